@@ -1,0 +1,69 @@
+// What one agent is told to do: the controller compiles plan.json into one HostPlan per
+// host (controller/plan/compile.ts); it travels as proto messages and is mapped back to
+// these types at the agent's edge, where it is validated again.
+import type { Destination, Forwarding, MarkRule, VirtualService } from './kernel/model';
+
+export interface HealthCheckSpec {
+  type: 'tcp' | 'http';
+  /** port to check on the realserver; defaults to the destination port, or 80 for a port-0/fwmark service */
+  port: number;
+  /** http only */
+  path: string;
+  /** http only: the status that means healthy; 0 = any 2xx or 3xx */
+  expectStatus: number;
+  intervalMs: number;
+  timeoutMs: number;
+  fall: number;
+  rise: number;
+}
+
+export interface DirectorRealserver {
+  /** the plan's host name, for messages */
+  host: string;
+  destination: Destination;
+}
+
+export interface DirectorService {
+  /** the plan's service name */
+  name: string;
+  service: VirtualService;
+  realservers: DirectorRealserver[];
+  healthCheck?: HealthCheckSpec;
+}
+
+export interface DirectorPlan {
+  role: 'director';
+  cluster: string;
+  host: string;
+  /** increases with every rollout; an agent refuses one older than what it applied */
+  generation: number;
+  services: DirectorService[];
+  marks: MarkRule[];
+}
+
+/** One service a realserver is in, and what that asks of it. */
+export interface RealserverDuty {
+  service: string;
+  forwarding: Forwarding;
+  /** the addresses clients reach it by: a port service's vip, a fwmark service's mark destinations */
+  vips: string[];
+  /** for NAT: the director addresses its default route must go through */
+  directors: string[];
+  /** for an FTP service: the passive range its FTP server must stay inside, "N:M" */
+  ftpPassivePorts?: string;
+}
+
+export interface RealserverPlan {
+  role: 'realserver';
+  cluster: string;
+  host: string;
+  generation: number;
+  /** the address the directors send traffic to */
+  address: string;
+  /** set VIP/ARP itself instead of only verifying */
+  prepare: boolean;
+  duties: RealserverDuty[];
+  ftp?: { server: 'vsftpd' | 'pure-ftpd'; config: string };
+}
+
+export type HostPlan = DirectorPlan | RealserverPlan;

@@ -1,0 +1,9 @@
+// PLACEHOLDER: lvsctl certs is being built; replace this file.
+import type { Command } from 'commander';
+import { CliError } from './exit-codes';
+
+export function register(program: Command): void {
+  program.command('certs').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
+    throw new CliError('certs is not built yet');
+  });
+}

@@ -1,0 +1,9 @@
+// PLACEHOLDER: lvsctl render is being built; replace this file.
+import type { Command } from 'commander';
+import { CliError } from './exit-codes';
+
+export function register(program: Command): void {
+  program.command('render').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
+    throw new CliError('render is not built yet');
+  });
+}

@@ -1,0 +1,9 @@
+// PLACEHOLDER: lvsctl status is being built; replace this file.
+import type { Command } from 'commander';
+import { CliError } from './exit-codes';
+
+export function register(program: Command): void {
+  program.command('status').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
+    throw new CliError('status is not built yet');
+  });
+}

@@ -1,0 +1,139 @@
+// Compiles a validated plan into one HostPlan per host. Pure: addresses are resolved
+// beforehand (controller/inventory) and passed in.
+import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../agent/host-plan';
+import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../agent/kernel/model';
+import { DURATION_PATTERN, type Plan, type PlanHealthCheck, type PlanService } from './schema';
+
+/** host name → its address (from the plan, ~/.ssh/config or DNS) */
+export type ResolvedAddresses = ReadonlyMap<string, string>;
+
+export function parseDurationMs(text: string): number {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
+  return Number(m[1]) * unit;
+}
+
+/** The mark rules of the plan, one per port spec, in plan order. */
+export function compileMarkRules(plan: Plan): MarkRule[] {
+  return plan.marks.flatMap((m) =>
+    m.ports.map((port) => ({
+      mark: m.mark,
+      protocol: m.protocol,
+      destination: m.destination,
+      port,
+      ...(m.inInterface ? { inInterface: m.inInterface } : {}),
+    })),
+  );
+}
+
+function markDestinations(plan: Plan, mark: number): string[] {
+  return [...new Set(plan.marks.filter((m) => m.mark === mark).map((m) => m.destination))];
+}
+
+export function serviceKeyOf(plan: Plan, s: PlanService): ServiceKey {
+  if (s.fwmark !== undefined) {
+    const destinations = markDestinations(plan, s.fwmark);
+    return { kind: 'fwmark', mark: s.fwmark, family: destinations.some(isIpv6) ? 'inet6' : 'inet' };
+  }
+  return { kind: s.protocol ?? 'tcp', vip: s.vip ?? '', port: s.port ?? 0 };
+}
+
+export function virtualServiceOf(plan: Plan, s: PlanService): VirtualService {
+  return {
+    key: serviceKeyOf(plan, s),
+    scheduler: s.scheduler,
+    flags: [...(s.schedulerFlags ?? [])],
+    ...(s.persistence
+      ? { persistence: { timeout: s.persistence.timeout, ...(s.persistence.netmask ? { netmask: s.persistence.netmask } : {}) } }
+      : {}),
+  };
+}
+
+function servicePort(s: PlanService): number {
+  return s.fwmark !== undefined ? 0 : (s.port ?? 0);
+}
+
+function healthCheckOf(s: PlanService, hc: PlanHealthCheck): HealthCheckSpec {
+  const port = hc.port ?? (servicePort(s) || s.ftp?.controlPort || 80);
+  return {
+    type: hc.type,
+    port,
+    path: hc.type === 'http' ? (hc.path ?? '/') : '',
+    expectStatus: hc.expectStatus ?? 0,
+    intervalMs: parseDurationMs(hc.interval),
+    timeoutMs: parseDurationMs(hc.timeout),
+    fall: hc.fall,
+    rise: hc.rise,
+  };
+}
+
+function addressOf(addresses: ResolvedAddresses, host: string): string {
+  const address = addresses.get(host);
+  if (address === undefined) throw new Error(`host "${host}" has no resolved address`);
+  return address;
+}
+
+export function compileDirectorServices(plan: Plan, addresses: ResolvedAddresses): DirectorService[] {
+  return plan.services.map((s) => ({
+    name: s.name,
+    service: virtualServiceOf(plan, s),
+    realservers: s.realservers.map((rs) => ({
+      host: rs.host,
+      destination: {
+        address: addressOf(addresses, rs.host),
+        port: rs.port || servicePort(s),
+        weight: rs.weight,
+        forwarding: s.forwarding,
+      },
+    })),
+    ...(s.healthCheck ? { healthCheck: healthCheckOf(s, s.healthCheck) } : {}),
+  }));
+}
+
+function realserverDuties(plan: Plan, host: string, directorAddresses: string[]): RealserverDuty[] {
+  return plan.services
+    .filter((s) => s.realservers.some((rs) => rs.host === host))
+    .map((s) => ({
+      service: s.name,
+      forwarding: s.forwarding,
+      vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
+      directors: directorAddresses,
+      ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
+    }));
+}
+
+/**
+ * One HostPlan per host of the plan, keyed by host name. Every director gets every
+ * service and mark rule (a director pair holds the same table); every realserver gets
+ * the duties of the services it is in.
+ */
+export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, generation: number): Map<string, HostPlan> {
+  const result = new Map<string, HostPlan>();
+  const hostNames = Object.keys(plan.hosts);
+  const directorAddresses = hostNames
+    .filter((h) => plan.hosts[h].role === 'director')
+    .map((h) => addressOf(addresses, h));
+  const services = compileDirectorServices(plan, addresses);
+  const marks = compileMarkRules(plan);
+  for (const host of hostNames) {
+    const spec = plan.hosts[host];
+    if (spec.role === 'director') {
+      const director: DirectorPlan = { role: 'director', cluster: plan.cluster, host, generation, services, marks };
+      result.set(host, director);
+    } else {
+      const realserver: RealserverPlan = {
+        role: 'realserver',
+        cluster: plan.cluster,
+        host,
+        generation,
+        address: addressOf(addresses, host),
+        prepare: spec.prepare ?? false,
+        duties: realserverDuties(plan, host, directorAddresses),
+        ...(spec.ftp ? { ftp: { server: spec.ftp.server, config: spec.ftp.config } } : {}),
+      };
+      result.set(host, realserver);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,106 @@
+// plan.json v1: the one source of truth for its shape. The TypeScript types below are
+// inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
+// (plan-format.md rules 2..10) live in rules/, not here, so each gets its own message.
+import { z } from 'zod';
+import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../agent/kernel/model';
+
+export const API_VERSION = 'lvsctl/v1';
+export const DEFAULT_AGENT_PORT = 7400;
+export const MAX_MARK = 2 ** 32 - 1;
+
+const ipAddress = z.union([z.ipv4(), z.ipv6()], {
+  error: 'must be an IPv4 or IPv6 address, e.g. "10.0.0.100" or "2001:db8::100"',
+});
+const tcpPort = z.number().int().min(1).max(65535);
+const servicePort = z.number().int().min(0).max(65535);
+/** "80" or "10000:12000", as iptables --dport takes them. */
+export const PORT_SPEC_PATTERN = /^(\d{1,5})(?::(\d{1,5}))?$/;
+const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });
+const portRange = z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'must be a range "N:M", e.g. "10000:12000"' });
+/** "500ms", "1s", "2m" */
+export const DURATION_PATTERN = /^(\d+)(ms|s|m)$/;
+const duration = z.string().regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' });
+const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: 'must be a host name of letters, digits, ".", "_" and "-"',
+});
+
+export const ftpServerSchema = z.strictObject({
+  server: z.enum(['vsftpd', 'pure-ftpd']),
+  config: z.string().min(1).max(4096).describe('absolute path of the FTP server config file on that host'),
+});
+
+export const hostSchema = z.strictObject({
+  role: z.enum(['director', 'realserver']),
+  address: ipAddress.optional().describe("agent address and, for a realserver, its IPVS destination address; when absent, resolved through ~/.ssh/config then DNS"),
+  agentPort: tcpPort.optional(),
+  ftp: ftpServerSchema.optional(),
+  prepare: z.boolean().optional().describe('realserver: set VIP/ARP itself instead of only verifying'),
+});
+
+export const markSchema = z.strictObject({
+  mark: z.number().int().min(1).max(MAX_MARK),
+  protocol: z.enum(PROTOCOLS),
+  destination: ipAddress,
+  ports: z.array(portSpec).min(1).max(64),
+  inInterface: z.string().min(1).max(15).regex(/^[A-Za-z0-9._@-]+$/, { error: 'must be an interface name such as "eth0"' }).optional(),
+});
+
+export const persistenceSchema = z.strictObject({
+  timeout: z.number().int().min(1).max(31 * 24 * 3600),
+  netmask: z.string().max(39).optional(),
+});
+
+export const healthCheckSchema = z.strictObject({
+  type: z.enum(['tcp', 'http']),
+  port: tcpPort.optional(),
+  path: z.string().startsWith('/').max(2048).optional(),
+  expectStatus: z.number().int().min(100).max(599).optional(),
+  interval: duration.default('1s'),
+  timeout: duration.default('500ms'),
+  fall: z.number().int().min(1).max(100).default(3),
+  rise: z.number().int().min(1).max(100).default(2),
+});
+
+export const realserverRefSchema = z.strictObject({
+  host: hostName,
+  port: servicePort.optional(),
+  weight: z.number().int().min(0).max(65535).default(1),
+});
+
+export const serviceSchema = z.strictObject({
+  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" and "-"' }),
+  protocol: z.enum(PROTOCOLS).optional(),
+  vip: ipAddress.optional(),
+  port: servicePort.optional(),
+  fwmark: z.number().int().min(1).max(MAX_MARK).optional(),
+  scheduler: z.enum(SCHEDULERS).default('wlc'),
+  schedulerFlags: z.array(z.enum(SCHEDULER_FLAGS)).max(4).optional(),
+  persistence: persistenceSchema.optional(),
+  forwarding: z.enum(FORWARDING_METHODS).default('dr'),
+  ftp: z.strictObject({ controlPort: tcpPort.default(21), passivePorts: portRange }).optional(),
+  healthCheck: healthCheckSchema.optional(),
+  realservers: z.array(realserverRefSchema).max(1000),
+});
+
+export const planSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { error: `must be "${API_VERSION}"` }),
+  cluster: z.string().max(63).regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must match [a-z0-9][a-z0-9-]*, e.g. "shop"' }),
+  agent: z.strictObject({ port: tcpPort.default(DEFAULT_AGENT_PORT) }).default({ port: DEFAULT_AGENT_PORT }),
+  hosts: z.record(hostName, hostSchema),
+  marks: z.array(markSchema).max(10000).default([]),
+  services: z.array(serviceSchema).max(20000),
+});
+
+/** A plan as written (defaults not yet filled in). */
+export type PlanInput = z.input<typeof planSchema>;
+/** A plan after parsing: defaults filled in. */
+export type Plan = z.output<typeof planSchema>;
+export type PlanHost = Plan['hosts'][string];
+export type PlanService = Plan['services'][number];
+export type PlanMark = Plan['marks'][number];
+export type PlanHealthCheck = z.output<typeof healthCheckSchema>;
+
+/** The JSON Schema of plan.json, for editors. */
+export function planJsonSchema(): unknown {
+  return z.toJSONSchema(planSchema, { io: 'input', target: 'draft-2020-12' });
+}
