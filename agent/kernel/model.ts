@@ -57,13 +57,16 @@ export interface IpvsService {
   destinations: Destination[];
 }
 
-/** One iptables mangle rule that sets a firewall mark (one rule per port spec). */
+/**
+ * One iptables mangle rule that sets a firewall mark: one plan `marks` entry. One port
+ * spec renders as `--dport 80`; several as `-m multiport --dports 80,443` (at most 15).
+ */
 export interface MarkRule {
   mark: number;
   protocol: Protocol;
   destination: string;
-  /** "80", "80,443" is never used: one rule per entry; a range is "10000:12000" */
-  port: string;
+  /** each "N" or a range "N:M" */
+  ports: string[];
   inInterface?: string;
 }
 
@@ -114,5 +117,5 @@ export function destinationSettingsEqual(a: Destination, b: Destination): boolea
 /** The iptables rule identity of a mark rule, for diffing and display. */
 export function markRuleString(r: MarkRule): string {
   const iface = r.inInterface ? ` -i ${r.inInterface}` : '';
-  return `mark ${r.mark}:${iface} -p ${r.protocol} -d ${r.destination} --dport ${r.port}`;
+  return `mark ${r.mark}:${iface} -p ${r.protocol} -d ${r.destination} --dports ${r.ports.join(',')}`;
 }

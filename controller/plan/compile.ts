@@ -14,17 +14,15 @@ export function parseDurationMs(text: string): number {
   return Number(m[1]) * unit;
 }
 
-/** The mark rules of the plan, one per port spec, in plan order. */
+/** The mark rules of the plan, one per `marks` entry, in plan order. */
 export function compileMarkRules(plan: Plan): MarkRule[] {
-  return plan.marks.flatMap((m) =>
-    m.ports.map((port) => ({
-      mark: m.mark,
-      protocol: m.protocol,
-      destination: m.destination,
-      port,
-      ...(m.inInterface ? { inInterface: m.inInterface } : {}),
-    })),
-  );
+  return plan.marks.map((m) => ({
+    mark: m.mark,
+    protocol: m.protocol,
+    destination: m.destination,
+    ports: [...m.ports],
+    ...(m.inInterface ? { inInterface: m.inInterface } : {}),
+  }));
 }
 
 function markDestinations(plan: Plan, mark: number): string[] {

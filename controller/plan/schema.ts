@@ -41,7 +41,7 @@ export const markSchema = z.strictObject({
   mark: z.number().int().min(1).max(MAX_MARK),
   protocol: z.enum(PROTOCOLS),
   destination: ipAddress,
-  ports: z.array(portSpec).min(1).max(64),
+  ports: z.array(portSpec).min(1).max(15).describe('at most 15, as iptables multiport takes them'),
   inInterface: z.string().min(1).max(15).regex(/^[A-Za-z0-9._@-]+$/, { error: 'must be an interface name such as "eth0"' }).optional(),
 });
 

@@ -1,0 +1,29 @@
+// How the controller talks to one agent; grpc-client.ts implements it over mutual TLS,
+// tests implement it in memory.
+import type { ApplyEvent, ApplyMode, ResultEvent } from '../../agent/apply-events';
+import type { HostPlan } from '../../agent/host-plan';
+
+export interface AgentIdentity {
+  host: string;
+  role: 'director' | 'realserver';
+  version: string;
+  /** e.g. "ipvs", "iptables-legacy", "ftp-check" */
+  capabilities: string[];
+}
+
+/** Why an agent could not be reached or did not answer: shown to the operator as is. */
+export class AgentUnreachableError extends Error {
+  constructor(readonly host: string, message: string) {
+    super(message);
+  }
+}
+
+export interface AgentClient {
+  hello(): Promise<AgentIdentity>;
+  /** streams events through onEvent; resolves with the result event */
+  apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent>;
+  close(): void;
+}
+
+/** Opens a client to the agent of one host of the plan (address and port resolved). */
+export type AgentConnector = (target: { host: string; address: string; port: number }) => AgentClient;
