@@ -1,6 +1,29 @@
 #!/usr/bin/env bash
-# PLACEHOLDER until the lab suite joins: unit and integration tests only.
-set -euo pipefail
+# The whole test suite (`npm test`): build, the host suite (unit + integration, fake
+# kernels, real gRPC on loopback), then the lab suite (real IPVS in a user-mode-linux
+# guest). Ends with one line "N passed, N failed" over both, also kept in
+# .lab/results/summary.txt for .ci/run.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-npm run build
-npx mocha
+results=.lab/results
+mkdir -p "$results"
+rm -f "$results/host.json" "$results/lab.json" "$results/summary.txt"
+
+if ! npm run --silent build; then
+  echo "build failed: no test ran" | tee "$results/summary.txt"
+  echo "0 passed, 1 failed" | tee -a "$results/summary.txt"
+  exit 1
+fi
+
+npx mocha --reporter ./scripts/mocha-summary-reporter.js --reporter-option "summary=$results/host.json"
+host_rc=$?
+
+bash scripts/lab/run-lab-tests.sh
+lab_rc=$?
+
+node scripts/sum-results.js "$results/host.json" "$results/lab.json" | tee "$results/summary.txt"
+sum_rc=${PIPESTATUS[0]}
+
+if [ "$host_rc" -ne 0 ] || [ "$lab_rc" -ne 0 ] || [ "$sum_rc" -ne 0 ]; then
+  exit 1
+fi

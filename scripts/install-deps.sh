@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the lab needs (lab-notes.md), only those missing.
+# Run as root; used by .ci/run and by the README's set-up.
+set -euo pipefail
+packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
