@@ -43,6 +43,8 @@ export interface ResultEvent {
   message: string;
   /** set when a failure was followed by a restore of the snapshot: what the restore did */
   rollback?: string;
+  /** the host lacks something the apply needs (ipvsadm, IPVS, root, iptables): gRPC FAILED_PRECONDITION */
+  failedPrecondition?: boolean;
 }
 
 export type ApplyEvent = StepEvent | DiffEvent | NoticeEvent | ResultEvent;
