@@ -1,0 +1,10 @@
+// The exit code of a rollout (cli.md): a failure beats an unreachable host, and --check
+// ends 0 when nothing failed, however much it would change.
+import { EXIT } from '../cli/exit-codes';
+import type { RolloutSummary } from './events';
+
+export function rolloutExitCode(summary: Pick<RolloutSummary, 'hosts'>): number {
+  if (summary.hosts.some((h) => h.status === 'failed')) return EXIT.hostFailed;
+  if (summary.hosts.some((h) => h.status === 'unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
+}

@@ -1,0 +1,7 @@
+// lvsctl rollout's core: what the CLI and other commands import.
+export { runRollout, FIX_BLOCKED_DIRECTORS, type RolloutInput, type RolloutTarget } from './run-rollout';
+export { rolloutExitCode } from './exit-code';
+export { parseLimit, unknownLimitHosts, selectRolloutHosts, realserversOf } from './selection';
+export { blockersOf, describeBlockers, quiesceRealservers, realserverPassed } from './gate';
+export { mapBounded } from './bounded';
+export type * from './events';

@@ -1,0 +1,168 @@
+// The rollout's order across hosts: connect to every agent, verify (or prepare) the
+// realservers, then apply the directors whose realservers all passed. Pure orchestration:
+// it talks to agents only through the AgentConnector it is given and reports only
+// through onEvent, so tests drive it with in-memory agents and a fixed clock.
+import type { ApplyMode, ResultEvent } from '../../agent/apply-events';
+import type { DirectorPlan, HostPlan } from '../../agent/host-plan';
+import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../client/agent-client';
+import { mapBounded } from './bounded';
+import type { HostStatus, RolloutEvent, RolloutSummary } from './events';
+import { blockersOf, describeBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
+import { RolloutLedger } from './ledger';
+import { selectRolloutHosts } from './selection';
+
+export interface RolloutTarget {
+  address: string;
+  port: number;
+}
+
+export interface RolloutInput {
+  plans: ReadonlyMap<string, HostPlan>;
+  targets: ReadonlyMap<string, RolloutTarget>;
+  connector: AgentConnector;
+  mode: ApplyMode;
+  /** host names; the caller has checked they exist (unknownLimitHosts) */
+  limit?: string[];
+  /** at most this many agents are connected to or applied at once */
+  parallel: number;
+  /** apply the directors anyway, with the realservers that did not pass at weight 0 */
+  continueWithQuiesced?: boolean;
+  onEvent: (event: RolloutEvent) => void;
+  /** the generation stamped on every HostPlan; Date.now by default */
+  clock?: () => number;
+}
+
+export const FIX_BLOCKED_DIRECTORS =
+  'fix the realserver checks above (each failed check names its fix), then run lvsctl rollout again';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
+  const generation = (input.clock ?? Date.now)();
+  const plans = new Map([...input.plans].map(([host, plan]) => [host, { ...plan, generation } as HostPlan]));
+  const selection = selectRolloutHosts(plans, input.mode, input.limit);
+  const ledger = new RolloutLedger();
+  const clients = new Map<string, AgentClient>();
+  const emit = (event: RolloutEvent): void => {
+    ledger.record(event);
+    input.onEvent(event);
+  };
+  const modeOf = new Map<string, ApplyMode>(selection.realservers.map((r) => [r.host, r.mode]));
+  for (const r of selection.realservers) ledger.track(r.host, 'realserver', r.mode);
+  for (const d of selection.directors) {
+    ledger.track(d, 'director', input.mode);
+    modeOf.set(d, input.mode);
+  }
+
+  const finish = (host: string, status: HostStatus, reason?: string, fix?: string): void => {
+    emit({
+      kind: 'host-done', host, status, mode: modeOf.get(host) ?? input.mode,
+      ...(reason !== undefined ? { reason } : {}), ...(fix !== undefined ? { fix } : {}),
+    });
+  };
+  const finishWithError = (host: string, err: unknown): void => {
+    if (err instanceof AgentUnreachableError) finish(host, 'unreachable', err.message);
+    else finish(host, 'failed', messageOf(err));
+  };
+
+  const connect = async (host: string): Promise<void> => {
+    const plan = plans.get(host);
+    const target = input.targets.get(host);
+    if (!plan || !target) {
+      finish(host, 'unreachable', `no address resolved for host ${host}`);
+      return;
+    }
+    const endpoint = `${target.address}:${target.port}`;
+    try {
+      const client = input.connector({ host, address: target.address, port: target.port });
+      clients.set(host, client);
+      const identity = await client.hello();
+      emit({ kind: 'hello', host, endpoint, identity });
+      if (identity.role !== plan.role) {
+        finish(
+          host, 'failed',
+          `the agent at ${endpoint} has role ${identity.role}, but the plan makes ${host} a ${plan.role}`,
+          `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
+        );
+      }
+    } catch (err) {
+      finishWithError(host, err);
+    }
+  };
+
+  const apply = async (host: string, plan: HostPlan): Promise<void> => {
+    const client = clients.get(host);
+    if (!client) return;
+    let resultSeen = false;
+    try {
+      const result: ResultEvent = await client.apply(plan, modeOf.get(host) ?? input.mode, (event) => {
+        if (event.kind === 'result') resultSeen = true;
+        emit({ kind: 'agent', host, event });
+      });
+      // The client contract streams the result too; a client that only returns it still gets it recorded.
+      if (!resultSeen) emit({ kind: 'agent', host, event: result });
+      if (result.outcome === 'failed') {
+        finish(host, 'failed', result.rollback ? `${result.message} (${result.rollback})` : result.message);
+      } else {
+        finish(host, result.outcome);
+      }
+    } catch (err) {
+      finishWithError(host, err);
+    }
+  };
+
+  const pending = (hosts: string[]): string[] => hosts.filter((h) => !ledger.isDone(h));
+
+  try {
+    const everyone = [...selection.realservers.map((r) => r.host), ...selection.directors];
+    emit({ kind: 'phase', phase: 'connect', hosts: everyone });
+    await mapBounded(everyone, input.parallel, connect);
+
+    const realservers = selection.realservers.map((r) => r.host);
+    emit({ kind: 'phase', phase: 'realservers', hosts: realservers });
+    await mapBounded(pending(realservers), input.parallel, (host) => apply(host, plans.get(host) as HostPlan));
+
+    const outcomes = new Map<string, RealserverOutcome>(
+      selection.realservers.map((r) => [r.host, {
+        host: r.host,
+        status: ledger.statusOf(r.host) ?? 'skipped',
+        mode: r.mode,
+        readOnly: r.readOnly,
+        failedChecks: ledger.failedChecksOf(r.host),
+        ...(ledger.reasonOf(r.host) !== undefined ? { reason: ledger.reasonOf(r.host) } : {}),
+      }]),
+    );
+
+    emit({ kind: 'phase', phase: 'directors', hosts: selection.directors });
+    let stoppedBeforeDirectors: string | undefined;
+    const ready: Array<[string, DirectorPlan]> = [];
+    for (const host of pending(selection.directors)) {
+      const plan = plans.get(host) as DirectorPlan;
+      const blockers = blockersOf(plan, outcomes, input.mode);
+      if (blockers.length === 0) {
+        ready.push([host, plan]);
+      } else if (input.continueWithQuiesced) {
+        const { plan: quiescedPlan, quiesced } = quiesceRealservers(plan, new Set(blockers.map((b) => b.host)));
+        for (const q of quiesced) {
+          emit({ kind: 'notice', host, message: `realserver ${q.host} quiesced (weight 0) in service ${q.service}: it did not pass` });
+        }
+        ready.push([host, quiescedPlan]);
+      } else {
+        stoppedBeforeDirectors = `not applied: ${describeBlockers(blockers)}`;
+        finish(host, 'skipped', stoppedBeforeDirectors, FIX_BLOCKED_DIRECTORS);
+      }
+    }
+    await mapBounded(ready, input.parallel, ([host, plan]) => apply(host, plan));
+
+    return {
+      generation,
+      mode: input.mode,
+      hosts: ledger.recap(),
+      ...(stoppedBeforeDirectors !== undefined ? { stoppedBeforeDirectors } : {}),
+    };
+  } finally {
+    for (const client of clients.values()) client.close();
+  }
+}
