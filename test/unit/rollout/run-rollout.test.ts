@@ -1,0 +1,218 @@
+import assert from 'assert';
+import type { DirectorPlan } from '../../../agent/host-plan';
+import { runRollout, type RolloutInput } from '../../../controller/rollout/run-rollout';
+import { rolloutExitCode } from '../../../controller/rollout/exit-code';
+import type { HostRecap, RolloutEvent, RolloutSummary } from '../../../controller/rollout/events';
+import { EXIT } from '../../../controller/cli/exit-codes';
+import { ScriptedAgents, compileShop, step, type AgentScript } from './scripted-agents';
+
+const GENERATION = 1_700_000_000_000;
+
+async function rollout(
+  scripts: Record<string, AgentScript>,
+  options: Partial<Pick<RolloutInput, 'mode' | 'limit' | 'parallel' | 'continueWithQuiesced'>> = {},
+): Promise<{ summary: RolloutSummary; agents: ScriptedAgents; events: RolloutEvent[] }> {
+  const { plans, targets } = compileShop();
+  const agents = new ScriptedAgents(scripts, plans);
+  const events: RolloutEvent[] = [];
+  const summary = await runRollout({
+    plans, targets, connector: agents.connector, mode: options.mode ?? 'apply', parallel: options.parallel ?? 4,
+    ...(options.limit ? { limit: options.limit } : {}),
+    ...(options.continueWithQuiesced ? { continueWithQuiesced: true } : {}),
+    onEvent: (e) => events.push(e), clock: () => GENERATION,
+  });
+  return { summary, agents, events };
+}
+
+function recapOf(summary: RolloutSummary, host: string): HostRecap {
+  const r = summary.hosts.find((h) => h.host === host);
+  assert.ok(r, `no recap line for ${host}`);
+  return r;
+}
+
+const arpFailure = step('check-arp_ignore', 'net.ipv4.conf.all.arp_ignore', 'failed', 'is 0, want 1', 'sysctl -w net.ipv4.conf.all.arp_ignore=1');
+
+describe('rollout order', () => {
+  it('applies every realserver before any director', async () => {
+    const { agents, summary } = await rollout({ web1: { delayMs: 15 }, web2: { delayMs: 5 }, web3: { delayMs: 10 } });
+    const order = agents.applies().map((c) => c.host);
+    assert.deepStrictEqual(order.slice(0, 3).sort(), ['web1', 'web2', 'web3']);
+    assert.deepStrictEqual(order.slice(3), ['lvs1']);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.ok);
+  });
+
+  it('says hello to every agent before applying anything', async () => {
+    const { agents } = await rollout({});
+    const firstApply = agents.calls.findIndex((c) => c.op === 'apply');
+    const lastHello = agents.calls.map((c) => c.op).lastIndexOf('hello');
+    assert.ok(lastHello < firstApply, 'an apply started before every hello was done');
+    assert.strictEqual(agents.calls.filter((c) => c.op === 'hello').length, 4);
+  });
+
+  it('stamps one generation on every host plan it sends', async () => {
+    const { agents, summary } = await rollout({});
+    assert.strictEqual(summary.generation, GENERATION);
+    for (const call of agents.applies()) assert.strictEqual(call.plan?.generation, GENERATION, call.host);
+  });
+
+  it('lists the recap realservers first, then directors', async () => {
+    const { summary } = await rollout({});
+    assert.deepStrictEqual(summary.hosts.map((h) => h.host), ['web1', 'web2', 'web3', 'lvs1']);
+  });
+
+  it('closes every client it opened', async () => {
+    const { agents } = await rollout({ web2: { unreachableAt: 'apply' } });
+    assert.deepStrictEqual([...agents.closed].sort(), ['lvs1', 'web1', 'web2', 'web3']);
+  });
+});
+
+describe('a realserver that does not pass', () => {
+  it('stops the rollout before the directors, naming the host and its failed check, exit 2', async () => {
+    const { agents, summary } = await rollout({ web1: { steps: [step('check-vip', '10.0.0.100 on lo', 'ok'), arpFailure] } });
+    assert.ok(!agents.applies().some((c) => c.host === 'lvs1'), 'the director was applied');
+    const lvs1 = recapOf(summary, 'lvs1');
+    assert.strictEqual(lvs1.status, 'skipped');
+    assert.match(lvs1.reason ?? '', /realserver web1 failed check-arp_ignore net\.ipv4\.conf\.all\.arp_ignore: is 0, want 1/);
+    assert.match(summary.stoppedBeforeDirectors ?? '', /web1/);
+    assert.deepStrictEqual([recapOf(summary, 'web1').failed, recapOf(summary, 'web1').ok], [1, 1]);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+
+  it('still verifies the other realservers (their results are in the recap)', async () => {
+    const { summary } = await rollout({ web1: { steps: [arpFailure] }, web2: { steps: [step('prepare-vip', '10.0.0.100', 'changed')] } });
+    assert.strictEqual(recapOf(summary, 'web2').status, 'changed');
+    assert.strictEqual(recapOf(summary, 'web2').changed, 1);
+  });
+
+  it('treats an unreachable realserver like a failed one: directors skipped, exit 3', async () => {
+    const { agents, summary } = await rollout({ web2: { unreachableAt: 'hello' } });
+    assert.ok(!agents.applies().some((c) => c.host === 'lvs1'));
+    assert.strictEqual(recapOf(summary, 'web2').status, 'unreachable');
+    assert.strictEqual(recapOf(summary, 'web2').unreachable, 1);
+    assert.match(recapOf(summary, 'lvs1').reason ?? '', /realserver web2 unreachable: deadline exceeded after 5s/);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.unreachable);
+  });
+
+  it('reports failed over unreachable when both happen (exit 2)', async () => {
+    const { summary } = await rollout({ web1: { steps: [arpFailure] }, web2: { unreachableAt: 'connect' } });
+    assert.match(recapOf(summary, 'web2').reason ?? '', /ECONNREFUSED/);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+
+  it('counts an agent lost in the middle of its apply as unreachable', async () => {
+    const { summary } = await rollout({ web3: { unreachableAt: 'apply' } });
+    assert.strictEqual(recapOf(summary, 'web3').status, 'unreachable');
+    assert.match(recapOf(summary, 'web3').reason ?? '', /connection reset/);
+  });
+
+  it('with continueWithQuiesced, applies the director with that realserver at weight 0 and says so', async () => {
+    const { agents, summary, events } = await rollout({ web1: { steps: [arpFailure] } }, { continueWithQuiesced: true });
+    const sent = agents.applies().find((c) => c.host === 'lvs1')?.plan as DirectorPlan | undefined;
+    assert.ok(sent, 'the director was not applied');
+    const www = sent.services.find((s) => s.name === 'www');
+    assert.deepStrictEqual(www?.realservers.map((r) => [r.host, r.destination.weight]), [['web1', 0], ['web2', 1]]);
+    assert.ok(events.some((e) => e.kind === 'notice' && /web1 quiesced \(weight 0\) in service www/.test(e.message)));
+    assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed, 'the failed realserver still fails the rollout');
+  });
+});
+
+describe('an agent with the wrong role', () => {
+  it('fails that host with a message naming both roles, and does not apply to it', async () => {
+    const { agents, summary } = await rollout({ lvs1: { role: 'realserver' } });
+    assert.ok(!agents.applies().some((c) => c.host === 'lvs1'));
+    const lvs1 = recapOf(summary, 'lvs1');
+    assert.strictEqual(lvs1.status, 'failed');
+    assert.strictEqual(lvs1.failed, 1);
+    assert.match(lvs1.reason ?? '', /10\.0\.0\.1:7400 has role realserver, but the plan makes lvs1 a director/);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+
+  it('blocks the directors when a realserver answers as a director', async () => {
+    const { summary } = await rollout({ web1: { role: 'director' } });
+    assert.strictEqual(recapOf(summary, 'lvs1').status, 'skipped');
+  });
+});
+
+describe('the recap', () => {
+  const changes = [step('add-service', 'tcp 10.0.0.100:80', 'changed'), step('add-destination', '10.0.0.11:80', 'changed'), step('mark-chain', 'LVSCTL-MARK', 'ok')];
+
+  it('counts steps as Ansible does: ok includes changed', async () => {
+    const { summary } = await rollout({ lvs1: { steps: changes } });
+    const lvs1 = recapOf(summary, 'lvs1');
+    assert.deepStrictEqual([lvs1.status, lvs1.ok, lvs1.changed, lvs1.failed, lvs1.unreachable], ['changed', 3, 2, 0, 0]);
+  });
+
+  it('shows changed=0 everywhere on a second rollout the agents find already applied', async () => {
+    const same = changes.map((s) => ({ ...s, status: 'ok' as const }));
+    const { summary } = await rollout({ lvs1: { steps: same }, web1: { steps: [step('check-vip', '10.0.0.100 on lo', 'ok')] } });
+    for (const h of summary.hosts) assert.strictEqual(h.changed, 0, h.host);
+    assert.strictEqual(recapOf(summary, 'lvs1').ok, 3);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.ok);
+  });
+
+  it('records the result of a client that returns it without streaming it', async () => {
+    const { summary, events } = await rollout({ lvs1: { steps: changes, resultNotStreamed: true } });
+    assert.strictEqual(recapOf(summary, 'lvs1').status, 'changed');
+    assert.ok(events.some((e) => e.kind === 'agent' && e.host === 'lvs1' && e.event.kind === 'result'));
+  });
+});
+
+describe('--check', () => {
+  it('asks every agent in check mode and exits 0 when nothing failed, whatever would change', async () => {
+    const { agents, summary } = await rollout({ lvs1: { steps: [step('add-service', 'tcp 10.0.0.100:80', 'changed')] } }, { mode: 'check' });
+    assert.strictEqual(agents.applies().length, 4);
+    for (const call of agents.applies()) assert.strictEqual(call.mode, 'check', call.host);
+    assert.strictEqual(recapOf(summary, 'lvs1').changed, 1);
+    assert.strictEqual(rolloutExitCode(summary), EXIT.ok);
+  });
+
+  it('exits 2 when a check fails', async () => {
+    const { summary } = await rollout({ web1: { steps: [arpFailure] } }, { mode: 'check' });
+    assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+});
+
+describe('--limit', () => {
+  it('touches only a limited realserver, and no director', async () => {
+    const { agents, summary } = await rollout({}, { limit: ['web1'] });
+    assert.deepStrictEqual([...new Set(agents.calls.map((c) => c.host))], ['web1']);
+    assert.deepStrictEqual(summary.hosts.map((h) => h.host), ['web1']);
+  });
+
+  it('verifies the realservers of a limited director read-only, then applies the director', async () => {
+    const { agents, summary } = await rollout({}, { limit: ['lvs1'] });
+    const modes = Object.fromEntries(agents.applies().map((c) => [c.host, c.mode]));
+    assert.deepStrictEqual(modes, { web1: 'check', web2: 'check', web3: 'check', lvs1: 'apply' });
+    assert.strictEqual(recapOf(summary, 'web1').mode, 'check');
+  });
+
+  it('does not apply a limited director when a realserver outside --limit still needs preparing', async () => {
+    const { agents, summary } = await rollout({ web2: { steps: [step('prepare-vip', '10.0.0.100 on lo', 'changed')] } }, { limit: ['lvs1'] });
+    assert.ok(!agents.applies().some((c) => c.host === 'lvs1'));
+    assert.match(recapOf(summary, 'lvs1').reason ?? '', /web2 is outside --limit and still needs preparing/);
+  });
+
+  it('applies a realserver inside --limit in apply mode alongside its director', async () => {
+    const { agents } = await rollout({}, { limit: ['lvs1', 'web2'] });
+    const modes = Object.fromEntries(agents.applies().map((c) => [c.host, c.mode]));
+    assert.deepStrictEqual(modes, { web1: 'check', web2: 'apply', web3: 'check', lvs1: 'apply' });
+  });
+
+  it('refuses a host the plan does not have', async () => {
+    await assert.rejects(rollout({}, { limit: ['web9'] }), /--limit names hosts the plan does not have: web9/);
+  });
+});
+
+describe('--parallel', () => {
+  for (const parallel of [1, 2, 3]) {
+    it(`never has more than ${parallel} agent call${parallel > 1 ? 's' : ''} in flight, and uses that many`, async () => {
+      const slow: AgentScript = { delayMs: 10 };
+      const { agents } = await rollout({ lvs1: slow, web1: slow, web2: slow, web3: slow }, { parallel });
+      assert.strictEqual(agents.maxInFlight, parallel);
+    });
+  }
+
+  it('refuses a parallel that is not a positive integer', async () => {
+    await assert.rejects(rollout({}, { parallel: 0 }), /positive integer/);
+  });
+});
