@@ -1,0 +1,75 @@
+// What the operator reads about a director's changes: one line per operation for the step
+// events, and before/after text of the IPVS table (ipvsadm -S style) and the mark rules.
+import type { DiffEvent } from '../apply-events';
+import { renderIpvsState } from '../kernel/linux/ipvsadm-format';
+import {
+  destinationKeyString,
+  markRuleString,
+  serviceKeyString,
+  type Destination,
+  type IpvsService,
+  type MarkRule,
+  type ServiceKey,
+  type VirtualService,
+} from '../kernel/model';
+import { canonicalTable } from './ipvs-table';
+import type { IpvsOperation } from './operations';
+
+export interface OperationText {
+  action: IpvsOperation['op'];
+  target: string;
+  message: string;
+}
+
+export function describeOperation(op: IpvsOperation): OperationText {
+  switch (op.op) {
+    case 'add-service':
+      return { action: op.op, target: serviceKeyString(op.service.key), message: `add service (${serviceSettingsText(op.service)})` };
+    case 'edit-service':
+      return {
+        action: op.op,
+        target: serviceKeyString(op.service.key),
+        message: `edit service in place: ${serviceSettingsText(op.before)} -> ${serviceSettingsText(op.service)}`,
+      };
+    case 'delete-service':
+      return { action: op.op, target: serviceKeyString(op.service.key), message: 'delete service no longer in the plan' };
+    case 'add-destination':
+      return { action: op.op, target: destinationTarget(op.key, op.destination), message: `add realserver (${destinationText(op.destination)})` };
+    case 'edit-destination':
+      return {
+        action: op.op,
+        target: destinationTarget(op.key, op.destination),
+        message: `edit realserver in place: ${destinationText(op.before)} -> ${destinationText(op.destination)}`,
+      };
+    case 'delete-destination':
+      return { action: op.op, target: destinationTarget(op.key, op.destination), message: 'delete realserver no longer in the plan' };
+  }
+}
+
+function destinationTarget(key: ServiceKey, d: Destination): string {
+  return `${serviceKeyString(key)} -> ${destinationKeyString(d)}`;
+}
+
+function serviceSettingsText(s: VirtualService): string {
+  const parts = [`scheduler ${s.scheduler}`];
+  if (s.flags.length) parts.push(`flags ${[...s.flags].sort().join(',')}`);
+  parts.push(s.persistence ? `persistent ${s.persistence.timeout}s${s.persistence.netmask ? ` netmask ${s.persistence.netmask}` : ''}` : 'not persistent');
+  return parts.join(', ');
+}
+
+function destinationText(d: Destination): string {
+  return `${d.forwarding}, weight ${d.weight}`;
+}
+
+export function ipvsDiff(before: IpvsService[], after: IpvsService[]): DiffEvent {
+  return { kind: 'diff', subject: 'ipvs', before: renderIpvsState(canonicalTable(before)), after: renderIpvsState(canonicalTable(after)) };
+}
+
+/** One line per rule, in chain order (order decides which MARK wins). */
+export function markRulesText(rules: readonly MarkRule[]): string {
+  return rules.map((r) => `${markRuleString(r)}\n`).join('');
+}
+
+export function marksDiff(before: MarkRule[], after: MarkRule[]): DiffEvent {
+  return { kind: 'diff', subject: 'marks', before: markRulesText(before), after: markRulesText(after) };
+}

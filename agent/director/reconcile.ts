@@ -1,0 +1,129 @@
+// The pure heart of the director: desired state vs. the kernel's actual state vs. what the
+// agent owns → the fewest operations that make the owned part equal to the desired part.
+// Settings change in place (-E, -e) so connections and persistence templates survive.
+import {
+  destinationKeyString,
+  destinationSettingsEqual,
+  isIpv6,
+  serviceKeyString,
+  serviceSettingsEqual,
+  type IpvsService,
+  type MarkRule,
+  type ServiceKey,
+} from '../kernel/model';
+import type { MarkState } from '../kernel/marks';
+import type { IpvsOperation } from './operations';
+
+/** The services this agent created or adopted, by serviceKeyString. */
+export type OwnedSet = ReadonlySet<string>;
+
+export function ownedSetOf(keys: Iterable<ServiceKey>): OwnedSet {
+  return new Set([...keys].map(serviceKeyString));
+}
+
+export interface IpvsReconciliation {
+  ops: IpvsOperation[];
+  /** in the kernel, neither owned nor desired: left alone, reported */
+  unmanaged: ServiceKey[];
+  /** desired and already in the kernel but not owned: taken over from now on */
+  adopted: ServiceKey[];
+}
+
+export function reconcileIpvs(desired: IpvsService[], actual: IpvsService[], owned: OwnedSet): IpvsReconciliation {
+  const actualByKey = new Map(actual.map((s) => [serviceKeyString(s.service.key), s]));
+  const desiredKeys = new Set(desired.map((s) => serviceKeyString(s.service.key)));
+  const ops: IpvsOperation[] = [];
+  const adopted: ServiceKey[] = [];
+
+  for (const want of desired) {
+    const key = serviceKeyString(want.service.key);
+    const have = actualByKey.get(key);
+    if (!have) {
+      ops.push({ op: 'add-service', service: want.service });
+      for (const destination of want.destinations) {
+        ops.push({ op: 'add-destination', key: want.service.key, destination });
+      }
+      continue;
+    }
+    if (!owned.has(key)) adopted.push(want.service.key);
+    ops.push(...serviceChanges(want, have));
+  }
+
+  const unmanaged: ServiceKey[] = [];
+  const deletes: IpvsOperation[] = [];
+  for (const have of actual) {
+    const key = serviceKeyString(have.service.key);
+    if (desiredKeys.has(key)) continue;
+    if (owned.has(key)) deletes.push({ op: 'delete-service', service: have.service });
+    else unmanaged.push(have.service.key);
+  }
+  // Service deletes last: every destination change of the kept services is done before.
+  return { ops: [...ops, ...deletes], unmanaged, adopted };
+}
+
+/**
+ * Changes inside one existing service. New destinations come before removals so the
+ * service never has less capacity mid-batch than at either end.
+ */
+function serviceChanges(want: IpvsService, have: IpvsService): IpvsOperation[] {
+  const ops: IpvsOperation[] = [];
+  const key = want.service.key;
+  if (!serviceSettingsEqual(want.service, have.service)) {
+    ops.push({ op: 'edit-service', service: want.service, before: have.service });
+  }
+  const haveByKey = new Map(have.destinations.map((d) => [destinationKeyString(d), d]));
+  const wantKeys = new Set(want.destinations.map(destinationKeyString));
+  const edits: IpvsOperation[] = [];
+  for (const destination of want.destinations) {
+    const before = haveByKey.get(destinationKeyString(destination));
+    if (!before) ops.push({ op: 'add-destination', key, destination });
+    // ipvsadm -e changes the forwarding method too (-g/-m/-i), not only the weight.
+    else if (!destinationSettingsEqual(destination, before)) edits.push({ op: 'edit-destination', key, destination, before });
+  }
+  ops.push(...edits);
+  for (const destination of have.destinations) {
+    if (!wantKeys.has(destinationKeyString(destination))) ops.push({ op: 'delete-destination', key, destination });
+  }
+  return ops;
+}
+
+export type MarkChainAction = 'none' | 'replace' | 'remove';
+
+export interface MarkReconciliation {
+  action: MarkChainAction;
+  /** why the chain is replaced or removed, for the step message */
+  reason: string;
+}
+
+/**
+ * The owned chain is swapped whole (atomically), so the diff is a yes/no: does the chain,
+ * with its jump, hold exactly the desired rules in the desired order? Order matters: MARK
+ * does not stop the chain, so the last matching rule decides the mark.
+ */
+export function reconcileMarks(desired: MarkRule[], actual: MarkState): MarkReconciliation {
+  if (desired.length === 0) {
+    return actual.chainExists || actual.jumpPresent
+      ? { action: 'remove', reason: 'the plan has no mark rules; removing the owned chain' }
+      : { action: 'none', reason: 'no mark rules wanted and none owned' };
+  }
+  if (!actual.chainExists) return { action: 'replace', reason: `creating the owned chain with ${desired.length} rule(s)` };
+  if (!actual.jumpPresent) return { action: 'replace', reason: 'the jump from PREROUTING to the owned chain is missing' };
+  if (actual.unparsed.length > 0) {
+    return { action: 'replace', reason: `the owned chain holds ${actual.unparsed.length} rule(s) the plan does not describe` };
+  }
+  if (!sameMarkRules(desired, actual.owned)) return { action: 'replace', reason: 'the owned chain differs from the plan' };
+  return { action: 'none', reason: 'the owned chain already holds the planned rules' };
+}
+
+export function sameMarkRules(a: readonly MarkRule[], b: readonly MarkRule[]): boolean {
+  return a.length === b.length && a.every((rule, i) => markRuleIdentity(rule) === markRuleIdentity(b[i]));
+}
+
+/** iptables-save writes a host address as 10.0.0.1/32; the plan may write 10.0.0.1. */
+function markRuleIdentity(rule: MarkRule): string {
+  const hostSuffix = isIpv6(rule.destination) ? '/128' : '/32';
+  const destination = rule.destination.endsWith(hostSuffix)
+    ? rule.destination.slice(0, -hostSuffix.length)
+    : rule.destination;
+  return JSON.stringify([rule.mark, rule.protocol, destination, rule.ports, rule.inInterface ?? '']);
+}

@@ -1,0 +1,78 @@
+// Undoing a failed apply: the IPVS batch may have stopped half-way (ipvsadm -R keeps the lines
+// before the failing one), so the undo is computed, not assumed: reconcile the snapshot against
+// what the kernel holds now, for the services the apply touched, and put the old chain back.
+import type { Ipvs } from '../kernel/ipvs';
+import type { Marks, MarkState } from '../kernel/marks';
+import { serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
+import { tableDifferences } from './ipvs-table';
+import { ownedSetOf, reconcileIpvs, sameMarkRules } from './reconcile';
+
+export interface Snapshot {
+  ipvs: IpvsService[];
+  marks: MarkState;
+}
+
+export interface RestoreScope {
+  /** every service an operation of the failed apply was about */
+  services: ServiceKey[];
+  /** the mark chain was (or may have been) changed */
+  marks: boolean;
+}
+
+export interface RestoreOutcome {
+  ok: boolean;
+  /** what the restore did, or why it could not finish, for the result's rollback field */
+  message: string;
+}
+
+export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks }, snapshot: Snapshot, scope: RestoreScope): Promise<RestoreOutcome> {
+  const done: string[] = [];
+  const problems: string[] = [];
+
+  if (scope.services.length > 0) {
+    try {
+      done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services));
+    } catch (error) {
+      problems.push(`IPVS restore failed: ${(error as Error).message}`);
+    }
+  }
+  if (scope.marks) {
+    try {
+      done.push(await restoreMarks(kernel.marks, snapshot.marks));
+    } catch (error) {
+      problems.push(`mark chain restore failed: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      message: `restore of the snapshot FAILED, the kernel may be half-applied: ${problems.join('; ')}` +
+        (done.length ? ` (done: ${done.join('; ')})` : ''),
+    };
+  }
+  return { ok: true, message: `restored the snapshot: ${done.length ? done.join('; ') : 'nothing had changed'}` };
+}
+
+async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[]): Promise<string> {
+  const touchedNames = new Set(touched.map(serviceKeyString));
+  const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
+  const current = await ipvs.read();
+  const { ops } = reconcileIpvs(wanted, current, ownedSetOf(touched));
+  await ipvs.applyBatch(ops);
+  const after = await ipvs.read();
+  const left = tableDifferences(snapshot, after, touched);
+  if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
+  return ops.length === 0 ? 'no IPVS operation had taken effect' : `undid ${ops.length} IPVS operation(s)`;
+}
+
+async function restoreMarks(marks: Marks, snapshot: MarkState): Promise<string> {
+  if (snapshot.chainExists) {
+    await marks.replaceOwnedChain(snapshot.owned);
+  } else {
+    await marks.removeOwnedChain();
+  }
+  const after = await marks.read();
+  const back = after.chainExists === snapshot.chainExists && sameMarkRules(after.owned, snapshot.owned);
+  if (!back) throw new Error('after restoring, the owned chain still differs from the snapshot');
+  return snapshot.chainExists ? `put back the previous mark chain (${snapshot.owned.length} rule(s))` : 'removed the new mark chain';
+}

@@ -1,0 +1,2 @@
+export { FakeIpvs } from './ipvs';
+export { FakeMarks } from './marks';

@@ -1,0 +1,88 @@
+// Mark rules through iptables: one iptables-save to read, one iptables-restore --noflush to
+// swap the owned chain atomically. The backend (legacy or nf_tables) is chosen once: by flag,
+// or from what `iptables --version` says the system's iptables is.
+import type { Exec } from '../exec';
+import type { Marks, MarkState } from '../marks';
+import type { MarkRule } from '../model';
+import { parseMangleSave, renderMarkChainRemoval, renderMarkChainRestore } from './iptables-format';
+
+export type IptablesChoice = 'auto' | 'legacy' | 'nft';
+
+export interface IptablesBackend {
+  name: 'legacy' | 'nft';
+  save: string;
+  restore: string;
+}
+
+export const IPTABLES_BACKENDS: Readonly<Record<IptablesBackend['name'], IptablesBackend>> = {
+  legacy: { name: 'legacy', save: 'iptables-legacy-save', restore: 'iptables-legacy-restore' },
+  nft: { name: 'nft', save: 'iptables-nft-save', restore: 'iptables-nft-restore' },
+};
+
+/** A mark operation's timeout: a restore waits up to RESTORE_LOCK_WAIT_S for the xtables lock. */
+const TIMEOUT_MS = 60_000;
+const RESTORE_LOCK_WAIT_S = '10';
+
+/** The backend named by --iptables, or the one `iptables --version` reports for auto. */
+export async function resolveIptablesBackend(exec: Exec, choice: IptablesChoice): Promise<IptablesBackend> {
+  if (choice !== 'auto') return IPTABLES_BACKENDS[choice];
+  const { stdout, stderr } = await exec('iptables', ['--version'], { timeoutMs: TIMEOUT_MS });
+  const text = `${stdout}${stderr}`.trim();
+  if (text.includes('(legacy)')) return IPTABLES_BACKENDS.legacy;
+  if (text.includes('(nf_tables)')) return IPTABLES_BACKENDS.nft;
+  throw new Error(
+    `cannot tell the iptables backend from "iptables --version" (it printed "${text}"): ` +
+      `start the agent with --iptables legacy or --iptables nft`,
+  );
+}
+
+export class LinuxMarks implements Marks {
+  private backend: Promise<IptablesBackend> | undefined;
+  /** the jump's presence as last read: the restore text differs with it, and reading again would cost a process */
+  private lastRead: MarkState | undefined;
+
+  constructor(private readonly exec: Exec, private readonly choice: IptablesChoice) {}
+
+  /** The backend in use, detected at first need and kept. */
+  resolveBackend(): Promise<IptablesBackend> {
+    this.backend ??= resolveIptablesBackend(this.exec, this.choice).catch((error: unknown) => {
+      this.backend = undefined; // a later call may succeed (e.g. iptables installed meanwhile)
+      throw error;
+    });
+    return this.backend;
+  }
+
+  async read(): Promise<MarkState> {
+    const backend = await this.resolveBackend();
+    const { stdout } = await this.exec(backend.save, ['-t', 'mangle'], { timeoutMs: TIMEOUT_MS });
+    const { chainExists, jumpPresent, owned, foreign, unparsed, foreignUnparsed } = parseMangleSave(stdout);
+    this.lastRead = { chainExists, jumpPresent, owned, foreign, unparsed, foreignUnparsed };
+    return structuredClone(this.lastRead);
+  }
+
+  async replaceOwnedChain(rules: MarkRule[]): Promise<void> {
+    const backend = await this.resolveBackend();
+    const current = this.lastRead ?? (await this.read());
+    const text = renderMarkChainRestore(rules, { jumpPresent: current.jumpPresent });
+    await this.restore(backend, text);
+    this.lastRead = { ...current, chainExists: true, jumpPresent: true, owned: structuredClone(rules), unparsed: [] };
+  }
+
+  async removeOwnedChain(): Promise<void> {
+    const backend = await this.resolveBackend();
+    const current = this.lastRead ?? (await this.read());
+    if (!current.chainExists && !current.jumpPresent) return;
+    await this.restore(backend, renderMarkChainRemoval({ jumpPresent: current.jumpPresent }));
+    this.lastRead = { ...current, chainExists: false, jumpPresent: false, owned: [], unparsed: [] };
+  }
+
+  private async restore(backend: IptablesBackend, text: string): Promise<void> {
+    try {
+      await this.exec(backend.restore, ['--noflush', '-w', RESTORE_LOCK_WAIT_S], { input: text, timeoutMs: TIMEOUT_MS });
+    } catch (error) {
+      // What the table holds after a failed restore is unknown to us: read it next time.
+      this.lastRead = undefined;
+      throw error;
+    }
+  }
+}

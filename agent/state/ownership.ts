@@ -1,0 +1,104 @@
+// What a director agent owns, kept in --state-dir across restarts: the services it created
+// or adopted and the rules of its mark chain. Written only after a successful apply, atomically
+// (temp file + rename), and schema-checked on read so a damaged file is a clear error.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { PROTOCOLS, type MarkRule, type ServiceKey } from '../kernel/model';
+
+export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
+const FORMAT_VERSION = 1;
+
+export interface DirectorOwnership {
+  /** services this agent created or adopted */
+  services: ServiceKey[];
+  /** the rules it put in its mark chain */
+  markRules: MarkRule[];
+  /** the plan generation last applied; 0 before the first apply */
+  generation: number;
+}
+
+export const EMPTY_OWNERSHIP: DirectorOwnership = { services: [], markRules: [], generation: 0 };
+
+const serviceKeySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fwmark'), mark: z.number().int().min(0), family: z.enum(['inet', 'inet6']) }),
+  z.strictObject({ kind: z.enum(PROTOCOLS), vip: z.string().min(1), port: z.number().int().min(0).max(65535) }),
+]);
+
+const markRuleSchema = z.strictObject({
+  mark: z.number().int().min(0),
+  protocol: z.enum(PROTOCOLS),
+  destination: z.string().min(1),
+  ports: z.array(z.string().min(1)),
+  inInterface: z.string().min(1).optional(),
+});
+
+const ownershipFileSchema = z.strictObject({
+  version: z.literal(FORMAT_VERSION),
+  generation: z.number().int().min(0),
+  services: z.array(serviceKeySchema),
+  markRules: z.array(markRuleSchema),
+});
+
+/** The ownership file cannot be read or trusted; names the file and what to do. */
+export class OwnershipFileError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(
+      `${file}: ${problem}. The agent cannot tell which IPVS services it owns, so it changes nothing. ` +
+        `Fix: restore the file from a backup, or move it aside (the next apply then adopts the planned ` +
+        `services and leaves every other service alone as unmanaged).`,
+    );
+    this.name = 'OwnershipFileError';
+  }
+}
+
+export function ownershipFilePath(stateDir: string): string {
+  return path.join(stateDir, OWNERSHIP_FILE_NAME);
+}
+
+/** The recorded ownership; nothing owned when the file does not exist yet. */
+export async function readOwnership(stateDir: string): Promise<DirectorOwnership> {
+  const file = ownershipFilePath(stateDir);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY_OWNERSHIP);
+    throw new OwnershipFileError(file, `cannot be read (${(error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new OwnershipFileError(file, `is not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = ownershipFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? `/${issue.path.join('/')}` : '/';
+    throw new OwnershipFileError(file, `does not match the expected format at ${where}: ${issue.message}`);
+  }
+  const { services, markRules, generation } = parsed.data;
+  return { services, markRules, generation };
+}
+
+/** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */
+export async function writeOwnership(stateDir: string, ownership: DirectorOwnership): Promise<void> {
+  const file = ownershipFilePath(stateDir);
+  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const body = JSON.stringify({ version: FORMAT_VERSION, ...ownership }, null, 2) + '\n';
+  const handle = await fs.open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(body, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
