@@ -1,0 +1,30 @@
+// Every cross-field rule of plan-format.md (2..10 and the sanity checks beside them), in
+// the order their problems are reported.
+import { plannedAddressFamilyProblems } from './address-family';
+import { forwardingProblems } from './forwarding';
+import { ftpProblems } from './ftp';
+import { healthCheckProblems } from './health-check';
+import { hostProblems } from './hosts';
+import { markOverlapProblems } from './mark-overlap';
+import { markUsageProblems } from './mark-usage';
+import { persistenceProblems } from './persistence';
+import { portRangeProblems } from './port-ranges';
+import { schedulerProblems } from './scheduler';
+import { serviceKindProblems } from './service-kind';
+import { uniquenessProblems } from './uniqueness';
+import type { Rule } from './view';
+
+export const PLAN_RULES: readonly Rule[] = [
+  serviceKindProblems,
+  uniquenessProblems,
+  markUsageProblems,
+  markOverlapProblems,
+  portRangeProblems,
+  ftpProblems,
+  hostProblems,
+  forwardingProblems,
+  schedulerProblems,
+  persistenceProblems,
+  healthCheckProblems,
+  plannedAddressFamilyProblems,
+];
