@@ -40,7 +40,11 @@ export class ScriptedAgents {
   inFlight = 0;
   maxInFlight = 0;
 
-  constructor(private readonly scripts: Record<string, AgentScript> = {}, private readonly plans?: ReadonlyMap<string, HostPlan>) {}
+  /** plans: where an agent takes its role from when its script does not say */
+  constructor(
+    private readonly scripts: Record<string, AgentScript> = {},
+    private readonly plans?: ReadonlyMap<string, { role: 'director' | 'realserver' }>,
+  ) {}
 
   applies(): AgentCall[] {
     return this.calls.filter((c) => c.op === 'apply');

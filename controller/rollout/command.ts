@@ -1,0 +1,127 @@
+// `lvsctl rollout PLAN`: from a plan file to an exit code. The CLI file wires the real
+// loader, resolver and gRPC connector in; tests pass in-memory ones.
+import type { AgentConnector } from '../client/agent-client';
+import { EXIT } from '../cli/exit-codes';
+import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
+import { compileHostPlans } from '../plan/compile';
+import type { Plan } from '../plan/schema';
+import { HumanReport } from '../report/human';
+import { JsonReport } from '../report/json';
+import { shouldUseColor } from '../report/color';
+import { rolloutExitCode } from './exit-code';
+import { runRollout, type RolloutTarget } from './run-rollout';
+import { parseLimit, unknownLimitHosts } from './selection';
+
+export type PlanLoadResult =
+  | { ok: true; plan: Plan; problems: PlanProblem[] }
+  | { ok: false; problems: PlanProblem[] };
+
+export interface RolloutCommandOptions {
+  check?: boolean;
+  diff?: boolean;
+  /** as given, each "H" or "H,H" */
+  limit?: string[];
+  /** as given on the command line */
+  parallel?: string;
+  json?: boolean;
+  continueWithQuiesced?: boolean;
+  sshConfig?: string;
+}
+
+export interface RolloutCommandDeps {
+  loadPlanFile(path: string): Promise<PlanLoadResult>;
+  resolveAddresses(plan: Plan, options: { sshConfigPath?: string }): Promise<{ addresses: Map<string, string>; problems: PlanProblem[] }>;
+  /** called once the plan is known good: building it may read certificate files */
+  makeConnector(): AgentConnector;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  clock?: () => number;
+}
+
+export const DEFAULT_PARALLEL = 10;
+
+/** A usage error: the message names the option and what it takes. */
+export class RolloutUsageError extends Error {}
+
+export function parseParallel(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PARALLEL;
+  if (!/^[1-9][0-9]*$/.test(text.trim())) {
+    throw new RolloutUsageError(`--parallel must be a positive integer, e.g. --parallel 5; got "${text}"`);
+  }
+  return Number(text.trim());
+}
+
+function agentPortOf(plan: Plan, host: string): number {
+  return plan.hosts[host].agentPort ?? plan.agent.port;
+}
+
+/** Runs the command and returns its exit code; throws RolloutUsageError for a bad option. */
+export async function executeRollout(planPath: string, options: RolloutCommandOptions, deps: RolloutCommandDeps): Promise<number> {
+  const parallel = parseParallel(options.parallel);
+  const json = options.json === true;
+
+  // Plan problems: on stderr as `lvsctl validate` prints them, or, with --json, as the one document.
+  const refuse = (problems: PlanProblem[]): number => {
+    if (json) {
+      deps.stdout.write(`${JSON.stringify({ command: 'rollout', plan: planPath, problems, exitCode: EXIT.invalid }, null, 2)}\n`);
+    } else {
+      for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+    }
+    return EXIT.invalid;
+  };
+  const warn = (problems: PlanProblem[]): void => {
+    for (const p of problems.filter(isWarning)) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+  };
+
+  const loaded = await deps.loadPlanFile(planPath);
+  if (!loaded.ok) return refuse(loaded.problems);
+  warn(loaded.problems);
+  const plan = loaded.plan;
+  const hostNames = Object.keys(plan.hosts);
+
+  const limit = options.limit ? parseLimit(options.limit) : undefined;
+  if (options.limit && (!limit || limit.length === 0)) {
+    throw new RolloutUsageError(`--limit needs host names, e.g. --limit web1,web2; known hosts: ${hostNames.join(', ')}`);
+  }
+  const unknown = limit ? unknownLimitHosts(hostNames, limit) : [];
+  if (unknown.length > 0) {
+    throw new RolloutUsageError(
+      `--limit: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a host' : 'are not hosts'} of ${planPath}; known hosts: ${hostNames.join(', ')}`,
+    );
+  }
+
+  const resolved = await deps.resolveAddresses(plan, options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {});
+  const blocking = resolved.problems.filter((p) => !isWarning(p));
+  if (blocking.length > 0) return refuse(resolved.problems);
+  warn(resolved.problems);
+
+  const plans = compileHostPlans(plan, resolved.addresses, 0);
+  const targets = new Map<string, RolloutTarget>(
+    hostNames.flatMap((h) => {
+      const address = resolved.addresses.get(h);
+      return address === undefined ? [] : [[h, { address, port: agentPortOf(plan, h) }] as const];
+    }),
+  );
+  const connector = deps.makeConnector();
+  const mode = options.check ? 'check' : 'apply';
+  const human = json
+    ? undefined
+    : new HumanReport({
+      write: (t) => deps.stdout.write(t), color: shouldUseColor(deps.stdout, deps.env), diff: options.diff === true, hosts: hostNames,
+    });
+  const jsonReport = json ? new JsonReport(options.diff === true) : undefined;
+  human?.heading({ planPath, cluster: plan.cluster, mode });
+
+  const summary = await runRollout({
+    plans, targets, connector, mode, parallel,
+    ...(limit ? { limit } : {}),
+    ...(options.continueWithQuiesced ? { continueWithQuiesced: true } : {}),
+    onEvent: (e) => { human?.onEvent(e); jsonReport?.onEvent(e); },
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const exitCode = rolloutExitCode(summary);
+  human?.recap(summary);
+  if (jsonReport) deps.stdout.write(jsonReport.render({ plan: planPath, cluster: plan.cluster }, summary, exitCode));
+  return exitCode;
+}

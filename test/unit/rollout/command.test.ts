@@ -1,0 +1,113 @@
+import assert from 'assert';
+import { executeRollout, parseParallel, RolloutUsageError, type RolloutCommandDeps, type RolloutCommandOptions } from '../../../controller/rollout/command';
+import { planSchema } from '../../../controller/plan/schema';
+import type { PlanProblem } from '../../../controller/plan/errors';
+import { ScriptedAgents, SHOP_PLAN, step, type AgentScript } from './scripted-agents';
+
+interface Run { code: number; stdout: string; stderr: string; agents: ScriptedAgents }
+
+async function run(
+  options: RolloutCommandOptions,
+  setup: { scripts?: Record<string, AgentScript>; loadProblems?: PlanProblem[]; resolveProblems?: PlanProblem[]; tty?: boolean } = {},
+): Promise<Run> {
+  const plan = planSchema.parse(SHOP_PLAN);
+  const agents = new ScriptedAgents(setup.scripts ?? {}, new Map(Object.entries(plan.hosts)));
+  let stdout = '';
+  let stderr = '';
+  const deps: RolloutCommandDeps = {
+    loadPlanFile: async () => (setup.loadProblems ? { ok: false, problems: setup.loadProblems } : { ok: true, plan, problems: [] }),
+    resolveAddresses: async (p) => ({
+      addresses: new Map(Object.entries(p.hosts).map(([h, spec]) => [h, spec.address ?? ''])),
+      problems: setup.resolveProblems ?? [],
+    }),
+    makeConnector: () => agents.connector,
+    stdout: { write: (t: string) => { stdout += t; }, isTTY: setup.tty ?? false },
+    stderr: { write: (t: string) => { stderr += t; } },
+    env: {},
+    clock: () => 5,
+  };
+  const code = await executeRollout('shop.json', options, deps);
+  return { code, stdout, stderr, agents };
+}
+
+describe('lvsctl rollout PLAN', () => {
+  it('rolls out and exits 0, printing the recap', async () => {
+    const r = await run({});
+    assert.strictEqual(r.code, 0);
+    assert.match(r.stdout, /lvs1 : ok=0 changed=0 failed=0 unreachable=0/);
+    assert.strictEqual(r.stderr, '');
+  });
+
+  it('refuses an invalid plan with its problems, as validate prints them, exit 1, contacting no agent', async () => {
+    const r = await run({}, { loadProblems: [{ pointer: '/services/0/persistance', message: 'unknown key "persistance"', hint: 'did you mean "persistence"?' }] });
+    assert.strictEqual(r.code, 1);
+    assert.strictEqual(r.stderr, 'shop.json: /services/0/persistance: unknown key "persistance" (did you mean "persistence"?)\n');
+    assert.strictEqual(r.agents.calls.length, 0);
+  });
+
+  it('with --json, refuses an invalid plan with one JSON document', async () => {
+    const r = await run({ json: true }, { loadProblems: [{ pointer: '/cluster', message: 'must match [a-z0-9][a-z0-9-]*' }] });
+    assert.strictEqual(r.code, 1);
+    const doc = JSON.parse(r.stdout) as { problems: PlanProblem[] };
+    assert.strictEqual(doc.problems[0].pointer, '/cluster');
+  });
+
+  it('refuses a host whose address cannot be resolved, exit 1', async () => {
+    const r = await run({}, { resolveProblems: [{ pointer: '/hosts/web2', message: 'no address: not in ~/.ssh/config, no DNS answer' }] });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /shop\.json: \/hosts\/web2: no address/);
+  });
+
+  it('refuses an unknown --limit host, naming the known hosts', async () => {
+    await assert.rejects(run({ limit: ['web1,web9'] }), (err: Error) => {
+      assert.ok(err instanceof RolloutUsageError);
+      assert.match(err.message, /--limit: web9 is not a host of shop\.json; known hosts: lvs1, web1, web2, web3/);
+      return true;
+    });
+  });
+
+  it('takes --limit as a comma list, repeated or not', async () => {
+    const r = await run({ limit: ['web1,web2', 'web3'] });
+    assert.deepStrictEqual([...new Set(r.agents.applies().map((c) => c.host))].sort(), ['web1', 'web2', 'web3']);
+  });
+
+  it('passes --check to every agent and exits 0 when nothing failed', async () => {
+    const r = await run({ check: true }, { scripts: { lvs1: { steps: [step('add-service', 'tcp 10.0.0.100:80', 'changed')] } } });
+    assert.strictEqual(r.code, 0);
+    assert.ok(r.agents.applies().every((c) => c.mode === 'check'));
+    assert.match(r.stdout, /lvs1  changed  add-service tcp 10\.0\.0\.100:80/);
+  });
+
+  it('exits 2 when a realserver fails and 3 when one is unreachable', async () => {
+    const failed = await run({}, { scripts: { web1: { steps: [step('check-vip', '10.0.0.100 on lo', 'failed', 'missing', 'ip addr add 10.0.0.100/32 dev lo')] } } });
+    assert.strictEqual(failed.code, 2);
+    const unreachable = await run({}, { scripts: { web1: { unreachableAt: 'connect' } } });
+    assert.strictEqual(unreachable.code, 3);
+  });
+
+  it('with --json prints exactly one JSON document on stdout and nothing else', async () => {
+    const r = await run({ json: true, diff: true }, { scripts: { web3: { unreachableAt: 'hello' } } });
+    const doc = JSON.parse(r.stdout) as { exitCode: number; recap: unknown[] };
+    assert.strictEqual(doc.exitCode, 3);
+    assert.strictEqual(r.code, 3);
+    assert.strictEqual(doc.recap.length, 4);
+  });
+
+  it('colors only a terminal', async () => {
+    assert.ok(!(await run({})).stdout.includes('\u001b['));
+    assert.ok((await run({}, { tty: true })).stdout.includes('\u001b['));
+  });
+});
+
+describe('--parallel', () => {
+  it('takes a positive integer', () => {
+    assert.strictEqual(parseParallel('3'), 3);
+    assert.strictEqual(parseParallel(undefined), 10);
+  });
+
+  for (const bad of ['0', '-2', '1.5', 'many', '']) {
+    it(`refuses "${bad}" naming the option`, () => {
+      assert.throws(() => parseParallel(bad), /--parallel must be a positive integer/);
+    });
+  }
+});
