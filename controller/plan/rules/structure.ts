@@ -101,6 +101,11 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
   const path = issue.path;
   const pointer = toPointer(path);
   const { found, value } = valueAt(input, path);
+  if (!found && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key') {
+    const field = lastKey(path);
+    const example = EXAMPLES[field];
+    return [{ pointer, message: `"${field}" is required`, ...(example ? { hint: `add ${example}` } : {}) }];
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownKeys(path);
@@ -111,11 +116,6 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       }));
     }
     case 'invalid_type': {
-      const field = lastKey(path);
-      if (!found) {
-        const example = EXAMPLES[field];
-        return [{ pointer, message: `"${field}" is required`, ...(example ? { hint: `add ${example}` } : {}) }];
-      }
       if (issue.expected === 'int' || (issue.expected === 'number' && typeof value === 'number')) {
         return [{ pointer, message: `must be a whole number, not ${describeValue(value)}` }];
       }
@@ -142,7 +142,7 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
     case 'custom':
     default: {
       const message = isOwnMessage(issue.message) ? issue.message : `is not valid (${issue.message})`;
-      return [{ pointer, message: found ? `${message}, not ${describeValue(value)}` : message }];
+      return [{ pointer, message: `${message}, not ${describeValue(value)}` }];
     }
   }
 }

@@ -1,0 +1,180 @@
+// A small JSON scanner for what JSON.parse does not say well: where (line and column)
+// the text stops being JSON, and which object keys are given twice (JSON.parse keeps
+// the last one silently, so a second "services" would hide the first).
+import { toPointer } from './errors';
+
+export interface JsonSyntaxError {
+  line: number;
+  column: number;
+  message: string;
+  hint?: string;
+}
+
+export interface JsonScan {
+  error?: JsonSyntaxError;
+  /** JSON pointers of keys that repeat a key of the same object */
+  duplicateKeys: string[];
+}
+
+class ScanError extends Error {
+  constructor(readonly offset: number, message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+/** Far deeper than any plan; keeps the recursion off the stack limit. */
+const MAX_DEPTH = 200;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+
+function describeChar(ch: string | undefined): string {
+  if (ch === undefined) return 'the end of the file';
+  if (ch === '\n') return 'a line break';
+  return `"${ch}"`;
+}
+
+export function scanJson(text: string): JsonScan {
+  let pos = 0;
+  const path: (string | number)[] = [];
+  const duplicateKeys: string[] = [];
+
+  const skipWhitespace = (): void => {
+    while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n' || text[pos] === '\r')) pos++;
+  };
+  const fail = (message: string, hint?: string): never => {
+    throw new ScanError(pos, message, hint);
+  };
+  const expect = (ch: string, what: string, hint?: string): void => {
+    skipWhitespace();
+    if (text[pos] !== ch) fail(`expected ${what}, found ${describeChar(text[pos])}`, hint);
+    pos++;
+  };
+
+  const scanString = (): string => {
+    const start = ++pos; // after the opening quote
+    while (pos < text.length && text[pos] !== '"') {
+      const ch = text[pos];
+      if (ch < ' ') fail('a string runs into a line break or control character', 'close the string with " on the same line; write \\n for a line break');
+      if (ch === '\\') {
+        const next = text[pos + 1];
+        if (next === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) fail('\\u must be followed by four hex digits');
+          pos += 6;
+          continue;
+        }
+        if (next === undefined || !ESCAPES.has(next)) fail(`unknown escape "\\${next ?? ''}" in a string`, 'write a backslash as \\\\');
+        pos += 2;
+        continue;
+      }
+      pos++;
+    }
+    if (pos >= text.length) fail('the file ends inside a string', 'close the string with "');
+    pos++;
+    return JSON.parse(text.slice(start - 1, pos)) as string;
+  };
+
+  const scanValue = (): void => {
+    skipWhitespace();
+    if (path.length > MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`, 'a plan is a few levels deep; this is not a plan');
+    const ch = text[pos];
+    if (ch === '{') return scanObject();
+    if (ch === '[') return scanArray();
+    if (ch === '"') {
+      scanString();
+      return;
+    }
+    if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      NUMBER.lastIndex = pos;
+      if (!NUMBER.test(text)) fail(`not a number`);
+      pos = NUMBER.lastIndex;
+      return;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (text.startsWith(literal, pos)) {
+        pos += literal.length;
+        return;
+      }
+    }
+    if (ch === undefined) fail('the file ends where a value should be', 'the JSON is cut short: check the closing } and ]');
+    if (ch === "'") fail("strings take double quotes, not '");
+    fail(`unexpected ${describeChar(ch)} where a value should be`, ch === '}' || ch === ']' ? 'remove the trailing comma before it' : 'values are "strings", numbers, true, false, null, {…} or […]');
+  };
+
+  const scanObject = (): void => {
+    pos++;
+    const keys = new Set<string>();
+    skipWhitespace();
+    if (text[pos] === '}') {
+      pos++;
+      return;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text[pos] !== '"') {
+        fail(`expected a "quoted" key, found ${describeChar(text[pos])}`, text[pos] === '}' ? 'remove the trailing comma before }' : 'keys take double quotes');
+      }
+      const key = scanString();
+      if (keys.has(key)) duplicateKeys.push(toPointer([...path, key]));
+      keys.add(key);
+      expect(':', '":" after the key');
+      path.push(key);
+      scanValue();
+      path.pop();
+      skipWhitespace();
+      if (text[pos] === ',') {
+        pos++;
+        continue;
+      }
+      if (text[pos] === '}') {
+        pos++;
+        return;
+      }
+      fail(`expected "," or "}" after a value, found ${describeChar(text[pos])}`, 'a comma may be missing between two entries');
+    }
+  };
+
+  const scanArray = (): void => {
+    pos++;
+    skipWhitespace();
+    if (text[pos] === ']') {
+      pos++;
+      return;
+    }
+    for (let index = 0; ; index++) {
+      path.push(index);
+      scanValue();
+      path.pop();
+      skipWhitespace();
+      if (text[pos] === ',') {
+        pos++;
+        continue;
+      }
+      if (text[pos] === ']') {
+        pos++;
+        return;
+      }
+      fail(`expected "," or "]" after a value, found ${describeChar(text[pos])}`, 'a comma may be missing between two entries');
+    }
+  };
+
+  try {
+    scanValue();
+    skipWhitespace();
+    if (pos < text.length) fail(`unexpected ${describeChar(text[pos])} after the end of the JSON document`, 'a plan is one JSON object; remove what follows its closing }');
+    return { duplicateKeys };
+  } catch (err) {
+    if (!(err instanceof ScanError)) throw err;
+    return { error: { ...lineAndColumn(text, err.offset), message: err.message, ...(err.hint ? { hint: err.hint } : {}) }, duplicateKeys };
+  }
+}
+
+/** 1-based line and column of a character offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,105 @@
+// loadPlanFile: from a path to a validated plan, or to problems an operator can act on:
+// a missing file, a directory, an empty or oversized file, bad JSON (line and column),
+// duplicate keys, then everything validatePlan finds. Never throws for a bad file.
+import { promises as fs } from 'node:fs';
+import type { PlanProblem } from './errors';
+import { scanJson } from './json-syntax';
+import { validatePlan, type ValidationResult } from './validate';
+
+/** A plan for 20,000 services is a few MiB; more than this is not a plan a person keeps. */
+export const MAX_PLAN_BYTES = 10 * 1024 * 1024;
+
+export type LoadResult = ValidationResult;
+
+function refused(problem: PlanProblem): LoadResult {
+  return { ok: false, problems: [problem], warnings: [] };
+}
+
+function fileProblem(message: string, hint?: string): LoadResult {
+  return refused({ pointer: '', message, ...(hint ? { hint } : {}) });
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function readError(err: unknown): LoadResult {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return fileProblem('no such file', 'check the path; a plan is a JSON file such as plan.json (see docs/plan-reference.md)');
+    case 'EACCES':
+    case 'EPERM':
+      return fileProblem('permission denied reading the plan', 'make the file readable by this user');
+    case 'EISDIR':
+      return fileProblem('is a directory, not a plan file', 'give the path of the plan.json inside it');
+    case 'ENOTDIR':
+      return fileProblem('a part of the path is not a directory', 'check the path');
+    default:
+      return fileProblem(`cannot read the plan: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function readBounded(path: string): Promise<{ text: string } | { failure: LoadResult }> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(path, 'r');
+    const stat = await handle.stat();
+    if (stat.isDirectory()) return { failure: readError(Object.assign(new Error('directory'), { code: 'EISDIR' })) };
+    if (!stat.isFile()) return { failure: fileProblem('is not a regular file', 'give the path of a plan.json file') };
+    if (stat.size > MAX_PLAN_BYTES) return { failure: tooLarge(stat.size) };
+    // Read one byte past the bound, so a file that grew since stat is still caught.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_PLAN_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) break;
+    }
+    if (length > MAX_PLAN_BYTES) return { failure: tooLarge(length) };
+    return { text: buffer.subarray(0, length).toString('utf8') };
+  } catch (err) {
+    return { failure: readError(err) };
+  } finally {
+    await handle?.close();
+  }
+}
+
+function tooLarge(bytes: number): LoadResult {
+  return fileProblem(
+    `is ${bytes > MAX_PLAN_BYTES + 1 ? mebibytes(bytes) + ',' : 'more than'} over the ${mebibytes(MAX_PLAN_BYTES)} a plan may be`,
+    'split the cluster into several plans, e.g. one per director pair or per VIP, and roll out each',
+  );
+}
+
+/** Parses plan text (as read from a file) and validates it. */
+export function loadPlanText(text: string): LoadResult {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 BOM some editors write
+  if (body.trim() === '') {
+    return fileProblem('is empty', 'a plan starts with { "apiVersion": "lvsctl/v1", "cluster": …, "hosts": …, "services": … }; `lvsctl schema` prints its shape');
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(body);
+  } catch (err) {
+    const scan = scanJson(body);
+    const where = scan.error;
+    if (!where) return fileProblem(`is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return fileProblem(`is not valid JSON: line ${where.line}, column ${where.column}: ${where.message}`, where.hint);
+  }
+  const duplicates: PlanProblem[] = scanJson(body).duplicateKeys.map((pointer) => ({
+    pointer,
+    message: `key "${pointer.slice(pointer.lastIndexOf('/') + 1)}" is given twice in the same object; JSON keeps only the last`,
+    hint: 'merge the two into one',
+  }));
+  const result = validatePlan(input);
+  if (duplicates.length === 0) return result;
+  return { ok: false, problems: [...duplicates, ...result.problems], warnings: result.warnings };
+}
+
+export async function loadPlanFile(path: string): Promise<LoadResult> {
+  const read = await readBounded(path);
+  if ('failure' in read) return read.failure;
+  return loadPlanText(read.text);
+}
