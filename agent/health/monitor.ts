@@ -1,0 +1,257 @@
+// The director's health loop: one check loop per (service, realserver) of the applied
+// plan, fall/rise per target, and the weights that follow from it, set in one batch per
+// service through an injected WeightControl. Clock, timers and checks are injected too.
+import { EventEmitter } from 'node:events';
+import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../host-plan';
+import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../kernel/model';
+import { runHealthCheck, type RunCheck } from './checkers';
+import { initialFallRise, observeCheck, type FallRiseState } from './fall-rise';
+import { realScheduler, type Scheduler } from './scheduler';
+import type {
+  CheckResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
+} from './types';
+import { decideWeights } from './weight-policy';
+
+export interface HealthMonitorOptions {
+  weights: WeightControl;
+  runCheck?: RunCheck;
+  scheduler?: Scheduler;
+}
+
+export interface HealthMonitorEvents {
+  transition: HealthTransition;
+  notice: HealthNotice;
+  check: HealthCheckEvent;
+}
+
+interface Target {
+  id: string;
+  serviceId: string;
+  name: string;
+  key: ServiceKey;
+  host: string;
+  destination: Destination;
+  spec?: HealthCheckSpec;
+  health: FallRiseState;
+  currentWeight: number;
+  keptLast: boolean;
+  lastCheckAt?: Date;
+  lastLatencyMs?: number;
+  reason: string;
+  /** its check loop was started (and runs until the target is replaced, removed or stopped) */
+  looping: boolean;
+  /** cancels the pending check; absent while a check runs or for an unchecked target */
+  cancel?: () => void;
+}
+
+export class HealthMonitor {
+  private readonly emitter = new EventEmitter();
+  private readonly scheduler: Scheduler;
+  private readonly runCheck: RunCheck;
+  private readonly weights: WeightControl;
+  private targets = new Map<string, Target>();
+  /** weight changes run one at a time, in order, so two results never race in the kernel */
+  private weightQueue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: HealthMonitorOptions) {
+    this.weights = options.weights;
+    this.runCheck = options.runCheck ?? runHealthCheck;
+    this.scheduler = options.scheduler ?? realScheduler;
+  }
+
+  on<E extends keyof HealthMonitorEvents>(event: E, listener: (payload: HealthMonitorEvents[E]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  /**
+   * Takes the services of a DirectorPlan that was just applied. Contract: the kernel now
+   * holds the plan weights, so every destination's current weight is taken to be its plan
+   * weight and realservers known to be down are quiesced again at once. Targets that remain
+   * (same service, same destination, same check) keep their state; new ones start unknown;
+   * removed ones stop. Resolves once the resulting weight changes are done.
+   */
+  update(services: readonly DirectorService[]): Promise<void> {
+    if (this.stopped) throw new Error('health monitor: update() after stop()');
+    const next = new Map<string, Target>();
+    for (const service of services) {
+      for (const realserver of service.realservers) {
+        const fresh = this.targetOf(service, realserver);
+        const old = this.targets.get(fresh.id);
+        if (old && sameSpec(old.spec, fresh.spec)) {
+          Object.assign(old, { name: fresh.name, host: fresh.host, destination: fresh.destination, currentWeight: fresh.currentWeight });
+          next.set(old.id, old);
+        } else {
+          old?.cancel?.();
+          next.set(fresh.id, fresh);
+        }
+      }
+    }
+    for (const [id, old] of this.targets) if (!next.has(id)) old.cancel?.();
+    this.targets = next;
+    for (const t of next.values()) {
+      if (t.spec && !t.looping) {
+        t.looping = true;
+        this.schedule(t, 0);
+      }
+    }
+    const serviceIds = new Set([...next.values()].filter((t) => t.spec).map((t) => t.serviceId));
+    return Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id))).then(() => undefined);
+  }
+
+  /** Stops every loop; resolves when weight changes already started are done. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.targets.values()) {
+      t.cancel?.();
+      t.cancel = undefined;
+    }
+    return this.weightQueue;
+  }
+
+  snapshot(): HealthSnapshot {
+    return { at: this.scheduler.now(), targets: [...this.targets.values()].map(reportOf) };
+  }
+
+  /** The weight the monitor wants for a destination right now, for an applier that must not undo a quiesce. */
+  weightOf(key: ServiceKey, destination: Pick<Destination, 'address' | 'port'>): number | undefined {
+    return this.targets.get(targetId(serviceKeyString(key), destination))?.currentWeight;
+  }
+
+  private targetOf(service: DirectorService, realserver: DirectorRealserver): Target {
+    const serviceId = serviceKeyString(service.service.key);
+    return {
+      id: targetId(serviceId, realserver.destination),
+      serviceId,
+      name: service.name,
+      key: service.service.key,
+      host: realserver.host,
+      destination: { ...realserver.destination },
+      spec: service.healthCheck,
+      health: initialFallRise(),
+      currentWeight: realserver.destination.weight,
+      keptLast: false,
+      looping: false,
+      reason: service.healthCheck ? 'not checked yet' : 'no health check in the plan',
+    };
+  }
+
+  private schedule(t: Target, delayMs: number): void {
+    t.cancel = this.scheduler.after(delayMs, () => {
+      t.cancel = undefined;
+      // A throwing listener must not end the loop with an unhandled rejection; the next
+      // check is already scheduled by then.
+      this.checkOnce(t).catch(() => undefined);
+    });
+  }
+
+  private async checkOnce(t: Target): Promise<void> {
+    const spec = t.spec;
+    if (!spec || !this.isLive(t)) return;
+    const started = this.scheduler.now();
+    const result = await this.safeCheck(spec, t.destination.address);
+    if (!this.isLive(t)) return;
+    const at = this.scheduler.now();
+    const { next, change } = observeCheck(t.health, result, spec, at);
+    t.health = next;
+    t.lastCheckAt = at;
+    t.lastLatencyMs = result.latencyMs;
+    t.reason = change ? change.reason : result.detail;
+    const elapsed = at.getTime() - started.getTime();
+    this.schedule(t, Math.max(0, spec.intervalMs - elapsed));
+    this.emitter.emit('check', {
+      at, service: t.name, serviceKey: t.key, host: t.host, address: addressOf(t), result, state: next.state,
+    } satisfies HealthCheckEvent);
+    if (change) {
+      this.emitter.emit('transition', { ...change, service: t.name, host: t.host, address: addressOf(t) } satisfies HealthTransition);
+    }
+    await this.enqueueReconcile(t.serviceId);
+  }
+
+  private async safeCheck(spec: HealthCheckSpec, address: string): Promise<CheckResult> {
+    try {
+      return await this.runCheck(spec, address);
+    } catch (err) {
+      return { ok: false, latencyMs: 0, detail: `check could not run: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  private isLive(t: Target): boolean {
+    // A check in flight when its target was removed, replaced or stopped is discarded.
+    return !this.stopped && this.targets.get(t.id) === t;
+  }
+
+  private enqueueReconcile(serviceId: string): Promise<void> {
+    this.weightQueue = this.weightQueue.then(() => this.reconcile(serviceId));
+    return this.weightQueue;
+  }
+
+  /** Brings one service's weights in line with its targets' health; never rejects. */
+  private async reconcile(serviceId: string): Promise<void> {
+    const targets = [...this.targets.values()].filter((t) => t.serviceId === serviceId && t.spec);
+    if (targets.length === 0) return;
+    const decision = decideWeights(
+      targets.map((t) => ({ id: t.id, state: t.health.state, plannedWeight: t.destination.weight, currentWeight: t.currentWeight })),
+    );
+    const at = this.scheduler.now();
+    const changes: { target: Target; change: WeightChange }[] = [];
+    for (const t of targets) {
+      const keep = decision.keptLast === t.id;
+      if (keep && !t.keptLast) {
+        this.notice({ at, kind: 'kept-last', service: t.name, host: t.host, address: addressOf(t),
+          message: `every realserver of ${t.name} is down: ${t.host} keeps weight ${t.currentWeight} so the service still answers` });
+      } else if (!keep && t.keptLast && t.health.state === 'down') {
+        this.notice({ at, kind: 'released', service: t.name, host: t.host, address: addressOf(t),
+          message: `another realserver of ${t.name} is serving again: ${t.host}, still down, is quiesced` });
+      }
+      t.keptLast = keep;
+      const weight = decision.weights.get(t.id) ?? t.currentWeight;
+      if (weight !== t.currentWeight) changes.push({ target: t, change: { key: t.key, destination: { ...t.destination, weight } } });
+    }
+    if (changes.length === 0) return;
+    try {
+      await this.weights.setWeights(changes.map((c) => c.change));
+      for (const c of changes) c.target.currentWeight = c.change.destination.weight;
+    } catch (err) {
+      const what = changes.map((c) => `${addressOf(c.target)} → ${c.change.destination.weight}`).join(', ');
+      this.notice({ at, kind: 'weight-failed', service: targets[0].name,
+        message: `could not set weights of ${targets[0].name} (${what}): ${err instanceof Error ? err.message : String(err)}; retried after the next check` });
+    }
+  }
+
+  private notice(n: HealthNotice): void {
+    this.emitter.emit('notice', n);
+  }
+}
+
+function targetId(serviceId: string, d: Pick<Destination, 'address' | 'port'>): string {
+  return `${serviceId} -> ${destinationKeyString(d)}`;
+}
+
+function addressOf(t: Target): string {
+  return destinationKeyString(t.destination);
+}
+
+function sameSpec(a: HealthCheckSpec | undefined, b: HealthCheckSpec | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function reportOf(t: Target): TargetReport {
+  return {
+    service: t.name,
+    serviceKey: t.key,
+    host: t.host,
+    address: addressOf(t),
+    checked: t.spec !== undefined,
+    state: t.health.state,
+    plannedWeight: t.destination.weight,
+    currentWeight: t.currentWeight,
+    keptLast: t.keptLast,
+    ...(t.lastCheckAt ? { lastCheckAt: t.lastCheckAt } : {}),
+    ...(t.lastLatencyMs !== undefined ? { lastLatencyMs: t.lastLatencyMs } : {}),
+    reason: t.reason,
+    consecutiveFailures: t.health.consecutiveFailures,
+    consecutiveSuccesses: t.health.consecutiveSuccesses,
+  };
+}

@@ -1,0 +1,93 @@
+// The health vocabulary shared by the state machine, the monitor, the metrics and (later)
+// the Health RPC: plain data, no behaviour.
+import type { Destination, ServiceKey } from '../kernel/model';
+
+/**
+ * unknown: never judged yet (a fresh target; it keeps its plan weight meanwhile);
+ * up: passing; down: failed `fall` checks in a row and was quiesced.
+ */
+export type HealthState = 'unknown' | 'up' | 'down';
+
+/** What one check found. Checkers never throw: a failure is `ok: false` with the reason in `detail`. */
+export interface CheckResult {
+  ok: boolean;
+  latencyMs: number;
+  detail: string;
+}
+
+/** One change of state of one realserver of one service. */
+export interface HealthTransition {
+  at: Date;
+  /** the plan's service name */
+  service: string;
+  /** the plan's host name of the realserver */
+  host: string;
+  /** the destination as ipvsadm writes it, e.g. "10.0.0.11:80" */
+  address: string;
+  from: HealthState;
+  to: HealthState;
+  reason: string;
+}
+
+/**
+ * Something the monitor decided or could not do that is not a transition:
+ * kept-last: every realserver of the service is down, the last one keeps its weight;
+ * released: a kept realserver was quiesced after all, because another one came back;
+ * weight-failed: the kernel refused the weight change (retried after the next check).
+ */
+export interface HealthNotice {
+  at: Date;
+  kind: 'kept-last' | 'released' | 'weight-failed';
+  service: string;
+  host?: string;
+  address?: string;
+  message: string;
+}
+
+/** Every finished check, for latency metrics. */
+export interface HealthCheckEvent {
+  at: Date;
+  service: string;
+  serviceKey: ServiceKey;
+  host: string;
+  address: string;
+  result: CheckResult;
+  state: HealthState;
+}
+
+/** One service × realserver as the monitor sees it now. */
+export interface TargetReport {
+  service: string;
+  serviceKey: ServiceKey;
+  host: string;
+  address: string;
+  /** false for a service without a healthCheck: never checked, never touched */
+  checked: boolean;
+  state: HealthState;
+  plannedWeight: number;
+  /** the weight the monitor last set (or found, i.e. the plan weight, if it never set one) */
+  currentWeight: number;
+  /** the destination's weight is held despite being down, by the all-down policy */
+  keptLast: boolean;
+  lastCheckAt?: Date;
+  lastLatencyMs?: number;
+  /** the last check's detail, or why the state last changed */
+  reason: string;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+}
+
+export interface HealthSnapshot {
+  at: Date;
+  targets: TargetReport[];
+}
+
+/** The one thing the monitor asks of the kernel: change destination weights in place, in one batch. */
+export interface WeightChange {
+  key: ServiceKey;
+  destination: Destination;
+}
+
+export interface WeightControl {
+  setWeights(changes: WeightChange[]): Promise<void>;
+}

@@ -1,0 +1,193 @@
+import assert from 'assert';
+import type { DirectorService, HealthCheckSpec } from '../../../agent/host-plan';
+import { HealthMonitor } from '../../../agent/health/monitor';
+import type { HealthNotice, HealthTransition, WeightChange } from '../../../agent/health/types';
+import { FakeScheduler } from './fake-scheduler';
+
+const spec: HealthCheckSpec = {
+  type: 'http', port: 80, path: '/health', expectStatus: 0, intervalMs: 1000, timeoutMs: 500, fall: 3, rise: 2,
+};
+
+function webService(realservers: { host: string; address: string; weight?: number }[], healthCheck: HealthCheckSpec | null = spec): DirectorService {
+  return {
+    name: 'web',
+    service: { key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, scheduler: 'wlc', flags: [] },
+    realservers: realservers.map((r) => ({
+      host: r.host, destination: { address: r.address, port: 80, weight: r.weight ?? 1, forwarding: 'dr' },
+    })),
+    ...(healthCheck ? { healthCheck } : {}),
+  };
+}
+
+/** A realserver farm whose health the test switches, and a kernel that records weight batches. */
+function harness() {
+  const healthy = new Map<string, boolean>();
+  const checked: string[] = [];
+  const batches: WeightChange[][] = [];
+  const transitions: HealthTransition[] = [];
+  const notices: HealthNotice[] = [];
+  let failWeights = false;
+  const scheduler = new FakeScheduler();
+  const monitor = new HealthMonitor({
+    scheduler,
+    runCheck: async (_spec, address) => {
+      checked.push(address);
+      const ok = healthy.get(address) ?? true;
+      return { ok, latencyMs: 3, detail: ok ? 'status 200' : `connect ECONNREFUSED ${address}:80` };
+    },
+    weights: {
+      setWeights: async (changes) => {
+        if (failWeights) throw new Error('ipvsadm -R: exited with status 2');
+        batches.push(changes);
+      },
+    },
+  });
+  monitor.on('transition', (t) => transitions.push(t));
+  monitor.on('notice', (n) => notices.push(n));
+  const weightsSet = () => batches.map((b) => b.map((c) => `${c.destination.address}=${c.destination.weight}`).join(' '));
+  return {
+    monitor, scheduler, healthy, checked, batches, transitions, notices, weightsSet,
+    failWeightsNext: (v: boolean) => { failWeights = v; },
+  };
+}
+
+const twoServers = [{ host: 'web1', address: '10.0.0.11' }, { host: 'web2', address: '10.0.0.12', weight: 3 }];
+
+describe('health monitor', () => {
+  it('checks every realserver at once and then every interval', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(2500);
+    assert.deepStrictEqual(h.checked, ['10.0.0.11', '10.0.0.12', '10.0.0.11', '10.0.0.12', '10.0.0.11', '10.0.0.12']);
+  });
+
+  it('quiesces a realserver that fails `fall` times: weight 0 set once, one transition', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(100);
+    const failingFrom = h.scheduler.now();
+    h.healthy.set('10.0.0.11', false);
+    await h.scheduler.advance(10_000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
+    assert.deepStrictEqual(h.batches[0][0].key, { kind: 'tcp', vip: '10.0.0.100', port: 80 });
+    const down = h.transitions.filter((t) => t.to === 'down');
+    assert.strictEqual(down.length, 1);
+    assert.deepStrictEqual(
+      { service: down[0].service, host: down[0].host, address: down[0].address, from: down[0].from, reason: down[0].reason },
+      { service: 'web', host: 'web1', address: '10.0.0.11:80', from: 'up', reason: 'connect ECONNREFUSED 10.0.0.11:80' },
+    );
+    const bound = spec.fall * spec.intervalMs + spec.intervalMs;
+    assert.ok(down[0].at.getTime() - failingFrom.getTime() <= bound, `quiesced within fall × interval + interval (${bound} ms)`);
+    const web1 = h.monitor.snapshot().targets.find((t) => t.host === 'web1');
+    assert.strictEqual(web1?.state, 'down');
+    assert.strictEqual(web1?.currentWeight, 0);
+    assert.strictEqual(web1?.plannedWeight, 1);
+  });
+
+  it('gives the plan weight back after `rise` passes', async () => {
+    const h = harness();
+    h.healthy.set('10.0.0.12', false);
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(5000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.12=0']);
+    h.healthy.set('10.0.0.12', true);
+    await h.scheduler.advance(1000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.12=0'], 'one pass is not enough');
+    await h.scheduler.advance(1000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.12=0', '10.0.0.12=3']);
+    assert.deepStrictEqual(h.transitions.filter((t) => t.host === 'web2').map((t) => `${t.from}->${t.to}: ${t.reason}`), [
+      'unknown->down: connect ECONNREFUSED 10.0.0.12:80',
+      'down->up: 2 checks passed',
+    ]);
+  });
+
+  it('stops checking a realserver removed from the plan, and forgets it', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(1500);
+    await h.monitor.update([webService([twoServers[0]])]);
+    const before = h.checked.filter((a) => a === '10.0.0.12').length;
+    await h.scheduler.advance(5000);
+    assert.strictEqual(h.checked.filter((a) => a === '10.0.0.12').length, before);
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => t.host), ['web1']);
+    assert.strictEqual(h.scheduler.pendingCount(), 1, 'only web1 still has a loop');
+  });
+
+  it('keeps the state of realservers that remain and quiesces a down one again after an apply', async () => {
+    const h = harness();
+    h.healthy.set('10.0.0.11', false);
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(3000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
+    // A new rollout changed web2's weight; the applier wrote plan weights, web1 included.
+    await h.monitor.update([webService([twoServers[0], { ...twoServers[1], weight: 5 }])]);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0', '10.0.0.11=0']);
+    const snap = h.monitor.snapshot().targets;
+    assert.deepStrictEqual(snap.map((t) => `${t.host} ${t.state} ${t.currentWeight}/${t.plannedWeight}`), ['web1 down 0/1', 'web2 up 5/5']);
+    assert.strictEqual(h.scheduler.pendingCount(), 2, 'no second loop for a target that remained');
+  });
+
+  it('keeps the last realserver when all fail, says so, and quiesces it when another is back', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(100);
+    h.healthy.set('10.0.0.11', false);
+    await h.scheduler.advance(3000);
+    h.healthy.set('10.0.0.12', false);
+    await h.scheduler.advance(3000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0'], 'web2 keeps its weight');
+    assert.deepStrictEqual(h.notices.map((n) => `${n.kind} ${n.host}`), ['kept-last web2']);
+    assert.match(h.notices[0].message, /every realserver of web is down: web2 keeps weight 3/);
+    assert.strictEqual(h.monitor.snapshot().targets[1].keptLast, true);
+    h.healthy.set('10.0.0.11', true);
+    await h.scheduler.advance(2000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0', '10.0.0.11=1 10.0.0.12=0'], 'one batch for both');
+    assert.deepStrictEqual(h.notices.map((n) => `${n.kind} ${n.host}`), ['kept-last web2', 'released web2']);
+  });
+
+  it('reports a weight change the kernel refused and retries it after the next check', async () => {
+    const h = harness();
+    h.healthy.set('10.0.0.11', false);
+    h.failWeightsNext(true);
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(2500);
+    assert.ok(h.notices.length >= 1 && h.notices.every((n) => n.kind === 'weight-failed'));
+    assert.deepStrictEqual(h.batches, []);
+    assert.match(h.notices[0].message, /could not set weights of web \(10\.0\.0\.11:80 → 0\): ipvsadm -R: exited with status 2/);
+    h.failWeightsNext(false);
+    await h.scheduler.advance(1000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
+  });
+
+  it('lists a service without health check but never checks or touches it', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers, null)]);
+    await h.scheduler.advance(5000);
+    assert.deepStrictEqual(h.checked, []);
+    assert.deepStrictEqual(h.batches, []);
+    const t = h.monitor.snapshot().targets[0];
+    assert.deepStrictEqual([t.checked, t.state, t.reason], [false, 'unknown', 'no health check in the plan']);
+  });
+
+  it('snapshots state, weights, last check time, latency and reason', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(1000);
+    const t = h.monitor.snapshot().targets[0];
+    assert.deepStrictEqual(
+      { state: t.state, planned: t.plannedWeight, current: t.currentWeight, at: t.lastCheckAt, latency: t.lastLatencyMs, reason: t.reason },
+      { state: 'up', planned: 1, current: 1, at: h.scheduler.now(), latency: 3, reason: 'status 200' },
+    );
+  });
+
+  it('runs no more checks after stop()', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(1000);
+    await h.monitor.stop();
+    const count = h.checked.length;
+    await h.scheduler.advance(5000);
+    assert.strictEqual(h.checked.length, count);
+    assert.strictEqual(h.scheduler.pendingCount(), 0);
+  });
+});
