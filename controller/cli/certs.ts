@@ -1,9 +1,44 @@
-// PLACEHOLDER: lvsctl certs is being built; replace this file.
+// lvsctl certs init DIR / lvsctl certs issue DIR NAME [--ip A]... [--dns N]...
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
+import { CliError, EXIT } from './exit-codes';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof CertDirError) throw new CliError(err.message, EXIT.invalid);
+    throw err;
+  }
+}
 
 export function register(program: Command): void {
-  program.command('certs').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('certs is not built yet');
-  });
+  const certs = program
+    .command('certs')
+    .description('make the cluster CA and the certificates of agents and controllers (mutual TLS)');
+
+  certs
+    .command('init')
+    .description('create a cluster CA: DIR/ca.crt and DIR/ca.key (mode 0600); refuses to replace an existing CA')
+    .argument('<DIR>', 'directory for the CA (created if missing)')
+    .action(async (dir: string) => {
+      const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
+      process.stdout.write(`created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n`);
+    });
+
+  certs
+    .command('issue')
+    .description('issue DIR/NAME.crt + DIR/NAME.key signed by DIR/ca.*, usable as server (agent) and client (controller) certificate')
+    .argument('<DIR>', 'directory holding ca.crt and ca.key')
+    .argument('<NAME>', 'the common name: the host name of an agent, or the controller\'s name for --allow')
+    .option('--ip <A>', 'an IP address the certificate is valid for (repeat for several); the address the controller dials', collect, [])
+    .option('--dns <N>', 'a DNS name the certificate is valid for (repeat for several); NAME is always included', collect, [])
+    .action(async (dir: string, name: string, opts: { ip: string[]; dns: string[] }) => {
+      const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip, dnsNames: opts.dns }, new Date()));
+      process.stdout.write(`created ${files.cert} and ${files.key}\n`);
+    });
 }

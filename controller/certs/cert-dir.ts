@@ -1,0 +1,91 @@
+// The certificate directory of a cluster: DIR/ca.crt + DIR/ca.key, and DIR/NAME.crt +
+// DIR/NAME.key per host or controller. Keys are written 0600 and nothing is overwritten:
+// replacing a CA by accident would lock every agent out.
+import { promises as fs } from 'fs';
+import { join } from 'path';
+import { createCertificateAuthority, issueCertificate, type PemPair } from './authority';
+
+export const CERT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** A certificate directory problem, phrased for the operator. */
+export class CertDirError extends Error {}
+
+export interface WrittenFiles {
+  cert: string;
+  key: string;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeNew(file: string, text: string, mode: number): Promise<void> {
+  try {
+    // 'wx': fail if the file appeared since we looked, rather than overwrite it
+    await fs.writeFile(file, text, { mode, flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new CertDirError(`${file} already exists; remove it first if you really mean to replace it`);
+    throw new CertDirError(`cannot write ${file}: ${code ?? String(err)} (check that the directory is writable)`);
+  }
+  await fs.chmod(file, mode); // the umask may have narrowed or widened nothing; make it exact
+}
+
+async function writePair(dir: string, base: string, pair: PemPair): Promise<WrittenFiles> {
+  const files = { cert: join(dir, `${base}.crt`), key: join(dir, `${base}.key`) };
+  for (const file of [files.cert, files.key]) {
+    if (await exists(file)) throw new CertDirError(`${file} already exists; remove it first if you really mean to replace it`);
+  }
+  await writeNew(files.key, pair.keyPem, 0o600);
+  await writeNew(files.cert, pair.certPem, 0o644);
+  return files;
+}
+
+export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles> {
+  if (await exists(join(dir, 'ca.crt')) || await exists(join(dir, 'ca.key'))) {
+    throw new CertDirError(
+      `${dir} already holds a CA (ca.crt or ca.key); refusing to replace it, since every certificate it issued would stop working. ` +
+        'Use another DIR for a new CA',
+    );
+  }
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const ca = await createCertificateAuthority(`lvsctl CA ${now.toISOString().slice(0, 10)}`, now);
+  return writePair(dir, 'ca', ca);
+}
+
+async function readCa(dir: string): Promise<PemPair> {
+  try {
+    const [certPem, keyPem] = await Promise.all([
+      fs.readFile(join(dir, 'ca.crt'), 'utf8'),
+      fs.readFile(join(dir, 'ca.key'), 'utf8'),
+    ]);
+    return { certPem, keyPem };
+  } catch (err) {
+    const file = (err as NodeJS.ErrnoException).path ?? join(dir, 'ca.*');
+    throw new CertDirError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (create the CA first with \`lvsctl certs init ${dir}\`)`);
+  }
+}
+
+export async function issueIntoCertDir(
+  dir: string,
+  name: string,
+  sans: { ips: string[]; dnsNames: string[] },
+  now: Date,
+): Promise<WrittenFiles> {
+  if (!CERT_NAME_PATTERN.test(name) || name === 'ca') {
+    throw new CertDirError(`NAME ${JSON.stringify(name)}: must be 1-63 letters, digits, ".", "_" or "-" (not "ca"), e.g. a host name of the plan`);
+  }
+  const ca = await readCa(dir);
+  let pair: PemPair;
+  try {
+    pair = await issueCertificate(ca, { name, ips: sans.ips, dnsNames: sans.dnsNames }, now);
+  } catch (err) {
+    throw new CertDirError(err instanceof Error ? err.message : String(err));
+  }
+  return writePair(dir, name, pair);
+}
