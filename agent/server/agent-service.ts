@@ -1,0 +1,165 @@
+// The Agent gRPC service: authorizes each call, validates what arrives, and hands a
+// valid plan to the injected HostApplier. No kernel logic lives here.
+import { status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import type { Logger } from 'winston';
+import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../apply-events';
+import type { HostPlan } from '../host-plan';
+import type { GenerationStore } from '../state/generation';
+import type { AgentHandlers } from '../../proto/generated/lvsctl/v1/Agent';
+import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
+import type { ApplyEvent as WireApplyEvent } from '../../proto/generated/lvsctl/v1/ApplyEvent';
+import type { HelloReply } from '../../proto/generated/lvsctl/v1/HelloReply';
+import type { HelloRequest__Output } from '../../proto/generated/lvsctl/v1/HelloRequest';
+import type { StatusReply } from '../../proto/generated/lvsctl/v1/StatusReply';
+import type { StatusRequest__Output } from '../../proto/generated/lvsctl/v1/StatusRequest';
+import { applyEventToWire } from '../wire/apply-event-codec';
+import { WireFieldError, enumValue } from '../wire/checks';
+import { APPLY_MODE, ROLE, wireName, type AgentRole } from '../wire/enum-names';
+import { hostPlanFromWire } from '../wire/host-plan-decode';
+import { loadAgentProto } from '../wire/proto-loader';
+import { statusReplyToWire } from '../wire/status-encode';
+import { ApplyQueue, QueueClosedError } from './apply-queue';
+import { authorizeCall, type AuthorizationPolicy } from './authorize';
+import { callError, type CallError } from './call-errors';
+import type { StatusSource } from './status-source';
+
+export interface AgentIdentity {
+  host: string;
+  role: AgentRole;
+  version: string;
+  capabilities: string[];
+}
+
+export interface AgentServiceDeps {
+  identity: AgentIdentity;
+  /** the director applier or the realserver verifier, chosen by --role */
+  applier: HostApplier;
+  generations: GenerationStore;
+  authorization: AuthorizationPolicy;
+  logger: Logger;
+  /** a director's live table; absent = Status answers UNIMPLEMENTED */
+  status?: StatusSource;
+}
+
+/** Thrown inside an apply task to end the call with a chosen status. */
+class ApplyRefused extends Error {
+  constructor(readonly error: CallError) {
+    super(error.details);
+  }
+}
+
+export class AgentService {
+  private readonly queue = new ApplyQueue();
+
+  constructor(private readonly deps: AgentServiceDeps) {}
+
+  addToServer(server: Server): void {
+    const handlers: AgentHandlers = {
+      Hello: (call, callback) => this.hello(call, callback),
+      Apply: (call) => void this.apply(call),
+      Status: (call, callback) => void this.status(call, callback),
+    };
+    server.addService(loadAgentProto().lvsctl.v1.Agent.service, handlers);
+  }
+
+  /** Stop taking applies: the one in flight finishes, queued ones are refused. */
+  drain(): Promise<void> {
+    this.queue.close();
+    return this.queue.idle();
+  }
+
+  private hello(call: ServerUnaryCall<HelloRequest__Output, HelloReply>, callback: sendUnaryData<HelloReply>): void {
+    const refused = authorizeCall(this.deps.authorization, call);
+    if (refused) return callback(refused);
+    const { host, role, version, capabilities } = this.deps.identity;
+    this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
+    return callback(null, { host, role: wireName(ROLE, role), version, capabilities });
+  }
+
+  private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {
+    const refused = authorizeCall(this.deps.authorization, call);
+    if (refused) return callback(refused);
+    if (this.deps.identity.role !== 'director') {
+      return callback(callError(status.FAILED_PRECONDITION, 'this agent is a realserver: only a director has an IPVS table to report'));
+    }
+    if (!this.deps.status) {
+      return callback(callError(status.UNIMPLEMENTED, 'this agent has no IPVS status reader yet (a later lvsctl release adds it)'));
+    }
+    try {
+      return callback(null, statusReplyToWire(this.deps.identity.host, await this.deps.status.read()));
+    } catch (err) {
+      this.deps.logger.error('status failed', { error: String(err) });
+      return callback(callError(status.INTERNAL, `reading the IPVS table failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  private async apply(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>): Promise<void> {
+    const refused = authorizeCall(this.deps.authorization, call);
+    if (refused) return this.endWith(call, refused);
+    const request = this.parseRequest(call.request);
+    if ('code' in request) return this.endWith(call, request);
+    const { plan, mode } = request;
+    try {
+      await this.queue.run(() => this.applyInTurn(call, plan, mode));
+      call.end();
+    } catch (err) {
+      if (err instanceof ApplyRefused) return this.endWith(call, err.error);
+      if (err instanceof QueueClosedError) return this.endWith(call, callError(status.UNAVAILABLE, err.message));
+      this.deps.logger.error('apply failed unexpectedly', { host: plan.host, generation: plan.generation, error: String(err) });
+      return this.endWith(call, callError(status.INTERNAL, `the agent failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  /** The request as domain values, or why it is refused before waiting in the queue. */
+  private parseRequest(request: ApplyRequest__Output): { plan: HostPlan; mode: ApplyMode } | CallError {
+    let plan: HostPlan;
+    let mode: ApplyMode;
+    try {
+      mode = enumValue(request.mode, APPLY_MODE, 'mode');
+      plan = hostPlanFromWire(request.plan);
+    } catch (err) {
+      if (err instanceof WireFieldError) return callError(status.INVALID_ARGUMENT, `invalid host plan: ${err.message}`);
+      throw err;
+    }
+    const role = this.deps.identity.role;
+    if (plan.role !== role) {
+      return callError(
+        status.FAILED_PRECONDITION,
+        `this agent is a ${role} but was sent a ${plan.role} plan for host "${plan.host}": ` +
+          `check the host's role and address in the plan, or start this agent with --role ${plan.role}`,
+      );
+    }
+    return { plan, mode };
+  }
+
+  private async applyInTurn(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, plan: HostPlan, mode: ApplyMode): Promise<void> {
+    const last = await this.deps.generations.lastApplied();
+    if (last !== undefined && plan.generation < last) {
+      throw new ApplyRefused(
+        callError(
+          status.ABORTED,
+          `plan generation ${plan.generation} is older than generation ${last} already applied on this host: ` +
+            'another rollout got here first; compile the plan again and roll out the newer generation',
+        ),
+      );
+    }
+    const log = { host: plan.host, generation: plan.generation, mode };
+    this.deps.logger.info('apply started', log);
+    let resultSent = false;
+    const emit = (event: ApplyEvent): void => {
+      if (resultSent) return; // the result closes the stream: nothing may follow it
+      if (event.kind === 'result') resultSent = true;
+      if (!call.cancelled) call.write(applyEventToWire(event));
+    };
+    const result: ResultEvent = await this.deps.applier.apply(plan, mode, emit);
+    if (!resultSent) emit(result);
+    // A check changes nothing, and a failed apply was rolled back: neither is "applied".
+    if (mode === 'apply' && result.outcome !== 'failed') await this.deps.generations.record(plan.generation);
+    this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed });
+  }
+
+  private endWith(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, error: CallError): void {
+    this.deps.logger.warn('apply refused', { peer: call.getPeer(), code: status[error.code], details: error.details });
+    call.emit('error', error);
+  }
+}

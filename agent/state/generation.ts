@@ -1,0 +1,46 @@
+// The generation of the last plan this agent applied, kept in --state-dir so that a
+// stale rollout (an older generation) cannot overwrite a newer one, even across restarts.
+// Written as a temp file renamed over the old one: a crash leaves the old or the new
+// value, never half a file.
+import { promises as fs } from 'fs';
+import { join } from 'path';
+
+export interface GenerationStore {
+  /** the last applied generation; undefined when nothing was applied yet */
+  lastApplied(): Promise<number | undefined>;
+  record(generation: number): Promise<void>;
+}
+
+const FILE = 'generation.json';
+
+export function fileGenerationStore(stateDir: string): GenerationStore {
+  const file = join(stateDir, FILE);
+  return {
+    async lastApplied() {
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+      const parsed = JSON.parse(text) as { generation?: unknown };
+      if (typeof parsed.generation !== 'number' || !Number.isSafeInteger(parsed.generation)) {
+        throw new Error(`${file}: "generation" is not an integer; remove the file if it was edited by hand`);
+      }
+      return parsed.generation;
+    },
+    async record(generation) {
+      await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+      const temp = `${file}.${process.pid}.tmp`;
+      const handle = await fs.open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify({ generation }) + '\n');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, file);
+    },
+  };
+}

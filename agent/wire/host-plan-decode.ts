@@ -1,0 +1,201 @@
+// The agent's edge: a HostPlan as it arrived over the wire (untrusted) → the domain
+// HostPlan, or a WireFieldError naming the first field that is wrong
+// ("services[3].realservers[0].destination.weight: must be 0..65535").
+import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../host-plan';
+import {
+  FLAGS_OF_SCHEDULER, SCHEDULERS, SCHEDULER_FLAGS,
+  type Destination, type MarkRule, type ServiceKey, type VirtualService,
+} from '../kernel/model';
+import type { HostPlan__Output } from '../../proto/generated/lvsctl/v1/HostPlan';
+import type { DirectorPlan__Output } from '../../proto/generated/lvsctl/v1/DirectorPlan';
+import type { DirectorService__Output } from '../../proto/generated/lvsctl/v1/DirectorService';
+import type { VirtualService__Output } from '../../proto/generated/lvsctl/v1/VirtualService';
+import type { ServiceKey__Output } from '../../proto/generated/lvsctl/v1/ServiceKey';
+import type { Destination__Output } from '../../proto/generated/lvsctl/v1/Destination';
+import type { HealthCheckSpec__Output } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
+import type { MarkRule__Output } from '../../proto/generated/lvsctl/v1/MarkRule';
+import type { RealserverPlan__Output } from '../../proto/generated/lvsctl/v1/RealserverPlan';
+import type { RealserverDuty__Output } from '../../proto/generated/lvsctl/v1/RealserverDuty';
+import {
+  at, bool, boundedList, boundedString, enumValue, fail, intIn, ipAddress, oneOf, optionalString, present,
+  safeIntegerFromString,
+} from './checks';
+import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL } from './enum-names';
+import { LIMITS } from './limits';
+
+const MAX_MARK = 2 ** 32 - 1;
+const MAX_PERSISTENCE_SECONDS = 31 * 24 * 3600;
+const MAX_CHECK_MS = 3_600_000;
+
+const HOST_NAME = { max: LIMITS.hostName, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, shape: 'a host name of letters, digits, ".", "_" and "-"' };
+const SERVICE_NAME = { max: LIMITS.name, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, shape: 'a name of letters, digits, ".", "_" and "-"' };
+const CLUSTER = { max: 63, pattern: /^[a-z0-9][a-z0-9-]*$/, shape: 'a cluster name matching [a-z0-9][a-z0-9-]*' };
+const INTERFACE = { max: 15, pattern: /^[A-Za-z0-9._@-]+$/, shape: 'an interface name such as "eth0"' };
+const PORT_SPEC = /^(\d{1,5})(?::(\d{1,5}))?$/;
+
+export function hostPlanFromWire(wire: HostPlan__Output | null | undefined): HostPlan {
+  const plan = present(wire, 'plan', 'the host plan to check or apply');
+  const cluster = boundedString(plan.cluster, 'cluster', CLUSTER);
+  const host = boundedString(plan.host, 'host', HOST_NAME);
+  const generation = safeIntegerFromString(plan.generation, 'generation');
+  if (plan.role === 'director' && plan.director) return directorPlan(plan.director, cluster, host, generation);
+  if (plan.role === 'realserver' && plan.realserver) return realserverPlan(plan.realserver, cluster, host, generation);
+  fail('role', 'is missing: a host plan is either a director plan or a realserver plan');
+}
+
+function directorPlan(wire: DirectorPlan__Output, cluster: string, host: string, generation: number): DirectorPlan {
+  const services = boundedList(wire.services, 'services', LIMITS.services).map((s, i) =>
+    directorService(s as DirectorService__Output, at('services', i)),
+  );
+  const total = services.reduce((n, s) => n + s.realservers.length, 0);
+  if (total > LIMITS.destinationsTotal) {
+    fail('services', `must have at most ${LIMITS.destinationsTotal} realservers in all (has ${total})`);
+  }
+  const marks = boundedList(wire.marks, 'marks', LIMITS.marks).map((m, i) => markRule(m as MarkRule__Output, at('marks', i)));
+  return { role: 'director', cluster, host, generation, services, marks };
+}
+
+function directorService(wire: DirectorService__Output, path: string): DirectorService {
+  const name = boundedString(wire.name, at(path, 'name'), SERVICE_NAME);
+  const service = virtualService(present(wire.service, at(path, 'service'), 'the virtual service'), at(path, 'service'));
+  const realservers = boundedList(wire.realservers, at(path, 'realservers'), LIMITS.destinationsPerService).map((r, i) => {
+    const rsPath = at(at(path, 'realservers'), i);
+    const item = r as { host?: unknown; destination?: Destination__Output | null };
+    return {
+      host: boundedString(item.host, at(rsPath, 'host'), HOST_NAME),
+      destination: destination(present(item.destination, at(rsPath, 'destination'), 'address, port, weight and forwarding'), at(rsPath, 'destination')),
+    };
+  });
+  const healthCheck = wire.healthCheck ? healthCheckSpec(wire.healthCheck, at(path, 'healthCheck')) : undefined;
+  return { name, service, realservers, ...(healthCheck ? { healthCheck } : {}) };
+}
+
+function virtualService(wire: VirtualService__Output, path: string): VirtualService {
+  const key = serviceKey(present(wire.key, at(path, 'key'), 'a fwmark or a protocol, vip and port'), at(path, 'key'));
+  const scheduler = oneOf(wire.scheduler, SCHEDULERS, at(path, 'scheduler'));
+  const flags = boundedList(wire.flags, at(path, 'flags'), LIMITS.schedulerFlags).map((f, i) => {
+    const flagPath = at(at(path, 'flags'), i);
+    const flag = oneOf(f, SCHEDULER_FLAGS, flagPath);
+    if (!(FLAGS_OF_SCHEDULER[scheduler] ?? []).includes(flag)) fail(flagPath, `is not a flag of scheduler "${scheduler}"`);
+    return flag;
+  });
+  if (!wire.persistence) {
+    if (key.kind !== 'fwmark' && key.port === 0) fail(at(path, 'persistence'), 'is required for a port-0 service (IPVS refuses one without it)');
+    return { key, scheduler, flags };
+  }
+  const pPath = at(path, 'persistence');
+  const timeout = intIn(wire.persistence.timeoutSeconds, 1, MAX_PERSISTENCE_SECONDS, at(pPath, 'timeoutSeconds'));
+  const netmask = persistenceNetmask(wire.persistence.netmask, at(pPath, 'netmask'));
+  return { key, scheduler, flags, persistence: { timeout, ...(netmask ? { netmask } : {}) } };
+}
+
+function persistenceNetmask(value: unknown, path: string): string | undefined {
+  const text = optionalString(value, path, { max: 39 });
+  if (text === undefined) return undefined;
+  if (/^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 128) return text;
+  if (/^(\d{1,3})(\.\d{1,3}){3}$/.test(text) && text.split('.').every((o) => Number(o) <= 255)) return text;
+  fail(path, 'must be an IPv4 netmask such as "255.255.255.0" or an IPv6 prefix length 1..128');
+}
+
+function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
+  if (wire.key === 'fwmark' && wire.fwmark) {
+    return {
+      kind: 'fwmark',
+      mark: intIn(wire.fwmark.mark, 1, MAX_MARK, at(at(path, 'fwmark'), 'mark')),
+      family: enumValue(wire.fwmark.family, ADDRESS_FAMILY, at(at(path, 'fwmark'), 'family')),
+    };
+  }
+  if (wire.key === 'port' && wire.port) {
+    const p = at(path, 'port');
+    return {
+      kind: enumValue(wire.port.protocol, PROTOCOL, at(p, 'protocol')),
+      vip: ipAddress(wire.port.vip, at(p, 'vip')),
+      port: intIn(wire.port.port, 0, 65535, at(p, 'port')),
+    };
+  }
+  fail(path, 'is missing: a service key is a fwmark or a protocol, vip and port');
+}
+
+function destination(wire: Destination__Output, path: string): Destination {
+  return {
+    address: ipAddress(wire.address, at(path, 'address')),
+    port: intIn(wire.port, 0, 65535, at(path, 'port')),
+    weight: intIn(wire.weight, 0, 65535, at(path, 'weight')),
+    forwarding: enumValue(wire.forwarding, FORWARDING, at(path, 'forwarding')),
+  };
+}
+
+function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthCheckSpec {
+  const type = enumValue(wire.type, HEALTH_CHECK_TYPE, at(path, 'type'));
+  const checkPath = type === 'http'
+    ? boundedString(wire.path, at(path, 'path'), { max: LIMITS.healthPath, pattern: /^\/[\x21-\x7e]*$/, shape: 'a URL path starting with "/", without spaces' })
+    : '';
+  const expectStatus = intIn(wire.expectStatus, 0, 599, at(path, 'expectStatus'));
+  if (expectStatus !== 0 && expectStatus < 100) fail(at(path, 'expectStatus'), 'must be 0 (any 2xx or 3xx) or 100..599');
+  return {
+    type,
+    port: intIn(wire.port, 1, 65535, at(path, 'port')),
+    path: checkPath,
+    expectStatus,
+    intervalMs: intIn(wire.intervalMs, 1, MAX_CHECK_MS, at(path, 'intervalMs')),
+    timeoutMs: intIn(wire.timeoutMs, 1, MAX_CHECK_MS, at(path, 'timeoutMs')),
+    fall: intIn(wire.fall, 1, 100, at(path, 'fall')),
+    rise: intIn(wire.rise, 1, 100, at(path, 'rise')),
+  };
+}
+
+/** "80" or "10000:12000" with N <= M <= 65535; `requireRange` refuses a single port. */
+function portSpec(value: unknown, path: string, requireRange = false): string {
+  const text = boundedString(value, path, { max: 11 });
+  const m = PORT_SPEC.exec(text);
+  const low = m ? Number(m[1]) : NaN;
+  const high = m?.[2] !== undefined ? Number(m[2]) : low;
+  if (!m || high > 65535 || low > high || (requireRange && m[2] === undefined)) {
+    fail(path, requireRange ? 'must be a port range "N:M" with N <= M <= 65535' : 'must be a port "N" or a range "N:M" with N <= M <= 65535');
+  }
+  return text;
+}
+
+function markRule(wire: MarkRule__Output, path: string): MarkRule {
+  const inInterface = optionalString(wire.inInterface, at(path, 'inInterface'), INTERFACE);
+  return {
+    mark: intIn(wire.mark, 1, MAX_MARK, at(path, 'mark')),
+    protocol: enumValue(wire.protocol, PROTOCOL, at(path, 'protocol')),
+    destination: ipAddress(wire.destination, at(path, 'destination')),
+    ports: boundedList(wire.ports, at(path, 'ports'), LIMITS.portsPerMark, 1).map((p, i) => portSpec(p, at(at(path, 'ports'), i))),
+    ...(inInterface ? { inInterface } : {}),
+  };
+}
+
+function realserverPlan(wire: RealserverPlan__Output, cluster: string, host: string, generation: number): RealserverPlan {
+  const duties = boundedList(wire.duties, 'duties', LIMITS.duties).map((d, i) => realserverDuty(d as RealserverDuty__Output, at('duties', i)));
+  const plan: RealserverPlan = {
+    role: 'realserver',
+    cluster,
+    host,
+    generation,
+    address: ipAddress(wire.address, 'address'),
+    prepare: bool(wire.prepare, 'prepare'),
+    duties,
+  };
+  if (wire.ftp) {
+    plan.ftp = {
+      server: enumValue(wire.ftp.server, FTP_SERVER_KIND, 'ftp.server'),
+      config: boundedString(wire.ftp.config, 'ftp.config', { max: LIMITS.path, pattern: /^\//, shape: 'an absolute path, e.g. "/etc/vsftpd.conf"' }),
+    };
+  }
+  return plan;
+}
+
+function realserverDuty(wire: RealserverDuty__Output, path: string): RealserverDuty {
+  const addresses = (field: 'vips' | 'directors', min: number): string[] =>
+    boundedList(wire[field], at(path, field), LIMITS.addressesPerDuty, min).map((a, i) => ipAddress(a, at(at(path, field), i)));
+  const passive = wire.ftpPassivePorts ? portSpec(wire.ftpPassivePorts, at(path, 'ftpPassivePorts'), true) : undefined;
+  return {
+    service: boundedString(wire.service, at(path, 'service'), SERVICE_NAME),
+    forwarding: enumValue(wire.forwarding, FORWARDING, at(path, 'forwarding')),
+    vips: addresses('vips', 1),
+    directors: addresses('directors', 0),
+    ...(passive ? { ftpPassivePorts: passive } : {}),
+  };
+}
