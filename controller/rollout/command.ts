@@ -12,9 +12,10 @@ import { rolloutExitCode } from './exit-code';
 import { runRollout, type RolloutTarget } from './run-rollout';
 import { parseLimit, unknownLimitHosts } from './selection';
 
+/** What controller/plan/load.ts answers: problems refuse the plan, warnings do not. */
 export type PlanLoadResult =
-  | { ok: true; plan: Plan; problems: PlanProblem[] }
-  | { ok: false; problems: PlanProblem[] };
+  | { ok: true; plan: Plan; problems: PlanProblem[]; warnings?: PlanProblem[] }
+  | { ok: false; problems: PlanProblem[]; warnings?: PlanProblem[] };
 
 export interface RolloutCommandOptions {
   check?: boolean;
@@ -70,13 +71,14 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
     }
     return EXIT.invalid;
   };
+  // Warnings go to stderr, so that --json keeps stdout to its one document.
   const warn = (problems: PlanProblem[]): void => {
-    for (const p of problems.filter(isWarning)) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+    for (const p of problems) deps.stderr.write(`${formatProblem(planPath, { ...p, severity: 'warning' })}\n`);
   };
 
   const loaded = await deps.loadPlanFile(planPath);
-  if (!loaded.ok) return refuse(loaded.problems);
-  warn(loaded.problems);
+  if (!loaded.ok) return refuse([...loaded.problems, ...(loaded.warnings ?? [])]);
+  warn([...loaded.problems.filter(isWarning), ...(loaded.warnings ?? [])]);
   const plan = loaded.plan;
   const hostNames = Object.keys(plan.hosts);
 
@@ -94,7 +96,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   const resolved = await deps.resolveAddresses(plan, options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {});
   const blocking = resolved.problems.filter((p) => !isWarning(p));
   if (blocking.length > 0) return refuse(resolved.problems);
-  warn(resolved.problems);
+  warn(resolved.problems.filter(isWarning));
 
   const plans = compileHostPlans(plan, resolved.addresses, 0);
   const targets = new Map<string, RolloutTarget>(

@@ -8,14 +8,14 @@ interface Run { code: number; stdout: string; stderr: string; agents: ScriptedAg
 
 async function run(
   options: RolloutCommandOptions,
-  setup: { scripts?: Record<string, AgentScript>; loadProblems?: PlanProblem[]; resolveProblems?: PlanProblem[]; tty?: boolean } = {},
+  setup: { scripts?: Record<string, AgentScript>; loadProblems?: PlanProblem[]; loadWarnings?: PlanProblem[]; resolveProblems?: PlanProblem[]; tty?: boolean } = {},
 ): Promise<Run> {
   const plan = planSchema.parse(SHOP_PLAN);
   const agents = new ScriptedAgents(setup.scripts ?? {}, new Map(Object.entries(plan.hosts)));
   let stdout = '';
   let stderr = '';
   const deps: RolloutCommandDeps = {
-    loadPlanFile: async () => (setup.loadProblems ? { ok: false, problems: setup.loadProblems } : { ok: true, plan, problems: [] }),
+    loadPlanFile: async () => (setup.loadProblems ? { ok: false, problems: setup.loadProblems } : { ok: true, plan, problems: [], warnings: setup.loadWarnings ?? [] }),
     resolveAddresses: async (p) => ({
       addresses: new Map(Object.entries(p.hosts).map(([h, spec]) => [h, spec.address ?? ''])),
       problems: setup.resolveProblems ?? [],
@@ -50,6 +50,14 @@ describe('lvsctl rollout PLAN', () => {
     assert.strictEqual(r.code, 1);
     const doc = JSON.parse(r.stdout) as { problems: PlanProblem[] };
     assert.strictEqual(doc.problems[0].pointer, '/cluster');
+  });
+
+  it('prints plan warnings on stderr and goes on, leaving stdout to the one JSON document', async () => {
+    const warning = { pointer: '/services/1', message: 'NAT FTP on port 21 needs the ip_vs_ftp helper' };
+    const r = await run({ json: true }, { loadWarnings: [warning] });
+    assert.strictEqual(r.code, 0);
+    assert.strictEqual(r.stderr, 'shop.json: /services/1: warning: NAT FTP on port 21 needs the ip_vs_ftp helper\n');
+    assert.doesNotThrow(() => JSON.parse(r.stdout));
   });
 
   it('refuses a host whose address cannot be resolved, exit 1', async () => {
