@@ -1,0 +1,151 @@
+// The director's mark rules as iptables text: the `iptables-restore --noflush` input that
+// swaps the owned chain LVSCTL-MARK in one transaction, and `iptables-save -t mangle` read
+// back. The rule words are exactly what iptables-save prints (checked against iptables
+// 1.8.9, legacy and nf_tables, see docs/render-and-import.md), so what the agent writes
+// reads back equal.
+import { isIpv6, type MarkRule } from '../model';
+import { readRule, splitWords } from './iptables-rule';
+import { TextFormatError } from './text-format-error';
+
+export const MARK_CHAIN = 'LVSCTL-MARK';
+export const MARK_PARENT_CHAIN = 'PREROUTING';
+/** xt_multiport takes 15 ports, a range counting as two. */
+export const MULTIPORT_SLOTS = 15;
+
+export type IpFamily = 'inet' | 'inet6';
+
+export interface MarkChainOptions {
+  /** PREROUTING already jumps to the owned chain (from parseMangleSave) */
+  jumpPresent: boolean;
+  /** which tool the text is for: iptables-restore (inet, default) or ip6tables-restore (inet6) */
+  family?: IpFamily;
+}
+
+/** How many multiport slots the ports take: 1 each, 2 for a range. */
+export function multiportSlots(ports: readonly string[]): number {
+  return ports.reduce((n, p) => n + (p.includes(':') ? 2 : 1), 0);
+}
+
+/** The words of a mark rule after `-A CHAIN`, as iptables-save prints them. */
+export function markRuleSpec(rule: MarkRule): string {
+  const prefix = isIpv6(rule.destination) ? 128 : 32;
+  const iface = rule.inInterface !== undefined ? ` -i ${rule.inInterface}` : '';
+  const match =
+    rule.ports.length === 1
+      ? `-m ${rule.protocol} --dport ${rule.ports[0]}`
+      : `-m multiport --dports ${rule.ports.join(',')}`;
+  return `-d ${rule.destination}/${prefix}${iface} -p ${rule.protocol} ${match} -j MARK --set-xmark 0x${rule.mark.toString(16)}/0xffffffff`;
+}
+
+function checkRule(rule: MarkRule, family: IpFamily): void {
+  const ruleFamily: IpFamily = isIpv6(rule.destination) ? 'inet6' : 'inet';
+  if (ruleFamily !== family) {
+    throw new Error(
+      `mark rule for ${rule.destination} is ${ruleFamily === 'inet6' ? 'IPv6' : 'IPv4'}: ` +
+        `render it with family "${ruleFamily}" for ${ruleFamily === 'inet6' ? 'ip6tables' : 'iptables'}-restore`,
+    );
+  }
+  if (rule.ports.length === 0) throw new Error(`mark rule for ${rule.destination} mark ${rule.mark} has no ports`);
+  if (rule.ports.length > 1 && multiportSlots(rule.ports) > MULTIPORT_SLOTS) {
+    throw new Error(
+      `mark rule for ${rule.destination} mark ${rule.mark} has ports ${rule.ports.join(',')}: ` +
+        `multiport takes ${MULTIPORT_SLOTS} slots and a range takes two; split it into several rules`,
+    );
+  }
+}
+
+/**
+ * `iptables-restore --noflush` input making LVSCTL-MARK exactly these rules: declaring the
+ * chain flushes it (or creates it), and the jump from PREROUTING is added only when it is
+ * missing, so a re-run never stacks a second jump. One COMMIT: all or nothing.
+ */
+export function renderMarkChainRestore(rules: MarkRule[], opts: MarkChainOptions): string {
+  const family = opts.family ?? 'inet';
+  rules.forEach((r) => checkRule(r, family));
+  const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`];
+  for (const rule of rules) lines.push(`-A ${MARK_CHAIN} ${markRuleSpec(rule)}`);
+  if (!opts.jumpPresent) lines.push(`-A ${MARK_PARENT_CHAIN} -j ${MARK_CHAIN}`);
+  lines.push('COMMIT');
+  return lines.join('\n') + '\n';
+}
+
+/** `iptables-restore --noflush` input removing the jump and the owned chain, in one transaction. */
+export function renderMarkChainRemoval(opts: { jumpPresent: boolean }): string {
+  const lines = ['*mangle'];
+  if (opts.jumpPresent) lines.push(`-D ${MARK_PARENT_CHAIN} -j ${MARK_CHAIN}`);
+  // Declaring first makes the removal work whether the chain exists or not, and flushes it:
+  // a chain must be empty to be deleted.
+  lines.push(`:${MARK_CHAIN} - [0:0]`, `-X ${MARK_CHAIN}`, 'COMMIT');
+  return lines.join('\n') + '\n';
+}
+
+export interface MangleState {
+  chainExists: boolean;
+  jumpPresent: boolean;
+  /** MARK rules of LVSCTL-MARK, in chain order */
+  owned: MarkRule[];
+  /** MARK rules in any other mangle chain (hand rules in PREROUTING), in text order */
+  foreign: MarkRule[];
+  /** lines of LVSCTL-MARK that are not mark rules lvsctl can read */
+  unparsed: string[];
+  /** MARK rules elsewhere that lvsctl cannot read (e.g. with "!" or -s): for import and reports */
+  foreignUnparsed: string[];
+}
+
+/**
+ * Reads `iptables-save -t mangle` output (legacy or nf_tables; a whole iptables-save is
+ * fine too: other tables are skipped). Lines that are not iptables-save syntax throw a
+ * TextFormatError naming the line; rules that are syntax but not mark rules lvsctl can
+ * hold are sorted into unparsed/foreignUnparsed, never silently dropped.
+ */
+export function parseMangleSave(text: string): MangleState {
+  const state: MangleState = { chainExists: false, jumpPresent: false, owned: [], foreign: [], unparsed: [], foreignUnparsed: [] };
+  // Without any "*table" line the text is taken as mangle rules alone.
+  let table: string | undefined = /^\*/m.test(text) ? undefined : 'mangle';
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '');
+    const fail = (reason: string): never => {
+      throw new TextFormatError(index + 1, line, reason);
+    };
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    if (trimmed.startsWith('*')) {
+      table = trimmed.slice(1);
+      if (!/^[a-z]+$/.test(table)) fail('a table name after "*" must be a word such as "mangle"');
+      return;
+    }
+    if (trimmed === 'COMMIT') {
+      table = undefined;
+      return;
+    }
+    if (table === undefined) return fail('a rule outside a table: expected "*mangle" first');
+    // iptables-save -c prefixes counters: [packets:bytes] -A ...
+    const words = splitWords(trimmed.replace(/^\[\d+:\d+\]\s+/, ''));
+    if (words === undefined) return fail('a quote that is not closed');
+    const [verb, chain] = words;
+    if (verb.startsWith(':')) {
+      if (words.length < 2) fail('a chain line is ":NAME POLICY [packets:bytes]"');
+      if (table === 'mangle' && verb.slice(1) === MARK_CHAIN) state.chainExists = true;
+      return;
+    }
+    if (verb === '-N' && chain !== undefined) {
+      if (table === 'mangle' && chain === MARK_CHAIN) state.chainExists = true;
+      return;
+    }
+    if (verb !== '-A' || chain === undefined) {
+      return fail('expected "-A CHAIN …", ":CHAIN POLICY", "*table", "COMMIT" or a # comment, as iptables-save prints');
+    }
+    if (table !== 'mangle') return;
+    const reading = readRule(words.slice(2));
+    if (chain === MARK_CHAIN) {
+      if (reading.kind === 'mark') state.owned.push(reading.rule);
+      else state.unparsed.push(trimmed);
+      return;
+    }
+    if (reading.kind === 'jump' && reading.chain === MARK_CHAIN && chain === MARK_PARENT_CHAIN) state.jumpPresent = true;
+    else if (reading.kind === 'mark') state.foreign.push(reading.rule);
+    else if (reading.kind === 'unreadable-mark') state.foreignUnparsed.push(trimmed);
+    else if (reading.kind === 'other' && reading.target === MARK_CHAIN) state.foreignUnparsed.push(trimmed);
+  });
+  return state;
+}
