@@ -1,0 +1,46 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
+import { exitWith, ok, recordingExec } from './recording-exec';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8');
+
+describe('Linux IPVS through ipvsadm', () => {
+  it('reads the whole table with one `ipvsadm -S -n` (real output from the lab kernel)', async () => {
+    const { exec, calls } = recordingExec(() => ok(fixture('director/ipvsadm-S-n.txt')));
+    const table = await new LinuxIpvs(exec).read();
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['ipvsadm', '-S', '-n']]);
+    assert.equal(table.length, 6);
+    const web = table.find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 80);
+    assert.deepEqual(web?.service.persistence, { timeout: 360, netmask: '255.255.255.0' });
+    assert.deepEqual(web?.destinations.map((d) => [d.address, d.weight]), [['10.0.0.11', 3], ['10.0.0.12', 1]]);
+  });
+
+  it('applies a batch with one `ipvsadm -R`, the lines on stdin, never a shell', async () => {
+    const { exec, calls } = recordingExec(() => ok());
+    await new LinuxIpvs(exec).applyBatch([
+      { op: 'add-service', service: { key: { kind: 'fwmark', mark: 1, family: 'inet' }, scheduler: 'rr', flags: [], persistence: { timeout: 360 } } },
+      { op: 'add-destination', key: { kind: 'fwmark', mark: 1, family: 'inet' }, destination: { address: '10.0.0.11', port: 0, weight: 1, forwarding: 'dr' } },
+    ]);
+    assert.equal(calls.length, 1);
+    assert.deepEqual([calls[0].file, ...calls[0].args], ['ipvsadm', '-R']);
+    assert.equal(calls[0].options.input, '-A -f 1 -s rr -p 360\n-a -f 1 -r 10.0.0.11:0 -g -w 1\n');
+    assert.ok(calls[0].options.timeoutMs !== undefined && calls[0].options.timeoutMs > 0, 'a timeout is set');
+  });
+
+  it('runs no process for an empty batch', async () => {
+    const { exec, calls } = recordingExec(() => ok());
+    await new LinuxIpvs(exec).applyBatch([]);
+    assert.equal(calls.length, 0);
+  });
+
+  it("passes on ipvsadm's own error for a failing batch", async () => {
+    const { exec } = recordingExec((file, args) => exitWith(file, args, 1, 'Scheduler or persistence engine not found'));
+    await assert.rejects(
+      new LinuxIpvs(exec).applyBatch([{ op: 'delete-service', service: { key: { kind: 'tcp', vip: '10.0.0.105', port: 80 }, scheduler: 'rr', flags: [] } }]),
+      /ipvsadm -R: exited with status 1: Scheduler or persistence engine not found/,
+    );
+  });
+});
