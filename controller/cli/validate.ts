@@ -1,9 +1,108 @@
-// PLACEHOLDER: lvsctl validate is being built; replace this file.
+// lvsctl validate PLAN: the whole plan checked (plan-format.md), host addresses
+// resolved (plan, ssh config, DNS); one line per problem, exit 1 on any.
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { formatProblem, type PlanProblem } from '../plan/errors';
+import { loadPlanFile } from '../plan/load';
+import { addressFamilyProblems } from '../plan/rules/address-family';
+import { viewOfPlan } from '../plan/rules/view';
+import type { Plan } from '../plan/schema';
+import { resolveAddresses, type HostLookup } from '../inventory/resolve';
+import { EXIT } from './exit-codes';
+
+export interface ValidateOptions {
+  sshConfig?: string;
+  json?: boolean;
+}
+
+export interface ValidateIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** injected by tests; DNS by default */
+  lookup?: HostLookup;
+  homeDir?: string;
+}
+
+function summary(plan: Plan): { hosts: number; directors: number; realservers: number; services: number; marks: number } {
+  const roles = Object.values(plan.hosts).map((h) => h.role);
+  return {
+    hosts: roles.length,
+    directors: roles.filter((r) => r === 'director').length,
+    realservers: roles.filter((r) => r === 'realserver').length,
+    services: plan.services.length,
+    marks: plan.marks.length,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Runs the command; returns the exit code. */
+export async function runValidate(planPath: string, options: ValidateOptions, io: ValidateIo): Promise<number> {
+  const loaded = await loadPlanFile(planPath);
+  const warnings = [...loaded.warnings];
+  let problems: PlanProblem[] = loaded.problems;
+  let addresses: Record<string, string> | undefined;
+  if (loaded.ok) {
+    const resolution = await resolveAddresses(loaded.plan, {
+      ...(options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {}),
+      ...(io.lookup ? { lookup: io.lookup } : {}),
+      ...(io.homeDir ? { homeDir: io.homeDir } : {}),
+    });
+    // Addresses written in the plan were checked by validatePlan; check the found ones too.
+    const found = new Map([...resolution.addresses].filter(([name]) => resolution.sources.get(name) !== 'plan'));
+    problems = [...resolution.problems, ...addressFamilyProblems(viewOfPlan(loaded.plan), found)];
+    addresses = Object.fromEntries(resolution.addresses);
+  }
+  const ok = problems.length === 0;
+  if (options.json) {
+    const document = {
+      plan: planPath,
+      ok,
+      problems,
+      warnings,
+      ...(loaded.ok ? { summary: summary(loaded.plan), addresses } : {}),
+    };
+    io.out(JSON.stringify(document, null, 2) + '\n');
+  } else {
+    for (const p of [...problems, ...warnings]) io.err(formatProblem(planPath, p) + '\n');
+    if (ok && loaded.ok) {
+      const s = summary(loaded.plan);
+      io.out(
+        `${planPath}: ok: ${plural(s.hosts, 'host')} (${plural(s.directors, 'director')}, ${plural(s.realservers, 'realserver')}), ` +
+          `${plural(s.services, 'service')}, ${plural(s.marks, 'mark rule')}` +
+          `${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}\n`,
+      );
+    }
+  }
+  return ok ? EXIT.ok : EXIT.invalid;
+}
 
 export function register(program: Command): void {
-  program.command('validate').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('validate is not built yet');
-  });
+  program
+    .command('validate')
+    .description('check a plan as a whole: structure, every cross-field rule, and that every host address resolves')
+    .argument('<PLAN>', 'the plan.json file to check')
+    .option('--ssh-config <FILE>', 'ssh config used to resolve hosts without "address" (default ~/.ssh/config)')
+    .option('--json', 'print one JSON document { plan, ok, problems, warnings, summary, addresses } on stdout, nothing else')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each problem is one line on stderr: PLAN: /json/pointer: message (hint).',
+        'Warnings (e.g. NAT FTP needing ip_vs_ftp) are printed the same way and do not fail the plan.',
+        'On success one summary line goes to stdout.',
+        '',
+        'Exit codes:',
+        '  0  the plan is valid and every host resolves',
+        '  1  at least one problem (or a usage error)',
+      ].join('\n'),
+    )
+    .action(async (planPath: string, options: ValidateOptions) => {
+      const code = await runValidate(planPath, options, {
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+      });
+      process.exitCode = code;
+    });
 }

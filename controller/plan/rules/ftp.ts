@@ -58,7 +58,7 @@ function portServiceCoverage(s: PlanService, i: number, ftp: Ftp): PlanProblem[]
       pointer: toPointer(['services', i, 'ftp']),
       severity: 'warning',
       message: `FTP service "${s.name}" is NAT on port 21: passive data connections rely on the kernel's ip_vs_ftp helper`,
-      hint: 'make sure the directors load it (modprobe ip_vs_ftp); or use a fwmark service marking 21 and the passive range',
+      hint: 'make sure the directors load it with modprobe ip_vs_ftp; or use a fwmark service marking 21 and the passive range',
     }];
   }
   return [{

@@ -1,0 +1,119 @@
+// Where each host's agent is (and, for a realserver, its IPVS destination address):
+// its "address" in the plan, else its ssh config HostName, else its name in DNS.
+// DNS and the ssh config file are injected, so this is testable without either.
+import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { toPointer, type PlanProblem } from '../plan/errors';
+import type { Plan } from '../plan/schema';
+import { readSshHostNames, type SshHostNames } from './ssh-config';
+
+/** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
+export type HostLookup = (name: string) => Promise<string[]>;
+
+export type AddressSource = 'plan' | 'ssh-config' | 'dns';
+
+export interface ResolveOptions {
+  /** an ssh config to read instead of ~/.ssh/config (then a missing file is a problem) */
+  sshConfigPath?: string;
+  lookup?: HostLookup;
+  /** where ~/.ssh/config is looked for; the user's home by default */
+  homeDir?: string;
+}
+
+export interface Resolution {
+  /** host name → address, for every host that resolved */
+  addresses: Map<string, string>;
+  /** how each resolved host got its address */
+  sources: Map<string, AddressSource>;
+  problems: PlanProblem[];
+}
+
+const DNS_TIMEOUT_MS = 5000;
+
+/** dns.lookup (what ssh and most tools use: /etc/hosts, then DNS), bounded in time. */
+export const systemLookup: HostLookup = async (name) => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })), DNS_TIMEOUT_MS);
+  });
+  try {
+    const found = await Promise.race([dns.lookup(name, { all: true }), timeout]);
+    return found.map((a) => a.address);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOTFOUND') return 'no such name';
+  if (code) return code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function lookupFirst(lookup: HostLookup, name: string): Promise<{ address?: string; why: string }> {
+  try {
+    const found = (await lookup(name)).filter((a) => isIP(a) !== 0);
+    return found.length > 0 ? { address: found[0], why: '' } : { why: 'no address' };
+  } catch (err) {
+    return { why: reason(err) };
+  }
+}
+
+async function resolveOne(
+  name: string,
+  hostNames: SshHostNames | undefined,
+  sshConfigShown: string,
+  lookup: HostLookup,
+): Promise<{ address: string; source: AddressSource } | { problem: PlanProblem }> {
+  const pointer = toPointer(['hosts', name]);
+  const fix = `add "address" to ${pointer}, or a "Host ${name}" entry with a HostName to ${sshConfigShown}`;
+  const sshName = hostNames?.(name);
+  if (sshName !== undefined && sshName !== name) {
+    if (isIP(sshName)) return { address: sshName, source: 'ssh-config' };
+    const found = await lookupFirst(lookup, sshName);
+    if (found.address) return { address: found.address, source: 'ssh-config' };
+    return { problem: { pointer, message: `cannot resolve host "${name}": ${sshConfigShown} gives HostName ${sshName}, which does not resolve (${found.why})`, hint: fix } };
+  }
+  const found = await lookupFirst(lookup, name);
+  if (found.address) return { address: found.address, source: 'dns' };
+  return {
+    problem: {
+      pointer,
+      message: `cannot resolve host "${name}": no "address" in the plan, no HostName for it in ${sshConfigShown}, and DNS has no address for it (${found.why})`,
+      hint: fix,
+    },
+  };
+}
+
+export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): Promise<Resolution> {
+  const addresses = new Map<string, string>();
+  const sources = new Map<string, AddressSource>();
+  const problems: PlanProblem[] = [];
+  const unresolved = Object.keys(plan.hosts).filter((name) => {
+    const address = plan.hosts[name].address;
+    if (address === undefined) return true;
+    addresses.set(name, address);
+    sources.set(name, 'plan');
+    return false;
+  });
+  if (unresolved.length === 0) return { addresses, sources, problems };
+
+  const sshConfigPath = opts.sshConfigPath ?? join(opts.homeDir ?? homedir(), '.ssh', 'config');
+  const sshConfigShown = opts.sshConfigPath ?? '~/.ssh/config';
+  const ssh = await readSshHostNames(sshConfigPath, opts.sshConfigPath !== undefined);
+  if (ssh.problem) problems.push(ssh.problem);
+  const lookup = opts.lookup ?? systemLookup;
+  const results = await Promise.all(unresolved.map((name) => resolveOne(name, ssh.hostNames, sshConfigShown, lookup)));
+  unresolved.forEach((name, i) => {
+    const result = results[i];
+    if ('problem' in result) problems.push(result.problem);
+    else {
+      addresses.set(name, result.address);
+      sources.set(name, result.source);
+    }
+  });
+  return { addresses, sources, problems };
+}

@@ -1,0 +1,56 @@
+// The user's ssh config as an address book: `Host` alias (patterns included) → `HostName`,
+// computed the way ssh computes it (first value wins, patterns and negations honoured).
+import { promises as fs } from 'node:fs';
+import { parse } from 'ssh-config';
+import type { PlanProblem } from '../plan/errors';
+
+/** alias → the HostName ssh would connect to, or undefined when the config names none */
+export type SshHostNames = (alias: string) => string | undefined;
+
+/** ssh expands %h (the alias) and %% in HostName; other tokens make no sense there. */
+function expandTokens(hostName: string, alias: string): string {
+  return hostName.replace(/%([%h])/g, (_, token: string) => (token === 'h' ? alias : '%'));
+}
+
+export function sshHostNamesFromText(text: string): SshHostNames {
+  const config = parse(text);
+  return (alias) => {
+    // matchExec: false — a `Match exec` line would run a shell command; a validator must not.
+    const computed = config.compute(alias, { ignoreCase: true, matchExec: false });
+    const value = computed.hostname;
+    const hostName = Array.isArray(value) ? value[0] : value;
+    return hostName ? expandTokens(hostName, alias) : undefined;
+  };
+}
+
+/**
+ * Reads an ssh config file. A missing file is a problem only when the user named it
+ * (`--ssh-config`); the default ~/.ssh/config may simply not exist.
+ */
+export async function readSshHostNames(path: string, named: boolean): Promise<{ hostNames?: SshHostNames; problem?: PlanProblem }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!named && code === 'ENOENT') return {};
+    return {
+      problem: {
+        pointer: '',
+        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`,
+        hint: 'check --ssh-config, or give the hosts an "address"',
+      },
+    };
+  }
+  try {
+    return { hostNames: sshHostNamesFromText(text) };
+  } catch (err) {
+    return {
+      problem: {
+        pointer: '',
+        message: `cannot parse the ssh config ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'fix the file (ssh -G HOST shows how ssh reads it), or give the hosts an "address"',
+      },
+    };
+  }
+}
