@@ -1,0 +1,32 @@
+// Default routes through iproute2's JSON output.
+import { z } from 'zod';
+import type { Exec } from '../exec';
+import type { AddressFamily } from '../model';
+import type { DefaultRoute, Routes } from '../routes';
+
+const ipRouteJson = z.array(z.object({ dst: z.string().optional(), gateway: z.string().optional(), dev: z.string().optional() }));
+
+/** Parses `ip -j route show default`; throws saying what is malformed. */
+export function parseIpRouteJson(stdout: string): DefaultRoute[] {
+  let raw: unknown;
+  try {
+    // iproute2 prints nothing at all (not "[]") on some versions when no route matches
+    raw = stdout.trim() === '' ? [] : JSON.parse(stdout);
+  } catch (e) {
+    throw new Error(`ip -j route show default printed something that is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = ipRouteJson.safeParse(raw);
+  if (!parsed.success) throw new Error(`ip -j route show default printed an unexpected shape: ${parsed.error.message}`);
+  return parsed.data
+    .filter((r) => r.dst === undefined || r.dst === 'default')
+    .map((r) => ({ ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}) }));
+}
+
+export class LinuxRoutes implements Routes {
+  constructor(private readonly exec: Exec) {}
+
+  async defaultRoutes(family: AddressFamily): Promise<DefaultRoute[]> {
+    const { stdout } = await this.exec('ip', ['-j', family === 'inet6' ? '-6' : '-4', 'route', 'show', 'default']);
+    return parseIpRouteJson(stdout);
+  }
+}

@@ -1,0 +1,13 @@
+// The routing table, as far as a LVS-NAT realserver needs it: its default routes.
+import type { AddressFamily } from './model';
+
+export interface DefaultRoute {
+  /** the next hop; absent for a device route ("default dev ppp0") */
+  gateway?: string;
+  device?: string;
+}
+
+export interface Routes {
+  /** The default routes of the main table for one address family (`ip -j route show default`). */
+  defaultRoutes(family: AddressFamily): Promise<DefaultRoute[]>;
+}
