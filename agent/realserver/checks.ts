@@ -1,0 +1,24 @@
+// Every check of a realserver plan against one snapshot of its kernel: a pure function.
+import type { RealserverPlan } from '../host-plan';
+import type { CheckResult } from './check-result';
+import { ftpChecks } from './ftp-checks';
+import { natRouteChecks } from './route-checks';
+import { facingInterface, type RealserverSnapshot } from './snapshot';
+import { sysctlChecks } from './sysctl-checks';
+import { addressCheck, tunnelCheck, vipChecks } from './vip-checks';
+
+export function evaluateRealserver(plan: RealserverPlan, snapshot: RealserverSnapshot): CheckResult[] {
+  const facing = facingInterface(snapshot.interfaces, plan.address);
+  return [
+    addressCheck(plan, facing),
+    ...tunnelCheck(plan, snapshot.interfaces),
+    ...vipChecks(plan, snapshot.interfaces, facing),
+    ...sysctlChecks(plan, snapshot.sysctls, facing?.name),
+    ...natRouteChecks(plan, snapshot.defaultRoutes),
+    ...ftpChecks(plan, snapshot.ftp),
+  ];
+}
+
+export function checkId(c: Pick<CheckResult, 'action' | 'target'>): string {
+  return `${c.action} ${c.target}`;
+}

@@ -1,0 +1,34 @@
+// What a realserver's kernel looks like right now, read in one go before any check.
+import type { DefaultRoute } from '../kernel/routes';
+import type { NetworkInterface } from '../kernel/addresses';
+import type { SysctlKey } from '../kernel/sysctl';
+import type { RealserverPlan } from '../host-plan';
+import type { RealserverKernel } from './kernel';
+import { sysctlKeysToRead } from './sysctl-checks';
+import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';
+
+export interface RealserverSnapshot {
+  interfaces: NetworkInterface[];
+  sysctls: Map<SysctlKey, string | undefined>;
+  /** default routes of the families the NAT duties' directors use; empty without NAT */
+  defaultRoutes: DefaultRoute[];
+  ftp?: FtpConfigSnapshot;
+}
+
+/** The interface holding the address the directors send to, if any. */
+export function facingInterface(interfaces: readonly NetworkInterface[], address: string): NetworkInterface | undefined {
+  return interfaces.find((i) => i.addresses.some((a) => a.local === address));
+}
+
+export async function inspectRealserver(kernel: RealserverKernel, plan: RealserverPlan): Promise<RealserverSnapshot> {
+  const interfaces = await kernel.addresses.list();
+  const facing = facingInterface(interfaces, plan.address)?.name;
+  const sysctls = await kernel.sysctl.read(sysctlKeysToRead(plan, facing));
+  const defaultRoutes = [];
+  const natDirectors = plan.duties.filter((d) => d.forwarding === 'nat').flatMap((d) => d.directors);
+  if (natDirectors.some((a) => !a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet')));
+  if (natDirectors.some((a) => a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet6')));
+  const ftpWanted = plan.ftp && plan.duties.some((d) => d.ftpPassivePorts !== undefined);
+  const ftp = ftpWanted && plan.ftp ? await readFtpConfig(kernel.ftpConfig, plan.ftp) : undefined;
+  return { interfaces, sysctls, defaultRoutes, ...(ftp ? { ftp } : {}) };
+}

@@ -1,0 +1,169 @@
+// The realserver agent's HostApplier: verifies what each forwarding method and FTP duty
+// needs; with plan.prepare, "apply" also sets what is missing (and "check" says what it
+// would set), records it as its own and undoes it when a later plan drops it.
+import type winston from 'winston';
+import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent, StepEvent } from '../apply-events';
+import type { HostPlan, RealserverPlan } from '../host-plan';
+import { ExecError } from '../kernel/exec';
+import { readRealserverOwned, writeRealserverOwned, type RealserverOwned } from '../state/realserver-owned';
+import { remediesCommand, type CheckResult } from './check-result';
+import { checkId, evaluateRealserver } from './checks';
+import { createLinuxRealserverKernel, type RealserverKernel } from './kernel';
+import { collectRemedies, isEmptyStale, planUndo, staleOwned, wantedByPlan, type UndoItem } from './ownership-plan';
+import { applyRemedies, executeUndo } from './prepare';
+import { facingInterface, inspectRealserver } from './snapshot';
+import { realserverPlanProblems } from './validate';
+
+export interface RealserverVerifierOptions {
+  stateDir: string;
+  logger: winston.Logger;
+  kernel?: RealserverKernel;
+}
+
+export function createRealserverVerifier(opts: RealserverVerifierOptions): HostApplier {
+  return new RealserverVerifier(opts.stateDir, opts.logger, opts.kernel ?? createLinuxRealserverKernel());
+}
+
+function stepOf(c: CheckResult, status: StepEvent['status'] = c.status, message = c.message): StepEvent {
+  return { kind: 'step', action: c.action, target: c.target, status, message, ...(c.fix && status !== 'ok' ? { fix: c.fix } : {}) };
+}
+
+class RealserverVerifier implements HostApplier {
+  /** applies run one after another: two prepares must not interleave their kernel changes */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly stateDir: string, private readonly logger: winston.Logger, private readonly kernel: RealserverKernel) {}
+
+  apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    const run = this.queue.then(() => this.guarded(plan, mode, emit));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async guarded(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    const finish = (result: ResultEvent): ResultEvent => {
+      emit(result);
+      this.logger.info('realserver verify finished', { host: plan.host, mode, outcome: result.outcome, changed: result.changed });
+      return result;
+    };
+    if (plan.role !== 'realserver') {
+      return finish({ kind: 'result', outcome: 'failed', changed: 0, message: `this agent runs as a realserver; it was sent a ${plan.role} plan for host ${plan.host}` });
+    }
+    const problems = realserverPlanProblems(plan);
+    if (problems.length > 0) {
+      return finish({ kind: 'result', outcome: 'failed', changed: 0, message: `the realserver plan for ${plan.host} is invalid: ${problems.join('; ')}` });
+    }
+    try {
+      return finish(await this.verify(plan, mode, emit));
+    } catch (e) {
+      const missingTool = e instanceof ExecError && e.reason === 'not-found';
+      this.logger.error('realserver verify failed', { host: plan.host, error: (e as Error).message });
+      return finish({
+        kind: 'result',
+        outcome: 'failed',
+        changed: 0,
+        message: `cannot verify ${plan.host}: ${(e as Error).message}${missingTool ? ' (install iproute2 and procps)' : ''}`,
+        ...(missingTool ? { failedPrecondition: true } : {}),
+      });
+    }
+  }
+
+  private async verify(plan: RealserverPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    const snapshot = await inspectRealserver(this.kernel, plan);
+    const checks = evaluateRealserver(plan, snapshot);
+    const owned = await readRealserverOwned(this.stateDir);
+
+    if (!plan.prepare) {
+      checks.forEach((c) => emit(stepOf(c)));
+      if (owned.addresses.length + owned.links.length + owned.sysctls.length > 0) {
+        emit({ kind: 'notice', message: `an earlier prepare set ${describeOwned(owned)}; kept as is because this plan does not ask to prepare` });
+      }
+      return summarize(plan, checks.map((c) => stepOf(c)));
+    }
+    if (mode === 'apply' && plan.generation < owned.generation) {
+      return { kind: 'result', outcome: 'failed', changed: 0, message: `refusing plan generation ${plan.generation}: generation ${owned.generation} was already prepared on ${plan.host} (a newer rollout ran)` };
+    }
+
+    const facing = facingInterface(snapshot.interfaces, plan.address)?.name;
+    const stale = staleOwned(owned, wantedByPlan(plan, facing));
+    const undo = isEmptyStale(stale) ? [] : planUndo(stale, snapshot.interfaces, await this.kernel.sysctl.read(stale.sysctls.map((s) => s.key)));
+    const remedies = collectRemedies(checks);
+
+    if (mode === 'check') {
+      const steps = checks.map((c) =>
+        c.status === 'failed' && c.remedies?.length ? stepOf(c, 'changed', `${c.message}; prepare would run: ${remediesCommand(c.remedies)}`) : stepOf(c),
+      );
+      steps.forEach((s) => emit(s));
+      const undoSteps = emitUndo(undo, emit, true);
+      return summarize(plan, [...steps, ...undoSteps]);
+    }
+
+    const persist = (o: RealserverOwned) => writeRealserverOwned(this.stateDir, { ...o, generation: plan.generation });
+    const errors: string[] = [];
+    let current = owned;
+    if (remedies.length > 0) {
+      this.logger.info('prepare sets', { host: plan.host, commands: remediesCommand(remedies) });
+      const outcome = await applyRemedies(this.kernel, remedies, current, persist);
+      current = outcome.owned;
+      if (outcome.error) errors.push(`setting what is missing failed: ${outcome.error}`);
+    }
+    let undoSteps: StepEvent[] = [];
+    if (undo.length > 0) {
+      const outcome = await executeUndo(this.kernel, undo, current, persist);
+      current = outcome.owned;
+      if (outcome.error) errors.push(`undoing what an earlier prepare set failed: ${outcome.error}`);
+      else undoSteps = emitUndo(undo, emit, false);
+    }
+    if (remedies.length === 0 && undo.length === 0 && current.generation !== plan.generation) await persist(current);
+
+    // Read back: what is reported is the kernel after the changes, not the intent.
+    const after = evaluateRealserver(plan, await inspectRealserver(this.kernel, plan));
+    const before = new Map(checks.map((c) => [checkId(c), c]));
+    const steps = after.map((c) => {
+      const was = before.get(checkId(c));
+      return c.status === 'ok' && was?.status === 'failed' && was.remedies?.length
+        ? stepOf(c, 'changed', `${c.message} (prepare ran: ${remediesCommand(was.remedies)})`)
+        : stepOf(c);
+    });
+    steps.forEach((s) => emit(s));
+    const errorSteps: StepEvent[] = errors.map((message) => ({ kind: 'step', action: 'prepare', target: plan.host, status: 'failed', message }));
+    errorSteps.forEach((s) => emit(s));
+    return summarize(plan, [...steps, ...undoSteps, ...errorSteps]);
+  }
+}
+
+/** Undo items as steps (changes) and notices (forgotten items); returns the steps. */
+function emitUndo(items: readonly UndoItem[], emit: (event: ApplyEvent) => void, wouldOnly: boolean): StepEvent[] {
+  const steps: StepEvent[] = [];
+  for (const item of items) {
+    const acts = item.kind === 'sysctl' ? item.restore !== undefined : item.change !== undefined;
+    if (!acts) {
+      emit({ kind: 'notice', message: item.note });
+      continue;
+    }
+    const action = item.kind === 'address' ? 'remove-address' : item.kind === 'link' ? 'link-down' : 'restore-sysctl';
+    const target = item.kind === 'address' ? `${item.owned.address}/${item.owned.prefixlen} dev ${item.owned.device}` : item.kind === 'link' ? item.device : item.owned.key;
+    const step: StepEvent = { kind: 'step', action, target, status: 'changed', message: wouldOnly ? `would ${item.note}` : item.done ?? item.note };
+    emit(step);
+    steps.push(step);
+  }
+  return steps;
+}
+
+function describeOwned(owned: RealserverOwned): string {
+  const parts = [
+    ...owned.addresses.map((a) => `${a.address}/${a.prefixlen} on ${a.device}`),
+    ...owned.links.map((l) => `${l} up`),
+    ...owned.sysctls.map((s) => `${s.key}=${s.value}`),
+  ];
+  return parts.join(', ');
+}
+
+function summarize(plan: RealserverPlan, steps: readonly StepEvent[]): ResultEvent {
+  const count = (s: StepEvent['status']) => steps.filter((x) => x.status === s).length;
+  const failed = count('failed');
+  const changed = count('changed');
+  const outcome = failed > 0 ? 'failed' : changed > 0 ? 'changed' : 'ok';
+  const parts = [`${count('ok')} ok`, `${changed} changed`, `${failed} failed`, ...(count('skipped') ? [`${count('skipped')} skipped`] : [])];
+  return { kind: 'result', outcome, changed, message: `realserver ${plan.host}: ${steps.length} steps, ${parts.join(', ')}` };
+}
