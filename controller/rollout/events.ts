@@ -76,6 +76,6 @@ export interface RolloutSummary {
   mode: ApplyMode;
   /** realservers first, then directors, each in plan order */
   hosts: HostRecap[];
-  /** set when the directors were not applied, saying why */
+  /** set when a director was not applied: the realservers that stopped it and why */
   stoppedBeforeDirectors?: string;
 }

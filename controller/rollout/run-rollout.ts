@@ -150,8 +150,8 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         }
         ready.push([host, quiescedPlan]);
       } else {
-        stoppedBeforeDirectors = `not applied: ${describeBlockers(blockers)}`;
-        finish(host, 'skipped', stoppedBeforeDirectors, FIX_BLOCKED_DIRECTORS);
+        stoppedBeforeDirectors = describeBlockers(blockers);
+        finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, FIX_BLOCKED_DIRECTORS);
       }
     }
     await mapBounded(ready, input.parallel, ([host, plan]) => apply(host, plan));
