@@ -1,4 +1,108 @@
 #!/usr/bin/env node
-// PLACEHOLDER: lvsctl-agent is being built; replace this file.
-process.stderr.write('lvsctl-agent: not built yet\n');
-process.exitCode = 1;
+// lvsctl-agent: the daemon on every director and realserver. This file only wires things:
+// options → configuration → logger, applier, state → gRPC server → signals.
+import { promises as fs } from 'fs';
+import { hostname } from 'os';
+import { Command, CommanderError } from 'commander';
+import type { Logger } from 'winston';
+import { VERSION } from '../controller/version';
+import type { HostApplier } from './apply-events';
+import { createDirectorApplier } from './director/applier';
+import { createRealserverVerifier } from './realserver/verifier';
+import { createLogger } from './logging';
+import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
+import { AgentService } from './server/agent-service';
+import { agentServerCredentials, startAgentServer } from './server/agent-server';
+import { fileGenerationStore } from './state/generation';
+
+function buildProgram(): Command {
+  return new Command('lvsctl-agent')
+    .description('the lvsctl agent: applies IPVS services and marks on a director, verifies a realserver; serves gRPC with mutual TLS')
+    .version(VERSION, '--version', 'print the version')
+    .option('--role <ROLE>', 'director or realserver (required)')
+    .option('--listen <ADDR:PORT>', 'where to serve gRPC', '0.0.0.0:7400')
+    .option('--ca <FILE>', 'CA certificate: clients must present a certificate it signed')
+    .option('--cert <FILE>', 'this agent\'s certificate (lvsctl certs issue DIR HOST --ip ADDRESS)')
+    .option('--key <FILE>', 'the key of --cert')
+    .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
+    .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
+    .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
+    .option('--metrics <ADDR:PORT>', 'Prometheus metrics: not implemented yet, refused if given')
+    .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
+    .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+}
+
+function applierFor(config: AgentConfig, logger: Logger): HostApplier {
+  return config.role === 'director'
+    ? createDirectorApplier({ stateDir: config.stateDir, iptables: config.iptables, logger })
+    : createRealserverVerifier({ stateDir: config.stateDir, logger });
+}
+
+function capabilitiesOf(config: AgentConfig): string[] {
+  return config.role === 'director' ? ['ipvs', `iptables-${config.iptables}`] : ['vip-check', 'arp-check', 'ftp-check'];
+}
+
+async function prepareStateDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.access(dir, 2 /* W_OK */);
+  } catch (err) {
+    throw new AgentConfigError(`--state-dir ${dir}: cannot create or write it (${(err as NodeJS.ErrnoException).code ?? String(err)}); run as root or choose another --state-dir`);
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.parse(argv);
+  const config = resolveAgentConfig(program.opts<RawAgentOptions>());
+  const logger = createLogger(config.logLevel);
+  if (!config.tls) {
+    const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
+    process.stderr.write(`lvsctl-agent: ${warning}\n`);
+    logger.warn(warning);
+  }
+  await prepareStateDir(config.stateDir);
+  const host = hostname();
+  const service = new AgentService({
+    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
+    applier: applierFor(config, logger),
+    generations: fileGenerationStore(config.stateDir),
+    authorization: { tls: config.tls !== undefined, allow: config.allow },
+    logger,
+  });
+  const running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
+  logger.info('agent started', {
+    host,
+    role: config.role,
+    version: VERSION,
+    listen: `${config.listen.host}:${running.port}`,
+    tls: config.tls ? { certificate: config.tls.commonName, allow: config.allow } : 'insecure',
+    stateDir: config.stateDir,
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
+    running.shutdown().then(() => {
+      logger.info('agent stopped', { signal });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (require.main === module) {
+  run(process.argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; a usage error already printed its message
+      process.exit(err.exitCode === 0 ? 0 : 1);
+    }
+    const message = err instanceof AgentConfigError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`lvsctl-agent: ${message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,6 +1,6 @@
 // The Agent gRPC service: authorizes each call, validates what arrives, and hands a
 // valid plan to the injected HostApplier. No kernel logic lives here.
-import { status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../apply-events';
 import type { HostPlan } from '../host-plan';
@@ -99,6 +99,9 @@ export class AgentService {
     const request = this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, request);
     const { plan, mode } = request;
+    // Headers now tell the controller the plan was accepted, so its --timeout covers only
+    // "is anyone there", not the wait behind another apply.
+    call.sendMetadata(new Metadata());
     try {
       await this.queue.run(() => this.applyInTurn(call, plan, mode));
       call.end();

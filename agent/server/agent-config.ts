@@ -1,0 +1,107 @@
+// lvsctl-agent's options as given on the command line → a checked configuration, or an
+// AgentConfigError that names the option and the fix. No I/O except reading the TLS files.
+import type { LogLevel } from '../logging';
+import { isLogLevel, LOG_LEVELS } from '../logging';
+import type { AgentRole } from '../wire/enum-names';
+import { readTlsFiles, TlsFileError, type TlsMaterial } from '../wire/tls-files';
+import { parseListenAddress, type ListenAddress } from './agent-server';
+
+export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
+export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
+
+export interface RawAgentOptions {
+  role?: string;
+  listen: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  allow?: string;
+  stateDir: string;
+  iptables: string;
+  metrics?: string;
+  logLevel: string;
+  insecure?: boolean;
+}
+
+export interface AgentConfig {
+  role: AgentRole;
+  listen: ListenAddress;
+  /** undefined only with --insecure */
+  tls: TlsMaterial | undefined;
+  allow: string[];
+  stateDir: string;
+  iptables: IptablesChoiceOption;
+  logLevel: LogLevel;
+}
+
+export class AgentConfigError extends Error {}
+
+const CN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+function parseAllow(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const bad = names.find((n) => !CN_PATTERN.test(n));
+  if (names.length === 0 || bad !== undefined) {
+    throw new AgentConfigError(`--allow ${JSON.stringify(text)}: must be certificate names separated by commas, e.g. --allow controller,ops-laptop`);
+  }
+  return names;
+}
+
+function tlsOf(opts: RawAgentOptions): TlsMaterial | undefined {
+  const given = { ca: opts.ca, cert: opts.cert, key: opts.key };
+  const present = Object.entries(given).filter(([, v]) => v).map(([k]) => `--${k}`);
+  if (opts.insecure) {
+    if (present.length > 0) throw new AgentConfigError(`--insecure and ${present.join(', ')} exclude each other: drop --insecure to serve mutual TLS`);
+    if (opts.allow !== undefined) throw new AgentConfigError('--allow checks client certificates, and --insecure has none: drop one of them');
+    return undefined;
+  }
+  if (present.length < 3) {
+    const missing = ['--ca', '--cert', '--key'].filter((f) => !present.includes(f));
+    throw new AgentConfigError(
+      `mutual TLS needs --ca, --cert and --key (missing ${missing.join(', ')}); make them with ` +
+        '`lvsctl certs init DIR` and `lvsctl certs issue DIR HOST --ip ADDRESS`. ' +
+        '--insecure serves plain TCP instead, for tests on loopback or a lab only',
+    );
+  }
+  try {
+    return readTlsFiles({ ca: given.ca as string, cert: given.cert as string, key: given.key as string });
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new AgentConfigError(err.message);
+    throw err;
+  }
+}
+
+export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
+  if (opts.role !== 'director' && opts.role !== 'realserver') {
+    throw new AgentConfigError(`--role ${opts.role === undefined ? 'is required' : JSON.stringify(opts.role) + ' is not a role'}: use --role director or --role realserver`);
+  }
+  if (opts.metrics !== undefined) {
+    throw new AgentConfigError('--metrics is not implemented yet (a later release serves Prometheus metrics); start without it');
+  }
+  if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
+    throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
+  }
+  if (!isLogLevel(opts.logLevel)) {
+    throw new AgentConfigError(`--log-level ${JSON.stringify(opts.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  if (!opts.stateDir.startsWith('/')) {
+    throw new AgentConfigError(`--state-dir ${JSON.stringify(opts.stateDir)}: must be an absolute path, e.g. /var/lib/lvsctl`);
+  }
+  let listen: ListenAddress;
+  try {
+    listen = parseListenAddress(opts.listen);
+  } catch (err) {
+    throw new AgentConfigError((err as Error).message);
+  }
+  const allow = parseAllow(opts.allow);
+  return {
+    role: opts.role,
+    listen,
+    tls: tlsOf(opts),
+    allow,
+    stateDir: opts.stateDir,
+    iptables: opts.iptables as IptablesChoiceOption,
+    logLevel: opts.logLevel,
+  };
+}
