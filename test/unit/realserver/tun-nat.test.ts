@@ -1,0 +1,90 @@
+import { strict as assert } from 'node:assert';
+import { bareHost, DIRECTOR, duty, realserverPlan, rig, VIP } from './rig';
+
+function tunReadyHost() {
+  const host = bareHost();
+  host.interfaces.push({ name: 'tunl0', linkType: 'ipip', kind: 'ipip', up: true, addresses: [{ family: 'inet', local: VIP, prefixlen: 32 }] });
+  for (const dev of ['all', 'eth0']) {
+    host.sysctls.set(`net.ipv4.conf.${dev}.arp_ignore`, '1');
+    host.sysctls.set(`net.ipv4.conf.${dev}.arp_announce`, '2');
+  }
+  host.sysctls.set('net.ipv4.conf.tunl0.rp_filter', '0');
+  return host;
+}
+
+const tunPlan = () => realserverPlan({ duties: [duty({ forwarding: 'tun' })] });
+
+describe('realserver verifier: LVS-TUN', () => {
+  it('reports ok with tunl0 up holding the VIP and rp_filter off', async () => {
+    const out = await (await rig(tunReadyHost())).run(tunPlan());
+    assert.equal(out.result.outcome, 'ok', out.result.message);
+    assert.equal(out.step('check-tunnel', 'tunl0').status, 'ok');
+    assert.match(out.step('check-vip', VIP).message, /is on tunl0 as \/32/);
+  });
+
+  it('fails without tunl0, telling to load the ipip module', async () => {
+    const out = await (await rig(bareHost())).run(tunPlan());
+    const step = out.step('check-tunnel', 'tunl0');
+    assert.equal(step.status, 'failed');
+    assert.equal(step.fix, 'modprobe ipip && ip link set tunl0 up');
+    assert.equal(out.step('check-vip', VIP).fix, `modprobe ipip && ip addr add ${VIP}/32 dev tunl0`);
+  });
+
+  it('fails a tunl0 that is down', async () => {
+    const host = tunReadyHost();
+    host.device('tunl0')!.up = false;
+    const out = await (await rig(host)).run(tunPlan());
+    assert.equal(out.step('check-tunnel', 'tunl0').fix, 'ip link set tunl0 up');
+    assert.equal(out.step('check-vip', VIP).status, 'failed');
+  });
+
+  it('fails strict rp_filter, whose effective value is the larger of all and tunl0', async () => {
+    const host = tunReadyHost();
+    host.sysctls.set('net.ipv4.conf.all.rp_filter', '1');
+    const out = await (await rig(host)).run(tunPlan());
+    const step = out.step('check-rp_filter', 'net.ipv4.conf.all.rp_filter');
+    assert.equal(step.status, 'failed');
+    assert.match(step.message, /is 1, LVS-TUN needs 0 \(or 2, loose\)/);
+    assert.equal(step.fix, 'sysctl -w net.ipv4.conf.all.rp_filter=0');
+    assert.equal(out.step('check-rp_filter', 'net.ipv4.conf.tunl0.rp_filter').status, 'ok');
+  });
+
+  it('accepts loose rp_filter (2), as systemd sets it', async () => {
+    const host = tunReadyHost();
+    host.sysctls.set('net.ipv4.conf.all.rp_filter', '2');
+    assert.equal((await (await rig(host)).run(tunPlan())).result.outcome, 'ok');
+  });
+});
+
+describe('realserver verifier: LVS-NAT', () => {
+  const natPlan = () => realserverPlan({ duties: [duty({ forwarding: 'nat' })] });
+
+  it('reports ok when the default route goes via a director, and asks nothing of ARP or the VIP', async () => {
+    const out = await (await rig(bareHost())).run(natPlan());
+    assert.equal(out.result.outcome, 'ok', out.result.message);
+    assert.match(out.step('check-default-route').message, new RegExp(`via the director ${DIRECTOR} \\(eth0\\)`));
+    assert.equal(out.steps.filter((s) => s.action.startsWith('check-arp') || s.action === 'check-vip').length, 0);
+  });
+
+  it('fails a default route via another gateway, with the route command as fix', async () => {
+    const out = await (await rig(bareHost({ gateway: '10.0.0.254' }))).run(natPlan());
+    const step = out.step('check-default-route');
+    assert.equal(step.status, 'failed');
+    assert.match(step.message, /^the default route goes via 10\.0\.0\.254; LVS-NAT \(service web\) needs it via a director \(10\.0\.0\.1\)/);
+    assert.equal(step.fix, `ip route replace default via ${DIRECTOR}`);
+  });
+
+  it('fails when there is no default route at all', async () => {
+    const host = bareHost();
+    host.routes.inet = [];
+    const out = await (await rig(host)).run(natPlan());
+    assert.match(out.step('check-default-route').message, /^there is no default route;/);
+  });
+
+  it('leaves the route alone in prepare mode: it only reports it', async () => {
+    const r = await rig(bareHost({ gateway: '10.0.0.254' }));
+    const out = await r.run(realserverPlan({ prepare: true, duties: [duty({ forwarding: 'nat' })] }), 'apply');
+    assert.equal(out.result.outcome, 'failed');
+    assert.deepEqual(r.host.routes.inet, [{ gateway: '10.0.0.254', device: 'eth0' }]);
+  });
+});
