@@ -1,0 +1,115 @@
+// Rules 2, 3, 4, 9 and 10 of plan-format.md, plus persistence and health-check sanity.
+import { strict as assert } from 'node:assert';
+import { expectProblem, expectValid, planWith, type Json } from './helpers';
+
+const web = (extra: Record<string, Json> = {}): Record<string, Json> => ({
+  name: 'web', vip: '10.0.0.100', port: 80, realservers: [{ host: 'web1' }], ...extra,
+});
+const mark1 = { mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'] };
+
+describe('port 0 (rule 2)', () => {
+  it('refuses port 0 without persistence', () => {
+    const p = expectProblem(planWith([web({ port: 0 })]), '/services/0/port', /port 0 \(all ports\) needs persistence/);
+    assert.match(p.hint ?? '', /"persistence": \{ "timeout": 360 \}/);
+  });
+  it('accepts port 0 with persistence', () => {
+    expectValid(planWith([web({ port: 0, persistence: { timeout: 360 } })]));
+  });
+});
+
+describe('service kind (rule 3)', () => {
+  it('refuses a service that is both a port and a fwmark service', () => {
+    expectProblem(planWith([web({ fwmark: 1 })], [mark1]), '/services/0/vip', /takes no "vip"/);
+  });
+  it('refuses a service that is neither', () => {
+    expectProblem(planWith([{ name: 'web', realservers: [] }]), '/services/0', /neither a port service nor a firewall-mark service/);
+  });
+  it('refuses a port service without a port', () => {
+    expectProblem(planWith([{ name: 'web', vip: '10.0.0.100', realservers: [] }]), '/services/0/port', /needs "port"/);
+  });
+  it('accepts a fwmark service alone', () => {
+    expectValid(planWith([{ name: 'web', fwmark: 1, realservers: [{ host: 'web1' }] }], [mark1]));
+  });
+});
+
+describe('uniqueness (rule 4)', () => {
+  it('refuses two services on the same protocol, vip and port', () => {
+    expectProblem(planWith([web(), web({ name: 'web-b' })]), '/services/1/port', /tcp 10\.0\.0\.100:80 is already the service \/services\/0/);
+  });
+  it('treats two spellings of one IPv6 address as the same vip', () => {
+    const plan = planWith([
+      web({ vip: '2001:db8::100', realservers: [] }),
+      web({ name: 'web-b', vip: '2001:DB8:0::100', realservers: [] }),
+    ]);
+    expectProblem(plan, '/services/1/port', /is already the service/);
+  });
+  it('accepts the same vip and port over tcp and udp', () => {
+    expectValid(planWith([web(), web({ name: 'dns', protocol: 'udp' })]));
+  });
+  it('refuses two services on the same fwmark', () => {
+    const fw = { fwmark: 1, realservers: [] };
+    expectProblem(planWith([{ name: 'a', ...fw }, { name: 'b', ...fw }], [mark1]), '/services/1/fwmark', /fwmark 1 is already the service/);
+  });
+  it('refuses a name used twice', () => {
+    expectProblem(planWith([web(), web({ port: 443 })]), '/services/1/name', /service name "web" is already used/);
+  });
+});
+
+describe('forwarding and realserver ports (rule 9)', () => {
+  it('refuses DR remapping a port', () => {
+    const p = expectProblem(planWith([web({ realservers: [{ host: 'web1', port: 8080 }] })]), '/services/0/realservers/0/port', /DR \(gatewaying\) cannot remap port 80 to 8080/);
+    assert.match(p.hint ?? '', /"forwarding": "nat"/);
+  });
+  it('refuses TUN remapping a port', () => {
+    expectProblem(planWith([web({ forwarding: 'tun', realservers: [{ host: 'web1', port: 8080 }] })]), '/services/0/realservers/0/port', /TUN \(ipip\) cannot remap/);
+  });
+  it('accepts NAT remapping a port, and DR naming the same port', () => {
+    expectValid(planWith([web({ forwarding: 'nat', realservers: [{ host: 'web1', port: 8080 }] }), web({ name: 'b', port: 81, realservers: [{ host: 'web1', port: 81 }] })]));
+  });
+  it('refuses a realserver port on a port-0 service', () => {
+    expectProblem(planWith([web({ port: 0, persistence: { timeout: 60 }, realservers: [{ host: 'web1', port: 80 }] })]), '/services/0/realservers/0/port', /port-0 service/);
+  });
+  it('refuses a realserver port on a fwmark service, and accepts 0', () => {
+    const plan = planWith([{ name: 'm', fwmark: 1, realservers: [{ host: 'web1', port: 80 }, { host: 'web2', port: 0 }] }], [mark1]);
+    expectProblem(plan, '/services/0/realservers/0/port', /firewall-mark service/);
+    expectValid(planWith([{ name: 'm', fwmark: 1, realservers: [{ host: 'web2', port: 0 }] }], [mark1]));
+  });
+});
+
+describe('scheduler flags (rule 10)', () => {
+  it('refuses a flag the scheduler does not take, naming the one that does', () => {
+    const p = expectProblem(planWith([web({ scheduler: 'rr', schedulerFlags: ['sh-port'] })]), '/services/0/schedulerFlags/0', /scheduler "rr" takes no flag "sh-port"/);
+    assert.match(p.hint ?? '', /"scheduler": "sh"/);
+  });
+  it('accepts sh and mh flags on their schedulers', () => {
+    expectValid(planWith([web({ scheduler: 'sh', schedulerFlags: ['sh-fallback', 'sh-port'] }), web({ name: 'b', port: 81, scheduler: 'mh', schedulerFlags: ['mh-port'] })]));
+  });
+});
+
+describe('persistence netmask', () => {
+  it('refuses a non-contiguous IPv4 netmask', () => {
+    expectProblem(planWith([web({ persistence: { timeout: 60, netmask: '255.0.255.0' } })]), '/services/0/persistence/netmask', /not an IPv4 netmask/);
+  });
+  it('refuses a prefix length on an IPv4 service and a netmask on an IPv6 one', () => {
+    expectProblem(planWith([web({ persistence: { timeout: 60, netmask: '24' } })]), '/services/0/persistence/netmask', /not an IPv4 netmask/);
+    expectProblem(planWith([web({ vip: '2001:db8::100', realservers: [], persistence: { timeout: 60, netmask: '255.255.255.0' } })]), '/services/0/persistence/netmask', /not an IPv6 prefix length/);
+  });
+  it('accepts 255.255.255.0 for IPv4 and 64 for IPv6', () => {
+    expectValid(planWith([web({ persistence: { timeout: 60, netmask: '255.255.255.0' } }), web({ name: 'b', vip: '2001:db8::100', realservers: [], persistence: { timeout: 60, netmask: '64' } })]));
+  });
+});
+
+describe('health checks', () => {
+  it('refuses a path on a tcp check', () => {
+    expectProblem(planWith([web({ healthCheck: { type: 'tcp', path: '/health' } })]), '/services/0/healthCheck/path', /"path" does not apply/);
+  });
+  it('refuses a timeout longer than the interval', () => {
+    expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '1s', timeout: '2s' } })]), '/services/0/healthCheck/timeout', /longer than the interval/);
+  });
+  it('refuses a fwmark service check without a port', () => {
+    expectProblem(planWith([{ name: 'm', fwmark: 1, healthCheck: { type: 'tcp' }, realservers: [] }], [mark1]), '/services/0/healthCheck', /no single port to check/);
+  });
+  it('accepts an http check with a path, and a fwmark check with a port', () => {
+    expectValid(planWith([web({ healthCheck: { type: 'http', path: '/health', expectStatus: 200 } }), { name: 'm', fwmark: 1, healthCheck: { type: 'tcp', port: 443 }, realservers: [] }], [mark1]));
+  });
+});
