@@ -1,9 +1,63 @@
-// PLACEHOLDER: lvsctl rollout is being built; replace this file.
+// lvsctl rollout PLAN: wires the real plan loader, address resolver and gRPC connector
+// into the rollout command (controller/rollout/command.ts), and its result into the exit code.
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { loadPlanFile } from '../plan/load';
+import { resolveAddresses } from '../inventory/resolve';
+import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError } from '../rollout/command';
+import { addAgentOptions, connectorFromOptions, type AgentConnectionOptions } from './agent-options';
+import { CliError, EXIT } from './exit-codes';
+
+interface RolloutFlags {
+  check?: boolean;
+  diff?: boolean;
+  limit?: string[];
+  parallel?: string;
+  json?: boolean;
+  continueWithQuiesced?: boolean;
+  sshConfig?: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 export function register(program: Command): void {
-  program.command('rollout').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('rollout is not built yet');
+  const command = program
+    .command('rollout')
+    .description('push the plan: realservers verified first, then directors applied; streams each step, ends with a recap per host')
+    .argument('<plan>', 'the plan.json to roll out')
+    .option('--check', 'change nothing: every agent says what would change')
+    .option('--diff', 'show before/after of the IPVS table, the mark rules and realserver settings')
+    .option('--limit <hosts>', 'only these hosts, comma separated, repeatable (a director\'s realservers are still verified, read-only)', collect)
+    .option('--parallel <n>', `at most N agents connected to or applied at once (default ${DEFAULT_PARALLEL})`)
+    .option('--json', 'print one JSON document (events and recap) on stdout, nothing else')
+    .option('--continue-with-quiesced', 'apply the directors even when realservers did not pass, those at weight 0');
+  addAgentOptions(command);
+  command.action(async (planPath: string, flags: RolloutFlags) => {
+    try {
+      process.exitCode = await executeRollout(
+        planPath,
+        {
+          ...(flags.check ? { check: true } : {}),
+          ...(flags.diff ? { diff: true } : {}),
+          ...(flags.limit ? { limit: flags.limit } : {}),
+          ...(flags.parallel !== undefined ? { parallel: flags.parallel } : {}),
+          ...(flags.json ? { json: true } : {}),
+          ...(flags.continueWithQuiesced ? { continueWithQuiesced: true } : {}),
+          ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}),
+        },
+        {
+          loadPlanFile,
+          resolveAddresses,
+          makeConnector: () => connectorFromOptions(command.opts<AgentConnectionOptions>()),
+          stdout: process.stdout,
+          stderr: process.stderr,
+          env: process.env,
+        },
+      );
+    } catch (err) {
+      if (err instanceof RolloutUsageError) throw new CliError(err.message, EXIT.invalid);
+      throw err;
+    }
   });
 }

@@ -53,7 +53,7 @@ export class HumanReport {
       case 'phase':
         this.line('');
         this.banner(`PHASE [${PHASE_TITLE[event.phase](this.mode)}]`);
-        if (event.hosts.length === 0) this.line('(no hosts)');
+        if (event.hosts.length === 0) this.line('(no host left for this phase)');
         return;
       case 'hello':
         this.hostLine(event.host, this.paint.status('connected', 'connected'),

@@ -16,7 +16,7 @@ export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped'
 export interface PhaseEvent {
   kind: 'phase';
   phase: RolloutPhase;
-  /** the hosts this phase works on, in plan order */
+  /** the hosts this phase works on, in plan order: those not already failed or unreachable */
   hosts: string[];
 }
 

@@ -121,7 +121,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
     await mapBounded(everyone, input.parallel, connect);
 
     const realservers = selection.realservers.map((r) => r.host);
-    emit({ kind: 'phase', phase: 'realservers', hosts: realservers });
+    emit({ kind: 'phase', phase: 'realservers', hosts: pending(realservers) });
     await mapBounded(pending(realservers), input.parallel, (host) => apply(host, plans.get(host) as HostPlan));
 
     const outcomes = new Map<string, RealserverOutcome>(
@@ -135,7 +135,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
       }]),
     );
 
-    emit({ kind: 'phase', phase: 'directors', hosts: selection.directors });
+    emit({ kind: 'phase', phase: 'directors', hosts: pending(selection.directors) });
     let stoppedBeforeDirectors: string | undefined;
     const ready: Array<[string, DirectorPlan]> = [];
     for (const host of pending(selection.directors)) {
