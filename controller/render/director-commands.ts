@@ -1,0 +1,39 @@
+// A director's hand commands: the seed's `iptables -t mangle -A PREROUTING … -j MARK` and
+// `ipvsadm -A/-a` lines, made from the same compiled DirectorPlan the agent applies.
+import type { DirectorPlan } from '../../agent/host-plan';
+import { renderIpvsState } from '../../agent/kernel/linux/ipvsadm-format';
+import { isIpv6, type IpvsService, type MarkRule } from '../../agent/kernel/model';
+import { uniqueLines } from './host-commands';
+
+/** The plan's services as the kernel table the director is to hold. */
+export function directorTable(plan: DirectorPlan): IpvsService[] {
+  return plan.services.map((s) => ({ service: s.service, destinations: s.realservers.map((r) => r.destination) }));
+}
+
+/** `iptables -t mangle -A PREROUTING -i eth0 -p tcp -d VIP -m multiport --dport 80,443 -j MARK --set-mark 1`, as in the seed. */
+export function handMarkCommand(rule: MarkRule): string {
+  const tool = isIpv6(rule.destination) ? 'ip6tables' : 'iptables';
+  const iface = rule.inInterface !== undefined ? ` -i ${rule.inInterface}` : '';
+  const ports = rule.ports.length === 1 ? `--dport ${rule.ports[0]}` : `-m multiport --dport ${rule.ports.join(',')}`;
+  return `${tool} -t mangle -A PREROUTING${iface} -p ${rule.protocol} -d ${rule.destination} ${ports} -j MARK --set-mark ${rule.mark}`;
+}
+
+function vipsOf(plan: DirectorPlan): string[] {
+  const vips = plan.services.flatMap(({ service: { key } }) =>
+    key.kind === 'fwmark' ? plan.marks.filter((m) => m.mark === key.mark).map((m) => m.destination) : [key.vip],
+  );
+  return uniqueLines(vips);
+}
+
+export function directorCommands(plan: DirectorPlan): string[] {
+  const lines: string[] = [];
+  const vips = vipsOf(plan);
+  if (vips.length > 0) lines.push(`# the director must hold ${vips.join(', ')} (lvsctl does not move VIPs: keepalived or ip addr add does)`);
+  if (plan.services.some((s) => s.realservers.some((r) => r.destination.forwarding === 'nat'))) {
+    // LVS-NAT answers pass back through the director: it routes them.
+    lines.push('sysctl -w net.ipv4.ip_forward=1');
+  }
+  lines.push(...plan.marks.map(handMarkCommand));
+  lines.push(...renderIpvsState(directorTable(plan)).split('\n').filter((l) => l !== '').map((l) => `ipvsadm ${l}`));
+  return lines;
+}
