@@ -12,7 +12,7 @@ export interface RealserverOutcome {
   status: HostStatus;
   mode: ApplyMode;
   readOnly: boolean;
-  /** "check-arp_ignore net.ipv4.conf.all.arp_ignore: is 0, want 1", one per failed step */
+  /** "check-arp_ignore net.ipv4.conf.all.arp_ignore", one per failed step */
   failedChecks: string[];
   reason?: string;
 }
@@ -38,7 +38,7 @@ function whyNotPassed(outcome: RealserverOutcome): string {
   switch (outcome.status) {
     case 'failed':
       return outcome.failedChecks.length > 0
-        ? `failed ${outcome.failedChecks.join('; ')}`
+        ? `failed ${outcome.failedChecks.length === 1 ? 'check' : `${outcome.failedChecks.length} checks:`} ${outcome.failedChecks.join(', ')}`
         : `failed: ${outcome.reason ?? 'no reason given'}`;
     case 'unreachable':
       return `unreachable: ${outcome.reason ?? 'no reason given'}`;

@@ -62,11 +62,12 @@ export class RolloutLedger {
     return this.entries.get(host)?.status;
   }
 
-  /** "check-arp_ignore net.ipv4.conf.all.arp_ignore: is 0, want 1" for each failed step of the host. */
+  /**
+   * "check-arp_ignore net.ipv4.conf.all.arp_ignore" for each failed step of the host: the
+   * names only, since each step's message and fix were already streamed on its own line.
+   */
   failedChecksOf(host: string): string[] {
-    return (this.entries.get(host)?.failedSteps ?? []).map(
-      (s) => `${s.action} ${s.target}${s.message ? `: ${s.message}` : ''}`,
-    );
+    return (this.entries.get(host)?.failedSteps ?? []).map((s) => `${s.action} ${s.target}`);
   }
 
   reasonOf(host: string): string | undefined {

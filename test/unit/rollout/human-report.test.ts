@@ -57,8 +57,8 @@ describe('human rollout output', () => {
     const failure = step('check-arp_ignore', 'net.ipv4.conf.all.arp_ignore', 'failed', 'is 0, want 1', 'sysctl -w net.ipv4.conf.all.arp_ignore=1');
     const { text } = await humanOutput({ web1: { steps: [failure] } });
     assert.ok(text.includes('web1  failed  check-arp_ignore net.ipv4.conf.all.arp_ignore: is 0, want 1\n      fix: sysctl -w net.ipv4.conf.all.arp_ignore=1\n'), text);
-    assert.match(text, /lvs1  skipped  not applied: realserver web1 failed check-arp_ignore/);
-    assert.match(text, /stopped before the directors: realserver web1 failed check-arp_ignore/);
+    assert.match(text, /lvs1  skipped  not applied: realserver web1 failed check check-arp_ignore/);
+    assert.match(text, /stopped before the directors: realserver web1 failed check check-arp_ignore/);
     assert.ok(text.includes('lvs1 : ok=0 changed=0 failed=0 unreachable=0 skipped=1'), text);
   });
 

@@ -72,10 +72,20 @@ describe('a realserver that does not pass', () => {
     assert.ok(!agents.applies().some((c) => c.host === 'lvs1'), 'the director was applied');
     const lvs1 = recapOf(summary, 'lvs1');
     assert.strictEqual(lvs1.status, 'skipped');
-    assert.match(lvs1.reason ?? '', /realserver web1 failed check-arp_ignore net\.ipv4\.conf\.all\.arp_ignore: is 0, want 1/);
+    assert.strictEqual(lvs1.reason, 'not applied: realserver web1 failed check check-arp_ignore net.ipv4.conf.all.arp_ignore');
     assert.match(summary.stoppedBeforeDirectors ?? '', /web1/);
     assert.deepStrictEqual([recapOf(summary, 'web1').failed, recapOf(summary, 'web1').ok], [1, 1]);
     assert.strictEqual(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+
+  it('names every failed check of every realserver that stops the directors', async () => {
+    const vip = step('check-vip', '10.0.0.100', 'failed', 'not on lo', 'ip addr add 10.0.0.100/32 dev lo');
+    const { summary } = await rollout({ web1: { steps: [vip, arpFailure] }, web3: { unreachableAt: 'hello' } });
+    assert.strictEqual(
+      summary.stoppedBeforeDirectors,
+      'realserver web1 failed 2 checks: check-vip 10.0.0.100, check-arp_ignore net.ipv4.conf.all.arp_ignore; '
+        + 'realserver web3 unreachable: deadline exceeded after 5s',
+    );
   });
 
   it('still verifies the other realservers (their results are in the recap)', async () => {
