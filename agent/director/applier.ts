@@ -156,7 +156,7 @@ async function applyPlanned(kernel: DirectorKernel, options: DirectorApplierOpti
   const touched = touchedServices(ops);
   let marksAttempted = false;
   try {
-    await kernel.ipvs.applyBatch(ops);
+    if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
     if (marks.action !== 'none') {
       marksAttempted = true;
       if (marks.action === 'replace') await kernel.marks.replaceOwnedChain(plan.marks);

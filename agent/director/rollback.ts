@@ -58,7 +58,7 @@ async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: Service
   const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
   const current = await ipvs.read();
   const { ops } = reconcileIpvs(wanted, current, ownedSetOf(touched));
-  await ipvs.applyBatch(ops);
+  if (ops.length > 0) await ipvs.applyBatch(ops);
   const after = await ipvs.read();
   const left = tableDifferences(snapshot, after, touched);
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);

@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { OwnershipFileError, ownershipFilePath, readOwnership, writeOwnership, type DirectorOwnership } from '../../../agent/state/ownership';
+
+async function stateDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-state-'));
+}
+
+const ownership: DirectorOwnership = {
+  services: [{ kind: 'fwmark', mark: 1, family: 'inet' }, { kind: 'tcp', vip: '10.0.0.100', port: 80 }],
+  markRules: [{ mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'], inInterface: 'eth0' }],
+  generation: 4,
+};
+
+describe('director ownership state', () => {
+  it('owns nothing before the first apply', async () => {
+    assert.deepEqual(await readOwnership(await stateDir()), { services: [], markRules: [], generation: 0 });
+  });
+
+  it('reads back what it wrote', async () => {
+    const dir = await stateDir();
+    await writeOwnership(dir, ownership);
+    assert.deepEqual(await readOwnership(dir), ownership);
+  });
+
+  it('creates the state dir and leaves no temp file behind', async () => {
+    const dir = path.join(await stateDir(), 'nested', 'lvsctl');
+    await writeOwnership(dir, ownership);
+    assert.deepEqual(await fs.readdir(dir), ['director-ownership.json']);
+  });
+
+  it('replaces an older file whole', async () => {
+    const dir = await stateDir();
+    await writeOwnership(dir, ownership);
+    await writeOwnership(dir, { services: [], markRules: [], generation: 5 });
+    assert.deepEqual(await readOwnership(dir), { services: [], markRules: [], generation: 5 });
+  });
+
+  const corrupt: Array<[string, string, RegExp]> = [
+    ['truncated JSON', '{"version":1,"services":[', /is not valid JSON/],
+    ['a wrong shape', JSON.stringify({ version: 1, generation: 1, services: [{ kind: 'tcp', vip: '10.0.0.100' }], markRules: [] }), /at \/services\/0\/port/],
+    ['a future format', JSON.stringify({ version: 2, generation: 1, services: [], markRules: [] }), /at \/version/],
+  ];
+  for (const [what, text, detail] of corrupt) {
+    it(`refuses ${what} with an error naming the file and the fix`, async () => {
+      const dir = await stateDir();
+      await fs.writeFile(ownershipFilePath(dir), text, 'utf8');
+      const error = await readOwnership(dir).catch((e: unknown) => e);
+      assert.ok(error instanceof OwnershipFileError);
+      assert.ok(error.message.startsWith(`${ownershipFilePath(dir)}:`), error.message);
+      assert.match(error.message, detail);
+      assert.match(error.message, /Fix: restore the file from a backup, or move it aside/);
+    });
+  }
+});

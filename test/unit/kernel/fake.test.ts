@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
+import { FakeMarks } from '../../../agent/kernel/fake/marks';
+import type { IpvsOperation } from '../../../agent/director/operations';
+import type { Destination, ServiceKey } from '../../../agent/kernel/model';
+
+const key: ServiceKey = { kind: 'tcp', vip: '10.0.0.100', port: 80 };
+const d = (address: string): Destination => ({ address, port: 80, weight: 1, forwarding: 'dr' });
+const addWeb: IpvsOperation = { op: 'add-service', service: { key, scheduler: 'rr', flags: [] } };
+
+describe('fake IPVS kernel', () => {
+  it('returns destinations sorted, whatever order they were added in', async () => {
+    const ipvs = new FakeIpvs();
+    await ipvs.applyBatch([addWeb, { op: 'add-destination', key, destination: d('10.0.0.12') }, { op: 'add-destination', key, destination: d('10.0.0.11') }]);
+    const [web] = await ipvs.read();
+    assert.deepEqual(web.destinations.map((x) => x.address), ['10.0.0.11', '10.0.0.12']);
+  });
+
+  it('like ipvsadm -R, keeps the lines before a failing one and stops there', async () => {
+    const ipvs = new FakeIpvs();
+    ipvs.failNextBatchAt(3);
+    const batch: IpvsOperation[] = [addWeb, ...['10.0.0.11', '10.0.0.12', '10.0.0.13'].map((a) => ({ op: 'add-destination' as const, key, destination: d(a) }))];
+    await assert.rejects(ipvs.applyBatch(batch), /line 3: Memory allocation problem/);
+    assert.deepEqual(ipvs.snapshot()[0].destinations.map((x) => x.address), ['10.0.0.11']);
+  });
+
+  it('refuses what the kernel refuses, with its wording, at that line', async () => {
+    const ipvs = new FakeIpvs();
+    await assert.rejects(ipvs.applyBatch([addWeb, addWeb]), /line 2: tcp 10\.0\.0\.100:80: Service already exists/);
+    await assert.rejects(ipvs.applyBatch([{ op: 'delete-destination', key, destination: d('10.0.0.99') }]), /No such destination/);
+    assert.equal(ipvs.snapshot().length, 1);
+  });
+
+  it('can report a read-back that differs from the table, once', async () => {
+    const ipvs = new FakeIpvs();
+    await ipvs.applyBatch([addWeb]);
+    ipvs.misreportNextRead(() => []);
+    assert.deepEqual(await ipvs.read(), []);
+    assert.equal((await ipvs.read()).length, 1);
+  });
+
+  it('a read returns a copy: changing it does not change the kernel', async () => {
+    const ipvs = new FakeIpvs();
+    await ipvs.applyBatch([addWeb]);
+    (await ipvs.read())[0].service.scheduler = 'wlc';
+    assert.equal(ipvs.snapshot()[0].service.scheduler, 'rr');
+  });
+});
+
+describe('fake mark table', () => {
+  const rule = { mark: 1, protocol: 'tcp' as const, destination: '10.0.0.100', ports: ['80', '443'] };
+
+  it('a failing swap changes nothing (iptables-restore commits all or nothing)', async () => {
+    const marks = new FakeMarks({ owned: [rule] });
+    marks.failNextReplace();
+    await assert.rejects(marks.replaceOwnedChain([]));
+    assert.deepEqual(marks.snapshot().owned, [rule]);
+  });
+
+  it('a swap creates the chain and its jump; a removal takes both away and keeps foreign rules', async () => {
+    const foreign = { ...rule, mark: 9 };
+    const marks = new FakeMarks({ foreign: [foreign] });
+    await marks.replaceOwnedChain([rule]);
+    assert.deepEqual({ ...(await marks.read()), foreign: [] }, { chainExists: true, jumpPresent: true, owned: [rule], foreign: [], unparsed: [], foreignUnparsed: [] });
+    await marks.removeOwnedChain();
+    const after = await marks.read();
+    assert.equal(after.chainExists || after.jumpPresent, false);
+    assert.deepEqual(after.foreign, [foreign]);
+  });
+});
