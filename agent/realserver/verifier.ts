@@ -71,15 +71,17 @@ class RealserverVerifier implements HostApplier {
   private async verify(plan: RealserverPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
     const snapshot = await inspectRealserver(this.kernel, plan);
     const checks = evaluateRealserver(plan, snapshot);
-    const owned = await readRealserverOwned(this.stateDir);
-
     if (!plan.prepare) {
       checks.forEach((c) => emit(stepOf(c)));
-      if (owned.addresses.length + owned.links.length + owned.sysctls.length > 0) {
+      // Only verifying: a damaged state file is worth a word, not a failure.
+      const owned = await readRealserverOwned(this.stateDir).catch((e: Error) => e);
+      if (owned instanceof Error) emit({ kind: 'notice', message: owned.message });
+      else if (owned.addresses.length + owned.links.length + owned.sysctls.length > 0) {
         emit({ kind: 'notice', message: `an earlier prepare set ${describeOwned(owned)}; kept as is because this plan does not ask to prepare` });
       }
       return summarize(plan, checks.map((c) => stepOf(c)));
     }
+    const owned = await readRealserverOwned(this.stateDir);
     if (mode === 'apply' && plan.generation < owned.generation) {
       return { kind: 'result', outcome: 'failed', changed: 0, message: `refusing plan generation ${plan.generation}: generation ${owned.generation} was already prepared on ${plan.host} (a newer rollout ran)` };
     }
