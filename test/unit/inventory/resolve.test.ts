@@ -1,0 +1,127 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveAddresses, type HostLookup } from '../../../controller/inventory/resolve';
+import { sshHostNamesFromText } from '../../../controller/inventory/ssh-config';
+import type { Plan } from '../../../controller/plan/schema';
+import { validatePlan } from '../../../controller/plan/validate';
+
+function planOf(hosts: Record<string, { role: 'director' | 'realserver'; address?: string }>): Plan {
+  // Every plan needs a director; one with its address adds nothing to resolve.
+  const all = { lvs0: { role: 'director', address: '10.0.0.254' }, ...hosts };
+  const result = validatePlan({ apiVersion: 'lvsctl/v1', cluster: 't', hosts: all, services: [] });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.plan;
+}
+
+/** A fake DNS: a table, and a record of what was asked. */
+function fakeDns(table: Record<string, string[]>): { lookup: HostLookup; asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    lookup: async (name) => {
+      asked.push(name);
+      const found = table[name];
+      if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+      return found;
+    },
+  };
+}
+
+const SSH_CONFIG = [
+  'Host web1',
+  '  HostName 192.0.2.11',
+  '',
+  'Host web-* !web-bad',
+  '  HostName %h.lab.example',
+  '  User deploy',
+  '',
+  'Host db',
+  '  HostName 192.0.2.31',
+  'Host db',
+  '  HostName 192.0.2.99',
+  '',
+].join('\n');
+
+describe('address resolution', () => {
+  let dir: string;
+  let sshConfig: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-ssh-'));
+    sshConfig = join(dir, 'config');
+    writeFileSync(sshConfig, SSH_CONFIG);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes "address" from the plan first, asking nobody', async () => {
+    const dns = fakeDns({});
+    const r = await resolveAddresses(planOf({ lvs1: { role: 'realserver', address: '10.0.0.1' } }), { sshConfigPath: join(dir, 'absent'), lookup: dns.lookup });
+    assert.equal(r.addresses.get('lvs1'), '10.0.0.1');
+    assert.equal(r.sources.get('lvs1'), 'plan');
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(dns.asked, []);
+  });
+
+  it('uses the HostName of a Host entry in the ssh config', async () => {
+    const r = await resolveAddresses(planOf({ web1: { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
+    assert.equal(r.addresses.get('web1'), '192.0.2.11');
+    assert.equal(r.sources.get('web1'), 'ssh-config');
+  });
+
+  it('honours Host patterns, negations and %h, and looks the HostName up in DNS', async () => {
+    const dns = fakeDns({ 'web-2.lab.example': ['192.0.2.12'], 'web-bad': ['192.0.2.66'] });
+    const r = await resolveAddresses(planOf({ 'web-2': { role: 'realserver' }, 'web-bad': { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: dns.lookup });
+    assert.equal(r.addresses.get('web-2'), '192.0.2.12');
+    assert.equal(r.addresses.get('web-bad'), '192.0.2.66', 'negated pattern falls through to DNS of the name itself');
+    assert.equal(r.sources.get('web-bad'), 'dns');
+    assert.deepEqual(dns.asked.sort(), ['web-2.lab.example', 'web-bad']);
+  });
+
+  it('takes the first HostName when several Host blocks match, as ssh does', () => {
+    assert.equal(sshHostNamesFromText(SSH_CONFIG)('db'), '192.0.2.31');
+  });
+
+  it('falls back to DNS, taking the first address', async () => {
+    const r = await resolveAddresses(planOf({ mail: { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({ mail: ['192.0.2.25', '2001:db8::25'] }).lookup });
+    assert.equal(r.addresses.get('mail'), '192.0.2.25');
+  });
+
+  it('names an unresolvable host and the two ways to fix it', async () => {
+    const r = await resolveAddresses(planOf({ ghost: { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
+    assert.equal(r.addresses.has('ghost'), false);
+    assert.equal(r.problems.length, 1);
+    assert.equal(r.problems[0].pointer, '/hosts/ghost');
+    assert.match(r.problems[0].message, /cannot resolve host "ghost".*no such name/);
+    assert.match(r.problems[0].hint ?? '', /add "address" to \/hosts\/ghost, or a "Host ghost" entry/);
+  });
+
+  it('says when the ssh config HostName itself does not resolve', async () => {
+    const r = await resolveAddresses(planOf({ 'web-9': { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
+    assert.match(r.problems[0].message, /gives HostName web-9\.lab\.example, which does not resolve/);
+  });
+
+  it('reads ~/.ssh/config by default and ignores it when absent', async () => {
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    const plan = planOf({ web1: { role: 'realserver' } });
+    const missing = await resolveAddresses(plan, { homeDir: join(dir, 'nohome'), lookup: fakeDns({ web1: ['192.0.2.1'] }).lookup });
+    assert.deepEqual(missing.problems, []);
+    assert.equal(missing.addresses.get('web1'), '192.0.2.1');
+    writeFileSync(join(home, '.ssh', 'config'), SSH_CONFIG);
+    const present = await resolveAddresses(plan, { homeDir: home, lookup: fakeDns({}).lookup });
+    assert.equal(present.addresses.get('web1'), '192.0.2.11');
+  });
+
+  it('reports a named ssh config that does not exist', async () => {
+    const r = await resolveAddresses(planOf({ web1: { role: 'realserver' } }), { sshConfigPath: join(dir, 'absent'), lookup: fakeDns({ web1: ['192.0.2.1'] }).lookup });
+    assert.match(r.problems[0].message, /cannot read the ssh config .*absent: no such file/);
+  });
+
+  it('never runs Match exec commands from the ssh config', () => {
+    const marker = join(dir, 'ran');
+    const names = sshHostNamesFromText(`Match exec "touch ${marker}"\n  HostName 192.0.2.200\n`);
+    assert.equal(names('anything'), undefined);
+    assert.equal(existsSync(marker), false);
+  });
+});
