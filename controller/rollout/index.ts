@@ -5,3 +5,4 @@ export { parseLimit, unknownLimitHosts, selectRolloutHosts, realserversOf } from
 export { blockersOf, describeBlockers, quiesceRealservers, realserverPassed } from './gate';
 export { mapBounded } from './bounded';
 export type * from './events';
+export { executeRollout, parseParallel, RolloutUsageError, DEFAULT_PARALLEL, type RolloutCommandDeps, type RolloutCommandOptions } from './command';
