@@ -43,6 +43,12 @@ export async function startAgentServer(opts: {
   listen: ListenAddress;
   credentials: ServerCredentials;
   service: AgentService;
+  /**
+   * After the apply in flight finished, how long other connections get to close before
+   * they are cut: a client that never finished its handshake would otherwise hold the
+   * graceful shutdown open for ever. Default 3 s.
+   */
+  shutdownGraceMs?: number;
 }): Promise<RunningAgent> {
   const server = new Server(SERVER_OPTIONS);
   opts.service.addToServer(server);
@@ -58,8 +64,15 @@ export async function startAgentServer(opts: {
     port,
     async shutdown() {
       const drained = opts.service.drain();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       await drained;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, opts.shutdownGraceMs ?? 3000);
+      });
+      await Promise.race([closed, grace]);
+      clearTimeout(timer);
+      server.forceShutdown();
     },
   };
 }

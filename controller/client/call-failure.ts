@@ -20,8 +20,8 @@ function where(ctx: CallContext): string {
 
 function tlsReason(details: string, ctx: CallContext): string | undefined {
   if (ctx.tls.kind === 'insecure') {
-    if (/EPROTO|Connection dropped|ECONNRESET|Protocol error|socket hang up/i.test(details)) {
-      return `${where(ctx)} dropped a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure`;
+    if (/EPROTO|Connection dropped|ECONNRESET|Protocol error|socket hang up|Failed to connect/i.test(details)) {
+      return `${where(ctx)} did not take a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure`;
     }
     return undefined;
   }
@@ -35,6 +35,12 @@ function tlsReason(details: string, ctx: CallContext): string | undefined {
   }
   if (/alert|certificate required|bad certificate/i.test(details)) {
     return `${where(ctx)} refused the client certificate ${cert} (--cert): it must be issued by the CA the agent trusts (the agent's --ca)`;
+  }
+  // With TLS 1.3 the server checks our certificate after the client finished its side of
+  // the handshake, so its refusal arrives only as a closed connection, without a reason.
+  if (/Failed to connect|Connection dropped|ECONNRESET/i.test(details)) {
+    return `${where(ctx)} closed the TLS connection during the handshake: it probably refused the client certificate ${cert} (--cert), ` +
+      'which must be issued by the CA the agent trusts (the agent\'s --ca)';
   }
   if (/wrong version number|packet length too long|WRONG_VERSION|http\/1|unexpected eof/i.test(details)) {
     return `${where(ctx)} does not speak TLS: it was started with --insecure; pass --insecure too (labs only) or restart it with TLS files`;

@@ -64,7 +64,10 @@ class GrpcAgentClient implements AgentClient {
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
     const Agent = loadAgentProto().lvsctl.v1.Agent;
-    this.stub = new Agent(dialTarget(target), channelCredentials(opts.tls, target), CLIENT_OPTIONS);
+    // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
+    // The certificate check itself is channelCredentials' and accepts the address or the name.
+    const options = opts.tls.kind === 'mtls' ? { ...CLIENT_OPTIONS, 'grpc.ssl_target_name_override': target.host } : CLIENT_OPTIONS;
+    this.stub = new Agent(dialTarget(target), channelCredentials(opts.tls, target), options);
     this.context = { ...target, timeoutMs: opts.timeoutMs, tls: opts.tls };
   }
 

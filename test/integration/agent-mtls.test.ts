@@ -1,0 +1,153 @@
+import assert from 'assert';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'fs';
+import { createServer, type Server as NetServer, type Socket } from 'net';
+import { AgentUnreachableError, type AgentClient } from '../../controller/client/agent-client';
+import { loadAgentProto } from '../../agent/wire/proto-loader';
+import { makeTestPki, type TestPki } from './support/pki';
+import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+
+async function unreachableReason(client: AgentClient): Promise<string> {
+  try {
+    await client.hello();
+  } catch (err) {
+    assert.ok(err instanceof AgentUnreachableError, `expected AgentUnreachableError, got ${String(err)}`);
+    return err.message;
+  } finally {
+    client.close();
+  }
+  assert.fail('hello succeeded');
+}
+
+describe('mutual TLS between controller and agent', () => {
+  let pki: TestPki;
+  let agent: TestAgent;
+
+  before(async () => {
+    pki = await makeTestPki();
+    agent = await startTestAgent({ tls: pki.agent, allow: ['controller'] });
+  });
+  after(async () => {
+    await agent.stop();
+    pki.cleanup();
+  });
+
+  it('answers Hello to a controller whose certificate the cluster CA signed', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      assert.deepStrictEqual(await client.hello(), { host: 'lvs1', role: 'director', version: '9.9.9', capabilities: ['ipvs'] });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a client without a certificate during the handshake', async () => {
+    const Agent = loadAgentProto().lvsctl.v1.Agent;
+    const raw = new Agent(`127.0.0.1:${agent.port}`, credentials.createSsl(readFileSync(pki.agent.ca)), {
+      'grpc.ssl_target_name_override': 'lvs1',
+    });
+    const err = await new Promise<ServiceError>((resolve) => {
+      raw.hello({}, { deadline: Date.now() + 5000 }, (e) => resolve(e as ServiceError));
+    });
+    raw.close();
+    assert.ok(err, 'the call succeeded without a client certificate');
+    assert.strictEqual(err.code, status.UNAVAILABLE, err.details);
+  });
+
+  it('refuses a client certificate from another CA', async () => {
+    // trusts the cluster CA, but presents a certificate the agent's CA never signed
+    const files = { ca: pki.agent.ca, cert: pki.stranger.cert, key: pki.stranger.key };
+    const material = { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key), commonName: 'controller' };
+    const reason = await unreachableReason(clientTo(agent.port, { kind: 'mtls', files, material }));
+    assert.match(reason, /closed the TLS connection during the handshake: it probably refused the client certificate .*other\/controller\.crt \(--cert\)/);
+  });
+
+  it('refuses a certificate whose name is not in --allow, naming the allowed ones', async () => {
+    const reason = await unreachableReason(clientTo(agent.port, mtls(pki.intruder)));
+    assert.match(reason, /did not accept us: client certificate CN=intruder is not allowed here; this agent allows controller/);
+  });
+
+  it('refuses an agent whose certificate the controller\'s CA did not sign', async () => {
+    const strangeAgent = await startTestAgent({ tls: pki.stranger });
+    try {
+      const reason = await unreachableReason(clientTo(strangeAgent.port, mtls(pki.controller)));
+      assert.match(reason, /its certificate is not signed by the CA in .*cluster\/ca\.crt \(--ca\)/);
+    } finally {
+      await strangeAgent.stop();
+    }
+  });
+
+  it('refuses an agent whose certificate names neither the address dialed nor the host', async () => {
+    const misnamed = await startTestAgent({ tls: pki.agentWithoutIp });
+    try {
+      const reason = await unreachableReason(clientTo(misnamed.port, mtls(pki.controller), 5000, 'lvs1'));
+      assert.match(reason, /valid neither for 127\.0\.0\.1 nor for "lvs1"; issue it with `lvsctl certs issue DIR lvs1 --ip 127\.0\.0\.1`/);
+    } finally {
+      await misnamed.stop();
+    }
+  });
+
+  it('accepts an agent certificate that carries the plan\'s host name instead of the address', async () => {
+    const byName = await startTestAgent({ tls: pki.agentWithoutIp });
+    try {
+      const client = clientTo(byName.port, mtls(pki.controller), 5000, 'web9');
+      try {
+        assert.strictEqual((await client.hello()).host, 'lvs1');
+      } finally {
+        client.close();
+      }
+    } finally {
+      await byName.stop();
+    }
+  });
+
+  it('tells a controller using --insecure that the agent wants TLS', async () => {
+    const reason = await unreachableReason(clientTo(agent.port, { kind: 'insecure' }));
+    assert.match(reason, /did not take a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure/);
+  });
+
+  it('tells a TLS controller that the agent runs --insecure', async () => {
+    const plain = await startTestAgent({});
+    try {
+      const reason = await unreachableReason(clientTo(plain.port, mtls(pki.controller)));
+      assert.match(reason, /does not speak TLS: it was started with --insecure/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+describe('an agent that is not there', () => {
+  let pki: TestPki;
+  before(async () => {
+    pki = await makeTestPki();
+  });
+  after(() => pki.cleanup());
+
+  it('is unreachable with "connection refused" at once, well within the timeout', async () => {
+    const down = await startTestAgent({ tls: pki.agent });
+    const port = down.port;
+    await down.stop();
+    const started = Date.now();
+    const reason = await unreachableReason(clientTo(port, mtls(pki.controller), 3000));
+    assert.match(reason, new RegExp(`agent of lvs1 at 127\\.0\\.0\\.1:${port}: connection refused; is lvsctl-agent running there, on port ${port}`));
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
+  it('is unreachable with the --timeout named when the port accepts but nobody answers', async () => {
+    const sockets: Socket[] = [];
+    const silent: NetServer = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const reason = await unreachableReason(clientTo(port, mtls(pki.controller), 700));
+      const took = Date.now() - started;
+      assert.match(reason, /no answer within 700 ms \(--timeout\)/);
+      assert.ok(took >= 600 && took < 3000, `took ${took} ms`);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
+  });
+});
