@@ -64,8 +64,14 @@ if [ -f "$lab_run/env" ]; then
   while IFS= read -r line; do export "${line?}"; done < "$lab_run/env"
 fi
 
-# Output goes live to the console (the host user sees it) and into output.log.
-"${command[@]}" < /dev/null 2>&1 | tee "$lab_run/output.log"
-status=${PIPESTATUS[0]}
+# Output goes to output.log on the host disk (it survives a hang) and live to the console.
+# Not through a pipe: a daemon the command leaves behind would hold the pipe open forever.
+"${command[@]}" < /dev/null > "$lab_run/output.log" 2>&1 &
+command_pid=$!
+tail -s 0.2 -n +1 --pid="$command_pid" -f "$lab_run/output.log" &
+tail_pid=$!
+wait "$command_pid"
+status=$?
+wait "$tail_pid"
 echo "$status" > "$lab_run/status"
 finish
