@@ -1,0 +1,149 @@
+// The agent's Prometheus metrics (prom-client), one registry per agent. Health and IPVS
+// numbers are read at scrape time from injected sources, so a scrape always shows the
+// kernel's table as it is and nothing needs a timer of its own.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApplyOutcome } from '../apply-events';
+import type { CheckResult, HealthSnapshot } from '../health/types';
+import { destinationKeyString, serviceKeyString } from '../kernel/model';
+import type { IpvsCounters, ServiceListing, ServiceStats } from './ipvs-stats';
+
+export interface IpvsTables {
+  stats: ServiceStats[];
+  list: ServiceListing[];
+}
+
+export interface AgentMetrics {
+  registry: Registry;
+  /** one finished health check (lvsctl_health_check_duration_seconds) */
+  observeCheck(result: CheckResult): void;
+  /** one finished apply (lvsctl_apply_total, lvsctl_apply_duration_seconds) */
+  recordApply(outcome: ApplyOutcome, seconds: number): void;
+  /** where lvsctl_health_state comes from at each scrape */
+  readHealthFrom(source: () => HealthSnapshot): void;
+  /** where the lvsctl_ipvs_* series come from at each scrape */
+  readIpvsFrom(source: () => Promise<IpvsTables>): void;
+}
+
+const COUNTER_FIELDS: { field: keyof IpvsCounters; name: string; help: string }[] = [
+  { field: 'connections', name: 'connections', help: 'connections scheduled' },
+  { field: 'inPackets', name: 'incoming_packets', help: 'packets from clients' },
+  { field: 'outPackets', name: 'outgoing_packets', help: 'packets to clients (0 for DR and TUN: replies bypass the director)' },
+  { field: 'inBytes', name: 'incoming_bytes', help: 'bytes from clients' },
+  { field: 'outBytes', name: 'outgoing_bytes', help: 'bytes to clients (0 for DR and TUN)' },
+];
+
+export function createAgentMetrics(): AgentMetrics {
+  const registry = new Registry();
+  let healthSource: (() => HealthSnapshot) | undefined;
+  let ipvsSource: (() => Promise<IpvsTables>) | undefined;
+
+  const healthState = new Gauge({
+    name: 'lvsctl_health_state',
+    help: 'health of a realserver of a service: 1 up, 0 down (absent until judged)',
+    labelNames: ['service', 'realserver'] as const,
+    registers: [registry],
+    collect() {
+      if (!healthSource) return;
+      healthState.reset();
+      for (const t of healthSource().targets) {
+        if (!t.checked || t.state === 'unknown') continue;
+        healthState.set({ service: serviceKeyString(t.serviceKey), realserver: t.address }, t.state === 'up' ? 1 : 0);
+      }
+    },
+  });
+  const checkDuration = new Histogram({
+    name: 'lvsctl_health_check_duration_seconds',
+    help: 'time a health check took, by outcome (ok or failed)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const applyTotal = new Counter({
+    name: 'lvsctl_apply_total',
+    help: 'applies of a host plan, by outcome (ok, changed, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const applyDuration = new Histogram({
+    name: 'lvsctl_apply_duration_seconds',
+    help: 'time an apply of a host plan took',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+
+  // Every lvsctl_ipvs_* series is filled by one shared read per scrape (prom-client collects
+  // all metrics of a scrape concurrently, so they all wait on the same read).
+  let reading: Promise<void> | undefined;
+  const refreshIpvs = (): Promise<void> => {
+    if (!ipvsSource) return Promise.resolve();
+    const source = ipvsSource;
+    reading ??= source()
+      .then((tables) => { fillIpvs(tables); ipvsUp.set(1); }, () => { clearIpvs(); ipvsUp.set(0); })
+      .finally(() => { reading = undefined; });
+    return reading;
+  };
+  const collect = async (): Promise<void> => refreshIpvs();
+
+  const ipvsUp = new Gauge({
+    name: 'lvsctl_ipvs_up', help: '1 when the last read of the IPVS table (ipvsadm -Ln) succeeded, else 0',
+    registers: [registry], collect,
+  });
+  const serviceCounters = COUNTER_FIELDS.map(({ field, name, help }) => ({
+    field,
+    metric: new Counter({
+      name: `lvsctl_ipvs_service_${name}_total`, help: `${help} by a virtual service, as the kernel counts it`,
+      labelNames: ['service'] as const, registers: [registry], collect,
+    }),
+  }));
+  const realserverCounters = COUNTER_FIELDS.map(({ field, name, help }) => ({
+    field,
+    metric: new Counter({
+      name: `lvsctl_ipvs_realserver_${name}_total`, help: `${help} by a realserver of a virtual service, as the kernel counts it`,
+      labelNames: ['service', 'realserver'] as const, registers: [registry], collect,
+    }),
+  }));
+  const realserverGauge = (name: string, help: string) =>
+    new Gauge({ name, help, labelNames: ['service', 'realserver'] as const, registers: [registry], collect });
+  const activeConnections = realserverGauge('lvsctl_ipvs_realserver_active_connections', 'established connections (ActiveConn)');
+  const inactiveConnections = realserverGauge('lvsctl_ipvs_realserver_inactive_connections', 'connections in any other state (InActConn)');
+  const weight = realserverGauge('lvsctl_ipvs_realserver_weight', 'the weight in the kernel; 0 = quiesced');
+
+  function clearIpvs(): void {
+    for (const c of [...serviceCounters, ...realserverCounters]) c.metric.reset();
+    for (const g of [activeConnections, inactiveConnections, weight]) g.reset();
+  }
+
+  // The kernel keeps the counters; a Counter set from them (reset, then inc by the value)
+  // keeps Prometheus' counter semantics, a recreated service being an ordinary counter reset.
+  function fillIpvs(tables: IpvsTables): void {
+    clearIpvs();
+    for (const s of tables.stats) {
+      const service = serviceKeyString(s.key);
+      for (const c of serviceCounters) c.metric.inc({ service }, s.counters[c.field]);
+      for (const d of s.destinations) {
+        const realserver = destinationKeyString(d);
+        for (const c of realserverCounters) c.metric.inc({ service, realserver }, d.counters[c.field]);
+      }
+    }
+    for (const s of tables.list) {
+      const service = serviceKeyString(s.key);
+      for (const d of s.destinations) {
+        const labels = { service, realserver: destinationKeyString(d) };
+        activeConnections.set(labels, d.activeConnections);
+        inactiveConnections.set(labels, d.inactiveConnections);
+        weight.set(labels, d.weight);
+      }
+    }
+  }
+
+  return {
+    registry,
+    observeCheck: (result) => checkDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, result.latencyMs / 1000),
+    recordApply: (outcome, seconds) => {
+      applyTotal.inc({ outcome });
+      applyDuration.observe(seconds);
+    },
+    readHealthFrom: (source) => { healthSource = source; },
+    readIpvsFrom: (source) => { ipvsSource = source; },
+  };
+}
