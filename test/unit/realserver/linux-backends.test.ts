@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { ipv4ConfKey, procSysPath } from '../../../agent/kernel/sysctl';
+import { LinuxAddresses, parseIpAddrJson } from '../../../agent/kernel/linux/addresses';
+import { LinuxFtpConfigFiles } from '../../../agent/kernel/linux/ftp-config';
+import { LinuxRoutes, parseIpRouteJson } from '../../../agent/kernel/linux/routes';
+import { LinuxSysctl } from '../../../agent/kernel/linux/sysctl';
+import { ok, recordingExec } from '../kernel/recording-exec';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8');
+
+describe('Linux addresses backend', () => {
+  it('parses ip -j -d addr show: devices, kinds, up flags and addresses', () => {
+    const devices = parseIpAddrJson(fixture('realserver/ip-j-d-addr-show-realserver-sample.json'));
+    assert.deepEqual(devices.map((d) => [d.name, d.linkType, d.kind, d.up]), [
+      ['lo', 'loopback', undefined, true],
+      ['tunl0', 'ipip', 'ipip', true],
+      ['lvs0', 'ether', 'dummy', true],
+      ['eth0', 'ether', 'veth', true],
+    ]);
+    assert.deepEqual(devices[0].addresses[1], { family: 'inet', local: '10.0.0.100', prefixlen: 32 });
+  });
+
+  it('parses the lab director capture (no -d) and this machine\'s own output', () => {
+    const lab = parseIpAddrJson(fixture('captured/d-ip-j-addr-show.txt'));
+    assert.deepEqual(lab.map((d) => [d.name, d.up]), [['lo', true], ['tunl0', false], ['eth0', true]]);
+    assert.ok(lab[2].addresses.some((a) => a.local === '10.0.0.100' && a.prefixlen === 24));
+    const here = parseIpAddrJson(fixture('realserver/ip-j-d-addr-show-this-machine.json'));
+    assert.equal(here[0].name, 'lo');
+  });
+
+  it('refuses output that is not the expected JSON, saying so', () => {
+    assert.throws(() => parseIpAddrJson('Object "addr" is unknown'), /not JSON/);
+    assert.throws(() => parseIpAddrJson('[{"ifindex":1}]'), /unexpected shape/);
+  });
+
+  it('reads with one ip call and writes every change in one ip -batch, argument arrays only', async () => {
+    const { exec, calls } = recordingExec(() => ok('[]'));
+    const addresses = new LinuxAddresses(exec);
+    await addresses.list();
+    await addresses.apply([
+      { op: 'link-up', device: 'tunl0' },
+      { op: 'add-address', device: 'lo', address: '10.0.0.100', prefixlen: 32 },
+      { op: 'delete-address', device: 'lo', address: '2001:db8::1', prefixlen: 128 },
+    ]);
+    await addresses.loadIpipModule();
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [
+      ['ip', '-j', '-d', 'addr', 'show'],
+      ['ip', '-batch', '-'],
+      ['modprobe', 'ipip'],
+    ]);
+    assert.equal(calls[1].options.input, 'link set tunl0 up\naddr add 10.0.0.100/32 dev lo\naddr del 2001:db8::1/128 dev lo\n');
+  });
+
+  it('refuses a batch line that could smuggle in another command', async () => {
+    const { exec, calls } = recordingExec(() => ok());
+    const addresses = new LinuxAddresses(exec);
+    await assert.rejects(addresses.apply([{ op: 'add-address', device: 'lo', address: '10.0.0.1/32 dev lo\nlink set eth0 down', prefixlen: 32 }]), /bad address/);
+    await assert.rejects(addresses.apply([{ op: 'link-up', device: 'eth0 down\nlink' }]), /bad device name/);
+    assert.equal(calls.length, 0);
+  });
+});
+
+describe('Linux routes backend', () => {
+  it('parses ip -j route show default', () => {
+    assert.deepEqual(parseIpRouteJson(fixture('realserver/ip-j-route-show-default-this-machine.json')).length, 1);
+    assert.deepEqual(parseIpRouteJson('[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]}]'), [{ gateway: '10.0.0.1', device: 'eth0' }]);
+    assert.deepEqual(parseIpRouteJson(''), []);
+  });
+
+  it('asks for the family it is given', async () => {
+    const { exec, calls } = recordingExec(() => ok('[]'));
+    await new LinuxRoutes(exec).defaultRoutes('inet6');
+    assert.deepEqual(calls[0].args, ['-j', '-6', 'route', 'show', 'default']);
+  });
+});
+
+describe('Linux sysctl backend', () => {
+  it('maps keys to /proc/sys paths, dots in a device name included', () => {
+    assert.equal(procSysPath('net.ipv4.conf.all.arp_ignore'), '/proc/sys/net/ipv4/conf/all/arp_ignore');
+    assert.equal(ipv4ConfKey('eth0.100', 'arp_ignore'), 'net.ipv4.conf.eth0/100.arp_ignore');
+    assert.equal(procSysPath(ipv4ConfKey('eth0.100', 'arp_ignore')), '/proc/sys/net/ipv4/conf/eth0.100/arp_ignore');
+    assert.throws(() => ipv4ConfKey('../../x', 'rp_filter'), /not a network interface name/);
+    assert.throws(() => procSysPath('net..ipv4'), /not a sysctl name/);
+  });
+
+  it('reads procfs without a process, an absent device as undefined', async () => {
+    const { exec, calls } = recordingExec(() => ok());
+    const files: Record<string, string> = { '/proc/sys/net/ipv4/conf/all/arp_ignore': '1\n' };
+    const sysctl = new LinuxSysctl(exec, async (path) => {
+      if (path in files) return files[path];
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    });
+    const values = await sysctl.read(['net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.tunl0.rp_filter']);
+    assert.deepEqual([...values], [['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.tunl0.rp_filter', undefined]]);
+    assert.equal(calls.length, 0);
+  });
+
+  it('writes every key in one sysctl -w', async () => {
+    const { exec, calls } = recordingExec(() => ok());
+    await new LinuxSysctl(exec).write([['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.eth0.arp_announce', '2']]);
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.eth0.arp_announce=2']]);
+  });
+});
+
+describe('Linux FTP config files', () => {
+  it('reads at most the bound and says when it cut', async () => {
+    const dir = await fs.mkdtemp(join(os.tmpdir(), 'lvsctl-ftp-'));
+    await fs.writeFile(join(dir, 'vsftpd.conf'), 'x'.repeat(100));
+    const files = new LinuxFtpConfigFiles();
+    assert.deepEqual(await files.readText(join(dir, 'vsftpd.conf'), 10), { ok: true, text: 'x'.repeat(10), truncated: true });
+    assert.deepEqual(await files.readText(join(dir, 'vsftpd.conf'), 100), { ok: true, text: 'x'.repeat(100), truncated: false });
+    assert.deepEqual(await files.readText(join(dir, 'nope.conf'), 10), { ok: false, reason: 'it does not exist' });
+    assert.equal(await files.entryKind(dir), 'directory');
+    assert.equal(await files.entryKind(join(dir, 'vsftpd.conf')), 'file');
+    assert.equal(await files.entryKind(join(dir, 'nope')), 'missing');
+  });
+});
