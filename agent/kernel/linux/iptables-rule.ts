@@ -125,9 +125,17 @@ export function readRule(words: readonly string[]): RuleReading {
         problems.push('a negation ("!")');
         conditions++;
         break;
-      default:
-        problems.push(`option "${word}"`);
+      case '-s': case '--source':
+        problems.push(`a source address (-s ${value()})`);
         conditions++;
+        break;
+      default: {
+        // An option lvsctl does not read: take its values along, so they are not named as options.
+        const values: string[] = [];
+        while (i + 1 < words.length && !words[i + 1].startsWith('-') && words[i + 1] !== '!') values.push(words[++i]);
+        problems.push(`option "${[word, ...values].join(' ')}"`);
+        conditions++;
+      }
     }
   }
 
