@@ -10,6 +10,7 @@ import { remediesCommand, type CheckResult } from './check-result';
 import { checkId, evaluateRealserver } from './checks';
 import { createLinuxRealserverKernel, type RealserverKernel } from './kernel';
 import { collectRemedies, isEmptyStale, planUndo, staleOwned, wantedByPlan, type UndoItem } from './ownership-plan';
+import { realserverDiff } from './diff';
 import { applyRemedies, executeUndo } from './prepare';
 import { facingInterface, inspectRealserver } from './snapshot';
 import { realserverPlanProblems } from './validate';
@@ -90,6 +91,8 @@ class RealserverVerifier implements HostApplier {
     const stale = staleOwned(owned, wantedByPlan(plan, facing));
     const undo = isEmptyStale(stale) ? [] : planUndo(stale, snapshot.interfaces, await this.kernel.sysctl.read(stale.sysctls.map((s) => s.key)));
     const remedies = collectRemedies(checks);
+    const diff = realserverDiff(snapshot.interfaces, snapshot.sysctls, remedies, undo);
+    if (diff) emit(diff);
 
     if (mode === 'check') {
       const steps = checks.map((c) =>

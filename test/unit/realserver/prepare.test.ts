@@ -81,6 +81,12 @@ describe('realserver prepare mode', () => {
     assert.match(out.step('check-arp_ignore', 'net.ipv4.conf.all.arp_ignore').message, /prepare would run: sysctl -w net\.ipv4\.conf\.all\.arp_ignore=1 net\.ipv4\.conf\.lo\.arp_ignore=1$/);
     assert.deepEqual(r.host.processes, []);
     assert.ok(!r.host.hasAddress('lo', VIP));
+    const diff = out.events.find((e) => e.kind === 'diff');
+    assert.ok(diff && diff.kind === 'diff');
+    assert.equal(diff.subject, 'realserver');
+    assert.match(diff.before, /^net\.ipv4\.conf\.all\.arp_announce = 0$/m);
+    assert.match(diff.after, /^addr 10\.0\.0\.100\/32 dev lo$/m);
+    assert.match(diff.after, /^net\.ipv4\.conf\.all\.arp_announce = 2$/m);
     await assert.rejects(fs.access(realserverOwnedPath(r.stateDir)), 'no state written in check mode');
   });
 
@@ -89,6 +95,10 @@ describe('realserver prepare mode', () => {
     await r.run(prepared(), 'apply');
     const out = await r.run(prepared({ generation: 2, duties: [] }), 'check');
     assert.match(out.step('remove-address').message, /^would remove 10\.0\.0\.100\/32 from lo/);
+    const diff = out.events.find((e) => e.kind === 'diff');
+    assert.ok(diff && diff.kind === 'diff');
+    assert.match(diff.before, /^addr 10\.0\.0\.100\/32 dev lo$/m);
+    assert.match(diff.after, /^net\.ipv4\.conf\.all\.arp_ignore = 0$/m);
     assert.ok(r.host.hasAddress('lo', VIP));
   });
 
