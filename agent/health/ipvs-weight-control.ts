@@ -1,30 +1,27 @@
 // The Linux WeightControl: every weight change of one decision goes to the kernel as one
-// `ipvsadm -R` batch of `-e` lines (edit in place: connections and templates survive).
-import type { Destination, ServiceKey } from '../kernel/model';
-import { formatAddressPort } from '../kernel/model';
+// `ipvsadm -R` batch of `-e` lines (edit in place: connections and templates survive),
+// rendered by the director's own ipvsadm format module so there is one writer of that text.
+import type { IpvsOperation } from '../director/operations';
+import { renderIpvsRestore } from '../kernel/linux/ipvsadm-format';
 import type { WeightChange, WeightControl } from './types';
+import { formatAddressPort } from '../kernel/model';
 
 /** The slice of agent/kernel/exec.ts's Exec this needs: run a tool with stdin, no shell. */
-export type RunTool = (file: string, args: readonly string[], options?: { input?: string; timeoutMs?: number }) => Promise<unknown>;
-
-const FORWARDING_SWITCH: Record<Destination['forwarding'], string> = { dr: '-g', nat: '-m', tun: '-i' };
-
-/** `-t 10.0.0.100:80`, `-u [2001:db8::1]:53`, `-f 1`, `-f 1 -6`: how ipvsadm names a service. */
-export function serviceSwitch(key: ServiceKey): string {
-  if (key.kind === 'fwmark') return key.family === 'inet6' ? `-f ${key.mark} -6` : `-f ${key.mark}`;
-  return `${key.kind === 'tcp' ? '-t' : '-u'} ${formatAddressPort(key.vip, key.port)}`;
-}
+export type RunTool = (
+  file: string,
+  args: readonly string[],
+  options?: { input?: string; timeoutMs?: number },
+) => Promise<{ stderr: string }>;
 
 /** One `ipvsadm -R` line per change, e.g. `-e -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0`. */
 export function renderWeightEdits(changes: readonly WeightChange[]): string {
-  return changes
-    .map(({ key, destination: d }) => {
-      if (!Number.isInteger(d.weight) || d.weight < 0 || d.weight > 65535) {
-        throw new RangeError(`weight of ${formatAddressPort(d.address, d.port)} must be 0..65535, got ${d.weight}`);
-      }
-      return `-e ${serviceSwitch(key)} -r ${formatAddressPort(d.address, d.port)} ${FORWARDING_SWITCH[d.forwarding]} -w ${d.weight}\n`;
-    })
-    .join('');
+  const ops: IpvsOperation[] = changes.map(({ key, destination, previousWeight }) => {
+    if (!Number.isInteger(destination.weight) || destination.weight < 0 || destination.weight > 65535) {
+      throw new RangeError(`weight of ${formatAddressPort(destination.address, destination.port)} must be 0..65535, got ${destination.weight}`);
+    }
+    return { op: 'edit-destination', key, destination, before: { ...destination, weight: previousWeight ?? destination.weight } };
+  });
+  return renderIpvsRestore(ops);
 }
 
 export interface IpvsWeightControlOptions {
@@ -38,7 +35,10 @@ export function createIpvsWeightControl(run: RunTool, options: IpvsWeightControl
   return {
     async setWeights(changes) {
       if (changes.length === 0) return;
-      await run(ipvsadm, ['-R'], { input: renderWeightEdits(changes), timeoutMs: options.timeoutMs ?? 30_000 });
+      const { stderr } = await run(ipvsadm, ['-R'], { input: renderWeightEdits(changes), timeoutMs: options.timeoutMs ?? 30_000 });
+      // ipvsadm -R exits with the status of its last line only (seen in the lab): a line
+      // that failed before it shows up on stderr alone, so stderr means failure.
+      if (stderr.trim() !== '') throw new Error(`ipvsadm -R refused part of the weight batch: ${stderr.trim()}`);
     },
   };
 }

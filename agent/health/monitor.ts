@@ -207,7 +207,7 @@ export class HealthMonitor {
       }
       t.keptLast = keep;
       const weight = decision.weights.get(t.id) ?? t.currentWeight;
-      if (weight !== t.currentWeight) changes.push({ target: t, change: { key: t.key, destination: { ...t.destination, weight } } });
+      if (weight !== t.currentWeight) changes.push({ target: t, change: { key: t.key, destination: { ...t.destination, weight }, previousWeight: t.currentWeight } });
     }
     if (changes.length === 0) return;
     try {

@@ -85,7 +85,10 @@ export interface HealthSnapshot {
 /** The one thing the monitor asks of the kernel: change destination weights in place, in one batch. */
 export interface WeightChange {
   key: ServiceKey;
+  /** the destination with the weight it should now have */
   destination: Destination;
+  /** the weight it had, as far as the monitor knows (for messages and diffs) */
+  previousWeight?: number;
 }
 
 export interface WeightControl {

@@ -27,7 +27,7 @@ describe('weight changes as one ipvsadm -R batch', () => {
 
   it('runs ipvsadm -R once with every line on stdin, and not at all for no change', async () => {
     const calls: { file: string; args: readonly string[]; input?: string }[] = [];
-    const control = createIpvsWeightControl(async (file, args, options) => { calls.push({ file, args, input: options?.input }); });
+    const control = createIpvsWeightControl(async (file, args, options) => { calls.push({ file, args, input: options?.input }); return { stderr: '' }; });
     await control.setWeights([]);
     assert.strictEqual(calls.length, 0);
     const key = { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 };
@@ -39,6 +39,15 @@ describe('weight changes as one ipvsadm -R batch', () => {
       file: 'ipvsadm', args: ['-R'],
       input: '-e -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0\n-e -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 2\n',
     }]);
+  });
+
+  it('treats a line refused in the middle of the batch as a failure, though ipvsadm exits 0', async () => {
+    // As captured in the lab: -R exits with the status of its last line only.
+    const control = createIpvsWeightControl(async () => ({ stderr: 'No such destination\n' }));
+    await assert.rejects(
+      control.setWeights([{ key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, destination: { address: '10.0.0.11', port: 80, weight: 0, forwarding: 'dr' } }]),
+      /ipvsadm -R refused part of the weight batch: No such destination/,
+    );
   });
 
   it('lets the tool failure through to the monitor, which reports it', async () => {

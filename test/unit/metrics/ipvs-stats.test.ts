@@ -1,7 +1,7 @@
 import assert from 'assert';
 import { IpvsOutputError, parseIpvsList, parseIpvsStats } from '../../../agent/metrics/ipvs-stats';
 import { serviceKeyString } from '../../../agent/kernel/model';
-import { captured } from './captured';
+import { captured, labFixture } from './captured';
 
 const zero = { connections: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 };
 
@@ -70,5 +70,28 @@ describe('ipvsadm -Ln --exact', () => {
 
   it('refuses a forwarding method it does not know', () => {
     assert.throws(() => parseIpvsList('TCP  10.0.0.100:80 rr\n  -> 10.0.0.11:80 Bounce 1 0 0'), /line 2: expected a forwarding method/);
+  });
+});
+
+describe('the lab cluster capture (test/fixtures/captured)', () => {
+  const stats = parseIpvsStats(labFixture('ipvsadm-Ln-stats-exact.txt'));
+  const list = parseIpvsList(labFixture('ipvsadm-Ln-exact.txt'));
+
+  it('lists the same services and destinations in both listings', () => {
+    const shape = (s: { key: Parameters<typeof serviceKeyString>[0]; destinations: { address: string; port: number }[] }) =>
+      `${serviceKeyString(s.key)}: ${s.destinations.map((d) => `${d.address}:${d.port}`).join(' ')}`;
+    assert.deepStrictEqual(stats.map(shape), list.map(shape));
+    assert.strictEqual(stats.length, 6);
+    assert.deepStrictEqual(stats[5].destinations.map((d) => d.address), ['2001:db8::11', '2001:db8::12']);
+  });
+
+  it('reads the DR counters (no outgoing traffic through the director)', () => {
+    assert.deepStrictEqual(stats[1].destinations[1].counters, { connections: 3, inPackets: 18, outPackets: 0, inBytes: 1140, outBytes: 0 });
+  });
+
+  it('reads Masq, Tunnel and Route destinations with their weights and connections', () => {
+    assert.deepStrictEqual(list[2].destinations.map((d) => `${d.forwarding} ${d.weight}`), ['nat 2', 'tun 5', 'dr 0']);
+    assert.deepStrictEqual(list[1].destinations[1], { address: '10.0.0.12', port: 80, forwarding: 'dr', weight: 1, activeConnections: 0, inactiveConnections: 3 });
+    assert.strictEqual(list[1].settings, 'wlc persistent 360 mask 255.255.255.0');
   });
 });
