@@ -62,6 +62,11 @@ export class AgentService {
     server.addService(loadAgentProto().lvsctl.v1.Agent.service, handlers);
   }
 
+  /** applies accepted and waiting behind the one in flight */
+  get waitingApplies(): number {
+    return this.queue.queued;
+  }
+
   /** Stop taking applies: the one in flight finishes, queued ones are refused. */
   drain(): Promise<void> {
     this.queue.close();
@@ -119,6 +124,11 @@ export class AgentService {
     let mode: ApplyMode;
     try {
       mode = enumValue(request.mode, APPLY_MODE, 'mode');
+    } catch (err) {
+      if (err instanceof WireFieldError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
+      throw err;
+    }
+    try {
       plan = hostPlanFromWire(request.plan);
     } catch (err) {
       if (err instanceof WireFieldError) return callError(status.INVALID_ARGUMENT, `invalid host plan: ${err.message}`);

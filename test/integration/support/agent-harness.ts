@@ -18,6 +18,7 @@ export interface TestAgent {
   applier: FakeApplier;
   stateDir: string;
   running: RunningAgent;
+  service: AgentService;
   stop(): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; a
     applier,
     stateDir,
     running,
+    service,
     async stop() {
       await running.shutdown();
       rmSync(stateDir, { recursive: true, force: true });

@@ -1,0 +1,137 @@
+import assert from 'assert';
+import { status } from '@grpc/grpc-js';
+import type { ApplyEvent } from '../../agent/apply-events';
+import type { HostPlan } from '../../agent/host-plan';
+import { hostPlanToWire } from '../../agent/wire/host-plan-encode';
+import { AgentUnreachableError } from '../../controller/client/agent-client';
+import { directorPlan, realserverPlan } from '../unit/wire/sample-host-plans';
+import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { makeTestPki, type TestPki } from './support/pki';
+import { rawApply } from './support/raw-client';
+
+describe('Apply over gRPC', () => {
+  let pki: TestPki;
+  let agent: TestAgent;
+
+  before(async () => {
+    pki = await makeTestPki();
+  });
+  after(() => pki.cleanup());
+  beforeEach(async () => {
+    agent = await startTestAgent({ tls: pki.agent, role: 'director' });
+  });
+  afterEach(async () => {
+    await agent.stop();
+  });
+
+  async function applyThroughConnector(plan: HostPlan, mode: 'check' | 'apply' = 'apply') {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    const events: ApplyEvent[] = [];
+    try {
+      const result = await client.apply(plan, mode, (e) => events.push(e));
+      return { result, events };
+    } finally {
+      client.close();
+    }
+  }
+
+  it('streams the applier\'s events in order, the result last', async () => {
+    const { result, events } = await applyThroughConnector(directorPlan(3));
+    assert.deepStrictEqual(events.map((e) => e.kind), ['step', 'diff', 'step', 'result']);
+    assert.deepStrictEqual(events[2], { kind: 'step', action: 'add-service', target: 'tcp 10.0.0.100:80', status: 'changed', message: 'added' });
+    assert.deepStrictEqual(result, { kind: 'result', outcome: 'changed', changed: 1, message: 'apply of generation 3 done' });
+    assert.deepStrictEqual(events[3], result);
+  });
+
+  it('hands the applier the plan exactly as the controller compiled it', async () => {
+    await applyThroughConnector(directorPlan(3), 'check');
+    assert.deepStrictEqual(agent.applier.calls.map((c) => [c.mode, c.plan]), [['check', directorPlan(3)]]);
+  });
+
+  it('sends the result itself when the applier only returned it', async () => {
+    agent.applier.emitsResult = false;
+    const { result, events } = await applyThroughConnector(directorPlan(3));
+    assert.deepStrictEqual(events[events.length - 1], result);
+    assert.strictEqual(events.filter((e) => e.kind === 'result').length, 1);
+  });
+
+  it('answers INVALID_ARGUMENT naming the bad field, and never calls the applier', async () => {
+    const wire = hostPlanToWire(directorPlan(3));
+    wire.director!.services![1].realservers![0].destination!.weight = 65536;
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: wire });
+    assert.strictEqual(error?.code, status.INVALID_ARGUMENT);
+    assert.strictEqual(error?.details, 'invalid host plan: services[1].realservers[0].destination.weight: must be 0..65535');
+    assert.strictEqual(agent.applier.calls.length, 0);
+  });
+
+  it('answers INVALID_ARGUMENT to a request without a mode', async () => {
+    const { error } = await rawApply(agent.port, pki.controller, { plan: hostPlanToWire(directorPlan(3)) });
+    assert.strictEqual(error?.code, status.INVALID_ARGUMENT);
+    assert.match(error?.details ?? '', /^invalid apply request: mode: must be one of APPLY_MODE_CHECK, APPLY_MODE_APPLY/);
+  });
+
+  it('answers FAILED_PRECONDITION naming both roles when a director is sent a realserver plan', async () => {
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_CHECK', plan: hostPlanToWire(realserverPlan(3)) });
+    assert.strictEqual(error?.code, status.FAILED_PRECONDITION);
+    assert.match(error?.details ?? '', /this agent is a director but was sent a realserver plan for host "web1"/);
+    assert.strictEqual(agent.applier.calls.length, 0);
+  });
+
+  it('shows the controller a refused plan as a failed result with the agent\'s reason', async () => {
+    const { result, events } = await applyThroughConnector(realserverPlan(3));
+    assert.strictEqual(result.outcome, 'failed');
+    assert.match(result.message, /answered FAILED_PRECONDITION: this agent is a director but was sent a realserver plan/);
+    assert.deepStrictEqual(events, [result]);
+  });
+
+  it('answers ABORTED naming both generations to a plan older than the one applied', async () => {
+    await applyThroughConnector(directorPlan(10));
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(9)) });
+    assert.strictEqual(error?.code, status.ABORTED);
+    assert.match(error?.details ?? '', /plan generation 9 is older than generation 10 already applied on this host/);
+    assert.strictEqual(agent.applier.calls.length, 1);
+  });
+
+  it('applies the same generation again (a re-run of the same rollout)', async () => {
+    await applyThroughConnector(directorPlan(10));
+    const { result } = await applyThroughConnector(directorPlan(10));
+    assert.strictEqual(result.outcome, 'changed');
+  });
+
+  it('never records the generation of a check', async () => {
+    await applyThroughConnector(directorPlan(10), 'check');
+    const { result } = await applyThroughConnector(directorPlan(5));
+    assert.strictEqual(result.outcome, 'changed');
+  });
+
+  it('does not record the generation of a failed (rolled back) apply', async () => {
+    agent.applier.outcome = 'failed';
+    await applyThroughConnector(directorPlan(10));
+    agent.applier.outcome = 'changed';
+    const { result } = await applyThroughConnector(directorPlan(5));
+    assert.strictEqual(result.outcome, 'changed');
+  });
+
+  it('runs two applies one after the other, never together', async () => {
+    agent.applier.delayMs = 150;
+    await Promise.all([applyThroughConnector(directorPlan(1)), applyThroughConnector(directorPlan(1))]);
+    const [first, second] = agent.applier.calls;
+    assert.ok(first.finishedAt !== undefined && second.startedAt >= first.finishedAt, 'the second apply started before the first finished');
+  });
+
+  it('on shutdown finishes the apply in flight and refuses the one queued behind it', async () => {
+    agent.applier.delayMs = 300;
+    const inFlight = applyThroughConnector(directorPlan(1));
+    await new Promise((r) => setTimeout(r, 100));
+    const queued = applyThroughConnector(directorPlan(1)).then(
+      () => 'applied',
+      (err: unknown) => (err instanceof AgentUnreachableError ? err.message : String(err)),
+    );
+    while (agent.service.waitingApplies < 1) await new Promise((r) => setTimeout(r, 10));
+    const stopped = agent.running.shutdown();
+    assert.strictEqual((await inFlight).result.outcome, 'changed');
+    assert.match(await queued, /shutting down; run the rollout again once it is back/);
+    await stopped;
+    assert.strictEqual(agent.applier.calls.length, 1);
+  });
+});

@@ -1,0 +1,109 @@
+import assert from 'assert';
+import { spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { makeTestPki, type TestPki } from './support/pki';
+
+// dist/test/integration/ → dist/agent/main.js
+const AGENT = join(__dirname, '..', '..', 'agent', 'main.js');
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs lvsctl-agent; `untilLine` ends it with SIGTERM once stdout shows that text. */
+function runAgent(args: string[], untilLine?: RegExp): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (untilLine && untilLine.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('lvsctl-agent start-up', () => {
+  let pki: TestPki;
+  let stateDir: string;
+  before(async () => {
+    pki = await makeTestPki();
+    stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-agent-cli-'));
+  });
+  after(() => {
+    pki.cleanup();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start without TLS files or --insecure, exit 1, saying how to make them', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /lvsctl-agent: mutual TLS needs --ca, --cert and --key \(missing --ca, --cert, --key\); make them with `lvsctl certs init DIR`/);
+    assert.match(stderr, /--insecure serves plain TCP instead, for tests on loopback or a lab only/);
+  });
+
+  it('names a certificate file that does not exist', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--ca', pki.agent.ca, '--cert', '/nonexistent/lvs1.crt', '--key', pki.agent.key]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /lvsctl-agent: \/nonexistent\/lvs1\.crt: the certificate does not exist/);
+  });
+
+  it('names a key that does not belong to the certificate', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.controller.key]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /controller\.key: does not belong to the certificate .*lvs1\.crt \(pass the \.key file issued together with that \.crt\)/);
+  });
+
+  it('names a certificate that another CA signed', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.stranger.cert, '--key', pki.stranger.key]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /other\/controller\.crt: is not signed by the CA .*cluster\/ca\.crt/);
+  });
+
+  it('refuses --metrics, which is not implemented yet, rather than ignoring it', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--insecure', '--metrics', '127.0.0.1:9100']);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--metrics is not implemented yet/);
+  });
+
+  it('refuses an unknown role', async () => {
+    const { code, stderr } = await runAgent(['--role', 'router', '--insecure']);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--role "router" is not a role: use --role director or --role realserver/);
+  });
+
+  it('with --insecure warns loudly, serves, and exits 0 on SIGTERM', async () => {
+    const { code, stdout, stderr } = await runAgent(
+      ['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir],
+      /"agent stopped"|"agent started"/,
+    );
+    assert.strictEqual(code, 0);
+    assert.match(stderr, /INSECURE: serving plain TCP without TLS/);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { message: string; level: string });
+    assert.deepStrictEqual(lines.map((l) => l.message).slice(-2), ['stopping: no new calls; the apply in flight finishes first', 'agent stopped']);
+    assert.ok(lines.some((l) => l.level === 'warn' && /INSECURE/.test(l.message)));
+  });
+
+  it('starts with mutual TLS and logs its certificate name, no key material', async () => {
+    const { code, stdout } = await runAgent(
+      ['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key, '--allow', 'controller',
+        '--listen', '127.0.0.1:0', '--state-dir', stateDir],
+      /"agent started"/,
+    );
+    assert.strictEqual(code, 0);
+    const started = stdout.split('\n').map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => l.message === 'agent started');
+    assert.deepStrictEqual(started?.tls, { certificate: 'lvs1', allow: ['controller'] });
+    assert.doesNotMatch(stdout, /PRIVATE KEY/);
+  });
+});
