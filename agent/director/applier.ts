@@ -94,7 +94,7 @@ async function applyOnce(kernel: DirectorKernel, options: DirectorApplierOptions
   } catch (error) {
     return failed((error as Error).message);
   }
-  reportPlan(planned, emit);
+  reportPlan(planned, mode, emit);
   const changed = planned.ops.length + (planned.marks.action === 'none' ? 0 : 1);
 
   if (mode === 'check') {
@@ -120,12 +120,13 @@ async function planChanges(kernel: DirectorKernel, stateDir: string, plan: Direc
   return { plan, desired, ownership, snapshot, ops: ipvs.ops, marks, projected, unmanaged: ipvs.unmanaged, adopted: ipvs.adopted };
 }
 
-function reportPlan(planned: Planned, emit: Emit): void {
+function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit): void {
   for (const key of planned.unmanaged) {
     emit({ kind: 'notice', message: `unmanaged service ${serviceKeyString(key)}: not in the plan and not created by lvsctl; left alone` });
   }
   for (const key of planned.adopted) {
-    emit({ kind: 'notice', message: `adopting service ${serviceKeyString(key)}: it already existed and is in the plan; lvsctl manages it from now on` });
+    const verb = mode === 'check' ? 'would adopt' : 'adopting';
+    emit({ kind: 'notice', message: `${verb} service ${serviceKeyString(key)}: it already exists and is in the plan, so lvsctl manages it from then on` });
   }
   for (const rule of planned.snapshot.marks.foreign) {
     emit({ kind: 'notice', message: `foreign mark rule outside the lvsctl chain, left alone: mark ${rule.mark} -p ${rule.protocol} -d ${rule.destination} --dports ${rule.ports.join(',')}` });
@@ -147,7 +148,8 @@ function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'skipped', 
     emit({ kind: 'step', action: text.action, target: text.target, status, message: `${prefix}${text.message}${suffix}` });
   }
   if (planned.marks.action !== 'none') {
-    emit({ kind: 'step', action: 'mark-chain', target: 'mangle LVSCTL-MARK', status, message: `${prefix}${planned.marks.reason}${suffix}` });
+    const what = `${planned.marks.action} the owned chain: ${planned.marks.reason}`;
+    emit({ kind: 'step', action: 'mark-chain', target: 'mangle LVSCTL-MARK', status, message: `${prefix}${what}${suffix}` });
   }
 }
 

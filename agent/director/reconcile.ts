@@ -103,10 +103,10 @@ export interface MarkReconciliation {
 export function reconcileMarks(desired: MarkRule[], actual: MarkState): MarkReconciliation {
   if (desired.length === 0) {
     return actual.chainExists || actual.jumpPresent
-      ? { action: 'remove', reason: 'the plan has no mark rules; removing the owned chain' }
+      ? { action: 'remove', reason: 'the plan has no mark rules' }
       : { action: 'none', reason: 'no mark rules wanted and none owned' };
   }
-  if (!actual.chainExists) return { action: 'replace', reason: `creating the owned chain with ${desired.length} rule(s)` };
+  if (!actual.chainExists) return { action: 'replace', reason: `the chain does not exist yet (${desired.length} rule(s) to write)` };
   if (!actual.jumpPresent) return { action: 'replace', reason: 'the jump from PREROUTING to the owned chain is missing' };
   if (actual.unparsed.length > 0) {
     return { action: 'replace', reason: `the owned chain holds ${actual.unparsed.length} rule(s) the plan does not describe` };

@@ -1,7 +1,7 @@
 // Mark rules through iptables: one iptables-save to read, one iptables-restore --noflush to
 // swap the owned chain atomically. The backend (legacy or nf_tables) is chosen once: by flag,
 // or from what `iptables --version` says the system's iptables is.
-import type { Exec } from '../exec';
+import { ExecError, type Exec } from '../exec';
 import type { Marks, MarkState } from '../marks';
 import type { MarkRule } from '../model';
 import { parseMangleSave, renderMarkChainRemoval, renderMarkChainRestore } from './iptables-format';
@@ -26,8 +26,16 @@ const RESTORE_LOCK_WAIT_S = '10';
 /** The backend named by --iptables, or the one `iptables --version` reports for auto. */
 export async function resolveIptablesBackend(exec: Exec, choice: IptablesChoice): Promise<IptablesBackend> {
   if (choice !== 'auto') return IPTABLES_BACKENDS[choice];
-  const { stdout, stderr } = await exec('iptables', ['--version'], { timeoutMs: TIMEOUT_MS });
-  const text = `${stdout}${stderr}`.trim();
+  let text: string;
+  try {
+    const { stdout, stderr } = await exec('iptables', ['--version'], { timeoutMs: TIMEOUT_MS });
+    text = `${stdout}${stderr}`.trim();
+  } catch (error) {
+    // The nf_tables iptables fails even --version on a kernel without nf_tables ("Failed to
+    // initialize nft", seen in the lab): that still tells the backend, which then proves unusable.
+    if (error instanceof ExecError && error.reason === 'exit' && /\bnft\b|nf_tables/.test(error.stderr)) return IPTABLES_BACKENDS.nft;
+    throw error;
+  }
   if (text.includes('(legacy)')) return IPTABLES_BACKENDS.legacy;
   if (text.includes('(nf_tables)')) return IPTABLES_BACKENDS.nft;
   throw new Error(

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LinuxMarks, resolveIptablesBackend } from '../../../agent/kernel/linux/marks';
 import type { MarkRule } from '../../../agent/kernel/model';
-import { ok, recordingExec, type Answer } from './recording-exec';
+import { exitWith, ok, recordingExec, type Answer } from './recording-exec';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8');
@@ -31,6 +31,10 @@ describe('iptables backend choice', () => {
   it('auto: picks what `iptables --version` reports', async () => {
     assert.equal((await resolveIptablesBackend(kernelWith('', 'iptables v1.8.9 (nf_tables)\n').exec, 'auto')).name, 'nft');
     assert.equal((await resolveIptablesBackend(kernelWith('', 'iptables v1.8.9 (legacy)\n').exec, 'auto')).name, 'legacy');
+  });
+  it('auto: takes an nf_tables iptables that fails even --version (a kernel without nf_tables) as nft', async () => {
+    const { exec } = recordingExec((file, args) => exitWith(file, args, 1, 'iptables: Failed to initialize nft: Protocol not supported'));
+    assert.equal((await resolveIptablesBackend(exec, 'auto')).name, 'nft');
   });
   it('auto: an answer it cannot read is an error naming the flag that fixes it', async () => {
     await assert.rejects(resolveIptablesBackend(kernelWith('', 'iptables v1.4.21\n').exec, 'auto'), /--iptables legacy or --iptables nft/);
