@@ -1,0 +1,133 @@
+import assert from 'assert';
+import { X509Certificate } from 'crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { main } from '../../controller/cli/main';
+import { clientTlsFromOptions } from '../../controller/client/tls-options';
+import { CliError } from '../../controller/cli/exit-codes';
+import { connectorFromOptions, parseTimeoutMs } from '../../controller/cli/agent-options';
+
+/** Runs `lvsctl ARGS`, capturing stderr. */
+async function lvsctl(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const write = process.stderr.write.bind(process.stderr);
+  const out = process.stdout.write.bind(process.stdout);
+  let stderr = '';
+  process.stderr.write = ((chunk: string) => {
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    const code = await main(['node', 'lvsctl', ...args]);
+    return { code, stderr };
+  } finally {
+    process.stderr.write = write;
+    process.stdout.write = out;
+    process.exitCode = undefined;
+  }
+}
+
+describe('lvsctl certs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-certs-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('init makes a CA whose key only its owner can read', async () => {
+    assert.strictEqual((await lvsctl('certs', 'init', join(dir, 'pki'))).code, 0);
+    const ca = new X509Certificate(readFileSync(join(dir, 'pki', 'ca.crt')));
+    assert.strictEqual(ca.ca, true);
+    assert.strictEqual(statSync(join(dir, 'pki', 'ca.key')).mode & 0o777, 0o600);
+  });
+
+  it('init refuses to replace an existing CA, exit 1', async () => {
+    await lvsctl('certs', 'init', dir);
+    const before = readFileSync(join(dir, 'ca.key'), 'utf8');
+    const { code, stderr } = await lvsctl('certs', 'init', dir);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /already holds a CA \(ca\.crt or ca\.key\); refusing to replace it/);
+    assert.strictEqual(readFileSync(join(dir, 'ca.key'), 'utf8'), before);
+  });
+
+  it('issue makes a certificate for server and client use, with CN, IP and DNS names, signed by the CA', async () => {
+    await lvsctl('certs', 'init', dir);
+    const { code } = await lvsctl('certs', 'issue', dir, 'lvs1', '--ip', '10.0.0.1', '--ip', '2001:db8::1', '--dns', 'lvs1.example.net');
+    assert.strictEqual(code, 0);
+    const cert = new X509Certificate(readFileSync(join(dir, 'lvs1.crt')));
+    const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt')));
+    assert.strictEqual(cert.subject, 'CN=lvs1');
+    assert.strictEqual(cert.subjectAltName, 'DNS:lvs1, DNS:lvs1.example.net, IP Address:10.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1');
+    assert.deepStrictEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+    assert.ok(cert.verify(ca.publicKey));
+    assert.strictEqual(cert.ca, false);
+    assert.strictEqual(statSync(join(dir, 'lvs1.key')).mode & 0o777, 0o600);
+    const days = (new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()) / 86_400_000;
+    assert.ok(Math.round(days) === 825, `valid for ${days} days`);
+  });
+
+  it('issue refuses to overwrite a certificate already issued', async () => {
+    await lvsctl('certs', 'init', dir);
+    await lvsctl('certs', 'issue', dir, 'web1');
+    const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /web1\.crt already exists; remove it first/);
+  });
+
+  it('issue without a CA says to run certs init', async () => {
+    const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /ca\.(crt|key): ENOENT \(create the CA first with `lvsctl certs init/);
+  });
+
+  it('issue refuses a name that could escape the directory, and an address that is not one', async () => {
+    await lvsctl('certs', 'init', dir);
+    assert.match((await lvsctl('certs', 'issue', dir, '../web1')).stderr, /NAME "\.\.\/web1": must be 1-63 letters/);
+    assert.match((await lvsctl('certs', 'issue', dir, 'web1', '--ip', '10.0.0.256')).stderr, /--ip "10\.0\.0\.256": not an IPv4 or IPv6 address/);
+  });
+});
+
+describe('the controller\'s TLS options', () => {
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-tls-opts-'));
+    await lvsctl('certs', 'init', dir);
+    await lvsctl('certs', 'issue', dir, 'controller');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('take the files from LVSCTL_CA, LVSCTL_CERT and LVSCTL_KEY when no flag is given', () => {
+    const env = { LVSCTL_CA: join(dir, 'ca.crt'), LVSCTL_CERT: join(dir, 'controller.crt'), LVSCTL_KEY: join(dir, 'controller.key') };
+    const tls = clientTlsFromOptions({}, env);
+    assert.strictEqual(tls.kind === 'mtls' && tls.material.commonName, 'controller');
+  });
+
+  it('name every missing file and the way out', () => {
+    assert.throws(
+      () => clientTlsFromOptions({ ca: join(dir, 'ca.crt') }, {}),
+      (err: unknown) => err instanceof CliError && err.exitCode === 1 &&
+        /missing --cert \(or LVSCTL_CERT\), --key \(or LVSCTL_KEY\)\. Make them with `lvsctl certs init DIR`/.test(err.message),
+    );
+  });
+
+  it('name a file that is not a certificate', () => {
+    const bogus = join(dir, 'bogus.crt');
+    writeFileSync(bogus, 'not a certificate');
+    assert.throws(
+      () => clientTlsFromOptions({ ca: join(dir, 'ca.crt'), cert: bogus, key: join(dir, 'controller.key') }, {}),
+      /bogus\.crt: is not a PEM certificate/,
+    );
+  });
+
+  it('need no files with --insecure', () => {
+    assert.deepStrictEqual(clientTlsFromOptions({ insecure: true }, {}), { kind: 'insecure' });
+  });
+
+  it('read --timeout as a duration and refuse anything else', () => {
+    assert.strictEqual(parseTimeoutMs('10s'), 10_000);
+    assert.strictEqual(parseTimeoutMs('500ms'), 500);
+    assert.throws(() => parseTimeoutMs('10'), /--timeout "10": must be a duration/);
+    assert.throws(() => connectorFromOptions({ insecure: true, timeout: '0s' }), /--timeout "0s"/);
+  });
+});
