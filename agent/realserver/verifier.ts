@@ -82,7 +82,13 @@ class RealserverVerifier implements HostApplier {
       }
       return summarize(plan, checks.map((c) => stepOf(c)));
     }
-    const owned = await readRealserverOwned(this.stateDir);
+    const owned = await readRealserverOwned(this.stateDir).catch((e: Error) => e);
+    if (owned instanceof Error) {
+      // Without knowing what it owns, prepare cannot tell its changes from the operator's: it only verifies.
+      const steps: StepEvent[] = [...checks.map((c) => stepOf(c)), { kind: 'step', action: 'prepare', target: plan.host, status: 'failed', message: owned.message }];
+      steps.forEach((s) => emit(s));
+      return summarize(plan, steps);
+    }
     if (mode === 'apply' && plan.generation < owned.generation) {
       return { kind: 'result', outcome: 'failed', changed: 0, message: `refusing plan generation ${plan.generation}: generation ${owned.generation} was already prepared on ${plan.host} (a newer rollout ran)` };
     }

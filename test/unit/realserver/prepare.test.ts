@@ -166,7 +166,8 @@ describe('realserver prepare mode', () => {
     await fs.writeFile(realserverOwnedPath(r.stateDir), '{"version":1,"addresses":"lo"}');
     const out = await r.run(prepared(), 'apply');
     assert.equal(out.result.outcome, 'failed');
-    assert.match(out.result.message, /realserver-owned\.json: does not match the expected format at \/generation.*move it aside/);
+    assert.match(out.step('prepare').message, /realserver-owned\.json: does not match the expected format at \/generation.*move it aside/);
+    assert.equal(out.step('check-vip', VIP).status, 'failed', 'still verifies');
     assert.deepEqual(r.host.processes, []);
   });
 
