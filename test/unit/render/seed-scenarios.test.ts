@@ -147,4 +147,15 @@ describe("the seed's scenarios as examples/", () => {
       assert.ok(web1?.commands.includes(line), `web1 lacks "${line}"`);
     }
   });
+
+  it("the seed's FTP section as written (marks on 192.168.2.100, realservers on 172.23.136.x): realservers hold the marks' destination", async () => {
+    const loaded = await loadPlanFile(join(ROOT, 'test', 'fixtures', 'render', 'seed-ftp-two-vips.json'));
+    assert.ok(loaded.ok, JSON.stringify(loaded.problems));
+    const hosts = renderHandCommands(loaded.plan, labAddresses(loaded.plan));
+    for (const rs of hosts.filter((h) => h.role === 'realserver')) {
+      assert.ok(rs.commands.includes('ip addr add 192.168.2.100/32 dev lo'), `${rs.host} must hold the FTP VIP`);
+      assert.ok(rs.commands.includes('ip addr add 172.23.136.150/32 dev lo'), `${rs.host} must hold the web VIP`);
+    }
+    assert.ok(director(hosts).commands.includes('ipvsadm -a -f 1 -r 172.23.136.148:0 -g -w 1'));
+  });
 });
