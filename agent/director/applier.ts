@@ -10,7 +10,7 @@ import { LinuxIpvs } from '../kernel/linux/ipvs';
 import { LinuxMarks, type IptablesChoice } from '../kernel/linux/marks';
 import { createLinuxPreconditions, type DirectorPreconditions } from '../kernel/linux/preconditions';
 import type { Marks, MarkState } from '../kernel/marks';
-import { serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
+import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
 import { readOwnership, writeOwnership, type DirectorOwnership } from '../state/ownership';
 import { describeOperation, ipvsDiff, marksDiff } from './diff-text';
 import { applyIpvsOperations, tableDifferences } from './ipvs-table';
@@ -105,6 +105,7 @@ async function applyOnce(kernel: DirectorKernel, options: DirectorApplierOptions
 }
 
 async function planChanges(kernel: DirectorKernel, stateDir: string, plan: DirectorPlan): Promise<Planned> {
+  refuseIpv6MarkRules(plan);
   const ownership = await readOwnership(stateDir);
   let snapshot: Snapshot;
   try {
@@ -118,6 +119,17 @@ async function planChanges(kernel: DirectorKernel, stateDir: string, plan: Direc
   const marks = reconcileMarks(plan.marks, snapshot.marks);
   const projected = applyIpvsOperations(snapshot.ipvs, ipvs.ops);
   return { plan, desired, ownership, snapshot, ops: ipvs.ops, marks, projected, unmanaged: ipvs.unmanaged, adopted: ipvs.adopted };
+}
+
+/** The owned chain lives in iptables (IPv4) only; refusing up front beats failing half-way and rolling back. */
+function refuseIpv6MarkRules(plan: DirectorPlan): void {
+  const index = plan.marks.findIndex((rule) => isIpv6(rule.destination));
+  if (index < 0) return;
+  const rule = plan.marks[index];
+  throw new Error(
+    `marks[${index}] (mark ${rule.mark} for ${rule.destination}) is IPv6: the director writes mark rules with iptables ` +
+      `(IPv4) only so far, nothing was changed; mark IPv6 traffic by hand with ip6tables, or leave that rule out of the plan`,
+  );
 }
 
 function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit): void {

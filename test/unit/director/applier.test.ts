@@ -273,6 +273,14 @@ describe('director applier', () => {
       assert.equal(r.ipvs.calls.read, 0);
     });
 
+    it('refuses an IPv6 mark rule before changing anything (the chain is iptables, IPv4, only)', async () => {
+      const r = await rig();
+      const { result } = await r.run(directorPlan(table([service(fwmark(1)), [dest('10.0.0.11', { port: 0 })]]), [markRule(1, ['80'], '2001:db8::100')]));
+      assert.equal(result.outcome, 'failed');
+      assert.match(result.message, /marks\[0\] \(mark 1 for 2001:db8::100\) is IPv6: .*nothing was changed/);
+      assert.equal(r.ipvs.calls.applyBatch, 0);
+    });
+
     it('refuses a realserver plan, saying which role to start the agent with', async () => {
       const r = await rig();
       const { result } = await r.run({ role: 'realserver', cluster: 'c', host: 'r1', generation: 1, address: '10.0.0.11', prepare: false, duties: [] });
