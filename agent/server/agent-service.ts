@@ -75,7 +75,7 @@ export class AgentService {
 
   private hello(call: ServerUnaryCall<HelloRequest__Output, HelloReply>, callback: sendUnaryData<HelloReply>): void {
     const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(refused);
+    if (refused) return callback(this.logRefusal('hello', call.getPeer(), refused));
     const { host, role, version, capabilities } = this.deps.identity;
     this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
     return callback(null, { host, role: wireName(ROLE, role), version, capabilities });
@@ -83,7 +83,7 @@ export class AgentService {
 
   private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {
     const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(refused);
+    if (refused) return callback(this.logRefusal('status', call.getPeer(), refused));
     if (this.deps.identity.role !== 'director') {
       return callback(callError(status.FAILED_PRECONDITION, 'this agent is a realserver: only a director has an IPVS table to report'));
     }
@@ -172,7 +172,11 @@ export class AgentService {
   }
 
   private endWith(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, error: CallError): void {
-    this.deps.logger.warn('apply refused', { peer: call.getPeer(), code: status[error.code], details: error.details });
-    call.emit('error', error);
+    call.emit('error', this.logRefusal('apply', call.getPeer(), error));
+  }
+
+  private logRefusal(method: string, peer: string, error: CallError): CallError {
+    this.deps.logger.warn(`${method} refused`, { peer, code: status[error.code], details: error.details });
+    return error;
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'path';
 import type { AgentRole } from '../../../agent/wire/enum-names';
 import { readTlsFiles, type TlsFiles } from '../../../agent/wire/tls-files';
 import { AgentService } from '../../../agent/server/agent-service';
+import type { StatusSource } from '../../../agent/server/status-source';
 import { agentServerCredentials, startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
 import { fileGenerationStore } from '../../../agent/state/generation';
 import { silentLogger } from '../../../agent/logging';
@@ -22,7 +23,7 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
-export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; allow?: string[] }): Promise<TestAgent> {
+export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; allow?: string[]; status?: StatusSource }): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
   const applier = new FakeApplier();
   const material = opts.tls ? readTlsFiles(opts.tls) : undefined;
@@ -32,6 +33,7 @@ export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; a
     generations: fileGenerationStore(stateDir),
     authorization: { tls: material !== undefined, allow: opts.allow ?? [] },
     logger: silentLogger(),
+    ...(opts.status ? { status: opts.status } : {}),
   });
   const running = await startAgentServer({
     listen: { host: '127.0.0.1', port: 0 },
