@@ -64,6 +64,14 @@ describe('Apply over gRPC', () => {
     assert.strictEqual(agent.applier.calls.length, 0);
   });
 
+  it('refuses a message over 16 MiB unread (RESOURCE_EXHAUSTED)', async () => {
+    const wire = hostPlanToWire(directorPlan(3));
+    wire.cluster = 'x'.repeat(17 * 1024 * 1024);
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: wire });
+    assert.strictEqual(error?.code, status.RESOURCE_EXHAUSTED);
+    assert.strictEqual(agent.applier.calls.length, 0);
+  });
+
   it('answers INVALID_ARGUMENT to a request without a mode', async () => {
     const { error } = await rawApply(agent.port, pki.controller, { plan: hostPlanToWire(directorPlan(3)) });
     assert.strictEqual(error?.code, status.INVALID_ARGUMENT);
