@@ -7,9 +7,9 @@ export interface Ipvs {
   /** The whole table, services and their destinations (one `ipvsadm -S -n`). */
   read(): Promise<IpvsService[]>;
   /**
-   * Applies the operations in order (one `ipvsadm -R`). NOT atomic: the kernel keeps every
-   * operation before the first one that fails, so a caller that wants all-or-nothing must
-   * read back and undo.
+   * Applies the operations in order (one `ipvsadm -R`) and fails if any was refused. NOT
+   * atomic: ipvsadm -R goes on past a refused line (seen in the lab), so every other line
+   * takes effect; a caller that wants all-or-nothing must read back and undo.
    */
   applyBatch(ops: IpvsOperation[]): Promise<void>;
 }

@@ -1,5 +1,6 @@
-// An in-memory IPVS table for tests, with the kernel's failure mode: a batch stops at the
-// first failing line and keeps every line before it (ipvsadm -R is not atomic).
+// An in-memory IPVS table for tests, with ipvsadm -R's failure mode as seen in the lab: a
+// refused line does not stop the batch, every other line still takes effect, and the batch
+// ends in an error (ipvsadm prints the refusal; the exit status is the last line's).
 import { applyIpvsOperation, canonicalTable } from '../../director/ipvs-table';
 import type { IpvsOperation } from '../../director/operations';
 import type { Ipvs } from '../ipvs';
@@ -24,7 +25,7 @@ export class FakeIpvs implements Ipvs {
     return canonicalTable(this.table);
   }
 
-  /** The next batch fails at its Nth operation (1-based); the N-1 before it stay applied. */
+  /** The next batch's Nth operation (1-based) is refused; the others take effect and the batch fails. */
   failNextBatchAt(line: number, message = 'Memory allocation problem'): void {
     this.failAt = { line, message };
   }
@@ -57,15 +58,20 @@ export class FakeIpvs implements Ipvs {
     this.batches.push(structuredClone(ops));
     const failAt = this.failAt;
     this.failAt = undefined;
+    const refusals: string[] = [];
     for (const [index, op] of ops.entries()) {
       const line = index + 1;
-      if (failAt && failAt.line === line) throw new Error(`ipvsadm -R: line ${line}: ${failAt.message}`);
+      if (failAt && failAt.line === line) {
+        refusals.push(`line ${line}: ${failAt.message}`);
+        continue;
+      }
       try {
         this.table = applyIpvsOperation(this.table, op);
       } catch (error) {
-        throw new Error(`ipvsadm -R: line ${line}: ${(error as Error).message}`);
+        refusals.push(`line ${line}: ${(error as Error).message}`);
       }
     }
+    if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
   }
 }
 

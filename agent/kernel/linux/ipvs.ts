@@ -19,6 +19,8 @@ export class LinuxIpvs implements Ipvs {
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.exec('ipvsadm', ['-R'], { input: renderIpvsRestore(ops), timeoutMs: TIMEOUT_MS });
+    const { stderr } = await this.exec('ipvsadm', ['-R'], { input: renderIpvsRestore(ops), timeoutMs: TIMEOUT_MS });
+    // -R exits with the status of its last line only: a refused line before it shows on stderr alone.
+    if (stderr.trim() !== '') throw new Error(`ipvsadm -R refused part of the batch: ${stderr.trim()}`);
   }
 }

@@ -16,17 +16,24 @@ describe('fake IPVS kernel', () => {
     assert.deepEqual(web.destinations.map((x) => x.address), ['10.0.0.11', '10.0.0.12']);
   });
 
-  it('like ipvsadm -R, keeps the lines before a failing one and stops there', async () => {
+  it('like ipvsadm -R, goes on past a refused line: every other line takes effect, the batch fails', async () => {
     const ipvs = new FakeIpvs();
     ipvs.failNextBatchAt(3);
     const batch: IpvsOperation[] = [addWeb, ...['10.0.0.11', '10.0.0.12', '10.0.0.13'].map((a) => ({ op: 'add-destination' as const, key, destination: d(a) }))];
     await assert.rejects(ipvs.applyBatch(batch), /line 3: Memory allocation problem/);
-    assert.deepEqual(ipvs.snapshot()[0].destinations.map((x) => x.address), ['10.0.0.11']);
+    assert.deepEqual(ipvs.snapshot()[0].destinations.map((x) => x.address), ['10.0.0.11', '10.0.0.13']);
   });
 
-  it('refuses what the kernel refuses, with its wording, at that line', async () => {
+  it('refuses what the kernel refuses, with its wording, at that line, and lines that needed it fail too', async () => {
     const ipvs = new FakeIpvs();
-    await assert.rejects(ipvs.applyBatch([addWeb, addWeb]), /line 2: tcp 10\.0\.0\.100:80: Service already exists/);
+    const other: ServiceKey = { kind: 'tcp', vip: '10.0.0.100', port: 81 };
+    const badScheduler: IpvsOperation = { op: 'add-service', service: { key: other, scheduler: 'rr', flags: [] } };
+    ipvs.failNextBatchAt(2, 'Scheduler or persistence engine not found');
+    await assert.rejects(
+      ipvs.applyBatch([addWeb, badScheduler, { op: 'add-destination', key: other, destination: d('10.0.0.11') }]),
+      /line 2: Scheduler or persistence engine not found; line 3: tcp 10\.0\.0\.100:81: Service not defined/,
+    );
+    await assert.rejects(ipvs.applyBatch([addWeb]), /line 1: tcp 10\.0\.0\.100:80: Service already exists/);
     await assert.rejects(ipvs.applyBatch([{ op: 'delete-destination', key, destination: d('10.0.0.99') }]), /No such destination/);
     assert.equal(ipvs.snapshot().length, 1);
   });

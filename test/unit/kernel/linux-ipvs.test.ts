@@ -36,6 +36,14 @@ describe('Linux IPVS through ipvsadm', () => {
     assert.equal(calls.length, 0);
   });
 
+  it('fails a batch whose last line succeeded but an earlier one was refused (exit 0, stderr)', async () => {
+    const { exec } = recordingExec(() => ok('', 'Service already exists\n'));
+    await assert.rejects(
+      new LinuxIpvs(exec).applyBatch([{ op: 'delete-service', service: { key: { kind: 'tcp', vip: '10.0.0.105', port: 80 }, scheduler: 'rr', flags: [] } }]),
+      /ipvsadm -R refused part of the batch: Service already exists/,
+    );
+  });
+
   it("passes on ipvsadm's own error for a failing batch", async () => {
     const { exec } = recordingExec((file, args) => exitWith(file, args, 1, 'Scheduler or persistence engine not found'));
     await assert.rejects(
