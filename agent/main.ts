@@ -12,7 +12,7 @@ import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
 import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
 import { AgentService } from './server/agent-service';
-import { agentServerCredentials, startAgentServer } from './server/agent-server';
+import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
 import { fileGenerationStore } from './state/generation';
 
 function buildProgram(): Command {
@@ -63,6 +63,22 @@ async function run(argv: string[]): Promise<void> {
     process.stderr.write(`lvsctl-agent: ${warning}\n`);
     logger.warn(warning);
   }
+  // Handlers first: until a listener exists, SIGTERM's default action kills the process
+  // outright, and systemd may send it at any moment.
+  let running: RunningAgent | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
+    // before the server is bound there is nothing to drain: exit at once
+    (running ? running.shutdown() : Promise.resolve()).then(() => {
+      logger.info('agent stopped', { signal });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   await prepareStateDir(config.stateDir);
   const host = hostname();
   const service = new AgentService({
@@ -72,7 +88,7 @@ async function run(argv: string[]): Promise<void> {
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,
   });
-  const running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
+  running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
   logger.info('agent started', {
     host,
     role: config.role,
@@ -81,18 +97,6 @@ async function run(argv: string[]): Promise<void> {
     tls: config.tls ? { certificate: config.tls.commonName, allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
-    running.shutdown().then(() => {
-      logger.info('agent stopped', { signal });
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 if (require.main === module) {
