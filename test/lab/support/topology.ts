@@ -1,0 +1,148 @@
+// Builds the lab cluster inside the guest from a plan: a bridge br0, one network namespace
+// per plan host (named as the plan names it) plus a client, each joined by a veth pair
+// whose inside end is eth0. Everything lives in the guest; nothing is wired to the host.
+import { inNetns, ipBatch, killInNetns, run, setSysctls } from './netns';
+
+/** The parts of a plan the topology needs (a parsed lvsctl plan fits). */
+export interface TopologyPlan {
+  hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string }>>;
+  services: ReadonlyArray<{ vip?: string; forwarding?: 'dr' | 'nat' | 'tun'; realservers?: ReadonlyArray<{ host: string }> }>;
+  marks?: ReadonlyArray<{ destination: string }>;
+}
+
+export interface TopologyOptions {
+  /** Put every VIP on each realserver's lo and set arp_ignore=1/arp_announce=2 (LVS-DR/TUN). Off by default: the realserver agent verifies or prepares that itself. */
+  prepareRealservers?: boolean;
+  /** The client namespace's name and address. */
+  client?: { name: string; address: string };
+}
+
+export const CLIENT_NAME = 'client';
+export const CLIENT_ADDRESS = '10.0.0.200';
+export const BRIDGE = 'br0';
+const PREFIX_LENGTH = 24;
+
+export interface LabHost {
+  name: string;
+  role: 'director' | 'realserver' | 'client';
+  address: string;
+}
+
+export interface Topology {
+  hosts: LabHost[];
+  client: LabHost;
+  /** the VIPs (service vips and mark destinations) put on the directors' eth0 */
+  vips: string[];
+  /** kill every process in the namespaces, delete them and the bridge */
+  teardown(): Promise<void>;
+}
+
+/** A plan the lab cannot build, with the place and the fix. */
+export class TopologyError extends Error {
+  constructor(place: string, problem: string, fix: string) {
+    super(`${place}: ${problem}; ${fix}`);
+    this.name = 'TopologyError';
+  }
+}
+
+export async function buildTopology(plan: TopologyPlan, options: TopologyOptions = {}): Promise<Topology> {
+  const client: LabHost = { role: 'client', name: options.client?.name ?? CLIENT_NAME, address: options.client?.address ?? CLIENT_ADDRESS };
+  const hosts = labHosts(plan, client);
+  const vips = planVips(plan);
+  const all = [...hosts, client];
+  const topology: Topology = { hosts, client, vips, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
+
+  // One process for the root namespace's part, one per namespace for its own part.
+  await ipBatch(null, [
+    `link add ${BRIDGE} type bridge`,
+    `link set ${BRIDGE} up`,
+    ...all.map((host) => `netns add ${host.name}`),
+    ...all.flatMap((host) => [
+      `link add ${vethName(host.name)} type veth peer name eth0 netns ${host.name}`,
+      `link set ${vethName(host.name)} master ${BRIDGE} up`,
+    ]),
+  ]);
+  for (const host of all) {
+    const directorVips = host.role === 'director' ? vips : [];
+    await ipBatch(host.name, [
+      'link set lo up',
+      `addr add ${withPrefix(host.address)} dev eth0`,
+      ...directorVips.map((vip) => `addr add ${withPrefix(vip)} dev eth0`),
+      'link set eth0 up',
+    ]);
+  }
+  if (plan.services.some((service) => service.forwarding === 'nat')) {
+    for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
+  }
+  if (options.prepareRealservers === true) {
+    for (const host of hosts.filter((h) => h.role === 'realserver')) await prepareRealserver(host.name, vips);
+  }
+  return topology;
+}
+
+/** What an LVS-DR realserver needs: the VIPs on lo, and no ARP answers for them. */
+export async function prepareRealserver(ns: string, vips: readonly string[]): Promise<void> {
+  await ipBatch(ns, vips.map((vip) => `addr add ${vip}/${isIpv6(vip) ? 128 : 32} dev lo`));
+  await setSysctls(ns, {
+    'net.ipv4.conf.all.arp_ignore': 1,
+    'net.ipv4.conf.all.arp_announce': 2,
+    'net.ipv4.conf.eth0.arp_ignore': 1,
+    'net.ipv4.conf.eth0.arp_announce': 2,
+  });
+}
+
+/** Delete what buildTopology made; tolerant of parts already gone, so it can clean up after a crash. */
+export async function teardownNamespaces(names: readonly string[]): Promise<void> {
+  const existing = new Set((await run('ip', ['netns', 'list'])).stdout.split('\n').map((line) => line.split(' ')[0]));
+  for (const name of names.filter((n) => existing.has(n))) await killInNetns(name);
+  const present = names.filter((n) => existing.has(n));
+  // -force: keep going past a line that fails (e.g. a bridge already gone).
+  if (present.length > 0) await run('ip', ['-force', '-batch', '-'], { input: present.map((n) => `netns del ${n}\n`).join('') });
+  const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
+  if (links.includes(` ${BRIDGE}:`)) await run('ip', ['link', 'del', BRIDGE]);
+}
+
+function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
+  const hosts: LabHost[] = [];
+  for (const [name, host] of Object.entries(plan.hosts)) {
+    const place = `hosts.${name}`;
+    if (host.address === undefined) throw new TopologyError(place, 'has no address', 'give every host an "address" in the lab plan (the lab has no DNS)');
+    if (isIpv6(host.address)) throw new TopologyError(`${place}.address`, `"${host.address}" is IPv6`, 'the lab bridge is an IPv4 /24: use an address such as 10.0.0.11');
+    if (name.length > 11 || !/^[A-Za-z0-9_-]+$/.test(name)) {
+      // the root-side veth is "v-" + name and interface names stop at 15 characters
+      throw new TopologyError(place, `"${name}" cannot name a lab namespace`, 'use at most 11 letters, digits, "-" or "_"');
+    }
+    if (name === client.name) throw new TopologyError(place, `"${name}" is the client's namespace`, 'rename the host or pass options.client.name');
+    hosts.push({ name, role: host.role, address: host.address });
+  }
+  const taken = new Map<string, string>([[client.address, client.name]]);
+  for (const host of hosts) {
+    const other = taken.get(host.address);
+    if (other !== undefined) throw new TopologyError(`hosts.${host.name}.address`, `${host.address} is already ${other}'s`, 'give each host its own address');
+    taken.set(host.address, host.name);
+  }
+  if (!hosts.some((host) => host.role === 'director')) throw new TopologyError('hosts', 'no director', 'add a host with role "director"');
+  return hosts;
+}
+
+function planVips(plan: TopologyPlan): string[] {
+  const vips = [...plan.services.map((service) => service.vip), ...(plan.marks ?? []).map((mark) => mark.destination)];
+  return [...new Set(vips.filter((vip): vip is string => vip !== undefined && !isIpv6(vip)))];
+}
+
+function vethName(host: string): string {
+  return `v-${host}`;
+}
+
+function withPrefix(address: string): string {
+  return `${address}/${PREFIX_LENGTH}`;
+}
+
+function isIpv6(address: string): boolean {
+  return address.includes(':');
+}
+
+/** For tests that must not leave the guest half built. */
+export async function inClient(topology: Topology, file: string, args: readonly string[]): Promise<string> {
+  return (await inNetns(topology.client.name, file, args)).stdout;
+}
