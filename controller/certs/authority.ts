@@ -1,7 +1,7 @@
 // A cluster CA and the certificates it issues, in memory (PEM text in, PEM text out).
 // ECDSA P-256 keys, SHA-256 signatures. Files are cert-dir.ts's concern;
 // the clock is passed in so tests can pin time.
-import './reflect-shim';
+import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs the Reflect metadata API
 import { webcrypto } from 'crypto';
 import { isIP } from 'net';
 import * as x509 from '@peculiar/x509';
