@@ -74,7 +74,8 @@ function secureChrootDir(ns: string): string {
   return `/tmp/lab-vsftpd-empty-${ns}`;
 }
 
-export type FtpResult = { ok: true; content: string } | { ok: false; error: string };
+/** A failed download says how far it got: the control connection, the login, or the data transfer. */
+export type FtpResult = { ok: true; content: string } | { ok: false; stage: 'connect' | 'login' | 'transfer'; error: string };
 
 // Arguments arrive as argv; nothing is interpolated into the program text.
 const FTP_DOWNLOAD_PROGRAM = `
@@ -82,16 +83,21 @@ import ftplib, json, sys
 host, port, name, count, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 results = []
 for _ in range(count):
+    stage = 'connect'
+    ftp = ftplib.FTP()
     try:
         chunks = []
-        with ftplib.FTP() as ftp:
-            ftp.connect(host, port, timeout=timeout)
-            ftp.login()
-            ftp.set_pasv(True)
-            ftp.retrbinary('RETR ' + name, chunks.append)
+        ftp.connect(host, port, timeout=timeout)
+        stage = 'login'
+        ftp.login()
+        stage = 'transfer'
+        ftp.set_pasv(True)
+        ftp.retrbinary('RETR ' + name, chunks.append)
         results.append({'ok': True, 'content': b''.join(chunks).decode('utf-8', 'replace')})
     except Exception as error:
-        results.append({'ok': False, 'error': type(error).__name__ + ': ' + str(error)})
+        results.append({'ok': False, 'stage': stage, 'error': type(error).__name__ + ': ' + str(error)})
+    finally:
+        ftp.close()
 print(json.dumps(results))
 `;
 
