@@ -1,7 +1,7 @@
 // Builds the lab cluster inside the guest from a plan: a bridge br0, one network namespace
 // per plan host (named as the plan names it) plus a client, each joined by a veth pair
 // whose inside end is eth0. Everything lives in the guest; nothing is wired to the host.
-import { inNetns, ipBatch, killInNetns, run, setSysctls } from './netns';
+import { ipBatch, killInNetns, run, setSysctls } from './netns';
 
 /** The parts of a plan the topology needs (a parsed lvsctl plan fits). */
 export interface TopologyPlan {
@@ -51,7 +51,23 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   const vips = planVips(plan);
   const all = [...hosts, client];
   const topology: Topology = { hosts, client, vips, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
+  try {
+    await createNamespaces(all, vips);
+    if (plan.services.some((service) => service.forwarding === 'nat')) {
+      for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
+    }
+    if (options.prepareRealservers === true) {
+      for (const host of hosts.filter((h) => h.role === 'realserver')) await prepareRealserver(host.name, vips);
+    }
+  } catch (error) {
+    // Half a topology would make the next scenario in this boot fail with "File exists".
+    await topology.teardown().catch(() => undefined);
+    throw error;
+  }
+  return topology;
+}
 
+async function createNamespaces(all: readonly LabHost[], vips: readonly string[]): Promise<void> {
   // One process for the root namespace's part, one per namespace for its own part.
   await ipBatch(null, [
     `link add ${BRIDGE} type bridge`,
@@ -71,13 +87,6 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
       'link set eth0 up',
     ]);
   }
-  if (plan.services.some((service) => service.forwarding === 'nat')) {
-    for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
-  }
-  if (options.prepareRealservers === true) {
-    for (const host of hosts.filter((h) => h.role === 'realserver')) await prepareRealserver(host.name, vips);
-  }
-  return topology;
 }
 
 /** What an LVS-DR realserver needs: the VIPs on lo, and no ARP answers for them. */
@@ -102,7 +111,7 @@ export async function teardownNamespaces(names: readonly string[]): Promise<void
   if (links.includes(` ${BRIDGE}:`)) await run('ip', ['link', 'del', BRIDGE]);
 }
 
-function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
+export function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
   const hosts: LabHost[] = [];
   for (const [name, host] of Object.entries(plan.hosts)) {
     const place = `hosts.${name}`;
@@ -125,7 +134,7 @@ function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
   return hosts;
 }
 
-function planVips(plan: TopologyPlan): string[] {
+export function planVips(plan: TopologyPlan): string[] {
   const vips = [...plan.services.map((service) => service.vip), ...(plan.marks ?? []).map((mark) => mark.destination)];
   return [...new Set(vips.filter((vip): vip is string => vip !== undefined && !isIpv6(vip)))];
 }
@@ -140,9 +149,4 @@ function withPrefix(address: string): string {
 
 function isIpv6(address: string): boolean {
   return address.includes(':');
-}
-
-/** For tests that must not leave the guest half built. */
-export async function inClient(topology: Topology, file: string, args: readonly string[]): Promise<string> {
-  return (await inNetns(topology.client.name, file, args)).stdout;
 }
