@@ -21,8 +21,8 @@ done
 
 if [ "$build" -eq 1 ]; then
   # tsc emits even when some file has type errors; those are reported, the lab still runs.
-  npx tsc -p . > .lab-tsc.log 2>&1 || echo "lab: warning: tsc reported errors (see .lab-tsc.log); running what was emitted" >&2
-  mkdir -p .lab && mv .lab-tsc.log .lab/tsc.log
+  mkdir -p .lab
+  npx tsc -p . > .lab/tsc.log 2>&1 || echo "lab: warning: tsc reported errors (see .lab/tsc.log); running what was emitted" >&2
 fi
 
 mapfile -t test_files < <(find dist/test/lab -name '*.test.js' 2>/dev/null | sort)
