@@ -51,6 +51,8 @@ export interface RealserverDuty {
   directors: string[];
   /** for an FTP service: the passive range its FTP server must stay inside, "N:M" */
   ftpPassivePorts?: string;
+  /** the ports it must listen on for this service (its own check); absent or empty = none known */
+  ports?: number[];
 }
 
 export interface RealserverPlan {

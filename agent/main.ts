@@ -14,6 +14,13 @@ import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfi
 import { AgentService } from './server/agent-service';
 import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
 import { fileGenerationStore } from './state/generation';
+import { createAgentHealth, type AgentHealth } from './health/agent-health';
+import { procListeningReader } from './health/listening-sockets';
+import { procFiles } from './health/proc-files';
+import { createExec } from './kernel/exec';
+import { createAgentMetrics } from './metrics/agent-metrics';
+import { serveMetrics, type MetricsServer } from './metrics/serve';
+import { createLinuxRealserverKernel } from './realserver/kernel';
 
 function buildProgram(): Command {
   return new Command('lvsctl-agent')
@@ -27,7 +34,8 @@ function buildProgram(): Command {
     .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
     .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
     .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
-    .option('--metrics <ADDR:PORT>', 'Prometheus metrics: not implemented yet, refused if given')
+    .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
+    .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
     .showHelpAfterError('(run with --help for usage)')
@@ -41,7 +49,10 @@ function applierFor(config: AgentConfig, logger: Logger): HostApplier {
 }
 
 function capabilitiesOf(config: AgentConfig): string[] {
-  return config.role === 'director' ? ['ipvs', `iptables-${config.iptables}`] : ['vip-check', 'arp-check', 'ftp-check'];
+  const common = ['health', ...(config.metrics ? ['metrics'] : [])];
+  return config.role === 'director'
+    ? ['ipvs', `iptables-${config.iptables}`, 'status', 'connections', ...common]
+    : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
 }
 
 async function prepareStateDir(dir: string): Promise<void> {
@@ -66,13 +77,17 @@ async function run(argv: string[]): Promise<void> {
   // Handlers first: until a listener exists, SIGTERM's default action kills the process
   // outright, and systemd may send it at any moment.
   let running: RunningAgent | undefined;
+  let health: AgentHealth | undefined;
+  let metricsServer: MetricsServer | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
     // before the server is bound there is nothing to drain: exit at once
-    (running ? running.shutdown() : Promise.resolve()).then(() => {
+    (running ? running.shutdown() : Promise.resolve())
+      .then(() => Promise.all([health?.stop(), metricsServer?.close()]))
+      .then(() => {
       logger.info('agent stopped', { signal });
       process.exit(0);
     });
@@ -81,9 +96,29 @@ async function run(argv: string[]): Promise<void> {
   process.on('SIGINT', stop);
   await prepareStateDir(config.stateDir);
   const host = hostname();
+  const metrics = createAgentMetrics();
+  health = createAgentHealth({
+    role: config.role,
+    stateDir: config.stateDir,
+    logger,
+    metrics,
+    exec: createExec({ timeoutMs: 30_000 }),
+    procFiles,
+    realserverKernel: () => createLinuxRealserverKernel(),
+    readListening: procListeningReader(),
+    selfCheckIntervalMs: config.selfCheckIntervalMs,
+  });
+  await health.start();
+  if (config.metrics) {
+    metricsServer = await serveMetrics(metrics.registry, config.metrics);
+    logger.info('metrics served', { url: `http://${config.metrics}/metrics` });
+  }
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
-    applier: applierFor(config, logger),
+    applier: health.wrap(applierFor(config, logger)),
+    health: health.health,
+    ...(health.status ? { status: health.status } : {}),
+    ...(health.connections ? { connections: health.connections } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,

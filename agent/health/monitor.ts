@@ -71,13 +71,18 @@ export class HealthMonitor {
    * weight and realservers known to be down are quiesced again at once. Targets that remain
    * (same service, same destination, same check) keep their state; new ones start unknown;
    * removed ones stop. Resolves once the resulting weight changes are done.
+   *
+   * `kernelWeight`, when given, says what the kernel holds instead (an agent restarting
+   * with the last applied plan: a realserver it had quiesced is still at weight 0 there, and
+   * must get its plan weight back while it is `unknown`, or it would stay at 0 for ever).
    */
-  update(services: readonly DirectorService[]): Promise<void> {
+  update(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     if (this.stopped) throw new Error('health monitor: update() after stop()');
     const next = new Map<string, Target>();
     for (const service of services) {
       for (const realserver of service.realservers) {
         const fresh = this.targetOf(service, realserver);
+        fresh.currentWeight = kernelWeight?.(service.service.key, realserver.destination) ?? fresh.currentWeight;
         const old = this.targets.get(fresh.id);
         if (old && sameSpec(old.spec, fresh.spec)) {
           Object.assign(old, { name: fresh.name, host: fresh.host, destination: fresh.destination, currentWeight: fresh.currentWeight });

@@ -5,6 +5,7 @@ import { isLogLevel, LOG_LEVELS } from '../logging';
 import type { AgentRole } from '../wire/enum-names';
 import { readTlsFiles, TlsFileError, type TlsMaterial } from '../wire/tls-files';
 import { parseListenAddress, type ListenAddress } from './agent-server';
+import { parseListen as parseMetricsListen } from '../metrics/serve';
 
 export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
 export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
@@ -19,6 +20,7 @@ export interface RawAgentOptions {
   stateDir: string;
   iptables: string;
   metrics?: string;
+  selfCheckInterval?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -32,6 +34,23 @@ export interface AgentConfig {
   stateDir: string;
   iptables: IptablesChoiceOption;
   logLevel: LogLevel;
+  /** --metrics ADDR:PORT, checked; absent = no metrics endpoint */
+  metrics?: string;
+  /** --self-check-interval, a realserver's own checks */
+  selfCheckIntervalMs: number;
+}
+
+const SELF_CHECK_DEFAULT_MS = 10_000;
+
+/** "10s", "500ms", "2m" → milliseconds, from 1 s to 1 h. */
+function parseSelfCheckInterval(text: string | undefined): number {
+  if (text === undefined) return SELF_CHECK_DEFAULT_MS;
+  const m = /^(\d+)(ms|s|m)$/.exec(text);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
+  if (!m || ms < 1000 || ms > 3_600_000) {
+    throw new AgentConfigError(`--self-check-interval ${JSON.stringify(text)}: must be a duration from 1s to 60m, e.g. 10s or 1m`);
+  }
+  return ms;
 }
 
 export class AgentConfigError extends Error {}
@@ -77,8 +96,13 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     throw new AgentConfigError(`--role ${opts.role === undefined ? 'is required' : JSON.stringify(opts.role) + ' is not a role'}: use --role director or --role realserver`);
   }
   if (opts.metrics !== undefined) {
-    throw new AgentConfigError('--metrics is not implemented yet (a later release serves Prometheus metrics); start without it');
+    try {
+      parseMetricsListen(opts.metrics);
+    } catch (err) {
+      throw new AgentConfigError((err as Error).message);
+    }
   }
+  const selfCheckIntervalMs = parseSelfCheckInterval(opts.selfCheckInterval);
   if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
     throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
   }
@@ -103,5 +127,7 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     stateDir: opts.stateDir,
     iptables: opts.iptables as IptablesChoiceOption,
     logLevel: opts.logLevel,
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+    selfCheckIntervalMs,
   };
 }

@@ -22,6 +22,14 @@ import { ApplyQueue, QueueClosedError } from './apply-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from './status-source';
+import type { HealthSource } from '../health/health-source';
+import type { Scheduler } from '../health/scheduler';
+import { serveConnections, type ConnectionsSource } from './connections-call';
+import { HealthCalls } from './health-call';
+import type { ConnectionsRequest__Output } from '../../proto/generated/lvsctl/v1/ConnectionsRequest';
+import type { Connection } from '../../proto/generated/lvsctl/v1/Connection';
+import type { HealthRequest__Output } from '../../proto/generated/lvsctl/v1/HealthRequest';
+import type { HealthReport } from '../../proto/generated/lvsctl/v1/HealthReport';
 
 export interface AgentIdentity {
   host: string;
@@ -39,6 +47,12 @@ export interface AgentServiceDeps {
   logger: Logger;
   /** a director's live table; absent = Status answers UNIMPLEMENTED */
   status?: StatusSource;
+  /** the director's health rows or the realserver's own checks; absent = Health answers UNIMPLEMENTED */
+  health?: HealthSource;
+  /** a director's connection table; absent = Connections answers UNIMPLEMENTED */
+  connections?: ConnectionsSource;
+  /** Health watch tuning (tests shorten the heartbeat) */
+  healthWatch?: { heartbeatMs?: number; maxWatches?: number; scheduler?: Scheduler };
 }
 
 /** Thrown inside an apply task to end the call with a chosen status. */
@@ -50,14 +64,22 @@ class ApplyRefused extends Error {
 
 export class AgentService {
   private readonly queue = new ApplyQueue();
+  private readonly healthCalls: HealthCalls;
 
-  constructor(private readonly deps: AgentServiceDeps) {}
+  constructor(private readonly deps: AgentServiceDeps) {
+    this.healthCalls = new HealthCalls({
+      host: deps.identity.host, role: deps.identity.role, logger: deps.logger,
+      ...(deps.health ? { source: deps.health } : {}), ...deps.healthWatch,
+    });
+  }
 
   addToServer(server: Server): void {
     const handlers: AgentHandlers = {
       Hello: (call, callback) => this.hello(call, callback),
       Apply: (call) => void this.apply(call),
       Status: (call, callback) => void this.status(call, callback),
+      Health: (call) => void this.health(call),
+      Connections: (call) => void this.connections(call),
     };
     server.addService(loadAgentProto().lvsctl.v1.Agent.service, handlers);
   }
@@ -69,6 +91,8 @@ export class AgentService {
 
   /** Stop taking applies: the one in flight finishes, queued ones are refused. */
   drain(): Promise<void> {
+    // Health watches would hold the server open for ever: they end now, the client sees the stream close.
+    this.healthCalls.endAll();
     this.queue.close();
     return this.queue.idle();
   }
@@ -96,6 +120,20 @@ export class AgentService {
       this.deps.logger.error('status failed', { error: String(err) });
       return callback(callError(status.INTERNAL, `reading the IPVS table failed: ${err instanceof Error ? err.message : String(err)}`));
     }
+  }
+
+  private async health(call: ServerWritableStream<HealthRequest__Output, HealthReport>): Promise<void> {
+    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('health', call.getPeer(), error)); };
+    const refused = authorizeCall(this.deps.authorization, call);
+    if (refused) return refuse(refused);
+    await this.healthCalls.handle(call, refuse);
+  }
+
+  private async connections(call: ServerWritableStream<ConnectionsRequest__Output, Connection>): Promise<void> {
+    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('connections', call.getPeer(), error)); };
+    const refused = authorizeCall(this.deps.authorization, call);
+    if (refused) return refuse(refused);
+    await serveConnections(call, { role: this.deps.identity.role, logger: this.deps.logger, ...(this.deps.connections ? { source: this.deps.connections } : {}) }, refuse);
   }
 
   private async apply(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>): Promise<void> {

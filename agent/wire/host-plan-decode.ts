@@ -70,7 +70,7 @@ function directorService(wire: DirectorService__Output, path: string): DirectorS
   return { name, service, realservers, ...(healthCheck ? { healthCheck } : {}) };
 }
 
-function virtualService(wire: VirtualService__Output, path: string): VirtualService {
+export function virtualService(wire: VirtualService__Output, path: string): VirtualService {
   const key = serviceKey(present(wire.key, at(path, 'key'), 'a fwmark or a protocol, vip and port'), at(path, 'key'));
   const scheduler = oneOf(wire.scheduler, SCHEDULERS, at(path, 'scheduler'));
   const flags = boundedList(wire.flags, at(path, 'flags'), LIMITS.schedulerFlags).map((f, i) => {
@@ -97,7 +97,7 @@ function persistenceNetmask(value: unknown, path: string): string | undefined {
   fail(path, 'must be an IPv4 netmask such as "255.255.255.0" or an IPv6 prefix length 1..128');
 }
 
-function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
+export function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
   if (wire.key === 'fwmark' && wire.fwmark) {
     return {
       kind: 'fwmark',
@@ -116,7 +116,7 @@ function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
   fail(path, 'is missing: a service key is a fwmark or a protocol, vip and port');
 }
 
-function destination(wire: Destination__Output, path: string): Destination {
+export function destination(wire: Destination__Output, path: string): Destination {
   return {
     address: ipAddress(wire.address, at(path, 'address')),
     port: intIn(wire.port, 0, 65535, at(path, 'port')),
@@ -191,11 +191,13 @@ function realserverDuty(wire: RealserverDuty__Output, path: string): RealserverD
   const addresses = (field: 'vips' | 'directors', min: number): string[] =>
     boundedList(wire[field], at(path, field), LIMITS.addressesPerDuty, min).map((a, i) => ipAddress(a, at(at(path, field), i)));
   const passive = wire.ftpPassivePorts ? portSpec(wire.ftpPassivePorts, at(path, 'ftpPassivePorts'), true) : undefined;
+  const ports = boundedList(wire.ports, at(path, 'ports'), LIMITS.portsPerDuty).map((p, i) => intIn(p, 1, 65535, at(at(path, 'ports'), i)));
   return {
     service: boundedString(wire.service, at(path, 'service'), SERVICE_NAME),
     forwarding: enumValue(wire.forwarding, FORWARDING, at(path, 'forwarding')),
     vips: addresses('vips', 1),
     directors: addresses('directors', 0),
     ...(passive ? { ftpPassivePorts: passive } : {}),
+    ...(ports.length > 0 ? { ports } : {}),
   };
 }

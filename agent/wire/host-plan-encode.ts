@@ -48,7 +48,7 @@ export function virtualServiceToWire(s: VirtualService): WireVirtualService {
   };
 }
 
-function serviceKeyToWire(key: ServiceKey): WireServiceKey {
+export function serviceKeyToWire(key: ServiceKey): WireServiceKey {
   if (key.kind === 'fwmark') return { fwmark: { mark: key.mark, family: wireName(ADDRESS_FAMILY, key.family) } };
   return { port: { protocol: wireName(PROTOCOL, key.kind), vip: key.vip, port: key.port } };
 }
@@ -87,5 +87,6 @@ function dutyToWire(d: RealserverDuty): WireRealserverDuty {
     vips: [...d.vips],
     directors: [...d.directors],
     ftpPassivePorts: d.ftpPassivePorts ?? '',
+    ports: [...(d.ports ?? [])],
   };
 }

@@ -10,6 +10,7 @@ export const LIMITS = {
   destinationsTotal: 200_000,
   marks: 10_000,
   portsPerMark: 15,
+  portsPerDuty: 16,
   duties: 20_000,
   addressesPerDuty: 1_000,
   schedulerFlags: 4,

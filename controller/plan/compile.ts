@@ -98,7 +98,19 @@ function realserverDuties(plan: Plan, host: string, directorAddresses: string[])
       vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
       directors: directorAddresses,
       ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
+      ...listeningPorts(s, host),
     }));
+}
+
+/**
+ * The port a realserver must listen on for a service, for its own "port listening" check:
+ * its destination port; for port-0 and fwmark services (no port of their own) the port the
+ * directors check (as healthCheckOf picks it), else the FTP control port; none when nothing says which.
+ */
+function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
+  const own = s.realservers.find((rs) => rs.host === host)?.port || servicePort(s);
+  const port = own || s.healthCheck?.port || s.ftp?.controlPort || (s.healthCheck ? 80 : 0);
+  return port ? { ports: [port] } : {};
 }
 
 /**

@@ -71,10 +71,10 @@ describe('lvsctl-agent start-up', () => {
     assert.match(stderr, /other\/controller\.crt: is not signed by the CA .*cluster\/ca\.crt/);
   });
 
-  it('refuses --metrics, which is not implemented yet, rather than ignoring it', async () => {
-    const { code, stderr } = await runAgent(['--role', 'director', '--insecure', '--metrics', '127.0.0.1:9100']);
+  it('refuses a --metrics that is not ADDR:PORT, naming the form it takes', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--insecure', '--metrics', 'localhost:9100']);
     assert.strictEqual(code, 1);
-    assert.match(stderr, /--metrics is not implemented yet/);
+    assert.match(stderr, /--metrics "localhost:9100": expected ADDR:PORT with a numeric address, e.g. 127.0.0.1:9400/);
   });
 
   it('refuses an unknown role', async () => {

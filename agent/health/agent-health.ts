@@ -1,0 +1,162 @@
+// Everything an agent runs beside its applier, wired by role: on a director the health
+// monitor (with the kernel's weight control), the Status and Connections readers; on a
+// realserver its periodic self-checks. Both keep the last applied plan and resume from it
+// at start, feed the metrics, and keep a bounded history of events. Every kernel door
+// (exec, procfs, listening sockets, the realserver kernel) is injected.
+import type { Logger } from 'winston';
+import type { HostApplier } from '../apply-events';
+import type { HostPlan } from '../host-plan';
+import type { Exec } from '../kernel/exec';
+import { destinationKeyString, serviceKeyString } from '../kernel/model';
+import type { AgentMetrics } from '../metrics/agent-metrics';
+import { bindHealthMonitor } from '../metrics/bind-health';
+import { createIpvsListReader, createIpvsTableReader } from '../metrics/ipvs-reader';
+import { ipvsConnectionsSource, ipvsStatusSource } from '../metrics/ipvs-status';
+import type { RealserverKernel } from '../realserver/kernel';
+import { RealserverSelfReport } from '../realserver/self-report';
+import type { ConnectionsSource } from '../server/connections-call';
+import type { StatusSource } from '../server/status-source';
+import { readLastPlan, writeLastPlan } from '../state/last-plan';
+import { readOwnership } from '../state/ownership';
+import type { AgentRole } from '../wire/enum-names';
+import { directorHealthSource, recordMonitorEvents } from './director-health';
+import type { HealthSource } from './health-source';
+import { HealthHistory } from './history';
+import { createIpvsWeightControl } from './ipvs-weight-control';
+import type { ReadListening } from './listening-sockets';
+import { HealthMonitor } from './monitor';
+import { ensureExpireQuiescentTemplate, type ProcFiles } from './quiescent-templates';
+import type { RunCheck } from './checkers';
+import type { Scheduler } from './scheduler';
+import { realserverHealthSource } from './realserver-health';
+import { withAppliedPlanHooks } from './wire-up';
+
+export interface AgentHealthOptions {
+  role: AgentRole;
+  stateDir: string;
+  logger: Logger;
+  metrics: AgentMetrics;
+  /** director: ipvsadm for weights, listings and connections */
+  exec: Exec;
+  /** director: /proc/sys for expire_quiescent_template */
+  procFiles: ProcFiles;
+  /** realserver: what it reads to check itself */
+  realserverKernel?: () => RealserverKernel;
+  readListening?: ReadListening;
+  selfCheckIntervalMs?: number;
+  /** tests: fake checks and time */
+  runCheck?: RunCheck;
+  scheduler?: Scheduler;
+}
+
+export interface AgentHealth {
+  /** the applier, wrapped: timed, counted, and followed by the plan hand-over */
+  wrap(applier: HostApplier): HostApplier;
+  health: HealthSource;
+  history: HealthHistory;
+  status?: StatusSource;
+  connections?: ConnectionsSource;
+  /** sets expire_quiescent_template (director), resumes from the last applied plan, starts loops */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createAgentHealth(options: AgentHealthOptions): AgentHealth {
+  return options.role === 'director' ? directorHealth(options) : realserverHealth(options);
+}
+
+function wrapWith(options: AgentHealthOptions, handOver: (plan: HostPlan) => Promise<void>): (applier: HostApplier) => HostApplier {
+  return (applier) => withAppliedPlanHooks(applier, {
+    logger: options.logger,
+    recordApply: (outcome, seconds) => options.metrics.recordApply(outcome, seconds),
+    afterApply: async (plan) => {
+      await writeLastPlan(options.stateDir, plan);
+      await handOver(plan);
+    },
+  });
+}
+
+async function lastPlanOrNothing(options: AgentHealthOptions): Promise<HostPlan | undefined> {
+  try {
+    return await readLastPlan(options.stateDir);
+  } catch (err) {
+    options.logger.warn('cannot resume health checks from the last applied plan', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
+}
+
+function directorHealth(options: AgentHealthOptions): AgentHealth {
+  const history = new HealthHistory();
+  const monitor = new HealthMonitor({
+    weights: createIpvsWeightControl(options.exec),
+    ...(options.runCheck ? { runCheck: options.runCheck } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  });
+  recordMonitorEvents(monitor, history, options.logger);
+  bindHealthMonitor(options.metrics, monitor);
+  const readTables = createIpvsTableReader(options.exec);
+  const readList = createIpvsListReader(options.exec);
+  options.metrics.readIpvsFrom(readTables);
+  let hasPlan = false;
+  const handOver = async (plan: HostPlan): Promise<void> => {
+    if (plan.role !== 'director') return;
+    hasPlan = true;
+    await monitor.update(plan.services);
+  };
+  return {
+    wrap: wrapWith(options, handOver),
+    history,
+    health: directorHealthSource({ monitor, history, readKernel: readList, hasPlan: () => hasPlan }),
+    status: ipvsStatusSource(readTables, async () => (await readOwnership(options.stateDir)).services),
+    connections: ipvsConnectionsSource(options.exec),
+    async start() {
+      try {
+        const outcome = await ensureExpireQuiescentTemplate(options.procFiles);
+        options.logger.info(outcome.changed
+          ? `set ${outcome.path} to 1 (was ${outcome.before}): a quiesced realserver's persistence templates expire instead of pinning clients to it`
+          : `${outcome.path} is already 1`, { path: outcome.path, before: outcome.before });
+      } catch (err) {
+        options.logger.warn('persistence templates may keep sending clients to a quiesced realserver', { error: err instanceof Error ? err.message : String(err) });
+      }
+      const last = await lastPlanOrNothing(options);
+      if (last?.role !== 'director') return;
+      // The kernel may still hold weights an earlier run set (0 for a quiesced realserver).
+      const kernel = await readList().catch(() => []);
+      const weights = new Map(kernel.flatMap((s) => s.destinations.map((d) => [`${serviceKeyString(s.key)} -> ${destinationKeyString(d)}`, d.weight] as const)));
+      hasPlan = true;
+      await monitor.update(last.services, (key, d) => weights.get(`${serviceKeyString(key)} -> ${destinationKeyString(d)}`));
+      options.logger.info('health checks resumed from the last applied plan', { generation: last.generation, services: last.services.length });
+    },
+    stop: () => monitor.stop(),
+  };
+}
+
+function realserverHealth(options: AgentHealthOptions): AgentHealth {
+  const history = new HealthHistory();
+  if (!options.realserverKernel || !options.readListening) throw new Error('a realserver agent needs its kernel and a listening-socket reader');
+  const selfReport = new RealserverSelfReport({
+    kernel: options.realserverKernel(),
+    readListening: options.readListening,
+    history,
+    logger: options.logger,
+    ...(options.selfCheckIntervalMs ? { intervalMs: options.selfCheckIntervalMs } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  });
+  const handOver = async (plan: HostPlan): Promise<void> => {
+    if (plan.role === 'realserver') await selfReport.setPlan(plan);
+  };
+  return {
+    wrap: wrapWith(options, handOver),
+    history,
+    health: realserverHealthSource(selfReport, history),
+    async start() {
+      const last = await lastPlanOrNothing(options);
+      if (last?.role === 'realserver') {
+        await selfReport.setPlan(last);
+        options.logger.info('self-checks resumed from the last applied plan', { generation: last.generation });
+      }
+      selfReport.start();
+    },
+    stop: () => selfReport.stop(),
+  };
+}

@@ -1,0 +1,63 @@
+// The director's health as the Health RPC shows it: the monitor's rows joined with the
+// kernel's own weights and connection counts (`ipvsadm -Ln --exact`), and every transition
+// and notice kept in the history and logged.
+import type { Logger } from 'winston';
+import { destinationKeyString, serviceKeyString } from '../kernel/model';
+import type { ServiceListing } from '../metrics/ipvs-stats';
+import type { HealthSource, HealthView } from './health-source';
+import type { HealthHistory } from './history';
+import type { HealthMonitor } from './monitor';
+import type { HealthRow } from './report';
+
+/** Sends every transition and notice of the monitor to the history and the log; returns the unsubscriber. */
+export function recordMonitorEvents(monitor: Pick<HealthMonitor, 'on'>, history: HealthHistory, logger: Logger): () => void {
+  const offTransition = monitor.on('transition', (t) => {
+    history.record({ at: t.at, kind: 'transition', service: t.service, host: t.host, address: t.address, from: t.from, to: t.to, message: t.reason });
+    logger.log(t.to === 'down' ? 'warn' : 'info', 'health transition', { service: t.service, host: t.host, address: t.address, from: t.from, to: t.to, reason: t.reason });
+  });
+  const offNotice = monitor.on('notice', (n) => {
+    history.record({
+      at: n.at, kind: n.kind, service: n.service, message: n.message,
+      ...(n.host !== undefined ? { host: n.host } : {}), ...(n.address !== undefined ? { address: n.address } : {}),
+    });
+    logger.warn('health notice', { kind: n.kind, service: n.service, host: n.host, address: n.address, message: n.message });
+  });
+  return () => { offTransition(); offNotice(); };
+}
+
+export interface DirectorHealthSourceOptions {
+  monitor: Pick<HealthMonitor, 'snapshot'>;
+  history: HealthHistory;
+  /** the kernel's table; a failed read leaves the kernel columns empty, it does not fail the report */
+  readKernel?: () => Promise<ServiceListing[]>;
+  /** true once a plan was applied (or read back at start) */
+  hasPlan: () => boolean;
+}
+
+export function directorHealthSource(options: DirectorHealthSourceOptions): HealthSource {
+  return {
+    history: options.history,
+    async view(): Promise<HealthView> {
+      const listing = options.readKernel ? await options.readKernel().catch((err: unknown) => err instanceof Error ? err : new Error(String(err))) : undefined;
+      const kernel = new Map<string, ServiceListing['destinations'][number]>();
+      if (Array.isArray(listing)) {
+        for (const s of listing) for (const d of s.destinations) kernel.set(`${serviceKeyString(s.key)} -> ${destinationKeyString(d)}`, d);
+      }
+      const targets: HealthRow[] = options.monitor.snapshot().targets.map((t) => {
+        const k = kernel.get(`${serviceKeyString(t.serviceKey)} -> ${t.address}`);
+        return {
+          service: t.service, serviceKey: t.serviceKey, host: t.host, address: t.address, checked: t.checked, state: t.state,
+          plannedWeight: t.plannedWeight, currentWeight: t.currentWeight, keptLast: t.keptLast, reason: t.reason,
+          ...(t.lastCheckAt ? { lastCheckAt: t.lastCheckAt } : {}),
+          ...(t.lastLatencyMs !== undefined ? { lastLatencyMs: t.lastLatencyMs } : {}),
+          ...(k ? { kernel: { weight: k.weight, activeConnections: k.activeConnections, inactiveConnections: k.inactiveConnections } } : {}),
+        };
+      });
+      const notes = [
+        ...(options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout']),
+        ...(listing instanceof Error ? [`the IPVS table could not be read (${listing.message}): kernel weights and connections are missing`] : []),
+      ];
+      return { targets, selfChecks: [], ...(notes.length ? { note: notes.join('; ') } : {}) };
+    },
+  };
+}

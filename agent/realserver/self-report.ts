@@ -1,0 +1,134 @@
+// The realserver agent's own checks, run again every --self-check-interval (default 10 s)
+// against the last applied plan: the verifier's pure checks (VIP, ARP, routes, FTP range)
+// plus "the service port is listening". A check whose status changes is an event in the
+// health history and a log line, so `lvsctl health` shows a realserver that broke after
+// the rollout.
+import type { Logger } from 'winston';
+import type { RealserverPlan } from '../host-plan';
+import type { HealthHistory } from '../health/history';
+import { listensOn, type ListeningSocket, type ReadListening } from '../health/listening-sockets';
+import type { SelfCheckRecord } from '../health/report';
+import { realScheduler, type Scheduler } from '../health/scheduler';
+import type { CheckResult } from './check-result';
+import { checkId, evaluateRealserver } from './checks';
+import type { RealserverKernel } from './kernel';
+import { inspectRealserver } from './snapshot';
+
+export const DEFAULT_SELF_CHECK_INTERVAL_MS = 10_000;
+
+export interface SelfReportOptions {
+  kernel: RealserverKernel;
+  readListening: ReadListening;
+  history: HealthHistory;
+  logger: Logger;
+  intervalMs?: number;
+  scheduler?: Scheduler;
+}
+
+/** One check per (service, port) of the plan's duties: something listens there, on a wildcard, a VIP or the plan address. */
+export function portListeningChecks(plan: RealserverPlan, sockets: readonly ListeningSocket[]): SelfCheckRecord[] {
+  const checks: SelfCheckRecord[] = [];
+  for (const duty of plan.duties) {
+    const addresses = [plan.address, ...duty.vips];
+    for (const port of duty.ports ?? []) {
+      const target = `${duty.service} port ${port}`;
+      if (listensOn(sockets, port, addresses)) {
+        checks.push({ action: 'check-port-listening', target, status: 'ok', message: `something listens on port ${port} for ${duty.service}` });
+      } else {
+        const elsewhere = sockets.filter((s) => s.port === port).map((s) => s.address);
+        checks.push({
+          action: 'check-port-listening', target, status: 'failed',
+          message: `nothing listens on tcp port ${port} for ${duty.service}` +
+            (elsewhere.length ? ` at 0.0.0.0, ${addresses.join(' or ')} (only at ${elsewhere.join(', ')})` : ''),
+          fix: `start the server of ${duty.service} on port ${port}, listening on 0.0.0.0 or ${duty.vips[0] ?? plan.address} (ss -ltn shows what listens)`,
+        });
+      }
+    }
+  }
+  return checks;
+}
+
+function recordOf(c: CheckResult): SelfCheckRecord {
+  return { action: c.action, target: c.target, status: c.status, message: c.message, ...(c.fix && c.status !== 'ok' ? { fix: c.fix } : {}) };
+}
+
+export class RealserverSelfReport {
+  private plan: RealserverPlan | undefined;
+  private checks: SelfCheckRecord[] = [];
+  private checkedAt: Date | undefined;
+  private cancel: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly scheduler: Scheduler;
+  private readonly intervalMs: number;
+
+  constructor(private readonly options: SelfReportOptions) {
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.intervalMs = options.intervalMs ?? DEFAULT_SELF_CHECK_INTERVAL_MS;
+  }
+
+  /** The plan to check against from now on (after an apply, or read back at start); runs the checks at once. */
+  setPlan(plan: RealserverPlan): Promise<void> {
+    this.plan = plan;
+    return this.runOnce();
+  }
+
+  /** Starts the loop: one round every interval. */
+  start(): void {
+    if (this.cancel || this.stopped) return;
+    const loop = (): void => {
+      this.cancel = this.scheduler.after(this.intervalMs, () => {
+        this.runOnce().finally(() => { if (!this.stopped) loop(); });
+      });
+    };
+    loop();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.cancel?.();
+    return this.running ?? Promise.resolve();
+  }
+
+  latest(): { checks: SelfCheckRecord[]; at?: Date; plan?: RealserverPlan } {
+    return { checks: [...this.checks], ...(this.checkedAt ? { at: this.checkedAt } : {}), ...(this.plan ? { plan: this.plan } : {}) };
+  }
+
+  /** One round; rounds never overlap (a caller during a round waits for it and then runs its own). */
+  runOnce(): Promise<void> {
+    const previous = this.running ?? Promise.resolve();
+    const round = previous.then(() => this.round());
+    this.running = round;
+    return round;
+  }
+
+  private async round(): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    let next: SelfCheckRecord[];
+    try {
+      const snapshot = await inspectRealserver(this.options.kernel, plan);
+      const sockets = await this.options.readListening();
+      next = [...evaluateRealserver(plan, snapshot).map(recordOf), ...portListeningChecks(plan, sockets)];
+    } catch (err) {
+      next = [{ action: 'self-check', target: plan.host, status: 'failed', message: `could not inspect this host: ${err instanceof Error ? err.message : String(err)}` }];
+    }
+    this.report(next);
+  }
+
+  private report(next: SelfCheckRecord[]): void {
+    const at = this.scheduler.now();
+    const before = new Map(this.checks.map((c) => [checkId(c), c]));
+    const first = this.checkedAt === undefined;
+    for (const c of next) {
+      const was = before.get(checkId(c));
+      // The first round only records what failed: "ok" after a rollout is no news.
+      if (was ? was.status === c.status : first && c.status !== 'failed') continue;
+      const message = `${c.action} ${c.target}: ${was ? `${was.status} → ` : ''}${c.status}: ${c.message}`;
+      this.options.history.record({ at, kind: 'self-check', message });
+      this.options.logger.log(c.status === 'failed' ? 'warn' : 'info', 'self-check changed', { action: c.action, target: c.target, from: was?.status, to: c.status, message: c.message });
+    }
+    this.checks = next;
+    this.checkedAt = at;
+  }
+}
