@@ -102,12 +102,15 @@ export interface MarkReconciliation {
  */
 export function reconcileMarks(desired: MarkRule[], actual: MarkState): MarkReconciliation {
   if (desired.length === 0) {
-    return actual.chainExists || actual.jumpPresent
+    return actual.chainExists || actual.jumpCount > 0
       ? { action: 'remove', reason: 'the plan has no mark rules' }
       : { action: 'none', reason: 'no mark rules wanted and none owned' };
   }
   if (!actual.chainExists) return { action: 'replace', reason: `the chain does not exist yet (${desired.length} rule(s) to write)` };
-  if (!actual.jumpPresent) return { action: 'replace', reason: 'the jump from PREROUTING to the owned chain is missing' };
+  if (actual.jumpCount === 0) return { action: 'replace', reason: 'the jump from PREROUTING to the owned chain is missing' };
+  if (actual.jumpCount > 1) {
+    return { action: 'replace', reason: `PREROUTING jumps to the owned chain ${actual.jumpCount} times, collapsing that to one` };
+  }
   if (actual.unparsed.length > 0) {
     return { action: 'replace', reason: `the owned chain holds ${actual.unparsed.length} rule(s) the plan does not describe` };
   }
@@ -120,7 +123,7 @@ export function sameMarkRules(a: readonly MarkRule[], b: readonly MarkRule[]): b
 }
 
 /** iptables-save writes a host address as 10.0.0.1/32; the plan may write 10.0.0.1. */
-function markRuleIdentity(rule: MarkRule): string {
+export function markRuleIdentity(rule: MarkRule): string {
   const hostSuffix = isIpv6(rule.destination) ? '/128' : '/32';
   const destination = rule.destination.endsWith(hostSuffix)
     ? rule.destination.slice(0, -hostSuffix.length)

@@ -1,11 +1,13 @@
 // Undoing a failed apply: the IPVS batch may have stopped half-way (ipvsadm -R keeps the lines
 // before the failing one), so the undo is computed, not assumed: reconcile the snapshot against
-// what the kernel holds now, for the services the apply touched, and put the old chain back.
+// what the kernel holds now, for the services the apply touched (weights of drains begun come
+// back with it), and put the old chain back exactly, hand-edited lines and jumps included. The
+// drain list needs no undo: it is written only after a successful apply.
 import type { Ipvs } from '../kernel/ipvs';
 import type { Marks, MarkState } from '../kernel/marks';
 import { serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
 import { tableDifferences } from './ipvs-table';
-import { ownedSetOf, reconcileIpvs, sameMarkRules } from './reconcile';
+import { ownedSetOf, reconcileIpvs } from './reconcile';
 
 export interface Snapshot {
   ipvs: IpvsService[];
@@ -56,23 +58,24 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks }, snap
 async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[]): Promise<string> {
   const touchedNames = new Set(touched.map(serviceKeyString));
   const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
-  const current = await ipvs.read();
+  const current = (await ipvs.read()).services;
   const { ops } = reconcileIpvs(wanted, current, ownedSetOf(touched));
   if (ops.length > 0) await ipvs.applyBatch(ops);
-  const after = await ipvs.read();
+  const after = (await ipvs.read()).services;
   const left = tableDifferences(snapshot, after, touched);
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
   return ops.length === 0 ? 'no IPVS operation had taken effect' : `undid ${ops.length} IPVS operation(s)`;
 }
 
 async function restoreMarks(marks: Marks, snapshot: MarkState): Promise<string> {
-  if (snapshot.chainExists) {
-    await marks.replaceOwnedChain(snapshot.owned);
-  } else {
-    await marks.removeOwnedChain();
-  }
+  await marks.restoreChain(snapshot);
   const after = await marks.read();
-  const back = after.chainExists === snapshot.chainExists && sameMarkRules(after.owned, snapshot.owned);
+  const wantedJumps = snapshot.chainExists ? snapshot.jumpCount : 0;
+  const back =
+    after.chainExists === snapshot.chainExists &&
+    after.jumpCount === wantedJumps &&
+    after.chain.length === snapshot.chain.length &&
+    after.chain.every((line, i) => line === snapshot.chain[i]);
   if (!back) throw new Error('after restoring, the owned chain still differs from the snapshot');
-  return snapshot.chainExists ? `put back the previous mark chain (${snapshot.owned.length} rule(s))` : 'removed the new mark chain';
+  return snapshot.chainExists ? `put back the previous mark chain (${snapshot.chain.length} rule(s))` : 'removed the new mark chain';
 }

@@ -1,13 +1,24 @@
 // What a director agent owns, kept in --state-dir across restarts: the services it created
-// or adopted and the rules of its mark chain. Written only after a successful apply, atomically
-// (temp file + rename), and schema-checked on read so a damaged file is a clear error.
+// or adopted, the rules of its mark chain, and the destinations it is draining. Written only
+// after a successful apply (or a drain sweep), atomically (temp file + rename), and
+// schema-checked on read so a damaged file is a clear error.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../kernel/model';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
-const FORMAT_VERSION = 1;
+/** 2 added `draining`; a version 1 file (nothing draining) is still read. */
+const FORMAT_VERSION = 2;
+
+/** A destination the plan dropped, at weight 0 until its connections end or the drain times out. */
+export interface DrainingDestination {
+  /** when the drain began (weight set to 0), ms since the epoch */
+  since: number;
+  service: ServiceKey;
+  address: string;
+  port: number;
+}
 
 export interface DirectorOwnership {
   /** services this agent created or adopted */
@@ -16,9 +27,11 @@ export interface DirectorOwnership {
   markRules: MarkRule[];
   /** the plan generation last applied; 0 before the first apply */
   generation: number;
+  /** destinations of owned services being drained, oldest first */
+  draining: DrainingDestination[];
 }
 
-export const EMPTY_OWNERSHIP: DirectorOwnership = { services: [], markRules: [], generation: 0 };
+export const EMPTY_OWNERSHIP: DirectorOwnership = { services: [], markRules: [], generation: 0, draining: [] };
 
 const serviceKeySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fwmark'), mark: z.number().int().min(0), family: z.enum(['inet', 'inet6']) }),
@@ -33,11 +46,19 @@ const markRuleSchema = z.strictObject({
   inInterface: z.string().min(1).optional(),
 });
 
+const drainingSchema = z.strictObject({
+  since: z.number().int().min(0),
+  service: serviceKeySchema,
+  address: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+});
+
 const ownershipFileSchema = z.strictObject({
-  version: z.literal(FORMAT_VERSION),
+  version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
   generation: z.number().int().min(0),
   services: z.array(serviceKeySchema),
   markRules: z.array(markRuleSchema),
+  draining: z.array(drainingSchema).optional(),
 });
 
 /** The ownership file cannot be read or trusted; names the file and what to do. */
@@ -78,8 +99,8 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
     const where = issue.path.length ? `/${issue.path.join('/')}` : '/';
     throw new OwnershipFileError(file, `does not match the expected format at ${where}: ${issue.message}`);
   }
-  const { services, markRules, generation } = parsed.data;
-  return { services, markRules, generation };
+  const { services, markRules, generation, draining = [] } = parsed.data;
+  return { services, markRules, generation, draining };
 }
 
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */

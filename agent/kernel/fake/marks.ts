@@ -1,28 +1,58 @@
-// An in-memory mangle table for tests. Like iptables-restore, a replace or a removal is
-// all or nothing: an injected failure leaves the table exactly as it was.
+// An in-memory mangle table for tests. Like iptables-restore, a replace, a removal or a
+// restore is all or nothing: an injected failure leaves the table exactly as it was. The
+// owned chain is held as the lines iptables-save would print, so a hand-edited chain (a
+// rule lvsctl did not write, one it cannot read) and its exact restore can be tested.
+import { MARK_CHAIN, markRuleSpec } from '../linux/iptables-format';
+import { readRule, splitWords } from '../linux/iptables-rule';
 import type { Marks, MarkState } from '../marks';
 import type { MarkRule } from '../model';
 
-export class FakeMarks implements Marks {
-  private state: MarkState;
-  private failures: { replace?: string; remove?: string; read?: string } = {};
-  private readBackTwist: ((state: MarkState) => MarkState) | undefined;
-  readonly calls = { read: 0, replaceOwnedChain: 0, removeOwnedChain: 0 };
+interface Table {
+  chainExists: boolean;
+  jumpCount: number;
+  chain: string[];
+  foreign: MarkRule[];
+  foreignUnparsed: string[];
+}
 
+/** "-A LVSCTL-MARK …" for a mark rule, as iptables-save prints it. */
+export function chainLine(rule: MarkRule): string {
+  return `-A ${MARK_CHAIN} ${markRuleSpec(rule)}`;
+}
+
+export class FakeMarks implements Marks {
+  private table: Table;
+  private failures: { replace?: string; remove?: string; restore?: string; read?: string } = {};
+  private readBackTwist: ((state: MarkState) => MarkState) | undefined;
+  readonly calls = { read: 0, replaceOwnedChain: 0, removeOwnedChain: 0, restoreChain: 0 };
+
+  /**
+   * `chain` (lines) wins over `owned` + `unparsed` (owned rules first, then the unparsed lines);
+   * the chain and one jump exist when there is anything in it, unless said otherwise.
+   */
   constructor(initial: Partial<MarkState> = {}) {
-    this.state = {
-      chainExists: initial.chainExists ?? (initial.owned !== undefined && initial.owned.length > 0),
-      jumpPresent: initial.jumpPresent ?? (initial.owned !== undefined && initial.owned.length > 0),
-      owned: structuredClone(initial.owned ?? []),
+    const chain = initial.chain ?? [...(initial.owned ?? []).map(chainLine), ...(initial.unparsed ?? [])];
+    const chainExists = initial.chainExists ?? chain.length > 0;
+    this.table = {
+      chainExists,
+      jumpCount: initial.jumpCount ?? (initial.jumpPresent ?? chainExists ? 1 : 0),
+      chain,
       foreign: structuredClone(initial.foreign ?? []),
-      unparsed: [...(initial.unparsed ?? [])],
       foreignUnparsed: [...(initial.foreignUnparsed ?? [])],
     };
   }
 
   /** The table as it is now, never affected by injected faults. */
   snapshot(): MarkState {
-    return structuredClone(this.state);
+    const { chainExists, jumpCount, chain, foreign, foreignUnparsed } = structuredClone(this.table);
+    const owned: MarkRule[] = [];
+    const unparsed: string[] = [];
+    for (const line of chain) {
+      const reading = readRule((splitWords(line) ?? []).slice(2));
+      if (reading.kind === 'mark') owned.push(reading.rule);
+      else unparsed.push(line);
+    }
+    return { chainExists, jumpPresent: jumpCount > 0, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed };
   }
 
   failNextReplace(message = 'iptables-restore: line 3 failed'): void {
@@ -31,6 +61,10 @@ export class FakeMarks implements Marks {
 
   failNextRemove(message = 'iptables-restore: line 2 failed'): void {
     this.failures.remove = message;
+  }
+
+  failNextRestore(message = 'iptables-restore: line 2 failed'): void {
+    this.failures.restore = message;
   }
 
   failNextRead(message: string): void {
@@ -52,16 +86,24 @@ export class FakeMarks implements Marks {
   async replaceOwnedChain(rules: MarkRule[]): Promise<void> {
     this.calls.replaceOwnedChain++;
     this.throwIfInjected('replace');
-    this.state = { ...this.state, chainExists: true, jumpPresent: true, owned: structuredClone(rules), unparsed: [] };
+    this.table = { ...this.table, chainExists: true, jumpCount: 1, chain: rules.map(chainLine) };
   }
 
   async removeOwnedChain(): Promise<void> {
     this.calls.removeOwnedChain++;
     this.throwIfInjected('remove');
-    this.state = { ...this.state, chainExists: false, jumpPresent: false, owned: [], unparsed: [] };
+    this.table = { ...this.table, chainExists: false, jumpCount: 0, chain: [] };
   }
 
-  private throwIfInjected(verb: 'read' | 'replace' | 'remove'): void {
+  async restoreChain(snapshot: MarkState): Promise<void> {
+    this.calls.restoreChain++;
+    this.throwIfInjected('restore');
+    this.table = snapshot.chainExists
+      ? { ...this.table, chainExists: true, jumpCount: snapshot.jumpCount, chain: [...snapshot.chain] }
+      : { ...this.table, chainExists: false, jumpCount: 0, chain: [] };
+  }
+
+  private throwIfInjected(verb: 'read' | 'replace' | 'remove' | 'restore'): void {
     const message = this.failures[verb];
     if (message === undefined) return;
     this.failures[verb] = undefined;

@@ -17,6 +17,8 @@ export type IpFamily = 'inet' | 'inet6';
 export interface MarkChainOptions {
   /** PREROUTING already jumps to the owned chain (from parseMangleSave) */
   jumpPresent: boolean;
+  /** how many times it does (from parseMangleSave); default 1 when jumpPresent, else 0 */
+  jumpCount?: number;
   /** which tool the text is for: iptables-restore (inet, default) or ip6tables-restore (inet6) */
   family?: IpFamily;
 }
@@ -54,34 +56,72 @@ function checkRule(rule: MarkRule, family: IpFamily): void {
   }
 }
 
+function jumpsNow(opts: { jumpPresent: boolean; jumpCount?: number }): number {
+  return opts.jumpCount ?? (opts.jumpPresent ? 1 : 0);
+}
+
+/**
+ * The lines that take PREROUTING from `have` jumps to the owned chain to `want`. `-D` by
+ * rule deletes the first match, so of doubled jumps the last one stays.
+ */
+function jumpAdjustment(have: number, want: number): string[] {
+  const jump = `${MARK_PARENT_CHAIN} -j ${MARK_CHAIN}`;
+  if (have > want) return Array.from({ length: have - want }, () => `-D ${jump}`);
+  return Array.from({ length: want - have }, () => `-A ${jump}`);
+}
+
 /**
  * `iptables-restore --noflush` input making LVSCTL-MARK exactly these rules: declaring the
- * chain flushes it (or creates it), and the jump from PREROUTING is added only when it is
- * missing, so a re-run never stacks a second jump. One COMMIT: all or nothing.
+ * chain flushes it (or creates it), and PREROUTING ends with exactly one jump to it: added
+ * when missing, doubles deleted, so a re-run never stacks a second jump. One COMMIT: all or
+ * nothing.
  */
 export function renderMarkChainRestore(rules: MarkRule[], opts: MarkChainOptions): string {
   const family = opts.family ?? 'inet';
   rules.forEach((r) => checkRule(r, family));
   const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`];
   for (const rule of rules) lines.push(`-A ${MARK_CHAIN} ${markRuleSpec(rule)}`);
-  if (!opts.jumpPresent) lines.push(`-A ${MARK_PARENT_CHAIN} -j ${MARK_CHAIN}`);
-  lines.push('COMMIT');
+  lines.push(...jumpAdjustment(jumpsNow(opts), 1), 'COMMIT');
   return lines.join('\n') + '\n';
 }
 
-/** `iptables-restore --noflush` input removing the jump and the owned chain, in one transaction. */
-export function renderMarkChainRemoval(opts: { jumpPresent: boolean }): string {
-  const lines = ['*mangle'];
-  if (opts.jumpPresent) lines.push(`-D ${MARK_PARENT_CHAIN} -j ${MARK_CHAIN}`);
+/** `iptables-restore --noflush` input removing every jump and the owned chain, in one transaction. */
+export function renderMarkChainRemoval(opts: { jumpPresent: boolean; jumpCount?: number }): string {
+  const lines = ['*mangle', ...jumpAdjustment(jumpsNow(opts), 0)];
   // Declaring first makes the removal work whether the chain exists or not, and flushes it:
   // a chain must be empty to be deleted.
   lines.push(`:${MARK_CHAIN} - [0:0]`, `-X ${MARK_CHAIN}`, 'COMMIT');
   return lines.join('\n') + '\n';
 }
 
+/** What a rollback puts back: the owned chain's lines as read, and its number of jumps. */
+export interface SavedMarkChain {
+  chainExists: boolean;
+  /** "-A LVSCTL-MARK …" lines as iptables-save printed them */
+  chain: readonly string[];
+  jumpCount: number;
+}
+
+/**
+ * `iptables-restore --noflush` input putting the owned chain back exactly as it was saved,
+ * hand-written lines included (iptables-restore reads what iptables-save wrote), from a
+ * PREROUTING that now has `jumpCountNow` jumps to it.
+ */
+export function renderMarkChainReplay(saved: SavedMarkChain, jumpCountNow: number): string {
+  if (!saved.chainExists) return renderMarkChainRemoval({ jumpPresent: jumpCountNow > 0, jumpCount: jumpCountNow });
+  const foreignLine = saved.chain.find((line) => !line.startsWith(`-A ${MARK_CHAIN} `));
+  if (foreignLine !== undefined) throw new Error(`not a line of ${MARK_CHAIN}, refusing to replay it: ${foreignLine}`);
+  const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`, ...saved.chain, ...jumpAdjustment(jumpCountNow, saved.jumpCount), 'COMMIT'];
+  return lines.join('\n') + '\n';
+}
+
 export interface MangleState {
   chainExists: boolean;
   jumpPresent: boolean;
+  /** unconditional jumps from PREROUTING to the owned chain */
+  jumpCount: number;
+  /** the owned chain's rules as printed ("-A LVSCTL-MARK …", counters dropped), in order */
+  chain: string[];
   /** MARK rules of LVSCTL-MARK, in chain order */
   owned: MarkRule[];
   /** MARK rules in any other mangle chain (hand rules in PREROUTING), in text order */
@@ -99,7 +139,7 @@ export interface MangleState {
  * hold are sorted into unparsed/foreignUnparsed, never silently dropped.
  */
 export function parseMangleSave(text: string): MangleState {
-  const state: MangleState = { chainExists: false, jumpPresent: false, owned: [], foreign: [], unparsed: [], foreignUnparsed: [] };
+  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [] };
   // Without any "*table" line the text is taken as mangle rules alone.
   let table: string | undefined = /^\*/m.test(text) ? undefined : 'mangle';
   text.split('\n').forEach((raw, index) => {
@@ -120,7 +160,8 @@ export function parseMangleSave(text: string): MangleState {
     }
     if (table === undefined) return fail('a rule outside a table: expected "*mangle" first');
     // iptables-save -c prefixes counters: [packets:bytes] -A ...
-    const words = splitWords(trimmed.replace(/^\[\d+:\d+\]\s+/, ''));
+    const rule = trimmed.replace(/^\[\d+:\d+\]\s+/, '');
+    const words = splitWords(rule);
     if (words === undefined) return fail('a quote that is not closed');
     const [verb, chain] = words;
     if (verb.startsWith(':')) {
@@ -138,13 +179,19 @@ export function parseMangleSave(text: string): MangleState {
     if (table !== 'mangle') return;
     const reading = readRule(words.slice(2));
     if (chain === MARK_CHAIN) {
+      state.chain.push(rule);
       if (reading.kind === 'mark') state.owned.push(reading.rule);
       else state.unparsed.push(trimmed);
       return;
     }
-    if (reading.kind === 'jump' && reading.chain === MARK_CHAIN && chain === MARK_PARENT_CHAIN) state.jumpPresent = true;
+    if (reading.kind === 'jump' && reading.chain === MARK_CHAIN && chain === MARK_PARENT_CHAIN) {
+      state.jumpPresent = true;
+      state.jumpCount++;
+    }
     else if (reading.kind === 'mark') state.foreign.push(reading.rule);
     else if (reading.kind === 'unreadable-mark') state.foreignUnparsed.push(trimmed);
+    // Someone else's way into the owned chain (another chain, a condition): reported, not ours.
+    else if (reading.kind === 'jump' && reading.chain === MARK_CHAIN) state.foreignUnparsed.push(trimmed);
     else if (reading.kind === 'other' && reading.target === MARK_CHAIN) state.foreignUnparsed.push(trimmed);
   });
   return state;

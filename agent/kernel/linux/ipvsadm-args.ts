@@ -202,6 +202,16 @@ export function parseIpvsadmLine(line: string, fail: Fail): IpvsadmLine | undefi
         if (t !== 'ipip') fail(`tunnel type "${t}" is not one lvsctl manages (only ipip, ipvsadm's -i)`);
         break;
       }
+      // What ipvsadm -S prints for kernel features lvsctl's model cannot hold: named, so a
+      // table holding someone else's such service is reported clearly rather than as garbage.
+      case '--sctp-service':
+        return fail(`an SCTP service (${option} ${value()}): lvsctl manages TCP, UDP and fwmark services only`);
+      case '-o': case '--ops':
+        return fail(`one-packet scheduling (${option}), which lvsctl does not manage`);
+      case '--pe': case '--persistence-engine':
+        return fail(`a persistence engine (${option} ${value()}), which lvsctl does not manage`);
+      case '--tun-port': case '--tun-nocsum': case '--tun-csum': case '--tun-remcsum':
+        return fail(`a GUE/GRE tunnel option (${option}), which lvsctl does not manage (only ipip, ipvsadm's -i)`);
       default: {
         const fwd = FORWARDING_OPTIONS[option];
         if (fwd === undefined) fail(`unknown option "${option}"; ${KNOWN_OPTIONS}`);

@@ -17,7 +17,8 @@ import {
   type ServiceKey,
   type VirtualService,
 } from '../model';
-import { parseIpvsadmLine, type ServiceLine } from './ipvsadm-args';
+import type { IpvsReading, UnparsedService } from '../ipvs';
+import { parseAddressPort, parseIpvsadmLine, type IpvsadmLine, type ServiceLine } from './ipvsadm-args';
 import { TextFormatError } from './text-format-error';
 
 const FORWARDING_SWITCH: Readonly<Record<Forwarding, string>> = { dr: '-g', nat: '-m', tun: '-i' };
@@ -112,22 +113,58 @@ function toVirtualService(line: ServiceLine): VirtualService {
  * the table it describes, services in text order. ipvsadm's defaults fill what a hand-written
  * line leaves out (scheduler wlc, -g, weight 1, the service's port for -r without one), so
  * the seed's `ipvsadm -A -t VIP:0 -p 360` parses too. Anything else is a TextFormatError
- * naming the line.
+ * naming the line (lvsctl import relies on that: it must not drop a service silently).
  */
 export function parseIpvsSave(text: string): IpvsService[] {
+  return parseTable(text, 'strict').services;
+}
+
+/**
+ * Like parseIpvsSave, for a kernel lvsctl shares with others: a service the model cannot
+ * hold (SCTP, -o, --pe, a GUE/GRE destination) is set aside whole, with its first unreadable
+ * line, instead of making the table unreadable. A line that names no service at all is still
+ * a TextFormatError: that is not ipvsadm -S output.
+ */
+export function parseIpvsSaveTolerant(text: string): IpvsReading {
+  return parseTable(text, 'tolerant');
+}
+
+/** A line failed to parse; carries the reason to the caller, who decides strict or tolerant. */
+class LineRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+function parseTable(text: string, mode: 'strict' | 'tolerant'): IpvsReading {
   const services = new Map<string, IpvsService>();
+  const foreign = new Map<string, UnparsedService>();
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const lineText = raw.replace(/\r$/, '');
     const fail = (reason: string): never => {
       throw new TextFormatError(index + 1, lineText, reason);
     };
-    const parsed = parseIpvsadmLine(lineText, fail);
+    let parsed: IpvsadmLine | undefined;
+    try {
+      parsed = parseIpvsadmLine(lineText, (reason) => {
+        throw new LineRefused(reason);
+      });
+    } catch (error) {
+      if (!(error instanceof LineRefused)) throw error;
+      const owner = mode === 'tolerant' ? serviceNamedBy(lineText) : undefined;
+      if (owner === undefined) return fail(error.reason);
+      services.delete(owner.id);
+      if (!foreign.has(owner.id)) foreign.set(owner.id, { name: owner.id, ...(owner.key ? { key: owner.key } : {}), line: lineText, reason: error.reason });
+      return;
+    }
     if (parsed === undefined) return;
     const id = parsed.command === 'clear' ? '' : keyString(parsed.key);
+    if (foreign.has(id)) return; // the rest of a service set aside
     switch (parsed.command) {
       case 'clear':
         services.clear();
+        foreign.clear();
         return;
       case 'add-service':
         if (services.has(id)) fail(`service ${id} is added a second time`);
@@ -151,5 +188,41 @@ export function parseIpvsSave(text: string): IpvsService[] {
         return fail(`"${parsed.flag}" changes a table; a saved table has only -A and -a lines`);
     }
   });
-  return [...services.values()];
+  return { services: [...services.values()], unparsed: [...foreign.values()] };
+}
+
+const SERVICE_OPTIONS: Readonly<Record<string, 'tcp' | 'udp' | 'sctp' | 'fwmark'>> = {
+  '-t': 'tcp', '--tcp-service': 'tcp',
+  '-u': 'udp', '--udp-service': 'udp',
+  '--sctp-service': 'sctp',
+  '-f': 'fwmark', '--fwmark-service': 'fwmark',
+};
+
+/**
+ * The service an unreadable line belongs to, read leniently: its id (the same text
+ * keyString gives a readable line) and, for TCP/UDP/fwmark, its key.
+ */
+function serviceNamedBy(line: string): { id: string; key?: ServiceKey } | undefined {
+  const words = line.trim().split(/\s+/);
+  const at = words.findIndex((w) => SERVICE_OPTIONS[w] !== undefined);
+  const value = at >= 0 ? words[at + 1] : undefined;
+  if (value === undefined) return undefined;
+  const kind = SERVICE_OPTIONS[words[at]];
+  const ipv6 = words.includes('-6') || words.includes('--ipv6');
+  const noKey = (): never => {
+    throw new LineRefused('');
+  };
+  try {
+    if (kind === 'fwmark') {
+      const mark = /^\d+$/.test(value) ? Number(value) : /^0x[0-9a-f]+$/i.test(value) ? parseInt(value, 16) : noKey();
+      const key: ServiceKey = { kind: 'fwmark', mark, family: ipv6 ? 'inet6' : 'inet' };
+      return { id: keyString(key), key };
+    }
+    if (kind === 'sctp') return { id: `--sctp-service ${value}` };
+    const { address, port } = parseAddressPort(value, noKey, true);
+    const key: ServiceKey = { kind, vip: address, port: port ?? 0 };
+    return { id: keyString(key), key };
+  } catch {
+    return { id: `${words[at]} ${value}` };
+  }
 }

@@ -4,7 +4,7 @@
 import { ExecError, type Exec } from '../exec';
 import type { Marks, MarkState } from '../marks';
 import type { MarkRule } from '../model';
-import { parseMangleSave, renderMarkChainRemoval, renderMarkChainRestore } from './iptables-format';
+import { MARK_CHAIN, markRuleSpec, parseMangleSave, renderMarkChainRemoval, renderMarkChainReplay, renderMarkChainRestore } from './iptables-format';
 
 export type IptablesChoice = 'auto' | 'legacy' | 'nft';
 
@@ -63,25 +63,35 @@ export class LinuxMarks implements Marks {
   async read(): Promise<MarkState> {
     const backend = await this.resolveBackend();
     const { stdout } = await this.exec(backend.save, ['-t', 'mangle'], { timeoutMs: TIMEOUT_MS });
-    const { chainExists, jumpPresent, owned, foreign, unparsed, foreignUnparsed } = parseMangleSave(stdout);
-    this.lastRead = { chainExists, jumpPresent, owned, foreign, unparsed, foreignUnparsed };
+    const { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed } = parseMangleSave(stdout);
+    this.lastRead = { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed };
     return structuredClone(this.lastRead);
   }
 
   async replaceOwnedChain(rules: MarkRule[]): Promise<void> {
     const backend = await this.resolveBackend();
     const current = this.lastRead ?? (await this.read());
-    const text = renderMarkChainRestore(rules, { jumpPresent: current.jumpPresent });
+    const text = renderMarkChainRestore(rules, { jumpPresent: current.jumpPresent, jumpCount: current.jumpCount });
     await this.restore(backend, text);
-    this.lastRead = { ...current, chainExists: true, jumpPresent: true, owned: structuredClone(rules), unparsed: [] };
+    // markRuleSpec writes the words iptables-save prints, so this is what a read would give.
+    const chain = rules.map((r) => `-A ${MARK_CHAIN} ${markRuleSpec(r)}`);
+    this.lastRead = { ...current, chainExists: true, jumpPresent: true, jumpCount: 1, chain, owned: structuredClone(rules), unparsed: [] };
   }
 
   async removeOwnedChain(): Promise<void> {
     const backend = await this.resolveBackend();
     const current = this.lastRead ?? (await this.read());
-    if (!current.chainExists && !current.jumpPresent) return;
-    await this.restore(backend, renderMarkChainRemoval({ jumpPresent: current.jumpPresent }));
-    this.lastRead = { ...current, chainExists: false, jumpPresent: false, owned: [], unparsed: [] };
+    if (!current.chainExists && current.jumpCount === 0) return;
+    await this.restore(backend, renderMarkChainRemoval({ jumpPresent: current.jumpPresent, jumpCount: current.jumpCount }));
+    this.lastRead = { ...current, chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], unparsed: [] };
+  }
+
+  async restoreChain(snapshot: MarkState): Promise<void> {
+    const backend = await this.resolveBackend();
+    // A rollback must start from what is there now, not from what this object last wrote.
+    const current = await this.read();
+    await this.restore(backend, renderMarkChainReplay(snapshot, current.jumpCount));
+    this.lastRead = undefined;
   }
 
   private async restore(backend: IptablesBackend, text: string): Promise<void> {

@@ -12,11 +12,12 @@ const ownership: DirectorOwnership = {
   services: [{ kind: 'fwmark', mark: 1, family: 'inet' }, { kind: 'tcp', vip: '10.0.0.100', port: 80 }],
   markRules: [{ mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'], inInterface: 'eth0' }],
   generation: 4,
+  draining: [{ since: 1_700_000_000_000, service: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, address: '10.0.0.13', port: 80 }],
 };
 
 describe('director ownership state', () => {
   it('owns nothing before the first apply', async () => {
-    assert.deepEqual(await readOwnership(await stateDir()), { services: [], markRules: [], generation: 0 });
+    assert.deepEqual(await readOwnership(await stateDir()), { services: [], markRules: [], generation: 0, draining: [] });
   });
 
   it('reads back what it wrote', async () => {
@@ -34,14 +35,21 @@ describe('director ownership state', () => {
   it('replaces an older file whole', async () => {
     const dir = await stateDir();
     await writeOwnership(dir, ownership);
-    await writeOwnership(dir, { services: [], markRules: [], generation: 5 });
-    assert.deepEqual(await readOwnership(dir), { services: [], markRules: [], generation: 5 });
+    await writeOwnership(dir, { services: [], markRules: [], generation: 5, draining: [] });
+    assert.deepEqual(await readOwnership(dir), { services: [], markRules: [], generation: 5, draining: [] });
+  });
+
+  it('reads a version 1 file (before drains) as draining nothing', async () => {
+    const dir = await stateDir();
+    await fs.writeFile(ownershipFilePath(dir), JSON.stringify({ version: 1, generation: 3, services: ownership.services, markRules: [] }), 'utf8');
+    assert.deepEqual(await readOwnership(dir), { services: ownership.services, markRules: [], generation: 3, draining: [] });
   });
 
   const corrupt: Array<[string, string, RegExp]> = [
     ['truncated JSON', '{"version":1,"services":[', /is not valid JSON/],
     ['a wrong shape', JSON.stringify({ version: 1, generation: 1, services: [{ kind: 'tcp', vip: '10.0.0.100' }], markRules: [] }), /at \/services\/0\/port/],
-    ['a future format', JSON.stringify({ version: 2, generation: 1, services: [], markRules: [] }), /at \/version/],
+    ['a future format', JSON.stringify({ version: 3, generation: 1, services: [], markRules: [] }), /at \/version/],
+    ['a drain entry without its start time', JSON.stringify({ version: 2, generation: 1, services: [], markRules: [], draining: [{ service: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, address: '10.0.0.13', port: 80 }] }), /at \/draining\/0\/since/],
   ];
   for (const [what, text, detail] of corrupt) {
     it(`refuses ${what} with an error naming the file and the fix`, async () => {

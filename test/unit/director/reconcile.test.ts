@@ -146,7 +146,7 @@ describe('reconcileIpvs: desired vs. actual vs. owned', () => {
 
 describe('reconcileMarks: the owned chain vs. the plan', () => {
   const rules = [markRule(1, ['80', '443']), markRule(3, ['21'])];
-  const inKernel = { ...NO_MARKS, chainExists: true, jumpPresent: true, owned: rules };
+  const inKernel = { ...NO_MARKS, chainExists: true, jumpPresent: true, jumpCount: 1, owned: rules };
 
   it('creates the chain when the plan has rules and the chain is missing', () => {
     assert.equal(reconcileMarks(rules, NO_MARKS).action, 'replace');
@@ -159,9 +159,17 @@ describe('reconcileMarks: the owned chain vs. the plan', () => {
     assert.equal(reconcileMarks([...rules].reverse(), inKernel).action, 'replace');
   });
   it('replaces the chain when the jump from PREROUTING is missing', () => {
-    const result = reconcileMarks(rules, { ...inKernel, jumpPresent: false });
+    const result = reconcileMarks(rules, { ...inKernel, jumpPresent: false, jumpCount: 0 });
     assert.equal(result.action, 'replace');
     assert.match(result.reason, /jump/);
+  });
+  it('replaces the chain when PREROUTING jumps to it twice, saying so', () => {
+    const result = reconcileMarks(rules, { ...inKernel, jumpCount: 2 });
+    assert.equal(result.action, 'replace');
+    assert.match(result.reason, /jumps to the owned chain 2 times/);
+  });
+  it('removes the chain when only a jump is left (no rules planned)', () => {
+    assert.equal(reconcileMarks([], { ...NO_MARKS, jumpPresent: true, jumpCount: 1 }).action, 'remove');
   });
   it('replaces the chain when it holds a rule lvsctl did not write', () => {
     assert.equal(reconcileMarks(rules, { ...inKernel, unparsed: ['-A LVSCTL-MARK -j ACCEPT'] }).action, 'replace');

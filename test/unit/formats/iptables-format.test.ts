@@ -124,6 +124,8 @@ describe('iptables mangle text format', () => {
         assert.deepEqual(state, {
           chainExists: true,
           jumpPresent: true,
+          jumpCount: 1,
+          chain: [shop, ftpControl, ftpPassive, dns].map((rule) => `-A LVSCTL-MARK ${markRuleSpec(rule)}`),
           owned: [shop, ftpControl, ftpPassive, dns],
           foreign: [{ mark: 7, protocol: 'tcp', destination: '10.0.0.100', ports: ['8080'] }],
           unparsed: [],
@@ -134,7 +136,7 @@ describe('iptables mangle text format', () => {
 
     it('finds neither chain nor jump in an empty mangle table', () => {
       const state = parseMangleSave('*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n');
-      assert.deepEqual(state, { chainExists: false, jumpPresent: false, owned: [], foreign: [], unparsed: [], foreignUnparsed: [] });
+      assert.deepEqual(state, { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [] });
       assert.deepEqual(parseMangleSave(''), state);
     });
 

@@ -153,7 +153,7 @@ describe('ipvsadm text format', () => {
       ['a weight out of range', '-A -f 1 -s rr\n-a -f 1 -r 10.0.0.11 -w 70000', /weight "70000"/],
       ['an IPv6 address without brackets', '-A -t 2001:db8::1 -s rr', /brackets/],
       ['a GRE tunnel', '-A -f 1 -s rr\n-a -f 1 -r 10.0.0.11:0 -i -w 1 --tun-type gre', /tunnel type "gre"/],
-      ['one-packet scheduling, which lvsctl cannot hold', '-A -u 10.0.0.100:53 -s rr -o', /unknown option "-o"/],
+      ['one-packet scheduling, which lvsctl cannot hold', '-A -u 10.0.0.100:53 -s rr -o', /one-packet scheduling \(-o\), which lvsctl does not manage/],
       ['a line that changes a table', '-A -f 1 -s rr\n-E -f 1 -s wlc', /only -A and -a lines/],
       ['a line that is no ipvsadm command', 'IP Virtual Server version 1.2.1', /not an ipvsadm command/],
     ];

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
-import { FakeMarks } from '../../../agent/kernel/fake/marks';
+import { chainLine, FakeMarks } from '../../../agent/kernel/fake/marks';
 import type { IpvsOperation } from '../../../agent/director/operations';
 import type { Destination, ServiceKey } from '../../../agent/kernel/model';
 
@@ -12,7 +12,7 @@ describe('fake IPVS kernel', () => {
   it('returns destinations sorted, whatever order they were added in', async () => {
     const ipvs = new FakeIpvs();
     await ipvs.applyBatch([addWeb, { op: 'add-destination', key, destination: d('10.0.0.12') }, { op: 'add-destination', key, destination: d('10.0.0.11') }]);
-    const [web] = await ipvs.read();
+    const [web] = (await ipvs.read()).services;
     assert.deepEqual(web.destinations.map((x) => x.address), ['10.0.0.11', '10.0.0.12']);
   });
 
@@ -42,14 +42,14 @@ describe('fake IPVS kernel', () => {
     const ipvs = new FakeIpvs();
     await ipvs.applyBatch([addWeb]);
     ipvs.misreportNextRead(() => []);
-    assert.deepEqual(await ipvs.read(), []);
-    assert.equal((await ipvs.read()).length, 1);
+    assert.deepEqual((await ipvs.read()).services, []);
+    assert.equal((await ipvs.read()).services.length, 1);
   });
 
   it('a read returns a copy: changing it does not change the kernel', async () => {
     const ipvs = new FakeIpvs();
     await ipvs.applyBatch([addWeb]);
-    (await ipvs.read())[0].service.scheduler = 'wlc';
+    (await ipvs.read()).services[0].service.scheduler = 'wlc';
     assert.equal(ipvs.snapshot()[0].service.scheduler, 'rr');
   });
 });
@@ -68,7 +68,7 @@ describe('fake mark table', () => {
     const foreign = { ...rule, mark: 9 };
     const marks = new FakeMarks({ foreign: [foreign] });
     await marks.replaceOwnedChain([rule]);
-    assert.deepEqual({ ...(await marks.read()), foreign: [] }, { chainExists: true, jumpPresent: true, owned: [rule], foreign: [], unparsed: [], foreignUnparsed: [] });
+    assert.deepEqual({ ...(await marks.read()), foreign: [] }, { chainExists: true, jumpPresent: true, jumpCount: 1, chain: [chainLine(rule)], owned: [rule], foreign: [], unparsed: [], foreignUnparsed: [] });
     await marks.removeOwnedChain();
     const after = await marks.read();
     assert.equal(after.chainExists || after.jumpPresent, false);

@@ -10,7 +10,8 @@ const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtu
 describe('Linux IPVS through ipvsadm', () => {
   it('reads the whole table with one `ipvsadm -S -n` (real output from the lab kernel)', async () => {
     const { exec, calls } = recordingExec(() => ok(fixture('director/ipvsadm-S-n.txt')));
-    const table = await new LinuxIpvs(exec).read();
+    const { services: table, unparsed } = await new LinuxIpvs(exec).read();
+    assert.deepEqual(unparsed, []);
     assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['ipvsadm', '-S', '-n']]);
     assert.equal(table.length, 6);
     const web = table.find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 80);

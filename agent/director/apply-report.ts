@@ -1,0 +1,74 @@
+// What a director apply tells the operator: notices about what it leaves alone or found
+// changed behind its back, the --diff text, one step per change, and the drain sweep.
+import type { ApplyEvent, ApplyMode } from '../apply-events';
+import { MARK_CHAIN } from '../kernel/linux/iptables-format';
+import { serviceKeyString } from '../kernel/model';
+import { describeOperation, ipvsDiff, marksDiff } from './diff-text';
+import { drainTarget } from './drain';
+import type { SweepReport } from './drain-sweeper';
+import type { Planned } from './plan-changes';
+
+type Emit = (event: ApplyEvent) => void;
+
+/** Changes the plan makes (or would make): a drain begun counts, its weight-0 edit is part of it. */
+export function changeCount(planned: Planned): number {
+  return planned.ops.length - planned.drains.drainEdits.size + planned.drains.started.length + (planned.marks.action === 'none' ? 0 : 1);
+}
+
+export function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): void {
+  for (const key of planned.unmanaged) {
+    emit({ kind: 'notice', message: `unmanaged service ${serviceKeyString(key)}: not in the plan and not created by lvsctl; left alone` });
+  }
+  for (const f of planned.foreign) {
+    emit({ kind: 'notice', message: `unmanaged service ${f.name} that lvsctl cannot read (${f.reason}); left alone` });
+  }
+  for (const key of planned.adopted) {
+    const verb = mode === 'check' ? 'would adopt' : 'adopting';
+    emit({ kind: 'notice', message: `${verb} service ${serviceKeyString(key)}: it already exists and is in the plan, so lvsctl manages it from then on` });
+  }
+  for (const rule of planned.snapshot.marks.foreign) {
+    emit({ kind: 'notice', message: `foreign mark rule outside the lvsctl chain, left alone: mark ${rule.mark} -p ${rule.protocol} -d ${rule.destination} --dports ${rule.ports.join(',')}` });
+  }
+  for (const line of planned.snapshot.marks.foreignUnparsed) {
+    emit({ kind: 'notice', message: `foreign mark rule outside the lvsctl chain, left alone: ${line}` });
+  }
+  const fate = { replace: 'replaced by the planned rules', remove: 'removed with the chain', none: 'left as is' }[planned.marks.action];
+  for (const finding of planned.markDrift) {
+    emit({ kind: 'notice', message: `drift in ${MARK_CHAIN}: ${finding}; ${mode === 'check' ? `would be ${fate}` : fate}` });
+  }
+  for (const entry of planned.drains.waiting) {
+    const until = new Date(entry.since + drainTimeoutMs).toISOString();
+    emit({ kind: 'notice', message: `draining ${drainTarget(entry)} (weight 0 since ${new Date(entry.since).toISOString()}): deleted once its connections end, at the latest at ${until}` });
+  }
+  for (const entry of planned.drains.returned) {
+    const verb = mode === 'check' ? 'would take' : 'taking';
+    emit({ kind: 'notice', message: `${drainTarget(entry)} is back in the plan while draining: ${verb} it off the drain list, its planned weight comes back` });
+  }
+  emit(ipvsDiff(planned.snapshot.ipvs, planned.projected));
+  const marksAfter = planned.marks.action === 'none' ? planned.snapshot.marks.owned : planned.plan.marks;
+  emit(marksDiff(planned.snapshot.marks.owned, marksAfter));
+}
+
+export function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'skipped', prefix: string, drainTimeoutMs: number, suffix = ''): void {
+  for (const op of planned.ops) {
+    if (planned.drains.drainEdits.has(op)) continue;
+    const text = describeOperation(op);
+    emit({ kind: 'step', action: text.action, target: text.target, status, message: `${prefix}${text.message}${suffix}` });
+  }
+  for (const entry of planned.drains.started) {
+    const what = `drain realserver no longer in the plan: weight 0 now, deleted once its connections end or after ${Math.round(drainTimeoutMs / 1000)} s`;
+    emit({ kind: 'step', action: 'drain-destination', target: drainTarget(entry), status, message: `${prefix}${what}${suffix}` });
+  }
+  if (planned.marks.action !== 'none') {
+    const what = `${planned.marks.action} the owned chain: ${planned.marks.reason}`;
+    emit({ kind: 'step', action: 'mark-chain', target: `mangle ${MARK_CHAIN}`, status, message: `${prefix}${what}${suffix}` });
+  }
+}
+
+/** The sweep at the start of an apply: a step per destination it deleted, a notice if it failed. */
+export function reportSweep(report: SweepReport, emit: Emit): void {
+  for (const r of report.removed) {
+    emit({ kind: 'step', action: 'delete-destination', target: r.target, status: 'changed', message: `delete drained realserver: ${r.why}` });
+  }
+  if (report.failure !== undefined) emit({ kind: 'notice', message: `${report.failure}; tried again at the next sweep` });
+}

@@ -1,0 +1,87 @@
+// The drain sweep: deletes the draining destinations whose connections have ended (or whose
+// drain timed out) with one `ipvsadm -Ln --exact` and one `ipvsadm -R`, and keeps the drain
+// list in the ownership file in step. Run by the applier at the start of every apply, and by
+// the agent's main on a timer through createDrainSweeper.
+import type winston from 'winston';
+import type { DestinationConnections, Ipvs } from '../kernel/ipvs';
+import { readOwnership, writeOwnership } from '../state/ownership';
+import { decideSweep, drainTarget } from './drain';
+import type { IpvsOperation } from './operations';
+import { serializedOn } from './state-lock';
+
+export interface DrainSweepOptions {
+  stateDir: string;
+  ipvs: Ipvs;
+  /** one `ipvsadm -Ln --exact`, e.g. () => ipvs.readConnections() */
+  readConnections: () => Promise<DestinationConnections[]>;
+  /** ms since the epoch */
+  now: () => number;
+  /** a drain ends at the latest this long after it began, connections or not */
+  timeoutMs: number;
+  logger: winston.Logger;
+}
+
+export interface DrainSweepResult {
+  /** destinations deleted, "tcp 10.0.0.100:80 -> 10.0.0.12:80" */
+  removed: string[];
+  /** destinations still draining */
+  waiting: string[];
+}
+
+/** What a sweep did, in enough detail for the applier's events. */
+export interface SweepReport {
+  removed: Array<{ target: string; why: string }>;
+  waiting: Array<{ target: string; active: number; inactive: number; since: number }>;
+  /** why the deletions (some or all) did not happen; the list keeps what is still there */
+  failure?: string;
+}
+
+/** For the agent's main: call sweep() on an interval; it waits for any apply under way. */
+export function createDrainSweeper(opts: DrainSweepOptions): { sweep(): Promise<DrainSweepResult> } {
+  return {
+    sweep: () =>
+      serializedOn(opts.stateDir, async () => {
+        const report = await sweepDrains(opts);
+        if (report.failure !== undefined) throw new Error(report.failure);
+        return { removed: report.removed.map((r) => r.target), waiting: report.waiting.map((w) => w.target) };
+      }),
+  };
+}
+
+/**
+ * One sweep; the caller holds the state dir's queue. Rejects when the ownership file or the
+ * connections cannot be read (nothing changed then); a refused deletion is a report with
+ * `failure`, after the drain list was brought in line with what the kernel holds.
+ */
+export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport> {
+  const ownership = await readOwnership(opts.stateDir);
+  if (ownership.draining.length === 0) return { removed: [], waiting: [] };
+  const decision = decideSweep(ownership.draining, await opts.readConnections(), opts.now(), opts.timeoutMs);
+  const waiting = decision.keep.map(({ entry, active, inactive }) => ({ target: drainTarget(entry), active, inactive, since: entry.since }));
+  for (const entry of decision.gone) opts.logger.info('drain list: destination no longer in the kernel, dropped', { target: drainTarget(entry) });
+
+  const ops: IpvsOperation[] = decision.remove.map(({ entry, destination }) => ({ op: 'delete-destination', key: entry.service, destination }));
+  let removed = decision.remove;
+  let failure: string | undefined;
+  try {
+    await opts.ipvs.applyBatch(ops);
+  } catch (error) {
+    // -R goes on past a refused line: find out which deletions took effect.
+    failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${(error as Error).message}`;
+    const left = new Map((await opts.readConnections()).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
+    removed = decision.remove.filter((r) => !left.has(drainTarget(r.entry)));
+    const stuck = decision.remove.filter((r) => left.has(drainTarget(r.entry)));
+    for (const r of stuck) {
+      const counts = left.get(drainTarget(r.entry));
+      waiting.push({ target: drainTarget(r.entry), active: counts?.active ?? 0, inactive: counts?.inactive ?? 0, since: r.entry.since });
+    }
+    opts.logger.error(failure, { stillThere: stuck.map((r) => drainTarget(r.entry)) });
+  }
+
+  const removedTargets = new Set(removed.map((r) => drainTarget(r.entry)));
+  const goneTargets = new Set(decision.gone.map(drainTarget));
+  const draining = ownership.draining.filter((e) => !removedTargets.has(drainTarget(e)) && !goneTargets.has(drainTarget(e)));
+  if (draining.length !== ownership.draining.length) await writeOwnership(opts.stateDir, { ...ownership, draining });
+  for (const r of removed) opts.logger.info('drained destination deleted', { target: drainTarget(r.entry), why: r.why });
+  return { removed: removed.map((r) => ({ target: drainTarget(r.entry), why: r.why })), waiting, ...(failure !== undefined ? { failure } : {}) };
+}

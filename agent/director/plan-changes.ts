@@ -1,0 +1,101 @@
+// The director's plan for one apply: read the kernel once, refuse what cannot be done safely,
+// then diff (pure): IPVS operations with drains in place of deletions, and the mark chain.
+import type { DirectorPlan } from '../host-plan';
+import type { Ipvs, UnparsedService } from '../kernel/ipvs';
+import type { Marks } from '../kernel/marks';
+import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
+import { readOwnership, type DirectorOwnership } from '../state/ownership';
+import { planDrains, type DrainPlan } from './drain';
+import { applyIpvsOperations } from './ipvs-table';
+import { markChainDrift } from './mark-drift';
+import type { IpvsOperation } from './operations';
+import { ownedSetOf, reconcileIpvs, reconcileMarks, type MarkReconciliation } from './reconcile';
+import type { Snapshot } from './rollback';
+
+export interface Planned {
+  plan: DirectorPlan;
+  desired: IpvsService[];
+  ownership: DirectorOwnership;
+  snapshot: Snapshot;
+  /** the batch, drains in place of deletions */
+  ops: IpvsOperation[];
+  drains: DrainPlan;
+  marks: MarkReconciliation;
+  /** findings about the owned chain that this agent did not cause */
+  markDrift: string[];
+  /** the IPVS table once ops are applied */
+  projected: IpvsService[];
+  unmanaged: ServiceKey[];
+  adopted: ServiceKey[];
+  /** services in the kernel lvsctl cannot read: someone else's, never touched */
+  foreign: UnparsedService[];
+}
+
+export async function planChanges(kernel: { ipvs: Ipvs; marks: Marks }, stateDir: string, plan: DirectorPlan, now: number): Promise<Planned> {
+  refuseIpv6MarkRules(plan);
+  const ownership = await readOwnership(stateDir);
+  let snapshot: Snapshot;
+  let foreign: UnparsedService[];
+  try {
+    const [ipvs, marks] = await Promise.all([kernel.ipvs.read(), kernel.marks.read()]);
+    snapshot = { ipvs: ipvs.services, marks };
+    foreign = ipvs.unparsed;
+  } catch (error) {
+    throw new Error(`cannot read the kernel state, nothing was changed: ${(error as Error).message}`);
+  }
+  refuseForeignCollisions(plan, foreign);
+  const desired = plan.services.map((s) => ({ service: s.service, destinations: s.realservers.map((r) => r.destination) }));
+  const ipvs = reconcileIpvs(desired, snapshot.ipvs, ownedSetOf(ownership.services));
+  const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
+  const marks = reconcileMarks(plan.marks, snapshot.marks);
+  const projected = applyIpvsOperations(snapshot.ipvs, drains.ops);
+  return {
+    plan,
+    desired,
+    ownership,
+    snapshot,
+    ops: drains.ops,
+    drains,
+    marks,
+    markDrift: markChainDrift(snapshot.marks, ownership.markRules),
+    projected,
+    unmanaged: ipvs.unmanaged,
+    adopted: ipvs.adopted,
+    foreign,
+  };
+}
+
+/** The owned chain lives in iptables (IPv4) only; refusing up front beats failing half-way and rolling back. */
+function refuseIpv6MarkRules(plan: DirectorPlan): void {
+  const index = plan.marks.findIndex((rule) => isIpv6(rule.destination));
+  if (index < 0) return;
+  const rule = plan.marks[index];
+  throw new Error(
+    `marks[${index}] (mark ${rule.mark} for ${rule.destination}) is IPv6: the director writes mark rules with iptables ` +
+      `(IPv4) only so far, nothing was changed; mark IPv6 traffic by hand with ip6tables, or leave that rule out of the plan`,
+  );
+}
+
+/**
+ * A planned service whose key the kernel already holds as a service lvsctl cannot read (say
+ * with -o or --pe sip): adopting it would silently drop what lvsctl cannot express, and adding
+ * it fails. Refused before anything changes.
+ */
+function refuseForeignCollisions(plan: DirectorPlan, foreign: readonly UnparsedService[]): void {
+  const byKey = new Map(foreign.flatMap((f) => (f.key ? [[serviceKeyString(f.key), f] as const] : [])));
+  const clashes = plan.services.flatMap((s, index) => {
+    const other = byKey.get(serviceKeyString(s.service.key));
+    return other ? [{ index, name: s.name, other }] : [];
+  });
+  if (clashes.length === 0) return;
+  const text = clashes
+    .map(({ index, name, other }) =>
+      `services[${index}] ("${name}", ${serviceKeyString(plan.services[index].service.key)}) is already in the kernel as a service ` +
+      `lvsctl cannot read: ${other.reason} (${JSON.stringify(other.line)})`,
+    )
+    .join('; ');
+  throw new Error(
+    `${text}; nothing was changed. Fix: if the plan is to replace it, delete it by hand (ipvsadm -D ${clashes[0].other.name}) ` +
+      `and apply again; otherwise give the plan's service another address, port or mark`,
+  );
+}
