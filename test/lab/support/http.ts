@@ -64,13 +64,17 @@ export interface HttpRequestOptions {
   intervalMs?: number;
 }
 
-/** Make `count` requests to `url` from namespace `fromNs`, each on a fresh TCP connection; say who answered each. */
-export async function httpRequests(fromNs: string, url: string, count: number, options: HttpRequestOptions = {}): Promise<HttpAnswer[]> {
+/**
+ * Make `count` requests from namespace `fromNs`, each on a fresh TCP connection, to `url`
+ * (or cycling through the urls: 80, 443, 80, ...); say who answered each.
+ */
+export async function httpRequests(fromNs: string, url: string | readonly string[], count: number, options: HttpRequestOptions = {}): Promise<HttpAnswer[]> {
+  const urls = typeof url === 'string' ? [url] : [...url];
   const timeoutMs = options.timeoutMs ?? 5000;
   const { stdout } = await inNetns(
     fromNs,
     process.execPath,
-    [join(__dirname, 'http-client.js'), url, String(count), String(timeoutMs), String(options.intervalMs ?? 0)],
+    [join(__dirname, 'http-client.js'), JSON.stringify(urls), String(count), String(timeoutMs), String(options.intervalMs ?? 0)],
     { timeoutMs: LAB_EXEC_TIMEOUT_MS + count * timeoutMs },
   );
   return JSON.parse(stdout) as HttpAnswer[];
