@@ -64,7 +64,7 @@ export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport>
   let removed = decision.remove;
   let failure: string | undefined;
   try {
-    await opts.ipvs.applyBatch(ops);
+    if (ops.length > 0) await opts.ipvs.applyBatch(ops);
   } catch (error) {
     // -R goes on past a refused line: find out which deletions took effect.
     failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${(error as Error).message}`;

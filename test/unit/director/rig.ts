@@ -1,0 +1,54 @@
+// A director applier on the fake kernel with a clock the test moves, and helpers to read
+// what it reported. For the drain, foreign-service and mark-chain specifications.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import winston from 'winston';
+import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../agent/apply-events';
+import { createDirectorApplier } from '../../../agent/director/applier';
+import type { HostPlan } from '../../../agent/host-plan';
+import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
+import { FakeMarks } from '../../../agent/kernel/fake/marks';
+
+export const silent = winston.createLogger({ silent: true });
+
+/** 2026-01-01T00:00:00Z: a fixed start, so times in messages are predictable */
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface Rig {
+  ipvs: FakeIpvs;
+  marks: FakeMarks;
+  stateDir: string;
+  clock: { now: number };
+  run(plan: HostPlan, mode?: ApplyMode): Promise<{ result: ResultEvent; events: ApplyEvent[] }>;
+}
+
+export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; drainTimeoutMs?: number } = {}): Promise<Rig> {
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-'));
+  const ipvs = init.ipvs ?? new FakeIpvs();
+  const marks = init.marks ?? new FakeMarks();
+  const clock = { now: T0 };
+  const applier = createDirectorApplier({
+    stateDir,
+    iptables: 'legacy',
+    logger: silent,
+    kernel: { ipvs, marks },
+    now: () => clock.now,
+    ...(init.drainTimeoutMs !== undefined ? { drainTimeoutMs: init.drainTimeoutMs } : {}),
+  });
+  return {
+    ipvs,
+    marks,
+    stateDir,
+    clock,
+    async run(plan, mode = 'apply') {
+      const events: ApplyEvent[] = [];
+      const result = await applier.apply(plan, mode, (e) => events.push(e));
+      return { result, events };
+    },
+  };
+}
+
+export const notices = (events: ApplyEvent[]): string[] => events.flatMap((e) => (e.kind === 'notice' ? [e.message] : []));
+export const steps = (events: ApplyEvent[]): StepEvent[] => events.flatMap((e) => (e.kind === 'step' ? [e] : []));
+export const stepLines = (events: ApplyEvent[]): string[] => steps(events).map((s) => `${s.action} ${s.target} ${s.status}`);
