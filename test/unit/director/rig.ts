@@ -23,8 +23,8 @@ export interface Rig {
   run(plan: HostPlan, mode?: ApplyMode): Promise<{ result: ResultEvent; events: ApplyEvent[] }>;
 }
 
-export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; drainTimeoutMs?: number } = {}): Promise<Rig> {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-'));
+export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; drainTimeoutMs?: number; stateDir?: string } = {}): Promise<Rig> {
+  const stateDir = init.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-')));
   const ipvs = init.ipvs ?? new FakeIpvs();
   const marks = init.marks ?? new FakeMarks();
   const clock = { now: T0 };

@@ -53,3 +53,20 @@ describe('Linux IPVS through ipvsadm', () => {
     );
   });
 });
+
+describe('Linux IPVS connection counts', () => {
+  it('reads every destination\'s active and inactive connections with one `ipvsadm -L -n --exact` (real output)', async () => {
+    const { exec, calls } = recordingExec(() => ok(fixture('captured/ipvsadm-Ln-exact.txt')));
+    const counts = await new LinuxIpvs(exec).readConnections();
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['ipvsadm', '-L', '-n', '--exact']]);
+    const web = counts.find((c) => c.service.kind === 'tcp' && c.service.port === 80 && c.destination.address === '10.0.0.12');
+    assert.deepEqual(web && { weight: web.destination.weight, active: web.active, inactive: web.inactive }, { weight: 1, active: 0, inactive: 3 });
+  });
+
+  it('reads a table holding a service it cannot model, and names that service', async () => {
+    const { exec } = recordingExec(() => ok('-A -t 10.0.0.100:80 -s rr\n-A -u 10.0.0.100:53 -s rr -o\n'));
+    const { services, unparsed } = await new LinuxIpvs(exec).read();
+    assert.equal(services.length, 1);
+    assert.deepEqual(unparsed.map((u) => u.name), ['-u 10.0.0.100:53']);
+  });
+});
