@@ -1,9 +1,35 @@
-// PLACEHOLDER: lvsctl connections is being built; replace this file.
+// lvsctl connections PLAN [--json] [--client IP] [--vip IP] [--realserver HOST|IP] [--limit N]:
+// wires the real loader, resolver and gRPC reader into controller/fleet/connections-command.ts.
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { loadPlanFile } from '../plan/load';
+import { resolveAddresses } from '../inventory/resolve';
+import { executeConnections, type ConnectionsCommandOptions } from '../fleet/connections-command';
+import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { readerConnectorFromOptions } from './fleet-connector';
 
 export function register(program: Command): void {
-  program.command('connections').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('connections is not built yet');
+  const command = program
+    .command('connections')
+    .description('every director\'s connection table (ipvsadm -Lcn), persistence templates included')
+    .argument('<plan>', 'the plan.json whose directors to ask')
+    .option('--json', 'one JSON document on stdout, nothing else')
+    .option('--client <IP>', 'only entries of this client address')
+    .option('--vip <IP>', 'only entries of this virtual address')
+    .option('--realserver <HOST|IP>', 'only entries to this realserver (a host of the plan or an address)')
+    .option('--limit <N>', 'at most N entries per director (default 10000)');
+  addAgentOptions(command);
+  command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
+    const { json, client, vip, realserver, limit, sshConfig } = flags;
+    process.exitCode = await executeConnections(
+      planPath,
+      {
+        ...(json ? { json: true } : {}), ...(client !== undefined ? { client } : {}), ...(vip !== undefined ? { vip } : {}),
+        ...(realserver !== undefined ? { realserver } : {}), ...(limit !== undefined ? { limit } : {}), ...(sshConfig !== undefined ? { sshConfig } : {}),
+      },
+      {
+        loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr,
+        makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+      },
+    );
   });
 }

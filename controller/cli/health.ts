@@ -1,9 +1,45 @@
-// PLACEHOLDER: lvsctl health is being built; replace this file.
+// lvsctl health PLAN [--watch] [--json]: wires the real loader, resolver and gRPC reader
+// into controller/fleet/health-command.ts. --watch runs until Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { loadPlanFile } from '../plan/load';
+import { resolveAddresses } from '../inventory/resolve';
+import { executeHealth } from '../fleet/health-command';
+import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { readerConnectorFromOptions } from './fleet-connector';
+
+interface HealthFlags {
+  watch?: boolean;
+  json?: boolean;
+  sshConfig?: string;
+}
 
 export function register(program: Command): void {
-  program.command('health').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('health is not built yet');
+  const command = program
+    .command('health')
+    .description('every agent\'s health: each service × realserver on the directors (state, weight, connections, last check, reason) and each realserver\'s own checks')
+    .argument('<plan>', 'the plan.json whose agents to ask')
+    .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C')
+    .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
+  addAgentOptions(command);
+  command.action(async (planPath: string, flags: HealthFlags) => {
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    if (flags.watch) {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+    try {
+      process.exitCode = await executeHealth(
+        planPath,
+        { ...(flags.watch ? { watch: true } : {}), ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}) },
+        {
+          loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr, signal: abort.signal,
+          makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+        },
+      );
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   });
 }

@@ -1,9 +1,27 @@
-// PLACEHOLDER: lvsctl status is being built; replace this file.
+// lvsctl status PLAN [--json]: wires the real loader, resolver and gRPC reader into
+// controller/fleet/status-command.ts.
 import type { Command } from 'commander';
-import { CliError } from './exit-codes';
+import { loadPlanFile } from '../plan/load';
+import { resolveAddresses } from '../inventory/resolve';
+import { executeStatus } from '../fleet/status-command';
+import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { readerConnectorFromOptions } from './fleet-connector';
 
 export function register(program: Command): void {
-  program.command('status').description('(not built yet)').allowUnknownOption().argument('[args...]').action(() => {
-    throw new CliError('status is not built yet');
+  const command = program
+    .command('status')
+    .description('every director\'s live IPVS table with counters (ipvsadm -Ln --stats) and the plan\'s names, and its drift from the plan')
+    .argument('<plan>', 'the plan.json whose directors to ask')
+    .option('--json', 'one JSON document on stdout, nothing else');
+  addAgentOptions(command);
+  command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
+    process.exitCode = await executeStatus(
+      planPath,
+      { ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}) },
+      {
+        loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr,
+        makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+      },
+    );
   });
 }

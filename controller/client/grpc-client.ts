@@ -58,16 +58,21 @@ function identityFromWire(reply: HelloReply__Output): AgentIdentity {
   };
 }
 
+/** A stub to one agent with the channel options and TLS identity check every call uses. */
+export function openAgentStub(target: Target, opts: GrpcConnectorOptions): WireAgentClient {
+  const Agent = loadAgentProto().lvsctl.v1.Agent;
+  // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
+  // The certificate check itself is channelCredentials' and accepts the address or the name.
+  const options = opts.tls.kind === 'mtls' ? { ...CLIENT_OPTIONS, 'grpc.ssl_target_name_override': target.host } : CLIENT_OPTIONS;
+  return new Agent(dialTarget(target), channelCredentials(opts.tls, target), options);
+}
+
 class GrpcAgentClient implements AgentClient {
   private readonly stub: WireAgentClient;
   private readonly context: CallContext;
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
-    const Agent = loadAgentProto().lvsctl.v1.Agent;
-    // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
-    // The certificate check itself is channelCredentials' and accepts the address or the name.
-    const options = opts.tls.kind === 'mtls' ? { ...CLIENT_OPTIONS, 'grpc.ssl_target_name_override': target.host } : CLIENT_OPTIONS;
-    this.stub = new Agent(dialTarget(target), channelCredentials(opts.tls, target), options);
+    this.stub = openAgentStub(target, opts);
     this.context = { ...target, timeoutMs: opts.timeoutMs, tls: opts.tls };
   }
 

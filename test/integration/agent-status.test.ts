@@ -43,6 +43,8 @@ describe('Status over gRPC', () => {
       destination: { address: '10.0.0.11', port: 0, weight: 1, forwarding: 'FORWARDING_DR' },
       activeConnections: '3',
       inactiveConnections: '12',
+      // the source gave no --stats counters
+      stats: null,
     });
     assert.strictEqual(reply?.services[0].service?.key?.fwmark?.mark, 1);
     assert.strictEqual(reply?.services[0].managed, true);

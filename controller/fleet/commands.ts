@@ -1,0 +1,32 @@
+// What lvsctl health, status and connections share: the deps a command runs with (tests
+// pass in-memory ones), the names of a plan for printing, and the plan-refused exit.
+import type { AgentReaderConnector } from '../client/agent-reader';
+import { serviceKeyString } from '../../agent/kernel/model';
+import type { Names } from '../report/status-table';
+import type { FleetPlan, FleetPlanDeps } from './plan-targets';
+
+export interface FleetCommandDeps extends FleetPlanDeps {
+  /** called once the plan is known good: building it may read certificate files */
+  makeConnector(): AgentReaderConnector;
+  stdout: { write(text: string): unknown };
+  now?: () => Date;
+}
+
+export interface FleetCommonOptions {
+  json?: boolean;
+  sshConfig?: string;
+}
+
+/** Plan names for addresses and service keys, to print names where the kernel has numbers. */
+export function namesOf(fleet: FleetPlan): Names {
+  const byAddress = new Map<string, string>();
+  for (const [host, address] of fleet.addresses) if (!byAddress.has(address)) byAddress.set(address, host);
+  const byService = new Map(fleet.services.map((s) => [serviceKeyString(s.service.key), s.name]));
+  return { host: (a) => byAddress.get(a), service: (id) => byService.get(id) };
+}
+
+export function answerJson<T>(a: { host: string; role: string; ok: boolean; value?: T; kind?: string; reason?: string }, value: (v: T) => unknown): unknown {
+  return a.ok
+    ? { host: a.host, role: a.role, ok: true, ...(value(a.value as T) as object) }
+    : { host: a.host, role: a.role, ok: false, [a.kind ?? 'failed']: true, status: a.kind, reason: a.reason };
+}

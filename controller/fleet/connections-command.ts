@@ -1,0 +1,68 @@
+// `lvsctl connections PLAN [--json] [--client IP] [--vip IP] [--realserver HOST|IP] [--limit N]`:
+// every director's connection table (ipvsadm -Lcn), templates included, filtered on the agent.
+import { isIP } from 'net';
+import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, type ConnectionFilter } from '../../agent/metrics/ipvs-connections';
+import { CliError, EXIT } from '../cli/exit-codes';
+import { renderConnections } from '../report/connections-table';
+import { askAgents, fleetExitCode } from './ask-agents';
+import { answerJson, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
+
+export interface ConnectionsCommandOptions extends FleetCommonOptions {
+  client?: string;
+  vip?: string;
+  /** a host name of the plan or an address */
+  realserver?: string;
+  limit?: string;
+}
+
+function address(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (isIP(value) === 0) throw new CliError(`${flag} ${JSON.stringify(value)}: must be an IPv4 or IPv6 address, e.g. ${flag} 10.0.0.200`, EXIT.invalid);
+  return value;
+}
+
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CONNECTION_LIMIT;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_CONNECTION_LIMIT) throw new CliError(`--limit ${JSON.stringify(text)}: must be 1..${MAX_CONNECTION_LIMIT}`, EXIT.invalid);
+  return n;
+}
+
+export async function executeConnections(planPath: string, options: ConnectionsCommandOptions, deps: FleetCommandDeps): Promise<number> {
+  const limit = limitOf(options.limit);
+  const client = address('--client', options.client);
+  const vip = address('--vip', options.vip);
+  let fleet;
+  try {
+    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
+  } catch (err) {
+    if (err instanceof FleetPlanRefused) return err.exitCode;
+    throw err;
+  }
+  let realserver: string | undefined;
+  if (options.realserver !== undefined) {
+    realserver = isIP(options.realserver) ? options.realserver : fleet.addresses.get(options.realserver);
+    const role = fleet.plan.hosts[options.realserver]?.role;
+    if (!realserver || (role !== undefined && role !== 'realserver')) {
+      const known = Object.entries(fleet.plan.hosts).filter(([, h]) => h.role === 'realserver').map(([n]) => n);
+      throw new CliError(`--realserver ${JSON.stringify(options.realserver)}: not a realserver of ${planPath} nor an address; realservers: ${known.join(', ')}`, EXIT.invalid);
+    }
+  }
+  const filter: ConnectionFilter = { limit, ...(client ? { client } : {}), ...(vip ? { vip } : {}), ...(realserver ? { realserver } : {}) };
+  const connector = deps.makeConnector();
+  const directors = fleet.targets.filter((t) => t.role === 'director');
+  const answers = await askAgents(directors, connector, (reader) => reader.connections(filter));
+  const exitCode = fleetExitCode(answers);
+  const names = namesOf(fleet);
+  if (options.json) {
+    const hosts = answers.map((a) => answerJson(a, (entries: ConnectionEntry[]) => ({
+      connections: entries.map((e) => ({ ...e, ...(names.host(e.destination.address) ? { realserver: names.host(e.destination.address) } : {}) })),
+      truncated: entries.length >= limit,
+    })));
+    deps.stdout.write(`${JSON.stringify({ command: 'connections', plan: planPath, filter, hosts, exitCode }, null, 2)}\n`);
+  } else {
+    deps.stdout.write(renderConnections(answers, names, limit));
+  }
+  return exitCode;
+}

@@ -1,0 +1,91 @@
+// `lvsctl health PLAN [--watch] [--json]`: every agent's health report, as one table (or
+// one JSON document); with --watch, the first reports and then every change as it comes,
+// one line each (one JSON object a line with --json) until interrupted.
+import type { AgentHealthReport } from '../../agent/health/report';
+import type { AgentReaderConnector, HealthWatch } from '../client/agent-reader';
+import { EXIT } from '../cli/exit-codes';
+import { eventLine, healthReportJson, renderHealthTable } from '../report/health-table';
+import { askAgents, failureOf, fleetExitCode, type HostAnswer } from './ask-agents';
+import { answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { FleetPlanRefused, loadFleetPlan, type FleetTarget } from './plan-targets';
+
+export interface HealthCommandOptions extends FleetCommonOptions {
+  watch?: boolean;
+}
+
+/** Hosts whose report shows a problem: a target down or a failed self-check. */
+export function unhealthyHosts(answers: readonly HostAnswer<AgentHealthReport>[]): string[] {
+  return answers.flatMap((a) => (a.ok && (a.value.targets.some((t) => t.checked && t.state === 'down') || a.value.selfChecks.some((c) => c.status === 'failed')) ? [a.host] : []));
+}
+
+export async function executeHealth(planPath: string, options: HealthCommandOptions, deps: FleetCommandDeps & { signal?: AbortSignal }): Promise<number> {
+  let fleet;
+  try {
+    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
+  } catch (err) {
+    if (err instanceof FleetPlanRefused) return err.exitCode;
+    throw err;
+  }
+  const connector = deps.makeConnector();
+  const now = deps.now ?? (() => new Date());
+  if (options.watch) return watchHealth(fleet.targets, connector, options, deps);
+  const answers = await askAgents(fleet.targets, connector, (reader) => reader.health());
+  const exitCode = fleetExitCode(answers, unhealthyHosts(answers));
+  if (options.json) {
+    deps.stdout.write(`${JSON.stringify({ command: 'health', plan: planPath, hosts: answers.map((a) => answerJson(a, healthReportJson)), exitCode }, null, 2)}\n`);
+  } else {
+    deps.stdout.write(renderHealthTable(answers, now()));
+  }
+  return exitCode;
+}
+
+async function watchHealth(
+  targets: readonly FleetTarget[],
+  connector: AgentReaderConnector,
+  options: HealthCommandOptions,
+  deps: FleetCommandDeps & { signal?: AbortSignal },
+): Promise<number> {
+  const line = (value: unknown): void => { deps.stdout.write(`${JSON.stringify(value)}\n`); };
+  const watches: HealthWatch[] = [];
+  // Interrupting (Ctrl-C) ends every watch; the command then ends normally with its exit code.
+  deps.signal?.addEventListener('abort', cancelAll);
+  const outcomes = await Promise.all(targets.map(async (target): Promise<HostAnswer<null>> => {
+    const reader = connector({ host: target.host, address: target.address, port: target.port });
+    let first = true;
+    try {
+      const watch = reader.watchHealth((report) => {
+        if (options.json) {
+          line({ host: target.host, kind: first ? 'report' : report.heartbeat ? 'heartbeat' : 'change', ...(healthReportJson(report) as object) });
+        } else if (first) {
+          deps.stdout.write(renderHealthTable([{ host: target.host, role: target.role, ok: true, value: report }], report.at, 10));
+        } else {
+          for (const e of report.events) deps.stdout.write(`${eventLine(report.host, e)}\n`);
+        }
+        first = false;
+      });
+      watches.push(watch);
+      if (deps.signal?.aborted) watch.cancel();
+      await watch.done;
+      if (!deps.signal?.aborted) {
+        const reason = `the agent of ${target.host} ended the watch (it is shutting down?)`;
+        if (options.json) line({ host: target.host, kind: 'unreachable', reason });
+        else deps.stdout.write(`${target.host}: unreachable: ${reason}\n`);
+        return { host: target.host, role: target.role, ok: false, kind: 'unreachable', reason };
+      }
+      return { host: target.host, role: target.role, ok: true, value: null };
+    } catch (err) {
+      const failure = failureOf(err);
+      if (options.json) line({ host: target.host, kind: failure.kind, reason: failure.reason });
+      else deps.stdout.write(`${target.host}: ${failure.kind}: ${failure.reason}\n`);
+      return { host: target.host, role: target.role, ok: false, ...failure };
+    } finally {
+      reader.close();
+    }
+  }));
+  deps.signal?.removeEventListener('abort', cancelAll);
+  return targets.length === 0 ? EXIT.ok : fleetExitCode(outcomes);
+
+  function cancelAll(): void {
+    for (const w of watches) w.cancel();
+  }
+}

@@ -1,0 +1,62 @@
+// From a plan file to the agents to ask: load and validate the plan, resolve every host's
+// address (plan, ssh config, DNS), compile what each director should hold. Problems refuse
+// the command with exit 1 as `lvsctl validate` prints them; warnings go to stderr.
+import type { DirectorService } from '../../agent/host-plan';
+import { EXIT } from '../cli/exit-codes';
+import { compileDirectorServices } from '../plan/compile';
+import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
+import type { Plan } from '../plan/schema';
+import type { PlanLoadResult } from '../rollout/command';
+
+export interface FleetTarget {
+  host: string;
+  role: 'director' | 'realserver';
+  address: string;
+  port: number;
+}
+
+export interface FleetPlan {
+  plan: Plan;
+  targets: FleetTarget[];
+  /** host name → resolved address */
+  addresses: ReadonlyMap<string, string>;
+  /** what every director should hold */
+  services: DirectorService[];
+}
+
+export interface FleetPlanDeps {
+  loadPlanFile(path: string): Promise<PlanLoadResult>;
+  resolveAddresses(plan: Plan, options: { sshConfigPath?: string }): Promise<{ addresses: Map<string, string>; problems: PlanProblem[] }>;
+  stderr: { write(text: string): unknown };
+}
+
+/** The plan could not be used; its problems were printed; the command ends with `exitCode`. */
+export class FleetPlanRefused extends Error {
+  readonly exitCode = EXIT.invalid;
+  constructor(readonly problems: PlanProblem[]) {
+    super(`the plan has ${problems.length} problem(s)`);
+  }
+}
+
+export async function loadFleetPlan(planPath: string, deps: FleetPlanDeps, options: { sshConfig?: string; quiet?: boolean } = {}): Promise<FleetPlan> {
+  const report = (problems: PlanProblem[]): void => {
+    for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+  };
+  const loaded = await deps.loadPlanFile(planPath);
+  if (!loaded.ok) {
+    report([...loaded.problems, ...(loaded.warnings ?? [])]);
+    throw new FleetPlanRefused(loaded.problems);
+  }
+  const plan = loaded.plan;
+  const resolved = await deps.resolveAddresses(plan, options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {});
+  const blocking = resolved.problems.filter((p) => !isWarning(p));
+  if (blocking.length > 0) {
+    report(resolved.problems);
+    throw new FleetPlanRefused(blocking);
+  }
+  const targets: FleetTarget[] = Object.entries(plan.hosts).flatMap(([host, spec]) => {
+    const address = resolved.addresses.get(host);
+    return address === undefined ? [] : [{ host, role: spec.role, address, port: spec.agentPort ?? plan.agent.port }];
+  });
+  return { plan, targets, addresses: resolved.addresses, services: compileDirectorServices(plan, resolved.addresses) };
+}

@@ -1,0 +1,37 @@
+// `lvsctl status PLAN [--json]`: every director's live table with counters and names, and
+// its drift from the plan. Each director's health is asked too (best effort): it explains
+// a weight the monitor set, which is then not drift.
+import type { HealthRow } from '../../agent/health/report';
+import { renderStatus, type StatusView } from '../report/status-table';
+import { askAgents, fleetExitCode } from './ask-agents';
+import { namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { findDrift } from './drift';
+import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
+
+export async function executeStatus(planPath: string, options: FleetCommonOptions, deps: FleetCommandDeps): Promise<number> {
+  let fleet;
+  try {
+    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
+  } catch (err) {
+    if (err instanceof FleetPlanRefused) return err.exitCode;
+    throw err;
+  }
+  const connector = deps.makeConnector();
+  const directors = fleet.targets.filter((t) => t.role === 'director');
+  const answers = await askAgents(directors, connector, async (reader, target): Promise<StatusView> => {
+    const [status, health] = await Promise.all([
+      reader.status(),
+      reader.health().then((h): HealthRow[] | undefined => h.targets, () => undefined),
+    ]);
+    return { status, drift: findDrift(target.host, fleet.services, status.services, health) };
+  });
+  const drifted = answers.flatMap((a) => (a.ok && a.value.drift.drift.length > 0 ? [a.host] : []));
+  const exitCode = fleetExitCode(answers, drifted);
+  if (options.json) {
+    const hosts = answers.map((a) => answerJson(a, (v: StatusView) => ({ services: v.status.services, drift: v.drift.drift, explainedByHealth: v.drift.explained })));
+    deps.stdout.write(`${JSON.stringify({ command: 'status', plan: planPath, hosts, exitCode }, null, 2)}\n`);
+  } else {
+    deps.stdout.write(renderStatus(answers, namesOf(fleet)));
+  }
+  return exitCode;
+}

@@ -1,0 +1,54 @@
+// lvsctl health, for people: one table of every service × realserver across directors,
+// each realserver's own checks, the recent events, and the hosts that did not answer.
+import type { AgentHealthReport, HealthEventRecord } from '../../agent/health/report';
+import type { HostAnswer } from '../fleet/ask-agents';
+import { ago, clockTime, textTable } from './text-table';
+
+function weightText(planned: number, current: number, kernel: number | undefined): string {
+  const shown = kernel ?? current;
+  return shown === planned ? String(shown) : `${shown}/${planned}`;
+}
+
+export function renderHealthTable(answers: readonly HostAnswer<AgentHealthReport>[], now: Date, recentEvents = 20): string {
+  const out: string[] = [];
+  const reports = answers.flatMap((a) => (a.ok ? [a.value] : []));
+  const directors = reports.filter((r) => r.role === 'director');
+  const rows = directors.flatMap((r) => r.targets.map((t) => [
+    r.host, t.service, t.host, t.address,
+    t.checked ? `${t.state}${t.keptLast ? ' (kept)' : ''}` : 'no check',
+    weightText(t.plannedWeight, t.currentWeight, t.kernel?.weight),
+    t.kernel ? String(t.kernel.activeConnections) : '-',
+    t.kernel ? String(t.kernel.inactiveConnections) : '-',
+    t.checked ? `${ago(t.lastCheckAt, now)}${t.lastLatencyMs !== undefined && t.lastCheckAt ? ` (${Math.round(t.lastLatencyMs)} ms)` : ''}` : '-',
+    t.reason,
+  ]));
+  if (rows.length > 0) {
+    out.push(textTable(['DIRECTOR', 'SERVICE', 'REALSERVER', 'ADDRESS', 'STATE', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'LAST CHECK', 'REASON'], rows));
+  }
+  const checks = reports.filter((r) => r.role === 'realserver').flatMap((r) => r.selfChecks.map((c) => [
+    r.host, c.action, c.target, c.status, `${c.message}${c.status === 'failed' && c.fix ? ` (fix: ${c.fix})` : ''}`,
+  ]));
+  if (checks.length > 0) {
+    out.push(textTable(['REALSERVER', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks));
+  }
+  for (const r of reports) if (r.note) out.push(`${r.host}: ${r.note}\n`);
+  const events = reports.flatMap((r) => r.events.map((e) => ({ host: r.host, e }))).sort((a, b) => a.e.at.getTime() - b.e.at.getTime()).slice(-recentEvents);
+  if (events.length > 0) {
+    out.push(`recent events:\n${events.map(({ host, e }) => `  ${eventLine(host, e)}`).join('\n')}\n`);
+  }
+  for (const a of answers) if (!a.ok) out.push(`${a.host}: ${a.kind}: ${a.reason}\n`);
+  if (out.length === 0) out.push('no agent reported anything\n');
+  return out.join('\n');
+}
+
+/** One line of a health event: "12:00:01 lvs1 shop web2 10.0.0.12:80 up → down: reason". */
+export function eventLine(agent: string, e: HealthEventRecord): string {
+  const who = [e.service, e.host, e.address].filter((x) => x !== undefined).join(' ');
+  const change = e.kind === 'transition' ? `${e.from ?? '?'} → ${e.to ?? '?'}: ` : e.kind === 'self-check' ? '' : `${e.kind}: `;
+  return `${clockTime(e.at)} ${agent}${who ? ` ${who}` : ''} ${change}${e.message}`;
+}
+
+/** A report as JSON: dates as RFC 3339 strings. */
+export function healthReportJson(r: AgentHealthReport): unknown {
+  return JSON.parse(JSON.stringify(r));
+}
