@@ -6,6 +6,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 checkout="$(cd "$here/../.." && pwd)"
 cd "$checkout"
+# LAB_BUILD=0 skips the build when dist/ is fresh.
 if [ ! -f dist/scripts/lab/demo-ppc.js ] || [ "${LAB_BUILD:-1}" = "1" ]; then
   npx tsc -p . > /dev/null 2>&1 || true   # emits even when some other file has type errors
 fi
