@@ -97,3 +97,28 @@ describe('Linux marks through iptables', () => {
     assert.deepEqual(commandLines(calls), ['iptables-nft-save -t mangle', 'iptables-nft-restore --noflush -w 10']);
   });
 });
+
+describe('Linux marks: the jump and the exact restore', () => {
+  it('collapses a doubled jump in the same restore that swaps the chain', async () => {
+    const { exec, calls } = kernelWith(fixture('captured/iptables-legacy-save-mangle-after-second-jump.txt'));
+    const marks = new LinuxMarks(exec, 'legacy');
+    await marks.read();
+    await marks.replaceOwnedChain(rules);
+    const input = calls.filter((c) => c.file === 'iptables-legacy-restore')[0].options.input ?? '';
+    assert.equal(input.split('\n').filter((l) => l === '-D PREROUTING -j LVSCTL-MARK').length, 1);
+    assert.doesNotMatch(input, /-A PREROUTING/);
+  });
+
+  it('restores a saved chain from what the table holds now: one save, then one restore', async () => {
+    const { exec, calls } = kernelWith(fixture('captured/iptables-legacy-save-mangle-after-second-jump.txt'));
+    const marks = new LinuxMarks(exec, 'legacy');
+    const saved = { ...(await marks.read()), chain: ['-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT'], jumpCount: 1 };
+    calls.length = 0;
+    await marks.restoreChain(saved);
+    assert.deepEqual(commandLines(calls), ['iptables-legacy-save -t mangle', 'iptables-legacy-restore --noflush -w 10']);
+    assert.equal(
+      calls[1].options.input,
+      '*mangle\n:LVSCTL-MARK - [0:0]\n-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT\n-D PREROUTING -j LVSCTL-MARK\nCOMMIT\n',
+    );
+  });
+});

@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  parseMangleSave,
+  renderMarkChainRemoval,
+  renderMarkChainReplay,
+  renderMarkChainRestore,
+} from '../../../agent/kernel/linux/iptables-format';
+import type { MarkRule } from '../../../agent/kernel/model';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const captured = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', 'captured', name), 'utf8');
+const rule: MarkRule = { mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'] };
+const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+
+describe('iptables text for the jump to the owned chain', () => {
+  it('counts every jump from PREROUTING and keeps the chain lines as printed (real output with a doubled jump)', () => {
+    const state = parseMangleSave(captured('iptables-legacy-save-mangle-after-second-jump.txt'));
+    assert.equal(state.jumpCount, 2);
+    assert.deepEqual(state.chain, [
+      '-A LVSCTL-MARK -d 10.0.0.100/32 -p tcp -m tcp --dport 25 -j MARK --set-xmark 0x5/0xffffffff',
+      '-A LVSCTL-MARK -d 10.0.0.100/32 -p tcp -m tcp --dport 26 -j MARK --set-xmark 0x6/0xffffffff',
+    ]);
+  });
+
+  it('drops the counters iptables-save -c prints from the chain lines', () => {
+    const state = parseMangleSave('*mangle\n:LVSCTL-MARK - [0:0]\n[4:240] -A LVSCTL-MARK -s 192.0.2.1/32 -j ACCEPT\nCOMMIT\n');
+    assert.deepEqual(state.chain, ['-A LVSCTL-MARK -s 192.0.2.1/32 -j ACCEPT']);
+  });
+
+  it('reports a jump into the owned chain from another chain as someone else\'s rule', () => {
+    const state = parseMangleSave('*mangle\n:LVSCTL-MARK - [0:0]\n-A OUTPUT -j LVSCTL-MARK\nCOMMIT\n');
+    assert.deepEqual([state.jumpCount, state.foreignUnparsed], [0, ['-A OUTPUT -j LVSCTL-MARK']]);
+  });
+
+  it('a swap deletes the extra jumps (the last one stays) and adds none', () => {
+    const text = renderMarkChainRestore([rule], { jumpPresent: true, jumpCount: 3 });
+    assert.deepEqual(lines(text, /PREROUTING/), ['-D PREROUTING -j LVSCTL-MARK', '-D PREROUTING -j LVSCTL-MARK']);
+  });
+
+  it('a removal deletes every jump before the chain', () => {
+    const text = renderMarkChainRemoval({ jumpPresent: true, jumpCount: 2 });
+    assert.deepEqual(text.split('\n').slice(0, 3), ['*mangle', '-D PREROUTING -j LVSCTL-MARK', '-D PREROUTING -j LVSCTL-MARK']);
+    assert.match(text, /^-X LVSCTL-MARK$/m);
+  });
+
+  it('a replay writes the saved lines verbatim and the saved number of jumps', () => {
+    const chain = ['-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT', '-A LVSCTL-MARK -d 10.0.0.100/32 -m comment --comment "by hand" -j MARK --set-xmark 0x7/0xffffffff'];
+    const text = renderMarkChainReplay({ chainExists: true, chain, jumpCount: 2 }, 1);
+    assert.equal(text, ['*mangle', ':LVSCTL-MARK - [0:0]', ...chain, '-A PREROUTING -j LVSCTL-MARK', 'COMMIT', ''].join('\n'));
+    assert.equal(renderMarkChainReplay({ chainExists: false, chain: [], jumpCount: 0 }, 1), renderMarkChainRemoval({ jumpPresent: true }));
+  });
+
+  it('a replay refuses a line that is not of the owned chain', () => {
+    assert.throws(() => renderMarkChainReplay({ chainExists: true, chain: ['-A PREROUTING -j ACCEPT'], jumpCount: 1 }, 1), /not a line of LVSCTL-MARK/);
+  });
+});
