@@ -1,14 +1,16 @@
 // The last HostPlan this agent applied, kept in --state-dir so that after a restart the
 // director's health checks and the realserver's self-checks resume without a new rollout.
-// Stored in its wire form (JSON of the proto message) and read back through the same
-// decoder that checks every plan arriving over gRPC: one schema, one set of limits.
+// Stored as the proto message itself (an ApplyRequest, base64 in a small JSON envelope that
+// names host and generation for a reader) and read back through the same decoder that
+// checks every plan arriving over gRPC: one schema, one set of limits.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { HostPlan } from '../host-plan';
 import { WireFieldError } from '../wire/checks';
 import { hostPlanFromWire } from '../wire/host-plan-decode';
 import { hostPlanToWire } from '../wire/host-plan-encode';
-import type { HostPlan__Output } from '../../proto/generated/lvsctl/v1/HostPlan';
+import { loadAgentProto } from '../wire/proto-loader';
+import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;
@@ -44,8 +46,18 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   if (typeof json !== 'object' || json === null || (json as { version?: unknown }).version !== FORMAT_VERSION) {
     throw new LastPlanFileError(file, `is not a version ${FORMAT_VERSION} last-plan file`);
   }
+  const encoded = (json as { plan?: unknown }).plan;
+  if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
+    throw new LastPlanFileError(file, 'has no base64 "plan"');
+  }
+  let request: ApplyRequest__Output;
   try {
-    return hostPlanFromWire((json as { plan?: HostPlan__Output }).plan);
+    request = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestDeserialize(Buffer.from(encoded, 'base64')) as ApplyRequest__Output;
+  } catch (error) {
+    throw new LastPlanFileError(file, `holds a plan that does not decode (${(error as Error).message})`);
+  }
+  try {
+    return hostPlanFromWire(request.plan);
   } catch (error) {
     if (error instanceof WireFieldError) throw new LastPlanFileError(file, `does not hold a valid host plan at ${error.message}`);
     throw error;
@@ -57,8 +69,8 @@ export async function writeLastPlan(stateDir: string, plan: HostPlan): Promise<v
   const file = lastPlanFilePath(stateDir);
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  // The oneof's name travels as `role` in the decoded form; the encoder leaves it implicit.
-  const body = JSON.stringify({ version: FORMAT_VERSION, plan: { ...hostPlanToWire(plan), role: plan.role } }) + '\n';
+  const message = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan) });
+  const body = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation, plan: Buffer.from(message).toString('base64') }) + '\n';
   const handle = await fs.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(body, 'utf8');
