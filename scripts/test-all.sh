@@ -21,7 +21,15 @@ host_rc=$?
 bash scripts/lab/run-lab-tests.sh
 lab_rc=$?
 
-node scripts/sum-results.js "$results/host.json" "$results/lab.json" | tee "$results/summary.txt"
+# A lab that cannot boot fails the run in CI (run-lab-tests.sh says so loudly); elsewhere
+# the closing line counts the host suite only and says the lab did not run.
+suites=("$results/host.json")
+if [ -f "$results/lab.json" ] || [ "${CI:-}" = "true" ]; then
+  suites+=("$results/lab.json")
+else
+  echo "note: the lab suite did not run (LAB SKIPPED above); the count below is the host suite only"
+fi
+node scripts/sum-results.js "${suites[@]}" | tee "$results/summary.txt"
 sum_rc=${PIPESTATUS[0]}
 
 if [ "$host_rc" -ne 0 ] || [ "$lab_rc" -ne 0 ] || [ "$sum_rc" -ne 0 ]; then
