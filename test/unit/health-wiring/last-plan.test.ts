@@ -1,0 +1,35 @@
+import assert from 'assert';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { RealserverPlan } from '../../../agent/host-plan';
+import { LastPlanFileError, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+
+const realserver: RealserverPlan = {
+  role: 'realserver', cluster: 'shop', host: 'web1', generation: 7, address: '10.0.0.11', prepare: false,
+  duties: [{ service: 'shop', forwarding: 'dr', vips: ['10.0.0.100'], directors: ['10.0.0.1'], ports: [80] }],
+};
+
+describe('the last applied plan in --state-dir', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is absent before the first apply', async () => {
+    assert.strictEqual(await readLastPlan(dir), undefined);
+  });
+
+  it('reads back exactly what was written, and leaves no temporary file', async () => {
+    await writeLastPlan(dir, realserver);
+    assert.deepStrictEqual(await readLastPlan(dir), realserver);
+    assert.deepStrictEqual(readdirSync(dir), ['last-applied-plan.json']);
+  });
+
+  it('refuses a damaged file, naming it and the fix', async () => {
+    writeFileSync(lastPlanFilePath(dir), '{"version":1,"plan":"AAAA"}');
+    await assert.rejects(readLastPlan(dir), (err: unknown) =>
+      err instanceof LastPlanFileError && err.message.includes(lastPlanFilePath(dir)) && /run lvsctl rollout again/.test(err.message));
+    writeFileSync(lastPlanFilePath(dir), 'not json');
+    await assert.rejects(readLastPlan(dir), /is not valid JSON/);
+  });
+});
