@@ -12,7 +12,8 @@ type Emit = (event: ApplyEvent) => void;
 
 /** Changes the plan makes (or would make): a drain begun counts, its weight-0 edit is part of it. */
 export function changeCount(planned: Planned): number {
-  return planned.ops.length - planned.drains.drainEdits.size + planned.drains.started.length + (planned.marks.action === 'none' ? 0 : 1);
+  const { drainEdits, started, rezeroed } = planned.drains;
+  return planned.ops.length - drainEdits.size + started.length + rezeroed.length + (planned.marks.action === 'none' ? 0 : 1);
 }
 
 export function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): void {
@@ -57,6 +58,10 @@ export function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'ski
   }
   for (const entry of planned.drains.started) {
     const what = `drain realserver no longer in the plan: weight 0 now, deleted once its connections end or after ${Math.round(drainTimeoutMs / 1000)} s`;
+    emit({ kind: 'step', action: 'drain-destination', target: drainTarget(entry), status, message: `${prefix}${what}${suffix}` });
+  }
+  for (const entry of planned.drains.rezeroed) {
+    const what = 'set the weight of a draining realserver back to 0 (someone had raised it)';
     emit({ kind: 'step', action: 'drain-destination', target: drainTarget(entry), status, message: `${prefix}${what}${suffix}` });
   }
   if (planned.marks.action !== 'none') {

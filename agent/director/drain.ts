@@ -32,6 +32,8 @@ export interface DrainPlan {
   started: DrainingDestination[];
   /** drains already under way that go on (not in the plan, still in the kernel) */
   waiting: DrainingDestination[];
+  /** among waiting, those whose weight someone raised again: set back to 0 */
+  rezeroed: DrainingDestination[];
   /** drains ended because the plan wants the destination again; reconcile gives its weight back */
   returned: DrainingDestination[];
   /** the drain list once the batch is applied */
@@ -55,6 +57,7 @@ export function planDrains(input: {
   const drainEdits = new Set<IpvsOperation>();
   const started: DrainingDestination[] = [];
   const waiting: DrainingDestination[] = [];
+  const rezeroed: DrainingDestination[] = [];
   for (const op of input.ops) {
     if (op.op !== 'delete-destination' || !drains(op.key)) {
       ops.push(op);
@@ -70,11 +73,12 @@ export function planDrains(input: {
       const edit: IpvsOperation = { op: 'edit-destination', key: op.key, destination: weightZero(now), before: now };
       ops.push(edit);
       drainEdits.add(edit);
+      if (already) rezeroed.push(entry);
     }
   }
 
   const returned = input.draining.filter((e) => desiredServices.has(serviceKeyString(e.service)) && desiredTargets.has(drainTarget(e)));
-  return { ops, drainEdits, started, waiting, returned, draining: [...waiting, ...started] };
+  return { ops, drainEdits, started, waiting, rezeroed, returned, draining: [...waiting, ...started] };
 }
 
 function weightZero(d: Destination): Destination {

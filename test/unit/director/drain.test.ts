@@ -52,6 +52,17 @@ describe('graceful drain of a realserver the plan drops', () => {
     assert.deepEqual(weights(r), { '10.0.0.11': 1, '10.0.0.12': 0 });
   });
 
+  it('sets the weight of a draining realserver back to 0 when someone raised it, as a drain step', async () => {
+    const r = await draining12();
+    await r.run(web('10.0.0.11'));
+    await r.ipvs.applyBatch([{ op: 'edit-destination', key: tcp(80), destination: dest('10.0.0.12', { weight: 5 }), before: dest('10.0.0.12', { weight: 0 }) }]);
+    const { result, events } = await r.run(web('10.0.0.11'));
+    assert.equal(result.changed, 1);
+    assert.deepEqual(stepLines(events), ['drain-destination tcp 10.0.0.100:80 -> 10.0.0.12:80 changed']);
+    assert.deepEqual(weights(r), { '10.0.0.11': 1, '10.0.0.12': 0 });
+    assert.equal((await readOwnership(r.stateDir)).draining[0].since, T0, 'the drain keeps its start');
+  });
+
   it('deletes it at the next apply once its active and inactive connections reach 0', async () => {
     const r = await draining12();
     await r.run(web('10.0.0.11'));
