@@ -1,0 +1,127 @@
+import assert from 'assert';
+import { EXIT } from '../../../controller/cli/exit-codes';
+import { executeConnections } from '../../../controller/fleet/connections-command';
+import { executeHealth } from '../../../controller/fleet/health-command';
+import { executeStatus } from '../../../controller/fleet/status-command';
+import { parseIpvsConnections } from '../../../agent/metrics/ipvs-connections';
+import { directorHealth, directorStatus, fleetDeps, PLAN_PATH, realserverHealth } from './in-memory-readers';
+
+const LCN = [
+  'TCP 04:52  ASSURED     172.23.136.93:0     172.23.136.150:80   172.23.136.149:80',
+  'TCP 00:45  FIN_WAIT    172.23.136.93:49914 172.23.136.150:80   172.23.136.149:80',
+].join('\n');
+
+describe('lvsctl health', () => {
+  it('prints one table of every service × realserver and each realserver\'s own checks, exit 0 when all is well', async () => {
+    const deps = fleetDeps({ lvs: { health: directorHealth('up') }, rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) } });
+    const code = await executeHealth(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.ok);
+    const out = deps.out();
+    assert.match(out, /^DIRECTOR\s+SERVICE\s+REALSERVER\s+ADDRESS\s+STATE\s+WEIGHT\s+ACTIVE\s+INACTIVE\s+LAST CHECK\s+REASON$/m);
+    assert.match(out, /^lvs\s+phpmyadmin\s+rs2\s+172\.23\.136\.149:80\s+up\s+1\s+4\s+7\s+2s ago \(2 ms\)\s+GET/m);
+    assert.match(out, /^rs1\s+check-port-listening\s+phpmyadmin port 80\s+ok\s+something listens on port 80$/m);
+  });
+
+  it('shows a quiesced realserver as down with weight 0 of 1, its transition, and exits 2', async () => {
+    const deps = fleetDeps({ lvs: { health: directorHealth('down') }, rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', false) } });
+    const code = await executeHealth(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.hostFailed);
+    assert.match(deps.out(), /^lvs\s+phpmyadmin\s+rs2\s+172\.23\.136\.149:80\s+down\s+0\/1\s+0\s+7/m);
+    assert.match(deps.out(), /^  12:00:00 lvs phpmyadmin rs2 172\.23\.136\.149:80 up → down: connect ECONNREFUSED$/m);
+    assert.match(deps.out(), /rs2\s+check-port-listening\s+phpmyadmin port 80\s+failed\s+nothing listens .*\(fix: start the server/);
+  });
+
+  it('names an unreachable agent with the reason and exits 3 when nothing failed', async () => {
+    const deps = fleetDeps({ lvs: { health: directorHealth('up') }, rs1: { health: realserverHealth('rs1', true) }, rs2: { unreachable: true } });
+    const code = await executeHealth(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.unreachable);
+    assert.match(deps.out(), /^rs2: unreachable: agent of rs2 at 172\.23\.136\.149:7400: connection refused/m);
+  });
+
+  it('with --json prints one document with every host and the exit code', async () => {
+    const deps = fleetDeps({ lvs: { health: directorHealth('down') }, rs1: { health: realserverHealth('rs1', true) }, rs2: { unreachable: true } });
+    const code = await executeHealth(PLAN_PATH, { json: true }, deps);
+    const doc = JSON.parse(deps.out()) as { command: string; exitCode: number; hosts: { host: string; ok: boolean; targets?: { state: string }[]; status?: string }[] };
+    assert.strictEqual(doc.command, 'health');
+    assert.strictEqual(doc.exitCode, code);
+    assert.deepStrictEqual(doc.hosts.map((h) => [h.host, h.ok]), [['lvs', true], ['rs1', true], ['rs2', false]]);
+    assert.deepStrictEqual(doc.hosts[0].targets?.map((t) => t.state), ['up', 'down']);
+    assert.strictEqual(doc.hosts[2].status, 'unreachable');
+  });
+
+  it('with --watch --json prints one JSON object a line: the first reports, then each change', async () => {
+    const deps = fleetDeps({
+      lvs: { health: directorHealth('up'), watchReports: [{ ...directorHealth('down'), heartbeat: false }] },
+      rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) },
+    });
+    const abort = new AbortController();
+    const running = executeHealth(PLAN_PATH, { watch: true, json: true }, { ...deps, signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    assert.strictEqual(await running, EXIT.ok);
+    const lines = deps.out().trim().split('\n').map((l) => JSON.parse(l) as { host: string; kind: string; events: { to?: string }[] });
+    assert.deepStrictEqual(lines.map((l) => `${l.host} ${l.kind}`), ['lvs report', 'lvs change', 'rs1 report', 'rs2 report']);
+    assert.strictEqual(lines[1].events[0].to, 'down');
+  });
+});
+
+describe('lvsctl status', () => {
+  it('prints the director\'s table with realserver names and --stats counters, and no drift', async () => {
+    const deps = fleetDeps({ lvs: { status: directorStatus([1, 1]), health: directorHealth('up') } });
+    const code = await executeStatus(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.ok);
+    assert.match(deps.out(), /^phpmyadmin\s+tcp 172\.23\.136\.150:80\s+rr persistent 360\s+80\s+600\s+0\s+40000\s+0$/m);
+    assert.match(deps.out(), /^\s+-> rs2 172\.23\.136\.149:80\s+Route\s+1\s+2\s+5\s+40\s+300/m);
+    assert.match(deps.out(), /^no drift from the plan$/m);
+  });
+
+  it('reports drift (a wrong weight, an extra destination) and exits 2, but not a weight health set', async () => {
+    const deps = fleetDeps({ lvs: { status: directorStatus([5, 0], true), health: directorHealth('down') } });
+    const code = await executeStatus(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.hostFailed);
+    const out = deps.out();
+    assert.match(out, /weight: phpmyadmin: rs1 \(172\.23\.136\.148:80\) has weight 5 in the kernel, 1 in the plan/);
+    assert.match(out, /extra-destination: phpmyadmin: 172\.23\.136\.160:80 is in the kernel but not in the plan/);
+    assert.doesNotMatch(out, /rs2 \(172\.23\.136\.149:80\) has weight/);
+    assert.match(out, /weights set by health:\n  phpmyadmin: rs2 \(172\.23\.136\.149:80\) at weight 0, plan 1: health down, quiesced/);
+  });
+
+  it('does not ask realservers, and exits 3 with the reason when the director is unreachable', async () => {
+    const deps = fleetDeps({ lvs: { unreachable: true } });
+    const code = await executeStatus(PLAN_PATH, { json: true }, deps);
+    assert.strictEqual(code, EXIT.unreachable);
+    const doc = JSON.parse(deps.out()) as { hosts: { host: string; reason: string }[] };
+    assert.deepStrictEqual(doc.hosts.map((h) => h.host), ['lvs']);
+    assert.match(doc.hosts[0].reason, /connection refused/);
+  });
+});
+
+describe('lvsctl connections', () => {
+  it('prints every entry with the realserver\'s name and marks templates', async () => {
+    const deps = fleetDeps({ lvs: { connections: parseIpvsConnections(LCN) } });
+    const code = await executeConnections(PLAN_PATH, {}, deps);
+    assert.strictEqual(code, EXIT.ok);
+    assert.match(deps.out(), /^lvs\s+TCP\s+04:52\s+ASSURED\s+172\.23\.136\.93:0\s+172\.23\.136\.150:80\s+rs2 172\.23\.136\.149:80\s+template$/m);
+    assert.match(deps.out(), /^lvs\s+TCP\s+00:45\s+FIN_WAIT\s+172\.23\.136\.93:49914/m);
+  });
+
+  it('sends --realserver as the host\'s address and --client, --vip as given', async () => {
+    const deps = fleetDeps({ lvs: { connections: [] } });
+    await executeConnections(PLAN_PATH, { realserver: 'rs2', client: '172.23.136.93', vip: '172.23.136.150', limit: '50' }, deps);
+    assert.deepStrictEqual(deps.asked, [{ limit: 50, client: '172.23.136.93', vip: '172.23.136.150', realserver: '172.23.136.149' }]);
+  });
+
+  it('refuses a --realserver that is no realserver of the plan, naming the ones there are', async () => {
+    const deps = fleetDeps({ lvs: { connections: [] } });
+    await assert.rejects(executeConnections(PLAN_PATH, { realserver: 'lvs' }, deps), /--realserver "lvs": not a realserver of ppc\.json nor an address; realservers: rs1, rs2/);
+    await assert.rejects(executeConnections(PLAN_PATH, { client: 'somebody' }, deps), /--client "somebody": must be an IPv4 or IPv6 address/);
+  });
+
+  it('with --json lists entries per director, templates flagged and named', async () => {
+    const deps = fleetDeps({ lvs: { connections: parseIpvsConnections(LCN) } });
+    await executeConnections(PLAN_PATH, { json: true }, deps);
+    const doc = JSON.parse(deps.out()) as { hosts: { connections: { template: boolean; realserver?: string }[]; truncated: boolean }[] };
+    assert.deepStrictEqual(doc.hosts[0].connections.map((c) => [c.template, c.realserver]), [[true, 'rs2'], [false, 'rs2']]);
+    assert.strictEqual(doc.hosts[0].truncated, false);
+  });
+});
