@@ -1,0 +1,36 @@
+import assert from 'assert';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { RealserverPlan } from '../../../agent/host-plan';
+import { hostPlanFromWire } from '../../../agent/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../agent/wire/host-plan-encode';
+import { WireFieldError } from '../../../agent/wire/checks';
+import type { HostPlan__Output } from '../../../proto/generated/lvsctl/v1/HostPlan';
+import { compileHostPlans } from '../../../controller/plan/compile';
+import { loadPlanText } from '../../../controller/plan/load';
+
+function realserverOf(fixture: string, host: string): RealserverPlan {
+  const loaded = loadPlanText(readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'plans', fixture), 'utf8'));
+  if (!loaded.ok) throw new Error(`fixture ${fixture} is invalid`);
+  const addresses = new Map(Object.entries(loaded.plan.hosts).map(([n, h]) => [n, h.address ?? '']));
+  return compileHostPlans(loaded.plan, addresses, 1).get(host) as RealserverPlan;
+}
+
+describe('the ports a realserver must listen on (RealserverDuty.ports)', () => {
+  it('is the destination port of a port service', () => {
+    assert.deepStrictEqual(realserverOf('ppc.json', 'rs2').duties.map((d) => d.ports), [[80]]);
+  });
+
+  it('is the FTP control port the directors check for a firewall-mark FTP service', () => {
+    assert.deepStrictEqual(realserverOf('ftp.json', 'rs1').duties.map((d) => d.ports), [[21]]);
+  });
+
+  it('travels over the wire, and a port out of range is refused naming the field', () => {
+    const plan = realserverOf('ppc.json', 'rs1');
+    const wire = { ...hostPlanToWire(plan), role: 'realserver' } as unknown as HostPlan__Output;
+    assert.deepStrictEqual(hostPlanFromWire(wire), plan);
+    const bad = JSON.parse(JSON.stringify(wire)) as { realserver: { duties: { ports: number[] }[] } };
+    bad.realserver.duties[0].ports = [70000];
+    assert.throws(() => hostPlanFromWire(bad as unknown as HostPlan__Output), (e: unknown) => e instanceof WireFieldError && e.message === 'duties[0].ports[0]: must be 1..65535');
+  });
+});
