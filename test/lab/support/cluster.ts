@@ -1,0 +1,172 @@
+// A whole lab cluster driven the way an operator drives a real one: the topology from the
+// plan, realserver services (HTTP, vsftpd), certificates from the real `lvsctl certs`, a
+// real `lvsctl-agent` with mutual TLS in every host's namespace, and the real `lvsctl`
+// run from the client namespace (10.0.0.200), reaching the agents on ADDRESS:7400.
+//
+// API for the lab tests (kept stable; other test files build on it):
+//   startLabCluster(plan, { prepareRealservers?, httpPorts?, vsftpd?, agentArgs? }) -> LabCluster
+//   cluster.rollout(args?), cluster.lvsctl(args), cluster.writePlan(plan),
+//   cluster.restartAgent(host), cluster.stopAgent(host), cluster.agentLog(host), cluster.teardown()
+// Additions beyond the first sketch: cluster.plan (the plan last written),
+// LabVsftpd.ranges (a realserver with another passive range), labVsftpdConfigPath(host)
+// (the path to put in the plan's hosts.H.ftp.config), LAB_FTP_FILE.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PlanInput } from '../../../controller/plan/schema';
+import { controllerCert, issueLabCertificates, LAB_TMP, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
+import { startVsftpd, type RunningVsftpd } from './ftp';
+import { startHttpServer, type RunningServer } from './http';
+import { buildTopology, CLIENT_NAME, type Topology } from './topology';
+
+export type { CommandResult } from './agents';
+
+/** How long one lvsctl command may take in the guest (UML is slow, the host shared). */
+export const LVSCTL_RUN_TIMEOUT_MS = 240_000;
+/** The controller's --timeout for each agent answer. */
+export const LAB_AGENT_TIMEOUT = '60s';
+/** The file every realserver's vsftpd serves; its content is the host's name. */
+export const LAB_FTP_FILE = 'who.txt';
+
+export interface LabVsftpd {
+  pasvMin: number;
+  pasvMax: number;
+  /** realservers whose vsftpd gets another passive range (e.g. one outside the plan's marks) */
+  ranges?: Readonly<Record<string, { pasvMin: number; pasvMax: number }>>;
+}
+
+export interface LabClusterOptions {
+  /** VIPs on the realservers' lo and arp_ignore/arp_announce set by the lab (default: off, the plan's `prepare: true` or the test does it) */
+  prepareRealservers?: boolean;
+  /** HTTP servers on every realserver, each answering its host's name */
+  httpPorts?: readonly number[];
+  /** vsftpd on every realserver, its config at labVsftpdConfigPath(host) */
+  vsftpd?: LabVsftpd;
+  /** extra agent arguments per host, e.g. { r1: ['--self-check-interval', '1s'] } */
+  agentArgs?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface LabCluster {
+  /** the plan file written for this cluster (under /tmp in the guest) */
+  planPath: string;
+  /** made with the real `lvsctl certs init/issue` */
+  certDir: string;
+  topology: Topology;
+  /** the plan last written to planPath */
+  plan: PlanInput;
+  /** the real `lvsctl rollout <plan> ...args` from the client netns with the controller's certificate; never throws for a non-zero exit */
+  rollout(args?: readonly string[]): Promise<CommandResult>;
+  /** any lvsctl command (health, status, connections, validate, render) the same way; the plan path is yours to pass */
+  lvsctl(args: readonly string[]): Promise<CommandResult>;
+  /** rewrite the plan file (e.g. change weights) for the next rollout */
+  writePlan(plan: PlanInput): Promise<void>;
+  restartAgent(host: string): Promise<void>;
+  stopAgent(host: string): Promise<void>;
+  agentLog(host: string): Promise<string>;
+  /** stops agents, servers, namespaces */
+  teardown(): Promise<void>;
+}
+
+/** Where the lab's vsftpd on `host` reads its config: put it in the plan's hosts.HOST.ftp.config. */
+export function labVsftpdConfigPath(host: string): string {
+  return `/tmp/lab-vsftpd-${host}.conf`;
+}
+
+const AGENT_COMMANDS = new Set(['rollout', 'health', 'status', 'connections']);
+let clusterCount = 0;
+
+export async function startLabCluster(plan: PlanInput, options: LabClusterOptions = {}): Promise<LabCluster> {
+  clusterCount += 1;
+  const clusterDir = join(LAB_TMP, `${plan.cluster}-${clusterCount}`);
+  const planPath = join(clusterDir, 'plan.json');
+  const logPathOf = (host: string): string => join(clusterDir, `agent-${host}.log`);
+  const topology = await buildTopology(plan, { ...(options.prepareRealservers === true ? { prepareRealservers: true } : {}) });
+  const agents = new Map<string, AgentProcess>();
+  const servers: RunningServer[] = [];
+  const ftpServers: RunningVsftpd[] = [];
+  const stopEverything = async (): Promise<void> => {
+    await Promise.all([...agents.values()].map((agent) => agent.stop()));
+    agents.clear();
+    for (const server of servers.splice(0)) await server.stop();
+    for (const server of ftpServers.splice(0)) await server.stop();
+    await topology.teardown();
+  };
+  try {
+    const certDir = await issueLabCertificates(topology.hosts.map((host) => ({ name: host.name, address: host.address })));
+    const realservers = topology.hosts.filter((host) => host.role === 'realserver').map((host) => host.name);
+    for (const host of realservers) {
+      for (const port of options.httpPorts ?? []) servers.push(await startHttpServer(host, port, host));
+      if (options.vsftpd) ftpServers.push(await startLabVsftpd(host, options.vsftpd));
+    }
+    let current = plan;
+    const writePlan = async (next: PlanInput): Promise<void> => {
+      await mkdir(clusterDir, { recursive: true });
+      await writeFile(planPath, JSON.stringify(next, null, 2) + '\n');
+      current = next;
+    };
+    await writePlan(plan);
+    const specs = new Map<string, AgentSpec>(topology.hosts.map((host) => [host.name, {
+      host: host.name,
+      role: host.role === 'director' ? 'director' : 'realserver',
+      address: host.address,
+      certDir,
+      extraArgs: options.agentArgs?.[host.name] ?? [],
+      logPath: logPathOf(host.name),
+    }]));
+    const specOf = (host: string): AgentSpec => {
+      const spec = specs.get(host);
+      if (spec === undefined) throw new Error(`no host "${host}" in this lab cluster; its hosts are ${[...specs.keys()].join(', ')}`);
+      return spec;
+    };
+    // A fresh cluster starts from nothing the agent owns: no generation or ownership left by an earlier scenario.
+    await Promise.all([...specs.keys()].map((host) => rm(agentStateDir(host), { recursive: true, force: true })));
+    await Promise.all([...specs.values()].map(async (spec) => agents.set(spec.host, await startAgent(spec))));
+    const tls = controllerCert(certDir);
+    const stopAgent = async (host: string): Promise<void> => {
+      specOf(host);
+      await agents.get(host)?.stop();
+      agents.delete(host);
+    };
+    return {
+      planPath,
+      certDir,
+      topology,
+      get plan() {
+        return current;
+      },
+      rollout: (args = []) =>
+        runLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args], { timeoutMs: LVSCTL_RUN_TIMEOUT_MS }),
+      lvsctl: (args) => {
+        const [command, ...rest] = args;
+        // given first, so the caller's own --timeout (commander keeps the last) wins
+        const defaults = command !== undefined && AGENT_COMMANDS.has(command) ? ['--timeout', LAB_AGENT_TIMEOUT] : [];
+        const all = command === undefined ? [] : [command, ...defaults, ...rest];
+        return runLvsctl(CLIENT_NAME, all, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, env: { LVSCTL_CA: tls.ca, LVSCTL_CERT: tls.cert, LVSCTL_KEY: tls.key } });
+      },
+      writePlan,
+      restartAgent: async (host) => {
+        await stopAgent(host);
+        agents.set(host, await startAgent(specOf(host)));
+      },
+      stopAgent,
+      agentLog: async (host) => {
+        specOf(host);
+        return readFile(logPathOf(host), 'utf8').catch(() => '');
+      },
+      teardown: stopEverything,
+    };
+  } catch (error) {
+    // A half-started cluster would make the next scenario of this boot fail on "File exists".
+    await stopEverything().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startLabVsftpd(host: string, vsftpd: LabVsftpd): Promise<RunningVsftpd> {
+  const range = vsftpd.ranges?.[host] ?? { pasvMin: vsftpd.pasvMin, pasvMax: vsftpd.pasvMax };
+  const server = await startVsftpd(host, { ...range, root: `/tmp/lab-ftp-${host}`, files: { [LAB_FTP_FILE]: `${host}\n` } });
+  if (server.configPath !== labVsftpdConfigPath(host)) {
+    await server.stop();
+    throw new Error(`vsftpd on ${host} reads ${server.configPath}, but labVsftpdConfigPath says ${labVsftpdConfigPath(host)}: make them agree in test/lab/support/cluster.ts`);
+  }
+  return server;
+}
