@@ -111,7 +111,7 @@ async function run(argv: string[]): Promise<void> {
   await health.start();
   if (config.metrics) {
     metricsServer = await serveMetrics(metrics.registry, config.metrics);
-    logger.info('metrics served', { url: `http://${config.metrics}/metrics` });
+    logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
