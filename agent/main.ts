@@ -8,6 +8,9 @@ import type { Logger } from 'winston';
 import { VERSION } from '../controller/version';
 import type { HostApplier } from './apply-events';
 import { createDirectorApplier } from './director/applier';
+import { createDrainSweeper } from './director/drain-sweeper';
+import { startDrainTimer, type DrainTimer } from './director/drain-timer';
+import { LinuxIpvs } from './kernel/linux/ipvs';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
 import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
@@ -36,6 +39,7 @@ function buildProgram(): Command {
     .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
     .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
     .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
+    .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
     .showHelpAfterError('(run with --help for usage)')
@@ -44,7 +48,7 @@ function buildProgram(): Command {
 
 function applierFor(config: AgentConfig, logger: Logger): HostApplier {
   return config.role === 'director'
-    ? createDirectorApplier({ stateDir: config.stateDir, iptables: config.iptables, logger })
+    ? createDirectorApplier({ stateDir: config.stateDir, iptables: config.iptables, logger, drainTimeoutMs: config.drainTimeoutMs })
     : createRealserverVerifier({ stateDir: config.stateDir, logger });
 }
 
@@ -53,6 +57,21 @@ function capabilitiesOf(config: AgentConfig): string[] {
   return config.role === 'director'
     ? ['ipvs', `iptables-${config.iptables}`, 'status', 'connections', ...common]
     : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
+}
+
+const DRAIN_SWEEP_INTERVAL_MS = 10_000;
+
+function startDirectorDrainSweeps(config: AgentConfig, logger: Logger): DrainTimer {
+  const ipvs = new LinuxIpvs(createExec({ timeoutMs: 30_000 }));
+  const sweeper = createDrainSweeper({
+    stateDir: config.stateDir,
+    ipvs,
+    readConnections: () => ipvs.readConnections(),
+    now: Date.now,
+    timeoutMs: config.drainTimeoutMs,
+    logger,
+  });
+  return startDrainTimer({ sweeper, intervalMs: DRAIN_SWEEP_INTERVAL_MS, logger });
 }
 
 async function prepareStateDir(dir: string): Promise<void> {
@@ -79,6 +98,7 @@ async function run(argv: string[]): Promise<void> {
   let running: RunningAgent | undefined;
   let health: AgentHealth | undefined;
   let metricsServer: MetricsServer | undefined;
+  let drainTimer: DrainTimer | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -86,7 +106,7 @@ async function run(argv: string[]): Promise<void> {
     logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
     // before the server is bound there is nothing to drain: exit at once
     (running ? running.shutdown() : Promise.resolve())
-      .then(() => Promise.all([health?.stop(), metricsServer?.close()]))
+      .then(() => Promise.all([health?.stop(), metricsServer?.close(), drainTimer?.stop()]))
       .then(() => {
       logger.info('agent stopped', { signal });
       process.exit(0);
@@ -123,6 +143,7 @@ async function run(argv: string[]): Promise<void> {
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,
   });
+  if (config.role === 'director') drainTimer = startDirectorDrainSweeps(config, logger);
   running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
   logger.info('agent started', {
     host,

@@ -21,6 +21,7 @@ export interface RawAgentOptions {
   iptables: string;
   metrics?: string;
   selfCheckInterval?: string;
+  drainTimeout?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -38,17 +39,20 @@ export interface AgentConfig {
   metrics?: string;
   /** --self-check-interval, a realserver's own checks */
   selfCheckIntervalMs: number;
+  /** --drain-timeout, director: how long a realserver dropped from the plan may drain */
+  drainTimeoutMs: number;
 }
 
 const SELF_CHECK_DEFAULT_MS = 10_000;
+const DRAIN_TIMEOUT_DEFAULT_MS = 300_000;
 
-/** "10s", "500ms", "2m" → milliseconds, from 1 s to 1 h. */
-function parseSelfCheckInterval(text: string | undefined): number {
-  if (text === undefined) return SELF_CHECK_DEFAULT_MS;
+/** "10s", "500ms", "2m" → milliseconds, within [minMs, maxMs]. */
+function parseDurationOption(flag: string, text: string | undefined, defaultMs: number, minMs: number, maxMs: number, example: string): number {
+  if (text === undefined) return defaultMs;
   const m = /^(\d+)(ms|s|m)$/.exec(text);
   const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
-  if (!m || ms < 1000 || ms > 3_600_000) {
-    throw new AgentConfigError(`--self-check-interval ${JSON.stringify(text)}: must be a duration from 1s to 60m, e.g. 10s or 1m`);
+  if (!m || ms < minMs || ms > maxMs) {
+    throw new AgentConfigError(`${flag} ${JSON.stringify(text)}: must be a duration from ${minMs / 1000}s to ${maxMs / 60_000}m, e.g. ${example}`);
   }
   return ms;
 }
@@ -102,7 +106,8 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
       throw new AgentConfigError((err as Error).message);
     }
   }
-  const selfCheckIntervalMs = parseSelfCheckInterval(opts.selfCheckInterval);
+  const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, 1000, 3_600_000, '10s or 1m');
+  const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, 1000, 86_400_000, '300s or 30m');
   if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
     throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
   }
@@ -129,5 +134,6 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     logLevel: opts.logLevel,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,
+    drainTimeoutMs,
   };
 }
