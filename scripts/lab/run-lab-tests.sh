@@ -4,6 +4,8 @@
 #   scripts/lab/run-lab-tests.sh [--no-build] [--grep PATTERN]
 # Exit: 0 all passed; 1 a test failed, nothing ran, or the guest hung or crashed.
 # If the lab cannot boot it says LAB SKIPPED loudly: exit 0, but 1 when CI=true.
+# LAB_ID=name keeps this run's files apart (.lab/runs/NAME, .lab/results-NAME/lab.json), so
+# two runs in one checkout do not overwrite each other; npm test uses the default.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 checkout="$(cd "$here/../.." && pwd)"
@@ -32,14 +34,19 @@ if [ "${#test_files[@]}" -eq 0 ]; then
   exit 1
 fi
 
-results_dir="$checkout/.lab/results"
+lab_id="${LAB_ID:-}"
+if [ -n "$lab_id" ] && ! [[ "$lab_id" =~ ^[A-Za-z0-9_-]+$ ]]; then
+  echo "run-lab-tests.sh: LAB_ID must be letters, digits, '_' or '-'" >&2; exit 2
+fi
+run_dir="$checkout/.lab/runs/${lab_id:-lab-tests}"
+results_dir="$checkout/.lab/results${lab_id:+-$lab_id}"
 report="$results_dir/lab.json"
 mkdir -p "$results_dir"
 rm -f "$report"   # a stale report must never count as this run's
 
 # Budget: the whole suite must stay well under 10 minutes; UML is slow, a loaded host slower.
 started=$(date +%s)
-"$here/boot.sh" --timeout "${LAB_TIMEOUT_S:-540}" --run-dir "$checkout/.lab/runs/lab-tests" -- \
+"$here/boot.sh" --timeout "${LAB_TIMEOUT_S:-540}" --run-dir "$run_dir" -- \
   node node_modules/mocha/bin/mocha.js --no-config --enable-source-maps --exit \
     --timeout 120000 --reporter json --reporter-option "output=$report" \
     "${grep_args[@]}" "${test_files[@]}"
@@ -48,7 +55,7 @@ echo "lab: suite took $(( $(date +%s) - started )) s (boot included)" >&2
 
 case "$status" in
   200)
-    reason="$(cat "$checkout/.lab/runs/lab-tests/reason" 2>/dev/null || echo unknown)"
+    reason="$(cat "$run_dir/reason" 2>/dev/null || echo unknown)"
     echo ""
     echo "########################################################################"
     echo "###  LAB SKIPPED: the lab kernel cannot boot here."
