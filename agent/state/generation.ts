@@ -4,6 +4,7 @@
 // value, never half a file.
 import { promises as fs } from 'fs';
 import { join } from 'path';
+import { writeFileAtomically } from './atomic-file';
 
 export interface GenerationStore {
   /** the last applied generation; undefined when nothing was applied yet */
@@ -31,16 +32,7 @@ export function fileGenerationStore(stateDir: string): GenerationStore {
       return parsed.generation;
     },
     async record(generation) {
-      await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-      const temp = `${file}.${process.pid}.tmp`;
-      const handle = await fs.open(temp, 'w', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify({ generation }) + '\n');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, file);
+      await writeFileAtomically(file, JSON.stringify({ generation }) + '\n');
     },
   };
 }

@@ -11,6 +11,7 @@ import { hostPlanFromWire } from '../wire/host-plan-decode';
 import { hostPlanToWire } from '../wire/host-plan-encode';
 import { loadAgentProto } from '../wire/proto-loader';
 import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
+import { writeFileAtomically } from './atomic-file';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;
@@ -67,21 +68,7 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
 /** Replaces the file atomically: a crash leaves the old plan or the new one, never half of one. */
 export async function writeLastPlan(stateDir: string, plan: HostPlan): Promise<void> {
   const file = lastPlanFilePath(stateDir);
-  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const message = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan) });
   const body = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation, plan: Buffer.from(message).toString('base64') }) + '\n';
-  const handle = await fs.open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(body, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(file, body);
 }

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../kernel/model';
+import { writeFileAtomically } from './atomic-file';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
 /** 2 added `draining`; a version 1 file (nothing draining) is still read. */
@@ -106,20 +107,5 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */
 export async function writeOwnership(stateDir: string, ownership: DirectorOwnership): Promise<void> {
   const file = ownershipFilePath(stateDir);
-  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const body = JSON.stringify({ version: FORMAT_VERSION, ...ownership }, null, 2) + '\n';
-  const handle = await fs.open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(body, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(file, JSON.stringify({ version: FORMAT_VERSION, ...ownership }, null, 2) + '\n');
 }

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from './atomic-file';
 
 export const REALSERVER_OWNED_FILE_NAME = 'realserver-owned.json';
 const FORMAT_VERSION = 1;
@@ -86,15 +87,5 @@ export async function readRealserverOwned(stateDir: string): Promise<RealserverO
 }
 
 export async function writeRealserverOwned(stateDir: string, owned: RealserverOwned): Promise<void> {
-  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const file = realserverOwnedPath(stateDir);
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify({ version: FORMAT_VERSION, ...owned }, null, 2) + '\n');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, file);
+  await writeFileAtomically(realserverOwnedPath(stateDir), JSON.stringify({ version: FORMAT_VERSION, ...owned }, null, 2) + '\n');
 }
