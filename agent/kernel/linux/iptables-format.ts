@@ -6,6 +6,7 @@
 import { isIpv6, type MarkRule } from '../model';
 import { readRule, splitWords } from './iptables-rule';
 import { TextFormatError } from './text-format-error';
+import type { MarkState } from '../marks';
 
 export const MARK_CHAIN = 'LVSCTL-MARK';
 export const MARK_PARENT_CHAIN = 'PREROUTING';
@@ -115,22 +116,8 @@ export function renderMarkChainReplay(saved: SavedMarkChain, jumpCountNow: numbe
   return lines.join('\n') + '\n';
 }
 
-export interface MangleState {
-  chainExists: boolean;
-  jumpPresent: boolean;
-  /** unconditional jumps from PREROUTING to the owned chain */
-  jumpCount: number;
-  /** the owned chain's rules as printed ("-A LVSCTL-MARK …", counters dropped), in order */
-  chain: string[];
-  /** MARK rules of LVSCTL-MARK, in chain order */
-  owned: MarkRule[];
-  /** MARK rules in any other mangle chain (hand rules in PREROUTING), in text order */
-  foreign: MarkRule[];
-  /** lines of LVSCTL-MARK that are not mark rules lvsctl can read */
-  unparsed: string[];
-  /** MARK rules elsewhere that lvsctl cannot read (e.g. with "!" or -s): for import and reports */
-  foreignUnparsed: string[];
-}
+/** What `iptables-save -t mangle` says about mark rules: the director's MarkState. */
+export type MangleState = MarkState;
 
 /**
  * Reads `iptables-save -t mangle` output (legacy or nf_tables; a whole iptables-save is
