@@ -2,8 +2,7 @@
 // controller prints it. A director fills `targets` (service × realserver) and `events`; a
 // realserver fills `selfChecks` and `events` (its own checks that changed).
 import type { AgentRole } from '../wire/enum-names';
-import type { ServiceKey } from '../kernel/model';
-import type { HealthState } from './types';
+import type { HealthState, TargetReport } from './types';
 
 /** The kernel's side of a target, from `ipvsadm -Ln --exact`. */
 export interface KernelDestination {
@@ -12,19 +11,8 @@ export interface KernelDestination {
   inactiveConnections: number;
 }
 
-export interface HealthRow {
-  service: string;
-  serviceKey: ServiceKey;
-  host: string;
-  address: string;
-  checked: boolean;
-  state: HealthState;
-  plannedWeight: number;
-  currentWeight: number;
-  keptLast: boolean;
-  lastCheckAt?: Date;
-  lastLatencyMs?: number;
-  reason: string;
+/** One service × realserver in a report: the monitor's view (its counters aside) plus the kernel's. */
+export interface HealthRow extends Omit<TargetReport, 'consecutiveFailures' | 'consecutiveSuccesses'> {
   /** absent when the table could not be read or the kernel lacks this destination */
   kernel?: KernelDestination;
 }
