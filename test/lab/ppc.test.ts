@@ -1,60 +1,69 @@
-// Scenario 1 of issue #5 on the real kernel: a persistent port service (PPC) on port 80.
-// Driven by hand with ipvsadm until the agents exist; then the rollout replaces ipvsadmRestore.
+// Scenario 1 of issue #5 on the real kernel, agent-driven: `lvsctl rollout` pushes a
+// persistent port service (PPC) on port 80 to a real lvsctl-agent on the director, after
+// the realserver agents prepared their VIP and ARP settings themselves (`prepare: true`).
 import { strict as assert } from 'node:assert';
-import { countByServer, httpRequests, startHttpServer, type RunningServer } from './support/http';
-import { ipvsadmClear, ipvsadmRestore, ipvsConnections, isTemplate } from './support/ipvsadm';
+import type { PlanInput } from '../../controller/plan/schema';
+import { LAB_CLUSTER_HOOK_TIMEOUT_MS, startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
+import { countByServer, httpRequests } from './support/http';
+import { ipvsConnections, isTemplate } from './support/ipvsadm';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
-import { buildTopology, type Topology, type TopologyPlan } from './support/topology';
+import { inNetns } from './support/netns';
 
 const VIP = '10.0.0.100';
-// The test without persistence uses its own VIP: templates from the persistent tests stay in
-// the connection table until they expire, even after `ipvsadm -C`.
+// The service without persistence has its own VIP: a template binds the client to one
+// realserver for the whole VIP:port until it expires, whatever service replaced it.
 const PLAIN_VIP = '10.0.0.101';
-const plan: TopologyPlan = {
+const realservers = [{ host: 'r1' }, { host: 'r2' }];
+const plan: PlanInput = {
+  apiVersion: 'lvsctl/v1',
+  cluster: 'lab-ppc',
   hosts: {
     d: { role: 'director', address: '10.0.0.1' },
-    r1: { role: 'realserver', address: '10.0.0.11' },
-    r2: { role: 'realserver', address: '10.0.0.12' },
+    r1: { role: 'realserver', address: '10.0.0.11', prepare: true },
+    r2: { role: 'realserver', address: '10.0.0.12', prepare: true },
   },
   services: [
-    { vip: VIP, forwarding: 'dr', realservers: [{ host: 'r1' }, { host: 'r2' }] },
-    { vip: PLAIN_VIP, forwarding: 'dr', realservers: [{ host: 'r1' }, { host: 'r2' }] },
+    { name: 'web', protocol: 'tcp', vip: VIP, port: 80, scheduler: 'rr', persistence: { timeout: 360 }, realservers },
+    { name: 'web-plain', protocol: 'tcp', vip: PLAIN_VIP, port: 80, scheduler: 'rr', realservers },
   ],
 };
 
-function portService(vip: string, persistence: string[]): string[] {
-  return [
-    `-A -t ${vip}:80 -s rr ${persistence.join(' ')}`.trim(),
-    `-a -t ${vip}:80 -r 10.0.0.11:80 -g -w 1`,
-    `-a -t ${vip}:80 -r 10.0.0.12:80 -g -w 1`,
-  ];
-}
-
-describe('PPC: a persistent port service on port 80 (LVS-DR, hand-made with ipvsadm)', function () {
+describe('PPC: a persistent port service on port 80, rolled out by lvsctl to real agents', function () {
   this.timeout(LAB_TEST_TIMEOUT_MS);
-  let topology: Topology | undefined;
-  const servers: RunningServer[] = [];
+  let cluster: LabCluster | undefined;
+  let rollout: CommandResult | undefined;
 
   before(async function () {
-    this.timeout(LAB_HOOK_TIMEOUT_MS);
+    this.timeout(LAB_CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
-    topology = await buildTopology(plan, { prepareRealservers: true });
-    servers.push(await startHttpServer('r1', 80, 'r1'), await startHttpServer('r2', 80, 'r2'));
-  });
-
-  afterEach(async () => {
-    await ipvsadmClear('d');
+    // no prepareRealservers: the realserver agents put the VIPs on lo and set ARP themselves
+    cluster = await startLabCluster(plan, { httpPorts: [80] });
+    rollout = await cluster.rollout();
   });
 
   after(async function () {
     this.timeout(LAB_HOOK_TIMEOUT_MS);
-    for (const server of servers) await server.stop();
-    await topology?.teardown();
+    await cluster?.teardown();
   });
 
-  it('sends all 20 requests from one client to one realserver with -p 360', async () => {
-    await ipvsadmRestore('d', portService(VIP, ['-p', '360']));
+  it('rolls out with exit 0: the realservers prepared, the director changed', () => {
+    assert.ok(rollout);
+    assert.equal(rollout.code, 0, `lvsctl rollout exited ${rollout.code}\n${rollout.stdout}\n${rollout.stderr}`);
+    assert.match(rollout.stdout, /^d\s*:\s*ok=\d+ changed=[1-9]\d* failed=0 unreachable=0 skipped=0/m, rollout.stdout);
+    for (const host of ['r1', 'r2']) {
+      assert.match(rollout.stdout, new RegExp(`^${host}\\s*:\\s*ok=\\d+ changed=[1-9]\\d* failed=0`, 'm'), `${host} should have prepared itself:\n${rollout.stdout}`);
+    }
+  });
 
+  it('the realserver agents put the VIPs on lo and set arp_ignore=1 (prepare: true)', async () => {
+    const { stdout: addresses } = await inNetns('r1', 'ip', ['-o', 'addr', 'show', 'dev', 'lo']);
+    assert.match(addresses, /inet 10\.0\.0\.100\/32/, addresses);
+    assert.match(addresses, /inet 10\.0\.0\.101\/32/, addresses);
+    const { stdout: arp } = await inNetns('r1', 'sysctl', ['-n', 'net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce']);
+    assert.deepEqual(arp.trim().split('\n'), ['1', '2']);
+  });
+
+  it('sends all 20 requests from one client to one realserver', async () => {
     const answers = await httpRequests('client', `http://${VIP}/`, 20);
 
     const counts = countByServer(answers);
@@ -64,8 +73,7 @@ describe('PPC: a persistent port service on port 80 (LVS-DR, hand-made with ipvs
     assert.equal(counts[server as string], 20);
   });
 
-  it('shows the persistence template (client port 0) in ipvsadm -Lcn', async () => {
-    await ipvsadmRestore('d', portService(VIP, ['-p', '360']));
+  it('shows the persistence template (client port 0) in ipvsadm -Lcn on the director', async () => {
     const [first] = await httpRequests('client', `http://${VIP}/`, 1);
     assert.ok(first?.server === 'r1' || first?.server === 'r2', `request failed: ${JSON.stringify(first)}`);
 
@@ -77,9 +85,7 @@ describe('PPC: a persistent port service on port 80 (LVS-DR, hand-made with ipvs
     assert.equal(template.destination.address, first.server === 'r1' ? '10.0.0.11' : '10.0.0.12', 'the template points at the realserver that answered');
   });
 
-  it('spreads 20 requests evenly over both realservers without -p (rr)', async () => {
-    await ipvsadmRestore('d', portService(PLAIN_VIP, []));
-
+  it('spreads 20 requests over both realservers on the service without persistence', async () => {
     const answers = await httpRequests('client', `http://${PLAIN_VIP}/`, 20);
 
     assert.deepEqual(countByServer(answers), { r1: 10, r2: 10 });

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LAB_EXEC_TIMEOUT_MS, sleep } from './netns';
+import { sleep } from './netns';
 
 /** dist/ of the checkout: this file runs as dist/test/lab/support/agents.js. */
 const DIST = join(__dirname, '..', '..', '..');
@@ -18,8 +18,16 @@ export const CONTROLLER_NAME = 'controller';
 export const AGENT_PORT = 7400;
 /** Every file the agents and the controller write in the guest lives under here (the guest's tmpfs). */
 export const LAB_TMP = '/tmp/lvsctl-lab';
-/** One CA per guest boot: certificates are issued once per (host, address) and reused by later clusters. */
-export const LAB_CERT_DIR = `${LAB_TMP}/pki`;
+/**
+ * The lab's CA and certificates, on the host disk in the checkout (.lab/ is git-ignored):
+ * issued once per (host, address) by the real `lvsctl certs` and reused by later clusters
+ * and later boots, because every node start costs 5 to 20 s in the guest (docs/lab.md).
+ */
+export const LAB_CERT_DIR = join(DIST, '..', '.lab', 'pki');
+/** One lvsctl run in the guest: 5 to 20 s for node to load the CLI alone on a loaded host. */
+export const LVSCTL_RUN_TIMEOUT_MS = 240_000;
+/** An agent start: node loads gRPC, zod and winston, at 15 to 20 s each when three start at once. */
+export const AGENT_START_TIMEOUT_MS = 180_000;
 
 export interface CommandResult {
   code: number;
@@ -33,7 +41,7 @@ export interface CommandResult {
  * runs past `timeoutMs`.
  */
 export function runCommand(ns: string | null, file: string, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
-  const timeout = options.timeoutMs ?? LAB_EXEC_TIMEOUT_MS;
+  const timeout = options.timeoutMs ?? LVSCTL_RUN_TIMEOUT_MS;
   const argv = ns === null ? [file, ...args] : ['ip', 'netns', 'exec', ns, file, ...args];
   const [program, ...rest] = argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
@@ -79,7 +87,7 @@ export function agentCert(certDir: string, host: string, address: string): CertF
  * Each node start costs seconds in UML, which is why the CA lives for the whole boot.
  */
 export async function issueLabCertificates(hosts: ReadonlyArray<{ name: string; address: string }>, certDir = LAB_CERT_DIR): Promise<string> {
-  await mkdir(LAB_TMP, { recursive: true });
+  await mkdir(certDir, { recursive: true });
   const certs = async (args: string[]): Promise<void> => {
     // certificates are files: no namespace needed
     const result = await runLvsctl(null, ['certs', ...args]);
@@ -89,8 +97,11 @@ export async function issueLabCertificates(hosts: ReadonlyArray<{ name: string; 
   const wanted = [
     { name: CONTROLLER_NAME, ips: [] as string[] },
     ...hosts.map((host) => ({ name: agentCertName(host.name, host.address), ips: [host.address] })),
-  ].filter((cert) => !existsSync(join(certDir, `${cert.name}.crt`)));
-  await Promise.all(wanted.map((cert) => certs(['issue', certDir, cert.name, ...cert.ips.flatMap((ip) => ['--ip', ip])])));
+  ];
+  // One at a time: the guest has one CPU, so parallel runs only make each hit its timeout.
+  for (const cert of wanted) {
+    if (!existsSync(join(certDir, `${cert.name}.crt`))) await certs(['issue', certDir, cert.name, ...cert.ips.flatMap((ip) => ['--ip', ip])]);
+  }
   return certDir;
 }
 
@@ -142,7 +153,7 @@ const STARTED_LINE = '"agent started"';
  * Start `lvsctl-agent` detached in the host's namespace, its JSON log (stdout and stderr)
  * appended to agentLogPath(host); resolves once it logged "agent started" (it listens).
  */
-export async function startAgent(spec: AgentSpec, startTimeoutMs = LAB_EXEC_TIMEOUT_MS): Promise<AgentProcess> {
+export async function startAgent(spec: AgentSpec, startTimeoutMs = AGENT_START_TIMEOUT_MS): Promise<AgentProcess> {
   const logPath = spec.logPath ?? agentLogPath(spec.host);
   await mkdir(dirname(logPath), { recursive: true });
   const before = await readLog(logPath);
@@ -169,7 +180,7 @@ export async function startAgent(spec: AgentSpec, startTimeoutMs = LAB_EXEC_TIME
       const why = exit === undefined ? `did not log "agent started" within ${startTimeoutMs} ms` : `exited (${exit}) before serving`;
       throw new Error(`lvsctl-agent on ${spec.host} (${spec.role}, ${spec.address}:${AGENT_PORT}) ${why}; its log:\n${log.trim() || '(empty)'}`);
     }
-    await sleep(100);
+    await sleep(250);
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error(`lvsctl-agent on ${spec.host}: started without a pid`);

@@ -13,15 +13,18 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlanInput } from '../../../controller/plan/schema';
-import { controllerCert, issueLabCertificates, LAB_TMP, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
+import { controllerCert, issueLabCertificates, LAB_TMP, LVSCTL_RUN_TIMEOUT_MS, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
 import { startVsftpd, type RunningVsftpd } from './ftp';
 import { startHttpServer, type RunningServer } from './http';
 import { buildTopology, CLIENT_NAME, type Topology } from './topology';
 
 export type { CommandResult } from './agents';
 
-/** How long one lvsctl command may take in the guest (UML is slow, the host shared). */
-export const LVSCTL_RUN_TIMEOUT_MS = 240_000;
+/**
+ * Mocha budget for a hook that starts a cluster (and rolls it out): three agents and the
+ * HTTP servers are node processes, each 5 to 20 s to start in the guest.
+ */
+export const LAB_CLUSTER_HOOK_TIMEOUT_MS = 360_000;
 /** The controller's --timeout for each agent answer. */
 export const LAB_AGENT_TIMEOUT = '60s';
 /** The file every realserver's vsftpd serves; its content is the host's name. */
