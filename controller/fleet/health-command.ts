@@ -29,7 +29,9 @@ export async function executeHealth(planPath: string, options: HealthCommandOpti
   const connector = deps.makeConnector();
   const now = deps.now ?? (() => new Date());
   if (options.watch) return watchHealth(fleet.targets, connector, options, deps);
-  const answers = await askAgents(fleet.targets, connector, (reader) => reader.health());
+  // Reports go under the plan's host names: an agent names itself by its hostname, which
+  // may differ from the plan's (and is "(none)" in a network namespace without one).
+  const answers = (await askAgents(fleet.targets, connector, (reader) => reader.health())).map((a) => (a.ok ? { ...a, value: { ...a.value, host: a.host } } : a));
   const exitCode = fleetExitCode(answers, unhealthyHosts(answers));
   if (options.json) {
     deps.stdout.write(`${JSON.stringify({ command: 'health', plan: planPath, hosts: answers.map((a) => answerJson(a, healthReportJson)), exitCode }, null, 2)}\n`);
@@ -53,7 +55,8 @@ async function watchHealth(
     const reader = connector({ host: target.host, address: target.address, port: target.port });
     let first = true;
     try {
-      const watch = reader.watchHealth((report) => {
+      const watch = reader.watchHealth((own) => {
+        const report = { ...own, host: target.host };
         if (options.json) {
           line({ host: target.host, kind: first ? 'report' : report.heartbeat ? 'heartbeat' : 'change', ...(healthReportJson(report) as object) });
         } else if (first) {

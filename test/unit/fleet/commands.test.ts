@@ -49,6 +49,17 @@ describe('lvsctl health', () => {
     assert.strictEqual(doc.hosts[2].status, 'unreachable');
   });
 
+  it('names each agent as the plan does, not by the hostname it reports (e.g. "(none)" in a namespace)', async () => {
+    const deps = fleetDeps({ lvs: { health: { ...directorHealth('down'), host: '(none)' } }, rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) } });
+    await executeHealth(PLAN_PATH, { json: true }, deps);
+    const doc = JSON.parse(deps.out()) as { hosts: { host: string }[] };
+    assert.deepStrictEqual(doc.hosts.map((h) => h.host), ['lvs', 'rs1', 'rs2']);
+    const text = fleetDeps({ lvs: { health: { ...directorHealth('down'), host: '(none)' } } });
+    await executeHealth(PLAN_PATH, {}, text);
+    assert.match(text.out(), /^lvs\s+phpmyadmin\s+rs2\s+172\.23\.136\.149:80\s+down/m);
+    assert.doesNotMatch(text.out(), /\(none\)/);
+  });
+
   it('with --watch --json prints one JSON object a line: the first reports, then each change', async () => {
     const deps = fleetDeps({
       lvs: { health: directorHealth('up'), watchReports: [{ ...directorHealth('down'), heartbeat: false }] },
