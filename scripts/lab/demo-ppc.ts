@@ -1,77 +1,74 @@
 // `npm run demo`, inside the lab guest: the seed's PPC story on the real kernel, told live.
-// Until the agents exist the director is set by hand with ipvsadm; the rollout replaces that.
-import { httpRequests, startHttpServer, type RunningServer } from '../../test/lab/support/http';
-import { ipvsadmRestore, ipvsConnections } from '../../test/lab/support/ipvsadm';
-import { inNetns } from '../../test/lab/support/netns';
-import { buildTopology, type TopologyPlan } from '../../test/lab/support/topology';
+// Real lvsctl-agents with mutual TLS in each host's namespace, the real `lvsctl rollout
+// examples/ppc.json` from the client namespace with its own output, then real traffic.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { PlanInput } from '../../controller/plan/schema';
+import { AGENT_PORT, CONTROLLER_NAME, controllerCert, LVSCTL_MAIN } from '../../test/lab/support/agents';
+import { LAB_AGENT_TIMEOUT, startLabCluster, type LabCluster } from '../../test/lab/support/cluster';
+import { httpRequests } from '../../test/lab/support/http';
+import { ipvsConnections, isTemplate } from '../../test/lab/support/ipvsadm';
+import { CLIENT_ADDRESS, CLIENT_NAME } from '../../test/lab/support/topology';
 
-const VIP = '10.0.0.100';
-// Without persistence on a second VIP: the first VIP's template keeps binding this client
-// until it expires (6 min), even after its service is gone.
-const PLAIN_VIP = '10.0.0.101';
-const plan: TopologyPlan = {
-  hosts: {
-    d: { role: 'director', address: '10.0.0.1' },
-    r1: { role: 'realserver', address: '10.0.0.11' },
-    r2: { role: 'realserver', address: '10.0.0.12' },
-  },
-  services: [
-    { vip: VIP, forwarding: 'dr', realservers: [{ host: 'r1' }, { host: 'r2' }] },
-    { vip: PLAIN_VIP, forwarding: 'dr', realservers: [{ host: 'r1' }, { host: 'r2' }] },
-  ],
-};
+const PLAN_FILE = 'examples/ppc.json';
+const started = Date.now();
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-// One client process for all the requests: starting node in the guest costs a second or more.
-async function askTimes(vip: string, count: number): Promise<string[]> {
-  const answers = await httpRequests('client', `http://${vip}/`, count);
-  return answers.map((answer, i) => {
-    const who = answer.server ?? `failed: ${answer.error ?? 'no answer'}`;
-    say(`   request ${String(i + 1).padStart(2)} from client 10.0.0.200 to ${vip} -> ${who}`);
-    return who;
+function clock(): string {
+  return `[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]`;
+}
+
+/** The real lvsctl, its output straight to this terminal as it comes. */
+function liveLvsctl(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', CLIENT_NAME, process.execPath, LVSCTL_MAIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 
-async function showDirector(args: string[]): Promise<void> {
-  say(`\n$ ipvsadm ${args.join(' ')}     (on director d)`);
-  process.stdout.write((await inNetns('d', 'ipvsadm', args)).stdout);
-}
-
 async function main(): Promise<void> {
-  say('== lab cluster (network namespaces on bridge br0, all inside the guest):');
-  say('   director d 10.0.0.1 (VIP 10.0.0.100 on eth0), realservers r1 10.0.0.11 and r2 10.0.0.12, client 10.0.0.200');
-  const topology = await buildTopology(plan, { prepareRealservers: true });
-  const servers: RunningServer[] = [];
+  const plan = JSON.parse(await readFile(PLAN_FILE, 'utf8')) as PlanInput;
+  const hosts = Object.entries(plan.hosts).map(([name, host]) => `${name} ${host.address ?? '?'} (${host.role})`);
+  const service = plan.services[0];
+  say(`== ${clock()} lab cluster from ${PLAN_FILE}: network namespaces on bridge br0, all inside the guest`);
+  say(`   ${hosts.join(', ')}, client ${CLIENT_ADDRESS}`);
+  say(`   realservers: VIP on lo, arp_ignore=1, arp_announce=2; an HTTP server on :80 answering its name`);
+  say(`   starting lvsctl-agent on every host (mutual TLS, --allow ${CONTROLLER_NAME}); node is slow to start in the guest...`);
+  let cluster: LabCluster | undefined;
   try {
-    say('== realservers: VIP on lo, arp_ignore=1, arp_announce=2; HTTP servers answering their name');
-    servers.push(await startHttpServer('r1', 80, 'r1'), await startHttpServer('r2', 80, 'r2'));
+    cluster = await startLabCluster(plan, { prepareRealservers: true, httpPorts: [80] });
+    for (const [name, host] of Object.entries(plan.hosts)) say(`   lvsctl-agent --role ${host.role} --listen ${host.address ?? '?'}:${AGENT_PORT} ... on ${name}: serving`);
 
-    const service = (vip: string, persistence: string): string[] => [
-      `-A -t ${vip}:80 -s rr${persistence}`, `-a -t ${vip}:80 -r 10.0.0.11:80 -g -w 1`, `-a -t ${vip}:80 -r 10.0.0.12:80 -g -w 1`,
-    ];
-    const table = [...service(VIP, ' -p 360'), ...service(PLAIN_VIP, '')];
-    say(`\n== director: PPC on ${VIP}:80 with persistence, the same without it on ${PLAIN_VIP}:80 (ipvsadm -R):`);
-    for (const line of table) say(`   ${line}`);
-    await ipvsadmRestore('d', table);
-    await showDirector(['-Ln']);
+    const tls = controllerCert(cluster.certDir);
+    const args = ['rollout', PLAN_FILE, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT];
+    say(`\n== ${clock()} from the client namespace:`);
+    say(`$ lvsctl ${args.map((arg) => (arg.startsWith('/') ? relative(process.cwd(), arg) : arg)).join(' ')}`);
+    const code = await liveLvsctl(args);
+    say(`(exit ${code})`);
+    if (code !== 0) throw new Error(`lvsctl rollout exited ${code}; the agents' logs are next to ${cluster.planPath}`);
 
-    say('\n== 10 requests, each on a fresh TCP connection:');
-    const sticky = new Set(await askTimes(VIP, 10));
-    say(`   -> ${sticky.size === 1 ? `all on ${[...sticky][0]}: persistence holds` : `spread over ${[...sticky].join(', ')}`}`);
+    const vip = service?.vip ?? '10.0.0.100';
+    const port = service?.port ?? 80;
+    say(`\n== ${clock()} 10 requests from the client to http://${vip}:${port}/, each on a fresh TCP connection:`);
+    const answers = await httpRequests(CLIENT_NAME, `http://${vip}:${port}/`, 10);
+    answers.forEach((answer, i) => say(`   request ${String(i + 1).padStart(2)} -> ${answer.server ?? `failed: ${answer.error ?? 'no answer'}`}`));
+    const who = new Set(answers.map((answer) => answer.server ?? 'failed'));
+    say(`   -> ${who.size === 1 ? `all on ${[...who][0]}: persistence holds` : `spread over ${[...who].join(', ')}`}`);
 
-    const { text } = await ipvsConnections('d');
-    say('\n$ ipvsadm -Lcn     (the entry with client port 0 is the persistence template)');
+    const director = Object.entries(plan.hosts).find(([, host]) => host.role === 'director')?.[0] ?? 'lvs1';
+    const { text, connections } = await ipvsConnections(director);
+    say(`\n$ ipvsadm -Lcn     (on ${director}; the entry with client port 0 is the persistence template)`);
     process.stdout.write(text);
-
-    say(`\n== without persistence, ${PLAIN_VIP}: round robin`);
-    const spread = new Set(await askTimes(PLAIN_VIP, 6));
-    say(`   -> ${spread.size > 1 ? `spread over ${[...spread].join(' and ')}` : `all on ${[...spread][0]}`}`);
+    const template = connections.find((c) => isTemplate(c) && c.virtual.address === vip);
+    say(template ? `   template: client ${template.source.address} -> ${template.destination.address} for ${template.expire}` : '   (no template found)');
+    say(`\n== ${clock()} done`);
   } finally {
-    for (const server of servers) await server.stop();
-    await topology.teardown();
+    await cluster?.teardown();
   }
 }
 
