@@ -3,6 +3,15 @@
 // these types at the agent's edge, where it is validated again.
 import type { Destination, Forwarding, MarkRule, VirtualService } from './kernel/model';
 
+/**
+ * What the health monitor does when every realserver of a service is down and the service
+ * has no sorry server: "keep-last" keeps the last one serving (a service that answers badly
+ * beats one that answers nothing); "quiesce" sets every one to weight 0, so the service
+ * refuses new connections rather than send them to a dead host.
+ */
+export const ALL_DOWN_POLICIES = ['keep-last', 'quiesce'] as const;
+export type AllDownPolicy = (typeof ALL_DOWN_POLICIES)[number];
+
 export interface HealthCheckSpec {
   type: 'tcp' | 'http';
   /** port to check on the realserver; defaults to the destination port, or 80 for a port-0/fwmark service */
@@ -15,6 +24,8 @@ export interface HealthCheckSpec {
   timeoutMs: number;
   fall: number;
   rise: number;
+  /** absent = "keep-last"; irrelevant with a sorry server (every down realserver is quiesced then) */
+  allDown?: AllDownPolicy;
 }
 
 export interface DirectorRealserver {
@@ -29,6 +40,17 @@ export interface DirectorService {
   service: VirtualService;
   realservers: DirectorRealserver[];
   healthCheck?: HealthCheckSpec;
+  /**
+   * Takes new connections only while every checked realserver is down: in the desired
+   * table at weight 0 (so the director creates and owns it like any planned destination),
+   * raised to 1 by the health monitor. Forwarding is the service's. Only with a healthCheck.
+   */
+  sorryServer?: Destination;
+}
+
+/** Every destination the director's table must hold for a service: its realservers, then its sorry server. */
+export function plannedDestinations(s: DirectorService): Destination[] {
+  return [...s.realservers.map((r) => r.destination), ...(s.sorryServer ? [s.sorryServer] : [])];
 }
 
 export interface DirectorPlan {

@@ -1,6 +1,6 @@
 // The director's plan for one apply: read the kernel once, refuse what cannot be done safely,
 // then diff (pure): IPVS operations with drains in place of deletions, and the mark chain.
-import type { DirectorPlan } from '../host-plan';
+import { plannedDestinations, type DirectorPlan } from '../host-plan';
 import type { Ipvs, UnparsedService } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
@@ -44,7 +44,7 @@ export async function planChanges(kernel: { ipvs: Ipvs; marks: Marks }, stateDir
     throw new Error(`cannot read the kernel state, nothing was changed: ${(error as Error).message}`);
   }
   refuseForeignCollisions(plan, foreign);
-  const desired = plan.services.map((s) => ({ service: s.service, destinations: s.realservers.map((r) => r.destination) }));
+  const desired = plan.services.map((s) => ({ service: s.service, destinations: plannedDestinations(s) }));
   const ipvs = reconcileIpvs(desired, snapshot.ipvs, ownedSetOf(ownership.services));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(plan.marks, snapshot.marks);

@@ -7,6 +7,7 @@ import { destinationKeyString, serviceKeyString, type Destination, type ServiceK
 import { runHealthCheck, type RunCheck } from './checkers';
 import { initialFallRise, observeCheck, type FallRiseState } from './fall-rise';
 import { realScheduler, type Scheduler } from './scheduler';
+import { decideSorry, sorryReport, sorryTargetOf, type SorryTarget } from './sorry-target';
 import type {
   CheckResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
 } from './types';
@@ -50,6 +51,8 @@ export class HealthMonitor {
   private readonly runCheck: RunCheck;
   private readonly weights: WeightControl;
   private targets = new Map<string, Target>();
+  /** service id → its sorry server, for services that have one and a health check */
+  private sorry = new Map<string, SorryTarget>();
   /** weight changes run one at a time, in order, so two results never race in the kernel */
   private weightQueue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -95,6 +98,14 @@ export class HealthMonitor {
     }
     for (const [id, old] of this.targets) if (!next.has(id)) old.cancel?.();
     this.targets = next;
+    const nextSorry = new Map<string, SorryTarget>();
+    for (const service of services) {
+      const id = serviceKeyString(service.service.key);
+      const kernel = service.sorryServer ? kernelWeight?.(service.service.key, service.sorryServer) : undefined;
+      const sorry = sorryTargetOf(service, this.sorry.get(id), kernel);
+      if (sorry) nextSorry.set(id, sorry);
+    }
+    this.sorry = nextSorry;
     for (const t of next.values()) {
       if (t.spec && !t.looping) {
         t.looping = true;
@@ -102,6 +113,7 @@ export class HealthMonitor {
       }
     }
     const serviceIds = new Set([...next.values()].filter((t) => t.spec).map((t) => t.serviceId));
+    for (const id of this.sorry.keys()) serviceIds.add(id);
     return Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id))).then(() => undefined);
   }
 
@@ -116,12 +128,28 @@ export class HealthMonitor {
   }
 
   snapshot(): HealthSnapshot {
-    return { at: this.scheduler.now(), targets: [...this.targets.values()].map(reportOf) };
+    // each sorry server right after its service's realservers (targets are kept in plan order)
+    const list = [...this.targets.values()];
+    const targets: TargetReport[] = [];
+    const listed = new Set<string>();
+    list.forEach((t, i) => {
+      targets.push(reportOf(t));
+      const sorry = this.sorry.get(t.serviceId);
+      if (sorry && list[i + 1]?.serviceId !== t.serviceId && !listed.has(t.serviceId)) {
+        targets.push(sorryReport(sorry));
+        listed.add(t.serviceId);
+      }
+    });
+    for (const [id, sorry] of this.sorry) if (!listed.has(id)) targets.push(sorryReport(sorry));
+    return { at: this.scheduler.now(), targets };
   }
 
   /** The weight the monitor wants for a destination right now, for an applier that must not undo a quiesce. */
   weightOf(key: ServiceKey, destination: Pick<Destination, 'address' | 'port'>): number | undefined {
-    return this.targets.get(targetId(serviceKeyString(key), destination))?.currentWeight;
+    const serviceId = serviceKeyString(key);
+    const sorry = this.sorry.get(serviceId);
+    if (sorry && destinationKeyString(sorry.destination) === destinationKeyString(destination)) return sorry.currentWeight;
+    return this.targets.get(targetId(serviceId, destination))?.currentWeight;
   }
 
   private targetOf(service: DirectorService, realserver: DirectorRealserver): Target {
@@ -196,11 +224,13 @@ export class HealthMonitor {
   private async reconcile(serviceId: string): Promise<void> {
     const targets = [...this.targets.values()].filter((t) => t.serviceId === serviceId && t.spec);
     if (targets.length === 0) return;
+    const sorry = this.sorry.get(serviceId);
     const decision = decideWeights(
       targets.map((t) => ({ id: t.id, state: t.health.state, plannedWeight: t.destination.weight, currentWeight: t.currentWeight })),
+      { allDown: targets[0].spec?.allDown, sorryServer: sorry !== undefined },
     );
     const at = this.scheduler.now();
-    const changes: { target: Target; change: WeightChange }[] = [];
+    const changes: { holder: { currentWeight: number }; address: string; change: WeightChange }[] = [];
     for (const t of targets) {
       const keep = decision.keptLast === t.id;
       if (keep && !t.keptLast) {
@@ -212,14 +242,27 @@ export class HealthMonitor {
       }
       t.keptLast = keep;
       const weight = decision.weights.get(t.id) ?? t.currentWeight;
-      if (weight !== t.currentWeight) changes.push({ target: t, change: { key: t.key, destination: { ...t.destination, weight }, previousWeight: t.currentWeight } });
+      if (weight !== t.currentWeight) {
+        changes.push({ holder: t, address: addressOf(t), change: { key: t.key, destination: { ...t.destination, weight }, previousWeight: t.currentWeight } });
+      }
+    }
+    if (sorry && decision.sorryServerWeight !== undefined) {
+      const weight = decision.sorryServerWeight;
+      const back = targets.find((t) => (decision.weights.get(t.id) ?? 0) > 0);
+      const event = decideSorry(sorry, weight > 0, at, back?.host);
+      if (event) this.emitter.emit('transition', event);
+      if (weight !== sorry.currentWeight) {
+        changes.push({ holder: sorry, address: destinationKeyString(sorry.destination), change: { key: sorry.key, destination: { ...sorry.destination, weight }, previousWeight: sorry.currentWeight } });
+      }
     }
     if (changes.length === 0) return;
+    // Raises before quiesces in the batch: the service is never left with nothing to schedule to.
+    changes.sort((a, b) => rank(a.change) - rank(b.change));
     try {
       await this.weights.setWeights(changes.map((c) => c.change));
-      for (const c of changes) c.target.currentWeight = c.change.destination.weight;
+      for (const c of changes) c.holder.currentWeight = c.change.destination.weight;
     } catch (err) {
-      const what = changes.map((c) => `${addressOf(c.target)} → ${c.change.destination.weight}`).join(', ');
+      const what = changes.map((c) => `${c.address} → ${c.change.destination.weight}`).join(', ');
       this.notice({ at, kind: 'weight-failed', service: targets[0].name,
         message: `could not set weights of ${targets[0].name} (${what}): ${err instanceof Error ? err.message : String(err)}; retried after the next check` });
     }
@@ -232,6 +275,11 @@ export class HealthMonitor {
 
 function targetId(serviceId: string, d: Pick<Destination, 'address' | 'port'>): string {
   return `${serviceId} -> ${destinationKeyString(d)}`;
+}
+
+/** 0 for a weight going up, 1 for one going down; Array.prototype.sort is stable. */
+function rank(c: WeightChange): number {
+  return c.destination.weight > (c.previousWeight ?? 0) ? 0 : 1;
 }
 
 function addressOf(t: Target): string {

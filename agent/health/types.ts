@@ -15,7 +15,10 @@ export interface CheckResult {
   detail: string;
 }
 
-/** One change of state of one realserver of one service. */
+/**
+ * One change of state of one realserver of one service; for a sorry server (host
+ * "sorry-server") `down → up` when it takes over and `up → down` when it stands by again.
+ */
 export interface HealthTransition {
   at: Date;
   /** the plan's service name */
@@ -69,6 +72,11 @@ export interface TargetReport {
   currentWeight: number;
   /** the destination's weight is held despite being down, by the all-down policy */
   keptLast: boolean;
+  /**
+   * the service's sorry server (never checked; host "sorry-server"): state `up` while it
+   * takes new connections because every realserver is down, `down` while it stands by
+   */
+  sorryServer?: true;
   lastCheckAt?: Date;
   lastLatencyMs?: number;
   /** the last check's detail, or why the state last changed */

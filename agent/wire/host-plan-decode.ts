@@ -21,7 +21,9 @@ import {
   safeIntegerFromString,
 } from './checks';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL } from './enum-names';
+import { ALL_DOWN_POLICY } from './host-plan-encode';
 import { LIMITS } from './limits';
+import { sorryServer } from './host-plan-sorry-server';
 
 const MAX_MARK = 2 ** 32 - 1;
 const MAX_PERSISTENCE_SECONDS = 31 * 24 * 3600;
@@ -67,7 +69,10 @@ function directorService(wire: DirectorService__Output, path: string): DirectorS
     };
   });
   const healthCheck = wire.healthCheck ? healthCheckSpec(wire.healthCheck, at(path, 'healthCheck')) : undefined;
-  return { name, service, realservers, ...(healthCheck ? { healthCheck } : {}) };
+  const sorry = wire.sorryServer
+    ? sorryServer(destination(wire.sorryServer, at(path, 'sorryServer')), { service, realservers, healthCheck }, at(path, 'sorryServer'))
+    : undefined;
+  return { name, service, realservers, ...(healthCheck ? { healthCheck } : {}), ...(sorry ? { sorryServer: sorry } : {}) };
 }
 
 export function virtualService(wire: VirtualService__Output, path: string): VirtualService {
@@ -132,6 +137,10 @@ function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthChe
     : '';
   const expectStatus = intIn(wire.expectStatus, 0, 599, at(path, 'expectStatus'));
   if (expectStatus !== 0 && expectStatus < 100) fail(at(path, 'expectStatus'), 'must be 0 (any 2xx or 3xx) or 100..599');
+  // UNSPECIFIED (or a plan from a controller that predates the field): absent, i.e. keep-last.
+  const allDown = wire.allDown === 'ALL_DOWN_POLICY_UNSPECIFIED' || wire.allDown === undefined
+    ? undefined
+    : enumValue(wire.allDown, ALL_DOWN_POLICY, at(path, 'allDown'));
   return {
     type,
     port: intIn(wire.port, 1, 65535, at(path, 'port')),
@@ -141,6 +150,7 @@ function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthChe
     timeoutMs: intIn(wire.timeoutMs, 1, MAX_CHECK_MS, at(path, 'timeoutMs')),
     fall: intIn(wire.fall, 1, 100, at(path, 'fall')),
     rise: intIn(wire.rise, 1, 100, at(path, 'rise')),
+    ...(allDown ? { allDown } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 // The controller's side of the wire: a domain HostPlan → its proto message.
-import type { DirectorService, HealthCheckSpec, HostPlan, RealserverDuty } from '../host-plan';
+import type { AllDownPolicy, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty } from '../host-plan';
 import type { Destination, MarkRule, ServiceKey, VirtualService } from '../kernel/model';
 import type { HostPlan as WireHostPlan } from '../../proto/generated/lvsctl/v1/HostPlan';
 import type { DirectorService as WireDirectorService } from '../../proto/generated/lvsctl/v1/DirectorService';
@@ -10,6 +10,12 @@ import type { HealthCheckSpec as WireHealthCheckSpec } from '../../proto/generat
 import type { MarkRule as WireMarkRule } from '../../proto/generated/lvsctl/v1/MarkRule';
 import type { RealserverDuty as WireRealserverDuty } from '../../proto/generated/lvsctl/v1/RealserverDuty';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL, wireName } from './enum-names';
+
+/** ALL_DOWN_POLICY_UNSPECIFIED (absent) means keep-last too, so an older controller's plans keep today's behaviour. */
+export const ALL_DOWN_POLICY = {
+  ALL_DOWN_POLICY_KEEP_LAST: 'keep-last',
+  ALL_DOWN_POLICY_QUIESCE: 'quiesce',
+} as const satisfies Record<string, AllDownPolicy>;
 
 export function hostPlanToWire(plan: HostPlan): WireHostPlan {
   const common = { cluster: plan.cluster, host: plan.host, generation: String(plan.generation) };
@@ -36,6 +42,7 @@ function directorServiceToWire(s: DirectorService): WireDirectorService {
     service: virtualServiceToWire(s.service),
     realservers: s.realservers.map((r) => ({ host: r.host, destination: destinationToWire(r.destination) })),
     ...(s.healthCheck ? { healthCheck: healthCheckToWire(s.healthCheck) } : {}),
+    ...(s.sorryServer ? { sorryServer: destinationToWire(s.sorryServer) } : {}),
   };
 }
 
@@ -67,6 +74,7 @@ function healthCheckToWire(h: HealthCheckSpec): WireHealthCheckSpec {
     timeoutMs: h.timeoutMs,
     fall: h.fall,
     rise: h.rise,
+    allDown: h.allDown ? wireName(ALL_DOWN_POLICY, h.allDown) : 'ALL_DOWN_POLICY_UNSPECIFIED',
   };
 }
 

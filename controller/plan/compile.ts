@@ -63,6 +63,7 @@ function healthCheckOf(s: PlanService, hc: PlanHealthCheck): HealthCheckSpec {
     timeoutMs: parseDurationMs(hc.timeout),
     fall: hc.fall,
     rise: hc.rise,
+    ...(hc.allDown ? { allDown: hc.allDown } : {}),
   };
 }
 
@@ -86,6 +87,10 @@ export function compileDirectorServices(plan: Plan, addresses: ResolvedAddresses
       },
     })),
     ...(s.healthCheck ? { healthCheck: healthCheckOf(s, s.healthCheck) } : {}),
+    // Weight 0 in the desired table: the health monitor raises it while every realserver is down.
+    ...(s.sorryServer
+      ? { sorryServer: { address: s.sorryServer.address, port: s.sorryServer.port || servicePort(s), weight: 0, forwarding: s.forwarding } }
+      : {}),
   }));
 }
 

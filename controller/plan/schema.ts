@@ -2,6 +2,7 @@
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
 // (plan-format.md rules 2..10) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
+import { ALL_DOWN_POLICIES } from '../../agent/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../agent/kernel/model';
 
 export const API_VERSION = 'lvsctl/v1';
@@ -59,7 +60,14 @@ export const healthCheckSchema = z.strictObject({
   timeout: duration.default('500ms'),
   fall: z.number().int().min(1).max(100).default(3),
   rise: z.number().int().min(1).max(100).default(2),
+  allDown: z.enum(ALL_DOWN_POLICIES).optional()
+    .describe('when every realserver is down: "keep-last" (default) keeps the last one serving, "quiesce" sets all to weight 0; not with sorryServer'),
 });
+
+export const sorryServerSchema = z.strictObject({
+  address: ipAddress,
+  port: servicePort.optional(),
+}).describe('takes new connections only while the health check finds every realserver down');
 
 export const realserverRefSchema = z.strictObject({
   host: hostName,
@@ -79,6 +87,7 @@ export const serviceSchema = z.strictObject({
   forwarding: z.enum(FORWARDING_METHODS).default('dr'),
   ftp: z.strictObject({ controlPort: tcpPort.default(21), passivePorts: portRange }).optional(),
   healthCheck: healthCheckSchema.optional(),
+  sorryServer: sorryServerSchema.optional(),
   realservers: z.array(realserverRefSchema).max(1000),
 });
 
@@ -99,6 +108,7 @@ export type PlanHost = Plan['hosts'][string];
 export type PlanService = Plan['services'][number];
 export type PlanMark = Plan['marks'][number];
 export type PlanHealthCheck = z.output<typeof healthCheckSchema>;
+export type PlanSorryServer = z.output<typeof sorryServerSchema>;
 
 /** The JSON Schema of plan.json, for editors. */
 export function planJsonSchema(): unknown {

@@ -11,6 +11,7 @@ import { persistenceProblems } from './persistence';
 import { portRangeProblems } from './port-ranges';
 import { schedulerProblems } from './scheduler';
 import { serviceKindProblems } from './service-kind';
+import { sorryServerProblems } from './sorry-server';
 import { uniquenessProblems } from './uniqueness';
 import type { Rule } from './view';
 
@@ -27,4 +28,5 @@ export const PLAN_RULES: readonly Rule[] = [
   persistenceProblems,
   healthCheckProblems,
   plannedAddressFamilyProblems,
+  sorryServerProblems,
 ];
