@@ -23,7 +23,8 @@ const SWEEP_INTERVAL_MS = 10_000;
 const TCP_FIN_TIMEOUT_S = 5;
 /** Long enough that a deletion within the test can only be the "no connections left" kind. */
 const DRAIN_TIMEOUT = '300s';
-const UML_SLACK_MS = 10_000;
+/** Reads and process starts in a loaded guest; measured: deleted 6.4 s and 14.1 s after the close (load 3 to 6). */
+const UML_SLACK_MS = 15_000;
 
 const realservers = [{ host: 'r1' }, { host: 'r2' }];
 const plan: PlanInput = {
@@ -44,7 +45,8 @@ async function r2Row(): Promise<{ row: ReturnType<typeof findDestination>; text:
 }
 
 describe('Graceful drain: a realserver dropped from the plan keeps its open connection, then the sweep deletes it', function () {
-  this.timeout(LAB_TEST_TIMEOUT_MS);
+  // a rollout, three client programs and two sweep periods: 97 s in a guest at load 6
+  this.timeout(LAB_TEST_TIMEOUT_MS * 2);
   let cluster: LabCluster | undefined;
   const held: HeldConnection[] = [];
 

@@ -60,7 +60,8 @@ async function weightOf(host: string): Promise<{ weight: number | undefined; tex
 }
 
 describe('Health: an HTTP check quiesces a failed realserver, persistence follows, recovery and metrics', function () {
-  this.timeout(LAB_TEST_TIMEOUT_MS);
+  // two lvsctl runs in one test took 100 s in a guest at load 6 (each a node start of many seconds)
+  this.timeout(LAB_TEST_TIMEOUT_MS * 2);
   let cluster: LabCluster | undefined;
   let http: RealserverHttp | undefined;
   /** the realserver the client's template pointed at first: the one whose server is stopped */
