@@ -3,6 +3,7 @@
 // policy) is not drift: it is explained by health, and said so.
 import type { DirectorService } from '../../agent/host-plan';
 import type { HealthRow } from '../../agent/health/report';
+import { SORRY_SERVER_HOST } from '../../agent/health/sorry-target';
 import { destinationKeyString, serviceKeyString, serviceSettingsEqual, type VirtualService } from '../../agent/kernel/model';
 import type { ServiceCounters } from '../../agent/server/status-source';
 
@@ -80,6 +81,21 @@ export function findDrift(director: string, planned: readonly DirectorService[],
       }
       add('weight', `${p.name}: ${rs.host} (${address}) has weight ${kw} in the kernel, ${rs.destination.weight} in the plan` +
         (kw === 0 && !health ? ' (quiesced? lvsctl health shows why)' : ''));
+    }
+    if (p.sorryServer) {
+      // The sorry server is planned at weight 0; health raises it while every realserver is down.
+      const address = destinationKeyString(p.sorryServer);
+      pDests.add(address);
+      const kd = kDests.get(address);
+      const row = healthOf.get(`${id} -> ${address}`);
+      if (!kd) add('missing-destination', `${p.name}: sorry server ${address} is not in the kernel`);
+      else if (kd.destination.weight !== p.sorryServer.weight) {
+        if (row && row.host === SORRY_SERVER_HOST && row.state === 'up' && row.currentWeight === kd.destination.weight) {
+          explained.push({ director, service: p.name, address, message: `${p.name}: sorry server (${address}) at weight ${kd.destination.weight}, plan ${p.sorryServer.weight}: ${row.reason}` });
+        } else {
+          add('weight', `${p.name}: sorry server (${address}) has weight ${kd.destination.weight} in the kernel, ${p.sorryServer.weight} in the plan`);
+        }
+      }
     }
     for (const [address, kd] of kDests) {
       if (pDests.has(address)) continue;
