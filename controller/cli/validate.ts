@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { formatProblem, type PlanProblem } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
 import { addressFamilyProblems } from '../plan/rules/address-family';
+import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
 import { viewOfPlan } from '../plan/rules/view';
 import type { Plan } from '../plan/schema';
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';
@@ -51,7 +52,8 @@ export async function runValidate(planPath: string, options: ValidateOptions, io
     });
     // Addresses written in the plan were checked by validatePlan; check the found ones too.
     const found = new Map([...resolution.addresses].filter(([name]) => resolution.sources.get(name) !== 'plan'));
-    problems = [...resolution.problems, ...addressFamilyProblems(viewOfPlan(loaded.plan), found)];
+    const view = viewOfPlan(loaded.plan);
+    problems = [...resolution.problems, ...addressFamilyProblems(view, found), ...sorryServerAddressProblems(view, found)];
     addresses = Object.fromEntries(resolution.addresses);
   }
   const ok = problems.length === 0;
