@@ -1,13 +1,13 @@
 // A director's hand commands: the seed's `iptables -t mangle -A PREROUTING … -j MARK` and
 // `ipvsadm -A/-a` lines, made from the same compiled DirectorPlan the agent applies.
-import type { DirectorPlan } from '../../agent/host-plan';
+import { plannedDestinations, type DirectorPlan } from '../../agent/host-plan';
 import { renderIpvsState } from '../../agent/kernel/linux/ipvsadm-format';
 import { isIpv6, type IpvsService, type MarkRule } from '../../agent/kernel/model';
 import { uniqueLines } from './host-commands';
 
 /** The plan's services as the kernel table the director is to hold. */
 export function directorTable(plan: DirectorPlan): IpvsService[] {
-  return plan.services.map((s) => ({ service: s.service, destinations: s.realservers.map((r) => r.destination) }));
+  return plan.services.map((s) => ({ service: s.service, destinations: plannedDestinations(s) }));
 }
 
 /** `iptables -t mangle -A PREROUTING -i eth0 -p tcp -d VIP -m multiport --dport 80,443 -j MARK --set-mark 1`, as in the seed. */
