@@ -37,7 +37,8 @@ describe('PPC: a persistent port service on port 80, rolled out by lvsctl to rea
     this.timeout(LAB_CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
     // no prepareRealservers: the realserver agents put the VIPs on lo and set ARP themselves
-    cluster = await startLabCluster(plan, { httpPorts: [80] });
+    // spawnCli: this scenario runs the real lvsctl binary from the client namespace; the others run it in process
+    cluster = await startLabCluster(plan, { httpPorts: [80], spawnCli: true });
     rollout = await cluster.rollout();
   });
 

@@ -7,6 +7,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sleep } from './netns';
+import { runLvsctlInProcess } from './in-process-cli';
 
 /** dist/ of the checkout: this file runs as dist/test/lab/support/agents.js. */
 const DIST = join(__dirname, '..', '..', '..');
@@ -90,7 +91,8 @@ export async function issueLabCertificates(hosts: ReadonlyArray<{ name: string; 
   await mkdir(certDir, { recursive: true });
   const certs = async (args: string[]): Promise<void> => {
     // certificates are files: no namespace needed
-    const result = await runLvsctl(null, ['certs', ...args]);
+    // in this process: a node start per certificate would cost 15-20 s each in the guest
+    const result = await runLvsctlInProcess(['certs', ...args], { timeoutMs: LVSCTL_RUN_TIMEOUT_MS });
     if (result.code !== 0) throw new Error(`lvsctl certs ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   };
   if (!existsSync(join(certDir, 'ca.crt'))) await certs(['init', certDir]);

@@ -16,7 +16,8 @@ import type { PlanInput } from '../../../controller/plan/schema';
 import { controllerCert, issueLabCertificates, LAB_TMP, LVSCTL_RUN_TIMEOUT_MS, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
 import { startVsftpd, type RunningVsftpd } from './ftp';
 import { startHttpServer, type RunningServer } from './http';
-import { buildTopology, CLIENT_NAME, type Topology } from './topology';
+import { BRIDGE, buildTopology, CLIENT_NAME, type Topology } from './topology';
+import { joinLabBridge, runLvsctlInProcess } from './in-process-cli';
 
 export type { CommandResult } from './agents';
 
@@ -46,6 +47,12 @@ export interface LabClusterOptions {
   vsftpd?: LabVsftpd;
   /** extra agent arguments per host, e.g. { r1: ['--self-check-interval', '1s'] } */
   agentArgs?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * run `lvsctl` as its own node process from the client namespace (the real binary, 15-20 s
+   * a run in the guest) instead of in the test's process (in-process-cli.ts); default false,
+   * or LAB_SPAWN_CLI=1 for every cluster
+   */
+  spawnCli?: boolean;
 }
 
 export interface LabCluster {
@@ -124,6 +131,13 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     await Promise.all([...specs.keys()].map((host) => rm(agentStateDir(host), { recursive: true, force: true })));
     await Promise.all([...specs.values()].map(async (spec) => agents.set(spec.host, await startAgent(spec))));
     const tls = controllerCert(certDir);
+    const spawnCli = options.spawnCli === true || process.env.LAB_SPAWN_CLI === '1';
+    const firstHost = topology.hosts[0];
+    if (!spawnCli && firstHost !== undefined) await joinLabBridge(BRIDGE, firstHost.address);
+    const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>
+      spawnCli
+        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) })
+        : runLvsctlInProcess(args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) });
     const stopAgent = async (host: string): Promise<void> => {
       specOf(host);
       await agents.get(host)?.stop();
@@ -137,13 +151,13 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
         return current;
       },
       rollout: (args = []) =>
-        runLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args], { timeoutMs: LVSCTL_RUN_TIMEOUT_MS }),
+        runCli(['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args]),
       lvsctl: (args) => {
         const [command, ...rest] = args;
         // given first, so the caller's own --timeout (commander keeps the last) wins
         const defaults = command !== undefined && AGENT_COMMANDS.has(command) ? ['--timeout', LAB_AGENT_TIMEOUT] : [];
         const all = command === undefined ? [] : [command, ...defaults, ...rest];
-        return runLvsctl(CLIENT_NAME, all, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, env: { LVSCTL_CA: tls.ca, LVSCTL_CERT: tls.cert, LVSCTL_KEY: tls.key } });
+        return runCli(all, { LVSCTL_CA: tls.ca, LVSCTL_CERT: tls.cert, LVSCTL_KEY: tls.key });
       },
       writePlan,
       restartAgent: async (host) => {
