@@ -21,8 +21,21 @@ finish() {
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
+# The guest gets its own /tmp. A checkout that lives under the host's /tmp (a CI clone may)
+# would vanish under it, and with it the run dir: keep its top directory visible at the same
+# path by a bind mount across the new tmpfs.
+keep=""
+case "$lab_run" in
+  /tmp/?*) keep="/tmp/$(echo "${lab_run#/tmp/}" | cut -d/ -f1)" ;;
+esac
+if [ -n "$keep" ]; then
+  mkdir -p /run/lab-keep && mount --bind "$keep" /run/lab-keep
+fi
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ -n "$keep" ]; then
+  mkdir -p "$keep" && mount --bind /run/lab-keep "$keep"
+fi
 mkdir -p /run/netns
 # Kernel messages (IPVS: ..., bridge: ...) would interleave with the command's output.
 echo 1 > /proc/sys/kernel/printk
