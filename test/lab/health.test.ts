@@ -33,6 +33,8 @@ const RISE = 2;
 const UML_SLACK_MS = 8000;
 const QUIESCE_BOUND_MS = FALL * INTERVAL_MS + INTERVAL_MS + UML_SLACK_MS;
 const RECOVERY_BOUND_MS = RISE * INTERVAL_MS + INTERVAL_MS + UML_SLACK_MS;
+/** The realservers' self-checks run every 1 s here; UML slack on top, as for the other bounds. */
+const SELF_CHECK_BOUND_MS = 15_000;
 const METRICS_LISTEN = '127.0.0.1:9400';
 
 const plan: PlanInput = {
@@ -72,7 +74,7 @@ describe('Health: an HTTP check quiesces a failed realserver, persistence follow
     this.timeout(CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
     await issueCertificatesAhead(plan.hosts);
-    cluster = await startLabCluster(plan, { prepareRealservers: true, agentArgs: { d: ['--metrics', METRICS_LISTEN] } });
+    cluster = await startLabCluster(plan, { prepareRealservers: true, agentArgs: { d: ['--metrics', METRICS_LISTEN], r1: ['--self-check-interval', '1s'], r2: ['--self-check-interval', '1s'] } });
     http = await startRealserverHttp(['r1', 'r2'], 80);
     const rollout = await cluster.rollout();
     assert.equal(rollout.code, 0, `the rollout must apply the plan:\n${explain(rollout)}`);
@@ -118,7 +120,11 @@ describe('Health: an HTTP check quiesces a failed realserver, persistence follow
       { timeoutMs: RECOVERY_BOUND_MS, describe: (seen) => seen.text });
     console.log(`      ${pinned} seen back at weight ${PLAN_WEIGHT[pinned]} ${back.elapsedMs} ms after its HTTP server listened again (that read took ${back.readMs} ms; bound ${RECOVERY_BOUND_MS} ms)`);
 
-    const { result, json } = await lvsctlJson<HealthJson>(lab, 'health');
+    // The realserver's own checks (every --self-check-interval, 1 s here) must also see its port
+    // listening again before health is all green: wait for that, bounded.
+    const healthy = await waitUntil('lvsctl health --json exits 0', () => lvsctlJson<HealthJson>(lab, 'health'), (seen) => seen.result.code === 0,
+      { timeoutMs: SELF_CHECK_BOUND_MS, describe: (seen) => explain(seen.result) });
+    const { result, json } = healthy.value;
     assert.equal(result.code, 0, explain(result));
     const director = answerOf(json, 'd', result.stdout);
     const row = (director.targets ?? []).find((t) => t.host === pinned);

@@ -15,7 +15,8 @@ import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './sup
 const VIP = '10.0.0.100';
 const SERVICE = `TCP ${VIP}:80`;
 const ADDRESS: Record<string, string> = { r1: '10.0.0.11', r2: '10.0.0.12', r3: '10.0.0.13' };
-const INTERVAL_MS = 500;
+// 1 s checks with an 800 ms timeout: a 300 ms timeout flapped r1 on a loaded 2-core host.
+const INTERVAL_MS = 1000;
 const FALL = 2;
 const RISE = 2;
 /** UML's process starts on top of the agent's own bound (see health.test.ts for the measurements). */
@@ -34,7 +35,7 @@ const plan: PlanInput = {
   services: [
     {
       name: 'web', protocol: 'tcp', vip: VIP, port: 80, scheduler: 'rr',
-      healthCheck: { type: 'http', path: '/', interval: `${INTERVAL_MS}ms`, timeout: '300ms', fall: FALL, rise: RISE },
+      healthCheck: { type: 'http', path: '/', interval: `${INTERVAL_MS}ms`, timeout: '800ms', fall: FALL, rise: RISE },
       sorryServer: { address: ADDRESS.r3 },
       realservers: [{ host: 'r1' }, { host: 'r2' }],
     },
@@ -73,7 +74,9 @@ describe('sorry server: takes the VIP\'s new connections while every realserver 
   });
 
   it('is in the table at weight 0 after the rollout, and the realservers answer', async () => {
-    const seen = await weights();
+    // bounded wait, not one read: the first checks may still be under way right after the rollout
+    const seen = (await waitUntil('r1 and r2 at weight 1, the sorry server at 0', weights,
+      (w) => w.of('r1') === 1 && w.of('r2') === 1 && w.of('r3') === 0, { timeoutMs: BOUND_MS, describe: (w) => w.text })).value;
     assert.deepEqual([seen.of('r1'), seen.of('r2'), seen.of('r3')], [1, 1, 0], seen.text);
     const answers = countByServer(await httpRequests('client', `http://${VIP}/`, 4));
     assert.equal(answers.r3, undefined, `the sorry server takes nothing while the realservers serve: ${JSON.stringify(answers)}`);
