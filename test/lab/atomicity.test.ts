@@ -15,7 +15,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
 import { countByServer, httpRequests } from './support/http';
-import { ipvsSave, issueCertificatesAhead, loadModule, mangleSave, moduleLoaded, planHosts, recapOf, unloadModule } from './support/kernel-state';
+import { ipvsSave, loadModule, mangleSave, moduleLoaded, recapOf, unloadModule } from './support/kernel-state';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 
 const VIP = '10.0.0.100';
@@ -64,7 +64,6 @@ describe('Atomicity: a plan the kernel refuses half-way leaves the director exac
     // certificates, three agents and a first rollout: each lvsctl or agent start costs 15-20 s in the guest
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
-    await issueCertificatesAhead(planHosts(applied));
     cluster = await startLabCluster(applied, { prepareRealservers: true, httpPorts: [80] });
     const first = await cluster.rollout();
     assert.equal(first.code, 0, `the first rollout must apply the plan: ${explain(first)}`);

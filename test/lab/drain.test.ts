@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type LabCluster } from './support/cluster';
-import { CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, ipvsDestinations, issueCertificatesAhead, waitUntil } from './support/health-helpers';
+import { CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, ipvsDestinations, waitUntil } from './support/health-helpers';
 import { holdConnection, startEchoServer, type HeldConnection } from './support/kernel-state';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { inNetns, sleep } from './support/netns';
@@ -53,7 +53,6 @@ describe('Graceful drain: a realserver dropped from the plan keeps its open conn
   before(async function () {
     this.timeout(CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
-    await issueCertificatesAhead(plan.hosts);
     cluster = await startLabCluster(plan, { prepareRealservers: true, agentArgs: { d: ['--drain-timeout', DRAIN_TIMEOUT] } });
     for (const host of ['r1', 'r2']) await startEchoServer(host, PORT, host);
     // ipvsadm --set TCP TCPFIN UDP; 0 keeps a value as it is.

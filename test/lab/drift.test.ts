@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
 import { countByServer, httpRequests } from './support/http';
-import { ipvsSave, issueCertificatesAhead, planHosts, recapOf } from './support/kernel-state';
+import { ipvsSave, recapOf } from './support/kernel-state';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { inNetns } from './support/netns';
 
@@ -42,7 +42,6 @@ describe('Idempotence and drift: rollout again, a destination deleted by hand, a
     // certificates, three agents and a first rollout: each lvsctl or agent start costs 15-20 s in the guest
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
-    await issueCertificatesAhead(planHosts(plan));
     cluster = await startLabCluster(plan, { prepareRealservers: true, httpPorts: [80] });
     const first = await cluster.rollout();
     assert.equal(first.code, 0, `the first rollout must apply the plan: ${explain(first)}`);

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type LabCluster } from './support/cluster';
 import {
-  answerOf, CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, issueCertificatesAhead, ipvsDestinations, ipvsStats, lvsctlJson, metricValue, parseMetrics, scrapeMetrics, startRealserverHttp, waitUntil,
+  answerOf, CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, ipvsDestinations, ipvsStats, lvsctlJson, metricValue, parseMetrics, scrapeMetrics, startRealserverHttp, waitUntil,
   type ConnectionsJson, type HealthJson, type RealserverHttp, type StatusJson,
 } from './support/health-helpers';
 import { countByServer, httpRequests } from './support/http';
@@ -73,7 +73,6 @@ describe('Health: an HTTP check quiesces a failed realserver, persistence follow
   before(async function () {
     this.timeout(CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
-    await issueCertificatesAhead(plan.hosts);
     cluster = await startLabCluster(plan, { prepareRealservers: true, agentArgs: { d: ['--metrics', METRICS_LISTEN], r1: ['--self-check-interval', '1s'], r2: ['--self-check-interval', '1s'] } });
     http = await startRealserverHttp(['r1', 'r2'], 80);
     const rollout = await cluster.rollout();

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
 import { ipvsConnections, isTemplate, type IpvsConnection } from './support/ipvsadm';
-import { holdConnection, ipvsSave, issueCertificatesAhead, planHosts, startEchoServer, type DetachedProgram, type HeldConnection } from './support/kernel-state';
+import { holdConnection, ipvsSave, startEchoServer, type DetachedProgram, type HeldConnection } from './support/kernel-state';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 
 const VIP = '10.0.0.100';
@@ -52,7 +52,6 @@ describe('Changing weights, scheduler and persistence timeout keeps established 
     // certificates, three agents and a first rollout: each lvsctl or agent start costs 15-20 s in the guest
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
-    await issueCertificatesAhead(planHosts(echoPlan({ scheduler: 'rr', timeout: 300, weights: [1, 1] })));
     cluster = await startLabCluster(echoPlan({ scheduler: 'rr', timeout: 300, weights: [1, 1] }), { prepareRealservers: true });
     programs.push(await startEchoServer('r1', PORT, 'r1'), await startEchoServer('r2', PORT, 'r2'));
     const first = await cluster.rollout();

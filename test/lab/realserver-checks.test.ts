@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
 import { countByServer, httpRequests } from './support/http';
-import { addressesOn, ipvsSave, issueCertificatesAhead, planHosts, readSysctl, recapOf } from './support/kernel-state';
+import { addressesOn, ipvsSave, readSysctl, recapOf } from './support/kernel-state';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { setSysctls } from './support/netns';
 import { prepareRealserver } from './support/topology';
@@ -41,7 +41,6 @@ describe('DR realservers not ready: the rollout stops before the director; prepa
     // certificates, three agents and a first rollout: each lvsctl or agent start costs 15-20 s in the guest
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
-    await issueCertificatesAhead(planHosts(webPlan(false)));
     cluster = await startLabCluster(webPlan(false), { httpPorts: [80] });
     // r1: the VIP on lo, ARP announce right, but arp_ignore left at the kernel's 0.
     await prepareRealserver('r1', [VIP]);

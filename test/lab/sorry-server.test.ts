@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type LabCluster } from './support/cluster';
 import {
-  answerOf, CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, issueCertificatesAhead, ipvsDestinations, lvsctlJson, startRealserverHttp, waitUntil,
+  answerOf, CLUSTER_HOOK_TIMEOUT_MS, explain, findDestination, ipvsDestinations, lvsctlJson, startRealserverHttp, waitUntil,
   type HealthJson, type RealserverHttp,
 } from './support/health-helpers';
 import { countByServer, httpRequests, startHttpServer, type RunningServer } from './support/http';
@@ -58,7 +58,6 @@ describe('sorry server: takes the VIP\'s new connections while every realserver 
   before(async function () {
     this.timeout(CLUSTER_HOOK_TIMEOUT_MS);
     requireLabGuest();
-    await issueCertificatesAhead(plan.hosts);
     cluster = await startLabCluster(plan, { prepareRealservers: true });
     http = await startRealserverHttp(['r1', 'r2', 'r3'], 80);
     other = await startHttpServer('r3', 8080, 'r3');

@@ -6,10 +6,6 @@
 // The parsers here are written apart from the agent's own (agent/metrics/ipvs-stats.ts) on
 // purpose: a test that read the kernel through the code under test would prove nothing.
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { agentCertName, CONTROLLER_NAME, LAB_CERT_DIR, runLvsctl } from './agents';
 import type { CommandResult, LabCluster } from './cluster';
 import { startHttpServer, type RunningServer } from './http';
 import { inNetns, sleep } from './netns';
@@ -19,32 +15,6 @@ import { inNetns, sleep } from './netns';
  * cluster of a boot only), three agents and a rollout, each a node start of seconds in UML.
  */
 export const CLUSTER_HOOK_TIMEOUT_MS = 360_000;
-
-// ---------------------------------------------------------------------------------------
-// Certificates issued before startLabCluster, one at a time and with a long timeout.
-
-/**
- * In a loaded guest one `lvsctl certs issue` took 19 s and four at once (what
- * startLabCluster does) 60 to 80 s, past its 60 s limit per command. Issued here one by one
- * with a 240 s limit, startLabCluster finds them all and issues nothing (it keeps what
- * exists). The names are the ones cluster.ts uses, so the files are the same.
- */
-export async function issueCertificatesAhead(hosts: Readonly<Record<string, { address?: string }>>, certDir = LAB_CERT_DIR): Promise<void> {
-  const certs = async (args: readonly string[]): Promise<void> => {
-    const result = await runLvsctl(null, ['certs', ...args], { timeoutMs: 240_000 });
-    if (result.code !== 0) throw new Error(`lvsctl certs ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
-  };
-  await mkdir(dirname(certDir), { recursive: true });
-  if (!existsSync(join(certDir, 'ca.crt'))) await certs(['init', certDir]);
-  const wanted = [{ name: CONTROLLER_NAME, ips: [] as string[] }];
-  for (const [host, { address }] of Object.entries(hosts)) {
-    if (address === undefined) throw new Error(`hosts.${host} has no address: the lab needs one for its certificate`);
-    wanted.push({ name: agentCertName(host, address), ips: [address] });
-  }
-  for (const cert of wanted) {
-    if (!existsSync(join(certDir, `${cert.name}.crt`))) await certs(['issue', certDir, cert.name, ...cert.ips.flatMap((ip) => ['--ip', ip])]);
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // Realserver HTTP servers the test controls (the cluster's own `httpPorts` cannot be stopped one by one).

@@ -3,9 +3,6 @@
 // modules; and long-lived TCP connections through a VIP, to show a change did not cut them.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { agentCertName, CONTROLLER_NAME, LAB_CERT_DIR, runLvsctl } from './agents';
 import { inNetns, LAB_EXEC_TIMEOUT_MS, run } from './netns';
 
 /** `ipvsadm -S -n` in `ns`, as printed: the table a rollout changes. */
@@ -215,41 +212,6 @@ function detached(ns: string, child: ChildProcessWithoutNullStreams): DetachedPr
       await exited;
     },
   };
-}
-
-// ---------------------------------------------------------------------------------------
-// Certificates, issued ahead of startLabCluster.
-
-/** One `lvsctl` start costs 15-20 s in the guest; four at once took 93 s (measured). */
-const CERT_COMMAND_TIMEOUT_MS = 150_000;
-
-/**
- * The lab CA and the certificates startLabCluster would issue (same directory and names),
- * one `lvsctl certs` at a time with a generous timeout; startLabCluster then finds them and
- * issues nothing. Why: it issues them all in parallel under a 60 s limit, and in a loaded
- * guest the parallel starts of lvsctl pass it (every scenario's before hook failed so).
- */
-export async function issueCertificatesAhead(hosts: ReadonlyArray<{ name: string; address: string }>): Promise<void> {
-  const certs = async (args: string[]): Promise<void> => {
-    const result = await runLvsctl(null, ['certs', ...args], { timeoutMs: CERT_COMMAND_TIMEOUT_MS });
-    if (result.code !== 0) throw new Error(`lvsctl certs ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
-  };
-  if (!existsSync(join(LAB_CERT_DIR, 'ca.crt'))) await certs(['init', LAB_CERT_DIR]);
-  const wanted = [
-    { name: CONTROLLER_NAME, ips: [] as string[] },
-    ...hosts.map((host) => ({ name: agentCertName(host.name, host.address), ips: [host.address] })),
-  ];
-  for (const cert of wanted) {
-    if (!existsSync(join(LAB_CERT_DIR, `${cert.name}.crt`))) await certs(['issue', LAB_CERT_DIR, cert.name, ...cert.ips.flatMap((ip) => ['--ip', ip])]);
-  }
-}
-
-/** The hosts of a plan as issueCertificatesAhead wants them (every lab host has an address). */
-export function planHosts(plan: { hosts: Readonly<Record<string, { address?: string | undefined }>> }): Array<{ name: string; address: string }> {
-  return Object.entries(plan.hosts).map(([name, host]) => {
-    if (host.address === undefined) throw new Error(`hosts.${name} has no address; lab plans give every host one`);
-    return { name, address: host.address };
-  });
 }
 
 // ---------------------------------------------------------------------------------------
