@@ -3,21 +3,22 @@
 // swap, read back, and on any failure or mismatch restore the snapshot. Ownership (with the
 // drain list) is recorded only after a successful apply.
 import type winston from 'winston';
-import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../apply-events';
-import type { HostPlan } from '../host-plan';
+import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
 import { createExec } from '../kernel/exec';
 import type { Ipvs } from '../kernel/ipvs';
 import { LinuxIpvs } from '../kernel/linux/ipvs';
 import { LinuxMarks, type IptablesChoice } from '../kernel/linux/marks';
 import { createLinuxPreconditions, type DirectorPreconditions } from '../kernel/linux/preconditions';
-import type { Marks, MarkState } from '../kernel/marks';
-import { serviceKeyString, type ServiceKey } from '../kernel/model';
+import type { Marks } from '../kernel/marks';
+import type { MarkState } from '../../lvs/mark-state';
+import { serviceKeyString, type ServiceKey } from '../../lvs/model';
 import { writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
 import { sweepDrains } from './drain-sweeper';
 import { tableDifferences } from './ipvs-table';
-import type { IpvsOperation } from './operations';
+import type { IpvsOperation } from '../../lvs/operations';
 import { planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';

@@ -1,8 +1,8 @@
 // What a director apply tells the operator: notices about what it leaves alone or found
 // changed behind its back, the --diff text, one step per change, and the drain sweep.
-import type { ApplyEvent, ApplyMode } from '../apply-events';
-import { MARK_CHAIN } from '../kernel/linux/iptables-format';
-import { serviceKeyString } from '../kernel/model';
+import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
+import { MARK_CHAIN } from '../../lvs/formats/iptables-format';
+import { serviceKeyString } from '../../lvs/model';
 import { describeOperation, ipvsDiff, marksDiff } from './diff-text';
 import { drainTarget } from './drain';
 import type { SweepReport } from './drain-sweeper';

@@ -1,7 +1,7 @@
 // What the operator reads about a director's changes: one line per operation for the step
 // events, and before/after text of the IPVS table (ipvsadm -S style) and the mark rules.
-import type { DiffEvent } from '../apply-events';
-import { renderIpvsState } from '../kernel/linux/ipvsadm-format';
+import type { DiffEvent } from '../../lvs/apply-events';
+import { renderIpvsState } from '../../lvs/formats/ipvsadm-format';
 import {
   destinationKeyString,
   markRuleString,
@@ -11,9 +11,9 @@ import {
   type MarkRule,
   type ServiceKey,
   type VirtualService,
-} from '../kernel/model';
+} from '../../lvs/model';
 import { canonicalTable } from './ipvs-table';
-import type { IpvsOperation } from './operations';
+import type { IpvsOperation } from '../../lvs/operations';
 
 export interface OperationText {
   action: IpvsOperation['op'];

@@ -3,10 +3,11 @@
 // list in the ownership file in step. Run by the applier at the start of every apply, and by
 // the agent's main on a timer through createDrainSweeper.
 import type winston from 'winston';
-import type { DestinationConnections, Ipvs } from '../kernel/ipvs';
+import type { Ipvs } from '../kernel/ipvs';
+import type { DestinationConnections } from '../../lvs/ipvs-reading';
 import { readOwnership, writeOwnership } from '../state/ownership';
 import { decideSweep, drainTarget } from './drain';
-import type { IpvsOperation } from './operations';
+import type { IpvsOperation } from '../../lvs/operations';
 import { serializedOn } from './state-lock';
 
 export interface DrainSweepOptions {

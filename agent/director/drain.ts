@@ -2,10 +2,10 @@
 // (weight 0 now, deletion later), and which drains a sweep may finish. A client keeps its
 // established connections (and, with persistence, its template) to a weight-0 destination,
 // while new ones go elsewhere; deleting at once would cut them.
-import type { DestinationConnections } from '../kernel/ipvs';
-import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../kernel/model';
+import type { DestinationConnections } from '../../lvs/ipvs-reading';
+import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
 import type { DrainingDestination } from '../state/ownership';
-import type { IpvsOperation } from './operations';
+import type { IpvsOperation } from '../../lvs/operations';
 
 /** Five minutes: long enough for a page load or a download, short enough for a rolling change. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 300_000;

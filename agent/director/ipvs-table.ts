@@ -9,8 +9,8 @@ import {
   type Destination,
   type IpvsService,
   type ServiceKey,
-} from '../kernel/model';
-import type { IpvsOperation } from './operations';
+} from '../../lvs/model';
+import type { IpvsOperation } from '../../lvs/operations';
 
 /** What the kernel answers to an operation it refuses (ipvsadm's own wording). */
 export class IpvsOperationError extends Error {

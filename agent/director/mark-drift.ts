@@ -1,9 +1,9 @@
 // Drift in the owned mark chain: what is there that this agent did not write (a hand edit
 // of LVSCTL-MARK, a second jump), and what it wrote that is gone. Pure; the applier reports
 // each finding as a notice, and the next swap puts the planned chain back.
-import { MARK_CHAIN, MARK_PARENT_CHAIN } from '../kernel/linux/iptables-format';
-import type { MarkState } from '../kernel/marks';
-import { markRuleString, type MarkRule } from '../kernel/model';
+import { MARK_CHAIN, MARK_PARENT_CHAIN } from '../../lvs/formats/iptables-format';
+import type { MarkState } from '../../lvs/mark-state';
+import { markRuleString, type MarkRule } from '../../lvs/model';
 import { markRuleIdentity } from './reconcile';
 
 /** One line per finding, empty when the chain holds exactly what the agent last wrote. */

@@ -1,14 +1,15 @@
 // The director's plan for one apply: read the kernel once, refuse what cannot be done safely,
 // then diff (pure): IPVS operations with drains in place of deletions, and the mark chain.
-import { plannedDestinations, type DirectorPlan } from '../host-plan';
-import type { Ipvs, UnparsedService } from '../kernel/ipvs';
+import { plannedDestinations, type DirectorPlan } from '../../lvs/host-plan';
+import type { Ipvs } from '../kernel/ipvs';
+import type { UnparsedService } from '../../lvs/ipvs-reading';
 import type { Marks } from '../kernel/marks';
-import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
+import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
 import { applyIpvsOperations } from './ipvs-table';
 import { markChainDrift } from './mark-drift';
-import type { IpvsOperation } from './operations';
+import type { IpvsOperation } from '../../lvs/operations';
 import { ownedSetOf, reconcileIpvs, reconcileMarks, type MarkReconciliation } from './reconcile';
 import type { Snapshot } from './rollback';
 

@@ -10,9 +10,9 @@ import {
   type IpvsService,
   type MarkRule,
   type ServiceKey,
-} from '../kernel/model';
-import type { MarkState } from '../kernel/marks';
-import type { IpvsOperation } from './operations';
+} from '../../lvs/model';
+import type { MarkState } from '../../lvs/mark-state';
+import type { IpvsOperation } from '../../lvs/operations';
 
 /** The services this agent created or adopted, by serviceKeyString. */
 export type OwnedSet = ReadonlySet<string>;

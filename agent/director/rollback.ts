@@ -4,8 +4,9 @@
 // back with it), and put the old chain back exactly, hand-edited lines and jumps included. The
 // drain list needs no undo: it is written only after a successful apply.
 import type { Ipvs } from '../kernel/ipvs';
-import type { Marks, MarkState } from '../kernel/marks';
-import { serviceKeyString, type IpvsService, type ServiceKey } from '../kernel/model';
+import type { Marks } from '../kernel/marks';
+import type { MarkState } from '../../lvs/mark-state';
+import { serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { tableDifferences } from './ipvs-table';
 import { ownedSetOf, reconcileIpvs } from './reconcile';
 

@@ -4,10 +4,10 @@
 // at start, feed the metrics, and keep a bounded history of events. Every kernel door
 // (exec, procfs, listening sockets, the realserver kernel) is injected.
 import type { Logger } from 'winston';
-import type { HostApplier } from '../apply-events';
-import type { HostPlan } from '../host-plan';
+import type { HostApplier } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
 import type { Exec } from '../kernel/exec';
-import { destinationKeyString, serviceKeyString } from '../kernel/model';
+import { destinationKeyString, serviceKeyString } from '../../lvs/model';
 import type { AgentMetrics } from '../metrics/agent-metrics';
 import { bindHealthMonitor } from '../metrics/bind-health';
 import { createIpvsListReader, createIpvsTableReader } from '../metrics/ipvs-reader';
@@ -15,10 +15,10 @@ import { ipvsConnectionsSource, ipvsStatusSource } from '../metrics/ipvs-status'
 import type { RealserverKernel } from '../realserver/kernel';
 import { RealserverSelfReport } from '../realserver/self-report';
 import type { ConnectionsSource } from '../server/connections-call';
-import type { StatusSource } from '../server/status-source';
+import type { StatusSource } from '../../lvs/status';
 import { readLastPlan, writeLastPlan } from '../state/last-plan';
 import { readOwnership } from '../state/ownership';
-import type { AgentRole } from '../wire/enum-names';
+import type { AgentRole } from '../../lvs/wire/enum-names';
 import { directorHealthSource, recordMonitorEvents } from './director-health';
 import type { HealthSource } from './health-source';
 import { HealthHistory } from './history';

@@ -3,9 +3,9 @@
 // (bad address, socket error) is a failed check with the reason, not an exception in the loop.
 import http from 'node:http';
 import net from 'node:net';
-import type { HealthCheckSpec } from '../host-plan';
-import { formatAddressPort } from '../kernel/model';
-import type { CheckResult } from './types';
+import type { HealthCheckSpec } from '../../lvs/host-plan';
+import { formatAddressPort } from '../../lvs/model';
+import type { CheckResult } from '../../lvs/health/types';
 
 export interface TcpCheckOptions {
   address: string;

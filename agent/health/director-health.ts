@@ -2,12 +2,12 @@
 // kernel's own weights and connection counts (`ipvsadm -Ln --exact`), and every transition
 // and notice kept in the history and logged.
 import type { Logger } from 'winston';
-import { destinationKeyString, serviceKeyString } from '../kernel/model';
-import type { ServiceListing } from '../metrics/ipvs-stats';
+import { destinationKeyString, serviceKeyString } from '../../lvs/model';
+import type { ServiceListing } from '../../lvs/formats/ipvs-stats';
 import type { HealthSource, HealthView } from './health-source';
 import type { HealthHistory } from './history';
 import type { HealthMonitor } from './monitor';
-import type { HealthRow } from './report';
+import type { HealthRow } from '../../lvs/health/report';
 
 /** Sends every transition and notice of the monitor to the history and the log; returns the unsubscriber. */
 export function recordMonitorEvents(monitor: Pick<HealthMonitor, 'on'>, history: HealthHistory, logger: Logger): () => void {

@@ -1,6 +1,6 @@
 // The fall/rise state machine of one (service, realserver): pure, no clock of its own
 // (the time of the check is passed in), so every sequence of results can be tested as a table.
-import type { HealthState } from './types';
+import type { HealthState } from '../../lvs/health/types';
 
 export interface FallRiseRules {
   /** consecutive failures that take a target down */

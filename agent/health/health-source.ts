@@ -1,7 +1,7 @@
 // What the Health RPC reads: the current rows or self-checks, and the event history it
 // catches up from and watches. A director and a realserver each provide one.
 import type { HealthHistory } from './history';
-import type { HealthRow, SelfCheckRecord } from './report';
+import type { HealthRow, SelfCheckRecord } from '../../lvs/health/report';
 
 export interface HealthView {
   targets: HealthRow[];

@@ -1,7 +1,7 @@
 // The last N health events of this agent, in memory, oldest first: what a one-shot Health
 // report shows and what a watch catches up from. Bounded, so a flapping check cannot grow
 // the agent without limit.
-import type { HealthEventRecord } from './report';
+import type { HealthEventRecord } from '../../lvs/health/report';
 
 export const DEFAULT_HISTORY_SIZE = 1000;
 

@@ -1,10 +1,10 @@
 // The Linux WeightControl: every weight change of one decision goes to the kernel as one
 // `ipvsadm -R` batch of `-e` lines (edit in place: connections and templates survive),
 // rendered by the director's own ipvsadm format module so there is one writer of that text.
-import type { IpvsOperation } from '../director/operations';
-import { renderIpvsRestore } from '../kernel/linux/ipvsadm-format';
-import type { WeightChange, WeightControl } from './types';
-import { formatAddressPort } from '../kernel/model';
+import type { IpvsOperation } from '../../lvs/operations';
+import { renderIpvsRestore } from '../../lvs/formats/ipvsadm-format';
+import type { WeightChange, WeightControl } from '../../lvs/health/types';
+import { formatAddressPort } from '../../lvs/model';
 
 /** The slice of agent/kernel/exec.ts's Exec this needs: run a tool with stdin, no shell. */
 export type RunTool = (

@@ -2,15 +2,15 @@
 // plan, fall/rise per target, and the weights that follow from it, set in one batch per
 // service through an injected WeightControl. Clock, timers and checks are injected too.
 import { EventEmitter } from 'node:events';
-import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../host-plan';
-import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../kernel/model';
+import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../../lvs/host-plan';
+import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
 import { runHealthCheck, type RunCheck } from './checkers';
 import { initialFallRise, observeCheck, type FallRiseState } from './fall-rise';
 import { realScheduler, type Scheduler } from './scheduler';
 import { decideSorry, sorryReport, sorryTargetOf, type SorryTarget } from './sorry-target';
 import type {
   CheckResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
-} from './types';
+} from '../../lvs/health/types';
 import { decideWeights } from './weight-policy';
 
 export interface HealthMonitorOptions {

@@ -1,12 +1,10 @@
 // The monitor's view of one service's sorry server: never checked, at weight 0 in the plan,
 // raised while every checked realserver is down. Its state in reports: `up` while it takes
 // new connections, `down` while it stands by (so a watch shows `down → up` when it takes over).
-import type { DirectorService } from '../host-plan';
-import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../kernel/model';
-import type { HealthTransition, TargetReport } from './types';
-
-/** The host column of a sorry server in reports and events: the plan names it by address only. */
-export const SORRY_SERVER_HOST = 'sorry-server';
+import type { DirectorService } from '../../lvs/host-plan';
+import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
+import type { HealthTransition, TargetReport } from '../../lvs/health/types';
+import { SORRY_SERVER_HOST } from '../../lvs/health/report';
 
 export interface SorryTarget {
   serviceId: string;

@@ -1,6 +1,6 @@
 // Which weight each realserver of one service should have, given its health: pure.
-import type { AllDownPolicy } from '../host-plan';
-import type { HealthState } from './types';
+import type { AllDownPolicy } from '../../lvs/host-plan';
+import type { HealthState } from '../../lvs/health/types';
 
 export interface WeighedTarget {
   id: string;

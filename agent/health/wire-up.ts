@@ -3,8 +3,8 @@
 // and after a successful APPLY the plan is kept in --state-dir and handed on (to the
 // health monitor, or to the realserver's self-checks).
 import type { Logger } from 'winston';
-import type { HostApplier, ResultEvent } from '../apply-events';
-import type { HostPlan } from '../host-plan';
+import type { HostApplier, ResultEvent } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
 
 export interface AppliedPlanHooks {
   /** after a successful apply (outcome ok or changed, mode apply) */

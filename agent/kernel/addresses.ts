@@ -1,6 +1,6 @@
 // Network devices and their addresses, as `ip -j -d addr show` reports them, and the
 // changes a realserver agent makes to them (sent in one `ip -batch -`).
-import type { AddressFamily } from './model';
+import type { AddressFamily } from '../../lvs/model';
 
 export interface InterfaceAddress {
   family: AddressFamily;

@@ -1,5 +1,5 @@
 // The routing table, as far as a LVS-NAT realserver needs it: its default routes.
-import type { AddressFamily } from './model';
+import type { AddressFamily } from '../../lvs/model';
 
 export interface DefaultRoute {
   /** the next hop; absent for a device route ("default dev ppp0") */

@@ -2,10 +2,10 @@
 // numbers are read at scrape time from injected sources, so a scrape always shows the
 // kernel's table as it is and nothing needs a timer of its own.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ApplyOutcome } from '../apply-events';
-import type { CheckResult, HealthSnapshot } from '../health/types';
-import { destinationKeyString, serviceKeyString } from '../kernel/model';
-import type { IpvsCounters, ServiceListing, ServiceStats } from './ipvs-stats';
+import type { ApplyOutcome } from '../../lvs/apply-events';
+import type { CheckResult, HealthSnapshot } from '../../lvs/health/types';
+import { destinationKeyString, serviceKeyString } from '../../lvs/model';
+import type { IpvsCounters, ServiceListing, ServiceStats } from '../../lvs/formats/ipvs-stats';
 
 export interface IpvsTables {
   stats: ServiceStats[];

@@ -1,6 +1,6 @@
 // Reads the two IPVS listings the metrics need, one ipvsadm process each (numeric, exact).
 import type { IpvsTables } from './agent-metrics';
-import { parseIpvsList, parseIpvsStats, type ServiceListing } from './ipvs-stats';
+import { parseIpvsList, parseIpvsStats, type ServiceListing } from '../../lvs/formats/ipvs-stats';
 
 /** The slice of agent/kernel/exec.ts's Exec this needs. */
 export type ReadTool = (file: string, args: readonly string[], options?: { timeoutMs?: number }) => Promise<{ stdout: string }>;

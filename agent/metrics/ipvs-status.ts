@@ -2,13 +2,13 @@
 // metrics read (`ipvsadm -Ln --exact` and `--stats --exact`), joined per service and
 // destination, each service marked managed or not from the ownership record; and
 // `ipvsadm -Lcn` for the connection table.
-import { SCHEDULERS, SCHEDULER_FLAGS, serviceKeyString, destinationKeyString, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey, type VirtualService } from '../kernel/model';
-import type { ServiceCounters, StatusSource } from '../server/status-source';
+import { SCHEDULERS, SCHEDULER_FLAGS, serviceKeyString, destinationKeyString, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey, type VirtualService } from '../../lvs/model';
+import type { ServiceCounters, StatusSource } from '../../lvs/status';
 import type { ConnectionsSource } from '../server/connections-call';
 import type { IpvsTables } from './agent-metrics';
-import { parseIpvsConnections } from './ipvs-connections';
+import { parseIpvsConnections } from '../../lvs/formats/ipvs-connections';
 import type { ReadTool } from './ipvs-reader';
-import type { ServiceListing } from './ipvs-stats';
+import type { ServiceListing } from '../../lvs/formats/ipvs-stats';
 
 /**
  * The service settings as `ipvsadm -Ln` prints them after the address ("rr", "sh (sh-port)",

@@ -1,5 +1,5 @@
 // Every check of a realserver plan against one snapshot of its kernel: a pure function.
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
 import { ftpChecks } from './ftp-checks';
 import { natRouteChecks } from './route-checks';

@@ -1,6 +1,6 @@
 // Before/after text of what prepare sets or undoes, for `lvsctl rollout --diff`: one line
 // per address, link and sysctl it touches, as the kernel has it now and as it will be.
-import type { DiffEvent } from '../apply-events';
+import type { DiffEvent } from '../../lvs/apply-events';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { SysctlKey } from '../kernel/sysctl';
 import type { Remedy } from './check-result';

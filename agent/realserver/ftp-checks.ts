@@ -2,7 +2,7 @@
 // mark, or passive data connections escape the persistence template and fail.
 import { join } from 'node:path';
 import { FTP_CONFIG_MAX_BYTES, type FtpConfigFiles } from '../kernel/ftp-config';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
 import {
   formatPortRange,

@@ -2,7 +2,7 @@
 // what the plan still wants it to hold, and which of its earlier changes to undo.
 import type { AddressChange, NetworkInterface } from '../kernel/addresses';
 import { ipv4ConfKey } from '../kernel/sysctl';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';

@@ -1,7 +1,7 @@
 // LVS-NAT: the director rewrites replies, so they must go back through it; the
 // realserver's default route has to point at a director.
 import type { DefaultRoute } from '../kernel/routes';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
 import { sameAddress } from './vip-checks';
 

@@ -4,10 +4,10 @@
 // health history and a log line, so `lvsctl health` shows a realserver that broke after
 // the rollout.
 import type { Logger } from 'winston';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { HealthHistory } from '../health/history';
 import { listensOn, type ListeningSocket, type ReadListening } from '../health/listening-sockets';
-import type { SelfCheckRecord } from '../health/report';
+import type { SelfCheckRecord } from '../../lvs/health/report';
 import { realScheduler, type Scheduler } from '../health/scheduler';
 import type { CheckResult } from './check-result';
 import { checkId, evaluateRealserver } from './checks';

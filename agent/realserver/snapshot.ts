@@ -2,7 +2,7 @@
 import type { DefaultRoute } from '../kernel/routes';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { SysctlKey } from '../kernel/sysctl';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
 import { sysctlKeysToRead } from './sysctl-checks';
 import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';

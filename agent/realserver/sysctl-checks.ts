@@ -7,7 +7,7 @@
 //   rp_filter (TUN, all and tunl0): 0 or 2 (loose: the client is reachable by the default
 //     route) accepted; 1 (strict) drops decapsulated packets. prepare sets 0.
 import { ipv4ConfKey, type Ipv4ConfSetting, type SysctlKey } from '../kernel/sysctl';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult, Remedy } from './check-result';
 
 export const TUNNEL_DEVICE = 'tunl0';

@@ -2,7 +2,7 @@
 // reaches a command line or an `ip -batch` line.
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import { parsePortRange } from './ftp-range';
 
 const MAX_DUTIES = 10_000;

@@ -2,8 +2,8 @@
 // needs; with plan.prepare, "apply" also sets what is missing (and "check" says what it
 // would set), records it as its own and undoes it when a later plan drops it.
 import type winston from 'winston';
-import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent, StepEvent } from '../apply-events';
-import type { HostPlan, RealserverPlan } from '../host-plan';
+import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent, StepEvent } from '../../lvs/apply-events';
+import type { HostPlan, RealserverPlan } from '../../lvs/host-plan';
 import { ExecError } from '../kernel/exec';
 import { readRealserverOwned, writeRealserverOwned, type RealserverOwned } from '../state/realserver-owned';
 import { remediesCommand, type CheckResult } from './check-result';

@@ -2,7 +2,7 @@
 // tunl0) as a single address (/32, /128), and never on an interface that answers ARP
 // (or IPv6 neighbour discovery) for it, which would take the VIP's traffic from the director.
 import type { NetworkInterface } from '../kernel/addresses';
-import type { RealserverPlan } from '../host-plan';
+import type { RealserverPlan } from '../../lvs/host-plan';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
 

@@ -2,8 +2,8 @@
 // AgentConfigError that names the option and the fix. No I/O except reading the TLS files.
 import type { LogLevel } from '../logging';
 import { isLogLevel, LOG_LEVELS } from '../logging';
-import type { AgentRole } from '../wire/enum-names';
-import { readTlsFiles, TlsFileError, type TlsMaterial } from '../wire/tls-files';
+import type { AgentRole } from '../../lvs/wire/enum-names';
+import { readTlsFiles, TlsFileError, type TlsMaterial } from '../../lvs/wire/tls-files';
 import { parseListenAddress, type ListenAddress } from './agent-server';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
 

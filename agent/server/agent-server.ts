@@ -2,8 +2,8 @@
 // binding, and the graceful stop that SIGTERM asks for.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { isIP } from 'net';
-import type { TlsMaterial } from '../wire/tls-files';
-import { SERVER_OPTIONS } from '../wire/limits';
+import type { TlsMaterial } from '../../lvs/wire/tls-files';
+import { SERVER_OPTIONS } from '../../lvs/wire/limits';
 import type { AgentService } from './agent-service';
 
 export interface ListenAddress {

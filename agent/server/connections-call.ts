@@ -2,10 +2,10 @@
 // VIP or realserver, at most `limit` entries (default 10,000), templates included.
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
-import { filterConnections, type ConnectionEntry } from '../metrics/ipvs-connections';
-import { WireFieldError } from '../wire/checks';
-import { connectionToWire, connectionsRequestFromWire } from '../wire/connections-codec';
-import type { AgentRole } from '../wire/enum-names';
+import { filterConnections, type ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import { WireFieldError } from '../../lvs/wire/checks';
+import { connectionToWire, connectionsRequestFromWire } from '../../lvs/wire/connections-codec';
+import type { AgentRole } from '../../lvs/wire/enum-names';
 import type { Connection } from '../../proto/generated/lvsctl/v1/Connection';
 import type { ConnectionsRequest__Output } from '../../proto/generated/lvsctl/v1/ConnectionsRequest';
 import { callError, type CallError } from './call-errors';

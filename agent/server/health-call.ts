@@ -5,10 +5,10 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { HealthSource } from '../health/health-source';
-import type { AgentHealthReport, HealthEventRecord } from '../health/report';
+import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
 import { realScheduler, type Scheduler } from '../health/scheduler';
-import type { AgentRole } from '../wire/enum-names';
-import { healthReportToWire } from '../wire/health-codec';
+import type { AgentRole } from '../../lvs/wire/enum-names';
+import { healthReportToWire } from '../../lvs/wire/health-codec';
 import type { HealthReport } from '../../proto/generated/lvsctl/v1/HealthReport';
 import type { HealthRequest__Output } from '../../proto/generated/lvsctl/v1/HealthRequest';
 import { callError, type CallError } from './call-errors';

@@ -5,11 +5,11 @@
 // checks every plan arriving over gRPC: one schema, one set of limits.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { HostPlan } from '../host-plan';
-import { WireFieldError } from '../wire/checks';
-import { hostPlanFromWire } from '../wire/host-plan-decode';
-import { hostPlanToWire } from '../wire/host-plan-encode';
-import { loadAgentProto } from '../wire/proto-loader';
+import type { HostPlan } from '../../lvs/host-plan';
+import { WireFieldError } from '../../lvs/wire/checks';
+import { hostPlanFromWire } from '../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
+import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
 import { writeFileAtomically } from './atomic-file';
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { PROTOCOLS, type MarkRule, type ServiceKey } from '../kernel/model';
+import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { writeFileAtomically } from './atomic-file';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';

@@ -3,11 +3,11 @@
 // prints an equivalent plan.json to start from; what is left to do goes to stderr.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseMangleSave } from '../../agent/kernel/linux/iptables-format';
-import { readRule, splitWords } from '../../agent/kernel/linux/iptables-rule';
-import { parseIpvsSave } from '../../agent/kernel/linux/ipvsadm-format';
-import { TextFormatError } from '../../agent/kernel/linux/text-format-error';
-import type { IpvsService, MarkRule } from '../../agent/kernel/model';
+import { parseMangleSave } from '../../lvs/formats/iptables-format';
+import { readRule, splitWords } from '../../lvs/formats/iptables-rule';
+import { parseIpvsSave } from '../../lvs/formats/ipvsadm-format';
+import { TextFormatError } from '../../lvs/formats/text-format-error';
+import type { IpvsService, MarkRule } from '../../lvs/model';
 import { DEFAULT_IMPORT_CLUSTER, ImportError, importPlan } from '../import/import-plan';
 import { CliError, EXIT } from './exit-codes';
 

@@ -3,7 +3,7 @@
 // registers itself here; this file only wires them and turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes';
-import { VERSION } from '../version';
+import { VERSION } from '../../lvs/version';
 import { registerCommands } from './commands';
 
 export function buildProgram(): Command {

@@ -1,7 +1,7 @@
 // How the controller talks to one agent; grpc-client.ts implements it over mutual TLS,
 // tests implement it in memory.
-import type { ApplyEvent, ApplyMode, ResultEvent } from '../../agent/apply-events';
-import type { HostPlan } from '../../agent/host-plan';
+import type { ApplyEvent, ApplyMode, ResultEvent } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
 
 export interface AgentIdentity {
   host: string;

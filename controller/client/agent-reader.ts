@@ -1,8 +1,8 @@
 // The read-only side of an agent, for lvsctl health, status and connections:
 // grpc-reader.ts implements it over mutual TLS, tests implement it in memory.
-import type { AgentHealthReport } from '../../agent/health/report';
-import type { ConnectionEntry, ConnectionFilter } from '../../agent/metrics/ipvs-connections';
-import type { DirectorStatus } from '../../agent/wire/status-encode';
+import type { AgentHealthReport } from '../../lvs/health/report';
+import type { ConnectionEntry, ConnectionFilter } from '../../lvs/formats/ipvs-connections';
+import type { DirectorStatus } from '../../lvs/wire/status-encode';
 
 /** The agent answered and said no (a realserver asked for its IPVS table, an old agent): that host failed. */
 export class AgentRefusedError extends Error {

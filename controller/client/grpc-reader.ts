@@ -2,12 +2,12 @@
 // as the apply client (grpc-client.ts), for the read-only calls. Every answer is decoded
 // and checked; a malformed one is an unreachable host, not garbage on the screen.
 import { status as grpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import type { AgentHealthReport } from '../../agent/health/report';
-import type { ConnectionEntry } from '../../agent/metrics/ipvs-connections';
-import { connectionFromWire, connectionsRequestToWire } from '../../agent/wire/connections-codec';
-import { WireFieldError } from '../../agent/wire/checks';
-import { healthReportFromWire } from '../../agent/wire/health-codec';
-import { statusReplyFromWire, type DirectorStatus } from '../../agent/wire/status-encode';
+import type { AgentHealthReport } from '../../lvs/health/report';
+import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import { connectionFromWire, connectionsRequestToWire } from '../../lvs/wire/connections-codec';
+import { WireFieldError } from '../../lvs/wire/checks';
+import { healthReportFromWire } from '../../lvs/wire/health-codec';
+import { statusReplyFromWire, type DirectorStatus } from '../../lvs/wire/status-encode';
 import type { AgentClient as WireAgentClient } from '../../proto/generated/lvsctl/v1/Agent';
 import type { StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
 import { AgentUnreachableError } from './agent-client';

@@ -1,7 +1,7 @@
 // What lvsctl health, status and connections share: the deps a command runs with (tests
 // pass in-memory ones), the names of a plan for printing, and the plan-refused exit.
 import type { AgentReaderConnector } from '../client/agent-reader';
-import { serviceKeyString } from '../../agent/kernel/model';
+import { serviceKeyString } from '../../lvs/model';
 import type { Names } from '../report/status-table';
 import type { FleetPlan, FleetPlanDeps } from './plan-targets';
 

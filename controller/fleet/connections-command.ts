@@ -1,7 +1,7 @@
 // `lvsctl connections PLAN [--json] [--client IP] [--vip IP] [--realserver HOST|IP] [--limit N]`:
 // every director's connection table (ipvsadm -Lcn), templates included, filtered on the agent.
 import { isIP } from 'net';
-import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, type ConnectionFilter } from '../../agent/metrics/ipvs-connections';
+import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, type ConnectionFilter } from '../../lvs/formats/ipvs-connections';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { renderConnections } from '../report/connections-table';
 import { askAgents, fleetExitCode } from './ask-agents';

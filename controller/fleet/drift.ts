@@ -1,11 +1,11 @@
 // Drift: how a director's live IPVS table differs from what the plan says it should hold.
 // Pure. A weight the health monitor set (a down realserver at 0, or kept by the all-down
 // policy) is not drift: it is explained by health, and said so.
-import type { DirectorService } from '../../agent/host-plan';
-import type { HealthRow } from '../../agent/health/report';
-import { SORRY_SERVER_HOST } from '../../agent/health/sorry-target';
-import { destinationKeyString, serviceKeyString, serviceSettingsEqual, type VirtualService } from '../../agent/kernel/model';
-import type { ServiceCounters } from '../../agent/server/status-source';
+import type { DirectorService } from '../../lvs/host-plan';
+import type { HealthRow } from '../../lvs/health/report';
+import { SORRY_SERVER_HOST } from '../../lvs/health/report';
+import { destinationKeyString, serviceKeyString, serviceSettingsEqual, type VirtualService } from '../../lvs/model';
+import type { ServiceCounters } from '../../lvs/status';
 
 export type DriftKind =
   | 'missing-service' | 'extra-service' | 'service-settings'

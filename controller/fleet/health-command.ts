@@ -1,7 +1,7 @@
 // `lvsctl health PLAN [--watch] [--json]`: every agent's health report, as one table (or
 // one JSON document); with --watch, the first reports and then every change as it comes,
 // one line each (one JSON object a line with --json) until interrupted.
-import type { AgentHealthReport } from '../../agent/health/report';
+import type { AgentHealthReport } from '../../lvs/health/report';
 import type { AgentReaderConnector, HealthWatch } from '../client/agent-reader';
 import { EXIT } from '../cli/exit-codes';
 import { eventLine, healthReportJson, renderHealthTable } from '../report/health-table';

@@ -1,7 +1,7 @@
 // From a plan file to the agents to ask: load and validate the plan, resolve every host's
 // address (plan, ssh config, DNS), compile what each director should hold. Problems refuse
 // the command with exit 1 as `lvsctl validate` prints them; warnings go to stderr.
-import type { DirectorService } from '../../agent/host-plan';
+import type { DirectorService } from '../../lvs/host-plan';
 import { EXIT } from '../cli/exit-codes';
 import { compileDirectorServices } from '../plan/compile';
 import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';

@@ -1,7 +1,7 @@
 // `lvsctl status PLAN [--json]`: every director's live table with counters and names, and
 // its drift from the plan. Each director's health is asked too (best effort): it explains
 // a weight the monitor set, which is then not drift.
-import type { HealthRow } from '../../agent/health/report';
+import type { HealthRow } from '../../lvs/health/report';
 import { renderStatus, type StatusView } from '../report/status-table';
 import { askAgents, fleetExitCode } from './ask-agents';
 import { namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';

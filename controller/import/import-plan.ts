@@ -1,7 +1,7 @@
 // `lvsctl import`: an IPVS table and mark rules, as read from ipvsadm -S -n and
 // iptables-save, turned into a plan.json to start from. Pure: the CLI reads and parses.
-import { destinationKeyString, serviceKeyString, type Forwarding, type IpvsService, type MarkRule, type ServiceKey } from '../../agent/kernel/model';
-import { MULTIPORT_SLOTS, multiportSlots } from '../../agent/kernel/linux/iptables-format';
+import { destinationKeyString, serviceKeyString, type Forwarding, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { MULTIPORT_SLOTS, multiportSlots } from '../../lvs/formats/iptables-format';
 import { API_VERSION, type PlanInput } from '../plan/schema';
 
 export const DIRECTOR_PLACEHOLDER = 'director1';

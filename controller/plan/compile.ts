@@ -1,7 +1,7 @@
 // Compiles a validated plan into one HostPlan per host. Pure: addresses are resolved
 // beforehand (controller/inventory) and passed in.
-import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../agent/host-plan';
-import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../agent/kernel/model';
+import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
+import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
 import { DURATION_PATTERN, type Plan, type PlanHealthCheck, type PlanService } from './schema';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */

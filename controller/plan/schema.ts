@@ -2,8 +2,8 @@
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
 // (plan-format.md rules 2..10) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
-import { ALL_DOWN_POLICIES } from '../../agent/host-plan';
-import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../agent/kernel/model';
+import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
+import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 
 export const API_VERSION = 'lvsctl/v1';
 export const DEFAULT_AGENT_PORT = 7400;

@@ -1,8 +1,8 @@
 // A director's hand commands: the seed's `iptables -t mangle -A PREROUTING … -j MARK` and
 // `ipvsadm -A/-a` lines, made from the same compiled DirectorPlan the agent applies.
-import { plannedDestinations, type DirectorPlan } from '../../agent/host-plan';
-import { renderIpvsState } from '../../agent/kernel/linux/ipvsadm-format';
-import { isIpv6, type IpvsService, type MarkRule } from '../../agent/kernel/model';
+import { plannedDestinations, type DirectorPlan } from '../../lvs/host-plan';
+import { renderIpvsState } from '../../lvs/formats/ipvsadm-format';
+import { isIpv6, type IpvsService, type MarkRule } from '../../lvs/model';
 import { uniqueLines } from './host-commands';
 
 /** The plan's services as the kernel table the director is to hold. */

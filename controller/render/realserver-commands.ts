@@ -2,8 +2,8 @@
 // ARP sysctls for LVS-DR, the ipip device for LVS-TUN, the default route for LVS-NAT) and,
 // for an FTP service, the passive range its FTP server must keep to. The same needs the
 // realserver agent checks (agent/realserver), so render and rollout tell one story.
-import type { RealserverDuty, RealserverPlan } from '../../agent/host-plan';
-import { isIpv6 } from '../../agent/kernel/model';
+import type { RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
+import { isIpv6 } from '../../lvs/model';
 import { uniqueLines } from './host-commands';
 
 const TUNNEL_DEVICE = 'tunl0';

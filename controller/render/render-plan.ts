@@ -1,10 +1,10 @@
 // `lvsctl render`: the plan as the commands an operator would have typed on each host, and
 // as the batch texts the agents feed to ipvsadm -R and iptables-restore. Both come from
 // compileHostPlans, the rollout's own source, so render and rollout never disagree. Pure.
-import type { HostPlan } from '../../agent/host-plan';
-import { renderIpvsState } from '../../agent/kernel/linux/ipvsadm-format';
-import { renderMarkChainRestore } from '../../agent/kernel/linux/iptables-format';
-import { isIpv6 } from '../../agent/kernel/model';
+import type { HostPlan } from '../../lvs/host-plan';
+import { renderIpvsState } from '../../lvs/formats/ipvsadm-format';
+import { renderMarkChainRestore } from '../../lvs/formats/iptables-format';
+import { isIpv6 } from '../../lvs/model';
 import { compileHostPlans, type ResolvedAddresses } from '../plan/compile';
 import type { Plan } from '../plan/schema';
 import { directorCommands, directorTable } from './director-commands';

@@ -1,7 +1,7 @@
 // lvsctl connections, for people: every director's connection entries with the plan's
 // names, persistence templates marked, and how many each director returned.
-import type { ConnectionEntry } from '../../agent/metrics/ipvs-connections';
-import { formatAddressPort } from '../../agent/kernel/model';
+import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import { formatAddressPort } from '../../lvs/model';
 import type { HostAnswer } from '../fleet/ask-agents';
 import type { Names } from './status-table';
 import { textTable } from './text-table';

@@ -1,6 +1,6 @@
 // lvsctl health, for people: one table of every service × realserver across directors,
 // each realserver's own checks, the recent events, and the hosts that did not answer.
-import type { AgentHealthReport, HealthEventRecord } from '../../agent/health/report';
+import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
 import type { HostAnswer } from '../fleet/ask-agents';
 import { ago, clockTime, textTable } from './text-table';
 

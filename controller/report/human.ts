@@ -1,7 +1,7 @@
 // The rollout as an operator reads it, Ansible-like: a header per phase, one line per
 // step per host as it streams (`lvs1  changed  add-service tcp 10.0.0.100:80`), failures
 // with the command that fixes them, --diff blocks, and a recap per host at the end.
-import type { ApplyEvent, ApplyMode } from '../../agent/apply-events';
+import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { RolloutEvent, RolloutPhase, RolloutSummary } from '../rollout/events';
 import { makePaint, type Paint } from './color';
 import { diffLines } from './diff-lines';

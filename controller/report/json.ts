@@ -1,6 +1,6 @@
 // --json: the whole rollout as one JSON document on stdout (its events in the order
 // they happened, then the recap), for scripts. Nothing else may reach stdout.
-import type { ApplyMode } from '../../agent/apply-events';
+import type { ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
 
 export interface RolloutJsonDocument {

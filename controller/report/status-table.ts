@@ -1,8 +1,8 @@
 // lvsctl status, for people: each director's table as `ipvsadm -Ln --stats` shows it, with
 // the plan's service and realserver names, then what drifted from the plan.
-import type { ServiceCounters } from '../../agent/server/status-source';
-import { destinationKeyString, serviceKeyString } from '../../agent/kernel/model';
-import type { DirectorStatus } from '../../agent/wire/status-encode';
+import type { ServiceCounters } from '../../lvs/status';
+import { destinationKeyString, serviceKeyString } from '../../lvs/model';
+import type { DirectorStatus } from '../../lvs/wire/status-encode';
 import type { HostAnswer } from '../fleet/ask-agents';
 import type { DriftReport } from '../fleet/drift';
 import { textTable } from './text-table';

@@ -1,6 +1,6 @@
 // What a rollout reports while it runs (RolloutEvent, streamed to a reporter) and what it
 // returns when it ends (RolloutSummary, the recap). Plain data: the JSON output is these.
-import type { ApplyEvent, ApplyMode } from '../../agent/apply-events';
+import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { AgentIdentity } from '../client/agent-client';
 
 export type RolloutPhase = 'connect' | 'realservers' | 'directors';

@@ -1,8 +1,8 @@
 // The rule between the two phases: a director gets traffic only for realservers that
 // passed. Pure: decides from the realservers' outcomes, and can rewrite a director's plan
 // so that the realservers that did not pass are quiesced (weight 0) instead.
-import type { ApplyMode } from '../../agent/apply-events';
-import type { DirectorPlan } from '../../agent/host-plan';
+import type { ApplyMode } from '../../lvs/apply-events';
+import type { DirectorPlan } from '../../lvs/host-plan';
 import type { HostStatus } from './events';
 import { realserversOf } from './selection';
 

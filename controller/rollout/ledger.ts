@@ -1,7 +1,7 @@
 // Keeps each host's counters and end state as events pass by, and turns them into the
 // recap. Counters follow Ansible: `ok` counts every step that succeeded, changed or not,
 // so `ok=3 changed=2` reads "three steps fine, two of them changed something".
-import type { ApplyMode, StepEvent } from '../../agent/apply-events';
+import type { ApplyMode, StepEvent } from '../../lvs/apply-events';
 import type { HostDoneEvent, HostRecap, HostRole, HostStatus, RolloutEvent } from './events';
 
 interface HostEntry {

@@ -2,8 +2,8 @@
 // realservers, then apply the directors whose realservers all passed. Pure orchestration:
 // it talks to agents only through the AgentConnector it is given and reports only
 // through onEvent, so tests drive it with in-memory agents and a fixed clock.
-import type { ApplyMode, ResultEvent } from '../../agent/apply-events';
-import type { DirectorPlan, HostPlan } from '../../agent/host-plan';
+import type { ApplyMode, ResultEvent } from '../../lvs/apply-events';
+import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../client/agent-client';
 import { mapBounded } from './bounded';
 import type { HostStatus, RolloutEvent, RolloutSummary } from './events';

@@ -1,8 +1,8 @@
 // Which hosts a rollout touches, and how: --limit narrows the hosts, but a director is
 // never given traffic for realservers nobody looked at, so the realservers of a limited
 // director's services are always verified too (read-only, check mode) when not in --limit.
-import type { ApplyMode } from '../../agent/apply-events';
-import type { DirectorPlan, HostPlan } from '../../agent/host-plan';
+import type { ApplyMode } from '../../lvs/apply-events';
+import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 
 export interface SelectedRealserver {
   host: string;

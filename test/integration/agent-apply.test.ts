@@ -1,8 +1,8 @@
 import assert from 'assert';
 import { status } from '@grpc/grpc-js';
-import type { ApplyEvent } from '../../agent/apply-events';
-import type { HostPlan } from '../../agent/host-plan';
-import { hostPlanToWire } from '../../agent/wire/host-plan-encode';
+import type { ApplyEvent } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
+import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
 import { AgentUnreachableError } from '../../controller/client/agent-client';
 import { directorPlan, realserverPlan } from '../unit/wire/sample-host-plans';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';

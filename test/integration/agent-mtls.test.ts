@@ -3,7 +3,7 @@ import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { readFileSync } from 'fs';
 import { createServer, type Server as NetServer, type Socket } from 'net';
 import { AgentUnreachableError, type AgentClient } from '../../controller/client/agent-client';
-import { loadAgentProto } from '../../agent/wire/proto-loader';
+import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
 

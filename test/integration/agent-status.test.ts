@@ -1,7 +1,7 @@
 import assert from 'assert';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import type { StatusSource } from '../../agent/server/status-source';
-import { loadAgentProto } from '../../agent/wire/proto-loader';
+import type { StatusSource } from '../../lvs/status';
+import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import type { StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
 import { startTestAgent, type TestAgent } from './support/agent-harness';
 

@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { get } from 'http';
-import type { AgentHealthReport } from '../../agent/health/report';
+import type { AgentHealthReport } from '../../lvs/health/report';
 import { serveMetrics } from '../../agent/metrics/serve';
 import { readLastPlan } from '../../agent/state/last-plan';
 import { AgentRefusedError } from '../../controller/client/agent-reader';

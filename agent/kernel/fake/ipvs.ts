@@ -2,9 +2,10 @@
 // refused line does not stop the batch, every other line still takes effect, and the batch
 // ends in an error (ipvsadm prints the refusal; the exit status is the last line's).
 import { applyIpvsOperation, canonicalTable } from '../../director/ipvs-table';
-import type { IpvsOperation } from '../../director/operations';
-import type { DestinationConnections, Ipvs, IpvsReading, UnparsedService } from '../ipvs';
-import { destinationKeyString, serviceKeyString, type IpvsService, type ServiceKey } from '../model';
+import type { IpvsOperation } from '../../../lvs/operations';
+import type { Ipvs } from '../ipvs';
+import type { DestinationConnections, IpvsReading, UnparsedService } from '../../../lvs/ipvs-reading';
+import { destinationKeyString, serviceKeyString, type IpvsService, type ServiceKey } from '../../../lvs/model';
 
 export class FakeIpvs implements Ipvs {
   private table: IpvsService[];

@@ -2,10 +2,11 @@
 // restore is all or nothing: an injected failure leaves the table exactly as it was. The
 // owned chain is held as the lines iptables-save would print, so a hand-edited chain (a
 // rule lvsctl did not write, one it cannot read) and its exact restore can be tested.
-import { MARK_CHAIN, markRuleSpec } from '../linux/iptables-format';
-import { readRule, splitWords } from '../linux/iptables-rule';
-import type { Marks, MarkState } from '../marks';
-import type { MarkRule } from '../model';
+import { MARK_CHAIN, markRuleSpec } from '../../../lvs/formats/iptables-format';
+import { readRule, splitWords } from '../../../lvs/formats/iptables-rule';
+import type { Marks } from '../marks';
+import type { MarkState } from '../../../lvs/mark-state';
+import type { MarkRule } from '../../../lvs/model';
 
 interface Table {
   chainExists: boolean;

@@ -3,7 +3,7 @@
 // (an address added twice, a device that does not exist, an unknown sysctl) and fault injection.
 import type { AddressChange, Addresses, NetworkInterface } from '../addresses';
 import type { FtpConfigEntry, FtpConfigFiles, FtpConfigRead } from '../ftp-config';
-import type { AddressFamily } from '../model';
+import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
 import { ipv4ConfKey, type Sysctl, type SysctlKey } from '../sysctl';
 

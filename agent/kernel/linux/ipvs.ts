@@ -1,11 +1,12 @@
 // The IPVS table through ipvsadm: one `ipvsadm -S -n` to read it, one `ipvsadm -R` (the
 // batch on stdin) to change it, one `ipvsadm -Ln --exact` for connection counts. Text
-// formats live in ipvsadm-format.ts (and agent/metrics/ipvs-stats.ts for the listing).
-import type { IpvsOperation } from '../../director/operations';
-import { parseIpvsList } from '../../metrics/ipvs-stats';
+// formats live in ipvsadm-format.ts (and lvs/formats/ipvs-stats.ts for the listing).
+import type { IpvsOperation } from '../../../lvs/operations';
+import { parseIpvsList } from '../../../lvs/formats/ipvs-stats';
 import type { Exec } from '../exec';
-import type { DestinationConnections, Ipvs, IpvsReading } from '../ipvs';
-import { parseIpvsSaveTolerant, renderIpvsRestore } from './ipvsadm-format';
+import type { Ipvs } from '../ipvs';
+import type { DestinationConnections, IpvsReading } from '../../../lvs/ipvs-reading';
+import { parseIpvsSaveTolerant, renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
 
 /** 2,000 services x 10 destinations take ~25 s to restore in the slow lab kernel; leave headroom. */
 const TIMEOUT_MS = 300_000;

@@ -2,9 +2,10 @@
 // swap the owned chain atomically. The backend (legacy or nf_tables) is chosen once: by flag,
 // or from what `iptables --version` says the system's iptables is.
 import { ExecError, type Exec } from '../exec';
-import type { Marks, MarkState } from '../marks';
-import type { MarkRule } from '../model';
-import { MARK_CHAIN, markRuleSpec, parseMangleSave, renderMarkChainRemoval, renderMarkChainReplay, renderMarkChainRestore } from './iptables-format';
+import type { Marks } from '../marks';
+import type { MarkState } from '../../../lvs/mark-state';
+import type { MarkRule } from '../../../lvs/model';
+import { MARK_CHAIN, markRuleSpec, parseMangleSave, renderMarkChainRemoval, renderMarkChainReplay, renderMarkChainRestore } from '../../../lvs/formats/iptables-format';
 
 export type IptablesChoice = 'auto' | 'legacy' | 'nft';
 

@@ -1,7 +1,7 @@
 // Default routes through iproute2's JSON output.
 import { z } from 'zod';
 import type { Exec } from '../exec';
-import type { AddressFamily } from '../model';
+import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
 
 const ipRouteJson = z.array(z.object({ dst: z.string().optional(), gateway: z.string().optional(), dev: z.string().optional() }));

@@ -1,5 +1,5 @@
 // Address comparison and families: "2001:DB8::1" and "2001:db8:0::1" are one VIP.
-import type { AddressFamily } from '../../../agent/kernel/model';
+import type { AddressFamily } from '../../../lvs/model';
 
 export function familyOf(address: string): AddressFamily {
   return address.includes(':') ? 'inet6' : 'inet';

@@ -1,5 +1,5 @@
 // Rule 10 (schedulers): a scheduler flag only where its scheduler takes it (ipvsadm -b).
-import { FLAGS_OF_SCHEDULER, SCHEDULERS, type Scheduler } from '../../../agent/kernel/model';
+import { FLAGS_OF_SCHEDULER, SCHEDULERS, type Scheduler } from '../../../lvs/model';
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanView } from './view';
 

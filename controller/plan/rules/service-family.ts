@@ -1,5 +1,5 @@
 // The address family of a service: its VIP's, or for a fwmark service its mark rules'.
-import type { AddressFamily } from '../../../agent/kernel/model';
+import type { AddressFamily } from '../../../lvs/model';
 import type { PlanService } from '../schema';
 import { familyOf } from './address';
 import { rulesByMark } from './mark-usage';

@@ -1,6 +1,6 @@
 // Rule 4: no two services with the same (protocol, vip, port) or the same fwmark, and
 // service names unique. One map per identity, so 10,000 services stay linear.
-import { formatAddressPort } from '../../../agent/kernel/model';
+import { formatAddressPort } from '../../../lvs/model';
 import { toPointer, type PlanProblem } from '../errors';
 import { canonicalAddress } from './address';
 import type { PlanView } from './view';

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { AgentRole } from '../../../agent/wire/enum-names';
-import { readTlsFiles, type TlsFiles } from '../../../agent/wire/tls-files';
+import type { AgentRole } from '../../../lvs/wire/enum-names';
+import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
 import { AgentService } from '../../../agent/server/agent-service';
-import type { StatusSource } from '../../../agent/server/status-source';
+import type { StatusSource } from '../../../lvs/status';
 import { agentServerCredentials, startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
 import { fileGenerationStore } from '../../../agent/state/generation';
 import { silentLogger } from '../../../agent/logging';

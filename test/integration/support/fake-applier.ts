@@ -1,7 +1,7 @@
 // An in-memory HostApplier: emits a few steps and a result, records what it was asked,
 // and can be held open to test queueing and shutdown.
-import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../../agent/apply-events';
-import type { HostPlan } from '../../../agent/host-plan';
+import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../../lvs/apply-events';
+import type { HostPlan } from '../../../lvs/host-plan';
 
 export interface AppliedCall {
   plan: HostPlan;

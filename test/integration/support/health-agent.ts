@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { DirectorPlan } from '../../../agent/host-plan';
+import type { DirectorPlan } from '../../../lvs/host-plan';
 import type { Exec } from '../../../agent/kernel/exec';
 import { createAgentHealth, type AgentHealth } from '../../../agent/health/agent-health';
 import type { RunCheck } from '../../../agent/health/checkers';

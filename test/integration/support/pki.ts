@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { initCertDir, issueIntoCertDir } from '../../../controller/certs/cert-dir';
-import type { TlsFiles } from '../../../agent/wire/tls-files';
+import type { TlsFiles } from '../../../lvs/wire/tls-files';
 
 export interface TestPki {
   root: string;

@@ -1,8 +1,8 @@
 // A bare gRPC client to the agent, to see status codes as the wire carries them.
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { readFileSync } from 'fs';
-import { loadAgentProto } from '../../../agent/wire/proto-loader';
-import type { TlsFiles } from '../../../agent/wire/tls-files';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import type { TlsFiles } from '../../../lvs/wire/tls-files';
 import type { ApplyRequest } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
 import type { ApplyEvent__Output } from '../../../proto/generated/lvsctl/v1/ApplyEvent';
 

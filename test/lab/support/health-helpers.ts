@@ -3,7 +3,7 @@
 // /metrics scraped over HTTP, lvsctl's --json output; realserver HTTP servers the test can
 // stop and start again; and a bounded wait that says how long a condition took.
 //
-// The parsers here are written apart from the agent's own (agent/metrics/ipvs-stats.ts) on
+// The parsers here are written apart from the agent's own (lvs/formats/ipvs-stats.ts) on
 // purpose: a test that read the kernel through the code under test would prove nothing.
 import { strict as assert } from 'node:assert';
 import type { CommandResult, LabCluster } from './cluster';

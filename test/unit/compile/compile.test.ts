@@ -1,7 +1,7 @@
 import assert from 'assert';
 import { compileHostPlans, parseDurationMs } from '../../../controller/plan/compile';
 import { planSchema, type PlanInput } from '../../../controller/plan/schema';
-import type { DirectorPlan, RealserverPlan } from '../../../agent/host-plan';
+import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
 
 const input: PlanInput = {
   apiVersion: 'lvsctl/v1',

@@ -1,7 +1,7 @@
 // Random IPVS tables for property tests, over small key spaces so that desired, actual
 // and owned overlap often.
 import fc from 'fast-check';
-import { serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../../agent/kernel/model';
+import { serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../../lvs/model';
 
 export const serviceKey: fc.Arbitrary<ServiceKey> = fc.oneof(
   fc.record({ kind: fc.constant('fwmark' as const), mark: fc.integer({ min: 1, max: 3 }), family: fc.constant('inet' as const) }),

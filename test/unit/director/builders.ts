@@ -1,6 +1,6 @@
 // Small builders for IPVS tables and director plans, so each test states only what it is about.
-import type { DirectorPlan } from '../../../agent/host-plan';
-import type { Destination, IpvsService, MarkRule, Scheduler, ServiceKey, VirtualService } from '../../../agent/kernel/model';
+import type { DirectorPlan } from '../../../lvs/host-plan';
+import type { Destination, IpvsService, MarkRule, Scheduler, ServiceKey, VirtualService } from '../../../lvs/model';
 
 export const VIP = '10.0.0.100';
 

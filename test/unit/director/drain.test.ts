@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createDrainSweeper } from '../../../agent/director/drain-sweeper';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
-import type { ServiceKey } from '../../../agent/kernel/model';
+import type { ServiceKey } from '../../../lvs/model';
 import { readOwnership } from '../../../agent/state/ownership';
 import { dest, directorPlan, fwmark, service, table, tcp, VIP } from './builders';
 import { directorRig, notices, silent, stepLines, steps, T0, type Rig } from './rig';

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import type { UnparsedService } from '../../../agent/kernel/ipvs';
+import type { UnparsedService } from '../../../lvs/ipvs-reading';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
-import { parseIpvsSave, parseIpvsSaveTolerant } from '../../../agent/kernel/linux/ipvsadm-format';
-import { TextFormatError } from '../../../agent/kernel/linux/text-format-error';
-import { serviceKeyString, type ServiceKey } from '../../../agent/kernel/model';
+import { parseIpvsSave, parseIpvsSaveTolerant } from '../../../lvs/formats/ipvsadm-format';
+import { TextFormatError } from '../../../lvs/formats/text-format-error';
+import { serviceKeyString, type ServiceKey } from '../../../lvs/model';
 import { dest, directorPlan, fwmark, service, table, tcp, VIP } from './builders';
 import { directorRig, notices } from './rig';
 

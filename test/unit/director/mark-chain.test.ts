@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { markChainDrift } from '../../../agent/director/mark-drift';
 import { chainLine, FakeMarks } from '../../../agent/kernel/fake/marks';
-import { NO_MARKS } from '../../../agent/kernel/marks';
+import { NO_MARKS } from '../../../lvs/mark-state';
 import { dest, directorPlan, fwmark, markRule, service, table } from './builders';
 import { directorRig, notices, stepLines, type Rig } from './rig';
 

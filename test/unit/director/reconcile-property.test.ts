@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { applyIpvsOperations, findService, sameService } from '../../../agent/director/ipvs-table';
 import { ownedSetOf, reconcileIpvs } from '../../../agent/director/reconcile';
-import { serviceKeyString } from '../../../agent/kernel/model';
+import { serviceKeyString } from '../../../lvs/model';
 import { ipvsTable, serviceKey } from './arbitraries';
 
 describe('reconcileIpvs, for any desired table, kernel table and owned set', () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { reconcileIpvs, reconcileMarks, ownedSetOf } from '../../../agent/director/reconcile';
-import type { IpvsOperation } from '../../../agent/director/operations';
-import { NO_MARKS } from '../../../agent/kernel/marks';
-import { serviceKeyString, type IpvsService, type ServiceKey } from '../../../agent/kernel/model';
+import type { IpvsOperation } from '../../../lvs/operations';
+import { NO_MARKS } from '../../../lvs/mark-state';
+import { serviceKeyString, type IpvsService, type ServiceKey } from '../../../lvs/model';
 import { dest, fwmark, markRule, service, table, tcp } from './builders';
 
 /** "add-service tcp 10.0.0.100:80", "edit-destination tcp 10.0.0.100:80 -> 10.0.0.11:80": what a reader checks. */

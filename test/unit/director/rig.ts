@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import winston from 'winston';
-import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../agent/apply-events';
+import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../lvs/apply-events';
 import { createDirectorApplier } from '../../../agent/director/applier';
-import type { HostPlan } from '../../../agent/host-plan';
+import type { HostPlan } from '../../../lvs/host-plan';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 

@@ -3,7 +3,7 @@ import { EXIT } from '../../../controller/cli/exit-codes';
 import { executeConnections } from '../../../controller/fleet/connections-command';
 import { executeHealth } from '../../../controller/fleet/health-command';
 import { executeStatus } from '../../../controller/fleet/status-command';
-import { parseIpvsConnections } from '../../../agent/metrics/ipvs-connections';
+import { parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
 import { directorHealth, directorStatus, fleetDeps, PLAN_PATH, realserverHealth } from './in-memory-readers';
 
 const LCN = [

@@ -2,9 +2,9 @@
 // host throws as the gRPC reader does, and what each was asked is recorded.
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import type { AgentHealthReport } from '../../../agent/health/report';
-import type { ConnectionEntry, ConnectionFilter } from '../../../agent/metrics/ipvs-connections';
-import type { DirectorStatus } from '../../../agent/wire/status-encode';
+import type { AgentHealthReport } from '../../../lvs/health/report';
+import type { ConnectionEntry, ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
+import type { DirectorStatus } from '../../../lvs/wire/status-encode';
 import { AgentUnreachableError } from '../../../controller/client/agent-client';
 import { AgentRefusedError, type AgentReader, type AgentReaderConnector } from '../../../controller/client/agent-reader';
 import type { FleetCommandDeps } from '../../../controller/fleet/commands';

@@ -3,9 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MARK_CHAIN, parseMangleSave } from '../../../agent/kernel/linux/iptables-format';
-import { parseIpvsSave, renderIpvsState } from '../../../agent/kernel/linux/ipvsadm-format';
-import { serviceKeyString, type IpvsService, type MarkRule } from '../../../agent/kernel/model';
+import { MARK_CHAIN, parseMangleSave } from '../../../lvs/formats/iptables-format';
+import { parseIpvsSave, renderIpvsState } from '../../../lvs/formats/ipvsadm-format';
+import { serviceKeyString, type IpvsService, type MarkRule } from '../../../lvs/model';
 
 const CAPTURED = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'captured');
 

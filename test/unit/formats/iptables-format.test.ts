@@ -8,9 +8,9 @@ import {
   parseMangleSave,
   renderMarkChainRemoval,
   renderMarkChainRestore,
-} from '../../../agent/kernel/linux/iptables-format';
-import { TextFormatError } from '../../../agent/kernel/linux/text-format-error';
-import type { MarkRule } from '../../../agent/kernel/model';
+} from '../../../lvs/formats/iptables-format';
+import { TextFormatError } from '../../../lvs/formats/text-format-error';
+import type { MarkRule } from '../../../lvs/model';
 
 /** Repository root, from dist/test/unit/formats. */
 const ROOT = join(__dirname, '..', '..', '..', '..');

@@ -10,7 +10,7 @@ import {
   type IpvsService,
   type ServiceKey,
   type VirtualService,
-} from '../../../agent/kernel/model';
+} from '../../../lvs/model';
 
 const ipv4 = fc.ipV4();
 const ipv6 = fc.ipV6();

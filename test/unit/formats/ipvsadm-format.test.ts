@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import type { IpvsOperation } from '../../../agent/director/operations';
-import { parseIpvsSave, renderIpvsRestore, renderIpvsState } from '../../../agent/kernel/linux/ipvsadm-format';
-import { TextFormatError } from '../../../agent/kernel/linux/text-format-error';
-import { serviceKeyString, type IpvsService, type VirtualService } from '../../../agent/kernel/model';
+import type { IpvsOperation } from '../../../lvs/operations';
+import { parseIpvsSave, renderIpvsRestore, renderIpvsState } from '../../../lvs/formats/ipvsadm-format';
+import { TextFormatError } from '../../../lvs/formats/text-format-error';
+import { serviceKeyString, type IpvsService, type VirtualService } from '../../../lvs/model';
 import { ipvsTable } from './ipvs-arbitraries';
 
 const web: VirtualService = { key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, scheduler: 'rr', flags: [], persistence: { timeout: 360 } };

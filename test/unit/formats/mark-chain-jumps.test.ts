@@ -6,8 +6,8 @@ import {
   renderMarkChainRemoval,
   renderMarkChainReplay,
   renderMarkChainRestore,
-} from '../../../agent/kernel/linux/iptables-format';
-import type { MarkRule } from '../../../agent/kernel/model';
+} from '../../../lvs/formats/iptables-format';
+import type { MarkRule } from '../../../lvs/model';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const captured = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', 'captured', name), 'utf8');

@@ -1,10 +1,10 @@
 import assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import type { RealserverPlan } from '../../../agent/host-plan';
-import { hostPlanFromWire } from '../../../agent/wire/host-plan-decode';
-import { hostPlanToWire } from '../../../agent/wire/host-plan-encode';
-import { WireFieldError } from '../../../agent/wire/checks';
+import type { RealserverPlan } from '../../../lvs/host-plan';
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { WireFieldError } from '../../../lvs/wire/checks';
 import type { HostPlan__Output } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { loadPlanText } from '../../../controller/plan/load';

@@ -2,7 +2,7 @@ import assert from 'assert';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { RealserverPlan } from '../../../agent/host-plan';
+import type { RealserverPlan } from '../../../lvs/host-plan';
 import { LastPlanFileError, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
 
 const realserver: RealserverPlan = {

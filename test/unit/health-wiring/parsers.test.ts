@@ -1,9 +1,9 @@
 import assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { filterConnections, parseIpvsConnections } from '../../../agent/metrics/ipvs-connections';
+import { filterConnections, parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
 import { listensOn, parseProcNetTcp } from '../../../agent/health/listening-sockets';
-import { IpvsOutputError } from '../../../agent/metrics/ipvs-stats';
+import { IpvsOutputError } from '../../../lvs/formats/ipvs-stats';
 
 const lab = (name: string): string => readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'captured', name), 'utf8');
 

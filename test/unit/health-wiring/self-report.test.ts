@@ -1,5 +1,5 @@
 import assert from 'assert';
-import type { RealserverPlan } from '../../../agent/host-plan';
+import type { RealserverPlan } from '../../../lvs/host-plan';
 import { HealthHistory } from '../../../agent/health/history';
 import { portListeningChecks } from '../../../agent/realserver/self-report';
 

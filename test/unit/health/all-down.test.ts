@@ -1,9 +1,9 @@
 // What the monitor does when every realserver of a service is down: the plan's allDown
 // policy, or its sorry server. Driven by the injected scheduler and checks.
 import assert from 'assert';
-import type { AllDownPolicy, DirectorService, HealthCheckSpec } from '../../../agent/host-plan';
+import type { AllDownPolicy, DirectorService, HealthCheckSpec } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
-import type { HealthTransition, WeightChange } from '../../../agent/health/types';
+import type { HealthTransition, WeightChange } from '../../../lvs/health/types';
 import { FakeScheduler } from './fake-scheduler';
 
 const spec: HealthCheckSpec = {

@@ -1,7 +1,7 @@
 import assert from 'assert';
-import type { DirectorService, HealthCheckSpec } from '../../../agent/host-plan';
+import type { DirectorService, HealthCheckSpec } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
-import type { HealthNotice, HealthTransition, WeightChange } from '../../../agent/health/types';
+import type { HealthNotice, HealthTransition, WeightChange } from '../../../lvs/health/types';
 import { FakeScheduler } from './fake-scheduler';
 
 const spec: HealthCheckSpec = {

@@ -1,9 +1,9 @@
 // lvsctl status and the sorry server: planned at weight 0, so it is no "extra destination";
 // at weight 1 it is drift unless the director's health says it took over.
 import { strict as assert } from 'node:assert';
-import type { DirectorService } from '../../../agent/host-plan';
-import type { HealthRow } from '../../../agent/health/report';
-import type { ServiceCounters } from '../../../agent/server/status-source';
+import type { DirectorService } from '../../../lvs/host-plan';
+import type { HealthRow } from '../../../lvs/health/report';
+import type { ServiceCounters } from '../../../lvs/status';
 import { findDrift } from '../../../controller/fleet/drift';
 
 const key = { kind: 'tcp', vip: '10.0.0.100', port: 80 } as const;

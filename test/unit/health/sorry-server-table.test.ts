@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import winston from 'winston';
 import { createDirectorApplier } from '../../../agent/director/applier';
-import type { DirectorPlan } from '../../../agent/host-plan';
+import type { DirectorPlan } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';

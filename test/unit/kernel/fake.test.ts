@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { chainLine, FakeMarks } from '../../../agent/kernel/fake/marks';
-import type { IpvsOperation } from '../../../agent/director/operations';
-import type { Destination, ServiceKey } from '../../../agent/kernel/model';
+import type { IpvsOperation } from '../../../lvs/operations';
+import type { Destination, ServiceKey } from '../../../lvs/model';
 
 const key: ServiceKey = { kind: 'tcp', vip: '10.0.0.100', port: 80 };
 const d = (address: string): Destination => ({ address, port: 80, weight: 1, forwarding: 'dr' });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LinuxMarks, resolveIptablesBackend } from '../../../agent/kernel/linux/marks';
-import type { MarkRule } from '../../../agent/kernel/model';
+import type { MarkRule } from '../../../lvs/model';
 import { exitWith, ok, recordingExec, type Answer } from './recording-exec';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');

@@ -1,8 +1,8 @@
 import assert from 'assert';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { createIpvsTableReader } from '../../../agent/metrics/ipvs-reader';
-import { parseIpvsList, parseIpvsStats } from '../../../agent/metrics/ipvs-stats';
-import type { HealthSnapshot, TargetReport } from '../../../agent/health/types';
+import { parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
+import type { HealthSnapshot, TargetReport } from '../../../lvs/health/types';
 import { captured } from './captured';
 
 const labTables = () => Promise.resolve({

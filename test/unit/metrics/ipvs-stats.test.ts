@@ -1,6 +1,6 @@
 import assert from 'assert';
-import { IpvsOutputError, parseIpvsList, parseIpvsStats } from '../../../agent/metrics/ipvs-stats';
-import { serviceKeyString } from '../../../agent/kernel/model';
+import { IpvsOutputError, parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
+import { serviceKeyString } from '../../../lvs/model';
 import { captured, labFixture } from './captured';
 
 const zero = { connections: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 };

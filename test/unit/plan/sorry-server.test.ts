@@ -1,7 +1,7 @@
 // services[].sorryServer and services[].healthCheck.allDown: the rules, the JSON schema, and
 // what compile makes of them for the director.
 import { strict as assert } from 'node:assert';
-import type { DirectorPlan } from '../../../agent/host-plan';
+import type { DirectorPlan } from '../../../lvs/host-plan';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { sorryServerAddressProblems } from '../../../controller/plan/rules/sorry-server';
 import { viewOfPlan } from '../../../controller/plan/rules/view';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { RealserverPlan } from '../../../agent/host-plan';
+import type { RealserverPlan } from '../../../lvs/host-plan';
 import { FTP_CONFIG_MAX_BYTES } from '../../../agent/kernel/ftp-config';
 import { drReadyHost, duty, realserverPlan, rig } from './rig';
 

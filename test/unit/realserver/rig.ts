@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import winston from 'winston';
-import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../agent/apply-events';
-import type { HostPlan, RealserverDuty, RealserverPlan } from '../../../agent/host-plan';
+import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../lvs/apply-events';
+import type { HostPlan, RealserverDuty, RealserverPlan } from '../../../lvs/host-plan';
 import { FakeRealserverHost, type FakeRealserverOptions } from '../../../agent/kernel/fake/realserver-fakes';
 import { createRealserverVerifier } from '../../../agent/realserver/verifier';
 

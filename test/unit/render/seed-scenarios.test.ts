@@ -2,8 +2,8 @@
 // IPVS table and the same mark rules, compared by meaning (ipvsadm's defaults filled in).
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { parseMangleSave } from '../../../agent/kernel/linux/iptables-format';
-import { parseIpvsSave } from '../../../agent/kernel/linux/ipvsadm-format';
+import { parseMangleSave } from '../../../lvs/formats/iptables-format';
+import { parseIpvsSave } from '../../../lvs/formats/ipvsadm-format';
 import { loadPlanFile } from '../../../controller/plan/load';
 import type { Plan } from '../../../controller/plan/schema';
 import { renderHandCommands } from '../../../controller/render/render-plan';

@@ -1,5 +1,5 @@
 import assert from 'assert';
-import type { DirectorPlan } from '../../../agent/host-plan';
+import type { DirectorPlan } from '../../../lvs/host-plan';
 import { runRollout, type RolloutInput } from '../../../controller/rollout/run-rollout';
 import { rolloutExitCode } from '../../../controller/rollout/exit-code';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../../../controller/rollout/events';

@@ -1,7 +1,7 @@
 // In-memory agents for rollout tests: each host answers as its script says, and every
 // call is recorded (order, mode, the plan sent, how many ran at once).
-import type { ApplyEvent, ApplyMode, ApplyOutcome, DiffEvent, ResultEvent, StepEvent } from '../../../agent/apply-events';
-import type { HostPlan } from '../../../agent/host-plan';
+import type { ApplyEvent, ApplyMode, ApplyOutcome, DiffEvent, ResultEvent, StepEvent } from '../../../lvs/apply-events';
+import type { HostPlan } from '../../../lvs/host-plan';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { planSchema, type PlanInput } from '../../../controller/plan/schema';
 import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../../../controller/client/agent-client';

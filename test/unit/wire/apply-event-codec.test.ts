@@ -1,7 +1,7 @@
 import assert from 'assert';
-import type { ApplyEvent } from '../../../agent/apply-events';
-import { applyEventFromWire, applyEventToWire } from '../../../agent/wire/apply-event-codec';
-import { loadAgentProto } from '../../../agent/wire/proto-loader';
+import type { ApplyEvent } from '../../../lvs/apply-events';
+import { applyEventFromWire, applyEventToWire } from '../../../lvs/wire/apply-event-codec';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 
 const ApplyEventType = loadAgentProto().lvsctl.v1.ApplyEvent;
 

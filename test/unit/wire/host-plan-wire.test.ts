@@ -1,9 +1,9 @@
 import assert from 'assert';
-import type { HostPlan } from '../../../agent/host-plan';
-import { WireFieldError } from '../../../agent/wire/checks';
-import { hostPlanFromWire } from '../../../agent/wire/host-plan-decode';
-import { hostPlanToWire } from '../../../agent/wire/host-plan-encode';
-import { loadAgentProto } from '../../../agent/wire/proto-loader';
+import type { HostPlan } from '../../../lvs/host-plan';
+import { WireFieldError } from '../../../lvs/wire/checks';
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 import type { HostPlan as WireHostPlan, HostPlan__Output } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { directorPlan, realserverPlan } from './sample-host-plans';
 

@@ -1,5 +1,5 @@
 // Host plans as the controller compiles them: the seed's fwmark + FTP director, and a DR realserver.
-import type { DirectorPlan, RealserverPlan } from '../../../agent/host-plan';
+import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
 
 export function directorPlan(generation = 7): DirectorPlan {
   return {

@@ -1,11 +1,11 @@
 // The sorry server and the all-down policy on the wire: carried through real protobuf
 // bytes, and checked again by the agent against their service.
 import assert from 'assert';
-import type { DirectorPlan, DirectorService, HostPlan } from '../../../agent/host-plan';
-import { WireFieldError } from '../../../agent/wire/checks';
-import { hostPlanFromWire } from '../../../agent/wire/host-plan-decode';
-import { hostPlanToWire } from '../../../agent/wire/host-plan-encode';
-import { loadAgentProto } from '../../../agent/wire/proto-loader';
+import type { DirectorPlan, DirectorService, HostPlan } from '../../../lvs/host-plan';
+import { WireFieldError } from '../../../lvs/wire/checks';
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 import type { HostPlan as WireHostPlan } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { directorPlan } from './sample-host-plans';
 

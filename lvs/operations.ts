@@ -1,6 +1,6 @@
 // The changes a director makes to the kernel's IPVS table: the output of the pure diff
-// (reconcile.ts) and the input of the batch renderer (kernel/linux/ipvsadm-format.ts).
-import type { Destination, ServiceKey, VirtualService } from '../kernel/model';
+// (reconcile.ts) and the input of the batch renderer (lvs/formats/ipvsadm-format.ts).
+import type { Destination, ServiceKey, VirtualService } from './model';
 
 export type IpvsOperation =
   | { op: 'add-service'; service: VirtualService }

@@ -5,7 +5,7 @@ import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, Realserv
 import {
   FLAGS_OF_SCHEDULER, SCHEDULERS, SCHEDULER_FLAGS,
   type Destination, type MarkRule, type ServiceKey, type VirtualService,
-} from '../kernel/model';
+} from '../model';
 import type { HostPlan__Output } from '../../proto/generated/lvsctl/v1/HostPlan';
 import type { DirectorPlan__Output } from '../../proto/generated/lvsctl/v1/DirectorPlan';
 import type { DirectorService__Output } from '../../proto/generated/lvsctl/v1/DirectorService';

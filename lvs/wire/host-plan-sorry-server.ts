@@ -2,7 +2,7 @@
 // refuses what the controller's plan rules refuse, so a hand-made or damaged plan cannot
 // put a realserver in the table twice or a sorry server no health check will ever call on.
 import type { DirectorRealserver, HealthCheckSpec } from '../host-plan';
-import { isIpv6, type Destination, type VirtualService } from '../kernel/model';
+import { isIpv6, type Destination, type VirtualService } from '../model';
 import { at, fail } from './checks';
 
 export interface SorryServerContext {

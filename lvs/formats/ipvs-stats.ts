@@ -6,7 +6,7 @@
 // followed by its "  -> ADDR:PORT …" destination lines. Numbers are whitespace separated
 // (each is right-aligned in a field wider than itself); without --exact they may carry a
 // K/M/G/T suffix, which is read as the rounded value it stands for.
-import type { Forwarding, ServiceKey } from '../kernel/model';
+import type { Forwarding, ServiceKey } from '../model';
 
 export interface IpvsCounters {
   /** connections scheduled since the service or destination was created */

@@ -4,6 +4,9 @@
 import type { AgentRole } from '../wire/enum-names';
 import type { HealthState, TargetReport } from './types';
 
+/** The host column of a sorry server in reports and events: the plan names it by address only. */
+export const SORRY_SERVER_HOST = 'sorry-server';
+
 /** The kernel's side of a target, from `ipvsadm -Ln --exact`. */
 export interface KernelDestination {
   weight: number;

@@ -1,7 +1,7 @@
-// A director's live table (server/status-source.ts) ↔ the StatusReply message: the agent
+// A director's live table (lvs/status.ts) ↔ the StatusReply message: the agent
 // encodes, the controller decodes (bounded and checked like everything that arrives).
-import type { ServiceCounters } from '../server/status-source';
-import type { IpvsCounters } from '../metrics/ipvs-stats';
+import type { ServiceCounters } from '../status';
+import type { IpvsCounters } from '../formats/ipvs-stats';
 import type { StatusReply, StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
 import type { Counters, Counters__Output } from '../../proto/generated/lvsctl/v1/Counters';
 import type { DestinationStatus__Output } from '../../proto/generated/lvsctl/v1/DestinationStatus';

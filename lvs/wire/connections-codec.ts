@@ -1,7 +1,7 @@
 // Connection entries and the ConnectionsRequest, in both directions. The agent checks the
 // request's filters (addresses) and limit; the controller checks each entry it receives.
-import type { ConnectionEntry, ConnectionFilter } from '../metrics/ipvs-connections';
-import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT } from '../metrics/ipvs-connections';
+import type { ConnectionEntry, ConnectionFilter } from '../formats/ipvs-connections';
+import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT } from '../formats/ipvs-connections';
 import type { Connection, Connection__Output } from '../../proto/generated/lvsctl/v1/Connection';
 import type { ConnectionsRequest, ConnectionsRequest__Output } from '../../proto/generated/lvsctl/v1/ConnectionsRequest';
 import { bool, boundedString, intIn, ipAddress } from './checks';

@@ -1,6 +1,6 @@
 // Loads proto/lvsctl/v1/agent.proto at run time. proto/ is not copied into dist/, so the
-// file is looked up from both places this module runs from: agent/wire/ (sources) and
-// dist/agent/wire/ (built).
+// file is looked up from both places this module runs from: lvs/wire/ (sources) and
+// dist/lvs/wire/ (built).
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { loadPackageDefinition } from '@grpc/grpc-js';

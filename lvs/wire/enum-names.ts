@@ -1,6 +1,6 @@
 // Wire enum names ↔ domain values, one table per enum, used in both directions.
 import type { ApplyMode, ApplyOutcome, StepStatus } from '../apply-events';
-import type { AddressFamily, Forwarding, Protocol } from '../kernel/model';
+import type { AddressFamily, Forwarding, Protocol } from '../model';
 
 export type AgentRole = 'director' | 'realserver';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 function readVersion(): string {
-  // dist/controller/version.js → ../../package.json; controller/version.ts → ../package.json
+  // dist/controller/version.js → ../../package.json; lvs/version.ts → ../package.json
   for (const candidate of [join(__dirname, '..', '..', 'package.json'), join(__dirname, '..', 'package.json')]) {
     try {
       const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };

@@ -1,6 +1,6 @@
 // The controller's side of the wire: a domain HostPlan → its proto message.
 import type { AllDownPolicy, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty } from '../host-plan';
-import type { Destination, MarkRule, ServiceKey, VirtualService } from '../kernel/model';
+import type { Destination, MarkRule, ServiceKey, VirtualService } from '../model';
 import type { HostPlan as WireHostPlan } from '../../proto/generated/lvsctl/v1/HostPlan';
 import type { DirectorService as WireDirectorService } from '../../proto/generated/lvsctl/v1/DirectorService';
 import type { VirtualService as WireVirtualService } from '../../proto/generated/lvsctl/v1/VirtualService';

@@ -1,6 +1,6 @@
 // The health vocabulary shared by the state machine, the monitor, the metrics and (later)
 // the Health RPC: plain data, no behaviour.
-import type { Destination, ServiceKey } from '../kernel/model';
+import type { Destination, ServiceKey } from '../model';
 
 /**
  * unknown: never judged yet (a fresh target; it keeps its plan weight meanwhile);

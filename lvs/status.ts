@@ -1,7 +1,7 @@
 // What the Status call reports: a director's live IPVS table with its counters. The
 // reader of the kernel is injected, so the service knows nothing about ipvsadm.
-import type { Destination, VirtualService } from '../kernel/model';
-import type { IpvsCounters } from '../metrics/ipvs-stats';
+import type { Destination, VirtualService } from './model';
+import type { IpvsCounters } from './formats/ipvs-stats';
 
 export interface DestinationCounters {
   destination: Destination;

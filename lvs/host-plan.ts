@@ -1,7 +1,7 @@
 // What one agent is told to do: the controller compiles plan.json into one HostPlan per
 // host (controller/plan/compile.ts); it travels as proto messages and is mapped back to
 // these types at the agent's edge, where it is validated again.
-import type { Destination, Forwarding, MarkRule, VirtualService } from './kernel/model';
+import type { Destination, Forwarding, MarkRule, VirtualService } from './model';
 
 /**
  * What the health monitor does when every realserver of a service is down and the service

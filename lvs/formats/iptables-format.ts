@@ -6,7 +6,7 @@
 import { isIpv6, type MarkRule } from '../model';
 import { readRule, splitWords } from './iptables-rule';
 import { TextFormatError } from './text-format-error';
-import type { MarkState } from '../marks';
+import type { MarkState } from '../mark-state';
 
 export const MARK_CHAIN = 'LVSCTL-MARK';
 export const MARK_PARENT_CHAIN = 'PREROUTING';

@@ -5,7 +5,7 @@
 //   -a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1
 //   -A -f 1 -6 -s wlc            (fwmark services; -6 only for IPv6 ones)
 // -p is printed only for a persistent service, -M only when not the default (/32, /128).
-import type { IpvsOperation } from '../../director/operations';
+import type { IpvsOperation } from '../operations';
 import {
   formatAddressPort,
   isIpv6,
@@ -17,7 +17,7 @@ import {
   type ServiceKey,
   type VirtualService,
 } from '../model';
-import type { IpvsReading, UnparsedService } from '../ipvs';
+import type { IpvsReading, UnparsedService } from '../ipvs-reading';
 import { parseAddressPort, parseIpvsadmLine, type IpvsadmLine, type ServiceLine } from './ipvsadm-args';
 import { TextFormatError } from './text-format-error';
 
