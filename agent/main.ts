@@ -6,11 +6,13 @@ import { hostname } from 'os';
 import { Command, CommanderError } from 'commander';
 import type { Logger } from 'winston';
 import { VERSION } from '../lvs/version';
-import type { HostApplier } from '../lvs/apply-events';
-import { createDirectorApplier } from './director/applier';
+import { createDirectorApplier, type DirectorKernel } from './director/applier';
 import { createDrainSweeper } from './director/drain-sweeper';
 import { startDrainTimer, type DrainTimer } from './director/drain-timer';
+import { IpvsWriter } from './kernel/ipvs-writer';
 import { LinuxIpvs } from './kernel/linux/ipvs';
+import { LinuxMarks } from './kernel/linux/marks';
+import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
 import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
@@ -46,10 +48,14 @@ function buildProgram(): Command {
     .exitOverride();
 }
 
-function applierFor(config: AgentConfig, logger: Logger): HostApplier {
-  return config.role === 'director'
-    ? createDirectorApplier({ stateDir: config.stateDir, iptables: config.iptables, logger, drainTimeoutMs: config.drainTimeoutMs })
-    : createRealserverVerifier({ stateDir: config.stateDir, logger });
+/** The director's kernel, built once: every reader and writer of the IPVS table gets this one door. */
+function directorKernel(config: AgentConfig): DirectorKernel {
+  const exec = createExec();
+  return {
+    ipvs: new IpvsWriter(new LinuxIpvs(exec)),
+    marks: new LinuxMarks(exec, config.iptables),
+    preconditions: createLinuxPreconditions({ exec, iptables: config.iptables }),
+  };
 }
 
 function capabilitiesOf(config: AgentConfig): string[] {
@@ -61,12 +67,10 @@ function capabilitiesOf(config: AgentConfig): string[] {
 
 const DRAIN_SWEEP_INTERVAL_MS = 10_000;
 
-function startDirectorDrainSweeps(config: AgentConfig, logger: Logger): DrainTimer {
-  const ipvs = new LinuxIpvs(createExec({ timeoutMs: 30_000 }));
+function startDirectorDrainSweeps(config: AgentConfig, writer: IpvsWriter, logger: Logger): DrainTimer {
   const sweeper = createDrainSweeper({
     stateDir: config.stateDir,
-    ipvs,
-    readConnections: () => ipvs.readConnections(),
+    writer,
     now: Date.now,
     timeoutMs: config.drainTimeoutMs,
     logger,
@@ -117,12 +121,13 @@ async function run(argv: string[]): Promise<void> {
   await prepareStateDir(config.stateDir);
   const host = hostname();
   const metrics = createAgentMetrics();
+  const kernel = config.role === 'director' ? directorKernel(config) : undefined;
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
     logger,
     metrics,
-    exec: createExec({ timeoutMs: 30_000 }),
+    ...(kernel ? { ipvs: kernel.ipvs } : {}),
     procFiles,
     realserverKernel: () => createLinuxRealserverKernel(),
     readListening: procListeningReader(),
@@ -135,15 +140,20 @@ async function run(argv: string[]): Promise<void> {
   }
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
-    applier: health.wrap(applierFor(config, logger)),
+    applier: health.wrap(kernel
+      ? createDirectorApplier({
+        stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
+        ...(health.wantedWeight ? { healthWeights: health.wantedWeight } : {}),
+      })
+      : createRealserverVerifier({ stateDir: config.stateDir, logger })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
-    ...(health.connections ? { connections: health.connections } : {}),
+    ...(kernel ? { connections: { read: () => kernel.ipvs.table.connections() } } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,
   });
-  if (config.role === 'director') drainTimer = startDirectorDrainSweeps(config, logger);
+  if (kernel) drainTimer = startDirectorDrainSweeps(config, kernel.ipvs, logger);
   running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
   logger.info('agent started', {
     host,

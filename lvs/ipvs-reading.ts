@@ -1,7 +1,8 @@
 // What a read of the IPVS table gives: the services lvsctl's model holds, the ones it
-// cannot, and per-destination connection counts. Plain data, shared by the agent's readers
-// and writers and by the controller's parsers of saved tables.
-import type { Destination, IpvsService, ServiceKey } from './model';
+// cannot, and the listing with weights, connection counts and counters. Plain data, shared
+// by the agent's one IPVS door and by the controller's parsers of saved tables.
+import type { IpvsCounters } from './formats/ipvs-stats';
+import type { Destination, IpvsService, ServiceKey, VirtualService } from './model';
 
 /**
  * A service in the kernel that lvsctl's model cannot hold (SCTP, one-packet scheduling,
@@ -23,11 +24,38 @@ export interface IpvsReading {
   unparsed: UnparsedService[];
 }
 
-/** One destination's connection counts (`ipvsadm -Ln --exact`): what a drain waits on. */
+/** One destination as the kernel lists it now: its weight, connection counts and counters. */
+export interface ListedDestination {
+  destination: Destination;
+  activeConnections: number;
+  inactiveConnections: number;
+  /** cumulative counters; absent when they could not be read */
+  stats?: IpvsCounters;
+}
+
+/**
+ * One service as the kernel lists it now (`ipvsadm -Ln --exact` and `--stats`, or one
+ * netlink dump): what Status, Health, metrics and the drain sweep read.
+ */
+export interface ListedService {
+  service: VirtualService;
+  destinations: ListedDestination[];
+  /** cumulative counters; absent when they could not be read */
+  stats?: IpvsCounters;
+}
+
+/** One destination's connection counts: what a drain waits on. */
 export interface DestinationConnections {
   service: ServiceKey;
   /** as the listing shows it: address, port, weight, forwarding method */
   destination: Destination;
   active: number;
   inactive: number;
+}
+
+/** The listing flattened to one row per destination. */
+export function destinationConnectionsOf(listing: readonly ListedService[]): DestinationConnections[] {
+  return listing.flatMap((s) =>
+    s.destinations.map((d) => ({ service: s.service.key, destination: d.destination, active: d.activeConnections, inactive: d.inactiveConnections })),
+  );
 }

@@ -1,23 +1,13 @@
-// What the Status call reports: a director's live IPVS table with its counters. The
-// reader of the kernel is injected, so the service knows nothing about ipvsadm.
-import type { Destination, VirtualService } from './model';
-import type { IpvsCounters } from './formats/ipvs-stats';
+// What the Status call reports: a director's live IPVS table with its counters, each service
+// marked managed or not. The agent reads it through its one IPVS door.
+import type { ListedDestination, ListedService } from './ipvs-reading';
 
-export interface DestinationCounters {
-  destination: Destination;
-  activeConnections: number;
-  inactiveConnections: number;
-  /** cumulative counters (ipvsadm -Ln --stats); absent when they could not be read */
-  stats?: IpvsCounters;
-}
+/** One destination of a Status row: as the kernel lists it. */
+export type DestinationCounters = ListedDestination;
 
-export interface ServiceCounters {
-  service: VirtualService;
-  destinations: DestinationCounters[];
+export interface ServiceCounters extends ListedService {
   /** false: found in the kernel but not created by lvsctl */
   managed: boolean;
-  /** cumulative counters (ipvsadm -Ln --stats); absent when they could not be read */
-  stats?: IpvsCounters;
 }
 
 export interface StatusSource {

@@ -4,15 +4,13 @@
 // drain list) is recorded only after a successful apply.
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
-import type { HostPlan } from '../../lvs/host-plan';
-import { createExec } from '../kernel/exec';
+import type { DirectorService, HostPlan } from '../../lvs/host-plan';
 import type { Ipvs } from '../kernel/ipvs';
-import { LinuxIpvs } from '../kernel/linux/ipvs';
-import { LinuxMarks, type IptablesChoice } from '../kernel/linux/marks';
-import { createLinuxPreconditions, type DirectorPreconditions } from '../kernel/linux/preconditions';
+import type { IpvsWriter } from '../kernel/ipvs-writer';
+import type { DirectorPreconditions } from '../kernel/preconditions';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
-import { serviceKeyString, type ServiceKey } from '../../lvs/model';
+import { serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
 import { writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
@@ -22,21 +20,34 @@ import type { IpvsOperation } from '../../lvs/operations';
 import { planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
-import { serializedOn } from './state-lock';
 
+/** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
-  ipvs: Ipvs;
+  /** the one owner of writes to the IPVS table: a whole apply runs as one exclusive task */
+  ipvs: IpvsWriter;
   marks: Marks;
   /** absent: no checks (tests with fakes) */
   preconditions?: DirectorPreconditions;
 }
 
+/** The kernel inside one exclusive apply: the table itself, no longer its writer. */
+interface HeldKernel {
+  ipvs: Ipvs;
+  marks: Marks;
+  preconditions?: DirectorPreconditions;
+}
+
+/**
+ * The weight a planned destination must get so an apply never raises one health knows to be
+ * down (the health monitor's wantedWeight); absent: the plan's weight.
+ */
+export type HealthWeights = (service: DirectorService, destination: Destination) => number;
+
 export interface DirectorApplierOptions {
   stateDir: string;
-  iptables: IptablesChoice;
   logger: winston.Logger;
-  /** absent: the real kernel through ipvsadm and iptables */
-  kernel?: DirectorKernel;
+  kernel: DirectorKernel;
+  healthWeights?: HealthWeights;
   /**
    * How long a destination the plan dropped may drain (weight 0, its connections finishing)
    * before it is deleted anyway; default DEFAULT_DRAIN_TIMEOUT_MS (300 s).
@@ -54,22 +65,20 @@ interface Settings {
 }
 
 export function createDirectorApplier(options: DirectorApplierOptions): HostApplier {
-  const kernel = options.kernel ?? linuxKernel(options.iptables);
+  const { kernel } = options;
   const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS };
   return {
-    // Applies and drain sweeps on one state dir are serialized: two overlapping batches would
-    // each snapshot the other's half.
-    apply: (plan, mode, emit) => serializedOn(options.stateDir, () => applyOnce(kernel, options, settings, plan, mode, emit)),
+    // The whole apply is one write: no sweep or health weight change lands between its
+    // snapshot, batch, read-back and rollback.
+    apply: (plan, mode, emit) =>
+      kernel.ipvs.exclusive((table) =>
+        applyOnce({ ipvs: table, marks: kernel.marks, ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}) }, options, settings, plan, mode, emit),
+      ),
   };
 }
 
-function linuxKernel(iptables: IptablesChoice): DirectorKernel {
-  const exec = createExec();
-  return { ipvs: new LinuxIpvs(exec), marks: new LinuxMarks(exec, iptables), preconditions: createLinuxPreconditions({ exec, iptables }) };
-}
-
 async function applyOnce(
-  kernel: DirectorKernel,
+  kernel: HeldKernel,
   options: DirectorApplierOptions,
   settings: Settings,
   hostPlan: HostPlan,
@@ -100,7 +109,7 @@ async function applyOnce(
   const swept = mode === 'apply' ? await sweepFirst(kernel, options, settings, emit) : 0;
   let planned: Planned;
   try {
-    planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now());
+    planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now(), options.healthWeights);
   } catch (error) {
     return failed((error as Error).message, { changed: swept });
   }
@@ -125,12 +134,11 @@ async function applyOnce(
  * Finished drains go first, as their own committed step, so the apply's snapshot (and any
  * rollback) starts from a table without them. Returns how many destinations it deleted.
  */
-async function sweepFirst(kernel: DirectorKernel, options: DirectorApplierOptions, settings: Settings, emit: Emit): Promise<number> {
+async function sweepFirst(kernel: HeldKernel, options: DirectorApplierOptions, settings: Settings, emit: Emit): Promise<number> {
   try {
     const report = await sweepDrains({
       stateDir: options.stateDir,
       ipvs: kernel.ipvs,
-      readConnections: () => kernel.ipvs.readConnections(),
       now: settings.now,
       timeoutMs: settings.drainTimeoutMs,
       logger: options.logger,
@@ -145,7 +153,7 @@ async function sweepFirst(kernel: DirectorKernel, options: DirectorApplierOption
 }
 
 async function applyPlanned(
-  kernel: DirectorKernel,
+  kernel: HeldKernel,
   options: DirectorApplierOptions,
   settings: Settings,
   planned: Planned,
@@ -197,7 +205,7 @@ function touchedServices(ops: IpvsOperation[]): ServiceKey[] {
 }
 
 /** The kernel must now hold what was planned for every service the apply touched, and the planned chain. */
-async function verifyReadBack(kernel: DirectorKernel, planned: Planned, touched: ServiceKey[]): Promise<void> {
+async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[]): Promise<void> {
   const [ipvs, marks] = await Promise.all([kernel.ipvs.read(), kernel.marks.read()]);
   const problems = tableDifferences(planned.projected, ipvs.services, touched);
   if (reconcileMarks(planned.plan.marks, marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);

@@ -1,20 +1,18 @@
 // The drain sweep: deletes the draining destinations whose connections have ended (or whose
-// drain timed out) with one `ipvsadm -Ln --exact` and one `ipvsadm -R`, and keeps the drain
-// list in the ownership file in step. Run by the applier at the start of every apply, and by
-// the agent's main on a timer through createDrainSweeper.
+// drain timed out) with one listing of the table and one batch, and keeps the drain list in
+// the ownership file in step. Run by the applier at the start of every apply, and by the
+// agent's main on a timer through createDrainSweeper (as one exclusive write).
 import type winston from 'winston';
 import type { Ipvs } from '../kernel/ipvs';
-import type { DestinationConnections } from '../../lvs/ipvs-reading';
+import type { IpvsWriter } from '../kernel/ipvs-writer';
+import { destinationConnectionsOf } from '../../lvs/ipvs-reading';
 import { readOwnership, writeOwnership } from '../state/ownership';
 import { decideSweep, drainTarget } from './drain';
 import type { IpvsOperation } from '../../lvs/operations';
-import { serializedOn } from './state-lock';
 
 export interface DrainSweepOptions {
   stateDir: string;
   ipvs: Ipvs;
-  /** one `ipvsadm -Ln --exact`, e.g. () => ipvs.readConnections() */
-  readConnections: () => Promise<DestinationConnections[]>;
   /** ms since the epoch */
   now: () => number;
   /** a drain ends at the latest this long after it began, connections or not */
@@ -38,11 +36,11 @@ export interface SweepReport {
 }
 
 /** For the agent's main: call sweep() on an interval; it waits for any apply under way. */
-export function createDrainSweeper(opts: DrainSweepOptions): { sweep(): Promise<DrainSweepResult> } {
+export function createDrainSweeper(opts: Omit<DrainSweepOptions, 'ipvs'> & { writer: IpvsWriter }): { sweep(): Promise<DrainSweepResult> } {
   return {
     sweep: () =>
-      serializedOn(opts.stateDir, async () => {
-        const report = await sweepDrains(opts);
+      opts.writer.exclusive(async (ipvs) => {
+        const report = await sweepDrains({ ...opts, ipvs });
         if (report.failure !== undefined) throw new Error(report.failure);
         return { removed: report.removed.map((r) => r.target), waiting: report.waiting.map((w) => w.target) };
       }),
@@ -57,7 +55,7 @@ export function createDrainSweeper(opts: DrainSweepOptions): { sweep(): Promise<
 export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport> {
   const ownership = await readOwnership(opts.stateDir);
   if (ownership.draining.length === 0) return { removed: [], waiting: [] };
-  const decision = decideSweep(ownership.draining, await opts.readConnections(), opts.now(), opts.timeoutMs);
+  const decision = decideSweep(ownership.draining, destinationConnectionsOf(await opts.ipvs.list()), opts.now(), opts.timeoutMs);
   const waiting = decision.keep.map(({ entry, active, inactive }) => ({ target: drainTarget(entry), active, inactive, since: entry.since }));
   for (const entry of decision.gone) opts.logger.info('drain list: destination no longer in the kernel, dropped', { target: drainTarget(entry) });
 
@@ -69,7 +67,7 @@ export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport>
   } catch (error) {
     // -R goes on past a refused line: find out which deletions took effect.
     failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${(error as Error).message}`;
-    const left = new Map((await opts.readConnections()).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
+    const left = new Map((destinationConnectionsOf(await opts.ipvs.list())).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
     removed = decision.remove.filter((r) => !left.has(drainTarget(r.entry)));
     const stuck = decision.remove.filter((r) => left.has(drainTarget(r.entry)));
     for (const r of stuck) {

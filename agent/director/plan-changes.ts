@@ -1,10 +1,10 @@
 // The director's plan for one apply: read the kernel once, refuse what cannot be done safely,
 // then diff (pure): IPVS operations with drains in place of deletions, and the mark chain.
-import { plannedDestinations, type DirectorPlan } from '../../lvs/host-plan';
+import { plannedDestinations, type DirectorPlan, type DirectorService } from '../../lvs/host-plan';
 import type { Ipvs } from '../kernel/ipvs';
 import type { UnparsedService } from '../../lvs/ipvs-reading';
 import type { Marks } from '../kernel/marks';
-import { isIpv6, serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { isIpv6, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
 import { applyIpvsOperations } from './ipvs-table';
@@ -32,7 +32,13 @@ export interface Planned {
   foreign: UnparsedService[];
 }
 
-export async function planChanges(kernel: { ipvs: Ipvs; marks: Marks }, stateDir: string, plan: DirectorPlan, now: number): Promise<Planned> {
+export async function planChanges(
+  kernel: { ipvs: Ipvs; marks: Marks },
+  stateDir: string,
+  plan: DirectorPlan,
+  now: number,
+  healthWeights?: (service: DirectorService, destination: Destination) => number,
+): Promise<Planned> {
   refuseIpv6MarkRules(plan);
   const ownership = await readOwnership(stateDir);
   let snapshot: Snapshot;
@@ -45,7 +51,12 @@ export async function planChanges(kernel: { ipvs: Ipvs; marks: Marks }, stateDir
     throw new Error(`cannot read the kernel state, nothing was changed: ${(error as Error).message}`);
   }
   refuseForeignCollisions(plan, foreign);
-  const desired = plan.services.map((s) => ({ service: s.service, destinations: plannedDestinations(s) }));
+  // A realserver health knows to be down keeps weight 0 through the apply (keepalived's rule).
+  const weightOf = healthWeights ?? ((_service: DirectorService, d: Destination) => d.weight);
+  const desired = plan.services.map((s) => ({
+    service: s.service,
+    destinations: plannedDestinations(s).map((d) => ({ ...d, weight: weightOf(s, d) })),
+  }));
   const ipvs = reconcileIpvs(desired, snapshot.ipvs, ownedSetOf(ownership.services));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(plan.marks, snapshot.marks);

@@ -2,19 +2,17 @@
 // monitor (with the kernel's weight control), the Status and Connections readers; on a
 // realserver its periodic self-checks. Both keep the last applied plan and resume from it
 // at start, feed the metrics, and keep a bounded history of events. Every kernel door
-// (exec, procfs, listening sockets, the realserver kernel) is injected.
+// (the IPVS writer, procfs, listening sockets, the realserver kernel) is injected.
 import type { Logger } from 'winston';
 import type { HostApplier } from '../../lvs/apply-events';
-import type { HostPlan } from '../../lvs/host-plan';
-import type { Exec } from '../kernel/exec';
-import { destinationKeyString, serviceKeyString } from '../../lvs/model';
+import type { DirectorService, HostPlan } from '../../lvs/host-plan';
+import type { IpvsWriter } from '../kernel/ipvs-writer';
+import { destinationKeyString, serviceKeyString, type Destination } from '../../lvs/model';
 import type { AgentMetrics } from '../metrics/agent-metrics';
 import { bindHealthMonitor } from '../metrics/bind-health';
-import { createIpvsListReader, createIpvsTableReader } from '../metrics/ipvs-reader';
-import { ipvsConnectionsSource, ipvsStatusSource } from '../metrics/ipvs-status';
+import { ipvsStatusSource } from '../metrics/ipvs-status';
 import type { RealserverKernel } from '../realserver/kernel';
 import { RealserverSelfReport } from '../realserver/self-report';
-import type { ConnectionsSource } from '../server/connections-call';
 import type { StatusSource } from '../../lvs/status';
 import { readLastPlan, writeLastPlan } from '../state/last-plan';
 import { readOwnership } from '../state/ownership';
@@ -22,7 +20,7 @@ import type { AgentRole } from '../../lvs/wire/enum-names';
 import { directorHealthSource, recordMonitorEvents } from './director-health';
 import type { HealthSource } from './health-source';
 import { HealthHistory } from './history';
-import { createIpvsWeightControl } from './ipvs-weight-control';
+import { ipvsWeightControl } from './ipvs-weight-control';
 import type { ReadListening } from './listening-sockets';
 import { HealthMonitor } from './monitor';
 import { ensureExpireQuiescentTemplate, type ProcFiles } from './quiescent-templates';
@@ -36,8 +34,8 @@ export interface AgentHealthOptions {
   stateDir: string;
   logger: Logger;
   metrics: AgentMetrics;
-  /** director: ipvsadm for weights, listings and connections */
-  exec: Exec;
+  /** director: the one writer of the IPVS table (and, through it, the table to read) */
+  ipvs?: IpvsWriter;
   /** director: /proc/sys for expire_quiescent_template */
   procFiles: ProcFiles;
   /** realserver: what it reads to check itself */
@@ -55,7 +53,8 @@ export interface AgentHealth {
   health: HealthSource;
   history: HealthHistory;
   status?: StatusSource;
-  connections?: ConnectionsSource;
+  /** director: the weight an apply must give a planned destination (0 for one known to be down) */
+  wantedWeight?: (service: DirectorService, destination: Destination) => number;
   /** sets expire_quiescent_template (director), resumes from the last applied plan, starts loops */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -86,17 +85,19 @@ async function lastPlanOrNothing(options: AgentHealthOptions): Promise<HostPlan 
 }
 
 function directorHealth(options: AgentHealthOptions): AgentHealth {
+  const writer = options.ipvs;
+  if (!writer) throw new Error('a director agent needs its IPVS writer');
+  const ipvs = writer.table;
   const history = new HealthHistory();
   const monitor = new HealthMonitor({
-    weights: createIpvsWeightControl(options.exec),
+    weights: ipvsWeightControl(writer),
     ...(options.runCheck ? { runCheck: options.runCheck } : {}),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   });
   recordMonitorEvents(monitor, history, options.logger);
   bindHealthMonitor(options.metrics, monitor);
-  const readTables = createIpvsTableReader(options.exec);
-  const readList = createIpvsListReader(options.exec);
-  options.metrics.readIpvsFrom(readTables);
+  const readList = () => ipvs.list();
+  options.metrics.readIpvsFrom(readList);
   let hasPlan = false;
   const handOver = async (plan: HostPlan): Promise<void> => {
     if (plan.role !== 'director') return;
@@ -107,8 +108,8 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
     wrap: wrapWith(options, handOver),
     history,
     health: directorHealthSource({ monitor, history, readKernel: readList, hasPlan: () => hasPlan }),
-    status: ipvsStatusSource(readTables, async () => (await readOwnership(options.stateDir)).services),
-    connections: ipvsConnectionsSource(options.exec),
+    status: ipvsStatusSource(ipvs, async () => (await readOwnership(options.stateDir)).services),
+    wantedWeight: (service, destination) => monitor.wantedWeight(service, destination),
     async start() {
       try {
         const outcome = await ensureExpireQuiescentTemplate(options.procFiles);
@@ -121,13 +122,19 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
       const last = await lastPlanOrNothing(options);
       if (last?.role !== 'director') return;
       // The kernel may still hold weights an earlier run set (0 for a quiesced realserver).
-      const kernel = await readList().catch(() => []);
-      const weights = new Map(kernel.flatMap((s) => s.destinations.map((d) => [`${serviceKeyString(s.key)} -> ${destinationKeyString(d)}`, d.weight] as const)));
+      const kernel = await readList().catch((err: unknown) => {
+        options.logger.warn('cannot read the IPVS table to resume health checks: every realserver starts at its plan weight', { error: err instanceof Error ? err.message : String(err) });
+        return [];
+      });
+      const weights = new Map(kernel.flatMap((s) => s.destinations.map((d) => [`${serviceKeyString(s.service.key)} -> ${destinationKeyString(d.destination)}`, d.destination.weight] as const)));
       hasPlan = true;
       await monitor.update(last.services, (key, d) => weights.get(`${serviceKeyString(key)} -> ${destinationKeyString(d)}`));
       options.logger.info('health checks resumed from the last applied plan', { generation: last.generation, services: last.services.length });
     },
-    stop: () => monitor.stop(),
+    stop: async () => {
+      await monitor.stop();
+      await writer.idle();
+    },
   };
 }
 

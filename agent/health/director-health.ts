@@ -1,9 +1,9 @@
 // The director's health as the Health RPC shows it: the monitor's rows joined with the
-// kernel's own weights and connection counts (`ipvsadm -Ln --exact`), and every transition
+// kernel's own weights and connection counts (the IPVS door's listing), and every transition
 // and notice kept in the history and logged.
 import type { Logger } from 'winston';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
-import type { ServiceListing } from '../../lvs/formats/ipvs-stats';
+import type { ListedDestination, ListedService } from '../../lvs/ipvs-reading';
 import type { HealthSource, HealthView } from './health-source';
 import type { HealthHistory } from './history';
 import type { HealthMonitor } from './monitor';
@@ -29,7 +29,7 @@ export interface DirectorHealthSourceOptions {
   monitor: Pick<HealthMonitor, 'snapshot'>;
   history: HealthHistory;
   /** the kernel's table; a failed read leaves the kernel columns empty, it does not fail the report */
-  readKernel?: () => Promise<ServiceListing[]>;
+  readKernel?: () => Promise<ListedService[]>;
   /** true once a plan was applied (or read back at start) */
   hasPlan: () => boolean;
 }
@@ -39,9 +39,9 @@ export function directorHealthSource(options: DirectorHealthSourceOptions): Heal
     history: options.history,
     async view(): Promise<HealthView> {
       const listing = options.readKernel ? await options.readKernel().catch((err: unknown) => err instanceof Error ? err : new Error(String(err))) : undefined;
-      const kernel = new Map<string, ServiceListing['destinations'][number]>();
+      const kernel = new Map<string, ListedDestination>();
       if (Array.isArray(listing)) {
-        for (const s of listing) for (const d of s.destinations) kernel.set(`${serviceKeyString(s.key)} -> ${destinationKeyString(d)}`, d);
+        for (const s of listing) for (const d of s.destinations) kernel.set(`${serviceKeyString(s.service.key)} -> ${destinationKeyString(d.destination)}`, d);
       }
       const targets: HealthRow[] = options.monitor.snapshot().targets.map((t) => {
         const k = kernel.get(`${serviceKeyString(t.serviceKey)} -> ${t.address}`);
@@ -50,7 +50,7 @@ export function directorHealthSource(options: DirectorHealthSourceOptions): Heal
           plannedWeight: t.plannedWeight, currentWeight: t.currentWeight, keptLast: t.keptLast, reason: t.reason,
           ...(t.lastCheckAt ? { lastCheckAt: t.lastCheckAt } : {}),
           ...(t.lastLatencyMs !== undefined ? { lastLatencyMs: t.lastLatencyMs } : {}),
-          ...(k ? { kernel: { weight: k.weight, activeConnections: k.activeConnections, inactiveConnections: k.inactiveConnections } } : {}),
+          ...(k ? { kernel: { weight: k.destination.weight, activeConnections: k.activeConnections, inactiveConnections: k.inactiveConnections } } : {}),
         };
       });
       const notes = [

@@ -1,6 +1,7 @@
 // The director's health loop: one check loop per (service, realserver) of the applied
 // plan, fall/rise per target, and the weights that follow from it, set in one batch per
 // service through an injected WeightControl. Clock, timers and checks are injected too.
+import { SerialQueue } from '../../lvs/serial-queue';
 import { EventEmitter } from 'node:events';
 import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../../lvs/host-plan';
 import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
@@ -11,7 +12,7 @@ import { decideSorry, sorryReport, sorryTargetOf, type SorryTarget } from './sor
 import type {
   CheckResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
 } from '../../lvs/health/types';
-import { decideWeights } from './weight-policy';
+import { decideWeights, SORRY_SERVER_WEIGHT } from './weight-policy';
 
 export interface HealthMonitorOptions {
   weights: WeightControl;
@@ -53,8 +54,8 @@ export class HealthMonitor {
   private targets = new Map<string, Target>();
   /** service id → its sorry server, for services that have one and a health check */
   private sorry = new Map<string, SorryTarget>();
-  /** weight changes run one at a time, in order, so two results never race in the kernel */
-  private weightQueue: Promise<void> = Promise.resolve();
+  /** weight decisions run one at a time, in order, so two results never race in the kernel */
+  private readonly weightQueue = new SerialQueue();
   private stopped = false;
 
   constructor(options: HealthMonitorOptions) {
@@ -69,11 +70,11 @@ export class HealthMonitor {
   }
 
   /**
-   * Takes the services of a DirectorPlan that was just applied. Contract: the kernel now
-   * holds the plan weights, so every destination's current weight is taken to be its plan
-   * weight and realservers known to be down are quiesced again at once. Targets that remain
-   * (same service, same destination, same check) keep their state; new ones start unknown;
-   * removed ones stop. Resolves once the resulting weight changes are done.
+   * Takes the services of a DirectorPlan that was just applied. Contract: the applier gave
+   * every destination the weight `wantedWeight` asked for (the plan's, or 0 for one known to
+   * be down), so that is taken to be what the kernel holds. Targets that remain (same service,
+   * same destination, same check) keep their state; new ones start unknown; removed ones
+   * stop. Resolves once the resulting weight changes are done.
    *
    * `kernelWeight`, when given, says what the kernel holds instead (an agent restarting
    * with the last applied plan: a realserver it had quiesced is still at weight 0 there, and
@@ -81,11 +82,14 @@ export class HealthMonitor {
    */
   update(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     if (this.stopped) throw new Error('health monitor: update() after stop()');
+    const held = (service: DirectorService, destination: Destination): number =>
+      kernelWeight?.(service.service.key, destination) ?? this.wantedWeight(service, destination);
+    const sorryHeld = new Map(services.flatMap((s) => (s.sorryServer ? [[serviceKeyString(s.service.key), held(s, s.sorryServer)] as const] : [])));
     const next = new Map<string, Target>();
     for (const service of services) {
       for (const realserver of service.realservers) {
         const fresh = this.targetOf(service, realserver);
-        fresh.currentWeight = kernelWeight?.(service.service.key, realserver.destination) ?? fresh.currentWeight;
+        fresh.currentWeight = held(service, realserver.destination);
         const old = this.targets.get(fresh.id);
         if (old && sameSpec(old.spec, fresh.spec)) {
           Object.assign(old, { name: fresh.name, host: fresh.host, destination: fresh.destination, currentWeight: fresh.currentWeight });
@@ -101,8 +105,7 @@ export class HealthMonitor {
     const nextSorry = new Map<string, SorryTarget>();
     for (const service of services) {
       const id = serviceKeyString(service.service.key);
-      const kernel = service.sorryServer ? kernelWeight?.(service.service.key, service.sorryServer) : undefined;
-      const sorry = sorryTargetOf(service, this.sorry.get(id), kernel);
+      const sorry = sorryTargetOf(service, this.sorry.get(id), sorryHeld.get(id));
       if (sorry) nextSorry.set(id, sorry);
     }
     this.sorry = nextSorry;
@@ -124,7 +127,7 @@ export class HealthMonitor {
       t.cancel?.();
       t.cancel = undefined;
     }
-    return this.weightQueue;
+    return this.weightQueue.idle();
   }
 
   snapshot(): HealthSnapshot {
@@ -144,12 +147,22 @@ export class HealthMonitor {
     return { at: this.scheduler.now(), targets };
   }
 
-  /** The weight the monitor wants for a destination right now, for an applier that must not undo a quiesce. */
-  weightOf(key: ServiceKey, destination: Pick<Destination, 'address' | 'port'>): number | undefined {
-    const serviceId = serviceKeyString(key);
+  /**
+   * The weight an apply must give a destination of a service so that it never raises one
+   * health knows to be down (keepalived keeps a failed realserver at 0 through a reload):
+   * 0 for a quiesced realserver, the weight it holds for a sorry server that serves or a
+   * realserver kept by the all-down policy, else the plan's weight. A target the monitor
+   * does not know yet (new, or its check changed) gets the plan's weight: it starts unknown.
+   */
+  wantedWeight(service: DirectorService, destination: Destination): number {
+    const serviceId = serviceKeyString(service.service.key);
     const sorry = this.sorry.get(serviceId);
-    if (sorry && destinationKeyString(sorry.destination) === destinationKeyString(destination)) return sorry.currentWeight;
-    return this.targets.get(targetId(serviceId, destination))?.currentWeight;
+    if (sorry && service.sorryServer && destinationKeyString(sorry.destination) === destinationKeyString(destination)) {
+      return sorry.serving ? SORRY_SERVER_WEIGHT : destination.weight;
+    }
+    const target = this.targets.get(targetId(serviceId, destination));
+    if (!target || !sameSpec(target.spec, service.healthCheck) || target.health.state !== 'down') return destination.weight;
+    return target.keptLast ? target.currentWeight : 0;
   }
 
   private targetOf(service: DirectorService, realserver: DirectorRealserver): Target {
@@ -216,8 +229,7 @@ export class HealthMonitor {
   }
 
   private enqueueReconcile(serviceId: string): Promise<void> {
-    this.weightQueue = this.weightQueue.then(() => this.reconcile(serviceId));
-    return this.weightQueue;
+    return this.weightQueue.run(() => this.reconcile(serviceId));
   }
 
   /** Brings one service's weights in line with its targets' health; never rejects. */

@@ -1,17 +1,22 @@
-// The director's view of the kernel's IPVS table: read it whole, change it in one batch.
-// One Linux implementation (ipvsadm) and one in-memory fake; the director never knows which.
+// The one door to the kernel's IPVS table: everything the agent reads of it and the one way
+// to change it. Built once in the agent's composition root (agent/main.ts) and handed to the
+// applier, the drain sweep, the health monitor, Status, Connections and metrics. Writers reach
+// it only through IpvsWriter (agent/kernel/ipvs-writer.ts), which serializes them.
+import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import type { IpvsReading, ListedService } from '../../lvs/ipvs-reading';
 import type { IpvsOperation } from '../../lvs/operations';
-import type { DestinationConnections, IpvsReading } from '../../lvs/ipvs-reading';
 
 export interface Ipvs {
-  /** The whole table, services and their destinations (one `ipvsadm -S -n`). */
+  /** The whole table, services and their destinations, and the services lvsctl cannot model. */
   read(): Promise<IpvsReading>;
+  /** The table with weights, active and inactive connections and cumulative counters. */
+  list(): Promise<ListedService[]>;
+  /** The connection table, persistence templates included. */
+  connections(): Promise<ConnectionEntry[]>;
   /**
-   * Applies the operations in order (one `ipvsadm -R`) and fails if any was refused. NOT
-   * atomic: ipvsadm -R goes on past a refused line (seen in the lab), so every other line
-   * takes effect; a caller that wants all-or-nothing must read back and undo.
+   * Applies the operations in order and fails if any was refused. NOT atomic: a refused
+   * operation does not stop the others (ipvsadm -R goes on past a refused line, seen in the
+   * lab), so a caller that wants all-or-nothing must read back and undo.
    */
   applyBatch(ops: IpvsOperation[]): Promise<void>;
-  /** Active and inactive connections of every destination (one `ipvsadm -Ln --exact`). */
-  readConnections(): Promise<DestinationConnections[]>;
 }

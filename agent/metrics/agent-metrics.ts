@@ -5,12 +5,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApplyOutcome } from '../../lvs/apply-events';
 import type { CheckResult, HealthSnapshot } from '../../lvs/health/types';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
-import type { IpvsCounters, ServiceListing, ServiceStats } from '../../lvs/formats/ipvs-stats';
-
-export interface IpvsTables {
-  stats: ServiceStats[];
-  list: ServiceListing[];
-}
+import type { IpvsCounters } from '../../lvs/formats/ipvs-stats';
+import type { ListedService } from '../../lvs/ipvs-reading';
 
 export interface AgentMetrics {
   registry: Registry;
@@ -21,7 +17,7 @@ export interface AgentMetrics {
   /** where lvsctl_health_state comes from at each scrape */
   readHealthFrom(source: () => HealthSnapshot): void;
   /** where the lvsctl_ipvs_* series come from at each scrape */
-  readIpvsFrom(source: () => Promise<IpvsTables>): void;
+  readIpvsFrom(source: () => Promise<ListedService[]>): void;
 }
 
 const COUNTER_FIELDS: { field: keyof IpvsCounters; name: string; help: string }[] = [
@@ -35,7 +31,7 @@ const COUNTER_FIELDS: { field: keyof IpvsCounters; name: string; help: string }[
 export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry();
   let healthSource: (() => HealthSnapshot) | undefined;
-  let ipvsSource: (() => Promise<IpvsTables>) | undefined;
+  let ipvsSource: (() => Promise<ListedService[]>) | undefined;
 
   const healthState = new Gauge({
     name: 'lvsctl_health_state',
@@ -78,14 +74,14 @@ export function createAgentMetrics(): AgentMetrics {
     if (!ipvsSource) return Promise.resolve();
     const source = ipvsSource;
     reading ??= source()
-      .then((tables) => { fillIpvs(tables); ipvsUp.set(1); }, () => { clearIpvs(); ipvsUp.set(0); })
+      .then((listing) => { fillIpvs(listing); ipvsUp.set(1); }, () => { clearIpvs(); ipvsUp.set(0); })
       .finally(() => { reading = undefined; });
     return reading;
   };
   const collect = async (): Promise<void> => refreshIpvs();
 
   const ipvsUp = new Gauge({
-    name: 'lvsctl_ipvs_up', help: '1 when the last read of the IPVS table (ipvsadm -Ln) succeeded, else 0',
+    name: 'lvsctl_ipvs_up', help: '1 when the last read of the IPVS table succeeded, else 0',
     registers: [registry], collect,
   });
   const serviceCounters = COUNTER_FIELDS.map(({ field, name, help }) => ({
@@ -115,23 +111,17 @@ export function createAgentMetrics(): AgentMetrics {
 
   // The kernel keeps the counters; a Counter set from them (reset, then inc by the value)
   // keeps Prometheus' counter semantics, a recreated service being an ordinary counter reset.
-  function fillIpvs(tables: IpvsTables): void {
+  function fillIpvs(listing: ListedService[]): void {
     clearIpvs();
-    for (const s of tables.stats) {
-      const service = serviceKeyString(s.key);
-      for (const c of serviceCounters) c.metric.inc({ service }, s.counters[c.field]);
+    for (const s of listing) {
+      const service = serviceKeyString(s.service.key);
+      if (s.stats) for (const c of serviceCounters) c.metric.inc({ service }, s.stats[c.field]);
       for (const d of s.destinations) {
-        const realserver = destinationKeyString(d);
-        for (const c of realserverCounters) c.metric.inc({ service, realserver }, d.counters[c.field]);
-      }
-    }
-    for (const s of tables.list) {
-      const service = serviceKeyString(s.key);
-      for (const d of s.destinations) {
-        const labels = { service, realserver: destinationKeyString(d) };
+        const labels = { service, realserver: destinationKeyString(d.destination) };
+        if (d.stats) for (const c of realserverCounters) c.metric.inc(labels, d.stats[c.field]);
         activeConnections.set(labels, d.activeConnections);
         inactiveConnections.set(labels, d.inactiveConnections);
-        weight.set(labels, d.weight);
+        weight.set(labels, d.destination.weight);
       }
     }
   }

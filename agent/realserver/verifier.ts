@@ -1,6 +1,7 @@
 // The realserver agent's HostApplier: verifies what each forwarding method and FTP duty
 // needs; with plan.prepare, "apply" also sets what is missing (and "check" says what it
 // would set), records it as its own and undoes it when a later plan drops it.
+import { SerialQueue } from '../../lvs/serial-queue';
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent, StepEvent } from '../../lvs/apply-events';
 import type { HostPlan, RealserverPlan } from '../../lvs/host-plan';
@@ -31,14 +32,12 @@ function stepOf(c: CheckResult, status: StepEvent['status'] = c.status, message 
 
 class RealserverVerifier implements HostApplier {
   /** applies run one after another: two prepares must not interleave their kernel changes */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly stateDir: string, private readonly logger: winston.Logger, private readonly kernel: RealserverKernel) {}
 
   apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
-    const run = this.queue.then(() => this.guarded(plan, mode, emit));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.guarded(plan, mode, emit));
   }
 
   private async guarded(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {

@@ -18,7 +18,7 @@ import { APPLY_MODE, ROLE, wireName, type AgentRole } from '../../lvs/wire/enum-
 import { hostPlanFromWire } from '../../lvs/wire/host-plan-decode';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { statusReplyToWire } from '../../lvs/wire/status-encode';
-import { ApplyQueue, QueueClosedError } from './apply-queue';
+import { SerialQueue } from '../../lvs/serial-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
@@ -62,8 +62,15 @@ class ApplyRefused extends Error {
   }
 }
 
+/** A queued apply refused because the agent is stopping. */
+class QueueClosedError extends Error {
+  constructor() {
+    super('the agent is shutting down; run the rollout again once it is back');
+  }
+}
+
 export class AgentService {
-  private readonly queue = new ApplyQueue();
+  private readonly queue = new SerialQueue();
   private readonly healthCalls: HealthCalls;
 
   constructor(private readonly deps: AgentServiceDeps) {
@@ -93,7 +100,7 @@ export class AgentService {
   drain(): Promise<void> {
     // Health watches would hold the server open for ever: they end now, the client sees the stream close.
     this.healthCalls.endAll();
-    this.queue.close();
+    this.queue.close(() => new QueueClosedError());
     return this.queue.idle();
   }
 

@@ -6,7 +6,11 @@
 // followed by its "  -> ADDR:PORT …" destination lines. Numbers are whitespace separated
 // (each is right-aligned in a field wider than itself); without --exact they may carry a
 // K/M/G/T suffix, which is read as the rounded value it stands for.
-import type { Forwarding, ServiceKey } from '../model';
+import type { ListedService } from '../ipvs-reading';
+import {
+  SCHEDULERS, SCHEDULER_FLAGS, destinationKeyString, serviceKeyString,
+  type Forwarding, type Persistence, type Scheduler as IpvsScheduler, type SchedulerFlag, type ServiceKey, type VirtualService,
+} from '../model';
 
 export interface IpvsCounters {
   /** connections scheduled since the service or destination was created */
@@ -171,4 +175,55 @@ function forwardingOf(word: string, fail: Fail): Forwarding {
     default:
       return fail(`a forwarding method (Route, Masq, Tunnel, Local), not "${word}"`);
   }
+}
+
+/**
+ * The service settings as `ipvsadm -Ln` prints them after the address ("rr", "sh (sh-port)",
+ * "wlc persistent 360 mask 255.255.255.0", "rr persistent 600 ops") → the VirtualService.
+ */
+export function virtualServiceOfListing(key: ServiceKey, settings: string): VirtualService {
+  const words = settings.trim().split(/\s+/).filter((w) => w !== '');
+  const scheduler = words[0];
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) {
+    throw new Error(`ipvsadm -Ln: service ${serviceKeyString(key)} has scheduler "${scheduler ?? ''}", which lvsctl does not know`);
+  }
+  const flags: SchedulerFlag[] = [];
+  let persistence: Persistence | undefined;
+  for (let i = 1; i < words.length; i += 1) {
+    const w = words[i];
+    if (w.startsWith('(')) {
+      for (const f of w.replace(/[()]/g, '').split(',')) {
+        if ((SCHEDULER_FLAGS as readonly string[]).includes(f)) flags.push(f as SchedulerFlag);
+      }
+    } else if (w === 'persistent') {
+      persistence = { timeout: Number(words[i + 1]) };
+      i += 1;
+    } else if (w === 'mask' && persistence) {
+      persistence = { ...persistence, netmask: words[i + 1] };
+      i += 1;
+    }
+  }
+  return { key, scheduler: scheduler as IpvsScheduler, flags, ...(persistence ? { persistence } : {}) };
+}
+
+/** The two listings (`-Ln --exact` and `-Ln --stats --exact`) joined per service and destination. */
+export function joinIpvsListings(list: readonly ServiceListing[], stats: readonly ServiceStats[]): ListedService[] {
+  const statsOf = new Map(stats.map((s) => [serviceKeyString(s.key), s]));
+  return list.map((s) => {
+    const serviceStats = statsOf.get(serviceKeyString(s.key));
+    const destinationStats = new Map((serviceStats?.destinations ?? []).map((d) => [destinationKeyString(d), d.counters]));
+    return {
+      service: virtualServiceOfListing(s.key, s.settings),
+      ...(serviceStats ? { stats: serviceStats.counters } : {}),
+      destinations: s.destinations.map((d) => {
+        const counters = destinationStats.get(destinationKeyString(d));
+        return {
+          destination: { address: d.address, port: d.port, weight: d.weight, forwarding: d.forwarding },
+          activeConnections: d.activeConnections,
+          inactiveConnections: d.inactiveConnections,
+          ...(counters ? { stats: counters } : {}),
+        };
+      }),
+    };
+  });
 }

@@ -1,45 +1,82 @@
-// An in-memory IPVS table for tests, with ipvsadm -R's failure mode as seen in the lab: a
-// refused line does not stop the batch, every other line still takes effect, and the batch
-// ends in an error (ipvsadm prints the refusal; the exit status is the last line's).
-import { applyIpvsOperation, canonicalTable } from '../../director/ipvs-table';
+// An in-memory IPVS table for tests, with its own table logic (maps keyed by service and
+// destination, as the kernel keeps them) so that it and the applier's projection cannot agree
+// merely by sharing code. It has ipvsadm -R's failure mode as seen in the lab: a refused
+// operation does not stop the batch, every other one still takes effect, and the batch ends
+// in an error naming each refusal.
+import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
+import type { IpvsCounters } from '../../../lvs/formats/ipvs-stats';
+import type { IpvsReading, ListedService, UnparsedService } from '../../../lvs/ipvs-reading';
+import {
+  destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey, type VirtualService,
+} from '../../../lvs/model';
 import type { IpvsOperation } from '../../../lvs/operations';
 import type { Ipvs } from '../ipvs';
-import type { DestinationConnections, IpvsReading, UnparsedService } from '../../../lvs/ipvs-reading';
-import { destinationKeyString, serviceKeyString, type IpvsService, type ServiceKey } from '../../../lvs/model';
+
+interface FakeService {
+  service: VirtualService;
+  /** by "address:port" */
+  destinations: Map<string, Destination>;
+}
+
 
 export class FakeIpvs implements Ipvs {
-  private table: IpvsService[];
+  /** by serviceKeyString */
+  private readonly table = new Map<string, FakeService>();
   /** someone else's services the model cannot hold: reported by read, untouched by batches */
   private readonly foreign: UnparsedService[];
   /** active/inactive connections by "service -> address:port"; a destination not listed has none */
-  private readonly connections = new Map<string, { active: number; inactive: number }>();
-  private connectionsFailure: string | undefined;
+  private readonly counts = new Map<string, { active: number; inactive: number }>();
+  private readonly counters = new Map<string, IpvsCounters>();
+  private entries: ConnectionEntry[] = [];
+  private listFailure: string | undefined;
   private failAt: { line: number; message: string } | undefined;
   private readFailure: string | undefined;
   private readBackTwist: ((table: IpvsService[]) => IpvsService[]) | undefined;
   /** how many times each verb ran, to prove one read and one batch per apply */
-  readonly calls = { read: 0, applyBatch: 0, readConnections: 0 };
+  readonly calls = { read: 0, applyBatch: 0, list: 0, connections: 0 };
   /** every batch received, in order */
   readonly batches: IpvsOperation[][] = [];
+  /** called after every batch took effect (refusals included), with the table as it is then */
+  onBatch: ((table: IpvsService[]) => void) | undefined;
 
   constructor(initial: IpvsService[] = [], foreign: UnparsedService[] = []) {
-    this.table = canonicalTable(initial);
+    for (const s of initial) {
+      this.table.set(serviceKeyString(s.service.key), {
+        service: structuredClone(s.service),
+        destinations: new Map(s.destinations.map((d) => [destinationKeyString(d), { ...d }])),
+      });
+    }
     this.foreign = structuredClone(foreign);
   }
 
   /** Clients hold these connections to a destination (until set again). */
   setConnections(service: ServiceKey, destination: { address: string; port: number }, active: number, inactive = 0): void {
-    this.connections.set(connectionId(service, destination), { active, inactive });
+    this.counts.set(connectionId(service, destination), { active, inactive });
   }
 
-  /** The next readConnections fails with this message. */
-  failNextConnectionsRead(message: string): void {
-    this.connectionsFailure = message;
+  /** The cumulative counters the listing reports for a service (destination absent) or a destination. */
+  setCounters(service: ServiceKey, destination: { address: string; port: number } | undefined, counters: IpvsCounters): void {
+    this.counters.set(destination ? connectionId(service, destination) : serviceKeyString(service), counters);
+  }
+
+  /** What connections() answers from now on. */
+  setConnectionEntries(entries: ConnectionEntry[]): void {
+    this.entries = structuredClone(entries);
+  }
+
+  /** The next list() fails with this message. */
+  failNextList(message: string): void {
+    this.listFailure = message;
   }
 
   /** The table as the kernel holds it now, sorted; never affected by injected faults. */
   snapshot(): IpvsService[] {
-    return canonicalTable(this.table);
+    return [...this.table.values()]
+      .map((s) => ({
+        service: { ...structuredClone(s.service), flags: [...s.service.flags].sort() },
+        destinations: [...s.destinations.values()].map((d) => ({ ...d })).sort((a, b) => compare(destinationKeyString(a), destinationKeyString(b))),
+      }))
+      .sort((a, b) => compare(serviceKeyString(a.service.key), serviceKeyString(b.service.key)));
   }
 
   /** The next batch's Nth operation (1-based) is refused; the others take effect and the batch fails. */
@@ -67,22 +104,34 @@ export class FakeIpvs implements Ipvs {
     const table = this.snapshot();
     const twist = this.readBackTwist;
     this.readBackTwist = undefined;
-    return { services: twist ? canonicalTable(twist(table)) : table, unparsed: structuredClone(this.foreign) };
+    return { services: twist ? twist(table) : table, unparsed: structuredClone(this.foreign) };
   }
 
-  async readConnections(): Promise<DestinationConnections[]> {
-    this.calls.readConnections++;
-    if (this.connectionsFailure !== undefined) {
-      const message = this.connectionsFailure;
-      this.connectionsFailure = undefined;
+  async list(): Promise<ListedService[]> {
+    this.calls.list++;
+    if (this.listFailure !== undefined) {
+      const message = this.listFailure;
+      this.listFailure = undefined;
       throw new Error(`ipvsadm -Ln --exact: ${message}`);
     }
-    return this.table.flatMap((s) =>
-      s.destinations.map((d) => {
-        const counts = this.connections.get(connectionId(s.service.key, d)) ?? { active: 0, inactive: 0 };
-        return { service: structuredClone(s.service.key), destination: structuredClone(d), ...counts };
-      }),
-    );
+    return this.snapshot().map((s) => {
+      const serviceStats = this.counters.get(serviceKeyString(s.service.key));
+      return {
+        service: s.service,
+        ...(serviceStats ? { stats: { ...serviceStats } } : {}),
+        destinations: s.destinations.map((d) => {
+          const id = connectionId(s.service.key, d);
+          const counts = this.counts.get(id) ?? { active: 0, inactive: 0 };
+          const stats = this.counters.get(id);
+          return { destination: d, activeConnections: counts.active, inactiveConnections: counts.inactive, ...(stats ? { stats: { ...stats } } : {}) };
+        }),
+      };
+    });
+  }
+
+  async connections(): Promise<ConnectionEntry[]> {
+    this.calls.connections++;
+    return structuredClone(this.entries);
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
@@ -97,14 +146,43 @@ export class FakeIpvs implements Ipvs {
         refusals.push(`line ${line}: ${failAt.message}`);
         continue;
       }
-      try {
-        this.refuseForeign(op);
-        this.table = applyIpvsOperation(this.table, op);
-      } catch (error) {
-        refusals.push(`line ${line}: ${(error as Error).message}`);
+      const refusal = this.refuseForeign(op) ?? this.applyOne(op);
+      if (refusal) refusals.push(`line ${line}: ${refusal}`);
+    }
+    this.onBatch?.(this.snapshot());
+    if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
+  }
+
+  /** Changes the table as the kernel would, or returns the kernel's refusal (ipvsadm's wording). */
+  private applyOne(op: IpvsOperation): string | undefined {
+    const key = 'service' in op ? op.service.key : op.key;
+    const name = serviceKeyString(key);
+    const existing = this.table.get(name);
+    switch (op.op) {
+      case 'add-service':
+        if (existing) return `${name}: Service already exists`;
+        this.table.set(name, { service: structuredClone(op.service), destinations: new Map() });
+        return undefined;
+      case 'edit-service':
+        if (!existing) return `${name}: No such service`;
+        existing.service = structuredClone(op.service);
+        return undefined;
+      case 'delete-service':
+        if (!existing) return `${name}: No such service`;
+        this.table.delete(name);
+        return undefined;
+      default: {
+        if (!existing) return `${name}: Service not defined`;
+        const id = destinationKeyString(op.destination);
+        const where = `${name} -> ${id}`;
+        const present = existing.destinations.has(id);
+        if (op.op === 'add-destination' && present) return `${where}: Destination already exists`;
+        if (op.op !== 'add-destination' && !present) return `${where}: No such destination`;
+        if (op.op === 'delete-destination') existing.destinations.delete(id);
+        else existing.destinations.set(id, { ...op.destination });
+        return undefined;
       }
     }
-    if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
   }
 
   /**
@@ -112,15 +190,19 @@ export class FakeIpvs implements Ipvs {
    * Anything else would change someone else's service, which the director must never do;
    * the fake refuses it so a test sees it.
    */
-  private refuseForeign(op: IpvsOperation): void {
+  private refuseForeign(op: IpvsOperation): string | undefined {
     const name = serviceKeyString('service' in op ? op.service.key : op.key);
-    if (!this.foreign.some((f) => f.key !== undefined && serviceKeyString(f.key) === name)) return;
-    throw new Error(op.op === 'add-service' ? `${name}: Service already exists` : `${name}: (fake) ${op.op} on a foreign service lvsctl cannot read`);
+    if (!this.foreign.some((f) => f.key !== undefined && serviceKeyString(f.key) === name)) return undefined;
+    return op.op === 'add-service' ? `${name}: Service already exists` : `${name}: (fake) ${op.op} on a foreign service lvsctl cannot read`;
   }
 }
 
 function connectionId(service: ServiceKey, destination: { address: string; port: number }): string {
   return `${serviceKeyString(service)} -> ${destinationKeyString(destination)}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // A compile-time proof that the fake keeps up with the interface.

@@ -1,40 +1,43 @@
-// The IPVS table through ipvsadm: one `ipvsadm -S -n` to read it, one `ipvsadm -R` (the
-// batch on stdin) to change it, one `ipvsadm -Ln --exact` for connection counts. Text
-// formats live in ipvsadm-format.ts (and lvs/formats/ipvs-stats.ts for the listing).
+// The IPVS table through ipvsadm: `ipvsadm -S -n` to read it, `ipvsadm -R` (the batch on
+// stdin) to change it, `ipvsadm -Ln --exact` with `--stats` for the listing, `ipvsadm -Lcn`
+// for the connection table. Text formats live in lvs/formats/.
+import { parseIpvsConnections, type ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
+import { joinIpvsListings, parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
+import { parseIpvsSaveTolerant, renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
+import type { IpvsReading, ListedService } from '../../../lvs/ipvs-reading';
 import type { IpvsOperation } from '../../../lvs/operations';
-import { parseIpvsList } from '../../../lvs/formats/ipvs-stats';
 import type { Exec } from '../exec';
 import type { Ipvs } from '../ipvs';
-import type { DestinationConnections, IpvsReading } from '../../../lvs/ipvs-reading';
-import { parseIpvsSaveTolerant, renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
 
 /** 2,000 services x 10 destinations take ~25 s to restore in the slow lab kernel; leave headroom. */
-const TIMEOUT_MS = 300_000;
+const WRITE_TIMEOUT_MS = 300_000;
+const READ_TIMEOUT_MS = 60_000;
 
 export class LinuxIpvs implements Ipvs {
-  constructor(private readonly exec: Exec) {}
+  constructor(private readonly exec: Exec, private readonly ipvsadm = 'ipvsadm') {}
 
   async read(): Promise<IpvsReading> {
-    const { stdout } = await this.exec('ipvsadm', ['-S', '-n'], { timeoutMs: TIMEOUT_MS });
+    const { stdout } = await this.exec(this.ipvsadm, ['-S', '-n'], { timeoutMs: READ_TIMEOUT_MS });
     return parseIpvsSaveTolerant(stdout);
+  }
+
+  async list(): Promise<ListedService[]> {
+    const [list, stats] = await Promise.all([
+      this.exec(this.ipvsadm, ['-L', '-n', '--exact'], { timeoutMs: READ_TIMEOUT_MS }),
+      this.exec(this.ipvsadm, ['-L', '-n', '--stats', '--exact'], { timeoutMs: READ_TIMEOUT_MS }),
+    ]);
+    return joinIpvsListings(parseIpvsList(list.stdout), parseIpvsStats(stats.stdout));
+  }
+
+  async connections(): Promise<ConnectionEntry[]> {
+    const { stdout } = await this.exec(this.ipvsadm, ['-L', '-c', '-n'], { timeoutMs: READ_TIMEOUT_MS });
+    return parseIpvsConnections(stdout);
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
     if (ops.length === 0) return;
-    const { stderr } = await this.exec('ipvsadm', ['-R'], { input: renderIpvsRestore(ops), timeoutMs: TIMEOUT_MS });
+    const { stderr } = await this.exec(this.ipvsadm, ['-R'], { input: renderIpvsRestore(ops), timeoutMs: WRITE_TIMEOUT_MS });
     // -R exits with the status of its last line only: a refused line before it shows on stderr alone.
     if (stderr.trim() !== '') throw new Error(`ipvsadm -R refused part of the batch: ${stderr.trim()}`);
-  }
-
-  async readConnections(): Promise<DestinationConnections[]> {
-    const { stdout } = await this.exec('ipvsadm', ['-L', '-n', '--exact'], { timeoutMs: TIMEOUT_MS });
-    return parseIpvsList(stdout).flatMap((s) =>
-      s.destinations.map((d) => ({
-        service: s.key,
-        destination: { address: d.address, port: d.port, weight: d.weight, forwarding: d.forwarding },
-        active: d.activeConnections,
-        inactive: d.inactiveConnections,
-      })),
-    );
   }
 }

@@ -3,19 +3,7 @@
 import { access } from 'node:fs/promises';
 import { ExecError, type Exec } from '../exec';
 import { resolveIptablesBackend, type IptablesChoice } from './marks';
-
-export interface PreconditionProblem {
-  /** what is missing, e.g. "ipvsadm" */
-  subject: string;
-  message: string;
-  /** the command or change that fixes it */
-  fix: string;
-}
-
-export interface DirectorPreconditions {
-  /** Every unmet precondition; empty when the director can apply. */
-  check(): Promise<PreconditionProblem[]>;
-}
+import type { DirectorPreconditions, PreconditionProblem } from '../preconditions';
 
 export interface LinuxPreconditionDeps {
   exec: Exec;

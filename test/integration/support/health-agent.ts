@@ -1,6 +1,8 @@
 // A real agent gRPC server on 127.0.0.1:0 with its health wiring (agent/health/agent-health.ts)
 // over a fake kernel: ipvsadm answers with output captured in the lab, `ipvsadm -R` batches
 // are recorded, health checks are injected, and the applier is the in-memory FakeApplier.
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
+import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -63,7 +65,7 @@ export async function startDirectorWithHealth(opts: { heartbeatMs?: number; stat
   const checks = new SwitchableChecks();
   const metrics = createAgentMetrics();
   const health = createAgentHealth({
-    role: 'director', stateDir, logger: silentLogger(), metrics, exec: ipvsadm.exec,
+    role: 'director', stateDir, logger: silentLogger(), metrics, ipvs: new IpvsWriter(new LinuxIpvs(ipvsadm.exec)),
     procFiles: { read: async () => '1\n', write: async () => undefined },
     runCheck: checks.run,
   });
@@ -77,7 +79,7 @@ export async function startDirectorWithHealth(opts: { heartbeatMs?: number; stat
     logger: silentLogger(),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
-    ...(health.connections ? { connections: health.connections } : {}),
+    connections: { read: () => new LinuxIpvs(ipvsadm.exec).connections() },
     healthWatch: { heartbeatMs: opts.heartbeatMs ?? 15_000 },
   });
   const running = await startAgentServer({ listen: { host: '127.0.0.1', port: 0 }, credentials: agentServerCredentials(undefined), service, shutdownGraceMs: 300 });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,7 +21,7 @@ describe('director applier, for any applied plan, any next plan and any failing 
       fc.asyncProperty(ipvsTable, ipvsTable, fc.integer({ min: 1, max: 30 }), async (first, next, failingLine) => {
         const stateDir = path.join(root, String(run++));
         const ipvs = new FakeIpvs();
-        const applier = createDirectorApplier({ stateDir, iptables: 'legacy', logger: winston.createLogger({ silent: true }), kernel: { ipvs, marks: new FakeMarks() } });
+        const applier = createDirectorApplier({ stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
         const firstResult = await applier.apply(directorPlan(first), 'apply', () => undefined);
         assert.notEqual(firstResult.outcome, 'failed', firstResult.message);
         const before = ipvs.snapshot();

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +9,7 @@ import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
-import type { DirectorPreconditions } from '../../../agent/kernel/linux/preconditions';
+import type { DirectorPreconditions } from '../../../agent/kernel/preconditions';
 import { readOwnership, ownershipFilePath } from '../../../agent/state/ownership';
 import { dest, directorPlan, fwmark, markRule, service, table, tcp } from './builders';
 
@@ -27,9 +28,8 @@ async function rig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; preconditions?: D
   const marks = init.marks ?? new FakeMarks();
   const applier = createDirectorApplier({
     stateDir,
-    iptables: 'legacy',
     logger: silent,
-    kernel: { ipvs, marks, ...(init.preconditions ? { preconditions: init.preconditions } : {}) },
+    kernel: { ipvs: new IpvsWriter(ipvs), marks, ...(init.preconditions ? { preconditions: init.preconditions } : {}) },
   });
   return {
     ipvs,

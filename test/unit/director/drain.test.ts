@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { createDrainSweeper } from '../../../agent/director/drain-sweeper';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import type { ServiceKey } from '../../../lvs/model';
@@ -67,9 +68,9 @@ describe('graceful drain of a realserver the plan drops', () => {
     const r = await draining12();
     await r.run(web('10.0.0.11'));
     r.ipvs.setConnections(tcp(80), dest('10.0.0.12'), 0, 0);
-    const reads = r.ipvs.calls.readConnections;
+    const reads = r.ipvs.calls.list;
     const { result, events } = await r.run(web('10.0.0.11'));
-    assert.equal(r.ipvs.calls.readConnections - reads, 1, 'one ipvsadm -Ln --exact');
+    assert.equal(r.ipvs.calls.list - reads, 1, 'one listing of the table');
     assert.equal(result.outcome, 'changed');
     assert.deepEqual(stepLines(events), ['delete-destination tcp 10.0.0.100:80 -> 10.0.0.12:80 changed']);
     assert.match(steps(events)[0].message, /no connections left/);
@@ -145,14 +146,14 @@ describe('graceful drain of a realserver the plan drops', () => {
 
 describe('the drain sweeper for the agent\'s timer', () => {
   async function sweeperOn(r: Rig, timeoutMs = 300_000) {
-    return createDrainSweeper({ stateDir: r.stateDir, ipvs: r.ipvs, readConnections: () => r.ipvs.readConnections(), now: () => r.clock.now, timeoutMs, logger: silent });
+    return createDrainSweeper({ stateDir: r.stateDir, writer: new IpvsWriter(r.ipvs), now: () => r.clock.now, timeoutMs, logger: silent });
   }
 
   it('reads nothing when nothing drains', async () => {
     const r = await directorRig();
     await r.run(web('10.0.0.11'));
     assert.deepEqual(await (await sweeperOn(r)).sweep(), { removed: [], waiting: [] });
-    assert.equal(r.ipvs.calls.readConnections, 0);
+    assert.equal(r.ipvs.calls.list, 0);
   });
 
   it('reports what still drains, then deletes it with one batch when its connections end', async () => {
@@ -188,7 +189,7 @@ describe('the drain sweeper for the agent\'s timer', () => {
   it('rejects without changing anything when the connections cannot be read', async () => {
     const r = await draining12();
     await r.run(web('10.0.0.11'));
-    r.ipvs.failNextConnectionsRead('Can\'t initialize ipvs');
+    r.ipvs.failNextList('Can\'t initialize ipvs');
     await assert.rejects((await sweeperOn(r)).sweep(), /Can't initialize ipvs/);
     assert.deepEqual(weights(r), { '10.0.0.11': 1, '10.0.0.12': 0 });
   });

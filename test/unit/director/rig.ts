@@ -1,5 +1,6 @@
 // A director applier on the fake kernel with a clock the test moves, and helpers to read
 // what it reported. For the drain, foreign-service and mark-chain specifications.
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,9 +31,8 @@ export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; dr
   const clock = { now: T0 };
   const applier = createDirectorApplier({
     stateDir,
-    iptables: 'legacy',
     logger: silent,
-    kernel: { ipvs, marks },
+    kernel: { ipvs: new IpvsWriter(ipvs), marks },
     now: () => clock.now,
     ...(init.drainTimeoutMs !== undefined ? { drainTimeoutMs: init.drainTimeoutMs } : {}),
   });

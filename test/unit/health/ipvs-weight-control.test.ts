@@ -1,7 +1,19 @@
 import assert from 'assert';
-import { createIpvsWeightControl, renderWeightEdits } from '../../../agent/health/ipvs-weight-control';
+import { ipvsWeightControl, weightEdits } from '../../../agent/health/ipvs-weight-control';
+import type { WeightChange } from '../../../lvs/health/types';
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
+import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
+import type { Exec } from '../../../agent/kernel/exec';
+import { renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
 
-describe('weight changes as one ipvsadm -R batch', () => {
+const renderWeightEdits = (changes: WeightChange[]): string => renderIpvsRestore(weightEdits(changes));
+/** The weight control over the real ipvsadm backend, with ipvsadm replaced by `run`. */
+const createIpvsWeightControl = (run: (file: string, args: readonly string[], options?: { input?: string }) => Promise<{ stderr: string }>) => {
+  const exec: Exec = async (file, args, options) => ({ stdout: '', ...(await run(file, args, options)) });
+  return ipvsWeightControl(new IpvsWriter(new LinuxIpvs(exec)));
+};
+
+describe('weight changes as one batch through the IPVS writer (ipvsadm -R)', () => {
   it('renders one -e line per change, as ipvsadm -R reads them', () => {
     const text = renderWeightEdits([
       { key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, destination: { address: '10.0.0.11', port: 80, weight: 0, forwarding: 'dr' } },
@@ -46,7 +58,7 @@ describe('weight changes as one ipvsadm -R batch', () => {
     const control = createIpvsWeightControl(async () => ({ stderr: 'No such destination\n' }));
     await assert.rejects(
       control.setWeights([{ key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, destination: { address: '10.0.0.11', port: 80, weight: 0, forwarding: 'dr' } }]),
-      /ipvsadm -R refused part of the weight batch: No such destination/,
+      /ipvsadm -R refused part of the batch: No such destination/,
     );
   });
 

@@ -113,15 +113,18 @@ describe('health monitor', () => {
     assert.strictEqual(h.scheduler.pendingCount(), 1, 'only web1 still has a loop');
   });
 
-  it('keeps the state of realservers that remain and quiesces a down one again after an apply', async () => {
+  it('keeps the state of realservers that remain, and a down one stays quiesced through an apply without a second write', async () => {
     const h = harness();
     h.healthy.set('10.0.0.11', false);
     await h.monitor.update([webService(twoServers)]);
     await h.scheduler.advance(3000);
     assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
-    // A new rollout changed web2's weight; the applier wrote plan weights, web1 included.
-    await h.monitor.update([webService([twoServers[0], { ...twoServers[1], weight: 5 }])]);
-    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0', '10.0.0.11=0']);
+    // A new rollout changed web2's weight; the applier asked wantedWeight: web1 stays at 0.
+    const next = webService([twoServers[0], { ...twoServers[1], weight: 5 }]);
+    assert.strictEqual(h.monitor.wantedWeight(next, next.realservers[0].destination), 0, 'web1 is known down');
+    assert.strictEqual(h.monitor.wantedWeight(next, next.realservers[1].destination), 5, 'web2 gets its new plan weight');
+    await h.monitor.update([next]);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0'], 'nothing to put right after the apply');
     const snap = h.monitor.snapshot().targets;
     assert.deepStrictEqual(snap.map((t) => `${t.host} ${t.state} ${t.currentWeight}/${t.plannedWeight}`), ['web1 down 0/1', 'web2 up 5/5']);
     assert.strictEqual(h.scheduler.pendingCount(), 2, 'no second loop for a target that remained');

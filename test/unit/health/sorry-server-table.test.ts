@@ -1,6 +1,7 @@
 // The sorry server belongs to the director's desired table at weight 0: a rollout creates
-// it like any planned destination, a re-apply leaves it alone, and after an apply the
-// monitor raises it again when every realserver is still down.
+// it like any planned destination, a re-apply leaves it alone, and a rollout while every
+// realserver is down keeps it serving (the applier asks the monitor for the weights).
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +10,7 @@ import winston from 'winston';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { DirectorPlan } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
+import { ipvsWeightControl } from '../../../agent/health/ipvs-weight-control';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import { FakeScheduler } from './fake-scheduler';
@@ -26,7 +28,7 @@ const plan: DirectorPlan = {
 
 async function applierOn(ipvs: FakeIpvs) {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
-  return createDirectorApplier({ stateDir, iptables: 'legacy', logger: winston.createLogger({ silent: true }), kernel: { ipvs, marks: new FakeMarks() } });
+  return createDirectorApplier({ stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
 }
 
 const weights = (ipvs: FakeIpvs): string[] => ipvs.snapshot().flatMap((s) => s.destinations.map((d) => `${d.address}:${d.port}=${d.weight}`));
@@ -42,24 +44,33 @@ describe('the sorry server in the director\'s table', () => {
     assert.equal(second.outcome, 'ok');
   });
 
-  it('is raised again by the monitor after a rollout while every realserver is still down', async () => {
+  it('stays raised through a rollout while every realserver is still down: no write ever lowers it or raises a dead one', async () => {
     const ipvs = new FakeIpvs();
-    const applier = await applierOn(ipvs);
-    await applier.apply(plan, 'apply', () => undefined);
+    const writer = new IpvsWriter(ipvs);
     const scheduler = new FakeScheduler();
-    const batches: string[] = [];
     const monitor = new HealthMonitor({
       scheduler,
       runCheck: async () => ({ ok: false, latencyMs: 1, detail: 'connect ECONNREFUSED' }),
-      weights: { setWeights: async (changes) => { batches.push(changes.map((c) => `${c.destination.address}=${c.destination.weight}`).join(' ')); } },
+      weights: ipvsWeightControl(writer),
     });
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
+    const applier = createDirectorApplier({
+      stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: writer, marks: new FakeMarks() },
+      healthWeights: (service, destination) => monitor.wantedWeight(service, destination),
+    });
+    await applier.apply(plan, 'apply', () => undefined);
     await monitor.update(plan.services);
     await scheduler.advance(100);
-    assert.deepEqual(batches, ['10.0.0.50=1 10.0.0.11=0']);
-    // A new rollout writes the plan weights (sorry server 0, web1 1); the monitor puts them right in one batch.
-    await applier.apply({ ...plan, generation: 2 }, 'apply', () => undefined);
+    assert.deepEqual(weights(ipvs).sort(), ['10.0.0.11:80=0', '10.0.0.50:80=1'], 'web1 quiesced, the sorry server serves');
+    // Every write from here on, in order, as the kernel holds the table after it.
+    const seen: string[][] = [];
+    ipvs.onBatch = (table) => seen.push(table.flatMap((s) => s.destinations.map((d) => `${d.address}:${d.port}=${d.weight}`)).sort());
+    const second = await applier.apply({ ...plan, generation: 2, services: [{ ...plan.services[0], service: { ...plan.services[0].service, scheduler: 'rr' } }] }, 'apply', () => undefined);
+    assert.equal(second.outcome, 'changed', second.message);
     await monitor.update(plan.services);
-    assert.deepEqual(batches, ['10.0.0.50=1 10.0.0.11=0', '10.0.0.50=1 10.0.0.11=0']);
+    await scheduler.advance(100);
+    assert.ok(seen.length >= 1, 'the rollout wrote to the table');
+    for (const table of seen) assert.deepEqual(table, ['10.0.0.11:80=0', '10.0.0.50:80=1'], 'after every write');
     await monitor.stop();
   });
 });

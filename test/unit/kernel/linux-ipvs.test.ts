@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { destinationConnectionsOf } from '../../../lvs/ipvs-reading';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
@@ -56,9 +57,9 @@ describe('Linux IPVS through ipvsadm', () => {
 
 describe('Linux IPVS connection counts', () => {
   it('reads every destination\'s active and inactive connections with one `ipvsadm -L -n --exact` (real output)', async () => {
-    const { exec, calls } = recordingExec(() => ok(fixture('captured/ipvsadm-Ln-exact.txt')));
-    const counts = await new LinuxIpvs(exec).readConnections();
-    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['ipvsadm', '-L', '-n', '--exact']]);
+    const { exec, calls } = recordingExec((_file, args) => ok(fixture(args.includes('--stats') ? 'captured/ipvsadm-Ln-stats-exact.txt' : 'captured/ipvsadm-Ln-exact.txt')));
+    const counts = destinationConnectionsOf(await new LinuxIpvs(exec).list());
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['ipvsadm', '-L', '-n', '--exact'], ['ipvsadm', '-L', '-n', '--stats', '--exact']]);
     const web = counts.find((c) => c.service.kind === 'tcp' && c.service.port === 80 && c.destination.address === '10.0.0.12');
     assert.deepEqual(web && { weight: web.destination.weight, active: web.active, inactive: web.inactive }, { weight: 1, active: 0, inactive: 3 });
   });

@@ -1,14 +1,14 @@
 import assert from 'assert';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
-import { createIpvsTableReader } from '../../../agent/metrics/ipvs-reader';
-import { parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
+import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
+import { joinIpvsListings, parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
 import type { HealthSnapshot, TargetReport } from '../../../lvs/health/types';
 import { captured } from './captured';
 
-const labTables = () => Promise.resolve({
-  stats: parseIpvsStats(captured('ipvsadm-Ln-stats-exact.txt')),
-  list: parseIpvsList(captured('ipvsadm-Ln-exact.txt')),
-});
+const labTables = () => Promise.resolve(joinIpvsListings(
+  parseIpvsList(captured('ipvsadm-Ln-exact.txt')),
+  parseIpvsStats(captured('ipvsadm-Ln-stats-exact.txt')),
+));
 
 function target(address: string, state: TargetReport['state'], checked = true): TargetReport {
   return {
@@ -97,16 +97,16 @@ describe('agent metrics', () => {
   });
 });
 
-describe('reading the IPVS tables with ipvsadm', () => {
-  it('runs the numeric exact listings and parses them', async () => {
+describe('listing the IPVS table with ipvsadm', () => {
+  it('runs the numeric exact listings and joins them per service and destination', async () => {
     const calls: string[] = [];
-    const read = createIpvsTableReader(async (file, args) => {
+    const listing = await new LinuxIpvs(async (file, args) => {
       calls.push([file, ...args].join(' '));
-      return { stdout: captured(args.includes('--stats') ? 'ipvsadm-Ln-stats-exact.txt' : 'ipvsadm-Ln-exact.txt') };
-    });
-    const tables = await read();
+      return { stdout: captured(args.includes('--stats') ? 'ipvsadm-Ln-stats-exact.txt' : 'ipvsadm-Ln-exact.txt'), stderr: '' };
+    }).list();
     assert.deepStrictEqual(calls.sort(), ['ipvsadm -L -n --exact', 'ipvsadm -L -n --stats --exact']);
-    assert.strictEqual(tables.stats.length, 6);
-    assert.strictEqual(tables.list[1].destinations[0].inactiveConnections, 5);
+    assert.strictEqual(listing.length, 6);
+    assert.strictEqual(listing[1].destinations[0].inactiveConnections, 5);
+    assert.strictEqual(listing[1].destinations[0].stats?.inBytes, 1900);
   });
 });
