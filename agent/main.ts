@@ -20,7 +20,7 @@ import { AgentService } from './server/agent-service';
 import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
-import { procListeningReader } from './health/listening-sockets';
+import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
 import { createExec } from './kernel/exec';
 import { createAgentMetrics } from './metrics/agent-metrics';

@@ -21,11 +21,11 @@ import { directorHealthSource, recordMonitorEvents } from './director-health';
 import type { HealthSource } from './health-source';
 import { HealthHistory } from './history';
 import { ipvsWeightControl } from './ipvs-weight-control';
-import type { ReadListening } from './listening-sockets';
+import type { ReadListening } from '../kernel/listening-sockets';
 import { HealthMonitor } from './monitor';
 import { ensureExpireQuiescentTemplate, type ProcFiles } from './quiescent-templates';
 import type { RunCheck } from './checkers';
-import type { Scheduler } from './scheduler';
+import type { Clock } from '../clock';
 import { realserverHealthSource } from './realserver-health';
 import { withAppliedPlanHooks } from './wire-up';
 
@@ -44,7 +44,7 @@ export interface AgentHealthOptions {
   selfCheckIntervalMs?: number;
   /** tests: fake checks and time */
   runCheck?: RunCheck;
-  scheduler?: Scheduler;
+  clock?: Clock;
 }
 
 export interface AgentHealth {
@@ -92,7 +92,7 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
   const monitor = new HealthMonitor({
     weights: ipvsWeightControl(writer),
     ...(options.runCheck ? { runCheck: options.runCheck } : {}),
-    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.clock ? { scheduler: options.clock } : {}),
   });
   recordMonitorEvents(monitor, history, options.logger);
   bindHealthMonitor(options.metrics, monitor);
@@ -147,7 +147,7 @@ function realserverHealth(options: AgentHealthOptions): AgentHealth {
     history,
     logger: options.logger,
     ...(options.selfCheckIntervalMs ? { intervalMs: options.selfCheckIntervalMs } : {}),
-    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.clock ? { scheduler: options.clock } : {}),
   });
   const handOver = async (plan: HostPlan): Promise<void> => {
     if (plan.role === 'realserver') await selfReport.setPlan(plan);

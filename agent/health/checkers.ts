@@ -1,11 +1,11 @@
 // The two health checks a director runs against a realserver: a TCP connect and an HTTP
-// GET. Each resolves with a CheckResult and never rejects: a check that cannot even start
+// GET. Each resolves with a ProbeResult and never rejects: a check that cannot even start
 // (bad address, socket error) is a failed check with the reason, not an exception in the loop.
 import http from 'node:http';
 import net from 'node:net';
 import type { HealthCheckSpec } from '../../lvs/host-plan';
 import { formatAddressPort } from '../../lvs/model';
-import type { CheckResult } from '../../lvs/health/types';
+import type { ProbeResult } from '../../lvs/health/types';
 
 export interface TcpCheckOptions {
   address: string;
@@ -22,7 +22,7 @@ export interface HttpCheckOptions extends TcpCheckOptions {
 }
 
 /** Runs the check a plan's HealthCheckSpec asks for against one realserver address. */
-export type RunCheck = (spec: HealthCheckSpec, address: string) => Promise<CheckResult>;
+export type RunCheck = (spec: HealthCheckSpec, address: string) => Promise<ProbeResult>;
 
 export const runHealthCheck: RunCheck = (spec, address) =>
   spec.type === 'http'
@@ -30,7 +30,7 @@ export const runHealthCheck: RunCheck = (spec, address) =>
     : tcpCheck({ address, port: spec.port, timeoutMs: spec.timeoutMs });
 
 /** Healthy when a TCP connection is established within the timeout; the connection is closed at once. */
-export function tcpCheck(options: TcpCheckOptions): Promise<CheckResult> {
+export function tcpCheck(options: TcpCheckOptions): Promise<ProbeResult> {
   const { address, port, timeoutMs } = options;
   const where = formatAddressPort(address, port);
   return settleOnce((finish, started) => {
@@ -57,7 +57,7 @@ export function tcpCheck(options: TcpCheckOptions): Promise<CheckResult> {
  * `expectStatus` when it is set). Only the status line and headers are read: the socket is
  * destroyed as soon as they arrive, so a large or endless body costs nothing.
  */
-export function httpCheck(options: HttpCheckOptions): Promise<CheckResult> {
+export function httpCheck(options: HttpCheckOptions): Promise<ProbeResult> {
   const { address, port, path, expectStatus, timeoutMs } = options;
   const where = `http://${formatAddressPort(address, port)}${path}`;
   const hostHeader = options.hostHeader ?? (port === 80 ? hostOnly(address) : formatAddressPort(address, port));
@@ -94,8 +94,8 @@ export function httpCheck(options: HttpCheckOptions): Promise<CheckResult> {
 type Finish = (ok: boolean, detail: string) => void;
 
 /** Wraps a check so that it resolves exactly once, with its latency, and never rejects. */
-function settleOnce(run: (finish: Finish, started: bigint) => void): Promise<CheckResult> {
-  return new Promise<CheckResult>((resolve) => {
+function settleOnce(run: (finish: Finish, started: bigint) => void): Promise<ProbeResult> {
+  return new Promise<ProbeResult>((resolve) => {
     const started = process.hrtime.bigint();
     let done = false;
     const finish: Finish = (ok, detail) => {

@@ -7,17 +7,17 @@ import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../..
 import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
 import { runHealthCheck, type RunCheck } from './checkers';
 import { initialFallRise, observeCheck, type FallRiseState } from './fall-rise';
-import { realScheduler, type Scheduler } from './scheduler';
+import { realClock, type Clock } from '../clock';
 import { decideSorry, sorryReport, sorryTargetOf, type SorryTarget } from './sorry-target';
 import type {
-  CheckResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
+  ProbeResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
 } from '../../lvs/health/types';
 import { decideWeights, SORRY_SERVER_WEIGHT } from './weight-policy';
 
 export interface HealthMonitorOptions {
   weights: WeightControl;
   runCheck?: RunCheck;
-  scheduler?: Scheduler;
+  clock?: Clock;
 }
 
 export interface HealthMonitorEvents {
@@ -48,7 +48,7 @@ interface Target {
 
 export class HealthMonitor {
   private readonly emitter = new EventEmitter();
-  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
   private readonly runCheck: RunCheck;
   private readonly weights: WeightControl;
   private targets = new Map<string, Target>();
@@ -61,7 +61,7 @@ export class HealthMonitor {
   constructor(options: HealthMonitorOptions) {
     this.weights = options.weights;
     this.runCheck = options.runCheck ?? runHealthCheck;
-    this.scheduler = options.scheduler ?? realScheduler;
+    this.clock = options.clock ?? realClock;
   }
 
   on<E extends keyof HealthMonitorEvents>(event: E, listener: (payload: HealthMonitorEvents[E]) => void): () => void {
@@ -144,7 +144,7 @@ export class HealthMonitor {
       }
     });
     for (const [id, sorry] of this.sorry) if (!listed.has(id)) targets.push(sorryReport(sorry));
-    return { at: this.scheduler.now(), targets };
+    return { at: this.clock.now(), targets };
   }
 
   /**
@@ -184,7 +184,7 @@ export class HealthMonitor {
   }
 
   private schedule(t: Target, delayMs: number): void {
-    t.cancel = this.scheduler.after(delayMs, () => {
+    t.cancel = this.clock.after(delayMs, () => {
       t.cancel = undefined;
       // A throwing listener must not end the loop with an unhandled rejection; the next
       // check is already scheduled by then.
@@ -195,10 +195,10 @@ export class HealthMonitor {
   private async checkOnce(t: Target): Promise<void> {
     const spec = t.spec;
     if (!spec || !this.isLive(t)) return;
-    const started = this.scheduler.now();
+    const started = this.clock.now();
     const result = await this.safeCheck(spec, t.destination.address);
     if (!this.isLive(t)) return;
-    const at = this.scheduler.now();
+    const at = this.clock.now();
     const { next, change } = observeCheck(t.health, result, spec, at);
     t.health = next;
     t.lastCheckAt = at;
@@ -215,7 +215,7 @@ export class HealthMonitor {
     await this.enqueueReconcile(t.serviceId);
   }
 
-  private async safeCheck(spec: HealthCheckSpec, address: string): Promise<CheckResult> {
+  private async safeCheck(spec: HealthCheckSpec, address: string): Promise<ProbeResult> {
     try {
       return await this.runCheck(spec, address);
     } catch (err) {
@@ -241,7 +241,7 @@ export class HealthMonitor {
       targets.map((t) => ({ id: t.id, state: t.health.state, plannedWeight: t.destination.weight, currentWeight: t.currentWeight })),
       { allDown: targets[0].spec?.allDown, sorryServer: sorry !== undefined },
     );
-    const at = this.scheduler.now();
+    const at = this.clock.now();
     const changes: { holder: { currentWeight: number }; address: string; change: WeightChange }[] = [];
     for (const t of targets) {
       const keep = decision.keptLast === t.id;

@@ -3,7 +3,7 @@
 // kernel's table as it is and nothing needs a timer of its own.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApplyOutcome } from '../../lvs/apply-events';
-import type { CheckResult, HealthSnapshot } from '../../lvs/health/types';
+import type { ProbeResult, HealthSnapshot } from '../../lvs/health/types';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
 import type { IpvsCounters } from '../../lvs/formats/ipvs-stats';
 import type { ListedService } from '../../lvs/ipvs-reading';
@@ -11,7 +11,7 @@ import type { ListedService } from '../../lvs/ipvs-reading';
 export interface AgentMetrics {
   registry: Registry;
   /** one finished health check (lvsctl_health_check_duration_seconds) */
-  observeCheck(result: CheckResult): void;
+  observeCheck(result: ProbeResult): void;
   /** one finished apply (lvsctl_apply_total, lvsctl_apply_duration_seconds) */
   recordApply(outcome: ApplyOutcome, seconds: number): void;
   /** where lvsctl_health_state comes from at each scrape */

@@ -5,10 +5,9 @@
 // the rollout.
 import type { Logger } from 'winston';
 import type { RealserverPlan } from '../../lvs/host-plan';
-import type { HealthHistory } from '../health/history';
-import { listensOn, type ListeningSocket, type ReadListening } from '../health/listening-sockets';
-import type { SelfCheckRecord } from '../../lvs/health/report';
-import { realScheduler, type Scheduler } from '../health/scheduler';
+import { listensOn, type ListeningSocket, type ReadListening } from '../kernel/listening-sockets';
+import type { HealthEventRecord, SelfCheckRecord } from '../../lvs/health/report';
+import { realClock, type Clock } from '../clock';
 import type { CheckResult } from './check-result';
 import { checkId, evaluateRealserver } from './checks';
 import type { RealserverKernel } from './kernel';
@@ -19,10 +18,11 @@ export const DEFAULT_SELF_CHECK_INTERVAL_MS = 10_000;
 export interface SelfReportOptions {
   kernel: RealserverKernel;
   readListening: ReadListening;
-  history: HealthHistory;
+  /** where each finding goes: the agent's health history */
+  history: { record(event: HealthEventRecord): void };
   logger: Logger;
   intervalMs?: number;
-  scheduler?: Scheduler;
+  clock?: Clock;
 }
 
 /** One check per (service, port) of the plan's duties: something listens there, on a wildcard, a VIP or the plan address. */
@@ -59,11 +59,11 @@ export class RealserverSelfReport {
   private cancel: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
   private readonly intervalMs: number;
 
   constructor(private readonly options: SelfReportOptions) {
-    this.scheduler = options.scheduler ?? realScheduler;
+    this.clock = options.clock ?? realClock;
     this.intervalMs = options.intervalMs ?? DEFAULT_SELF_CHECK_INTERVAL_MS;
   }
 
@@ -77,7 +77,7 @@ export class RealserverSelfReport {
   start(): void {
     if (this.cancel || this.stopped) return;
     const loop = (): void => {
-      this.cancel = this.scheduler.after(this.intervalMs, () => {
+      this.cancel = this.clock.after(this.intervalMs, () => {
         this.runOnce().finally(() => { if (!this.stopped) loop(); });
       });
     };
@@ -117,7 +117,7 @@ export class RealserverSelfReport {
   }
 
   private report(next: SelfCheckRecord[]): void {
-    const at = this.scheduler.now();
+    const at = this.clock.now();
     const before = new Map(this.checks.map((c) => [checkId(c), c]));
     const first = this.checkedAt === undefined;
     for (const c of next) {

@@ -23,7 +23,7 @@ import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
 import type { HealthSource } from '../health/health-source';
-import type { Scheduler } from '../health/scheduler';
+import type { Clock } from '../clock';
 import { serveConnections, type ConnectionsSource } from './connections-call';
 import { HealthCalls } from './health-call';
 import type { ConnectionsRequest__Output } from '../../proto/generated/lvsctl/v1/ConnectionsRequest';
@@ -52,7 +52,7 @@ export interface AgentServiceDeps {
   /** a director's connection table; absent = Connections answers UNIMPLEMENTED */
   connections?: ConnectionsSource;
   /** Health watch tuning (tests shorten the heartbeat) */
-  healthWatch?: { heartbeatMs?: number; maxWatches?: number; scheduler?: Scheduler };
+  healthWatch?: { heartbeatMs?: number; maxWatches?: number; clock?: Clock };
 }
 
 /** Thrown inside an apply task to end the call with a chosen status. */

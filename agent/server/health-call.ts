@@ -6,7 +6,7 @@ import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { HealthSource } from '../health/health-source';
 import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
-import { realScheduler, type Scheduler } from '../health/scheduler';
+import { realClock, type Clock } from '../clock';
 import type { AgentRole } from '../../lvs/wire/enum-names';
 import { healthReportToWire } from '../../lvs/wire/health-codec';
 import type { HealthReport } from '../../proto/generated/lvsctl/v1/HealthReport';
@@ -26,17 +26,17 @@ export interface HealthCallOptions {
   logger: Logger;
   heartbeatMs?: number;
   maxWatches?: number;
-  scheduler?: Scheduler;
+  clock?: Clock;
 }
 
 type HealthCall = ServerWritableStream<HealthRequest__Output, HealthReport>;
 
 export class HealthCalls {
   private readonly watches = new Set<() => void>();
-  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
 
   constructor(private readonly options: HealthCallOptions) {
-    this.scheduler = options.scheduler ?? realScheduler;
+    this.clock = options.clock ?? realClock;
   }
 
   /** Ends every open watch (agent shutdown). */
@@ -68,7 +68,7 @@ export class HealthCalls {
     let sending = false;
     let pending = false;
     let ended = false;
-    let lastSent = this.scheduler.now().getTime();
+    let lastSent = this.clock.now().getTime();
     let cancelCoalesce: (() => void) | undefined;
     let cancelHeartbeat: (() => void) | undefined;
     const heartbeatMs = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -92,7 +92,7 @@ export class HealthCalls {
         position = source.history.position;
         const report = await this.report(source, events, !first && events.length === 0);
         if (ended) return;
-        lastSent = this.scheduler.now().getTime();
+        lastSent = this.clock.now().getTime();
         const flowing = call.write(healthReportToWire(report));
         // A slow client: wait for the buffer to drain; changes meanwhile collapse into one report.
         if (!flowing) await drained(call);
@@ -105,11 +105,11 @@ export class HealthCalls {
     };
     const onChange = (): void => {
       if (cancelCoalesce) return;
-      cancelCoalesce = this.scheduler.after(COALESCE_MS, () => { cancelCoalesce = undefined; void send(false); });
+      cancelCoalesce = this.clock.after(COALESCE_MS, () => { cancelCoalesce = undefined; void send(false); });
     };
     const heartbeat = (): void => {
-      cancelHeartbeat = this.scheduler.after(heartbeatMs, () => {
-        if (this.scheduler.now().getTime() - lastSent >= heartbeatMs - 1) void send(false);
+      cancelHeartbeat = this.clock.after(heartbeatMs, () => {
+        if (this.clock.now().getTime() - lastSent >= heartbeatMs - 1) void send(false);
         if (!ended) heartbeat();
       });
     };
@@ -125,7 +125,7 @@ export class HealthCalls {
   private async report(source: HealthSource, events: HealthEventRecord[], heartbeat: boolean): Promise<AgentHealthReport> {
     const view = await source.view();
     return {
-      host: this.options.host, role: this.options.role, at: this.scheduler.now(),
+      host: this.options.host, role: this.options.role, at: this.clock.now(),
       targets: view.targets, events, selfChecks: view.selfChecks,
       ...(view.selfCheckedAt ? { selfCheckedAt: view.selfCheckedAt } : {}),
       heartbeat,

@@ -8,8 +8,8 @@ import type { Destination, ServiceKey } from '../model';
  */
 export type HealthState = 'unknown' | 'up' | 'down';
 
-/** What one check found. Checkers never throw: a failure is `ok: false` with the reason in `detail`. */
-export interface CheckResult {
+/** What one health probe (a TCP connect, an HTTP GET) found; a realserver's own checks are agent/realserver/check-result.ts. Checkers never throw: a failure is `ok: false` with the reason in `detail`. */
+export interface ProbeResult {
   ok: boolean;
   latencyMs: number;
   detail: string;
@@ -54,7 +54,7 @@ export interface HealthCheckEvent {
   serviceKey: ServiceKey;
   host: string;
   address: string;
-  result: CheckResult;
+  result: ProbeResult;
   state: HealthState;
 }
 

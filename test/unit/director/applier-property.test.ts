@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import winston from 'winston';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
@@ -21,7 +21,7 @@ describe('director applier, for any applied plan, any next plan and any failing 
       fc.asyncProperty(ipvsTable, ipvsTable, fc.integer({ min: 1, max: 30 }), async (first, next, failingLine) => {
         const stateDir = path.join(root, String(run++));
         const ipvs = new FakeIpvs();
-        const applier = createDirectorApplier({ stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
+        const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
         const firstResult = await applier.apply(directorPlan(first), 'apply', () => undefined);
         assert.notEqual(firstResult.outcome, 'failed', firstResult.message);
         const before = ipvs.snapshot();

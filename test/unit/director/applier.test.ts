@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import winston from 'winston';
 import type { ApplyEvent, ApplyMode, ResultEvent } from '../../../lvs/apply-events';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
@@ -13,7 +13,7 @@ import type { DirectorPreconditions } from '../../../agent/kernel/preconditions'
 import { readOwnership, ownershipFilePath } from '../../../agent/state/ownership';
 import { dest, directorPlan, fwmark, markRule, service, table, tcp } from './builders';
 
-const silent = winston.createLogger({ silent: true });
+const silent = silentLogger();
 
 interface Rig {
   ipvs: FakeIpvs;

@@ -1,11 +1,11 @@
 // One owner of every write to the IPVS table: the applier gives a realserver health knows to
 // be down weight 0 (never its plan weight, not even for one batch), and a health write asked
 // for in the middle of an apply lands after the apply's read-back, never between.
+import { silentLogger } from '../../../agent/logging';
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import winston from 'winston';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import { ipvsWeightControl } from '../../../agent/health/ipvs-weight-control';
 import { HealthMonitor } from '../../../agent/health/monitor';
@@ -14,9 +14,9 @@ import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import type { DirectorPlan, DirectorService } from '../../../lvs/host-plan';
 import type { IpvsOperation } from '../../../lvs/operations';
-import { FakeScheduler } from '../health/fake-scheduler';
+import { FakeClock } from '../health/fake-clock';
 
-const silent = winston.createLogger({ silent: true });
+const silent = silentLogger();
 
 function web(weights: { web1: number; web2: number }, scheduler: 'wlc' | 'rr' = 'wlc'): DirectorService {
   return {
@@ -41,9 +41,9 @@ const weightsOf = (ipvs: FakeIpvs): Record<string, number> =>
 async function director(healthy: (address: string) => boolean) {
   const ipvs = new FakeIpvs();
   const writer = new IpvsWriter(ipvs);
-  const scheduler = new FakeScheduler();
+  const scheduler = new FakeClock();
   const monitor = new HealthMonitor({
-    scheduler,
+    clock: scheduler,
     runCheck: async (_spec, address) => ({ ok: healthy(address), latencyMs: 1, detail: healthy(address) ? 'connected' : 'ECONNREFUSED' }),
     weights: ipvsWeightControl(writer),
   });

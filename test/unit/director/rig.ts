@@ -1,17 +1,17 @@
 // A director applier on the fake kernel with a clock the test moves, and helpers to read
 // what it reported. For the drain, foreign-service and mark-chain specifications.
+import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import winston from 'winston';
 import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../lvs/apply-events';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 
-export const silent = winston.createLogger({ silent: true });
+export const silent = silentLogger();
 
 /** 2026-01-01T00:00:00Z: a fixed start, so times in messages are predictable */
 export const T0 = Date.UTC(2026, 0, 1);

@@ -2,7 +2,7 @@ import assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { filterConnections, parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
-import { listensOn, parseProcNetTcp } from '../../../agent/health/listening-sockets';
+import { listensOn, parseProcNetTcp } from '../../../agent/kernel/listening-sockets';
 import { IpvsOutputError } from '../../../lvs/formats/ipvs-stats';
 
 const lab = (name: string): string => readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'captured', name), 'utf8');

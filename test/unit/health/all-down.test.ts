@@ -4,7 +4,7 @@ import assert from 'assert';
 import type { AllDownPolicy, DirectorService, HealthCheckSpec } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
 import type { HealthTransition, WeightChange } from '../../../lvs/health/types';
-import { FakeScheduler } from './fake-scheduler';
+import { FakeClock } from './fake-clock';
 
 const spec: HealthCheckSpec = {
   type: 'tcp', port: 80, path: '', expectStatus: 0, intervalMs: 1000, timeoutMs: 500, fall: 2, rise: 2,
@@ -29,9 +29,9 @@ function harness() {
   const batches: WeightChange[][] = [];
   const transitions: HealthTransition[] = [];
   const checked: string[] = [];
-  const scheduler = new FakeScheduler();
+  const scheduler = new FakeClock();
   const monitor = new HealthMonitor({
-    scheduler,
+    clock: scheduler,
     runCheck: async (_spec, address) => {
       checked.push(address);
       const ok = healthy.get(address) ?? true;

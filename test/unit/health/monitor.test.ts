@@ -2,7 +2,7 @@ import assert from 'assert';
 import type { DirectorService, HealthCheckSpec } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
 import type { HealthNotice, HealthTransition, WeightChange } from '../../../lvs/health/types';
-import { FakeScheduler } from './fake-scheduler';
+import { FakeClock } from './fake-clock';
 
 const spec: HealthCheckSpec = {
   type: 'http', port: 80, path: '/health', expectStatus: 0, intervalMs: 1000, timeoutMs: 500, fall: 3, rise: 2,
@@ -27,9 +27,9 @@ function harness() {
   const transitions: HealthTransition[] = [];
   const notices: HealthNotice[] = [];
   let failWeights = false;
-  const scheduler = new FakeScheduler();
+  const scheduler = new FakeClock();
   const monitor = new HealthMonitor({
-    scheduler,
+    clock: scheduler,
     runCheck: async (_spec, address) => {
       checked.push(address);
       const ok = healthy.get(address) ?? true;

@@ -1,19 +1,19 @@
 // The sorry server belongs to the director's desired table at weight 0: a rollout creates
 // it like any planned destination, a re-apply leaves it alone, and a rollout while every
 // realserver is down keeps it serving (the applier asks the monitor for the weights).
+import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import winston from 'winston';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { DirectorPlan } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
 import { ipvsWeightControl } from '../../../agent/health/ipvs-weight-control';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
-import { FakeScheduler } from './fake-scheduler';
+import { FakeClock } from './fake-clock';
 
 const plan: DirectorPlan = {
   role: 'director', cluster: 'shop', host: 'lvs1', generation: 1, marks: [],
@@ -28,7 +28,7 @@ const plan: DirectorPlan = {
 
 async function applierOn(ipvs: FakeIpvs) {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
-  return createDirectorApplier({ stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
+  return createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
 }
 
 const weights = (ipvs: FakeIpvs): string[] => ipvs.snapshot().flatMap((s) => s.destinations.map((d) => `${d.address}:${d.port}=${d.weight}`));
@@ -47,15 +47,15 @@ describe('the sorry server in the director\'s table', () => {
   it('stays raised through a rollout while every realserver is still down: no write ever lowers it or raises a dead one', async () => {
     const ipvs = new FakeIpvs();
     const writer = new IpvsWriter(ipvs);
-    const scheduler = new FakeScheduler();
+    const scheduler = new FakeClock();
     const monitor = new HealthMonitor({
-      scheduler,
+      clock: scheduler,
       runCheck: async () => ({ ok: false, latencyMs: 1, detail: 'connect ECONNREFUSED' }),
       weights: ipvsWeightControl(writer),
     });
     const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
     const applier = createDirectorApplier({
-      stateDir, logger: winston.createLogger({ silent: true }), kernel: { ipvs: writer, marks: new FakeMarks() },
+      stateDir, logger: silentLogger(), kernel: { ipvs: writer, marks: new FakeMarks() },
       healthWeights: (service, destination) => monitor.wantedWeight(service, destination),
     });
     await applier.apply(plan, 'apply', () => undefined);

@@ -2,13 +2,13 @@ import assert from 'assert';
 import { HealthMonitor } from '../../../agent/health/monitor';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { bindHealthMonitor } from '../../../agent/metrics/bind-health';
-import { FakeScheduler } from '../health/fake-scheduler';
+import { FakeClock } from '../health/fake-clock';
 
 describe('health metrics from a running monitor', () => {
   it('shows each check in the histogram and the monitor state as lvsctl_health_state', async () => {
-    const scheduler = new FakeScheduler();
+    const scheduler = new FakeClock();
     const monitor = new HealthMonitor({
-      scheduler,
+      clock: scheduler,
       runCheck: async (_spec, address) => ({ ok: address === '10.0.0.11', latencyMs: 2, detail: 'x' }),
       weights: { setWeights: async () => undefined },
     });

@@ -1,6 +1,6 @@
 // A scheduler for tests: time moves only when the test says so, and every timer due in
 // between fires in order, with the promises it starts settled before the next one fires.
-import type { Scheduler } from '../../../agent/health/scheduler';
+import type { Clock } from '../../../agent/clock';
 
 interface Pending {
   due: number;
@@ -9,7 +9,7 @@ interface Pending {
   cancelled: boolean;
 }
 
-export class FakeScheduler implements Scheduler {
+export class FakeClock implements Clock {
   private nowMs: number;
   private seq = 0;
   private timers: Pending[] = [];

@@ -1,2 +1,0 @@
-export { FakeIpvs } from './ipvs';
-export { FakeMarks } from './marks';
