@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the lab needs (lab-notes.md), only those missing.
+# Installs the Debian packages the lab needs (docs/lab.md), only those missing.
 # Run as root; used by .ci/run and by the README's set-up.
 set -euo pipefail
 packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3)

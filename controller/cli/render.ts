@@ -1,4 +1,4 @@
-// lvsctl render PLAN: per host, the hand commands a rollout of the plan means (the seed's
+// lvsctl render PLAN: per host, the hand commands a rollout of the plan means (the classic
 // ipvsadm/iptables/ip/sysctl lines), or with --batch the ipvsadm -R and iptables-restore
 // texts the agents use. Loads, validates and resolves like validate; prints nothing else.
 import type { Command } from 'commander';

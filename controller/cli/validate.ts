@@ -1,4 +1,4 @@
-// lvsctl validate PLAN: the whole plan checked (plan-format.md), host addresses
+// lvsctl validate PLAN: the whole plan checked (docs/plan-reference.md), host addresses
 // resolved (plan, ssh config, DNS); one line per problem, exit 1 on any.
 import type { Command } from 'commander';
 import { formatProblem, type PlanProblem } from '../plan/errors';

@@ -85,7 +85,7 @@ function forwardingOf(s: IpvsService): Forwarding {
   return methods[0] ?? 'dr';
 }
 
-/** An FTP service as the seed builds it: a persistent mark service over 21 and one passive range. */
+/** An FTP service as it is classically built: a persistent mark service over 21 and one passive range. */
 function ftpOf(s: IpvsService, marks: readonly MarkRule[]): ImportedService['ftp'] {
   const key = s.service.key;
   if (key.kind !== 'fwmark' || !s.service.persistence) return undefined;
@@ -102,7 +102,7 @@ function importService(s: IpvsService, marks: readonly MarkRule[], notes: string
   if (key.kind === 'fwmark' && !marks.some((m) => m.mark === key.mark)) {
     notes.push(`service ${name} uses firewall mark ${key.mark}, but no mark rule sets it: import the director's iptables-save -t mangle too (--iptables), or add the rule to "marks"`);
   }
-  if (ftp) notes.push(`service ${name} looks like the seed's FTP service (21 + ${ftp.passivePorts}): give its realservers "ftp": { "server", "config" } so their agents check the passive range`);
+  if (ftp) notes.push(`service ${name} looks like an FTP service (21 + ${ftp.passivePorts}): give its realservers "ftp": { "server", "config" } so their agents check the passive range`);
   return {
     name,
     ...(key.kind === 'fwmark' ? { fwmark: key.mark } : { protocol: key.kind, vip: key.vip, port: key.port }),

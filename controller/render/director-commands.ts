@@ -1,4 +1,4 @@
-// A director's hand commands: the seed's `iptables -t mangle -A PREROUTING … -j MARK` and
+// A director's hand commands: the classic `iptables -t mangle -A PREROUTING … -j MARK` and
 // `ipvsadm -A/-a` lines, made from the same compiled DirectorPlan the agent applies.
 import { plannedDestinations, type DirectorPlan } from '../../lvs/host-plan';
 import { renderIpvsState } from '../../lvs/formats/ipvsadm-format';
@@ -10,7 +10,7 @@ export function directorTable(plan: DirectorPlan): IpvsService[] {
   return plan.services.map((s) => ({ service: s.service, destinations: plannedDestinations(s) }));
 }
 
-/** `iptables -t mangle -A PREROUTING -i eth0 -p tcp -d VIP -m multiport --dport 80,443 -j MARK --set-mark 1`, as in the seed. */
+/** `iptables -t mangle -A PREROUTING -i eth0 -p tcp -d VIP -m multiport --dport 80,443 -j MARK --set-mark 1`, as written by hand. */
 export function handMarkCommand(rule: MarkRule): string {
   const tool = isIpv6(rule.destination) ? 'ip6tables' : 'iptables';
   const iface = rule.inInterface !== undefined ? ` -i ${rule.inInterface}` : '';

@@ -112,7 +112,7 @@ function toVirtualService(line: ServiceLine): VirtualService {
  * Parses `ipvsadm -S -n` output, or `ipvsadm -R` input made of -A/-a (and -C) lines, into
  * the table it describes, services in text order. ipvsadm's defaults fill what a hand-written
  * line leaves out (scheduler wlc, -g, weight 1, the service's port for -r without one), so
- * the seed's `ipvsadm -A -t VIP:0 -p 360` parses too. Anything else is a TextFormatError
+ * a hand-written `ipvsadm -A -t VIP:0 -p 360` parses too. Anything else is a TextFormatError
  * naming the line (lvsctl import relies on that: it must not drop a service silently).
  */
 export function parseIpvsSave(text: string): IpvsService[] {

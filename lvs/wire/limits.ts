@@ -1,5 +1,5 @@
 // Every bound the wire enforces, in one place, so docs/security.md and the code agree.
-// They follow plan-format.md's own limits, with room above what the lab measured
+// They follow the plan's own limits (docs/plan-reference.md), with room above what the lab measured
 // (2,000 services × 10 destinations) and far below what would exhaust an agent's memory.
 import type { ChannelOptions } from '@grpc/grpc-js';
 

@@ -18,7 +18,7 @@ type Ftp = NonNullable<PlanService['ftp']>;
 function fwmarkCoverage(view: PlanView, s: PlanService, i: number, ftp: Ftp, rules: number[]): PlanProblem[] {
   const passive = parsePortSpec(ftp.passivePorts);
   const wanted: PortInterval[] = [{ from: ftp.controlPort, to: ftp.controlPort }, ...(passive ? [passive] : [])];
-  // Per destination: the seed's case of one VIP for marks is checked VIP by VIP.
+  // Per destination: the classic set-up of one VIP for marks is checked VIP by VIP.
   const byDestination = new Map<string, { shown: string; intervals: PortInterval[] }>();
   for (const j of rules) {
     const m = view.marks[j] as PlanMark;

@@ -1,4 +1,4 @@
-// Every cross-field rule of plan-format.md (2..10 and the sanity checks beside them), in
+// Every cross-field rule of docs/plan-reference.md (2..10 and the sanity checks beside them), in
 // the order their problems are reported.
 import { plannedAddressFamilyProblems } from './address-family';
 import { forwardingProblems } from './forwarding';

@@ -19,7 +19,7 @@ export interface RunningVsftpd {
   stop(): Promise<void>;
 }
 
-/** The vsftpd.conf the lab uses (lab-notes: listen, background, anon_root, chroot dir on /tmp, no seccomp). */
+/** The vsftpd.conf the lab uses (docs/lab.md: listen, background, anon_root, chroot dir on /tmp, no seccomp). */
 export function renderVsftpdConfig(ns: string, options: VsftpdOptions): string {
   return [
     'listen=YES',

@@ -1,4 +1,4 @@
-// Rules 5, 6, 7 and 8 of plan-format.md, port specs, and address families.
+// Rules 5, 6, 7 and 8 of docs/plan-reference.md, port specs, and address families.
 import { strict as assert } from 'node:assert';
 import { validatePlan } from '../../../controller/plan/validate';
 import { basePlan, expectProblem, expectValid, planWith, type Json, type JsonObject } from './helpers';

@@ -1,4 +1,4 @@
-// Rules 2, 3, 4, 9 and 10 of plan-format.md, plus persistence and health-check sanity.
+// Rules 2, 3, 4, 9 and 10 of docs/plan-reference.md, plus persistence and health-check sanity.
 import { strict as assert } from 'node:assert';
 import { expectProblem, expectValid, planWith, type Json } from './helpers';
 
