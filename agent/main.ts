@@ -148,7 +148,7 @@ async function run(argv: string[]): Promise<void> {
       : createRealserverVerifier({ stateDir: config.stateDir, logger })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
-    ...(kernel ? { connections: { read: () => kernel.ipvs.table.connections() } } : {}),
+    ...(kernel ? { connections: { read: () => kernel.ipvs.table.connections() }, preconditions: kernel.preconditions } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,

@@ -82,27 +82,31 @@ export function createAgentMetrics(): AgentMetrics {
 
   const ipvsUp = new Gauge({
     name: 'lvsctl_ipvs_up', help: '1 when the last read of the IPVS table succeeded, else 0',
-    registers: [registry], collect,
+    registers: [], collect,
   });
   const serviceCounters = COUNTER_FIELDS.map(({ field, name, help }) => ({
     field,
     metric: new Counter({
       name: `lvsctl_ipvs_service_${name}_total`, help: `${help} by a virtual service, as the kernel counts it`,
-      labelNames: ['service'] as const, registers: [registry], collect,
+      labelNames: ['service'] as const, registers: [], collect,
     }),
   }));
   const realserverCounters = COUNTER_FIELDS.map(({ field, name, help }) => ({
     field,
     metric: new Counter({
       name: `lvsctl_ipvs_realserver_${name}_total`, help: `${help} by a realserver of a virtual service, as the kernel counts it`,
-      labelNames: ['service', 'realserver'] as const, registers: [registry], collect,
+      labelNames: ['service', 'realserver'] as const, registers: [], collect,
     }),
   }));
   const realserverGauge = (name: string, help: string) =>
-    new Gauge({ name, help, labelNames: ['service', 'realserver'] as const, registers: [registry], collect });
+    new Gauge({ name, help, labelNames: ['service', 'realserver'] as const, registers: [], collect });
   const activeConnections = realserverGauge('lvsctl_ipvs_realserver_active_connections', 'established connections (ActiveConn)');
   const inactiveConnections = realserverGauge('lvsctl_ipvs_realserver_inactive_connections', 'connections in any other state (InActConn)');
   const weight = realserverGauge('lvsctl_ipvs_realserver_weight', 'the weight in the kernel; 0 = quiesced');
+
+  // Only a director has an IPVS table: the series exist once a source is wired (readIpvsFrom),
+  // so a realserver exports no lvsctl_ipvs_up 0 for an alert to fire on.
+  const ipvsMetrics = [ipvsUp, ...serviceCounters.map((c) => c.metric), ...realserverCounters.map((c) => c.metric), activeConnections, inactiveConnections, weight];
 
   function clearIpvs(): void {
     for (const c of [...serviceCounters, ...realserverCounters]) c.metric.reset();
@@ -134,6 +138,9 @@ export function createAgentMetrics(): AgentMetrics {
       applyDuration.observe(seconds);
     },
     readHealthFrom: (source) => { healthSource = source; },
-    readIpvsFrom: (source) => { ipvsSource = source; },
+    readIpvsFrom: (source) => {
+      if (!ipvsSource) for (const metric of ipvsMetrics) registry.registerMetric(metric);
+      ipvsSource = source;
+    },
   };
 }

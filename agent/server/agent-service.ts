@@ -1,5 +1,8 @@
 // The Agent gRPC service: authorizes each call, validates what arrives, and hands a
 // valid plan to the injected HostApplier. No kernel logic lives here.
+import type { DirectorPreconditions } from '../kernel/preconditions';
+import { callerOf, type CallerInfo } from './caller';
+import { errorMessage } from '../../lvs/errors';
 import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
@@ -45,6 +48,8 @@ export interface AgentServiceDeps {
   generations: GenerationStore;
   authorization: AuthorizationPolicy;
   logger: Logger;
+  /** a director's kernel preconditions: asked when a read fails, so the answer names the fix */
+  preconditions?: DirectorPreconditions;
   /** a director's live table; absent = Status answers UNIMPLEMENTED */
   status?: StatusSource;
   /** the director's health rows or the realserver's own checks; absent = Health answers UNIMPLEMENTED */
@@ -106,7 +111,7 @@ export class AgentService {
 
   private hello(call: ServerUnaryCall<HelloRequest__Output, HelloReply>, callback: sendUnaryData<HelloReply>): void {
     const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(this.logRefusal('hello', call.getPeer(), refused));
+    if (refused) return callback(this.logRefusal('hello', call, refused));
     const { host, role, version, capabilities } = this.deps.identity;
     this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
     return callback(null, { host, role: wireName(ROLE, role), version, capabilities });
@@ -114,7 +119,7 @@ export class AgentService {
 
   private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {
     const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(this.logRefusal('status', call.getPeer(), refused));
+    if (refused) return callback(this.logRefusal('status', call, refused));
     if (this.deps.identity.role !== 'director') {
       return callback(callError(status.FAILED_PRECONDITION, 'this agent is a realserver: only a director has an IPVS table to report'));
     }
@@ -124,23 +129,37 @@ export class AgentService {
     try {
       return callback(null, statusReplyToWire(this.deps.identity.host, await this.deps.status.read()));
     } catch (err) {
-      this.deps.logger.error('status failed', { error: String(err) });
-      return callback(callError(status.INTERNAL, `reading the IPVS table failed: ${err instanceof Error ? err.message : String(err)}`));
+      const unmet = await this.unmetPreconditions();
+      if (unmet) return callback(this.logRefusal('status', call, callError(status.FAILED_PRECONDITION, unmet)));
+      this.deps.logger.error('status failed', { ...callerOf(call, this.deps.authorization.tls), error: errorMessage(err) });
+      return callback(callError(status.INTERNAL, `reading the IPVS table failed: ${errorMessage(err)}`));
     }
   }
 
+  /**
+   * Why the director cannot read or change its kernel (no IPVS, no ipvsadm, not root), with
+   * each fix, as a rollout would say it; undefined when every precondition holds.
+   */
+  private async unmetPreconditions(): Promise<string | undefined> {
+    const problems = await this.deps.preconditions?.check().catch(() => []) ?? [];
+    return problems.length > 0 ? problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; ') : undefined;
+  }
+
   private async health(call: ServerWritableStream<HealthRequest__Output, HealthReport>): Promise<void> {
-    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('health', call.getPeer(), error)); };
+    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('health', call, error)); };
     const refused = authorizeCall(this.deps.authorization, call);
     if (refused) return refuse(refused);
     await this.healthCalls.handle(call, refuse);
   }
 
   private async connections(call: ServerWritableStream<ConnectionsRequest__Output, Connection>): Promise<void> {
-    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('connections', call.getPeer(), error)); };
+    const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('connections', call, error)); };
     const refused = authorizeCall(this.deps.authorization, call);
     if (refused) return refuse(refused);
-    await serveConnections(call, { role: this.deps.identity.role, logger: this.deps.logger, ...(this.deps.connections ? { source: this.deps.connections } : {}) }, refuse);
+    await serveConnections(call, {
+      role: this.deps.identity.role, logger: this.deps.logger, unmetPreconditions: () => this.unmetPreconditions(),
+      ...(this.deps.connections ? { source: this.deps.connections } : {}),
+    }, refuse);
   }
 
   private async apply(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>): Promise<void> {
@@ -158,7 +177,7 @@ export class AgentService {
     } catch (err) {
       if (err instanceof ApplyRefused) return this.endWith(call, err.error);
       if (err instanceof QueueClosedError) return this.endWith(call, callError(status.UNAVAILABLE, err.message));
-      this.deps.logger.error('apply failed unexpectedly', { host: plan.host, generation: plan.generation, error: String(err) });
+      this.deps.logger.error('apply failed unexpectedly', { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, error: errorMessage(err) });
       return this.endWith(call, callError(status.INTERNAL, `the agent failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
@@ -201,7 +220,8 @@ export class AgentService {
         ),
       );
     }
-    const log = { host: plan.host, generation: plan.generation, mode };
+    // The audit trail: who asked, for what, and (below) how it ended.
+    const log = { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
     this.deps.logger.info('apply started', log);
     let resultSent = false;
     const emit = (event: ApplyEvent): void => {
@@ -217,11 +237,15 @@ export class AgentService {
   }
 
   private endWith(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, error: CallError): void {
-    call.emit('error', this.logRefusal('apply', call.getPeer(), error));
+    const request = call.request as Partial<ApplyRequest__Output> | undefined;
+    const asked = { generation: request?.plan?.generation, mode: request?.mode };
+    call.emit('error', this.logRefusal('apply', call, error, asked));
   }
 
-  private logRefusal(method: string, peer: string, error: CallError): CallError {
-    this.deps.logger.warn(`${method} refused`, { peer, code: status[error.code], details: error.details });
+  /** Every refusal is logged with who was refused and why: part of the audit trail. */
+  private logRefusal(method: string, call: CallerInfo, error: CallError, asked: Record<string, unknown> = {}): CallError {
+    this.deps.logger.warn(`${method} refused`, { ...callerOf(call, this.deps.authorization.tls), ...asked, code: status[error.code], details: error.details });
     return error;
   }
+
 }

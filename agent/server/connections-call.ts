@@ -17,7 +17,7 @@ export interface ConnectionsSource {
 
 export async function serveConnections(
   call: ServerWritableStream<ConnectionsRequest__Output, Connection>,
-  deps: { role: AgentRole; source?: ConnectionsSource; logger: Logger },
+  deps: { role: AgentRole; source?: ConnectionsSource; logger: Logger; unmetPreconditions?: () => Promise<string | undefined> },
   refuse: (error: CallError) => void,
 ): Promise<void> {
   if (deps.role !== 'director') {
@@ -35,6 +35,9 @@ export async function serveConnections(
   try {
     entries = filterConnections(await deps.source.read(), filter);
   } catch (err) {
+    // A director without IPVS (or ipvsadm) says so with the fix, as a rollout would.
+    const unmet = await deps.unmetPreconditions?.();
+    if (unmet) return refuse(callError(status.FAILED_PRECONDITION, unmet));
     deps.logger.error('connections failed', { error: String(err) });
     return refuse(callError(status.INTERNAL, `reading the connection table failed: ${err instanceof Error ? err.message : String(err)}`));
   }

@@ -50,6 +50,16 @@ describe('Status over gRPC', () => {
     assert.strictEqual(reply?.services[0].managed, true);
   });
 
+  it('says what is missing and its fix, as a rollout does, when the director cannot read IPVS (no raw ipvsadm stderr)', async () => {
+    agent = await startTestAgent({
+      status: { read: async () => { throw new Error("ipvsadm -L -n --exact: exited with status 2: Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?"); } },
+      preconditions: { check: async () => [{ subject: 'ip_vs', message: 'the kernel has no IPVS (/proc/net/ip_vs is missing)', fix: 'modprobe ip_vs' }] },
+    });
+    const { error } = await askStatus(agent.port);
+    assert.strictEqual(error?.code, status.FAILED_PRECONDITION);
+    assert.strictEqual(error?.details, 'the kernel has no IPVS (/proc/net/ip_vs is missing) (fix: modprobe ip_vs)');
+  });
+
   it('answers FAILED_PRECONDITION on a realserver, which has no IPVS table', async () => {
     agent = await startTestAgent({ role: 'realserver', status: table });
     const { error } = await askStatus(agent.port);

@@ -1,4 +1,6 @@
 // A real agent gRPC server on 127.0.0.1:0 with a fake applier, and a real client to it.
+import type { Logger } from 'winston';
+import type { DirectorPreconditions } from '../../../agent/kernel/preconditions';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -23,7 +25,9 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
-export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; allow?: string[]; status?: StatusSource }): Promise<TestAgent> {
+export async function startTestAgent(opts: {
+  role?: AgentRole; tls?: TlsFiles; allow?: string[]; status?: StatusSource; preconditions?: DirectorPreconditions; logger?: Logger;
+}): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
   const applier = new FakeApplier();
   const material = opts.tls ? readTlsFiles(opts.tls) : undefined;
@@ -32,8 +36,9 @@ export async function startTestAgent(opts: { role?: AgentRole; tls?: TlsFiles; a
     applier,
     generations: fileGenerationStore(stateDir),
     authorization: { tls: material !== undefined, allow: opts.allow ?? [] },
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
     ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
   });
   const running = await startAgentServer({
     listen: { host: '127.0.0.1', port: 0 },

@@ -61,6 +61,13 @@ describe('agent metrics', () => {
     assert.doesNotMatch(text, /lvsctl_ipvs_realserver_weight\{/);
   });
 
+  it('exports no lvsctl_ipvs_* series on an agent without an IPVS table (a realserver), so no alert fires for it', async () => {
+    const metrics = createAgentMetrics();
+    const text = await metrics.registry.metrics();
+    assert.doesNotMatch(text, /lvsctl_ipvs_/);
+    assert.match(text, /lvsctl_apply_total/);
+  });
+
   it('shows health 1 for up, 0 for down, nothing for unknown or unchecked', async () => {
     const metrics = createAgentMetrics();
     const snapshot: HealthSnapshot = {
