@@ -5,7 +5,7 @@ import type { NetworkInterface } from '../kernel/addresses';
 import type { SysctlKey } from '../kernel/sysctl';
 import type { Remedy } from './check-result';
 import type { UndoItem } from './ownership-plan';
-import { sameAddress } from './vip-checks';
+import { sameAddress } from '../../lvs/address';
 
 function addressLine(device: string, address: string, prefixlen: number): string {
   return `addr ${address}/${prefixlen} dev ${device}`;

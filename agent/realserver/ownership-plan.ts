@@ -6,7 +6,7 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
-import { sameAddress } from './vip-checks';
+import { sameAddress } from '../../lvs/address';
 
 export function addressId(a: OwnedAddress): string {
   return `${a.device} ${a.address}/${a.prefixlen}`;

@@ -6,7 +6,7 @@ import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realse
 import type { Remedy } from './check-result';
 import type { RealserverKernel } from './kernel';
 import { addressId, type UndoItem } from './ownership-plan';
-import { sameAddress } from './vip-checks';
+import { sameAddress } from '../../lvs/address';
 
 export type PersistOwned = (owned: RealserverOwned) => Promise<void>;
 

@@ -3,7 +3,7 @@
 import type { DefaultRoute } from '../kernel/routes';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
-import { sameAddress } from './vip-checks';
+import { sameAddress } from '../../lvs/address';
 
 export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRoute[]): CheckResult[] {
   const natDuties = plan.duties.filter((d) => d.forwarding === 'nat');

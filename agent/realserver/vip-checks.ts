@@ -1,25 +1,11 @@
 // Where a DR or TUN realserver holds its VIPs: on lo (or a dummy device; for TUN on
 // tunl0) as a single address (/32, /128), and never on an interface that answers ARP
 // (or IPv6 neighbour discovery) for it, which would take the VIP's traffic from the director.
+import { sameAddress } from '../../lvs/address';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
-
-/** Compares addresses as the kernel does: IPv6 in any spelling ("2001:0db8::1" = "2001:db8::1"). */
-export function sameAddress(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (!a.includes(':') || !b.includes(':')) return false;
-  return canonicalIpv6(a) === canonicalIpv6(b);
-}
-
-function canonicalIpv6(address: string): string {
-  try {
-    return new URL(`http://[${address}]/`).hostname;
-  } catch {
-    return address;
-  }
-}
 
 function isLoopback(i: NetworkInterface): boolean {
   return i.name === 'lo' || i.linkType === 'loopback';

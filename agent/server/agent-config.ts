@@ -1,5 +1,6 @@
 // lvsctl-agent's options as given on the command line → a checked configuration, or an
 // AgentConfigError that names the option and the fix. No I/O except reading the TLS files.
+import { durationMs } from '../../lvs/duration';
 import type { LogLevel } from '../logging';
 import { isLogLevel, LOG_LEVELS } from '../logging';
 import type { AgentRole } from '../../lvs/wire/enum-names';
@@ -49,9 +50,8 @@ const DRAIN_TIMEOUT_DEFAULT_MS = 300_000;
 /** "10s", "500ms", "2m" → milliseconds, within [minMs, maxMs]. */
 function parseDurationOption(flag: string, text: string | undefined, defaultMs: number, minMs: number, maxMs: number, example: string): number {
   if (text === undefined) return defaultMs;
-  const m = /^(\d+)(ms|s|m)$/.exec(text);
-  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
-  if (!m || ms < minMs || ms > maxMs) {
+  const ms = durationMs(text);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
     throw new AgentConfigError(`${flag} ${JSON.stringify(text)}: must be a duration from ${minMs / 1000}s to ${maxMs / 60_000}m, e.g. ${example}`);
   }
   return ms;

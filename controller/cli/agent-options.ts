@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { AgentConnector } from '../client/agent-client';
 import { createGrpcConnector } from '../client/grpc-client';
 import { clientTlsFromOptions } from '../client/tls-options';
-import { DURATION_PATTERN } from '../plan/schema';
+import { durationMs } from '../../lvs/duration';
 import { CliError, EXIT } from './exit-codes';
 
 export interface AgentConnectionOptions {
@@ -30,9 +30,8 @@ export function addAgentOptions(cmd: Command): Command {
 }
 
 export function parseTimeoutMs(text: string): number {
-  const m = DURATION_PATTERN.exec(text);
-  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
-  if (!m || ms <= 0 || ms > 3_600_000) {
+  const ms = durationMs(text);
+  if (ms === undefined || ms <= 0 || ms > 3_600_000) {
     throw new CliError(`--timeout ${JSON.stringify(text)}: must be a duration from 1ms to 60m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);
   }
   return ms;

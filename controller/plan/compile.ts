@@ -1,17 +1,18 @@
 // Compiles a validated plan into one HostPlan per host. Pure: addresses are resolved
 // beforehand (controller/inventory) and passed in.
+import { durationMs } from '../../lvs/duration';
 import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
-import { DURATION_PATTERN, type Plan, type PlanHealthCheck, type PlanService } from './schema';
+import { type Plan, type PlanHealthCheck, type PlanService } from './schema';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
 export type ResolvedAddresses = ReadonlyMap<string, string>;
 
+/** The schema already refused anything else; a non-duration here is a bug, said loudly. */
 export function parseDurationMs(text: string): number {
-  const m = DURATION_PATTERN.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
-  return Number(m[1]) * unit;
+  const ms = durationMs(text);
+  if (ms === undefined) throw new Error(`not a duration: ${text}`);
+  return ms;
 }
 
 /** The mark rules of the plan, one per `marks` entry, in plan order. */

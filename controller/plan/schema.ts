@@ -1,6 +1,7 @@
 // plan.json v1: the one source of truth for its shape. The TypeScript types below are
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
 // (the rules of docs/plan-reference.md) live in rules/, not here, so each gets its own message.
+import { DURATION_PATTERN } from '../../lvs/duration';
 import { z } from 'zod';
 import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
@@ -19,7 +20,6 @@ export const PORT_SPEC_PATTERN = /^(\d{1,5})(?::(\d{1,5}))?$/;
 const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });
 const portRange = z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'must be a range "N:M", e.g. "10000:12000"' });
 /** "500ms", "1s", "2m" */
-export const DURATION_PATTERN = /^(\d+)(ms|s|m)$/;
 const duration = z.string().regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' });
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error: 'must be a host name of letters, digits, ".", "_" and "-"',

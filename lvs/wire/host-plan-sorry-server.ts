@@ -1,6 +1,7 @@
 // A sorry server as it arrived over the wire, checked against its service: the agent
 // refuses what the controller's plan rules refuse, so a hand-made or damaged plan cannot
 // put a realserver in the table twice or a sorry server no health check will ever call on.
+import { canonicalAddress } from '../address';
 import type { DirectorRealserver, HealthCheckSpec } from '../host-plan';
 import { isIpv6, type Destination, type VirtualService } from '../model';
 import { at, fail } from './checks';
@@ -20,8 +21,8 @@ export function sorryServer(d: Destination, ctx: SorryServerContext, path: strin
   if (isIpv6(d.address) !== serviceIsV6) {
     fail(at(path, 'address'), `must be ${serviceIsV6 ? 'IPv6' : 'IPv4'} like the service (got ${d.address})`);
   }
-  const wanted = canonical(d.address);
-  const same = ctx.realservers.find((r) => canonical(r.destination.address) === wanted);
+  const wanted = canonicalAddress(d.address);
+  const same = ctx.realservers.find((r) => canonicalAddress(r.destination.address) === wanted);
   if (same) fail(at(path, 'address'), `must not be a realserver of the service (${d.address} is "${same.host}")`);
   const forwarding = ctx.realservers[0]?.destination.forwarding;
   if (forwarding !== undefined && d.forwarding !== forwarding) {
@@ -39,11 +40,3 @@ export function sorryServer(d: Destination, ctx: SorryServerContext, path: strin
 }
 
 /** One spelling per address, so "2001:DB8::1" and "2001:db8:0::1" compare equal. */
-function canonical(address: string): string {
-  if (!isIpv6(address)) return address;
-  try {
-    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  } catch {
-    return address.toLowerCase();
-  }
-}

@@ -2,7 +2,8 @@
 // VIP to an IPv6 realserver (and the other way round). Checked wherever a realserver's
 // address is known: from "address" in the plan, or after resolution.
 import { toPointer, type PlanProblem } from '../errors';
-import { familyName, familyOf } from './address';
+import { familyName } from './address';
+import { familyOf } from '../../../lvs/address';
 import { serviceFamilies } from './service-family';
 import type { PlanView } from './view';
 

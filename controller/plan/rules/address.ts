@@ -1,23 +1,8 @@
 // Address comparison and families: "2001:DB8::1" and "2001:db8:0::1" are one VIP.
 import type { AddressFamily } from '../../../lvs/model';
 
-export function familyOf(address: string): AddressFamily {
-  return address.includes(':') ? 'inet6' : 'inet';
-}
-
 export function familyName(family: AddressFamily): string {
   return family === 'inet6' ? 'IPv6' : 'IPv4';
-}
-
-/** A canonical spelling, so equal addresses compare equal as strings. */
-export function canonicalAddress(address: string): string {
-  if (familyOf(address) === 'inet') return address;
-  try {
-    // The WHATWG URL parser canonicalises IPv6 literals (lower case, "::" compression).
-    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  } catch {
-    return address.toLowerCase();
-  }
 }
 
 /** Whether "255.255.255.0" is a contiguous IPv4 netmask (ones then zeros). */

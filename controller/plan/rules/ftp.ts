@@ -5,7 +5,7 @@
 // the data connections (reported as a warning, since lvsctl cannot see the module).
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanMark, PlanService } from '../schema';
-import { canonicalAddress } from './address';
+import { canonicalAddress } from '../../../lvs/address';
 import { rulesByMark } from './mark-usage';
 import { parsePortSpec, uncovered, type PortInterval } from './port-spec';
 import type { PlanView } from './view';

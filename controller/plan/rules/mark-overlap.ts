@@ -3,7 +3,7 @@
 // grouped by (protocol, destination) and swept by port, so the check is O(n log n).
 // The in-interface is not considered: a rule without one matches every interface.
 import { toPointer, type PlanProblem } from '../errors';
-import { canonicalAddress } from './address';
+import { canonicalAddress } from '../../../lvs/address';
 import { formatInterval, parsePortSpec, type PortInterval } from './port-spec';
 import type { PlanView } from './view';
 

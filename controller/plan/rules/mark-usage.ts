@@ -2,7 +2,8 @@
 // the rules of one mark are of one address family (IPVS keeps a fwmark service per family).
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanMark } from '../schema';
-import { familyName, familyOf } from './address';
+import { familyName } from './address';
+import { familyOf } from '../../../lvs/address';
 import type { PlanView } from './view';
 
 /** mark → indexes of its rules in `marks` */

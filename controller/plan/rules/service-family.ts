@@ -1,7 +1,7 @@
 // The address family of a service: its VIP's, or for a fwmark service its mark rules'.
 import type { AddressFamily } from '../../../lvs/model';
 import type { PlanService } from '../schema';
-import { familyOf } from './address';
+import { familyOf } from '../../../lvs/address';
 import { rulesByMark } from './mark-usage';
 import type { PlanView } from './view';
 

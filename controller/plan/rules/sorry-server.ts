@@ -5,7 +5,8 @@
 // server, "allDown" has nothing left to decide, so the two together are refused.
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanService } from '../schema';
-import { canonicalAddress, familyName, familyOf } from './address';
+import { familyName } from './address';
+import { canonicalAddress, familyOf } from '../../../lvs/address';
 import { serviceFamilies } from './service-family';
 import type { PlanView } from './view';
 

@@ -2,7 +2,7 @@
 // service names unique. One map per identity, so 10,000 services stay linear.
 import { formatAddressPort } from '../../../lvs/model';
 import { toPointer, type PlanProblem } from '../errors';
-import { canonicalAddress } from './address';
+import { canonicalAddress } from '../../../lvs/address';
 import type { PlanView } from './view';
 
 export function uniquenessProblems(view: PlanView): PlanProblem[] {

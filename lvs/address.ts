@@ -1,0 +1,21 @@
+// Addresses as the kernel compares them: "2001:DB8::1" and "2001:db8:0::1" are one address.
+import type { AddressFamily } from './model';
+
+export function familyOf(address: string): AddressFamily {
+  return address.includes(':') ? 'inet6' : 'inet';
+}
+
+/** One spelling per address (IPv6 lower case with "::" compression), so equal addresses compare equal as strings. */
+export function canonicalAddress(address: string): string {
+  if (familyOf(address) === 'inet') return address;
+  try {
+    // The WHATWG URL parser canonicalises IPv6 literals (lower case, "::" compression).
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address.toLowerCase();
+  }
+}
+
+export function sameAddress(a: string, b: string): boolean {
+  return a === b || canonicalAddress(a) === canonicalAddress(b);
+}
