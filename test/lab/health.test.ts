@@ -109,6 +109,39 @@ describe('Health: an HTTP check quiesces a failed realserver, persistence follow
     assert.ok(stillListed, `${pinned} is quiesced, not deleted`);
   });
 
+  it('keeps the dead realserver at weight 0 through a rollout that changes the plan (sampled during the rollout), traffic still flowing', async () => {
+    assert.ok(pinned !== '', 'runs after the quiesce test');
+    const lab = cluster as LabCluster;
+    const seen: Array<number | undefined> = [];
+    let sampling = true;
+    // Sample the dead realserver's weight in the kernel for as long as the rollout runs.
+    const sampler = (async () => {
+      while (sampling) seen.push((await weightOf(pinned)).weight);
+    })();
+    // A changed plan: the scheduler and the live realserver's weight change; the dead one's plan weight rises.
+    const changed = structuredClone(plan);
+    const service = (changed.services ?? [])[0] as { scheduler: string; realservers: Array<{ host: string; weight: number }> };
+    service.scheduler = 'wrr';
+    for (const r of service.realservers) r.weight = r.host === pinned ? 7 : PLAN_WEIGHT[r.host] + 1;
+    await lab.writePlan(changed);
+    const rollout = await lab.rollout();
+    sampling = false;
+    await sampler;
+    seen.push((await weightOf(pinned)).weight);
+    assert.equal(rollout.code, 0, `the changed plan must apply:\n${explain(rollout)}`);
+    console.log(`      ${pinned}'s weight sampled ${seen.length} times during and after the rollout: ${[...new Set(seen)].join(', ')}`);
+    assert.ok(seen.length >= 2, 'sampled during the rollout');
+    assert.deepEqual([...new Set(seen)], [0], `${pinned} must stay at weight 0 in every sample: ${JSON.stringify(seen)}`);
+    assert.equal((await weightOf(other(pinned))).weight, PLAN_WEIGHT[other(pinned)] + 1, 'the live realserver took its new plan weight');
+    const after = await httpRequests('client', `http://${VIP}/`, 4);
+    assert.deepEqual(countByServer(after), { [other(pinned)]: 4 }, `traffic keeps flowing to the live realserver: ${JSON.stringify(after)}`);
+    // Put the original plan back for the recovery test that follows.
+    await lab.writePlan(plan);
+    const back = await lab.rollout();
+    assert.equal(back.code, 0, explain(back));
+    assert.equal((await weightOf(pinned)).weight, 0, `${pinned} still at 0 after the plan went back`);
+  });
+
   it('gives the realserver its plan weight back once its HTTP server answers again; lvsctl health --json shows both transitions, status no drift', async () => {
     assert.ok(pinned !== '', 'runs after the quiesce test');
     const lab = cluster as LabCluster;
