@@ -2,7 +2,8 @@
 // beforehand (controller/inventory) and passed in.
 import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
-import { DURATION_PATTERN, type Plan, type PlanHealthCheck, type PlanService } from './schema';
+import { DURATION_PATTERN } from './constants';
+import type { Plan, PlanHealthCheck, PlanService } from './schema';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
 export type ResolvedAddresses = ReadonlyMap<string, string>;
