@@ -2,9 +2,9 @@
 // --ssh-config, --timeout; and the connector built from them.
 import { Option, type Command } from 'commander';
 import type { AgentConnector } from '../client/agent-client';
-import { createGrpcConnector } from '../client/grpc-client';
+import type * as GrpcClient from '../client/grpc-client';
 import { clientTlsFromOptions } from '../client/tls-options';
-import { DURATION_PATTERN } from '../plan/schema';
+import { DURATION_PATTERN } from '../plan/constants';
 import { CliError, EXIT } from './exit-codes';
 
 export interface AgentConnectionOptions {
@@ -40,5 +40,7 @@ export function parseTimeoutMs(text: string): number {
 
 export function connectorFromOptions(opts: AgentConnectionOptions, env: NodeJS.ProcessEnv = process.env): AgentConnector {
   const tls = clientTlsFromOptions(opts, env);
+  // gRPC is loaded when a command connects, not with the command line (--help stays quick)
+  const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
   return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT) });
 }
