@@ -1,5 +1,5 @@
 // The one door to the kernel's IPVS table: everything the agent reads of it and the one way
-// to change it. Built once in the agent's composition root (agent/main.ts) and handed to the
+// to change it. Built once in the agent's composition root (agent/start.ts) and handed to the
 // applier, the drain sweep, the health monitor, Status, Connections and metrics. Writers reach
 // it only through IpvsWriter (agent/kernel/ipvs-writer.ts), which serializes them.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';

@@ -7,9 +7,7 @@ import type { AgentRole } from '../../lvs/wire/enum-names';
 import { readTlsFiles, TlsFileError, type TlsMaterial } from '../../lvs/wire/tls-files';
 import { parseListenAddress, type ListenAddress } from './agent-server';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
-
-export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
-export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
+import { IPTABLES_CHOICES, type IptablesChoiceOption } from '../kernel/iptables-choice';
 
 export interface RawAgentOptions {
   role?: string;

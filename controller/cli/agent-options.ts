@@ -1,8 +1,8 @@
-// The options every command that talks to agents shares (cli.md): TLS files, --insecure,
+// The options every command that talks to agents shares (README, docs/rollout.md): TLS files, --insecure,
 // --ssh-config, --timeout; and the connector built from them.
 import { Option, type Command } from 'commander';
 import type { AgentConnector } from '../client/agent-client';
-import { createGrpcConnector } from '../client/grpc-client';
+import type * as GrpcClient from '../client/grpc-client';
 import { clientTlsFromOptions } from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
 import { CliError, EXIT } from './exit-codes';
@@ -39,5 +39,7 @@ export function parseTimeoutMs(text: string): number {
 
 export function connectorFromOptions(opts: AgentConnectionOptions, env: NodeJS.ProcessEnv = process.env): AgentConnector {
   const tls = clientTlsFromOptions(opts, env);
+  // gRPC is loaded when a command connects, not with the command line (--help stays quick)
+  const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
   return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT) });
 }

@@ -1,19 +1,11 @@
-// lvsctl certs init DIR / lvsctl certs issue DIR NAME [--ip A]... [--dns N]...
+// lvsctl certs init DIR / lvsctl certs issue DIR NAME [--ip A]... [--dns N]...: the commands
+// and their help. Their actions load run-certs.ts (and with it @peculiar/x509) only when
+// they run.
 import type { Command } from 'commander';
-import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
-import { CliError, EXIT } from './exit-codes';
+import type { IssueCliOptions } from './run-certs';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof CertDirError) throw new CliError(err.message, EXIT.invalid);
-    throw err;
-  }
 }
 
 export function register(program: Command): void {
@@ -26,8 +18,8 @@ export function register(program: Command): void {
     .description('create a cluster CA: DIR/ca.crt and DIR/ca.key (mode 0600); refuses to replace an existing CA')
     .argument('<DIR>', 'directory for the CA (created if missing)')
     .action(async (dir: string) => {
-      const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
-      process.stdout.write(`created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n`);
+      const { runCertsInit } = await import('./run-certs');
+      await runCertsInit(dir);
     });
 
   certs
@@ -37,8 +29,8 @@ export function register(program: Command): void {
     .argument('<NAME>', 'the common name: the host name of an agent, or the controller\'s name for --allow')
     .option('--ip <A>', 'an IP address the certificate is valid for (repeat for several); the address the controller dials', collect, [])
     .option('--dns <N>', 'a DNS name the certificate is valid for (repeat for several); NAME is always included', collect, [])
-    .action(async (dir: string, name: string, opts: { ip: string[]; dns: string[] }) => {
-      const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip, dnsNames: opts.dns }, new Date()));
-      process.stdout.write(`created ${files.cert} and ${files.key}\n`);
+    .action(async (dir: string, name: string, opts: IssueCliOptions) => {
+      const { runCertsIssue } = await import('./run-certs');
+      await runCertsIssue(dir, name, opts);
     });
 }

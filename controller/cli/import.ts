@@ -1,115 +1,8 @@
-// lvsctl import [--ipvsadm FILE] [--iptables FILE] [--cluster NAME]: reads a director's
-// `ipvsadm -S -n` and `iptables-save -t mangle` output (files, or "-" for stdin) and
-// prints an equivalent plan.json to start from; what is left to do goes to stderr.
-import { readFile } from 'node:fs/promises';
+// lvsctl import [--ipvsadm FILE] [--iptables FILE] [--cluster NAME]: the command's options
+// and help. Its action loads run-import.ts (the parsers and the importer) only when it runs.
 import type { Command } from 'commander';
-import { parseMangleSave } from '../../lvs/formats/iptables-format';
-import { readRule, splitWords } from '../../lvs/formats/iptables-rule';
-import { parseIpvsSave } from '../../lvs/formats/ipvsadm-format';
-import { TextFormatError } from '../../lvs/formats/text-format-error';
-import type { IpvsService, MarkRule } from '../../lvs/model';
-import { DEFAULT_IMPORT_CLUSTER, ImportError, importPlan } from '../import/import-plan';
-import { CliError, EXIT } from './exit-codes';
-
-export interface ImportCliOptions {
-  ipvsadm?: string;
-  iptables?: string;
-  cluster?: string;
-}
-
-export interface ImportIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** the text of a file, or of stdin for "-" */
-  read: (source: string) => Promise<string>;
-}
-
-const STDIN = '-';
-
-function shownName(source: string): string {
-  return source === STDIN ? 'stdin' : source;
-}
-
-async function readSource(io: ImportIo, source: string): Promise<string> {
-  try {
-    return await io.read(source);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new CliError(`cannot read ${shownName(source)}: ${why}`, EXIT.invalid);
-  }
-}
-
-/** Runs a parser, turning a bad line into "FILE:LINE: reason: "line"". */
-function parsing<T>(source: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof TextFormatError) {
-      throw new CliError(`${shownName(source)}:${err.lineNumber}: ${err.reason}: ${JSON.stringify(err.line)}`, EXIT.invalid);
-    }
-    throw err;
-  }
-}
-
-function readMarks(source: string, text: string): MarkRule[] {
-  const state = parsing(source, () => parseMangleSave(text));
-  const unreadable = [...state.unparsed, ...state.foreignUnparsed];
-  if (unreadable.length > 0) {
-    const lines = text.split('\n').map((l) => l.replace(/\r$/, '').trim());
-    const [first] = unreadable;
-    const words = splitWords(first.replace(/^\[\d+:\d+\]\s+/, '')) ?? [];
-    const reading = readRule(words.slice(2));
-    const why = reading.kind === 'unreadable-mark' ? `a MARK rule lvsctl cannot hold (${reading.reason})` : 'a rule lvsctl cannot hold';
-    const more = unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : '';
-    throw new CliError(`${shownName(source)}:${lines.indexOf(first) + 1}: ${why}: ${JSON.stringify(first)}${more}`, EXIT.invalid);
-  }
-  return [...state.owned, ...state.foreign];
-}
-
-/** Without --ipvsadm or --iptables, stdin is read, and iptables-save output is told by its "*table" line. */
-function looksLikeIptablesSave(text: string): boolean {
-  return /^\*[a-z]+\s*$/m.test(text);
-}
-
-export async function runImport(options: ImportCliOptions, io: ImportIo): Promise<number> {
-  const cluster = options.cluster ?? DEFAULT_IMPORT_CLUSTER;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster) || cluster.length > 63) {
-    throw new CliError(`--cluster "${cluster}" must match [a-z0-9][a-z0-9-]* (at most 63 characters), e.g. "shop"`, EXIT.invalid);
-  }
-  if (options.ipvsadm === STDIN && options.iptables === STDIN) {
-    throw new CliError('only one of --ipvsadm and --iptables can read stdin ("-"); give the other a file', EXIT.invalid);
-  }
-  let services: IpvsService[] = [];
-  let marks: MarkRule[] = [];
-  if (options.ipvsadm === undefined && options.iptables === undefined) {
-    const text = await readSource(io, STDIN);
-    if (looksLikeIptablesSave(text)) marks = readMarks(STDIN, text);
-    else services = parsing(STDIN, () => parseIpvsSave(text));
-  } else {
-    if (options.ipvsadm !== undefined) {
-      const source = options.ipvsadm;
-      const text = await readSource(io, source);
-      services = parsing(source, () => parseIpvsSave(text));
-    }
-    if (options.iptables !== undefined) marks = readMarks(options.iptables, await readSource(io, options.iptables));
-  }
-  let result;
-  try {
-    result = importPlan({ services, marks, cluster });
-  } catch (err) {
-    if (err instanceof ImportError) throw new CliError(`${shownName(options.ipvsadm ?? STDIN)}: ${err.message}`, EXIT.invalid);
-    throw err;
-  }
-  io.out(JSON.stringify(result.plan, null, 2) + '\n');
-  for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
-  return EXIT.ok;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
+import type { ImportCliOptions } from './run-import';
 
 export function register(program: Command): void {
   program
@@ -136,10 +29,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: ImportCliOptions) => {
-      process.exitCode = await runImport(options, {
-        out: (t) => process.stdout.write(t),
-        err: (t) => process.stderr.write(t),
-        read: (source) => (source === STDIN ? readStdin() : readFile(source, 'utf8')),
-      });
+      const { processImportIo, runImport } = await import('./run-import');
+      process.exitCode = await runImport(options, processImportIo());
     });
 }

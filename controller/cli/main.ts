@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // lvsctl: the controller's command line. Each command lives in its own file and
 // registers itself here; this file only wires them and turns errors into exit codes.
+// A command's file declares it (arguments, options, help) and its action loads what does
+// the work when it runs, so building the program and --help load commander and little else.
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes';
 import { VERSION } from '../../lvs/version';
 import { registerCommands } from './commands';
+import { enableCompileCache } from './compile-cache';
 
 export function buildProgram(): Command {
   const program = new Command('lvsctl')
@@ -37,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  enableCompileCache();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

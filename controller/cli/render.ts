@@ -1,57 +1,7 @@
-// lvsctl render PLAN: per host, the hand commands a rollout of the plan means (the classic
-// ipvsadm/iptables/ip/sysctl lines), or with --batch the ipvsadm -R and iptables-restore
-// texts the agents use. Loads, validates and resolves like validate; prints nothing else.
+// lvsctl render PLAN: the command's arguments, options and help. Its action loads
+// run-render.ts only when the command runs.
 import type { Command } from 'commander';
-import { resolveAddresses, type HostLookup } from '../inventory/resolve';
-import { formatProblem } from '../plan/errors';
-import { loadPlanFile } from '../plan/load';
-import { formatHostCommands } from '../render/host-commands';
-import { formatBatchForms, renderBatchForms, renderHandCommands, UnknownHostError } from '../render/render-plan';
-import { CliError, EXIT } from './exit-codes';
-
-export interface RenderCliOptions {
-  host?: string;
-  batch?: boolean;
-  sshConfig?: string;
-}
-
-export interface RenderIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** injected by tests; DNS by default */
-  lookup?: HostLookup;
-  homeDir?: string;
-}
-
-/** Runs the command; returns the exit code (an unknown --host throws a CliError). */
-export async function runRender(planPath: string, options: RenderCliOptions, io: RenderIo): Promise<number> {
-  const loaded = await loadPlanFile(planPath);
-  for (const w of loaded.warnings) io.err(formatProblem(planPath, w) + '\n');
-  if (!loaded.ok) {
-    for (const p of loaded.problems) io.err(formatProblem(planPath, p) + '\n');
-    return EXIT.invalid;
-  }
-  const plan = loaded.plan;
-  if (options.host !== undefined && !(options.host in plan.hosts)) {
-    throw new CliError(`${planPath}: ${new UnknownHostError(options.host, Object.keys(plan.hosts)).message}`, EXIT.invalid);
-  }
-  const resolution = await resolveAddresses(plan, {
-    ...(options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {}),
-    ...(io.lookup ? { lookup: io.lookup } : {}),
-    ...(io.homeDir ? { homeDir: io.homeDir } : {}),
-  });
-  if (resolution.problems.length > 0) {
-    for (const p of resolution.problems) io.err(formatProblem(planPath, p) + '\n');
-    return EXIT.invalid;
-  }
-  const selection = options.host !== undefined ? { host: options.host } : {};
-  io.out(
-    options.batch
-      ? formatBatchForms(renderBatchForms(plan, resolution.addresses, selection))
-      : formatHostCommands(renderHandCommands(plan, resolution.addresses, selection)),
-  );
-  return EXIT.ok;
-}
+import type { RenderCliOptions } from './run-render';
 
 export function register(program: Command): void {
   program
@@ -74,6 +24,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (planPath: string, options: RenderCliOptions) => {
+      const { runRender } = await import('./run-render');
       process.exitCode = await runRender(planPath, options, {
         out: (t) => process.stdout.write(t),
         err: (t) => process.stderr.write(t),

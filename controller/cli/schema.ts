@@ -1,11 +1,6 @@
-// lvsctl schema: the JSON Schema of plan.json, generated from the zod schema (one source
-// of truth), for editors ("$schema") and outside tools.
+// lvsctl schema: the command and its help. Its action loads schema-text.ts (and with it
+// zod) only when the command runs.
 import type { Command } from 'commander';
-import { planJsonSchema } from '../plan/schema';
-
-export function schemaText(): string {
-  return JSON.stringify(planJsonSchema(), null, 2) + '\n';
-}
 
 export function register(program: Command): void {
   program
@@ -23,7 +18,8 @@ export function register(program: Command): void {
         '  1  a usage error',
       ].join('\n'),
     )
-    .action(() => {
+    .action(async () => {
+      const { schemaText } = await import('./schema-text');
       process.stdout.write(schemaText());
     });
 }

@@ -1,84 +1,7 @@
-// lvsctl validate PLAN: the whole plan checked (docs/plan-reference.md), host addresses
-// resolved (plan, ssh config, DNS); one line per problem, exit 1 on any.
+// lvsctl validate PLAN: the command's arguments, options and help. Its action loads
+// run-validate.ts (and with it zod and the plan's rules) only when the command runs.
 import type { Command } from 'commander';
-import { formatProblem, type PlanProblem } from '../plan/errors';
-import { loadPlanFile } from '../plan/load';
-import { addressFamilyProblems } from '../plan/rules/address-family';
-import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
-import { viewOfPlan } from '../plan/rules/view';
-import type { Plan } from '../plan/schema';
-import { resolveAddresses, type HostLookup } from '../inventory/resolve';
-import { EXIT } from './exit-codes';
-
-export interface ValidateOptions {
-  sshConfig?: string;
-  json?: boolean;
-}
-
-export interface ValidateIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** injected by tests; DNS by default */
-  lookup?: HostLookup;
-  homeDir?: string;
-}
-
-function summary(plan: Plan): { hosts: number; directors: number; realservers: number; services: number; marks: number } {
-  const roles = Object.values(plan.hosts).map((h) => h.role);
-  return {
-    hosts: roles.length,
-    directors: roles.filter((r) => r === 'director').length,
-    realservers: roles.filter((r) => r === 'realserver').length,
-    services: plan.services.length,
-    marks: plan.marks.length,
-  };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** Runs the command; returns the exit code. */
-export async function runValidate(planPath: string, options: ValidateOptions, io: ValidateIo): Promise<number> {
-  const loaded = await loadPlanFile(planPath);
-  const warnings = [...loaded.warnings];
-  let problems: PlanProblem[] = loaded.problems;
-  let addresses: Record<string, string> | undefined;
-  if (loaded.ok) {
-    const resolution = await resolveAddresses(loaded.plan, {
-      ...(options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {}),
-      ...(io.lookup ? { lookup: io.lookup } : {}),
-      ...(io.homeDir ? { homeDir: io.homeDir } : {}),
-    });
-    // Addresses written in the plan were checked by validatePlan; check the found ones too.
-    const found = new Map([...resolution.addresses].filter(([name]) => resolution.sources.get(name) !== 'plan'));
-    const view = viewOfPlan(loaded.plan);
-    problems = [...resolution.problems, ...addressFamilyProblems(view, found), ...sorryServerAddressProblems(view, found)];
-    addresses = Object.fromEntries(resolution.addresses);
-  }
-  const ok = problems.length === 0;
-  if (options.json) {
-    const document = {
-      plan: planPath,
-      ok,
-      problems,
-      warnings,
-      ...(loaded.ok ? { summary: summary(loaded.plan), addresses } : {}),
-    };
-    io.out(JSON.stringify(document, null, 2) + '\n');
-  } else {
-    for (const p of [...problems, ...warnings]) io.err(formatProblem(planPath, p) + '\n');
-    if (ok && loaded.ok) {
-      const s = summary(loaded.plan);
-      io.out(
-        `${planPath}: ok: ${plural(s.hosts, 'host')} (${plural(s.directors, 'director')}, ${plural(s.realservers, 'realserver')}), ` +
-          `${plural(s.services, 'service')}, ${plural(s.marks, 'mark rule')}` +
-          `${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}\n`,
-      );
-    }
-  }
-  return ok ? EXIT.ok : EXIT.invalid;
-}
+import type { ValidateOptions } from './run-validate';
 
 export function register(program: Command): void {
   program
@@ -101,6 +24,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (planPath: string, options: ValidateOptions) => {
+      const { runValidate } = await import('./run-validate');
       const code = await runValidate(planPath, options, {
         out: (t) => process.stdout.write(t),
         err: (t) => process.stderr.write(t),

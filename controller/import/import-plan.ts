@@ -2,10 +2,11 @@
 // iptables-save, turned into a plan.json to start from. Pure: the CLI reads and parses.
 import { destinationKeyString, serviceKeyString, type Forwarding, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { MULTIPORT_SLOTS, multiportSlots } from '../../lvs/formats/iptables-format';
-import { API_VERSION, type PlanInput } from '../plan/schema';
+import { API_VERSION } from '../plan/constants';
+import { DEFAULT_IMPORT_CLUSTER } from './defaults';
+import type { PlanInput } from '../plan/schema';
 
 export const DIRECTOR_PLACEHOLDER = 'director1';
-export const DEFAULT_IMPORT_CLUSTER = 'imported';
 
 type ImportedService = PlanInput['services'][number];
 type ImportedMark = NonNullable<PlanInput['marks']>[number];

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toPointer, type PlanProblem } from '../plan/errors';
 import type { Plan } from '../plan/schema';
-import { readSshHostNames, type SshHostNames } from './ssh-config';
+import type { SshHostNames } from './ssh-config';
 
 /** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
 export type HostLookup = (name: string) => Promise<string[]>;
@@ -103,6 +103,8 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
 
   const sshConfigPath = opts.sshConfigPath ?? join(opts.homeDir ?? homedir(), '.ssh', 'config');
   const sshConfigShown = opts.sshConfigPath ?? '~/.ssh/config';
+  // the ssh-config parser is loaded only when some host has no address in the plan
+  const { readSshHostNames } = await import('./ssh-config');
   const ssh = await readSshHostNames(sshConfigPath, opts.sshConfigPath !== undefined);
   if (ssh.problem) problems.push(ssh.problem);
   const lookup = opts.lookup ?? systemLookup;

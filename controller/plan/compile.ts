@@ -3,7 +3,7 @@
 import { durationMs } from '../../lvs/duration';
 import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
-import { type Plan, type PlanHealthCheck, type PlanService } from './schema';
+import type { Plan, PlanHealthCheck, PlanService } from './schema';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
 export type ResolvedAddresses = ReadonlyMap<string, string>;

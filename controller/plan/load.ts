@@ -4,12 +4,21 @@
 import { promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
 import { scanJson } from './json-syntax';
-import { validatePlan, type ValidationResult } from './validate';
+import type * as Validator from './validate';
+import type { ValidationResult } from './validate';
 
 /** A plan for 20,000 services is a few MiB; more than this is not a plan a person keeps. */
 export const MAX_PLAN_BYTES = 10 * 1024 * 1024;
 
 export type LoadResult = ValidationResult;
+
+/**
+ * The validator (zod, the schema, every rule) is loaded with the first plan, not with this
+ * module: the commands that load plans import this one, and their --help must stay quick.
+ */
+function validator(): typeof Validator {
+  return require('./validate') as typeof Validator;
+}
 
 function refused(problem: PlanProblem): LoadResult {
   return { ok: false, problems: [problem], warnings: [] };
@@ -93,7 +102,7 @@ export function loadPlanText(text: string): LoadResult {
     message: `key "${pointer.slice(pointer.lastIndexOf('/') + 1)}" is given twice in the same object; JSON keeps only the last`,
     hint: 'merge the two into one',
   }));
-  const result = validatePlan(input);
+  const result = validator().validatePlan(input);
   if (duplicates.length === 0) return result;
   return { ok: false, problems: [...duplicates, ...result.problems], warnings: result.warnings };
 }

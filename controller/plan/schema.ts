@@ -1,25 +1,20 @@
 // plan.json v1: the one source of truth for its shape. The TypeScript types below are
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
-// (the rules of docs/plan-reference.md) live in rules/, not here, so each gets its own message.
-import { DURATION_PATTERN } from '../../lvs/duration';
+// (plan-format.md rules 2..10) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
 import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
+import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
 
-export const API_VERSION = 'lvsctl/v1';
-export const DEFAULT_AGENT_PORT = 7400;
-export const MAX_MARK = 2 ** 32 - 1;
+export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], {
   error: 'must be an IPv4 or IPv6 address, e.g. "10.0.0.100" or "2001:db8::100"',
 });
 const tcpPort = z.number().int().min(1).max(65535);
 const servicePort = z.number().int().min(0).max(65535);
-/** "80" or "10000:12000", as iptables --dport takes them. */
-export const PORT_SPEC_PATTERN = /^(\d{1,5})(?::(\d{1,5}))?$/;
 const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });
 const portRange = z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'must be a range "N:M", e.g. "10000:12000"' });
-/** "500ms", "1s", "2m" */
 const duration = z.string().regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' });
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error: 'must be a host name of letters, digits, ".", "_" and "-"',

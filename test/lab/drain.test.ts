@@ -14,7 +14,7 @@ const VIP = '10.0.0.100';
 const PORT = 7000;
 const SERVICE = `TCP ${VIP}:${PORT}`;
 const R2 = `10.0.0.12:${PORT}`;
-/** the agent's sweep period (agent/main.ts DRAIN_SWEEP_INTERVAL_MS) */
+/** the agent's sweep period (agent/start.ts DRAIN_SWEEP_INTERVAL_MS) */
 const SWEEP_INTERVAL_MS = 10_000;
 /**
  * IPVS keeps a closed DR connection as FIN_WAIT (InActConn) for `tcpfin` seconds, 120 by

@@ -1,6 +1,6 @@
 // Port specs as iptables takes them ("80", "10000:12000") turned into closed intervals,
 // so coverage and overlap are arithmetic rather than string matching.
-import { PORT_SPEC_PATTERN } from '../schema';
+import { PORT_SPEC_PATTERN } from '../constants';
 
 export interface PortInterval {
   from: number;

@@ -33,10 +33,14 @@ export function viewOfPlan(plan: Plan): PlanView {
 }
 
 // Unknown keys (the commonest typo) are already reported by the schema; here they are
-// dropped so the rest of the entry is still checked.
-const lenientHost = z.object(hostSchema.shape);
-const lenientMark = z.object(markSchema.shape);
-const lenientService = z.object(serviceSchema.shape);
+// dropped so the rest of the entry is still checked. Built once, with the first plan that
+// fails the schema: a valid plan never needs them.
+let lenient: { host: z.ZodType<PlanHost>; mark: z.ZodType<PlanMark>; service: z.ZodType<PlanService> } | undefined;
+
+function lenientSchemas(): NonNullable<typeof lenient> {
+  lenient ??= { host: z.object(hostSchema.shape), mark: z.object(markSchema.shape), service: z.object(serviceSchema.shape) };
+  return lenient;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -50,6 +54,7 @@ function parseEach<T>(value: unknown, parse: (item: unknown) => T | undefined): 
 
 /** The view of an input that failed the schema somewhere: each entry parsed on its own. */
 export function viewOfPartialInput(input: unknown): PlanView {
+  const { host: lenientHost, mark: lenientMark, service: lenientService } = lenientSchemas();
   const root = isRecord(input) ? input : {};
   const rawHosts = isRecord(root.hosts) ? root.hosts : {};
   const hosts = new Map<string, PlanHost>();

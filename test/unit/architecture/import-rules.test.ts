@@ -58,7 +58,9 @@ function partOf(file: string): string {
 
 /** Higher imports lower; equal ranks are siblings and do not import each other. */
 const AGENT_LAYERS: Record<string, number> = {
-  'agent/main': 7,
+  'agent/main': 8,
+  'agent/start': 7,
+  'agent/command-line': 7,
   'agent/server': 6,
   'agent/health': 5,
   'agent/metrics': 4,

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { runImport, type ImportCliOptions } from '../../../controller/cli/import';
+import { runImport, type ImportCliOptions } from '../../../controller/cli/run-import';
 import { CliError } from '../../../controller/cli/exit-codes';
 import type { PlanInput } from '../../../controller/plan/schema';
 

@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { register as registerSchema, schemaText } from '../../../controller/cli/schema';
-import { register as registerValidate, runValidate } from '../../../controller/cli/validate';
+import { register as registerSchema } from '../../../controller/cli/schema';
+import { schemaText } from '../../../controller/cli/schema-text';
+import { register as registerValidate } from '../../../controller/cli/validate';
+import { runValidate } from '../../../controller/cli/run-validate';
 import type { HostLookup } from '../../../controller/inventory/resolve';
 import { FIXTURES, basePlan } from './helpers';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMangleSave } from '../../../lvs/formats/iptables-format';
 import { parseIpvsSave } from '../../../lvs/formats/ipvsadm-format';
-import { runRender } from '../../../controller/cli/render';
+import { runRender } from '../../../controller/cli/run-render';
 import { CliError } from '../../../controller/cli/exit-codes';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { planSchema, type Plan, type PlanInput } from '../../../controller/plan/schema';

@@ -1,0 +1,26 @@
+// lvsctl-agent's command line: options, defaults and help. Imports commander and constants
+// only, so --help and --version stay quick.
+import { Command } from 'commander';
+import { VERSION } from '../lvs/version';
+import { IPTABLES_CHOICES } from './kernel/iptables-choice';
+
+export function buildProgram(): Command {
+  return new Command('lvsctl-agent')
+    .description('the lvsctl agent: applies IPVS services and marks on a director, verifies a realserver; serves gRPC with mutual TLS')
+    .version(VERSION, '--version', 'print the version')
+    .option('--role <ROLE>', 'director or realserver (required)')
+    .option('--listen <ADDR:PORT>', 'where to serve gRPC', '0.0.0.0:7400')
+    .option('--ca <FILE>', 'CA certificate: clients must present a certificate it signed')
+    .option('--cert <FILE>', 'this agent\'s certificate (lvsctl certs issue DIR HOST --ip ADDRESS)')
+    .option('--key <FILE>', 'the key of --cert')
+    .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
+    .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
+    .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
+    .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
+    .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
+    .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
+    .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
+    .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+}

@@ -1,0 +1,144 @@
+// lvsctl-agent, once its command line is parsed (agent/main.ts): options → configuration
+// → the kernel doors (built once) → logger, applier, health, state → gRPC server → signals.
+// Loaded only to start the agent, so --help and --version load none of it.
+import { promises as fs } from 'fs';
+import { hostname } from 'os';
+import type { Logger } from 'winston';
+import { VERSION } from '../lvs/version';
+import { createDirectorApplier, type DirectorKernel } from './director/applier';
+import { createDrainSweeper } from './director/drain-sweeper';
+import { startDrainTimer, type DrainTimer } from './director/drain-timer';
+import { IpvsWriter } from './kernel/ipvs-writer';
+import { LinuxIpvs } from './kernel/linux/ipvs';
+import { LinuxMarks } from './kernel/linux/marks';
+import { createLinuxPreconditions } from './kernel/linux/preconditions';
+import { createRealserverVerifier } from './realserver/verifier';
+import { createLogger } from './logging';
+import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
+import { AgentService } from './server/agent-service';
+import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
+import { fileGenerationStore } from './state/generation';
+import { createAgentHealth, type AgentHealth } from './health/agent-health';
+import { procListeningReader } from './kernel/listening-sockets';
+import { procFiles } from './health/proc-files';
+import { createExec } from './kernel/exec';
+import { createAgentMetrics } from './metrics/agent-metrics';
+import { serveMetrics, type MetricsServer } from './metrics/serve';
+import { createLinuxRealserverKernel } from './realserver/kernel';
+
+/** The director's kernel, built once: every reader and writer of the IPVS table gets this one door. */
+function directorKernel(config: AgentConfig): DirectorKernel {
+  const exec = createExec();
+  return {
+    ipvs: new IpvsWriter(new LinuxIpvs(exec)),
+    marks: new LinuxMarks(exec, config.iptables),
+    preconditions: createLinuxPreconditions({ exec, iptables: config.iptables }),
+  };
+}
+
+function capabilitiesOf(config: AgentConfig): string[] {
+  const common = ['health', ...(config.metrics ? ['metrics'] : [])];
+  return config.role === 'director'
+    ? ['ipvs', `iptables-${config.iptables}`, 'status', 'connections', ...common]
+    : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
+}
+
+const DRAIN_SWEEP_INTERVAL_MS = 10_000;
+
+function startDirectorDrainSweeps(config: AgentConfig, writer: IpvsWriter, logger: Logger): DrainTimer {
+  const sweeper = createDrainSweeper({
+    stateDir: config.stateDir,
+    writer,
+    now: Date.now,
+    timeoutMs: config.drainTimeoutMs,
+    logger,
+  });
+  return startDrainTimer({ sweeper, intervalMs: DRAIN_SWEEP_INTERVAL_MS, logger });
+}
+
+async function prepareStateDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.access(dir, 2 /* W_OK */);
+  } catch (err) {
+    throw new AgentConfigError(`--state-dir ${dir}: cannot create or write it (${(err as NodeJS.ErrnoException).code ?? String(err)}); run as root or choose another --state-dir`);
+  }
+}
+
+/** Starts the agent with the options as parsed; resolves once it serves. */
+export async function startAgent(options: RawAgentOptions): Promise<void> {
+  const config = resolveAgentConfig(options);
+  const logger = createLogger(config.logLevel);
+  if (!config.tls) {
+    const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
+    process.stderr.write(`lvsctl-agent: ${warning}\n`);
+    logger.warn(warning);
+  }
+  // Handlers first: until a listener exists, SIGTERM's default action kills the process
+  // outright, and systemd may send it at any moment.
+  let running: RunningAgent | undefined;
+  let health: AgentHealth | undefined;
+  let metricsServer: MetricsServer | undefined;
+  let drainTimer: DrainTimer | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
+    // before the server is bound there is nothing to drain: exit at once
+    (running ? running.shutdown() : Promise.resolve())
+      .then(() => Promise.all([health?.stop(), metricsServer?.close(), drainTimer?.stop()]))
+      .then(() => {
+      logger.info('agent stopped', { signal });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await prepareStateDir(config.stateDir);
+  const host = hostname();
+  const metrics = createAgentMetrics();
+  const kernel = config.role === 'director' ? directorKernel(config) : undefined;
+  health = createAgentHealth({
+    role: config.role,
+    stateDir: config.stateDir,
+    logger,
+    metrics,
+    ...(kernel ? { ipvs: kernel.ipvs } : {}),
+    procFiles,
+    realserverKernel: () => createLinuxRealserverKernel(),
+    readListening: procListeningReader(),
+    selfCheckIntervalMs: config.selfCheckIntervalMs,
+  });
+  await health.start();
+  if (config.metrics) {
+    metricsServer = await serveMetrics(metrics.registry, config.metrics);
+    logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
+  }
+  const service = new AgentService({
+    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
+    applier: health.wrap(kernel
+      ? createDirectorApplier({
+        stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
+        ...(health.wantedWeight ? { healthWeights: health.wantedWeight } : {}),
+      })
+      : createRealserverVerifier({ stateDir: config.stateDir, logger })),
+    health: health.health,
+    ...(health.status ? { status: health.status } : {}),
+    ...(kernel ? { connections: { read: () => kernel.ipvs.table.connections() }, preconditions: kernel.preconditions } : {}),
+    generations: fileGenerationStore(config.stateDir),
+    authorization: { tls: config.tls !== undefined, allow: config.allow },
+    logger,
+  });
+  if (kernel) drainTimer = startDirectorDrainSweeps(config, kernel.ipvs, logger);
+  running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
+  logger.info('agent started', {
+    host,
+    role: config.role,
+    version: VERSION,
+    listen: `${config.listen.host}:${running.port}`,
+    tls: config.tls ? { certificate: config.tls.commonName, allow: config.allow } : 'insecure',
+    stateDir: config.stateDir,
+  });
+}
+

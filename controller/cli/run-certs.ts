@@ -1,0 +1,28 @@
+// What lvsctl certs init / issue do (certs.ts declares the commands): make the files
+// through controller/certs, report them, and turn a CertDirError into a CliError.
+import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
+import { CliError, EXIT } from './exit-codes';
+
+export interface IssueCliOptions {
+  ip: string[];
+  dns: string[];
+}
+
+async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof CertDirError) throw new CliError(err.message, EXIT.invalid);
+    throw err;
+  }
+}
+
+export async function runCertsInit(dir: string): Promise<void> {
+  const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
+  process.stdout.write(`created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n`);
+}
+
+export async function runCertsIssue(dir: string, name: string, opts: IssueCliOptions): Promise<void> {
+  const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip, dnsNames: opts.dns }, new Date()));
+  process.stdout.write(`created ${files.cert} and ${files.key}\n`);
+}

@@ -1,0 +1,54 @@
+// What lvsctl render PLAN does (render.ts declares the command): per host, the hand
+// commands a rollout of the plan means (the seed's ipvsadm/iptables/ip/sysctl lines), or
+// with --batch the ipvsadm -R and iptables-restore texts the agents use. Loads, validates
+// and resolves like validate; prints nothing else.
+import { resolveAddresses, type HostLookup } from '../inventory/resolve';
+import { formatProblem } from '../plan/errors';
+import { loadPlanFile } from '../plan/load';
+import { formatHostCommands } from '../render/host-commands';
+import { formatBatchForms, renderBatchForms, renderHandCommands, UnknownHostError } from '../render/render-plan';
+import { CliError, EXIT } from './exit-codes';
+
+export interface RenderCliOptions {
+  host?: string;
+  batch?: boolean;
+  sshConfig?: string;
+}
+
+export interface RenderIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** injected by tests; DNS by default */
+  lookup?: HostLookup;
+  homeDir?: string;
+}
+
+/** Runs the command; returns the exit code (an unknown --host throws a CliError). */
+export async function runRender(planPath: string, options: RenderCliOptions, io: RenderIo): Promise<number> {
+  const loaded = await loadPlanFile(planPath);
+  for (const w of loaded.warnings) io.err(formatProblem(planPath, w) + '\n');
+  if (!loaded.ok) {
+    for (const p of loaded.problems) io.err(formatProblem(planPath, p) + '\n');
+    return EXIT.invalid;
+  }
+  const plan = loaded.plan;
+  if (options.host !== undefined && !(options.host in plan.hosts)) {
+    throw new CliError(`${planPath}: ${new UnknownHostError(options.host, Object.keys(plan.hosts)).message}`, EXIT.invalid);
+  }
+  const resolution = await resolveAddresses(plan, {
+    ...(options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {}),
+    ...(io.lookup ? { lookup: io.lookup } : {}),
+    ...(io.homeDir ? { homeDir: io.homeDir } : {}),
+  });
+  if (resolution.problems.length > 0) {
+    for (const p of resolution.problems) io.err(formatProblem(planPath, p) + '\n');
+    return EXIT.invalid;
+  }
+  const selection = options.host !== undefined ? { host: options.host } : {};
+  io.out(
+    options.batch
+      ? formatBatchForms(renderBatchForms(plan, resolution.addresses, selection))
+      : formatHostCommands(renderHandCommands(plan, resolution.addresses, selection)),
+  );
+  return EXIT.ok;
+}

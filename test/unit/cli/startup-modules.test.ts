@@ -1,0 +1,110 @@
+// What lvsctl and lvsctl-agent load before they print their help: commander and the
+// commands' declarations, never the heavy packages a command needs only when it runs
+// (docs/architecture.md, "Start-up"). Asserts on the modules a real process loaded,
+// recorded by a preload, never on timing.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// dist/test/unit/cli/ → dist/ and the repository
+const DIST = join(__dirname, '..', '..', '..');
+const REPO = join(DIST, '..');
+const LVSCTL = join(DIST, 'controller', 'cli', 'main.js');
+const AGENT = join(DIST, 'agent', 'main.js');
+const RECORDER = join(__dirname, 'record-loads.js');
+
+/** The packages a command loads only when it runs: gRPC and the proto, zod, logging, metrics, X.509, ssh config. */
+const HEAVY = ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'zod', 'winston', 'prom-client', '@peculiar/x509', 'reflect-metadata', 'ssh-config'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  /** the packages under node_modules the process loaded */
+  packages: Set<string>;
+}
+
+function packageOf(file: string): string | undefined {
+  const m = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
+  return m?.[1].replace(/\\/g, '/');
+}
+
+let dir: string;
+let runs = 0;
+
+function run(script: string, args: string[]): Promise<Run> {
+  const record = join(dir, `loads-${++runs}.json`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', RECORDER, script, ...args], {
+      cwd: REPO,
+      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try {
+        const files = JSON.parse(readFileSync(record, 'utf8')) as string[];
+        const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
+        resolve({ code, stdout, packages });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+function heavyIn(r: Run): string[] {
+  return HEAVY.filter((p) => r.packages.has(p));
+}
+
+describe('start-up: commands load their modules when they run', function () {
+  this.timeout(30_000);
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-startup-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the recorder sees what a process loads (commander for --help)', async () => {
+    const r = await run(LVSCTL, ['--help']);
+    assert.equal(r.code, 0);
+    assert.ok(r.packages.has('commander'), `loaded: ${[...r.packages].join(', ')}`);
+  });
+
+  for (const args of [['--help'], ['--version'], ['help']]) {
+    it(`lvsctl ${args.join(' ')} loads none of ${HEAVY.join(', ')}`, async () => {
+      const r = await run(LVSCTL, args);
+      assert.equal(r.code, 0);
+      assert.notEqual(r.stdout, '');
+      assert.deepEqual(heavyIn(r), []);
+    });
+  }
+
+  for (const command of ['validate', 'schema', 'render', 'import', 'rollout', 'health', 'status', 'connections', 'certs', 'certs init', 'certs issue']) {
+    it(`lvsctl ${command} --help loads none of them`, async () => {
+      const r = await run(LVSCTL, [...command.split(' '), '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^Usage: lvsctl /);
+      assert.deepEqual(heavyIn(r), []);
+    });
+  }
+
+  it('lvsctl validate of a small plan loads zod, and no gRPC, logging, metrics, X.509 or ssh config', async () => {
+    const r = await run(LVSCTL, ['validate', join('examples', 'fwmark.json')]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /examples\/fwmark\.json: ok: /);
+    assert.deepEqual(heavyIn(r), ['zod']);
+  });
+
+  for (const args of [['--help'], ['--version']]) {
+    it(`lvsctl-agent ${args.join(' ')} loads no gRPC, winston, prom-client or zod`, async () => {
+      const r = await run(AGENT, args);
+      assert.equal(r.code, 0);
+      assert.notEqual(r.stdout, '');
+      assert.deepEqual(heavyIn(r), []);
+    });
+  }
+});
