@@ -7,7 +7,7 @@ export type SysctlKey = string;
 export interface Sysctl {
   /** Current values, trimmed; a key the kernel does not have (an absent device) maps to undefined. */
   read(keys: readonly SysctlKey[]): Promise<Map<SysctlKey, string | undefined>>;
-  /** Sets every key in one go (one `sysctl -w a=1 b=2` process); throws naming what failed. */
+  /** Sets every key (each its /proc/sys file, no process); throws naming what failed. */
   write(values: ReadonlyArray<readonly [SysctlKey, string]>): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ export interface RealserverKernel {
 
 export function createLinuxRealserverKernel(exec: Exec = createExec({ timeoutMs: 30_000 })): RealserverKernel {
   return {
-    sysctl: new LinuxSysctl(exec),
+    sysctl: new LinuxSysctl(),
     addresses: new LinuxAddresses(exec),
     routes: new LinuxRoutes(exec),
     ftpConfig: new LinuxFtpConfigFiles(),

@@ -29,7 +29,7 @@ export class FakeRealserverHost {
   /** paths whose reading fails as if permission were denied */
   readonly unreadable = new Set<string>();
   ipipAvailable: boolean;
-  /** every process the Linux backend would have started, e.g. "ip -batch", "sysctl -w", "modprobe ipip" */
+  /** every process the Linux backend would have started, e.g. "ip -batch", "modprobe ipip" */
   readonly processes: string[] = [];
   /** the next call of that kind throws this message */
   readonly failNext: { addresses?: string; sysctl?: string; list?: string } = {};
@@ -114,12 +114,12 @@ export class FakeRealserverHost {
   readonly sysctl: Sysctl = {
     read: async (keys) => new Map(keys.map((k) => [k, this.sysctls.get(k)])),
     write: async (values) => {
-      this.processes.push('sysctl -w');
       this.throwIfAsked('sysctl');
-      // sysctl(8) sets every valid key and complains about the others.
-      const unknown = values.filter(([k]) => !this.sysctls.has(k));
-      for (const [k, v] of values) if (this.sysctls.has(k)) this.sysctls.set(k, v);
-      if (unknown.length) throw new Error(`sysctl: cannot stat ${unknown.map(([k]) => k).join(', ')}: No such file or directory`);
+      // Written file by file (no process): keys before a missing one are set, then it fails.
+      for (const [k, v] of values) {
+        if (!this.sysctls.has(k)) throw new Error(`cannot set ${k} to ${v}: ENOENT (the agent must run as root)`);
+        this.sysctls.set(k, v);
+      }
     },
   };
 

@@ -1,23 +1,27 @@
-// Sysctls: read straight from /proc/sys (no process per key), written with one `sysctl -w`.
-import { readFile } from 'node:fs/promises';
-import type { Exec } from '../exec';
+// Sysctls as the files under /proc/sys they are: read and written without a process.
+import { readFile, writeFile } from 'node:fs/promises';
 import { procSysPath, type Sysctl, type SysctlKey } from '../sysctl';
 
-export type ReadProcFile = (path: string) => Promise<string>;
+export interface ProcSysFiles {
+  read(path: string): Promise<string>;
+  write(path: string, text: string): Promise<void>;
+}
+
+const REAL_FILES: ProcSysFiles = {
+  read: (path) => readFile(path, 'utf8'),
+  write: (path, text) => writeFile(path, text),
+};
 
 const SYSCTL_VALUE = /^[0-9A-Za-z_. -]{0,64}$/;
 
 export class LinuxSysctl implements Sysctl {
-  constructor(
-    private readonly exec: Exec,
-    private readonly readProcFile: ReadProcFile = (path) => readFile(path, 'utf8'),
-  ) {}
+  constructor(private readonly files: ProcSysFiles = REAL_FILES) {}
 
   async read(keys: readonly SysctlKey[]): Promise<Map<SysctlKey, string | undefined>> {
     const values = new Map<SysctlKey, string | undefined>();
     for (const key of keys) {
       try {
-        values.set(key, (await this.readProcFile(procSysPath(key))).trim());
+        values.set(key, (await this.files.read(procSysPath(key))).trim());
       } catch (e) {
         // An absent device has no directory under /proc/sys/net/ipv4/conf: that is "no value".
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -27,13 +31,18 @@ export class LinuxSysctl implements Sysctl {
     return values;
   }
 
+  /** Every value is checked before the first is written, so a bad one changes nothing. */
   async write(values: ReadonlyArray<readonly [SysctlKey, string]>): Promise<void> {
-    if (values.length === 0) return;
-    const args = values.map(([key, value]) => {
-      procSysPath(key); // validates the name
+    const writes = values.map(([key, value]) => {
       if (!SYSCTL_VALUE.test(value)) throw new Error(`refusing sysctl value ${JSON.stringify(value)} for ${key}`);
-      return `${key}=${value}`;
+      return [procSysPath(key), value] as const;
     });
-    await this.exec('sysctl', ['-w', ...args]);
+    for (const [path, value] of writes) {
+      try {
+        await this.files.write(path, `${value}\n`);
+      } catch (e) {
+        throw new Error(`cannot set ${path} to ${value}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (the agent must run as root)`);
+      }
+    }
   }
 }

@@ -88,21 +88,31 @@ describe('Linux sysctl backend', () => {
   });
 
   it('reads procfs without a process, an absent device as undefined', async () => {
-    const { exec, calls } = recordingExec(() => ok());
     const files: Record<string, string> = { '/proc/sys/net/ipv4/conf/all/arp_ignore': '1\n' };
-    const sysctl = new LinuxSysctl(exec, async (path) => {
-      if (path in files) return files[path];
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    const sysctl = new LinuxSysctl({
+      read: async (path) => {
+        if (path in files) return files[path];
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      },
+      write: async () => assert.fail('a read writes nothing'),
     });
     const values = await sysctl.read(['net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.tunl0.rp_filter']);
     assert.deepEqual([...values], [['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.tunl0.rp_filter', undefined]]);
-    assert.equal(calls.length, 0);
   });
 
-  it('writes every key in one sysctl -w', async () => {
-    const { exec, calls } = recordingExec(() => ok());
-    await new LinuxSysctl(exec).write([['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.eth0.arp_announce', '2']]);
-    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.eth0.arp_announce=2']]);
+  it('writes each key to its /proc/sys file, no process; a bad value refuses them all before any write', async () => {
+    const written: string[] = [];
+    const sysctl = new LinuxSysctl({ read: async () => '', write: async (path, text) => { written.push(`${path}=${text.trim()}`); } });
+    await sysctl.write([['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.eth0.arp_announce', '2']]);
+    assert.deepEqual(written, ['/proc/sys/net/ipv4/conf/all/arp_ignore=1', '/proc/sys/net/ipv4/conf/eth0/arp_announce=2']);
+    written.length = 0;
+    await assert.rejects(sysctl.write([['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.all.arp_announce', '2; reboot']]), /refusing sysctl value/);
+    assert.deepEqual(written, []);
+  });
+
+  it('says which file it could not write and why', async () => {
+    const sysctl = new LinuxSysctl({ read: async () => '', write: async () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }); } });
+    await assert.rejects(sysctl.write([['net.ipv4.conf.all.arp_ignore', '1']]), /cannot set \/proc\/sys\/net\/ipv4\/conf\/all\/arp_ignore to 1: EACCES \(the agent must run as root\)/);
   });
 });
 
