@@ -1,7 +1,9 @@
 // The options every command that talks to agents shares (README, docs/rollout.md): TLS files, --insecure,
-// --ssh-config, --timeout; and the connector built from them.
+// --ssh-config, --timeout per call, --deadline for the whole command; and the connector
+// built from them.
 import { Option, type Command } from 'commander';
 import type { AgentConnector } from '../client/agent-client';
+import type { CommandDeadline, DeadlineOptions } from '../client/command-deadline';
 import type * as GrpcClient from '../client/grpc-client';
 import { clientTlsFromOptions } from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
@@ -15,31 +17,46 @@ export interface AgentConnectionOptions {
   sshConfig?: string;
   /** a DURATION: "500ms", "10s", "2m" */
   timeout: string;
+  /** a DURATION; absent: derived from --timeout by each command */
+  deadline?: string;
 }
 
 export const DEFAULT_TIMEOUT = '10s';
 
-export function addAgentOptions(cmd: Command): Command {
+/** `deadlineDefault` says, in --help, what the command's deadline is without --deadline. */
+export function addAgentOptions(cmd: Command, deadlineDefault = 'derived from --timeout'): Command {
   return cmd
     .addOption(new Option('--ca <FILE>', 'CA certificate that signed the agents\' certificates').env('LVSCTL_CA'))
     .addOption(new Option('--cert <FILE>', 'this controller\'s certificate, issued by the same CA').env('LVSCTL_CERT'))
     .addOption(new Option('--key <FILE>', 'the key of --cert').env('LVSCTL_KEY'))
     .option('--insecure', 'plain TCP without TLS, to reach agents started with --insecure (labs only)', false)
     .option('--ssh-config <FILE>', 'ssh config used to resolve host names without an address (default ~/.ssh/config)')
-    .option('--timeout <DURATION>', 'how long an agent may take to answer, e.g. 500ms, 10s, 2m', DEFAULT_TIMEOUT);
+    .option('--timeout <DURATION>', 'how long an agent may take to connect and to answer a call, e.g. 500ms, 10s, 2m', DEFAULT_TIMEOUT)
+    .option('--deadline <DURATION>', `the whole command ends within this, whatever the agents do; agents without an answer by then are unreachable (default: ${deadlineDefault})`);
 }
 
-export function parseTimeoutMs(text: string): number {
+function parseDurationMs(flag: string, text: string, maxMs: number): number {
   const ms = durationMs(text);
-  if (ms === undefined || ms <= 0 || ms > 3_600_000) {
-    throw new CliError(`--timeout ${JSON.stringify(text)}: must be a duration from 1ms to 60m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);
+  if (ms === undefined || ms <= 0 || ms > maxMs) {
+    throw new CliError(`${flag} ${JSON.stringify(text)}: must be a duration from 1ms to ${maxMs / 60_000}m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);
   }
   return ms;
 }
 
-export function connectorFromOptions(opts: AgentConnectionOptions, env: NodeJS.ProcessEnv = process.env): AgentConnector {
+export function parseTimeoutMs(text: string): number {
+  return parseDurationMs('--timeout', text, 3_600_000);
+}
+
+/** --timeout and --deadline as numbers; a bad one is a usage error (exit 1). */
+export function deadlineOptionsFrom(opts: Pick<AgentConnectionOptions, 'timeout' | 'deadline'>): DeadlineOptions {
+  const timeoutMs = parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT);
+  // a day: longer than any rollout, short enough to stay a bound
+  return opts.deadline === undefined ? { timeoutMs } : { timeoutMs, deadlineMs: parseDurationMs('--deadline', opts.deadline, 86_400_000) };
+}
+
+export function connectorFromOptions(opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env): AgentConnector {
   const tls = clientTlsFromOptions(opts, env);
   // gRPC is loaded when a command connects, not with the command line (--help stays quick)
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
-  return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT) });
+  return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}) });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { executeConnections, type ConnectionsCommandOptions } from '../fleet/connections-command';
-import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
 
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--vip <IP>', 'only entries of this virtual address')
     .option('--realserver <HOST|IP>', 'only entries to this realserver (a host of the plan or an address)')
     .option('--limit <N>', 'at most N entries per director (default 10000)');
-  addAgentOptions(command);
+  addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
     const { json, client, vip, realserver, limit, sshConfig } = flags;
     process.exitCode = await executeConnections(
@@ -25,10 +25,11 @@ export function register(program: Command): void {
       {
         ...(json ? { json: true } : {}), ...(client !== undefined ? { client } : {}), ...(vip !== undefined ? { vip } : {}),
         ...(realserver !== undefined ? { realserver } : {}), ...(limit !== undefined ? { limit } : {}), ...(sshConfig !== undefined ? { sshConfig } : {}),
+        bounds: deadlineOptionsFrom(command.opts<AgentConnectionOptions>()),
       },
       {
         loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr,
-        makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+        makeConnector: (deadline) => readerConnectorFromOptions(command.opts<AgentConnectionOptions>(), deadline),
       },
     );
   });

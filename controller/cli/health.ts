@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { executeHealth } from '../fleet/health-command';
-import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
 
 interface HealthFlags {
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan.json whose agents to ask')
     .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C')
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
-  addAgentOptions(command);
+  addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
   command.action(async (planPath: string, flags: HealthFlags) => {
     const abort = new AbortController();
     const stop = (): void => abort.abort();
@@ -31,10 +31,13 @@ export function register(program: Command): void {
     try {
       process.exitCode = await executeHealth(
         planPath,
-        { ...(flags.watch ? { watch: true } : {}), ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}) },
+        {
+          ...(flags.watch ? { watch: true } : {}), ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}),
+          bounds: deadlineOptionsFrom(command.opts<AgentConnectionOptions>()),
+        },
         {
           loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr, signal: abort.signal,
-          makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+          makeConnector: (deadline) => readerConnectorFromOptions(command.opts<AgentConnectionOptions>(), deadline),
         },
       );
     } finally {

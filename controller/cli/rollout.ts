@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError } from '../rollout/command';
-import { addAgentOptions, connectorFromOptions, type AgentConnectionOptions } from './agent-options';
+import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { CliError, EXIT } from './exit-codes';
 
 interface RolloutFlags {
@@ -32,8 +32,9 @@ export function register(program: Command): void {
     .option('--parallel <n>', `at most N agents connected to or applied at once (default ${DEFAULT_PARALLEL})`)
     .option('--json', 'print one JSON document (events and recap) on stdout, nothing else')
     .option('--continue-with-quiesced', 'apply the directors even when realservers did not pass, those at weight 0');
-  addAgentOptions(command);
+  addAgentOptions(command, '30m for the applies, plus --timeout for every --parallel agents connected');
   command.action(async (planPath: string, flags: RolloutFlags) => {
+    const agentOptions = command.opts<AgentConnectionOptions>();
     try {
       process.exitCode = await executeRollout(
         planPath,
@@ -45,11 +46,12 @@ export function register(program: Command): void {
           ...(flags.json ? { json: true } : {}),
           ...(flags.continueWithQuiesced ? { continueWithQuiesced: true } : {}),
           ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}),
+          bounds: deadlineOptionsFrom(agentOptions),
         },
         {
           loadPlanFile,
           resolveAddresses,
-          makeConnector: () => connectorFromOptions(command.opts<AgentConnectionOptions>()),
+          makeConnector: (deadline) => connectorFromOptions(agentOptions, deadline),
           stdout: process.stdout,
           stderr: process.stderr,
           env: process.env,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { executeStatus } from '../fleet/status-command';
-import { addAgentOptions, type AgentConnectionOptions } from './agent-options';
+import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
 
 export function register(program: Command): void {
@@ -13,14 +13,17 @@ export function register(program: Command): void {
     .description('every director\'s live IPVS table with counters (ipvsadm -Ln --stats) and the plan\'s names, and its drift from the plan')
     .argument('<plan>', 'the plan.json whose directors to ask')
     .option('--json', 'one JSON document on stdout, nothing else');
-  addAgentOptions(command);
+  addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
     process.exitCode = await executeStatus(
       planPath,
-      { ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}) },
+      {
+        ...(flags.json ? { json: true } : {}), ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}),
+        bounds: deadlineOptionsFrom(command.opts<AgentConnectionOptions>()),
+      },
       {
         loadPlanFile, resolveAddresses, stdout: process.stdout, stderr: process.stderr,
-        makeConnector: () => readerConnectorFromOptions(command.opts<AgentConnectionOptions>()),
+        makeConnector: (deadline) => readerConnectorFromOptions(command.opts<AgentConnectionOptions>(), deadline),
       },
     );
   });

@@ -1,76 +1,132 @@
 // Turns a failed gRPC call into words an operator can act on: which agent, what went
-// wrong (refused connection, TLS trust, name mismatch, timeout, not allowed), what to do.
+// wrong, what to do. grpc-js says UNAVAILABLE or DEADLINE_EXCEEDED for most transport
+// failures, so the words come from the connection's trace (connection-trace.ts): the TCP
+// connect (refused, no answer), the TLS handshake (our certificate refused, theirs not
+// trusted, not TLS, no handshake at all), a connection dropped after the handshake, or
+// one that is up and silent. "Refused the client certificate" is said only when the
+// handshake itself failed.
 import { status, type ServiceError } from '@grpc/grpc-js';
+import type { CallLimit } from './call-limit';
+import type { Attempt, ConnectionTrace } from './connection-trace';
+import { classifyTlsError, isCertificateAlert, type TlsFailure } from './tls-failure';
 import type { ClientTls } from './tls-options';
 
 export interface CallContext {
   host: string;
   address: string;
   port: number;
-  timeoutMs: number;
   tls: ClientTls;
+  /** what happened on the wire; absent, the words come from grpc-js's details alone */
+  trace?: ConnectionTrace;
 }
 
 /** unreachable: the agent could not be asked; refused: it answered and said no. */
 export type CallFailure = { kind: 'unreachable'; reason: string } | { kind: 'refused'; reason: string };
 
-function where(ctx: CallContext): string {
+export function where(ctx: Pick<CallContext, 'host' | 'address' | 'port'>): string {
   return `agent of ${ctx.host} at ${ctx.address}:${ctx.port}`;
 }
 
-function tlsReason(details: string, ctx: CallContext): string | undefined {
-  if (ctx.tls.kind === 'insecure') {
-    if (/EPROTO|Connection dropped|ECONNRESET|Protocol error|socket hang up|Failed to connect/i.test(details)) {
-      return `${where(ctx)} did not take a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure`;
-    }
-    return undefined;
+/** Codes grpc-js uses for a failed connection as well as for an agent's own answer. */
+const TRANSPORT_CODES = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN]);
+
+export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: CallLimit): CallFailure {
+  const details = err.details || err.message;
+  if (err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED) {
+    return { kind: 'unreachable', reason: `${where(ctx)} did not accept us: ${details}` };
   }
-  const { ca, cert } = ctx.tls.files;
-  if (/altname|does not match|Hostname\/IP/i.test(details)) {
-    return `${where(ctx)}: its certificate is valid neither for ${ctx.address} nor for "${ctx.host}"; ` +
-      `issue it with \`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\``;
+  // We cancelled it (closing the client): the wire has nothing to say about that.
+  if (err.code === status.CANCELLED) return { kind: 'unreachable', reason: `${where(ctx)}: the call was cancelled (${details})` };
+  if (TRANSPORT_CODES.has(err.code)) {
+    const attempt = ctx.trace?.latest();
+    const reason = attempt ? wireReason(attempt, ctx, limit, err.code) : undefined;
+    if (reason) return { kind: 'unreachable', reason };
+    if (err.code === status.DEADLINE_EXCEEDED) return { kind: 'unreachable', reason: `${where(ctx)}: no answer ${limit.text}; is the host up and the port open?` };
+    if (err.code === status.UNAVAILABLE) return { kind: 'unreachable', reason: `${where(ctx)} is unavailable: ${details}` };
   }
-  if (/self[- ]signed|unable to (get|verify)|UNABLE_TO_VERIFY|certificate signature failure|unknown ca/i.test(details) && !/alert/i.test(details)) {
-    return `${where(ctx)}: its certificate is not signed by the CA in ${ca} (--ca); pass the cluster's ca.crt, or reissue the agent's certificate from it`;
-  }
-  if (/alert|certificate required|bad certificate/i.test(details)) {
-    return `${where(ctx)} refused the client certificate ${cert} (--cert): it must be issued by the CA the agent trusts (the agent's --ca)`;
-  }
-  // With TLS 1.3 the server checks our certificate after the client finished its side of
-  // the handshake, so its refusal arrives only as a closed connection, without a reason.
-  if (/Failed to connect|Connection dropped|ECONNRESET/i.test(details)) {
-    return `${where(ctx)} closed the TLS connection during the handshake: it probably refused the client certificate ${cert} (--cert), ` +
-      'which must be issued by the CA the agent trusts (the agent\'s --ca)';
-  }
-  if (/wrong version number|packet length too long|WRONG_VERSION|http\/1|unexpected eof/i.test(details)) {
-    return `${where(ctx)} does not speak TLS: it was started with --insecure; pass --insecure too (labs only) or restart it with TLS files`;
-  }
-  return undefined;
+  return { kind: 'refused', reason: `${where(ctx)} answered ${status[err.code] ?? err.code}: ${details}` };
 }
 
-export function describeCallFailure(err: ServiceError, ctx: CallContext): CallFailure {
-  const details = err.details || err.message;
-  switch (err.code) {
-    case status.DEADLINE_EXCEEDED:
-      return { kind: 'unreachable', reason: `${where(ctx)}: no answer within ${ctx.timeoutMs} ms (--timeout); is the host up and the port open?` };
-    case status.UNAUTHENTICATED:
-    case status.PERMISSION_DENIED:
-      return { kind: 'unreachable', reason: `${where(ctx)} did not accept us: ${details}` };
-    case status.UNAVAILABLE: {
-      if (/ECONNREFUSED/.test(details)) {
-        return { kind: 'unreachable', reason: `${where(ctx)}: connection refused; is lvsctl-agent running there, on port ${ctx.port} (plan agent.port / agentPort)?` };
-      }
-      if (/EHOSTUNREACH|ENETUNREACH|ETIMEDOUT/.test(details)) {
-        return { kind: 'unreachable', reason: `${where(ctx)}: no route to the host (${details})` };
-      }
-      return { kind: 'unreachable', reason: tlsReason(details, ctx) ?? `${where(ctx)} is unavailable: ${details}` };
-    }
-    case status.CANCELLED:
-      return { kind: 'unreachable', reason: `${where(ctx)}: the call was cancelled (${details})` };
-    default: {
-      const tls = tlsReason(details, ctx);
-      if (tls) return { kind: 'unreachable', reason: tls };
-      return { kind: 'refused', reason: `${where(ctx)} answered ${status[err.code] ?? err.code}: ${details}` };
-    }
+/** What the last connection attempt says about a call that got no answer. */
+export function wireReason(attempt: Attempt, ctx: CallContext, limit: CallLimit, code: number = status.DEADLINE_EXCEEDED): string | undefined {
+  const state = attempt.state;
+  switch (state.stage) {
+    case 'dialing':
+    case 'tcp-timeout':
+      return `${where(ctx)}: no TCP connection ${limit.text}: is the host up? (a firewall that drops packets to port ${ctx.port} looks the same)`;
+    case 'tcp-failed':
+      return tcpReason(state.error, ctx);
+    case 'handshaking':
+    case 'handshake-timeout':
+      return `${where(ctx)} accepted the TCP connection but did not complete the TLS handshake ${limit.text}: ` +
+        `is it lvsctl-agent that listens on port ${ctx.port}? (something else there, or a stuck agent)`;
+    case 'handshake-failed':
+      return tlsReason(classifyTlsError(state.error), ctx);
+    case 'open':
+      // up and answering: an UNAVAILABLE then is the agent's own word (shutting down…)
+      return code === status.DEADLINE_EXCEEDED ? silentReason(state.bytesRead(), ctx, limit) : undefined;
+    case 'closed':
+      return closedReason(state.bytesRead, state.error, ctx);
   }
+}
+
+function tcpReason(error: Error, ctx: CallContext): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ECONNREFUSED') {
+    return `${where(ctx)}: connection refused; is lvsctl-agent running there, on port ${ctx.port} (plan agent.port / agentPort)?`;
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${where(ctx)}: no route to the host (${code})`;
+  if (code === 'ETIMEDOUT') return `${where(ctx)}: no TCP connection: the connect timed out in the kernel (${code}); is the host up?`;
+  return `${where(ctx)}: the TCP connection failed: ${error.message}`;
+}
+
+function tlsReason(failure: TlsFailure, ctx: CallContext): string {
+  const files = ctx.tls.kind === 'mtls' ? ctx.tls.files : undefined;
+  switch (failure.kind) {
+    case 'refused-our-certificate':
+      return `${where(ctx)} refused the client certificate ${files?.cert ?? ''} (--cert) in the TLS handshake (alert: ${failure.alert}): ` +
+        'it must be issued by the CA the agent trusts (the agent\'s --ca)';
+    case 'alert':
+      return `${where(ctx)} ended the TLS handshake with the alert "${failure.alert}"; see its log`;
+    case 'untrusted':
+      return `${where(ctx)}: its certificate is not signed by the CA in ${files?.ca ?? '--ca'} (--ca) (${failure.code}); ` +
+        'pass the cluster\'s ca.crt, or reissue the agent\'s certificate from it';
+    case 'name-mismatch':
+      return `${where(ctx)}: its certificate is valid neither for ${ctx.address} nor for "${ctx.host}"; ` +
+        `issue it with \`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\``;
+    case 'not-tls':
+      return `${where(ctx)} does not speak TLS: it was started with --insecure; pass --insecure too (labs only) or restart it with TLS files`;
+    case 'closed':
+      return `${where(ctx)} closed the connection during the TLS handshake without a TLS alert; ` +
+        `a TLS 1.2 peer refuses a client certificate that way: check that ${files?.cert ?? 'the --cert file'} (--cert) comes from the CA the agent trusts, and see its log`;
+    case 'other':
+      return `${where(ctx)}: the TLS handshake failed: ${failure.message}`;
+  }
+}
+
+/** The connection is up and the call got nothing back in time. */
+function silentReason(bytesRead: number, ctx: CallContext, limit: CallLimit): string {
+  if (bytesRead === 0) {
+    const after = ctx.tls.kind === 'insecure' ? 'took the TCP connection' : 'completed the TLS handshake';
+    return `${where(ctx)} ${after} but then sent nothing ${limit.text}, not even the HTTP/2 greeting: ` +
+      `is it lvsctl-agent that listens on port ${ctx.port}? (something else there, or a stuck agent)`;
+  }
+  return `${where(ctx)} is connected but gave no answer ${limit.text}: the agent is busy or stuck; see its log`;
+}
+
+/** The connection the call went over is gone. */
+function closedReason(bytesRead: number, error: Error | undefined, ctx: CallContext): string {
+  // With TLS 1.3 the agent checks our certificate after our side of the handshake is done:
+  // its refusal comes as an alert on the first read, or as a close before its first byte.
+  if (isCertificateAlert(error)) return tlsReason(classifyTlsError(error as Error), ctx);
+  if (bytesRead === 0) {
+    if (ctx.tls.kind === 'insecure') {
+      return `${where(ctx)} did not take a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure`;
+    }
+    return `${where(ctx)} closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses ` +
+      `a client certificate under TLS 1.3; ${ctx.tls.files.cert} (--cert) must be issued by the CA the agent trusts (the agent's --ca)`;
+  }
+  const why = error ? ` (${(error as NodeJS.ErrnoException).code ?? error.message})` : '';
+  const after = ctx.tls.kind === 'insecure' ? 'once it was up' : 'after the TLS handshake';
+  return `${where(ctx)}: the connection dropped ${after}${why}: the agent stopped or restarted? see its log`;
 }

@@ -1,53 +1,35 @@
-// AgentClient over gRPC: one channel per agent, deadlines on every call, failures turned
-// into AgentUnreachableError (could not ask) or a failed result (the agent said no).
-import { checkServerIdentity, type PeerCertificate } from 'tls';
-import { isIP } from 'net';
-import { credentials, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+// AgentClient over gRPC: one channel per agent, a bound on every call (--timeout for an
+// answer, the command's deadline for a whole apply), failures turned into
+// AgentUnreachableError (could not ask, or the stream stopped) or a failed result (the
+// agent said no).
+import { status, type ServiceError } from '@grpc/grpc-js';
 import type { ApplyEvent, ApplyMode, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
 import { applyEventFromWire } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs/wire/checks';
 import { APPLY_MODE, ROLE, wireName } from '../../lvs/wire/enum-names';
 import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
-import { CLIENT_OPTIONS } from '../../lvs/wire/limits';
-import { loadAgentProto } from '../../lvs/wire/proto-loader';
-import type { AgentClient as WireAgentClient } from '../../proto/generated/lvsctl/v1/Agent';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
-import { describeCallFailure, type CallContext } from './call-failure';
+import { AgentChannel, type Target } from './agent-channel';
+import { describeCallFailure, where, wireReason, type CallContext } from './call-failure';
+import { answerLimit, deadlinePassed, streamLimit, type CallLimit } from './call-limit';
+import type { CommandDeadline } from './command-deadline';
+import { StreamProgress } from './stream-progress';
 import type { ClientTls } from './tls-options';
 
 export interface GrpcConnectorOptions {
   tls: ClientTls;
-  /** how long an agent may take to answer a call (--timeout) */
+  /** how long an agent may take to answer a call, and to connect (--timeout) */
   timeoutMs: number;
-  /** how long a whole apply may run once the agent accepted it; default 30 minutes */
+  /** every call of the command ends by then (--deadline) */
+  deadline?: CommandDeadline;
+  /** without a command deadline: how long a whole apply may run once accepted; default 30 minutes */
   applyTimeoutMs?: number;
 }
 
 const DEFAULT_APPLY_TIMEOUT_MS = 30 * 60 * 1000;
-
-type Target = { host: string; address: string; port: number };
-
-/**
- * The agent's certificate must name the address we dial (an IP SAN) or the plan's host
- * name (a DNS SAN): the first that matches wins; otherwise the address's error is kept.
- */
-function channelCredentials(tls: ClientTls, target: Target): ChannelCredentials {
-  if (tls.kind === 'insecure') return credentials.createInsecure();
-  return credentials.createSsl(tls.material.ca, tls.material.key, tls.material.cert, {
-    checkServerIdentity: (_servername: string, cert: PeerCertificate) => {
-      const byAddress = checkServerIdentity(target.address, cert);
-      if (!byAddress) return undefined;
-      return checkServerIdentity(target.host, cert) ? byAddress : undefined;
-    },
-  });
-}
-
-function dialTarget(target: Target): string {
-  return isIP(target.address) === 6 ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`;
-}
 
 function identityFromWire(reply: HelloReply__Output): AgentIdentity {
   return {
@@ -58,44 +40,42 @@ function identityFromWire(reply: HelloReply__Output): AgentIdentity {
   };
 }
 
-/** A stub to one agent with the channel options and TLS identity check every call uses. */
-export function openAgentStub(target: Target, opts: GrpcConnectorOptions): WireAgentClient {
-  const Agent = loadAgentProto().lvsctl.v1.Agent;
-  // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
-  // The certificate check itself is channelCredentials' and accepts the address or the name.
-  const options = opts.tls.kind === 'mtls' ? { ...CLIENT_OPTIONS, 'grpc.ssl_target_name_override': target.host } : CLIENT_OPTIONS;
-  return new Agent(dialTarget(target), channelCredentials(opts.tls, target), options);
-}
-
 class GrpcAgentClient implements AgentClient {
-  private readonly stub: WireAgentClient;
+  private readonly channel: AgentChannel;
   private readonly context: CallContext;
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
-    this.stub = openAgentStub(target, opts);
-    this.context = { ...target, timeoutMs: opts.timeoutMs, tls: opts.tls };
+    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs);
+    this.context = { ...target, tls: opts.tls, trace: this.channel.trace };
   }
 
   hello(): Promise<AgentIdentity> {
+    if (deadlinePassed(Date.now(), this.opts.deadline)) return Promise.reject(this.tooLate('not asked'));
+    const limit = answerLimit(Date.now(), this.opts.timeoutMs, this.opts.deadline);
     return new Promise((resolve, reject) => {
-      const deadline = Date.now() + this.opts.timeoutMs;
-      this.stub.hello({ controllerVersion: VERSION }, { deadline }, (err, reply) => {
-        if (err) return reject(this.unreachable(err));
+      this.channel.track(this.channel.stub.hello({ controllerVersion: VERSION }, { deadline: limit.at }, (err, reply) => {
+        if (err) return reject(new AgentUnreachableError(this.target.host, describeCallFailure(err, this.context, limit).reason));
         try {
           return resolve(identityFromWire(reply as HelloReply__Output));
         } catch (e) {
           return reject(this.malformed(e));
         }
-      });
+      }));
     });
   }
 
   apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    if (deadlinePassed(Date.now(), this.opts.deadline)) return Promise.reject(this.tooLate('not applied'));
+    const now = Date.now();
+    const answer = answerLimit(now, this.opts.timeoutMs, this.opts.deadline);
+    const whole = streamLimit(now, this.opts.applyTimeoutMs ?? DEFAULT_APPLY_TIMEOUT_MS, this.opts.deadline);
     return new Promise((resolve, reject) => {
-      const call = this.stub.apply(
+      const call = this.channel.track(this.channel.stub.apply(
         { mode: wireName(APPLY_MODE, mode), plan: hostPlanToWire(plan) },
-        { deadline: Date.now() + (this.opts.applyTimeoutMs ?? DEFAULT_APPLY_TIMEOUT_MS) },
-      );
+        { deadline: whole.at },
+      ));
+      const progress = new StreamProgress();
+      let answered = false;
       let settled = false;
       let result: ResultEvent | undefined;
       const finish = (outcome: () => void): void => {
@@ -105,19 +85,24 @@ class GrpcAgentClient implements AgentClient {
           outcome();
         }
       };
+      const unreachable = (reason: string): void => finish(() => reject(new AgentUnreachableError(this.target.host, reason)));
       // The agent sends headers as soon as it accepted the plan (even while it waits for
       // another apply); silence past --timeout means it is not there to answer.
       const answerTimer = setTimeout(() => {
         call.cancel();
-        finish(() => reject(new AgentUnreachableError(this.target.host,
-          `agent of ${this.target.host} at ${dialTarget(this.target)}: no answer within ${this.opts.timeoutMs} ms (--timeout); is the host up and the port open?`)));
-      }, this.opts.timeoutMs);
-      call.on('metadata', () => clearTimeout(answerTimer));
-      call.on('data', (wire) => {
+        unreachable(this.silence(answer));
+      }, Math.max(0, answer.at - Date.now()));
+      const heard = (): void => {
+        answered = true;
         clearTimeout(answerTimer);
+      };
+      call.on('metadata', heard);
+      call.on('data', (wire) => {
+        heard();
         if (settled) return;
         try {
           const event = applyEventFromWire(wire);
+          progress.saw(event);
           if (event.kind === 'result') result = event;
           onEvent(event);
         } catch (e) {
@@ -126,8 +111,11 @@ class GrpcAgentClient implements AgentClient {
         }
       });
       call.on('error', (err: ServiceError) => {
-        const failure = describeCallFailure(err, this.context);
-        if (failure.kind === 'unreachable') return finish(() => reject(new AgentUnreachableError(this.target.host, failure.reason)));
+        // Accepted, then cut off (deadline, connection gone): not the agent's answer.
+        const dropped = this.channel.trace.lastConnected()?.state.stage === 'closed';
+        if (answered && (err.code === status.DEADLINE_EXCEEDED || dropped)) return unreachable(this.stopped(err, progress, whole, mode));
+        const failure = describeCallFailure(err, this.context, answer);
+        if (failure.kind === 'unreachable') return unreachable(failure.reason);
         // The agent answered and refused the plan (bad field, wrong role, stale generation):
         // that host failed, and the rollout shows why like any other failed result.
         const refused: ResultEvent = { kind: 'result', outcome: 'failed', changed: 0, message: failure.reason };
@@ -146,11 +134,34 @@ class GrpcAgentClient implements AgentClient {
   }
 
   close(): void {
-    this.stub.close();
+    this.channel.close();
   }
 
-  private unreachable(err: ServiceError): AgentUnreachableError {
-    return new AgentUnreachableError(this.target.host, describeCallFailure(err, this.context).reason);
+  /** No answer at all within the bound: what the wire shows of it. */
+  private silence(limit: CallLimit): string {
+    const attempt = this.channel.trace.latest();
+    return (attempt && wireReason(attempt, this.context, limit)) ?? `${where(this.context)}: no answer ${limit.text}; is the host up and the port open?`;
+  }
+
+  /** The agent accepted the apply, then its stream ended without a result. */
+  private stopped(err: ServiceError, progress: StreamProgress, whole: CallLimit, mode: ApplyMode): string {
+    const connection = this.channel.trace.lastConnected();
+    let cause: string;
+    if (err.code === status.DEADLINE_EXCEEDED) {
+      cause = `no result ${whole.text}; the agent may still be applying it`;
+    } else if (connection?.state.stage === 'closed') {
+      const error = connection.state.error as NodeJS.ErrnoException | undefined;
+      cause = `the connection dropped${error ? ` (${error.code ?? error.message})` : ''}: the agent stopped or restarted? (see its log)`;
+    } else {
+      cause = `${status[err.code] ?? err.code}: ${err.details || err.message}`;
+    }
+    // A check changes nothing; an apply cut off may have changed part of the kernel.
+    const next = mode === 'check' ? '' : '; part of the plan may be applied: see lvsctl status, then run lvsctl rollout again';
+    return `${where(this.context)}: the apply stream stopped mid-apply ${progress.describe(Date.now())}: ${cause}${next}`;
+  }
+
+  private tooLate(what: string): AgentUnreachableError {
+    return new AgentUnreachableError(this.target.host, `${where(this.context)}: ${what}: ${this.opts.deadline?.text ?? 'the deadline'} passed before its turn`);
   }
 
   private malformed(e: unknown): AgentUnreachableError {

@@ -1,13 +1,15 @@
 // What lvsctl health, status and connections share: the deps a command runs with (tests
 // pass in-memory ones), the names of a plan for printing, and the plan-refused exit.
 import type { AgentReaderConnector } from '../client/agent-reader';
+import { commandDeadline, readsDeadlineMs, type CommandDeadline, type DeadlineOptions } from '../client/command-deadline';
 import { serviceKeyString } from '../../lvs/model';
 import type { Names } from '../report/status-table';
+import { DEFAULT_FLEET_PARALLEL } from './ask-agents';
 import type { FleetPlan, FleetPlanDeps } from './plan-targets';
 
 export interface FleetCommandDeps extends FleetPlanDeps {
   /** called once the plan is known good: building it may read certificate files */
-  makeConnector(): AgentReaderConnector;
+  makeConnector(deadline?: CommandDeadline): AgentReaderConnector;
   stdout: { write(text: string): unknown };
   now?: () => Date;
 }
@@ -15,6 +17,8 @@ export interface FleetCommandDeps extends FleetPlanDeps {
 export interface FleetCommonOptions {
   json?: boolean;
   sshConfig?: string;
+  /** --timeout and --deadline; without them (tests) the calls have no command deadline */
+  bounds?: DeadlineOptions;
 }
 
 /** Plan names for addresses and service keys, to print names where the kernel has numbers. */
@@ -29,4 +33,10 @@ export function answerJson<T>(a: { host: string; role: string; ok: boolean; valu
   return a.ok
     ? { host: a.host, role: a.role, ok: true, ...(value(a.value as T) as object) }
     : { host: a.host, role: a.role, ok: false, [a.kind ?? 'failed']: true, status: a.kind, reason: a.reason };
+}
+
+/** The bound of a read-only command that asks `hosts` agents (docs/reliability.md). */
+export function fleetDeadline(startedAt: number, options: FleetCommonOptions, hosts: number): CommandDeadline | undefined {
+  if (!options.bounds) return undefined;
+  return commandDeadline(startedAt, options.bounds, readsDeadlineMs(options.bounds.timeoutMs, hosts, DEFAULT_FLEET_PARALLEL));
 }

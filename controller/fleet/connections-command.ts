@@ -5,7 +5,7 @@ import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, t
 import { CliError, EXIT } from '../cli/exit-codes';
 import { renderConnections } from '../report/connections-table';
 import { askAgents, fleetExitCode } from './ask-agents';
-import { answerJson, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { answerJson, fleetDeadline, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
 
 export interface ConnectionsCommandOptions extends FleetCommonOptions {
@@ -30,6 +30,7 @@ function limitOf(text: string | undefined): number {
 }
 
 export async function executeConnections(planPath: string, options: ConnectionsCommandOptions, deps: FleetCommandDeps): Promise<number> {
+  const startedAt = Date.now();
   const limit = limitOf(options.limit);
   const client = address('--client', options.client);
   const vip = address('--vip', options.vip);
@@ -50,8 +51,8 @@ export async function executeConnections(planPath: string, options: ConnectionsC
     }
   }
   const filter: ConnectionFilter = { limit, ...(client ? { client } : {}), ...(vip ? { vip } : {}), ...(realserver ? { realserver } : {}) };
-  const connector = deps.makeConnector();
   const directors = fleet.targets.filter((t) => t.role === 'director');
+  const connector = deps.makeConnector(fleetDeadline(startedAt, options, directors.length));
   const answers = await askAgents(directors, connector, (reader) => reader.connections(filter));
   const exitCode = fleetExitCode(answers);
   const names = namesOf(fleet);

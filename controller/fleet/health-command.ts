@@ -6,7 +6,7 @@ import type { AgentReaderConnector, HealthWatch } from '../client/agent-reader';
 import { EXIT } from '../cli/exit-codes';
 import { eventLine, healthReportJson, renderHealthTable } from '../report/health-table';
 import { askAgents, failureOf, fleetExitCode, type HostAnswer } from './ask-agents';
-import { answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { answerJson, fleetDeadline, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { FleetPlanRefused, loadFleetPlan, type FleetTarget } from './plan-targets';
 
 export interface HealthCommandOptions extends FleetCommonOptions {
@@ -19,6 +19,7 @@ export function unhealthyHosts(answers: readonly HostAnswer<AgentHealthReport>[]
 }
 
 export async function executeHealth(planPath: string, options: HealthCommandOptions, deps: FleetCommandDeps & { signal?: AbortSignal }): Promise<number> {
+  const startedAt = Date.now();
   let fleet;
   try {
     fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
@@ -26,9 +27,10 @@ export async function executeHealth(planPath: string, options: HealthCommandOpti
     if (err instanceof FleetPlanRefused) return err.exitCode;
     throw err;
   }
-  const connector = deps.makeConnector();
   const now = deps.now ?? (() => new Date());
-  if (options.watch) return watchHealth(fleet.targets, connector, options, deps);
+  // A watch runs until interrupted, or until --deadline when given; its calls are bounded one by one.
+  if (options.watch) return watchHealth(fleet.targets, deps.makeConnector(), options, deps, startedAt);
+  const connector = deps.makeConnector(fleetDeadline(startedAt, options, fleet.targets.length));
   // Reports go under the plan's host names: an agent names itself by its hostname, which
   // may differ from the plan's (and is "(none)" in a network namespace without one).
   const answers = (await askAgents(fleet.targets, connector, (reader) => reader.health())).map((a) => (a.ok ? { ...a, value: { ...a.value, host: a.host } } : a));
@@ -46,11 +48,16 @@ async function watchHealth(
   connector: AgentReaderConnector,
   options: HealthCommandOptions,
   deps: FleetCommandDeps & { signal?: AbortSignal },
+  startedAt: number,
 ): Promise<number> {
   const line = (value: unknown): void => { deps.stdout.write(`${JSON.stringify(value)}\n`); };
   const watches: HealthWatch[] = [];
-  // Interrupting (Ctrl-C) ends every watch; the command then ends normally with its exit code.
-  deps.signal?.addEventListener('abort', cancelAll);
+  // Interrupting (Ctrl-C) or --deadline ends every watch; the command then ends normally with its exit code.
+  const stop = new AbortController();
+  const stopAll = (): void => { stop.abort(); cancelAll(); };
+  deps.signal?.addEventListener('abort', stopAll);
+  const deadlineMs = options.bounds?.deadlineMs;
+  const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(stopAll, Math.max(0, startedAt + deadlineMs - Date.now()));
   const outcomes = await Promise.all(targets.map(async (target): Promise<HostAnswer<null>> => {
     const reader = connector({ host: target.host, address: target.address, port: target.port });
     let first = true;
@@ -67,9 +74,9 @@ async function watchHealth(
         first = false;
       });
       watches.push(watch);
-      if (deps.signal?.aborted) watch.cancel();
+      if (deps.signal?.aborted || stop.signal.aborted) watch.cancel();
       await watch.done;
-      if (!deps.signal?.aborted) {
+      if (!deps.signal?.aborted && !stop.signal.aborted) {
         const reason = `the agent of ${target.host} ended the watch (it is shutting down?)`;
         if (options.json) line({ host: target.host, kind: 'unreachable', reason });
         else deps.stdout.write(`${target.host}: unreachable: ${reason}\n`);
@@ -85,7 +92,8 @@ async function watchHealth(
       reader.close();
     }
   }));
-  deps.signal?.removeEventListener('abort', cancelAll);
+  clearTimeout(deadlineTimer);
+  deps.signal?.removeEventListener('abort', stopAll);
   return targets.length === 0 ? EXIT.ok : fleetExitCode(outcomes);
 
   function cancelAll(): void {

@@ -4,11 +4,12 @@
 import type { HealthRow } from '../../lvs/health/report';
 import { renderStatus, type StatusView } from '../report/status-table';
 import { askAgents, fleetExitCode } from './ask-agents';
-import { namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { fleetDeadline, namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { findDrift } from './drift';
 import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
 
 export async function executeStatus(planPath: string, options: FleetCommonOptions, deps: FleetCommandDeps): Promise<number> {
+  const startedAt = Date.now();
   let fleet;
   try {
     fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
@@ -16,8 +17,8 @@ export async function executeStatus(planPath: string, options: FleetCommonOption
     if (err instanceof FleetPlanRefused) return err.exitCode;
     throw err;
   }
-  const connector = deps.makeConnector();
   const directors = fleet.targets.filter((t) => t.role === 'director');
+  const connector = deps.makeConnector(fleetDeadline(startedAt, options, directors.length));
   const answers = await askAgents(directors, connector, async (reader, target): Promise<StatusView> => {
     const [status, health] = await Promise.all([
       reader.status(),

@@ -1,6 +1,7 @@
 // `lvsctl rollout PLAN`: from a plan file to an exit code. The CLI file wires the real
 // loader, resolver and gRPC connector in; tests pass in-memory ones.
 import type { AgentConnector } from '../client/agent-client';
+import { commandDeadline, rolloutDeadlineMs, type CommandDeadline, type DeadlineOptions } from '../client/command-deadline';
 import { EXIT } from '../cli/exit-codes';
 import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
 import { compileHostPlans } from '../plan/compile';
@@ -27,13 +28,15 @@ export interface RolloutCommandOptions {
   json?: boolean;
   continueWithQuiesced?: boolean;
   sshConfig?: string;
+  /** --timeout and --deadline; without them (tests) the calls have no command deadline */
+  bounds?: DeadlineOptions;
 }
 
 export interface RolloutCommandDeps {
   loadPlanFile(path: string): Promise<PlanLoadResult>;
   resolveAddresses(plan: Plan, options: { sshConfigPath?: string }): Promise<{ addresses: Map<string, string>; problems: PlanProblem[] }>;
   /** called once the plan is known good: building it may read certificate files */
-  makeConnector(): AgentConnector;
+  makeConnector(deadline?: CommandDeadline): AgentConnector;
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
@@ -59,6 +62,7 @@ function agentPortOf(plan: Plan, host: string): number {
 
 /** Runs the command and returns its exit code; throws RolloutUsageError for a bad option. */
 export async function executeRollout(planPath: string, options: RolloutCommandOptions, deps: RolloutCommandDeps): Promise<number> {
+  const startedAt = Date.now();
   const parallel = parseParallel(options.parallel);
   const json = options.json === true;
 
@@ -105,7 +109,11 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
       return address === undefined ? [] : [[h, { address, port: agentPortOf(plan, h) }] as const];
     }),
   );
-  const connector = deps.makeConnector();
+  // One bound for the whole rollout: every call ends by then (docs/reliability.md).
+  const deadline = options.bounds
+    ? commandDeadline(startedAt, options.bounds, rolloutDeadlineMs(options.bounds.timeoutMs, targets.size, parallel))
+    : undefined;
+  const connector = deps.makeConnector(deadline);
   const mode = options.check ? 'check' : 'apply';
   const human = json
     ? undefined

@@ -1,0 +1,82 @@
+// One gRPC channel to one agent, owned whole: its stub, its connections (bounded and
+// traced by BoundedCredentials) and the calls in flight on it. close() cancels those
+// calls, closes the channel and ends every socket, so nothing of it keeps the process up.
+import { checkServerIdentity, type PeerCertificate } from 'tls';
+import { isIP } from 'net';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { CLIENT_OPTIONS } from '../../lvs/wire/limits';
+import { loadAgentProto } from '../../lvs/wire/proto-loader';
+import type { AgentClient as WireAgentClient } from '../../proto/generated/lvsctl/v1/Agent';
+import { BoundedCredentials } from './bounded-credentials';
+import { ConnectionTrace } from './connection-trace';
+import type { ClientTls } from './tls-options';
+
+export type Target = { host: string; address: string; port: number };
+
+/** Anything grpc-js returns for a call: it can be cancelled and reports its end as 'status'. */
+interface Cancellable {
+  cancel(): void;
+  once(event: 'status', listener: () => void): unknown;
+}
+
+/**
+ * The agent's certificate must name the address we dial (an IP SAN) or the plan's host
+ * name (a DNS SAN): the first that matches wins; otherwise the address's error is kept.
+ */
+function tlsCredentials(tls: ClientTls, target: Target): ChannelCredentials {
+  if (tls.kind === 'insecure') return credentials.createInsecure();
+  return credentials.createSsl(tls.material.ca, tls.material.key, tls.material.cert, {
+    checkServerIdentity: (_servername: string, cert: PeerCertificate) => {
+      const byAddress = checkServerIdentity(target.address, cert);
+      if (!byAddress) return undefined;
+      return checkServerIdentity(target.host, cert) ? byAddress : undefined;
+    },
+  });
+}
+
+export function dialTarget(target: Target): string {
+  return isIP(target.address) === 6 ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`;
+}
+
+export class AgentChannel {
+  readonly stub: WireAgentClient;
+  readonly trace = new ConnectionTrace();
+  private readonly credentials: BoundedCredentials;
+  private readonly calls = new Set<Cancellable>();
+  private closed = false;
+
+  /** connectMs bounds the TCP connect and the TLS handshake of every connection (--timeout). */
+  constructor(target: Target, tls: ClientTls, connectMs: number) {
+    this.credentials = new BoundedCredentials(tlsCredentials(tls, target), target, connectMs, this.trace);
+    const Agent = loadAgentProto().lvsctl.v1.Agent;
+    // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
+    // The certificate check itself is tlsCredentials' and accepts the address or the name.
+    // A channel of its own per client (local subchannel pool): closing it ends its connections.
+    const options = {
+      ...CLIENT_OPTIONS,
+      'grpc.use_local_subchannel_pool': 1,
+      ...(tls.kind === 'mtls' ? { 'grpc.ssl_target_name_override': target.host } : {}),
+    };
+    this.stub = new Agent(dialTarget(target), this.credentials, options);
+  }
+
+  /** Keeps the call until it ends, so that close() can cancel it. */
+  track<C extends Cancellable>(call: C): C {
+    if (this.closed) {
+      call.cancel();
+      return call;
+    }
+    this.calls.add(call);
+    call.once('status', () => this.calls.delete(call));
+    return call;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const call of this.calls) call.cancel();
+    this.calls.clear();
+    this.stub.close();
+    this.credentials.destroy();
+  }
+}

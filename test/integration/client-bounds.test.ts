@@ -1,0 +1,96 @@
+// The gRPC clients' own bounds, in process, on 127.0.0.1: a closed client leaves no
+// connection behind (even one stuck in its TLS handshake), a call past the command's
+// deadline is not made, an agent that answers late or a watch that goes quiet is named
+// for what it is.
+import assert from 'assert';
+import { createGrpcConnector } from '../../controller/client/grpc-client';
+import { createGrpcReaderConnector } from '../../controller/client/grpc-reader';
+import { AgentUnreachableError } from '../../controller/client/agent-client';
+import { makeTestPki, type TestPki } from './support/pki';
+import { mtls } from './support/agent-harness';
+import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
+import { startFakeAgent } from './support/fake-agent-server';
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(condition(), what);
+}
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof AgentUnreachableError, `expected AgentUnreachableError, got ${String(err)}`);
+    return err.message;
+  }
+  return assert.fail('the call succeeded');
+}
+
+describe('the gRPC clients end what they start', function () {
+  this.timeout(20_000);
+  let pki: TestPki;
+  before(async () => {
+    pki = await makeTestPki();
+  });
+  after(() => pki.cleanup());
+
+  for (const kind of ['TCP', 'TLS'] as const) {
+    it(`close() ends a connection a silent ${kind} peer holds, while the call still waits`, async () => {
+      const silent: SilentPeer = kind === 'TCP' ? await startSilentTcp() : await startSilentTls(pki.agent);
+      try {
+        const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 10_000 })({ host: 'lvs1', address: '127.0.0.1', port: silent.port });
+        const hello = client.hello().catch((e: unknown) => e);
+        await until(() => silent.open() > 0, 'the client never connected');
+        client.close();
+        await until(() => silent.open() === 0, `${silent.open()} connection(s) left open after close()`);
+        assert.ok(await hello instanceof Error, 'hello did not fail after close()');
+      } finally {
+        await silent.stop();
+      }
+    });
+  }
+
+  it('does not dial at all once the command\'s deadline has passed', async () => {
+    const silent = await startSilentTcp();
+    try {
+      const deadline = { at: Date.now() - 1, text: 'the command\'s deadline (--deadline 1s)' };
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 5000, deadline })({ host: 'lvs1', address: '127.0.0.1', port: silent.port });
+      const reason = await reasonOf(client.hello());
+      client.close();
+      assert.match(reason, /not asked: the command's deadline \(--deadline 1s\) passed before its turn/);
+      assert.strictEqual(silent.connections(), 0);
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('says an agent that is connected but slow gave no answer within --timeout', async () => {
+    const slow = await startFakeAgent({ role: 'director', tls: pki.agent, helloDelayMs: 10_000 });
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 700 })({ host: 'lvs1', address: '127.0.0.1', port: slow.port });
+      const reason = await reasonOf(client.hello());
+      client.close();
+      assert.match(reason, /agent of lvs1 at 127\.0\.0\.1:\d+ is connected but gave no answer within 700 ms \(--timeout\): the agent is busy or stuck/);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('says a health watch stopped when nothing, not even a heartbeat, comes after the first report', async () => {
+    const quiet = await startFakeAgent({
+      role: 'director', tls: pki.agent,
+      healthReport: { host: 'lvs1', role: 'director', at: new Date(), targets: [], events: [], selfChecks: [], heartbeat: false },
+    });
+    try {
+      const reader = createGrpcReaderConnector({ tls: mtls(pki.controller), timeoutMs: 2000, watchSilenceMs: 500 })({ host: 'lvs1', address: '127.0.0.1', port: quiet.port });
+      let reports = 0;
+      const watch = reader.watchHealth(() => reports++);
+      const reason = await reasonOf(watch.done);
+      reader.close();
+      assert.strictEqual(reports, 1);
+      assert.match(reason, /agent of lvs1 at 127\.0\.0\.1:\d+: the health watch stopped: no report nor heartbeat for 0\.5 s; the agent is busy or stuck\?/);
+    } finally {
+      await quiet.stop();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+// A gRPC server that speaks the agent's protocol badly on purpose, on 127.0.0.1:0: it
+// answers Hello late, or accepts an Apply, sends a few events and goes silent, or sends
+// one health report and then nothing. Every call it holds ends at stop().
+import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import type { ApplyEvent } from '../../../lvs/apply-events';
+import type { AgentHealthReport } from '../../../lvs/health/report';
+import { applyEventToWire } from '../../../lvs/wire/apply-event-codec';
+import { healthReportToWire } from '../../../lvs/wire/health-codec';
+import { ROLE, wireName, type AgentRole } from '../../../lvs/wire/enum-names';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
+
+export interface FakeAgentBehaviour {
+  role: AgentRole;
+  tls?: TlsFiles;
+  /** Hello answers after this long (default at once) */
+  helloDelayMs?: number;
+  /** Apply: headers, these events, then silence (or the end, when the last is the result) */
+  applyEvents?: ApplyEvent[];
+  /** Health: this one report (watch or not), then silence */
+  healthReport?: AgentHealthReport;
+}
+
+export interface FakeAgent {
+  port: number;
+  /** Apply calls received */
+  applies(): number;
+  stop(): Promise<void>;
+}
+
+export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<FakeAgent> {
+  const timers = new Set<NodeJS.Timeout>();
+  const held = new Set<ServerWritableStream<unknown, unknown>>();
+  let applies = 0;
+  const server = new Server();
+  server.addService(loadAgentProto().lvsctl.v1.Agent.service, {
+    Hello: (_call: ServerUnaryCall<unknown, unknown>, callback: (err: null, reply: object) => void) => {
+      const reply = { host: 'fake', role: wireName(ROLE, behaviour.role), version: '9.9.9', capabilities: [] };
+      if (!behaviour.helloDelayMs) return callback(null, reply);
+      const timer = setTimeout(() => { timers.delete(timer); callback(null, reply); }, behaviour.helloDelayMs);
+      timers.add(timer);
+    },
+    Apply: (call: ServerWritableStream<unknown, unknown>) => {
+      applies++;
+      held.add(call);
+      call.sendMetadata(new Metadata());
+      const events = behaviour.applyEvents ?? [];
+      for (const event of events) call.write(applyEventToWire(event));
+      // a complete apply ends its stream; one without its result stays open, silent
+      if (events[events.length - 1]?.kind === 'result') {
+        held.delete(call);
+        call.end();
+      }
+    },
+    Health: (call: ServerWritableStream<unknown, unknown>) => {
+      held.add(call);
+      if (behaviour.healthReport) call.write(healthReportToWire(behaviour.healthReport));
+    },
+  });
+  const credentials = behaviour.tls
+    ? (() => {
+      const m = readTlsFiles(behaviour.tls);
+      return ServerCredentials.createSsl(m.ca, [{ private_key: m.key, cert_chain: m.cert }], true);
+    })()
+    : ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+  return {
+    port,
+    applies: () => applies,
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const call of held) call.end();
+      server.forceShutdown();
+    },
+  };
+}

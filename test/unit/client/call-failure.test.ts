@@ -1,0 +1,91 @@
+import assert from 'assert';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import { describeCallFailure, type CallContext } from '../../../controller/client/call-failure';
+import { ConnectionTrace, type AttemptStage } from '../../../controller/client/connection-trace';
+import type { ClientTls } from '../../../controller/client/tls-options';
+
+const MTLS: ClientTls = {
+  kind: 'mtls',
+  files: { ca: '/pki/ca.crt', cert: '/pki/controller.crt', key: '/pki/controller.key' },
+  material: { ca: Buffer.from(''), cert: Buffer.from(''), key: Buffer.from(''), commonName: 'controller' },
+};
+const LIMIT = { at: 0, text: 'within 2000 ms (--timeout)', byCommand: false };
+
+function grpcError(code: status, details = 'grpc-js details'): ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new Metadata() });
+}
+
+function errno(code: string): Error {
+  return Object.assign(new Error(code), { code });
+}
+
+/** The context of a call whose last connection attempt went through these stages. */
+function after(stages: AttemptStage[], tls: ClientTls = MTLS): CallContext {
+  const trace = new ConnectionTrace();
+  const step = trace.begin(tls.kind === 'mtls');
+  for (const s of stages) step(s);
+  return { host: 'lvs1', address: '10.0.0.1', port: 7400, tls, trace };
+}
+
+function reason(code: status, ctx: CallContext): string {
+  const failure = describeCallFailure(grpcError(code), ctx, LIMIT);
+  assert.strictEqual(failure.kind, 'unreachable');
+  return failure.reason;
+}
+
+describe('a call without an answer, described by what happened on the wire', () => {
+  it('no TCP connection within the bound: the host or a firewall, no word of TLS', () => {
+    assert.match(reason(status.DEADLINE_EXCEEDED, after([])), /agent of lvs1 at 10\.0\.0\.1:7400: no TCP connection within 2000 ms \(--timeout\): is the host up\?/);
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'tcp-timeout', afterMs: 2000 }])), /no TCP connection/);
+  });
+
+  it('TCP refused or unroutable', () => {
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'tcp-failed', error: errno('ECONNREFUSED') }])), /connection refused; is lvsctl-agent running there, on port 7400/);
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'tcp-failed', error: errno('EHOSTUNREACH') }])), /no route to the host \(EHOSTUNREACH\)/);
+  });
+
+  it('TCP taken, TLS handshake never done: a silent listener, not a certificate', () => {
+    const text = reason(status.DEADLINE_EXCEEDED, after([{ stage: 'handshaking' }]));
+    assert.match(text, /accepted the TCP connection but did not complete the TLS handshake within 2000 ms \(--timeout\)/);
+    assert.doesNotMatch(text, /certificate/);
+  });
+
+  it('"refused the client certificate" only from the handshake: an alert, or a close before the agent\'s first byte', () => {
+    const alert = reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') }]));
+    assert.match(alert, /refused the client certificate \/pki\/controller\.crt \(--cert\) in the TLS handshake \(alert: certificate required\)/);
+    const lateAlert = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 0 }, { stage: 'closed', bytesRead: 0, error: errno('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') }]));
+    assert.match(lateAlert, /refused the client certificate .*alert: unknown ca/);
+    const silentClose = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 0 }, { stage: 'closed', bytesRead: 0 }]));
+    assert.match(silentClose, /closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses a client certificate under TLS 1\.3/);
+  });
+
+  it('a connection dropped after the agent had spoken: it stopped or restarted, not a certificate', () => {
+    const text = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 120 }, { stage: 'closed', bytesRead: 120, error: errno('ECONNRESET') }]));
+    assert.match(text, /the connection dropped after the TLS handshake \(ECONNRESET\): the agent stopped or restarted\? see its log/);
+    assert.doesNotMatch(text, /certificate/);
+  });
+
+  it('our check of the agent\'s certificate, and an agent without TLS', () => {
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('SELF_SIGNED_CERT_IN_CHAIN') }])), /its certificate is not signed by the CA in \/pki\/ca\.crt \(--ca\)/);
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_TLS_CERT_ALTNAME_INVALID') }])), /valid neither for 10\.0\.0\.1 nor for "lvs1"/);
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_SSL_WRONG_VERSION_NUMBER') }])), /does not speak TLS: it was started with --insecure/);
+  });
+
+  it('up and silent: nothing at all (not an agent?) or nothing in time (busy)', () => {
+    assert.match(reason(status.DEADLINE_EXCEEDED, after([{ stage: 'open', bytesRead: () => 0 }])), /completed the TLS handshake but then sent nothing within 2000 ms \(--timeout\), not even the HTTP\/2 greeting/);
+    assert.match(reason(status.DEADLINE_EXCEEDED, after([{ stage: 'open', bytesRead: () => 42 }])), /is connected but gave no answer within 2000 ms \(--timeout\): the agent is busy or stuck/);
+  });
+
+  it('with --insecure: a TLS agent closes the plain connection at once', () => {
+    const text = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 0 }, { stage: 'closed', bytesRead: 0 }], { kind: 'insecure' }));
+    assert.match(text, /did not take a plain-TCP connection: it probably requires mutual TLS/);
+  });
+
+  it('an answer of the agent is its own word, whatever the wire', () => {
+    const open = after([{ stage: 'open', bytesRead: () => 42 }]);
+    assert.deepStrictEqual(describeCallFailure(grpcError(status.FAILED_PRECONDITION, 'wrong role'), open, LIMIT), { kind: 'refused', reason: 'agent of lvs1 at 10.0.0.1:7400 answered FAILED_PRECONDITION: wrong role' });
+    assert.match(reason(status.PERMISSION_DENIED, open), /did not accept us: grpc-js details/);
+    assert.match(reason(status.UNAVAILABLE, open), /is unavailable: grpc-js details/);
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'assert';
+import type { CommandDeadline } from '../../../controller/client/command-deadline';
+import { EXIT } from '../../../controller/cli/exit-codes';
+import { executeConnections } from '../../../controller/fleet/connections-command';
+import { executeHealth } from '../../../controller/fleet/health-command';
+import { executeStatus } from '../../../controller/fleet/status-command';
+import { directorHealth, directorStatus, fleetDeps, PLAN_PATH, realserverHealth } from './in-memory-readers';
+
+/** The deps with the deadline each command hands its connector recorded. */
+function recording(): { deps: ReturnType<typeof fleetDeps>; given: (CommandDeadline | undefined)[] } {
+  const deps = fleetDeps({
+    lvs: { health: directorHealth('up'), status: directorStatus([1, 1]), connections: [] },
+    rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) },
+  });
+  const given: (CommandDeadline | undefined)[] = [];
+  const make = deps.makeConnector;
+  deps.makeConnector = (deadline) => { given.push(deadline); return make(deadline); };
+  return { deps, given };
+}
+
+describe('the deadline of health, status and connections', () => {
+  it('is --deadline when given, counted from the command\'s start, and named as such', async () => {
+    const { deps, given } = recording();
+    const before = Date.now();
+    assert.strictEqual(await executeStatus(PLAN_PATH, { bounds: { timeoutMs: 10_000, deadlineMs: 3000 } }, deps), EXIT.ok);
+    assert.strictEqual(given.length, 1);
+    assert.ok(given[0] && given[0].at >= before + 3000 && given[0].at <= Date.now() + 3000, JSON.stringify(given[0]));
+    assert.strictEqual(given[0]?.text, 'the command\'s deadline (--deadline 3s)');
+  });
+
+  it('is derived from --timeout without --deadline: one per wave of 20 agents, plus one', async () => {
+    const { deps, given } = recording();
+    await executeHealth(PLAN_PATH, { bounds: { timeoutMs: 2000 } }, deps);
+    await executeConnections(PLAN_PATH, { bounds: { timeoutMs: 2000 } }, deps);
+    for (const d of given) assert.match(d?.text ?? '', /the command's deadline \(4s, derived from --timeout; set it with --deadline\)/);
+  });
+
+  it('is not set without bounds (callers that bring their own agents)', async () => {
+    const { deps, given } = recording();
+    await executeStatus(PLAN_PATH, {}, deps);
+    assert.deepStrictEqual(given, [undefined]);
+  });
+
+  it('ends health --watch when given, as Ctrl-C would: every watch cancelled, exit 0', async () => {
+    const { deps } = recording();
+    // the in-memory watches run until cancelled
+    const code = await executeHealth(PLAN_PATH, { watch: true, json: true, bounds: { timeoutMs: 1000, deadlineMs: 30 } }, deps);
+    assert.strictEqual(code, EXIT.ok);
+    assert.match(deps.out(), /"kind":"report"/);
+  });
+});
