@@ -7,7 +7,7 @@ import type { CommandDeadline, DeadlineOptions } from '../client/command-deadlin
 import type * as GrpcClient from '../client/grpc-client';
 import { clientTlsFromOptions } from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface AgentConnectionOptions {
   ca?: string;

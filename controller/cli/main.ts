@@ -4,7 +4,7 @@
 // A command's file declares it (arguments, options, help) and its action loads what does
 // the work when it runs, so building the program and --help load commander and little else.
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 import { VERSION } from '../../lvs/version';
 import { registerCommands } from './commands';
 import { enableCompileCache } from './compile-cache';

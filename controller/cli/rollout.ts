@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
-import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError } from '../rollout/command';
+import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 interface RolloutFlags {
   check?: boolean;

@@ -1,7 +1,7 @@
 // What lvsctl certs init / issue do (certs.ts declares the commands): make the files
 // through controller/certs, report them, and turn a CertDirError into a CliError.
 import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface IssueCliOptions {
   ip: string[];

@@ -9,7 +9,7 @@ import { TextFormatError } from '../../lvs/formats/text-format-error';
 import type { IpvsService, MarkRule } from '../../lvs/model';
 import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
 import { ImportError, importPlan } from '../import/import-plan';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface ImportCliOptions {
   ipvsadm?: string;

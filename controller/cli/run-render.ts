@@ -7,7 +7,7 @@ import { formatProblem } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
 import { formatHostCommands } from '../render/host-commands';
 import { formatBatchForms, renderBatchForms, renderHandCommands, UnknownHostError } from '../render/render-plan';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface RenderCliOptions {
   host?: string;

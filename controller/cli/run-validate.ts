@@ -8,7 +8,7 @@ import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
 import { viewOfPlan } from '../plan/rules/view';
 import type { Plan } from '../plan/schema';
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';
-import { EXIT } from './exit-codes';
+import { EXIT } from '../exit-codes';
 
 export interface ValidateOptions {
   sshConfig?: string;

@@ -1,7 +1,7 @@
 // How the controller secures its connections to agents: mutual TLS from --ca/--cert/--key
 // (or LVSCTL_CA/LVSCTL_CERT/LVSCTL_KEY), or plain TCP with --insecure for lab agents.
 import { readTlsFiles, TlsFileError, type TlsFiles, type TlsMaterial } from '../../lvs/wire/tls-files';
-import { CliError, EXIT } from '../cli/exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 
 export type ClientTls =
   | { kind: 'mtls'; files: TlsFiles; material: TlsMaterial }

@@ -1,15 +1,12 @@
 // Asks every agent of a plan the same read-only question, at most `parallel` at a time,
 // and says per host what came back: the answer, or why there is none (unreachable: the
 // agent could not be asked; failed: it answered and refused).
+import type { HostAnswer } from '../report/host-answer';
 import { mapBounded } from '../rollout/bounded';
 import { AgentUnreachableError } from '../client/agent-client';
 import { AgentRefusedError, type AgentReader, type AgentReaderConnector } from '../client/agent-reader';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT } from '../exit-codes';
 import type { FleetTarget } from './plan-targets';
-
-export type HostAnswer<T> =
-  | { host: string; role: FleetTarget['role']; ok: true; value: T }
-  | { host: string; role: FleetTarget['role']; ok: false; kind: 'unreachable' | 'failed'; reason: string };
 
 export const DEFAULT_FLEET_PARALLEL = 20;
 

@@ -2,7 +2,7 @@
 // every director's connection table (ipvsadm -Lcn), templates included, filtered on the agent.
 import { isIP } from 'net';
 import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, type ConnectionFilter } from '../../lvs/formats/ipvs-connections';
-import { CliError, EXIT } from '../cli/exit-codes';
+import { CliError, EXIT } from '../exit-codes';
 import { renderConnections } from '../report/connections-table';
 import { askAgents, fleetExitCode } from './ask-agents';
 import { answerJson, fleetDeadline, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';

@@ -3,9 +3,10 @@
 // one line each (one JSON object a line with --json) until interrupted.
 import type { AgentHealthReport } from '../../lvs/health/report';
 import type { AgentReaderConnector, HealthWatch } from '../client/agent-reader';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT } from '../exit-codes';
 import { eventLine, healthReportJson, renderHealthTable } from '../report/health-table';
-import { askAgents, failureOf, fleetExitCode, type HostAnswer } from './ask-agents';
+import { askAgents, failureOf, fleetExitCode } from './ask-agents';
+import { type HostAnswer } from '../report/host-answer';
 import { answerJson, fleetDeadline, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { FleetPlanRefused, loadFleetPlan, type FleetTarget } from './plan-targets';
 

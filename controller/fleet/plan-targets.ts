@@ -2,11 +2,11 @@
 // address (plan, ssh config, DNS), compile what each director should hold. Problems refuse
 // the command with exit 1 as `lvsctl validate` prints them; warnings go to stderr.
 import type { DirectorService } from '../../lvs/host-plan';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT } from '../exit-codes';
 import { compileDirectorServices } from '../plan/compile';
 import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
 import type { Plan } from '../plan/schema';
-import type { PlanLoadResult } from '../rollout/command';
+import type { PlanLoadResult } from '../plan/load-result';
 
 export interface FleetTarget {
   host: string;

@@ -5,7 +5,7 @@ import type { HealthRow } from '../../lvs/health/report';
 import { renderStatus, type StatusView } from '../report/status-table';
 import { askAgents, fleetExitCode } from './ask-agents';
 import { fleetDeadline, namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
-import { findDrift } from './drift';
+import { findDrift } from '../report/drift';
 import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
 
 export async function executeStatus(planPath: string, options: FleetCommonOptions, deps: FleetCommandDeps): Promise<number> {

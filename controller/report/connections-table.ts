@@ -2,7 +2,7 @@
 // names, persistence templates marked, and how many each director returned.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { formatAddressPort } from '../../lvs/model';
-import type { HostAnswer } from '../fleet/ask-agents';
+import type { HostAnswer } from './host-answer';
 import type { Names } from './status-table';
 import { textTable } from './text-table';
 

@@ -1,7 +1,7 @@
 // lvsctl health, for people: one table of every service × realserver across directors,
 // each realserver's own checks, the recent events, and the hosts that did not answer.
 import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
-import type { HostAnswer } from '../fleet/ask-agents';
+import type { HostAnswer } from './host-answer';
 import { ago, clockTime, textTable } from './text-table';
 
 function weightText(planned: number, current: number, kernel: number | undefined): string {

@@ -3,8 +3,8 @@
 import type { ServiceCounters } from '../../lvs/status';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
 import type { DirectorStatus } from '../../lvs/wire/status-encode';
-import type { HostAnswer } from '../fleet/ask-agents';
-import type { DriftReport } from '../fleet/drift';
+import type { HostAnswer } from './host-answer';
+import type { DriftReport } from './drift';
 import { textTable } from './text-table';
 
 export interface StatusView {

@@ -1,6 +1,6 @@
 // The exit code of a rollout (cli.md): a failure beats an unreachable host, and --check
 // ends 0 when nothing failed, however much it would change.
-import { EXIT } from '../cli/exit-codes';
+import { EXIT } from '../exit-codes';
 import type { RolloutSummary } from './events';
 
 export function rolloutExitCode(summary: Pick<RolloutSummary, 'hosts'>): number {

@@ -5,7 +5,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../controller/cli/main';
 import { clientTlsFromOptions } from '../../controller/client/tls-options';
-import { CliError } from '../../controller/cli/exit-codes';
+import { CliError } from '../../controller/exit-codes';
 import { connectorFromOptions, parseTimeoutMs } from '../../controller/cli/agent-options';
 
 /** Runs `lvsctl ARGS`, capturing stderr. */

@@ -83,14 +83,34 @@ const programsMeetInLvs: Rule = (i) => {
   return `${from}/ must not reach into ${to}/: move what both need into lvs/`;
 };
 
-const agentImportsDownward: Rule = (i) => {
-  if (!i.from.startsWith('agent') || !i.to.startsWith('agent')) return undefined;
-  const [from, to] = [partOf(i.from), partOf(i.to)];
-  if (from === to) return undefined;
-  const [high, low] = [AGENT_LAYERS[from], AGENT_LAYERS[to]];
-  if (high === undefined || low === undefined) return `${from} or ${to} has no layer: add it to AGENT_LAYERS and docs/architecture.md`;
-  return low < high ? undefined : `${from} (layer ${high}) may import only lower layers, not ${to} (layer ${low})`;
+const CONTROLLER_LAYERS: Record<string, number> = {
+  'controller/cli': 6,
+  'controller/fleet': 5,
+  'controller/report': 4,
+  'controller/rollout': 3,
+  'controller/client': 2,
+  'controller/inventory': 2,
+  'controller/render': 2,
+  'controller/import': 2,
+  'controller/certs': 2,
+  'controller/plan': 1,
+  'controller/exit-codes': 0,
 };
+
+/** Inside one program, an import goes from a higher layer to a strictly lower one. */
+function downwardIn(program: 'agent' | 'controller', layers: Record<string, number>): Rule {
+  return (i) => {
+    if (!i.from.startsWith(program) || !i.to.startsWith(program)) return undefined;
+    const [from, to] = [partOf(i.from), partOf(i.to)];
+    if (from === to) return undefined;
+    const [high, low] = [layers[from], layers[to]];
+    if (high === undefined || low === undefined) return `${from} or ${to} has no layer: add it to the layers here and in docs/architecture.md`;
+    return low < high ? undefined : `${from} (layer ${high}) may import only lower layers, not ${to} (layer ${low})`;
+  };
+}
+
+const controllerImportsDownward = downwardIn('controller', CONTROLLER_LAYERS);
+const agentImportsDownward = downwardIn('agent', AGENT_LAYERS);
 
 const ALL = ['lvs', 'agent', 'controller'].flatMap(sourcesUnder).flatMap(importsOf);
 
@@ -120,7 +140,12 @@ describe('the import rule (docs/architecture.md)', () => {
     assert.deepEqual(violations(agentImportsDownward), []);
   });
 
+  it('inside controller/, imports run downward only', () => {
+    assert.deepEqual(violations(controllerImportsDownward), []);
+  });
+
   it('names a forbidden import when there is one', () => {
+    assert.match(controllerImportsDownward(imp('controller/report/status-table.ts', 'controller/fleet/ask-agents')) ?? '', /controller\/report \(layer 4\) may import only lower layers, not controller\/fleet/);
     assert.match(agentImportsDownward(imp('agent/kernel/ipvs.ts', 'agent/director/operations')) ?? '', /agent\/kernel \(layer 1\) may import only lower layers, not agent\/director/);
     assert.match(agentImportsDownward(imp('agent/director/applier.ts', 'agent/realserver/checks')) ?? '', /may import only lower layers/);
     assert.match(programsMeetInLvs(imp('controller/cli/status.ts', 'agent/server/status-source')) ?? '', /controller\/ must not reach into agent\//);

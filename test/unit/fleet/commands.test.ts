@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { EXIT } from '../../../controller/cli/exit-codes';
+import { EXIT } from '../../../controller/exit-codes';
 import { executeConnections } from '../../../controller/fleet/connections-command';
 import { executeHealth } from '../../../controller/fleet/health-command';
 import { executeStatus } from '../../../controller/fleet/status-command';

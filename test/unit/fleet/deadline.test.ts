@@ -1,6 +1,6 @@
 import assert from 'assert';
 import type { CommandDeadline } from '../../../controller/client/command-deadline';
-import { EXIT } from '../../../controller/cli/exit-codes';
+import { EXIT } from '../../../controller/exit-codes';
 import { executeConnections } from '../../../controller/fleet/connections-command';
 import { executeHealth } from '../../../controller/fleet/health-command';
 import { executeStatus } from '../../../controller/fleet/status-command';

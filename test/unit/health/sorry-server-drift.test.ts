@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { DirectorService } from '../../../lvs/host-plan';
 import type { HealthRow } from '../../../lvs/health/report';
 import type { ServiceCounters } from '../../../lvs/status';
-import { findDrift } from '../../../controller/fleet/drift';
+import { findDrift } from '../../../controller/report/drift';
 
 const key = { kind: 'tcp', vip: '10.0.0.100', port: 80 } as const;
 const planned: DirectorService = {

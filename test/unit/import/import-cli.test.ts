@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { runImport, type ImportCliOptions } from '../../../controller/cli/run-import';
-import { CliError } from '../../../controller/cli/exit-codes';
+import { CliError } from '../../../controller/exit-codes';
 import type { PlanInput } from '../../../controller/plan/schema';
 
 const IPVS = '-A -f 1 -s rr -p 360\n-a -f 1 -r 10.0.0.11:0 -g -w 1\n-a -f 1 -r 10.0.0.12:0 -g -w 1\n';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseMangleSave } from '../../../lvs/formats/iptables-format';
 import { parseIpvsSave } from '../../../lvs/formats/ipvsadm-format';
 import { runRender } from '../../../controller/cli/run-render';
-import { CliError } from '../../../controller/cli/exit-codes';
+import { CliError } from '../../../controller/exit-codes';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { planSchema, type Plan, type PlanInput } from '../../../controller/plan/schema';
 import { formatHostCommands } from '../../../controller/render/host-commands';

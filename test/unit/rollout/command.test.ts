@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { executeRollout, parseParallel, RolloutUsageError, type RolloutCommandDeps, type RolloutCommandOptions } from '../../../controller/rollout/command';
+import { executeRollout, parseParallel, RolloutUsageError, type RolloutCommandDeps, type RolloutCommandOptions } from '../../../controller/cli/rollout-command';
 import { planSchema } from '../../../controller/plan/schema';
 import type { PlanProblem } from '../../../controller/plan/errors';
 import { ScriptedAgents, SHOP_PLAN, step, type AgentScript } from './scripted-agents';

@@ -1,6 +1,6 @@
 import assert from 'assert';
 import type { CommandDeadline } from '../../../controller/client/command-deadline';
-import { executeRollout } from '../../../controller/rollout/command';
+import { executeRollout } from '../../../controller/cli/rollout-command';
 import { planSchema } from '../../../controller/plan/schema';
 import { ScriptedAgents, SHOP_PLAN } from './scripted-agents';
 

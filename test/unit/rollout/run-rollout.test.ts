@@ -3,7 +3,7 @@ import type { DirectorPlan } from '../../../lvs/host-plan';
 import { runRollout, type RolloutInput } from '../../../controller/rollout/run-rollout';
 import { rolloutExitCode } from '../../../controller/rollout/exit-code';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../../../controller/rollout/events';
-import { EXIT } from '../../../controller/cli/exit-codes';
+import { EXIT } from '../../../controller/exit-codes';
 import { ScriptedAgents, compileShop, step, type AgentScript } from './scripted-agents';
 
 const GENERATION = 1_700_000_000_000;

@@ -1,22 +1,19 @@
 // `lvsctl rollout PLAN`: from a plan file to an exit code. The CLI file wires the real
 // loader, resolver and gRPC connector in; tests pass in-memory ones.
+import type { PlanLoadResult } from '../plan/load-result';
 import type { AgentConnector } from '../client/agent-client';
 import { commandDeadline, rolloutDeadlineMs, type CommandDeadline, type DeadlineOptions } from '../client/command-deadline';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT } from '../exit-codes';
 import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
 import { compileHostPlans } from '../plan/compile';
 import type { Plan } from '../plan/schema';
 import { HumanReport } from '../report/human';
 import { JsonReport } from '../report/json';
 import { shouldUseColor } from '../report/color';
-import { rolloutExitCode } from './exit-code';
-import { runRollout, type RolloutTarget } from './run-rollout';
-import { parseLimit, unknownLimitHosts } from './selection';
+import { rolloutExitCode } from '../rollout/exit-code';
+import { runRollout, type RolloutTarget } from '../rollout/run-rollout';
+import { parseLimit, unknownLimitHosts } from '../rollout/selection';
 
-/** What controller/plan/load.ts answers: problems refuse the plan, warnings do not. */
-export type PlanLoadResult =
-  | { ok: true; plan: Plan; problems: PlanProblem[]; warnings?: PlanProblem[] }
-  | { ok: false; problems: PlanProblem[]; warnings?: PlanProblem[] };
 
 export interface RolloutCommandOptions {
   check?: boolean;
