@@ -1,5 +1,6 @@
 // The FTP duty: the FTP server's passive range must lie inside the range the directors
 // mark, or passive data connections escape the persistence template and fail.
+import { errorMessage } from '../../lvs/errors';
 import { join } from 'node:path';
 import { FTP_CONFIG_MAX_BYTES, type FtpConfigFiles } from '../kernel/ftp-config';
 import type { RealserverPlan } from '../../lvs/host-plan';
@@ -34,7 +35,7 @@ async function entryKindOrReason(files: FtpConfigFiles, path: string): Promise<s
   try {
     return await files.entryKind(path);
   } catch (e) {
-    return `unreadable: ${(e as Error).message}`;
+    return `unreadable: ${errorMessage(e)}`;
   }
 }
 

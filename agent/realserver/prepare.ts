@@ -1,6 +1,7 @@
 // Prepare mode's changes to the kernel, with the state file kept in step: what the agent
 // is about to set is recorded first (so a crash cannot leave an unrecorded change), then
 // set in as few processes as possible, then the record is corrected to what really happened.
+import { errorMessage } from '../../lvs/errors';
 import type { AddressChange } from '../kernel/addresses';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import type { Remedy } from './check-result';
@@ -57,7 +58,7 @@ export async function applyRemedies(kernel: RealserverKernel, remedies: readonly
           addresses: owned.addresses.filter((a) => !newAddresses.includes(a) || holds(after, a)),
         };
         await persist(owned);
-        return { owned, error: (e as Error).message };
+        return { owned, error: errorMessage(e) };
       }
     }
 
@@ -81,13 +82,13 @@ export async function applyRemedies(kernel: RealserverKernel, remedies: readonly
         const after = await kernel.sysctl.read(toWrite.map((r) => r.key));
         owned = { ...owned, sysctls: owned.sysctls.filter((s) => !newSysctls.includes(s) || after.get(s.key) === s.value) };
         await persist(owned);
-        return { owned, error: (e as Error).message };
+        return { owned, error: errorMessage(e) };
       }
     }
     if (missing.length > 0) return { owned, error: `cannot set ${missing.map((r) => r.key).join(', ')}: the kernel has no such setting` };
     return { owned };
   } catch (e) {
-    return { owned, error: (e as Error).message };
+    return { owned, error: errorMessage(e) };
   }
 }
 
@@ -123,6 +124,6 @@ export async function executeUndo(kernel: RealserverKernel, items: readonly Undo
       };
     }
     await persist(owned).catch(() => undefined);
-    return { owned, error: (e as Error).message };
+    return { owned, error: errorMessage(e) };
   }
 }

@@ -1,6 +1,7 @@
 // The realserver agent's HostApplier: verifies what each forwarding method and FTP duty
 // needs; with plan.prepare, "apply" also sets what is missing (and "check" says what it
 // would set), records it as its own and undoes it when a later plan drops it.
+import { errorMessage } from '../../lvs/errors';
 import { SerialQueue } from '../../lvs/serial-queue';
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent, StepEvent } from '../../lvs/apply-events';
@@ -57,12 +58,12 @@ class RealserverVerifier implements HostApplier {
       return finish(await this.verify(plan, mode, emit));
     } catch (e) {
       const missingTool = e instanceof ExecError && e.reason === 'not-found';
-      this.logger.error('realserver verify failed', { host: plan.host, error: (e as Error).message });
+      this.logger.error('realserver verify failed', { host: plan.host, error: errorMessage(e) });
       return finish({
         kind: 'result',
         outcome: 'failed',
         changed: 0,
-        message: `cannot verify ${plan.host}: ${(e as Error).message}${missingTool ? ' (install iproute2 and procps)' : ''}`,
+        message: `cannot verify ${plan.host}: ${errorMessage(e)}${missingTool ? ' (install iproute2 and procps)' : ''}`,
         ...(missingTool ? { failedPrecondition: true } : {}),
       });
     }

@@ -1,5 +1,6 @@
 // The user's ssh config as an address book: `Host` alias (patterns included) → `HostName`,
 // computed the way ssh computes it (first value wins, patterns and negations honoured).
+import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import { parse } from 'ssh-config';
 import type { PlanProblem } from '../plan/errors';
@@ -37,7 +38,7 @@ export async function readSshHostNames(path: string, named: boolean): Promise<{ 
     return {
       problem: {
         pointer: '',
-        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`,
+        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(err)}`,
         hint: 'check --ssh-config, or give the hosts an "address"',
       },
     };
