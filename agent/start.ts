@@ -6,6 +6,10 @@ import { hostname } from 'os';
 import type { Logger } from 'winston';
 import { VERSION } from '../lvs/version';
 import { createDirectorApplier, type DirectorKernel } from './director/applier';
+import { recheckPreconditionsOnFailure } from './director/recheck-on-failure';
+import { CachedPreconditions } from './kernel/cached-preconditions';
+import type { DirectorPreconditions } from './kernel/preconditions';
+import { errorMessage } from '../lvs/errors';
 import { createDrainSweeper } from './director/drain-sweeper';
 import { startDrainTimer, type DrainTimer } from './director/drain-timer';
 import { IpvsWriter } from './kernel/ipvs-writer';
@@ -26,14 +30,31 @@ import { createAgentMetrics } from './metrics/agent-metrics';
 import { serveMetrics, type MetricsServer } from './metrics/serve';
 import { createLinuxRealserverKernel } from './realserver/kernel';
 
+interface DirectorParts {
+  /** what the applier is handed; its preconditions are checked once, then after a failure */
+  kernel: DirectorKernel & { preconditions: CachedPreconditions };
+  /** checked afresh each time: for explaining a failed read (Status, Connections) */
+  uncachedPreconditions: DirectorPreconditions;
+}
+
 /** The director's kernel, built once: every reader and writer of the IPVS table gets this one door. */
-function directorKernel(config: AgentConfig): DirectorKernel {
+function directorParts(config: AgentConfig): DirectorParts {
   const exec = createExec();
+  const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables });
   return {
-    ipvs: new IpvsWriter(new LinuxIpvs(exec)),
-    marks: new LinuxMarks(exec, config.iptables),
-    preconditions: createLinuxPreconditions({ exec, iptables: config.iptables }),
+    kernel: {
+      ipvs: new IpvsWriter(new LinuxIpvs(exec)),
+      marks: new LinuxMarks(exec, config.iptables),
+      preconditions: new CachedPreconditions(uncachedPreconditions),
+    },
+    uncachedPreconditions,
   };
+}
+
+/** Checked at start so an operator sees at once what a rollout would refuse. */
+async function logUnmetPreconditions(preconditions: DirectorPreconditions, logger: Logger): Promise<void> {
+  const problems = await preconditions.check().catch((error: unknown) => [{ subject: 'preconditions', message: `could not check: ${errorMessage(error)}`, fix: 'see the log' }]);
+  for (const p of problems) logger.warn('director precondition unmet: applies will fail until it is fixed', { subject: p.subject, problem: p.message, fix: p.fix });
 }
 
 function capabilitiesOf(config: AgentConfig): string[] {
@@ -98,7 +119,9 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   await prepareStateDir(config.stateDir);
   const host = hostname();
   const metrics = createAgentMetrics();
-  const kernel = config.role === 'director' ? directorKernel(config) : undefined;
+  const director = config.role === 'director' ? directorParts(config) : undefined;
+  const kernel = director?.kernel;
+  if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -118,14 +141,14 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
     applier: health.wrap(kernel
-      ? createDirectorApplier({
+      ? recheckPreconditionsOnFailure(createDirectorApplier({
         stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
         ...(health.wantedWeight ? { healthWeights: health.wantedWeight } : {}),
-      })
+      }), kernel.preconditions)
       : createRealserverVerifier({ stateDir: config.stateDir, logger })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
-    ...(kernel ? { connections: { read: () => kernel.ipvs.table.connections() }, preconditions: kernel.preconditions } : {}),
+    ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow },
     logger,
