@@ -68,6 +68,8 @@ export async function runValidate(planPath: string, options: ValidateOptions, io
     io.out(JSON.stringify(document, null, 2) + '\n');
   } else {
     for (const p of [...problems, ...warnings]) io.err(formatProblem(planPath, p) + '\n');
+    // After a long list, one line says how long it was (the first lines may have scrolled away).
+    if (!ok) io.err(`${planPath}: ${plural(problems.length, 'problem')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}: the plan is refused\n`);
     if (ok && loaded.ok) {
       const s = summary(loaded.plan);
       io.out(

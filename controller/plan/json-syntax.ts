@@ -40,6 +40,10 @@ export function scanJson(text: string): JsonScan {
 
   const skipWhitespace = (): void => {
     while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n' || text[pos] === '\r')) pos++;
+    // Editors and other formats allow them; JSON does not, and JSON.parse would only say "unexpected token".
+    if (text[pos] === '/' && (text[pos + 1] === '/' || text[pos + 1] === '*')) {
+      fail('JSON has no comments', 'remove the comment; keep notes in a file beside the plan');
+    }
   };
   const fail = (message: string, hint?: string): never => {
     throw new ScanError(pos, message, hint);

@@ -75,6 +75,21 @@ async function readBounded(path: string): Promise<{ text: string } | { failure: 
   }
 }
 
+const STDIN = '-';
+
+/** Standard input up to the plan's bound: a larger stream is refused as a larger file is. */
+export async function readStdinBounded(stream: NodeJS.ReadableStream): Promise<{ text: string } | { failure: LoadResult }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    length += buffer.length;
+    if (length > MAX_PLAN_BYTES) return { failure: tooLarge(length) };
+    chunks.push(buffer);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
 function tooLarge(bytes: number): LoadResult {
   return fileProblem(
     `is ${bytes > MAX_PLAN_BYTES + 1 ? mebibytes(bytes) + ',' : 'more than'} over the ${mebibytes(MAX_PLAN_BYTES)} a plan may be`,
@@ -107,8 +122,9 @@ export function loadPlanText(text: string): LoadResult {
   return { ok: false, problems: [...duplicates, ...result.problems], warnings: result.warnings };
 }
 
+/** The plan of a file, or of standard input for "-". */
 export async function loadPlanFile(path: string): Promise<LoadResult> {
-  const read = await readBounded(path);
+  const read = path === STDIN ? await readStdinBounded(process.stdin) : await readBounded(path);
   if ('failure' in read) return read.failure;
   return loadPlanText(read.text);
 }

@@ -50,9 +50,9 @@ describe('every fleet command ends within its bound', function () {
 
     for (const command of FLEET_COMMANDS) {
       it(`lvsctl ${command} exits 3 once --timeout passed, saying the TLS handshake never came, not blaming a certificate`, async () => {
-        const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
+        const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '1s', '--deadline', '20s'], { killAfterMs: KILL_AFTER_MS });
         assertEnded(exit, 3);
-        assert.match(exit.stdout, /lvs1.*accepted the TCP connection but did not complete the TLS handshake (?:within 1000 ms \(--timeout\)|before the command's deadline \([^)]*\))/);
+        assert.match(exit.stdout, /lvs1.*accepted the TCP connection but did not complete the TLS handshake within 1000 ms \(--timeout\)/);
         assert.doesNotMatch(exit.stdout + exit.stderr, /certificate/);
       });
     }
@@ -60,14 +60,14 @@ describe('every fleet command ends within its bound', function () {
     it('lvsctl health --watch exits 3 when no agent sends its first report within --timeout', async () => {
       const exit = await runLvsctl(['health', plan, '--watch', ...tlsArgs(), '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
       assertEnded(exit, 3);
-      assert.match(exit.stdout, /lvs1: unreachable: .*did not complete the TLS handshake (?:within 1000 ms \(--timeout\)|before the command's deadline \([^)]*\))/);
+      assert.match(exit.stdout, /lvs1: unreachable: .*did not complete the TLS handshake within 1000 ms \(--timeout\)/);
       assert.match(exit.stdout, /web1: unreachable: /);
     });
 
     it('with --insecure: exits 3, saying the peer took the TCP connection and then sent nothing', async () => {
-      const exit = await runLvsctl(['status', plan, '--insecure', '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
+      const exit = await runLvsctl(['status', plan, '--insecure', '--timeout', '1s', '--deadline', '20s'], { killAfterMs: KILL_AFTER_MS });
       assertEnded(exit, 3);
-      assert.match(exit.stdout, /took the TCP connection but then sent nothing (?:within 1000 ms \(--timeout\)|before the command's deadline \([^)]*\)), not even the HTTP\/2 greeting/);
+      assert.match(exit.stdout, /took the TCP connection but then sent nothing within 1000 ms \(--timeout\), not even the HTTP\/2 greeting/);
     });
   });
 
@@ -82,10 +82,10 @@ describe('every fleet command ends within its bound', function () {
 
     for (const command of FLEET_COMMANDS) {
       it(`lvsctl ${command} exits 3, saying the handshake completed and nothing followed`, async () => {
-        const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
+        const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '1s', '--deadline', '20s'], { killAfterMs: KILL_AFTER_MS });
         assertEnded(exit, 3);
         assert.ok(silent.connections() > 0, 'the TLS handshake never completed');
-        assert.match(exit.stdout, /lvs1.*completed the TLS handshake but then sent nothing (?:within 1000 ms \(--timeout\)|before the command's deadline \([^)]*\)), not even the HTTP\/2 greeting/);
+        assert.match(exit.stdout, /lvs1.*completed the TLS handshake but then sent nothing within 1000 ms \(--timeout\), not even the HTTP\/2 greeting/);
         assert.doesNotMatch(exit.stdout + exit.stderr, /certificate/);
       });
     }
@@ -106,9 +106,9 @@ describe('every fleet command ends within its bound', function () {
     });
 
     it('lvsctl rollout exits 3 once --timeout passed, saying the agent is connected but gave no answer', async () => {
-      const exit = await runLvsctl(['rollout', plan, ...tlsArgs(), '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
+      const exit = await runLvsctl(['rollout', plan, ...tlsArgs(), '--timeout', '1s', '--deadline', '20s'], { killAfterMs: KILL_AFTER_MS });
       assertEnded(exit, 3);
-      assert.match(exit.stdout, /lvs1 +unreachable +agent of lvs1 at 127\.0\.0\.1:\d+ is connected but gave no answer (?:within 1000 ms \(--timeout\)|before the command's deadline \([^)]*\))/);
+      assert.match(exit.stdout, /lvs1 +unreachable +agent of lvs1 at 127\.0\.0\.1:\d+ is connected but gave no answer within 1000 ms \(--timeout\)/);
     });
 
     it('lvsctl rollout with a --deadline shorter than --timeout ends at the deadline, naming it', async () => {
@@ -177,7 +177,7 @@ describe('every fleet command ends within its bound', function () {
 
     it('ends by itself at --deadline, exit 0, after streaming the first reports', async () => {
       const plan = writeLoopbackPlan(dir, 'watch', { lvs1: agent.port, web1: agent.port });
-      const exit = await runLvsctl(['health', plan, '--watch', '--json', '--insecure', '--timeout', '2s', '--deadline', '2s'], { killAfterMs: KILL_AFTER_MS });
+      const exit = await runLvsctl(['health', plan, '--watch', '--json', '--insecure', '--timeout', '5s', '--deadline', '8s'], { killAfterMs: KILL_AFTER_MS });
       assertEnded(exit, 0);
       const kinds = exit.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { host: string; kind: string }));
       assert.ok(kinds.some((k) => k.host === 'lvs1' && k.kind === 'report'), exit.stdout);
