@@ -10,12 +10,12 @@ import { createDirectorApplier, type DirectorKernel } from './director/applier';
 import { createDrainSweeper } from './director/drain-sweeper';
 import { startDrainTimer, type DrainTimer } from './director/drain-timer';
 import { IpvsWriter } from './kernel/ipvs-writer';
-import { LinuxIpvs } from './kernel/linux/ipvs';
+import { chooseIpvsBackend, type IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { LinuxMarks } from './kernel/linux/marks';
 import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
-import { AgentConfigError, IPTABLES_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
+import { AgentConfigError, IPTABLES_CHOICES, IPVS_CHOICES, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
 import { AgentService } from './server/agent-service';
 import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
 import { fileGenerationStore } from './state/generation';
@@ -39,6 +39,7 @@ function buildProgram(): Command {
     .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
     .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
     .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
+    .option('--ipvs <BACKEND>', `director: how to reach IPVS: ${IPVS_CHOICES.join(', ')} (auto: netlink if the kernel has it, else ipvsadm)`, 'auto')
     .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
     .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
@@ -49,19 +50,23 @@ function buildProgram(): Command {
 }
 
 /** The director's kernel, built once: every reader and writer of the IPVS table gets this one door. */
-function directorKernel(config: AgentConfig): DirectorKernel {
+async function directorKernel(config: AgentConfig, logger: Logger): Promise<{ kernel: DirectorKernel; ipvsBackend: IpvsBackendName }> {
   const exec = createExec();
+  const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
   return {
-    ipvs: new IpvsWriter(new LinuxIpvs(exec)),
-    marks: new LinuxMarks(exec, config.iptables),
-    preconditions: createLinuxPreconditions({ exec, iptables: config.iptables }),
+    ipvsBackend: chosen.backend,
+    kernel: {
+      ipvs: new IpvsWriter(chosen.ipvs),
+      marks: new LinuxMarks(exec, config.iptables),
+      preconditions: createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' }),
+    },
   };
 }
 
-function capabilitiesOf(config: AgentConfig): string[] {
+function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
   const common = ['health', ...(config.metrics ? ['metrics'] : [])];
   return config.role === 'director'
-    ? ['ipvs', `iptables-${config.iptables}`, 'status', 'connections', ...common]
+    ? ['ipvs', `ipvs-${ipvsBackend ?? 'ipvsadm'}`, `iptables-${config.iptables}`, 'status', 'connections', ...common]
     : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
 }
 
@@ -121,7 +126,8 @@ async function run(argv: string[]): Promise<void> {
   await prepareStateDir(config.stateDir);
   const host = hostname();
   const metrics = createAgentMetrics();
-  const kernel = config.role === 'director' ? directorKernel(config) : undefined;
+  const director = config.role === 'director' ? await directorKernel(config, logger) : undefined;
+  const kernel = director?.kernel;
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -139,7 +145,7 @@ async function run(argv: string[]): Promise<void> {
     logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
   const service = new AgentService({
-    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
+    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config, director?.ipvsBackend) },
     applier: health.wrap(kernel
       ? createDirectorApplier({
         stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,

@@ -10,6 +10,10 @@ import { parseListen as parseMetricsListen } from '../metrics/serve';
 export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
 export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
 
+/** --ipvs: auto is netlink when the kernel has the IPVS family and the package loads, else ipvsadm */
+export const IPVS_CHOICES = ['auto', 'netlink', 'ipvsadm'] as const;
+export type IpvsBackendChoice = (typeof IPVS_CHOICES)[number];
+
 export interface RawAgentOptions {
   role?: string;
   listen: string;
@@ -19,6 +23,8 @@ export interface RawAgentOptions {
   allow?: string;
   stateDir: string;
   iptables: string;
+  /** absent when built by hand (tests): auto */
+  ipvs?: string;
   metrics?: string;
   selfCheckInterval?: string;
   drainTimeout?: string;
@@ -34,6 +40,8 @@ export interface AgentConfig {
   allow: string[];
   stateDir: string;
   iptables: IptablesChoiceOption;
+  /** director: how it reaches IPVS (--ipvs) */
+  ipvs: IpvsBackendChoice;
   logLevel: LogLevel;
   /** --metrics ADDR:PORT, checked; absent = no metrics endpoint */
   metrics?: string;
@@ -111,6 +119,10 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
     throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
   }
+  const ipvs = opts.ipvs ?? 'auto';
+  if (!(IPVS_CHOICES as readonly string[]).includes(ipvs)) {
+    throw new AgentConfigError(`--ipvs ${JSON.stringify(ipvs)}: must be one of ${IPVS_CHOICES.join(', ')}`);
+  }
   if (!isLogLevel(opts.logLevel)) {
     throw new AgentConfigError(`--log-level ${JSON.stringify(opts.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }
@@ -131,6 +143,7 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     allow,
     stateDir: opts.stateDir,
     iptables: opts.iptables as IptablesChoiceOption,
+    ipvs: ipvs as IpvsBackendChoice,
     logLevel: opts.logLevel,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,
