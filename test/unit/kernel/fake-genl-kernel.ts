@@ -39,6 +39,10 @@ export class FakeGenlKernel {
   readonly sends: SendRecord[] = [];
   /** sockets opened and not yet closed */
   openSockets = 0;
+  /** sockets opened in all */
+  socketsOpened = 0;
+  /** true: the kernel takes every message and never answers (a hung exchange) */
+  silent = false;
   private readonly services = new Map<string, StoredService>();
 
   sockets(): RawNetlinkSocketFactory {
@@ -59,6 +63,7 @@ export class FakeGenlKernel {
     const errorListeners: Array<(e: Error) => void> = [];
     let closed = false;
     this.openSockets += 1;
+    this.socketsOpened += 1;
     return {
       send: async (data) => {
         if (closed) throw new Error('socket closed');
@@ -69,7 +74,7 @@ export class FakeGenlKernel {
         const replies = messages.flatMap((m) => this.handle(m));
         // the kernel has processed the whole sendmsg before it returns; replies are read later
         setImmediate(() => {
-          if (closed) return;
+          if (closed || this.silent) return;
           if (overrun) return errorListeners.forEach((l) => l(Object.assign(new Error('recvmsg failed: No buffer space available'), { code: 'ENOBUFS' })));
           for (const r of replies) listeners.forEach((l) => l(r));
         });
