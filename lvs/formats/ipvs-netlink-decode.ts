@@ -45,6 +45,9 @@ export interface DumpedDestination {
 
 const FORWARDING_SWITCH: Readonly<Record<Forwarding, string>> = { dr: '-g', nat: '-m', tun: '-i' };
 
+/** IP_VS_TUNNEL_ENCAP_FLAG_* (0, CSUM, REMCSUM) as ipvsadm writes them. */
+const TUNNEL_CSUM_OPTIONS: readonly string[] = ['--tun-nocsum', '--tun-csum', '--tun-remcsum'];
+
 function required(attrs: Map<number, Buffer>, type: number, what: string): Buffer {
   const v = attrs.get(type);
   if (v === undefined) throw new NetlinkFormatError(`${what} is missing`);
@@ -194,9 +197,16 @@ export function decodeDestination(body: Buffer, service: DumpedService, serviceA
   const tunRaw = attrs.get(IPVS_DEST_ATTR.TUN_TYPE);
   const tunType = forwarding === 'tun' && tunRaw ? readU8(tunRaw, 'destination tunnel type') : 0;
   const tunName = TUNNEL_TYPES[tunType] ?? `type ${tunType}`;
+  const tunPort = attrs.get(IPVS_DEST_ATTR.TUN_PORT);
+  const tunFlags = attrs.get(IPVS_DEST_ATTR.TUN_FLAGS);
+  // as ipvsadm -S prints a GUE/GRE destination: the port for GUE, the checksum option for both
+  const tunDetail = tunType === 0 ? '' : [
+    tunName === 'gue' && tunPort ? ` --tun-port ${readBe16(tunPort, 'destination tunnel port')}` : '',
+    tunFlags ? ` ${TUNNEL_CSUM_OPTIONS[readU16(tunFlags, 'destination tunnel flags')] ?? ''}` : '',
+  ].join('').trimEnd();
   const destination: Destination = { address, port, weight, forwarding };
   const stats = countersOf(attrs, IPVS_DEST_ATTR.STATS64, IPVS_DEST_ATTR.STATS);
-  const line = `-a ${service.name} -r ${formatAddressPort(address, port)} ${FORWARDING_SWITCH[forwarding]} -w ${weight}${forwarding === 'tun' ? ` --tun-type ${tunName}` : ''}`;
+  const line = `-a ${service.name} -r ${formatAddressPort(address, port)} ${FORWARDING_SWITCH[forwarding]} -w ${weight}${forwarding === 'tun' ? ` --tun-type ${tunName}${tunDetail}` : ''}`;
   return {
     destination,
     line,

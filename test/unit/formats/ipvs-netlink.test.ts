@@ -129,10 +129,12 @@ describe('IPVS netlink codec', () => {
       const owner = service([]);
       const gue = decodeDestination(nestedAttr(IPVS_CMD_ATTR.DEST, [
         attr(IPVS_DEST_ATTR.ADDR, inetAddr('10.0.0.11')), be16Attr(IPVS_DEST_ATTR.PORT, 81), u32Attr(IPVS_DEST_ATTR.FWD_METHOD, 2),
-        u32Attr(IPVS_DEST_ATTR.WEIGHT, 1), u8Attr(IPVS_DEST_ATTR.TUN_TYPE, 1), be16Attr(IPVS_DEST_ATTR.TUN_PORT, 6080),
+        u32Attr(IPVS_DEST_ATTR.WEIGHT, 1), u8Attr(IPVS_DEST_ATTR.TUN_TYPE, 1), be16Attr(IPVS_DEST_ATTR.TUN_PORT, 6080), u16Attr(IPVS_DEST_ATTR.TUN_FLAGS, 0),
         u32Attr(IPVS_DEST_ATTR.ACTIVE_CONNS, 3), u32Attr(IPVS_DEST_ATTR.INACT_CONNS, 4),
       ]), owner, AF_INET);
       assert.equal(gue.reason, 'tunnel type "gue" is not one lvsctl manages (only ipip, ipvsadm\'s -i)');
+      // the line ipvsadm -S -n printed for this destination in the lab
+      assert.equal(gue.line, '-a -t 10.0.0.100:5060 -r 10.0.0.11:81 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum');
       assert.deepEqual([gue.activeConnections, gue.inactiveConnections], [3, 4]);
       // a local destination reads as -g, as ipvsadm -S writes it
       const local = decodeDestination(nestedAttr(IPVS_CMD_ATTR.DEST, [
