@@ -132,6 +132,16 @@ function destinationEntry(d: Destination, full: boolean): Buffer {
   ]);
 }
 
+/**
+ * ipvsadm -a/-e give a direct-routing or tunnel destination of a port service the service's
+ * port whatever -r said (neither can map ports); the kernel would keep another. Doing the
+ * same keeps one plan giving one table through either backend.
+ */
+export function asIpvsadmSends(key: ServiceKey, d: Destination): Destination {
+  if (key.kind === 'fwmark' || d.forwarding === 'nat' || d.port === key.port) return d;
+  return { ...d, port: key.port };
+}
+
 /** A command and its attributes, before the netlink and genl headers go on. */
 export interface IpvsRequest {
   cmd: number;
@@ -147,9 +157,9 @@ export function operationRequest(op: IpvsOperation): IpvsRequest {
     case 'delete-service':
       return { cmd: IPVS_CMD.DEL_SERVICE, attrs: [serviceIdentityEntry(op.service.key)] };
     case 'add-destination':
-      return { cmd: IPVS_CMD.NEW_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(op.destination, true)] };
+      return { cmd: IPVS_CMD.NEW_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
     case 'edit-destination':
-      return { cmd: IPVS_CMD.SET_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(op.destination, true)] };
+      return { cmd: IPVS_CMD.SET_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
     case 'delete-destination':
       return { cmd: IPVS_CMD.DEL_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(op.destination, false)] };
   }

@@ -93,6 +93,17 @@ describe('IPVS netlink codec', () => {
     assert.equal(operationRequest({ op: 'delete-service', service: { key, scheduler: 'rr', flags: [] } }).attrs.length, 1);
   });
 
+  it('gives a dr or tun destination of a port service the service\'s port, as ipvsadm -a/-e do; nat and fwmark keep theirs', () => {
+    const key = { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 };
+    const portOf = (op: IpvsOperation): number => {
+      const dest = decodeDestination(Buffer.concat(operationRequest(op).attrs), decodeService(Buffer.concat(operationRequest({ op: 'add-service', service: { key, scheduler: 'rr', flags: [] } }).attrs)), AF_INET);
+      return dest.destination.port;
+    };
+    assert.equal(portOf({ op: 'add-destination', key, destination: { address: '10.0.0.11', port: 8080, weight: 1, forwarding: 'dr' } }), 80);
+    assert.equal(portOf({ op: 'edit-destination', key, destination: { address: '10.0.0.11', port: 8080, weight: 1, forwarding: 'tun' }, before: { address: '10.0.0.11', port: 80, weight: 1, forwarding: 'tun' } }), 80);
+    assert.equal(portOf({ op: 'add-destination', key, destination: { address: '10.0.0.11', port: 8080, weight: 1, forwarding: 'nat' } }), 8080);
+  });
+
   describe('services the model cannot hold are set aside with the reason the ipvsadm backend gives', () => {
     const service = (extra: Buffer[], protocol = 6, sched = 'rr', flags = 0): DumpedService => decodeService(nestedAttr(IPVS_CMD_ATTR.SERVICE, [
       u16Attr(IPVS_SVC_ATTR.AF, AF_INET), u16Attr(IPVS_SVC_ATTR.PROTOCOL, protocol), attr(IPVS_SVC_ATTR.ADDR, inetAddr('10.0.0.100')),
