@@ -1,7 +1,7 @@
 // A raw generic netlink socket from the `netlink` package (0.3.0: a prebuilt N-API socket for
 // linux x64/arm64, no compiler at install). Only its lowest layer is used: one sendmsg per
 // Buffer we hand it (so a batch of messages goes in one call) and one 'message' event per
-// datagram received (peeked to its full size, never truncated). Framing, sequence numbers,
+// datagram received (read whole into a 64 KiB buffer; a truncated one is an error). Framing, sequence numbers,
 // dumps and ACKs are ours (genl-channel.ts). The package is loaded on first use, not at
 // import, so an agent where it cannot load still starts on ipvsadm.
 import { endianness } from 'node:os';
@@ -34,11 +34,18 @@ interface PackageSocket {
 }
 
 interface NetlinkPackage {
-  RawNetlinkSocket: new (protocol: number, options?: { recvBufferSize?: number; sendBufferSize?: number }) => PackageSocket;
+  RawNetlinkSocket: new (protocol: number, options?: { recvBufferSize?: number; messagePeeking?: boolean; msgBufferSize?: number }) => PackageSocket;
 }
 
 /** Replies to a 64 KiB batch and large dump parts fit with room; the kernel caps it at rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/**
+ * One recvmsg per datagram into a buffer this big, instead of the package's default of
+ * peeking at each datagram's size first (a second syscall, which the lab's UML kernel makes
+ * dear). The kernel builds no dump datagram above 32 KiB; a bigger one would arrive
+ * truncated and fail the exchange, never pass silently.
+ */
+const DATAGRAM_BUFFER_BYTES = 64 * 1024;
 
 /**
  * The factory, or why there is none: the package missing or failing to load (no prebuild for
@@ -53,7 +60,7 @@ export function loadNetlinkSockets(): RawNetlinkSocketFactory | Error {
   } catch (error) {
     return new Error(`the netlink package does not load: ${(error as Error).message.split('\n')[0]}`);
   }
-  return () => wrap(new pkg.RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: RECEIVE_BUFFER_BYTES }));
+  return () => wrap(new pkg.RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }));
 }
 
 function wrap(socket: PackageSocket): RawNetlinkSocket {
