@@ -1,11 +1,12 @@
 // The IPVS table through the kernel's generic netlink family "IPVS", without ipvsadm:
 // read() and list() are one service dump and then one destination dump per service (the
-// kernel has no dump of every destination). Each dump costs one sendmsg and one or two
-// recvmsg, each datagram read whole, no text in between: 2,000 services x 10 destinations
-// read in 2.2 s in the lab's slow UML kernel where `ipvsadm -S -n` takes 7.2 s. The kernel
-// builds dump replies inside our own syscalls, so dumps on several sockets at once
-// (`parallelDumps`) overlap nothing; measured, they only add work (2.4 s on 4 sockets, 3.7 s
-// on 8), hence one by default. applyBatch() packs the commands into ~64 KiB sendmsg calls with one ACK per call and maps
+// kernel has no dump of every destination), as ipvsadm does them, minus the process and the
+// text: each dump costs one sendmsg and one or two recvmsg, each datagram read whole. In the
+// lab's UML kernel 2,000 services x 10 destinations read in 2.2 to 2.7 s, about what
+// `ipvsadm -S -n` takes there (2.4 to 7.2 s): the syscalls dominate. The kernel builds dump
+// replies inside our own syscalls, so dumps on several sockets at once (`parallelDumps`)
+// overlap nothing; measured, four were no faster and eight slower, hence one by default.
+// applyBatch() packs the commands into ~64 KiB sendmsg calls with one ACK per call and maps
 // every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
 // family has no connection dump). Codec: lvs/formats/ipvs-netlink*.ts; sockets: genl-channel.ts.
 import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
