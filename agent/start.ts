@@ -13,7 +13,7 @@ import { errorMessage } from '../lvs/errors';
 import { createDrainSweeper } from './director/drain-sweeper';
 import { startDrainTimer, type DrainTimer } from './director/drain-timer';
 import { IpvsWriter } from './kernel/ipvs-writer';
-import { LinuxIpvs } from './kernel/linux/ipvs';
+import { chooseIpvsBackend, type IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { LinuxMarks } from './kernel/linux/marks';
 import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
@@ -35,19 +35,25 @@ interface DirectorParts {
   kernel: DirectorKernel & { preconditions: CachedPreconditions };
   /** checked afresh each time: for explaining a failed read (Status, Connections) */
   uncachedPreconditions: DirectorPreconditions;
+  ipvsBackend: IpvsBackendName;
 }
 
-/** The director's kernel, built once: every reader and writer of the IPVS table gets this one door. */
-function directorParts(config: AgentConfig): DirectorParts {
+/**
+ * The director's kernel, built once: every reader and writer of the IPVS table gets this one
+ * door, netlink or ipvsadm as --ipvs chose (auto: netlink, else ipvsadm, logged once).
+ */
+async function directorParts(config: AgentConfig, logger: Logger): Promise<DirectorParts> {
   const exec = createExec();
-  const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables });
+  const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
+  const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' });
   return {
     kernel: {
-      ipvs: new IpvsWriter(new LinuxIpvs(exec)),
+      ipvs: new IpvsWriter(chosen.ipvs),
       marks: new LinuxMarks(exec, config.iptables),
       preconditions: new CachedPreconditions(uncachedPreconditions),
     },
     uncachedPreconditions,
+    ipvsBackend: chosen.backend,
   };
 }
 
@@ -57,10 +63,10 @@ async function logUnmetPreconditions(preconditions: DirectorPreconditions, logge
   for (const p of problems) logger.warn('director precondition unmet: applies will fail until it is fixed', { subject: p.subject, problem: p.message, fix: p.fix });
 }
 
-function capabilitiesOf(config: AgentConfig): string[] {
+function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
   const common = ['health', ...(config.metrics ? ['metrics'] : [])];
   return config.role === 'director'
-    ? ['ipvs', `iptables-${config.iptables}`, 'status', 'connections', ...common]
+    ? ['ipvs', `ipvs-${ipvsBackend ?? 'ipvsadm'}`, `iptables-${config.iptables}`, 'status', 'connections', ...common]
     : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
 }
 
@@ -119,7 +125,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   await prepareStateDir(config.stateDir);
   const host = hostname();
   const metrics = createAgentMetrics();
-  const director = config.role === 'director' ? directorParts(config) : undefined;
+  const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
   health = createAgentHealth({
@@ -139,7 +145,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
   const service = new AgentService({
-    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config) },
+    identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config, director?.ipvsBackend) },
     applier: health.wrap(kernel
       ? recheckPreconditionsOnFailure(createDirectorApplier({
         stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,

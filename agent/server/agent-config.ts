@@ -7,7 +7,9 @@ import type { AgentRole } from '../../lvs/wire/enum-names';
 import { readTlsFiles, TlsFileError, type TlsMaterial } from '../../lvs/wire/tls-files';
 import { parseListenAddress, type ListenAddress } from './agent-server';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
-import { IPTABLES_CHOICES, type IptablesChoiceOption } from '../kernel/iptables-choice';
+import { IPTABLES_CHOICES, type IptablesChoiceOption, IPVS_CHOICES, type IpvsBackendChoice } from '../kernel/backend-choices';
+
+/** --ipvs: auto is netlink when the kernel has the IPVS family and the package loads, else ipvsadm */
 
 export interface RawAgentOptions {
   role?: string;
@@ -18,6 +20,8 @@ export interface RawAgentOptions {
   allow?: string;
   stateDir: string;
   iptables: string;
+  /** absent when built by hand (tests): auto */
+  ipvs?: string;
   metrics?: string;
   selfCheckInterval?: string;
   drainTimeout?: string;
@@ -33,6 +37,8 @@ export interface AgentConfig {
   allow: string[];
   stateDir: string;
   iptables: IptablesChoiceOption;
+  /** director: how it reaches IPVS (--ipvs) */
+  ipvs: IpvsBackendChoice;
   logLevel: LogLevel;
   /** --metrics ADDR:PORT, checked; absent = no metrics endpoint */
   metrics?: string;
@@ -109,6 +115,10 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
     throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
   }
+  const ipvs = opts.ipvs ?? 'auto';
+  if (!(IPVS_CHOICES as readonly string[]).includes(ipvs)) {
+    throw new AgentConfigError(`--ipvs ${JSON.stringify(ipvs)}: must be one of ${IPVS_CHOICES.join(', ')}`);
+  }
   if (!isLogLevel(opts.logLevel)) {
     throw new AgentConfigError(`--log-level ${JSON.stringify(opts.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }
@@ -129,6 +139,7 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     allow,
     stateDir: opts.stateDir,
     iptables: opts.iptables as IptablesChoiceOption,
+    ipvs: ipvs as IpvsBackendChoice,
     logLevel: opts.logLevel,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,

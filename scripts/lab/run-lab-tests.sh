@@ -47,7 +47,10 @@ rm -f "$report"   # a stale report must never count as this run's
 # Budget: a hung guest is killed after LAB_TIMEOUT_S (default 40 min, inside CI's 90); the suite
 # itself takes minutes (docs/lab.md gives measured times). UML is slow, a loaded host slower.
 started=$(date +%s)
-"$here/boot.sh" --timeout "${LAB_TIMEOUT_S:-2400}" --run-dir "$run_dir" -- \
+# LAB_IPVS=ipvsadm runs every lab director on ipvsadm instead of netlink (test/lab/support/agents.ts)
+env_args=()
+if [ -n "${LAB_IPVS:-}" ]; then env_args=(--env LAB_IPVS); fi
+"$here/boot.sh" --timeout "${LAB_TIMEOUT_S:-2400}" --run-dir "$run_dir" "${env_args[@]}" -- \
   node node_modules/mocha/bin/mocha.js --no-config --enable-source-maps --exit \
     --timeout 120000 --reporter json --reporter-option "output=$report" \
     "${grep_args[@]}" "${test_files[@]}"

@@ -11,6 +11,8 @@
 // destination without a route is accepted by this kernel, so that is no rejection.)
 // The batch: an edited weight before the refused line, a new service after it, and a
 // changed mark rule that would follow the IPVS batch; so "half-way" is real.
+// This is the lab's one scenario whose director runs `--ipvs ipvsadm` (the others run
+// netlink): it keeps the ipvsadm -R path, and its wording, proven end to end.
 import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
@@ -64,9 +66,10 @@ describe('Atomicity: a plan the kernel refuses half-way leaves the director exac
     // certificates, three agents and a first rollout: each lvsctl or agent start costs 15-20 s in the guest
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
-    cluster = await startLabCluster(applied, { prepareRealservers: true, httpPorts: [80] });
+    cluster = await startLabCluster(applied, { prepareRealservers: true, httpPorts: [80], agentArgs: { d: ['--ipvs', 'ipvsadm'] } });
     const first = await cluster.rollout();
     assert.equal(first.code, 0, `the first rollout must apply the plan: ${explain(first)}`);
+    assert.match(await cluster.agentLog('d'), /IPVS through ipvsadm \(--ipvs ipvsadm\)/);
     // Only now: no service of this boot may be using the module, or rmmod refuses.
     if (await moduleLoaded(REFUSED_MODULE)) {
       await unloadModule(REFUSED_MODULE);

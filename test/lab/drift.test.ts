@@ -7,6 +7,7 @@ import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
 import { countByServer, httpRequests } from './support/http';
 import { ipvsSave, recapOf } from './support/kernel-state';
+import { LAB_IPVS_BACKEND } from './support/agents';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { inNetns } from './support/netns';
 
@@ -46,6 +47,8 @@ describe('Idempotence and drift: rollout again, a destination deleted by hand, a
     const first = await cluster.rollout();
     assert.equal(first.code, 0, `the first rollout must apply the plan: ${explain(first)}`);
     assert.match(first.stdout, new RegExp(`^d\\s+changed\\s+add-service tcp ${VIP}:80$`, 'm'), `the first rollout adds the service: ${explain(first)}`);
+    // drift is caught the same way whichever door the director uses to IPVS
+    assert.match(await cluster.agentLog('d'), new RegExp(`IPVS through ${LAB_IPVS_BACKEND}`));
   });
 
   after(async function () {

@@ -1,5 +1,6 @@
-// What a director needs before it can touch the kernel: root, ipvsadm, IPVS in the kernel,
-// and an iptables backend that can read the mangle table. Each problem names its fix.
+// What a director needs before it can touch the kernel: root, ipvsadm (unless IPVS is reached
+// over netlink), IPVS in the kernel, and an iptables backend that can read the mangle table.
+// Each problem names its fix.
 import { access } from 'node:fs/promises';
 import { ExecError, type Exec } from '../exec';
 import { resolveIptablesBackend, type IptablesChoice } from './marks';
@@ -12,6 +13,8 @@ export interface LinuxPreconditionDeps {
   pathExists?: (path: string) => Promise<boolean>;
   /** the effective user id (injected: tests do not run as root) */
   uid?: () => number;
+  /** false when IPVS is reached over netlink: then ipvsadm need not be installed (default true) */
+  ipvsadm?: boolean;
 }
 
 export const IPVS_PROC_FILE = '/proc/net/ip_vs';
@@ -44,7 +47,7 @@ export function createLinuxPreconditions(deps: LinuxPreconditionDeps): DirectorP
           fix: 'run lvsctl-agent as root, e.g. through the packaged systemd unit',
         });
       }
-      const ipvsadm = await checkIpvsadmInstalled(deps.exec);
+      const ipvsadm = deps.ipvsadm === false ? undefined : await checkIpvsadmInstalled(deps.exec);
       if (ipvsadm) problems.push(ipvsadm);
       if (!(await pathExists(IPVS_PROC_FILE))) {
         problems.push({

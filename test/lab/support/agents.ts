@@ -126,6 +126,12 @@ export function agentLogPath(host: string): string {
   return `${LAB_TMP}/agent-${host}.log`;
 }
 
+/**
+ * How lab directors reach IPVS unless a test says otherwise: netlink (`LAB_IPVS=ipvsadm`
+ * runs the whole suite on ipvsadm). One scenario stays on ipvsadm by its own agentArgs.
+ */
+export const LAB_IPVS_BACKEND = process.env.LAB_IPVS ?? 'netlink';
+
 /** The agent's command line, as an operator would type it on that host. */
 export function agentArgs(spec: AgentSpec): string[] {
   const cert = agentCert(spec.certDir, spec.host, spec.address);
@@ -137,6 +143,8 @@ export function agentArgs(spec: AgentSpec): string[] {
     '--state-dir', agentStateDir(spec.host),
     // the lab kernel has no nf_tables (docs/lab.md)
     '--iptables', 'legacy',
+    // extraArgs come after: a test's own --ipvs wins (commander keeps the last)
+    ...(spec.role === 'director' ? ['--ipvs', LAB_IPVS_BACKEND] : []),
     ...(spec.extraArgs ?? []),
   ];
 }

@@ -11,7 +11,7 @@ interface Host {
   failing?: Record<string, string>;
 }
 
-function check(host: Host, iptables: 'auto' | 'legacy' | 'nft' = 'auto') {
+function check(host: Host, iptables: 'auto' | 'legacy' | 'nft' = 'auto', ipvsadm = true) {
   const { exec } = recordingExec((file, args): Answer => {
     if (host.missing?.includes(file)) return notFound(file, args);
     const failure = host.failing?.[file];
@@ -24,6 +24,7 @@ function check(host: Host, iptables: 'auto' | 'legacy' | 'nft' = 'auto') {
     iptables,
     uid: () => host.uid ?? 0,
     pathExists: async (p) => p !== '/proc/net/ip_vs' || (host.ipvsInKernel ?? true),
+    ipvsadm,
   }).check();
 }
 
@@ -35,6 +36,10 @@ describe('director preconditions', () => {
   it('names apt-get install ipvsadm when ipvsadm is missing', async () => {
     const problems = await check({ missing: ['ipvsadm'] });
     assert.deepEqual(problems.map((p) => [p.message, p.fix]), [['ipvsadm is not installed', 'apt-get install ipvsadm']]);
+  });
+
+  it('does not need ipvsadm when IPVS is reached over netlink', async () => {
+    assert.deepEqual(await check({ missing: ['ipvsadm'] }, 'auto', false), []);
   });
 
   it('names modprobe ip_vs when the kernel has no IPVS, without blaming ipvsadm', async () => {

@@ -1,0 +1,93 @@
+// A raw generic netlink socket from the `netlink` package (0.3.0: a prebuilt N-API socket for
+// linux x64/arm64, no compiler at install). Only its lowest layer is used: one sendmsg per
+// Buffer we hand it (so a batch of messages goes in one call) and one 'message' event per
+// datagram received (read whole into a 64 KiB buffer; a truncated one is an error). Framing, sequence numbers,
+// dumps and ACKs are ours (genl-channel.ts). The package is loaded on first use, not at
+// import, so an agent where it cannot load still starts on ipvsadm.
+import { endianness } from 'node:os';
+import { NETLINK_GENERIC } from '../../../lvs/formats/netlink-wire';
+
+/** What the rest of the agent needs of a netlink socket; faked in tests. */
+export interface RawNetlinkSocket {
+  /** one sendmsg of the whole buffer to the kernel */
+  send(data: Buffer): Promise<void>;
+  /** every datagram from the kernel (port 0); others are dropped */
+  onDatagram(listener: (datagram: Buffer) => void): void;
+  /** socket-level failures, e.g. ENOBUFS when the kernel dropped replies */
+  onError(listener: (error: Error) => void): void;
+  /** SO_RCVBUF as the kernel accounts it (twice what was asked) */
+  receiveBufferBytes(): number;
+  close(): void;
+}
+
+export type RawNetlinkSocketFactory = () => RawNetlinkSocket;
+
+/** The part of the package's RawNetlinkSocket used here (its own typings need @types/node 12). */
+interface PackageSocket {
+  on(event: 'message', listener: (msg: Buffer, rinfo: { port: number; truncated?: number }) => void): unknown;
+  on(event: 'truncatedMessage', listener: (msg: Buffer, rinfo: { port: number; truncated?: number }) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  send(msg: Buffer, options: { port: number }, callback: (error?: Error) => void): void;
+  close(): void;
+  setRecvBufferSize(bytes: number): unknown;
+  getRecvBufferSize(): number;
+}
+
+interface NetlinkPackage {
+  RawNetlinkSocket: new (protocol: number, options?: { recvBufferSize?: number; messagePeeking?: boolean; msgBufferSize?: number }) => PackageSocket;
+}
+
+/** Replies to a 64 KiB batch and large dump parts fit with room; the kernel caps it at rmem_max. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/**
+ * One recvmsg per datagram into a buffer this big, instead of the package's default of
+ * peeking at each datagram's size first (a second syscall, which the lab's UML kernel makes
+ * dear). The kernel builds no dump datagram above 32 KiB; a bigger one would arrive
+ * truncated and fail the exchange, never pass silently.
+ */
+const DATAGRAM_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * The factory, or why there is none: the package missing or failing to load (no prebuild for
+ * this platform), or a big-endian host (netlink is host order; the codec writes little-endian).
+ */
+export function loadNetlinkSockets(): RawNetlinkSocketFactory | Error {
+  if (endianness() !== 'LE') return new Error('the netlink codec is little-endian only and this host is big-endian');
+  let pkg: NetlinkPackage;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pkg = require('netlink') as NetlinkPackage;
+  } catch (error) {
+    return new Error(`the netlink package does not load: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return () => wrap(new pkg.RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }));
+}
+
+function wrap(socket: PackageSocket): RawNetlinkSocket {
+  let closed = false;
+  const errorListeners: Array<(error: Error) => void> = [];
+  // listened to from the start: an 'error' event nobody listens to would throw in the event loop
+  const failed = (error: Error): void => errorListeners.forEach((l) => l(error));
+  socket.on('error', failed);
+  socket.on('truncatedMessage', (_msg, rinfo) => failed(new Error(`a netlink reply of ${rinfo.truncated ?? '?'} bytes was truncated`)));
+  return {
+    send: (data) =>
+      new Promise((resolve, reject) => {
+        socket.send(data, { port: 0 }, (error) => (error ? reject(error) : resolve()));
+      }),
+    onDatagram: (listener) => {
+      socket.on('message', (msg, rinfo) => {
+        if (rinfo.port === 0) listener(msg);
+      });
+    },
+    onError: (listener) => {
+      errorListeners.push(listener);
+    },
+    receiveBufferBytes: () => socket.getRecvBufferSize(),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// IP addresses as the kernel holds them (4 or 16 bytes, network order) and back as text,
+// written the way ipvsadm -n writes them (glibc inet_ntop), so a table read over netlink and
+// one read through ipvsadm name every address alike. Pure.
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** "10.0.0.1" → 4 bytes, "2001:db8::1" → 16 bytes; anything else throws. */
+export function addressBytes(address: string): Buffer {
+  if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
+  if (isIPv6(address)) return ipv6Bytes(address);
+  throw new Error(`"${address}" is not an IPv4 or IPv6 address`);
+}
+
+function ipv6Bytes(address: string): Buffer {
+  let text = address.toLowerCase();
+  const out = Buffer.alloc(16);
+  // an embedded IPv4 tail ("::ffff:10.0.0.1") is two groups
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (isIPv4(tail)) {
+    const [a, b, c, d] = tail.split('.').map(Number);
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = rest === undefined || rest === '' ? [] : rest.split(':');
+  const groups = rest === undefined
+    ? headGroups
+    : [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** 4 bytes → dotted quad; 16 bytes → RFC 5952 text (inet_ntop's, embedded IPv4 included). */
+export function formatAddress(bytes: Buffer): string {
+  if (bytes.length === 4) return [...bytes].join('.');
+  if (bytes.length !== 16) throw new Error(`an address is 4 or 16 bytes, not ${bytes.length}`);
+  const words = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
+  // the longest run of two or more zero words is written "::" (the first, on a tie)
+  let best = { base: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) { i += 1; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j += 1;
+    if (j - i > best.len) best = { base: i, len: j - i };
+    i = j;
+  }
+  if (best.len < 2) best = { base: -1, len: 0 };
+  // inet_ntop writes IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) tails dotted
+  const dottedTail = best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff));
+  let text = '';
+  for (let i = 0; i < 8; i += 1) {
+    if (best.base >= 0 && i >= best.base && i < best.base + best.len) {
+      if (i === best.base) text += ':';
+      continue;
+    }
+    if (i !== 0) text += ':';
+    if (dottedTail && i === 6) {
+      text += `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+      return text;
+    }
+    text += words[i].toString(16);
+  }
+  if (best.base >= 0 && best.base + best.len === 8) text += ':';
+  return text;
+}

@@ -1,0 +1,172 @@
+// The IPVS generic netlink family ("IPVS", version 1), requests side: the numbers of
+// <linux/ip_vs.h> (checked against Linux 6.1's header) and each IpvsOperation as the
+// command and attributes ipvsadm's libipvs sends for the same -A/-E/-D/-a/-e/-d. Pure.
+import { isIpv6, type Destination, type Forwarding, type ServiceKey, type VirtualService } from '../model';
+import type { IpvsOperation } from '../operations';
+import { addressBytes } from './ip-address-bytes';
+import { canonicalFlags } from './ipvsadm-format';
+import { attr, be16Attr, nestedAttr, stringAttr, u16Attr, u32Attr } from './netlink-wire';
+
+export const IPVS_GENL_NAME = 'IPVS';
+export const IPVS_GENL_VERSION = 1;
+
+export const IPVS_CMD = {
+  NEW_SERVICE: 1, SET_SERVICE: 2, DEL_SERVICE: 3, GET_SERVICE: 4,
+  NEW_DEST: 5, SET_DEST: 6, DEL_DEST: 7, GET_DEST: 8,
+} as const;
+
+export const IPVS_CMD_ATTR = { SERVICE: 1, DEST: 2 } as const;
+
+export const IPVS_SVC_ATTR = {
+  AF: 1, PROTOCOL: 2, ADDR: 3, PORT: 4, FWMARK: 5, SCHED_NAME: 6, FLAGS: 7, TIMEOUT: 8,
+  NETMASK: 9, STATS: 10, PE_NAME: 11, STATS64: 12,
+} as const;
+
+export const IPVS_DEST_ATTR = {
+  ADDR: 1, PORT: 2, FWD_METHOD: 3, WEIGHT: 4, U_THRESH: 5, L_THRESH: 6, ACTIVE_CONNS: 7,
+  INACT_CONNS: 8, PERSIST_CONNS: 9, STATS: 10, ADDR_FAMILY: 11, STATS64: 12, TUN_TYPE: 13,
+  TUN_PORT: 14, TUN_FLAGS: 15,
+} as const;
+
+export const IPVS_STATS_ATTR = { CONNS: 1, INPKTS: 2, OUTPKTS: 3, INBYTES: 4, OUTBYTES: 5 } as const;
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_SCTP = 132;
+
+/** ip_vs.h IP_VS_SVC_F_*: HASHED is the kernel's own and never sent. */
+export const SVC_F = { PERSISTENT: 0x1, HASHED: 0x2, ONEPACKET: 0x4, SCHED1: 0x8, SCHED2: 0x10, SCHED3: 0x20 } as const;
+
+/** ip_vs.h IP_VS_CONN_F_* forwarding methods (the low three bits); MASQ is 0, not 1. */
+export const FWD = { MASQ: 0, LOCALNODE: 1, TUNNEL: 2, DROUTE: 3, MASK: 0x7 } as const;
+
+export const FWD_OF: Readonly<Record<Forwarding, number>> = { nat: FWD.MASQ, tun: FWD.TUNNEL, dr: FWD.DROUTE };
+
+/** IP_VS_CONN_F_TUNNEL_TYPE_*: ipvsadm's -i is ipip. */
+export const TUNNEL_TYPES = ['ipip', 'gue', 'gre'] as const;
+
+/** sh and mh name SCHED1 and SCHED2 (ip_vs_sh.c, ip_vs_mh.c); no scheduler names SCHED3. */
+export const FLAG_BIT = { 'sh-fallback': SVC_F.SCHED1, 'sh-port': SVC_F.SCHED2, 'mh-fallback': SVC_F.SCHED1, 'mh-port': SVC_F.SCHED2 } as const;
+
+/** What ipvsadm uses when -p has no -M: one client address. */
+const DEFAULT_NETMASK_V4 = '255.255.255.255';
+const DEFAULT_PREFIX_V6 = 128;
+
+export function keyFamily(key: ServiceKey): number {
+  const v6 = key.kind === 'fwmark' ? key.family === 'inet6' : isIpv6(key.vip);
+  return v6 ? AF_INET6 : AF_INET;
+}
+
+/** union nf_inet_addr: 16 bytes, an IPv4 address in the first four. */
+export function inetAddr(address: string): Buffer {
+  const bytes = addressBytes(address);
+  return bytes.length === 16 ? bytes : Buffer.concat([bytes, Buffer.alloc(12)]);
+}
+
+/** The attributes that name a service: AF, then the mark or protocol, address and port. */
+function serviceIdentity(key: ServiceKey): Buffer[] {
+  const af = u16Attr(IPVS_SVC_ATTR.AF, keyFamily(key));
+  if (key.kind === 'fwmark') return [af, u32Attr(IPVS_SVC_ATTR.FWMARK, key.mark)];
+  return [
+    af,
+    u16Attr(IPVS_SVC_ATTR.PROTOCOL, key.kind === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP),
+    attr(IPVS_SVC_ATTR.ADDR, inetAddr(key.vip)),
+    be16Attr(IPVS_SVC_ATTR.PORT, key.port),
+  ];
+}
+
+/**
+ * The persistence netmask as the kernel keeps it: an IPv4 mask is a __be32, so its four
+ * bytes go out in network order; an IPv6 one is the prefix length as a plain u32.
+ */
+function netmaskAttr(s: VirtualService): Buffer {
+  const mask = s.persistence?.netmask;
+  if (keyFamily(s.key) === AF_INET6) return u32Attr(IPVS_SVC_ATTR.NETMASK, mask === undefined ? DEFAULT_PREFIX_V6 : Number(mask));
+  return attr(IPVS_SVC_ATTR.NETMASK, addressBytes(mask ?? DEFAULT_NETMASK_V4));
+}
+
+export function serviceFlagBits(s: VirtualService): number {
+  let bits = s.persistence ? SVC_F.PERSISTENT : 0;
+  for (const f of canonicalFlags(s.flags)) bits |= FLAG_BIT[f];
+  return bits;
+}
+
+/** struct ip_vs_flags { flags, mask }: mask ~0 as libipvs sends it (the kernel keeps HASHED itself). */
+function flagsAttr(bits: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32LE(bits >>> 0, 0);
+  b.writeUInt32LE(0xffffffff, 4);
+  return attr(IPVS_SVC_ATTR.FLAGS, b);
+}
+
+/** A full service entry (what NEW_SERVICE and SET_SERVICE require: scheduler, flags, timeout, netmask). */
+function serviceEntry(s: VirtualService): Buffer {
+  return nestedAttr(IPVS_CMD_ATTR.SERVICE, [
+    ...serviceIdentity(s.key),
+    stringAttr(IPVS_SVC_ATTR.SCHED_NAME, s.scheduler),
+    flagsAttr(serviceFlagBits(s)),
+    u32Attr(IPVS_SVC_ATTR.TIMEOUT, s.persistence?.timeout ?? 0),
+    netmaskAttr(s),
+  ]);
+}
+
+export const serviceIdentityEntry = (key: ServiceKey): Buffer => nestedAttr(IPVS_CMD_ATTR.SERVICE, serviceIdentity(key));
+
+/** A destination; a full entry (NEW_DEST, SET_DEST) also carries method, weight and thresholds. */
+function destinationEntry(d: Destination, full: boolean): Buffer {
+  const identity = [
+    attr(IPVS_DEST_ATTR.ADDR, inetAddr(d.address)),
+    be16Attr(IPVS_DEST_ATTR.PORT, d.port),
+    u16Attr(IPVS_DEST_ATTR.ADDR_FAMILY, isIpv6(d.address) ? AF_INET6 : AF_INET),
+  ];
+  if (!full) return nestedAttr(IPVS_CMD_ATTR.DEST, identity);
+  return nestedAttr(IPVS_CMD_ATTR.DEST, [
+    ...identity,
+    u32Attr(IPVS_DEST_ATTR.FWD_METHOD, FWD_OF[d.forwarding]),
+    u32Attr(IPVS_DEST_ATTR.WEIGHT, d.weight),
+    // lvsctl sets no connection thresholds: 0 is "none", as ipvsadm -a/-e without -x/-y
+    u32Attr(IPVS_DEST_ATTR.U_THRESH, 0),
+    u32Attr(IPVS_DEST_ATTR.L_THRESH, 0),
+  ]);
+}
+
+/**
+ * ipvsadm -a/-e give a direct-routing or tunnel destination of a port service the service's
+ * port whatever -r said (neither can map ports); the kernel would keep another. Doing the
+ * same keeps one plan giving one table through either backend.
+ */
+export function asIpvsadmSends(key: ServiceKey, d: Destination): Destination {
+  if (key.kind === 'fwmark' || d.forwarding === 'nat' || d.port === key.port) return d;
+  return { ...d, port: key.port };
+}
+
+/** A command and its attributes, before the netlink and genl headers go on. */
+export interface IpvsRequest {
+  cmd: number;
+  attrs: Buffer[];
+}
+
+export function operationRequest(op: IpvsOperation): IpvsRequest {
+  switch (op.op) {
+    case 'add-service':
+      return { cmd: IPVS_CMD.NEW_SERVICE, attrs: [serviceEntry(op.service)] };
+    case 'edit-service':
+      return { cmd: IPVS_CMD.SET_SERVICE, attrs: [serviceEntry(op.service)] };
+    case 'delete-service':
+      return { cmd: IPVS_CMD.DEL_SERVICE, attrs: [serviceIdentityEntry(op.service.key)] };
+    case 'add-destination':
+      return { cmd: IPVS_CMD.NEW_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
+    case 'edit-destination':
+      return { cmd: IPVS_CMD.SET_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
+    case 'delete-destination':
+      return { cmd: IPVS_CMD.DEL_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(op.destination, false)] };
+  }
+}
+
+/** GET_SERVICE as a dump: every service of this network namespace. */
+export const serviceDumpRequest = (): IpvsRequest => ({ cmd: IPVS_CMD.GET_SERVICE, attrs: [] });
+
+/** GET_DEST as a dump: one service's destinations (the kernel has no dump of all of them). */
+export const destinationDumpRequest = (key: ServiceKey): IpvsRequest => ({ cmd: IPVS_CMD.GET_DEST, attrs: [serviceIdentityEntry(key)] });

@@ -1,0 +1,183 @@
+// Netlink and generic netlink framing, both ways, as <linux/netlink.h> and
+// <linux/genetlink.h> lay it out: a 16-byte nlmsghdr (len u32, type u16, flags u16, seq u32,
+// pid u32), for generic netlink a 4-byte genlmsghdr (cmd u8, version u8, reserved u16), then
+// attributes (len u16, type u16, value, padded to 4 bytes). Host byte order (little-endian on
+// the x64/arm64 machines the agent runs on) except where a field says network order. Pure.
+
+export const NLMSG_HDRLEN = 16;
+export const GENL_HDRLEN = 4;
+export const NLA_HDRLEN = 4;
+
+export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
+/** Message types below this are netlink's own (noop, error, done, overrun). */
+export const NLMSG_MIN_TYPE = 0x10;
+
+export const NLM_F_REQUEST = 0x1;
+export const NLM_F_MULTI = 0x2;
+export const NLM_F_ACK = 0x4;
+export const NLM_F_DUMP = 0x300;
+
+/** NLA_F_NESTED and NLA_F_NET_BYTEORDER ride in the top bits of an attribute's type. */
+const NLA_TYPE_MASK = 0x3fff;
+
+export const NETLINK_GENERIC = 16;
+export const GENL_ID_CTRL = 0x10;
+export const CTRL_CMD_GETFAMILY = 3;
+export const CTRL_ATTR_FAMILY_ID = 1;
+export const CTRL_ATTR_FAMILY_NAME = 2;
+
+/** Bytes that are not the netlink the kernel writes; says what was wrong. */
+export class NetlinkFormatError extends Error {
+  constructor(message: string) {
+    super(`netlink: ${message}`);
+    this.name = 'NetlinkFormatError';
+  }
+}
+
+export function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** One attribute: header, value, zero padding. */
+export function attr(type: number, value: Buffer): Buffer {
+  const len = NLA_HDRLEN + value.length;
+  const out = Buffer.alloc(align4(len));
+  out.writeUInt16LE(len, 0);
+  out.writeUInt16LE(type, 2);
+  value.copy(out, NLA_HDRLEN);
+  return out;
+}
+
+export const u8Attr = (type: number, v: number): Buffer => attr(type, Buffer.from([v]));
+
+export function u16Attr(type: number, v: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(v);
+  return attr(type, b);
+}
+
+/** A u16 the kernel keeps in network order (ports). */
+export function be16Attr(type: number, v: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(v);
+  return attr(type, b);
+}
+
+export function u32Attr(type: number, v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return attr(type, b);
+}
+
+/** NUL-terminated, as NLA_NUL_STRING wants. */
+export const stringAttr = (type: number, s: string): Buffer => attr(type, Buffer.from(`${s}\0`, 'utf8'));
+
+export const nestedAttr = (type: number, children: readonly Buffer[]): Buffer => attr(type, Buffer.concat(children));
+
+export interface GenlRequest {
+  /** the family id (the nlmsg type) */
+  family: number;
+  cmd: number;
+  version: number;
+  flags: number;
+  seq: number;
+  attrs: readonly Buffer[];
+}
+
+/** A whole generic netlink message; pid 0 lets the kernel fill in the socket's port. */
+export function genlMessage(r: GenlRequest): Buffer {
+  const body = Buffer.concat(r.attrs as Buffer[]);
+  const len = NLMSG_HDRLEN + GENL_HDRLEN + body.length;
+  const out = Buffer.alloc(len);
+  out.writeUInt32LE(len, 0);
+  out.writeUInt16LE(r.family, 4);
+  out.writeUInt16LE(r.flags, 6);
+  out.writeUInt32LE(r.seq >>> 0, 8);
+  out.writeUInt32LE(0, 12);
+  out.writeUInt8(r.cmd, 16);
+  out.writeUInt8(r.version, 17);
+  body.copy(out, NLMSG_HDRLEN + GENL_HDRLEN);
+  return out;
+}
+
+export interface NetlinkMessage {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  /** everything after the nlmsghdr */
+  payload: Buffer;
+}
+
+/** The messages of one datagram (a recvmsg may carry several, each 4-byte aligned). */
+export function splitMessages(datagram: Buffer): NetlinkMessage[] {
+  const out: NetlinkMessage[] = [];
+  let at = 0;
+  while (at + NLMSG_HDRLEN <= datagram.length) {
+    const len = datagram.readUInt32LE(at);
+    if (len < NLMSG_HDRLEN || at + len > datagram.length) {
+      throw new NetlinkFormatError(`message at byte ${at} says it is ${len} bytes long; ${datagram.length - at} are left`);
+    }
+    out.push({
+      type: datagram.readUInt16LE(at + 4),
+      flags: datagram.readUInt16LE(at + 6),
+      seq: datagram.readUInt32LE(at + 8),
+      pid: datagram.readUInt32LE(at + 12),
+      payload: datagram.subarray(at + NLMSG_HDRLEN, at + len),
+    });
+    at += align4(len);
+  }
+  return out;
+}
+
+/** NLMSG_ERROR: the errno (positive; 0 is an ACK) and the sequence number of the message it answers. */
+export function parseError(payload: Buffer): { errno: number; seq: number } {
+  if (payload.length < 4 + NLMSG_HDRLEN) throw new NetlinkFormatError(`an error message of ${payload.length} bytes (at least ${4 + NLMSG_HDRLEN})`);
+  return { errno: -payload.readInt32LE(0), seq: payload.readUInt32LE(4 + 8) };
+}
+
+/** NLMSG_DONE of a dump carries the dump's own status (0, or a negative errno). */
+export function parseDone(payload: Buffer): number {
+  return payload.length >= 4 ? -payload.readInt32LE(0) : 0;
+}
+
+/** A generic netlink message's command and its attributes' bytes. */
+export function genlBody(payload: Buffer): { cmd: number; version: number; attrs: Buffer } {
+  if (payload.length < GENL_HDRLEN) throw new NetlinkFormatError(`a generic netlink message of ${payload.length} bytes`);
+  return { cmd: payload.readUInt8(0), version: payload.readUInt8(1), attrs: payload.subarray(GENL_HDRLEN) };
+}
+
+/** Attributes by type (nested/byte-order bits masked off); the first of a repeated type wins. */
+export function parseAttrs(buf: Buffer): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  let at = 0;
+  while (at + NLA_HDRLEN <= buf.length) {
+    const len = buf.readUInt16LE(at);
+    if (len < NLA_HDRLEN || at + len > buf.length) {
+      throw new NetlinkFormatError(`attribute at byte ${at} says it is ${len} bytes long; ${buf.length - at} are left`);
+    }
+    const type = buf.readUInt16LE(at + 2) & NLA_TYPE_MASK;
+    if (!out.has(type)) out.set(type, buf.subarray(at + NLA_HDRLEN, at + len));
+    at += align4(len);
+  }
+  return out;
+}
+
+function sized(v: Buffer, bytes: number, what: string): Buffer {
+  if (v.length < bytes) throw new NetlinkFormatError(`${what} has ${v.length} bytes, needs ${bytes}`);
+  return v;
+}
+
+export const readU8 = (v: Buffer, what: string): number => sized(v, 1, what).readUInt8(0);
+export const readU16 = (v: Buffer, what: string): number => sized(v, 2, what).readUInt16LE(0);
+export const readBe16 = (v: Buffer, what: string): number => sized(v, 2, what).readUInt16BE(0);
+export const readU32 = (v: Buffer, what: string): number => sized(v, 4, what).readUInt32LE(0);
+/** u64 counters: exact up to 2^53, which byte counters reach only after petabytes. */
+export const readU64 = (v: Buffer, what: string): number => Number(sized(v, 8, what).readBigUInt64LE(0));
+
+/** NLA_NUL_STRING: up to the first NUL. */
+export function readString(v: Buffer): string {
+  const nul = v.indexOf(0);
+  return v.subarray(0, nul < 0 ? v.length : nul).toString('utf8');
+}
