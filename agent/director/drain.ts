@@ -48,9 +48,11 @@ export function planDrains(input: {
   draining: readonly DrainingDestination[];
   now: number;
 }): DrainPlan {
-  const desiredServices = new Set(input.desired.map((s) => serviceKeyString(s.service.key)));
-  const desiredTargets = new Set(input.desired.flatMap((s) => s.destinations.map((d) => drainTarget({ service: s.service.key, ...d }))));
-  const inKernel = new Map(input.actual.flatMap((s) => s.destinations.map((d) => [drainTarget({ service: s.service.key, ...d }), d] as const)));
+  // Indexes of the whole table are built on first need: an apply that deletes no destination
+  // and has nothing draining does not walk 200,000 destinations for them.
+  let inKernel: Map<string, Destination> | undefined;
+  const kernelDestination = (target: string): Destination | undefined =>
+    (inKernel ??= new Map(input.actual.flatMap((s) => s.destinations.map((d) => [drainTarget({ service: s.service.key, ...d }), d] as const)))).get(target);
   const existing = new Map(input.draining.map((e) => [drainTarget(e), e]));
 
   const ops: IpvsOperation[] = [];
@@ -67,7 +69,7 @@ export function planDrains(input: {
     const already = existing.get(target);
     const entry = already ?? { since: input.now, service: structuredClone(op.key), address: op.destination.address, port: op.destination.port };
     (already ? waiting : started).push(entry);
-    const now = inKernel.get(target) ?? op.destination;
+    const now = kernelDestination(target) ?? op.destination;
     // Weight already 0 (a drain under way, or a health check that quiesced it): nothing to edit.
     if (now.weight !== 0) {
       const edit: IpvsOperation = { op: 'edit-destination', key: op.key, destination: weightZero(now), before: now };
@@ -77,8 +79,20 @@ export function planDrains(input: {
     }
   }
 
-  const returned = input.draining.filter((e) => desiredServices.has(serviceKeyString(e.service)) && desiredTargets.has(drainTarget(e)));
+  const returned = input.draining.length === 0 ? [] : returnedFromDrain(input.draining, input.desired);
   return { ops, drainEdits, started, waiting, rezeroed, returned, draining: [...waiting, ...started] };
+}
+
+/** Drains the plan wants back: the destination is planned again in a planned service. */
+function returnedFromDrain(draining: readonly DrainingDestination[], desired: readonly IpvsService[]): DrainingDestination[] {
+  const drainingServices = new Set(draining.map((e) => serviceKeyString(e.service)));
+  // A target names its service, so a planned target is in a planned service.
+  const desiredTargets = new Set<string>();
+  for (const s of desired) {
+    if (!drainingServices.has(serviceKeyString(s.service.key))) continue;
+    for (const d of s.destinations) desiredTargets.add(drainTarget({ service: s.service.key, ...d }));
+  }
+  return draining.filter((e) => desiredTargets.has(drainTarget(e)));
 }
 
 function weightZero(d: Destination): Destination {
