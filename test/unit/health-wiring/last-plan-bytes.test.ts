@@ -54,13 +54,16 @@ describe('the last plan, encoded a slice of services at a time', () => {
     }
   });
 
-  it('is written as the same JSON envelope and reads back as the plan', async () => {
+  it('is written as the same JSON envelope and reads back as the plan', async function () {
+    this.timeout(30_000);
     const dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-'));
     try {
-      const p = plan(3 * SERVICES_PER_SLICE);
+      // big enough for its base64 to be made in several slices (768 KiB of bytes each)
+      const p = plan(8_000);
       await writeLastPlan(dir, p);
       const text = readFileSync(lastPlanFilePath(dir), 'utf8');
       const json = JSON.parse(text) as Record<string, unknown>;
+      assert.ok(String(json.plan).length > (4 / 3) * 768 * 1024, `${String(json.plan).length} base64 characters`);
       assert.deepStrictEqual(Object.keys(json), ['version', 'host', 'role', 'generation', 'plan']);
       assert.strictEqual(text, JSON.stringify(json) + '\n');
       assert.deepStrictEqual(await readLastPlan(dir), p);
