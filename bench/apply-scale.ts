@@ -1,6 +1,7 @@
 // How the director's apply scales with the table: N services x 10 NAT destinations through
 // the real applier (createDirectorApplier, IpvsWriter) on the fake kernel, for a load into an
-// empty table, one weight changed, and a no-op. Prints the time of each, the peak RSS and the
+// empty table, one weight changed, a no-op, one realserver dropped (it drains) and a no-op
+// while it drains (the sweep lists the whole table). Prints the time of each, the peak RSS and the
 // longest event-loop block (the agent must answer Hello/Health/Status within 1 s meanwhile),
 // and the state files (ownership, last plan) at that size.
 //
@@ -21,6 +22,7 @@ import { readLastPlan, writeLastPlan } from '../agent/state/last-plan';
 import { readOwnership } from '../agent/state/ownership';
 import type { ApplyEvent } from '../lvs/apply-events';
 import type { DirectorPlan } from '../lvs/host-plan';
+import { loadAgentProto } from '../lvs/wire/proto-loader';
 
 const DESTINATIONS = 10;
 
@@ -91,6 +93,7 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; ms: numb
 }
 
 export async function runSize(services: number): Promise<SizeResult> {
+  loadAgentProto(); // an agent has it loaded since start: its gRPC server needs it
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-bench-'));
   try {
     const ipvs = new FakeIpvs();
@@ -107,13 +110,25 @@ export async function runSize(services: number): Promise<SizeResult> {
       phases.push({ phase, ms: run.ms, cpuMs: run.cpuMs, blockMs: run.blockMs, tickGapMs: run.tickGapMs, outcome: `${run.value.outcome} ${run.value.changed}`, events });
       if (run.value.outcome === 'failed') throw new Error(`${phase} failed: ${run.value.message}`);
     };
+    const middle = services >> 1;
+    const weighted = (s: number, r: number): number => (s === middle && r === 3 ? 5 : 1);
     await apply('load', scalePlan(services, 1));
-    await apply('one weight', scalePlan(services, 2, (s, r) => (s === services >> 1 && r === 3 ? 5 : 1)));
-    await apply('no-op', scalePlan(services, 3, (s, r) => (s === services >> 1 && r === 3 ? 5 : 1)));
+    await apply('one weight', scalePlan(services, 2, weighted));
+    await apply('no-op', scalePlan(services, 3, weighted));
+    // A realserver dropped from one service drains (weight 0); it keeps a connection, so the
+    // next apply's sweep (a listing of the whole table) finds it still draining.
+    const withoutOne = (generation: number): DirectorPlan => {
+      const plan = scalePlan(services, generation, weighted);
+      const [dropped] = plan.services[middle].realservers.splice(3, 1);
+      ipvs.setConnections(plan.services[middle].service.key, dropped.destination, 1);
+      return plan;
+    };
+    await apply('drop one (drain)', withoutOne(4));
+    await apply('no-op, draining', withoutOne(5));
 
     const ownership = await measured(() => readOwnership(stateDir));
     phases.push({ phase: 'read ownership', ms: ownership.ms, cpuMs: ownership.cpuMs, blockMs: ownership.blockMs, tickGapMs: ownership.tickGapMs, outcome: `${ownership.value.services.length} services`, events: 0 });
-    const plan = scalePlan(services, 3);
+    const plan = scalePlan(services, 5);
     const wrote = await measured(() => writeLastPlan(stateDir, plan));
     phases.push({ phase: 'write last plan', ms: wrote.ms, cpuMs: wrote.cpuMs, blockMs: wrote.blockMs, tickGapMs: wrote.tickGapMs, outcome: 'written', events: 0 });
     const read = await measured(() => readLastPlan(stateDir));
