@@ -130,9 +130,14 @@ export class FakeIpvs implements Ipvs {
       this.listFailure = undefined;
       throw new Error(`ipvsadm -Ln --exact: ${message}`);
     }
-    return (await runSliced(this.snapshotSteps())).map((s) => {
+    return runSliced(this.listingSteps(await runSliced(this.snapshotSteps())));
+  }
+
+  private *listingSteps(table: IpvsService[]): Pausable<ListedService[]> {
+    const listing: ListedService[] = [];
+    for (const s of table) {
       const serviceStats = this.counters.get(serviceKeyString(s.service.key));
-      return {
+      listing.push({
         service: s.service,
         ...(serviceStats ? { stats: { ...serviceStats } } : {}),
         destinations: s.destinations.map((d) => {
@@ -141,8 +146,10 @@ export class FakeIpvs implements Ipvs {
           const stats = this.counters.get(id);
           return { destination: d, activeConnections: counts.active, inactiveConnections: counts.inactive, ...(stats ? { stats: { ...stats } } : {}) };
         }),
-      };
-    });
+      });
+      if (listing.length % PAUSE_EVERY === 0) yield;
+    }
+    return listing;
   }
 
   async connections(): Promise<ConnectionEntry[]> {
