@@ -48,11 +48,7 @@ export function planDrains(input: {
   draining: readonly DrainingDestination[];
   now: number;
 }): DrainPlan {
-  // Indexes of the whole table are built on first need: an apply that deletes no destination
-  // and has nothing draining does not walk 200,000 destinations for them.
-  let inKernel: Map<string, Destination> | undefined;
-  const kernelDestination = (target: string): Destination | undefined =>
-    (inKernel ??= new Map(input.actual.flatMap((s) => s.destinations.map((d) => [drainTarget({ service: s.service.key, ...d }), d] as const)))).get(target);
+  const kernelDestination = destinationFinder(input.actual);
   const existing = new Map(input.draining.map((e) => [drainTarget(e), e]));
 
   const ops: IpvsOperation[] = [];
@@ -69,7 +65,7 @@ export function planDrains(input: {
     const already = existing.get(target);
     const entry = already ?? { since: input.now, service: structuredClone(op.key), address: op.destination.address, port: op.destination.port };
     (already ? waiting : started).push(entry);
-    const now = kernelDestination(target) ?? op.destination;
+    const now = kernelDestination(op.key, op.destination) ?? op.destination;
     // Weight already 0 (a drain under way, or a health check that quiesced it): nothing to edit.
     if (now.weight !== 0) {
       const edit: IpvsOperation = { op: 'edit-destination', key: op.key, destination: weightZero(now), before: now };
@@ -81,6 +77,27 @@ export function planDrains(input: {
 
   const returned = input.draining.length === 0 ? [] : returnedFromDrain(input.draining, input.desired);
   return { ops, drainEdits, started, waiting, rezeroed, returned, draining: [...waiting, ...started] };
+}
+
+/**
+ * Finds a destination in the kernel's table by service and address:port. Indexes are built on
+ * first need, the table's by service and only the searched service's by destination: a drain
+ * or two must not name each of 200,000 destinations.
+ */
+function destinationFinder(actual: readonly IpvsService[]): (service: ServiceKey, d: Pick<Destination, 'address' | 'port'>) => Destination | undefined {
+  let services: Map<string, IpvsService> | undefined;
+  const destinations = new Map<string, Map<string, Destination>>();
+  return (service, d) => {
+    const name = serviceKeyString(service);
+    let byKey = destinations.get(name);
+    if (!byKey) {
+      services ??= new Map(actual.map((s) => [serviceKeyString(s.service.key), s]));
+      // the last of a key wins, as it did in one map of every destination by its drain target
+      byKey = new Map((services.get(name)?.destinations ?? []).map((x) => [destinationKeyString(x), x]));
+      destinations.set(name, byKey);
+    }
+    return byKey.get(destinationKeyString(d));
+  };
 }
 
 /** Drains the plan wants back: the destination is planned again in a planned service. */
