@@ -15,11 +15,12 @@ import { writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
 import { sweepDrains } from './drain-sweeper';
-import { tableDifferences } from './ipvs-table';
+import { tableDifferenceSteps } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
 import { planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
+import { runSliced, type Pausable } from '../../lvs/yield-point';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
@@ -113,11 +114,11 @@ async function applyOnce(
   } catch (error) {
     return failed((error as Error).message, { changed: swept });
   }
-  reportPlan(planned, mode, emit, settings.drainTimeoutMs);
+  await reportPlan(planned, mode, emit, settings.drainTimeoutMs);
   const changed = changeCount(planned);
 
   if (mode === 'check') {
-    emitSteps(planned, emit, 'changed', 'would ', settings.drainTimeoutMs);
+    await emitSteps(planned, emit, 'changed', 'would ', settings.drainTimeoutMs);
     return finish({ kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) would be made` : 'already as planned' });
   }
   const result = await applyPlanned(kernel, options, settings, planned, changed, emit);
@@ -161,7 +162,7 @@ async function applyPlanned(
   emit: Emit,
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
-  const touched = touchedServices(ops);
+  const touched = await runSliced(touchedServiceSteps(ops));
   let marksAttempted = false;
   try {
     if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
@@ -181,7 +182,7 @@ async function applyPlanned(
     const failure = (error as Error).message;
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted });
-    emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
+    await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
     emit({ kind: 'step', action: 'apply', target: plan.host, status: 'failed', message: failure });
     return {
       kind: 'result',
@@ -191,15 +192,21 @@ async function applyPlanned(
       rollback: restore.message,
     };
   }
-  emitSteps(planned, emit, 'changed', '', settings.drainTimeoutMs);
+  await emitSteps(planned, emit, 'changed', '', settings.drainTimeoutMs);
   return { kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) applied` : 'already as planned' };
 }
 
-function touchedServices(ops: IpvsOperation[]): ServiceKey[] {
+/** Every service an operation is about, once each, in the order first named. */
+function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKey[]> {
   const byName = new Map<string, ServiceKey>();
+  let previous: ServiceKey | undefined;
   for (const op of ops) {
     const key = 'service' in op ? op.service.key : op.key;
+    // A service's operations share its key object: no need to name it again.
+    if (key === previous) continue;
+    previous = key;
     byName.set(serviceKeyString(key), key);
+    yield;
   }
   return [...byName.values()];
 }
@@ -207,7 +214,7 @@ function touchedServices(ops: IpvsOperation[]): ServiceKey[] {
 /** The kernel must now hold what was planned for every service the apply touched, and the planned chain. */
 async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[]): Promise<void> {
   const [ipvs, marks] = await Promise.all([kernel.ipvs.read(), kernel.marks.read()]);
-  const problems = tableDifferences(planned.projected, ipvs.services, touched);
+  const problems = await runSliced(tableDifferenceSteps(planned.projected, ipvs.services, touched));
   if (reconcileMarks(planned.plan.marks, marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
 }

@@ -3,10 +3,11 @@
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import { MARK_CHAIN } from '../../lvs/formats/iptables-format';
 import { serviceKeyString } from '../../lvs/model';
-import { describeOperation, ipvsDiff, marksDiff } from './diff-text';
+import { describeOperation, ipvsDiffSteps, marksDiff } from './diff-text';
 import { drainTarget } from './drain';
 import type { SweepReport } from './drain-sweeper';
 import type { Planned } from './plan-changes';
+import { runSliced, Slicer } from '../../lvs/yield-point';
 
 type Emit = (event: ApplyEvent) => void;
 
@@ -16,7 +17,7 @@ export function changeCount(planned: Planned): number {
   return planned.ops.length - drainEdits.size + started.length + rezeroed.length + (planned.marks.action === 'none' ? 0 : 1);
 }
 
-export function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): void {
+export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): Promise<void> {
   for (const key of planned.unmanaged) {
     emit({ kind: 'notice', message: `unmanaged service ${serviceKeyString(key)}: not in the plan and not created by lvsctl; left alone` });
   }
@@ -45,13 +46,17 @@ export function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainT
     const verb = mode === 'check' ? 'would take' : 'taking';
     emit({ kind: 'notice', message: `${drainTarget(entry)} is back in the plan while draining: ${verb} it off the drain list, its planned weight comes back` });
   }
-  emit(ipvsDiff(planned.snapshot.ipvs, planned.projected));
+  // The text of two 200,000-destination tables is rendered in slices, the agent answering RPCs between them.
+  emit(await runSliced(ipvsDiffSteps(planned.snapshot.ipvs, planned.projected)));
   const marksAfter = planned.marks.action === 'none' ? planned.snapshot.marks.owned : planned.plan.marks;
   emit(marksDiff(planned.snapshot.marks.owned, marksAfter));
 }
 
-export function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'skipped', prefix: string, drainTimeoutMs: number, suffix = ''): void {
+/** One step per change; 200,000 of them are emitted in slices (see lvs/yield-point.ts). */
+export async function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'skipped', prefix: string, drainTimeoutMs: number, suffix = ''): Promise<void> {
+  const slicer = new Slicer();
   for (const op of planned.ops) {
+    if (slicer.due) await slicer.pause();
     if (planned.drains.drainEdits.has(op)) continue;
     const text = describeOperation(op);
     emit({ kind: 'step', action: text.action, target: text.target, status, message: `${prefix}${text.message}${suffix}` });

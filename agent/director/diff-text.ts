@@ -12,8 +12,9 @@ import {
   type ServiceKey,
   type VirtualService,
 } from '../../lvs/model';
-import { canonicalTable } from './ipvs-table';
+import { canonicalDestinationOrder, canonicalServiceOrder } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
+import type { Pausable } from '../../lvs/yield-point';
 
 export interface OperationText {
   action: IpvsOperation['op'];
@@ -61,8 +62,32 @@ function destinationText(d: Destination): string {
   return `${d.forwarding}, weight ${d.weight}`;
 }
 
-export function ipvsDiff(before: IpvsService[], after: IpvsService[]): DiffEvent {
-  return { kind: 'diff', subject: 'ipvs', before: renderIpvsState(canonicalTable(before)), after: renderIpvsState(canonicalTable(after)) };
+/** Before/after text of the IPVS table, in canonical order; pausable between services. */
+export function* ipvsDiffSteps(before: readonly IpvsService[], after: readonly IpvsService[]): Pausable<DiffEvent> {
+  // A projection shares every service no operation touched with the table it came from
+  // (ipvs-table.ts): the same object renders the same text, so it is rendered once.
+  const rendered = new Map<IpvsService, string>();
+  const beforeText = yield* ipvsTextSteps(before, rendered);
+  const afterText = yield* ipvsTextSteps(after, rendered);
+  return { kind: 'diff', subject: 'ipvs', before: beforeText, after: afterText };
+}
+
+/**
+ * The table as ipvsadm -S prints it, services by key and destinations by address:port, one
+ * service at a time (renderIpvsState of a table is the concatenation of its services' text).
+ */
+function* ipvsTextSteps(services: readonly IpvsService[], rendered: Map<IpvsService, string>): Pausable<string> {
+  const parts: string[] = [];
+  for (const s of canonicalServiceOrder(services)) {
+    let text = rendered.get(s);
+    if (text === undefined) {
+      text = renderIpvsState([{ service: s.service, destinations: canonicalDestinationOrder(s) }]);
+      rendered.set(s, text);
+    }
+    parts.push(text);
+    yield;
+  }
+  return parts.join('');
 }
 
 /** One line per rule, in chain order (order decides which MARK wins). */

@@ -5,8 +5,9 @@
 import type winston from 'winston';
 import type { Ipvs } from '../kernel/ipvs';
 import type { IpvsWriter } from '../kernel/ipvs-writer';
-import { destinationConnectionsOf } from '../../lvs/ipvs-reading';
-import { readOwnership, writeOwnership } from '../state/ownership';
+import { destinationConnectionsOf, type DestinationConnections, type ListedService } from '../../lvs/ipvs-reading';
+import { serviceKeyString } from '../../lvs/model';
+import { readOwnership, writeOwnership, type DrainingDestination } from '../state/ownership';
 import { decideSweep, drainTarget } from './drain';
 import type { IpvsOperation } from '../../lvs/operations';
 
@@ -55,7 +56,7 @@ export function createDrainSweeper(opts: Omit<DrainSweepOptions, 'ipvs'> & { wri
 export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport> {
   const ownership = await readOwnership(opts.stateDir);
   if (ownership.draining.length === 0) return { removed: [], waiting: [] };
-  const decision = decideSweep(ownership.draining, destinationConnectionsOf(await opts.ipvs.list()), opts.now(), opts.timeoutMs);
+  const decision = decideSweep(ownership.draining, connectionsOfDraining(await opts.ipvs.list(), ownership.draining), opts.now(), opts.timeoutMs);
   const waiting = decision.keep.map(({ entry, active, inactive }) => ({ target: drainTarget(entry), active, inactive, since: entry.since }));
   for (const entry of decision.gone) opts.logger.info('drain list: destination no longer in the kernel, dropped', { target: drainTarget(entry) });
 
@@ -67,7 +68,7 @@ export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport>
   } catch (error) {
     // -R goes on past a refused line: find out which deletions took effect.
     failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${(error as Error).message}`;
-    const left = new Map((destinationConnectionsOf(await opts.ipvs.list())).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
+    const left = new Map(connectionsOfDraining(await opts.ipvs.list(), ownership.draining).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
     removed = decision.remove.filter((r) => !left.has(drainTarget(r.entry)));
     const stuck = decision.remove.filter((r) => left.has(drainTarget(r.entry)));
     for (const r of stuck) {
@@ -83,4 +84,13 @@ export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport>
   if (draining.length !== ownership.draining.length) await writeOwnership(opts.stateDir, { ...ownership, draining });
   for (const r of removed) opts.logger.info('drained destination deleted', { target: drainTarget(r.entry), why: r.why });
   return { removed: removed.map((r) => ({ target: drainTarget(r.entry), why: r.why })), waiting, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/**
+ * The connection counts of the services something drains in: a drain or two must not cost a
+ * walk over every one of 200,000 destinations (each named as a string) at every sweep.
+ */
+function connectionsOfDraining(listing: readonly ListedService[], draining: readonly DrainingDestination[]): DestinationConnections[] {
+  const services = new Set(draining.map((e) => serviceKeyString(e.service)));
+  return destinationConnectionsOf(listing.filter((s) => services.has(serviceKeyString(s.service.key))));
 }

@@ -48,9 +48,7 @@ export function planDrains(input: {
   draining: readonly DrainingDestination[];
   now: number;
 }): DrainPlan {
-  const desiredServices = new Set(input.desired.map((s) => serviceKeyString(s.service.key)));
-  const desiredTargets = new Set(input.desired.flatMap((s) => s.destinations.map((d) => drainTarget({ service: s.service.key, ...d }))));
-  const inKernel = new Map(input.actual.flatMap((s) => s.destinations.map((d) => [drainTarget({ service: s.service.key, ...d }), d] as const)));
+  const kernelDestination = destinationFinder(input.actual);
   const existing = new Map(input.draining.map((e) => [drainTarget(e), e]));
 
   const ops: IpvsOperation[] = [];
@@ -67,7 +65,7 @@ export function planDrains(input: {
     const already = existing.get(target);
     const entry = already ?? { since: input.now, service: structuredClone(op.key), address: op.destination.address, port: op.destination.port };
     (already ? waiting : started).push(entry);
-    const now = inKernel.get(target) ?? op.destination;
+    const now = kernelDestination(op.key, op.destination) ?? op.destination;
     // Weight already 0 (a drain under way, or a health check that quiesced it): nothing to edit.
     if (now.weight !== 0) {
       const edit: IpvsOperation = { op: 'edit-destination', key: op.key, destination: weightZero(now), before: now };
@@ -77,8 +75,41 @@ export function planDrains(input: {
     }
   }
 
-  const returned = input.draining.filter((e) => desiredServices.has(serviceKeyString(e.service)) && desiredTargets.has(drainTarget(e)));
+  const returned = input.draining.length === 0 ? [] : returnedFromDrain(input.draining, input.desired);
   return { ops, drainEdits, started, waiting, rezeroed, returned, draining: [...waiting, ...started] };
+}
+
+/**
+ * Finds a destination in the kernel's table by service and address:port. Indexes are built on
+ * first need, the table's by service and only the searched service's by destination: a drain
+ * or two must not name each of 200,000 destinations.
+ */
+function destinationFinder(actual: readonly IpvsService[]): (service: ServiceKey, d: Pick<Destination, 'address' | 'port'>) => Destination | undefined {
+  let services: Map<string, IpvsService> | undefined;
+  const destinations = new Map<string, Map<string, Destination>>();
+  return (service, d) => {
+    const name = serviceKeyString(service);
+    let byKey = destinations.get(name);
+    if (!byKey) {
+      services ??= new Map(actual.map((s) => [serviceKeyString(s.service.key), s]));
+      // the last of a key wins, as it did in one map of every destination by its drain target
+      byKey = new Map((services.get(name)?.destinations ?? []).map((x) => [destinationKeyString(x), x]));
+      destinations.set(name, byKey);
+    }
+    return byKey.get(destinationKeyString(d));
+  };
+}
+
+/** Drains the plan wants back: the destination is planned again in a planned service. */
+function returnedFromDrain(draining: readonly DrainingDestination[], desired: readonly IpvsService[]): DrainingDestination[] {
+  const drainingServices = new Set(draining.map((e) => serviceKeyString(e.service)));
+  // A target names its service, so a planned target is in a planned service.
+  const desiredTargets = new Set<string>();
+  for (const s of desired) {
+    if (!drainingServices.has(serviceKeyString(s.service.key))) continue;
+    for (const d of s.destinations) desiredTargets.add(drainTarget({ service: s.service.key, ...d }));
+  }
+  return draining.filter((e) => desiredTargets.has(drainTarget(e)));
 }
 
 function weightZero(d: Destination): Destination {

@@ -7,11 +7,12 @@ import type { Marks } from '../kernel/marks';
 import { isIpv6, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
-import { applyIpvsOperations } from './ipvs-table';
+import { projectionSteps } from './ipvs-table';
 import { markChainDrift } from './mark-drift';
 import type { IpvsOperation } from '../../lvs/operations';
-import { ownedSetOf, reconcileIpvs, reconcileMarks, type MarkReconciliation } from './reconcile';
+import { ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation } from './reconcile';
 import type { Snapshot } from './rollback';
+import { runSliced, type Pausable } from '../../lvs/yield-point';
 
 export interface Planned {
   plan: DirectorPlan;
@@ -51,16 +52,12 @@ export async function planChanges(
     throw new Error(`cannot read the kernel state, nothing was changed: ${(error as Error).message}`);
   }
   refuseForeignCollisions(plan, foreign);
-  // A realserver health knows to be down keeps weight 0 through the apply (keepalived's rule).
-  const weightOf = healthWeights ?? ((_service: DirectorService, d: Destination) => d.weight);
-  const desired = plan.services.map((s) => ({
-    service: s.service,
-    destinations: plannedDestinations(s).map((d) => ({ ...d, weight: weightOf(s, d) })),
-  }));
-  const ipvs = reconcileIpvs(desired, snapshot.ipvs, ownedSetOf(ownership.services));
+  // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.
+  const desired = await runSliced(desiredSteps(plan, healthWeights));
+  const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, ownedSetOf(ownership.services)));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(plan.marks, snapshot.marks);
-  const projected = applyIpvsOperations(snapshot.ipvs, drains.ops);
+  const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
   return {
     plan,
     desired,
@@ -75,6 +72,17 @@ export async function planChanges(
     adopted: ipvs.adopted,
     foreign,
   };
+}
+
+/** The table the plan wants; a realserver health knows to be down keeps weight 0 through the apply (keepalived's rule). */
+function* desiredSteps(plan: DirectorPlan, healthWeights?: (service: DirectorService, destination: Destination) => number): Pausable<IpvsService[]> {
+  const weightOf = healthWeights ?? ((_service: DirectorService, d: Destination) => d.weight);
+  const desired: IpvsService[] = [];
+  for (const s of plan.services) {
+    desired.push({ service: s.service, destinations: plannedDestinations(s).map((d) => ({ ...d, weight: weightOf(s, d) })) });
+    yield;
+  }
+  return desired;
 }
 
 /** The owned chain lives in iptables (IPv4) only; refusing up front beats failing half-way and rolling back. */
@@ -94,6 +102,7 @@ function refuseIpv6MarkRules(plan: DirectorPlan): void {
  * it fails. Refused before anything changes.
  */
 function refuseForeignCollisions(plan: DirectorPlan, foreign: readonly UnparsedService[]): void {
+  if (foreign.length === 0) return;
   const byKey = new Map(foreign.flatMap((f) => (f.key ? [[serviceKeyString(f.key), f] as const] : [])));
   const clashes = plan.services.flatMap((s, index) => {
     const other = byKey.get(serviceKeyString(s.service.key));

@@ -7,18 +7,22 @@ import {
   isIpv6,
   serviceKeyString,
   serviceSettingsEqual,
+  type Destination,
   type IpvsService,
   type MarkRule,
   type ServiceKey,
 } from '../../lvs/model';
 import type { MarkState } from '../../lvs/mark-state';
 import type { IpvsOperation } from '../../lvs/operations';
+import { runToEnd, type Pausable } from '../../lvs/yield-point';
 
 /** The services this agent created or adopted, by serviceKeyString. */
 export type OwnedSet = ReadonlySet<string>;
 
 export function ownedSetOf(keys: Iterable<ServiceKey>): OwnedSet {
-  return new Set([...keys].map(serviceKeyString));
+  const owned = new Set<string>();
+  for (const key of keys) owned.add(serviceKeyString(key));
+  return owned;
 }
 
 export interface IpvsReconciliation {
@@ -29,36 +33,47 @@ export interface IpvsReconciliation {
   adopted: ServiceKey[];
 }
 
-export function reconcileIpvs(desired: IpvsService[], actual: IpvsService[], owned: OwnedSet): IpvsReconciliation {
-  const actualByKey = new Map(actual.map((s) => [serviceKeyString(s.service.key), s]));
-  const desiredKeys = new Set(desired.map((s) => serviceKeyString(s.service.key)));
+export function reconcileIpvs(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): IpvsReconciliation {
+  return runToEnd(reconcileIpvsSteps(desired, actual, owned));
+}
+
+/** reconcileIpvs, pausable between services (see lvs/yield-point.ts). */
+export function* reconcileIpvsSteps(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): Pausable<IpvsReconciliation> {
+  const actualByKey = new Map<string, IpvsService>();
+  for (const s of actual) {
+    actualByKey.set(serviceKeyString(s.service.key), s);
+    yield;
+  }
+  const desiredKeys = new Set<string>();
   const ops: IpvsOperation[] = [];
   const adopted: ServiceKey[] = [];
 
   for (const want of desired) {
     const key = serviceKeyString(want.service.key);
+    desiredKeys.add(key);
     const have = actualByKey.get(key);
     if (!have) {
       ops.push({ op: 'add-service', service: want.service });
       for (const destination of want.destinations) {
         ops.push({ op: 'add-destination', key: want.service.key, destination });
       }
-      continue;
+    } else {
+      if (!owned.has(key)) adopted.push(want.service.key);
+      for (const op of serviceChanges(want, have)) ops.push(op);
     }
-    if (!owned.has(key)) adopted.push(want.service.key);
-    ops.push(...serviceChanges(want, have));
+    yield;
   }
 
   const unmanaged: ServiceKey[] = [];
-  const deletes: IpvsOperation[] = [];
   for (const have of actual) {
     const key = serviceKeyString(have.service.key);
     if (desiredKeys.has(key)) continue;
-    if (owned.has(key)) deletes.push({ op: 'delete-service', service: have.service });
+    // Service deletes last: every destination change of the kept services is done before.
+    if (owned.has(key)) ops.push({ op: 'delete-service', service: have.service });
     else unmanaged.push(have.service.key);
+    yield;
   }
-  // Service deletes last: every destination change of the kept services is done before.
-  return { ops: [...ops, ...deletes], unmanaged, adopted };
+  return { ops, unmanaged, adopted };
 }
 
 /**
@@ -70,6 +85,14 @@ function serviceChanges(want: IpvsService, have: IpvsService): IpvsOperation[] {
   const key = want.service.key;
   if (!serviceSettingsEqual(want.service, have.service)) {
     ops.push({ op: 'edit-service', service: want.service, before: have.service });
+  }
+  if (sameDestinationOrder(want.destinations, have.destinations)) {
+    // The usual re-apply: the same destinations in the same order, only settings may differ.
+    want.destinations.forEach((destination, i) => {
+      const before = have.destinations[i];
+      if (!destinationSettingsEqual(destination, before)) ops.push({ op: 'edit-destination', key, destination, before });
+    });
+    return ops;
   }
   const haveByKey = new Map(have.destinations.map((d) => [destinationKeyString(d), d]));
   const wantKeys = new Set(want.destinations.map(destinationKeyString));
@@ -85,6 +108,11 @@ function serviceChanges(want: IpvsService, have: IpvsService): IpvsOperation[] {
     if (!wantKeys.has(destinationKeyString(destination))) ops.push({ op: 'delete-destination', key, destination });
   }
   return ops;
+}
+
+/** Same address:port at every index (what destinationKeyString compares), without building keys. */
+function sameDestinationOrder(a: readonly Destination[], b: readonly Destination[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.address === b[i].address && d.port === b[i].port);
 }
 
 export type MarkChainAction = 'none' | 'replace' | 'remove';

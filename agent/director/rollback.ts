@@ -7,8 +7,9 @@ import type { Ipvs } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
 import { serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
-import { tableDifferences } from './ipvs-table';
-import { ownedSetOf, reconcileIpvs } from './reconcile';
+import { tableDifferenceSteps } from './ipvs-table';
+import { ownedSetOf, reconcileIpvsSteps } from './reconcile';
+import { runSliced } from '../../lvs/yield-point';
 
 export interface Snapshot {
   ipvs: IpvsService[];
@@ -60,10 +61,10 @@ async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: Service
   const touchedNames = new Set(touched.map(serviceKeyString));
   const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
   const current = (await ipvs.read()).services;
-  const { ops } = reconcileIpvs(wanted, current, ownedSetOf(touched));
+  const { ops } = await runSliced(reconcileIpvsSteps(wanted, current, ownedSetOf(touched)));
   if (ops.length > 0) await ipvs.applyBatch(ops);
   const after = (await ipvs.read()).services;
-  const left = tableDifferences(snapshot, after, touched);
+  const left = await runSliced(tableDifferenceSteps(snapshot, after, touched));
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
   return ops.length === 0 ? 'no IPVS operation had taken effect' : `undid ${ops.length} IPVS operation(s)`;
 }

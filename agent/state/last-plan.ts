@@ -8,10 +8,11 @@ import * as path from 'node:path';
 import type { HostPlan } from '../../lvs/host-plan';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { hostPlanFromWire } from '../../lvs/wire/host-plan-decode';
-import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
+import { yieldToEventLoop } from '../../lvs/yield-point';
 import { writeFileAtomically } from './atomic-file';
+import { applyRequestBytes } from './last-plan-bytes';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;
@@ -65,10 +66,27 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   }
 }
 
-/** Replaces the file atomically: a crash leaves the old plan or the new one, never half of one. */
+/**
+ * Replaces the file atomically: a crash leaves the old plan or the new one, never half of one.
+ * A 20,000-service plan is encoded in slices (last-plan-bytes.ts), the agent answering between them.
+ */
 export async function writeLastPlan(stateDir: string, plan: HostPlan): Promise<void> {
   const file = lastPlanFilePath(stateDir);
-  const message = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan) });
-  const body = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation, plan: Buffer.from(message).toString('base64') }) + '\n';
+  const message = await applyRequestBytes(plan);
+  const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation });
+  // base64 needs no JSON escaping: the text JSON.stringify would give, without scanning megabytes
+  const body = `${envelope.slice(0, -1)},"plan":"${await base64InSlices(message)}"}\n`;
   await writeFileAtomically(file, body);
+}
+
+/** 3 bytes make 4 characters, so slices of a multiple of 3 bytes encode to pieces of the whole. */
+const BASE64_SLICE_BYTES = 3 * 256 * 1024;
+
+async function base64InSlices(bytes: Buffer): Promise<string> {
+  const parts: string[] = [];
+  for (let at = 0; at < bytes.length; at += BASE64_SLICE_BYTES) {
+    parts.push(bytes.subarray(at, at + BASE64_SLICE_BYTES).toString('base64'));
+    if (at + BASE64_SLICE_BYTES < bytes.length) await yieldToEventLoop();
+  }
+  return parts.join('');
 }

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { Slicer } from '../../lvs/yield-point';
 import { writeFileAtomically } from './atomic-file';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
@@ -54,13 +55,16 @@ const drainingSchema = z.strictObject({
   port: z.number().int().min(0).max(65535),
 });
 
-const ownershipFileSchema = z.strictObject({
+const fileShape = {
   version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
   generation: z.number().int().min(0),
   services: z.array(serviceKeySchema),
   markRules: z.array(markRuleSchema),
   draining: z.array(drainingSchema).optional(),
-});
+};
+const ownershipFileSchema = z.strictObject(fileShape);
+/** The same file with its two long lists (20,000 services, as many drains) left to be checked in slices. */
+const envelopeSchema = z.strictObject({ ...fileShape, services: z.array(z.unknown()), draining: z.array(z.unknown()).optional() });
 
 /** The ownership file cannot be read or trusted; names the file and what to do. */
 export class OwnershipFileError extends Error {
@@ -94,6 +98,9 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
   } catch (error) {
     throw new OwnershipFileError(file, `is not valid JSON (${(error as Error).message})`);
   }
+  const checked = await checkInSlices(json);
+  if (checked) return checked;
+  // Something is wrong: the whole-file check names the first problem, as it always did.
   const parsed = ownershipFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -102,6 +109,31 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
   }
   const { services, markRules, generation, draining = [] } = parsed.data;
   return { services, markRules, generation, draining };
+}
+
+/**
+ * The schema check of a file with 20,000 services, giving the event loop its turn between
+ * slices; undefined when anything does not match (the caller then finds and names it).
+ */
+async function checkInSlices(json: unknown): Promise<DirectorOwnership | undefined> {
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) return undefined;
+  const slicer = new Slicer();
+  const services = await eachChecked(envelope.data.services, serviceKeySchema, slicer);
+  const draining = await eachChecked(envelope.data.draining ?? [], drainingSchema, slicer);
+  if (!services || !draining) return undefined;
+  return { services, markRules: envelope.data.markRules, generation: envelope.data.generation, draining };
+}
+
+async function eachChecked<T>(items: readonly unknown[], schema: z.ZodType<T>, slicer: Slicer): Promise<T[] | undefined> {
+  const checked: T[] = [];
+  for (const item of items) {
+    const result = schema.safeParse(item);
+    if (!result.success) return undefined;
+    checked.push(result.data);
+    if (slicer.due) await slicer.pause();
+  }
+  return checked;
 }
 
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */

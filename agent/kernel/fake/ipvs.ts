@@ -10,7 +10,11 @@ import {
   destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey, type VirtualService,
 } from '../../../lvs/model';
 import type { IpvsOperation } from '../../../lvs/operations';
+import { runSliced, runToEnd, yieldToEventLoop, type Pausable } from '../../../lvs/yield-point';
 import type { Ipvs } from '../ipvs';
+
+/** A batch or a read this big gives the event loop its turn (a count, so small tests never interleave). */
+const PAUSE_EVERY = 2_000;
 
 interface FakeService {
   service: VirtualService;
@@ -24,6 +28,8 @@ export class FakeIpvs implements Ipvs {
   private readonly table = new Map<string, FakeService>();
   /** someone else's services the model cannot hold: reported by read, untouched by batches */
   private readonly foreign: UnparsedService[];
+  /** the foreign services' keys, by serviceKeyString: checked once per operation */
+  private readonly foreignKeys: ReadonlySet<string>;
   /** active/inactive connections by "service -> address:port"; a destination not listed has none */
   private readonly counts = new Map<string, { active: number; inactive: number }>();
   private readonly counters = new Map<string, IpvsCounters>();
@@ -42,11 +48,12 @@ export class FakeIpvs implements Ipvs {
   constructor(initial: IpvsService[] = [], foreign: UnparsedService[] = []) {
     for (const s of initial) {
       this.table.set(serviceKeyString(s.service.key), {
-        service: structuredClone(s.service),
+        service: copyService(s.service),
         destinations: new Map(s.destinations.map((d) => [destinationKeyString(d), { ...d }])),
       });
     }
     this.foreign = structuredClone(foreign);
+    this.foreignKeys = new Set(foreign.flatMap((f) => (f.key ? [serviceKeyString(f.key)] : [])));
   }
 
   /** Clients hold these connections to a destination (until set again). */
@@ -71,12 +78,21 @@ export class FakeIpvs implements Ipvs {
 
   /** The table as the kernel holds it now, sorted; never affected by injected faults. */
   snapshot(): IpvsService[] {
-    return [...this.table.values()]
-      .map((s) => ({
-        service: { ...structuredClone(s.service), flags: [...s.service.flags].sort() },
-        destinations: [...s.destinations.values()].map((d) => ({ ...d })).sort((a, b) => compare(destinationKeyString(a), destinationKeyString(b))),
-      }))
-      .sort((a, b) => compare(serviceKeyString(a.service.key), serviceKeyString(b.service.key)));
+    return runToEnd(this.snapshotSteps());
+  }
+
+  /** snapshot(), pausing every PAUSE_EVERY services: ipvsadm runs beside the agent, not in its event loop. */
+  private *snapshotSteps(): Pausable<IpvsService[]> {
+    const entries = sortedByKey([...this.table.entries()]);
+    const result: IpvsService[] = [];
+    for (const [, s] of entries) {
+      result.push({
+        service: { ...copyService(s.service), flags: [...s.service.flags].sort() },
+        destinations: sortedByKey([...s.destinations.entries()]).map(([, d]) => ({ ...d })),
+      });
+      if (result.length % PAUSE_EVERY === 0) yield;
+    }
+    return result;
   }
 
   /** The next batch's Nth operation (1-based) is refused; the others take effect and the batch fails. */
@@ -101,9 +117,9 @@ export class FakeIpvs implements Ipvs {
       this.readFailure = undefined;
       throw new Error(`ipvsadm -S -n: ${message}`);
     }
-    const table = this.snapshot();
     const twist = this.readBackTwist;
     this.readBackTwist = undefined;
+    const table = await runSliced(this.snapshotSteps());
     return { services: twist ? twist(table) : table, unparsed: structuredClone(this.foreign) };
   }
 
@@ -114,9 +130,14 @@ export class FakeIpvs implements Ipvs {
       this.listFailure = undefined;
       throw new Error(`ipvsadm -Ln --exact: ${message}`);
     }
-    return this.snapshot().map((s) => {
+    return runSliced(this.listingSteps(await runSliced(this.snapshotSteps())));
+  }
+
+  private *listingSteps(table: IpvsService[]): Pausable<ListedService[]> {
+    const listing: ListedService[] = [];
+    for (const s of table) {
       const serviceStats = this.counters.get(serviceKeyString(s.service.key));
-      return {
+      listing.push({
         service: s.service,
         ...(serviceStats ? { stats: { ...serviceStats } } : {}),
         destinations: s.destinations.map((d) => {
@@ -125,8 +146,10 @@ export class FakeIpvs implements Ipvs {
           const stats = this.counters.get(id);
           return { destination: d, activeConnections: counts.active, inactiveConnections: counts.inactive, ...(stats ? { stats: { ...stats } } : {}) };
         }),
-      };
-    });
+      });
+      if (listing.length % PAUSE_EVERY === 0) yield;
+    }
+    return listing;
   }
 
   async connections(): Promise<ConnectionEntry[]> {
@@ -136,11 +159,15 @@ export class FakeIpvs implements Ipvs {
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
     this.calls.applyBatch++;
-    this.batches.push(structuredClone(ops));
+    const recorded: IpvsOperation[] = [];
+    this.batches.push(recorded);
     const failAt = this.failAt;
     this.failAt = undefined;
     const refusals: string[] = [];
     for (const [index, op] of ops.entries()) {
+      // Like ipvsadm -R, a big batch takes effect line by line while the agent goes on.
+      if (index > 0 && index % PAUSE_EVERY === 0) await yieldToEventLoop();
+      recorded.push(copyOperation(op));
       const line = index + 1;
       if (failAt && failAt.line === line) {
         refusals.push(`line ${line}: ${failAt.message}`);
@@ -149,7 +176,7 @@ export class FakeIpvs implements Ipvs {
       const refusal = this.refuseForeign(op) ?? this.applyOne(op);
       if (refusal) refusals.push(`line ${line}: ${refusal}`);
     }
-    this.onBatch?.(this.snapshot());
+    if (this.onBatch) this.onBatch(this.snapshot());
     if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
   }
 
@@ -161,11 +188,11 @@ export class FakeIpvs implements Ipvs {
     switch (op.op) {
       case 'add-service':
         if (existing) return `${name}: Service already exists`;
-        this.table.set(name, { service: structuredClone(op.service), destinations: new Map() });
+        this.table.set(name, { service: copyService(op.service), destinations: new Map() });
         return undefined;
       case 'edit-service':
         if (!existing) return `${name}: No such service`;
-        existing.service = structuredClone(op.service);
+        existing.service = copyService(op.service);
         return undefined;
       case 'delete-service':
         if (!existing) return `${name}: No such service`;
@@ -192,7 +219,7 @@ export class FakeIpvs implements Ipvs {
    */
   private refuseForeign(op: IpvsOperation): string | undefined {
     const name = serviceKeyString('service' in op ? op.service.key : op.key);
-    if (!this.foreign.some((f) => f.key !== undefined && serviceKeyString(f.key) === name)) return undefined;
+    if (!this.foreignKeys.has(name)) return undefined;
     return op.op === 'add-service' ? `${name}: Service already exists` : `${name}: (fake) ${op.op} on a foreign service lvsctl cannot read`;
   }
 }
@@ -201,8 +228,30 @@ function connectionId(service: ServiceKey, destination: { address: string; port:
   return `${serviceKeyString(service)} -> ${destinationKeyString(destination)}`;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Entries of a map sorted by their key (already the service or destination key string). */
+function sortedByKey<T>(entries: Array<[string, T]>): Array<[string, T]> {
+  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Deep copies of plain data, cheaper than structuredClone at 200,000 destinations. */
+function copyService(s: VirtualService): VirtualService {
+  const copy: VirtualService = { ...s, key: { ...s.key }, flags: [...s.flags] };
+  if (s.persistence) copy.persistence = { ...s.persistence };
+  return copy;
+}
+
+function copyOperation(op: IpvsOperation): IpvsOperation {
+  switch (op.op) {
+    case 'add-service':
+    case 'delete-service':
+      return { ...op, service: copyService(op.service) };
+    case 'edit-service':
+      return { ...op, service: copyService(op.service), before: copyService(op.before) };
+    case 'edit-destination':
+      return { ...op, key: { ...op.key }, destination: { ...op.destination }, before: { ...op.before } };
+    default:
+      return { ...op, key: { ...op.key }, destination: { ...op.destination } };
+  }
 }
 
 // A compile-time proof that the fake keeps up with the interface.

@@ -49,6 +49,8 @@ describe('director ownership state', () => {
     ['truncated JSON', '{"version":1,"services":[', /is not valid JSON/],
     ['a wrong shape', JSON.stringify({ version: 1, generation: 1, services: [{ kind: 'tcp', vip: '10.0.0.100' }], markRules: [] }), /at \/services\/0\/port/],
     ['a future format', JSON.stringify({ version: 3, generation: 1, services: [], markRules: [] }), /at \/version/],
+    // checked in slices, but still named as the whole-file check names it (services come before markRules)
+    ['a bad key deep in 20,000 services', JSON.stringify({ version: 2, generation: 1, services: [...Array.from({ length: 19_999 }, (_, i) => ({ kind: 'tcp', vip: '10.0.0.100', port: i })), { kind: 'tcp', vip: '10.0.0.100' }], markRules: [{ mark: -1 }] }), /at \/services\/19999\/port/],
     ['a drain entry without its start time', JSON.stringify({ version: 2, generation: 1, services: [], markRules: [], draining: [{ service: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, address: '10.0.0.13', port: 80 }] }), /at \/draining\/0\/since/],
   ];
   for (const [what, text, detail] of corrupt) {
