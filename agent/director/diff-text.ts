@@ -62,14 +62,36 @@ function destinationText(d: Destination): string {
   return `${d.forwarding}, weight ${d.weight}`;
 }
 
+/**
+ * The most text one side of the IPVS diff may hold: a diff event must fit one gRPC message
+ * (lvs/wire/limits.ts) with both sides. A larger table (some 7,000 services of 10 realservers)
+ * shows only the services that change, and past that the text is cut, saying so.
+ */
+export const DIFF_SIDE_MAX_CHARS = 6_000_000;
+
 /** Before/after text of the IPVS table, in canonical order; pausable between services. */
 export function* ipvsDiffSteps(before: readonly IpvsService[], after: readonly IpvsService[]): Pausable<DiffEvent> {
   // A projection shares every service no operation touched with the table it came from
   // (ipvs-table.ts): the same object renders the same text, so it is rendered once.
   const rendered = new Map<IpvsService, string>();
-  const beforeText = yield* ipvsTextSteps(before, rendered);
-  const afterText = yield* ipvsTextSteps(after, rendered);
+  let beforeText = yield* ipvsTextSteps(before, rendered);
+  let afterText = yield* ipvsTextSteps(after, rendered);
+  if (beforeText.length > DIFF_SIDE_MAX_CHARS || afterText.length > DIFF_SIDE_MAX_CHARS) {
+    const inAfter = new Set(after);
+    const unchanged = new Set(before.filter((s) => inAfter.has(s)));
+    const changedBefore = before.filter((s) => !unchanged.has(s));
+    const changedAfter = after.filter((s) => !unchanged.has(s));
+    const note = `# the table holds ${after.length} service(s); only the ${Math.max(changedBefore.length, changedAfter.length)} that change are shown\n`;
+    beforeText = cut(note + (yield* ipvsTextSteps(changedBefore, rendered)));
+    afterText = cut(note + (yield* ipvsTextSteps(changedAfter, rendered)));
+  }
   return { kind: 'diff', subject: 'ipvs', before: beforeText, after: afterText };
+}
+
+function cut(text: string): string {
+  if (text.length <= DIFF_SIDE_MAX_CHARS) return text;
+  const end = text.lastIndexOf('\n', DIFF_SIDE_MAX_CHARS - 200) + 1;
+  return `${text.slice(0, end)}# ... cut here: ${text.length - end} more characters (the whole table: ipvsadm -S -n on the director)\n`;
 }
 
 /**

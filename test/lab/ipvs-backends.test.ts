@@ -3,7 +3,7 @@
 // reading one table alike, the services lvsctl cannot hold included; and 2,000 services x 10
 // destinations loaded in one batch by each, timed (printed, not asserted).
 import { strict as assert } from 'node:assert';
-import { canonicalTable } from '../../agent/director/ipvs-table';
+import { canonicalTable } from '../unit/kernel/canonical-table';
 import { createExec } from '../../agent/kernel/exec';
 import type { Ipvs } from '../../agent/kernel/ipvs';
 import { LinuxIpvs } from '../../agent/kernel/linux/ipvs';

@@ -1,4 +1,5 @@
 // A real agent gRPC server on 127.0.0.1:0 with a fake applier, and a real client to it.
+import type { HostApplier } from '../../../lvs/apply-events';
 import type { Logger } from 'winston';
 import type { DirectorPreconditions } from '../../../agent/kernel/preconditions';
 import { mkdtempSync, rmSync } from 'fs';
@@ -27,9 +28,12 @@ export interface TestAgent {
 
 export async function startTestAgent(opts: {
   role?: AgentRole; tls?: TlsFiles; allow?: string[]; status?: StatusSource; preconditions?: DirectorPreconditions; logger?: Logger;
+  /** the real applier to serve, built on this state dir; default a FakeApplier */
+  applier?: (stateDir: string) => HostApplier;
 }): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
-  const applier = new FakeApplier();
+  const fake = new FakeApplier();
+  const applier = opts.applier ? opts.applier(stateDir) : fake;
   const material = opts.tls ? readTlsFiles(opts.tls) : undefined;
   const service = new AgentService({
     identity: { host: 'lvs1', role: opts.role ?? 'director', version: '9.9.9', capabilities: ['ipvs'] },
@@ -48,7 +52,7 @@ export async function startTestAgent(opts: {
   });
   return {
     port: running.port,
-    applier,
+    applier: fake,
     stateDir,
     running,
     service,

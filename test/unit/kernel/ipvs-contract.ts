@@ -4,7 +4,7 @@
 // kernel (test/lab/ipvs-backends.test.ts). Each test starts from an empty table.
 import { strict as assert } from 'node:assert';
 import type { Ipvs } from '../../../agent/kernel/ipvs';
-import { canonicalTable } from '../../../agent/director/ipvs-table';
+import { canonicalTable } from './canonical-table';
 import type { Destination, IpvsService, ServiceKey, VirtualService } from '../../../lvs/model';
 import type { IpvsOperation } from '../../../lvs/operations';
 
