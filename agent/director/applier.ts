@@ -2,6 +2,7 @@
 // kernel once → reconcile (pure) → report → in apply mode: one IPVS batch, one mark-chain
 // swap, read back, and on any failure or mismatch restore the snapshot. Ownership (with the
 // drain list) is recorded only after a successful apply.
+import { errorMessage } from '../../lvs/errors';
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
 import type { DirectorService, HostPlan } from '../../lvs/host-plan';
@@ -99,7 +100,7 @@ async function applyOnce(
   }
   if (kernel.preconditions) {
     const problems = await kernel.preconditions.check().catch((error: unknown) => [
-      { subject: 'preconditions', message: `could not check: ${(error as Error).message}`, fix: 'see the agent log' },
+      { subject: 'preconditions', message: `could not check: ${errorMessage(error)}`, fix: 'see the agent log' },
     ]);
     if (problems.length > 0) {
       for (const p of problems) emit({ kind: 'step', action: 'precondition', target: p.subject, status: 'failed', message: p.message, fix: p.fix });
@@ -112,7 +113,7 @@ async function applyOnce(
   try {
     planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now(), options.healthWeights);
   } catch (error) {
-    return failed((error as Error).message, { changed: swept });
+    return failed(errorMessage(error), { changed: swept });
   }
   await reportPlan(planned, mode, emit, settings.drainTimeoutMs);
   const changed = changeCount(planned);
@@ -148,7 +149,7 @@ async function sweepFirst(kernel: HeldKernel, options: DirectorApplierOptions, s
     return report.removed.length;
   } catch (error) {
     // An unreadable ownership file then fails the apply itself, with its own message.
-    emit({ kind: 'notice', message: `drain sweep skipped: ${(error as Error).message}` });
+    emit({ kind: 'notice', message: `drain sweep skipped: ${errorMessage(error)}` });
     return 0;
   }
 }
@@ -179,7 +180,7 @@ async function applyPlanned(
       draining: planned.drains.draining,
     });
   } catch (error) {
-    const failure = (error as Error).message;
+    const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted });
     await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');

@@ -2,6 +2,7 @@
 // drain timed out) with one listing of the table and one batch, and keeps the drain list in
 // the ownership file in step. Run by the applier at the start of every apply, and by the
 // agent's main on a timer through createDrainSweeper (as one exclusive write).
+import { errorMessage } from '../../lvs/errors';
 import type winston from 'winston';
 import type { Ipvs } from '../kernel/ipvs';
 import type { IpvsWriter } from '../kernel/ipvs-writer';
@@ -67,7 +68,7 @@ export async function sweepDrains(opts: DrainSweepOptions): Promise<SweepReport>
     if (ops.length > 0) await opts.ipvs.applyBatch(ops);
   } catch (error) {
     // -R goes on past a refused line: find out which deletions took effect.
-    failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${(error as Error).message}`;
+    failure = `drain sweep: deleting ${ops.length} drained destination(s) failed: ${errorMessage(error)}`;
     const left = new Map(connectionsOfDraining(await opts.ipvs.list(), ownership.draining).map((c) => [drainTarget({ service: c.service, ...c.destination }), c]));
     removed = decision.remove.filter((r) => !left.has(drainTarget(r.entry)));
     const stuck = decision.remove.filter((r) => left.has(drainTarget(r.entry)));

@@ -1,6 +1,7 @@
 // Runs the drain sweep on a timer, so a realserver dropped from the plan is deleted once its
 // connections end even when no rollout comes after. Sweeps never overlap; a failed sweep is
 // logged and tried again at the next tick (the drain list keeps what is still in the kernel).
+import { errorMessage } from '../../lvs/errors';
 import type winston from 'winston';
 import type { DrainSweepResult } from './drain-sweeper';
 
@@ -29,7 +30,7 @@ export function startDrainTimer(opts: DrainTimerOptions): DrainTimer {
         if (result.removed.length > 0) opts.logger.info('drained realservers deleted', { removed: result.removed, waiting: result.waiting });
       })
       .catch((error: unknown) => {
-        opts.logger.warn('drain sweep failed; trying again at the next tick', { error: (error as Error).message });
+        opts.logger.warn('drain sweep failed; trying again at the next tick', { error: errorMessage(error) });
       })
       .finally(() => {
         running = undefined;

@@ -1,5 +1,6 @@
 // The director's plan for one apply: read the kernel once, refuse what cannot be done safely,
 // then diff (pure): IPVS operations with drains in place of deletions, and the mark chain.
+import { errorMessage } from '../../lvs/errors';
 import { plannedDestinations, type DirectorPlan, type DirectorService } from '../../lvs/host-plan';
 import type { Ipvs } from '../kernel/ipvs';
 import type { UnparsedService } from '../../lvs/ipvs-reading';
@@ -49,7 +50,7 @@ export async function planChanges(
     snapshot = { ipvs: ipvs.services, marks };
     foreign = ipvs.unparsed;
   } catch (error) {
-    throw new Error(`cannot read the kernel state, nothing was changed: ${(error as Error).message}`);
+    throw new Error(`cannot read the kernel state, nothing was changed: ${errorMessage(error)}`);
   }
   refuseForeignCollisions(plan, foreign);
   // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.

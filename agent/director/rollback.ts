@@ -3,6 +3,7 @@
 // what the kernel holds now, for the services the apply touched (weights of drains begun come
 // back with it), and put the old chain back exactly, hand-edited lines and jumps included. The
 // drain list needs no undo: it is written only after a successful apply.
+import { errorMessage } from '../../lvs/errors';
 import type { Ipvs } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
@@ -37,14 +38,14 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks }, snap
     try {
       done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services));
     } catch (error) {
-      problems.push(`IPVS restore failed: ${(error as Error).message}`);
+      problems.push(`IPVS restore failed: ${errorMessage(error)}`);
     }
   }
   if (scope.marks) {
     try {
       done.push(await restoreMarks(kernel.marks, snapshot.marks));
     } catch (error) {
-      problems.push(`mark chain restore failed: ${(error as Error).message}`);
+      problems.push(`mark chain restore failed: ${errorMessage(error)}`);
     }
   }
   if (problems.length > 0) {

@@ -3,6 +3,7 @@
 // Stored as the proto message itself (an ApplyRequest, base64 in a small JSON envelope that
 // names host and generation for a reader) and read back through the same decoder that
 // checks every plan arriving over gRPC: one schema, one set of limits.
+import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { HostPlan } from '../../lvs/host-plan';
@@ -37,13 +38,13 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LastPlanFileError(file, `cannot be read (${(error as Error).message})`);
+    throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new LastPlanFileError(file, `is not valid JSON (${(error as Error).message})`);
+    throw new LastPlanFileError(file, `is not valid JSON (${errorMessage(error)})`);
   }
   if (typeof json !== 'object' || json === null || (json as { version?: unknown }).version !== FORMAT_VERSION) {
     throw new LastPlanFileError(file, `is not a version ${FORMAT_VERSION} last-plan file`);
@@ -56,7 +57,7 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   try {
     request = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestDeserialize(Buffer.from(encoded, 'base64')) as ApplyRequest__Output;
   } catch (error) {
-    throw new LastPlanFileError(file, `holds a plan that does not decode (${(error as Error).message})`);
+    throw new LastPlanFileError(file, `holds a plan that does not decode (${errorMessage(error)})`);
   }
   try {
     return hostPlanFromWire(request.plan);

@@ -2,6 +2,7 @@
 // or adopted, the rules of its mark chain, and the destinations it is draining. Written only
 // after a successful apply (or a drain sweep), atomically (temp file + rename), and
 // schema-checked on read so a damaged file is a clear error.
+import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -90,13 +91,13 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY_OWNERSHIP);
-    throw new OwnershipFileError(file, `cannot be read (${(error as Error).message})`);
+    throw new OwnershipFileError(file, `cannot be read (${errorMessage(error)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new OwnershipFileError(file, `is not valid JSON (${(error as Error).message})`);
+    throw new OwnershipFileError(file, `is not valid JSON (${errorMessage(error)})`);
   }
   const checked = await checkInSlices(json);
   if (checked) return checked;

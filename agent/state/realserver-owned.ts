@@ -2,6 +2,7 @@
 // with the value they had before), kept in --state-dir so that a later plan that drops
 // them can undo exactly that and nothing else. Written atomically (temp file, fsync,
 // rename); schema-checked on read so a damaged file is a clear error, not a guess.
+import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -68,13 +69,13 @@ export async function readRealserverOwned(stateDir: string): Promise<RealserverO
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyRealserverOwned();
-    throw new RealserverOwnedFileError(file, `cannot be read (${(error as Error).message})`);
+    throw new RealserverOwnedFileError(file, `cannot be read (${errorMessage(error)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new RealserverOwnedFileError(file, `is not valid JSON (${(error as Error).message})`);
+    throw new RealserverOwnedFileError(file, `is not valid JSON (${errorMessage(error)})`);
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {

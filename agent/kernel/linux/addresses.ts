@@ -1,5 +1,6 @@
 // Addresses through iproute2: read with `ip -j -d addr show` (JSON), change with one
 // `ip -batch -` whose lines come from validated plan values only.
+import { errorMessage } from '../../../lvs/errors';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Exec } from '../exec';
@@ -24,7 +25,7 @@ export function parseIpAddrJson(stdout: string): NetworkInterface[] {
   try {
     raw = JSON.parse(stdout);
   } catch (e) {
-    throw new Error(`ip -j addr show printed something that is not JSON: ${(e as Error).message}`);
+    throw new Error(`ip -j addr show printed something that is not JSON: ${errorMessage(e)}`);
   }
   const parsed = ipAddrJson.safeParse(raw);
   if (!parsed.success) throw new Error(`ip -j addr show printed an unexpected shape: ${parsed.error.message}`);

@@ -3,6 +3,7 @@
 // the package loads and the kernel knows the "IPVS" family, else ipvsadm, said once in the
 // log with the reason. Chosen once at start; the agent's Hello names it (ipvs-netlink,
 // ipvs-ipvsadm).
+import { errorMessage } from '../../../lvs/errors';
 import type { IpvsBackendChoice } from '../backend-choices';
 import { IPVS_GENL_NAME } from '../../../lvs/formats/ipvs-netlink';
 import type { Exec } from '../exec';
@@ -64,7 +65,7 @@ async function probeFamily(sockets: RawNetlinkSocketFactory): Promise<string | u
     const id = await channel.resolveFamily(IPVS_GENL_NAME);
     return id === undefined ? `the kernel has no "${IPVS_GENL_NAME}" generic netlink family (ip_vs is not loaded)` : undefined;
   } catch (error) {
-    return `cannot ask the kernel for the "${IPVS_GENL_NAME}" family: ${(error as Error).message}`;
+    return `cannot ask the kernel for the "${IPVS_GENL_NAME}" family: ${errorMessage(error)}`;
   } finally {
     channel?.close();
   }

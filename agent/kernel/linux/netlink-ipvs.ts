@@ -9,6 +9,7 @@
 // applyBatch() packs the commands into ~64 KiB sendmsg calls with one ACK per call and maps
 // every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
 // family has no connection dump). Codec: lvs/formats/ipvs-netlink*.ts; sockets: genl-channel.ts.
+import { errorMessage } from '../../../lvs/errors';
 import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
 import {
   IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, operationRequest, serviceDumpRequest,
@@ -99,7 +100,7 @@ export class NetlinkIpvs implements Ipvs {
       try {
         refused = await channel.batch(family, IPVS_GENL_VERSION, ops.map(operationRequest));
       } catch (error) {
-        throw new Error(`IPVS netlink batch of ${ops.length} operation(s) did not complete, so which took effect is unknown until the table is read again: ${(error as Error).message}`);
+        throw new Error(`IPVS netlink batch of ${ops.length} operation(s) did not complete, so which took effect is unknown until the table is read again: ${errorMessage(error)}`);
       }
       if (refused.size > 0) {
         const refusals = [...refused.entries()].sort(([a], [b]) => a - b).map(([index, errno]) => refusalOf(index, ops[index], errno));

@@ -4,6 +4,7 @@
 // datagram received (read whole into a 64 KiB buffer; a truncated one is an error). Framing, sequence numbers,
 // dumps and ACKs are ours (genl-channel.ts). The package is loaded on first use, not at
 // import, so an agent where it cannot load still starts on ipvsadm.
+import { errorMessage } from '../../../lvs/errors';
 import { endianness } from 'node:os';
 import { NETLINK_GENERIC } from '../../../lvs/formats/netlink-wire';
 
@@ -58,7 +59,7 @@ export function loadNetlinkSockets(): RawNetlinkSocketFactory | Error {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     pkg = require('netlink') as NetlinkPackage;
   } catch (error) {
-    return new Error(`the netlink package does not load: ${(error as Error).message.split('\n')[0]}`);
+    return new Error(`the netlink package does not load: ${errorMessage(error).split('\n')[0]}`);
   }
   return () => wrap(new pkg.RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }));
 }

@@ -1,6 +1,7 @@
 // What a director needs before it can touch the kernel: root, ipvsadm (unless IPVS is reached
 // over netlink), IPVS in the kernel, and an iptables backend that can read the mangle table.
 // Each problem names its fix.
+import { errorMessage } from '../../../lvs/errors';
 import { access } from 'node:fs/promises';
 import { ExecError, type Exec } from '../exec';
 import { resolveIptablesBackend, type IptablesChoice } from './marks';
@@ -83,7 +84,7 @@ async function checkIptablesUsable(exec: Exec, choice: IptablesChoice): Promise<
     if (error instanceof ExecError && error.reason === 'not-found') {
       return { subject: 'iptables', message: 'iptables is not installed', fix: 'apt-get install iptables' };
     }
-    return { subject: 'iptables', message: (error as Error).message, fix: 'start the agent with --iptables legacy or --iptables nft' };
+    return { subject: 'iptables', message: errorMessage(error), fix: 'start the agent with --iptables legacy or --iptables nft' };
   }
   try {
     await exec(backend.save, ['-t', 'mangle'], { timeoutMs: CHECK_TIMEOUT_MS });
@@ -95,7 +96,7 @@ async function checkIptablesUsable(exec: Exec, choice: IptablesChoice): Promise<
       subject: 'iptables',
       message: notFound
         ? `${backend.save} is not installed (iptables backend "${backend.name}")`
-        : `the iptables backend "${backend.name}" cannot read the mangle table: ${(error as Error).message}`,
+        : `the iptables backend "${backend.name}" cannot read the mangle table: ${errorMessage(error)}`,
       fix: notFound
         ? 'apt-get install iptables'
         : `start the agent with --iptables ${other}, or load the kernel modules the "${backend.name}" backend needs`,

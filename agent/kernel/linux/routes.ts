@@ -1,4 +1,5 @@
 // Default routes through iproute2's JSON output.
+import { errorMessage } from '../../../lvs/errors';
 import { z } from 'zod';
 import type { Exec } from '../exec';
 import type { AddressFamily } from '../../../lvs/model';
@@ -13,7 +14,7 @@ export function parseIpRouteJson(stdout: string): DefaultRoute[] {
     // iproute2 prints nothing at all (not "[]") on some versions when no route matches
     raw = stdout.trim() === '' ? [] : JSON.parse(stdout);
   } catch (e) {
-    throw new Error(`ip -j route show default printed something that is not JSON: ${(e as Error).message}`);
+    throw new Error(`ip -j route show default printed something that is not JSON: ${errorMessage(e)}`);
   }
   const parsed = ipRouteJson.safeParse(raw);
   if (!parsed.success) throw new Error(`ip -j route show default printed an unexpected shape: ${parsed.error.message}`);
