@@ -22,6 +22,13 @@ export function buildProgram(): Command {
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
+    .addHelpText('after', [
+      '',
+      'Signals:',
+      '  SIGHUP   read --ca, --cert, --key and --crl again; new connections use them, open ones',
+      '           (an apply in flight) are untouched; if a file is wrong, the old ones stay in use',
+      '  SIGTERM  stop taking calls, let the apply in flight finish, exit 0',
+    ].join('\n'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 }

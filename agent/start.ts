@@ -19,6 +19,7 @@ import { AgentService } from './server/agent-service';
 import { startAgentServer, type RunningAgent } from './server/agent-server';
 import { Revocations } from './server/revocation';
 import { describeIdentity, loadTlsIdentity, secureContextOf, type AgentTlsFiles, type TlsIdentity } from './server/transport/tls-identity';
+import { tlsReloader } from './server/transport/tls-reloader';
 import { TlsFileError } from '../lvs/wire/tls-files';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
@@ -109,6 +110,15 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // SIGHUP's default action ends the process: handle it from the start. Before the server
+  // serves there is nothing to reload into; the files are read again once it does.
+  let reload: (() => Promise<boolean>) | undefined;
+  let reloadAsked = false;
+  process.on('SIGHUP', () => {
+    if (!config.tls) return void logger.warn('SIGHUP: nothing to reload, this agent serves plain TCP (--insecure)');
+    if (reload) void reload();
+    else reloadAsked = true;
+  });
   const identity = await startIdentity(config.tls);
   await prepareStateDir(config.stateDir);
   const host = hostname();
@@ -148,7 +158,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     logger,
   });
   if (kernel) drainTimer = startDirectorDrainSweeps(config, kernel.ipvs, logger);
-  running = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger });
+  const server = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger });
+  running = server;
   logger.info('agent started', {
     host,
     role: config.role,
@@ -157,5 +168,16 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
+  if (config.tls) {
+    reload = tlsReloader({
+      files: config.tls,
+      logger,
+      apply: (next) => {
+        server.reloadTls(secureContextOf(next));
+        revocations.replace(next.crl?.revoked ?? []);
+      },
+    });
+    if (reloadAsked) void reload();
+  }
 }
 

@@ -1,6 +1,6 @@
 // Starts and stops the gRPC server that carries the Agent service: the listening socket
 // with its TLS and its bounds (transport/listener.ts), the gRPC server it hands
-// connections to, and the graceful stop that SIGTERM asks for.
+// connections to, a reload of the certificates, and the graceful stop that SIGTERM asks for.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { SecureContextOptions } from 'tls';
 import type { Logger } from 'winston';
@@ -17,6 +17,8 @@ export interface RunningAgent {
   port: number;
   /** connections held now */
   connections(): ConnectionCounts;
+  /** new CA, certificate, key or CRL for the connections to come; those open (an apply in flight) keep theirs */
+  reloadTls(context: SecureContextOptions): void;
   /** stop accepting calls, let the apply in flight finish, then close */
   shutdown(): Promise<void>;
 }
@@ -55,6 +57,9 @@ export async function startAgentServer(opts: {
   return {
     port: listener.port,
     connections: () => listener.counts(),
+    reloadTls(context) {
+      listener.setSecureContext(context);
+    },
     async shutdown() {
       const drained = opts.service.drain();
       listener.stopAccepting();

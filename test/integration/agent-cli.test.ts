@@ -1,9 +1,10 @@
 import assert from 'assert';
 import { spawn } from 'child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
+import { clientTo, mtls } from './support/agent-harness';
 
 // dist/test/integration/ → dist/agent/main.js
 const AGENT = join(__dirname, '..', '..', 'agent', 'main.js');
@@ -114,6 +115,46 @@ describe('lvsctl-agent start-up', () => {
     assert.strictEqual(code, 1);
     // both test CAs carry the same name (made the same day): the signature tells them apart
     assert.match(stderr, /other-crl\.pem: is not signed by the CA .*cluster\/ca\.crt \(make it with `lvsctl certs crl DIR`/);
+  });
+
+  it('reloads its certificates and CRL on SIGHUP and keeps serving, then stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [AGENT, '--role', 'director', ...tlsArgs(), '--crl', pki.crl, '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lineOf = async (message: string): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const line = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
+        if (line) return line;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      const started = await lineOf('agent started');
+      const port = Number(/:(\d+)$/.exec(String(started.listen))?.[1]);
+      const hello = async (): Promise<string> => {
+        const client = clientTo(port, mtls(pki.controller));
+        try {
+          return (await client.hello()).host;
+        } finally {
+          client.close();
+        }
+      };
+      assert.ok((await hello()).length > 0);
+      child.kill('SIGHUP');
+      const reloaded = await lineOf('certificates reloaded');
+      assert.deepStrictEqual(reloaded.crl && typeof reloaded.crl === 'object' ? Object.keys(reloaded.crl) : [], ['revoked', 'thisUpdate']);
+      assert.ok((await hello()).length > 0, 'still serving after the reload');
+      child.kill('SIGTERM');
+      assert.strictEqual(await exited, 0);
+      const key = readFileSync(pki.agent.key, 'utf8').split('\n')[1];
+      assert.doesNotMatch(stdout, /BEGIN|PRIVATE KEY/);
+      assert.ok(!stdout.includes(key), 'the key appears in the log');
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
   });
 
   it('starts with mutual TLS and logs its certificate name, no key material', async () => {

@@ -29,6 +29,8 @@ export interface ConnectionCounts {
 export interface Listener {
   readonly port: number;
   counts(): ConnectionCounts;
+  /** new certificates, CA or CRL: connections from now on use them, open ones are untouched */
+  setSecureContext(options: SecureContextOptions): void;
   /** stops accepting and closes the connections still in their handshake; gRPC's stay open */
   stopAccepting(): void;
   /** closes every connection still open */
@@ -45,7 +47,7 @@ export interface ListenerOptions {
   accept(connection: Duplex): void;
 }
 
-/** The options of the listener's secure context. */
+/** The options of every secure context the listener uses, at start and at each reload. */
 export function serverTlsOptions(context: SecureContextOptions): SecureContextOptions {
   return {
     ...context,
@@ -179,6 +181,10 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
       resolve({
         port,
         counts: () => ({ handshaking: handshaking.size, connections: open.size }),
+        setSecureContext(options) {
+          if (!opts.tls) throw new Error('this agent serves plain TCP (--insecure): it has no certificates to reload');
+          (server as TlsServer).setSecureContext(serverTlsOptions(options));
+        },
         stopAccepting() {
           accepting = false;
           for (const socket of [...handshaking.keys()]) {

@@ -12,6 +12,7 @@ import { startAgentServer, type RunningAgent } from '../../../agent/server/agent
 import { Revocations } from '../../../agent/server/revocation';
 import type { ConnectionLimits } from '../../../agent/server/transport/listener';
 import { loadTlsIdentity, secureContextOf, type AgentTlsFiles } from '../../../agent/server/transport/tls-identity';
+import { tlsReloader } from '../../../agent/server/transport/tls-reloader';
 import { fileGenerationStore } from '../../../agent/state/generation';
 import { silentLogger } from '../../../agent/logging';
 import type { AgentClient } from '../../../controller/client/agent-client';
@@ -25,6 +26,8 @@ export interface TestAgent {
   stateDir: string;
   running: RunningAgent;
   service: AgentService;
+  /** reads the TLS files again, as SIGHUP does; false when they were refused */
+  reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -56,12 +59,17 @@ export async function startTestAgent(opts: {
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.idleConnectionMs ? { idleConnectionMs: opts.idleConnectionMs } : {}),
   });
+  const tls = opts.tls;
+  const reload = tls
+    ? tlsReloader({ files: tls, logger, apply: (next) => { running.reloadTls(secureContextOf(next)); revocations.replace(next.crl?.revoked ?? []); } })
+    : () => Promise.resolve(false);
   return {
     port: running.port,
     applier,
     stateDir,
     running,
     service,
+    reload,
     async stop() {
       await running.shutdown();
       rmSync(stateDir, { recursive: true, force: true });
