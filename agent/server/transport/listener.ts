@@ -58,7 +58,8 @@ export function serverTlsOptions(context: SecureContextOptions): SecureContextOp
 }
 
 interface Handshake {
-  socket: Socket;
+  /** "address:port", taken at accept: a destroyed socket may no longer know it */
+  peer: string;
   timer: NodeJS.Timeout;
 }
 
@@ -77,8 +78,7 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
     if (!h) return undefined;
     clearTimeout(h.timer);
     handshaking.delete(socket);
-    const peer = peerOf(socket);
-    if (byPeer.get(peer) === socket) byPeer.delete(peer);
+    if (byPeer.get(h.peer) === socket) byPeer.delete(h.peer);
     return h;
   };
 
@@ -94,9 +94,9 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
     socket.on('error', () => undefined);
     if (!accepting || socket.remoteAddress === undefined) return void socket.destroy();
     if (handshaking.size >= limits.maxHandshaking) {
-      const oldest = handshaking.keys().next().value as Socket;
+      const [oldest, { peer: oldestPeer }] = handshaking.entries().next().value as [Socket, Handshake];
       log.log('warn', 'connection closed: too many connections in their TLS handshake', {
-        peer: peerOf(oldest), limit: limits.maxHandshaking, detail: 'the oldest gives way to the newest',
+        peer: oldestPeer, limit: limits.maxHandshaking, detail: 'the oldest gives way to the newest',
       });
       forget(oldest);
       oldest.destroy();
@@ -108,7 +108,7 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
       socket.destroy();
     }, limits.handshakeTimeoutMs);
     timer.unref();
-    handshaking.set(socket, { socket, timer });
+    handshaking.set(socket, { peer, timer });
     byPeer.set(peer, socket);
     socket.once('close', () => forget(socket));
   };
