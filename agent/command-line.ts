@@ -12,7 +12,8 @@ export function buildProgram(): Command {
     .option('--listen <ADDR:PORT>', 'where to serve gRPC', '0.0.0.0:7400')
     .option('--ca <FILE>', 'CA certificate: clients must present a certificate it signed')
     .option('--cert <FILE>', 'this agent\'s certificate (lvsctl certs issue DIR HOST --ip ADDRESS)')
-    .option('--key <FILE>', 'the key of --cert')
+    .option('--key <FILE>', 'the key of --cert; must be readable by its owner only (chmod 600)')
+    .option('--crl <FILE>', 'certificate revocation list of the CA (lvsctl certs revoke DIR NAME): revoked client certificates are refused')
     .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
     .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
     .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
@@ -22,6 +23,13 @@ export function buildProgram(): Command {
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
+    .addHelpText('after', [
+      '',
+      'Signals:',
+      '  SIGHUP   read --ca, --cert, --key and --crl again; new connections use them, open ones',
+      '           (an apply in flight) are untouched; if a file is wrong, the old ones stay in use',
+      '  SIGTERM  stop taking calls, let the apply in flight finish, exit 0',
+    ].join('\n'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 }

@@ -20,7 +20,11 @@ import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
 import { AgentService } from './server/agent-service';
-import { agentServerCredentials, startAgentServer, type RunningAgent } from './server/agent-server';
+import { startAgentServer, type RunningAgent } from './server/agent-server';
+import { Revocations } from './server/revocation';
+import { describeIdentity, loadTlsIdentity, secureContextOf, type AgentTlsFiles, type TlsIdentity } from './server/transport/tls-identity';
+import { tlsReloader } from './server/transport/tls-reloader';
+import { TlsFileError } from '../lvs/wire/tls-files';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
 import { procListeningReader } from './kernel/listening-sockets';
@@ -92,6 +96,17 @@ async function prepareStateDir(dir: string): Promise<void> {
   }
 }
 
+/** The TLS files as at start: a wrong one ends the start with its name and the fix. */
+async function startIdentity(files: AgentTlsFiles | undefined): Promise<TlsIdentity | undefined> {
+  if (!files) return undefined;
+  try {
+    return await loadTlsIdentity(files);
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new AgentConfigError(err.message);
+    throw err;
+  }
+}
+
 /** Starts the agent with the options as parsed; resolves once it serves. */
 export async function startAgent(options: RawAgentOptions): Promise<void> {
   const config = resolveAgentConfig(options);
@@ -122,8 +137,20 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // SIGHUP's default action ends the process: handle it from the start. Before the server
+  // serves there is nothing to reload into; the files are read again once it does.
+  let reload: (() => Promise<boolean>) | undefined;
+  let reloadAsked = false;
+  process.on('SIGHUP', () => {
+    if (!config.tls) return void logger.warn('SIGHUP: nothing to reload, this agent serves plain TCP (--insecure)');
+    if (reload) void reload();
+    else reloadAsked = true;
+  });
+  const identity = await startIdentity(config.tls);
   await prepareStateDir(config.stateDir);
   const host = hostname();
+  const revocations = new Revocations();
+  if (identity?.crl) revocations.replace(identity.crl.revoked);
   const metrics = createAgentMetrics();
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
@@ -156,18 +183,30 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     ...(health.status ? { status: health.status } : {}),
     ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions } : {}),
     generations: fileGenerationStore(config.stateDir),
-    authorization: { tls: config.tls !== undefined, allow: config.allow },
+    authorization: { tls: config.tls !== undefined, allow: config.allow, ...(identity?.crl ? { revoked: revocations } : {}) },
     logger,
   });
   if (kernel) drainTimer = startDirectorDrainSweeps(config, kernel.ipvs, logger);
-  running = await startAgentServer({ listen: config.listen, credentials: agentServerCredentials(config.tls), service });
+  const server = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger });
+  running = server;
   logger.info('agent started', {
     host,
     role: config.role,
     version: VERSION,
     listen: `${config.listen.host}:${running.port}`,
-    tls: config.tls ? { certificate: config.tls.commonName, allow: config.allow } : 'insecure',
+    tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
+  if (config.tls) {
+    reload = tlsReloader({
+      files: config.tls,
+      logger,
+      apply: (next) => {
+        server.reloadTls(secureContextOf(next));
+        revocations.replace(next.crl?.revoked ?? []);
+      },
+    });
+    if (reloadAsked) void reload();
+  }
 }
 

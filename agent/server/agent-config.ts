@@ -1,11 +1,12 @@
 // lvsctl-agent's options as given on the command line → a checked configuration, or an
-// AgentConfigError that names the option and the fix. No I/O except reading the TLS files.
+// AgentConfigError that names the option and the fix. No I/O: the TLS files are read by
+// transport/tls-identity.ts, at start and at each reload.
 import { durationMs } from '../../lvs/duration';
 import type { LogLevel } from '../logging';
 import { isLogLevel, LOG_LEVELS } from '../logging';
 import type { AgentRole } from '../../lvs/wire/enum-names';
-import { readTlsFiles, TlsFileError, type TlsMaterial } from '../../lvs/wire/tls-files';
-import { parseListenAddress, type ListenAddress } from './agent-server';
+import { parseListenAddress, type ListenAddress } from './transport/listen-address';
+import type { AgentTlsFiles } from './transport/tls-identity';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
 import { IPTABLES_CHOICES, type IptablesChoiceOption, IPVS_CHOICES, type IpvsBackendChoice } from '../kernel/backend-choices';
 
@@ -17,6 +18,7 @@ export interface RawAgentOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  crl?: string;
   allow?: string;
   stateDir: string;
   iptables: string;
@@ -32,8 +34,8 @@ export interface RawAgentOptions {
 export interface AgentConfig {
   role: AgentRole;
   listen: ListenAddress;
-  /** undefined only with --insecure */
-  tls: TlsMaterial | undefined;
+  /** --ca, --cert, --key and --crl; undefined only with --insecure */
+  tls: AgentTlsFiles | undefined;
   allow: string[];
   stateDir: string;
   iptables: IptablesChoiceOption;
@@ -75,10 +77,11 @@ function parseAllow(text: string | undefined): string[] {
   return names;
 }
 
-function tlsOf(opts: RawAgentOptions): TlsMaterial | undefined {
+function tlsOf(opts: RawAgentOptions): AgentTlsFiles | undefined {
   const given = { ca: opts.ca, cert: opts.cert, key: opts.key };
   const present = Object.entries(given).filter(([, v]) => v).map(([k]) => `--${k}`);
   if (opts.insecure) {
+    if (opts.crl !== undefined) present.push('--crl');
     if (present.length > 0) throw new AgentConfigError(`--insecure and ${present.join(', ')} exclude each other: drop --insecure to serve mutual TLS`);
     if (opts.allow !== undefined) throw new AgentConfigError('--allow checks client certificates, and --insecure has none: drop one of them');
     return undefined;
@@ -91,12 +94,7 @@ function tlsOf(opts: RawAgentOptions): TlsMaterial | undefined {
         '--insecure serves plain TCP instead, for tests on loopback or a lab only',
     );
   }
-  try {
-    return readTlsFiles({ ca: given.ca as string, cert: given.cert as string, key: given.key as string });
-  } catch (err) {
-    if (err instanceof TlsFileError) throw new AgentConfigError(err.message);
-    throw err;
-  }
+  return { ca: given.ca as string, cert: given.cert as string, key: given.key as string, ...(opts.crl !== undefined ? { crl: opts.crl } : {}) };
 }
 
 export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {

@@ -1,48 +1,37 @@
-// Starts and stops the gRPC server that carries the Agent service: credentials, limits,
-// binding, and the graceful stop that SIGTERM asks for.
+// Starts and stops the gRPC server that carries the Agent service: the listening socket
+// with its TLS and its bounds (transport/listener.ts), the gRPC server it hands
+// connections to, a reload of the certificates, and the graceful stop that SIGTERM asks for.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { isIP } from 'net';
-import type { TlsMaterial } from '../../lvs/wire/tls-files';
-import { SERVER_OPTIONS } from '../../lvs/wire/limits';
+import type { SecureContextOptions } from 'tls';
+import type { Logger } from 'winston';
+import { CONNECTION_LIMITS, SERVER_OPTIONS } from '../../lvs/wire/limits';
 import type { AgentService } from './agent-service';
+import { startListener, type ConnectionCounts, type ConnectionLimits } from './transport/listener';
+import type { ListenAddress } from './transport/listen-address';
+import { throttledLog } from './transport/throttled-log';
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
-
-/** "0.0.0.0:7400", "127.0.0.1:0", "[::]:7400" → host and port; a message naming the fix otherwise. */
-export function parseListenAddress(text: string): ListenAddress {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(text);
-  const host = m ? (m[1] ?? m[2]) : '';
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || isIP(host) === 0 || port > 65535) {
-    throw new Error(`--listen ${JSON.stringify(text)}: must be ADDRESS:PORT, e.g. 0.0.0.0:7400 or [::]:7400`);
-  }
-  return { host, port };
-}
-
-function grpcTarget(address: ListenAddress): string {
-  return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
-
-/** Mutual TLS: the client must present a certificate our CA signed; undefined = plain TCP (--insecure). */
-export function agentServerCredentials(tls: TlsMaterial | undefined): ServerCredentials {
-  if (!tls) return ServerCredentials.createInsecure();
-  return ServerCredentials.createSsl(tls.ca, [{ private_key: tls.key, cert_chain: tls.cert }], true);
-}
+export { parseListenAddress, type ListenAddress } from './transport/listen-address';
 
 export interface RunningAgent {
   /** the bound port (useful with --listen ADDR:0) */
   port: number;
+  /** connections held now */
+  connections(): ConnectionCounts;
+  /** new CA, certificate, key or CRL for the connections to come; those open (an apply in flight) keep theirs */
+  reloadTls(context: SecureContextOptions): void;
   /** stop accepting calls, let the apply in flight finish, then close */
   shutdown(): Promise<void>;
 }
 
 export async function startAgentServer(opts: {
   listen: ListenAddress;
-  credentials: ServerCredentials;
+  /** ca, cert, key and crl for mutual TLS; undefined = plain TCP (--insecure) */
+  tls: SecureContextOptions | undefined;
   service: AgentService;
+  logger: Logger;
+  /** tests shorten them */
+  limits?: Partial<ConnectionLimits>;
+  idleConnectionMs?: number;
   /**
    * After the apply in flight finished, how long other connections get to close before
    * they are cut: a client that never finished its handshake would otherwise hold the
@@ -50,20 +39,30 @@ export async function startAgentServer(opts: {
    */
   shutdownGraceMs?: number;
 }): Promise<RunningAgent> {
-  const server = new Server(SERVER_OPTIONS);
+  const server = new Server({ ...SERVER_OPTIONS, ...(opts.idleConnectionMs ? { 'grpc.max_connection_idle_ms': opts.idleConnectionMs } : {}) });
   opts.service.addToServer(server);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(grpcTarget(opts.listen), opts.credentials, (err, bound) => {
-      if (err) {
-        return reject(new Error(`cannot listen on ${grpcTarget(opts.listen)}: ${err.message} (is another agent running? choose another --listen)`));
-      }
-      return resolve(bound);
-    });
+  // The listener did the TLS: the injector gets the authenticated TLS socket, from which
+  // gRPC reads the client certificate of each call (getAuthContext). Should a grpc-js
+  // ever stop reading it from an injected socket, authorize.ts finds no certificate and
+  // refuses every call: this fails closed (test/integration/agent-mtls.test.ts).
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const log = throttledLog(opts.logger);
+  const listener = await startListener({
+    listen: opts.listen,
+    tls: opts.tls,
+    limits: { ...CONNECTION_LIMITS, ...opts.limits },
+    log,
+    accept: (connection) => injector.injectConnection(connection),
   });
   return {
-    port,
+    port: listener.port,
+    connections: () => listener.counts(),
+    reloadTls(context) {
+      listener.setSecureContext(context);
+    },
     async shutdown() {
       const drained = opts.service.drain();
+      listener.stopAccepting();
       const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       await drained;
       let timer: NodeJS.Timeout | undefined;
@@ -73,6 +72,8 @@ export async function startAgentServer(opts: {
       await Promise.race([closed, grace]);
       clearTimeout(timer);
       server.forceShutdown();
+      listener.destroyAll();
+      log.close();
     },
   };
 }

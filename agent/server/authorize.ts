@@ -1,9 +1,11 @@
 // Who may call this agent. The TLS handshake already proved the client holds a
-// certificate from our CA; --allow narrows that to certain common names. Checked on every
-// call, from the certificate of the connection the call came on.
+// certificate from our CA that the CRL does not list; --allow narrows that to certain
+// common names. Checked on every call, from the certificate of the connection the call
+// came on, against the CRL of the moment (a connection may predate a reload).
 import { status } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'tls';
 import { callError, type CallError } from './call-errors';
+import type { Revocations } from './revocation';
 
 export interface PeerInfo {
   getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: PeerCertificate } | null;
@@ -14,6 +16,8 @@ export interface AuthorizationPolicy {
   tls: boolean;
   /** common names allowed; empty = every certificate our CA signed */
   allow: readonly string[];
+  /** serials revoked by --crl; absent = no CRL */
+  revoked?: Pick<Revocations, 'has'>;
 }
 
 function commonNames(cert: PeerCertificate | undefined): string[] {
@@ -32,6 +36,13 @@ export function authorizeCall(policy: AuthorizationPolicy, call: PeerInfo): Call
     return callError(
       status.UNAUTHENTICATED,
       'no client certificate with a common name: pass --cert and --key issued by `lvsctl certs issue` from this cluster\'s CA',
+    );
+  }
+  if (policy.revoked?.has(cert.serialNumber)) {
+    return callError(
+      status.UNAUTHENTICATED,
+      `client certificate CN=${names.join(',')} (serial ${cert.serialNumber}) is revoked by this agent's CRL: ` +
+        'use another certificate (`lvsctl certs issue DIR NAME`)',
     );
   }
   if (policy.allow.length > 0 && !names.some((n) => policy.allow.includes(n))) {

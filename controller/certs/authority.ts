@@ -6,9 +6,9 @@ import { webcrypto } from 'crypto';
 import { isIP } from 'net';
 import * as x509 from '@peculiar/x509';
 
-const crypto = webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1] & webcrypto.Crypto;
+export const crypto = webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1] & webcrypto.Crypto;
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
+export const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 3600 * 1000;
 
 /** CA: ten years. Issued certificates: 825 days, the longest that TLS clients commonly accept. */
@@ -83,10 +83,15 @@ function subjectAltNames(req: IssueRequest): x509.JsonGeneralName[] {
   return [...dnsNames.map((value) => ({ type: 'dns' as const, value })), ...req.ips.map((value) => ({ type: 'ip' as const, value }))];
 }
 
+/** The CA's private key, for signing (certificates, the revocation list). */
+export function importCaKey(ca: PemPair): Promise<webcrypto.CryptoKey> {
+  return crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.keyPem), KEY_ALGORITHM, false, ['sign']);
+}
+
 /** A certificate for `req.name`, usable both as TLS server (agent) and client (controller). */
 export async function issueCertificate(ca: PemPair, req: IssueRequest, now: Date): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.keyPem), KEY_ALGORITHM, false, ['sign']);
+  const caKey = await importCaKey(ca);
   const keys = await generateKeys();
   const notAfter = new Date(Math.min(now.getTime() + CERT_VALIDITY_DAYS * DAY_MS, caCert.notAfter.getTime()));
   const cert = await x509.X509CertificateGenerator.create(

@@ -58,7 +58,7 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
   return writePair(dir, 'ca', ca);
 }
 
-async function readCa(dir: string): Promise<PemPair> {
+export async function readCa(dir: string): Promise<PemPair> {
   try {
     const [certPem, keyPem] = await Promise.all([
       fs.readFile(join(dir, 'ca.crt'), 'utf8'),

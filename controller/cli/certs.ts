@@ -1,6 +1,6 @@
-// lvsctl certs init DIR / lvsctl certs issue DIR NAME [--ip A]... [--dns N]...: the commands
-// and their help. Their actions load run-certs.ts (and with it @peculiar/x509) only when
-// they run.
+// lvsctl certs init DIR / issue DIR NAME [--ip A]... [--dns N]... / revoke DIR NAME / crl DIR:
+// the commands and their help. Their actions load run-certs.ts (and with it @peculiar/x509)
+// only when they run.
 import type { Command } from 'commander';
 import type { IssueCliOptions } from './run-certs';
 
@@ -32,5 +32,48 @@ export function register(program: Command): void {
     .action(async (dir: string, name: string, opts: IssueCliOptions) => {
       const { runCertsIssue } = await import('./run-certs');
       await runCertsIssue(dir, name, opts);
+    });
+
+  certs
+    .command('revoke')
+    .description('revoke DIR/NAME.crt: record its serial in DIR/revoked.json and write DIR/crl.pem, the list agents read with --crl')
+    .argument('<DIR>', 'directory holding ca.crt, ca.key and NAME.crt')
+    .argument('<NAME>', 'the name the certificate was issued for')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The CRL is signed by DIR/ca.key and valid until the CA expires. Copy DIR/crl.pem to',
+        'every agent (its --crl FILE) and reload them: `systemctl reload lvsctl-agent` (SIGHUP).',
+        'From then on the agents refuse that certificate at the TLS handshake, and on every',
+        'call of a connection opened before. Revoking a certificate again writes the CRL again.',
+        'To issue NAME anew, remove DIR/NAME.crt and DIR/NAME.key first.',
+        '',
+        'Exit codes:',
+        '  0  the certificate is revoked (now or before) and DIR/crl.pem written',
+        '  1  no such certificate, no CA in DIR, a certificate another CA issued, or a usage error',
+      ].join('\n'),
+    )
+    .action(async (dir: string, name: string) => {
+      const { runCertsRevoke } = await import('./run-certs');
+      await runCertsRevoke(dir, name);
+    });
+
+  certs
+    .command('crl')
+    .description('write DIR/crl.pem again from DIR/revoked.json (an empty list before any revoke), for agents started with --crl')
+    .argument('<DIR>', 'directory holding ca.crt and ca.key')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes:',
+        '  0  DIR/crl.pem written',
+        '  1  no CA in DIR, an unreadable DIR/revoked.json, or a usage error',
+      ].join('\n'),
+    )
+    .action(async (dir: string) => {
+      const { runCertsCrl } = await import('./run-certs');
+      await runCertsCrl(dir);
     });
 }

@@ -34,12 +34,37 @@ const KEEPALIVE: ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 0,
 };
 
+/**
+ * What one agent holds open, and for how long (agent/server/transport/listener.ts). A
+ * connection that has not finished its TLS handshake proves nothing about its sender, so
+ * those are few and short-lived, and the oldest gives way to a new one: a flood of silent
+ * connections cannot keep a controller out. Past the handshake a peer holds a certificate
+ * of the cluster's CA, so the newest is refused instead, and the connections already
+ * serving (an apply in flight) keep going.
+ */
+export const CONNECTION_LIMITS = {
+  /** counted from accept, not from the peer's last byte: a trickle of bytes does not extend it */
+  handshakeTimeoutMs: 10_000,
+  /** connections still in their TLS handshake; at the cap the oldest is closed */
+  maxHandshaking: 256,
+  /** connections past the handshake; at the cap a new one is refused */
+  maxConnections: 64,
+} as const;
+
+/** A connection with no call for this long is closed (GOAWAY); the controller reconnects when it calls again. */
+export const IDLE_CONNECTION_MS = 120_000;
+
 export const SERVER_OPTIONS: ChannelOptions = {
   ...KEEPALIVE,
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   // the controller is the only client; a handful of concurrent streams is all it needs
   'grpc.max_concurrent_streams': 32,
+  'grpc.max_connection_idle_ms': IDLE_CONNECTION_MS,
+  // No connection age limit: an apply may take 30 minutes and a health --watch longer;
+  // the caps above, the idle limit and the keepalive pings bound what a peer holds.
+  // channelz keeps per-connection and per-call records nobody reads here
+  'grpc.enable_channelz': 0,
 };
 
 export const CLIENT_OPTIONS: ChannelOptions = {

@@ -69,6 +69,7 @@ describe('Apply over gRPC', () => {
     wire.cluster = 'x'.repeat(17 * 1024 * 1024);
     const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: wire });
     assert.strictEqual(error?.code, status.RESOURCE_EXHAUSTED);
+    assert.match(error?.details ?? '', /^Received message larger than max \(\d+ vs 16777216\)$/);
     assert.strictEqual(agent.applier.calls.length, 0);
   });
 

@@ -1,9 +1,10 @@
 import assert from 'assert';
 import { spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
+import { clientTo, mtls } from './support/agent-harness';
 
 // dist/test/integration/ → dist/agent/main.js
 const AGENT = join(__dirname, '..', '..', 'agent', 'main.js');
@@ -45,6 +46,7 @@ describe('lvsctl-agent start-up', () => {
     pki.cleanup();
     rmSync(stateDir, { recursive: true, force: true });
   });
+  const tlsArgs = (): string[] => ['--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key];
 
   it('refuses to start without TLS files or --insecure, exit 1, saying how to make them', async () => {
     const { code, stderr } = await runAgent(['--role', 'director', '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
@@ -93,6 +95,66 @@ describe('lvsctl-agent start-up', () => {
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { message: string; level: string });
     assert.deepStrictEqual(lines.map((l) => l.message).slice(-2), ['stopping: no new calls; the apply in flight finishes first', 'agent stopped']);
     assert.ok(lines.some((l) => l.level === 'warn' && /INSECURE/.test(l.message)));
+  });
+
+  it('refuses to start with a key file others can read, naming it and the chmod that fixes it', async () => {
+    const key = join(stateDir, 'open.key');
+    copyFileSync(pki.agent.key, key);
+    chmodSync(key, 0o644);
+    const { code, stderr } = await runAgent(['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', key, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    assert.strictEqual(stderr, `lvsctl-agent: ${key}: the private key can be read by others than its owner (mode 0644) (run \`chmod 600 ${key}\`)\n`);
+  });
+
+  it('names a --crl that another CA signed', async () => {
+    const other = join(stateDir, 'other-crl.pem');
+    const { writeCrlOfCertDir } = await import('../../controller/certs/revocation-dir');
+    const written = await writeCrlOfCertDir(join(pki.root, 'other'), new Date());
+    copyFileSync(written.crl, other);
+    const { code, stderr } = await runAgent(['--role', 'director', ...tlsArgs(), '--crl', other, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    // both test CAs carry the same name (made the same day): the signature tells them apart
+    assert.match(stderr, /other-crl\.pem: is not signed by the CA .*cluster\/ca\.crt \(make it with `lvsctl certs crl DIR`/);
+  });
+
+  it('reloads its certificates and CRL on SIGHUP and keeps serving, then stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [AGENT, '--role', 'director', ...tlsArgs(), '--crl', pki.crl, '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lineOf = async (message: string): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const line = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
+        if (line) return line;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      const started = await lineOf('agent started');
+      const port = Number(/:(\d+)$/.exec(String(started.listen))?.[1]);
+      const hello = async (): Promise<string> => {
+        const client = clientTo(port, mtls(pki.controller));
+        try {
+          return (await client.hello()).host;
+        } finally {
+          client.close();
+        }
+      };
+      assert.ok((await hello()).length > 0);
+      child.kill('SIGHUP');
+      const reloaded = await lineOf('certificates reloaded');
+      assert.deepStrictEqual(reloaded.crl && typeof reloaded.crl === 'object' ? Object.keys(reloaded.crl) : [], ['revoked', 'thisUpdate']);
+      assert.ok((await hello()).length > 0, 'still serving after the reload');
+      child.kill('SIGTERM');
+      assert.strictEqual(await exited, 0);
+      const key = readFileSync(pki.agent.key, 'utf8').split('\n')[1];
+      assert.doesNotMatch(stdout, /BEGIN|PRIVATE KEY/);
+      assert.ok(!stdout.includes(key), 'the key appears in the log');
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
   });
 
   it('starts with mutual TLS and logs its certificate name, no key material', async () => {

@@ -1,23 +1,10 @@
 // The audit trail: every apply and every refusal is logged with the peer's address, its
 // certificate name, the generation, the mode and the outcome; never key or certificate text.
 import assert from 'assert';
-import { Writable } from 'stream';
-import winston from 'winston';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { capturingLogger } from './support/capturing-logger';
 import { directorPlan } from '../unit/wire/sample-host-plans';
-
-/** A JSON-lines logger whose lines the test reads back. */
-function capturingLogger(): { logger: winston.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }), lines };
-}
 
 describe('the audit trail of an agent', () => {
   let pki: TestPki;

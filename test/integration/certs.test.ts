@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { X509Certificate } from 'crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../controller/cli/main';
@@ -79,6 +79,59 @@ describe('lvsctl certs', () => {
     const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
     assert.strictEqual(code, 1);
     assert.match(stderr, /ca\.(crt|key): ENOENT \(create the CA first with `lvsctl certs init/);
+  });
+
+  it('revoke records the serial in DIR/revoked.json and writes DIR/crl.pem signed by the CA, listing it', async () => {
+    await lvsctl('certs', 'init', dir);
+    await lvsctl('certs', 'issue', dir, 'ops');
+    await lvsctl('certs', 'issue', dir, 'ci');
+    assert.strictEqual((await lvsctl('certs', 'revoke', dir, 'ops')).code, 0);
+    assert.strictEqual((await lvsctl('certs', 'revoke', dir, 'ci')).code, 0);
+    const serials = ['ops', 'ci'].map((n) => new X509Certificate(readFileSync(join(dir, `${n}.crt`))).serialNumber);
+    const records = JSON.parse(readFileSync(join(dir, 'revoked.json'), 'utf8')) as Array<{ serial: string; name: string; revokedAt: string }>;
+    assert.deepStrictEqual(records.map((r) => [r.serial, r.name]), [[serials[0], 'ops'], [serials[1], 'ci']]);
+    const pem = readFileSync(join(dir, 'crl.pem'), 'utf8');
+    assert.match(pem, /^-----BEGIN X509 CRL-----\n[\s\S]+-----END X509 CRL-----\n$/);
+    assert.strictEqual(statSync(join(dir, 'crl.pem')).mode & 0o777, 0o644);
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    const crl = new x509.X509Crl(pem);
+    const ca = new x509.X509Certificate(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    assert.ok(await crl.verify({ publicKey: ca }), 'the CA signed the CRL');
+    assert.deepStrictEqual(crl.entries.map((e) => e.serialNumber.toUpperCase().replace(/^0+/, '')), serials.map((s) => s.replace(/^0+/, '')));
+    assert.strictEqual(crl.nextUpdate?.getTime(), ca.notAfter.getTime());
+  });
+
+  it('revoke of a certificate revoked already writes the CRL again and exits 0', async () => {
+    await lvsctl('certs', 'init', dir);
+    await lvsctl('certs', 'issue', dir, 'ops');
+    await lvsctl('certs', 'revoke', dir, 'ops');
+    assert.strictEqual((await lvsctl('certs', 'revoke', dir, 'ops')).code, 0);
+    assert.strictEqual((JSON.parse(readFileSync(join(dir, 'revoked.json'), 'utf8')) as unknown[]).length, 1);
+  });
+
+  it('revoke refuses a name without a certificate, one another CA issued, and a directory without a CA, exit 1', async () => {
+    await lvsctl('certs', 'init', join(dir, 'a'));
+    await lvsctl('certs', 'init', join(dir, 'b'));
+    await lvsctl('certs', 'issue', join(dir, 'b'), 'ops');
+    copyFileSync(join(dir, 'b', 'ops.crt'), join(dir, 'a', 'ops.crt'));
+    const missing = await lvsctl('certs', 'revoke', join(dir, 'a'), 'ci');
+    assert.strictEqual(missing.code, 1);
+    assert.match(missing.stderr, /a\/ci\.crt: ENOENT \(revoke reads the certificate to learn its serial\)/);
+    const foreign = await lvsctl('certs', 'revoke', join(dir, 'a'), 'ops');
+    assert.strictEqual(foreign.code, 1);
+    assert.match(foreign.stderr, /a\/ops\.crt was not issued by .*a\/ca\.crt: only the CA that signed a certificate can revoke it/);
+    const noCa = await lvsctl('certs', 'revoke', join(dir, 'none'), 'ops');
+    assert.strictEqual(noCa.code, 1);
+    assert.match(noCa.stderr, /create the CA first with `lvsctl certs init/);
+  });
+
+  it('crl writes an empty list before any revoke, for agents started with --crl', async () => {
+    await lvsctl('certs', 'init', dir);
+    assert.strictEqual((await lvsctl('certs', 'crl', dir)).code, 0);
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    assert.deepStrictEqual(new x509.X509Crl(readFileSync(join(dir, 'crl.pem'), 'utf8')).entries, []);
   });
 
   it('issue refuses a name that could escape the directory, and an address that is not one', async () => {

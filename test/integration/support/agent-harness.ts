@@ -9,7 +9,11 @@ import type { AgentRole } from '../../../lvs/wire/enum-names';
 import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
 import { AgentService } from '../../../agent/server/agent-service';
 import type { StatusSource } from '../../../lvs/status';
-import { agentServerCredentials, startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
+import { startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
+import { Revocations } from '../../../agent/server/revocation';
+import type { ConnectionLimits } from '../../../agent/server/transport/listener';
+import { loadTlsIdentity, secureContextOf, type AgentTlsFiles } from '../../../agent/server/transport/tls-identity';
+import { tlsReloader } from '../../../agent/server/transport/tls-reloader';
 import { fileGenerationStore } from '../../../agent/state/generation';
 import { silentLogger } from '../../../agent/logging';
 import type { AgentClient } from '../../../controller/client/agent-client';
@@ -23,39 +27,53 @@ export interface TestAgent {
   stateDir: string;
   running: RunningAgent;
   service: AgentService;
+  /** reads the TLS files again, as SIGHUP does; false when they were refused */
+  reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
 export async function startTestAgent(opts: {
-  role?: AgentRole; tls?: TlsFiles; allow?: string[]; status?: StatusSource; preconditions?: DirectorPreconditions; logger?: Logger;
+  role?: AgentRole; tls?: AgentTlsFiles; allow?: string[]; status?: StatusSource; preconditions?: DirectorPreconditions; logger?: Logger;
+  limits?: Partial<ConnectionLimits>; idleConnectionMs?: number;
   /** the real applier to serve, built on this state dir; default a FakeApplier */
   applier?: (stateDir: string) => HostApplier;
 }): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
   const fake = new FakeApplier();
   const applier = opts.applier ? opts.applier(stateDir) : fake;
-  const material = opts.tls ? readTlsFiles(opts.tls) : undefined;
+  const identity = opts.tls ? await loadTlsIdentity(opts.tls) : undefined;
+  const revocations = new Revocations();
+  revocations.replace(identity?.crl?.revoked ?? []);
+  const logger = opts.logger ?? silentLogger();
   const service = new AgentService({
     identity: { host: 'lvs1', role: opts.role ?? 'director', version: '9.9.9', capabilities: ['ipvs'] },
     applier,
     generations: fileGenerationStore(stateDir),
-    authorization: { tls: material !== undefined, allow: opts.allow ?? [] },
-    logger: opts.logger ?? silentLogger(),
+    authorization: { tls: identity !== undefined, allow: opts.allow ?? [], revoked: revocations },
+    logger,
     ...(opts.status ? { status: opts.status } : {}),
     ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
   });
   const running = await startAgentServer({
     listen: { host: '127.0.0.1', port: 0 },
-    credentials: agentServerCredentials(material),
+    tls: identity ? secureContextOf(identity) : undefined,
     service,
+    logger,
     shutdownGraceMs: 300,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.idleConnectionMs ? { idleConnectionMs: opts.idleConnectionMs } : {}),
   });
+  const tls = opts.tls;
+  const reload = tls
+    ? tlsReloader({ files: tls, logger, apply: (next) => { running.reloadTls(secureContextOf(next)); revocations.replace(next.crl?.revoked ?? []); } })
+    : () => Promise.resolve(false);
   return {
     port: running.port,
     applier: fake,
     stateDir,
     running,
     service,
+    reload,
     async stop() {
       await running.shutdown();
       rmSync(stateDir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import type { RunCheck } from '../../../agent/health/checkers';
 import { silentLogger } from '../../../agent/logging';
 import { createAgentMetrics, type AgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { AgentService } from '../../../agent/server/agent-service';
-import { agentServerCredentials, startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
+import { startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
 import { fileGenerationStore } from '../../../agent/state/generation';
 import { FakeApplier } from './fake-applier';
 
@@ -82,7 +82,7 @@ export async function startDirectorWithHealth(opts: { heartbeatMs?: number; stat
     connections: { read: () => new LinuxIpvs(ipvsadm.exec).connections() },
     healthWatch: { heartbeatMs: opts.heartbeatMs ?? 15_000 },
   });
-  const running = await startAgentServer({ listen: { host: '127.0.0.1', port: 0 }, credentials: agentServerCredentials(undefined), service, shutdownGraceMs: 300 });
+  const running = await startAgentServer({ listen: { host: '127.0.0.1', port: 0 }, tls: undefined, service, logger: silentLogger(), shutdownGraceMs: 300 });
   return {
     port: running.port, stateDir, health, metrics, ipvsadm, checks, applier, running,
     async stop() {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { initCertDir, issueIntoCertDir } from '../../../controller/certs/cert-dir';
+import { revokeInCertDir } from '../../../controller/certs/revocation-dir';
 import type { TlsFiles } from '../../../lvs/wire/tls-files';
 
 export interface TestPki {
@@ -17,6 +18,16 @@ export interface TestPki {
   stranger: TlsFiles;
   /** CN=lvs1 from the cluster CA, without 127.0.0.1 (for the name check) */
   agentWithoutIp: TlsFiles;
+  /** CN=expired-ctl, from the cluster CA, expired 75 days ago */
+  expired: TlsFiles;
+  /** CN=early-ctl, from the cluster CA, valid from 30 days on */
+  early: TlsFiles;
+  /** CN=revoked-ctl, from the cluster CA, listed in `crl` */
+  revoked: TlsFiles;
+  /** the cluster CA's CRL (cluster/crl.pem), listing revoked-ctl */
+  crl: string;
+  /** the cluster CA's directory (ca.crt, ca.key, every NAME.crt) */
+  clusterDir: string;
   cleanup(): void;
 }
 
@@ -36,6 +47,11 @@ export async function makeTestPki(): Promise<TestPki> {
   await issueIntoCertDir(cluster, 'intruder', { ips: [], dnsNames: [] }, now);
   await issueIntoCertDir(cluster, 'web9', { ips: ['10.9.9.9'], dnsNames: [] }, now);
   await issueIntoCertDir(other, 'controller', { ips: [], dnsNames: [] }, now);
+  const day = 86_400_000;
+  await issueIntoCertDir(cluster, 'expired-ctl', { ips: [], dnsNames: [] }, new Date(now.getTime() - 900 * day));
+  await issueIntoCertDir(cluster, 'early-ctl', { ips: [], dnsNames: [] }, new Date(now.getTime() + 30 * day));
+  await issueIntoCertDir(cluster, 'revoked-ctl', { ips: [], dnsNames: [] }, now);
+  const { crl } = await revokeInCertDir(cluster, 'revoked-ctl', now);
   return {
     root,
     agent: files(cluster, 'lvs1'),
@@ -43,6 +59,11 @@ export async function makeTestPki(): Promise<TestPki> {
     intruder: files(cluster, 'intruder'),
     stranger: files(other, 'controller'),
     agentWithoutIp: files(cluster, 'web9'),
+    expired: files(cluster, 'expired-ctl'),
+    early: files(cluster, 'early-ctl'),
+    revoked: files(cluster, 'revoked-ctl'),
+    crl,
+    clusterDir: cluster,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

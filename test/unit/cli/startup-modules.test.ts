@@ -83,7 +83,7 @@ describe('start-up: commands load their modules when they run', function () {
     });
   }
 
-  for (const command of ['validate', 'schema', 'render', 'import', 'rollout', 'health', 'status', 'connections', 'certs', 'certs init', 'certs issue']) {
+  for (const command of ['validate', 'schema', 'render', 'import', 'rollout', 'health', 'status', 'connections', 'certs', 'certs init', 'certs issue', 'certs revoke', 'certs crl']) {
     it(`lvsctl ${command} --help loads none of them`, async () => {
       const r = await run(LVSCTL, [...command.split(' '), '--help']);
       assert.equal(r.code, 0);

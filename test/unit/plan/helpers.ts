@@ -56,3 +56,17 @@ export function expectValid(input: unknown): void {
   assert.deepEqual(result.problems.map((p) => `${p.pointer}: ${p.message}`), []);
   assert.equal(result.ok, true);
 }
+
+/** Replaces the value at a random path of `plan` by `value` (a near-valid plan). */
+export function mutate(plan: Json, choices: number[], value: Json): Json {
+  if (choices.length === 0 || plan === null || typeof plan !== 'object') return value;
+  const keys = Array.isArray(plan) ? plan.map((_, i) => i) : Object.keys(plan);
+  if (keys.length === 0) return value;
+  const key = keys[choices[0] % keys.length];
+  if (Array.isArray(plan)) {
+    const copy = [...plan];
+    copy[key as number] = mutate(copy[key as number], choices.slice(1), value);
+    return copy;
+  }
+  return { ...plan, [key]: mutate(plan[key as string], choices.slice(1), value) };
+}

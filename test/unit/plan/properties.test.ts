@@ -2,21 +2,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { validatePlan } from '../../../controller/plan/validate';
-import { basePlan, fixture, type Json, type JsonObject } from './helpers';
-
-/** Replaces the value at a random path of `plan` by `value` (a near-valid plan). */
-function mutate(plan: Json, choices: number[], value: Json): Json {
-  if (choices.length === 0 || plan === null || typeof plan !== 'object') return value;
-  const keys = Array.isArray(plan) ? plan.map((_, i) => i) : Object.keys(plan);
-  if (keys.length === 0) return value;
-  const key = keys[choices[0] % keys.length];
-  if (Array.isArray(plan)) {
-    const copy = [...plan];
-    copy[key as number] = mutate(copy[key as number], choices.slice(1), value);
-    return copy;
-  }
-  return { ...plan, [key]: mutate(plan[key as string], choices.slice(1), value) };
-}
+import { basePlan, fixture, mutate, type Json, type JsonObject } from './helpers';
 
 function assertAnswers(input: unknown): void {
   const result = validatePlan(input);

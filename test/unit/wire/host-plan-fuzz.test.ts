@@ -1,0 +1,131 @@
+// Fuzz of the agent's edge: ApplyRequests as the wire can carry them (random messages of
+// agent.proto, valid plans with one field garbled, random bytes) go through the same
+// decoding as on the agent and into hostPlanFromWire. Whatever arrives, the answer is a
+// plan or a WireFieldError naming a field, quickly; never another exception, never a hang.
+// A plan it accepts survives the trip back over the wire unchanged.
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import type { ServiceDefinition } from '@grpc/proto-loader';
+import type { HostPlan } from '../../../lvs/host-plan';
+import { WireFieldError, enumValue } from '../../../lvs/wire/checks';
+import { APPLY_MODE } from '../../../lvs/wire/enum-names';
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import type { ApplyRequest__Output } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
+import { fuzzParameters, fuzzTimeoutMs, timed } from '../fuzz-runs';
+import { PACKAGE, messageOf } from './proto-arbitraries';
+import { directorPlan, realserverPlan } from './sample-host-plans';
+
+const apply = (PACKAGE['lvsctl.v1.Agent'] as ServiceDefinition).Apply;
+const encode = (request: object): Buffer => apply.requestSerialize(request);
+const decode = (bytes: Buffer): ApplyRequest__Output => apply.requestDeserialize(bytes) as ApplyRequest__Output;
+
+/** What the agent's parseRequest does with a request: the plan, or a WireFieldError; anything else fails the test. */
+function decodeOnAgent(request: ApplyRequest__Output): HostPlan | WireFieldError {
+  return timed(1000, 'decoding one request', () => {
+    try {
+      enumValue(request.mode, APPLY_MODE, 'mode');
+      return hostPlanFromWire(request.plan);
+    } catch (err) {
+      if (err instanceof WireFieldError) {
+        assert.ok(err.path !== '' && err.message.startsWith(`${err.path}: `), `a refusal names its field: ${err.message}`);
+        return err;
+      }
+      throw err;
+    }
+  });
+}
+
+function roundTrips(plan: HostPlan): void {
+  const again = hostPlanFromWire(decode(encode({ mode: 'APPLY_MODE_CHECK', plan: hostPlanToWire(plan) })).plan);
+  assert.deepStrictEqual(again, plan);
+}
+
+type Path = Array<string | number>;
+
+/** Every path to a leaf (or an empty list) of a wire object. */
+function leaves(value: unknown, path: Path = []): Path[] {
+  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((v, i) => leaves(v, [...path, i]));
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? [path] : keys.flatMap((k) => leaves((value as Record<string, unknown>)[k], [...path, k]));
+  }
+  return [path];
+}
+
+function replaced(value: unknown, path: Path, by: unknown): unknown {
+  if (path.length === 0) return by;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaced(v, rest, by) : v));
+  const object = value as Record<string, unknown>;
+  return { ...object, [head]: replaced(object[head], rest, by) };
+}
+
+const garbage = fc.oneof(
+  fc.constantFrom<unknown>('', 'x', '10.0.0.300', '::', 'a\0b', '$(reboot)', 'x'.repeat(300), 0, -1, 65536, 2 ** 32, 2 ** 53, 1.5, true, 'PROTOCOL_UNSPECIFIED', 99, [], {}),
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+);
+
+const wirePlans = [directorPlan(3), realserverPlan(3)].map((p) => hostPlanToWire(p));
+
+describe('fuzz: the agent\'s decoding of ApplyRequest plans', function () {
+  this.timeout(fuzzTimeoutMs());
+
+  it('answers a plan or a WireFieldError to random ApplyRequest messages, and an accepted plan round-trips', () => {
+    let accepted = 0;
+    const parameters = fuzzParameters(1500);
+    fc.assert(
+      fc.property(messageOf('ApplyRequest'), (request) => {
+        const result = decodeOnAgent(decode(encode(request)));
+        if (!(result instanceof WireFieldError)) {
+          accepted += 1;
+          roundTrips(result);
+        }
+      }),
+      parameters,
+    );
+    // the generator keeps reaching plans the agent accepts (a few percent), not only first-field refusals
+    if ((parameters.numRuns ?? 0) >= 1000) assert.ok(accepted > 0, 'no random plan was accepted');
+  });
+
+  it('answers a plan or a WireFieldError to valid plans with one field garbled, and an accepted plan round-trips', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...wirePlans), fc.nat(), garbage, fc.constantFrom('APPLY_MODE_CHECK', 'APPLY_MODE_APPLY'), (plan, pick, value, mode) => {
+        const paths = leaves(plan);
+        const garbled = replaced(plan, paths[pick % paths.length], value);
+        let bytes: Buffer;
+        try {
+          bytes = encode({ mode, plan: garbled });
+        } catch {
+          return; // not a message a gRPC client can send
+        }
+        const result = decodeOnAgent(decode(bytes));
+        if (!(result instanceof WireFieldError)) roundTrips(result);
+      }),
+      fuzzParameters(1500),
+    );
+  });
+
+  it('answers a plan or a WireFieldError to whatever random bytes decode to', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(...wirePlans).chain((p) => {
+        const bytes = encode({ mode: 'APPLY_MODE_APPLY', plan: p });
+        return fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+          const copy = Uint8Array.from(bytes);
+          copy[at % copy.length] = byte;
+          return copy;
+        });
+      })), (bytes) => {
+        let request: ApplyRequest__Output;
+        try {
+          request = decode(Buffer.from(bytes));
+        } catch {
+          return; // not protobuf: gRPC refuses it before the service sees it
+        }
+        decodeOnAgent(request);
+      }),
+      fuzzParameters(1500),
+    );
+  });
+});
