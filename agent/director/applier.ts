@@ -1,7 +1,8 @@
 // The director's HostApplier: preconditions → finish the drains that are done → read the
 // kernel once → reconcile (pure) → report → in apply mode: one IPVS batch, one mark-chain
 // swap, read back, and on any failure or mismatch restore the snapshot. Ownership (with the
-// drain list) is recorded only after a successful apply.
+// drain list) is recorded after a successful apply; before the batch, the planned services
+// are claimed (ownership-claim.ts) so an agent killed mid-batch still knows them as its own.
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
 import type { DirectorService, HostPlan } from '../../lvs/host-plan';
@@ -20,6 +21,7 @@ import type { IpvsOperation } from '../../lvs/operations';
 import { planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
+import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
@@ -162,6 +164,15 @@ async function applyPlanned(
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
   const touched = touchedServices(ops);
+  let claim: OwnershipClaim = { release: async () => undefined };
+  if (ops.length > 0) {
+    try {
+      claim = await claimPlannedServices(options.stateDir, planned.ownership, desired.map((s) => s.service.key));
+    } catch (error) {
+      emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not applied)');
+      return { kind: 'result', outcome: 'failed', changed: 0, message: `cannot record the planned services as owned before changing the kernel, nothing was changed: ${(error as Error).message}` };
+    }
+  }
   let marksAttempted = false;
   try {
     if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
@@ -181,6 +192,11 @@ async function applyPlanned(
     const failure = (error as Error).message;
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted });
+    // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay claimed.
+    if (restore.ok) {
+      await claim.release().catch((releaseError: unknown) =>
+        options.logger.warn('could not put the ownership file back after the rollback; the planned services stay claimed', { error: (releaseError as Error).message }));
+    }
     emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
     emit({ kind: 'step', action: 'apply', target: plan.host, status: 'failed', message: failure });
     return {
