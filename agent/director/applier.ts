@@ -1,7 +1,8 @@
 // The director's HostApplier: preconditions → finish the drains that are done → read the
 // kernel once → reconcile (pure) → report → in apply mode: one IPVS batch, one mark-chain
 // swap, read back, and on any failure or mismatch restore the snapshot. Ownership (with the
-// drain list) is recorded only after a successful apply.
+// drain list) is recorded after a successful apply; before the batch, the planned services
+// are claimed (ownership-claim.ts) so an agent killed mid-batch still knows them as its own.
 import { errorMessage } from '../../lvs/errors';
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
@@ -22,6 +23,7 @@ import { planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
+import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
@@ -164,6 +166,15 @@ async function applyPlanned(
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
   const touched = await runSliced(touchedServiceSteps(ops));
+  let claim: OwnershipClaim = { release: async () => undefined };
+  if (ops.length > 0) {
+    try {
+      claim = await claimPlannedServices(options.stateDir, planned.ownership, desired.map((s) => s.service.key));
+    } catch (error) {
+      await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not applied)');
+      return { kind: 'result', outcome: 'failed', changed: 0, message: `cannot record the planned services as owned before changing the kernel, nothing was changed: ${errorMessage(error)}` };
+    }
+  }
   let marksAttempted = false;
   try {
     if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
@@ -183,6 +194,11 @@ async function applyPlanned(
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted });
+    // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay claimed.
+    if (restore.ok) {
+      await claim.release().catch((releaseError: unknown) =>
+        options.logger.warn('could not put the ownership file back after the rollback; the planned services stay claimed', { error: errorMessage(releaseError) }));
+    }
     await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
     emit({ kind: 'step', action: 'apply', target: plan.host, status: 'failed', message: failure });
     return {

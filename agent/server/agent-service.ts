@@ -77,6 +77,8 @@ class QueueClosedError extends Error {
 export class AgentService {
   private readonly queue = new SerialQueue();
   private readonly healthCalls: HealthCalls;
+  /** the generation of the apply running now, if any: an apply that must wait says behind which */
+  private inFlight: number | undefined;
 
   constructor(private readonly deps: AgentServiceDeps) {
     this.healthCalls = new HealthCalls({
@@ -171,8 +173,21 @@ export class AgentService {
     // Headers now tell the controller the plan was accepted, so its --timeout covers only
     // "is anyone there", not the wait behind another apply.
     call.sendMetadata(new Metadata());
+    if (this.inFlight !== undefined) {
+      // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
+      this.deps.logger.info('apply waiting for the one in flight', {
+        ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, behind: this.inFlight,
+      });
+    }
     try {
-      await this.queue.run(() => this.applyInTurn(call, plan, mode));
+      await this.queue.run(async () => {
+        this.inFlight = plan.generation;
+        try {
+          await this.applyInTurn(call, plan, mode);
+        } finally {
+          this.inFlight = undefined;
+        }
+      });
       call.end();
     } catch (err) {
       if (err instanceof ApplyRefused) return this.endWith(call, err.error);
@@ -223,17 +238,28 @@ export class AgentService {
     // The audit trail: who asked, for what, and (below) how it ended.
     const log = { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
     this.deps.logger.info('apply started', log);
+    // A controller killed or cut off mid-apply does not stop it: the kernel is changed whole
+    // (or rolled back) either way, never left half-way because the stream went.
+    const controllerGone = (): void => {
+      this.deps.logger.warn('the controller went away mid-apply; the apply goes on to its end on its own', log);
+    };
+    call.once('cancelled', controllerGone);
     let resultSent = false;
     const emit = (event: ApplyEvent): void => {
       if (resultSent) return; // the result closes the stream: nothing may follow it
       if (event.kind === 'result') resultSent = true;
       if (!call.cancelled) call.write(applyEventToWire(event));
     };
-    const result: ResultEvent = await this.deps.applier.apply(plan, mode, emit);
+    let result: ResultEvent;
+    try {
+      result = await this.deps.applier.apply(plan, mode, emit);
+    } finally {
+      call.off('cancelled', controllerGone);
+    }
     if (!resultSent) emit(result);
     // A check changes nothing, and a failed apply was rolled back: neither is "applied".
     if (mode === 'apply' && result.outcome !== 'failed') await this.deps.generations.record(plan.generation);
-    this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed });
+    this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed, ...(call.cancelled ? { controllerGone: true } : {}) });
   }
 
   private endWith(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, error: CallError): void {

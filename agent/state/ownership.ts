@@ -1,6 +1,7 @@
 // What a director agent owns, kept in --state-dir across restarts: the services it created
-// or adopted, the rules of its mark chain, and the destinations it is draining. Written only
-// after a successful apply (or a drain sweep), atomically (temp file + rename), and
+// or adopted, the rules of its mark chain, and the destinations it is draining. Written after
+// a successful apply (or a drain sweep), and before an apply's batch to claim the planned
+// services (agent/director/ownership-claim.ts); atomically (temp file + rename), and
 // schema-checked on read so a damaged file is a clear error.
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';

@@ -116,6 +116,8 @@ export interface AgentSpec {
   extraArgs?: readonly string[];
   /** where its JSON log goes (appended); default agentLogPath(host) */
   logPath?: string;
+  /** added to the agent's environment, e.g. a PATH that puts a faulty tool first (apply-faults.test.ts) */
+  env?: Readonly<Record<string, string>>;
 }
 
 export function agentStateDir(host: string): string {
@@ -155,6 +157,12 @@ export interface AgentProcess {
   logPath: string;
   /** SIGTERM (the agent drains and exits 0), SIGKILL after `graceMs`; resolves once it is gone */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * SIGKILL to the agent's process group: the agent and the tools it is running at that
+   * moment (ipvsadm -R, iptables-restore), as systemd's default KillMode=control-group kills
+   * a unit; resolves once the agent is gone.
+   */
+  kill(): Promise<void>;
 }
 
 const STARTED_LINE = '"agent started"';
@@ -170,7 +178,10 @@ export async function startAgent(spec: AgentSpec, startTimeoutMs = AGENT_START_T
   const fd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn('ip', ['netns', 'exec', spec.host, process.execPath, AGENT_MAIN, ...agentArgs(spec)], { detached: true, stdio: ['ignore', fd, fd] });
+    // detached: a process group of its own (`ip netns exec` execs node, so the group's id is the agent's pid)
+    child = spawn('ip', ['netns', 'exec', spec.host, process.execPath, AGENT_MAIN, ...agentArgs(spec)], {
+      detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...spec.env },
+    });
   } finally {
     closeSync(fd);
   }
@@ -204,6 +215,15 @@ export async function startAgent(spec: AgentSpec, startTimeoutMs = AGENT_START_T
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    kill: async () => {
+      if (exit !== undefined) return;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already: the agent alone, if it is still there
+      }
+      await exited;
     },
   };
 }

@@ -9,7 +9,9 @@
 //   cluster.restartAgent(host), cluster.stopAgent(host), cluster.agentLog(host), cluster.teardown()
 // Additions beyond the first sketch: cluster.plan (the plan last written),
 // LabVsftpd.ranges (a realserver with another passive range), labVsftpdConfigPath(host)
-// (the path to put in the plan's hosts.H.ftp.config), LAB_FTP_FILE.
+// (the path to put in the plan's hosts.H.ftp.config), LAB_FTP_FILE; agentEnv, killAgent(host),
+// agentPid(host), spawnRollout(args) (the real binary, handed over to be killed) and startRollout(options)
+// (several at once, a chosen generation) for apply-faults.test.ts.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlanInput } from '../../../controller/plan/schema';
@@ -18,6 +20,8 @@ import { startVsftpd, type RunningVsftpd } from './ftp';
 import { startHttpServer, type RunningServer } from './http';
 import { BRIDGE, buildTopology, CLIENT_NAME, type Topology } from './topology';
 import { joinLabBridge, runLvsctlInProcess } from './in-process-cli';
+import { spawnLvsctl, type SpawnedCli } from './spawned-cli';
+import { startRollout, type RolloutCall, type StartedRollout } from './concurrent-rollout';
 
 export type { CommandResult } from './agents';
 
@@ -47,6 +51,8 @@ export interface LabClusterOptions {
   vsftpd?: LabVsftpd;
   /** extra agent arguments per host, e.g. { r1: ['--self-check-interval', '1s'] } */
   agentArgs?: Readonly<Record<string, readonly string[]>>;
+  /** extra environment per host's agent, e.g. { d: { PATH: '/faulty/bin:...' } } */
+  agentEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * run `lvsctl` as its own node process from the client namespace (the real binary, 15-20 s
    * a run in the guest) instead of in the test's process (in-process-cli.ts); default false,
@@ -71,6 +77,14 @@ export interface LabCluster {
   writePlan(plan: PlanInput): Promise<void>;
   restartAgent(host: string): Promise<void>;
   stopAgent(host: string): Promise<void>;
+  /** SIGKILL the agent and the tools it is running (its process group); restartAgent starts it again */
+  killAgent(host: string): Promise<void>;
+  /** the running agent's pid (its /proc/PID/net is its host's namespace); undefined when it is stopped */
+  agentPid(host: string): number | undefined;
+  /** the real `lvsctl rollout <plan> ...args` binary from the client netns, handed over while it runs (to be killed) */
+  spawnRollout(args?: readonly string[]): SpawnedCli;
+  /** a rollout in this process that may run beside others, with a chosen generation (concurrent-rollout.ts) */
+  startRollout(options?: Pick<RolloutCall, 'generation' | 'args'>): StartedRollout;
   agentLog(host: string): Promise<string>;
   /** stops agents, servers, namespaces */
   teardown(): Promise<void>;
@@ -120,6 +134,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
       address: host.address,
       certDir,
       extraArgs: options.agentArgs?.[host.name] ?? [],
+      ...(options.agentEnv?.[host.name] ? { env: options.agentEnv[host.name] } : {}),
       logPath: logPathOf(host.name),
     }]));
     const specOf = (host: string): AgentSpec => {
@@ -165,6 +180,22 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
         agents.set(host, await startAgent(specOf(host)));
       },
       stopAgent,
+      agentPid: (host) => {
+        specOf(host);
+        return agents.get(host)?.pid;
+      },
+      killAgent: async (host) => {
+        specOf(host);
+        await agents.get(host)?.kill();
+        agents.delete(host);
+      },
+      spawnRollout: (args = []) =>
+        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args]),
+      startRollout: (call = {}) => {
+        // it runs in this process: the root namespace must reach the agents
+        if (spawnCli) throw new Error('startRollout runs lvsctl in the test process: start the cluster without spawnCli');
+        return startRollout({ planPath, tls, timeout: LAB_AGENT_TIMEOUT, ...call });
+      },
       agentLog: async (host) => {
         specOf(host);
         return readFile(logPathOf(host), 'utf8').catch(() => '');

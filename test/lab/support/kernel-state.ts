@@ -2,8 +2,30 @@
 // the IPVS table (`ipvsadm -S -n`), the mangle table, sysctls, the addresses on lo, kernel
 // modules; and long-lived TCP connections through a VIP, to show a change did not cut them.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { inNetns, LAB_EXEC_TIMEOUT_MS, run } from './netns';
+
+/**
+ * The virtual services in /proc/PID/net/ip_vs, the table of the namespace process PID lives
+ * in, as "TCP 10.0.0.100:80" or "FWM 1": a file read, no process started, so it can be polled
+ * while a batch runs (IPv4 services only; this file shows addresses in hex).
+ */
+export async function procIpvsServices(pid: number): Promise<string[]> {
+  const text = await readFile(`/proc/${pid}/net/ip_vs`, 'utf8');
+  const services: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^(TCP|UDP|SCTP)\s+([0-9A-F]{8}):([0-9A-F]{4})\s/.exec(line);
+    if (match !== null) {
+      const [, protocol, address, port] = match as unknown as [string, string, string, string];
+      const octets = (address.match(/../g) ?? []).map((byte) => parseInt(byte, 16));
+      services.push(`${protocol} ${octets.join('.')}:${parseInt(port, 16)}`);
+    } else if (line.startsWith('FWM ')) {
+      services.push(`FWM ${parseInt(line.split(/\s+/)[1] ?? '', 16)}`);
+    }
+  }
+  return services;
+}
 
 /** `ipvsadm -S -n` in `ns`, as printed: the table a rollout changes. */
 export async function ipvsSave(ns: string): Promise<string> {
