@@ -5,6 +5,8 @@ export interface GuestConfig {
   destinations: number;
   /** the 20,000 × 10 load (0: skipped) */
   bigServices: number;
+  /** the realserver hosts the tables use (bench/table.ts), one agent each */
+  realservers: Array<{ name: string; address: string }>;
   /** what the director agent is started with for IPVS: [] (its default) or ['--ipvs', 'netlink'] */
   ipvsArgs: string[];
   /** profile the agent and the controller during the 2,000 load (or, when it does not finish, a smaller one) */

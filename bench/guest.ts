@@ -2,8 +2,8 @@
 // IPVS), started by bench/run.sh through scripts/lab/boot.sh:
 //   node dist/bench/guest.js .lab/bench/guest-config.json
 // Everything lives inside the guest: a bridge br0 (the guest's root namespace is 10.0.0.254
-// on it), namespace lvs1 (10.0.0.1, the lvsctl director) and web1 (10.0.0.11, the
-// realserver, default route via lvs1 as LVS-NAT needs). The baselines (ipvsadm -R,
+// on it), namespace lvs1 (10.0.0.1, the lvsctl director) and one per realserver host, web1
+// (10.0.0.11), web2 … (default route via lvs1, as LVS-NAT needs). The baselines (ipvsadm -R,
 // keepalived) load the guest's root namespace, its own IPVS table. Steps run one at a time
 // (the guest has one CPU); each is bounded; the results file is rewritten after each step,
 // so a guest killed by its timeout still leaves what was measured.
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
 import { startProfile, stopProfile } from './profiler';
 import { applyWindows, DIST, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
-import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, REALSERVER, withOneWeightChanged } from './table';
+import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
 import type { GuestResults, ReadingFigure, RolloutFigure } from './results';
 
@@ -70,16 +70,20 @@ async function inNs(ns: string | null, file: string, args: string[], options: { 
 }
 
 async function buildTopology(): Promise<void> {
+  const hosts = [DIRECTOR, ...config.realservers];
   await ip(null, [
     `link add ${BRIDGE} type bridge`, `link set ${BRIDGE} up`, `addr add ${ROOT_ADDRESS}/24 dev ${BRIDGE}`,
-    `netns add ${DIRECTOR.name}`, `netns add ${REALSERVER.name}`,
-    `link add v-${DIRECTOR.name} type veth peer name eth0 netns ${DIRECTOR.name}`,
-    `link set v-${DIRECTOR.name} master ${BRIDGE} up`,
-    `link add v-${REALSERVER.name} type veth peer name eth0 netns ${REALSERVER.name}`,
-    `link set v-${REALSERVER.name} master ${BRIDGE} up`,
+    ...hosts.flatMap((h) => [
+      `netns add ${h.name}`,
+      `link add v-${h.name} type veth peer name eth0 netns ${h.name}`,
+      `link set v-${h.name} master ${BRIDGE} up`,
+    ]),
   ]);
   await ip(DIRECTOR.name, ['link set lo up', `addr add ${DIRECTOR.address}/24 dev eth0`, 'link set eth0 up']);
-  await ip(REALSERVER.name, ['link set lo up', `addr add ${REALSERVER.address}/24 dev eth0`, 'link set eth0 up', `route add default via ${DIRECTOR.address}`]);
+  for (const rs of config.realservers) {
+    // LVS-NAT: replies go back through the director
+    await ip(rs.name, ['link set lo up', `addr add ${rs.address}/24 dev eth0`, 'link set eth0 up', `route add default via ${DIRECTOR.address}`]);
+  }
   await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], { timeoutMs: 60_000 });
 }
 
@@ -91,23 +95,22 @@ function certsOf(name: string, address: string): { ca: string; cert: string; key
 const controller = { ca: join(config.certDir, 'ca.crt'), cert: join(config.certDir, 'controller.crt'), key: join(config.certDir, 'controller.key') };
 
 let director: RunningAgent | undefined;
-let realserver: RunningAgent | undefined;
+const realservers: RunningAgent[] = [];
 /** every director start gets its own log: agent-lvs1-N.log */
 let directorStarts = 0;
 let currentDirectorLog = '';
 const agentProfile = join(config.dir, 'profile-agent.json');
-const realserverLog = join(TMP, `agent-${REALSERVER.name}.log`);
+const realserverLog = (name: string): string => join(TMP, `agent-${name}.log`);
 
 async function startAgents(): Promise<void> {
-  const [, r] = await Promise.all([
+  const [, ...rs] = await Promise.all([
     freshDirector(),
-    startAgent({
-      name: REALSERVER.name, role: 'realserver', netns: REALSERVER.name, listen: `${REALSERVER.address}:${AGENT_PORT}`,
-      ...certsOf(REALSERVER.name, REALSERVER.address), stateDir: join(TMP, `state-${REALSERVER.name}`), logPath: realserverLog,
-      extraArgs: [],
-    }, AGENT_START_TIMEOUT_MS),
+    ...config.realservers.map((h) => startAgent({
+      name: h.name, role: 'realserver', netns: h.name, listen: `${h.address}:${AGENT_PORT}`,
+      ...certsOf(h.name, h.address), stateDir: join(TMP, `state-${h.name}`), logPath: realserverLog(h.name),
+    }, AGENT_START_TIMEOUT_MS)),
   ]);
-  realserver = r;
+  realservers.push(...rs);
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -130,9 +133,14 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
   );
   const ms = now() - t0;
   const windows = applyWindows(await readFile(currentDirectorLog, 'utf8')).filter((w) => w.startedAt >= wallStart - 2000 && w.mode === 'apply');
-  const rsWindows = applyWindows(await readFile(realserverLog, 'utf8').catch(() => '')).filter((w) => w.startedAt >= wallStart - 2000);
   const window: ApplyWindow | undefined = windows[windows.length - 1];
-  const rsWindow: ApplyWindow | undefined = rsWindows[rsWindows.length - 1];
+  // the realservers verify in parallel: the longest of this rollout's verifies
+  let rsWindow: ApplyWindow | undefined;
+  for (const h of config.realservers) {
+    const mine = applyWindows(await readFile(realserverLog(h.name), 'utf8').catch(() => '')).filter((w) => w.startedAt >= wallStart - 2000 && w.finishedAt !== undefined);
+    const last = mine[mine.length - 1];
+    if (last && (rsWindow === undefined || (last.finishedAt ?? 0) - last.startedAt > (rsWindow.finishedAt ?? 0) - rsWindow.startedAt)) rsWindow = last;
+  }
   const lines = r.stdout.split('\n');
   await writeFile(join(config.dir, `rollout-${label}.out`), `exit ${r.code}\n--- stdout (last 200 lines of ${lines.length})\n${lines.slice(-200).join('\n')}\n--- stderr\n${r.stderr.slice(-20000)}\n`);
   const figure: RolloutFigure = {
@@ -145,7 +153,7 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
   };
   const problems = lines.filter((l) => /^\S+\s+(unreachable|failed)\s/.test(l) || /^\s+fix:/.test(l)).slice(0, 6);
   if (r.code !== 0 && problems.length > 0) figure.problem = problems.join('\n').slice(0, 1500);
-  if (r.code !== 0) throw Object.assign(new Error(`lvsctl rollout ${label} exited ${r.code}: ${r.stderr.trim().slice(-1500)}\n${lines.slice(-15).join('\n')}`), { figure });
+  if (r.code !== 0) throw Object.assign(new Error(`lvsctl rollout ${label} exited ${r.code} after ${(ms / 1000).toFixed(1)} s: ${(figure.problem ?? r.stderr.trim()).replace(/\s+/g, ' ').slice(0, 1500)}`), { figure });
   return figure;
 }
 
@@ -200,6 +208,20 @@ async function expectTable(pid: number | 'self', services: number, destinations:
   if (counted.services !== services || counted.destinations !== destinations) {
     throw new Error(`${what}: the kernel lists ${counted.services} services and ${counted.destinations} destinations, expected ${services} and ${destinations}`);
   }
+}
+
+/** `ipvsadm -S -n` of a namespace equals the batch, line for line (in any order): the same table. */
+async function expectSameTable(ns: string | null, batch: string, what: string): Promise<void> {
+  const r = await inNs(ns, 'ipvsadm', ['-S', '-n'], { timeoutMs: 120_000 });
+  const sorted = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
+  const got = sorted(r.stdout);
+  const want = sorted(batch);
+  const wanted = new Set(want);
+  const extra = got.filter((l) => !wanted.has(l));
+  if (got.length !== want.length || extra.length > 0) {
+    throw new Error(`${what}: ipvsadm -S -n differs from the batch (${got.length} lines against ${want.length}; e.g. ${extra.slice(0, 3).join(' / ') || 'lines missing'})`);
+  }
+  results.notes.push(`${what}: \`ipvsadm -S -n\` equals the \`ipvsadm -R\` batch line for line`);
 }
 
 /** Three timed runs of a reader; the figure is the median. */
@@ -279,7 +301,7 @@ async function main(): Promise<void> {
     await buildTopology();
     await startAgents();
     await sleep(3000);
-    results.steps.idle = { memory: memoryOf(need(director, 'director').pid), realserverMemory: memoryOf(need(realserver, 'realserver').pid) };
+    results.steps.idle = { memory: memoryOf(need(director, 'director').pid), realserverMemory: memoryOf(need(realservers[0], 'a realserver').pid) };
   }))) return;
 
   // ---- baselines in the guest's root namespace: ipvsadm -R, the readers, keepalived
@@ -303,33 +325,69 @@ async function main(): Promise<void> {
   });
   await run('ipvsadm', ['-C'], { timeoutMs: 60_000 });
 
+  // keepalived: its log (line-buffered through stdbuf, read as it comes) says when it is done;
+  // the table is then checked whole. Polling /proc/net/ip_vs instead would take CPU from it
+  // (reading 22,000 lines costs a few hundred ms here, on the guest's one CPU).
   let keepalivedPid: number | undefined;
+  let keepalivedLines: ((line: string) => void) | undefined;
+  const lastService = small[small.length - 1];
   await step('keepalived-load', async () => {
     await expectTable('self', 0, 0, 'before keepalived');
     await writeFile(join(TMP, 'keepalived.conf'), await readFile(files.keepalivedSmall, 'utf8'));
     const kaLog = join(TMP, 'keepalived.log');
+    let pending = '';
+    const onData = (b: Buffer): void => {
+      void appendFile(kaLog, b);
+      const text = pending + b.toString('utf8');
+      const lines = text.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) keepalivedLines?.(line);
+    };
+    let lastUpAt: number | undefined;
+    const lastUp = `for VS [${lastService?.vip}]:tcp:${lastService?.port}`;
+    keepalivedLines = (line) => { if (lastUpAt === undefined && line.includes('Gained quorum') && line.includes(lastUp)) lastUpAt = now(); };
     const t0 = now();
-    const child = spawn(KEEPALIVED, ['--dont-fork', '--log-console', '--no-syslog', '--check', '--log-detail',
+    const child = spawn('stdbuf', ['-oL', '-eL', KEEPALIVED, '--dont-fork', '--log-console', '--no-syslog', '--check', '--log-detail',
       '--use-file', join(TMP, 'keepalived.conf'), '--pid', join(TMP, 'keepalived.pid'), '--checkers_pid', join(TMP, 'checkers.pid')],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child.stdout.on('data', (b: Buffer) => void appendFile(kaLog, b));
-    child.stderr.on('data', (b: Buffer) => void appendFile(kaLog, b));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.unref();
     keepalivedPid = child.pid;
-    const full = await pollTable(t0, 600_000, (text) => {
-      const c = countProcIpvs(text);
-      return c.services === smallCount.services && c.destinations === smallCount.destinations;
-    });
-    results.steps['keepalived-load'] = { ms: full.ms, polls: full.polls };
+    const deadline = t0 + 600_000;
+    while (lastUpAt === undefined && now() < deadline && child.exitCode === null) await sleep(20);
+    if (lastUpAt === undefined) throw new Error(`keepalived never logged "Gained quorum … ${lastUp}" (exit ${child.exitCode}); see keepalived.log`);
+    const byLog = lastUpAt - t0;
+    const c = countProcIpvs(await procIpvs('self'));
+    if (c.services === smallCount.services && c.destinations === smallCount.destinations) {
+      results.steps['keepalived-load'] = { ms: byLog, method: 'log: the last virtual server up' };
+    } else {
+      // the log ran ahead of the table: poll until it is whole (slower, and said so)
+      const full = await pollTable(t0, 600_000, (text) => {
+        const n = countProcIpvs(text);
+        return n.services === smallCount.services && n.destinations === smallCount.destinations;
+      }, 250);
+      results.steps['keepalived-load'] = { ms: full.ms, method: `polling /proc/net/ip_vs (${full.polls} reads): the log's last line came before the table was whole` };
+    }
+    await expectSameTable(null, restoreText, 'the table keepalived loaded');
   });
 
   await step('keepalived-reload', async () => {
     const pid = need(keepalivedPid, 'keepalived');
     await writeFile(join(TMP, 'keepalived.conf'), await readFile(files.keepalivedSmallChanged, 'utf8'));
+    let completeAt: number | undefined;
+    keepalivedLines = (line) => { if (completeAt === undefined && line.includes('Reload complete')) completeAt = now(); };
     const t0 = now();
     process.kill(pid, 'SIGHUP');
-    const seen = await pollTable(t0, 300_000, (text) => procWeight(text, changed.vip, changed.port, changed.rsAddress, changed.rsPort) === changed.weight, 50);
-    results.steps['keepalived-reload'] = { ms: seen.ms, polls: seen.polls };
+    while (completeAt === undefined && now() - t0 < 300_000) await sleep(10);
+    if (completeAt === undefined) throw new Error('keepalived never logged "Reload complete" within 300 s');
+    const w = procWeight(await procIpvs('self'), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
+    if (w === changed.weight) {
+      results.steps['keepalived-reload'] = { ms: completeAt - t0, method: 'log: "Reload complete"' };
+    } else {
+      const seen = await pollTable(t0, 300_000, (text) => procWeight(text, changed.vip, changed.port, changed.rsAddress, changed.rsPort) === changed.weight, 100);
+      results.steps['keepalived-reload'] = { ms: seen.ms, method: `polling /proc/net/ip_vs (${seen.polls} reads): "Reload complete" came before the weight` };
+    }
     await expectTable('self', smallCount.services, smallCount.destinations, 'after the keepalived reload');
   });
   if (keepalivedPid !== undefined) {
@@ -357,6 +415,7 @@ async function main(): Promise<void> {
       if (profiled) await stopAgentProfile(agent, finished ? 120_000 : 5_000);
     }
     await expectTable(agent.pid, smallCount.services, smallCount.destinations, 'after the lvsctl load');
+    await expectSameTable(DIRECTOR.name, restoreText, 'the table lvsctl loaded');
   });
   if (!loaded) {
     // The table the next figures need, loaded by hand into a fresh agent's namespace and adopted.
@@ -364,7 +423,7 @@ async function main(): Promise<void> {
       await freshDirector();
       await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'ipvsadm', '-R'], { timeoutMs: 600_000, input: restoreText });
       await rolloutFigure('lvsctl-adopt', files.planSmall, 300);
-      results.notes.push(`the ${config.services} × ${config.destinations} load did not finish within ${config.loadBudgetS} s; for the weight and no-op figures the table was loaded with ipvsadm -R and adopted by a rollout of the same plan`);
+      results.notes.push(`the ${config.services} × ${config.destinations} load did not finish (its --deadline was ${config.loadBudgetS} s); for the weight and no-op figures the table was loaded with ipvsadm -R into a fresh agent's namespace and adopted by a rollout of the same plan`);
     });
   }
   await step('lvsctl-weight', async () => {
@@ -443,11 +502,11 @@ main()
     save();
     // the logs live in the guest's tmpfs: keep them on the host disk (again after the agents stopped)
     const keepLogs = async (): Promise<void> => {
-      const names = [...Array.from({ length: directorStarts }, (_, i) => `agent-${DIRECTOR.name}-${i + 1}.log`), `agent-${REALSERVER.name}.log`, 'keepalived.log'];
+      const names = [...Array.from({ length: directorStarts }, (_, i) => `agent-${DIRECTOR.name}-${i + 1}.log`), ...config.realservers.map((h) => `agent-${h.name}.log`), 'keepalived.log'];
       for (const name of names) await writeFile(join(config.dir, name), await readFile(join(TMP, name), 'utf8').catch(() => ''));
     };
     await keepLogs();
-    await Promise.all([director?.stop(), realserver?.stop()]).catch(() => undefined);
+    await Promise.all([director?.stop(), ...realservers.map((r) => r.stop())]).catch(() => undefined);
     await keepLogs();
     save();
     log(`finished; ${results.errors.length} step(s) failed`);

@@ -12,7 +12,7 @@ import { issueLabCertificates } from '../test/lab/support/agents';
 import type { GuestConfig } from './config';
 import { fanoutHosts } from './fanout-plan';
 import { AGENT_MAIN, agentTakesIpvsNetlink } from './proc';
-import { benchTable, DIRECTOR, ipvsadmRestore, keepalivedConf, planJson, REALSERVER, withOneWeightChanged } from './table';
+import { benchTable, DIRECTOR, ipvsadmRestore, keepalivedConf, planJson, realserverHosts, withOneWeightChanged } from './table';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   writeFileSync(files.keepalivedSmallChanged, keepalivedConf(changed));
   const hosts = [
     { name: DIRECTOR.name, address: DIRECTOR.address },
-    { name: REALSERVER.name, address: REALSERVER.address },
+    ...realserverHosts(Math.max(services, big)),
     ...fanoutHosts(fanoutMax),
   ];
   await issueLabCertificates(hosts, certDir);
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     services,
     destinations,
     bigServices: big,
+    realservers: realserverHosts(Math.max(services, big)),
     ipvsArgs: ipvsArgs(option('ipvs', 'detect')),
     profile: !process.argv.includes('--no-profile'),
     loadBudgetS: Number(option('load-budget-s', '240')),

@@ -55,8 +55,18 @@ export interface FanoutResults {
   parallel: number;
   forks: number;
   repeats: number;
+  ansibleRepeats: number;
+  /** `lvsctl --version` and `node -e 0`: what a process start costs before any work, ms (medians of 3) */
+  cliStartMs?: number;
+  nodeStartMs?: number;
   ansibleVersion: string;
   runs: FanoutRun[];
+  /** the largest N again with --parallel N (every agent at once), ms of each run */
+  wide?: { agents: number; parallel: number; lvsctlMs: number[] };
+  /** the run profiled with node --cpu-prof (profile-fanout-controller.json), ms */
+  profiledMs?: number;
+  /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
+  agentVerifyMs?: { agents: number; median: number; max: number };
   /** realserver agents' memory after the runs, kB */
   agentRssKb?: { min: number; max: number; median: number };
   errors: string[];

@@ -3,10 +3,12 @@
 // host and the unit checks all build the table from the same few numbers.
 //
 // The table: S NAT services (tcp VIP:80, wlc), each with D destinations. The destinations
-// are one realserver host (web1, 10.0.0.11) at ports 8001..800D: every destination is its
-// own IPVS entry (address and port), so the kernel holds S×D of them exactly as with D
-// realserver hosts, while the guest needs one realserver agent instead of D (each node
-// process costs seconds to start in the UML guest, docs/lab.md).
+// of a service are one realserver host at ports 8001..800D: every destination is its own
+// IPVS entry (address and port), so the kernel holds S×D of them exactly as with D
+// realserver hosts, while the guest runs one realserver agent instead of D (each node
+// process costs seconds to start in the UML guest, docs/lab.md). A realserver host serves
+// at most 10,000 services (lvsctl sends a realserver at most 10,000 duties): services
+// 1..10,000 go to web1 (10.0.0.11), the next 10,000 to web2 (10.0.0.12), and so on.
 
 export interface BenchTableSpec {
   services: number;
@@ -22,11 +24,30 @@ export interface BenchService {
   name: string;
   vip: string;
   port: number;
+  /** the realserver host of every destination */
+  realserver: BenchHost;
   destinations: BenchDestination[];
 }
 
 export const DIRECTOR = { name: 'lvs1', address: '10.0.0.1' } as const;
-export const REALSERVER = { name: 'web1', address: '10.0.0.11' } as const;
+/** The most services one realserver host is in: lvsctl's limit of duties in a realserver plan. */
+export const SERVICES_PER_REALSERVER = 10_000;
+
+export interface BenchHost {
+  name: string;
+  address: string;
+}
+
+/** Realserver host k (0-based): web1 at 10.0.0.11, web2 at 10.0.0.12, … */
+export function realserverHost(k: number): BenchHost {
+  if (k < 0 || k > 88) throw new Error(`realserver ${k}: out of addresses`);
+  return { name: `web${k + 1}`, address: `10.0.0.${11 + k}` };
+}
+
+/** The realserver hosts a table of `services` services needs. */
+export function realserverHosts(services: number): BenchHost[] {
+  return Array.from({ length: Math.ceil(services / SERVICES_PER_REALSERVER) }, (_, k) => realserverHost(k));
+}
 export const SERVICE_PORT = 80;
 export const FIRST_REALSERVER_PORT = 8001;
 export const SCHEDULER = 'wlc';
@@ -50,7 +71,7 @@ export function benchTable(spec: BenchTableSpec): BenchService[] {
   for (let i = 0; i < spec.services; i += 1) {
     const destinations: BenchDestination[] = [];
     for (let j = 0; j < spec.destinations; j += 1) destinations.push({ port: FIRST_REALSERVER_PORT + j, weight: j + 1 });
-    services.push({ name: `s${i + 1}`, vip: vipOf(i), port: SERVICE_PORT, destinations });
+    services.push({ name: `s${i + 1}`, vip: vipOf(i), port: SERVICE_PORT, realserver: realserverHost(Math.floor(i / SERVICES_PER_REALSERVER)), destinations });
   }
   return services;
 }
@@ -76,7 +97,7 @@ export function changedEntry(table: readonly BenchService[]): { vip: string; por
   const s = table[service];
   const d = s?.destinations[destination];
   if (s === undefined || d === undefined) throw new Error('empty table');
-  return { vip: s.vip, port: s.port, rsAddress: REALSERVER.address, rsPort: d.port, weight: d.weight };
+  return { vip: s.vip, port: s.port, rsAddress: s.realserver.address, rsPort: d.port, weight: d.weight };
 }
 
 /** The lvsctl plan (compact JSON: 20,000 × 10 must stay under the 10 MiB a plan may be). */
@@ -86,7 +107,7 @@ export function planJson(table: readonly BenchService[], cluster = 'bench'): str
     cluster,
     hosts: {
       [DIRECTOR.name]: { role: 'director', address: DIRECTOR.address },
-      [REALSERVER.name]: { role: 'realserver', address: REALSERVER.address },
+      ...Object.fromEntries(realserverHosts(table.length).map((h) => [h.name, { role: 'realserver', address: h.address }])),
     },
     services: table.map((s) => ({
       name: s.name,
@@ -94,7 +115,7 @@ export function planJson(table: readonly BenchService[], cluster = 'bench'): str
       port: s.port,
       scheduler: SCHEDULER,
       forwarding: 'nat',
-      realservers: s.destinations.map((d) => ({ host: REALSERVER.name, port: d.port, weight: d.weight })),
+      realservers: s.destinations.map((d) => ({ host: s.realserver.name, port: d.port, weight: d.weight })),
     })),
   };
   return `${JSON.stringify(plan)}\n`;
@@ -105,7 +126,7 @@ export function ipvsadmRestore(table: readonly BenchService[]): string {
   const lines: string[] = [];
   for (const s of table) {
     lines.push(`-A -t ${s.vip}:${s.port} -s ${SCHEDULER}`);
-    for (const d of s.destinations) lines.push(`-a -t ${s.vip}:${s.port} -r ${REALSERVER.address}:${d.port} -m -w ${d.weight}`);
+    for (const d of s.destinations) lines.push(`-a -t ${s.vip}:${s.port} -r ${s.realserver.address}:${d.port} -m -w ${d.weight}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -118,7 +139,7 @@ export function keepalivedConf(table: readonly BenchService[]): string {
   const out: string[] = ['global_defs {', '  router_id lvsctl-bench', '}', ''];
   for (const s of table) {
     out.push(`virtual_server ${s.vip} ${s.port} {`, `  lb_algo ${SCHEDULER}`, '  lb_kind NAT', '  protocol TCP');
-    for (const d of s.destinations) out.push(`  real_server ${REALSERVER.address} ${d.port} {`, `    weight ${d.weight}`, '  }');
+    for (const d of s.destinations) out.push(`  real_server ${s.realserver.address} ${d.port} {`, `    weight ${d.weight}`, '  }');
     out.push('}');
   }
   return `${out.join('\n')}\n`;
