@@ -2,7 +2,8 @@
 # Installs the Debian packages the lab needs (docs/lab.md), only those missing.
 # Run as root; used by .ci/run and by the README's set-up.
 set -euo pipefail
-packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3)
+# keepalived and ansible-core: the baselines of `npm run bench` (bench/run.sh, docs/benchmarks.md)
+packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3 keepalived ansible-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,32 @@
+// What bench/run.sh hands the guest (written by bench/prepare.ts as .lab/bench/guest-config.json).
+export interface GuestConfig {
+  /** the 2,000 × 10 figures: services and destinations per service */
+  services: number;
+  destinations: number;
+  /** the 20,000 × 10 load (0: skipped) */
+  bigServices: number;
+  /** the realserver hosts the tables use (bench/table.ts), one agent each */
+  realservers: Array<{ name: string; address: string }>;
+  /** what the director agent is started with for IPVS: [] (its default) or ['--ipvs', 'netlink'] */
+  ipvsArgs: string[];
+  /** profile the agent and the controller during the 2,000 load (or, when it does not finish, a smaller one) */
+  profile: boolean;
+  /** the 2,000 load's --deadline: an apply that is not done by then is reported as not finished */
+  loadBudgetS: number;
+  /** services of the profiled load when the big one did not finish */
+  profileServices: number;
+  /** where results go: .lab/bench on the host disk */
+  dir: string;
+  certDir: string;
+  /** the guest stops starting new work after this */
+  guestBudgetS: number;
+  files: {
+    planSmall: string;
+    planSmallChanged: string;
+    planBig: string;
+    planProfile: string;
+    ipvsadmSmall: string;
+    keepalivedSmall: string;
+    keepalivedSmallChanged: string;
+  };
+}

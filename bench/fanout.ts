@@ -1,0 +1,178 @@
+// The fan-out figure, on this machine (no IPVS needed: realservers only), inside a private
+// network namespace that bench/run.sh made with `unshare --net`:
+//   unshare --net -- node dist/bench/fanout.js --outer-netns NS --dir .lab/bench --counts 1,10,50,100 --repeats 3 --ansible-repeats 1
+// It refuses to run in the namespace it was started from (NS). Inside: lo up, every realserver's
+// address (10.9.1.N/32) and the VIP on lo, arp_ignore=1 and arp_announce=2, so an LVS-DR
+// realserver's checks pass; one `lvsctl-agent --role realserver` per address with mutual TLS,
+// state and logs in a temporary directory. For each N: a no-op `lvsctl rollout --limit` of
+// the first N realservers (the real binary, a process per run, --parallel 10, its default)
+// against `ansible-playbook` of one no-op task (ansible.builtin.ping, connection local,
+// gathering off, forks 10) over N local hosts, alternated, timed `repeats` and `ansible-repeats` times after
+// an untimed warm-up (Ansible's only at the first N: a run over 100 hosts takes a minute).
+// All traffic stays inside the namespace.
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ANSIBLE_PLAYBOOK, ansibleInventory, FANOUT_VIP, fanoutHosts, fanoutPlan } from './fanout-plan';
+import { applyWindows, LVSCTL_MAIN, memoryOf, run, runOk, startAgent, type RunningAgent } from './proc';
+import type { FanoutResults } from './results';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+const PARALLEL = 10;
+const FORKS = 10;
+const RUN_TIMEOUT_MS = 300_000;
+const AGENT_START_TIMEOUT_MS = 120_000;
+
+function log(line: string): void {
+  process.stdout.write(`bench fan-out: ${line}\n`);
+}
+
+/**
+ * Only inside a namespace of our own: never the one bench/run.sh started in (--outer-netns,
+ * its /proc/self/ns/net), and one with nothing but lo, so no packet can leave it.
+ */
+function requirePrivateNamespace(outer: string): void {
+  const own = readlinkSync('/proc/self/ns/net');
+  if (outer === '' || own === outer) throw new Error('fanout.js runs only inside a private network namespace: `unshare --net -- node dist/bench/fanout.js --outer-netns "$(readlink /proc/self/ns/net)"` (bench/run.sh does)');
+  const links = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]?.trim()).filter((n) => n);
+  const others = links.filter((n) => n !== 'lo');
+  if (others.length > 0) throw new Error(`this namespace has interfaces besides lo (${others.join(', ')}): the fan-out wants one with nothing wired out`);
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+async function main(): Promise<void> {
+  requirePrivateNamespace(option('outer-netns', ''));
+  const dir = resolve(option('dir', '.lab/bench'));
+  const counts = option('counts', '1,10,50,100').split(',').map(Number);
+  const repeats = Number(option('repeats', '3'));
+  const ansibleRepeats = Number(option('ansible-repeats', '1'));
+  const max = Math.max(...counts);
+  const certDir = join(dir, 'pki');
+  const work = mkdtempSync(join(tmpdir(), 'lvsctl-bench-fanout-'));
+  const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, ansibleVersion: '', runs: [], errors: [], notes: [] };
+  const save = (): void => {
+    results.finishedAt = new Date().toISOString();
+    writeFileSync(join(dir, 'fanout.json'), `${JSON.stringify(results, null, 2)}\n`);
+  };
+  const agents: RunningAgent[] = [];
+  try {
+    results.ansibleVersion = (await run('ansible-playbook', ['--version'], { timeoutMs: 60_000 })).stdout.split('\n')[0]?.trim() ?? '';
+    const hosts = fanoutHosts(max);
+    await runOk('ip', ['-batch', '-'], {
+      timeoutMs: 60_000,
+      input: ['link set lo up', ...hosts.map((h) => `addr add ${h.address}/32 dev lo`), `addr add ${FANOUT_VIP}/32 dev lo`].join('\n') + '\n',
+    });
+    for (const [key, value] of [['all/arp_ignore', '1'], ['all/arp_announce', '2']] as const) writeFileSync(`/proc/sys/net/ipv4/conf/${key}`, value);
+    log(`starting ${max} realserver agents`);
+    const ca = join(certDir, 'ca.crt');
+    for (let i = 0; i < hosts.length; i += 10) {
+      const batch = hosts.slice(i, i + 10);
+      agents.push(...await Promise.all(batch.map((h) => {
+        const base = join(certDir, `${h.name}-at-${h.address.replace(/\./g, '-')}`);
+        return startAgent({
+          name: h.name, role: 'realserver', netns: null, listen: `${h.address}:7400`, ca, cert: `${base}.crt`, key: `${base}.key`,
+          stateDir: join(work, 'state', h.name), logPath: join(work, 'logs', `${h.name}.log`),
+        }, AGENT_START_TIMEOUT_MS);
+      })));
+    }
+    const controller = ['--ca', ca, '--cert', join(certDir, 'controller.crt'), '--key', join(certDir, 'controller.key')];
+    const ansibleEnv = {
+      ...process.env,
+      ANSIBLE_HOME: join(work, 'ansible-home'), ANSIBLE_LOCAL_TEMP: join(work, 'ansible-tmp'), ANSIBLE_REMOTE_TEMP: join(work, 'ansible-remote-tmp'),
+      ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_CONFIG: join(work, 'ansible.cfg'),
+    };
+    writeFileSync(join(work, 'ansible.cfg'), '[defaults]\n');
+    writeFileSync(join(work, 'play.yml'), ANSIBLE_PLAYBOOK);
+    // what a process start of the CLI costs alone (loading node and lvsctl's modules)
+    const starts: number[] = [];
+    for (let i = 0; i < 3; i += 1) starts.push((await runOk(process.execPath, [LVSCTL_MAIN, '--version'], { timeoutMs: 60_000 })).ms);
+    results.cliStartMs = median(starts);
+    const nodeStarts: number[] = [];
+    for (let i = 0; i < 3; i += 1) nodeStarts.push((await runOk(process.execPath, ['-e', '0'], { timeoutMs: 60_000 })).ms);
+    results.nodeStartMs = median(nodeStarts);
+    for (const n of counts) {
+      const planPath = join(work, `plan-${n}.json`);
+      const inventory = join(work, `inventory-${n}.ini`);
+      writeFileSync(planPath, fanoutPlan(n));
+      writeFileSync(inventory, ansibleInventory(n));
+      const limit = fanoutHosts(n).map((h) => h.name).join(',');
+      const lvsctl = () => run(process.execPath, [LVSCTL_MAIN, 'rollout', planPath, '--limit', limit, ...controller, '--timeout', '30s', '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS });
+      const ansible = () => run('ansible-playbook', ['-i', inventory, '-f', String(FORKS), join(work, 'play.yml')], { timeoutMs: RUN_TIMEOUT_MS, env: ansibleEnv });
+      const entry = { agents: n, lvsctlMs: [] as number[], ansibleMs: [] as number[], lvsctlExit: [] as number[], ansibleExit: [] as number[] };
+      results.runs.push(entry);
+      // warm-up, untimed: lvsctl at every N, Ansible once (it keeps nothing warm between runs but its own files)
+      const warm = await lvsctl();
+      if (warm.code !== 0) throw new Error(`lvsctl rollout to ${n} agents exited ${warm.code}: ${warm.stderr.slice(-1500)}\n${warm.stdout.slice(-2500)}`);
+      if (n === counts[0]) {
+        const warmAnsible = await ansible();
+        if (warmAnsible.code !== 0) throw new Error(`ansible-playbook over ${n} hosts exited ${warmAnsible.code}: ${warmAnsible.stdout.slice(-2500)} ${warmAnsible.stderr.slice(-1500)}`);
+      }
+      for (let i = 0; i < Math.max(repeats, ansibleRepeats); i += 1) {
+        if (i < repeats) {
+          const a = await lvsctl();
+          entry.lvsctlMs.push(a.ms);
+          entry.lvsctlExit.push(a.code ?? -1);
+        }
+        if (i < ansibleRepeats) {
+          const b = await ansible();
+          entry.ansibleMs.push(b.ms);
+          entry.ansibleExit.push(b.code ?? -1);
+        }
+      }
+      log(`${n} agents: lvsctl ${(median(entry.lvsctlMs) / 1000).toFixed(2)} s, ansible ${(median(entry.ansibleMs) / 1000).toFixed(2)} s (medians of ${repeats} and ${ansibleRepeats})`);
+      save();
+    }
+    // where the time goes at the largest N: the same rollout with every agent at once, then
+    // one run under node's own --cpu-prof, and each agent's verify from its log
+    const n = max;
+    const planPath = join(work, `plan-${n}.json`);
+    const limit = fanoutHosts(n).map((h) => h.name).join(',');
+    const rolloutArgs = ['rollout', planPath, '--limit', limit, ...controller, '--timeout', '30s'];
+    const wide: number[] = [];
+    for (let i = 0; i < repeats; i += 1) {
+      const r = await run(process.execPath, [LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(n)], { timeoutMs: RUN_TIMEOUT_MS });
+      if (r.code === 0) wide.push(r.ms);
+    }
+    results.wide = { agents: n, parallel: n, lvsctlMs: wide };
+    const profDir = join(work, 'prof');
+    const startedAt = Date.now();
+    const profiled = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '1000', LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS });
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (profiled.code === 0 && file !== undefined) {
+      writeFileSync(join(dir, 'profile-fanout-controller.json'), JSON.stringify({
+        profile: JSON.parse(readFileSync(join(profDir, file), 'utf8')), execs: [], startedAt, stoppedAt: Date.now(), samplingIntervalUs: 1000,
+      }));
+      results.profiledMs = profiled.ms;
+    }
+    const verifies = agents.slice(0, n).flatMap((a) => {
+      const windows = applyWindows(readFileSync(a.spec.logPath, 'utf8')).filter((w) => w.finishedAt !== undefined && w.startedAt >= startedAt);
+      const last = windows[windows.length - 1];
+      return last ? [(last.finishedAt ?? 0) - last.startedAt] : [];
+    });
+    if (verifies.length > 0) results.agentVerifyMs = { agents: verifies.length, median: median(verifies), max: Math.max(...verifies) };
+    const rss = agents.map((a) => memoryOf(a.pid).rssKb);
+    results.agentRssKb = { min: Math.min(...rss), max: Math.max(...rss), median: median(rss) };
+  } catch (e) {
+    results.errors.push(e instanceof Error ? e.message : String(e));
+    log(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    save();
+    await Promise.all(agents.map((a) => a.stop(5000)));
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench fan-out: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,517 @@
+// The benchmark's guest side: runs as root inside ONE boot of the lab's UML kernel (real
+// IPVS), started by bench/run.sh through scripts/lab/boot.sh:
+//   node dist/bench/guest.js .lab/bench/guest-config.json
+// Everything lives inside the guest: a bridge br0 (the guest's root namespace is 10.0.0.254
+// on it), namespace lvs1 (10.0.0.1, the lvsctl director) and one per realserver host, web1
+// (10.0.0.11), web2 … (default route via lvs1, as LVS-NAT needs). The baselines (ipvsadm -R,
+// keepalived) load the guest's root namespace, its own IPVS table. Steps run one at a time
+// (the guest has one CPU); each is bounded; the results file is rewritten after each step,
+// so a guest killed by its timeout still leaves what was measured.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
+import { startProfile, stopProfile } from './profiler';
+import { applyWindows, DIST, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
+import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
+import type { GuestConfig } from './config';
+import type { GuestResults, ReadingFigure, RolloutFigure } from './results';
+
+const TMP = '/tmp/bench';
+const BRIDGE = 'br0';
+const ROOT_ADDRESS = '10.0.0.254';
+const AGENT_PORT = 7400;
+const AGENT_START_TIMEOUT_MS = 240_000;
+const KEEPALIVED = '/usr/sbin/keepalived';
+
+const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as GuestConfig;
+const started = Date.now();
+const results: GuestResults = { startedAt: new Date(started).toISOString(), config, steps: {}, errors: [], notes: [] };
+
+function save(): void {
+  results.finishedAt = new Date().toISOString();
+  writeFileSync(join(config.dir, 'guest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+function log(line: string): void {
+  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`bench guest ${s}s: ${line}\n`);
+}
+
+function remainingMs(): number {
+  return config.guestBudgetS * 1000 - (Date.now() - started);
+}
+
+/** Runs one step; a failure is recorded and the benchmark goes on with the next step. */
+async function step(name: string, body: () => Promise<void>): Promise<boolean> {
+  log(`${name} …`);
+  const t0 = now();
+  try {
+    await body();
+    log(`${name} done in ${((now() - t0) / 1000).toFixed(1)} s`);
+    return true;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    results.errors.push({ step: name, message: message.slice(0, 4000) });
+    log(`${name} FAILED: ${message.slice(0, 2000)}`);
+    return false;
+  } finally {
+    save();
+  }
+}
+
+async function ip(ns: string | null, lines: string[]): Promise<void> {
+  await runOk('ip', [...(ns ? ['-n', ns] : []), '-batch', '-'], { timeoutMs: 60_000, input: `${lines.join('\n')}\n` });
+}
+
+async function inNs(ns: string | null, file: string, args: string[], options: { timeoutMs: number; input?: string }) {
+  return ns === null ? run(file, args, options) : run('ip', ['netns', 'exec', ns, file, ...args], options);
+}
+
+async function buildTopology(): Promise<void> {
+  const hosts = [DIRECTOR, ...config.realservers];
+  await ip(null, [
+    `link add ${BRIDGE} type bridge`, `link set ${BRIDGE} up`, `addr add ${ROOT_ADDRESS}/24 dev ${BRIDGE}`,
+    ...hosts.flatMap((h) => [
+      `netns add ${h.name}`,
+      `link add v-${h.name} type veth peer name eth0 netns ${h.name}`,
+      `link set v-${h.name} master ${BRIDGE} up`,
+    ]),
+  ]);
+  await ip(DIRECTOR.name, ['link set lo up', `addr add ${DIRECTOR.address}/24 dev eth0`, 'link set eth0 up']);
+  for (const rs of config.realservers) {
+    // LVS-NAT: replies go back through the director
+    await ip(rs.name, ['link set lo up', `addr add ${rs.address}/24 dev eth0`, 'link set eth0 up', `route add default via ${DIRECTOR.address}`]);
+  }
+  await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'], { timeoutMs: 60_000 });
+}
+
+function certsOf(name: string, address: string): { ca: string; cert: string; key: string } {
+  const base = `${name}-at-${address.replace(/[.:]/g, '-')}`;
+  return { ca: join(config.certDir, 'ca.crt'), cert: join(config.certDir, `${base}.crt`), key: join(config.certDir, `${base}.key`) };
+}
+
+const controller = { ca: join(config.certDir, 'ca.crt'), cert: join(config.certDir, 'controller.crt'), key: join(config.certDir, 'controller.key') };
+
+let director: RunningAgent | undefined;
+const realservers: RunningAgent[] = [];
+/** every director start gets its own log: agent-lvs1-N.log */
+let directorStarts = 0;
+let currentDirectorLog = '';
+const agentProfile = join(config.dir, 'profile-agent.json');
+const realserverLog = (name: string): string => join(TMP, `agent-${name}.log`);
+
+async function startAgents(): Promise<void> {
+  const [, ...rs] = await Promise.all([
+    freshDirector(),
+    ...config.realservers.map((h) => startAgent({
+      name: h.name, role: 'realserver', netns: h.name, listen: `${h.address}:${AGENT_PORT}`,
+      ...certsOf(h.name, h.address), stateDir: join(TMP, `state-${h.name}`), logPath: realserverLog(h.name),
+    }, AGENT_START_TIMEOUT_MS)),
+  ]);
+  realservers.push(...rs);
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not there (an earlier step failed)`);
+  return value;
+}
+
+/** The IPVS table of the namespace `pid` lives in, as the kernel lists it. */
+async function procIpvs(pid: number | 'self'): Promise<string> {
+  return readFile(`/proc/${pid}/net/ip_vs`, 'utf8');
+}
+
+async function lvsctlRollout(planPath: string, label: string, deadlineS: number): Promise<RolloutFigure> {
+  const agent = need(director, 'the director agent');
+  const wallStart = Date.now();
+  const t0 = now();
+  const r = await runLvsctlInProcess(
+    ['rollout', planPath, '--ca', controller.ca, '--cert', controller.cert, '--key', controller.key, '--timeout', '60s', '--deadline', `${deadlineS}s`],
+    { timeoutMs: (deadlineS + 120) * 1000 },
+  );
+  const ms = now() - t0;
+  const windows = applyWindows(await readFile(currentDirectorLog, 'utf8')).filter((w) => w.startedAt >= wallStart - 2000 && w.mode === 'apply');
+  const window: ApplyWindow | undefined = windows[windows.length - 1];
+  // the realservers verify in parallel: the longest of this rollout's verifies
+  let rsWindow: ApplyWindow | undefined;
+  for (const h of config.realservers) {
+    const mine = applyWindows(await readFile(realserverLog(h.name), 'utf8').catch(() => '')).filter((w) => w.startedAt >= wallStart - 2000 && w.finishedAt !== undefined);
+    const last = mine[mine.length - 1];
+    if (last && (rsWindow === undefined || (last.finishedAt ?? 0) - last.startedAt > (rsWindow.finishedAt ?? 0) - rsWindow.startedAt)) rsWindow = last;
+  }
+  const lines = r.stdout.split('\n');
+  await writeFile(join(config.dir, `rollout-${label}.out`), `exit ${r.code}\n--- stdout (last 200 lines of ${lines.length})\n${lines.slice(-200).join('\n')}\n--- stderr\n${r.stderr.slice(-20000)}\n`);
+  const figure: RolloutFigure = {
+    exitCode: r.code,
+    wallMs: ms,
+    stdoutLines: lines.length,
+    ...(window?.finishedAt !== undefined ? { agentMs: window.finishedAt - window.startedAt, agentOutcome: window.outcome ?? '', agentChanged: window.changed ?? 0 } : {}),
+    ...(rsWindow?.finishedAt !== undefined ? { realserverMs: rsWindow.finishedAt - rsWindow.startedAt } : {}),
+    memory: memoryOf(agent.pid),
+  };
+  const problems = lines.filter((l) => /^\S+\s+(unreachable|failed)\s/.test(l) || /^\s+fix:/.test(l)).slice(0, 6);
+  if (r.code !== 0 && problems.length > 0) figure.problem = problems.join('\n').slice(0, 1500);
+  if (r.code !== 0) throw Object.assign(new Error(`lvsctl rollout ${label} exited ${r.code} after ${(ms / 1000).toFixed(1)} s: ${(figure.problem ?? r.stderr.trim()).replace(/\s+/g, ' ').slice(0, 1500)}`), { figure });
+  return figure;
+}
+
+/** A rollout whose figure is kept under `name`, also when it failed; bounded by --deadline. */
+async function rolloutFigure(name: string, planPath: string, budgetS: number): Promise<RolloutFigure> {
+  try {
+    const figure = await lvsctlRollout(planPath, name, budgetS);
+    results.steps[name] = figure;
+    return figure;
+  } catch (e) {
+    const figure = (e as { figure?: RolloutFigure }).figure;
+    if (figure) results.steps[name] = { ...figure, budgetS };
+    throw e;
+  }
+}
+
+const PROFILE_INTERVAL_US = 2000;
+
+/** Stops the director agent (an apply in flight is not waited for), empties lvs1's table, starts a new one on a fresh state dir. */
+async function freshDirector(): Promise<RunningAgent> {
+  await director?.stop(5_000);
+  director = undefined;
+  await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'ipvsadm', '-C'], { timeoutMs: 60_000 });
+  directorStarts += 1;
+  const hook = join(DIST, 'bench', 'agent-hook.js');
+  director = await startAgent({
+    name: DIRECTOR.name, role: 'director', netns: DIRECTOR.name, listen: `${DIRECTOR.address}:${AGENT_PORT}`,
+    ...certsOf(DIRECTOR.name, DIRECTOR.address), stateDir: join(TMP, `state-${DIRECTOR.name}-${directorStarts}`), logPath: (currentDirectorLog = join(TMP, `agent-${DIRECTOR.name}-${directorStarts}.log`)),
+    extraArgs: ['--iptables', 'legacy', ...config.ipvsArgs],
+    env: { NODE_OPTIONS: `--require ${hook}`, BENCH_PROFILE_OUT: agentProfile },
+  }, AGENT_START_TIMEOUT_MS);
+  return director;
+}
+
+/** SIGUSR2 to the agent's hook (bench/agent-hook.ts): true once its profile runs. */
+async function startAgentProfile(agent: RunningAgent): Promise<boolean> {
+  await rm(agentProfile, { force: true });
+  await rm(`${agentProfile}.started`, { force: true });
+  process.kill(agent.pid, 'SIGUSR2');
+  for (let i = 0; i < 600 && !existsSync(`${agentProfile}.started`); i += 1) await sleep(100);
+  return existsSync(`${agentProfile}.started`);
+}
+
+/** The second SIGUSR2: the hook writes the profile; `quiet` when the agent is known to be busy (a cut-short apply). */
+async function stopAgentProfile(agent: RunningAgent, waitMs: number, quiet = false): Promise<void> {
+  process.kill(agent.pid, 'SIGUSR2');
+  for (let i = 0; i * 100 < waitMs && !existsSync(agentProfile); i += 1) await sleep(100);
+  if (!existsSync(agentProfile) && !quiet) results.notes.push(`the director agent did not write its profile within ${waitMs / 1000} s`);
+}
+
+async function expectTable(pid: number | 'self', services: number, destinations: number, what: string): Promise<void> {
+  const counted = countProcIpvs(await procIpvs(pid));
+  if (counted.services !== services || counted.destinations !== destinations) {
+    throw new Error(`${what}: the kernel lists ${counted.services} services and ${counted.destinations} destinations, expected ${services} and ${destinations}`);
+  }
+}
+
+/** `ipvsadm -S -n` of a namespace equals the batch, line for line (in any order): the same table. */
+async function expectSameTable(ns: string | null, batch: string, what: string): Promise<void> {
+  const r = await inNs(ns, 'ipvsadm', ['-S', '-n'], { timeoutMs: 120_000 });
+  const sorted = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '').sort();
+  const got = sorted(r.stdout);
+  const want = sorted(batch);
+  const wanted = new Set(want);
+  const extra = got.filter((l) => !wanted.has(l));
+  if (got.length !== want.length || extra.length > 0) {
+    throw new Error(`${what}: ipvsadm -S -n differs from the batch (${got.length} lines against ${want.length}; e.g. ${extra.slice(0, 3).join(' / ') || 'lines missing'})`);
+  }
+  results.notes.push(`${what}: \`ipvsadm -S -n\` equals the \`ipvsadm -R\` batch line for line`);
+}
+
+/** Three timed runs of a reader; the figure is the median. */
+async function reading(name: string, read: () => Promise<number>): Promise<ReadingFigure> {
+  const runs: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 3; i += 1) {
+    const t0 = now();
+    bytes = await read();
+    runs.push(now() - t0);
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { name, runsMs: runs, medianMs: sorted[1] ?? NaN, bytes };
+}
+
+/** The netlink reader of the agent's netlink backend, when this build has one (loaded at run time). */
+function netlinkReader(): { read: () => Promise<number> } | string {
+  const modulePath = join(DIST, 'agent', 'kernel', 'linux', 'netlink-ipvs.js');
+  const socketPath = join(DIST, 'agent', 'kernel', 'linux', 'netlink-socket.js');
+  if (!existsSync(modulePath) || !existsSync(socketPath)) return 'this build has no netlink backend (agent/kernel/linux/netlink-ipvs.ts)';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NetlinkIpvs } = require(modulePath) as { NetlinkIpvs?: new (o: object) => { read(): Promise<{ services: Array<{ destinations: unknown[] }> }> } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadNetlinkSockets } = require(socketPath) as { loadNetlinkSockets?: () => unknown };
+    if (NetlinkIpvs === undefined || loadNetlinkSockets === undefined) return 'the netlink backend has another shape than NetlinkIpvs + loadNetlinkSockets';
+    const sockets = loadNetlinkSockets();
+    if (sockets instanceof Error) return `netlink sockets do not load: ${sockets.message}`;
+    const ipvs = new NetlinkIpvs({ openSocket: sockets, readConnections: async () => [] });
+    return {
+      read: async () => {
+        const table = await ipvs.read();
+        return table.services.reduce((n, s) => n + 1 + s.destinations.length, 0);
+      },
+    };
+  } catch (e) {
+    return `the netlink backend does not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+}
+
+/** Polls /proc/net/ip_vs of this namespace until `done` says so; the time since `since`. */
+async function pollTable(since: number, timeoutMs: number, done: (text: string) => boolean, intervalMs = 100): Promise<{ ms: number; polls: number }> {
+  let polls = 0;
+  for (;;) {
+    const text = await procIpvs('self');
+    polls += 1;
+    if (done(text)) return { ms: now() - since, polls };
+    if (now() - since > timeoutMs) throw new Error(`not there after ${timeoutMs} ms (${polls} polls); last count ${JSON.stringify(countProcIpvs(text))}`);
+    await sleep(intervalMs);
+  }
+}
+
+function memoryNow(agent: RunningAgent | undefined): Memory | undefined {
+  try {
+    return agent ? memoryOf(agent.pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  await rm(TMP, { recursive: true, force: true });
+  await mkdir(TMP, { recursive: true });
+  const small = benchTable({ services: config.services, destinations: config.destinations });
+  const smallCount = { services: small.length, destinations: small.length * config.destinations };
+  const changed = changedEntry(withOneWeightChanged(small));
+  const files = config.files;
+
+  results.meta = {
+    kernel: (await run('uname', ['-r'], { timeoutMs: 10_000 })).stdout.trim(),
+    node: process.version,
+    ipvsadm: (await run('ipvsadm', ['--version'], { timeoutMs: 10_000 })).stdout.trim(),
+    keepalived: (await run(KEEPALIVED, ['--version'], { timeoutMs: 10_000 })).stderr.split('\n')[0]?.trim() ?? '',
+  };
+
+  if (!(await step('setup', async () => {
+    await buildTopology();
+    await startAgents();
+    await sleep(3000);
+    results.steps.idle = { memory: memoryOf(need(director, 'director').pid), realserverMemory: memoryOf(need(realservers[0], 'a realserver').pid) };
+  }))) return;
+
+  // ---- baselines in the guest's root namespace: ipvsadm -R, the readers, keepalived
+  const restoreText = await readFile(files.ipvsadmSmall, 'utf8');
+  await step('ipvsadm-restore', async () => {
+    await runOk('ipvsadm', ['-C'], { timeoutMs: 60_000 });
+    const r = await runOk('ipvsadm', ['-R'], { timeoutMs: 600_000, input: restoreText });
+    if (r.stderr.trim() !== '') throw new Error(`ipvsadm -R complained: ${r.stderr.trim().slice(0, 500)}`);
+    results.steps['ipvsadm-restore'] = { ms: r.ms };
+    await expectTable('self', smallCount.services, smallCount.destinations, 'after ipvsadm -R');
+  });
+
+  await step('readings', async () => {
+    const figures: ReadingFigure[] = [];
+    const netlink = netlinkReader();
+    if (typeof netlink === 'string') results.notes.push(`netlink dump: ${netlink}`);
+    else figures.push(await reading('netlink dump', netlink.read));
+    figures.push(await reading('ipvsadm -S -n', async () => (await runOk('ipvsadm', ['-S', '-n'], { timeoutMs: 120_000 })).stdout.length));
+    figures.push(await reading('cat /proc/net/ip_vs', async () => (await runOk('cat', ['/proc/net/ip_vs'], { timeoutMs: 120_000 })).stdout.length));
+    results.steps.readings = { figures, ...(typeof netlink === 'string' ? { netlinkMissing: netlink } : {}) };
+  });
+  await run('ipvsadm', ['-C'], { timeoutMs: 60_000 });
+
+  // keepalived: its log (line-buffered through stdbuf, read as it comes) says when it is done;
+  // the table is then checked whole. Polling /proc/net/ip_vs instead would take CPU from it
+  // (reading 22,000 lines costs a few hundred ms here, on the guest's one CPU).
+  let keepalivedPid: number | undefined;
+  let keepalivedLines: ((line: string) => void) | undefined;
+  const lastService = small[small.length - 1];
+  await step('keepalived-load', async () => {
+    await expectTable('self', 0, 0, 'before keepalived');
+    await writeFile(join(TMP, 'keepalived.conf'), await readFile(files.keepalivedSmall, 'utf8'));
+    const kaLog = join(TMP, 'keepalived.log');
+    let pending = '';
+    const onData = (b: Buffer): void => {
+      void appendFile(kaLog, b);
+      const text = pending + b.toString('utf8');
+      const lines = text.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) keepalivedLines?.(line);
+    };
+    let lastUpAt: number | undefined;
+    const lastUp = `for VS [${lastService?.vip}]:tcp:${lastService?.port}`;
+    keepalivedLines = (line) => { if (lastUpAt === undefined && line.includes('Gained quorum') && line.includes(lastUp)) lastUpAt = now(); };
+    const t0 = now();
+    const child = spawn('stdbuf', ['-oL', '-eL', KEEPALIVED, '--dont-fork', '--log-console', '--no-syslog', '--check', '--log-detail',
+      '--use-file', join(TMP, 'keepalived.conf'), '--pid', join(TMP, 'keepalived.pid'), '--checkers_pid', join(TMP, 'checkers.pid')],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.unref();
+    keepalivedPid = child.pid;
+    const deadline = t0 + 600_000;
+    while (lastUpAt === undefined && now() < deadline && child.exitCode === null) await sleep(20);
+    if (lastUpAt === undefined) throw new Error(`keepalived never logged "Gained quorum … ${lastUp}" (exit ${child.exitCode}); see keepalived.log`);
+    const byLog = lastUpAt - t0;
+    const c = countProcIpvs(await procIpvs('self'));
+    if (c.services === smallCount.services && c.destinations === smallCount.destinations) {
+      results.steps['keepalived-load'] = { ms: byLog, method: 'log: the last virtual server up' };
+    } else {
+      // the log ran ahead of the table: poll until it is whole (slower, and said so)
+      const full = await pollTable(t0, 600_000, (text) => {
+        const n = countProcIpvs(text);
+        return n.services === smallCount.services && n.destinations === smallCount.destinations;
+      }, 250);
+      results.steps['keepalived-load'] = { ms: full.ms, method: `polling /proc/net/ip_vs (${full.polls} reads): the log's last line came before the table was whole` };
+    }
+    await expectSameTable(null, restoreText, 'the table keepalived loaded');
+  });
+
+  await step('keepalived-reload', async () => {
+    const pid = need(keepalivedPid, 'keepalived');
+    await writeFile(join(TMP, 'keepalived.conf'), await readFile(files.keepalivedSmallChanged, 'utf8'));
+    let completeAt: number | undefined;
+    keepalivedLines = (line) => { if (completeAt === undefined && line.includes('Reload complete')) completeAt = now(); };
+    const t0 = now();
+    process.kill(pid, 'SIGHUP');
+    while (completeAt === undefined && now() - t0 < 300_000) await sleep(10);
+    if (completeAt === undefined) throw new Error('keepalived never logged "Reload complete" within 300 s');
+    const w = procWeight(await procIpvs('self'), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
+    if (w === changed.weight) {
+      results.steps['keepalived-reload'] = { ms: completeAt - t0, method: 'log: "Reload complete"' };
+    } else {
+      const seen = await pollTable(t0, 300_000, (text) => procWeight(text, changed.vip, changed.port, changed.rsAddress, changed.rsPort) === changed.weight, 100);
+      results.steps['keepalived-reload'] = { ms: seen.ms, method: `polling /proc/net/ip_vs (${seen.polls} reads): "Reload complete" came before the weight` };
+    }
+    await expectTable('self', smallCount.services, smallCount.destinations, 'after the keepalived reload');
+  });
+  if (keepalivedPid !== undefined) {
+    try {
+      process.kill(keepalivedPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    for (let i = 0; i < 300 && existsSync(`/proc/${keepalivedPid}`); i += 1) await sleep(200);
+  }
+  await run('ipvsadm', ['-C'], { timeoutMs: 60_000 });
+
+  // ---- lvsctl: the director agent in lvs1, profiled (agent and controller) during the load
+  let loadProfiled = false;
+  const loaded = await step('lvsctl-load', async () => {
+    const agent = need(director, 'the director agent');
+    const profiled = config.profile ? await startAgentProfile(agent) : false;
+    if (config.profile) await startProfile(PROFILE_INTERVAL_US);
+    let finished = false;
+    try {
+      await rolloutFigure('lvsctl-load', files.planSmall, config.loadBudgetS);
+      finished = true;
+    } finally {
+      if (config.profile) writeFileSync(join(config.dir, 'profile-controller.json'), JSON.stringify(await stopProfile()));
+      // an agent still busy with the apply answers the signal only once it is done: not waited for then
+      if (profiled) await stopAgentProfile(agent, finished ? 120_000 : 5_000, !finished);
+      loadProfiled = finished && existsSync(agentProfile);
+    }
+    await expectTable(agent.pid, smallCount.services, smallCount.destinations, 'after the lvsctl load');
+    await expectSameTable(DIRECTOR.name, restoreText, 'the table lvsctl loaded');
+  });
+  if (!loaded) {
+    // The table the next figures need, loaded by hand into a fresh agent's namespace and adopted.
+    await step('lvsctl-adopt', async () => {
+      await freshDirector();
+      await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'ipvsadm', '-R'], { timeoutMs: 600_000, input: restoreText });
+      await rolloutFigure('lvsctl-adopt', files.planSmall, 300);
+      results.notes.push(`the ${config.services} × ${config.destinations} load did not finish (its --deadline was ${config.loadBudgetS} s); for the weight and no-op figures the table was loaded with ipvsadm -R into a fresh agent's namespace and adopted by a rollout of the same plan`);
+    });
+  }
+  await step('lvsctl-weight', async () => {
+    const agent = need(director, 'the director agent');
+    await rolloutFigure('lvsctl-weight', files.planSmallChanged, 300);
+    const w = procWeight(await procIpvs(agent.pid), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
+    if (w !== changed.weight) throw new Error(`after the weight rollout the kernel shows weight ${w}, expected ${changed.weight}`);
+  });
+  for (const n of [1, 2, 3]) await step(`lvsctl-noop-${n}`, async () => { await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300); });
+  results.steps.afterSmall = { memory: memoryNow(director) };
+
+  // ---- the load did not finish: profile a smaller one, so "where the time goes" still has a profile
+  if (config.profile && !loadProfiled) {
+    await step('profile-fallback', async () => {
+      const agent = await freshDirector();
+      if (!(await startAgentProfile(agent))) throw new Error('the agent did not start its profile');
+      await startProfile(PROFILE_INTERVAL_US);
+      try {
+        await rolloutFigure('profile-fallback', files.planProfile, config.loadBudgetS);
+      } finally {
+        writeFileSync(join(config.dir, 'profile-controller.json'), JSON.stringify(await stopProfile()));
+        await stopAgentProfile(agent, 120_000);
+      }
+    });
+  }
+
+  // ---- 20,000 x 10 into a fresh director, with a Hello every 100 ms from another process
+  if (config.bigServices > 0) {
+    await step('lvsctl-big', async () => {
+      const agent = await freshDirector();
+      results.steps.bigIdle = { memory: memoryOf(agent.pid) };
+      const helloOut = join(config.dir, 'hello.json');
+      await rm(helloOut, { force: true });
+      const probe = spawn(process.execPath, [join(DIST, 'bench', 'hello-probe.js'),
+        '--address', DIRECTOR.address, '--port', String(AGENT_PORT), '--ca', controller.ca, '--cert', controller.cert, '--key', controller.key,
+        '--interval-ms', '100', '--max-s', String(Math.max(60, Math.floor(remainingMs() / 1000))), '--out', helloOut], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let probeErr = '';
+      probe.stderr.on('data', (b: Buffer) => { probeErr += b.toString(); });
+      const probeExit = new Promise<void>((resolve) => probe.once('exit', () => resolve()));
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 180_000);
+        probe.stdout.on('data', (b: Buffer) => { if (b.toString().includes('ready')) { clearTimeout(timer); resolve(true); } });
+        probe.once('exit', () => { clearTimeout(timer); resolve(false); });
+      });
+      if (!ready) {
+        probe.kill('SIGKILL');
+        throw new Error(`the Hello probe never got an answer: ${probeErr.trim().slice(-1000)}`);
+      }
+      await sleep(1000);
+      const budgetS = Math.max(60, Math.floor(remainingMs() / 1000) - 60);
+      const big = benchTable({ services: config.bigServices, destinations: config.destinations });
+      let failure: unknown;
+      try {
+        await rolloutFigure('lvsctl-big', files.planBig, budgetS);
+      } catch (e) {
+        failure = e;
+      }
+      await sleep(1000);
+      probe.kill('SIGTERM');
+      const killer = setTimeout(() => probe.kill('SIGKILL'), 30_000);
+      await probeExit;
+      clearTimeout(killer);
+      results.steps.hello = { file: helloOut, budgetS };
+      results.steps.afterBig = { memory: memoryNow(director) };
+      if (failure) throw failure;
+      await expectTable(agent.pid, big.length, big.length * config.destinations, 'after the 20,000 load');
+    });
+  }
+}
+
+main()
+  .catch((e: unknown) => {
+    results.errors.push({ step: 'main', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  })
+  .finally(async () => {
+    save();
+    // the logs live in the guest's tmpfs: keep them on the host disk (again after the agents stopped)
+    const keepLogs = async (): Promise<void> => {
+      const names = [...Array.from({ length: directorStarts }, (_, i) => `agent-${DIRECTOR.name}-${i + 1}.log`), ...config.realservers.map((h) => `agent-${h.name}.log`), 'keepalived.log'];
+      for (const name of names) await writeFile(join(config.dir, name), await readFile(join(TMP, name), 'utf8').catch(() => ''));
+    };
+    await keepLogs();
+    await Promise.all([director?.stop(), ...realservers.map((r) => r.stop())]).catch(() => undefined);
+    await keepLogs();
+    save();
+    log(`finished; ${results.errors.length} step(s) failed`);
+    process.exit(0);
+  });

@@ -1,0 +1,290 @@
+// Writes docs/benchmarks.md from one run's files in .lab/bench (guest.json, fanout.json, the
+// profiles, hello.json): every figure beside its same-run baseline, the ratio, the issue's
+// target and whether it was met; then where the time goes, from the profiles.
+//   node dist/bench/report.js --dir .lab/bench --out docs/benchmarks.md --total-s N --lab-status N
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ProfileCapture } from './profiler';
+import { summarizeProfile, type ProfileSummary } from './profile-summary';
+import type { Memory } from './proc';
+import type { FanoutResults, GuestResults, ReadingFigure, RolloutFigure } from './results';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function seconds(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function mib(kb: number | undefined): string {
+  return kb === undefined ? '—' : `${(kb / 1024).toFixed(1)} MiB`;
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function ratioText(r: number | undefined): string {
+  if (r === undefined || !Number.isFinite(r)) return '—';
+  return r < 0.01 ? `${r.toFixed(4)}×` : r < 0.1 ? `${r.toFixed(3)}×` : `${r.toFixed(2)}×`;
+}
+
+/** "met", or "missed" and by how much, for a ratio that must be at most (or below) `limit`. */
+export function verdict(r: number | undefined, limit: number, strict = false): string {
+  if (r === undefined || !Number.isFinite(r)) return 'not measured';
+  const ok = strict ? r < limit : r <= limit;
+  const times = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+  return ok ? `**met** (${times(limit / r)}× margin)` : `**missed**: ${times(r / limit)}× over`;
+}
+
+interface Row {
+  figure: string;
+  lvsctl: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: string;
+}
+
+function table(rows: Row[]): string {
+  const head = '| figure | lvsctl | baseline (same run) | ratio | target | met? |\n|---|---|---|---|---|---|';
+  return [head, ...rows.map((r) => `| ${r.figure} | ${r.lvsctl} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met} |`)].join('\n');
+}
+
+function rollout(results: GuestResults | undefined, name: string): RolloutFigure | undefined {
+  return results?.steps[name] as RolloutFigure | undefined;
+}
+
+function done(f: RolloutFigure | undefined): boolean {
+  return f !== undefined && f.exitCode === 0;
+}
+
+/** The lvsctl cell of a rollout: its time, or that it did not finish and why. */
+function rolloutCell(f: RolloutFigure | undefined, part: 'agentMs' | 'wallMs'): string {
+  if (f === undefined) return 'not run';
+  if (done(f)) return seconds(f[part]);
+  const why = f.problem?.split('\n')[0]?.replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 120) ?? `exit ${f.exitCode}`;
+  return `not done: gave up after ${seconds(f.wallMs)} (${why})`;
+}
+
+/** The ratio of a rollout to its baseline; for one that did not finish, "> " the time it ran. */
+function rolloutRatio(f: RolloutFigure | undefined, part: 'agentMs' | 'wallMs', baselineMs: number | undefined): { text: string; value: number | undefined } {
+  if (f === undefined || baselineMs === undefined) return { text: '—', value: undefined };
+  if (done(f)) {
+    const v = (f[part] ?? NaN) / baselineMs;
+    return { text: ratioText(v), value: v };
+  }
+  const v = f.wallMs / baselineMs;
+  return { text: `> ${ratioText(v)}`, value: v };
+}
+
+function rolloutRow(figure: string, f: RolloutFigure | undefined, part: 'agentMs' | 'wallMs', baselineName: string, baselineMs: number | undefined, limit: number, targetText: string): Row {
+  const r = rolloutRatio(f, part, baselineMs);
+  const verdictText = f !== undefined && !done(f) ? `**missed**: did not finish (> ${((r.value ?? NaN) / limit).toFixed(1)}× over)` : verdict(r.value, limit);
+  return { figure, lvsctl: rolloutCell(f, part), baseline: `${baselineName} ${seconds(baselineMs)}`, ratio: r.text, target: targetText, met: baselineMs === undefined ? 'not measured' : verdictText };
+}
+
+/** A rollout figure made of several runs: the median of those that finished. */
+function medianRollout(figures: Array<RolloutFigure | undefined>): RolloutFigure | undefined {
+  const ok = figures.filter((f): f is RolloutFigure => done(f));
+  if (ok.length === 0) return figures.find((f) => f !== undefined);
+  const agent = median(ok.map((f) => f.agentMs ?? NaN));
+  const wall = median(ok.map((f) => f.wallMs)) ?? NaN;
+  const base = ok[0] as RolloutFigure;
+  return { ...base, wallMs: wall, ...(agent !== undefined ? { agentMs: agent } : {}) };
+}
+
+interface HelloFile {
+  intervalMs: number;
+  samples: Array<{ at: number; ms: number; ok: boolean; error?: string }>;
+}
+
+function profileSection(title: string, summary: ProfileSummary, topFunctions: number): string {
+  const lines = [`**${title}**: ${seconds(summary.spanMs)} profiled, ${seconds(summary.busyMs)} of it on the CPU.`, ''];
+  lines.push('| area (self time) | time | share |', '|---|---|---|');
+  for (const a of summary.areas.slice(0, 8)) lines.push(`| ${a.name} | ${seconds(a.ms)} | ${(a.share * 100).toFixed(1)} % |`);
+  lines.push('', '| function (self time) | time | share |', '|---|---|---|');
+  for (const f of summary.functions.slice(0, topFunctions)) lines.push(`| \`${f.name.replace(/\|/g, '/')}\` | ${seconds(f.ms)} | ${(f.share * 100).toFixed(1)} % |`);
+  if (summary.execs.length > 0) {
+    lines.push('', '| tool run by the process | calls | wall time |', '|---|---|---|');
+    for (const e of summary.execs) lines.push(`| \`${e.command}\`${e.inputBytes > 0 ? ` (${(e.inputBytes / 1024).toFixed(0)} KiB on stdin)` : ''} | ${e.calls} | ${seconds(e.ms)} |`);
+  }
+  return lines.join('\n');
+}
+
+function main(): void {
+  const dir = resolve(option('dir', '.lab/bench'));
+  const out = resolve(option('out', 'docs/benchmarks.md'));
+  const totalS = Number(option('total-s', 'NaN'));
+  const labStatus = option('lab-status', '');
+  const guest = readJson<GuestResults>(join(dir, 'guest.json'));
+  const fanout = readJson<FanoutResults>(join(dir, 'fanout.json'));
+  const hello = readJson<HelloFile>(join(dir, 'hello.json'));
+  const cfg = guest?.config;
+  const n = cfg ? `${cfg.services.toLocaleString('en-US')} × ${cfg.destinations}` : '2,000 × 10';
+  const big = cfg ? `${cfg.bigServices.toLocaleString('en-US')} × ${cfg.destinations}` : '20,000 × 10';
+  const ms = (name: string): number | undefined => (guest?.steps[name] as { ms?: number } | undefined)?.ms;
+  const keepalivedLoad = ms('keepalived-load');
+  const keepalivedReload = ms('keepalived-reload');
+  const ipvsadmRestore = ms('ipvsadm-restore');
+  const load = rollout(guest, 'lvsctl-load');
+  const weight = rollout(guest, 'lvsctl-weight');
+  const noop = medianRollout([rollout(guest, 'lvsctl-noop-1'), rollout(guest, 'lvsctl-noop-2'), rollout(guest, 'lvsctl-noop-3')]);
+  const bigRun = rollout(guest, 'lvsctl-big');
+  const readings = (guest?.steps.readings as { figures?: ReadingFigure[]; netlinkMissing?: string } | undefined);
+  const reading = (name: string): number | undefined => readings?.figures?.find((f) => f.name === name)?.medianMs;
+  const idle = (guest?.steps.idle as { memory?: Memory; realserverMemory?: Memory } | undefined);
+  const afterBig = (guest?.steps.afterBig as { memory?: Memory } | undefined)?.memory;
+  const afterSmall = (guest?.steps.afterSmall as { memory?: Memory } | undefined)?.memory;
+  const backend = cfg === undefined ? '?' : cfg.ipvsArgs.length > 0 ? `\`${cfg.ipvsArgs.join(' ')}\`` : 'its default (ipvsadm; this build has no `--ipvs`)';
+
+  const rows: Row[] = [];
+  rows.push(rolloutRow(`load ${n} (NAT) into an empty director, agent side`, load, 'agentMs', 'keepalived start → full table', keepalivedLoad, 0.1, '≤ 0.1× keepalived'));
+  rows.push(rolloutRow(`load ${n}, end to end (\`lvsctl rollout\`, mutual TLS)`, load, 'wallMs', 'keepalived', keepalivedLoad, 0.1, '≤ 0.1× keepalived'));
+  {
+    const r = rolloutRatio(load, 'agentMs', ipvsadmRestore);
+    rows.push({ figure: `load ${n}, agent side, against \`ipvsadm -R\``, lvsctl: rolloutCell(load, 'agentMs'), baseline: `\`ipvsadm -R\` ${seconds(ipvsadmRestore)}`, ratio: r.text, target: '—', met: '—' });
+  }
+  rows.push(rolloutRow('one weight changed in that table, agent side', weight, 'agentMs', 'keepalived SIGHUP reload', keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
+  rows.push(rolloutRow('one weight changed, end to end', weight, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
+  rows.push(rolloutRow('no-op rollout of that table, agent side (median of 3)', noop, 'agentMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
+  rows.push(rolloutRow('no-op rollout, end to end (median of 3)', noop, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
+  const netlink = reading('netlink dump');
+  for (const base of ['ipvsadm -S -n', 'cat /proc/net/ip_vs']) {
+    const b = reading(base);
+    rows.push({
+      figure: `read the ${n} table: netlink dump (median of 3)`,
+      lvsctl: netlink !== undefined ? seconds(netlink) : 'not in this build (no netlink backend)',
+      baseline: `\`${base}\` ${seconds(b)}`,
+      ratio: netlink !== undefined && b !== undefined ? ratioText(netlink / b) : '—',
+      target: '—',
+      met: '—',
+    });
+  }
+  const samples = hello?.samples ?? [];
+  const maxHello = samples.length > 0 ? Math.max(...samples.map((s) => s.ms)) : undefined;
+  const unanswered = samples.filter((s) => !s.ok).length;
+  const slow = samples.filter((s) => s.ms > 1000).length;
+  const bigLoaded = done(bigRun);
+  rows.push({ figure: `load ${big}, agent side`, lvsctl: rolloutCell(bigRun, 'agentMs'), baseline: '—', ratio: '—', target: 'loads', met: bigRun === undefined ? 'not run' : bigLoaded ? '**met**' : '**missed**: did not load' });
+  rows.push({ figure: `load ${big}, end to end`, lvsctl: rolloutCell(bigRun, 'wallMs'), baseline: '—', ratio: '—', target: 'loads', met: bigRun === undefined ? 'not run' : bigLoaded ? '**met**' : '**missed**' });
+  rows.push({
+    figure: `longest Hello during the ${big} load (one every 100 ms, another process)`,
+    lvsctl: maxHello === undefined ? 'not measured' : `${seconds(maxHello)} (${samples.length} calls, ${unanswered} unanswered, ${slow} over 1 s)`,
+    baseline: '—', ratio: '—',
+    target: 'the agent keeps answering (read here: every Hello answered within 1 s)',
+    met: maxHello === undefined ? 'not measured'
+      : !bigLoaded ? '**missed**: the load it was to run beside did not happen (above)'
+        : unanswered === 0 && slow === 0 ? '**met**' : `**missed**: ${unanswered} unanswered, longest ${seconds(maxHello)}`,
+  });
+  const idleKb = idle?.memory?.rssKb;
+  rows.push({ figure: 'director agent RSS, idle (VmRSS after start)', lvsctl: mib(idleKb), baseline: '—', ratio: '—', target: '≤ 60 MiB', met: idleKb === undefined ? 'not measured' : verdict(idleKb / 1024 / 60, 1) });
+  rows.push({ figure: `director agent RSS, peak (VmHWM, ${bigLoaded ? `after the ${big} load` : `its ${big} attempt`})`, lvsctl: mib(afterBig?.hwmKb), baseline: '—', ratio: '—', target: '—', met: '—' });
+  const fan = new Map((fanout?.runs ?? []).map((r) => [r.agents, r]));
+  const lv = (k: number): number | undefined => median(fan.get(k)?.lvsctlMs ?? []);
+  const an = (k: number): number | undefined => median(fan.get(k)?.ansibleMs ?? []);
+  for (const k of [...fan.keys()]) {
+    const a = lv(k);
+    const b = an(k);
+    const r = a !== undefined && b !== undefined ? a / b : undefined;
+    rows.push({
+      figure: `no-op rollout to ${k} realserver agent${k === 1 ? '' : 's'} (this machine)`,
+      lvsctl: seconds(a), baseline: `Ansible ${seconds(b)}`, ratio: ratioText(r),
+      target: k === 50 ? '≤ 0.2× Ansible' : '—', met: k === 50 ? verdict(r, 0.2) : '—',
+    });
+  }
+  if (fanout?.wide && fanout.wide.lvsctlMs.length > 0) {
+    const w = median(fanout.wide.lvsctlMs);
+    const a = an(fanout.wide.agents);
+    rows.push({ figure: `no-op rollout to ${fanout.wide.agents} agents with \`--parallel ${fanout.wide.parallel}\``, lvsctl: seconds(w), baseline: `Ansible ${seconds(a)}`, ratio: ratioText(w !== undefined && a !== undefined ? w / a : undefined), target: '—', met: '—' });
+  }
+  if (fan.has(1) && fan.has(100)) {
+    const r = (lv(100) ?? NaN) / (lv(1) ?? NaN);
+    rows.push({ figure: 'no-op rollout to 100 agents against 1', lvsctl: seconds(lv(100)), baseline: `lvsctl to 1: ${seconds(lv(1))}`, ratio: ratioText(r), target: '< 3× one', met: verdict(r, 3, true) });
+  }
+
+  // ---- where the time goes
+  const where: string[] = [];
+  const profiledLoad = done(load) ? load : rollout(guest, 'profile-fallback');
+  const profiledWhat = done(load) ? `the ${n} load above` : `a ${cfg?.profileServices.toLocaleString('en-US') ?? '?'} × ${cfg?.destinations ?? 10} load on a fresh agent (the ${n} load did not finish, so its profile could not be collected)`;
+  if (profiledLoad) {
+    const rest = profiledLoad.wallMs - (profiledLoad.agentMs ?? 0) - (profiledLoad.realserverMs ?? 0);
+    where.push(`**End to end, ${profiledWhat}**: ${seconds(profiledLoad.wallMs)} in all; the director agent's apply ${seconds(profiledLoad.agentMs)}, the realserver's verify ${seconds(profiledLoad.realserverMs)}, the rest (${seconds(rest)}) in the controller (load, validate, compile, encode, connect, the report) and on the wire.`);
+  }
+  const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
+  const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));
+  if (agentCapture) where.push(profileSection(`The director agent during ${profiledWhat}`, summarizeProfile(agentCapture), 10));
+  else where.push('The director agent wrote no profile in this run.');
+  if (controllerCapture) where.push(profileSection(`The controller (\`lvsctl rollout\`, in the guest driver's process) during ${profiledWhat}`, summarizeProfile(controllerCapture), 8));
+  if (hello && samples.length > 0) {
+    const worst = [...samples].sort((a, b) => b.ms - a.ms)[0];
+    where.push(`**Hello during the ${big} load**: ${samples.length} calls over one channel; the longest ${seconds(maxHello)}${worst?.ok === false ? ` (${worst.error ?? 'unanswered'})` : ''}. A Hello waits while the agent's event loop is busy with table-sized work that does not yield.`);
+  }
+  const fanoutProfile = readJson<ProfileCapture>(join(dir, 'profile-fanout-controller.json'));
+  if (fanoutProfile) {
+    const verify = fanout?.agentVerifyMs;
+    where.push(`**Fan-out to ${fanout?.wide?.agents ?? '?'} agents**: one more run under \`node --cpu-prof\` took ${seconds(fanout?.profiledMs)}${verify ? `; each agent's own verify (its log lines) took ${seconds(verify.median)} (median), ${seconds(verify.max)} at most` : ''}.`);
+    where.push(profileSection('The controller (`lvsctl rollout`, its own process) in that run', summarizeProfile(fanoutProfile), 10));
+  }
+  if (fanout?.cliStartMs !== undefined) {
+    where.push(`**Fan-out**: on this machine \`lvsctl --version\` takes ${seconds(fanout.cliStartMs)} (\`node -e 0\` ${seconds(fanout.nodeStartMs)}): that much of every rollout figure is the process starting and loading its modules, before any agent is asked. With ${fanout.parallel} agents at a time (\`--parallel\`, its default) the rest grows with the number of waves.`);
+  }
+
+  const problems = [...(guest?.errors ?? []).map((e) => `guest step \`${e.step}\`: ${e.message.split('\n')[0]?.slice(0, 300)}`), ...(fanout?.errors ?? []).map((e) => `fan-out: ${e.split('\n')[0]?.slice(0, 300)}`)];
+  const notes = [...(guest?.notes ?? []), ...(fanout?.notes ?? [])];
+  const md = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` (\`bench/run.sh\`) on ${new Date().toISOString().slice(0, 10)}; do not edit by hand. Every lvsctl figure stands beside a baseline measured in the same run (same guest boot, same machine, minutes apart), and only the ratio means anything: the lab kernel is user-mode Linux, where every system call is slow, and the machine is shared. Timing is never a pass/fail test.`,
+    '',
+    `Run: ${Number.isFinite(totalS) ? `${Math.round(totalS)} s in all` : 'time not recorded'}${labStatus !== '' && labStatus !== '0' ? `; the guest's boot ended with status ${labStatus}` : ''}. Guest: ${guest?.meta?.kernel ?? '?'} (UML), ${guest?.meta?.ipvsadm ?? ''}, ${guest?.meta?.keepalived ?? ''}, node ${guest?.meta?.node ?? '?'}. Director agent IPVS backend: ${backend}. Fan-out: ${fanout?.ansibleVersion ?? 'not run'}, forks ${fanout?.forks ?? '?'}; lvsctl \`--parallel ${fanout?.parallel ?? '?'}\`; lvsctl medians of ${fanout?.repeats ?? '?'} runs, Ansible ${fanout?.ansibleRepeats ?? '?'}.`,
+    '',
+    table(rows),
+    '',
+    ...(problems.length > 0 ? ['What did not go to plan in this run:', '', ...problems.map((p) => `- ${p.replace(/\n/g, ' ')}`), ''] : []),
+    ...(notes.length > 0 ? ['Notes:', '', ...notes.map((p) => `- ${p}`), ''] : []),
+    '## What is measured',
+    '',
+    `- **The table**: ${n} LVS-NAT services (tcp VIP:80, wlc, VIPs 10.100.x.y), each with ${cfg?.destinations ?? 10} destinations: one realserver host at ports 8001…, so every destination is its own IPVS entry as with ${cfg?.destinations ?? 10} hosts, with one realserver agent instead of ${cfg?.destinations ?? 10} (a node process costs seconds in the guest). A host serves at most 10,000 services (lvsctl sends a realserver at most 10,000 duties): web1 (10.0.0.11) the first 10,000, web2 (10.0.0.12) the next. The same table is the plan (\`bench/table.ts\`), the \`ipvsadm -R\` batch and the keepalived.conf; each load is checked by counting \`/proc/net/ip_vs\`.`,
+    '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
+    `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
+    '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
+    `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far.`,
+    '- **RSS**: `/proc/PID/status` of the director agent: VmRSS a few seconds after it started, VmHWM after its last load.',
+    '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (nothing but lo; the fan-out refuses any other namespace), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100 on lo, the VIP on lo and `arp_ignore=1`, `arp_announce=2`, so their LVS-DR checks pass. For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
+    '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The profiled load is the measured one (the sampler costs a few per cent, charged to lvsctl).',
+    '',
+    '## Where the time goes',
+    '',
+    ...where.flatMap((w) => [w, '']),
+    '## How to run',
+    '',
+    '```',
+    'npm run bench          # bench/run.sh: install-deps, build, one guest boot, the fan-out, this file',
+    '```',
+    '',
+    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (780), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
+    '',
+  ].join('\n');
+  writeFileSync(out, md);
+  process.stdout.write(`bench: wrote ${out}\n`);
+  if (!existsSync(join(dir, 'guest.json'))) process.stdout.write('bench: no guest results: the lab did not run\n');
+}
+
+main();

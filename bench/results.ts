@@ -1,0 +1,74 @@
+// The shapes of the files the benchmark's two halves write (.lab/bench/guest.json and
+// fanout.json) and bench/report.ts reads.
+import type { GuestConfig } from './config';
+import type { Memory } from './proc';
+
+export interface RolloutFigure {
+  exitCode: number;
+  /** the whole `lvsctl rollout`, controller included (in the guest: run in the driver's process) */
+  wallMs: number;
+  stdoutLines: number;
+  /** the director agent's "apply started" → "apply finished" */
+  agentMs?: number;
+  agentOutcome?: string;
+  agentChanged?: number;
+  /** the realserver agent's verify, same log lines */
+  realserverMs?: number;
+  /** what the rollout said went wrong for the director (its unreachable or failed lines) */
+  problem?: string;
+  /** the --deadline it ran under, when it did not succeed */
+  budgetS?: number;
+  /** the director agent's memory right after */
+  memory: Memory;
+}
+
+export interface ReadingFigure {
+  name: string;
+  runsMs: number[];
+  medianMs: number;
+  bytes: number;
+}
+
+export interface GuestResults {
+  startedAt: string;
+  finishedAt?: string;
+  config: GuestConfig;
+  meta?: Record<string, string>;
+  // each step's figure, by step name (see bench/guest.ts)
+  steps: Record<string, unknown>;
+  errors: Array<{ step: string; message: string }>;
+  notes: string[];
+}
+
+export interface FanoutRun {
+  agents: number;
+  /** every timed run, ms */
+  lvsctlMs: number[];
+  ansibleMs: number[];
+  lvsctlExit: number[];
+  ansibleExit: number[];
+}
+
+export interface FanoutResults {
+  startedAt: string;
+  finishedAt?: string;
+  parallel: number;
+  forks: number;
+  repeats: number;
+  ansibleRepeats: number;
+  /** `lvsctl --version` and `node -e 0`: what a process start costs before any work, ms (medians of 3) */
+  cliStartMs?: number;
+  nodeStartMs?: number;
+  ansibleVersion: string;
+  runs: FanoutRun[];
+  /** the largest N again with --parallel N (every agent at once), ms of each run */
+  wide?: { agents: number; parallel: number; lvsctlMs: number[] };
+  /** the run profiled with node --cpu-prof (profile-fanout-controller.json), ms */
+  profiledMs?: number;
+  /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
+  agentVerifyMs?: { agents: number; median: number; max: number };
+  /** realserver agents' memory after the runs, kB */
+  agentRssKb?: { min: number; max: number; median: number };
+  errors: string[];
+  notes: string[];
+}
