@@ -3,19 +3,12 @@
 import type { Command } from 'commander';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
-import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError } from './rollout-command';
+import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError, type RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
 
-interface RolloutFlags {
-  check?: boolean;
-  diff?: boolean;
-  limit?: string[];
-  parallel?: string;
-  json?: boolean;
-  continueWithQuiesced?: boolean;
-  sshConfig?: string;
-}
+/** The command line's flags: the rollout's options less the bounds, which come from --timeout and --deadline. */
+type RolloutFlags = Omit<RolloutCommandOptions, 'bounds'>;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
