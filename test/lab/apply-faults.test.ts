@@ -161,7 +161,9 @@ describe('Faults during a director apply: the agent or the controller killed, ip
     this.timeout(LAB_HOOK_TIMEOUT_MS * 2);
     requireLabGuest();
     const started = Date.now();
-    cluster = await startLabCluster(SMALL, { prepareRealservers: true, agentEnv: { d: await faultyIpvsadmEnv() } });
+    // The stand-in ipvsadm holds an apply at a fixed point or cuts its read-back: this director
+    // reaches IPVS through ipvsadm (the lab's others run netlink), so every fault goes through it.
+    cluster = await startLabCluster(SMALL, { prepareRealservers: true, agentEnv: { d: await faultyIpvsadmEnv() }, agentArgs: { d: ['--ipvs', 'ipvsadm'] } });
     await disarmIpvsadmFault();
     await inNetns('d', 'ipvsadm', ['-A', '-t', `${HAND.vip}:${HAND.port}`, '-s', 'wrr']);
     await inNetns('d', 'ipvsadm', ['-a', '-t', `${HAND.vip}:${HAND.port}`, '-r', `10.0.0.11:${HAND.port}`, '-g', '-w', '5']);
