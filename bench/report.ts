@@ -279,7 +279,7 @@ function main(): void {
     'npm run bench          # bench/run.sh: install-deps, build, one guest boot, the fan-out, this file',
     '```',
     '',
-    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (780), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
+    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
     '',
   ].join('\n');
   writeFileSync(out, md);
