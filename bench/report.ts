@@ -116,7 +116,8 @@ interface HelloFile {
 }
 
 function profileSection(title: string, summary: ProfileSummary, topFunctions: number): string {
-  const lines = [`**${title}**: ${seconds(summary.spanMs)} profiled, ${seconds(summary.busyMs)} of it on the CPU.`, ''];
+  const biggest = summary.functions.slice(0, 3).map((f) => `\`${f.name.replace(/\|/g, '/')}\` ${(f.share * 100).toFixed(0)} %`).join(', ');
+  const lines = [`**${title}**: ${seconds(summary.spanMs)} profiled, ${seconds(summary.busyMs)} of it on the CPU. Largest self times: ${biggest}.`, ''];
   lines.push('| area (self time) | time | share |', '|---|---|---|');
   for (const a of summary.areas.slice(0, 8)) lines.push(`| ${a.name} | ${seconds(a.ms)} | ${(a.share * 100).toFixed(1)} % |`);
   lines.push('', '| function (self time) | time | share |', '|---|---|---|');
@@ -194,7 +195,8 @@ function main(): void {
         : unanswered === 0 && slow === 0 ? '**met**' : `**missed**: ${unanswered} unanswered, longest ${seconds(maxHello)}`,
   });
   const idleKb = idle?.memory?.rssKb;
-  rows.push({ figure: 'director agent RSS, idle (VmRSS after start)', lvsctl: mib(idleKb), baseline: '—', ratio: '—', target: '≤ 60 MiB', met: idleKb === undefined ? 'not measured' : verdict(idleKb / 1024 / 60, 1) });
+  // the issue's 60 MB, as bytes (VmRSS counts KiB)
+  rows.push({ figure: 'director agent RSS, idle (VmRSS after start)', lvsctl: mib(idleKb), baseline: '—', ratio: '—', target: '≤ 60 MB (57.2 MiB)', met: idleKb === undefined ? 'not measured' : verdict((idleKb * 1024) / 60e6, 1) });
   rows.push({ figure: `director agent RSS, peak (VmHWM, ${bigLoaded ? `after the ${big} load` : `its ${big} attempt`})`, lvsctl: mib(afterBig?.hwmKb), baseline: '—', ratio: '—', target: '—', met: '—' });
   const fan = new Map((fanout?.runs ?? []).map((r) => [r.agents, r]));
   const lv = (k: number): number | undefined => median(fan.get(k)?.lvsctlMs ?? []);
