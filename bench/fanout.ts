@@ -65,6 +65,21 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'fanout.json'), `${JSON.stringify(results, null, 2)}\n`);
   };
   const agents: RunningAgent[] = [];
+  // stopped from outside (run.sh's timeout, ^C): no agent may outlive this process
+  const stopNow = (signal: string): void => {
+    for (const a of agents) {
+      try {
+        process.kill(a.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    results.errors.push(`stopped by ${signal} (bench/run.sh bounds the fan-out) before it finished`);
+    save();
+    process.exit(1);
+  };
+  process.once('SIGTERM', () => stopNow('SIGTERM'));
+  process.once('SIGINT', () => stopNow('SIGINT'));
   try {
     results.ansibleVersion = (await run('ansible-playbook', ['--version'], { timeoutMs: 60_000 })).stdout.split('\n')[0]?.trim() ?? '';
     const hosts = fanoutHosts(max);

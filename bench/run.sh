@@ -23,7 +23,7 @@ fanout_counts="${BENCH_FANOUT:-1,10,50,100}"
 repeats="${BENCH_REPEATS:-3}"
 ansible_repeats="${BENCH_ANSIBLE_REPEATS:-1}"
 load_budget_s="${BENCH_LOAD_BUDGET_S:-240}"
-guest_budget_s="${BENCH_GUEST_BUDGET_S:-780}"
+guest_budget_s="${BENCH_GUEST_BUDGET_S:-660}"
 ipvs="${BENCH_IPVS:-detect}"
 out="${BENCH_OUT:-docs/benchmarks.md}"
 lab_id="${LAB_ID:-bench}"
@@ -48,16 +48,16 @@ node dist/bench/prepare.js --dir "$dir" --services "$services" --destinations "$
   --guest-budget-s "$guest_budget_s" --load-budget-s "$load_budget_s" \
   || { echo "bench: preparing the inputs failed" >&2; exit 1; }
 
-say "booting the lab guest (LAB_ID=$lab_id, at most $(( guest_budget_s + 240 )) s)"
+say "booting the lab guest (LAB_ID=$lab_id, at most $(( guest_budget_s + 180 )) s)"
 # the guest stops starting work after its budget; the boot's timeout leaves room to finish and halt
-scripts/lab/boot.sh --timeout "$(( guest_budget_s + 240 ))" --run-dir "$checkout/.lab/runs/$lab_id" -- \
+scripts/lab/boot.sh --timeout "$(( guest_budget_s + 180 ))" --run-dir "$checkout/.lab/runs/$lab_id" -- \
   node dist/bench/guest.js "$dir/guest-config.json"
 lab_status=$?
 say "guest done (status $lab_status)"
 
 if [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null; then
   say "fan-out on this machine, inside unshare --net"
-  timeout --kill-after=10 900 unshare --net -- node dist/bench/fanout.js --outer-netns "$(readlink /proc/self/ns/net)" \
+  timeout --kill-after=10 480 unshare --net -- node dist/bench/fanout.js --outer-netns "$(readlink /proc/self/ns/net)" \
     --dir "$dir" --counts "$fanout_counts" --repeats "$repeats" --ansible-repeats "$ansible_repeats"
   say "fan-out done (status $?)"
 else
