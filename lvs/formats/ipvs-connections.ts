@@ -39,6 +39,12 @@ export const MAX_CONNECTION_LIMIT = 1_000_000;
 
 const COMMAND = 'ipvsadm -Lcn';
 
+/** One entry as either source reads it; a template is an entry whose client port is 0. */
+export function connectionEntry(e: Omit<ConnectionEntry, 'template' | 'fwmark'> & { fwmark: number | undefined }): ConnectionEntry {
+  const { fwmark, ...rest } = e;
+  return { ...rest, ...(fwmark !== undefined ? { fwmark } : {}), template: e.client.port === 0 };
+}
+
 export function parseIpvsConnections(text: string): ConnectionEntry[] {
   const entries: ConnectionEntry[] = [];
   text.split('\n').forEach((raw, index) => {
@@ -55,16 +61,7 @@ export function parseIpvsConnections(text: string): ConnectionEntry[] {
     const virtual = endpointOf(virtualText, fail);
     const destination = endpointOf(destinationText, fail);
     const fwmark = protocol === 'IP' ? markOf(virtual.address) : undefined;
-    entries.push({
-      protocol,
-      expiresSeconds: Number(m?.[1]) * 60 + Number(m?.[2]),
-      state,
-      client,
-      virtual,
-      ...(fwmark !== undefined ? { fwmark } : {}),
-      destination,
-      template: client.port === 0,
-    });
+    entries.push(connectionEntry({ protocol, expiresSeconds: Number(m?.[1]) * 60 + Number(m?.[2]), state, client, virtual, destination, fwmark }));
   });
   return entries;
 }

@@ -6,7 +6,7 @@
 // IPv6 one as %pI6 (eight 4-digit groups), ports as 4 hex digits, the expiry in seconds, and
 // for a persistence engine its name and data after it. Entries come out as ipvsadm -Lcn's.
 import { formatAddress } from './ip-address-bytes';
-import type { ConnectionEntry, Endpoint } from './ipvs-connections';
+import { connectionEntry, type ConnectionEntry, type Endpoint } from './ipvs-connections';
 import { IpvsOutputError } from './ipvs-stats';
 
 export const IPVS_CONN_FILE = '/proc/net/ip_vs_conn';
@@ -27,16 +27,7 @@ export function parseIpvsProcConnections(text: string): ConnectionEntry[] {
     const destination = endpointOf(dAddr, dPort, fail);
     // a firewall-mark template keeps the mark where the virtual address goes (0.0.0.1 is mark 1)
     const fwmark = protocol === 'IP' && /^[0-9A-Fa-f]{8}$/.test(vAddr) ? parseInt(vAddr, 16) : undefined;
-    entries.push({
-      protocol,
-      expiresSeconds: Number(expires),
-      state,
-      client,
-      virtual,
-      ...(fwmark !== undefined ? { fwmark } : {}),
-      destination,
-      template: client.port === 0,
-    });
+    entries.push(connectionEntry({ protocol, expiresSeconds: Number(expires), state, client, virtual, destination, fwmark }));
   });
   return entries;
 }
