@@ -8,7 +8,7 @@ import { loadSync, type Options } from '@grpc/proto-loader';
 import type { ProtoGrpcType } from '../../proto/generated/agent';
 
 /** Must match the flags of `npm run gen:proto`, or the generated types would lie. */
-const LOADER_OPTIONS: Options = {
+export const LOADER_OPTIONS: Options = {
   keepCase: false,
   longs: String,
   enums: String,
