@@ -30,8 +30,8 @@ import { createAgentHealth, type AgentHealth } from './health/agent-health';
 import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
 import { createExec } from './kernel/exec';
-import { createAgentMetrics } from './metrics/agent-metrics';
-import { serveMetrics, type MetricsServer } from './metrics/serve';
+import type { MetricsServer } from './metrics/serve';
+import { NO_METRICS } from './metrics/metrics-recorder';
 import { createLinuxRealserverKernel } from './realserver/kernel';
 
 interface DirectorParts {
@@ -151,7 +151,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const host = hostname();
   const revocations = new Revocations();
   if (identity?.crl) revocations.replace(identity.crl.revoked);
-  const metrics = createAgentMetrics();
+  // prom-client is loaded only when --metrics serves it (agent/metrics/metrics-recorder.ts)
+  const metrics = config.metrics ? (await import('./metrics/agent-metrics')).createAgentMetrics() : undefined;
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
@@ -159,7 +160,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     role: config.role,
     stateDir: config.stateDir,
     logger,
-    metrics,
+    metrics: metrics ?? NO_METRICS,
     ...(kernel ? { ipvs: kernel.ipvs } : {}),
     procFiles,
     realserverKernel: () => createLinuxRealserverKernel(),
@@ -167,7 +168,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     selfCheckIntervalMs: config.selfCheckIntervalMs,
   });
   await health.start();
-  if (config.metrics) {
+  if (config.metrics && metrics) {
+    const { serveMetrics } = await import('./metrics/serve');
     metricsServer = await serveMetrics(metrics.registry, config.metrics);
     logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
