@@ -9,12 +9,14 @@ import { TextFormatError } from '../../lvs/formats/text-format-error';
 import type { IpvsService, MarkRule } from '../../lvs/model';
 import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
 import { ImportError, importPlan } from '../import/import-plan';
+import { parseDirectorAddresses, type DirectorAddress } from '../import/nat-gateway';
 import { CliError, EXIT } from '../exit-codes';
 
 export interface ImportCliOptions {
   ipvsadm?: string;
   iptables?: string;
   cluster?: string;
+  directorAddresses?: string;
 }
 
 export interface ImportIo {
@@ -79,6 +81,9 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   if (options.ipvsadm === STDIN && options.iptables === STDIN) {
     throw new CliError('only one of --ipvsadm and --iptables can read stdin ("-"); give the other a file', EXIT.invalid);
   }
+  if (options.directorAddresses === STDIN && (options.ipvsadm ?? STDIN) === STDIN && (options.iptables ?? STDIN) === STDIN) {
+    throw new CliError('--director-addresses - reads stdin, so give --ipvsadm or --iptables a file', EXIT.invalid);
+  }
   let services: IpvsService[] = [];
   let marks: MarkRule[] = [];
   if (options.ipvsadm === undefined && options.iptables === undefined) {
@@ -93,9 +98,10 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
     }
     if (options.iptables !== undefined) marks = readMarks(options.iptables, await readSource(io, options.iptables));
   }
+  const directorAddresses = options.directorAddresses === undefined ? undefined : await readDirectorAddresses(io, options.directorAddresses);
   let result;
   try {
-    result = importPlan({ services, marks, cluster });
+    result = importPlan({ services, marks, cluster, ...(directorAddresses ? { directorAddresses } : {}) });
   } catch (err) {
     if (err instanceof ImportError) throw new CliError(`${shownName(options.ipvsadm ?? STDIN)}: ${err.message}`, EXIT.invalid);
     throw err;
@@ -103,6 +109,15 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   io.out(JSON.stringify(result.plan, null, 2) + '\n');
   for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
   return EXIT.ok;
+}
+
+async function readDirectorAddresses(io: ImportIo, source: string): Promise<DirectorAddress[]> {
+  const text = await readSource(io, source);
+  try {
+    return parseDirectorAddresses(text);
+  } catch (err) {
+    throw new CliError(`${shownName(source)}: ${err instanceof Error ? err.message : String(err)}; give it the output of \`ip -j addr show\` on the director`, EXIT.invalid);
+  }
 }
 
 async function readStdin(): Promise<string> {
