@@ -149,7 +149,9 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     const tls = controllerCert(certDir);
     const spawnCli = options.spawnCli === true || process.env.LAB_SPAWN_CLI === '1';
     const firstHost = topology.hosts[0];
-    if (!spawnCli && firstHost !== undefined) await joinLabBridge(BRIDGE, firstHost.address);
+    // The root namespace joins every IPv4 /24 the agents listen on (a NAT director's realservers may sit on another one).
+    const networks = new Map(topology.hosts.filter((h) => !h.address.includes(':')).map((h) => [h.address.replace(/\.\d+$/, ''), h.address]));
+    if (!spawnCli && firstHost !== undefined) for (const address of networks.values()) await joinLabBridge(BRIDGE, address);
     // IPv6 hosts' agents listen on fd00::N: the root namespace (the in-process CLI) needs an address there too.
     if (!spawnCli && topology.ipv6.size > 0) await ipBatch(null, [`addr replace ${IPV6_PREFIX}254/64 dev ${BRIDGE} nodad`]);
     const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>

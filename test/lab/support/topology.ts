@@ -5,7 +5,7 @@ import { ipBatch, killInNetns, run, setSysctls } from './netns';
 
 /** The parts of a plan the topology needs (a parsed lvsctl plan fits). */
 export interface TopologyPlan {
-  hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string }>>;
+  hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string; natGateway?: string }>>;
   services: ReadonlyArray<{ vip?: string; forwarding?: 'dr' | 'nat' | 'tun'; realservers?: ReadonlyArray<{ host: string }> }>;
   marks?: ReadonlyArray<{ destination: string }>;
 }
@@ -29,6 +29,8 @@ export interface LabHost {
   name: string;
   role: 'director' | 'realserver' | 'client';
   address: string;
+  /** a director's inside address (the plan's natGateway), put on its eth0 beside its address */
+  natGateway?: string;
 }
 
 export interface Topology {
@@ -93,6 +95,7 @@ async function createNamespaces(all: readonly LabHost[], vips: readonly string[]
       ...(isIpv6(host.address) ? [] : [`addr add ${withPrefix(host.address)} dev eth0`]),
       // nodad: a lab address is unique by construction, and DAD would hold it for seconds
       ...(own6 !== undefined ? [`addr add ${own6}/${IPV6_PREFIX_LENGTH} dev eth0 nodad`] : []),
+      ...(host.natGateway !== undefined ? [`addr add ${isIpv6(host.natGateway) ? `${host.natGateway}/${IPV6_PREFIX_LENGTH} dev eth0 nodad` : `${withPrefix(host.natGateway)} dev eth0`}`] : []),
       ...directorVips.map((vip) => (isIpv6(vip) ? `addr add ${vip}/128 dev eth0 nodad` : `addr add ${withPrefix(vip)} dev eth0`)),
       'link set eth0 up',
     ]);
@@ -137,7 +140,7 @@ export function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
       throw new TopologyError(place, `"${name}" cannot name a lab namespace`, 'use at most 11 letters, digits, "-" or "_"');
     }
     if (name === client.name) throw new TopologyError(place, `"${name}" is the client's namespace`, 'rename the host or pass options.client.name');
-    hosts.push({ name, role: host.role, address: host.address });
+    hosts.push({ name, role: host.role, address: host.address, ...(host.natGateway !== undefined ? { natGateway: host.natGateway } : {}) });
   }
   const taken = new Map<string, string>([[client.address, client.name]]);
   for (const host of hosts) {
