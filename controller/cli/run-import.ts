@@ -15,6 +15,8 @@ import { CliError, EXIT } from '../exit-codes';
 export interface ImportCliOptions {
   ipvsadm?: string;
   iptables?: string;
+  /** ip6tables-save -t mangle output: the IPv6 mark rules */
+  ip6tables?: string;
   cluster?: string;
   directorAddresses?: string;
 }
@@ -78,15 +80,14 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster) || cluster.length > 63) {
     throw new CliError(`--cluster "${cluster}" must match [a-z0-9][a-z0-9-]* (at most 63 characters), e.g. "shop"`, EXIT.invalid);
   }
-  if (options.ipvsadm === STDIN && options.iptables === STDIN) {
-    throw new CliError('only one of --ipvsadm and --iptables can read stdin ("-"); give the other a file', EXIT.invalid);
-  }
-  if (options.directorAddresses === STDIN && (options.ipvsadm ?? STDIN) === STDIN && (options.iptables ?? STDIN) === STDIN) {
-    throw new CliError('--director-addresses - reads stdin, so give --ipvsadm or --iptables a file', EXIT.invalid);
-  }
+  const stdinReaders = [options.ipvsadm, options.iptables, options.ip6tables, options.directorAddresses].filter((o) => o === STDIN).length;
+  if (stdinReaders > 1) throw new CliError('only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin ("-"); give the others files', EXIT.invalid);
+  // Without --ipvsadm, --iptables or --ip6tables, stdin is read and told apart by its content.
+  const implicitStdin = options.ipvsadm === undefined && options.iptables === undefined && options.ip6tables === undefined;
+  if (implicitStdin && stdinReaders > 0) throw new CliError('--director-addresses - reads stdin, so give --ipvsadm or --iptables a file', EXIT.invalid);
   let services: IpvsService[] = [];
   let marks: MarkRule[] = [];
-  if (options.ipvsadm === undefined && options.iptables === undefined) {
+  if (implicitStdin) {
     const text = await readSource(io, STDIN);
     if (looksLikeIptablesSave(text)) marks = readMarks(STDIN, text);
     else services = parsing(STDIN, () => parseIpvsSave(text));
@@ -97,6 +98,7 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
       services = parsing(source, () => parseIpvsSave(text));
     }
     if (options.iptables !== undefined) marks = readMarks(options.iptables, await readSource(io, options.iptables));
+    if (options.ip6tables !== undefined) marks = [...marks, ...readMarks(options.ip6tables, await readSource(io, options.ip6tables))];
   }
   const directorAddresses = options.directorAddresses === undefined ? undefined : await readDirectorAddresses(io, options.directorAddresses);
   let result;

@@ -69,7 +69,7 @@ describe('lvsctl import', () => {
   });
 
   it('refuses stdin for both inputs, a missing file and a bad cluster name', async () => {
-    assert.match(await refusal({ ipvsadm: '-', iptables: '-' }, {}), /only one of --ipvsadm and --iptables can read stdin/);
+    assert.match(await refusal({ ipvsadm: '-', iptables: '-' }, {}), /only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin/);
     assert.match(await refusal({ ipvsadm: 'nope.txt' }, {}), /^cannot read nope\.txt: ENOENT/);
     assert.match(await refusal({ cluster: 'Shop!' }, {}), /--cluster "Shop!" must match/);
   });
@@ -111,5 +111,29 @@ describe('lvsctl import: the NAT gateway of a two-armed director', () => {
 
   it('refuses --director-addresses that is not ip -j addr show output, naming the file', async () => {
     assert.match(await refusal({ ipvsadm: 'ipvs.txt', directorAddresses: 'addr.txt' }, { 'ipvs.txt': NAT, 'addr.txt': '1: lo: <LOOPBACK>' }), /^addr\.txt: not the JSON of `ip -j addr show`.*on the director$/);
+  });
+});
+
+describe('lvsctl import --ip6tables: the IPv6 mark rules', () => {
+  const IPVS6 = '-A -f 6 -6 -s rr\n-a -f 6 -6 -r [fd00::11]:0 -g -w 1\n';
+  const MANGLE6 = [
+    '*mangle',
+    ':PREROUTING ACCEPT [0:0]',
+    ':LVSCTL-MARK - [0:0]',
+    '-A PREROUTING -j LVSCTL-MARK',
+    '-A LVSCTL-MARK -d fd00::50/128 -i eth0 -p tcp -m multiport --dports 80,443 -j MARK --set-xmark 0x6/0xffffffff',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('reads ip6tables-save beside iptables-save into one "marks"', async () => {
+    const { code, out } = await run({ ipvsadm: 'ipvs.txt', iptables: 'mangle.txt', ip6tables: 'mangle6.txt' }, { 'ipvs.txt': IPVS + IPVS6, 'mangle.txt': MANGLE, 'mangle6.txt': MANGLE6 });
+    assert.equal(code, 0);
+    const plan = JSON.parse(out) as PlanInput;
+    assert.deepEqual(plan.marks?.map((m) => `${m.mark} ${m.destination} ${m.ports.join(',')}`), ['1 10.0.0.100 80,443', '6 fd00::50 80,443']);
+  });
+
+  it('refuses two readers of stdin', async () => {
+    assert.match(await refusal({ ipvsadm: '-', ip6tables: '-' }, {}), /only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin/);
   });
 });
