@@ -54,6 +54,7 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
     kernel: {
       ipvs: new IpvsWriter(chosen.ipvs),
       marks: new LinuxMarks(exec, config.iptables),
+      marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
     },
     uncachedPreconditions,

@@ -139,7 +139,7 @@ export function agentArgs(spec: AgentSpec): string[] {
   const cert = agentCert(spec.certDir, spec.host, spec.address);
   return [
     '--role', spec.role,
-    '--listen', `${spec.address}:${AGENT_PORT}`,
+    '--listen', spec.address.includes(':') ? `[${spec.address}]:${AGENT_PORT}` : `${spec.address}:${AGENT_PORT}`,
     '--ca', cert.ca, '--cert', cert.cert, '--key', cert.key,
     '--allow', CONTROLLER_NAME,
     '--state-dir', agentStateDir(spec.host),
