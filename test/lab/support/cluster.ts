@@ -59,6 +59,11 @@ export interface LabClusterOptions {
    * or LAB_SPAWN_CLI=1 for every cluster
    */
   spawnCli?: boolean;
+  /**
+   * packaged executables (the .deb's /usr/bin/lvsctl-agent and /usr/bin/lvsctl, packaged.ts)
+   * to run instead of dist/: the agents, and lvsctl from the client namespace (spawnCli)
+   */
+  programs?: { agent: string; lvsctl: string };
 }
 
 export interface LabCluster {
@@ -136,6 +141,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
       extraArgs: options.agentArgs?.[host.name] ?? [],
       ...(options.agentEnv?.[host.name] ? { env: options.agentEnv[host.name] } : {}),
       logPath: logPathOf(host.name),
+      ...(options.programs ? { program: options.programs.agent } : {}),
     }]));
     const specOf = (host: string): AgentSpec => {
       const spec = specs.get(host);
@@ -146,12 +152,13 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     await Promise.all([...specs.keys()].map((host) => rm(agentStateDir(host), { recursive: true, force: true })));
     await Promise.all([...specs.values()].map(async (spec) => agents.set(spec.host, await startAgent(spec))));
     const tls = controllerCert(certDir);
-    const spawnCli = options.spawnCli === true || process.env.LAB_SPAWN_CLI === '1';
+    const spawnCli = options.spawnCli === true || options.programs !== undefined || process.env.LAB_SPAWN_CLI === '1';
+    const program = options.programs ? { program: options.programs.lvsctl } : {};
     const firstHost = topology.hosts[0];
     if (!spawnCli && firstHost !== undefined) await joinLabBridge(BRIDGE, firstHost.address);
     const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>
       spawnCli
-        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) })
+        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...program, ...(env ? { env } : {}) })
         : runLvsctlInProcess(args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) });
     const stopAgent = async (host: string): Promise<void> => {
       specOf(host);
@@ -190,7 +197,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
         agents.delete(host);
       },
       spawnRollout: (args = []) =>
-        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args]),
+        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args], {}, options.programs?.lvsctl),
       startRollout: (call = {}) => {
         // it runs in this process: the root namespace must reach the agents
         if (spawnCli) throw new Error('startRollout runs lvsctl in the test process: start the cluster without spawnCli');
