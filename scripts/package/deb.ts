@@ -15,17 +15,17 @@ export const DEB_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64:
 
 /**
  * What the agent runs (agent/kernel/linux/): `ip` for addresses and routes, iptables for the
- * mark rules; the executables are Node's, linked against glibc 2.28 and libstdc++. ipvsadm
+ * mark rules; the executables are Node's, linked against glibc 2.28 and libstdc++ (GLIBCXX_3.4.21: gcc 5). ipvsadm
  * is the director's fallback when the kernel's IPVS netlink family is missing (--ipvs auto)
  * and the tool an operator reads the table with; kmod's modprobe loads ip_vs.
  */
-export const DEPENDS = ['libc6 (>= 2.28)', 'libstdc++6 (>= 6)', 'libgcc-s1', 'iproute2', 'iptables'];
+export const DEPENDS = ['libc6 (>= 2.28)', 'libstdc++6 (>= 5)', 'libgcc-s1', 'iproute2', 'iptables'];
 export const RECOMMENDS = ['ipvsadm', 'kmod'];
 /** keepalived: VRRP for a standby director's VIP, which lvsctl does not do. */
 export const SUGGESTS = ['keepalived'];
 
 /** Man pages and completions the build may have made (dist/share/), and where the .deb puts them. */
-export const GENERATED_FILES: ReadonlyArray<{ from: string; to: string; gzip?: boolean }> = [
+export const GENERATED_FILES: ReadonlyArray<{ from: string; to: string }> = [
   { from: 'share/completions/lvsctl.bash', to: 'usr/share/bash-completion/completions/lvsctl' },
   { from: 'share/completions/_lvsctl', to: 'usr/share/zsh/vendor-completions/_lvsctl' },
   { from: 'share/completions/lvsctl.fish', to: 'usr/share/fish/vendor_completions.d/lvsctl.fish' },
