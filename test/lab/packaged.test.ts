@@ -45,6 +45,7 @@ describe('the packaged executables (.deb) as agents and controller, with real tr
   after(async function () {
     this.timeout(LAB_HOOK_TIMEOUT_MS);
     await cluster?.teardown();
+    await pkg?.remove();
   });
 
   it('the .deb holds both executables, the unit, its defaults and the docs, and declares what the agent runs', () => {

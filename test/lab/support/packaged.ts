@@ -17,6 +17,8 @@ export interface UnpackedPackage {
   lvsctl: string;
   /** dpkg-deb -f: the control fields */
   control: string;
+  /** deletes the unpacked tree (180 MB) */
+  remove(): Promise<void>;
 }
 
 export async function unpackPackage(): Promise<UnpackedPackage> {
@@ -31,5 +33,8 @@ export async function unpackPackage(): Promise<UnpackedPackage> {
   const unpack = await runCommand(null, 'dpkg-deb', ['-x', deb, root], { timeoutMs: 300_000 });
   if (unpack.code !== 0) throw new Error(`dpkg-deb -x ${deb} exited ${unpack.code}: ${unpack.stderr}`);
   const control = await runCommand(null, 'dpkg-deb', ['-f', deb], { timeoutMs: 60_000 });
-  return { deb, root, agent: join(root, 'usr', 'bin', 'lvsctl-agent'), lvsctl: join(root, 'usr', 'bin', 'lvsctl'), control: control.stdout };
+  return {
+    deb, root, agent: join(root, 'usr', 'bin', 'lvsctl-agent'), lvsctl: join(root, 'usr', 'bin', 'lvsctl'), control: control.stdout,
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
 }
