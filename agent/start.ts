@@ -18,6 +18,8 @@ import { LinuxMarks } from './kernel/linux/marks';
 import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
+import { notifyReady } from './service-manager';
+import { stderrErrorPrefix } from './journal';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
 import { AgentService } from './server/agent-service';
 import { startAgentServer, type RunningAgent } from './server/agent-server';
@@ -114,7 +116,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
-    process.stderr.write(`lvsctl-agent: ${warning}\n`);
+    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${warning}\n`);
     logger.warn(warning);
   }
   // Handlers first: until a listener exists, SIGTERM's default action kills the process
@@ -200,6 +202,9 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
+  // systemd (Type=notify) counts the start as done only now, when the port is bound
+  await notifyReady(`serving ${config.role} on ${config.listen.host}:${running.port}`).catch((error: unknown) =>
+    logger.error('could not tell systemd the agent is ready: it will time the start out (TimeoutStartSec) and stop the agent', { problem: errorMessage(error) }));
   if (config.tls) {
     reload = tlsReloader({
       files: config.tls,

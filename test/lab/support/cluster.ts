@@ -60,6 +60,11 @@ export interface LabClusterOptions {
    * or LAB_SPAWN_CLI=1 for every cluster
    */
   spawnCli?: boolean;
+  /**
+   * packaged executables (the .deb's /usr/bin/lvsctl-agent and /usr/bin/lvsctl, packaged.ts)
+   * to run instead of dist/: the agents, and lvsctl from the client namespace (spawnCli)
+   */
+  programs?: { agent: string; lvsctl: string };
 }
 
 export interface LabCluster {
@@ -137,6 +142,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
       extraArgs: options.agentArgs?.[host.name] ?? [],
       ...(options.agentEnv?.[host.name] ? { env: options.agentEnv[host.name] } : {}),
       logPath: logPathOf(host.name),
+      ...(options.programs ? { program: options.programs.agent } : {}),
     }]));
     const specOf = (host: string): AgentSpec => {
       const spec = specs.get(host);
@@ -147,7 +153,8 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     await Promise.all([...specs.keys()].map((host) => rm(agentStateDir(host), { recursive: true, force: true })));
     await Promise.all([...specs.values()].map(async (spec) => agents.set(spec.host, await startAgent(spec))));
     const tls = controllerCert(certDir);
-    const spawnCli = options.spawnCli === true || process.env.LAB_SPAWN_CLI === '1';
+    const spawnCli = options.spawnCli === true || options.programs !== undefined || process.env.LAB_SPAWN_CLI === '1';
+    const program = options.programs ? { program: options.programs.lvsctl } : {};
     const firstHost = topology.hosts[0];
     // The root namespace joins every IPv4 /24 the agents listen on (a NAT director's realservers may sit on another one).
     const networks = new Map(topology.hosts.filter((h) => !h.address.includes(':')).map((h) => [h.address.replace(/\.\d+$/, ''), h.address]));
@@ -156,7 +163,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     if (!spawnCli && topology.ipv6.size > 0) await ipBatch(null, [`addr replace ${IPV6_PREFIX}254/64 dev ${BRIDGE} nodad`]);
     const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>
       spawnCli
-        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) })
+        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...program, ...(env ? { env } : {}) })
         : runLvsctlInProcess(args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) });
     const stopAgent = async (host: string): Promise<void> => {
       specOf(host);
@@ -195,7 +202,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
         agents.delete(host);
       },
       spawnRollout: (args = []) =>
-        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args]),
+        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args], {}, options.programs?.lvsctl),
       startRollout: (call = {}) => {
         // it runs in this process: the root namespace must reach the agents
         if (spawnCli) throw new Error('startRollout runs lvsctl in the test process: start the cluster without spawnCli');
