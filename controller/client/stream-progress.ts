@@ -11,21 +11,32 @@ function eventText(event: ApplyEvent): string {
   }
 }
 
+/**
+ * Events come in bursts (22,000 steps of a 2,000-service apply): the clock is read once per
+ * turn of the event loop, not per event (a system call each in the lab's user-mode Linux),
+ * and the last event's text is made only when a message needs it.
+ */
 export class StreamProgress {
   private count = 0;
-  private last?: { text: string; at: number };
+  private last?: ApplyEvent;
+  private lastAt = 0;
+  private stampedThisTurn = false;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
   saw(event: ApplyEvent): void {
     this.count++;
-    this.last = { text: eventText(event), at: this.clock() };
+    this.last = event;
+    if (this.stampedThisTurn) return;
+    this.lastAt = this.clock();
+    this.stampedThisTurn = true;
+    setImmediate(() => { this.stampedThisTurn = false; });
   }
 
   /** "after 2 events (the last, step add-service tcp 10.0.0.100:80, 3.0 s before)" */
   describe(now: number): string {
     if (!this.last) return 'after the agent accepted the plan, before any event';
-    const ago = ((now - this.last.at) / 1000).toFixed(1);
-    return `after ${this.count} event${this.count === 1 ? '' : 's'} (the last, ${this.last.text}, ${ago} s before)`;
+    const ago = ((now - this.lastAt) / 1000).toFixed(1);
+    return `after ${this.count} event${this.count === 1 ? '' : 's'} (the last, ${eventText(this.last)}, ${ago} s before)`;
   }
 }

@@ -1,0 +1,55 @@
+// The slicer ends a slice after about 20 ms of work whatever a step costs, while reading the
+// clock far less often than once per step when steps are quick.
+import { strict as assert } from 'node:assert';
+import { performance } from 'node:perf_hooks';
+import { SLICE_MS, Slicer } from '../../../lvs/yield-point';
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* spin */ }
+}
+
+describe('the slicer of long tasks', () => {
+  it('reads the clock at most once per 32 quick steps, not once per step', () => {
+    const realNow = performance.now.bind(performance);
+    let reads = 0;
+    const slicer = new Slicer();
+    performance.now = () => { reads += 1; return realNow(); };
+    try {
+      for (let i = 0; i < 1_000_000; i += 1) void slicer.due;
+    } finally {
+      performance.now = realNow;
+    }
+    assert.ok(reads < 50_000, `${reads} clock reads`);
+  });
+
+  it('still says a slice is over soon after 20 ms when each step takes 2 ms', () => {
+    const slicer = new Slicer();
+    const start = performance.now();
+    let steps = 0;
+    while (!slicer.due) {
+      busy(2);
+      steps += 1;
+      assert.ok(steps < 1_000, 'the slice never ended');
+    }
+    const took = performance.now() - start;
+    assert.ok(took >= SLICE_MS, `ended after ${took.toFixed(1)} ms`);
+    assert.ok(steps <= SLICE_MS / 2 + 2, `${steps} steps of 2 ms before the slice ended`);
+  });
+
+  it('gives the event loop its turn when a loop asks `due`, then `pause()`, as the apply does', async () => {
+    const slicer = new Slicer();
+    let ticks = 0;
+    const timer = setInterval(() => { ticks += 1; }, 1);
+    try {
+      const start = performance.now();
+      while (performance.now() - start < 200) {
+        busy(0.05);
+        if (slicer.due) await slicer.pause();
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 3, `a 1 ms timer ran ${ticks} time(s) in 200 ms of sliced work`);
+  });
+});
