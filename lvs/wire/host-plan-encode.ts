@@ -9,6 +9,7 @@ import type { Destination as WireDestination } from '../../proto/generated/lvsct
 import type { HealthCheckSpec as WireHealthCheckSpec } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
 import type { MarkRule as WireMarkRule } from '../../proto/generated/lvsctl/v1/MarkRule';
 import type { RealserverDuty as WireRealserverDuty } from '../../proto/generated/lvsctl/v1/RealserverDuty';
+import { vrrpPlanToWire } from './vrrp-codec';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL, wireName } from './enum-names';
 
 /** ALL_DOWN_POLICY_UNSPECIFIED (absent) means keep-last too, so an older controller's plans keep today's behaviour. */
@@ -22,7 +23,11 @@ export function hostPlanToWire(plan: HostPlan): WireHostPlan {
   if (plan.role === 'director') {
     return {
       ...common,
-      director: { services: plan.services.map(directorServiceToWire), marks: plan.marks.map(markRuleToWire) },
+      director: {
+        services: plan.services.map(directorServiceToWire),
+        marks: plan.marks.map(markRuleToWire),
+        ...(plan.vrrp ? { vrrp: vrrpPlanToWire(plan.vrrp) } : {}),
+      },
     };
   }
   return {
