@@ -37,3 +37,8 @@ export interface VrrpStatus {
   /** why the state is what it is, or what is wrong */
   note?: string;
 }
+
+/** A director's VRRP read-back, for Status, Health and metrics; undefined = not in a group. */
+export interface VrrpSource {
+  read(): Promise<VrrpStatus | undefined>;
+}
