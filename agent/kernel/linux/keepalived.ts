@@ -6,7 +6,6 @@
 import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
-import { writeFileAtomically } from '../../state/atomic-file';
 
 export const DEFAULT_KEEPALIVED_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_KEEPALIVED_PIDFILE = '/run/keepalived.pid';
@@ -46,6 +45,25 @@ export function parseNotifiedLine(text: string, mtimeMs: number): NotifiedState 
     priority: Number(priority) || 0,
     atMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : mtimeMs,
   };
+}
+
+/** Temp file, fsync, rename: keepalived reads the old text or the new, never half. */
+async function writeAtomically(file: string, body: string, mode: number): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.lvsctl-${process.pid}.tmp`;
+  const handle = await fs.open(temp, 'w', mode);
+  try {
+    await handle.writeFile(body, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 async function exists(file: string, mode: number): Promise<boolean> {
@@ -105,12 +123,12 @@ export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepaliv
       }
     },
     async writeConfig(text) {
-      await writeFileAtomically(options.configPath, text);
+      await writeAtomically(options.configPath, text, 0o644);
     },
     async ensureNotifyScript() {
       const text = notifyScriptText(stateFile);
       const current = await fs.readFile(notifyScriptPath, 'utf8').catch(() => undefined);
-      if (current !== text) await writeFileAtomically(notifyScriptPath, text);
+      if (current !== text) await writeAtomically(notifyScriptPath, text, 0o700);
       await fs.chmod(notifyScriptPath, 0o700);
     },
     async reload(process_) {
