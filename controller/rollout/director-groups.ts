@@ -1,6 +1,7 @@
 // Director groups in a rollout: the directors of a group are applied one at a time, the
 // backups first and the planned master (highest priority) last, so the director serving
-// traffic changes last; the first failure stops the group, so its directors keep one table.
+// traffic changes last; the first failure stops the group, so its directors keep one table
+// (except keepalived missing or not running there: that director holds no VRRP role).
 // After the directors, a group whose directors did not all end with the plan is reported
 // (and ends the rollout with exit 2), naming the group and each director that differs.
 import type { ApplyMode } from '../../lvs/apply-events';
@@ -73,5 +74,8 @@ export function describeGroupMismatch(g: GroupRecap): string {
   const others = g.directors.filter((d) => !g.differing.some((x) => x.host === d));
   return `group ${g.group}: ${g.differing.map((d) => `${d.host} (${d.status})`).join(', ')} ${g.differing.length === 1 ? 'does' : 'do'} not hold the table ${others.join(', ')} ${others.length === 1 ? 'holds' : 'hold'} now`;
 }
+
+/** The failed step of a director whose keepalived is missing or not running (agent/director/vrrp-step.ts). */
+export const KEEPALIVED_PRECONDITION = 'precondition keepalived';
 
 export const FIX_GROUP_MISMATCH = 'fix what stopped those directors, then run lvsctl rollout again for the whole group (no --limit inside a group)';

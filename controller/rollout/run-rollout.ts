@@ -10,7 +10,7 @@ import type { HostStatus, RolloutEvent, RolloutSummary } from './events';
 import { blockersOf, describeBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
 import { RolloutLedger } from './ledger';
 import { selectRolloutHosts } from './selection';
-import { directorUnits, groupRecaps } from './director-groups';
+import { directorUnits, groupRecaps, KEEPALIVED_PRECONDITION } from './director-groups';
 
 export interface RolloutTarget {
   address: string;
@@ -162,6 +162,10 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         await apply(host, plan);
         const status = ledger.statusOf(host);
         if (status === 'ok' || status === 'changed') continue;
+        // keepalived missing or not running: that director holds no VRRP role, so it cannot take
+        // the addresses with its old table; the next one may go on (and gets its config written too).
+        const failedChecks = ledger.failedChecksOf(host);
+        if (status === 'failed' && failedChecks.length > 0 && failedChecks.every((c) => c === KEEPALIVED_PRECONDITION)) continue;
         for (const [rest] of members.slice(index + 1)) {
           finish(rest, 'skipped', `not applied: ${host} of group ${group} ${status ?? 'failed'}, so the group keeps one table`, `fix ${host}, then run lvsctl rollout again`);
         }

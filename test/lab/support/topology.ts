@@ -8,6 +8,8 @@ export interface TopologyPlan {
   hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string }>>;
   services: ReadonlyArray<{ vip?: string; forwarding?: 'dr' | 'nat' | 'tun'; realservers?: ReadonlyArray<{ host: string }> }>;
   marks?: ReadonlyArray<{ destination: string }>;
+  /** the directors of a group get no VIP from the lab: keepalived moves them */
+  directorGroups?: ReadonlyArray<{ directors: readonly string[] }>;
 }
 
 export interface TopologyOptions {
@@ -52,7 +54,7 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   const all = [...hosts, client];
   const topology: Topology = { hosts, client, vips, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
   try {
-    await createNamespaces(all, vips);
+    await createNamespaces(all, vips, new Set((plan.directorGroups ?? []).flatMap((g) => g.directors)));
     if (plan.services.some((service) => service.forwarding === 'nat')) {
       for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
     }
@@ -67,7 +69,7 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   return topology;
 }
 
-async function createNamespaces(all: readonly LabHost[], vips: readonly string[]): Promise<void> {
+async function createNamespaces(all: readonly LabHost[], vips: readonly string[], grouped: ReadonlySet<string>): Promise<void> {
   // One process for the root namespace's part, one per namespace for its own part.
   await ipBatch(null, [
     `link add ${BRIDGE} type bridge`,
@@ -79,7 +81,7 @@ async function createNamespaces(all: readonly LabHost[], vips: readonly string[]
     ]),
   ]);
   for (const host of all) {
-    const directorVips = host.role === 'director' ? vips : [];
+    const directorVips = host.role === 'director' && !grouped.has(host.name) ? vips : [];
     await ipBatch(host.name, [
       'link set lo up',
       `addr add ${withPrefix(host.address)} dev eth0`,

@@ -39,6 +39,13 @@ describe('rollout of a director group', () => {
     assert.equal(rolloutExitCode(summary), EXIT.hostFailed);
   });
 
+  it('goes on past a director whose keepalived is not running (it holds no VRRP role)', async () => {
+    const notRunning = { steps: [{ kind: 'step' as const, action: 'precondition', target: 'keepalived', status: 'failed' as const, message: 'keepalived is not running', fix: 'start it' }], outcome: 'failed' as const };
+    const { agents, summary } = await rollout({ lvs2: notRunning });
+    assert.deepEqual(agents.applies().map((c) => c.host).filter((h) => h.startsWith('lvs')), ['lvs2', 'lvs1']);
+    assert.deepEqual(summary.groups?.[0].differing, [{ host: 'lvs2', status: 'failed' }]);
+  });
+
   it('a group left with two tables exits 2 naming the group and the director', async () => {
     const { summary } = await rollout({ lvs1: { outcome: 'failed' } });
     const group = summary.groups?.[0];
