@@ -33,7 +33,9 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
   const lines = [
     `# Director group "${vrrp.group}": change the plan and roll out, not this file.`,
     'global_defs {',
+    // the notify script runs as root, and keepalived checks nobody else can write it or its directories
     '    script_user root',
+    '    enable_script_security',
     `    lvs_sync_daemon ${vrrp.syncInterface} ${name} id ${vrrp.syncId}`,
     '}',
     '',

@@ -96,7 +96,7 @@ describe('A director pair: keepalived moves the VIP, the sync daemon carries con
     console.log(`      lvs1 took the VIP ${elected} ms after the rollout returned`);
     assert.equal(await hasAddress('lvs2', 'eth0', VIP), false, 'the backup must not hold the VIP');
     const daemons = await run('ip', ['netns', 'exec', 'lvs1', 'ipvsadm', '-L', '--daemon']);
-    assert.match(daemons.stdout, /master sync daemon \(mcast=eth0, syncid=51\)/, daemons.stdout);
+    assert.match(daemons.stdout, /master sync daemon \(mcast=eth0, syncid=51[,)]/, daemons.stdout);
     // the notify script has to have run: poll status until keepalived's states are in
     let status: CommandResult | undefined;
     await waitFor('status names lvs1 master', async () => {

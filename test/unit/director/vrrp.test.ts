@@ -45,7 +45,7 @@ async function rig(keepalived = new FakeKeepalived()) {
 describe('keepalived.conf as the agent renders it', () => {
   it('is VRRP only: lvs_sync_daemon in global_defs, one vrrp_instance, IPv6 apart, no virtual_server', () => {
     const text = renderKeepalivedConfig(VRRP, '/var/lib/lvsctl/vrrp-notify.sh');
-    assert.match(text, /global_defs \{\n {4}script_user root\n {4}lvs_sync_daemon eth0 LVSCTL_front id 51\n\}/);
+    assert.match(text, /global_defs \{\n {4}script_user root\n {4}enable_script_security\n {4}lvs_sync_daemon eth0 LVSCTL_front id 51\n\}/);
     assert.match(text, /vrrp_instance LVSCTL_front \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 51\n {4}priority 110\n {4}advert_int 1\n/);
     assert.match(text, /auth_type PASS\n {8}auth_pass secret/);
     assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {4}\}/);
