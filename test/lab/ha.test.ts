@@ -125,7 +125,7 @@ describe('A director pair: keepalived moves the VIP, the sync daemon carries con
     const killedAt = Date.now();
     await keepalived.lvs1.kill();
     const moved = await waitFor('lvs2 takes the VIP', () => hasAddress('lvs2', 'eth0', VIP), killedAt, MOVE_BOUND_MS);
-    console.log(`      keepalived SIGKILLed on lvs1: VIP on lvs2 after ${moved} ms (bound ${MOVE_BOUND_MS} ms)`);
+    console.log(`      keepalived SIGKILLed on lvs1 (VRRP process first: no goodbye advert): VIP on lvs2 after ${moved} ms (bound ${MOVE_BOUND_MS} ms)`);
     assert.equal(await held.exchange('after-kill', 15_000), `${pinned} after-kill`, 'the held connection still answers through lvs2');
     const after = countByServer(await httpRequests('client', `http://${VIP}/`, 4, { timeoutMs: 5000 }));
     assert.deepEqual(after, { [pinned]: 4 }, 'the next requests land on the same realserver');

@@ -1,7 +1,8 @@
 // keepalived in a lab director's namespace, as an operator runs it: Debian's binary, VRRP
 // only, its config where the agent writes it (--keepalived-config) and its own pid files
-// (the namespaces share one file system). kill() is a crash (SIGKILL to every keepalived
-// process of the namespace: no goodbye advert, the addresses stay where they were).
+// (the namespaces share one file system). kill() is a crash: SIGKILL to the VRRP process
+// first (killed after its parent it would still send a goodbye advert with priority 0),
+// then to the rest; the addresses stay where they were.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -52,6 +53,10 @@ export function labKeepalived(ns: string): LabKeepalived {
       }
     },
     async kill() {
+      const vrrp = Number((await readFile(join(dir, 'vrrp.pid'), 'utf8').catch(() => '')).trim());
+      if (vrrp > 1 && (await processName(vrrp)) === 'keepalived') {
+        try { process.kill(vrrp, 'SIGKILL'); } catch { /* gone */ }
+      }
       for (const pid of await netnsPids(ns)) {
         if ((await processName(pid)) === 'keepalived') {
           try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
