@@ -11,6 +11,8 @@ export function register(program: Command): void {
     .option('--ipvsadm <FILE>', 'output of `ipvsadm -S -n` ("-" for stdin)')
     .option('--iptables <FILE>', 'output of `iptables-save -t mangle` ("-" for stdin)')
     .option('--cluster <NAME>', 'the plan\'s cluster name', DEFAULT_IMPORT_CLUSTER)
+    .option('--ip6tables <FILE>', 'output of `ip6tables-save -t mangle`: the IPv6 mark rules')
+    .option('--director-addresses <FILE>', 'output of `ip -j addr show` on the director: fills in its natGateway for LVS-NAT realservers')
     .addHelpText(
       'after',
       [

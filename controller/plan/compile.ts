@@ -5,6 +5,7 @@ import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, Realserv
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
 import { compileGroups, groupOfDirector, groupOfService, vrrpPlanOf, type CompiledGroup } from './compile-groups';
 import type { Plan, PlanHealthCheck, PlanService } from './schema';
+import { natGatewayOf } from './nat-gateway';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
 export type ResolvedAddresses = ReadonlyMap<string, string>;
@@ -98,15 +99,15 @@ export function compileDirectorServices(plan: Plan, addresses: ResolvedAddresses
 
 /**
  * The addresses a NAT realserver of a service may route through: its group's natGateway
- * (the floating inside address), else every director's own address. The one place that
- * decides the realserver gateway check's addresses.
+ * (the floating inside address), else every director's gateway (nat-gateway.ts). The one
+ * place that decides the realserver gateway check's addresses for a group.
  */
-function natRouteAddresses(index: number, byService: ReadonlyMap<number, CompiledGroup>, directorAddresses: string[]): string[] {
+function natRouteAddresses(index: number, byService: ReadonlyMap<number, CompiledGroup>, natGateways: string[]): string[] {
   const gateway = byService.get(index)?.group.natGateway;
-  return gateway ? [gateway] : directorAddresses;
+  return gateway ? [gateway] : natGateways;
 }
 
-function realserverDuties(plan: Plan, host: string, directorAddresses: string[], byService: ReadonlyMap<number, CompiledGroup>): RealserverDuty[] {
+function realserverDuties(plan: Plan, host: string, natGateways: string[], byService: ReadonlyMap<number, CompiledGroup>): RealserverDuty[] {
   return plan.services
     .map((s, index) => ({ s, index }))
     .filter(({ s }) => s.realservers.some((rs) => rs.host === host))
@@ -114,7 +115,7 @@ function realserverDuties(plan: Plan, host: string, directorAddresses: string[],
       service: s.name,
       forwarding: s.forwarding,
       vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
-      directors: natRouteAddresses(index, byService, directorAddresses),
+      directors: natRouteAddresses(index, byService, natGateways),
       ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
       ...listeningPorts(s, host),
     }));
@@ -147,9 +148,10 @@ function groupShare(plan: Plan, compiled: CompiledGroup, services: DirectorServi
 export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, generation: number): Map<string, HostPlan> {
   const result = new Map<string, HostPlan>();
   const hostNames = Object.keys(plan.hosts);
-  const directorAddresses = hostNames
+  // What NAT realservers must route through, one per director (nat-gateway.ts decides).
+  const natGateways = hostNames
     .filter((h) => plan.hosts[h].role === 'director')
-    .map((h) => addressOf(addresses, h));
+    .map((h) => natGatewayOf(plan.hosts[h], addressOf(addresses, h)));
   const services = compileDirectorServices(plan, addresses);
   const marks = compileMarkRules(plan);
   const groups = compileGroups(plan);
@@ -173,7 +175,7 @@ export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, gener
         generation,
         address: addressOf(addresses, host),
         prepare: spec.prepare ?? false,
-        duties: realserverDuties(plan, host, directorAddresses, byService),
+        duties: realserverDuties(plan, host, natGateways, byService),
         ...(spec.ftp ? { ftp: { server: spec.ftp.server, config: spec.ftp.config } } : {}),
       };
       result.set(host, realserver);

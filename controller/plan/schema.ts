@@ -6,6 +6,7 @@ import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
+import { natGatewayField } from './nat-gateway-field';
 
 export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
 
@@ -32,6 +33,7 @@ export const hostSchema = z.strictObject({
   agentPort: tcpPort.optional(),
   ftp: ftpServerSchema.optional(),
   prepare: z.boolean().optional().describe('realserver: set VIP/ARP itself instead of only verifying'),
+  natGateway: natGatewayField,
 });
 
 export const markSchema = z.strictObject({
