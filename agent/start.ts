@@ -15,6 +15,9 @@ import { startDrainTimer, type DrainTimer } from './director/drain-timer';
 import { IpvsWriter } from './kernel/ipvs-writer';
 import { chooseIpvsBackend, type IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { LinuxMarks } from './kernel/linux/marks';
+import { createLinuxKeepalived } from './kernel/linux/keepalived';
+import { vrrpSource } from './director/vrrp-status';
+import { readLastPlan } from './state/last-plan';
 import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
@@ -58,6 +61,7 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
       marks: new LinuxMarks(exec, config.iptables),
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
+      keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir }),
     },
     uncachedPreconditions,
     ipvsBackend: chosen.backend,
@@ -159,6 +163,14 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
+  // The VRRP of the last applied plan, read back from keepalived for Status, Health and metrics.
+  const vrrp = kernel?.keepalived
+    ? vrrpSource(kernel.keepalived, async () => {
+      const last = await readLastPlan(config.stateDir).catch(() => undefined);
+      return last?.role === 'director' ? last.vrrp : undefined;
+    })
+    : undefined;
+  if (vrrp) metrics?.readVrrpFrom(vrrp);
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -186,6 +198,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
       : createRealserverVerifier({ stateDir: config.stateDir, logger })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
+    ...(vrrp ? { vrrp } : {}),
     ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow, ...(identity?.crl ? { revoked: revocations } : {}) },

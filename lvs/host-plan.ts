@@ -2,6 +2,7 @@
 // host (controller/plan/compile.ts); it travels as proto messages and is mapped back to
 // these types at the agent's edge, where it is validated again.
 import type { Destination, Forwarding, MarkRule, VirtualService } from './model';
+import type { VrrpPlan } from './vrrp';
 
 /**
  * What the health monitor does when every realserver of a service is down and the service
@@ -61,6 +62,8 @@ export interface DirectorPlan {
   generation: number;
   services: DirectorService[];
   marks: MarkRule[];
+  /** set when the director is in a director group: the keepalived VRRP it must run */
+  vrrp?: VrrpPlan;
 }
 
 /** One service a realserver is in, and what that asks of it. */

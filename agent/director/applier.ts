@@ -25,6 +25,8 @@ import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
+import type { Keepalived } from '../kernel/keepalived';
+import { prepareVrrp, type VrrpChange } from './vrrp-step';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
@@ -35,6 +37,8 @@ export interface DirectorKernel {
   marks6?: Marks;
   /** absent: no checks (tests with fakes) */
   preconditions?: DirectorPreconditions;
+  /** keepalived, for a director in a group; absent: a plan with VRRP fails with the fix */
+  keepalived?: Keepalived;
 }
 
 /** The kernel inside one exclusive apply: the table itself, no longer its writer. */
@@ -43,6 +47,7 @@ interface HeldKernel {
   marks: Marks;
   marks6?: Marks;
   preconditions?: DirectorPreconditions;
+  keepalived?: Keepalived;
 }
 
 /**
@@ -80,7 +85,12 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
     // snapshot, batch, read-back and rollback.
     apply: (plan, mode, emit) =>
       kernel.ipvs.exclusive((table) =>
-        applyOnce({ ipvs: table, marks: kernel.marks, ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}), ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}) }, options, settings, plan, mode, emit),
+        applyOnce({
+          ipvs: table, marks: kernel.marks,
+          ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}),
+          ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}),
+          ...(kernel.keepalived ? { keepalived: kernel.keepalived } : {}),
+        }, options, settings, plan, mode, emit),
       ),
   };
 }
@@ -114,6 +124,20 @@ async function applyOnce(
     }
   }
 
+  let vrrp: VrrpChange | undefined;
+  if (hostPlan.vrrp) {
+    const prepared = kernel.keepalived
+      ? await prepareVrrp(kernel.keepalived, hostPlan.vrrp, mode).catch((error: unknown) => ({
+        ok: false as const, problems: [{ subject: 'keepalived', message: `could not check keepalived: ${errorMessage(error)}`, fix: 'see the agent log' }],
+      }))
+      : { ok: false as const, problems: [{ subject: 'keepalived', message: `this director is in group "${hostPlan.vrrp.group}" but the agent has no keepalived door`, fix: 'run a lvsctl-agent that drives keepalived' }] };
+    if (!prepared.ok) {
+      for (const p of prepared.problems) emit({ kind: 'step', action: 'precondition', target: p.subject, status: 'failed', message: p.message, fix: p.fix });
+      return failed(prepared.problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; '), { failedPrecondition: true });
+    }
+    vrrp = prepared.change;
+  }
+
   const swept = mode === 'apply' ? await sweepFirst(kernel, options, settings, emit) : 0;
   let planned: Planned;
   try {
@@ -122,13 +146,14 @@ async function applyOnce(
     return failed(errorMessage(error), { changed: swept });
   }
   await reportPlan(planned, mode, emit, settings.drainTimeoutMs);
-  const changed = changeCount(planned);
+  const changed = changeCount(planned) + (vrrp?.changed ? 1 : 0);
 
   if (mode === 'check') {
     await emitSteps(planned, emit, 'changed', 'would ', settings.drainTimeoutMs);
+    if (vrrp) emit(vrrp.step('changed', 'would '));
     return finish({ kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) would be made` : 'already as planned' });
   }
-  const result = await applyPlanned(kernel, options, settings, planned, changed, emit);
+  const result = await applyPlanned(kernel, options, settings, planned, changed, emit, vrrp);
   if (swept === 0) return finish(result);
   // The sweep's deletions stand even when the apply after them is rolled back.
   if (result.outcome === 'failed') {
@@ -167,6 +192,7 @@ async function applyPlanned(
   planned: Planned,
   changed: number,
   emit: Emit,
+  vrrp?: VrrpChange,
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
   const touched = await runSliced(touchedServiceSteps(ops));
@@ -192,6 +218,8 @@ async function applyPlanned(
       await swapChain(kernel.marks6, planned.marks6.action, rulesOfFamily(plan.marks, 'inet6'));
     }
     if (changed > 0) await verifyReadBack(kernel, planned, touched);
+    // The addresses move only once the table that serves them is in place and read back.
+    if (vrrp) await vrrp.commit();
     await writeOwnership(options.stateDir, {
       services: desired.map((s) => s.service.key),
       markRules: plan.marks,
@@ -202,12 +230,17 @@ async function applyPlanned(
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted, marks6: marks6Attempted });
+    if (vrrp) {
+      await vrrp.undo().catch((undoError: unknown) =>
+        options.logger.warn('could not put keepalived.conf back after the failed apply', { error: errorMessage(undoError) }));
+    }
     // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay claimed.
     if (restore.ok) {
       await claim.release().catch((releaseError: unknown) =>
         options.logger.warn('could not put the ownership file back after the rollback; the planned services stay claimed', { error: errorMessage(releaseError) }));
     }
     await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
+    if (vrrp) emit(vrrp.step('skipped', 'not kept: '));
     emit({ kind: 'step', action: 'apply', target: plan.host, status: 'failed', message: failure });
     return {
       kind: 'result',
@@ -218,6 +251,7 @@ async function applyPlanned(
     };
   }
   await emitSteps(planned, emit, 'changed', '', settings.drainTimeoutMs);
+  if (vrrp) emit(vrrp.step('changed', ''));
   return { kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) applied` : 'already as planned' };
 }
 

@@ -6,6 +6,7 @@ import type { HealthSnapshot } from '../../lvs/health/types';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
 import type { IpvsCounters } from '../../lvs/formats/ipvs-stats';
 import type { ListedService } from '../../lvs/ipvs-reading';
+import { VRRP_STATES, type VrrpSource } from '../../lvs/vrrp';
 import type { MetricsRecorder } from './metrics-recorder';
 
 /** The recorder of metrics-recorder.ts, with the registry --metrics serves. */
@@ -123,8 +124,26 @@ export function createAgentMetrics(): AgentMetrics {
     }
   }
 
+  let vrrpSource: VrrpSource | undefined;
+  const vrrpState = new Gauge({
+    name: 'lvsctl_vrrp_state',
+    help: "the director's VRRP state as keepalived reported it: 1 for the current state, 0 for the others (absent outside a group)",
+    labelNames: ['group', 'state'] as const,
+    registers: [],
+    async collect() {
+      vrrpState.reset();
+      const status = await vrrpSource?.read().catch(() => undefined);
+      if (!status) return;
+      for (const state of VRRP_STATES) vrrpState.set({ group: status.group, state }, status.state === state ? 1 : 0);
+    },
+  });
+
   return {
     registry,
+    readVrrpFrom: (source) => {
+      if (!vrrpSource) registry.registerMetric(vrrpState);
+      vrrpSource = source;
+    },
     observeCheck: (result) => checkDuration.observe({ outcome: result.ok ? 'ok' : 'failed' }, result.latencyMs / 1000),
     recordApply: (outcome, seconds) => {
       applyTotal.inc({ outcome });

@@ -5,6 +5,7 @@
 import type { ApplyOutcome } from '../../lvs/apply-events';
 import type { HealthSnapshot, ProbeResult } from '../../lvs/health/types';
 import type { ListedService } from '../../lvs/ipvs-reading';
+import type { VrrpSource } from '../../lvs/vrrp';
 
 export interface MetricsRecorder {
   /** one finished health check (lvsctl_health_check_duration_seconds) */
@@ -15,6 +16,8 @@ export interface MetricsRecorder {
   readHealthFrom(source: () => HealthSnapshot): void;
   /** where the lvsctl_ipvs_* series come from at each scrape */
   readIpvsFrom(source: () => Promise<ListedService[]>): void;
+  /** where lvsctl_vrrp_state comes from at each scrape (a director in a group) */
+  readVrrpFrom(source: VrrpSource): void;
 }
 
 /** The agent without --metrics: nothing is kept, since nothing can scrape it. */
@@ -23,4 +26,5 @@ export const NO_METRICS: MetricsRecorder = {
   recordApply: () => undefined,
   readHealthFrom: () => undefined,
   readIpvsFrom: () => undefined,
+  readVrrpFrom: () => undefined,
 };

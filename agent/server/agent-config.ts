@@ -27,6 +27,9 @@ export interface RawAgentOptions {
   metrics?: string;
   selfCheckInterval?: string;
   drainTimeout?: string;
+  /** absent when built by hand (tests): the defaults */
+  keepalivedConfig?: string;
+  keepalivedPidfile?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -48,6 +51,8 @@ export interface AgentConfig {
   selfCheckIntervalMs: number;
   /** --drain-timeout, director: how long a realserver dropped from the plan may drain */
   drainTimeoutMs: number;
+  /** --keepalived-config and --keepalived-pidfile, a director in a group */
+  keepalived: { config: string; pidFile: string };
 }
 
 const SELF_CHECK_DEFAULT_MS = 10_000;
@@ -130,6 +135,10 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     throw new AgentConfigError((err as Error).message);
   }
   const allow = parseAllow(opts.allow);
+  const keepalived = { config: opts.keepalivedConfig ?? '/etc/keepalived/keepalived.conf', pidFile: opts.keepalivedPidfile ?? '/run/keepalived.pid' };
+  for (const [flag, file] of [['--keepalived-config', keepalived.config], ['--keepalived-pidfile', keepalived.pidFile]] as const) {
+    if (!file.startsWith('/')) throw new AgentConfigError(`${flag} ${JSON.stringify(file)}: must be an absolute path`);
+  }
   return {
     role: opts.role,
     listen,
@@ -142,5 +151,6 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,
     drainTimeoutMs,
+    keepalived,
   };
 }

@@ -1,5 +1,6 @@
 // The Agent gRPC service: authorizes each call, validates what arrives, and hands a
 // valid plan to the injected HostApplier. No kernel logic lives here.
+import type { VrrpSource } from '../../lvs/vrrp';
 import type { DirectorPreconditions } from '../kernel/preconditions';
 import { callerOf, type CallerInfo } from './caller';
 import { errorMessage } from '../../lvs/errors';
@@ -55,6 +56,8 @@ export interface AgentServiceDeps {
   status?: StatusSource;
   /** the director's health rows or the realserver's own checks; absent = Health answers UNIMPLEMENTED */
   health?: HealthSource;
+  /** a director's VRRP read-back (keepalived); absent = none reported */
+  vrrp?: VrrpSource;
   /** a director's connection table; absent = Connections answers UNIMPLEMENTED */
   connections?: ConnectionsSource;
   /** Health watch tuning (tests shorten the heartbeat) */
@@ -84,7 +87,7 @@ export class AgentService {
   constructor(private readonly deps: AgentServiceDeps) {
     this.healthCalls = new HealthCalls({
       host: deps.identity.host, role: deps.identity.role, logger: deps.logger,
-      ...(deps.health ? { source: deps.health } : {}), ...deps.healthWatch,
+      ...(deps.health ? { source: deps.health } : {}), ...(deps.vrrp ? { vrrp: deps.vrrp } : {}), ...deps.healthWatch,
     });
   }
 
@@ -132,7 +135,8 @@ export class AgentService {
       return callback(callError(status.UNIMPLEMENTED, 'this agent has no IPVS status reader yet (a later lvsctl release adds it)'));
     }
     try {
-      return callback(null, statusReplyToWire(this.deps.identity.host, await this.deps.status.read()));
+      const [services, vrrp] = await Promise.all([this.deps.status.read(), this.deps.vrrp?.read().catch(() => undefined)]);
+      return callback(null, statusReplyToWire(this.deps.identity.host, services, vrrp));
     } catch (err) {
       const unmet = await this.unmetPreconditions();
       if (unmet) return callback(this.logRefusal('status', call, callError(status.FAILED_PRECONDITION, unmet)));

@@ -2,6 +2,7 @@
 // (new events in the history) and a heartbeat when nothing happened for a while. Bounded:
 // a few watches at a time, changes coalesced while the client is slow (at most one report
 // waits), and every watch ends when the agent shuts down.
+import type { VrrpSource } from '../../lvs/vrrp';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { HealthSource } from '../health/health-source';
@@ -23,6 +24,8 @@ export interface HealthCallOptions {
   host: string;
   role: AgentRole;
   source?: HealthSource;
+  /** a director in a group: its VRRP state, added to every report */
+  vrrp?: VrrpSource;
   logger: Logger;
   heartbeatMs?: number;
   maxWatches?: number;
@@ -123,13 +126,14 @@ export class HealthCalls {
   }
 
   private async report(source: HealthSource, events: HealthEventRecord[], heartbeat: boolean): Promise<AgentHealthReport> {
-    const view = await source.view();
+    const [view, vrrp] = await Promise.all([source.view(), this.options.vrrp?.read().catch(() => undefined)]);
     return {
       host: this.options.host, role: this.options.role, at: this.clock.now(),
       targets: view.targets, events, selfChecks: view.selfChecks,
       ...(view.selfCheckedAt ? { selfCheckedAt: view.selfCheckedAt } : {}),
       heartbeat,
       ...(view.note ? { note: view.note } : {}),
+      ...(vrrp ? { vrrp } : {}),
     };
   }
 

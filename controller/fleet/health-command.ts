@@ -9,6 +9,7 @@ import { askAgents, failureOf, fleetExitCode } from './ask-agents';
 import { type HostAnswer } from '../report/host-answer';
 import { answerJson, fleetDeadline, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { FleetPlanRefused, loadFleetPlan, type FleetTarget } from './plan-targets';
+import { groupView, renderGroupViews, troubledDirectors, type GroupMember } from '../report/group-view';
 
 export interface HealthCommandOptions extends FleetCommonOptions {
   watch?: boolean;
@@ -34,12 +35,30 @@ export async function executeHealth(planPath: string, options: HealthCommandOpti
   const connector = deps.makeConnector(fleetDeadline(startedAt, options, fleet.targets.length));
   // Reports go under the plan's host names: an agent names itself by its hostname, which
   // may differ from the plan's (and is "(none)" in a network namespace without one).
-  const answers = (await askAgents(fleet.targets, connector, (reader) => reader.health())).map((a) => (a.ok ? { ...a, value: { ...a.value, host: a.host } } : a));
-  const exitCode = fleetExitCode(answers, unhealthyHosts(answers));
+  // The directors of a group are asked their table too, to say whether the group holds one.
+  const grouped = new Set(fleet.groups.flatMap((g) => g.directors));
+  const [reports, tables] = await Promise.all([
+    askAgents(fleet.targets, connector, (reader) => reader.health()),
+    askAgents(fleet.targets.filter((t) => grouped.has(t.host)), connector, (reader) => reader.status()),
+  ]);
+  const answers = reports.map((a) => (a.ok ? { ...a, value: { ...a.value, host: a.host } } : a));
+  const groups = fleet.groups.map((g) => {
+    const members = g.directors.map((host): GroupMember => {
+      const a = answers.find((x) => x.host === host);
+      const t = tables.find((x) => x.host === host);
+      if (!a?.ok) return { host, unreachable: a && !a.ok ? a.reason : 'not asked' };
+      return { host, ...(a.value.vrrp ? { vrrp: a.value.vrrp } : {}), ...(t?.ok ? { services: t.value.services } : {}) };
+    });
+    const view = groupView(g.name, members);
+    return { view, troubled: troubledDirectors(view, members) };
+  });
+  const exitCode = fleetExitCode(answers, [...unhealthyHosts(answers), ...groups.flatMap((g) => g.troubled)]);
   if (options.json) {
-    deps.stdout.write(`${JSON.stringify({ command: 'health', plan: planPath, hosts: answers.map((a) => answerJson(a, healthReportJson)), exitCode }, null, 2)}\n`);
+    deps.stdout.write(`${JSON.stringify({ command: 'health', plan: planPath, hosts: answers.map((a) => answerJson(a, healthReportJson)), ...(groups.length > 0 ? { groups: groups.map((g) => g.view) } : {}), exitCode }, null, 2)}\n`);
   } else {
     deps.stdout.write(renderHealthTable(answers, now()));
+    const text = renderGroupViews(groups.map((g) => g.view));
+    if (text) deps.stdout.write(`\n${text}`);
   }
   return exitCode;
 }

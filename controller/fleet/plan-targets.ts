@@ -4,6 +4,7 @@
 import type { DirectorService } from '../../lvs/host-plan';
 import { EXIT } from '../exit-codes';
 import { compileDirectorServices } from '../plan/compile';
+import { compileGroups, groupOfDirector } from '../plan/compile-groups';
 import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
 import type { Plan } from '../plan/schema';
 import type { PlanLoadResult } from '../plan/load-result';
@@ -20,8 +21,12 @@ export interface FleetPlan {
   targets: FleetTarget[];
   /** host name → resolved address */
   addresses: ReadonlyMap<string, string>;
-  /** what every director should hold */
+  /** every service of the plan (a director outside every group holds them all) */
   services: DirectorService[];
+  /** what one director should hold: its group's share, or every service */
+  servicesOf(director: string): DirectorService[];
+  /** the plan's director groups: name, directors */
+  groups: Array<{ name: string; directors: string[] }>;
 }
 
 export interface FleetPlanDeps {
@@ -58,5 +63,12 @@ export async function loadFleetPlan(planPath: string, deps: FleetPlanDeps, optio
     const address = resolved.addresses.get(host);
     return address === undefined ? [] : [{ host, role: spec.role, address, port: spec.agentPort ?? plan.agent.port }];
   });
-  return { plan, targets, addresses: resolved.addresses, services: compileDirectorServices(plan, resolved.addresses) };
+  const services = compileDirectorServices(plan, resolved.addresses);
+  const groups = compileGroups(plan);
+  const byDirector = groupOfDirector(groups);
+  return {
+    plan, targets, addresses: resolved.addresses, services,
+    servicesOf: (director) => byDirector.get(director)?.serviceIndexes.map((i) => services[i]) ?? services,
+    groups: groups.map((g) => ({ name: g.group.name, directors: [...g.group.directors] })),
+  };
 }

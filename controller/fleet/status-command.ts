@@ -7,6 +7,7 @@ import { askAgents, fleetExitCode } from './ask-agents';
 import { fleetDeadline, namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { findDrift } from '../report/drift';
 import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
+import { groupView, renderGroupViews, troubledDirectors, type GroupMember } from '../report/group-view';
 
 export async function executeStatus(planPath: string, options: FleetCommonOptions, deps: FleetCommandDeps): Promise<number> {
   const startedAt = Date.now();
@@ -24,15 +25,27 @@ export async function executeStatus(planPath: string, options: FleetCommonOption
       reader.status(),
       reader.health().then((h): HealthRow[] | undefined => h.targets, () => undefined),
     ]);
-    return { status, drift: findDrift(target.host, fleet.services, status.services, health) };
+    return { status, drift: findDrift(target.host, fleet.servicesOf(target.host), status.services, health) };
   });
   const drifted = answers.flatMap((a) => (a.ok && a.value.drift.drift.length > 0 ? [a.host] : []));
-  const exitCode = fleetExitCode(answers, drifted);
+  const groups = fleet.groups.map((g) => {
+    const members = g.directors.map((host): GroupMember => {
+      const a = answers.find((x) => x.host === host);
+      if (!a) return { host, unreachable: 'not asked' };
+      if (!a.ok) return { host, unreachable: a.reason };
+      return { host, services: a.value.status.services, ...(a.value.status.vrrp ? { vrrp: a.value.status.vrrp } : {}) };
+    });
+    const view = groupView(g.name, members);
+    return { view, troubled: troubledDirectors(view, members) };
+  });
+  const exitCode = fleetExitCode(answers, [...drifted, ...groups.flatMap((g) => g.troubled)]);
   if (options.json) {
-    const hosts = answers.map((a) => answerJson(a, (v: StatusView) => ({ services: v.status.services, drift: v.drift.drift, explainedByHealth: v.drift.explained })));
-    deps.stdout.write(`${JSON.stringify({ command: 'status', plan: planPath, hosts, exitCode }, null, 2)}\n`);
+    const hosts = answers.map((a) => answerJson(a, (v: StatusView) => ({ services: v.status.services, drift: v.drift.drift, explainedByHealth: v.drift.explained, ...(v.status.vrrp ? { vrrp: v.status.vrrp } : {}) })));
+    deps.stdout.write(`${JSON.stringify({ command: 'status', plan: planPath, hosts, ...(groups.length > 0 ? { groups: groups.map((g) => g.view) } : {}), exitCode }, null, 2)}\n`);
   } else {
     deps.stdout.write(renderStatus(answers, namesOf(fleet)));
+    const text = renderGroupViews(groups.map((g) => g.view));
+    if (text) deps.stdout.write(`\n${text}`);
   }
   return exitCode;
 }

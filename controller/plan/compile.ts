@@ -3,6 +3,7 @@
 import { durationMs } from '../../lvs/duration';
 import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
+import { compileGroups, groupOfDirector, groupOfService, vrrpPlanOf, type CompiledGroup } from './compile-groups';
 import type { Plan, PlanHealthCheck, PlanService } from './schema';
 import { natGatewayOf } from './nat-gateway';
 
@@ -96,14 +97,25 @@ export function compileDirectorServices(plan: Plan, addresses: ResolvedAddresses
   }));
 }
 
-function realserverDuties(plan: Plan, host: string, natGateways: string[]): RealserverDuty[] {
+/**
+ * The addresses a NAT realserver of a service may route through: its group's natGateway
+ * (the floating inside address), else every director's gateway (nat-gateway.ts). The one
+ * place that decides the realserver gateway check's addresses for a group.
+ */
+function natRouteAddresses(index: number, byService: ReadonlyMap<number, CompiledGroup>, natGateways: string[]): string[] {
+  const gateway = byService.get(index)?.group.natGateway;
+  return gateway ? [gateway] : natGateways;
+}
+
+function realserverDuties(plan: Plan, host: string, natGateways: string[], byService: ReadonlyMap<number, CompiledGroup>): RealserverDuty[] {
   return plan.services
-    .filter((s) => s.realservers.some((rs) => rs.host === host))
-    .map((s) => ({
+    .map((s, index) => ({ s, index }))
+    .filter(({ s }) => s.realservers.some((rs) => rs.host === host))
+    .map(({ s, index }) => ({
       service: s.name,
       forwarding: s.forwarding,
       vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
-      directors: natGateways,
+      directors: natRouteAddresses(index, byService, natGateways),
       ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
       ...listeningPorts(s, host),
     }));
@@ -120,10 +132,18 @@ function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
   return port ? { ports: [port] } : {};
 }
 
+/** A grouped director's share of the table: its group's services, and the mark rules they use. */
+function groupShare(plan: Plan, compiled: CompiledGroup, services: DirectorService[], marks: MarkRule[]): { services: DirectorService[]; marks: MarkRule[] } {
+  const own = compiled.serviceIndexes.map((i) => services[i]);
+  const usedMarks = new Set(compiled.serviceIndexes.map((i) => plan.services[i].fwmark).filter((m) => m !== undefined));
+  return { services: own, marks: marks.filter((m) => usedMarks.has(m.mark)) };
+}
+
 /**
- * One HostPlan per host of the plan, keyed by host name. Every director gets every
- * service and mark rule (a director pair holds the same table); every realserver gets
- * the duties of the services it is in.
+ * One HostPlan per host of the plan, keyed by host name. A director outside every group
+ * gets every service and mark rule; the directors of a group all get the same share (the
+ * group's services and their marks) and its VRRP; every realserver gets the duties of the
+ * services it is in.
  */
 export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, generation: number): Map<string, HostPlan> {
   const result = new Map<string, HostPlan>();
@@ -134,10 +154,18 @@ export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, gener
     .map((h) => natGatewayOf(plan.hosts[h], addressOf(addresses, h)));
   const services = compileDirectorServices(plan, addresses);
   const marks = compileMarkRules(plan);
+  const groups = compileGroups(plan);
+  const byDirector = groupOfDirector(groups);
+  const byService = groupOfService(groups);
   for (const host of hostNames) {
     const spec = plan.hosts[host];
     if (spec.role === 'director') {
-      const director: DirectorPlan = { role: 'director', cluster: plan.cluster, host, generation, services, marks };
+      const group = byDirector.get(host);
+      const share = group ? groupShare(plan, group, services, marks) : { services, marks };
+      const director: DirectorPlan = {
+        role: 'director', cluster: plan.cluster, host, generation, ...share,
+        ...(group ? { vrrp: vrrpPlanOf(group, host) } : {}),
+      };
       result.set(host, director);
     } else {
       const realserver: RealserverPlan = {
@@ -147,7 +175,7 @@ export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, gener
         generation,
         address: addressOf(addresses, host),
         prepare: spec.prepare ?? false,
-        duties: realserverDuties(plan, host, natGateways),
+        duties: realserverDuties(plan, host, natGateways, byService),
         ...(spec.ftp ? { ftp: { server: spec.ftp.server, config: spec.ftp.config } } : {}),
       };
       result.set(host, realserver);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
+import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
 import { natGatewayField } from './nat-gateway-field';
 
@@ -95,6 +96,8 @@ export const planSchema = z.strictObject({
   hosts: z.record(hostName, hostSchema),
   marks: z.array(markSchema).max(10000).default([]),
   services: z.array(serviceSchema).max(20000),
+  directorGroups: z.array(directorGroupSchema).max(64).optional()
+    .describe('director pairs: keepalived VRRP moves their addresses, the IPVS sync daemon their connections'),
 });
 
 /** A plan as written (defaults not yet filled in). */
@@ -105,6 +108,7 @@ export type PlanHost = Plan['hosts'][string];
 export type PlanService = Plan['services'][number];
 export type PlanMark = Plan['marks'][number];
 export type PlanHealthCheck = z.output<typeof healthCheckSchema>;
+export type { PlanDirectorGroup } from './director-group-schema';
 export type PlanSorryServer = z.output<typeof sorryServerSchema>;
 
 /** The JSON Schema of plan.json, for editors. */

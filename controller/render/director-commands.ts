@@ -28,7 +28,11 @@ function vipsOf(plan: DirectorPlan): string[] {
 export function directorCommands(plan: DirectorPlan): string[] {
   const lines: string[] = [];
   const vips = vipsOf(plan);
-  if (vips.length > 0) lines.push(`# the director must hold ${vips.join(', ')} (lvsctl does not move VIPs: keepalived or ip addr add does)`);
+  if (plan.vrrp) {
+    lines.push(`# group ${plan.vrrp.group}: keepalived (VRRP id ${plan.vrrp.virtualRouterId}, priority ${plan.vrrp.priority}) moves ${plan.vrrp.addresses.join(', ')} to the master; lvsctl-agent writes its keepalived.conf (docs/ha.md)`);
+  } else if (vips.length > 0) {
+    lines.push(`# the director must hold ${vips.join(', ')} (lvsctl does not move VIPs: keepalived or ip addr add does)`);
+  }
   if (plan.services.some((s) => s.realservers.some((r) => r.destination.forwarding === 'nat'))) {
     // LVS-NAT answers pass back through the director: it routes them.
     lines.push('sysctl -w net.ipv4.ip_forward=1');

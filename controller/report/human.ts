@@ -1,6 +1,7 @@
 // The rollout as an operator reads it, Ansible-like: a header per phase, one line per
 // step per host as it streams (`lvs1  changed  add-service tcp 10.0.0.100:80`), failures
 // with the command that fixes them, --diff blocks, and a recap per host at the end.
+import { describeGroupMismatch, FIX_GROUP_MISMATCH } from '../rollout/director-groups';
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { RolloutEvent, RolloutPhase, RolloutSummary } from '../rollout/events';
 import { makePaint, type Paint } from './color';
@@ -81,6 +82,11 @@ export class HumanReport {
       const counters = `ok=${h.ok} changed=${h.changed} failed=${h.failed} unreachable=${h.unreachable} skipped=${h.skipped}`;
       const readOnly = h.mode === 'check' && summary.mode === 'apply' ? '  (checked only: outside --limit)' : '';
       this.line(`${this.paint.status(h.status, h.host.padEnd(this.width))} : ${counters}${readOnly}`);
+    }
+    for (const g of summary.groups ?? []) {
+      if (g.tablesMatch) continue;
+      this.line(`${this.paint.status('failed', 'tables differ')}: ${describeGroupMismatch(g)}`);
+      this.fixLine(FIX_GROUP_MISMATCH);
     }
     if (summary.stoppedBeforeDirectors) {
       this.line('');

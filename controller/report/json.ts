@@ -2,6 +2,7 @@
 // they happened, then the recap), for scripts. Nothing else may reach stdout.
 import type { ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
+import type { GroupRecap } from '../rollout/director-groups';
 
 export interface RolloutJsonDocument {
   command: 'rollout';
@@ -12,6 +13,8 @@ export interface RolloutJsonDocument {
   events: RolloutEvent[];
   recap: HostRecap[];
   stoppedBeforeDirectors?: string;
+  /** the director groups, each with tablesMatch and the differing directors */
+  groups?: GroupRecap[];
   exitCode: number;
 }
 
@@ -36,6 +39,7 @@ export class JsonReport {
       events: this.events,
       recap: summary.hosts,
       ...(summary.stoppedBeforeDirectors !== undefined ? { stoppedBeforeDirectors: summary.stoppedBeforeDirectors } : {}),
+      ...(summary.groups ? { groups: summary.groups } : {}),
       exitCode,
     };
   }

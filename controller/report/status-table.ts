@@ -46,6 +46,10 @@ export function renderStatus(answers: readonly HostAnswer<StatusView>[], names: 
       }
     }
     out.push(`${a.host}:\n`);
+    const vrrp = a.value.status.vrrp;
+    if (vrrp) {
+      out.push(`group ${vrrp.group}: ${vrrp.state}${vrrp.since ? ` since ${vrrp.since}` : ''} (priority ${vrrp.priority})${vrrp.note ? `: ${vrrp.note}` : ''}\n`);
+    }
     out.push(rows.length ? textTable(['SERVICE', 'KERNEL', 'SETTINGS', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS', 'INPKTS', 'OUTPKTS', 'INBYTES', 'OUTBYTES'], rows) : '(no virtual services)\n');
     const { drift, explained } = a.value.drift;
     out.push(drift.length === 0 ? 'no drift from the plan\n' : `drift from the plan:\n${drift.map((d) => `  ${d.kind}: ${d.message}`).join('\n')}\n`);

@@ -2,6 +2,7 @@
 // returns when it ends (RolloutSummary, the recap). Plain data: the JSON output is these.
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { AgentIdentity } from '../client/agent-client';
+import type { GroupRecap } from './director-groups';
 
 export type RolloutPhase = 'connect' | 'realservers' | 'directors';
 
@@ -78,4 +79,6 @@ export interface RolloutSummary {
   hosts: HostRecap[];
   /** set when a director was not applied: the realservers that stopped it and why */
   stoppedBeforeDirectors?: string;
+  /** the director groups of the plan, and whether each ended with one table */
+  groups?: GroupRecap[];
 }

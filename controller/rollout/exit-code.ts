@@ -3,8 +3,10 @@
 import { EXIT } from '../exit-codes';
 import type { RolloutSummary } from './events';
 
-export function rolloutExitCode(summary: Pick<RolloutSummary, 'hosts'>): number {
+export function rolloutExitCode(summary: Pick<RolloutSummary, 'hosts' | 'groups'>): number {
   if (summary.hosts.some((h) => h.status === 'failed')) return EXIT.hostFailed;
+  // A director group left with two tables is a failure even when no host failed (e.g. --limit inside it).
+  if (summary.groups?.some((g) => !g.tablesMatch)) return EXIT.hostFailed;
   if (summary.hosts.some((h) => h.status === 'unreachable')) return EXIT.unreachable;
   return EXIT.ok;
 }

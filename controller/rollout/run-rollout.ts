@@ -10,6 +10,7 @@ import type { HostStatus, RolloutEvent, RolloutSummary } from './events';
 import { blockersOf, describeBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
 import { RolloutLedger } from './ledger';
 import { selectRolloutHosts } from './selection';
+import { directorUnits, groupRecaps, KEEPALIVED_PRECONDITION } from './director-groups';
 
 export interface RolloutTarget {
   address: string;
@@ -154,12 +155,35 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, FIX_BLOCKED_DIRECTORS);
       }
     }
-    await mapBounded(ready, input.parallel, ([host, plan]) => apply(host, plan));
+    const units = directorUnits(ready);
+    // A group is one unit: its directors one after the other, backups first; the first failure stops it.
+    const applyGroup = async (members: Array<[string, DirectorPlan]>, group: string): Promise<void> => {
+      for (const [index, [host, plan]] of members.entries()) {
+        await apply(host, plan);
+        const status = ledger.statusOf(host);
+        if (status === 'ok' || status === 'changed') continue;
+        // keepalived missing or not running: that director holds no VRRP role, so it cannot take
+        // the addresses with its old table; the next one may go on (and gets its config written too).
+        const failedChecks = ledger.failedChecksOf(host);
+        if (status === 'failed' && failedChecks.length > 0 && failedChecks.every((c) => c === KEEPALIVED_PRECONDITION)) continue;
+        for (const [rest] of members.slice(index + 1)) {
+          finish(rest, 'skipped', `not applied: ${host} of group ${group} ${status ?? 'failed'}, so the group keeps one table`, `fix ${host}, then run lvsctl rollout again`);
+        }
+        return;
+      }
+    };
+    await Promise.all([
+      mapBounded(units.single, input.parallel, ([host, plan]) => apply(host, plan)),
+      mapBounded(units.groups, input.parallel, (g) => applyGroup(g.members, g.group)),
+    ]);
+    const allDirectors = [...plans.values()].filter((p): p is DirectorPlan => p.role === 'director');
+    const groups = groupRecaps(allDirectors, (h) => ledger.statusOf(h), input.mode);
 
     return {
       generation,
       mode: input.mode,
       hosts: ledger.recap(),
+      ...(groups.length > 0 ? { groups } : {}),
       ...(stoppedBeforeDirectors !== undefined ? { stoppedBeforeDirectors } : {}),
     };
   } finally {

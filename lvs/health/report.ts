@@ -1,6 +1,7 @@
 // What a Health report says, as plain data: the agent builds it, the wire carries it, the
 // controller prints it. A director fills `targets` (service × realserver) and `events`; a
 // realserver fills `selfChecks` and `events` (its own checks that changed).
+import type { VrrpStatus } from '../vrrp';
 import type { AgentRole } from '../wire/enum-names';
 import type { HealthState, TargetReport } from './types';
 
@@ -56,4 +57,6 @@ export interface AgentHealthReport {
   heartbeat: boolean;
   /** why the report is empty, e.g. "no plan applied yet" */
   note?: string;
+  /** a director in a group: its VRRP state as keepalived reported it */
+  vrrp?: VrrpStatus;
 }

@@ -1,5 +1,6 @@
 // HealthReport in both directions: the agent encodes its report; the controller decodes
 // what arrives, bounded and checked, and refuses anything malformed.
+import { vrrpStatusFromWire, vrrpStatusToWire } from './vrrp-codec';
 import type { HealthState } from '../health/types';
 import type { AgentHealthReport, HealthEventRecord, HealthRow, SelfCheckRecord } from '../health/report';
 import type { HealthReport as WireHealthReport, HealthReport__Output } from '../../proto/generated/lvsctl/v1/HealthReport';
@@ -36,6 +37,7 @@ export const HEALTH_LIMITS = { targets: 200_000, events: 1_000, selfChecks: 10_0
 
 export function healthReportToWire(report: AgentHealthReport): WireHealthReport {
   return {
+    ...(report.vrrp ? { vrrp: vrrpStatusToWire(report.vrrp) } : {}),
     host: report.host,
     role: wireName(ROLE, report.role),
     at: report.at.toISOString(),
@@ -159,5 +161,6 @@ export function healthReportFromWire(w: HealthReport__Output): AgentHealthReport
     ...(selfCheckedAt ? { selfCheckedAt } : {}),
     heartbeat: bool(w.heartbeat, 'heartbeat'),
     ...(note ? { note } : {}),
+    ...(w.vrrp ? { vrrp: vrrpStatusFromWire(w.vrrp) } : {}),
   };
 }

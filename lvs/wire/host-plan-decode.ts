@@ -24,6 +24,7 @@ import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCO
 import { ALL_DOWN_POLICY } from './host-plan-encode';
 import { LIMITS } from './limits';
 import { sorryServer } from './host-plan-sorry-server';
+import { vrrpPlanFromWire } from './vrrp-codec';
 import { runToEnd, type Pausable } from '../yield-point';
 
 const MAX_MARK = 2 ** 32 - 1;
@@ -64,7 +65,8 @@ function* directorPlan(wire: DirectorPlan__Output, cluster: string, host: string
     fail('services', `must have at most ${LIMITS.destinationsTotal} realservers in all (has ${total})`);
   }
   const marks = boundedList(wire.marks, 'marks', LIMITS.marks).map((m, i) => markRule(m as MarkRule__Output, at('marks', i)));
-  return { role: 'director', cluster, host, generation, services, marks };
+  const vrrp = wire.vrrp ? vrrpPlanFromWire(wire.vrrp, 'vrrp') : undefined;
+  return { role: 'director', cluster, host, generation, services, marks, ...(vrrp ? { vrrp } : {}) };
 }
 
 function directorService(wire: DirectorService__Output, path: string): DirectorService {

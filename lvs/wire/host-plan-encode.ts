@@ -9,6 +9,7 @@ import type { Destination as WireDestination } from '../../proto/generated/lvsct
 import type { HealthCheckSpec as WireHealthCheckSpec } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
 import type { MarkRule as WireMarkRule } from '../../proto/generated/lvsctl/v1/MarkRule';
 import type { RealserverDuty as WireRealserverDuty } from '../../proto/generated/lvsctl/v1/RealserverDuty';
+import { vrrpPlanToWire } from './vrrp-codec';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL, wireName } from './enum-names';
 import { runToEnd, type Pausable } from '../yield-point';
 
@@ -31,7 +32,7 @@ export function* hostPlanToWireSteps(plan: HostPlan): Pausable<WireHostPlan> {
       services.push(directorServiceToWire(s));
       yield;
     }
-    return { ...common, director: { services, marks: plan.marks.map(markRuleToWire) } };
+    return { ...common, director: { services, marks: plan.marks.map(markRuleToWire), ...(plan.vrrp ? { vrrp: vrrpPlanToWire(plan.vrrp) } : {}) } };
   }
   const duties: WireRealserverDuty[] = [];
   for (const d of plan.duties) {

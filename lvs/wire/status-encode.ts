@@ -1,5 +1,7 @@
 // A director's live table (lvs/status.ts) ↔ the StatusReply message: the agent
 // encodes, the controller decodes (bounded and checked like everything that arrives).
+import type { VrrpStatus } from '../vrrp';
+import { vrrpStatusFromWire, vrrpStatusToWire } from './vrrp-codec';
 import type { ServiceCounters } from '../status';
 import type { IpvsCounters } from '../formats/ipvs-stats';
 import type { StatusReply, StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
@@ -18,9 +20,10 @@ function countersToWire(c: IpvsCounters): Counters {
   };
 }
 
-export function statusReplyToWire(host: string, services: ServiceCounters[]): StatusReply {
+export function statusReplyToWire(host: string, services: ServiceCounters[], vrrp?: VrrpStatus): StatusReply {
   return {
     host,
+    ...(vrrp ? { vrrp: vrrpStatusToWire(vrrp) } : {}),
     services: services.map((s) => ({
       service: virtualServiceToWire(s.service),
       managed: s.managed,
@@ -47,6 +50,8 @@ function countersFromWire(w: Counters__Output | null, path: string): IpvsCounter
 export interface DirectorStatus {
   host: string;
   services: ServiceCounters[];
+  /** absent: not in a director group */
+  vrrp?: VrrpStatus;
 }
 
 export function statusReplyFromWire(w: StatusReply__Output): DirectorStatus {
@@ -73,5 +78,6 @@ export function statusReplyFromWire(w: StatusReply__Output): DirectorStatus {
         }),
       };
     }),
+    ...(w.vrrp ? { vrrp: vrrpStatusFromWire(w.vrrp) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Every cross-field rule of docs/plan-reference.md (2..10 and the sanity checks beside them), in
 // the order their problems are reported.
 import { plannedAddressFamilyProblems } from './address-family';
+import { directorGroupProblems } from './director-groups';
 import { forwardingProblems } from './forwarding';
 import { ftpProblems } from './ftp';
 import { healthCheckProblems } from './health-check';
@@ -31,4 +32,5 @@ export const PLAN_RULES: readonly Rule[] = [
   plannedAddressFamilyProblems,
   sorryServerProblems,
   natGatewayProblems,
+  directorGroupProblems,
 ];

@@ -5,6 +5,7 @@
 // "mark unused") consult `complete` so a broken neighbour cannot cause a false alarm.
 import { z } from 'zod';
 import type { PlanProblem } from '../errors';
+import { directorGroupSchema, type PlanDirectorGroup } from '../director-group-schema';
 import { hostSchema, markSchema, serviceSchema, type Plan, type PlanHost, type PlanMark, type PlanService } from '../schema';
 
 export interface PlanView {
@@ -15,8 +16,10 @@ export interface PlanView {
   /** index-preserving; undefined where an entry did not parse */
   marks: ReadonlyArray<PlanMark | undefined>;
   services: ReadonlyArray<PlanService | undefined>;
+  /** "directorGroups"; empty when the plan has none */
+  groups: ReadonlyArray<PlanDirectorGroup | undefined>;
   /** true when every entry of that collection parsed */
-  complete: { hosts: boolean; marks: boolean; services: boolean };
+  complete: { hosts: boolean; marks: boolean; services: boolean; groups: boolean };
 }
 
 export type Rule = (view: PlanView) => PlanProblem[];
@@ -28,7 +31,8 @@ export function viewOfPlan(plan: Plan): PlanView {
     hosts: new Map(names.map((n) => [n, plan.hosts[n]])),
     marks: plan.marks,
     services: plan.services,
-    complete: { hosts: true, marks: true, services: true },
+    groups: plan.directorGroups ?? [],
+    complete: { hosts: true, marks: true, services: true, groups: true },
   };
 }
 
@@ -70,15 +74,21 @@ export function viewOfPartialInput(input: unknown): PlanView {
     const r = lenientService.safeParse(s);
     return r.success ? r.data : undefined;
   });
+  const groups = parseEach(root.directorGroups, (g) => {
+    const r = directorGroupSchema.safeParse(g);
+    return r.success ? r.data : undefined;
+  });
   return {
     hostNames: new Set(Object.keys(rawHosts)),
     hosts,
     marks: marks.items,
     services: services.items,
+    groups: groups.items,
     complete: {
       hosts: isRecord(root.hosts) && hosts.size === Object.keys(rawHosts).length,
       marks: marks.complete,
       services: services.complete && Array.isArray(root.services),
+      groups: groups.complete,
     },
   };
 }

@@ -8,6 +8,8 @@ export interface TopologyPlan {
   hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string; natGateway?: string }>>;
   services: ReadonlyArray<{ vip?: string; forwarding?: 'dr' | 'nat' | 'tun'; realservers?: ReadonlyArray<{ host: string }> }>;
   marks?: ReadonlyArray<{ destination: string }>;
+  /** the directors of a group get no VIP from the lab: keepalived moves them */
+  directorGroups?: ReadonlyArray<{ directors: readonly string[] }>;
 }
 
 export interface TopologyOptions {
@@ -60,7 +62,7 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   const ipv6 = planHasIpv6(plan) ? ipv6Addresses(all) : new Map<string, string>();
   const topology: Topology = { hosts, client, vips, ipv6, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
   try {
-    await createNamespaces(all, vips, ipv6);
+    await createNamespaces(all, vips, ipv6, new Set((plan.directorGroups ?? []).flatMap((g) => g.directors)));
     if (plan.services.some((service) => service.forwarding === 'nat')) {
       for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
     }
@@ -75,7 +77,7 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   return topology;
 }
 
-async function createNamespaces(all: readonly LabHost[], vips: readonly string[], ipv6: ReadonlyMap<string, string>): Promise<void> {
+async function createNamespaces(all: readonly LabHost[], vips: readonly string[], ipv6: ReadonlyMap<string, string>, grouped: ReadonlySet<string>): Promise<void> {
   // One process for the root namespace's part, one per namespace for its own part.
   await ipBatch(null, [
     `link add ${BRIDGE} type bridge`,
@@ -87,7 +89,7 @@ async function createNamespaces(all: readonly LabHost[], vips: readonly string[]
     ]),
   ]);
   for (const host of all) {
-    const directorVips = host.role === 'director' ? vips : [];
+    const directorVips = host.role === 'director' && !grouped.has(host.name) ? vips : [];
     const own6 = ipv6.get(host.name);
     await ipBatch(host.name, [
       'link set lo up',

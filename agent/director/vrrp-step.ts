@@ -1,0 +1,87 @@
+// The keepalived part of a director's apply, for a director in a group. Before the IPVS
+// table is touched: keepalived installed, its configuration the agent's own (or the plan
+// says take it over), keepalived running; any of these unmet fails the apply as a
+// precondition with its fix and nothing applied (except that a missing or own config is
+// written for a keepalived not yet running, so starting it is the whole fix). Then, with
+// the table: the config written and keepalived reloaded, only when the text changed.
+import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
+import type { VrrpPlan } from '../../lvs/vrrp';
+import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
+import type { PreconditionProblem } from '../kernel/preconditions';
+import { configOwnership, renderKeepalivedConfig } from './keepalived-config';
+
+export interface VrrpChange {
+  /** true when the config differs from the file */
+  changed: boolean;
+  /** writes the config and reloads keepalived, when changed */
+  commit(): Promise<void>;
+  /** puts the previous file back and reloads, after a failed apply */
+  undo(): Promise<void>;
+  /** the step to report, with the status the apply ends in */
+  step(status: 'ok' | 'changed' | 'skipped', prefix: string): ApplyEvent;
+}
+
+export type VrrpPrepared = { ok: true; change: VrrpChange } | { ok: false; problems: PreconditionProblem[] };
+
+const START_FIX = 'start keepalived (systemctl start keepalived, or keepalived -f CONFIG), then run lvsctl rollout again';
+
+export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: ApplyMode): Promise<VrrpPrepared> {
+  const path = keepalived.configPath;
+  if (!(await keepalived.installed())) {
+    return refused('keepalived', `keepalived is not installed, and this director is in group "${vrrp.group}"`, `install it (apt-get install keepalived), then ${START_FIX}`);
+  }
+  const before = await keepalived.readConfig();
+  const ownership = configOwnership(before);
+  if ((ownership === 'foreign' || ownership === 'edited') && !vrrp.takeOverConfig) {
+    return refused(
+      path,
+      ownership === 'edited'
+        ? `${path} was written by lvsctl but edited since: lvsctl leaves it alone`
+        : `${path} was not written by lvsctl: lvsctl leaves it alone`,
+      `move it away (lvsctl writes its own), or set "takeOverKeepalivedConfig": true in the group "${vrrp.group}"`,
+    );
+  }
+  const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath);
+  const changed = before !== text;
+  const running = await keepalived.running();
+  if (!running) {
+    let written = '';
+    if (mode === 'apply') {
+      await keepalived.ensureNotifyScript();
+      if (changed) await keepalived.writeConfig(text);
+      written = ` (its configuration for group "${vrrp.group}" is written at ${path})`;
+    }
+    return refused('keepalived', `keepalived is not running${written}`, START_FIX);
+  }
+  return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };
+}
+
+function refused(subject: string, message: string, fix: string): VrrpPrepared {
+  return { ok: false, problems: [{ subject, message, fix }] };
+}
+
+function vrrpChange(keepalived: Keepalived, vrrp: VrrpPlan, process: KeepalivedProcess, before: string | undefined, text: string, changed: boolean): VrrpChange {
+  let committed = false;
+  return {
+    changed,
+    async commit() {
+      await keepalived.ensureNotifyScript();
+      if (!changed) return;
+      await keepalived.writeConfig(text);
+      committed = true;
+      await keepalived.reload(process);
+    },
+    async undo() {
+      // A first config has nothing to go back to; the table rolled back, keepalived keeps the new addresses' config.
+      if (!committed || before === undefined) return;
+      await keepalived.writeConfig(before);
+      await keepalived.reload(process);
+    },
+    step(status, prefix) {
+      const what = changed
+        ? `${prefix}write ${keepalived.configPath} (group "${vrrp.group}", priority ${vrrp.priority}, ${vrrp.addresses.join(' ')}) and reload keepalived (pid ${process.pid})`
+        : `${keepalived.configPath} as planned (group "${vrrp.group}")`;
+      return { kind: 'step', action: 'keepalived', target: keepalived.configPath, status: changed ? status : 'ok', message: what };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// keepalived in memory, for the applier's and Status's tests: a file, a process that may
+// run or not, the reloads it received, and the state a test says it notified.
+import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
+
+export class FakeKeepalived implements Keepalived {
+  readonly notifyScriptPath = '/state/vrrp-notify.sh';
+  config: string | undefined;
+  isInstalled = true;
+  process: KeepalivedProcess | undefined = { pid: 4242, startedAtMs: 1_000 };
+  notified: NotifiedState | undefined;
+  reloads = 0;
+  /** set to make the next writeConfig fail */
+  failWrite: Error | undefined;
+
+  constructor(readonly configPath = '/etc/keepalived/keepalived.conf') {}
+
+  async installed() { return this.isInstalled; }
+  async running() { return this.process; }
+  async readConfig() { return this.config; }
+  async writeConfig(text: string) {
+    if (this.failWrite) throw this.failWrite;
+    this.config = text;
+  }
+  async ensureNotifyScript() { /* nothing to write */ }
+  async reload() { this.reloads += 1; }
+  async readNotified() { return this.notified; }
+}

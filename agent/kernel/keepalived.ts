@@ -1,0 +1,42 @@
+// The door to keepalived on a director in a group: its configuration file, whether it is
+// installed and running, a reload, and the VRRP state it reported through the notify
+// script the agent gives it. The Linux door is linux/keepalived.ts; fake/keepalived.ts
+// keeps all of it in memory.
+import type { VrrpState } from '../../lvs/vrrp';
+
+/** What keepalived's notify script last recorded. */
+export interface NotifiedState {
+  /** as keepalived passes it: MASTER, BACKUP, FAULT or STOP */
+  state: VrrpState | 'STOP';
+  instance: string;
+  priority: number;
+  /** ms since the epoch, when the script ran */
+  atMs: number;
+}
+
+export interface KeepalivedProcess {
+  pid: number;
+  /** ms since the epoch */
+  startedAtMs: number;
+}
+
+export interface Keepalived {
+  /** where the configuration is written (--keepalived-config) */
+  readonly configPath: string;
+  /** the script keepalived runs on every state change; it writes what readNotified reads */
+  readonly notifyScriptPath: string;
+  /** the keepalived binary is on PATH */
+  installed(): Promise<boolean>;
+  /** the running keepalived (its pid file names a live keepalived process), or undefined */
+  running(): Promise<KeepalivedProcess | undefined>;
+  /** the file's text, undefined when absent */
+  readConfig(): Promise<string | undefined>;
+  /** atomic: the old content or the new, never half */
+  writeConfig(text: string): Promise<void>;
+  /** (re)writes the notify script, executable, when its text differs */
+  ensureNotifyScript(): Promise<void>;
+  /** asks the running keepalived to read its configuration again (SIGHUP) */
+  reload(process: KeepalivedProcess): Promise<void>;
+  /** the last state the notify script recorded, undefined when it never ran */
+  readNotified(): Promise<NotifiedState | undefined>;
+}

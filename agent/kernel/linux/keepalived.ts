@@ -1,0 +1,146 @@
+// keepalived on a real director. Running = the pid file names a live process whose comm
+// is "keepalived"; reload = SIGHUP to it (what `systemctl reload keepalived` sends); the
+// VRRP state comes from the notify script keepalived runs on every transition, which
+// writes one line to a file in the agent's state dir (why a notify file and not the
+// SIGUSR1 data dump: docs/ha.md, "Reading keepalived's state").
+import { promises as fs, constants } from 'node:fs';
+import * as path from 'node:path';
+import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
+
+export const DEFAULT_KEEPALIVED_CONFIG = '/etc/keepalived/keepalived.conf';
+export const DEFAULT_KEEPALIVED_PIDFILE = '/run/keepalived.pid';
+const STATE_FILE = 'vrrp-state';
+const SCRIPT_FILE = 'vrrp-notify.sh';
+const NOTIFIED_STATES = new Set(['MASTER', 'BACKUP', 'FAULT', 'STOP']);
+
+export interface LinuxKeepalivedOptions {
+  configPath: string;
+  pidFile: string;
+  /** the agent's --state-dir: holds the notify script and the file it writes */
+  stateDir: string;
+  /** PATH to search for the binary; default process.env.PATH */
+  searchPath?: string;
+}
+
+/** The notify script's text: keepalived appends TYPE NAME STATE PRIORITY to its command line. */
+export function notifyScriptText(stateFile: string): string {
+  const quoted = `'${stateFile.replace(/'/g, `'\\''`)}'`;
+  return [
+    '#!/bin/sh',
+    '# Written by lvsctl-agent: keepalived runs it on every VRRP state change ("notify" in the',
+    '# vrrp_instance it renders) with TYPE NAME STATE PRIORITY; the agent reads the one line it writes.',
+    `printf '%s %s %s %s\\n' "$3" "$2" "$4" "$(date +%s)" > ${quoted}.tmp && mv -f ${quoted}.tmp ${quoted}`,
+    '',
+  ].join('\n');
+}
+
+/** One line "STATE INSTANCE PRIORITY EPOCH_SECONDS", or undefined when it is not that. */
+export function parseNotifiedLine(text: string, mtimeMs: number): NotifiedState | undefined {
+  const [state, instance, priority, at] = text.trim().split(/\s+/);
+  if (!state || !NOTIFIED_STATES.has(state) || !instance) return undefined;
+  const seconds = Number(at);
+  return {
+    state: state as NotifiedState['state'],
+    instance,
+    priority: Number(priority) || 0,
+    atMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : mtimeMs,
+  };
+}
+
+/** Temp file, fsync, rename: keepalived reads the old text or the new, never half. */
+async function writeAtomically(file: string, body: string, mode: number): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.lvsctl-${process.pid}.tmp`;
+  const handle = await fs.open(temp, 'w', mode);
+  try {
+    await handle.writeFile(body, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+async function exists(file: string, mode: number): Promise<boolean> {
+  try {
+    await fs.access(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** When the process started, from /proc: boot time + its start time in clock ticks (USER_HZ 100). */
+async function startedAtMs(pid: number): Promise<number> {
+  const [stat, procStat] = await Promise.all([fs.readFile(`/proc/${pid}/stat`, 'utf8'), fs.readFile('/proc/stat', 'utf8')]);
+  // comm may hold spaces: the fields after it start past the last ")"
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[19]);
+  const boot = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
+  return boot * 1000 + ticks * 10;
+}
+
+export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepalived {
+  const stateFile = path.join(options.stateDir, STATE_FILE);
+  const notifyScriptPath = path.join(options.stateDir, SCRIPT_FILE);
+  return {
+    configPath: options.configPath,
+    notifyScriptPath,
+    async installed() {
+      const dirs = (options.searchPath ?? process.env.PATH ?? '').split(':').filter(Boolean);
+      for (const dir of [...dirs, '/usr/sbin', '/sbin']) {
+        if (await exists(path.join(dir, 'keepalived'), constants.X_OK)) return true;
+      }
+      return false;
+    },
+    async running(): Promise<KeepalivedProcess | undefined> {
+      let pid: number;
+      try {
+        pid = Number((await fs.readFile(options.pidFile, 'utf8')).trim());
+      } catch {
+        return undefined;
+      }
+      if (!Number.isInteger(pid) || pid <= 1) return undefined;
+      try {
+        const comm = (await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+        if (comm !== 'keepalived') return undefined;
+        return { pid, startedAtMs: await startedAtMs(pid) };
+      } catch {
+        return undefined;
+      }
+    },
+    async readConfig() {
+      try {
+        return await fs.readFile(options.configPath, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async writeConfig(text) {
+      await writeAtomically(options.configPath, text, 0o644);
+    },
+    async ensureNotifyScript() {
+      const text = notifyScriptText(stateFile);
+      const current = await fs.readFile(notifyScriptPath, 'utf8').catch(() => undefined);
+      if (current !== text) await writeAtomically(notifyScriptPath, text, 0o700);
+      await fs.chmod(notifyScriptPath, 0o700);
+    },
+    async reload(process_) {
+      process.kill(process_.pid, 'SIGHUP');
+    },
+    async readNotified() {
+      try {
+        const [text, stat] = await Promise.all([fs.readFile(stateFile, 'utf8'), fs.stat(stateFile)]);
+        return parseNotifiedLine(text, stat.mtimeMs);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

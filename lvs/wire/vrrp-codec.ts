@@ -1,0 +1,81 @@
+// VrrpPlan and VrrpStatus ↔ their proto messages; the plan is validated at the agent's edge.
+import type { VrrpPlan, VrrpState, VrrpStatus } from '../vrrp';
+import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
+import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
+import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString } from './checks';
+import { wireName } from './enum-names';
+
+export const VRRP_STATE = {
+  VRRP_STATE_MASTER: 'MASTER',
+  VRRP_STATE_BACKUP: 'BACKUP',
+  VRRP_STATE_FAULT: 'FAULT',
+  VRRP_STATE_STOPPED: 'STOPPED',
+  VRRP_STATE_UNKNOWN: 'UNKNOWN',
+} as const satisfies Record<string, VrrpState>;
+
+const GROUP = { max: 24, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, shape: 'a group name of letters, digits, "_" and "-"' };
+const INTERFACE = { max: 15, pattern: /^[A-Za-z0-9._@-]+$/, shape: 'an interface name such as "eth0"' };
+const PASSWORD = { max: 8, pattern: /^[\x21-\x7e]+$/, shape: '1..8 printable characters without spaces' };
+const MAX_ADDRESSES = 1000;
+
+export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
+  return {
+    group: v.group,
+    interface: v.interface,
+    virtualRouterId: v.virtualRouterId,
+    priority: v.priority,
+    advertIntervalSeconds: v.advertIntervalSeconds,
+    authPassword: v.authPassword ?? '',
+    addresses: [...v.addresses],
+    preempt: v.preempt,
+    syncInterface: v.syncInterface,
+    syncId: v.syncId,
+    takeOverConfig: v.takeOverConfig,
+  };
+}
+
+export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: string): VrrpPlan {
+  const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), PASSWORD);
+  return {
+    group: boundedString(wire.group, at(path, 'group'), GROUP),
+    interface: boundedString(wire.interface, at(path, 'interface'), INTERFACE),
+    virtualRouterId: intIn(wire.virtualRouterId, 1, 255, at(path, 'virtualRouterId')),
+    priority: intIn(wire.priority, 1, 254, at(path, 'priority')),
+    advertIntervalSeconds: intIn(wire.advertIntervalSeconds, 1, 255, at(path, 'advertIntervalSeconds')),
+    ...(authPassword ? { authPassword } : {}),
+    addresses: boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i))),
+    preempt: bool(wire.preempt, at(path, 'preempt')),
+    syncInterface: boundedString(wire.syncInterface, at(path, 'syncInterface'), INTERFACE),
+    syncId: intIn(wire.syncId, 0, 255, at(path, 'syncId')),
+    takeOverConfig: bool(wire.takeOverConfig, at(path, 'takeOverConfig')),
+  };
+}
+
+export function vrrpStatusToWire(s: VrrpStatus): WireVrrpStatus {
+  return {
+    group: s.group,
+    state: wireName(VRRP_STATE, s.state),
+    since: s.since ?? '',
+    priority: s.priority,
+    configOwned: s.configOwned,
+    note: s.note ?? '',
+  };
+}
+
+/** The controller reads what an agent says; an unknown state reads as UNKNOWN rather than failing the whole reply. */
+export function vrrpStatusFromWire(wire: VrrpStatus__Output): VrrpStatus {
+  let state: VrrpState;
+  try {
+    state = enumValue(wire.state, VRRP_STATE, 'vrrp.state');
+  } catch {
+    state = 'UNKNOWN';
+  }
+  return {
+    group: String(wire.group ?? ''),
+    state,
+    ...(wire.since ? { since: wire.since } : {}),
+    priority: Number(wire.priority ?? 0),
+    configOwned: Boolean(wire.configOwned),
+    ...(wire.note ? { note: wire.note } : {}),
+  };
+}

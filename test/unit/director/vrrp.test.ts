@@ -1,0 +1,153 @@
+// The keepalived part of a director's apply and its read-back, on fakes.
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createDirectorApplier } from '../../../agent/director/applier';
+import { configOwnership, renderKeepalivedConfig } from '../../../agent/director/keepalived-config';
+import { readVrrpStatus } from '../../../agent/director/vrrp-status';
+import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
+import { FakeKeepalived } from '../../../agent/kernel/fake/keepalived';
+import { FakeMarks } from '../../../agent/kernel/fake/marks';
+import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
+import { notifyScriptText, parseNotifiedLine } from '../../../agent/kernel/linux/keepalived';
+import { silentLogger } from '../../../agent/logging';
+import type { ApplyEvent, ApplyMode } from '../../../lvs/apply-events';
+import type { DirectorPlan } from '../../../lvs/host-plan';
+import type { VrrpPlan } from '../../../lvs/vrrp';
+import { dest, directorPlan, fwmark, markRule, service, table } from './builders';
+
+const VRRP: VrrpPlan = {
+  group: 'front', interface: 'eth0', virtualRouterId: 51, priority: 110, advertIntervalSeconds: 1, authPassword: 'secret',
+  addresses: ['10.0.0.100', '2001:db8::100'], preempt: true, syncInterface: 'eth0', syncId: 51, takeOverConfig: false,
+};
+
+function groupPlan(vrrp: VrrpPlan = VRRP, generation = 1): DirectorPlan {
+  const plan = directorPlan(table([service(fwmark(1), { persistence: { timeout: 360 } }), [dest('10.0.0.11'), dest('10.0.0.12')]]), [markRule(1, ['80', '443'])], generation);
+  return { ...plan, vrrp };
+}
+
+async function rig(keepalived = new FakeKeepalived()) {
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-vrrp-'));
+  const ipvs = new FakeIpvs();
+  const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks(), keepalived } });
+  return {
+    ipvs,
+    keepalived,
+    async run(plan: DirectorPlan, mode: ApplyMode = 'apply') {
+      const events: ApplyEvent[] = [];
+      const result = await applier.apply(plan, mode, (e) => events.push(e));
+      return { result, events };
+    },
+  };
+}
+
+describe('keepalived.conf as the agent renders it', () => {
+  it('is VRRP only: lvs_sync_daemon in global_defs, one vrrp_instance, IPv6 apart, no virtual_server', () => {
+    const text = renderKeepalivedConfig(VRRP, '/var/lib/lvsctl/vrrp-notify.sh');
+    assert.match(text, /global_defs \{\n {4}script_user root\n {4}enable_script_security\n {4}lvs_sync_daemon eth0 LVSCTL_front id 51\n\}/);
+    assert.match(text, /vrrp_instance LVSCTL_front \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 51\n {4}priority 110\n {4}advert_int 1\n/);
+    assert.match(text, /auth_type PASS\n {8}auth_pass secret/);
+    assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {4}\}/);
+    assert.match(text, /virtual_ipaddress_excluded \{\n {8}2001:db8::100\/128 dev eth0\n {4}\}/);
+    assert.match(text, /notify "\/var\/lib\/lvsctl\/vrrp-notify\.sh"/);
+    assert.doesNotMatch(text, /virtual_server|nopreempt/);
+    assert.match(renderKeepalivedConfig({ ...VRRP, preempt: false }, '/x'), /\n {4}nopreempt\n/);
+  });
+
+  it('knows its own file, a hand edit of it, and a file it did not write', () => {
+    const text = renderKeepalivedConfig(VRRP, '/x');
+    assert.equal(configOwnership(undefined), 'absent');
+    assert.equal(configOwnership(text), 'owned');
+    assert.equal(configOwnership(text.replace('priority 110', 'priority 120')), 'edited');
+    assert.equal(configOwnership('vrrp_instance VI_1 {\n}\n'), 'foreign');
+  });
+
+  it('the notify script writes one line the agent parses', () => {
+    assert.match(notifyScriptText("/var/lib/it's/vrrp-state"), /> '\/var\/lib\/it'\\''s\/vrrp-state'\.tmp && mv -f/);
+    assert.deepEqual(parseNotifiedLine('MASTER LVSCTL_front 110 1700000000\n', 5), { state: 'MASTER', instance: 'LVSCTL_front', priority: 110, atMs: 1_700_000_000_000 });
+    assert.equal(parseNotifiedLine('garbage', 5), undefined);
+  });
+});
+
+describe('a director in a group applies keepalived with its table', () => {
+  it('writes the config and reloads keepalived once; the next apply changes nothing', async () => {
+    const r = await rig();
+    const first = await r.run(groupPlan());
+    assert.equal(first.result.outcome, 'changed');
+    assert.equal(configOwnership(r.keepalived.config), 'owned');
+    assert.equal(r.keepalived.reloads, 1);
+    assert.ok(first.events.some((e) => e.kind === 'step' && e.action === 'keepalived' && e.status === 'changed'));
+    const second = await r.run(groupPlan(VRRP, 2));
+    assert.equal(second.result.outcome, 'ok');
+    assert.equal(r.keepalived.reloads, 1);
+  });
+
+  it('check mode says it would write and changes nothing', async () => {
+    const r = await rig();
+    const { result, events } = await r.run(groupPlan(), 'check');
+    assert.equal(result.outcome, 'changed');
+    assert.equal(r.keepalived.config, undefined);
+    assert.ok(events.some((e) => e.kind === 'step' && e.action === 'keepalived' && /would write/.test(e.message)));
+  });
+
+  it('leaves a file it did not write alone, and applies nothing, unless the plan takes it over', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.config = 'vrrp_instance VI_1 {\n}\n';
+    const r = await rig(keepalived);
+    const refused = await r.run(groupPlan());
+    assert.equal(refused.result.outcome, 'failed');
+    assert.match(refused.result.message, /was not written by lvsctl.*takeOverKeepalivedConfig/);
+    assert.equal(keepalived.config, 'vrrp_instance VI_1 {\n}\n');
+    assert.equal((await r.ipvs.read()).services.length, 0);
+    const taken = await r.run(groupPlan({ ...VRRP, takeOverConfig: true }));
+    assert.equal(taken.result.outcome, 'changed');
+    assert.equal(configOwnership(keepalived.config), 'owned');
+  });
+
+  it('keepalived missing or not running is a precondition failure with the fix; the table is untouched', async () => {
+    const missing = new FakeKeepalived();
+    missing.isInstalled = false;
+    const a = await (await rig(missing)).run(groupPlan());
+    assert.equal(a.result.failedPrecondition, true);
+    assert.match(a.result.message, /keepalived is not installed.*apt-get install keepalived/);
+    const stopped = new FakeKeepalived();
+    stopped.process = undefined;
+    const r = await rig(stopped);
+    const b = await r.run(groupPlan());
+    assert.equal(b.result.failedPrecondition, true);
+    assert.match(b.result.message, /keepalived is not running \(its configuration for group "front" is written at .*systemctl start keepalived/);
+    assert.equal(configOwnership(stopped.config), 'owned');
+    assert.equal((await r.ipvs.read()).services.length, 0);
+  });
+
+  it('a failed config write rolls the table back', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.failWrite = new Error('EROFS: read-only file system');
+    const r = await rig(keepalived);
+    const { result } = await r.run(groupPlan());
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /EROFS.*rolled back/);
+    assert.equal((await r.ipvs.read()).services.length, 0);
+  });
+});
+
+describe("a director's VRRP read-back", () => {
+  it('reports the notified state, STOPPED without keepalived, UNKNOWN for a line older than the process', async () => {
+    const k = new FakeKeepalived();
+    k.config = renderKeepalivedConfig(VRRP, k.notifyScriptPath);
+    k.notified = { state: 'MASTER', instance: 'LVSCTL_front', priority: 110, atMs: 5_000 };
+    assert.deepEqual(await readVrrpStatus(k, VRRP), { group: 'front', priority: 110, state: 'MASTER', since: new Date(5_000).toISOString(), configOwned: true });
+    k.process = { pid: 7, startedAtMs: 60_000 };
+    assert.equal((await readVrrpStatus(k, VRRP)).state, 'UNKNOWN');
+    k.process = undefined;
+    const stopped = await readVrrpStatus(k, VRRP);
+    assert.equal(stopped.state, 'STOPPED');
+    assert.match(stopped.note ?? '', /keepalived is not running/);
+    k.process = { pid: 7, startedAtMs: 1_000 };
+    k.config = 'hand made';
+    const foreign = await readVrrpStatus(k, VRRP);
+    assert.equal(foreign.configOwned, false);
+    assert.match(foreign.note ?? '', /not the configuration lvsctl wrote/);
+  });
+});

@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert';
+import { compileHostPlans } from '../../../controller/plan/compile';
+import { planSchema } from '../../../controller/plan/schema';
+import { validatePlan } from '../../../controller/plan/validate';
+import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
+import { expectProblem, expectValid, fixture, type Json, type JsonObject } from './helpers';
+
+function haPlan(change: (plan: JsonObject & { directorGroups: JsonObject[] }) => void = () => undefined): JsonObject {
+  const plan = fixture('ha.json') as JsonObject & { directorGroups: JsonObject[] };
+  change(plan);
+  return plan;
+}
+
+function twoGroups(): JsonObject & { directorGroups: JsonObject[] } {
+  const plan = haPlan() as JsonObject & { directorGroups: JsonObject[]; hosts: JsonObject; services: Json[]; marks: Json[] };
+  plan.hosts.lvs3 = { role: 'director', address: '10.0.0.3' };
+  plan.hosts.lvs4 = { role: 'director', address: '10.0.0.4' };
+  plan.services.push({ name: 'mail', vip: '10.0.0.101', port: 25, forwarding: 'nat', realservers: [{ host: 'web1' }] });
+  plan.directorGroups[0].services = ['shop'];
+  plan.directorGroups.push({ name: 'mail', directors: ['lvs3', 'lvs4'], virtualRouterId: 52, interface: 'eth0', services: ['mail'], natGateway: '10.0.0.254' });
+  return plan;
+}
+
+describe('director groups in the plan', () => {
+  it('examples/ha.json is valid, and a plan without groups is unchanged', () => {
+    expectValid(haPlan());
+    expectValid(haPlan((p) => { delete (p as JsonObject).directorGroups; }));
+  });
+
+  it('refuses an unknown director, a realserver in a group and a director in two groups', () => {
+    expectProblem(haPlan((p) => { p.directorGroups[0].directors = ['lvs1', 'lvs3']; }), '/directorGroups/0/directors/1', /no host "lvs3"/);
+    expectProblem(haPlan((p) => { p.directorGroups[0].directors = ['lvs1', 'web1']; }), '/directorGroups/0/directors/1', /role "realserver", not "director"/);
+    const plan = twoGroups();
+    (plan.directorGroups[1] as JsonObject).directors = ['lvs3', 'lvs2'];
+    expectProblem(plan, '/directorGroups/1/directors/1', /already in group "front"/);
+  });
+
+  it('refuses a virtualRouterId used twice on one interface, and two groups claiming one address', () => {
+    const same = twoGroups();
+    (same.directorGroups[1] as JsonObject).virtualRouterId = 51;
+    expectProblem(same, '/directorGroups/1/virtualRouterId', /51 on eth0 is already group "front"/);
+    const shared = twoGroups();
+    (shared.directorGroups[1] as JsonObject).addresses = ['10.0.0.100'];
+    expectProblem(shared, '/directorGroups/1/addresses', /10\.0\.0\.100 moves with group "front"/);
+  });
+
+  it('refuses a service in two groups, two groups that both take the rest, and unknown services', () => {
+    const both = twoGroups();
+    (both.directorGroups[1] as JsonObject).services = ['mail', 'shop'];
+    expectProblem(both, '/directorGroups/1/services/1', /already served by group "front"/);
+    const rest = twoGroups();
+    delete (rest.directorGroups[0] as JsonObject).services;
+    delete (rest.directorGroups[1] as JsonObject).services;
+    expectProblem(rest, '/directorGroups/1', /neither does \/directorGroups\/0/);
+    expectProblem(haPlan((p) => { p.directorGroups[0].services = ['shopp']; }), '/directorGroups/0/services/0', /no service "shopp"/);
+  });
+
+  it('refuses partial or tied priorities and a natGateway that is a director address', () => {
+    expectProblem(haPlan((p) => { p.directorGroups[0].priorities = { lvs1: 150 }; }), '/directorGroups/0/priorities', /no priority for lvs2/);
+    expectProblem(haPlan((p) => { p.directorGroups[0].priorities = { lvs1: 150, lvs2: 150 }; }), '/directorGroups/0/priorities/lvs2', /both have priority 150/);
+    expectProblem(haPlan((p) => { p.directorGroups[0].natGateway = '10.0.0.2'; }), '/directorGroups/0/natGateway', /director's own address/);
+  });
+
+  it('warns when a NAT group has no natGateway', () => {
+    const plan = twoGroups();
+    delete (plan.directorGroups[1] as JsonObject).natGateway;
+    const result = validatePlan(plan);
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.warnings.map((w) => w.pointer), ['/directorGroups/1']);
+  });
+
+  it('compiles each group: its share of the table, its VRRP, and NAT realservers routed through natGateway', () => {
+    const plan = planSchema.parse(twoGroups());
+    const addresses = new Map(Object.entries(plan.hosts).map(([n, h]) => [n, h.address as string]));
+    const plans = compileHostPlans(plan, addresses, 7);
+    const lvs1 = plans.get('lvs1') as DirectorPlan;
+    const lvs2 = plans.get('lvs2') as DirectorPlan;
+    const lvs3 = plans.get('lvs3') as DirectorPlan;
+    assert.deepEqual(lvs1.services.map((s) => s.name), ['shop']);
+    assert.deepEqual(lvs1.marks.map((m) => m.mark), [1]);
+    assert.deepEqual(lvs2.services, lvs1.services);
+    assert.deepEqual(lvs3.services.map((s) => s.name), ['mail']);
+    assert.deepEqual(lvs3.marks, []);
+    assert.deepEqual(lvs1.vrrp, {
+      group: 'front', interface: 'eth0', virtualRouterId: 51, priority: 110, advertIntervalSeconds: 1, authPassword: 'lvsha51',
+      addresses: ['10.0.0.100'], preempt: true, syncInterface: 'eth0', syncId: 51, takeOverConfig: false,
+    });
+    assert.equal(lvs2.vrrp?.priority, 100);
+    assert.deepEqual(lvs3.vrrp?.addresses, ['10.0.0.101', '10.0.0.254']);
+    const web1 = plans.get('web1') as RealserverPlan;
+    assert.deepEqual(web1.duties.find((d) => d.service === 'mail')?.directors, ['10.0.0.254']);
+    assert.deepEqual(web1.duties.find((d) => d.service === 'shop')?.directors, ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
+  });
+});

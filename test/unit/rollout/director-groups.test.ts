@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runRollout } from '../../../controller/rollout/run-rollout';
+import { rolloutExitCode } from '../../../controller/rollout/exit-code';
+import type { RolloutEvent, RolloutSummary } from '../../../controller/rollout/events';
+import type { PlanInput } from '../../../controller/plan/schema';
+import { EXIT } from '../../../controller/exit-codes';
+import { ScriptedAgents, compileShop, type AgentScript } from './scripted-agents';
+
+const HA_PLAN = JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', ...(__dirname.includes('/dist/') ? ['..'] : []), 'examples', 'ha.json'), 'utf8')) as PlanInput;
+
+async function rollout(scripts: Record<string, AgentScript>, limit?: string[]): Promise<{ summary: RolloutSummary; agents: ScriptedAgents; events: RolloutEvent[] }> {
+  const { plans, targets } = compileShop(HA_PLAN);
+  const agents = new ScriptedAgents(scripts, plans);
+  const events: RolloutEvent[] = [];
+  const summary = await runRollout({
+    plans, targets, connector: agents.connector, mode: 'apply', parallel: 4,
+    ...(limit ? { limit } : {}), onEvent: (e) => events.push(e), clock: () => 1,
+  });
+  return { summary, agents, events };
+}
+
+describe('rollout of a director group', () => {
+  it('applies the backup before the planned master, one at a time, and reports one table', async () => {
+    const { agents, summary } = await rollout({ lvs2: { delayMs: 20 } });
+    const directors = agents.applies().map((c) => c.host).filter((h) => h.startsWith('lvs'));
+    assert.deepEqual(directors, ['lvs2', 'lvs1']);
+    assert.deepEqual(summary.groups, [{ group: 'front', master: 'lvs1', directors: ['lvs2', 'lvs1'], tablesMatch: true, differing: [] }]);
+    assert.equal(rolloutExitCode(summary), EXIT.ok);
+  });
+
+  it('stops the group at a failed backup: the master is skipped and keeps the same table', async () => {
+    const { agents, summary } = await rollout({ lvs2: { outcome: 'failed' } });
+    assert.ok(!agents.applies().some((c) => c.host === 'lvs1'));
+    const lvs1 = summary.hosts.find((h) => h.host === 'lvs1');
+    assert.equal(lvs1?.status, 'skipped');
+    assert.match(lvs1?.reason ?? '', /lvs2 of group front failed, so the group keeps one table/);
+    assert.equal(rolloutExitCode(summary), EXIT.hostFailed);
+  });
+
+  it('goes on past a director whose keepalived is not running (it holds no VRRP role)', async () => {
+    const notRunning = { steps: [{ kind: 'step' as const, action: 'precondition', target: 'keepalived', status: 'failed' as const, message: 'keepalived is not running', fix: 'start it' }], outcome: 'failed' as const };
+    const { agents, summary } = await rollout({ lvs2: notRunning });
+    assert.deepEqual(agents.applies().map((c) => c.host).filter((h) => h.startsWith('lvs')), ['lvs2', 'lvs1']);
+    assert.deepEqual(summary.groups?.[0].differing, [{ host: 'lvs2', status: 'failed' }]);
+  });
+
+  it('a group left with two tables exits 2 naming the group and the director', async () => {
+    const { summary } = await rollout({ lvs1: { outcome: 'failed' } });
+    const group = summary.groups?.[0];
+    assert.equal(group?.tablesMatch, false);
+    assert.deepEqual(group?.differing, [{ host: 'lvs1', status: 'failed' }]);
+    assert.equal(rolloutExitCode(summary), EXIT.hostFailed);
+    const limited = await rollout({}, ['lvs2']);
+    assert.deepEqual(limited.summary.groups?.[0].differing, [{ host: 'lvs1', status: 'not selected' }]);
+    assert.equal(rolloutExitCode(limited.summary), EXIT.hostFailed);
+  });
+});
