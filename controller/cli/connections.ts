@@ -6,6 +6,7 @@ import { resolveAddresses } from '../inventory/resolve';
 import { executeConnections, type ConnectionsCommandOptions } from '../fleet/connections-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 export function register(program: Command): void {
   const command = program
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .option('--realserver <HOST|IP>', 'only entries to this realserver (a host of the plan or an address)')
     .option('--limit <N>', 'at most N entries per director (default 10000)');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
+  addExitCodes(command, fleetExitCodes('every director answered', 'an agent refused or failed to answer'));
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
     const { json, client, vip, realserver, limit, sshConfig } = flags;
     process.exitCode = await executeConnections(

@@ -6,6 +6,7 @@ import { resolveAddresses } from '../inventory/resolve';
 import { executeHealth } from '../fleet/health-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 interface HealthFlags {
   watch?: boolean;
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C')
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
+  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, or an agent refused'));
   command.action(async (planPath: string, flags: HealthFlags) => {
     const abort = new AbortController();
     const stop = (): void => abort.abort();

@@ -6,6 +6,7 @@ import { resolveAddresses } from '../inventory/resolve';
 import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError, type RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** The command line's flags: the rollout's options less the bounds, which come from --timeout and --deadline. */
 type RolloutFlags = Omit<RolloutCommandOptions, 'bounds'>;
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document (events and recap) on stdout, nothing else')
     .option('--continue-with-quiesced', 'apply the directors even when realservers did not pass, those at weight 0');
   addAgentOptions(command, '30m for the applies, plus --timeout for every --parallel agents connected');
+  addExitCodes(command, fleetExitCodes('every host ok or changed (with --check: nothing failed)', 'at least one host failed (a failure beats an unreachable host)'));
   command.action(async (planPath: string, flags: RolloutFlags) => {
     const agentOptions = command.opts<AgentConnectionOptions>();
     try {

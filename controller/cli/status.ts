@@ -6,6 +6,7 @@ import { resolveAddresses } from '../inventory/resolve';
 import { executeStatus } from '../fleet/status-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 export function register(program: Command): void {
   const command = program
@@ -14,6 +15,7 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan.json whose directors to ask')
     .option('--json', 'one JSON document on stdout, nothing else');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
+  addExitCodes(command, fleetExitCodes('every director answered and its table matches the plan', 'a director drifted from the plan, or an agent refused'));
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
     process.exitCode = await executeStatus(
       planPath,
