@@ -3,7 +3,8 @@
 # Run as root; used by .ci/run and by the README's set-up.
 set -euo pipefail
 # keepalived and ansible-core: the baselines of `npm run bench` (bench/run.sh, docs/benchmarks.md)
-packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3 keepalived ansible-core)
+# openssh-server (sshd) and openssh-client: the test of `lvsctl bootstrap` (test/integration/bootstrap-ssh.test.ts)
+packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3 keepalived ansible-core openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
