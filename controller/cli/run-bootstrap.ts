@@ -19,7 +19,7 @@ import { connectorFromOptions } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
 
 export interface BootstrapFlags {
-  caDir: string;
+  caDir?: string;
   limit?: string[];
   check?: boolean;
   agentBinary?: string;
@@ -135,6 +135,9 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 1000) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to 1000`, EXIT.invalid);
   const timeoutMs = duration('--timeout', flags.timeout);
+  const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
+  const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
+  if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
   const hostDeadlineMs = duration('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE);
 
   let fleet;
@@ -160,13 +163,13 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
     throw new CliError(`the unit ${flags.unit ?? ''}: ${(err as Error).message}`.replace('unit : ', 'unit: '), EXIT.invalid);
   }
   const agent = await readAgent(flags.agentBinary);
-  const caCert = await readOptional(join(flags.caDir, 'ca.crt'));
-  if (!caCert) throw new CliError(`--ca-dir ${flags.caDir}: no ca.crt; create the CA with \`lvsctl certs init ${flags.caDir}\``, EXIT.invalid);
-  const crl = await readOptional(join(flags.caDir, 'crl.pem'));
+  const caCert = await readOptional(join(caDir, 'ca.crt'));
+  if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
+  const crl = await readOptional(join(caDir, 'crl.pem'));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
   const connector = check
     ? () => { throw new Error('--check asks no agent'); }
-    : connectorFromOptions({ ca: flags.ca ?? (io.env.LVSCTL_CA || join(flags.caDir, 'ca.crt')), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+    : connectorFromOptions({ ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
   const allow = allowList(flags.allow, certFile ? await readOptional(certFile) : undefined, certFile);
   const badName = allow.find((name) => !CERT_NAME_PATTERN.test(name));
   if (badName !== undefined) throw new CliError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);
@@ -186,7 +189,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
     {
       hosts, parallel, hostDeadlineMs,
       shared: {
-        cluster: fleet.plan.cluster, caDir: flags.caDir, agent, agentPath, unitText, caCert, ...(crl ? { crl } : {}), allow,
+        cluster: fleet.plan.cluster, caDir: caDir, agent, agentPath, unitText, caCert, ...(crl ? { crl } : {}), allow,
         check, sudo: flags.sudo === true, timeoutMs, helloWithinMs: HELLO_WITHIN_MS,
       },
     },
