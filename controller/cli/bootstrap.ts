@@ -2,7 +2,7 @@
 // run-bootstrap.ts (the plan, ssh, the certificates, gRPC) only when the command runs.
 import type { Command } from 'commander';
 import type { BootstrapFlags } from './run-bootstrap';
-import { addExitCodes, fleetExitCodes } from './exit-help';
+import { addExitCodes } from './exit-help';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -42,7 +42,12 @@ export function register(program: Command): void {
         'A host that fails says which step and why; the other hosts go on.',
       ].join('\n'),
     );
-  addExitCodes(command, fleetExitCodes('every host installed, started and answering (with --check: nothing failed)', 'a step failed on at least one host (certificate, probe, copy, systemctl, hello)'));
+  addExitCodes(command, [
+    [0, 'every host installed, started and answering (with --check: nothing failed)'],
+    [1, 'the plan is invalid, a host does not resolve, or a usage error (found before any host is touched)'],
+    [2, 'a step failed on at least one host (certificate, probe, copy, systemctl, hello)'],
+    [3, 'at least one host unreachable (ssh did not get in), none failed'],
+  ]);
   command.action(async (planPath: string, flags: BootstrapFlags) => {
     const { runBootstrapCommand } = await import('./run-bootstrap');
     process.exitCode = await runBootstrapCommand(planPath, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env });

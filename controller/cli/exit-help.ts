@@ -14,7 +14,7 @@ export function addExitCodes(cmd: Command, codes: ExitCodeLines): Command {
   return cmd.addHelpText('after', exitCodesText(codes));
 }
 
-/** The codes of the commands that ask agents (rollout, health, status, connections, bootstrap). */
+/** The codes of the commands that ask agents (rollout, health, status, connections). */
 export function fleetExitCodes(ok: string, failed: string): ExitCodeLines {
   return [
     [0, ok],
