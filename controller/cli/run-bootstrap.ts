@@ -177,6 +177,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   // ssh gets the plan's address as HostName only when the ssh config names none for the host
   const sshConfigPath = flags.sshConfig ?? join(homedir(), '.ssh', 'config');
   const sshNames = await readSshHostNames(sshConfigPath, flags.sshConfig !== undefined);
+  if (sshNames.problem) throw new CliError(`${sshNames.problem.message} (${sshNames.problem.hint ?? 'check --ssh-config'})`, EXIT.invalid);
   const hosts = targets.map((t) => ({
     host: t.host, role: t.role, address: t.address, port: t.port,
     ssh: { alias: t.host, ...(sshNames.hostNames?.(t.host) === undefined ? { hostName: t.address } : {}) },
