@@ -1,4 +1,4 @@
-// Exit codes of lvsctl (cli.md): outside scripts rely on them.
+// Exit codes of lvsctl (every command's --help, docs/rollout.md): outside scripts rely on them.
 export const EXIT = {
   ok: 0,
   /** the plan is invalid, or a usage error */

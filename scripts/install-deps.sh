@@ -7,7 +7,9 @@ set -euo pipefail
 # keepalived and ansible-core: the baselines of `npm run bench` (bench/run.sh, docs/benchmarks.md)
 # systemd: systemd-notify (the agent's readiness, test/unit/systemd/) and systemd-analyze;
 # binutils: strip, for smaller executables in npm run package (optional there)
-packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3 keepalived ansible-core systemd binutils)
+# openssh-server (sshd) and openssh-client: the test of `lvsctl bootstrap` (test/integration/bootstrap-ssh.test.ts)
+# zsh, fish and man-db: the tests that load `lvsctl completion` in each shell and render the man pages
+packages=(user-mode-linux ipvsadm iptables kmod iproute2 procps vsftpd python3 keepalived ansible-core systemd binutils openssh-server openssh-client zsh fish man-db)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

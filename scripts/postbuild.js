@@ -1,5 +1,10 @@
-// Marks the two CLI entry points executable after tsc wrote them (tsc keeps the shebang, not the mode).
+// After tsc: marks the two CLI entry points executable (tsc keeps the shebang, not the mode),
+// then writes the man pages and shell completions into dist/share/ (scripts/man/build-share.ts).
 const fs = require('fs');
+const path = require('path');
 for (const file of ['dist/controller/cli/main.js', 'dist/agent/main.js']) {
   if (fs.existsSync(file)) fs.chmodSync(file, 0o755);
 }
+const repo = path.join(__dirname, '..');
+const { buildShare } = require(path.join(repo, 'dist', 'scripts', 'man', 'build-share.js'));
+for (const file of buildShare(repo, path.join(repo, 'dist'))) console.log(`wrote ${path.relative(repo, file)}`);

@@ -3,6 +3,7 @@
 // only when they run.
 import type { Command } from 'commander';
 import type { IssueCliOptions } from './run-certs';
+import { exitCodesText } from './exit-help';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -17,6 +18,8 @@ export function register(program: Command): void {
     .command('init')
     .description('create a cluster CA: DIR/ca.crt and DIR/ca.key (mode 0600); refuses to replace an existing CA')
     .argument('<DIR>', 'directory for the CA (created if missing)')
+    .addHelpText('after', '\nIt prints the next command to run: lvsctl certs issue DIR NAME --ip ADDRESS.')
+    .addHelpText('after', exitCodesText([[0, 'DIR/ca.crt and DIR/ca.key created'], [1, 'DIR already holds a CA, DIR cannot be written, or a usage error']]))
     .action(async (dir: string) => {
       const { runCertsInit } = await import('./run-certs');
       await runCertsInit(dir);
@@ -29,6 +32,8 @@ export function register(program: Command): void {
     .argument('<NAME>', 'the common name: the host name of an agent, or the controller\'s name for --allow')
     .option('--ip <A>', 'an IP address the certificate is valid for (repeat for several); the address the controller dials', collect, [])
     .option('--dns <N>', 'a DNS name the certificate is valid for (repeat for several); NAME is always included', collect, [])
+    .addHelpText('after', '\nIt prints the next step: how to start the agent with these files, or the LVSCTL_* variables for a controller.')
+    .addHelpText('after', exitCodesText([[0, 'DIR/NAME.crt and DIR/NAME.key created'], [1, 'no CA in DIR, NAME already issued, a bad NAME, --ip or --dns, or a usage error']]))
     .action(async (dir: string, name: string, opts: IssueCliOptions) => {
       const { runCertsIssue } = await import('./run-certs');
       await runCertsIssue(dir, name, opts);

@@ -9,9 +9,11 @@ import { register as health } from './health';
 import { register as status } from './status';
 import { register as connections } from './connections';
 import { register as certs } from './certs';
+import { register as bootstrap } from './bootstrap';
+import { register as completion } from './completion';
 
 export function registerCommands(program: Command): void {
-  for (const register of [validate, schema, render, importPlan, rollout, health, status, connections, certs]) {
+  for (const register of [validate, schema, render, importPlan, rollout, health, status, connections, certs, bootstrap, completion]) {
     register(program);
   }
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ConnectionsCommandOptions } from '../fleet/connections-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** What the command's action loads when it runs, so --help and the other commands start without it. */
 async function loadWork() {
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option('--realserver <HOST|IP>', 'only entries to this realserver (a host of the plan or an address)')
     .option('--limit <N>', 'at most N entries per director (default 10000)');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
+  addExitCodes(command, fleetExitCodes('every director answered', 'an agent refused or failed to answer'));
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
     const { loadPlanFile, resolveAddresses, executeConnections } = await loadWork();
     const { json, client, vip, realserver, limit, sshConfig } = flags;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** What the command's action loads when it runs, so --help and the other commands start without it. */
 async function loadWork() {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C')
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
+  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, or an agent refused'));
   command.action(async (planPath: string, flags: HealthFlags) => {
     const { loadPlanFile, resolveAddresses, executeHealth } = await loadWork();
     const abort = new AbortController();

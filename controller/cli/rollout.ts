@@ -5,6 +5,7 @@ import type { RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { DEFAULT_PARALLEL } from './rollout-defaults';
 import { CliError, EXIT } from '../exit-codes';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** The command line's flags: the rollout's options less the bounds, which come from --timeout and --deadline. */
 type RolloutFlags = Omit<RolloutCommandOptions, 'bounds'>;
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document (events and recap) on stdout, nothing else')
     .option('--continue-with-quiesced', 'apply the directors even when realservers did not pass, those at weight 0');
   addAgentOptions(command, '30m for the applies, plus --timeout for every --parallel agents connected');
+  addExitCodes(command, fleetExitCodes('every host ok or changed (with --check: nothing failed)', 'at least one host failed (a failure beats an unreachable host)'));
   command.action(async (planPath: string, flags: RolloutFlags) => {
     const agentOptions = command.opts<AgentConnectionOptions>();
     // loaded when the command runs, so --help and the other commands start without them

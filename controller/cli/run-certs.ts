@@ -1,5 +1,6 @@
 // What lvsctl certs init / issue / revoke / crl do (certs.ts declares the commands): make the
 // files through controller/certs, report them, and turn a CertDirError into a CliError.
+import { join } from 'node:path';
 import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
 import { revokeInCertDir, writeCrlOfCertDir } from '../certs/revocation-dir';
 import { CliError, EXIT } from '../exit-codes';
@@ -20,12 +21,25 @@ async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
 
 export async function runCertsInit(dir: string): Promise<void> {
   const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
-  process.stdout.write(`created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n`);
+  process.stdout.write(
+    `created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n` +
+      `next: a certificate for each agent (with the address the controller dials) and one for this controller:\n` +
+      `  lvsctl certs issue ${dir} HOST --ip ADDRESS\n` +
+      `  lvsctl certs issue ${dir} controller\n` +
+      `(lvsctl bootstrap PLAN --ca-dir ${dir} issues the agents' certificates itself)\n`,
+  );
 }
 
 export async function runCertsIssue(dir: string, name: string, opts: IssueCliOptions): Promise<void> {
   const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip, dnsNames: opts.dns }, new Date()));
-  process.stdout.write(`created ${files.cert} and ${files.key}\n`);
+  const caCert = join(dir, 'ca.crt');
+  process.stdout.write(
+    `created ${files.cert} and ${files.key}\n` +
+      `next, for the agent on ${name}: copy ${caCert}, ${files.cert} and ${files.key} (mode 0600) to it, then\n` +
+      `  lvsctl-agent --role director|realserver --ca ca.crt --cert ${name}.crt --key ${name}.key --allow CONTROLLER\n` +
+      `  (or: lvsctl bootstrap PLAN --ca-dir ${dir} --limit ${name})\n` +
+      `or, for this controller: export LVSCTL_CA=${caCert} LVSCTL_CERT=${files.cert} LVSCTL_KEY=${files.key}\n`,
+  );
 }
 
 export async function runCertsRevoke(dir: string, name: string): Promise<void> {
@@ -39,5 +53,8 @@ export async function runCertsRevoke(dir: string, name: string): Promise<void> {
 
 export async function runCertsCrl(dir: string): Promise<void> {
   const done = await reportingCertErrors(() => writeCrlOfCertDir(dir, new Date()));
-  process.stdout.write(`wrote ${done.crl} listing ${done.revoked} revoked certificate(s), valid until ${done.nextUpdate.toISOString()}\n`);
+  process.stdout.write(
+    `wrote ${done.crl} listing ${done.revoked} revoked certificate(s), valid until ${done.nextUpdate.toISOString()}\n` +
+      'next: copy it to every agent\'s --crl file and reload them (systemctl reload lvsctl-agent)\n',
+  );
 }

@@ -1,5 +1,5 @@
 // What lvsctl render PLAN does (render.ts declares the command): per host, the hand
-// commands a rollout of the plan means (the seed's ipvsadm/iptables/ip/sysctl lines), or
+// commands a rollout of the plan means (ipvsadm/iptables/ip/sysctl lines as an operator would type them), or
 // with --batch the ipvsadm -R and iptables-restore texts the agents use. Loads, validates
 // and resolves like validate; prints nothing else.
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';

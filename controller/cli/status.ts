@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** What the command's action loads when it runs, so --help and the other commands start without it. */
 async function loadWork() {
@@ -19,6 +20,7 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan.json whose directors to ask')
     .option('--json', 'one JSON document on stdout, nothing else');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
+  addExitCodes(command, fleetExitCodes('every director answered and its table matches the plan', 'a director drifted from the plan, or an agent refused'));
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
     const { loadPlanFile, resolveAddresses, executeStatus } = await loadWork();
     process.exitCode = await executeStatus(

@@ -36,7 +36,7 @@ export function failureOf(err: unknown): { kind: 'unreachable' | 'failed'; reaso
   return { kind: 'failed', reason: err instanceof Error ? err.message : String(err) };
 }
 
-/** cli.md: 2 when a host failed (or a finding makes it failed), else 3 when one was unreachable, else 0. */
+/** 2 when a host failed (or a finding makes it failed), else 3 when one was unreachable, else 0. */
 export function fleetExitCode(answers: readonly HostAnswer<unknown>[], failedHosts: Iterable<string> = []): number {
   const failed = new Set(failedHosts);
   if (answers.some((a) => !a.ok && a.kind === 'failed') || failed.size > 0) return EXIT.hostFailed;

@@ -1,6 +1,6 @@
 // plan.json v1: the one source of truth for its shape. The TypeScript types below are
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
-// (plan-format.md rules 2..10) live in rules/, not here, so each gets its own message.
+// (docs/plan-reference.md) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
 import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';

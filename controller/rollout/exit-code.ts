@@ -1,4 +1,4 @@
-// The exit code of a rollout (cli.md): a failure beats an unreachable host, and --check
+// The exit code of a rollout (docs/rollout.md, `lvsctl rollout --help`): a failure beats an unreachable host, and --check
 // ends 0 when nothing failed, however much it would change.
 import { EXIT } from '../exit-codes';
 import type { RolloutSummary } from './events';

@@ -89,6 +89,7 @@ const CONTROLLER_LAYERS: Record<string, number> = {
   'controller/cli': 6,
   'controller/fleet': 5,
   'controller/report': 4,
+  'controller/bootstrap': 4,
   'controller/rollout': 3,
   'controller/client': 2,
   'controller/inventory': 2,

@@ -85,7 +85,7 @@ describe('start-up: commands load their modules when they run', function () {
     });
   }
 
-  for (const command of ['validate', 'schema', 'render', 'import', 'rollout', 'health', 'status', 'connections', 'certs', 'certs init', 'certs issue', 'certs revoke', 'certs crl']) {
+  for (const command of ['validate', 'schema', 'render', 'import', 'rollout', 'health', 'status', 'connections', 'certs', 'certs init', 'certs issue', 'certs revoke', 'certs crl', 'bootstrap', 'completion']) {
     it(`lvsctl ${command} --help loads none of them`, async () => {
       const r = await run(LVSCTL, [...command.split(' '), '--help']);
       assert.equal(r.code, 0);
@@ -93,6 +93,13 @@ describe('start-up: commands load their modules when they run', function () {
       assert.deepEqual(heavyIn(r), []);
     });
   }
+
+  it('lvsctl completion bash loads commander and its own modules only', async () => {
+    const r = await run(LVSCTL, ['completion', 'bash']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /complete -o filenames -F _lvsctl lvsctl/);
+    assert.deepEqual(heavyIn(r), []);
+  });
 
   it('lvsctl validate of a small plan loads zod, and no gRPC, logging, metrics, X.509 or ssh config', async () => {
     const r = await run(LVSCTL, ['validate', join('examples', 'fwmark.json')]);

@@ -1,0 +1,180 @@
+// One host's bootstrap: its certificate, a probe of what it holds (checksums, modes, the
+// service's state), the steps that differ, each run over ssh, then Hello. Every failure
+// names the step and why; nothing here throws, so the other hosts go on.
+import type { AgentConnector, AgentIdentity } from '../client/agent-client';
+import { hostCertificate, HostCertificateError } from './host-certificate';
+import { planHostSteps, stepDetail, stepName, type HostStep } from './host-steps';
+import { hostFiles, type HostFilesInput, type RemoteFile } from './remote-files';
+import { asRoot, installScript, parseProbe, probeScript, systemctlScript } from './remote-shell';
+import { SSH_CONNECT_FAILED, type SshRunner, type SshTarget } from './ssh';
+
+export interface BootstrapHostInput {
+  host: string;
+  role: 'director' | 'realserver';
+  address: string;
+  port: number;
+  ssh: SshTarget;
+}
+
+export interface BootstrapShared {
+  cluster: string;
+  caDir: string;
+  agent: Buffer;
+  agentPath: string;
+  unitText: string;
+  caCert: Buffer;
+  crl?: Buffer;
+  allow: readonly string[];
+  check: boolean;
+  sudo: boolean;
+  /** each ssh call and each Hello is bounded by this (--timeout) */
+  timeoutMs: number;
+  /** how long the agent may take to answer Hello after it was (re)started */
+  helloWithinMs: number;
+}
+
+export interface BootstrapDeps {
+  ssh: SshRunner;
+  connector: AgentConnector;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** one progress line for this host */
+  progress(host: string, line: string): void;
+}
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface HostOutcome {
+  host: string;
+  status: HostStatus;
+  /** what was done (or, with --check, what would be) */
+  steps: string[];
+  /** the certificate: issued now, would be issued, or present */
+  certificate?: 'present' | 'issued' | 'would-issue';
+  /** for failed and unreachable: the step and why */
+  failure?: { step: string; reason: string };
+  agent?: AgentIdentity;
+}
+
+/** A copy is slow for a 100 MB executable on a slow link: the per-call bound grows with size (1 MiB/s). */
+function copyTimeoutMs(base: number, bytes: number): number {
+  return base + Math.ceil(bytes / (1024 * 1024)) * 1000;
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.slice(-2).join('; ');
+}
+
+class StepFailed extends Error {
+  constructor(readonly step: string, reason: string, readonly unreachable = false) {
+    super(reason);
+  }
+}
+
+export async function bootstrapHost(input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal): Promise<HostOutcome> {
+  const done: string[] = [];
+  let certificate: HostOutcome['certificate'];
+  const say = (line: string): void => deps.progress(input.host, line);
+  const remote = async (step: string, script: string, stdin?: Buffer, timeoutMs = shared.timeoutMs): Promise<string> => {
+    if (signal.aborted) throw new StepFailed(step, 'the host\'s deadline passed (--host-deadline)');
+    let result;
+    try {
+      result = await deps.ssh.run(input.ssh, asRoot(script, shared.sudo), { ...(stdin ? { stdin } : {}), signal, timeoutMs });
+    } catch (err) {
+      // at the probe, ssh that never returned means the host was not reached
+      throw new StepFailed(step, err instanceof Error ? err.message : String(err), step === 'probe' && !signal.aborted);
+    }
+    if (result.code === 0) return result.stdout;
+    const why = lastLine(result.stderr) || `exit code ${result.code}`;
+    // 255 at the first call: ssh did not get in (no route, refused, key refused)
+    throw new StepFailed(step, `${why}${result.code === SSH_CONNECT_FAILED ? '' : ` (exit code ${result.code})`}`, result.code === SSH_CONNECT_FAILED && step === 'probe');
+  };
+
+  try {
+    // 1. the certificate, from the CA directory
+    let cert;
+    try {
+      cert = await hostCertificate(shared.caDir, input.host, input.address, deps.now(), shared.check);
+    } catch (err) {
+      if (err instanceof HostCertificateError) throw new StepFailed('certificate', err.message);
+      throw err;
+    }
+    certificate = cert.kind;
+    if (cert.kind === 'issued') {
+      done.push(`issued ${cert.files.cert}`);
+      say(`issued ${cert.files.cert} for ${input.address}`);
+    }
+    // 2. what the host must hold; with --check and no certificate yet, it cannot match
+    const none = Buffer.alloc(0);
+    const filesInput: HostFilesInput = {
+      host: input.host, role: input.role, address: input.address, port: input.port, cluster: shared.cluster,
+      agent: shared.agent, unitText: shared.unitText, caCert: shared.caCert,
+      hostCert: cert.kind === 'would-issue' ? none : cert.cert, hostKey: cert.kind === 'would-issue' ? none : cert.key,
+      ...(shared.crl ? { crl: shared.crl } : {}), allow: shared.allow,
+    };
+    const files: RemoteFile[] = hostFiles(filesInput, shared.agentPath).map((f) =>
+      cert.kind === 'would-issue' && (f.label === 'certificate' || f.label === 'key') ? { ...f, sha256: 'to be issued' } : f,
+    );
+    // 3. the probe: one ssh call
+    const probe = parseProbe(await remote('probe', probeScript(files.map((f) => f.path))));
+    if (probe.missingTools.length > 0) {
+      throw new StepFailed('probe', `the host lacks ${probe.missingTools.join(', ')}: bootstrap needs a systemd host with coreutils`);
+    }
+    if (probe.uid !== 0) {
+      throw new StepFailed('probe', `logged in as uid ${probe.uid ?? '?'}${shared.sudo ? ' even through sudo' : ''}; bootstrap writes /etc and runs systemctl: log in as root (User root in the ssh config) or pass --sudo`);
+    }
+    // 4. the steps that differ
+    const steps: HostStep[] = planHostSteps(files, probe);
+    if (shared.check) {
+      for (const step of steps) say(`would ${stepDetail(step)}`);
+      return { host: input.host, status: steps.length > 0 || cert.kind === 'would-issue' ? 'changed' : 'ok', steps: [...done, ...steps.map(stepDetail)], certificate };
+    }
+    for (const step of steps) {
+      const name = stepName(step);
+      if (step.kind === 'copy') {
+        await remote(name, installScript(step.file), step.file.content, copyTimeoutMs(shared.timeoutMs, step.file.content.length));
+      } else {
+        await remote(name, systemctlScript(step.kind));
+      }
+      done.push(stepDetail(step));
+      say(stepDetail(step));
+    }
+    // 5. Hello: the agent answers with the role of the plan
+    const agent = await hello(input, shared, deps, signal, steps.some((s) => s.kind === 'start' || s.kind === 'restart'));
+    say(`agent answered: ${agent.role} ${agent.version}`);
+    return { host: input.host, status: steps.length > 0 || cert.kind === 'issued' ? 'changed' : 'ok', steps: done, certificate, agent };
+  } catch (err) {
+    if (err instanceof StepFailed) {
+      return { host: input.host, status: err.unreachable ? 'unreachable' : 'failed', steps: done, ...(certificate ? { certificate } : {}), failure: { step: err.step, reason: err.message } };
+    }
+    return { host: input.host, status: 'failed', steps: done, failure: { step: 'internal', reason: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
+/** Asks Hello until the agent answers (a started agent needs a moment to listen), within helloWithinMs. */
+async function hello(input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, started: boolean): Promise<AgentIdentity> {
+  const until = Date.now() + (started ? shared.helloWithinMs : 0);
+  let last = '';
+  for (;;) {
+    if (signal.aborted) throw new StepFailed('hello', `no answer before the host's deadline (--host-deadline): ${last}`);
+    const client = deps.connector({ host: input.host, address: input.address, port: input.port });
+    try {
+      const identity = await client.hello();
+      if (identity.role !== input.role) {
+        throw new StepFailed('hello', `the agent at ${input.address}:${input.port} runs as ${identity.role}, the plan makes ${input.host} a ${input.role}`);
+      }
+      return identity;
+    } catch (err) {
+      if (err instanceof StepFailed) throw err;
+      last = err instanceof Error ? err.message : String(err);
+    } finally {
+      client.close();
+    }
+    if (Date.now() >= until) {
+      throw new StepFailed('hello', `${last}${started ? ` (the service was started ${Math.round(shared.helloWithinMs / 1000)} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
+    }
+    await deps.sleep(500);
+  }
+}
+

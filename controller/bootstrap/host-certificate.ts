@@ -1,0 +1,71 @@
+// The host's certificate and key for bootstrap: DIR/HOST.crt and DIR/HOST.key when they
+// already fit (issued by DIR/ca.crt, valid for the host's address, 30 days left), else
+// issued now into DIR through controller/certs, the same files `lvsctl certs issue` writes.
+// With --check nothing is issued; the plan says it would be.
+import { X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { issueIntoCertDir } from '../certs/cert-dir';
+
+const RENEW_BEFORE_MS = 30 * 86_400_000;
+
+export type HostCertificate =
+  | { kind: 'present'; cert: Buffer; key: Buffer; files: { cert: string; key: string } }
+  | { kind: 'issued'; cert: Buffer; key: Buffer; files: { cert: string; key: string } }
+  | { kind: 'would-issue'; files: { cert: string; key: string } };
+
+/** A problem with the files in DIR: the host fails with this message (its fix included). */
+export class HostCertificateError extends Error {}
+
+async function readIfPresent(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new HostCertificateError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** Why DIR/HOST.crt does not fit, or undefined when it does. */
+export function unfitReason(certPem: Buffer, caPem: Buffer, address: string, now: Date): string | undefined {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch {
+    return 'it is not a PEM certificate';
+  }
+  const ca = new X509Certificate(caPem);
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'another CA issued it';
+  const valid = isIP(address) !== 0 ? cert.checkIP(address) !== undefined : cert.checkHost(address) !== undefined;
+  if (!valid) return `it is not valid for the address ${address}`;
+  if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_MS) return `it expires ${new Date(cert.validTo).toISOString().slice(0, 10)}`;
+  return undefined;
+}
+
+export async function hostCertificate(dir: string, host: string, address: string, now: Date, check: boolean): Promise<HostCertificate> {
+  const files = { cert: join(dir, `${host}.crt`), key: join(dir, `${host}.key`) };
+  const caFile = join(dir, 'ca.crt');
+  const caPem = await readIfPresent(caFile);
+  if (!caPem) throw new HostCertificateError(`no ${caFile}: create the CA with \`lvsctl certs init ${dir}\``);
+  const [cert, key] = await Promise.all([readIfPresent(files.cert), readIfPresent(files.key)]);
+  if (cert && key) {
+    const why = unfitReason(cert, caPem, address, now);
+    if (why === undefined) return { kind: 'present', cert, key, files };
+    throw new HostCertificateError(
+      `${files.cert} does not fit: ${why}; run \`lvsctl certs revoke ${dir} ${host}\` if it was in use, remove ${files.cert} and ${files.key}, and bootstrap again (it issues a new one)`,
+    );
+  }
+  if (cert || key) {
+    throw new HostCertificateError(`${cert ? files.cert : files.key} exists without ${cert ? files.key : files.cert}: remove it (or restore its pair) and bootstrap again`);
+  }
+  if (check) return { kind: 'would-issue', files };
+  const ips = isIP(address) !== 0 ? [address] : [];
+  const dnsNames = isIP(address) === 0 && address !== host ? [address] : [];
+  try {
+    await issueIntoCertDir(dir, host, { ips, dnsNames }, now);
+  } catch (err) {
+    throw new HostCertificateError(err instanceof Error ? err.message : String(err));
+  }
+  return { kind: 'issued', cert: await fs.readFile(files.cert), key: await fs.readFile(files.key), files };
+}

@@ -1,0 +1,39 @@
+// What bootstrap must do on one host, from what the probe found (pure): copy each file whose
+// checksum or mode differs, reload systemd when the unit changed, enable the service when it
+// is not, and (re)start it when something it reads changed or it is not running.
+import type { RemoteFile } from './remote-files';
+import type { ProbeResult } from './remote-shell';
+
+export type HostStep =
+  | { kind: 'copy'; file: RemoteFile; why: 'new' | 'changed' | 'mode' }
+  | { kind: 'daemon-reload' }
+  | { kind: 'enable' }
+  | { kind: 'start' }
+  | { kind: 'restart' };
+
+export function stepName(step: HostStep): string {
+  return step.kind === 'copy' ? `copy ${step.file.label} ${step.file.path}` : `systemctl ${step.kind}`;
+}
+
+export function stepDetail(step: HostStep): string {
+  if (step.kind !== 'copy') return stepName(step);
+  const why = step.why === 'new' ? 'missing' : step.why === 'mode' ? `mode to ${step.file.mode}` : 'checksum differs';
+  return `${stepName(step)} (${why})`;
+}
+
+export function planHostSteps(files: readonly RemoteFile[], probe: ProbeResult): HostStep[] {
+  const steps: HostStep[] = [];
+  for (const file of files) {
+    const there = probe.files.get(file.path);
+    if (!there) steps.push({ kind: 'copy', file, why: 'new' });
+    else if (there.sha256 !== file.sha256) steps.push({ kind: 'copy', file, why: 'changed' });
+    else if (there.mode !== file.mode) steps.push({ kind: 'copy', file, why: 'mode' });
+  }
+  const copied = steps.length > 0;
+  if (steps.some((s) => s.kind === 'copy' && s.file.label === 'unit')) steps.push({ kind: 'daemon-reload' });
+  if (probe.enabled !== 'enabled') steps.push({ kind: 'enable' });
+  const running = probe.active === 'active' || probe.active === 'activating' || probe.active === 'reloading';
+  if (!running) steps.push({ kind: 'start' });
+  else if (copied) steps.push({ kind: 'restart' });
+  return steps;
+}

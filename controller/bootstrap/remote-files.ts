@@ -1,0 +1,102 @@
+// What a host must hold after bootstrap, computed from the plan and the local files (pure):
+// the agent executable, the unit, its /etc/default file, the CA certificate, the host's
+// certificate and key, and the CRL when the CA directory has one.
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/** A word the unit's $LVSCTL_AGENT_ARGS passes through as it is. */
+const SAFE_WORD = /^[A-Za-z0-9_.\/:,@\[\]-]+$/;
+
+export interface RemoteFile {
+  /** what the operator reads: "agent", "unit", "defaults", "ca", "certificate", "key", "crl" */
+  label: string;
+  path: string;
+  /** as stat -c %a prints it */
+  mode: '600' | '644' | '755';
+  content: Buffer;
+  sha256: string;
+}
+
+export const CERT_DIR = '/etc/lvsctl';
+export const UNIT_PATH = '/etc/systemd/system/lvsctl-agent.service';
+export const DEFAULTS_PATH = '/etc/default/lvsctl-agent';
+/** Where the agent goes when the unit starts it through PATH (`/usr/bin/env lvsctl-agent`). */
+export const DEFAULT_AGENT_PATH = '/usr/local/bin/lvsctl-agent';
+
+export function sha256(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function file(label: string, path: string, mode: RemoteFile['mode'], content: Buffer): RemoteFile {
+  return { label, path, mode, content, sha256: sha256(content) };
+}
+
+/**
+ * Where the unit's ExecStart looks for the agent: its absolute path when it names one
+ * (`/usr/bin/lvsctl-agent …`), else /usr/local/bin, which is on systemd's PATH for `env`.
+ */
+export function agentPathFromUnit(unitText: string): string {
+  const line = unitText.split('\n').map((l) => l.trim()).find((l) => l.startsWith('ExecStart='));
+  if (!line) throw new Error('the unit has no ExecStart= line');
+  const words = line.slice('ExecStart='.length).replace(/^[-@:+!]+/, '').split(/\s+/);
+  if (words[0] === '/usr/bin/env') {
+    if (words[1] === 'lvsctl-agent') return DEFAULT_AGENT_PATH;
+    throw new Error(`the unit's ExecStart runs ${words[1] ?? 'nothing'} through env, not lvsctl-agent`);
+  }
+  if (words[0]?.startsWith('/') && words[0].endsWith('/lvsctl-agent')) return words[0];
+  throw new Error(`the unit's ExecStart runs ${words[0] ?? 'nothing'}, not lvsctl-agent`);
+}
+
+export interface HostFilesInput {
+  host: string;
+  role: 'director' | 'realserver';
+  address: string;
+  port: number;
+  cluster: string;
+  agent: Buffer;
+  unitText: string;
+  caCert: Buffer;
+  hostCert: Buffer;
+  hostKey: Buffer;
+  crl?: Buffer;
+  /** common names for the agent's --allow */
+  allow: readonly string[];
+}
+
+/** The agent's arguments, as the unit passes $LVSCTL_AGENT_ARGS (the unit adds --state-dir). */
+export function agentArgs(input: Omit<HostFilesInput, 'agent' | 'unitText' | 'caCert' | 'hostCert' | 'hostKey' | 'cluster'>): string[] {
+  const listen = isIP(input.address) === 6 ? `[::]:${input.port}` : `0.0.0.0:${input.port}`;
+  return [
+    '--role', input.role, '--listen', listen,
+    '--ca', `${CERT_DIR}/ca.crt`, '--cert', `${CERT_DIR}/${input.host}.crt`, '--key', `${CERT_DIR}/${input.host}.key`,
+    ...(input.crl ? ['--crl', `${CERT_DIR}/crl.pem`] : []),
+    ...(input.allow.length > 0 ? ['--allow', input.allow.join(',')] : []),
+  ];
+}
+
+export function defaultsText(input: Omit<HostFilesInput, 'agent' | 'unitText' | 'caCert' | 'hostCert' | 'hostKey'>): string {
+  // systemd's EnvironmentFile takes one value in double quotes and $LVSCTL_AGENT_ARGS splits
+  // it at spaces, with no quoting inside: every word must be plain (host names, paths, ports).
+  const args = agentArgs(input);
+  const odd = args.find((w) => !SAFE_WORD.test(w));
+  if (odd !== undefined) throw new Error(`the agent's argument ${JSON.stringify(odd)} cannot be written to /etc/default/lvsctl-agent: only letters, digits and . _ - : , [ ] / @ are kept as one word`);
+  return [
+    `# /etc/default/lvsctl-agent for ${input.host} of cluster ${input.cluster}, written by lvsctl bootstrap.`,
+    '# The next bootstrap writes it again: change the plan or the bootstrap flags, not this file.',
+    `LVSCTL_AGENT_ARGS="${args.join(' ')}"`,
+    '',
+  ].join('\n');
+}
+
+/** In the order they are copied: the executable and the certificates before what starts them. */
+export function hostFiles(input: HostFilesInput, agentPath: string): RemoteFile[] {
+  return [
+    file('agent', agentPath, '755', input.agent),
+    file('ca', `${CERT_DIR}/ca.crt`, '644', input.caCert),
+    file('certificate', `${CERT_DIR}/${input.host}.crt`, '644', input.hostCert),
+    file('key', `${CERT_DIR}/${input.host}.key`, '600', input.hostKey),
+    ...(input.crl ? [file('crl', `${CERT_DIR}/crl.pem`, '644', input.crl)] : []),
+    file('defaults', DEFAULTS_PATH, '644', Buffer.from(defaultsText(input))),
+    file('unit', UNIT_PATH, '644', Buffer.from(input.unitText)),
+  ];
+}

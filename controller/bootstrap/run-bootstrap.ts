@@ -1,0 +1,53 @@
+// lvsctl bootstrap over the hosts of a plan: at most --parallel hosts at once, each within
+// its own deadline (--host-deadline), a line per step as it happens, a recap per host, and
+// the exit code of the other commands (a failure beats an unreachable host).
+import { EXIT } from '../exit-codes';
+import { mapBounded } from '../rollout/bounded';
+import { bootstrapHost, type BootstrapDeps, type BootstrapHostInput, type BootstrapShared, type HostOutcome } from './bootstrap-host';
+
+export interface BootstrapRun {
+  hosts: BootstrapHostInput[];
+  shared: BootstrapShared;
+  parallel: number;
+  hostDeadlineMs: number;
+}
+
+export function bootstrapExitCode(outcomes: readonly HostOutcome[]): number {
+  if (outcomes.some((o) => o.status === 'failed')) return EXIT.hostFailed;
+  if (outcomes.some((o) => o.status === 'unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
+}
+
+export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Promise<HostOutcome[]> {
+  return mapBounded(run.hosts, run.parallel, async (host) => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), run.hostDeadlineMs);
+    try {
+      return await bootstrapHost(host, run.shared, deps, abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** The recap: one line per host, then what a second run would say. */
+export function recapLines(outcomes: readonly HostOutcome[], check: boolean): string[] {
+  const width = Math.max(...outcomes.map((o) => o.host.length), 4);
+  const lines = outcomes.map((o) => {
+    const head = `${o.host.padEnd(width)}  ${(check && o.status === 'changed' ? 'would change' : o.status).padEnd(12)}`;
+    if (o.failure) return `${head}  step ${o.failure.step}: ${o.failure.reason}`;
+    if (o.status === 'ok') return `${head}  nothing to change${o.agent ? `; agent answered (${o.agent.role} ${o.agent.version})` : ''}`;
+    const what = `${o.steps.length} step(s): ${o.steps.join(', ')}`;
+    return `${head}  ${check ? `${what}${o.certificate === 'would-issue' ? ' (and issue its certificate)' : ''}` : `${what}${o.agent ? `; agent answered (${o.agent.role} ${o.agent.version})` : ''}`}`;
+  });
+  const changed = outcomes.filter((o) => o.status === 'changed').length;
+  const ok = outcomes.filter((o) => o.status === 'ok').length;
+  const failed = outcomes.filter((o) => o.status === 'failed').length;
+  const unreachable = outcomes.filter((o) => o.status === 'unreachable').length;
+  const summary = check
+    ? `check: ${changed} host(s) would change, ${ok} unchanged, ${failed} failed, ${unreachable} unreachable; nothing was changed`
+    : changed === 0 && failed === 0 && unreachable === 0
+      ? `${ok} host(s) unchanged: nothing to do`
+      : `${changed} host(s) changed, ${ok} unchanged, ${failed} failed, ${unreachable} unreachable`;
+  return [...lines, summary];
+}

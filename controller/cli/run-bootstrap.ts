@@ -1,0 +1,212 @@
+// What lvsctl bootstrap does when it runs (bootstrap.ts declares it): load and resolve the
+// plan, find the agent executable and the unit, read the CA directory, then hand the hosts
+// to controller/bootstrap with the real ssh client and gRPC connector.
+import { X509Certificate } from 'node:crypto';
+import { promises as fs, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { CERT_NAME_PATTERN } from '../certs/cert-dir';
+import { durationMs } from '../../lvs/duration';
+import { readSshHostNames } from '../inventory/ssh-config';
+import { loadPlanFile } from '../plan/load';
+import { resolveAddresses } from '../inventory/resolve';
+import { loadFleetPlan, FleetPlanRefused } from '../fleet/plan-targets';
+import { parseLimit, unknownLimitHosts } from '../rollout/selection';
+import { agentPathFromUnit } from '../bootstrap/remote-files';
+import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
+import { openSshRunner } from '../bootstrap/ssh';
+import { connectorFromOptions } from './agent-options';
+import { CliError, EXIT } from '../exit-codes';
+
+export interface BootstrapFlags {
+  caDir?: string;
+  limit?: string[];
+  check?: boolean;
+  agentBinary?: string;
+  unit?: string;
+  allow?: string;
+  sudo?: boolean;
+  parallel?: string;
+  hostDeadline?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  sshConfig?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_PARALLEL = 10;
+const DEFAULT_HOST_DEADLINE = '10m';
+/** A started agent loads its certificates and listens within seconds; more means it is not coming. */
+const HELLO_WITHIN_MS = 20_000;
+
+function duration(flag: string, text: string): number {
+  const ms = durationMs(text);
+  if (ms === undefined || ms <= 0 || ms > 86_400_000) throw new CliError(`${flag} ${JSON.stringify(text)}: must be a duration such as "30s", "10m" or "1h"`, EXIT.invalid);
+  return ms;
+}
+
+async function firstFile(candidates: readonly string[]): Promise<string | undefined> {
+  for (const file of candidates) {
+    try {
+      if ((await fs.stat(file)).isFile()) return file;
+    } catch {
+      // not there: the next candidate
+    }
+  }
+  return undefined;
+}
+
+/** Beside the running lvsctl: the single-file executable's folder, or dist/'s cli folder. */
+function agentCandidates(): string[] {
+  const found: string[] = [];
+  if (!/^node(\.exe)?$/.test(basename(process.execPath))) found.push(join(dirname(process.execPath), 'lvsctl-agent'));
+  try {
+    if (process.argv[1]) found.push(join(dirname(realpathSync(process.argv[1])), 'lvsctl-agent'));
+  } catch {
+    // no script path (an embedded entry point)
+  }
+  return found;
+}
+
+async function readAgent(flag: string | undefined): Promise<Buffer> {
+  const candidates = agentCandidates();
+  const file = flag ?? (await firstFile(candidates));
+  if (file === undefined) {
+    throw new CliError(
+      `no agent executable beside lvsctl (looked for ${candidates.join(', ') || 'lvsctl-agent'}): pass --agent-binary FILE, ` +
+        'the single-file lvsctl-agent that `npm run package` builds (or /usr/bin/lvsctl-agent where the package is installed)',
+      EXIT.invalid,
+    );
+  }
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new CliError(`--agent-binary ${file}: not a file`, EXIT.invalid);
+    if ((stat.mode & 0o111) === 0) throw new CliError(`--agent-binary ${file}: not executable (chmod +x it, or give the packaged lvsctl-agent)`, EXIT.invalid);
+    return await fs.readFile(file);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`--agent-binary ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+  }
+}
+
+async function readUnit(flag: string | undefined): Promise<string> {
+  // dist/controller/cli → the checkout's packaging/; else where the package put it
+  const candidates = [join(__dirname, '..', '..', '..', 'packaging', 'lvsctl-agent.service'), '/usr/lib/systemd/system/lvsctl-agent.service', '/lib/systemd/system/lvsctl-agent.service'];
+  const file = flag ?? (await firstFile(candidates));
+  if (file === undefined) throw new CliError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE`, EXIT.invalid);
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`--unit ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+  }
+}
+
+async function readOptional(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+  }
+}
+
+/** --allow, else the common name of the controller's certificate: the agents then serve this controller only. */
+function allowList(flag: string | undefined, certPem: Buffer | undefined, certFile: string | undefined): string[] {
+  if (flag !== undefined) return parseLimit([flag]);
+  if (!certPem) return [];
+  try {
+    const cn = /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(certPem).subject)?.[1];
+    return cn ? [cn] : [];
+  } catch {
+    throw new CliError(`--cert ${certFile}: not a PEM certificate`, EXIT.invalid);
+  }
+}
+
+export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
+  const check = flags.check === true;
+  const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL : Number(flags.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 1000) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to 1000`, EXIT.invalid);
+  const timeoutMs = duration('--timeout', flags.timeout);
+  const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
+  const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
+  if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
+  const hostDeadlineMs = duration('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE);
+
+  let fleet;
+  try {
+    fleet = await loadFleetPlan(planPath, { loadPlanFile, resolveAddresses, stderr: io.stderr }, flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {});
+  } catch (err) {
+    if (err instanceof FleetPlanRefused) return err.exitCode;
+    throw err;
+  }
+  const limit = flags.limit ? parseLimit(flags.limit) : undefined;
+  if (limit) {
+    const unknown = unknownLimitHosts(fleet.targets.map((t) => t.host), limit);
+    if (unknown.length > 0) throw new CliError(`--limit names hosts the plan does not have: ${unknown.join(', ')}`, EXIT.invalid);
+  }
+  const targets = fleet.targets.filter((t) => !limit || limit.includes(t.host));
+
+  // Everything local is read and checked before the first ssh call: nothing half applied for a typo.
+  const unitText = await readUnit(flags.unit);
+  let agentPath: string;
+  try {
+    agentPath = agentPathFromUnit(unitText);
+  } catch (err) {
+    throw new CliError(`the unit ${flags.unit ?? ''}: ${(err as Error).message}`.replace('unit : ', 'unit: '), EXIT.invalid);
+  }
+  const agent = await readAgent(flags.agentBinary);
+  const caCert = await readOptional(join(caDir, 'ca.crt'));
+  if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
+  const crl = await readOptional(join(caDir, 'crl.pem'));
+  const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
+  const connector = check
+    ? () => { throw new Error('--check asks no agent'); }
+    : connectorFromOptions({ ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+  const allow = allowList(flags.allow, certFile ? await readOptional(certFile) : undefined, certFile);
+  const badName = allow.find((name) => !CERT_NAME_PATTERN.test(name));
+  if (badName !== undefined) throw new CliError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);
+
+  // ssh gets the plan's address as HostName only when the ssh config names none for the host
+  const sshConfigPath = flags.sshConfig ?? join(homedir(), '.ssh', 'config');
+  const sshNames = await readSshHostNames(sshConfigPath, flags.sshConfig !== undefined);
+  if (sshNames.problem) throw new CliError(`${sshNames.problem.message} (${sshNames.problem.hint ?? 'check --ssh-config'})`, EXIT.invalid);
+  const hosts = targets.map((t) => ({
+    host: t.host, role: t.role, address: t.address, port: t.port,
+    ssh: { alias: t.host, ...(sshNames.hostNames?.(t.host) === undefined ? { hostName: t.address } : {}) },
+  }));
+
+  const progress = (host: string, line: string): void => {
+    if (!flags.json) io.stdout.write(`${host}  ${line}\n`);
+  };
+  const outcomes = await runBootstrap(
+    {
+      hosts, parallel, hostDeadlineMs,
+      shared: {
+        cluster: fleet.plan.cluster, caDir: caDir, agent, agentPath, unitText, caCert, ...(crl ? { crl } : {}), allow,
+        check, sudo: flags.sudo === true, timeoutMs, helloWithinMs: HELLO_WITHIN_MS,
+      },
+    },
+    {
+      ssh: openSshRunner({ ...(flags.sshConfig !== undefined ? { configFile: flags.sshConfig } : {}), connectTimeoutMs: timeoutMs }),
+      connector,
+      now: () => new Date(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      progress,
+    },
+  );
+  const exitCode = bootstrapExitCode(outcomes);
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify({ command: 'bootstrap', plan: planPath, check, hosts: outcomes, exitCode }, null, 2)}\n`);
+  } else {
+    io.stdout.write(`${recapLines(outcomes, check).join('\n')}\n`);
+  }
+  return exitCode;
+}

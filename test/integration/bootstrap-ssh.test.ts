@@ -1,0 +1,130 @@
+// lvsctl bootstrap against a real OpenSSH server: sshd in namespaces of its own on 10.77.0.1
+// (support/sshd/), key authentication with a throwaway key, the hosts resolved through an ssh
+// config given as --ssh-config. What the target lacks, and is simulated: systemd. Its
+// `systemctl` is a script that records the calls and starts the unit's ExecStart, so the
+// Hello at the end reaches the agent bootstrap installed, over mutual TLS, in that namespace.
+// Needs root, unshare and openssh-server: without them the test is skipped, loudly; with
+// CI=true it fails instead.
+import { strict as assert } from 'node:assert';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCertDir, issueIntoCertDir } from '../../controller/certs/cert-dir';
+import { missingCapability, SshNamespace, type LvsctlResult } from './support/sshd/ssh-namespace';
+
+const ADDRESS = '10.77.0.1';
+// dist/test/integration → the built agent
+const AGENT_MAIN = join(__dirname, '..', '..', 'agent', 'main.js');
+
+function shown(r: LvsctlResult): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
+describe('lvsctl bootstrap over a real sshd (namespace)', function () {
+  this.timeout(120_000);
+  let ns: SshNamespace | undefined;
+  let local: string;
+  let args: (...extra: string[]) => string[];
+
+  before(async function () {
+    const missing = missingCapability();
+    if (missing) {
+      if (process.env.CI === 'true') throw new Error(`bootstrap test cannot run: ${missing} (CI=true: a missing capability fails)`);
+      console.warn(`\n    SKIPPED: lvsctl bootstrap over a real sshd: ${missing}\n`);
+      this.skip();
+    }
+    local = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-local-'));
+    const caDir = join(local, 'ca');
+    await initCertDir(caDir, new Date());
+    await issueIntoCertDir(caDir, 'controller', { ips: [], dnsNames: [] }, new Date());
+    // the "single-file agent" here is a launcher of the built agent: what runs is the file bootstrap copied
+    const agent = join(local, 'lvsctl-agent');
+    writeFileSync(agent, `#!/bin/sh\nexec ${process.execPath} ${AGENT_MAIN} "$@"\n`);
+    chmodSync(agent, 0o755);
+    writeFileSync(join(local, 'plan.json'), JSON.stringify({
+      apiVersion: 'lvsctl/v1',
+      cluster: 'boot',
+      hosts: {
+        lvs1: { role: 'director', address: '10.77.0.9' },
+        web1: { role: 'realserver', address: ADDRESS },
+        web2: { role: 'realserver', address: '10.77.0.2' },
+      },
+      services: [{ name: 'web', protocol: 'tcp', vip: '10.77.0.100', port: 80, scheduler: 'rr', forwarding: 'tun', realservers: [{ host: 'web1' }, { host: 'web2' }] }],
+    }));
+    ns = await SshNamespace.start(ADDRESS);
+    const sshConfig = ns.sshConfig({
+      // web1: no HostName, so ssh is given the plan's address
+      web1: { user: 'root' },
+      // web2: the same sshd, as a login that is not root (uid 4242): its probe fails
+      web2: { user: 'lvsctltest', hostName: ADDRESS },
+      // lvs1: an address of the namespace where nothing listens: unreachable
+      lvs1: { user: 'root', hostName: '10.77.0.9' },
+    });
+    args = (...extra) => [
+      'bootstrap', join(local, 'plan.json'), '--ca-dir', caDir, '--agent-binary', agent, '--ssh-config', sshConfig,
+      '--cert', join(caDir, 'controller.crt'), '--key', join(caDir, 'controller.key'), '--timeout', '10s', ...extra,
+    ];
+  });
+
+  after(async () => {
+    await ns?.stop();
+    if (local) rmSync(local, { recursive: true, force: true });
+  });
+
+  it('--check says what it would do and changes nothing (no certificate issued, no file copied)', async () => {
+    const r = await ns!.lvsctl(args('--limit', 'web1', '--check'));
+    assert.equal(r.code, 0, shown(r));
+    assert.match(r.stdout, /web1 {2}would copy agent \/usr\/local\/bin\/lvsctl-agent \(missing\)/, shown(r));
+    assert.match(r.stdout, /web1 {2}would systemctl enable/);
+    assert.match(r.stdout, /check: 1 host\(s\) would change.*nothing was changed/);
+    assert.equal(existsSync(join(local, 'ca', 'web1.crt')), false, 'no certificate issued by --check');
+    assert.equal(existsSync(ns!.written('usr/local/bin/lvsctl-agent')), false);
+    assert.deepEqual(ns!.systemctlCalls().filter((c) => !c.startsWith('is-')), []);
+  });
+
+  it('installs the agent, its certificate and key (0600), the unit and its defaults; enables and starts it; Hello answers', async () => {
+    const r = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(r.code, 0, `${shown(r)}\n--- agent log\n${ns!.agentLog()}`);
+    assert.match(r.stdout, /web1 {2}issued .*web1\.crt for 10\.77\.0\.1/);
+    assert.match(r.stdout, /web1 {2}agent answered: realserver /);
+    assert.match(r.stdout, /web1 +changed +\d+ step\(s\)/);
+    assert.doesNotMatch(r.stdout + r.stderr, /PRIVATE KEY/);
+    const key = ns!.written('etc/lvsctl/web1.key');
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    assert.deepEqual(readFileSync(key), readFileSync(join(local, 'ca', 'web1.key')));
+    assert.deepEqual(readFileSync(ns!.written('usr/local/bin/lvsctl-agent')), readFileSync(join(local, 'lvsctl-agent')));
+    const defaults = readFileSync(ns!.written('etc/default/lvsctl-agent'), 'utf8');
+    assert.match(defaults, /LVSCTL_AGENT_ARGS="--role realserver --listen 0\.0\.0\.0:7400 --ca \/etc\/lvsctl\/ca\.crt --cert \/etc\/lvsctl\/web1\.crt --key \/etc\/lvsctl\/web1\.key --allow controller"/);
+    assert.ok(existsSync(ns!.written('etc/systemd/system/lvsctl-agent.service')));
+    const changes = ns!.systemctlCalls().filter((c) => !c.startsWith('is-'));
+    assert.deepEqual(changes, ['daemon-reload', 'enable lvsctl-agent', 'start lvsctl-agent']);
+  });
+
+  it('a second run changes nothing and says so', async () => {
+    const before = ns!.systemctlCalls().length;
+    const r = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(r.code, 0, shown(r));
+    assert.match(r.stdout, /web1 +ok +nothing to change; agent answered \(realserver /);
+    assert.match(r.stdout, /1 host\(s\) unchanged: nothing to do/);
+    assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), []);
+  });
+
+  it('a changed file on the host is copied again and the agent restarted', async () => {
+    writeFileSync(ns!.written('usr/local/bin/lvsctl-agent'), '#!/bin/sh\necho tampered\n');
+    const before = ns!.systemctlCalls().length;
+    const r = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(r.code, 0, shown(r));
+    assert.match(r.stdout, /web1 {2}copy agent \/usr\/local\/bin\/lvsctl-agent \(checksum differs\)/);
+    assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), ['restart lvsctl-agent']);
+    assert.match(r.stdout, /web1 +changed +2 step\(s\): copy agent .*systemctl restart; agent answered/);
+  });
+
+  it('a host where a step fails names the step and why, an unreachable one too, and the others go on (exit 2)', async () => {
+    const r = await ns!.lvsctl(args());
+    assert.equal(r.code, 2, shown(r));
+    assert.match(r.stdout, /web1 +ok +nothing to change/);
+    assert.match(r.stdout, /web2 +failed +step probe: logged in as uid 4242; .*log in as root .* or pass --sudo/, shown(r));
+    assert.match(r.stdout, /lvs1 +unreachable +step probe: .*(refused|No route)/i, shown(r));
+    assert.match(r.stdout, /0 host\(s\) changed, 1 unchanged, 1 failed, 1 unreachable/);
+  });
+});

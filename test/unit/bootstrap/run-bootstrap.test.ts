@@ -1,0 +1,67 @@
+// runBootstrap with an ssh and agents in memory: at most --parallel hosts at once, a host that
+// hangs ends at its own deadline (--host-deadline) while the others finish, and what each
+// remote command received (the key on stdin, never in a command).
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCertDir } from '../../../controller/certs/cert-dir';
+import type { AgentConnector } from '../../../controller/client/agent-client';
+import type { BootstrapShared } from '../../../controller/bootstrap/bootstrap-host';
+import { bootstrapExitCode, runBootstrap } from '../../../controller/bootstrap/run-bootstrap';
+import type { SshRunner } from '../../../controller/bootstrap/ssh';
+
+describe('runBootstrap (in memory)', function () {
+  // a host's deadline of 6 s: issuing five certificates on a loaded machine takes seconds
+  this.timeout(30_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-unit-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('bounds the hosts in flight, ends a hanging host at its deadline, and the others go on', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const scripts: { host: string; script: string; stdin: string }[] = [];
+    const ssh: SshRunner = {
+      run: async (target, script, { stdin, signal }) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          scripts.push({ host: target.alias, script, stdin: stdin?.toString() ?? '' });
+          if (target.alias === 'slow') {
+            await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('stopped: the host\'s deadline passed'))));
+          }
+          await new Promise((r) => setTimeout(r, 5));
+          return { code: 0, stdout: script.includes('is-enabled') ? 'enabled disabled\nactive inactive\nuid 0\n' : '', stderr: '' };
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const connector: AgentConnector = (t) => ({
+      hello: async () => ({ host: t.host, role: 'realserver', version: 'test', capabilities: [] }),
+      apply: () => Promise.reject(new Error('no apply in bootstrap')),
+      close: () => undefined,
+    });
+    const shared: BootstrapShared = {
+      cluster: 'c', caDir: join(dir, 'ca'), agent: Buffer.from('agent'), agentPath: '/usr/local/bin/lvsctl-agent',
+      unitText: 'ExecStart=/usr/bin/env lvsctl-agent $LVSCTL_AGENT_ARGS\n', caCert: Buffer.from('ca'), allow: ['controller'],
+      check: false, sudo: false, timeoutMs: 5000, helloWithinMs: 1000,
+    };
+    const hosts = ['web1', 'web2', 'slow', 'web3', 'web4'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    const outcomes = await runBootstrap({ hosts, shared, parallel: 2, hostDeadlineMs: 6000 }, {
+      ssh, connector, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.equal(most, 2);
+    assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['web1', 'changed'], ['web2', 'changed'], ['slow', 'failed'], ['web3', 'changed'], ['web4', 'changed']], JSON.stringify(outcomes.map((o) => o.failure)));
+    assert.deepEqual(outcomes[2].failure, { step: 'probe', reason: 'stopped: the host\'s deadline passed' });
+    assert.equal(bootstrapExitCode(outcomes), 2);
+    const keyCopy = scripts.find((s) => s.host === 'web1' && s.script.includes('cat > /etc/lvsctl/web1.key'));
+    assert.match(keyCopy!.stdin, /BEGIN PRIVATE KEY/);
+    assert.ok(scripts.every((s) => !s.script.includes('PRIVATE KEY')), 'no key in a command');
+    assert.deepEqual(scripts.filter((s) => s.host === 'web1' && s.script.startsWith('systemctl')).map((s) => s.script), ['systemctl daemon-reload', 'systemctl enable lvsctl-agent', 'systemctl start lvsctl-agent']);
+  });
+});
