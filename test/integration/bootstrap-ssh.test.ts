@@ -74,11 +74,11 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
   it('--check says what it would do and changes nothing (no certificate issued, no file copied)', async () => {
     const r = await ns!.lvsctl(args('--limit', 'web1', '--check'));
     assert.equal(r.code, 0, shown(r));
-    assert.match(r.stdout, /web1 {2}would copy agent \/usr\/local\/bin\/lvsctl-agent \(missing\)/, shown(r));
+    assert.match(r.stdout, /web1 {2}would copy agent \/usr\/bin\/lvsctl-agent \(missing\)/, shown(r));
     assert.match(r.stdout, /web1 {2}would systemctl enable/);
     assert.match(r.stdout, /check: 1 host\(s\) would change.*nothing was changed/);
     assert.equal(existsSync(join(local, 'ca', 'web1.crt')), false, 'no certificate issued by --check');
-    assert.equal(existsSync(ns!.written('usr/local/bin/lvsctl-agent')), false);
+    assert.equal(existsSync(ns!.written('usr/bin/lvsctl-agent')), false);
     assert.deepEqual(ns!.systemctlCalls().filter((c) => !c.startsWith('is-')), []);
   });
 
@@ -92,7 +92,7 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     const key = ns!.written('etc/lvsctl/web1.key');
     assert.equal(statSync(key).mode & 0o777, 0o600);
     assert.deepEqual(readFileSync(key), readFileSync(join(local, 'ca', 'web1.key')));
-    assert.deepEqual(readFileSync(ns!.written('usr/local/bin/lvsctl-agent')), readFileSync(join(local, 'lvsctl-agent')));
+    assert.deepEqual(readFileSync(ns!.written('usr/bin/lvsctl-agent')), readFileSync(join(local, 'lvsctl-agent')));
     const defaults = readFileSync(ns!.written('etc/default/lvsctl-agent'), 'utf8');
     assert.match(defaults, /LVSCTL_AGENT_ARGS="--role realserver --listen 0\.0\.0\.0:7400 --ca \/etc\/lvsctl\/ca\.crt --cert \/etc\/lvsctl\/web1\.crt --key \/etc\/lvsctl\/web1\.key --allow controller"/);
     assert.ok(existsSync(ns!.written('etc/systemd/system/lvsctl-agent.service')));
@@ -110,11 +110,11 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
   });
 
   it('a changed file on the host is copied again and the agent restarted', async () => {
-    writeFileSync(ns!.written('usr/local/bin/lvsctl-agent'), '#!/bin/sh\necho tampered\n');
+    writeFileSync(ns!.written('usr/bin/lvsctl-agent'), '#!/bin/sh\necho tampered\n');
     const before = ns!.systemctlCalls().length;
     const r = await ns!.lvsctl(args('--limit', 'web1'));
     assert.equal(r.code, 0, shown(r));
-    assert.match(r.stdout, /web1 {2}copy agent \/usr\/local\/bin\/lvsctl-agent \(checksum differs\)/);
+    assert.match(r.stdout, /web1 {2}copy agent \/usr\/bin\/lvsctl-agent \(checksum differs\)/);
     assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), ['restart lvsctl-agent']);
     assert.match(r.stdout, /web1 +changed +2 step\(s\): copy agent .*systemctl restart; agent answered/);
   });
