@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
     .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
+    .option('--exec-checks <DIR>', 'director: exec health checks may run only commands inside DIR (without it they fail)')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
     .addHelpText('after', [

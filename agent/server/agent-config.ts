@@ -27,6 +27,7 @@ export interface RawAgentOptions {
   metrics?: string;
   selfCheckInterval?: string;
   drainTimeout?: string;
+  execChecks?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -48,6 +49,8 @@ export interface AgentConfig {
   selfCheckIntervalMs: number;
   /** --drain-timeout, director: how long a realserver dropped from the plan may drain */
   drainTimeoutMs: number;
+  /** --exec-checks DIR, director: exec health checks run only commands inside it; absent = exec checks fail */
+  execChecksDir?: string;
 }
 
 const SELF_CHECK_DEFAULT_MS = 10_000;
@@ -130,6 +133,9 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     throw new AgentConfigError((err as Error).message);
   }
   const allow = parseAllow(opts.allow);
+  if (opts.execChecks !== undefined && (!opts.execChecks.startsWith('/') || opts.execChecks === '/')) {
+    throw new AgentConfigError(`--exec-checks ${JSON.stringify(opts.execChecks)}: must be an absolute directory other than /, e.g. /etc/lvsctl/checks`);
+  }
   return {
     role: opts.role,
     listen,
@@ -142,5 +148,6 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,
     drainTimeoutMs,
+    ...(opts.execChecks !== undefined ? { execChecksDir: opts.execChecks } : {}),
   };
 }

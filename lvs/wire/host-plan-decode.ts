@@ -24,6 +24,7 @@ import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCO
 import { ALL_DOWN_POLICY } from './host-plan-encode';
 import { LIMITS } from './limits';
 import { sorryServer } from './host-plan-sorry-server';
+import { healthExtrasFromWire } from './health-check-extras';
 
 const MAX_MARK = 2 ** 32 - 1;
 const MAX_PERSISTENCE_SECONDS = 31 * 24 * 3600;
@@ -132,7 +133,7 @@ export function destination(wire: Destination__Output, path: string): Destinatio
 
 function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthCheckSpec {
   const type = enumValue(wire.type, HEALTH_CHECK_TYPE, at(path, 'type'));
-  const checkPath = type === 'http'
+  const checkPath = type === 'http' || type === 'https'
     ? boundedString(wire.path, at(path, 'path'), { max: LIMITS.healthPath, pattern: /^\/[\x21-\x7e]*$/, shape: 'a URL path starting with "/", without spaces' })
     : '';
   const expectStatus = intIn(wire.expectStatus, 0, 599, at(path, 'expectStatus'));
@@ -151,6 +152,7 @@ function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthChe
     fall: intIn(wire.fall, 1, 100, at(path, 'fall')),
     rise: intIn(wire.rise, 1, 100, at(path, 'rise')),
     ...(allDown ? { allDown } : {}),
+    ...healthExtrasFromWire(wire, type, path),
   };
 }
 
