@@ -10,10 +10,17 @@ import type { IpvsService, MarkRule } from '../../lvs/model';
 import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
 import { ImportError, importPlan } from '../import/import-plan';
 import { CliError, EXIT } from '../exit-codes';
+import { importKeepalived, importLdirectord } from '../import/config-import';
+import { diskConfigFiles } from '../import/keepalived/disk-files';
+import { KeepalivedSyntaxError, type ConfigFiles } from '../import/keepalived/syntax';
+import { KeepalivedImportError } from '../import/keepalived/virtual-servers';
+import { LdirectordImportError } from '../import/ldirectord';
 
 export interface ImportCliOptions {
   ipvsadm?: string;
   iptables?: string;
+  keepalived?: string;
+  ldirectord?: string;
   cluster?: string;
 }
 
@@ -22,6 +29,8 @@ export interface ImportIo {
   err: (text: string) => void;
   /** the text of a file, or of stdin for "-" */
   read: (source: string) => Promise<string>;
+  /** keepalived.conf and the files it includes; absent = the disk */
+  configFiles?: ConfigFiles;
 }
 
 const STDIN = '-';
@@ -79,6 +88,11 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   if (options.ipvsadm === STDIN && options.iptables === STDIN) {
     throw new CliError('only one of --ipvsadm and --iptables can read stdin ("-"); give the other a file', EXIT.invalid);
   }
+  const tables = [options.ipvsadm && '--ipvsadm', options.keepalived && '--keepalived', options.ldirectord && '--ldirectord'].filter(Boolean);
+  if (tables.length > 1) {
+    throw new CliError(`${tables.join(' and ')} each describe the whole IPVS table: give one of them (--iptables may go with any)`, EXIT.invalid);
+  }
+  if (options.keepalived !== undefined || options.ldirectord !== undefined) return runConfigImport(options, io, cluster);
   let services: IpvsService[] = [];
   let marks: MarkRule[] = [];
   if (options.ipvsadm === undefined && options.iptables === undefined) {
@@ -105,6 +119,30 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   return EXIT.ok;
 }
 
+/** --keepalived or --ldirectord, with the marks of --iptables when given. */
+async function runConfigImport(options: ImportCliOptions, io: ImportIo, cluster: string): Promise<number> {
+  const marks = options.iptables !== undefined ? readMarks(options.iptables, await readSource(io, options.iptables)) : [];
+  let result;
+  try {
+    if (options.keepalived !== undefined) {
+      if (options.keepalived === STDIN) throw new CliError('--keepalived needs a file (its includes are taken from its directory), not stdin', EXIT.invalid);
+      result = await importKeepalived(options.keepalived, io.configFiles ?? diskConfigFiles, marks, cluster);
+    } else {
+      const file = options.ldirectord as string;
+      result = importLdirectord(await readSource(io, file), shownName(file), marks, cluster);
+    }
+  } catch (err) {
+    if (err instanceof KeepalivedSyntaxError || err instanceof KeepalivedImportError || err instanceof LdirectordImportError) {
+      throw new CliError(err.message, EXIT.invalid);
+    }
+    if (err instanceof ImportError) throw new CliError(`${options.keepalived ?? options.ldirectord}: ${err.message}`, EXIT.invalid);
+    throw err;
+  }
+  io.out(JSON.stringify(result.plan, null, 2) + '\n');
+  for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
+  return EXIT.ok;
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
@@ -117,5 +155,6 @@ export function processImportIo(): ImportIo {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     read: (source) => (source === STDIN ? readStdin() : readFile(source, 'utf8')),
+    configFiles: diskConfigFiles,
   };
 }

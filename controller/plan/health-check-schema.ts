@@ -51,7 +51,7 @@ export const execCheckSchema = z.strictObject({
 export const healthCheckSchema = z.strictObject({
   type: z.enum(HEALTH_CHECK_TYPES),
   port: z.number().int().min(1).max(65535).optional(),
-  path: z.string().startsWith('/').max(2048).optional(),
+  path: z.string().max(2048).regex(/^\/[\x21-\x7e]*$/, { error: 'must be a URL path starting with "/", without spaces (write a space as %20)' }).optional(),
   host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_[\]-]+$/, { error: 'must be a host name, optionally with ":port"' }).optional()
     .describe('http/https: the Host header (and SNI); default the realserver\'s address'),
   expectStatus: z.union([httpStatus, z.array(httpStatus).min(1).max(64)]).optional()
