@@ -47,7 +47,7 @@ export function answer(query: Buffer, records: ReadonlyMap<string, string[]>): B
   return Buffer.concat([header, question, ...answers]);
 }
 
-export async function startDnsResponder(records: Record<string, string[]>, host = '127.0.0.1'): Promise<DnsResponder> {
+export async function startDnsResponder(records: Record<string, string[]>, host = '127.0.0.1', port = 0): Promise<DnsResponder> {
   const socket = dgram.createSocket('udp4');
   const table = new Map(Object.entries(records).map(([k, v]) => [k.toLowerCase(), v]));
   const responder: DnsResponder = {
@@ -61,7 +61,7 @@ export async function startDnsResponder(records: Record<string, string[]>, host 
     responder.questions.push(`${name} ${query.readUInt16BE(next)}`);
     if (!responder.silent) socket.send(answer(query, table), peer.port, peer.address);
   });
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  await new Promise<void>((resolve, reject) => { socket.once('error', reject); socket.bind(port, host, () => { socket.off('error', reject); resolve(); }); });
   responder.port = (socket.address() as AddressInfo).port;
   return responder;
 }
