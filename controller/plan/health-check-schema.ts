@@ -54,7 +54,7 @@ export const healthCheckSchema = z.strictObject({
   path: z.string().max(2048).regex(/^\/[\x21-\x7e]*$/, { error: 'must be a URL path starting with "/", without spaces (write a space as %20)' }).optional(),
   host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_[\]-]+$/, { error: 'must be a host name, optionally with ":port"' }).optional()
     .describe('http/https: the Host header (and SNI); default the realserver\'s address'),
-  expectStatus: z.union([httpStatus, z.array(httpStatus).min(1).max(64)]).optional()
+  expectStatus: z.union([httpStatus, z.array(httpStatus).min(1).max(500)]).optional()
     .describe('http/https: the healthy status, or a list of them; default any 2xx or 3xx'),
   bodyRegex: regexText.optional().describe('http/https: the body\'s first MiB must match'),
   bodyDigest: z.string().regex(/^(md5:[0-9a-fA-F]{32}|sha256:[0-9a-fA-F]{64})$/, { error: 'must be "md5:" and 32 hex digits, or "sha256:" and 64' }).optional()

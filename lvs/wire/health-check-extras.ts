@@ -14,7 +14,7 @@ export const CHECK_LIMITS = {
   hex: 2 * 1_400,
   dnsName: 253,
   expectations: 32,
-  statuses: 64,
+  statuses: 500,
   execArgs: 64,
   execArg: 4_096,
   path: 4_096,
