@@ -122,6 +122,8 @@ function realserverDuties(plan: Plan, host: string, directorAddresses: string[])
  * directors check (as healthCheckOf picks it), else the FTP control port; none when nothing says which.
  */
 function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
+  // the realserver's check reads /proc/net/tcp: a UDP service's port would never be found there
+  if (s.protocol === 'udp') return {};
   const own = s.realservers.find((rs) => rs.host === host)?.port || servicePort(s);
   // only a check over TCP says which TCP port must listen (the realserver reads /proc/net/tcp)
   const hc = s.healthCheck && ['tcp', 'http', 'https'].includes(s.healthCheck.type) ? s.healthCheck : undefined;

@@ -44,9 +44,11 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
   const args = expandArgs(o.args, o.address, o.port);
   const where = `exec ${[o.command, ...args].join(' ')}`;
   let pid: number | undefined;
+  // once the command has exited and been reaped, its group id may be reused: never signal it then
+  let exited = false;
   return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, ({ finish, onSettle }) => {
     onSettle(() => {
-      if (pid === undefined) return;
+      if (pid === undefined || exited) return;
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
@@ -68,6 +70,7 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
         ...(o.gid !== undefined ? { gid: o.gid } : {}),
       };
       const child = execFile(allowed.file, args, spawnOptions, (err, stdout, stderr) => {
+        exited = true;
         const said = lastLine(`${stdout}\n${stderr}`);
         if (!err) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
         const e = err as NodeJS.ErrnoException & { code?: string | number; signal?: string };

@@ -216,7 +216,13 @@ function readVirtualServer(vs: Statement, groups: Map<string, Statement>, out: K
     out.notes.push(`${place(vs)}: virtual_server without lb_kind: keepalived's default NAT is used`);
   }
   const flags = [...new Set(flagWords.map((w) => flagOf(w, scheduler)).filter((f): f is SchedulerFlag => f !== undefined))];
-  const netmask = granularity === undefined || granularity === '255.255.255.255' || granularity === '128' ? undefined : granularity;
+  let netmask = granularity === undefined || granularity === '255.255.255.255' || granularity === '128' ? undefined : granularity;
+  if (netmask !== undefined && vs.args[0] === 'group') {
+    // measured in the lab: keepalived 2.2.7 gives a group's services no netmask (ipvsadm -S shows none)
+    const line = (vs.block ?? []).find((o) => o.keyword === 'persistence_granularity') ?? vs;
+    skip(line, 'keepalived (2.2.7, in the lab) does not apply it to the services of a virtual_server group, so neither does this plan: add "persistence": { "netmask": … } by hand if it was meant');
+    netmask = undefined;
+  }
   if (granularity !== undefined && persistence === undefined) skip(vs, 'persistence_granularity without persistence_timeout: IPVS ignores it');
   const shared = serviceExtras(vs, realservers, defaults, sorry, notCarried, out.notes);
   for (const key of keys) {

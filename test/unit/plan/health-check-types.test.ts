@@ -114,3 +114,15 @@ describe('wire: the agent checks the new options again', () => {
     assert.match(refusal((hc) => { hc.type = 'dns'; hc.tls = undefined; }), /healthCheck\.dns: is missing/);
   });
 });
+
+describe('compile: the port a realserver checks it listens on', () => {
+  it('none for a UDP service (the realserver reads /proc/net/tcp only), the service port for TCP', () => {
+    const plan = planSchema.parse(planWith([
+      { name: 'dns', protocol: 'udp', vip: '10.0.0.100', port: 53, realservers: [{ host: 'web1' }], healthCheck: { type: 'dns', dns: { name: 'www.example.test' } } },
+      { name: 'web', vip: '10.0.0.100', port: 443, realservers: [{ host: 'web1' }], healthCheck: { type: 'https' } },
+    ]));
+    const web1 = compileHostPlans(plan, new Map([['lvs1', '10.0.0.1'], ['web1', '10.0.0.11'], ['web2', '10.0.0.12']]), 1).get('web1');
+    assert.ok(web1?.role === 'realserver');
+    assert.deepStrictEqual(web1.duties.map((d) => [d.service, d.ports]), [['dns', undefined], ['web', [443]]]);
+  });
+});
