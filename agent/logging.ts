@@ -1,6 +1,11 @@
 // The agent's logger: one JSON object a line on stdout (journald keeps it), with a
 // timestamp. Callers log facts (host, generation, outcome), never key material.
+// When stdout is the journal (JOURNAL_STREAM names it, as systemd sets it for a unit's
+// stdout), each line starts with its sd-daemon priority, `<3>` for an error to `<7>` for
+// debug: journald (SyslogLevelPrefix=, on by default) strips it and files the line at that
+// priority, so `journalctl -p warning -u lvsctl-agent` shows the warnings and errors.
 import { createLogger as createWinstonLogger, format, transports, type Logger } from 'winston';
+import { fdIsJournal, journalPriority } from './journal';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -9,10 +14,28 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-export function createLogger(level: LogLevel, stream: NodeJS.WritableStream = process.stdout): Logger {
+const MESSAGE = Symbol.for('message');
+
+/** Puts `<N>` before the finished line, N the level's priority. */
+const journalPrefix = format((info) => {
+  const priority = journalPriority(info.level);
+  const line = (info as unknown as Record<symbol, unknown>)[MESSAGE];
+  (info as unknown as Record<symbol, unknown>)[MESSAGE] = `<${priority}>${String(line)}`;
+  return info;
+});
+
+export interface LoggerOptions {
+  /** prefix lines with their journald priority; default: when stdout is the journal */
+  journal?: boolean;
+}
+
+export function createLogger(level: LogLevel, stream: NodeJS.WritableStream = process.stdout, options: LoggerOptions = {}): Logger {
+  const journal = options.journal ?? (stream === process.stdout && fdIsJournal(1));
   return createWinstonLogger({
     level,
-    format: format.combine(format.timestamp(), format.json()),
+    format: journal
+      ? format.combine(format.timestamp(), format.json(), journalPrefix())
+      : format.combine(format.timestamp(), format.json()),
     defaultMeta: { program: 'lvsctl-agent' },
     transports: [new transports.Stream({ stream })],
   });

@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './command-line';
 import type { RawAgentOptions } from './server/agent-config';
+import { stderrErrorPrefix } from './journal';
 
 async function run(argv: string[]): Promise<void> {
   const program = buildProgram();
@@ -13,15 +14,18 @@ async function run(argv: string[]): Promise<void> {
   await startAgent(program.opts<RawAgentOptions>());
 }
 
-if (require.main === module) {
-  run(process.argv).catch((err: unknown) => {
+/** The whole program: from dist/ below, or from a packaged executable's bundle (scripts/package/). */
+export function runAgentCommand(argv: string[]): void {
+  run(argv).catch((err: unknown) => {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; a usage error already printed its message
       process.exit(err.exitCode === 0 ? 0 : 1);
     }
     // an AgentConfigError's message names the option and the fix
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`lvsctl-agent: ${message}\n`);
+    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${message}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) runAgentCommand(process.argv);

@@ -18,6 +18,8 @@ import { LinuxMarks } from './kernel/linux/marks';
 import { createLinuxPreconditions } from './kernel/linux/preconditions';
 import { createRealserverVerifier } from './realserver/verifier';
 import { createLogger } from './logging';
+import { notifyReady } from './service-manager';
+import { stderrErrorPrefix } from './journal';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
 import { AgentService } from './server/agent-service';
 import { startAgentServer, type RunningAgent } from './server/agent-server';
@@ -31,8 +33,8 @@ import { checkRunner } from './health/checkers';
 import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
 import { createExec } from './kernel/exec';
-import { createAgentMetrics } from './metrics/agent-metrics';
-import { serveMetrics, type MetricsServer } from './metrics/serve';
+import type { MetricsServer } from './metrics/serve';
+import { NO_METRICS } from './metrics/metrics-recorder';
 import { createLinuxRealserverKernel } from './realserver/kernel';
 
 interface DirectorParts {
@@ -55,6 +57,7 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
     kernel: {
       ipvs: new IpvsWriter(chosen.ipvs),
       marks: new LinuxMarks(exec, config.iptables),
+      marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
     },
     uncachedPreconditions,
@@ -114,7 +117,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
-    process.stderr.write(`lvsctl-agent: ${warning}\n`);
+    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${warning}\n`);
     logger.warn(warning);
   }
   // Handlers first: until a listener exists, SIGTERM's default action kills the process
@@ -152,7 +155,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const host = hostname();
   const revocations = new Revocations();
   if (identity?.crl) revocations.replace(identity.crl.revoked);
-  const metrics = createAgentMetrics();
+  // prom-client is loaded only when --metrics serves it (agent/metrics/metrics-recorder.ts)
+  const metrics = config.metrics ? (await import('./metrics/agent-metrics')).createAgentMetrics() : undefined;
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
@@ -160,7 +164,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     role: config.role,
     stateDir: config.stateDir,
     logger,
-    metrics,
+    metrics: metrics ?? NO_METRICS,
     ...(kernel ? { ipvs: kernel.ipvs } : {}),
     procFiles,
     realserverKernel: () => createLinuxRealserverKernel(),
@@ -169,7 +173,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     runCheck: checkRunner(config.execChecksDir ? { execDir: config.execChecksDir } : {}),
   });
   await health.start();
-  if (config.metrics) {
+  if (config.metrics && metrics) {
+    const { serveMetrics } = await import('./metrics/serve');
     metricsServer = await serveMetrics(metrics.registry, config.metrics);
     logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
@@ -199,6 +204,9 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
+  // systemd (Type=notify) counts the start as done only now, when the port is bound
+  await notifyReady(`serving ${config.role} on ${config.listen.host}:${running.port}`).catch((error: unknown) =>
+    logger.error('could not tell systemd the agent is ready: it will time the start out (TimeoutStartSec) and stop the agent', { problem: errorMessage(error) }));
   if (config.tls) {
     reload = tlsReloader({
       files: config.tls,

@@ -71,7 +71,7 @@ export interface RealserverDuty {
   forwarding: Forwarding;
   /** the addresses clients reach it by: a port service's vip, a fwmark service's mark destinations */
   vips: string[];
-  /** for NAT: the director addresses its default route must go through */
+  /** for NAT: the gateways its default route may go through, one per director (its natGateway, else its agent address) */
   directors: string[];
   /** for an FTP service: the passive range its FTP server must stay inside, "N:M" */
   ftpPassivePorts?: string;

@@ -1,6 +1,8 @@
-// The version both programs print, read from package.json so there is one place to bump it.
+// The version both programs print, read from package.json so there is one place to bump it
+// (a packaged executable carries it as an asset: it has no package.json beside it).
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { embeddedAsset } from './embedded-assets';
 
 function readVersion(): string {
   // dist/controller/version.js → ../../package.json; lvs/version.ts → ../package.json
@@ -15,4 +17,4 @@ function readVersion(): string {
   return '0.0.0-unknown';
 }
 
-export const VERSION = readVersion();
+export const VERSION = embeddedAsset('version')?.toString('utf8') ?? readVersion();

@@ -12,7 +12,8 @@ import type { IpvsWriter } from '../kernel/ipvs-writer';
 import type { DirectorPreconditions } from '../kernel/preconditions';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
-import { serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
+import { serviceKeyString, type Destination, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { rulesOfFamily } from './mark-families';
 import { writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
@@ -30,6 +31,8 @@ export interface DirectorKernel {
   /** the one owner of writes to the IPVS table: a whole apply runs as one exclusive task */
   ipvs: IpvsWriter;
   marks: Marks;
+  /** the IPv6 mangle table (ip6tables); absent: IPv6 mark rules are refused (tests with fakes) */
+  marks6?: Marks;
   /** absent: no checks (tests with fakes) */
   preconditions?: DirectorPreconditions;
 }
@@ -38,6 +41,7 @@ export interface DirectorKernel {
 interface HeldKernel {
   ipvs: Ipvs;
   marks: Marks;
+  marks6?: Marks;
   preconditions?: DirectorPreconditions;
 }
 
@@ -76,7 +80,7 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
     // snapshot, batch, read-back and rollback.
     apply: (plan, mode, emit) =>
       kernel.ipvs.exclusive((table) =>
-        applyOnce({ ipvs: table, marks: kernel.marks, ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}) }, options, settings, plan, mode, emit),
+        applyOnce({ ipvs: table, marks: kernel.marks, ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}), ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}) }, options, settings, plan, mode, emit),
       ),
   };
 }
@@ -176,12 +180,16 @@ async function applyPlanned(
     }
   }
   let marksAttempted = false;
+  let marks6Attempted = false;
   try {
     if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
     if (marks.action !== 'none') {
       marksAttempted = true;
-      if (marks.action === 'replace') await kernel.marks.replaceOwnedChain(plan.marks);
-      else await kernel.marks.removeOwnedChain();
+      await swapChain(kernel.marks, marks.action, rulesOfFamily(plan.marks, 'inet'));
+    }
+    if (planned.marks6 && planned.marks6.action !== 'none' && kernel.marks6) {
+      marks6Attempted = true;
+      await swapChain(kernel.marks6, planned.marks6.action, rulesOfFamily(plan.marks, 'inet6'));
     }
     if (changed > 0) await verifyReadBack(kernel, planned, touched);
     await writeOwnership(options.stateDir, {
@@ -193,7 +201,7 @@ async function applyPlanned(
   } catch (error) {
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
-    const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted });
+    const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted, marks6: marks6Attempted });
     // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay claimed.
     if (restore.ok) {
       await claim.release().catch((releaseError: unknown) =>
@@ -213,6 +221,11 @@ async function applyPlanned(
   return { kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) applied` : 'already as planned' };
 }
 
+async function swapChain(door: Marks, action: 'replace' | 'remove', rules: MarkRule[]): Promise<void> {
+  if (action === 'replace') await door.replaceOwnedChain(rules);
+  else await door.removeOwnedChain();
+}
+
 /** Every service an operation is about, once each, in the order first named. */
 function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKey[]> {
   const byName = new Map<string, ServiceKey>();
@@ -230,9 +243,11 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
 
 /** The kernel must now hold what was planned for every service the apply touched, and the planned chain. */
 async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[]): Promise<void> {
-  const [ipvs, marks] = await Promise.all([kernel.ipvs.read(), kernel.marks.read()]);
+  const marks6Door = planned.marks6 ? kernel.marks6 : undefined;
+  const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), kernel.marks.read(), marks6Door?.read()]);
   const problems = await runSliced(tableDifferenceSteps(planned.projected, ipvs.services, touched));
-  if (reconcileMarks(planned.plan.marks, marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
+  if (reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
+  if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
 }
 

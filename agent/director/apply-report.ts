@@ -7,6 +7,7 @@ import { describeOperation, ipvsDiffSteps, marksDiff } from './diff-text';
 import { drainTarget } from './drain';
 import type { SweepReport } from './drain-sweeper';
 import type { Planned } from './plan-changes';
+import { chainLabel, rulesOfFamily } from './mark-families';
 import { runSliced, Slicer } from '../../lvs/yield-point';
 
 type Emit = (event: ApplyEvent) => void;
@@ -14,7 +15,8 @@ type Emit = (event: ApplyEvent) => void;
 /** Changes the plan makes (or would make): a drain begun counts, its weight-0 edit is part of it. */
 export function changeCount(planned: Planned): number {
   const { drainEdits, started, rezeroed } = planned.drains;
-  return planned.ops.length - drainEdits.size + started.length + rezeroed.length + (planned.marks.action === 'none' ? 0 : 1);
+  return planned.ops.length - drainEdits.size + started.length + rezeroed.length + (planned.marks.action === 'none' ? 0 : 1) +
+    (planned.marks6 === undefined || planned.marks6.action === 'none' ? 0 : 1);
 }
 
 export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): Promise<void> {
@@ -28,15 +30,20 @@ export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, 
     const verb = mode === 'check' ? 'would adopt' : 'adopting';
     emit({ kind: 'notice', message: `${verb} service ${serviceKeyString(key)}: it already exists and is in the plan, so lvsctl manages it from then on` });
   }
-  for (const rule of planned.snapshot.marks.foreign) {
-    emit({ kind: 'notice', message: `foreign mark rule outside the lvsctl chain, left alone: mark ${rule.mark} -p ${rule.protocol} -d ${rule.destination} --dports ${rule.ports.join(',')}` });
-  }
-  for (const line of planned.snapshot.marks.foreignUnparsed) {
-    emit({ kind: 'notice', message: `foreign mark rule outside the lvsctl chain, left alone: ${line}` });
-  }
-  const fate = { replace: 'replaced by the planned rules', remove: 'removed with the chain', none: 'left as is' }[planned.marks.action];
-  for (const finding of planned.markDrift) {
-    emit({ kind: 'notice', message: `drift in ${MARK_CHAIN}: ${finding}; ${mode === 'check' ? `would be ${fate}` : fate}` });
+  const families = [
+    { family: 'inet' as const, state: planned.snapshot.marks, action: planned.marks.action, drift: planned.markDrift },
+    ...(planned.snapshot.marks6 && planned.marks6 ? [{ family: 'inet6' as const, state: planned.snapshot.marks6, action: planned.marks6.action, drift: planned.markDrift6 }] : []),
+  ];
+  for (const { family, state, action, drift } of families) {
+    const outside = `foreign mark rule outside the lvsctl chain${family === 'inet6' ? ' (ip6tables)' : ''}, left alone`;
+    for (const rule of state.foreign) {
+      emit({ kind: 'notice', message: `${outside}: mark ${rule.mark} -p ${rule.protocol} -d ${rule.destination} --dports ${rule.ports.join(',')}` });
+    }
+    for (const line of state.foreignUnparsed) emit({ kind: 'notice', message: `${outside}: ${line}` });
+    const fate = { replace: 'replaced by the planned rules', remove: 'removed with the chain', none: 'left as is' }[action];
+    for (const finding of drift) {
+      emit({ kind: 'notice', message: `drift in ${chainLabel(MARK_CHAIN, family)}: ${finding}; ${mode === 'check' ? `would be ${fate}` : fate}` });
+    }
   }
   for (const entry of planned.drains.waiting) {
     const until = new Date(entry.since + drainTimeoutMs).toISOString();
@@ -48,8 +55,10 @@ export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, 
   }
   // The text of two 200,000-destination tables is rendered in slices, the agent answering RPCs between them.
   emit(await runSliced(ipvsDiffSteps(planned.snapshot.ipvs, planned.projected)));
-  const marksAfter = planned.marks.action === 'none' ? planned.snapshot.marks.owned : planned.plan.marks;
-  emit(marksDiff(planned.snapshot.marks.owned, marksAfter));
+  const before6 = planned.snapshot.marks6?.owned ?? [];
+  const after4 = planned.marks.action === 'none' ? planned.snapshot.marks.owned : rulesOfFamily(planned.plan.marks, 'inet');
+  const after6 = planned.marks6 === undefined || planned.marks6.action === 'none' ? before6 : rulesOfFamily(planned.plan.marks, 'inet6');
+  emit(marksDiff([...planned.snapshot.marks.owned, ...before6], [...after4, ...after6]));
 }
 
 /** One step per change; 200,000 of them are emitted in slices (see lvs/yield-point.ts). */
@@ -69,9 +78,11 @@ export async function emitSteps(planned: Planned, emit: Emit, status: 'changed' 
     const what = 'set the weight of a draining realserver back to 0 (someone had raised it)';
     emit({ kind: 'step', action: 'drain-destination', target: drainTarget(entry), status, message: `${prefix}${what}${suffix}` });
   }
-  if (planned.marks.action !== 'none') {
-    const what = `${planned.marks.action} the owned chain: ${planned.marks.reason}`;
-    emit({ kind: 'step', action: 'mark-chain', target: `mangle ${MARK_CHAIN}`, status, message: `${prefix}${what}${suffix}` });
+  const chains = [{ family: 'inet' as const, marks: planned.marks }, ...(planned.marks6 ? [{ family: 'inet6' as const, marks: planned.marks6 }] : [])];
+  for (const { family, marks } of chains) {
+    if (marks.action === 'none') continue;
+    const what = `${marks.action} the owned chain: ${marks.reason}`;
+    emit({ kind: 'step', action: 'mark-chain', target: `mangle ${chainLabel(MARK_CHAIN, family)}`, status, message: `${prefix}${what}${suffix}` });
   }
 }
 

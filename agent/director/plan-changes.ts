@@ -5,7 +5,9 @@ import { plannedDestinations, type DirectorPlan, type DirectorService } from '..
 import type { Ipvs } from '../kernel/ipvs';
 import type { UnparsedService } from '../../lvs/ipvs-reading';
 import type { Marks } from '../kernel/marks';
-import { isIpv6, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
+import type { MarkState } from '../../lvs/mark-state';
+import { rulesOfFamily } from './mark-families';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
 import { projectionSteps } from './ipvs-table';
@@ -23,9 +25,13 @@ export interface Planned {
   /** the batch, drains in place of deletions */
   ops: IpvsOperation[];
   drains: DrainPlan;
+  /** the IPv4 chain (iptables) */
   marks: MarkReconciliation;
-  /** findings about the owned chain that this agent did not cause */
+  /** findings about the IPv4 owned chain that this agent did not cause */
   markDrift: string[];
+  /** the IPv6 chain (ip6tables): only when the plan has IPv6 mark rules or this agent wrote some */
+  marks6?: MarkReconciliation;
+  markDrift6: string[];
   /** the IPVS table once ops are applied */
   projected: IpvsService[];
   unmanaged: ServiceKey[];
@@ -35,19 +41,27 @@ export interface Planned {
 }
 
 export async function planChanges(
-  kernel: { ipvs: Ipvs; marks: Marks },
+  kernel: { ipvs: Ipvs; marks: Marks; marks6?: Marks },
   stateDir: string,
   plan: DirectorPlan,
   now: number,
   healthWeights?: (service: DirectorService, destination: Destination) => number,
 ): Promise<Planned> {
-  refuseIpv6MarkRules(plan);
   const ownership = await readOwnership(stateDir);
+  // The IPv6 table is read only when there is something to do there: a director without
+  // ip6tables (or its modules) keeps working as long as its plans are IPv4.
+  const wants6 = rulesOfFamily(plan.marks, 'inet6');
+  const wrote6 = rulesOfFamily(ownership.markRules, 'inet6');
+  const marks6Door = wants6.length > 0 || wrote6.length > 0 ? kernel.marks6 : undefined;
+  if (wants6.length > 0 && marks6Door === undefined) {
+    const index = plan.marks.indexOf(wants6[0]);
+    throw new Error(`marks[${index}] (mark ${wants6[0].mark} for ${wants6[0].destination}) is IPv6, and this agent was built without ip6tables; nothing was changed`);
+  }
   let snapshot: Snapshot;
   let foreign: UnparsedService[];
   try {
-    const [ipvs, marks] = await Promise.all([kernel.ipvs.read(), kernel.marks.read()]);
-    snapshot = { ipvs: ipvs.services, marks };
+    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), kernel.marks.read(), readIpv6Marks(marks6Door)]);
+    snapshot = { ipvs: ipvs.services, marks, ...(marks6 ? { marks6 } : {}) };
     foreign = ipvs.unparsed;
   } catch (error) {
     throw new Error(`cannot read the kernel state, nothing was changed: ${errorMessage(error)}`);
@@ -57,7 +71,7 @@ export async function planChanges(
   const desired = await runSliced(desiredSteps(plan, healthWeights));
   const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, ownedSetOf(ownership.services)));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
-  const marks = reconcileMarks(plan.marks, snapshot.marks);
+  const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
   const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
   return {
     plan,
@@ -67,7 +81,9 @@ export async function planChanges(
     ops: drains.ops,
     drains,
     marks,
-    markDrift: markChainDrift(snapshot.marks, ownership.markRules),
+    markDrift: markChainDrift(snapshot.marks, rulesOfFamily(ownership.markRules, 'inet')),
+    ...(snapshot.marks6 ? { marks6: reconcileMarks(wants6, snapshot.marks6) } : {}),
+    markDrift6: snapshot.marks6 ? markChainDrift(snapshot.marks6, wrote6) : [],
     projected,
     unmanaged: ipvs.unmanaged,
     adopted: ipvs.adopted,
@@ -86,15 +102,17 @@ function* desiredSteps(plan: DirectorPlan, healthWeights?: (service: DirectorSer
   return desired;
 }
 
-/** The owned chain lives in iptables (IPv4) only; refusing up front beats failing half-way and rolling back. */
-function refuseIpv6MarkRules(plan: DirectorPlan): void {
-  const index = plan.marks.findIndex((rule) => isIpv6(rule.destination));
-  if (index < 0) return;
-  const rule = plan.marks[index];
-  throw new Error(
-    `marks[${index}] (mark ${rule.mark} for ${rule.destination}) is IPv6: the director writes mark rules with iptables ` +
-      `(IPv4) only so far, nothing was changed; mark IPv6 traffic by hand with ip6tables, or leave that rule out of the plan`,
-  );
+/** The IPv6 mangle table, with the usual cause named when ip6tables cannot read it. */
+async function readIpv6Marks(door: Marks | undefined): Promise<MarkState | undefined> {
+  if (door === undefined) return undefined;
+  try {
+    return await door.read();
+  } catch (error) {
+    throw new Error(
+      `IPv6 mark rules need ip6tables' mangle table, which cannot be read: ${errorMessage(error)} ` +
+        `(fix: load the modules, modprobe ip6_tables ip6table_mangle, or start the agent with the other --iptables backend)`,
+    );
+  }
 }
 
 /**

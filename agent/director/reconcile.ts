@@ -13,6 +13,7 @@ import {
   type ServiceKey,
 } from '../../lvs/model';
 import type { MarkState } from '../../lvs/mark-state';
+import { canonicalAddress } from '../../lvs/address';
 import type { IpvsOperation } from '../../lvs/operations';
 import { runToEnd, type Pausable } from '../../lvs/yield-point';
 
@@ -153,8 +154,8 @@ export function sameMarkRules(a: readonly MarkRule[], b: readonly MarkRule[]): b
 /** iptables-save writes a host address as 10.0.0.1/32; the plan may write 10.0.0.1. */
 export function markRuleIdentity(rule: MarkRule): string {
   const hostSuffix = isIpv6(rule.destination) ? '/128' : '/32';
-  const destination = rule.destination.endsWith(hostSuffix)
-    ? rule.destination.slice(0, -hostSuffix.length)
-    : rule.destination;
+  const bare = rule.destination.endsWith(hostSuffix) ? rule.destination.slice(0, -hostSuffix.length) : rule.destination;
+  // ip6tables-save prints an IPv6 address compressed and in lower case, whatever the plan wrote.
+  const destination = canonicalAddress(bare);
   return JSON.stringify([rule.mark, rule.protocol, destination, rule.ports, rule.inInterface ?? '']);
 }

@@ -15,6 +15,8 @@ import { runSliced } from '../../lvs/yield-point';
 export interface Snapshot {
   ipvs: IpvsService[];
   marks: MarkState;
+  /** the IPv6 mangle table, when the apply read it */
+  marks6?: MarkState;
 }
 
 export interface RestoreScope {
@@ -22,6 +24,8 @@ export interface RestoreScope {
   services: ServiceKey[];
   /** the mark chain was (or may have been) changed */
   marks: boolean;
+  /** the IPv6 mark chain was (or may have been) changed */
+  marks6?: boolean;
 }
 
 export interface RestoreOutcome {
@@ -30,7 +34,7 @@ export interface RestoreOutcome {
   message: string;
 }
 
-export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks }, snapshot: Snapshot, scope: RestoreScope): Promise<RestoreOutcome> {
+export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6?: Marks }, snapshot: Snapshot, scope: RestoreScope): Promise<RestoreOutcome> {
   const done: string[] = [];
   const problems: string[] = [];
 
@@ -46,6 +50,13 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks }, snap
       done.push(await restoreMarks(kernel.marks, snapshot.marks));
     } catch (error) {
       problems.push(`mark chain restore failed: ${errorMessage(error)}`);
+    }
+  }
+  if (scope.marks6 === true && kernel.marks6 && snapshot.marks6) {
+    try {
+      done.push(`IPv6: ${await restoreMarks(kernel.marks6, snapshot.marks6)}`);
+    } catch (error) {
+      problems.push(`IPv6 mark chain restore failed: ${errorMessage(error)}`);
     }
   }
   if (problems.length > 0) {

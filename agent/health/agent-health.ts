@@ -8,7 +8,7 @@ import type { HostApplier } from '../../lvs/apply-events';
 import type { DirectorService, HostPlan } from '../../lvs/host-plan';
 import type { IpvsWriter } from '../kernel/ipvs-writer';
 import { destinationKeyString, serviceKeyString, type Destination } from '../../lvs/model';
-import type { AgentMetrics } from '../metrics/agent-metrics';
+import type { MetricsRecorder } from '../metrics/metrics-recorder';
 import { bindHealthMonitor } from '../metrics/bind-health';
 import { ipvsStatusSource } from '../metrics/ipvs-status';
 import type { RealserverKernel } from '../realserver/kernel';
@@ -33,7 +33,7 @@ export interface AgentHealthOptions {
   role: AgentRole;
   stateDir: string;
   logger: Logger;
-  metrics: AgentMetrics;
+  metrics: MetricsRecorder;
   /** director: the one writer of the IPVS table (and, through it, the table to read) */
   ipvs?: IpvsWriter;
   /** director: /proc/sys for expire_quiescent_template */

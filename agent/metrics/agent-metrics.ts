@@ -2,22 +2,15 @@
 // numbers are read at scrape time from injected sources, so a scrape always shows the
 // kernel's table as it is and nothing needs a timer of its own.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ApplyOutcome } from '../../lvs/apply-events';
-import type { ProbeResult, HealthSnapshot } from '../../lvs/health/types';
+import type { HealthSnapshot } from '../../lvs/health/types';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
 import type { IpvsCounters } from '../../lvs/formats/ipvs-stats';
 import type { ListedService } from '../../lvs/ipvs-reading';
+import type { MetricsRecorder } from './metrics-recorder';
 
-export interface AgentMetrics {
+/** The recorder of metrics-recorder.ts, with the registry --metrics serves. */
+export interface AgentMetrics extends MetricsRecorder {
   registry: Registry;
-  /** one finished health check (lvsctl_health_check_duration_seconds) */
-  observeCheck(result: ProbeResult): void;
-  /** one finished apply (lvsctl_apply_total, lvsctl_apply_duration_seconds) */
-  recordApply(outcome: ApplyOutcome, seconds: number): void;
-  /** where lvsctl_health_state comes from at each scrape */
-  readHealthFrom(source: () => HealthSnapshot): void;
-  /** where the lvsctl_ipvs_* series come from at each scrape */
-  readIpvsFrom(source: () => Promise<ListedService[]>): void;
 }
 
 const COUNTER_FIELDS: { field: keyof IpvsCounters; name: string; help: string }[] = [

@@ -1,7 +1,7 @@
 // Connects a HealthMonitor to the metrics: every check feeds the latency histogram, and
 // each scrape reads the monitor's snapshot for lvsctl_health_state.
 import type { HealthCheckEvent, HealthSnapshot } from '../../lvs/health/types';
-import type { AgentMetrics } from './agent-metrics';
+import type { MetricsRecorder } from './metrics-recorder';
 
 /** What the metrics need of the health monitor (agent/health/monitor.ts sits above metrics). */
 export interface MonitoredHealth {
@@ -9,7 +9,7 @@ export interface MonitoredHealth {
   snapshot(): HealthSnapshot;
 }
 
-export function bindHealthMonitor(metrics: AgentMetrics, monitor: MonitoredHealth): () => void {
+export function bindHealthMonitor(metrics: MetricsRecorder, monitor: MonitoredHealth): () => void {
   metrics.readHealthFrom(() => monitor.snapshot());
   return monitor.on('check', (e) => metrics.observeCheck(e.result));
 }

@@ -6,6 +6,7 @@ import { natRouteChecks } from './route-checks';
 import { facingInterface, type RealserverSnapshot } from './snapshot';
 import { sysctlChecks } from './sysctl-checks';
 import { addressCheck, tunnelCheck, vipChecks } from './vip-checks';
+import { proxyNeighbourChecks } from './ipv6-vip-checks';
 
 export function evaluateRealserver(plan: RealserverPlan, snapshot: RealserverSnapshot): CheckResult[] {
   const facing = facingInterface(snapshot.interfaces, plan.address);
@@ -13,6 +14,7 @@ export function evaluateRealserver(plan: RealserverPlan, snapshot: RealserverSna
     addressCheck(plan, facing),
     ...tunnelCheck(plan, snapshot.interfaces),
     ...vipChecks(plan, snapshot.interfaces, facing),
+    ...proxyNeighbourChecks(plan, snapshot.proxyNeighbours),
     ...sysctlChecks(plan, snapshot.sysctls, facing?.name),
     ...natRouteChecks(plan, snapshot.defaultRoutes),
     ...ftpChecks(plan, snapshot.ftp),

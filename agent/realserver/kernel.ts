@@ -3,6 +3,8 @@ import { createExec, type Exec } from '../kernel/exec';
 import type { Addresses } from '../kernel/addresses';
 import type { FtpConfigFiles } from '../kernel/ftp-config';
 import type { Routes } from '../kernel/routes';
+import type { Neighbours } from '../kernel/neighbours';
+import { LinuxNeighbours } from '../kernel/linux/neighbours';
 import type { Sysctl } from '../kernel/sysctl';
 import { LinuxAddresses } from '../kernel/linux/addresses';
 import { LinuxFtpConfigFiles } from '../kernel/linux/ftp-config';
@@ -13,6 +15,7 @@ export interface RealserverKernel {
   sysctl: Sysctl;
   addresses: Addresses;
   routes: Routes;
+  neighbours: Neighbours;
   ftpConfig: FtpConfigFiles;
 }
 
@@ -21,6 +24,7 @@ export function createLinuxRealserverKernel(exec: Exec = createExec({ timeoutMs:
     sysctl: new LinuxSysctl(),
     addresses: new LinuxAddresses(exec),
     routes: new LinuxRoutes(exec),
+    neighbours: new LinuxNeighbours(exec),
     ftpConfig: new LinuxFtpConfigFiles(),
   };
 }

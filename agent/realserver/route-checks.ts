@@ -1,5 +1,6 @@
 // LVS-NAT: the director rewrites replies, so they must go back through it; the
-// realserver's default route has to point at a director.
+// realserver's default route has to point at a director's NAT gateway (its natGateway in
+// the plan, else its agent address: the plan's compile picks it, duty.directors carries it).
 import type { DefaultRoute } from '../kernel/routes';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
@@ -16,7 +17,7 @@ export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRou
   }
   const via = routes.find((r) => r.gateway !== undefined && directors.some((d) => sameAddress(d, r.gateway ?? '')));
   if (via) {
-    return [{ ...base, status: 'ok', message: `the default route goes via the director ${via.gateway}${via.device ? ` (${via.device})` : ''}` }];
+    return [{ ...base, status: 'ok', message: `the default route goes via the director ${via.gateway}${via.device ? ` (${via.device})` : ''}, its NAT gateway` }];
   }
   const now = routes.length === 0
     ? 'there is no default route'
@@ -24,7 +25,7 @@ export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRou
   return [{
     ...base,
     status: 'failed',
-    message: `${now}; LVS-NAT (service ${services}) needs it via a director (${directors.join(', ')}) so replies return through the director that rewrites them (prepare does not change routes: that could cut the agent off)`,
+    message: `${now}; LVS-NAT (service ${services}) needs it via a director (its NAT gateway ${directors.join(' or ')}) so replies return through the director that rewrites them (prepare does not change routes: that could cut the agent off)`,
     fix: `ip ${directors[0].includes(':') ? '-6 ' : ''}route replace default via ${directors[0]}`,
   }];
 }

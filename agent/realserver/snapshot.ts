@@ -1,6 +1,7 @@
 // What a realserver's kernel looks like right now, read in one go before any check.
 import type { DefaultRoute } from '../kernel/routes';
 import type { NetworkInterface } from '../kernel/addresses';
+import type { ProxyNeighbour } from '../kernel/neighbours';
 import type { SysctlKey } from '../kernel/sysctl';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
@@ -12,6 +13,8 @@ export interface RealserverSnapshot {
   sysctls: Map<SysctlKey, string | undefined>;
   /** default routes of the families the NAT duties' directors use; empty without NAT */
   defaultRoutes: DefaultRoute[];
+  /** IPv6 proxy neighbour entries; read only for IPv6 DR/TUN VIPs, else empty */
+  proxyNeighbours: ProxyNeighbour[];
   ftp?: FtpConfigSnapshot;
 }
 
@@ -28,7 +31,9 @@ export async function inspectRealserver(kernel: RealserverKernel, plan: Realserv
   const natDirectors = plan.duties.filter((d) => d.forwarding === 'nat').flatMap((d) => d.directors);
   if (natDirectors.some((a) => !a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet')));
   if (natDirectors.some((a) => a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet6')));
+  const ipv6Vips = plan.duties.some((d) => d.forwarding !== 'nat' && d.vips.some((v) => v.includes(':')));
+  const proxyNeighbours = ipv6Vips ? await kernel.neighbours.ipv6Proxies() : [];
   const ftpWanted = plan.ftp && plan.duties.some((d) => d.ftpPassivePorts !== undefined);
   const ftp = ftpWanted && plan.ftp ? await readFtpConfig(kernel.ftpConfig, plan.ftp) : undefined;
-  return { interfaces, sysctls, defaultRoutes, ...(ftp ? { ftp } : {}) };
+  return { interfaces, sysctls, defaultRoutes, proxyNeighbours, ...(ftp ? { ftp } : {}) };
 }

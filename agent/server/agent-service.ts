@@ -9,16 +9,17 @@ import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/
 import type { HostPlan } from '../../lvs/host-plan';
 import type { GenerationStore } from '../state/generation';
 import type { AgentHandlers } from '../../proto/generated/lvsctl/v1/Agent';
-import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
 import type { ApplyEvent as WireApplyEvent } from '../../proto/generated/lvsctl/v1/ApplyEvent';
 import type { HelloReply } from '../../proto/generated/lvsctl/v1/HelloReply';
 import type { HelloRequest__Output } from '../../proto/generated/lvsctl/v1/HelloRequest';
 import type { StatusReply } from '../../proto/generated/lvsctl/v1/StatusReply';
 import type { StatusRequest__Output } from '../../proto/generated/lvsctl/v1/StatusRequest';
 import { applyEventToWire } from '../../lvs/wire/apply-event-codec';
-import { WireFieldError, enumValue } from '../../lvs/wire/checks';
-import { APPLY_MODE, ROLE, wireName, type AgentRole } from '../../lvs/wire/enum-names';
-import { hostPlanFromWire } from '../../lvs/wire/host-plan-decode';
+import { WireFieldError } from '../../lvs/wire/checks';
+import { ROLE, wireName, type AgentRole } from '../../lvs/wire/enum-names';
+import { decodeApplyRequest, rawApplyMethod } from '../../lvs/wire/apply-request-codec';
+import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
+import { runSliced } from '../../lvs/yield-point';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { statusReplyToWire } from '../../lvs/wire/status-encode';
 import { SerialQueue } from '../../lvs/serial-queue';
@@ -90,12 +91,14 @@ export class AgentService {
   addToServer(server: Server): void {
     const handlers: AgentHandlers = {
       Hello: (call, callback) => this.hello(call, callback),
-      Apply: (call) => void this.apply(call),
+      // The request arrives as bytes: apply() decodes it in slices (lvs/wire/apply-request-codec.ts).
+      Apply: (call) => void this.apply(call as unknown as ServerWritableStream<Buffer, WireApplyEvent>),
       Status: (call, callback) => void this.status(call, callback),
       Health: (call) => void this.health(call),
       Connections: (call) => void this.connections(call),
     };
-    server.addService(loadAgentProto().lvsctl.v1.Agent.service, handlers);
+    const service = loadAgentProto().lvsctl.v1.Agent.service;
+    server.addService({ ...service, Apply: rawApplyMethod(service.Apply) }, handlers);
   }
 
   /** applies accepted and waiting behind the one in flight */
@@ -164,15 +167,16 @@ export class AgentService {
     }, refuse);
   }
 
-  private async apply(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>): Promise<void> {
+  private async apply(call: ServerWritableStream<Buffer, WireApplyEvent>): Promise<void> {
     const refused = authorizeCall(this.deps.authorization, call);
     if (refused) return this.endWith(call, refused);
-    const request = this.parseRequest(call.request);
+    // Headers now tell the controller the plan arrived, so its --timeout covers only "is
+    // anyone there", not decoding a big plan or the wait behind another apply. A refusal
+    // still ends the call with its status.
+    call.sendMetadata(new Metadata());
+    const request = await this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, request);
     const { plan, mode } = request;
-    // Headers now tell the controller the plan was accepted, so its --timeout covers only
-    // "is anyone there", not the wait behind another apply.
-    call.sendMetadata(new Metadata());
     if (this.inFlight !== undefined) {
       // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
       this.deps.logger.info('apply waiting for the one in flight', {
@@ -190,27 +194,25 @@ export class AgentService {
       });
       call.end();
     } catch (err) {
-      if (err instanceof ApplyRefused) return this.endWith(call, err.error);
-      if (err instanceof QueueClosedError) return this.endWith(call, callError(status.UNAVAILABLE, err.message));
+      const asked = { generation: plan.generation, mode };
+      if (err instanceof ApplyRefused) return this.endWith(call, err.error, asked);
+      if (err instanceof QueueClosedError) return this.endWith(call, callError(status.UNAVAILABLE, err.message), asked);
       this.deps.logger.error('apply failed unexpectedly', { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, error: errorMessage(err) });
       return this.endWith(call, callError(status.INTERNAL, `the agent failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 
   /** The request as domain values, or why it is refused before waiting in the queue. */
-  private parseRequest(request: ApplyRequest__Output): { plan: HostPlan; mode: ApplyMode } | CallError {
+  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode } | CallError> {
     let plan: HostPlan;
     let mode: ApplyMode;
     try {
-      mode = enumValue(request.mode, APPLY_MODE, 'mode');
+      ({ plan, mode } = await runSliced(decodeApplyRequest(bytes)));
     } catch (err) {
-      if (err instanceof WireFieldError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
-      throw err;
-    }
-    try {
-      plan = hostPlanFromWire(request.plan);
-    } catch (err) {
-      if (err instanceof WireFieldError) return callError(status.INVALID_ARGUMENT, `invalid host plan: ${err.message}`);
+      if (err instanceof MessageDecodeError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
+      if (err instanceof WireFieldError) {
+        return callError(status.INVALID_ARGUMENT, `${err.path === 'mode' ? 'invalid apply request' : 'invalid host plan'}: ${err.message}`);
+      }
       throw err;
     }
     const role = this.deps.identity.role;
@@ -224,7 +226,7 @@ export class AgentService {
     return { plan, mode };
   }
 
-  private async applyInTurn(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, plan: HostPlan, mode: ApplyMode): Promise<void> {
+  private async applyInTurn(call: ServerWritableStream<Buffer, WireApplyEvent>, plan: HostPlan, mode: ApplyMode): Promise<void> {
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
       throw new ApplyRefused(
@@ -262,9 +264,8 @@ export class AgentService {
     this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed, ...(call.cancelled ? { controllerGone: true } : {}) });
   }
 
-  private endWith(call: ServerWritableStream<ApplyRequest__Output, WireApplyEvent>, error: CallError): void {
-    const request = call.request as Partial<ApplyRequest__Output> | undefined;
-    const asked = { generation: request?.plan?.generation, mode: request?.mode };
+  /** Ends the call refused; `asked` is what the request asked for, once it decoded. */
+  private endWith(call: ServerWritableStream<Buffer, WireApplyEvent>, error: CallError, asked: { generation?: number; mode?: ApplyMode } = {}): void {
     call.emit('error', this.logRefusal('apply', call, error, asked));
   }
 

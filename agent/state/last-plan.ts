@@ -8,12 +8,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { HostPlan } from '../../lvs/host-plan';
 import { WireFieldError } from '../../lvs/wire/checks';
-import { hostPlanFromWire } from '../../lvs/wire/host-plan-decode';
-import { loadAgentProto } from '../../lvs/wire/proto-loader';
-import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
-import { yieldToEventLoop } from '../../lvs/yield-point';
+import { decodeApplyRequest, encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
+import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
+import { runSliced, yieldToEventLoop } from '../../lvs/yield-point';
 import { writeFileAtomically } from './atomic-file';
-import { applyRequestBytes } from './last-plan-bytes';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;
@@ -53,15 +51,10 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
     throw new LastPlanFileError(file, 'has no base64 "plan"');
   }
-  let request: ApplyRequest__Output;
   try {
-    request = loadAgentProto().lvsctl.v1.Agent.service.Apply.requestDeserialize(Buffer.from(encoded, 'base64')) as ApplyRequest__Output;
+    return (await runSliced(decodeApplyRequest(Buffer.from(encoded, 'base64')))).plan;
   } catch (error) {
-    throw new LastPlanFileError(file, `holds a plan that does not decode (${errorMessage(error)})`);
-  }
-  try {
-    return hostPlanFromWire(request.plan);
-  } catch (error) {
+    if (error instanceof MessageDecodeError) throw new LastPlanFileError(file, `holds a plan that does not decode (${error.message})`);
     if (error instanceof WireFieldError) throw new LastPlanFileError(file, `does not hold a valid host plan at ${error.message}`);
     throw error;
   }
@@ -69,11 +62,11 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
 
 /**
  * Replaces the file atomically: a crash leaves the old plan or the new one, never half of one.
- * A 20,000-service plan is encoded in slices (last-plan-bytes.ts), the agent answering between them.
+ * A 20,000-service plan is encoded in slices (lvs/wire/apply-request-codec.ts), the agent answering between them.
  */
 export async function writeLastPlan(stateDir: string, plan: HostPlan): Promise<void> {
   const file = lastPlanFilePath(stateDir);
-  const message = await applyRequestBytes(plan);
+  const message = await runSliced(encodeApplyRequest('apply', plan));
   const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation });
   // base64 needs no JSON escaping: the text JSON.stringify would give, without scanning megabytes
   const body = `${envelope.slice(0, -1)},"plan":"${await base64InSlices(message)}"}\n`;

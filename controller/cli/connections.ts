@@ -1,11 +1,17 @@
 // lvsctl connections PLAN [--json] [--client IP] [--vip IP] [--realserver HOST|IP] [--limit N]:
 // wires the real loader, resolver and gRPC reader into controller/fleet/connections-command.ts.
 import type { Command } from 'commander';
-import { loadPlanFile } from '../plan/load';
-import { resolveAddresses } from '../inventory/resolve';
-import { executeConnections, type ConnectionsCommandOptions } from '../fleet/connections-command';
+import type { ConnectionsCommandOptions } from '../fleet/connections-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+
+/** What the command's action loads when it runs, so --help and the other commands start without it. */
+async function loadWork() {
+  const [{ loadPlanFile }, { resolveAddresses }, { executeConnections }] = await Promise.all([
+    import('../plan/load'), import('../inventory/resolve'), import('../fleet/connections-command'),
+  ]);
+  return { loadPlanFile, resolveAddresses, executeConnections };
+}
 
 export function register(program: Command): void {
   const command = program
@@ -19,6 +25,7 @@ export function register(program: Command): void {
     .option('--limit <N>', 'at most N entries per director (default 10000)');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
+    const { loadPlanFile, resolveAddresses, executeConnections } = await loadWork();
     const { json, client, vip, realserver, limit, sshConfig } = flags;
     process.exitCode = await executeConnections(
       planPath,

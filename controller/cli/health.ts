@@ -1,11 +1,16 @@
 // lvsctl health PLAN [--watch] [--json]: wires the real loader, resolver and gRPC reader
 // into controller/fleet/health-command.ts. --watch runs until Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from 'commander';
-import { loadPlanFile } from '../plan/load';
-import { resolveAddresses } from '../inventory/resolve';
-import { executeHealth } from '../fleet/health-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+
+/** What the command's action loads when it runs, so --help and the other commands start without it. */
+async function loadWork() {
+  const [{ loadPlanFile }, { resolveAddresses }, { executeHealth }] = await Promise.all([
+    import('../plan/load'), import('../inventory/resolve'), import('../fleet/health-command'),
+  ]);
+  return { loadPlanFile, resolveAddresses, executeHealth };
+}
 
 interface HealthFlags {
   watch?: boolean;
@@ -22,6 +27,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
   command.action(async (planPath: string, flags: HealthFlags) => {
+    const { loadPlanFile, resolveAddresses, executeHealth } = await loadWork();
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     if (flags.watch) {

@@ -13,6 +13,8 @@ export function register(program: Command): void {
     .option('--keepalived <FILE>', 'a keepalived.conf: its virtual_server blocks, checkers and sorry servers (includes followed)')
     .option('--ldirectord <FILE>', 'an ldirectord.cf: its virtual= services, checks and fallback servers ("-" for stdin)')
     .option('--cluster <NAME>', 'the plan\'s cluster name', DEFAULT_IMPORT_CLUSTER)
+    .option('--ip6tables <FILE>', 'output of `ip6tables-save -t mangle`: the IPv6 mark rules')
+    .option('--director-addresses <FILE>', 'output of `ip -j addr show` on the director: fills in its natGateway for LVS-NAT realservers')
     .addHelpText(
       'after',
       [

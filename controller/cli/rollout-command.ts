@@ -13,6 +13,8 @@ import { shouldUseColor } from '../report/color';
 import { rolloutExitCode } from '../rollout/exit-code';
 import { runRollout, type RolloutTarget } from '../rollout/run-rollout';
 import { parseLimit, unknownLimitHosts } from '../rollout/selection';
+import { DEFAULT_PARALLEL } from './rollout-defaults';
+import { BatchedOutput } from './batched-output';
 
 
 export interface RolloutCommandOptions {
@@ -40,7 +42,6 @@ export interface RolloutCommandDeps {
   clock?: () => number;
 }
 
-export const DEFAULT_PARALLEL = 10;
 
 /** A usage error: the message names the option and what it takes. */
 export class RolloutUsageError extends Error {}
@@ -112,10 +113,11 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
     : undefined;
   const connector = deps.makeConnector(deadline);
   const mode = options.check ? 'check' : 'apply';
+  const output = new BatchedOutput((t) => deps.stdout.write(t));
   const human = json
     ? undefined
     : new HumanReport({
-      write: (t) => deps.stdout.write(t), color: shouldUseColor(deps.stdout, deps.env), diff: options.diff === true, hosts: hostNames,
+      write: (t) => output.write(t), color: shouldUseColor(deps.stdout, deps.env), diff: options.diff === true, hosts: hostNames,
     });
   const jsonReport = json ? new JsonReport(options.diff === true) : undefined;
   human?.heading({ planPath, cluster: plan.cluster, mode });
@@ -129,6 +131,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   });
   const exitCode = rolloutExitCode(summary);
   human?.recap(summary);
+  output.flush();
   if (jsonReport) deps.stdout.write(jsonReport.render({ plan: planPath, cluster: plan.cluster }, summary, exitCode));
   return exitCode;
 }

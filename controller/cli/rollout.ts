@@ -1,10 +1,9 @@
 // lvsctl rollout PLAN: wires the real plan loader, address resolver and gRPC connector
 // into the rollout command (controller/rollout/command.ts), and its result into the exit code.
 import type { Command } from 'commander';
-import { loadPlanFile } from '../plan/load';
-import { resolveAddresses } from '../inventory/resolve';
-import { DEFAULT_PARALLEL, executeRollout, RolloutUsageError, type RolloutCommandOptions } from './rollout-command';
+import type { RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
+import { DEFAULT_PARALLEL } from './rollout-defaults';
 import { CliError, EXIT } from '../exit-codes';
 
 /** The command line's flags: the rollout's options less the bounds, which come from --timeout and --deadline. */
@@ -28,6 +27,10 @@ export function register(program: Command): void {
   addAgentOptions(command, '30m for the applies, plus --timeout for every --parallel agents connected');
   command.action(async (planPath: string, flags: RolloutFlags) => {
     const agentOptions = command.opts<AgentConnectionOptions>();
+    // loaded when the command runs, so --help and the other commands start without them
+    const [{ loadPlanFile }, { resolveAddresses }, { executeRollout, RolloutUsageError }] = await Promise.all([
+      import('../plan/load'), import('../inventory/resolve'), import('./rollout-command'),
+    ]);
     try {
       process.exitCode = await executeRollout(
         planPath,

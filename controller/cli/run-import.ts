@@ -9,8 +9,9 @@ import { TextFormatError } from '../../lvs/formats/text-format-error';
 import type { IpvsService, MarkRule } from '../../lvs/model';
 import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
 import { ImportError, importPlan } from '../import/import-plan';
+import { parseDirectorAddresses, type DirectorAddress } from '../import/nat-gateway';
 import { CliError, EXIT } from '../exit-codes';
-import { importKeepalived, importLdirectord } from '../import/config-import';
+import { importKeepalived, importLdirectord, type ConfigImportBase } from '../import/config-import';
 import { diskConfigFiles } from '../import/keepalived/disk-files';
 import { KeepalivedSyntaxError, type ConfigFiles } from '../import/keepalived/syntax';
 import { KeepalivedImportError } from '../import/keepalived/virtual-servers';
@@ -21,7 +22,10 @@ export interface ImportCliOptions {
   iptables?: string;
   keepalived?: string;
   ldirectord?: string;
+  /** ip6tables-save -t mangle output: the IPv6 mark rules */
+  ip6tables?: string;
   cluster?: string;
+  directorAddresses?: string;
 }
 
 export interface ImportIo {
@@ -85,17 +89,19 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster) || cluster.length > 63) {
     throw new CliError(`--cluster "${cluster}" must match [a-z0-9][a-z0-9-]* (at most 63 characters), e.g. "shop"`, EXIT.invalid);
   }
-  if (options.ipvsadm === STDIN && options.iptables === STDIN) {
-    throw new CliError('only one of --ipvsadm and --iptables can read stdin ("-"); give the other a file', EXIT.invalid);
-  }
   const tables = [options.ipvsadm && '--ipvsadm', options.keepalived && '--keepalived', options.ldirectord && '--ldirectord'].filter(Boolean);
   if (tables.length > 1) {
     throw new CliError(`${tables.join(' and ')} each describe the whole IPVS table: give one of them (--iptables may go with any)`, EXIT.invalid);
   }
-  if (options.keepalived !== undefined || options.ldirectord !== undefined) return runConfigImport(options, io, cluster);
+  const stdinReaders = [options.ipvsadm, options.iptables, options.ip6tables, options.directorAddresses].filter((o) => o === STDIN).length;
+  if (stdinReaders > 1) throw new CliError('only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin ("-"); give the others files', EXIT.invalid);
+  // Without --ipvsadm, --iptables or --ip6tables, stdin is read and told apart by its content.
+  const configFile = options.keepalived !== undefined || options.ldirectord !== undefined;
+  const implicitStdin = !configFile && options.ipvsadm === undefined && options.iptables === undefined && options.ip6tables === undefined;
+  if (implicitStdin && stdinReaders > 0) throw new CliError('--director-addresses - reads stdin, so give --ipvsadm or --iptables a file', EXIT.invalid);
   let services: IpvsService[] = [];
   let marks: MarkRule[] = [];
-  if (options.ipvsadm === undefined && options.iptables === undefined) {
+  if (implicitStdin) {
     const text = await readSource(io, STDIN);
     if (looksLikeIptablesSave(text)) marks = readMarks(STDIN, text);
     else services = parsing(STDIN, () => parseIpvsSave(text));
@@ -106,10 +112,13 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
       services = parsing(source, () => parseIpvsSave(text));
     }
     if (options.iptables !== undefined) marks = readMarks(options.iptables, await readSource(io, options.iptables));
+    if (options.ip6tables !== undefined) marks = [...marks, ...readMarks(options.ip6tables, await readSource(io, options.ip6tables))];
   }
+  const directorAddresses = options.directorAddresses === undefined ? undefined : await readDirectorAddresses(io, options.directorAddresses);
+  if (configFile) return runConfigImport(options, io, { marks, cluster, ...(directorAddresses ? { directorAddresses } : {}) });
   let result;
   try {
-    result = importPlan({ services, marks, cluster });
+    result = importPlan({ services, marks, cluster, ...(directorAddresses ? { directorAddresses } : {}) });
   } catch (err) {
     if (err instanceof ImportError) throw new CliError(`${shownName(options.ipvsadm ?? STDIN)}: ${err.message}`, EXIT.invalid);
     throw err;
@@ -119,17 +128,16 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   return EXIT.ok;
 }
 
-/** --keepalived or --ldirectord, with the marks of --iptables when given. */
-async function runConfigImport(options: ImportCliOptions, io: ImportIo, cluster: string): Promise<number> {
-  const marks = options.iptables !== undefined ? readMarks(options.iptables, await readSource(io, options.iptables)) : [];
+/** --keepalived or --ldirectord, with the marks of --iptables/--ip6tables and the director's addresses when given. */
+async function runConfigImport(options: ImportCliOptions, io: ImportIo, base: ConfigImportBase): Promise<number> {
   let result;
   try {
     if (options.keepalived !== undefined) {
       if (options.keepalived === STDIN) throw new CliError('--keepalived needs a file (its includes are taken from its directory), not stdin', EXIT.invalid);
-      result = await importKeepalived(options.keepalived, io.configFiles ?? diskConfigFiles, marks, cluster);
+      result = await importKeepalived(options.keepalived, io.configFiles ?? diskConfigFiles, base);
     } else {
       const file = options.ldirectord as string;
-      result = importLdirectord(await readSource(io, file), shownName(file), marks, cluster);
+      result = importLdirectord(await readSource(io, file), shownName(file), base);
     }
   } catch (err) {
     if (err instanceof KeepalivedSyntaxError || err instanceof KeepalivedImportError || err instanceof LdirectordImportError) {
@@ -141,6 +149,15 @@ async function runConfigImport(options: ImportCliOptions, io: ImportIo, cluster:
   io.out(JSON.stringify(result.plan, null, 2) + '\n');
   for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
   return EXIT.ok;
+}
+
+async function readDirectorAddresses(io: ImportIo, source: string): Promise<DirectorAddress[]> {
+  const text = await readSource(io, source);
+  try {
+    return parseDirectorAddresses(text);
+  } catch (err) {
+    throw new CliError(`${shownName(source)}: ${err instanceof Error ? err.message : String(err)}; give it the output of \`ip -j addr show\` on the director`, EXIT.invalid);
+  }
 }
 
 async function readStdin(): Promise<string> {

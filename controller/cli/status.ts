@@ -1,11 +1,16 @@
 // lvsctl status PLAN [--json]: wires the real loader, resolver and gRPC reader into
 // controller/fleet/status-command.ts.
 import type { Command } from 'commander';
-import { loadPlanFile } from '../plan/load';
-import { resolveAddresses } from '../inventory/resolve';
-import { executeStatus } from '../fleet/status-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+
+/** What the command's action loads when it runs, so --help and the other commands start without it. */
+async function loadWork() {
+  const [{ loadPlanFile }, { resolveAddresses }, { executeStatus }] = await Promise.all([
+    import('../plan/load'), import('../inventory/resolve'), import('../fleet/status-command'),
+  ]);
+  return { loadPlanFile, resolveAddresses, executeStatus };
+}
 
 export function register(program: Command): void {
   const command = program
@@ -15,6 +20,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document on stdout, nothing else');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
+    const { loadPlanFile, resolveAddresses, executeStatus } = await loadWork();
     process.exitCode = await executeStatus(
       planPath,
       {

@@ -1,7 +1,7 @@
 // One gRPC channel to one agent, owned whole: its stub, its connections (bounded and
 // traced by BoundedCredentials) and the calls in flight on it. close() cancels those
 // calls, closes the channel and ends every socket, so nothing of it keeps the process up.
-import { checkServerIdentity, type PeerCertificate } from 'tls';
+import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContext } from 'tls';
 import { isIP } from 'net';
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { CLIENT_OPTIONS } from '../../lvs/wire/limits';
@@ -10,6 +10,7 @@ import type { AgentClient as WireAgentClient } from '../../proto/generated/lvsct
 import { BoundedCredentials } from './bounded-credentials';
 import { ConnectionTrace } from './connection-trace';
 import type { ClientTls } from './tls-options';
+import type { TlsMaterial } from '../../lvs/wire/tls-files';
 
 export type Target = { host: string; address: string; port: number };
 
@@ -25,13 +26,28 @@ interface Cancellable {
  */
 function tlsCredentials(tls: ClientTls, target: Target): ChannelCredentials {
   if (tls.kind === 'insecure') return credentials.createInsecure();
-  return credentials.createSsl(tls.material.ca, tls.material.key, tls.material.cert, {
+  return credentials.createFromSecureContext(secureContextOf(tls.material), {
     checkServerIdentity: (_servername: string, cert: PeerCertificate) => {
       const byAddress = checkServerIdentity(target.address, cert);
       if (!byAddress) return undefined;
       return checkServerIdentity(target.host, cert) ? byAddress : undefined;
     },
   });
+}
+
+/**
+ * One TLS context (CA, certificate and key parsed once) for every agent of a command: made
+ * per channel, it cost a rollout to 100 agents seconds of its CPU.
+ */
+const contexts = new WeakMap<TlsMaterial, SecureContext>();
+
+function secureContextOf(material: TlsMaterial): SecureContext {
+  let context = contexts.get(material);
+  if (!context) {
+    context = createSecureContext({ ca: material.ca, cert: material.cert, key: material.key });
+    contexts.set(material, context);
+  }
+  return context;
 }
 
 export function dialTarget(target: Target): string {

@@ -2,13 +2,16 @@
 // answer, the command's deadline for a whole apply), failures turned into
 // AgentUnreachableError (could not ask, or the stream stopped) or a failed result (the
 // agent said no).
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { ApplyEvent, ApplyMode, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
 import { applyEventFromWire } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs/wire/checks';
-import { APPLY_MODE, ROLE, wireName } from '../../lvs/wire/enum-names';
-import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
+import { ROLE } from '../../lvs/wire/enum-names';
+import { encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
+import { loadAgentProto } from '../../lvs/wire/proto-loader';
+import { runSliced } from '../../lvs/yield-point';
+import type { ApplyEvent__Output } from '../../proto/generated/lvsctl/v1/ApplyEvent';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
@@ -64,16 +67,17 @@ class GrpcAgentClient implements AgentClient {
     });
   }
 
-  apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
-    if (deadlinePassed(Date.now(), this.opts.deadline)) return Promise.reject(this.tooLate('not applied'));
+  async apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
+    // Encoded in slices: a 20,000-service plan takes seconds, and the other agents' streams
+    // of this rollout keep moving meanwhile. The bounds start once the bytes are ready.
+    const request = await runSliced(encodeApplyRequest(mode, plan));
+    if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
     const now = Date.now();
     const answer = answerLimit(now, this.opts.timeoutMs, this.opts.deadline);
     const whole = streamLimit(now, this.opts.applyTimeoutMs ?? DEFAULT_APPLY_TIMEOUT_MS, this.opts.deadline);
     return new Promise((resolve, reject) => {
-      const call = this.channel.track(this.channel.stub.apply(
-        { mode: wireName(APPLY_MODE, mode), plan: hostPlanToWire(plan) },
-        { deadline: whole.at },
-      ));
+      const call = this.channel.track(this.startApply(request, whole.at));
       const progress = new StreamProgress();
       let answered = false;
       let settled = false;
@@ -135,6 +139,15 @@ class GrpcAgentClient implements AgentClient {
 
   close(): void {
     this.channel.close();
+  }
+
+  /** The Apply call with the request already encoded (lvs/wire/apply-request-codec.ts). */
+  private startApply(request: Buffer, deadline: number): ClientReadableStream<ApplyEvent__Output> {
+    const method = loadAgentProto().lvsctl.v1.Agent.service.Apply;
+    return this.channel.stub.makeServerStreamRequest(
+      method.path, (bytes: Buffer) => bytes, method.responseDeserialize as (bytes: Buffer) => ApplyEvent__Output,
+      request, new Metadata(), { deadline },
+    );
   }
 
   /** No answer at all within the bound: what the wire shows of it. */

@@ -5,6 +5,7 @@ import { MULTIPORT_SLOTS, multiportSlots } from '../../lvs/formats/iptables-form
 import { API_VERSION } from '../plan/constants';
 import { DEFAULT_IMPORT_CLUSTER } from './defaults';
 import type { PlanInput } from '../plan/schema';
+import { findNatGateway, type DirectorAddress } from './nat-gateway';
 
 export const DIRECTOR_PLACEHOLDER = 'director1';
 
@@ -24,6 +25,8 @@ export interface ImportInput {
   cluster?: string;
   /** one per service, same order (keepalived, ldirectord); absent = none */
   extras?: ImportedServiceExtras[];
+  /** the director's own addresses (`ip -j addr show`), to find its NAT gateway */
+  directorAddresses?: DirectorAddress[];
 }
 
 export interface ImportResult {
@@ -128,6 +131,27 @@ function importService(s: IpvsService, marks: readonly MarkRule[], notes: string
   };
 }
 
+/** Fills in the director's natGateway when its addresses tell it; otherwise says what to do. */
+function natGatewayOfImport(input: ImportInput, hosts: Record<string, ImportedHost>, notes: string[]): void {
+  const natRealservers = [...new Set(input.services.flatMap((s) => s.destinations.filter((d) => d.forwarding === 'nat').map((d) => d.address)))];
+  if (natRealservers.length === 0) return;
+  const field = `hosts.${DIRECTOR_PLACEHOLDER}.natGateway`;
+  if (input.directorAddresses === undefined) {
+    notes.push(
+      `the LVS-NAT realservers (${natRealservers.join(', ')}) must route through the director: set ${field} to its address on their network ` +
+        `(without it they are checked against its agent address), or pass --director-addresses with the director's \`ip -j addr show\` to have it filled in`,
+    );
+    return;
+  }
+  const found = findNatGateway(natRealservers, input.directorAddresses);
+  if (found.natGateway !== undefined) {
+    hosts[DIRECTOR_PLACEHOLDER] = { ...hosts[DIRECTOR_PLACEHOLDER], natGateway: found.natGateway };
+    notes.push(`${field} is ${found.natGateway}, the director's address on ${found.device}, the network of its LVS-NAT realservers; with a floating (VRRP) gateway, put that address there instead`);
+  } else {
+    notes.push(`cannot tell the director's NAT gateway: ${found.why}; set ${field} to the address the realservers route through`);
+  }
+}
+
 export function importPlan(input: ImportInput): ImportResult {
   const notes: string[] = [];
   const hosts: Record<string, ImportedHost> = { [DIRECTOR_PLACEHOLDER]: { role: 'director' } };
@@ -139,6 +163,7 @@ export function importPlan(input: ImportInput): ImportResult {
   for (const mark of new Set(input.marks.map((m) => m.mark))) {
     if (!used.has(mark)) notes.push(`mark ${mark} is set by iptables but no fwmark service uses it: drop it from "marks" or add its service`);
   }
+  natGatewayOfImport(input, hosts, notes);
   notes.unshift(`"${DIRECTOR_PLACEHOLDER}" stands for the director the table came from: give it its "address" (or a name ~/.ssh/config resolves)`);
   return {
     plan: {

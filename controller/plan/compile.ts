@@ -5,6 +5,7 @@ import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, Realserv
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
 import type { Plan, PlanHealthCheck, PlanService } from './schema';
 import { compileHealthExtras } from './compile-health-check';
+import { natGatewayOf } from './nat-gateway';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
 export type ResolvedAddresses = ReadonlyMap<string, string>;
@@ -103,14 +104,14 @@ export function compileDirectorServices(plan: Plan, addresses: ResolvedAddresses
   }));
 }
 
-function realserverDuties(plan: Plan, host: string, directorAddresses: string[]): RealserverDuty[] {
+function realserverDuties(plan: Plan, host: string, natGateways: string[]): RealserverDuty[] {
   return plan.services
     .filter((s) => s.realservers.some((rs) => rs.host === host))
     .map((s) => ({
       service: s.name,
       forwarding: s.forwarding,
       vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
-      directors: directorAddresses,
+      directors: natGateways,
       ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
       ...listeningPorts(s, host),
     }));
@@ -139,9 +140,10 @@ function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
 export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, generation: number): Map<string, HostPlan> {
   const result = new Map<string, HostPlan>();
   const hostNames = Object.keys(plan.hosts);
-  const directorAddresses = hostNames
+  // What NAT realservers must route through, one per director (nat-gateway.ts decides).
+  const natGateways = hostNames
     .filter((h) => plan.hosts[h].role === 'director')
-    .map((h) => addressOf(addresses, h));
+    .map((h) => natGatewayOf(plan.hosts[h], addressOf(addresses, h)));
   const services = compileDirectorServices(plan, addresses);
   const marks = compileMarkRules(plan);
   for (const host of hostNames) {
@@ -157,7 +159,7 @@ export function compileHostPlans(plan: Plan, addresses: ResolvedAddresses, gener
         generation,
         address: addressOf(addresses, host),
         prepare: spec.prepare ?? false,
-        duties: realserverDuties(plan, host, directorAddresses),
+        duties: realserverDuties(plan, host, natGateways),
         ...(spec.ftp ? { ftp: { server: spec.ftp.server, config: spec.ftp.config } } : {}),
       };
       result.set(host, realserver);

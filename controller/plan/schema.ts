@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
 import { healthCheckSchema } from './health-check-schema';
+import { natGatewayField } from './nat-gateway-field';
 
 export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
 export { healthCheckSchema };
@@ -31,6 +32,7 @@ export const hostSchema = z.strictObject({
   agentPort: tcpPort.optional(),
   ftp: ftpServerSchema.optional(),
   prepare: z.boolean().optional().describe('realserver: set VIP/ARP itself instead of only verifying'),
+  natGateway: natGatewayField,
 });
 
 export const markSchema = z.strictObject({

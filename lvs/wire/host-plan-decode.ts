@@ -25,6 +25,7 @@ import { ALL_DOWN_POLICY } from './host-plan-encode';
 import { LIMITS } from './limits';
 import { sorryServer } from './host-plan-sorry-server';
 import { healthExtrasFromWire } from './health-check-extras';
+import { runToEnd, type Pausable } from '../yield-point';
 
 const MAX_MARK = 2 ** 32 - 1;
 const MAX_PERSISTENCE_SECONDS = 31 * 24 * 3600;
@@ -37,20 +38,29 @@ const INTERFACE = { max: 15, pattern: /^[A-Za-z0-9._@-]+$/, shape: 'an interface
 const PORT_SPEC = /^(\d{1,5})(?::(\d{1,5}))?$/;
 
 export function hostPlanFromWire(wire: HostPlan__Output | null | undefined): HostPlan {
+  return runToEnd(hostPlanFromWireSteps(wire));
+}
+
+/** hostPlanFromWire, pausing after each service or duty (20,000 services x 10 take a second). */
+export function* hostPlanFromWireSteps(wire: HostPlan__Output | null | undefined): Pausable<HostPlan> {
   const plan = present(wire, 'plan', 'the host plan to check or apply');
   const cluster = boundedString(plan.cluster, 'cluster', CLUSTER);
   const host = boundedString(plan.host, 'host', HOST_NAME);
   const generation = safeIntegerFromString(plan.generation, 'generation');
-  if (plan.role === 'director' && plan.director) return directorPlan(plan.director, cluster, host, generation);
-  if (plan.role === 'realserver' && plan.realserver) return realserverPlan(plan.realserver, cluster, host, generation);
+  if (plan.role === 'director' && plan.director) return yield* directorPlan(plan.director, cluster, host, generation);
+  if (plan.role === 'realserver' && plan.realserver) return yield* realserverPlan(plan.realserver, cluster, host, generation);
   fail('role', 'is missing: a host plan is either a director plan or a realserver plan');
 }
 
-function directorPlan(wire: DirectorPlan__Output, cluster: string, host: string, generation: number): DirectorPlan {
-  const services = boundedList(wire.services, 'services', LIMITS.services).map((s, i) =>
-    directorService(s as DirectorService__Output, at('services', i)),
-  );
-  const total = services.reduce((n, s) => n + s.realservers.length, 0);
+function* directorPlan(wire: DirectorPlan__Output, cluster: string, host: string, generation: number): Pausable<DirectorPlan> {
+  const services: DirectorService[] = [];
+  let total = 0;
+  for (const [i, s] of boundedList(wire.services, 'services', LIMITS.services).entries()) {
+    const service = directorService(s as DirectorService__Output, at('services', i));
+    total += service.realservers.length;
+    services.push(service);
+    yield;
+  }
   if (total > LIMITS.destinationsTotal) {
     fail('services', `must have at most ${LIMITS.destinationsTotal} realservers in all (has ${total})`);
   }
@@ -179,8 +189,12 @@ function markRule(wire: MarkRule__Output, path: string): MarkRule {
   };
 }
 
-function realserverPlan(wire: RealserverPlan__Output, cluster: string, host: string, generation: number): RealserverPlan {
-  const duties = boundedList(wire.duties, 'duties', LIMITS.duties).map((d, i) => realserverDuty(d as RealserverDuty__Output, at('duties', i)));
+function* realserverPlan(wire: RealserverPlan__Output, cluster: string, host: string, generation: number): Pausable<RealserverPlan> {
+  const duties: RealserverDuty[] = [];
+  for (const [i, d] of boundedList(wire.duties, 'duties', LIMITS.duties).entries()) {
+    duties.push(realserverDuty(d as RealserverDuty__Output, at('duties', i)));
+    yield;
+  }
   const plan: RealserverPlan = {
     role: 'realserver',
     cluster,

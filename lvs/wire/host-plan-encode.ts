@@ -11,6 +11,7 @@ import type { HealthCheckSpec as WireHealthCheckSpec } from '../../proto/generat
 import type { MarkRule as WireMarkRule } from '../../proto/generated/lvsctl/v1/MarkRule';
 import type { RealserverDuty as WireRealserverDuty } from '../../proto/generated/lvsctl/v1/RealserverDuty';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL, wireName } from './enum-names';
+import { runToEnd, type Pausable } from '../yield-point';
 
 /** ALL_DOWN_POLICY_UNSPECIFIED (absent) means keep-last too, so an older controller's plans keep today's behaviour. */
 export const ALL_DOWN_POLICY = {
@@ -19,19 +20,31 @@ export const ALL_DOWN_POLICY = {
 } as const satisfies Record<string, AllDownPolicy>;
 
 export function hostPlanToWire(plan: HostPlan): WireHostPlan {
+  return runToEnd(hostPlanToWireSteps(plan));
+}
+
+/** hostPlanToWire, pausing after each service or duty (20,000 services x 10 take a second). */
+export function* hostPlanToWireSteps(plan: HostPlan): Pausable<WireHostPlan> {
   const common = { cluster: plan.cluster, host: plan.host, generation: String(plan.generation) };
   if (plan.role === 'director') {
-    return {
-      ...common,
-      director: { services: plan.services.map(directorServiceToWire), marks: plan.marks.map(markRuleToWire) },
-    };
+    const services: WireDirectorService[] = [];
+    for (const s of plan.services) {
+      services.push(directorServiceToWire(s));
+      yield;
+    }
+    return { ...common, director: { services, marks: plan.marks.map(markRuleToWire) } };
+  }
+  const duties: WireRealserverDuty[] = [];
+  for (const d of plan.duties) {
+    duties.push(dutyToWire(d));
+    yield;
   }
   return {
     ...common,
     realserver: {
       address: plan.address,
       prepare: plan.prepare,
-      duties: plan.duties.map(dutyToWire),
+      duties,
       ...(plan.ftp ? { ftp: { server: wireName(FTP_SERVER_KIND, plan.ftp.server), config: plan.ftp.config } } : {}),
     },
   };

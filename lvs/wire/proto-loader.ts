@@ -1,14 +1,17 @@
 // Loads proto/lvsctl/v1/agent.proto at run time. proto/ is not copied into dist/, so the
 // file is looked up from both places this module runs from: lvs/wire/ (sources) and
-// dist/lvs/wire/ (built).
+// dist/lvs/wire/ (built). A packaged executable has no proto/ beside it: it carries the
+// contract as protobufjs JSON (made by scripts/package/ with agentProtoJson), loaded by
+// proto-loader's fromJSON with the same options.
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync, type Options } from '@grpc/proto-loader';
+import { fromJSON, loadSync, type Options } from '@grpc/proto-loader';
+import { embeddedAsset } from '../embedded-assets';
 import type { ProtoGrpcType } from '../../proto/generated/agent';
 
 /** Must match the flags of `npm run gen:proto`, or the generated types would lie. */
-const LOADER_OPTIONS: Options = {
+export const LOADER_OPTIONS: Options = {
   keepCase: false,
   longs: String,
   enums: String,
@@ -27,9 +30,17 @@ export function agentProtoPath(): string {
   return found;
 }
 
+/** The asset name of the contract in a packaged executable. */
+export const EMBEDDED_PROTO_ASSET = 'agent.proto.json';
+
 let cached: ProtoGrpcType | undefined;
 
 export function loadAgentProto(): ProtoGrpcType {
-  cached ??= loadPackageDefinition(loadSync(agentProtoPath(), LOADER_OPTIONS)) as unknown as ProtoGrpcType;
+  if (cached) return cached;
+  const embedded = embeddedAsset(EMBEDDED_PROTO_ASSET);
+  const definition = embedded
+    ? fromJSON(JSON.parse(embedded.toString('utf8')) as Parameters<typeof fromJSON>[0], LOADER_OPTIONS)
+    : loadSync(agentProtoPath(), LOADER_OPTIONS);
+  cached = loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   return cached;
 }

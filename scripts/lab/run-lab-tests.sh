@@ -25,6 +25,12 @@ if [ "$build" -eq 1 ]; then
   # tsc emits even when some file has type errors; those are reported, the lab still runs.
   mkdir -p .lab
   npx tsc -p . > .lab/tsc.log 2>&1 || echo "lab: warning: tsc reported errors (see .lab/tsc.log); running what was emitted" >&2
+  # the release executables and .deb for test/lab/packaged.test.ts, once per run; zstd keeps
+  # dpkg-deb at seconds (xz, the release default, takes minutes)
+  rm -f dist/release/*.deb
+  if ! node dist/scripts/package/build.js --compression zstd > .lab/package.log 2>&1; then
+    echo "lab: warning: npm run package failed (see .lab/package.log); the packaged scenario will fail" >&2
+  fi
 fi
 
 mapfile -t test_files < <(find dist/test/lab -name '*.test.js' 2>/dev/null | sort)

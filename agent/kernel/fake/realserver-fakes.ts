@@ -5,6 +5,7 @@ import type { AddressChange, Addresses, NetworkInterface } from '../addresses';
 import type { FtpConfigEntry, FtpConfigFiles, FtpConfigRead } from '../ftp-config';
 import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
+import type { Neighbours, ProxyNeighbour } from '../neighbours';
 import { ipv4ConfKey, type Sysctl, type SysctlKey } from '../sysctl';
 
 export interface FakeRealserverOptions {
@@ -23,6 +24,8 @@ export class FakeRealserverHost {
   interfaces: NetworkInterface[];
   readonly sysctls = new Map<SysctlKey, string>();
   routes: Record<AddressFamily, DefaultRoute[]> = { inet: [], inet6: [] };
+  /** IPv6 proxy neighbour entries (`ip -6 neigh add proxy ADDR dev DEV`) */
+  proxyNeighbours: ProxyNeighbour[] = [];
   /** absolute path → file content; directories are implied by files under them or listed in dirs */
   readonly files = new Map<string, string>();
   readonly dirs = new Set<string>();
@@ -127,6 +130,10 @@ export class FakeRealserverHost {
     defaultRoutes: async (family) => structuredClone(this.routes[family]),
   };
 
+  readonly neighbourTable: Neighbours = {
+    ipv6Proxies: async () => structuredClone(this.proxyNeighbours),
+  };
+
   readonly ftpConfig: FtpConfigFiles = {
     entryKind: async (path): Promise<FtpConfigEntry> => {
       if (this.files.has(path)) return 'file';
@@ -142,9 +149,9 @@ export class FakeRealserverHost {
     },
   };
 
-  /** The four interfaces together, shaped as the realserver verifier takes them. */
-  kernel(): { sysctl: Sysctl; addresses: Addresses; routes: Routes; ftpConfig: FtpConfigFiles } {
-    return { sysctl: this.sysctl, addresses: this.addresses, routes: this.routeTable, ftpConfig: this.ftpConfig };
+  /** The five interfaces together, shaped as the realserver verifier takes them. */
+  kernel(): { sysctl: Sysctl; addresses: Addresses; routes: Routes; neighbours: Neighbours; ftpConfig: FtpConfigFiles } {
+    return { sysctl: this.sysctl, addresses: this.addresses, routes: this.routeTable, neighbours: this.neighbourTable, ftpConfig: this.ftpConfig };
   }
 
   private throwIfAsked(kind: keyof FakeRealserverHost['failNext']): void {

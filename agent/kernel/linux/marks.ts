@@ -1,11 +1,13 @@
 // Mark rules through iptables: one iptables-save to read, one iptables-restore --noflush to
 // swap the owned chain atomically. The backend (legacy or nf_tables) is chosen once: by flag,
-// or from what `iptables --version` says the system's iptables is.
+// or from what `iptables --version` says the system's iptables is. One object per address
+// family: IPv4 rules go through iptables-*, IPv6 ones through ip6tables-* of the same backend
+// (Debian and RHEL switch both together).
 import { ExecError, type Exec } from '../exec';
 import type { Marks } from '../marks';
 import type { MarkState } from '../../../lvs/mark-state';
 import type { MarkRule } from '../../../lvs/model';
-import { MARK_CHAIN, markRuleSpec, parseMangleSave, renderMarkChainRemoval, renderMarkChainReplay, renderMarkChainRestore } from '../../../lvs/formats/iptables-format';
+import { MARK_CHAIN, markRuleSpec, type IpFamily, parseMangleSave, renderMarkChainRemoval, renderMarkChainReplay, renderMarkChainRestore } from '../../../lvs/formats/iptables-format';
 
 export type IptablesChoice = 'auto' | 'legacy' | 'nft';
 
@@ -18,6 +20,12 @@ export interface IptablesBackend {
 export const IPTABLES_BACKENDS: Readonly<Record<IptablesBackend['name'], IptablesBackend>> = {
   legacy: { name: 'legacy', save: 'iptables-legacy-save', restore: 'iptables-legacy-restore' },
   nft: { name: 'nft', save: 'iptables-nft-save', restore: 'iptables-nft-restore' },
+};
+
+/** The same backends' IPv6 tools, for the inet6 mangle table. */
+export const IP6TABLES_BACKENDS: Readonly<Record<IptablesBackend['name'], IptablesBackend>> = {
+  legacy: { name: 'legacy', save: 'ip6tables-legacy-save', restore: 'ip6tables-legacy-restore' },
+  nft: { name: 'nft', save: 'ip6tables-nft-save', restore: 'ip6tables-nft-restore' },
 };
 
 /** A mark operation's timeout: a restore waits up to RESTORE_LOCK_WAIT_S for the xtables lock. */
@@ -50,11 +58,12 @@ export class LinuxMarks implements Marks {
   /** the jump's presence as last read: the restore text differs with it, and reading again would cost a process */
   private lastRead: MarkState | undefined;
 
-  constructor(private readonly exec: Exec, private readonly choice: IptablesChoice) {}
+  constructor(private readonly exec: Exec, private readonly choice: IptablesChoice, private readonly family: IpFamily = 'inet') {}
 
-  /** The backend in use, detected at first need and kept. */
+  /** The backend in use (its tools for this object's family), detected at first need and kept. */
   resolveBackend(): Promise<IptablesBackend> {
-    this.backend ??= resolveIptablesBackend(this.exec, this.choice).catch((error: unknown) => {
+    const tools = this.family === 'inet6' ? IP6TABLES_BACKENDS : IPTABLES_BACKENDS;
+    this.backend ??= resolveIptablesBackend(this.exec, this.choice).then((b) => tools[b.name]).catch((error: unknown) => {
       this.backend = undefined; // a later call may succeed (e.g. iptables installed meanwhile)
       throw error;
     });
@@ -72,7 +81,7 @@ export class LinuxMarks implements Marks {
   async replaceOwnedChain(rules: MarkRule[]): Promise<void> {
     const backend = await this.resolveBackend();
     const current = this.lastRead ?? (await this.read());
-    const text = renderMarkChainRestore(rules, { jumpPresent: current.jumpPresent, jumpCount: current.jumpCount });
+    const text = renderMarkChainRestore(rules, { jumpPresent: current.jumpPresent, jumpCount: current.jumpCount, family: this.family });
     await this.restore(backend, text);
     // markRuleSpec writes the words iptables-save prints, so this is what a read would give.
     const chain = rules.map((r) => `-A ${MARK_CHAIN} ${markRuleSpec(r)}`);

@@ -7,6 +7,7 @@ import { healthCheckProblems } from './health-check';
 import { hostProblems } from './hosts';
 import { markOverlapProblems } from './mark-overlap';
 import { markUsageProblems } from './mark-usage';
+import { natGatewayProblems } from './nat-gateway';
 import { persistenceProblems } from './persistence';
 import { portRangeProblems } from './port-ranges';
 import { schedulerProblems } from './scheduler';
@@ -29,4 +30,5 @@ export const PLAN_RULES: readonly Rule[] = [
   healthCheckProblems,
   plannedAddressFamilyProblems,
   sorryServerProblems,
+  natGatewayProblems,
 ];

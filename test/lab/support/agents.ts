@@ -1,7 +1,8 @@
 // The real programs in the lab: `lvsctl-agent` started detached inside a host's network
 // namespace with mutual TLS, certificates made by the real `lvsctl certs`, and the real
 // `lvsctl` CLI run from the client namespace. Everything runs from dist/ (the build the
-// lab boots with) and through argument arrays, never a shell.
+// lab boots with), or from the packaged executables where a test names them (`program`,
+// packaged.ts), and through argument arrays, never a shell.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -56,9 +57,15 @@ export function runCommand(ns: string | null, file: string, args: readonly strin
   });
 }
 
-/** The real `lvsctl ARGS` (node dist/controller/cli/main.js), in namespace `ns` unless null. */
-export function runLvsctl(ns: string | null, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
-  return runCommand(ns, process.execPath, [LVSCTL_MAIN, ...args], options);
+/** How a program is started: node with a script of dist/, or a packaged executable alone. */
+export function programArgv(packaged: string | undefined, script: string): [string, ...string[]] {
+  return packaged === undefined ? [process.execPath, script] : [packaged];
+}
+
+/** The real `lvsctl ARGS` (node dist/controller/cli/main.js, or the packaged `program`), in namespace `ns` unless null. */
+export function runLvsctl(ns: string | null, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; program?: string } = {}): Promise<CommandResult> {
+  const [file, ...pre] = programArgv(options.program, LVSCTL_MAIN);
+  return runCommand(ns, file, [...pre, ...args], options);
 }
 
 export interface CertFiles {
@@ -118,6 +125,8 @@ export interface AgentSpec {
   logPath?: string;
   /** added to the agent's environment, e.g. a PATH that puts a faulty tool first (apply-faults.test.ts) */
   env?: Readonly<Record<string, string>>;
+  /** a packaged lvsctl-agent executable to run instead of node dist/agent/main.js (packaged.test.ts) */
+  program?: string;
 }
 
 export function agentStateDir(host: string): string {
@@ -139,7 +148,7 @@ export function agentArgs(spec: AgentSpec): string[] {
   const cert = agentCert(spec.certDir, spec.host, spec.address);
   return [
     '--role', spec.role,
-    '--listen', `${spec.address}:${AGENT_PORT}`,
+    '--listen', spec.address.includes(':') ? `[${spec.address}]:${AGENT_PORT}` : `${spec.address}:${AGENT_PORT}`,
     '--ca', cert.ca, '--cert', cert.cert, '--key', cert.key,
     '--allow', CONTROLLER_NAME,
     '--state-dir', agentStateDir(spec.host),
@@ -178,8 +187,8 @@ export async function startAgent(spec: AgentSpec, startTimeoutMs = AGENT_START_T
   const fd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    // detached: a process group of its own (`ip netns exec` execs node, so the group's id is the agent's pid)
-    child = spawn('ip', ['netns', 'exec', spec.host, process.execPath, AGENT_MAIN, ...agentArgs(spec)], {
+    // detached: a process group of its own (`ip netns exec` execs the agent, so the group's id is the agent's pid)
+    child = spawn('ip', ['netns', 'exec', spec.host, ...programArgv(spec.program, AGENT_MAIN), ...agentArgs(spec)], {
       detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...spec.env },
     });
   } finally {

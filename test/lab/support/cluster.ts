@@ -18,7 +18,8 @@ import type { PlanInput } from '../../../controller/plan/schema';
 import { controllerCert, issueLabCertificates, LAB_TMP, LVSCTL_RUN_TIMEOUT_MS, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
 import { startVsftpd, type RunningVsftpd } from './ftp';
 import { startHttpServer, type RunningServer } from './http';
-import { BRIDGE, buildTopology, CLIENT_NAME, type Topology } from './topology';
+import { BRIDGE, buildTopology, CLIENT_NAME, IPV6_PREFIX, type Topology } from './topology';
+import { ipBatch } from './netns';
 import { joinLabBridge, runLvsctlInProcess } from './in-process-cli';
 import { spawnLvsctl, type SpawnedCli } from './spawned-cli';
 import { startRollout, type RolloutCall, type StartedRollout } from './concurrent-rollout';
@@ -59,6 +60,11 @@ export interface LabClusterOptions {
    * or LAB_SPAWN_CLI=1 for every cluster
    */
   spawnCli?: boolean;
+  /**
+   * packaged executables (the .deb's /usr/bin/lvsctl-agent and /usr/bin/lvsctl, packaged.ts)
+   * to run instead of dist/: the agents, and lvsctl from the client namespace (spawnCli)
+   */
+  programs?: { agent: string; lvsctl: string };
 }
 
 export interface LabCluster {
@@ -136,6 +142,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
       extraArgs: options.agentArgs?.[host.name] ?? [],
       ...(options.agentEnv?.[host.name] ? { env: options.agentEnv[host.name] } : {}),
       logPath: logPathOf(host.name),
+      ...(options.programs ? { program: options.programs.agent } : {}),
     }]));
     const specOf = (host: string): AgentSpec => {
       const spec = specs.get(host);
@@ -146,12 +153,17 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     await Promise.all([...specs.keys()].map((host) => rm(agentStateDir(host), { recursive: true, force: true })));
     await Promise.all([...specs.values()].map(async (spec) => agents.set(spec.host, await startAgent(spec))));
     const tls = controllerCert(certDir);
-    const spawnCli = options.spawnCli === true || process.env.LAB_SPAWN_CLI === '1';
+    const spawnCli = options.spawnCli === true || options.programs !== undefined || process.env.LAB_SPAWN_CLI === '1';
+    const program = options.programs ? { program: options.programs.lvsctl } : {};
     const firstHost = topology.hosts[0];
-    if (!spawnCli && firstHost !== undefined) await joinLabBridge(BRIDGE, firstHost.address);
+    // The root namespace joins every IPv4 /24 the agents listen on (a NAT director's realservers may sit on another one).
+    const networks = new Map(topology.hosts.filter((h) => !h.address.includes(':')).map((h) => [h.address.replace(/\.\d+$/, ''), h.address]));
+    if (!spawnCli && firstHost !== undefined) for (const address of networks.values()) await joinLabBridge(BRIDGE, address);
+    // IPv6 hosts' agents listen on fd00::N: the root namespace (the in-process CLI) needs an address there too.
+    if (!spawnCli && topology.ipv6.size > 0) await ipBatch(null, [`addr replace ${IPV6_PREFIX}254/64 dev ${BRIDGE} nodad`]);
     const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>
       spawnCli
-        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) })
+        ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...program, ...(env ? { env } : {}) })
         : runLvsctlInProcess(args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...(env ? { env } : {}) });
     const stopAgent = async (host: string): Promise<void> => {
       specOf(host);
@@ -190,7 +202,7 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
         agents.delete(host);
       },
       spawnRollout: (args = []) =>
-        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args]),
+        spawnLvsctl(CLIENT_NAME, ['rollout', planPath, '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key, '--timeout', LAB_AGENT_TIMEOUT, ...args], {}, options.programs?.lvsctl),
       startRollout: (call = {}) => {
         // it runs in this process: the root namespace must reach the agents
         if (spawnCli) throw new Error('startRollout runs lvsctl in the test process: start the cluster without spawnCli');

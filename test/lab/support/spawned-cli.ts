@@ -2,7 +2,7 @@
 // way to kill it mid-run (a controller that dies, or is killed, while a director applies).
 // runLvsctl (agents.ts) waits for the end instead; this one hands the process over.
 import { spawn } from 'node:child_process';
-import { LVSCTL_MAIN } from './agents';
+import { LVSCTL_MAIN, programArgv } from './agents';
 
 export interface SpawnedEnd {
   /** the exit status, or null when a signal ended it */
@@ -22,10 +22,10 @@ export interface SpawnedCli {
   kill(signal?: NodeJS.Signals): Promise<SpawnedEnd>;
 }
 
-/** `node dist/controller/cli/main.js ARGS` in namespace `ns`, started and handed over at once. */
-export function spawnLvsctl(ns: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): SpawnedCli {
-  // `ip netns exec` execs node: the pid is lvsctl's own
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, LVSCTL_MAIN, ...args], {
+/** `node dist/controller/cli/main.js ARGS` (or the packaged `program`) in namespace `ns`, started and handed over at once. */
+export function spawnLvsctl(ns: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, program?: string): SpawnedCli {
+  // `ip netns exec` execs it: the pid is lvsctl's own
+  const child = spawn('ip', ['netns', 'exec', ns, ...programArgv(program, LVSCTL_MAIN), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   const out: string[] = [];

@@ -5,7 +5,7 @@ import { ipBatch, killInNetns, run, setSysctls } from './netns';
 
 /** The parts of a plan the topology needs (a parsed lvsctl plan fits). */
 export interface TopologyPlan {
-  hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string }>>;
+  hosts: Readonly<Record<string, { role: 'director' | 'realserver'; address?: string; natGateway?: string }>>;
   services: ReadonlyArray<{ vip?: string; forwarding?: 'dr' | 'nat' | 'tun'; realservers?: ReadonlyArray<{ host: string }> }>;
   marks?: ReadonlyArray<{ destination: string }>;
 }
@@ -21,11 +21,16 @@ export const CLIENT_NAME = 'client';
 export const CLIENT_ADDRESS = '10.0.0.200';
 export const BRIDGE = 'br0';
 const PREFIX_LENGTH = 24;
+/** The lab's IPv6 network on the same bridge, for plans with IPv6 hosts or VIPs. */
+export const IPV6_PREFIX = 'fd00::';
+const IPV6_PREFIX_LENGTH = 64;
 
 export interface LabHost {
   name: string;
   role: 'director' | 'realserver' | 'client';
   address: string;
+  /** a director's inside address (the plan's natGateway), put on its eth0 beside its address */
+  natGateway?: string;
 }
 
 export interface Topology {
@@ -33,6 +38,8 @@ export interface Topology {
   client: LabHost;
   /** the VIPs (service vips and mark destinations) put on the directors' eth0 */
   vips: string[];
+  /** with IPv6 in the plan: every namespace's IPv6 address (its own when IPv6, else fd00::LAST-OCTET) */
+  ipv6: ReadonlyMap<string, string>;
   /** kill every process in the namespaces, delete them and the bridge */
   teardown(): Promise<void>;
 }
@@ -50,9 +57,10 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   const hosts = labHosts(plan, client);
   const vips = planVips(plan);
   const all = [...hosts, client];
-  const topology: Topology = { hosts, client, vips, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
+  const ipv6 = planHasIpv6(plan) ? ipv6Addresses(all) : new Map<string, string>();
+  const topology: Topology = { hosts, client, vips, ipv6, teardown: () => teardownNamespaces(all.map((host) => host.name)) };
   try {
-    await createNamespaces(all, vips);
+    await createNamespaces(all, vips, ipv6);
     if (plan.services.some((service) => service.forwarding === 'nat')) {
       for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
     }
@@ -67,7 +75,7 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   return topology;
 }
 
-async function createNamespaces(all: readonly LabHost[], vips: readonly string[]): Promise<void> {
+async function createNamespaces(all: readonly LabHost[], vips: readonly string[], ipv6: ReadonlyMap<string, string>): Promise<void> {
   // One process for the root namespace's part, one per namespace for its own part.
   await ipBatch(null, [
     `link add ${BRIDGE} type bridge`,
@@ -80,10 +88,15 @@ async function createNamespaces(all: readonly LabHost[], vips: readonly string[]
   ]);
   for (const host of all) {
     const directorVips = host.role === 'director' ? vips : [];
+    const own6 = ipv6.get(host.name);
     await ipBatch(host.name, [
       'link set lo up',
-      `addr add ${withPrefix(host.address)} dev eth0`,
-      ...directorVips.map((vip) => `addr add ${withPrefix(vip)} dev eth0`),
+      // an IPv6 host's own address is its v6 one below; the others get an IPv4 one
+      ...(isIpv6(host.address) ? [] : [`addr add ${withPrefix(host.address)} dev eth0`]),
+      // nodad: a lab address is unique by construction, and DAD would hold it for seconds
+      ...(own6 !== undefined ? [`addr add ${own6}/${IPV6_PREFIX_LENGTH} dev eth0 nodad`] : []),
+      ...(host.natGateway !== undefined ? [`addr add ${isIpv6(host.natGateway) ? `${host.natGateway}/${IPV6_PREFIX_LENGTH} dev eth0 nodad` : `${withPrefix(host.natGateway)} dev eth0`}`] : []),
+      ...directorVips.map((vip) => (isIpv6(vip) ? `addr add ${vip}/128 dev eth0 nodad` : `addr add ${withPrefix(vip)} dev eth0`)),
       'link set eth0 up',
     ]);
   }
@@ -116,13 +129,18 @@ export function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
   for (const [name, host] of Object.entries(plan.hosts)) {
     const place = `hosts.${name}`;
     if (host.address === undefined) throw new TopologyError(place, 'has no address', 'give every host an "address" in the lab plan (the lab has no DNS)');
-    if (isIpv6(host.address)) throw new TopologyError(`${place}.address`, `"${host.address}" is IPv6`, 'the lab bridge is an IPv4 /24: use an address such as 10.0.0.11');
+    if (isIpv6(host.address) && !host.address.startsWith(IPV6_PREFIX)) {
+      throw new TopologyError(`${place}.address`, `"${host.address}" is outside the lab's IPv6 network ${IPV6_PREFIX}/${IPV6_PREFIX_LENGTH}`, 'use an address such as fd00::11');
+    }
+    if (isIpv6(host.address) && host.role === 'director') {
+      throw new TopologyError(`${place}.address`, `"${host.address}" is IPv6`, 'give lab directors an IPv4 address (10.0.0.N): they get fd00::N beside it');
+    }
     if (name.length > 11 || !/^[A-Za-z0-9_-]+$/.test(name)) {
       // the root-side veth is "v-" + name and interface names stop at 15 characters
       throw new TopologyError(place, `"${name}" cannot name a lab namespace`, 'use at most 11 letters, digits, "-" or "_"');
     }
     if (name === client.name) throw new TopologyError(place, `"${name}" is the client's namespace`, 'rename the host or pass options.client.name');
-    hosts.push({ name, role: host.role, address: host.address });
+    hosts.push({ name, role: host.role, address: host.address, ...(host.natGateway !== undefined ? { natGateway: host.natGateway } : {}) });
   }
   const taken = new Map<string, string>([[client.address, client.name]]);
   for (const host of hosts) {
@@ -136,7 +154,16 @@ export function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
 
 export function planVips(plan: TopologyPlan): string[] {
   const vips = [...plan.services.map((service) => service.vip), ...(plan.marks ?? []).map((mark) => mark.destination)];
-  return [...new Set(vips.filter((vip): vip is string => vip !== undefined && !isIpv6(vip)))];
+  return [...new Set(vips.filter((vip): vip is string => vip !== undefined))];
+}
+
+function planHasIpv6(plan: TopologyPlan): boolean {
+  return planVips(plan).some(isIpv6) || Object.values(plan.hosts).some((host) => host.address !== undefined && isIpv6(host.address));
+}
+
+/** fd00::11 for an IPv6 host fd00::11, fd00::1 for 10.0.0.1, fd00::200 for the client. */
+function ipv6Addresses(all: readonly LabHost[]): Map<string, string> {
+  return new Map(all.map((host) => [host.name, isIpv6(host.address) ? host.address : `${IPV6_PREFIX}${host.address.split('.').at(-1) ?? '0'}`]));
 }
 
 function vethName(host: string): string {

@@ -70,6 +70,8 @@ const AGENT_LAYERS: Record<string, number> = {
   'agent/kernel': 1,
   'agent/clock': 0,
   'agent/logging': 0,
+  'agent/journal': -1,
+  'agent/service-manager': 0,
 };
 
 type Rule = (i: Import) => string | undefined;

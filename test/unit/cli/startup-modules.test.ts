@@ -23,6 +23,8 @@ interface Run {
   stdout: string;
   /** the packages under node_modules the process loaded */
   packages: Set<string>;
+  /** every file it loaded */
+  files: string[];
 }
 
 function packageOf(file: string): string | undefined {
@@ -49,7 +51,7 @@ function run(script: string, args: string[]): Promise<Run> {
       try {
         const files = JSON.parse(readFileSync(record, 'utf8')) as string[];
         const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
-        resolve({ code, stdout, packages });
+        resolve({ code, stdout, packages, files });
       } catch (err) {
         reject(err);
       }
@@ -97,6 +99,13 @@ describe('start-up: commands load their modules when they run', function () {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /examples\/fwmark\.json: ok: /);
     assert.deepEqual(heavyIn(r), ['zod']);
+  });
+
+  it('lvsctl validate loads none of the code of rollout, health, status and connections', async () => {
+    const r = await run(LVSCTL, ['validate', join('examples', 'fwmark.json')]);
+    assert.equal(r.code, 0);
+    const fleetCode = r.files.filter((f) => /[\\/]dist[\\/]controller[\\/](rollout|fleet|report)[\\/]/.test(f) || /cli[\\/](rollout|health|status|connections)-command\.js$/.test(f));
+    assert.deepEqual(fleetCode.map((f) => f.slice(f.indexOf('controller'))), []);
   });
 
   for (const args of [['--help'], ['--version']]) {

@@ -19,12 +19,14 @@ export const T0 = Date.UTC(2026, 0, 1);
 export interface Rig {
   ipvs: FakeIpvs;
   marks: FakeMarks;
+  /** the IPv6 mangle table, when the rig was given one */
+  marks6?: FakeMarks;
   stateDir: string;
   clock: { now: number };
   run(plan: HostPlan, mode?: ApplyMode): Promise<{ result: ResultEvent; events: ApplyEvent[] }>;
 }
 
-export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; drainTimeoutMs?: number; stateDir?: string } = {}): Promise<Rig> {
+export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; marks6?: FakeMarks; drainTimeoutMs?: number; stateDir?: string } = {}): Promise<Rig> {
   const stateDir = init.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-')));
   const ipvs = init.ipvs ?? new FakeIpvs();
   const marks = init.marks ?? new FakeMarks();
@@ -32,13 +34,14 @@ export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; dr
   const applier = createDirectorApplier({
     stateDir,
     logger: silent,
-    kernel: { ipvs: new IpvsWriter(ipvs), marks },
+    kernel: { ipvs: new IpvsWriter(ipvs), marks, ...(init.marks6 ? { marks6: init.marks6 } : {}) },
     now: () => clock.now,
     ...(init.drainTimeoutMs !== undefined ? { drainTimeoutMs: init.drainTimeoutMs } : {}),
   });
   return {
     ipvs,
     marks,
+    ...(init.marks6 ? { marks6: init.marks6 } : {}),
     stateDir,
     clock,
     async run(plan, mode = 'apply') {

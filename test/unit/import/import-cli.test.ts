@@ -69,7 +69,7 @@ describe('lvsctl import', () => {
   });
 
   it('refuses stdin for both inputs, a missing file and a bad cluster name', async () => {
-    assert.match(await refusal({ ipvsadm: '-', iptables: '-' }, {}), /only one of --ipvsadm and --iptables can read stdin/);
+    assert.match(await refusal({ ipvsadm: '-', iptables: '-' }, {}), /only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin/);
     assert.match(await refusal({ ipvsadm: 'nope.txt' }, {}), /^cannot read nope\.txt: ENOENT/);
     assert.match(await refusal({ cluster: 'Shop!' }, {}), /--cluster "Shop!" must match/);
   });
@@ -77,5 +77,63 @@ describe('lvsctl import', () => {
   it('refuses a service the plan format cannot hold, naming it', async () => {
     const mixed = '-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1\n';
     assert.match(await refusal({ ipvsadm: 'ipvs.txt' }, { 'ipvs.txt': mixed }), /^ipvs\.txt: service tcp 10\.0\.0\.100:80 mixes forwarding methods/);
+  });
+});
+
+describe('lvsctl import: the NAT gateway of a two-armed director', () => {
+  const NAT = '-A -t 10.0.0.100:80 -s wlc\n-a -t 10.0.0.100:80 -r 192.168.10.11:80 -m -w 1\n-a -t 10.0.0.100:80 -r 192.168.10.12:80 -m -w 1\n';
+  const ADDR = JSON.stringify([
+    { ifname: 'lo', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
+    { ifname: 'eth0', addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 24 }, { family: 'inet', local: '10.0.0.100', prefixlen: 32 }] },
+    { ifname: 'eth1', addr_info: [{ family: 'inet', local: '192.168.10.1', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+  ]);
+
+  it('fills in natGateway from the director\'s address on the realservers\' network, and says so', async () => {
+    const { code, out, err } = await run({ ipvsadm: 'ipvs.txt', directorAddresses: 'addr.json' }, { 'ipvs.txt': NAT, 'addr.json': ADDR });
+    assert.equal(code, 0);
+    const plan = JSON.parse(out) as PlanInput;
+    assert.equal(plan.hosts.director1.natGateway, '192.168.10.1');
+    assert.match(err, /hosts\.director1\.natGateway is 192\.168\.10\.1, the director's address on eth1/);
+  });
+
+  it('without the director\'s addresses leaves it out and says how to fill it in', async () => {
+    const { out, err } = await run({ ipvsadm: 'ipvs.txt' }, { 'ipvs.txt': NAT });
+    assert.equal((JSON.parse(out) as PlanInput).hosts.director1.natGateway, undefined);
+    assert.match(err, /LVS-NAT realservers \(192\.168\.10\.11, 192\.168\.10\.12\) must route through the director: set hosts\.director1\.natGateway .*--director-addresses/);
+  });
+
+  it('says it cannot tell when no address of the director holds them all', async () => {
+    const far = NAT.replace('192.168.10.12', '192.168.20.12');
+    const { out, err } = await run({ ipvsadm: 'ipvs.txt', directorAddresses: 'addr.json' }, { 'ipvs.txt': far, 'addr.json': ADDR });
+    assert.equal((JSON.parse(out) as PlanInput).hosts.director1.natGateway, undefined);
+    assert.match(err, /cannot tell the director's NAT gateway: no address of the director is on a network holding all of/);
+  });
+
+  it('refuses --director-addresses that is not ip -j addr show output, naming the file', async () => {
+    assert.match(await refusal({ ipvsadm: 'ipvs.txt', directorAddresses: 'addr.txt' }, { 'ipvs.txt': NAT, 'addr.txt': '1: lo: <LOOPBACK>' }), /^addr\.txt: not the JSON of `ip -j addr show`.*on the director$/);
+  });
+});
+
+describe('lvsctl import --ip6tables: the IPv6 mark rules', () => {
+  const IPVS6 = '-A -f 6 -6 -s rr\n-a -f 6 -6 -r [fd00::11]:0 -g -w 1\n';
+  const MANGLE6 = [
+    '*mangle',
+    ':PREROUTING ACCEPT [0:0]',
+    ':LVSCTL-MARK - [0:0]',
+    '-A PREROUTING -j LVSCTL-MARK',
+    '-A LVSCTL-MARK -d fd00::50/128 -i eth0 -p tcp -m multiport --dports 80,443 -j MARK --set-xmark 0x6/0xffffffff',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('reads ip6tables-save beside iptables-save into one "marks"', async () => {
+    const { code, out } = await run({ ipvsadm: 'ipvs.txt', iptables: 'mangle.txt', ip6tables: 'mangle6.txt' }, { 'ipvs.txt': IPVS + IPVS6, 'mangle.txt': MANGLE, 'mangle6.txt': MANGLE6 });
+    assert.equal(code, 0);
+    const plan = JSON.parse(out) as PlanInput;
+    assert.deepEqual(plan.marks?.map((m) => `${m.mark} ${m.destination} ${m.ports.join(',')}`), ['1 10.0.0.100 80,443', '6 fd00::50 80,443']);
+  });
+
+  it('refuses two readers of stdin', async () => {
+    assert.match(await refusal({ ipvsadm: '-', ip6tables: '-' }, {}), /only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin/);
   });
 });

@@ -66,7 +66,7 @@ describe('lvsctl import --keepalived', () => {
   let notes: string[];
   before(async () => {
     const marks = parseMangleSave(await readFile(path.join(FIXTURES, 'mangle.txt'), 'utf8')).foreign;
-    const result = await importKeepalived(MAIN, diskConfigFiles, marks, 'ka');
+    const result = await importKeepalived(MAIN, diskConfigFiles, { marks, cluster: 'ka' });
     plan = result.plan;
     notes = result.notes;
   });

@@ -60,6 +60,15 @@ describe('Linux marks through iptables', () => {
     assert.equal(calls.filter((c) => c.file === 'iptables').length, 1);
   });
 
+  it('for IPv6 uses ip6tables of the backend iptables --version names, and writes /128 rules', async () => {
+    const { exec, calls } = kernelWith('*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', 'iptables v1.8.9 (nf_tables)\n');
+    const marks = new LinuxMarks(exec, 'auto', 'inet6');
+    await marks.read();
+    await marks.replaceOwnedChain([{ mark: 2, protocol: 'udp', destination: 'fd00::50', ports: ['53'] }]);
+    assert.deepEqual(commandLines(calls), ['iptables --version', 'ip6tables-nft-save -t mangle', 'ip6tables-nft-restore --noflush -w 10']);
+    assert.match(calls[2].options.input ?? '', /^-A LVSCTL-MARK -d fd00::50\/128 -p udp -m udp --dport 53 -j MARK --set-xmark 0x2\/0xffffffff$/m);
+  });
+
   it('swaps the owned chain with one iptables-restore --noflush, adding the jump only when missing', async () => {
     const { exec, calls } = kernelWith('*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n');
     const marks = new LinuxMarks(exec, 'legacy');

@@ -13,8 +13,17 @@ describe('lab topology from a plan', () => {
     assert.deepEqual(labHosts(dr, client).map((h) => `${h.name}/${h.role}/${h.address}`), ['d/director/10.0.0.1', 'r1/realserver/10.0.0.11']);
   });
 
-  it('puts each IPv4 VIP and mark destination on the director once', () => {
-    assert.deepEqual(planVips(dr), ['10.0.0.100', '10.0.0.101']);
+  it('puts each VIP and mark destination on the director once, IPv6 ones too', () => {
+    assert.deepEqual(planVips(dr), ['10.0.0.100', '2001:db8::100', '10.0.0.101']);
+  });
+
+  it('takes IPv6 realservers on the lab\'s fd00::/64, and refuses other IPv6 networks and IPv6 directors', () => {
+    const v6 = (address: string, role: 'director' | 'realserver' = 'realserver'): TopologyPlan => ({
+      hosts: { d: { role: 'director', address: '10.0.0.1' }, r1: { role, address } }, services: [],
+    });
+    assert.deepEqual(labHosts(v6('fd00::11'), client).map((h) => h.address), ['10.0.0.1', 'fd00::11']);
+    assert.throws(() => labHosts(v6('2001:db8::11'), client), /hosts\.r1\.address: "2001:db8::11" is outside the lab's IPv6 network fd00::\/64; use an address such as fd00::11/);
+    assert.throws(() => labHosts(v6('fd00::2', 'director'), client), /hosts\.r1\.address: "fd00::2" is IPv6; give lab directors an IPv4 address/);
   });
 
   it('refuses a host without an address, naming the host and the fix', () => {

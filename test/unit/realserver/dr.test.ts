@@ -102,6 +102,27 @@ describe('realserver verifier: LVS-DR', () => {
     assert.equal(out.steps.filter((s) => s.action.startsWith('check-arp')).length, 0);
   });
 
+  it('checks that no proxy neighbour entry answers neighbour solicitation for an IPv6 VIP, and names the entry to delete', async () => {
+    const host = bareHost();
+    host.addAddress('lo', '2001:db8::100', 128);
+    const plan = realserverPlan({ duties: [duty({ vips: ['2001:db8::100'] })] });
+    const clean = await (await rig(host)).run(plan);
+    assert.equal(clean.step('check-vip-not-proxied', '2001:db8::100').status, 'ok');
+    host.proxyNeighbours.push({ address: '2001:DB8:0::100', device: 'eth0' });
+    const out = await (await rig(host)).run(plan);
+    assert.equal(out.result.outcome, 'failed');
+    const step = out.step('check-vip-not-proxied', '2001:db8::100');
+    assert.match(step.message, /proxy neighbour entry on eth0: with proxy_ndp on, this host answers neighbour solicitation for the VIP/);
+    assert.equal(step.fix, 'ip -6 neigh del proxy 2001:db8::100 dev eth0');
+  });
+
+  it('reads no proxy neighbour entries for IPv4 VIPs', async () => {
+    const host = drReadyHost();
+    host.proxyNeighbours.push({ address: '2001:db8::100', device: 'eth0' });
+    const out = await (await rig(host)).run(realserverPlan());
+    assert.equal(out.steps.filter((s) => s.action === 'check-vip-not-proxied').length, 0);
+  });
+
   it('fails when no interface holds the plan address', async () => {
     const out = await (await rig(drReadyHost())).run(realserverPlan({ address: '10.0.0.99' }));
     const step = out.step('check-address', '10.0.0.99');

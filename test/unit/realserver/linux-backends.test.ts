@@ -6,6 +6,7 @@ import { ipv4ConfKey, procSysPath } from '../../../agent/kernel/sysctl';
 import { LinuxAddresses, parseIpAddrJson } from '../../../agent/kernel/linux/addresses';
 import { LinuxFtpConfigFiles } from '../../../agent/kernel/linux/ftp-config';
 import { LinuxRoutes, parseIpRouteJson } from '../../../agent/kernel/linux/routes';
+import { LinuxNeighbours, parseIpNeighProxyJson } from '../../../agent/kernel/linux/neighbours';
 import { LinuxSysctl } from '../../../agent/kernel/linux/sysctl';
 import { ok, recordingExec } from '../kernel/recording-exec';
 
@@ -127,5 +128,18 @@ describe('Linux FTP config files', () => {
     assert.equal(await files.entryKind(dir), 'directory');
     assert.equal(await files.entryKind(join(dir, 'vsftpd.conf')), 'file');
     assert.equal(await files.entryKind(join(dir, 'nope')), 'missing');
+  });
+});
+
+describe('Linux IPv6 proxy neighbours backend', () => {
+  it('runs ip -j -6 neigh show proxy and reads the entries as iproute2 6.x prints them', async () => {
+    const { exec, calls } = recordingExec(() => ok('[{"dst":"fd00::50","dev":"eth0","proxy":null}]\n'));
+    assert.deepEqual(await new LinuxNeighbours(exec).ipv6Proxies(), [{ address: 'fd00::50', device: 'eth0' }]);
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args].join(' ')), ['ip -j -6 neigh show proxy']);
+  });
+  it('takes no output as no entries and names malformed output', () => {
+    assert.deepEqual(parseIpNeighProxyJson(''), []);
+    assert.throws(() => parseIpNeighProxyJson('{'), /not JSON/);
+    assert.throws(() => parseIpNeighProxyJson('[{"dev":"eth0"}]'), /unexpected shape/);
   });
 });

@@ -70,7 +70,7 @@ describe('realserver verifier: LVS-NAT', () => {
     const out = await (await rig(bareHost({ gateway: '10.0.0.254' }))).run(natPlan());
     const step = out.step('check-default-route');
     assert.equal(step.status, 'failed');
-    assert.match(step.message, /^the default route goes via 10\.0\.0\.254; LVS-NAT \(service web\) needs it via a director \(10\.0\.0\.1\)/);
+    assert.match(step.message, /^the default route goes via 10\.0\.0\.254; LVS-NAT \(service web\) needs it via a director \(its NAT gateway 10\.0\.0\.1\)/);
     assert.equal(step.fix, `ip route replace default via ${DIRECTOR}`);
   });
 

@@ -1,43 +1,46 @@
 // Fuzz of the agent's edge: ApplyRequests as the wire can carry them (random messages of
-// agent.proto, valid plans with one field garbled, random bytes) go through the same
-// decoding as on the agent and into hostPlanFromWire. Whatever arrives, the answer is a
-// plan or a WireFieldError naming a field, quickly; never another exception, never a hang.
+// agent.proto, valid plans with one field garbled, random bytes) go through the agent's own
+// decoding (lvs/wire/apply-request-codec.ts). Whatever arrives, the answer is a plan, a
+// WireFieldError naming a field or a MessageDecodeError, quickly; never another exception,
+// never a hang.
 // A plan it accepts survives the trip back over the wire unchanged.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { ServiceDefinition } from '@grpc/proto-loader';
 import type { HostPlan } from '../../../lvs/host-plan';
-import { WireFieldError, enumValue } from '../../../lvs/wire/checks';
-import { APPLY_MODE } from '../../../lvs/wire/enum-names';
-import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { WireFieldError } from '../../../lvs/wire/checks';
+import { decodeApplyRequest, encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
+import { MessageDecodeError } from '../../../lvs/wire/sliced-message-codec';
+import { runToEnd } from '../../../lvs/yield-point';
 import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
-import type { ApplyRequest__Output } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
 import { fuzzParameters, fuzzTimeoutMs, timed } from '../fuzz-runs';
 import { PACKAGE, messageOf } from './proto-arbitraries';
 import { directorPlan, realserverPlan } from './sample-host-plans';
 
 const apply = (PACKAGE['lvsctl.v1.Agent'] as ServiceDefinition).Apply;
 const encode = (request: object): Buffer => apply.requestSerialize(request);
-const decode = (bytes: Buffer): ApplyRequest__Output => apply.requestDeserialize(bytes) as ApplyRequest__Output;
 
-/** What the agent's parseRequest does with a request: the plan, or a WireFieldError; anything else fails the test. */
-function decodeOnAgent(request: ApplyRequest__Output): HostPlan | WireFieldError {
+/**
+ * What the agent's parseRequest does with the bytes of a request: the plan, a WireFieldError
+ * naming a field, or a MessageDecodeError (not protobuf); anything else fails the test.
+ */
+function decodeOnAgent(bytes: Uint8Array): HostPlan | WireFieldError | MessageDecodeError {
   return timed(1000, 'decoding one request', () => {
     try {
-      enumValue(request.mode, APPLY_MODE, 'mode');
-      return hostPlanFromWire(request.plan);
+      return runToEnd(decodeApplyRequest(bytes)).plan;
     } catch (err) {
       if (err instanceof WireFieldError) {
         assert.ok(err.path !== '' && err.message.startsWith(`${err.path}: `), `a refusal names its field: ${err.message}`);
         return err;
       }
+      if (err instanceof MessageDecodeError) return err;
       throw err;
     }
   });
 }
 
 function roundTrips(plan: HostPlan): void {
-  const again = hostPlanFromWire(decode(encode({ mode: 'APPLY_MODE_CHECK', plan: hostPlanToWire(plan) })).plan);
+  const again = runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('check', plan)))).plan;
   assert.deepStrictEqual(again, plan);
 }
 
@@ -77,8 +80,8 @@ describe('fuzz: the agent\'s decoding of ApplyRequest plans', function () {
     const parameters = fuzzParameters(1500);
     fc.assert(
       fc.property(messageOf('ApplyRequest'), (request) => {
-        const result = decodeOnAgent(decode(encode(request)));
-        if (!(result instanceof WireFieldError)) {
+        const result = decodeOnAgent(encode(request));
+        if (!(result instanceof WireFieldError) && !(result instanceof MessageDecodeError)) {
           accepted += 1;
           roundTrips(result);
         }
@@ -100,8 +103,8 @@ describe('fuzz: the agent\'s decoding of ApplyRequest plans', function () {
         } catch {
           return; // not a message a gRPC client can send
         }
-        const result = decodeOnAgent(decode(bytes));
-        if (!(result instanceof WireFieldError)) roundTrips(result);
+        const result = decodeOnAgent(bytes);
+        if (!(result instanceof WireFieldError) && !(result instanceof MessageDecodeError)) roundTrips(result);
       }),
       fuzzParameters(1500),
     );
@@ -117,13 +120,7 @@ describe('fuzz: the agent\'s decoding of ApplyRequest plans', function () {
           return copy;
         });
       })), (bytes) => {
-        let request: ApplyRequest__Output;
-        try {
-          request = decode(Buffer.from(bytes));
-        } catch {
-          return; // not protobuf: gRPC refuses it before the service sees it
-        }
-        decodeOnAgent(request);
+        decodeOnAgent(bytes);
       }),
       fuzzParameters(1500),
     );

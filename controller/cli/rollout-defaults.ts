@@ -1,0 +1,3 @@
+// Defaults of lvsctl rollout that its help names: kept apart so the help loads without the rollout.
+/** at most this many agents connected to or applied at once, unless --parallel says otherwise */
+export const DEFAULT_PARALLEL = 10;

@@ -1,0 +1,155 @@
+import assert from 'assert';
+import { Reader, Writer } from 'protobufjs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { DirectorPlan, DirectorService } from '../../../lvs/host-plan';
+// The Apply request's codec that works a service at a time (lvs/wire/apply-request-codec.ts):
+// its bytes are what proto-loader's one-piece codec reads as the same request, it reads what
+// that codec writes, it pauses as it goes, and bytes that are not a request get a named error.
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { decodeApplyRequest, encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
+import { MessageDecodeError } from '../../../lvs/wire/sliced-message-codec';
+import { WireFieldError } from '../../../lvs/wire/checks';
+import { runSliced, runToEnd, type Pausable } from '../../../lvs/yield-point';
+import type { ApplyRequest__Output } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
+import { lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { realserverPlan } from './sample-host-plans';
+
+/** Services of every shape the wire knows: TCP, UDP, IPv6, fwmark, persistence, flags, a health check with a sorry server. */
+function service(i: number): DirectorService {
+  const rs = (n: number, forwarding: 'dr' | 'nat' = 'dr', port = 80) =>
+    Array.from({ length: n }, (_, r) => ({ host: `rs${i}-${r}`, destination: { address: `10.1.${i % 250}.${r + 1}`, port, weight: r, forwarding } }));
+  switch (i % 4) {
+    case 0:
+      return { name: `web${i}`, service: { key: { kind: 'tcp', vip: `10.0.${i % 250}.${i % 7}`, port: 1000 + i }, scheduler: 'wlc', flags: [] }, realservers: rs(3) };
+    case 1:
+      return {
+        name: `dns${i}`,
+        service: { key: { kind: 'udp', vip: '2001:db8::1', port: 1000 + i }, scheduler: 'sh', flags: ['sh-port'], persistence: { timeout: 300, netmask: '64' } },
+        realservers: [{ host: 'v6', destination: { address: '2001:db8::2', port: 53, weight: 1, forwarding: 'nat' } }],
+      };
+    case 2:
+      return { name: `mark${i}`, service: { key: { kind: 'fwmark', mark: i, family: 'inet' }, scheduler: 'rr', flags: [], persistence: { timeout: 360 } }, realservers: rs(2, 'dr', 0) };
+    default:
+      return {
+        name: `shop${i}`,
+        service: { key: { kind: 'tcp', vip: '10.9.9.9', port: 1000 + i }, scheduler: 'wrr', flags: [] },
+        realservers: rs(2, 'nat', 8080),
+        healthCheck: { type: 'http', port: 8080, path: '/health', expectStatus: 200, intervalMs: 2000, timeoutMs: 1000, fall: 3, rise: 2, allDown: 'quiesce' },
+        sorryServer: { address: '10.8.8.8', port: 8080, weight: 0, forwarding: 'nat' },
+      };
+  }
+}
+
+function plan(services: number): DirectorPlan {
+  return {
+    role: 'director', cluster: 'shop', host: 'lvs1', generation: 42,
+    services: Array.from({ length: services }, (_, i) => service(i)),
+    marks: [{ mark: 2, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'] }, { mark: 6, protocol: 'udp', destination: '10.0.0.200', ports: ['5000:5010'], inInterface: 'eth0' }],
+  };
+}
+
+const apply = loadAgentProto().lvsctl.v1.Agent.service.Apply;
+
+/** The body of the first length-delimited field `id` of a message. */
+function decodeField(bytes: Uint8Array, id: number): Uint8Array {
+  const reader = Reader.create(bytes);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === id && (tag & 7) === 2) return reader.bytes();
+    reader.skipType(tag & 7);
+  }
+  throw new Error(`no field ${id}`);
+}
+
+/** How many times a computation paused, and what it returned. */
+function stepsOf<T>(steps: Pausable<T>): { pauses: number; value: T } {
+  let pauses = 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { pauses, value: step.value };
+    pauses += 1;
+  }
+}
+
+describe('the Apply request, encoded and decoded a service at a time', () => {
+  const sizes = [0, 1, 2, 7, 250];
+
+  it('writes bytes that proto-loader reads as the same request, at every size and for both roles', () => {
+    for (const p of [...sizes.map(plan), ...sizes.map((n) => ({ ...plan(n), marks: [] })), realserverPlan(3)]) {
+      const bytes = runToEnd(encodeApplyRequest('check', p));
+      const read = apply.requestDeserialize(bytes) as ApplyRequest__Output;
+      assert.strictEqual(read.mode, 'APPLY_MODE_CHECK');
+      assert.deepStrictEqual(hostPlanFromWire(read.plan), p);
+      assert.deepStrictEqual(read, apply.requestDeserialize(apply.requestSerialize({ mode: 'APPLY_MODE_CHECK', plan: hostPlanToWire(p) })));
+    }
+  });
+
+  it('reads what proto-loader writes as the same plan, pausing once per service', () => {
+    for (const p of sizes.map(plan)) {
+      const bytes = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(p) });
+      const decoded = stepsOf(decodeApplyRequest(bytes));
+      assert.deepStrictEqual(decoded.value, { mode: 'apply', plan: p });
+      assert.strictEqual(decoded.pauses, 2 * p.services.length, 'one pause per service decoded, one per service checked');
+    }
+  });
+
+  it('refuses bytes that are not a request with a MessageDecodeError naming where, and a bad field with a WireFieldError naming it', () => {
+    const bytes = runToEnd(encodeApplyRequest('apply', plan(3)));
+    assert.throws(() => runToEnd(decodeApplyRequest(bytes.subarray(0, bytes.length - 5))),
+      (e: unknown) => e instanceof MessageDecodeError && /^the message: does not decode as protobuf \(index out of range/.test(e.message));
+    // ApplyRequest.plan(2) > HostPlan.director(4) > DirectorPlan.services(1): one good service, then bytes that are none
+    const service = (body: Uint8Array): Uint8Array => Writer.create().uint32((1 << 3) | 2).bytes(body).finish();
+    const good = apply.requestSerialize({ plan: hostPlanToWire(plan(1)) });
+    const goodService = (decodeField(decodeField(good, 2), 4));
+    const director = Buffer.concat([goodService, service(Uint8Array.from([0x0f, 0xff]))]);
+    const nested = Writer.create().uint32((2 << 3) | 2).bytes(Writer.create().uint32((4 << 3) | 2).bytes(director).finish()).finish();
+    assert.throws(() => runToEnd(decodeApplyRequest(nested)),
+      (e: unknown) => e instanceof MessageDecodeError && /^plan\.director\.services\[1\]: does not decode as protobuf/.test(e.message));
+    assert.throws(() => runToEnd(decodeApplyRequest(Buffer.from([0x0f, 0xff]))), (e: unknown) => e instanceof MessageDecodeError && /^the message: /.test(e.message));
+    const noMode = apply.requestSerialize({ plan: hostPlanToWire(plan(1)) });
+    assert.throws(() => runToEnd(decodeApplyRequest(noMode)), (e: unknown) => e instanceof WireFieldError && e.path === 'mode');
+    const badWeight = hostPlanToWire(plan(2));
+    badWeight.director!.services![1].realservers![0].destination!.weight = 70_000;
+    assert.throws(() => runToEnd(decodeApplyRequest(apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: badWeight }))),
+      (e: unknown) => e instanceof WireFieldError && e.message === 'services[1].realservers[0].destination.weight: must be 0..65535');
+  });
+
+  it('gives the event loop its turn while it encodes and decodes a big plan', async function () {
+    this.timeout(60_000);
+    const p = plan(4_000);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks += 1; }, 1);
+    try {
+      const bytes = await runSliced(encodeApplyRequest('apply', p));
+      const back = await runSliced(decodeApplyRequest(bytes));
+      assert.strictEqual((back.plan as DirectorPlan).services.length, 4_000);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 2, `a 1 ms timer ran ${ticks} time(s) during the encode and decode`);
+  });
+});
+
+describe('the last plan file', () => {
+  it('is written as the same JSON envelope and reads back as the plan', async function () {
+    this.timeout(30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-'));
+    try {
+      // big enough for its base64 to be made in several slices (768 KiB of bytes each)
+      const p = plan(8_000);
+      await writeLastPlan(dir, p);
+      const text = readFileSync(lastPlanFilePath(dir), 'utf8');
+      const json = JSON.parse(text) as Record<string, unknown>;
+      assert.ok(String(json.plan).length > (4 / 3) * 768 * 1024, `${String(json.plan).length} base64 characters`);
+      assert.deepStrictEqual(Object.keys(json), ['version', 'host', 'role', 'generation', 'plan']);
+      assert.strictEqual(text, JSON.stringify(json) + '\n');
+      assert.deepStrictEqual(await readLastPlan(dir), p);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
