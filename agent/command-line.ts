@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
     .option('--keepalived-config <FILE>', 'director in a group: where the agent writes keepalived\'s configuration', '/etc/keepalived/keepalived.conf')
     .option('--keepalived-pidfile <FILE>', 'director in a group: the pid file of the running keepalived (reloaded with SIGHUP)', '/run/keepalived.pid')
+    .option('--exec-checks <DIR>', 'director: exec health checks may run only commands inside DIR (without it they fail)')
     .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
     .addHelpText('after', [

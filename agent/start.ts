@@ -32,6 +32,7 @@ import { tlsReloader } from './server/transport/tls-reloader';
 import { TlsFileError } from '../lvs/wire/tls-files';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
+import { checkRunner } from './health/checkers';
 import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
 import { createExec } from './kernel/exec';
@@ -181,6 +182,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     realserverKernel: () => createLinuxRealserverKernel(),
     readListening: procListeningReader(),
     selfCheckIntervalMs: config.selfCheckIntervalMs,
+    runCheck: checkRunner(config.execChecksDir ? { execDir: config.execChecksDir } : {}),
   });
   await health.start();
   if (config.metrics && metrics) {

@@ -3,6 +3,7 @@
 // these types at the agent's edge, where it is validated again.
 import type { Destination, Forwarding, MarkRule, VirtualService } from './model';
 import type { VrrpPlan } from './vrrp';
+import type { HealthCheckExtras, HealthCheckType } from './health/check-options';
 
 /**
  * What the health monitor does when every realserver of a service is down and the service
@@ -13,15 +14,16 @@ import type { VrrpPlan } from './vrrp';
 export const ALL_DOWN_POLICIES = ['keep-last', 'quiesce'] as const;
 export type AllDownPolicy = (typeof ALL_DOWN_POLICIES)[number];
 
-export interface HealthCheckSpec {
-  type: 'tcp' | 'http';
+export interface HealthCheckSpec extends HealthCheckExtras {
+  type: HealthCheckType;
   /** port to check on the realserver; defaults to the destination port, or 80 for a port-0/fwmark service */
   port: number;
-  /** http only */
+  /** http and https only */
   path: string;
-  /** http only: the status that means healthy; 0 = any 2xx or 3xx */
+  /** http and https only: the status that means healthy; 0 = any 2xx or 3xx (http.statuses, when set, wins) */
   expectStatus: number;
   intervalMs: number;
+  /** the whole check, whatever its type */
   timeoutMs: number;
   fall: number;
   rise: number;

@@ -30,6 +30,7 @@ export interface RawAgentOptions {
   /** absent when built by hand (tests): the defaults */
   keepalivedConfig?: string;
   keepalivedPidfile?: string;
+  execChecks?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -53,6 +54,8 @@ export interface AgentConfig {
   drainTimeoutMs: number;
   /** --keepalived-config and --keepalived-pidfile, a director in a group */
   keepalived: { config: string; pidFile: string };
+  /** --exec-checks DIR, director: exec health checks run only commands inside it; absent = exec checks fail */
+  execChecksDir?: string;
 }
 
 const SELF_CHECK_DEFAULT_MS = 10_000;
@@ -139,6 +142,9 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   for (const [flag, file] of [['--keepalived-config', keepalived.config], ['--keepalived-pidfile', keepalived.pidFile]] as const) {
     if (!file.startsWith('/')) throw new AgentConfigError(`${flag} ${JSON.stringify(file)}: must be an absolute path`);
   }
+  if (opts.execChecks !== undefined && (!opts.execChecks.startsWith('/') || opts.execChecks === '/')) {
+    throw new AgentConfigError(`--exec-checks ${JSON.stringify(opts.execChecks)}: must be an absolute directory other than /, e.g. /etc/lvsctl/checks`);
+  }
   return {
     role: opts.role,
     listen,
@@ -152,5 +158,6 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     selfCheckIntervalMs,
     drainTimeoutMs,
     keepalived,
+    ...(opts.execChecks !== undefined ? { execChecksDir: opts.execChecks } : {}),
   };
 }

@@ -7,9 +7,11 @@ import type { ImportCliOptions } from './run-import';
 export function register(program: Command): void {
   program
     .command('import')
-    .description('turn a director\'s ipvsadm -S -n and iptables-save -t mangle output into a plan.json to start from')
+    .description('turn a director\'s ipvsadm -S -n and iptables-save -t mangle output, or its keepalived.conf or ldirectord.cf, into a plan.json to start from')
     .option('--ipvsadm <FILE>', 'output of `ipvsadm -S -n` ("-" for stdin)')
     .option('--iptables <FILE>', 'output of `iptables-save -t mangle` ("-" for stdin)')
+    .option('--keepalived <FILE>', 'a keepalived.conf: its virtual_server blocks, checkers and sorry servers (includes followed)')
+    .option('--ldirectord <FILE>', 'an ldirectord.cf: its virtual= services, checks and fallback servers ("-" for stdin)')
     .option('--cluster <NAME>', 'the plan\'s cluster name', DEFAULT_IMPORT_CLUSTER)
     .option('--ip6tables <FILE>', 'output of `ip6tables-save -t mangle`: the IPv6 mark rules')
     .option('--director-addresses <FILE>', 'output of `ip -j addr show` on the director: fills in its natGateway for LVS-NAT realservers')
@@ -24,6 +26,10 @@ export function register(program: Command): void {
         '',
         'Example:  ssh lvs1 ipvsadm -S -n > ipvs.txt; ssh lvs1 iptables-save -t mangle > mangle.txt',
         '          lvsctl import --ipvsadm ipvs.txt --iptables mangle.txt --cluster shop > plan.json',
+        '          lvsctl import --keepalived /etc/keepalived/keepalived.conf --cluster shop > plan.json',
+        '',
+        'With --keepalived or --ldirectord, every setting that has no lvsctl counterpart is',
+        'listed on stderr as "FILE:LINE: not carried over: WHAT: WHY".',
         '',
         'Exit codes:',
         '  0  a plan was printed',

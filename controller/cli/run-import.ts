@@ -11,10 +11,17 @@ import { DEFAULT_IMPORT_CLUSTER } from '../import/defaults';
 import { ImportError, importPlan } from '../import/import-plan';
 import { parseDirectorAddresses, type DirectorAddress } from '../import/nat-gateway';
 import { CliError, EXIT } from '../exit-codes';
+import { importKeepalived, importLdirectord, type ConfigImportBase } from '../import/config-import';
+import { diskConfigFiles } from '../import/keepalived/disk-files';
+import { KeepalivedSyntaxError, type ConfigFiles } from '../import/keepalived/syntax';
+import { KeepalivedImportError } from '../import/keepalived/virtual-servers';
+import { LdirectordImportError } from '../import/ldirectord';
 
 export interface ImportCliOptions {
   ipvsadm?: string;
   iptables?: string;
+  keepalived?: string;
+  ldirectord?: string;
   /** ip6tables-save -t mangle output: the IPv6 mark rules */
   ip6tables?: string;
   cluster?: string;
@@ -26,6 +33,8 @@ export interface ImportIo {
   err: (text: string) => void;
   /** the text of a file, or of stdin for "-" */
   read: (source: string) => Promise<string>;
+  /** keepalived.conf and the files it includes; absent = the disk */
+  configFiles?: ConfigFiles;
 }
 
 const STDIN = '-';
@@ -80,10 +89,15 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster) || cluster.length > 63) {
     throw new CliError(`--cluster "${cluster}" must match [a-z0-9][a-z0-9-]* (at most 63 characters), e.g. "shop"`, EXIT.invalid);
   }
+  const tables = [options.ipvsadm && '--ipvsadm', options.keepalived && '--keepalived', options.ldirectord && '--ldirectord'].filter(Boolean);
+  if (tables.length > 1) {
+    throw new CliError(`${tables.join(' and ')} each describe the whole IPVS table: give one of them (--iptables may go with any)`, EXIT.invalid);
+  }
   const stdinReaders = [options.ipvsadm, options.iptables, options.ip6tables, options.directorAddresses].filter((o) => o === STDIN).length;
   if (stdinReaders > 1) throw new CliError('only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin ("-"); give the others files', EXIT.invalid);
   // Without --ipvsadm, --iptables or --ip6tables, stdin is read and told apart by its content.
-  const implicitStdin = options.ipvsadm === undefined && options.iptables === undefined && options.ip6tables === undefined;
+  const configFile = options.keepalived !== undefined || options.ldirectord !== undefined;
+  const implicitStdin = !configFile && options.ipvsadm === undefined && options.iptables === undefined && options.ip6tables === undefined;
   if (implicitStdin && stdinReaders > 0) throw new CliError('--director-addresses - reads stdin, so give --ipvsadm or --iptables a file', EXIT.invalid);
   let services: IpvsService[] = [];
   let marks: MarkRule[] = [];
@@ -101,11 +115,35 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
     if (options.ip6tables !== undefined) marks = [...marks, ...readMarks(options.ip6tables, await readSource(io, options.ip6tables))];
   }
   const directorAddresses = options.directorAddresses === undefined ? undefined : await readDirectorAddresses(io, options.directorAddresses);
+  if (configFile) return runConfigImport(options, io, { marks, cluster, ...(directorAddresses ? { directorAddresses } : {}) });
   let result;
   try {
     result = importPlan({ services, marks, cluster, ...(directorAddresses ? { directorAddresses } : {}) });
   } catch (err) {
     if (err instanceof ImportError) throw new CliError(`${shownName(options.ipvsadm ?? STDIN)}: ${err.message}`, EXIT.invalid);
+    throw err;
+  }
+  io.out(JSON.stringify(result.plan, null, 2) + '\n');
+  for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
+  return EXIT.ok;
+}
+
+/** --keepalived or --ldirectord, with the marks of --iptables/--ip6tables and the director's addresses when given. */
+async function runConfigImport(options: ImportCliOptions, io: ImportIo, base: ConfigImportBase): Promise<number> {
+  let result;
+  try {
+    if (options.keepalived !== undefined) {
+      if (options.keepalived === STDIN) throw new CliError('--keepalived needs a file (its includes are taken from its directory), not stdin', EXIT.invalid);
+      result = await importKeepalived(options.keepalived, io.configFiles ?? diskConfigFiles, base);
+    } else {
+      const file = options.ldirectord as string;
+      result = importLdirectord(await readSource(io, file), shownName(file), base);
+    }
+  } catch (err) {
+    if (err instanceof KeepalivedSyntaxError || err instanceof KeepalivedImportError || err instanceof LdirectordImportError) {
+      throw new CliError(err.message, EXIT.invalid);
+    }
+    if (err instanceof ImportError) throw new CliError(`${options.keepalived ?? options.ldirectord}: ${err.message}`, EXIT.invalid);
     throw err;
   }
   io.out(JSON.stringify(result.plan, null, 2) + '\n');
@@ -134,5 +172,6 @@ export function processImportIo(): ImportIo {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     read: (source) => (source === STDIN ? readStdin() : readFile(source, 'utf8')),
+    configFiles: diskConfigFiles,
   };
 }

@@ -13,10 +13,18 @@ type ImportedService = PlanInput['services'][number];
 type ImportedMark = NonNullable<PlanInput['marks']>[number];
 type ImportedHost = PlanInput['hosts'][string];
 
+/** What a keepalived or ldirectord configuration says of a service beyond its table: its check, its sorry server. */
+export interface ImportedServiceExtras {
+  healthCheck?: ImportedService['healthCheck'];
+  sorryServer?: ImportedService['sorryServer'];
+}
+
 export interface ImportInput {
   services: IpvsService[];
   marks: MarkRule[];
   cluster?: string;
+  /** one per service, same order (keepalived, ldirectord); absent = none */
+  extras?: ImportedServiceExtras[];
   /** the director's own addresses (`ip -j addr show`), to find its NAT gateway */
   directorAddresses?: DirectorAddress[];
 }
@@ -150,7 +158,7 @@ export function importPlan(input: ImportInput): ImportResult {
   for (const s of input.services) {
     for (const d of s.destinations) hosts[realserverName(d.address)] = { role: 'realserver', address: d.address };
   }
-  const services = input.services.map((s) => importService(s, input.marks, notes));
+  const services = input.services.map((s, i) => ({ ...importService(s, input.marks, notes), ...(input.extras?.[i] ?? {}) }));
   const used = new Set(input.services.flatMap((s) => (s.service.key.kind === 'fwmark' ? [s.service.key.mark] : [])));
   for (const mark of new Set(input.marks.map((m) => m.mark))) {
     if (!used.has(mark)) notes.push(`mark ${mark} is set by iptables but no fwmark service uses it: drop it from "marks" or add its service`);

@@ -5,6 +5,7 @@ import type { DirectorPlan, DirectorService, HealthCheckSpec, HostPlan, Realserv
 import { isIpv6, type MarkRule, type ServiceKey, type VirtualService } from '../../lvs/model';
 import { compileGroups, groupOfDirector, groupOfService, vrrpPlanOf, type CompiledGroup } from './compile-groups';
 import type { Plan, PlanHealthCheck, PlanService } from './schema';
+import { compileHealthExtras } from './compile-health-check';
 import { natGatewayOf } from './nat-gateway';
 
 /** host name → its address (from the plan, ~/.ssh/config or DNS) */
@@ -55,18 +56,25 @@ function servicePort(s: PlanService): number {
   return s.fwmark !== undefined ? 0 : (s.port ?? 0);
 }
 
+/** The port a check of this type dials when the plan names none and the service has none: 80 (443 for https, 53 for dns). */
+export function defaultCheckPort(type: PlanHealthCheck['type']): number {
+  return type === 'https' ? 443 : type === 'dns' ? 53 : 80;
+}
+
 function healthCheckOf(s: PlanService, hc: PlanHealthCheck): HealthCheckSpec {
-  const port = hc.port ?? (servicePort(s) || s.ftp?.controlPort || 80);
+  const port = hc.port ?? (servicePort(s) || s.ftp?.controlPort || defaultCheckPort(hc.type));
+  const web = hc.type === 'http' || hc.type === 'https';
   return {
     type: hc.type,
     port,
-    path: hc.type === 'http' ? (hc.path ?? '/') : '',
-    expectStatus: hc.expectStatus ?? 0,
+    path: web ? (hc.path ?? '/') : '',
+    expectStatus: typeof hc.expectStatus === 'number' ? hc.expectStatus : 0,
     intervalMs: parseDurationMs(hc.interval),
     timeoutMs: parseDurationMs(hc.timeout),
     fall: hc.fall,
     rise: hc.rise,
     ...(hc.allDown ? { allDown: hc.allDown } : {}),
+    ...compileHealthExtras(hc),
   };
 }
 
@@ -127,8 +135,12 @@ function realserverDuties(plan: Plan, host: string, natGateways: string[], bySer
  * directors check (as healthCheckOf picks it), else the FTP control port; none when nothing says which.
  */
 function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
+  // the realserver's check reads /proc/net/tcp: a UDP service's port would never be found there
+  if (s.protocol === 'udp') return {};
   const own = s.realservers.find((rs) => rs.host === host)?.port || servicePort(s);
-  const port = own || s.healthCheck?.port || s.ftp?.controlPort || (s.healthCheck ? 80 : 0);
+  // only a check over TCP says which TCP port must listen (the realserver reads /proc/net/tcp)
+  const hc = s.healthCheck && ['tcp', 'http', 'https'].includes(s.healthCheck.type) ? s.healthCheck : undefined;
+  const port = own || hc?.port || s.ftp?.controlPort || (hc ? defaultCheckPort(hc.type) : 0);
   return port ? { ports: [port] } : {};
 }
 

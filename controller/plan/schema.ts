@@ -2,13 +2,14 @@
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
 // (docs/plan-reference.md) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
-import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
+import { healthCheckSchema } from './health-check-schema';
 import { natGatewayField } from './nat-gateway-field';
 
 export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
+export { healthCheckSchema };
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], {
   error: 'must be an IPv4 or IPv6 address, e.g. "10.0.0.100" or "2001:db8::100"',
@@ -17,7 +18,6 @@ const tcpPort = z.number().int().min(1).max(65535);
 const servicePort = z.number().int().min(0).max(65535);
 const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });
 const portRange = z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'must be a range "N:M", e.g. "10000:12000"' });
-const duration = z.string().regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' });
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error: 'must be a host name of letters, digits, ".", "_" and "-"',
 });
@@ -47,19 +47,6 @@ export const markSchema = z.strictObject({
 export const persistenceSchema = z.strictObject({
   timeout: z.number().int().min(1).max(31 * 24 * 3600),
   netmask: z.string().max(39).optional(),
-});
-
-export const healthCheckSchema = z.strictObject({
-  type: z.enum(['tcp', 'http']),
-  port: tcpPort.optional(),
-  path: z.string().startsWith('/').max(2048).optional(),
-  expectStatus: z.number().int().min(100).max(599).optional(),
-  interval: duration.default('1s'),
-  timeout: duration.default('500ms'),
-  fall: z.number().int().min(1).max(100).default(3),
-  rise: z.number().int().min(1).max(100).default(2),
-  allDown: z.enum(ALL_DOWN_POLICIES).optional()
-    .describe('when every realserver is down: "keep-last" (default) keeps the last one serving, "quiesce" sets all to weight 0; not with sorryServer'),
 });
 
 export const sorryServerSchema = z.strictObject({

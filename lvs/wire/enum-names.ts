@@ -1,6 +1,7 @@
 // Wire enum names ↔ domain values, one table per enum, used in both directions.
 import type { ApplyMode, ApplyOutcome, StepStatus } from '../apply-events';
 import type { AddressFamily, Forwarding, Protocol } from '../model';
+import type { HealthCheckType } from '../health/check-options';
 
 export type AgentRole = 'director' | 'realserver';
 
@@ -18,7 +19,11 @@ export const FORWARDING = {
 export const HEALTH_CHECK_TYPE = {
   HEALTH_CHECK_TYPE_TCP: 'tcp',
   HEALTH_CHECK_TYPE_HTTP: 'http',
-} as const satisfies Record<string, 'tcp' | 'http'>;
+  HEALTH_CHECK_TYPE_HTTPS: 'https',
+  HEALTH_CHECK_TYPE_UDP: 'udp',
+  HEALTH_CHECK_TYPE_DNS: 'dns',
+  HEALTH_CHECK_TYPE_EXEC: 'exec',
+} as const satisfies Record<string, HealthCheckType>;
 export const FTP_SERVER_KIND = {
   FTP_SERVER_KIND_VSFTPD: 'vsftpd',
   FTP_SERVER_KIND_PURE_FTPD: 'pure-ftpd',

@@ -25,6 +25,7 @@ import { ALL_DOWN_POLICY } from './host-plan-encode';
 import { LIMITS } from './limits';
 import { sorryServer } from './host-plan-sorry-server';
 import { vrrpPlanFromWire } from './vrrp-codec';
+import { healthExtrasFromWire } from './health-check-extras';
 import { runToEnd, type Pausable } from '../yield-point';
 
 const MAX_MARK = 2 ** 32 - 1;
@@ -144,7 +145,7 @@ export function destination(wire: Destination__Output, path: string): Destinatio
 
 function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthCheckSpec {
   const type = enumValue(wire.type, HEALTH_CHECK_TYPE, at(path, 'type'));
-  const checkPath = type === 'http'
+  const checkPath = type === 'http' || type === 'https'
     ? boundedString(wire.path, at(path, 'path'), { max: LIMITS.healthPath, pattern: /^\/[\x21-\x7e]*$/, shape: 'a URL path starting with "/", without spaces' })
     : '';
   const expectStatus = intIn(wire.expectStatus, 0, 599, at(path, 'expectStatus'));
@@ -163,6 +164,7 @@ function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthChe
     fall: intIn(wire.fall, 1, 100, at(path, 'fall')),
     rise: intIn(wire.rise, 1, 100, at(path, 'rise')),
     ...(allDown ? { allDown } : {}),
+    ...healthExtrasFromWire(wire, type, path),
   };
 }
 

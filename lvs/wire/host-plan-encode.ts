@@ -6,6 +6,7 @@ import type { DirectorService as WireDirectorService } from '../../proto/generat
 import type { VirtualService as WireVirtualService } from '../../proto/generated/lvsctl/v1/VirtualService';
 import type { ServiceKey as WireServiceKey } from '../../proto/generated/lvsctl/v1/ServiceKey';
 import type { Destination as WireDestination } from '../../proto/generated/lvsctl/v1/Destination';
+import { healthExtrasToWire } from './health-check-extras';
 import type { HealthCheckSpec as WireHealthCheckSpec } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
 import type { MarkRule as WireMarkRule } from '../../proto/generated/lvsctl/v1/MarkRule';
 import type { RealserverDuty as WireRealserverDuty } from '../../proto/generated/lvsctl/v1/RealserverDuty';
@@ -89,6 +90,7 @@ function healthCheckToWire(h: HealthCheckSpec): WireHealthCheckSpec {
     fall: h.fall,
     rise: h.rise,
     allDown: h.allDown ? wireName(ALL_DOWN_POLICY, h.allDown) : 'ALL_DOWN_POLICY_UNSPECIFIED',
+    ...healthExtrasToWire(h),
   };
 }
 

@@ -18,8 +18,13 @@ export interface RunningServer {
  * resolves once it listens. Node starts slowly under UML: allow seconds.
  */
 export function startHttpServer(ns: string, port: number, answer: string, startTimeoutMs = LAB_EXEC_TIMEOUT_MS): Promise<RunningServer> {
+  return startListeningProgram(ns, 'http-server.js', [String(port), answer], `HTTP server for ${answer} in netns ${ns} on port ${port}`, startTimeoutMs);
+}
+
+/** Runs `node SCRIPT ARGS` (a program of this folder) in `ns`; resolves once it prints its first line ("listening"). */
+export function startListeningProgram(ns: string, script: string, args: readonly string[], label: string, startTimeoutMs = LAB_EXEC_TIMEOUT_MS): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, join(__dirname, 'http-server.js'), String(port), answer], {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, join(__dirname, script), ...args], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -28,7 +33,7 @@ export function startHttpServer(ns: string, port: number, answer: string, startT
     const fail = (why: string): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`HTTP server for ${answer} in netns ${ns} on port ${port}: ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
+      reject(new Error(`${label}: ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail(`not listening after ${startTimeoutMs} ms`), startTimeoutMs);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,0 +1,86 @@
+// keepalived's MISC_CHECK: run a command on the director, healthy when it exits 0. No
+// shell: the command and its arguments go to execFile as they are, with "{address}" and
+// "{port}" replaced. Bounded in time (the check's timeout kills the command's whole
+// process group, so a grandchild holding the pipes cannot keep it alive) and in output
+// (more than MAX_EXEC_OUTPUT_BYTES fails the check). Only commands inside the agent's
+// --exec-checks directory run: a plan cannot make the agent run anything else.
+import { execFile, type ExecFileOptions } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { MAX_EXEC_OUTPUT_BYTES, type ExecCheckOptions } from '../../../lvs/health/check-options';
+import type { ProbeResult } from '../../../lvs/health/types';
+import { settleOnce } from './settle';
+
+export interface ExecProbeOptions extends ExecCheckOptions {
+  address: string;
+  port: number;
+  timeoutMs: number;
+  /** the agent's --exec-checks directory; absent = exec checks are off */
+  allowedDir?: string;
+}
+
+export function expandArgs(args: readonly string[], address: string, port: number): string[] {
+  return args.map((a) => a.replaceAll('{address}', address).replaceAll('{port}', String(port)));
+}
+
+/** The command's real path when it lies inside the allowed directory, else why not. */
+async function allowedCommand(command: string, allowedDir: string | undefined): Promise<{ file: string } | { refused: string }> {
+  if (!allowedDir) return { refused: 'exec checks are off on this agent: start lvsctl-agent with --exec-checks DIR and put the command in DIR' };
+  try {
+    const [file, dir] = await Promise.all([realpath(command), realpath(allowedDir)]);
+    if (!file.startsWith(dir + path.sep)) return { refused: `${command} is not inside the agent's --exec-checks directory ${allowedDir}` };
+    return { file };
+  } catch (err) {
+    return { refused: `${command}: ${(err as Error).message}` };
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 200);
+}
+
+export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
+  const args = expandArgs(o.args, o.address, o.port);
+  const where = `exec ${[o.command, ...args].join(' ')}`;
+  let pid: number | undefined;
+  // once the command has exited and been reaped, its group id may be reused: never signal it then
+  let exited = false;
+  return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, ({ finish, onSettle }) => {
+    onSettle(() => {
+      if (pid === undefined || exited) return;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    });
+    void allowedCommand(o.command, o.allowedDir).then((allowed) => {
+      if ('refused' in allowed) return finish(false, `${where}: ${allowed.refused}`);
+      // execFile hands its options to spawn, which takes `detached` (its types leave it out):
+      // its own process group, so the whole group can be killed at the deadline
+      const spawnOptions: ExecFileOptions & { detached: boolean } = {
+        detached: true,
+        encoding: 'utf8',
+        maxBuffer: MAX_EXEC_OUTPUT_BYTES,
+        killSignal: 'SIGKILL',
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LVSCTL_CHECK_ADDRESS: o.address, LVSCTL_CHECK_PORT: String(o.port) },
+        cwd: '/',
+        ...(o.uid !== undefined ? { uid: o.uid } : {}),
+        ...(o.gid !== undefined ? { gid: o.gid } : {}),
+      };
+      const child = execFile(allowed.file, args, spawnOptions, (err, stdout, stderr) => {
+        exited = true;
+        const said = lastLine(`${stdout}\n${stderr}`);
+        if (!err) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
+        const e = err as NodeJS.ErrnoException & { code?: string | number; signal?: string };
+        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return finish(false, `${where}: printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes, killed`);
+        if (typeof e.code === 'number') return finish(false, `${where}: exit ${e.code}${said ? `: ${said}` : ''}`);
+        if (e.signal) return finish(false, `${where}: killed by ${e.signal}`);
+        finish(false, `${where}: ${e.message}`);
+      });
+      pid = child.pid;
+      child.on('error', (err) => finish(false, `${where}: ${err.message}`));
+    });
+  });
+}
