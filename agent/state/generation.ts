@@ -4,7 +4,7 @@
 // value, never half a file.
 import { promises as fs } from 'fs';
 import { join } from 'path';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../kernel/atomic-file';
 
 export interface GenerationStore {
   /** the last applied generation; undefined when nothing was applied yet */

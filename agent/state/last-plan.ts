@@ -11,7 +11,7 @@ import { WireFieldError } from '../../lvs/wire/checks';
 import { decodeApplyRequest, encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
 import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
 import { runSliced, yieldToEventLoop } from '../../lvs/yield-point';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../kernel/atomic-file';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;

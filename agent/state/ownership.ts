@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { Slicer } from '../../lvs/yield-point';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../kernel/atomic-file';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
 /** 2 added `draining`; a version 1 file (nothing draining) is still read. */

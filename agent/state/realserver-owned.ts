@@ -6,7 +6,7 @@ import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../kernel/atomic-file';
 
 export const REALSERVER_OWNED_FILE_NAME = 'realserver-owned.json';
 const FORMAT_VERSION = 1;

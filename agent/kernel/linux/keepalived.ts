@@ -6,6 +6,7 @@
 import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
+import { writeFileAtomically } from '../atomic-file';
 
 export const DEFAULT_KEEPALIVED_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_KEEPALIVED_PIDFILE = '/run/keepalived.pid';
@@ -47,23 +48,9 @@ export function parseNotifiedLine(text: string, mtimeMs: number): NotifiedState 
   };
 }
 
-/** Temp file, fsync, rename: keepalived reads the old text or the new, never half. */
-async function writeAtomically(file: string, body: string, mode: number): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.lvsctl-${process.pid}.tmp`;
-  const handle = await fs.open(temp, 'w', mode);
-  try {
-    await handle.writeFile(body, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+/** keepalived reads the old text or the new, never half; /etc/keepalived stays world-readable. */
+function writeAtomically(file: string, body: string, mode: number): Promise<void> {
+  return writeFileAtomically(file, body, { fileMode: mode, directoryMode: 0o755 });
 }
 
 async function exists(file: string, mode: number): Promise<boolean> {

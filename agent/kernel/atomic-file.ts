@@ -1,0 +1,30 @@
+// The one way the agent writes a file it owns (its state in --state-dir, keepalived's
+// configuration): to a temp file beside it, fsync, rename over the old one. A crash leaves
+// the old content or the new, never half of either, and a reader never sees a half file.
+import { promises as fs } from 'fs';
+import { dirname } from 'path';
+
+export interface AtomicWriteOptions {
+  /** the new file's mode; default 0600 */
+  fileMode?: number;
+  /** the mode of a directory it has to create; default 0700 */
+  directoryMode?: number;
+}
+
+export async function writeFileAtomically(file: string, body: string, options: AtomicWriteOptions = {}): Promise<void> {
+  await fs.mkdir(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+  const temp = `${file}.lvsctl-${process.pid}.${Date.now()}.tmp`;
+  const handle = await fs.open(temp, 'w', options.fileMode ?? 0o600);
+  try {
+    await handle.writeFile(body, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
