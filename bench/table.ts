@@ -7,8 +7,9 @@
 // IPVS entry (address and port), so the kernel holds S×D of them exactly as with D
 // realserver hosts, while the guest runs one realserver agent instead of D (each node
 // process costs seconds to start in the UML guest, docs/lab.md). A realserver host serves
-// at most 10,000 services (lvsctl sends a realserver at most 10,000 duties): services
-// 1..10,000 go to web1 (10.0.0.11), the next 10,000 to web2 (10.0.0.12), and so on.
+// at most 10,000 services, so a 20,000-service table has two realserver agents verifying
+// beside the director (an agent takes up to 20,000 duties): services 1..10,000 go to web1
+// (10.0.0.11), the next 10,000 to web2 (10.0.0.12), and so on.
 
 export interface BenchTableSpec {
   services: number;
