@@ -4,6 +4,11 @@ import { strict as assert } from 'node:assert';
 import { fromJSON, loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { agentProtoPath, LOADER_OPTIONS } from '../../../lvs/wire/proto-loader';
 import { agentProtoJson } from '../../../scripts/package/proto-json';
+import { agentProtoRoot } from '../../../lvs/wire/proto-types';
+import { encodeSliced } from '../../../lvs/wire/sliced-message-codec';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { runToEnd } from '../../../lvs/yield-point';
+import { directorPlan } from '../wire/sample-host-plans';
 
 /** What grpc-js uses of a definition: paths, streaming, and each message type's fields. */
 function shape(def: PackageDefinition): unknown {
@@ -27,5 +32,15 @@ describe('the wire contract as embedded JSON', () => {
     const service = Object.entries(fromJson).find(([, v]) => !('format' in v));
     assert.ok(service, 'the JSON has no service');
     assert.ok(Object.keys(service[1]).length >= 4, `the service has ${Object.keys(service[1]).length} methods`);
+  });
+
+  it('gives the Apply codec (protobufjs types) the same bytes as agent.proto does', () => {
+    const request = { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(3)) };
+    const spec = { plan: { director: { services: 'each' as const } } };
+    const bytesOf = (root: ReturnType<typeof agentProtoRoot>): Buffer =>
+      Buffer.from(runToEnd(encodeSliced(root.lookupType('lvsctl.v1.ApplyRequest'), request, spec)));
+    const fromJson = bytesOf(agentProtoRoot(JSON.parse(JSON.stringify(agentProtoJson()))));
+    assert.ok(fromJson.length > 100);
+    assert.deepEqual(fromJson, bytesOf(agentProtoRoot()));
   });
 });
