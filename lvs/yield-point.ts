@@ -83,3 +83,13 @@ export async function runSliced<T>(steps: Pausable<T>, slicer = new Slicer()): P
     if (slicer.due) await slicer.pause();
   }
 }
+
+/** items.map(fn), pausing after each item: for a map over a 220,000-entry table. */
+export function* mapPausing<T, U>(items: readonly T[], fn: (item: T) => U): Pausable<U[]> {
+  const out: U[] = [];
+  for (const item of items) {
+    out.push(fn(item));
+    yield;
+  }
+  return out;
+}

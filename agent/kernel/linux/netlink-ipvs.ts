@@ -22,6 +22,7 @@ import type { IpvsOperation } from '../../../lvs/operations';
 import type { Ipvs } from '../ipvs';
 import { GenlChannel } from './genl-channel';
 import type { RawNetlinkSocketFactory } from './netlink-socket';
+import { mapPausing, runSliced } from '../../../lvs/yield-point';
 
 export interface NetlinkIpvsOptions {
   openSocket: RawNetlinkSocketFactory;
@@ -98,7 +99,8 @@ export class NetlinkIpvs implements Ipvs {
       const family = await this.family(channel);
       let refused: Map<number, number>;
       try {
-        refused = await channel.batch(family, IPVS_GENL_VERSION, ops.map(operationRequest));
+        // 220,000 messages are built in slices: the agent keeps answering Hello meanwhile
+        refused = await channel.batch(family, IPVS_GENL_VERSION, await runSliced(mapPausing(ops, operationRequest)));
       } catch (error) {
         throw new Error(`IPVS netlink batch of ${ops.length} operation(s) did not complete, so which took effect is unknown until the table is read again: ${errorMessage(error)}`);
       }
@@ -129,7 +131,7 @@ export class NetlinkIpvs implements Ipvs {
     try {
       const family = await this.family(channels[0]);
       const bodies = await channels[0].dump(family, IPVS_GENL_VERSION, serviceDumpRequest(), 'IPVS service dump');
-      const services = bodies.map((body) => ({ service: decodeService(body), af: serviceFamilyOf(body) }));
+      const services = await runSliced(mapPausing(bodies, (body) => ({ service: decodeService(body), af: serviceFamilyOf(body) })));
       const keyed = services.filter((s) => s.service.key !== undefined).length;
       while (channels.length < Math.min(this.options.parallelDumps, keyed)) channels.push(this.open());
       const destinations: DumpedDestination[][] = services.map(() => []);
