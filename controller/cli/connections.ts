@@ -4,15 +4,9 @@ import type { Command } from 'commander';
 import type { ConnectionsCommandOptions } from '../fleet/connections-command';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { loadPlanIo } from './plan-io';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
-/** What the command's action loads when it runs, so --help and the other commands start without it. */
-async function loadWork() {
-  const [{ loadPlanFile }, { resolveAddresses }, { executeConnections }] = await Promise.all([
-    import('../plan/load'), import('../inventory/resolve'), import('../fleet/connections-command'),
-  ]);
-  return { loadPlanFile, resolveAddresses, executeConnections };
-}
 
 export function register(program: Command): void {
   const command = program
@@ -27,7 +21,7 @@ export function register(program: Command): void {
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   addExitCodes(command, fleetExitCodes('every director answered', 'an agent refused or failed to answer'));
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
-    const { loadPlanFile, resolveAddresses, executeConnections } = await loadWork();
+    const [{ loadPlanFile, resolveAddresses }, { executeConnections }] = await Promise.all([loadPlanIo(), import('../fleet/connections-command')]);
     const { json, client, vip, realserver, limit, sshConfig } = flags;
     process.exitCode = await executeConnections(
       planPath,

@@ -3,15 +3,9 @@
 import type { Command } from 'commander';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { loadPlanIo } from './plan-io';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
-/** What the command's action loads when it runs, so --help and the other commands start without it. */
-async function loadWork() {
-  const [{ loadPlanFile }, { resolveAddresses }, { executeHealth }] = await Promise.all([
-    import('../plan/load'), import('../inventory/resolve'), import('../fleet/health-command'),
-  ]);
-  return { loadPlanFile, resolveAddresses, executeHealth };
-}
 
 interface HealthFlags {
   watch?: boolean;
@@ -29,7 +23,7 @@ export function register(program: Command): void {
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
   addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, or an agent refused'));
   command.action(async (planPath: string, flags: HealthFlags) => {
-    const { loadPlanFile, resolveAddresses, executeHealth } = await loadWork();
+    const [{ loadPlanFile, resolveAddresses }, { executeHealth }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     if (flags.watch) {

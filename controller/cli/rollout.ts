@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { DEFAULT_PARALLEL } from './rollout-defaults';
+import { loadPlanIo } from './plan-io';
 import { CliError, EXIT } from '../exit-codes';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
@@ -30,9 +31,7 @@ export function register(program: Command): void {
   command.action(async (planPath: string, flags: RolloutFlags) => {
     const agentOptions = command.opts<AgentConnectionOptions>();
     // loaded when the command runs, so --help and the other commands start without them
-    const [{ loadPlanFile }, { resolveAddresses }, { executeRollout, RolloutUsageError }] = await Promise.all([
-      import('../plan/load'), import('../inventory/resolve'), import('./rollout-command'),
-    ]);
+    const [{ loadPlanFile, resolveAddresses }, { executeRollout, RolloutUsageError }] = await Promise.all([loadPlanIo(), import('./rollout-command')]);
     try {
       process.exitCode = await executeRollout(
         planPath,

@@ -3,15 +3,9 @@
 import type { Command } from 'commander';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { loadPlanIo } from './plan-io';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
-/** What the command's action loads when it runs, so --help and the other commands start without it. */
-async function loadWork() {
-  const [{ loadPlanFile }, { resolveAddresses }, { executeStatus }] = await Promise.all([
-    import('../plan/load'), import('../inventory/resolve'), import('../fleet/status-command'),
-  ]);
-  return { loadPlanFile, resolveAddresses, executeStatus };
-}
 
 export function register(program: Command): void {
   const command = program
@@ -22,7 +16,7 @@ export function register(program: Command): void {
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
   addExitCodes(command, fleetExitCodes('every director answered and its table matches the plan', 'a director drifted from the plan, or an agent refused'));
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
-    const { loadPlanFile, resolveAddresses, executeStatus } = await loadWork();
+    const [{ loadPlanFile, resolveAddresses }, { executeStatus }] = await Promise.all([loadPlanIo(), import('../fleet/status-command')]);
     process.exitCode = await executeStatus(
       planPath,
       {
