@@ -13,6 +13,9 @@ import { errorMessage } from '../lvs/errors';
 import { createDrainSweeper } from './director/drain-sweeper';
 import { startDrainTimer, type DrainTimer } from './director/drain-timer';
 import { IpvsWriter } from './kernel/ipvs-writer';
+import { ConfirmedIpvs } from './kernel/confirmed-ipvs';
+import { readProcFileInSlices } from './kernel/linux/proc-file';
+import { IPVS_TABLE_FILE } from '../lvs/formats/ipvs-proc-table';
 import { chooseIpvsBackend, type IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { LinuxMarks } from './kernel/linux/marks';
 import { createLinuxKeepalived } from './kernel/linux/keepalived';
@@ -35,7 +38,7 @@ import { createAgentHealth, type AgentHealth } from './health/agent-health';
 import { checkRunner } from './health/checkers';
 import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
-import { createExec } from './kernel/exec';
+import { createExec, DEFAULT_MAX_OUTPUT_BYTES } from './kernel/exec';
 import type { MetricsServer } from './metrics/serve';
 import { NO_METRICS } from './metrics/metrics-recorder';
 import { createLinuxRealserverKernel } from './realserver/kernel';
@@ -58,7 +61,8 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' });
   return {
     kernel: {
-      ipvs: new IpvsWriter(chosen.ipvs),
+      // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
+      ipvs: new IpvsWriter(new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) })),
       marks: new LinuxMarks(exec, config.iptables),
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),

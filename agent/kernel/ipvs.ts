@@ -4,6 +4,7 @@
 // it only through IpvsWriter (agent/kernel/ipvs-writer.ts), which serializes them.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import type { IpvsReading, ListedService } from '../../lvs/ipvs-reading';
+import type { ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
 
 export interface Ipvs {
@@ -19,4 +20,13 @@ export interface Ipvs {
    * lab), so a caller that wants all-or-nothing must read back and undo.
    */
   applyBatch(ops: IpvsOperation[]): Promise<void>;
+}
+
+/**
+ * A backend that can read a few services alone (netlink: one request and one destination
+ * dump each), as the door does when the kernel's listing shows only those changed.
+ */
+export interface ServiceReader {
+  /** those of the services the kernel holds; a key it does not hold is simply absent */
+  readServices(keys: readonly ServiceKey[]): Promise<IpvsReading>;
 }

@@ -168,5 +168,8 @@ export function operationRequest(op: IpvsOperation): IpvsRequest {
 /** GET_SERVICE as a dump: every service of this network namespace. */
 export const serviceDumpRequest = (): IpvsRequest => ({ cmd: IPVS_CMD.GET_SERVICE, attrs: [] });
 
+/** GET_SERVICE for one service (not a dump): its NEW_SERVICE message, or ESRCH when the kernel has none. */
+export const serviceGetRequest = (key: ServiceKey): IpvsRequest => ({ cmd: IPVS_CMD.GET_SERVICE, attrs: [serviceIdentityEntry(key)] });
+
 /** GET_DEST as a dump: one service's destinations (the kernel has no dump of all of them). */
 export const destinationDumpRequest = (key: ServiceKey): IpvsRequest => ({ cmd: IPVS_CMD.GET_DEST, attrs: [serviceIdentityEntry(key)] });

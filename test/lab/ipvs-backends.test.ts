@@ -9,6 +9,9 @@ import type { Ipvs } from '../../agent/kernel/ipvs';
 import { LinuxIpvs } from '../../agent/kernel/linux/ipvs';
 import { procConnectionsReader } from '../../agent/kernel/linux/ipvs-conn-file';
 import { NetlinkIpvs } from '../../agent/kernel/linux/netlink-ipvs';
+import { ConfirmedIpvs } from '../../agent/kernel/confirmed-ipvs';
+import { readProcFileInSlices } from '../../agent/kernel/linux/proc-file';
+import { IPVS_TABLE_FILE } from '../../lvs/formats/ipvs-proc-table';
 import { loadNetlinkSockets, type RawNetlinkSocketFactory } from '../../agent/kernel/linux/netlink-socket';
 import type { ListedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService } from '../../lvs/model';
@@ -26,6 +29,8 @@ function sockets(): RawNetlinkSocketFactory {
 }
 
 const ipvsadm = (): Ipvs => new LinuxIpvs(exec);
+/** The agent's door: netlink, remembering the table and checking it against /proc/net/ip_vs. */
+const confirmed = (): ConfirmedIpvs => new ConfirmedIpvs({ backend: netlink(), readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, 64 * 1024 * 1024) });
 const netlink = (parallelDumps?: number): Ipvs =>
   new NetlinkIpvs({ openSocket: sockets(), readConnections: procConnectionsReader(), ...(parallelDumps ? { parallelDumps } : {}) });
 
@@ -78,6 +83,57 @@ describe('IPVS backends on the real kernel', function () {
   describeIpvsContract('netlink (NetlinkIpvs) on the lab kernel', async () => {
     await clear();
     return { ipvs: netlink(), namesRefusals: true };
+  });
+
+  describeIpvsContract('the remembering door (ConfirmedIpvs over netlink) on the lab kernel', async () => {
+    await clear();
+    return { ipvs: confirmed(), namesRefusals: true };
+  });
+
+  describe('the remembering door against whole reads', () => {
+    beforeEach(clear);
+
+    it('reads what ipvsadm changed by hand, one service at a time, and equals a whole netlink read after each change', async () => {
+      await restore([
+        '-A -t 10.0.0.100:80 -s rr -p 360 -M 255.255.255.0',
+        '-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 2',
+        '-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1',
+        '-A -f 7 -s sh -b sh-port',
+        '-a -f 7 -r 10.0.0.11:0 -m -w 1',
+        '-A -u 10.0.0.100:53 -s rr -o',
+        '-a -u 10.0.0.100:53 -r 10.0.0.11:53 -g -w 1',
+        '-A -t [2001:db8::100]:443 -s wlc -p 300 -M 64',
+        '-a -t [2001:db8::100]:443 -r [2001:db8::11]:443 -m -w 4',
+      ]);
+      await tryRestore('SCTP service', ['-A --sctp-service 10.0.0.100:9000 -s rr']);
+      const door = confirmed();
+      const check = async (what: string, kind: string, again?: number): Promise<void> => {
+        const [remembered, whole] = [await door.read(), await netlink().read()];
+        assert.deepEqual(canonicalTable(remembered.services), canonicalTable(whole.services), what);
+        assert.deepEqual(remembered.unparsed.map((u) => u.name).sort(), whole.unparsed.map((u) => u.name).sort(), what);
+        assert.equal(door.lastRead?.kind, kind, `${what}: ${JSON.stringify(door.lastRead)}`);
+        if (again !== undefined) assert.equal(door.lastRead?.servicesReadAgain, again, what);
+      };
+      await check('first read', 'whole');
+      await check('nothing changed', 'remembered', 0);
+      await run('ipvsadm', ['-e', '-t', '10.0.0.100:80', '-r', '10.0.0.12:80', '-i', '-w', '0']);
+      await check('a weight set by hand', 'partial', 1);
+      await run('ipvsadm', ['-e', '-t', '[2001:db8::100]:443', '-r', '[2001:db8::11]:443', '-m', '-w', '9']);
+      await check('an IPv6 weight set by hand', 'partial', 1);
+      await run('ipvsadm', ['-a', '-f', '7', '-r', '10.0.0.12:0', '-m', '-w', '1']);
+      // fwmark 7 names the IPv4 and the IPv6 service alike in the listing: both are read
+      await check('a destination added by hand', 'partial', 2);
+      await run('ipvsadm', ['-E', '-u', '10.0.0.100:53', '-s', 'wrr']);
+      await check('a scheduler changed by hand', 'partial', 1);
+      await run('ipvsadm', ['-D', '-t', '10.0.0.100:80']);
+      await check('a service deleted by hand', 'partial', 1);
+      await run('ipvsadm', ['-A', '-f', '7', '-6', '-s', 'rr']);
+      await check('an IPv6 fwmark service beside the IPv4 one', 'partial', 2);
+      await run('ipvsadm', ['-A', '-t', '10.0.0.100:8080', '-s', 'rr']);
+      await check('a service added by hand', 'whole');
+      await door.applyBatch([{ op: 'edit-service', service: { key: { kind: 'fwmark', mark: 7, family: 'inet' }, scheduler: 'sh', flags: ['sh-fallback'] }, before: { key: { kind: 'fwmark', mark: 7, family: 'inet' }, scheduler: 'sh', flags: ['sh-port'] } }]);
+      await check('flags (which the listing does not show) written through the door', 'partial', 1);
+    });
   });
 
   describe('netlink and ipvsadm side by side', () => {
@@ -138,6 +194,13 @@ describe('IPVS backends on the real kernel', function () {
       const readNetlink8 = await best(8);
       const listNetlink = await timed(() => netlink().list());
       const readIpvsadm = await timed(() => ipvsadm().read());
+      const door = confirmed();
+      await door.read();
+      const readRemembered = await timed(() => door.read());
+      await door.applyBatch([{ op: 'edit-destination', key: table[7].service.key, destination: { ...table[7].destinations[3], weight: 0 }, before: table[7].destinations[3] }]);
+      const readOneChanged = await timed(() => door.read());
+      assert.equal(door.lastRead?.kind, 'partial');
+      assert.deepEqual(canonicalTable(readOneChanged.value.services), canonicalTable((await netlink().read()).services));
       const listIpvsadm = await timed(() => ipvsadm().list());
       assert.deepEqual(canonicalTable(readNetlink.value.services), want);
       assert.deepEqual(canonicalTable(readIpvsadm.value.services), want);
@@ -153,6 +216,7 @@ describe('IPVS backends on the real kernel', function () {
         `        load:  netlink one applyBatch ${s(loadNetlink)}; ipvsadm -R ${s(loadIpvsadm)}`,
         `        read:  netlink dump ${s(readNetlink1)} (1 socket), ${s(readNetlink)} (4 sockets), ${s(readNetlink8)} (8 sockets), best of two each; ipvsadm -S -n ${s(readIpvsadm)}`,
         `        list:  netlink ${s(listNetlink)}; ipvsadm -Ln --exact and --stats ${s(listIpvsadm)}`,
+        `        the remembering door: unchanged table ${s(readRemembered)}; one weight changed ${s(readOneChanged)}`,
       ].join('\n'));
     });
   });

@@ -11,7 +11,8 @@ import {
 } from '../../../lvs/model';
 import type { IpvsOperation } from '../../../lvs/operations';
 import { runSliced, runToEnd, yieldToEventLoop, type Pausable } from '../../../lvs/yield-point';
-import type { Ipvs } from '../ipvs';
+import type { Ipvs, ServiceReader } from '../ipvs';
+import { addressBytes } from '../../../lvs/formats/ip-address-bytes';
 
 /** A batch or a read this big gives the event loop its turn (a count, so small tests never interleave). */
 const PAUSE_EVERY = 2_000;
@@ -23,7 +24,7 @@ interface FakeService {
 }
 
 
-export class FakeIpvs implements Ipvs {
+export class FakeIpvs implements Ipvs, ServiceReader {
   /** by serviceKeyString */
   private readonly table = new Map<string, FakeService>();
   /** someone else's services the model cannot hold: reported by read, untouched by batches */
@@ -39,7 +40,7 @@ export class FakeIpvs implements Ipvs {
   private readFailure: string | undefined;
   private readBackTwist: ((table: IpvsService[]) => IpvsService[]) | undefined;
   /** how many times each verb ran, to prove one read and one batch per apply */
-  readonly calls = { read: 0, applyBatch: 0, list: 0, connections: 0 };
+  readonly calls = { read: 0, applyBatch: 0, list: 0, connections: 0, readServices: 0 };
   /** every batch received, in order */
   readonly batches: IpvsOperation[][] = [];
   /** called after every batch took effect (refusals included), with the table as it is then */
@@ -121,6 +122,47 @@ export class FakeIpvs implements Ipvs {
     this.readBackTwist = undefined;
     const table = await runSliced(this.snapshotSteps());
     return { services: twist ? twist(table) : table, unparsed: structuredClone(this.foreign) };
+  }
+
+  /** Those of the services asked for that the table holds (foreign ones as unparsed). */
+  async readServices(keys: readonly ServiceKey[]): Promise<IpvsReading> {
+    this.calls.readServices++;
+    const wanted = new Set(keys.map(serviceKeyString));
+    const services = (await runSliced(this.snapshotSteps())).filter((s) => wanted.has(serviceKeyString(s.service.key)));
+    const unparsed = this.foreign.filter((f) => f.key !== undefined && wanted.has(serviceKeyString(f.key)));
+    return { services, unparsed: structuredClone(unparsed) };
+  }
+
+  /**
+   * The table as the kernel lists it in /proc/net/ip_vs (ip_vs_ctl.c), written here on its own
+   * so the door's reading of that file is checked against an independent rendering.
+   */
+  procListing(): string {
+    const lines = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
+    ];
+    const hexOf = (address: string): string => {
+      const bytes = addressBytes(address);
+      if (bytes.length === 4) return bytes.toString('hex').toUpperCase();
+      return `[${(bytes.toString('hex').match(/.{4}/g) ?? []).join(':')}]`;
+    };
+    const pad = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
+    const forward = { nat: 'Masq', dr: 'Route', tun: 'Tunnel' } as const;
+    for (const s of this.snapshot()) {
+      const { key } = s.service;
+      const head = key.kind === 'fwmark' ? `FWM  ${pad(key.mark, 8)} ${s.service.scheduler} ` : `${key.kind.toUpperCase()}  ${hexOf(key.vip)}:${pad(key.port, 4)} ${s.service.scheduler} `;
+      const netmask = s.service.persistence?.netmask;
+      const mask = netmask === undefined ? 'FFFFFFFF' : netmask.includes('.') ? hexOf(netmask) : pad(Number(netmask), 8);
+      const persistence = s.service.persistence ? `persistent ${s.service.persistence.timeout} ${mask}` : '';
+      lines.push(`${head}${persistence}`);
+      for (const d of s.destinations) {
+        const counts = this.counts.get(connectionId(key, d)) ?? { active: 0, inactive: 0 };
+        lines.push(`  -> ${hexOf(d.address)}:${pad(d.port, 4)}      ${forward[d.forwarding].padEnd(7)} ${String(d.weight).padEnd(6)} ${String(counts.active).padEnd(10)} ${String(counts.inactive).padEnd(10)}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
   }
 
   async list(): Promise<ListedService[]> {

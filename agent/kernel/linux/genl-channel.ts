@@ -119,6 +119,23 @@ export class GenlChannel {
   }
 
   /**
+   * One request answered by one message: its attributes, or undefined when the kernel answers
+   * `absentErrno` (what it says when the object asked for does not exist).
+   */
+  async request(family: number, version: number, command: GenlCommand, what: string, absentErrno: number): Promise<Buffer | undefined> {
+    const seq = this.nextSeq();
+    const message = genlMessage({ family, cmd: command.cmd, version, flags: NLM_F_REQUEST, seq, attrs: command.attrs });
+    return this.exchange<Buffer | undefined>(what, message, (m, done, fail) => {
+      if (m.seq !== seq) return;
+      if (m.type === NLMSG_ERROR) {
+        const { errno } = parseError(m.payload);
+        return errno === absentErrno ? done(undefined) : fail(new GenlError(errno, what));
+      }
+      if (m.type === family) done(genlBody(m.payload).attrs);
+    });
+  }
+
+  /**
    * Sends the commands in order, as few sendmsg calls as the limits allow. In each call only
    * the last message asks for an ACK; the kernel answers every failed one with an
    * NLMSG_ERROR anyway and goes on with the next. Returns the errno of each refused command

@@ -6,23 +6,26 @@
 // `ipvsadm -S -n` takes there (2.4 to 7.2 s): the syscalls dominate. The kernel builds dump
 // replies inside our own syscalls, so dumps on several sockets at once (`parallelDumps`)
 // overlap nothing; measured, four were no faster and eight slower, hence one by default.
+// readServices() reads a few services alone (a GET_SERVICE request and a destination dump
+// each), for the door that re-reads only what the kernel's listing shows changed
+// (agent/kernel/confirmed-ipvs.ts).
 // applyBatch() packs the commands into ~64 KiB sendmsg calls with one ACK per call and maps
 // every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
 // family has no connection dump). Codec: lvs/formats/ipvs-netlink*.ts; sockets: genl-channel.ts.
 import { errorMessage } from '../../../lvs/errors';
 import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
 import {
-  IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, operationRequest, serviceDumpRequest,
+  IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, operationRequest, serviceDumpRequest, serviceGetRequest,
 } from '../../../lvs/formats/ipvs-netlink';
 import { decodeDestination, decodeService, serviceFamilyOf, type DumpedDestination, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
 import { IpvsBatchError, refusalOf } from '../../../lvs/formats/ipvs-netlink-errors';
 import type { IpvsReading, ListedService, UnparsedService } from '../../../lvs/ipvs-reading';
-import type { IpvsService } from '../../../lvs/model';
+import { serviceKeyString, type IpvsService, type ServiceKey } from '../../../lvs/model';
 import type { IpvsOperation } from '../../../lvs/operations';
-import type { Ipvs } from '../ipvs';
+import type { Ipvs, ServiceReader } from '../ipvs';
 import { GenlChannel } from './genl-channel';
 import type { RawNetlinkSocketFactory } from './netlink-socket';
-import { mapPausing, runSliced } from '../../../lvs/yield-point';
+import { mapPausing, runSliced, type Pausable } from '../../../lvs/yield-point';
 
 export interface NetlinkIpvsOptions {
   openSocket: RawNetlinkSocketFactory;
@@ -45,35 +48,11 @@ interface DumpedEntry {
   destinations: DumpedDestination[];
 }
 
-export class NetlinkIpvs implements Ipvs {
-  private readonly options: Required<NetlinkIpvsOptions>;
-
-  constructor(options: NetlinkIpvsOptions) {
-    this.options = { ...DEFAULTS, ...options };
-  }
-
-  async read(): Promise<IpvsReading> {
-    const services: IpvsService[] = [];
-    const unparsed: UnparsedService[] = [];
-    for (const { service, destinations } of await this.dumpTable()) {
-      // a service with one unreadable destination is set aside whole, as the ipvsadm backend does
-      const badDestination = destinations.find((d) => d.reason !== undefined);
-      if (service.service && !badDestination) {
-        services.push({ service: service.service, destinations: destinations.map((d) => d.destination) });
-        continue;
-      }
-      const line = service.service ? (badDestination?.line ?? service.line) : service.line;
-      const reason = service.service ? (badDestination?.reason ?? '') : (service.reason ?? '');
-      unparsed.push({ name: service.name, ...(service.key ? { key: service.key } : {}), line, reason });
-    }
-    return { services, unparsed };
-  }
-
-  async list(): Promise<ListedService[]> {
-    const listed: ListedService[] = [];
-    for (const { service, destinations } of await this.dumpTable()) {
-      // what `ipvsadm -Ln` cannot show lvsctl either: SCTP, an unknown scheduler
-      if (!service.listed) continue;
+/** The listing with counters; what `ipvsadm -Ln` cannot show (SCTP, an unknown scheduler) lvsctl cannot either. */
+function* listingSteps(entries: readonly DumpedEntry[]): Pausable<ListedService[]> {
+  const listed: ListedService[] = [];
+  for (const { service, destinations } of entries) {
+    if (service.listed) {
       listed.push({
         service: service.listed,
         ...(service.stats ? { stats: service.stats } : {}),
@@ -85,7 +64,67 @@ export class NetlinkIpvs implements Ipvs {
         })),
       });
     }
-    return listed;
+    yield;
+  }
+  return listed;
+}
+
+/** What the kernel answers when asked for a service it does not hold. */
+const ESRCH = 3;
+
+/** The entries as lvsctl's model holds them; a service with one unreadable destination is set aside whole, as the ipvsadm backend does. */
+function* readingSteps(entries: readonly DumpedEntry[]): Pausable<IpvsReading> {
+  const services: IpvsService[] = [];
+  const unparsed: UnparsedService[] = [];
+  for (const { service, destinations } of entries) {
+    const badDestination = destinations.find((d) => d.reason !== undefined);
+    if (service.service && !badDestination) {
+      services.push({ service: service.service, destinations: destinations.map((d) => d.destination) });
+    } else {
+      const line = service.service ? (badDestination?.line ?? service.line) : service.line;
+      const reason = service.service ? (badDestination?.reason ?? '') : (service.reason ?? '');
+      unparsed.push({ name: service.name, ...(service.key ? { key: service.key } : {}), line, reason });
+    }
+    yield;
+  }
+  return { services, unparsed };
+}
+
+export class NetlinkIpvs implements Ipvs, ServiceReader {
+  private readonly options: Required<NetlinkIpvsOptions>;
+
+  constructor(options: NetlinkIpvsOptions) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async read(): Promise<IpvsReading> {
+    return runSliced(readingSteps(await this.dumpTable()));
+  }
+
+  /** Each service asked for that the kernel holds: one GET_SERVICE and one destination dump each. */
+  async readServices(keys: readonly ServiceKey[]): Promise<IpvsReading> {
+    const entries: DumpedEntry[] = [];
+    if (keys.length === 0) return { services: [], unparsed: [] };
+    const channel = this.open();
+    try {
+      const family = await this.family(channel);
+      for (const key of keys) {
+        const what = `IPVS service ${serviceKeyString(key)}`;
+        const body = await channel.request(family, IPVS_GENL_VERSION, serviceGetRequest(key), what, ESRCH);
+        if (body === undefined) continue;
+        const service = decodeService(body);
+        const af = serviceFamilyOf(body);
+        const replies = await channel.dump(family, IPVS_GENL_VERSION, destinationDumpRequest(key), `IPVS destination dump of ${service.name}`);
+        entries.push({ service, destinations: replies.map((reply) => decodeDestination(reply, service, af)) });
+      }
+    } finally {
+      channel.close();
+    }
+    return runSliced(readingSteps(entries));
+  }
+
+  async list(): Promise<ListedService[]> {
+    return runSliced(listingSteps(await this.dumpTable()));
   }
 
   connections(): Promise<ConnectionEntry[]> {

@@ -1,0 +1,225 @@
+// The IPVS door with a memory: read() answers from the table as last confirmed, after
+// checking it against the kernel's own listing (/proc/net/ip_vs, one file read), and reads
+// again over the backend only the services that listing shows changed, plus every service a
+// write went through since. A 2,000-service table read whole over netlink costs 2,001 dumps
+// (about 2 s in the lab's kernel); a no-op apply or a one-weight change then costs one file
+// read and a few dumps.
+//
+// How drift is still caught: any change an outside writer (ipvsadm by hand, another daemon)
+// makes to what the listing shows (a service or destination added or removed, a scheduler,
+// persistence, forwarding method or weight changed) is seen at the next read and that service
+// is read again; a service the listing shows that this memory cannot place means a whole
+// read. What the listing cannot show (scheduler flags, a persistence engine, thresholds,
+// tunnel settings) changed from outside is caught by the whole read that replaces the memory
+// once it is older than `wholeReadAfterMs` (default 5 minutes). list() and connections()
+// always ask the backend: they carry counters that change with traffic.
+import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import { procServiceName, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
+import type { IpvsReading, ListedService, UnparsedService } from '../../lvs/ipvs-reading';
+import { serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import type { IpvsOperation } from '../../lvs/operations';
+import { runSliced, type Pausable } from '../../lvs/yield-point';
+import type { Ipvs, ServiceReader } from './ipvs';
+
+export interface ConfirmedIpvsOptions {
+  backend: Ipvs & Partial<ServiceReader>;
+  /** the text of /proc/net/ip_vs */
+  readListing: () => Promise<string>;
+  /** ms; default Date.now */
+  now?: () => number;
+  /** the memory is replaced by a whole read once older than this; default 5 minutes */
+  wholeReadAfterMs?: number;
+  /** more services to read again than this: one whole read instead; default 256 */
+  maxServicesReadAgain?: number;
+}
+
+export const DEFAULT_WHOLE_READ_AFTER_MS = 5 * 60_000;
+const DEFAULT_MAX_SERVICES_READ_AGAIN = 256;
+
+/** What a read() did, for the apply's log and for tests. */
+export type ReadKind = 'whole' | 'remembered' | 'partial';
+
+interface Confirmed {
+  /** when the whole table was last read */
+  wholeReadAt: number;
+  services: Map<string, IpvsService>;
+  /** someone else's services, by serviceKeyString; those without a key are under `keyless` */
+  unparsed: Map<string, UnparsedService>;
+  keyless: UnparsedService[];
+  /** the listing's lines of each service name, as seen at the read that confirmed them */
+  listing: Map<string, string>;
+  /** every remembered service (and foreign one with a key) under its listing name */
+  byName: Map<string, Map<string, ServiceKey>>;
+}
+
+export class ConfirmedIpvs implements Ipvs {
+  private confirmed: Confirmed | undefined;
+  /** services a write went through since the last read, by serviceKeyString */
+  private readonly written = new Map<string, ServiceKey>();
+  private readonly now: () => number;
+  private readonly wholeReadAfterMs: number;
+  private readonly maxServicesReadAgain: number;
+  /** how the last read() was answered */
+  lastRead: { kind: ReadKind; servicesReadAgain: number } | undefined;
+
+  constructor(private readonly options: ConfirmedIpvsOptions) {
+    this.now = options.now ?? Date.now;
+    this.wholeReadAfterMs = options.wholeReadAfterMs ?? DEFAULT_WHOLE_READ_AFTER_MS;
+    this.maxServicesReadAgain = options.maxServicesReadAgain ?? DEFAULT_MAX_SERVICES_READ_AGAIN;
+  }
+
+  async read(): Promise<IpvsReading> {
+    // the listing first: whatever changes after it shows as a difference at the next read
+    let listing: Map<string, string>;
+    try {
+      listing = await runSliced(procTableBlocksSteps(await this.options.readListing()));
+    } catch {
+      // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
+      this.confirmed = undefined;
+      this.written.clear();
+      this.lastRead = { kind: 'whole', servicesReadAgain: 0 };
+      return this.options.backend.read();
+    }
+    const confirmed = this.confirmed;
+    const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs && this.options.backend.readServices
+      ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written))
+      : undefined;
+    if (readAgain === undefined || readAgain.size > this.maxServicesReadAgain || !confirmed || !this.options.backend.readServices) {
+      return this.readWhole(listing);
+    }
+    this.written.clear();
+    if (readAgain.size === 0) {
+      this.lastRead = { kind: 'remembered', servicesReadAgain: 0 };
+      return readingOf(confirmed);
+    }
+    let fresh: IpvsReading;
+    try {
+      fresh = await this.options.backend.readServices([...readAgain.values()]);
+    } catch (error) {
+      this.forget(readAgain);
+      throw error;
+    }
+    for (const [name, key] of readAgain) {
+      confirmed.services.delete(name);
+      confirmed.unparsed.delete(name);
+      unplace(confirmed.byName, name, key);
+    }
+    for (const s of fresh.services) {
+      confirmed.services.set(serviceKeyString(s.service.key), s);
+      place(confirmed.byName, s.service.key);
+    }
+    for (const u of fresh.unparsed) {
+      if (!u.key) continue;
+      confirmed.unparsed.set(serviceKeyString(u.key), u);
+      place(confirmed.byName, u.key);
+    }
+    confirmed.listing = listing;
+    this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size };
+    return readingOf(confirmed);
+  }
+
+  list(): Promise<ListedService[]> {
+    return this.options.backend.list();
+  }
+
+  connections(): Promise<ConnectionEntry[]> {
+    return this.options.backend.connections();
+  }
+
+  async applyBatch(ops: IpvsOperation[]): Promise<void> {
+    // remembered before the batch: a batch that fails half-way changed some of them
+    for (const op of ops) {
+      const key = 'service' in op ? op.service.key : op.key;
+      this.written.set(serviceKeyString(key), key);
+    }
+    await this.options.backend.applyBatch(ops);
+  }
+
+  private async readWhole(listing: Map<string, string>): Promise<IpvsReading> {
+    this.confirmed = undefined;
+    this.written.clear();
+    const reading = await this.options.backend.read();
+    const unparsed = new Map<string, UnparsedService>();
+    const keyless: UnparsedService[] = [];
+    for (const u of reading.unparsed) {
+      if (u.key) unparsed.set(serviceKeyString(u.key), u);
+      else keyless.push(u);
+    }
+    const services = new Map(reading.services.map((s) => [serviceKeyString(s.service.key), s]));
+    const byName = new Map<string, Map<string, ServiceKey>>();
+    for (const s of reading.services) place(byName, s.service.key);
+    for (const u of unparsed.values()) if (u.key) place(byName, u.key);
+    this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
+    this.lastRead = { kind: 'whole', servicesReadAgain: 0 };
+    return reading;
+  }
+
+  /** A failed re-read leaves these unknown: they are read again next time. */
+  private forget(keys: Map<string, ServiceKey>): void {
+    for (const [name, key] of keys) this.written.set(name, key);
+  }
+}
+
+/**
+ * The services to read again, by serviceKeyString: every one written since, every one whose
+ * lines in the listing changed or that the listing no longer shows; undefined when only a
+ * whole read will do (the listing shows a new or changed service the memory cannot name).
+ */
+function* servicesToReadAgainSteps(
+  confirmed: Confirmed,
+  listing: Map<string, string>,
+  written: Map<string, ServiceKey>,
+): Pausable<Map<string, ServiceKey> | undefined> {
+  const again = new Map(written);
+  const readAgain = (key: ServiceKey): void => {
+    again.set(serviceKeyString(key), key);
+    // the listing names an IPv4 and an IPv6 fwmark service alike: a change may be either
+    if (key.kind === 'fwmark') {
+      const other: ServiceKey = { ...key, family: key.family === 'inet' ? 'inet6' : 'inet' };
+      again.set(serviceKeyString(other), other);
+    }
+  };
+  // the services written since, under their listing names too (a service added is not remembered yet)
+  const writtenByName = new Map<string, ServiceKey[]>();
+  for (const key of written.values()) {
+    const name = procServiceName(key);
+    writtenByName.set(name, [...(writtenByName.get(name) ?? []), key]);
+  }
+  let step = 0;
+  for (const [name, lines] of listing) {
+    if (confirmed.listing.get(name) !== lines) {
+      const remembered = confirmed.byName.get(name);
+      const writtenKeys = writtenByName.get(name);
+      // a new or changed service the memory cannot name (someone else's, SCTP): read it all
+      if (remembered === undefined && writtenKeys === undefined) return undefined;
+      for (const key of remembered?.values() ?? []) readAgain(key);
+      for (const key of writtenKeys ?? []) readAgain(key);
+    }
+    if (++step % 64 === 0) yield;
+  }
+  // remembered but no longer listed: deleted since, by a write or by someone else
+  for (const [name, keys] of confirmed.byName) {
+    if (!listing.has(name)) for (const key of keys.values()) readAgain(key);
+    if (++step % 64 === 0) yield;
+  }
+  return again;
+}
+
+function place(byName: Map<string, Map<string, ServiceKey>>, key: ServiceKey): void {
+  const name = procServiceName(key);
+  const keys = byName.get(name);
+  if (keys) keys.set(serviceKeyString(key), key);
+  else byName.set(name, new Map([[serviceKeyString(key), key]]));
+}
+
+function unplace(byName: Map<string, Map<string, ServiceKey>>, keyName: string, key: ServiceKey): void {
+  const name = procServiceName(key);
+  const keys = byName.get(name);
+  if (!keys) return;
+  keys.delete(keyName);
+  if (keys.size === 0) byName.delete(name);
+}
+
+function readingOf(confirmed: Confirmed): IpvsReading {
+  return { services: [...confirmed.services.values()], unparsed: [...confirmed.unparsed.values(), ...confirmed.keyless] };
+}

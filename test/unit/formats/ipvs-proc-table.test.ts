@@ -1,0 +1,44 @@
+// /proc/net/ip_vs as a fingerprint (lvs/formats/ipvs-proc-table.ts): text as the kernel writes
+// it (ip_vs_ctl.c, ip_vs_info_seq_show), one block per service name, connection counts left out.
+import { strict as assert } from 'node:assert';
+import { procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
+import { runToEnd } from '../../../lvs/yield-point';
+
+const listing = (active: number, inactive: number): string => [
+  'IP Virtual Server version 1.2.1 (size=4096)',
+  'Prot LocalAddress:Port Scheduler Flags',
+  '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
+  'TCP  0A000064:0050 rr persistent 360 FFFFFF00',
+  `  -> 0A00000B:0050      Route   2      ${String(active).padEnd(10)} ${String(inactive).padEnd(10)}`,
+  `  -> 0A00000C:0050      Tunnel  1      0          0         `,
+  'TCP  [2001:0db8:0000:0000:0000:0000:0000:0100]:01BB wlc persistent 300 00000040',
+  `  -> [2001:0db8:0000:0000:0000:0000:0000:0011]:01BB      Masq    4      ${active}          ${inactive}         `,
+  'FWM  00000007 sh ',
+  '  -> 0A00000B:0000      Masq    1      0          0         ',
+  'FWM  00000007 rr ',
+  'UDP  0A000064:0035 rr ops ',
+  '',
+].join('\n');
+
+describe('/proc/net/ip_vs as a fingerprint of the table', () => {
+  it('gives one block per service name, IPv4 and IPv6 fwmarks of one mark sharing theirs', () => {
+    const blocks = runToEnd(procTableBlocksSteps(listing(0, 0)));
+    assert.deepEqual([...blocks.keys()], ['TCP 0A000064:0050', 'TCP [2001:0db8:0000:0000:0000:0000:0000:0100]:01BB', 'FWM 00000007', 'UDP 0A000064:0035']);
+    assert.equal(blocks.get('FWM 00000007'), 'FWM  00000007 sh \n  -> 0A00000B:0000      Masq    1\nFWM  00000007 rr ');
+    assert.equal(blocks.get('TCP 0A000064:0050'), 'TCP  0A000064:0050 rr persistent 360 FFFFFF00\n  -> 0A00000B:0050      Route   2\n  -> 0A00000C:0050      Tunnel  1');
+  });
+
+  it('is the same whatever the connection counts, and differs when a weight does', () => {
+    const quiet = runToEnd(procTableBlocksSteps(listing(0, 0)));
+    assert.deepEqual(runToEnd(procTableBlocksSteps(listing(1234, 98765))), quiet);
+    const reweighted = runToEnd(procTableBlocksSteps(listing(0, 0).replace('Route   2', 'Route   0')));
+    assert.notEqual(reweighted.get('TCP 0A000064:0050'), quiet.get('TCP 0A000064:0050'));
+  });
+
+  it('reads an empty table as no service, and refuses what the kernel does not write', () => {
+    assert.equal(runToEnd(procTableBlocksSteps(listing(0, 0).split('\n').slice(0, 3).join('\n') + '\n')).size, 0);
+    assert.throws(() => runToEnd(procTableBlocksSteps('hello\n')), /does not start as the kernel writes it/);
+    const orphan = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn', '  -> 0A00000B:0050      Route   2      0          0', ''].join('\n');
+    assert.throws(() => runToEnd(procTableBlocksSteps(orphan)), /a destination before any service/);
+  });
+});

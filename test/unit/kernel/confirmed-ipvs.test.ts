@@ -1,0 +1,152 @@
+// The IPVS door that remembers the table (agent/kernel/confirmed-ipvs.ts), over the in-memory
+// fake whose /proc/net/ip_vs rendering is written independently of the door's parser: what it
+// reads again and when, and that whatever changes the table (a write through the door, or
+// someone else's by hand) every read equals a whole read of the kernel.
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { ConfirmedIpvs } from '../../../agent/kernel/confirmed-ipvs';
+import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
+import { procServiceName } from '../../../lvs/formats/ipvs-proc-table';
+import type { Destination, IpvsService, ServiceKey } from '../../../lvs/model';
+import type { IpvsOperation } from '../../../lvs/operations';
+import { canonicalTable } from './canonical-table';
+import { addAll, describeIpvsContract } from './ipvs-contract';
+import { fuzzParameters } from '../fuzz-runs';
+
+const tcp = (port: number, vip = '10.0.0.100'): ServiceKey => ({ kind: 'tcp', vip, port });
+const dest = (address: string, port: number, weight = 1): Destination => ({ address, port, weight, forwarding: 'nat' });
+const web = (port: number, weights: number[]): IpvsService => ({
+  service: { key: tcp(port), scheduler: 'wlc', flags: [] },
+  destinations: weights.map((w, i) => dest(`10.0.0.${11 + i}`, 8000 + i, w)),
+});
+
+function door(fake: FakeIpvs, clock = { now: 0 }, options: { maxServicesReadAgain?: number } = {}): ConfirmedIpvs {
+  return new ConfirmedIpvs({ backend: fake, readListing: async () => fake.procListing(), now: () => clock.now, ...options });
+}
+
+async function sameAsKernel(ipvs: ConfirmedIpvs, fake: FakeIpvs): Promise<void> {
+  assert.deepEqual(canonicalTable((await ipvs.read()).services), canonicalTable(fake.snapshot()));
+}
+
+describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lists as changed', () => {
+  it('names services as /proc/net/ip_vs does (hex address and port, FWM and the mark)', () => {
+    assert.equal(procServiceName(tcp(80, '10.100.1.2')), 'TCP 0A640102:0050');
+    assert.equal(procServiceName({ kind: 'udp', vip: '2001:db8::1', port: 53 }), 'UDP [2001:0db8:0000:0000:0000:0000:0000:0001]:0035');
+    assert.equal(procServiceName({ kind: 'fwmark', mark: 26, family: 'inet6' }), 'FWM 0000001A');
+  });
+
+  it('reads the whole table once, then answers an unchanged table from memory', async () => {
+    const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2])]);
+    const ipvs = door(fake);
+    await sameAsKernel(ipvs, fake);
+    assert.equal(ipvs.lastRead?.kind, 'whole');
+    await sameAsKernel(ipvs, fake);
+    assert.equal(ipvs.lastRead?.kind, 'remembered');
+    assert.deepEqual(fake.calls, { read: 1, applyBatch: 0, list: 0, connections: 0, readServices: 0 });
+  });
+
+  it('reads again each service a write went through, and only those', async () => {
+    const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
+    const ipvs = door(fake);
+    await ipvs.read();
+    await ipvs.applyBatch([{ op: 'edit-destination', key: tcp(81), destination: dest('10.0.0.11', 8000, 7), before: dest('10.0.0.11', 8000, 2) }]);
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1 });
+    assert.equal(fake.calls.read, 1);
+  });
+
+  it('sees what someone changed by hand: a weight, a destination, a deleted service; a service it cannot place means a whole read', async () => {
+    const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
+    const ipvs = door(fake);
+    await ipvs.read();
+    // straight into the "kernel", as ipvsadm by hand would
+    await fake.applyBatch([{ op: 'edit-destination', key: tcp(80), destination: dest('10.0.0.12', 8001, 0), before: dest('10.0.0.12', 8001, 1) }]);
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1 });
+    await fake.applyBatch([{ op: 'add-destination', key: tcp(82), destination: dest('10.0.0.20', 9000, 1) }, { op: 'delete-service', service: web(81, []).service }]);
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2 });
+    await fake.applyBatch(addAll([web(90, [1])]));
+    await sameAsKernel(ipvs, fake);
+    assert.equal(ipvs.lastRead?.kind, 'whole');
+  });
+
+  it('catches a change the listing cannot show (scheduler flags) once the memory is older than its age limit', async () => {
+    const sh: IpvsService = { service: { key: tcp(80), scheduler: 'sh', flags: [] }, destinations: [dest('10.0.0.11', 80)] };
+    const fake = new FakeIpvs([sh]);
+    const clock = { now: 0 };
+    const ipvs = door(fake, clock);
+    await ipvs.read();
+    await fake.applyBatch([{ op: 'edit-service', service: { ...sh.service, flags: ['sh-port'] }, before: sh.service }]);
+    clock.now = 60_000;
+    assert.deepEqual((await ipvs.read()).services[0].service.flags, [], 'the listing shows no flags: still the remembered table');
+    clock.now = 5 * 60_000;
+    assert.deepEqual((await ipvs.read()).services[0].service.flags, ['sh-port']);
+    assert.equal(ipvs.lastRead?.kind, 'whole');
+  });
+
+  it('reads the whole table when more services changed than it would read one by one', async () => {
+    const fake = new FakeIpvs([web(80, [1]), web(81, [1]), web(82, [1])]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 2 });
+    await ipvs.read();
+    await fake.applyBatch([80, 81, 82].map((port): IpvsOperation => ({ op: 'edit-destination', key: tcp(port), destination: dest('10.0.0.11', 8000, 9), before: dest('10.0.0.11', 8000, 1) })));
+    await sameAsKernel(ipvs, fake);
+    assert.equal(ipvs.lastRead?.kind, 'whole');
+  });
+
+  it('reads both fwmark families again when their shared listing name changed', async () => {
+    const v4: IpvsService = { service: { key: { kind: 'fwmark', mark: 1, family: 'inet' }, scheduler: 'rr', flags: [] }, destinations: [dest('10.0.0.11', 0)] };
+    const fake = new FakeIpvs([v4]);
+    const ipvs = door(fake);
+    await ipvs.read();
+    await fake.applyBatch(addAll([{ service: { key: { kind: 'fwmark', mark: 1, family: 'inet6' }, scheduler: 'rr', flags: [] }, destinations: [dest('2001:db8::11', 0)] }]));
+    await sameAsKernel(ipvs, fake);
+    assert.equal(fake.calls.read, 1, 'both read one by one, no whole read');
+  });
+
+  it('without a listing to read, asks the backend for the whole table every time', async () => {
+    const fake = new FakeIpvs([web(80, [1])]);
+    const ipvs = new ConfirmedIpvs({ backend: fake, readListing: () => Promise.reject(new Error('ENOENT')) });
+    await ipvs.read();
+    await ipvs.read();
+    assert.equal(fake.calls.read, 2);
+  });
+
+  it('equals a whole read after any mix of its own writes and changes by hand (property)', async () => {
+    const port = fc.integer({ min: 80, max: 84 });
+    const address = fc.integer({ min: 11, max: 14 }).map((n) => `10.0.0.${n}`);
+    const change = fc.record({
+      byHand: fc.boolean(),
+      port,
+      kind: fc.constantFrom('add-service', 'delete-service', 'edit-service', 'add-destination', 'edit-destination', 'delete-destination'),
+      address,
+      weight: fc.integer({ min: 0, max: 5 }),
+      persistent: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { maxLength: 12 }), async (changes) => {
+        const fake = new FakeIpvs([web(80, [1, 2]), web(81, [1])]);
+        const ipvs = door(fake);
+        await sameAsKernel(ipvs, fake);
+        for (const c of changes) {
+          const service = { key: tcp(c.port), scheduler: 'wlc' as const, flags: [], ...(c.persistent ? { persistence: { timeout: 300 } } : {}) };
+          const d = { address: c.address, port: 8000, weight: c.weight, forwarding: 'nat' as const };
+          const op: IpvsOperation =
+            c.kind === 'add-service' || c.kind === 'delete-service' ? { op: c.kind, service }
+              : c.kind === 'edit-service' ? { op: 'edit-service', service, before: service }
+                : c.kind === 'edit-destination' ? { op: 'edit-destination', key: service.key, destination: d, before: d }
+                  : { op: c.kind, key: service.key, destination: d };
+          // a refused operation (already there, not there) is part of the game
+          await (c.byHand ? fake : ipvs).applyBatch([op]).catch(() => undefined);
+          await sameAsKernel(ipvs, fake);
+        }
+      }),
+      fuzzParameters(200),
+    );
+  });
+});
+
+describeIpvsContract('ConfirmedIpvs over FakeIpvs', async () => {
+  const fake = new FakeIpvs();
+  return { ipvs: door(fake), namesRefusals: true };
+});
