@@ -27,6 +27,7 @@ import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
 import { prepareVrrp, type VrrpChange } from './vrrp-step';
+import { ApplyPhases } from './apply-phases';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
 export interface DirectorKernel {
@@ -75,11 +76,13 @@ type Emit = (event: ApplyEvent) => void;
 interface Settings {
   now: () => number;
   drainTimeoutMs: number;
+  /** the mangle table was read since the agent started (see plan-changes.ts) */
+  marksReadSinceStart: boolean;
 }
 
 export function createDirectorApplier(options: DirectorApplierOptions): HostApplier {
   const { kernel } = options;
-  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS };
+  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, marksReadSinceStart: false };
   return {
     // The whole apply is one write: no sweep or health weight change lands between its
     // snapshot, batch, read-back and rollback.
@@ -103,9 +106,10 @@ async function applyOnce(
   mode: ApplyMode,
   emit: Emit,
 ): Promise<ResultEvent> {
+  const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
     emit(result);
-    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result });
+    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms });
     return result;
   };
   const failed = (message: string, extra: Partial<ResultEvent> = {}): ResultEvent =>
@@ -123,6 +127,7 @@ async function applyOnce(
       return failed(problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; '), { failedPrecondition: true });
     }
   }
+  phases.lap('preconditions');
 
   let vrrp: VrrpChange | undefined;
   if (hostPlan.vrrp) {
@@ -136,16 +141,24 @@ async function applyOnce(
       return failed(prepared.problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; '), { failedPrecondition: true });
     }
     vrrp = prepared.change;
+    phases.lap('keepalived');
   }
 
   const swept = mode === 'apply' ? await sweepFirst(kernel, options, settings, emit) : 0;
+  phases.lap('drainSweep');
   let planned: Planned;
   try {
-    planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now(), options.healthWeights);
+    planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now(), {
+      ...(options.healthWeights ? { healthWeights: options.healthWeights } : {}),
+      phases,
+      readMarksAnyway: !settings.marksReadSinceStart,
+    });
+    if (planned.marksRead) settings.marksReadSinceStart = true;
   } catch (error) {
     return failed(errorMessage(error), { changed: swept });
   }
   await reportPlan(planned, mode, emit, settings.drainTimeoutMs);
+  phases.lap('report');
   const changed = changeCount(planned) + (vrrp?.changed ? 1 : 0);
 
   if (mode === 'check') {
@@ -153,7 +166,7 @@ async function applyOnce(
     if (vrrp) emit(vrrp.step('changed', 'would '));
     return finish({ kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) would be made` : 'already as planned' });
   }
-  const result = await applyPlanned(kernel, options, settings, planned, changed, emit, vrrp);
+  const result = await applyPlanned(kernel, options, settings, planned, changed, emit, phases, vrrp);
   if (swept === 0) return finish(result);
   // The sweep's deletions stand even when the apply after them is rolled back.
   if (result.outcome === 'failed') {
@@ -192,6 +205,7 @@ async function applyPlanned(
   planned: Planned,
   changed: number,
   emit: Emit,
+  phases: ApplyPhases,
   vrrp?: VrrpChange,
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
@@ -204,11 +218,13 @@ async function applyPlanned(
       await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not applied)');
       return { kind: 'result', outcome: 'failed', changed: 0, message: `cannot record the planned services as owned before changing the kernel, nothing was changed: ${errorMessage(error)}` };
     }
+    phases.lap('ownershipClaim');
   }
   let marksAttempted = false;
   let marks6Attempted = false;
   try {
     if (ops.length > 0) await kernel.ipvs.applyBatch(ops);
+    phases.lap('ipvsBatch');
     if (marks.action !== 'none') {
       marksAttempted = true;
       await swapChain(kernel.marks, marks.action, rulesOfFamily(plan.marks, 'inet'));
@@ -217,7 +233,9 @@ async function applyPlanned(
       marks6Attempted = true;
       await swapChain(kernel.marks6, planned.marks6.action, rulesOfFamily(plan.marks, 'inet6'));
     }
-    if (changed > 0) await verifyReadBack(kernel, planned, touched);
+    phases.lap('markChain');
+    if (changed > 0) await verifyReadBack(kernel, planned, touched, { marks: marksAttempted, marks6: marks6Attempted });
+    phases.lap('readBack');
     // The addresses move only once the table that serves them is in place and read back.
     if (vrrp) await vrrp.commit();
     await writeOwnership(options.stateDir, {
@@ -226,6 +244,7 @@ async function applyPlanned(
       generation: plan.generation,
       draining: planned.drains.draining,
     });
+    phases.lap('ownership');
   } catch (error) {
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
@@ -252,6 +271,7 @@ async function applyPlanned(
   }
   await emitSteps(planned, emit, 'changed', '', settings.drainTimeoutMs);
   if (vrrp) emit(vrrp.step('changed', ''));
+  phases.lap('report');
   return { kind: 'result', outcome: changed ? 'changed' : 'ok', changed, message: changed ? `${changed} change(s) applied` : 'already as planned' };
 }
 
@@ -275,12 +295,16 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
   return [...byName.values()];
 }
 
-/** The kernel must now hold what was planned for every service the apply touched, and the planned chain. */
-async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[]): Promise<void> {
-  const marks6Door = planned.marks6 ? kernel.marks6 : undefined;
-  const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), kernel.marks.read(), marks6Door?.read()]);
+/**
+ * The kernel must now hold what was planned for every service the apply touched, and the
+ * planned chain. A chain the apply did not write is not read again (reading starts a
+ * process): it was read moments ago for the plan, and nothing this apply did can change it.
+ */
+async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }): Promise<void> {
+  const marks6Door = planned.marks6 && written.marks6 ? kernel.marks6 : undefined;
+  const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
   const problems = await runSliced(tableDifferenceSteps(planned.projected, ipvs.services, touched));
-  if (reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
+  if (marks && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
 }

@@ -6,7 +6,8 @@ import type { Ipvs } from '../kernel/ipvs';
 import type { UnparsedService } from '../../lvs/ipvs-reading';
 import type { Marks } from '../kernel/marks';
 import { serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
-import type { MarkState } from '../../lvs/mark-state';
+import { NO_MARKS, type MarkState } from '../../lvs/mark-state';
+import type { ApplyPhases } from './apply-phases';
 import { rulesOfFamily } from './mark-families';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
@@ -38,6 +39,16 @@ export interface Planned {
   adopted: ServiceKey[];
   /** services in the kernel lvsctl cannot read: someone else's, never touched */
   foreign: UnparsedService[];
+  /** the IPv4 mangle table was read (not skipped as unable to matter) */
+  marksRead: boolean;
+}
+
+export interface PlanChangesOptions {
+  /** the weight an apply must give a destination (health's wantedWeight); default the plan's */
+  healthWeights?: (service: DirectorService, destination: Destination) => number;
+  phases?: ApplyPhases;
+  /** read the mangle table even when no mark can matter (the agent's first apply since it started) */
+  readMarksAnyway?: boolean;
 }
 
 export async function planChanges(
@@ -45,8 +56,9 @@ export async function planChanges(
   stateDir: string,
   plan: DirectorPlan,
   now: number,
-  healthWeights?: (service: DirectorService, destination: Destination) => number,
+  options: PlanChangesOptions = {},
 ): Promise<Planned> {
+  const { healthWeights, phases } = options;
   const ownership = await readOwnership(stateDir);
   // The IPv6 table is read only when there is something to do there: a director without
   // ip6tables (or its modules) keeps working as long as its plans are IPv4.
@@ -57,15 +69,22 @@ export async function planChanges(
     const index = plan.marks.indexOf(wants6[0]);
     throw new Error(`marks[${index}] (mark ${wants6[0].mark} for ${wants6[0].destination}) is IPv6, and this agent was built without ip6tables; nothing was changed`);
   }
+  // Reading the mangle table starts a process (a second, in the lab's kernel): skipped when
+  // no mark can matter, the plan wanting none, none written here, no fwmark service planned,
+  // and the agent has read it since it started (its first apply looks for a chain left by
+  // an agent killed between its chain swap and its ownership file).
+  const marksMatter = options.readMarksAnyway === true || rulesOfFamily(plan.marks, 'inet').length > 0 ||
+    rulesOfFamily(ownership.markRules, 'inet').length > 0 || plan.services.some((s) => s.service.key.kind === 'fwmark');
   let snapshot: Snapshot;
   let foreign: UnparsedService[];
   try {
-    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), kernel.marks.read(), readIpv6Marks(marks6Door)]);
+    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), marksMatter ? kernel.marks.read() : NO_MARKS, readIpv6Marks(marks6Door)]);
     snapshot = { ipvs: ipvs.services, marks, ...(marks6 ? { marks6 } : {}) };
     foreign = ipvs.unparsed;
   } catch (error) {
     throw new Error(`cannot read the kernel state, nothing was changed: ${errorMessage(error)}`);
   }
+  phases?.lap('read');
   refuseForeignCollisions(plan, foreign);
   // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.
   const desired = await runSliced(desiredSteps(plan, healthWeights));
@@ -73,6 +92,7 @@ export async function planChanges(
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
   const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
+  phases?.lap('diff');
   return {
     plan,
     desired,
@@ -88,6 +108,7 @@ export async function planChanges(
     unmanaged: ipvs.unmanaged,
     adopted: ipvs.adopted,
     foreign,
+    marksRead: marksMatter,
   };
 }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { markChainDrift } from '../../../agent/director/mark-drift';
 import { chainLine, FakeMarks } from '../../../agent/kernel/fake/marks';
 import { NO_MARKS } from '../../../lvs/mark-state';
-import { dest, directorPlan, fwmark, markRule, service, table } from './builders';
+import { dest, directorPlan, fwmark, markRule, service, table, tcp } from './builders';
 import { directorRig, notices, stepLines, type Rig } from './rig';
 
 const shopRule = markRule(1, ['80', '443']);
@@ -96,6 +96,39 @@ describe('the owned mark chain when someone else has been at it', () => {
     assert.equal(result.outcome, 'failed');
     assert.match(result.message, /ROLLBACK FAILED/);
     assert.match(result.rollback ?? '', /mark chain restore failed: iptables-restore: line 5 failed/);
+  });
+});
+
+describe('reading the mangle table only when a mark can matter (it costs a process)', () => {
+  const web = table([service(tcp(80)), [dest('10.0.0.11')]]);
+
+  it('reads it at the first apply since start, then not for a plan without marks or fwmark services', async () => {
+    const r = await directorRig();
+    await r.run(directorPlan(web, [], 1));
+    assert.equal(r.marks.calls.read, 1, 'the first apply looks for a chain left from before');
+    const again = await r.run(directorPlan(web, [], 2));
+    assert.equal(again.result.outcome, 'ok');
+    assert.equal(r.marks.calls.read, 1);
+    await r.run(directorPlan(table([service(tcp(80)), [dest('10.0.0.11')]], [service(fwmark(1)), [dest('10.0.0.11', { port: 0 })]]), [], 3));
+    assert.equal(r.marks.calls.read, 2, 'a fwmark service: someone else\'s MARK rules may feed it, and are reported');
+  });
+
+  it('removes a chain left by an earlier agent (one killed after its swap) at its first apply', async () => {
+    const leftover = new FakeMarks({ chain: [chainLine(shopRule)] });
+    const r = await directorRig({ marks: leftover });
+    await r.run(directorPlan(web, [], 1));
+    assert.deepEqual([leftover.snapshot().chainExists, leftover.snapshot().jumpCount], [false, 0]);
+  });
+
+  it('reads it again when this agent wrote a chain, and reads back only a chain it swapped', async () => {
+    const r = await directorRig();
+    await r.run(shop);
+    const reads = r.marks.calls.read;
+    await r.run(directorPlan(table([service(fwmark(1)), [dest('10.0.0.12', { port: 0 })]], [service(fwmark(3)), [dest('10.0.0.11', { port: 0 })]]), [shopRule, ftpRule], 2));
+    assert.equal(r.marks.calls.read, reads + 1, 'read for the plan; the chain was not swapped, so not read back');
+    await r.run(directorPlan(web, [], 3));
+    assert.equal(r.marks.calls.read, reads + 3, 'the plan drops the chain: read, removed, read back');
+    assert.equal(r.marks.snapshot().chainExists, false);
   });
 });
 
