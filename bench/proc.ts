@@ -173,6 +173,8 @@ export interface ApplyWindow {
   finishedAt?: number;
   outcome?: string;
   changed?: number;
+  /** a director's "director apply finished" line: ms per part of the apply (agent/director/apply-phases.ts) */
+  phasesMs?: Record<string, number>;
 }
 
 /** Every "apply started" … "apply finished" pair in an agent's JSON log, in order. */
@@ -187,7 +189,10 @@ export function applyWindows(log: string): ApplyWindow[] {
       continue;
     }
     const at = Date.parse(String(entry.timestamp));
-    if (entry.message === 'apply started') {
+    if (entry.message === 'director apply finished' && typeof entry.phasesMs === 'object' && entry.phasesMs !== null) {
+      const open = windows[windows.length - 1];
+      if (open && open.finishedAt === undefined) open.phasesMs = entry.phasesMs as Record<string, number>;
+    } else if (entry.message === 'apply started') {
       windows.push({ host: String(entry.host), generation: String(entry.generation), mode: String(entry.mode), startedAt: at });
     } else if (entry.message === 'apply finished') {
       const open = [...windows].reverse().find((w) => w.finishedAt === undefined && w.generation === String(entry.generation));

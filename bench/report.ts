@@ -229,6 +229,12 @@ function main(): void {
     const rest = profiledLoad.wallMs - (profiledLoad.agentMs ?? 0) - (profiledLoad.realserverMs ?? 0);
     where.push(`**End to end, ${profiledWhat}**: ${seconds(profiledLoad.wallMs)} in all; the director agent's apply ${seconds(profiledLoad.agentMs)}, the realserver's verify ${seconds(profiledLoad.realserverMs)}, the rest (${seconds(rest)}) in the controller (load, validate, compile, encode, connect, the report) and on the wire.`);
   }
+  // the agent's own account of each apply, part by part (its "director apply finished" line)
+  const phaseRows = ([['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')]] as const)
+    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} |`] : []));
+  if (phaseRows.length > 0) {
+    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts |', '|---|---|---|', ...phaseRows].join('\n'));
+  }
   const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
   const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));
   if (agentCapture) where.push(profileSection(`The director agent during ${profiledWhat}`, summarizeProfile(agentCapture), 10));

@@ -12,6 +12,8 @@ export interface RolloutFigure {
   agentMs?: number;
   agentOutcome?: string;
   agentChanged?: number;
+  /** the director's apply in parts, ms ("director apply finished" phasesMs) */
+  agentPhasesMs?: Record<string, number>;
   /** the realserver agent's verify, same log lines */
   realserverMs?: number;
   /** what the rollout said went wrong for the director (its unreachable or failed lines) */
