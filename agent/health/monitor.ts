@@ -2,6 +2,7 @@
 // plan, fall/rise per target, and the weights that follow from it, set in one batch per
 // service through an injected WeightControl. Clock, timers and checks are injected too.
 import { SerialQueue } from '../../lvs/serial-queue';
+import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { EventEmitter } from 'node:events';
 import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../../lvs/host-plan';
 import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
@@ -82,9 +83,46 @@ export class HealthMonitor {
    */
   update(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     if (this.stopped) throw new Error('health monitor: update() after stop()');
+    return this.updateInSlices(services, kernelWeight);
+  }
+
+  /**
+   * A 20,000-service plan has 200,000 targets: they are matched with the running ones in
+   * slices, so the agent keeps answering meanwhile; the new set replaces the old at once.
+   */
+  private async updateInSlices(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     const held = (service: DirectorService, destination: Destination): number =>
       kernelWeight?.(service.service.key, destination) ?? this.wantedWeight(service, destination);
     const sorryHeld = new Map(services.flatMap((s) => (s.sorryServer ? [[serviceKeyString(s.service.key), held(s, s.sorryServer)] as const] : [])));
+    const next = await runSliced(this.nextTargetsSteps(services, held));
+    if (this.stopped) {
+      for (const t of next.values()) if (!this.targets.has(t.id)) t.cancel?.();
+      return;
+    }
+    for (const [id, old] of this.targets) if (next.get(id) !== old) old.cancel?.();
+    this.targets = next;
+    const nextSorry = new Map<string, SorryTarget>();
+    for (const service of services) {
+      const id = serviceKeyString(service.service.key);
+      const sorry = sorryTargetOf(service, this.sorry.get(id), sorryHeld.get(id));
+      if (sorry) nextSorry.set(id, sorry);
+    }
+    this.sorry = nextSorry;
+    const serviceIds = new Set<string>();
+    for (const t of next.values()) {
+      if (!t.spec) continue;
+      serviceIds.add(t.serviceId);
+      if (!t.looping) {
+        t.looping = true;
+        this.schedule(t, 0);
+      }
+    }
+    for (const id of this.sorry.keys()) serviceIds.add(id);
+    await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
+  }
+
+  /** The targets of the plan: a running one whose check is unchanged is kept (its state with it). */
+  private *nextTargetsSteps(services: readonly DirectorService[], held: (service: DirectorService, destination: Destination) => number): Pausable<Map<string, Target>> {
     const next = new Map<string, Target>();
     for (const service of services) {
       for (const realserver of service.realservers) {
@@ -95,29 +133,12 @@ export class HealthMonitor {
           Object.assign(old, { name: fresh.name, host: fresh.host, destination: fresh.destination, currentWeight: fresh.currentWeight });
           next.set(old.id, old);
         } else {
-          old?.cancel?.();
           next.set(fresh.id, fresh);
         }
       }
+      yield;
     }
-    for (const [id, old] of this.targets) if (!next.has(id)) old.cancel?.();
-    this.targets = next;
-    const nextSorry = new Map<string, SorryTarget>();
-    for (const service of services) {
-      const id = serviceKeyString(service.service.key);
-      const sorry = sorryTargetOf(service, this.sorry.get(id), sorryHeld.get(id));
-      if (sorry) nextSorry.set(id, sorry);
-    }
-    this.sorry = nextSorry;
-    for (const t of next.values()) {
-      if (t.spec && !t.looping) {
-        t.looping = true;
-        this.schedule(t, 0);
-      }
-    }
-    const serviceIds = new Set([...next.values()].filter((t) => t.spec).map((t) => t.serviceId));
-    for (const id of this.sorry.keys()) serviceIds.add(id);
-    return Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id))).then(() => undefined);
+    return next;
   }
 
   /** Stops every loop; resolves when weight changes already started are done. */
