@@ -189,7 +189,7 @@ export function applyWindows(log: string): ApplyWindow[] {
       continue;
     }
     const at = Date.parse(String(entry.timestamp));
-    if (entry.message === 'director apply finished' && typeof entry.phasesMs === 'object' && entry.phasesMs !== null) {
+    if (String(entry.message).startsWith('director apply finished') && typeof entry.phasesMs === 'object' && entry.phasesMs !== null) {
       const open = windows[windows.length - 1];
       if (open && open.finishedAt === undefined) open.phasesMs = entry.phasesMs as Record<string, number>;
     } else if (entry.message === 'apply started') {

@@ -55,5 +55,10 @@ export interface HostApplier {
    * through emit, and resolves with the final result (which it also emits last).
    * Never throws for a problem of the host: that is a failed result.
    */
-  apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent>;
+  apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void, received?: ReceivedRequest): Promise<ResultEvent>;
+}
+
+/** The request as it arrived (its ApplyRequest bytes): kept as the last plan without encoding it again. */
+export interface ReceivedRequest {
+  bytes: Buffer;
 }

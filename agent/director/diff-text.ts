@@ -64,27 +64,30 @@ function destinationText(d: Destination): string {
 
 /**
  * The most text one side of the IPVS diff may hold: a diff event must fit one gRPC message
- * (lvs/wire/limits.ts) with both sides. A larger table (some 7,000 services of 10 realservers)
- * shows only the services that change, and past that the text is cut, saying so.
+ * (lvs/wire/limits.ts) with both sides; past that the text is cut, saying so.
  */
 export const DIFF_SIDE_MAX_CHARS = 6_000_000;
 
-/** Before/after text of the IPVS table, in canonical order; pausable between services. */
+/**
+ * Before/after text of the services that change, in canonical order; pausable between
+ * services. Only those: the whole of a 2,000-service table on both sides was 2 MB rendered,
+ * sent and dropped at every apply (a no-op too) when the operator asked for no --diff, and
+ * what does not change shows nothing in a diff anyway.
+ */
 export function* ipvsDiffSteps(before: readonly IpvsService[], after: readonly IpvsService[]): Pausable<DiffEvent> {
   // A projection shares every service no operation touched with the table it came from
-  // (ipvs-table.ts): the same object renders the same text, so it is rendered once.
-  const rendered = new Map<IpvsService, string>();
-  let beforeText = yield* ipvsTextSteps(before, rendered);
-  let afterText = yield* ipvsTextSteps(after, rendered);
-  if (beforeText.length > DIFF_SIDE_MAX_CHARS || afterText.length > DIFF_SIDE_MAX_CHARS) {
-    const inAfter = new Set(after);
-    const unchanged = new Set(before.filter((s) => inAfter.has(s)));
-    const changedBefore = before.filter((s) => !unchanged.has(s));
-    const changedAfter = after.filter((s) => !unchanged.has(s));
-    const note = `# the table holds ${after.length} service(s); only the ${Math.max(changedBefore.length, changedAfter.length)} that change are shown\n`;
-    beforeText = cut(note + (yield* ipvsTextSteps(changedBefore, rendered)));
-    afterText = cut(note + (yield* ipvsTextSteps(changedAfter, rendered)));
+  // (ipvs-table.ts): the same object is the same service, unchanged.
+  const inAfter = new Set(after);
+  const unchanged = new Set<IpvsService>();
+  for (const s of before) {
+    if (inAfter.has(s)) unchanged.add(s);
+    yield;
   }
+  const changedBefore = before.filter((s) => !unchanged.has(s));
+  const changedAfter = after.filter((s) => !unchanged.has(s));
+  const note = unchanged.size === 0 ? '' : `# the table holds ${after.length} service(s); only the ${Math.max(changedBefore.length, changedAfter.length)} that change are shown\n`;
+  const beforeText = cut(note + (yield* ipvsTextSteps(changedBefore)));
+  const afterText = cut(note + (yield* ipvsTextSteps(changedAfter)));
   return { kind: 'diff', subject: 'ipvs', before: beforeText, after: afterText };
 }
 
@@ -98,15 +101,10 @@ function cut(text: string): string {
  * The table as ipvsadm -S prints it, services by key and destinations by address:port, one
  * service at a time (renderIpvsState of a table is the concatenation of its services' text).
  */
-function* ipvsTextSteps(services: readonly IpvsService[], rendered: Map<IpvsService, string>): Pausable<string> {
+function* ipvsTextSteps(services: readonly IpvsService[]): Pausable<string> {
   const parts: string[] = [];
   for (const s of canonicalServiceOrder(services)) {
-    let text = rendered.get(s);
-    if (text === undefined) {
-      text = renderIpvsState([{ service: s.service, destinations: canonicalDestinationOrder(s) }]);
-      rendered.set(s, text);
-    }
-    parts.push(text);
+    parts.push(renderIpvsState([{ service: s.service, destinations: canonicalDestinationOrder(s) }]));
     yield;
   }
   return parts.join('');

@@ -5,8 +5,8 @@ import type { CachedPreconditions } from '../kernel/cached-preconditions';
 
 export function recheckPreconditionsOnFailure(applier: HostApplier, preconditions: Pick<CachedPreconditions, 'forget'>): HostApplier {
   return {
-    async apply(plan, mode, emit) {
-      const result = await applier.apply(plan, mode, emit);
+    async apply(plan, mode, emit, received) {
+      const result = await applier.apply(plan, mode, emit, received);
       if (result.outcome === 'failed') preconditions.forget();
       return result;
     },

@@ -68,8 +68,8 @@ function wrapWith(options: AgentHealthOptions, handOver: (plan: HostPlan) => Pro
   return (applier) => withAppliedPlanHooks(applier, {
     logger: options.logger,
     recordApply: (outcome, seconds) => options.metrics.recordApply(outcome, seconds),
-    afterApply: async (plan) => {
-      await writeLastPlan(options.stateDir, plan);
+    afterApply: async (plan, received) => {
+      await writeLastPlan(options.stateDir, plan, received?.bytes);
       await handOver(plan);
     },
   });

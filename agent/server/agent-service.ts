@@ -231,6 +231,7 @@ export class AgentService {
   }
 
   private async applyInTurn(call: ServerWritableStream<Buffer, WireApplyEvent>, plan: HostPlan, mode: ApplyMode): Promise<void> {
+    const received = { bytes: call.request };
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
       throw new ApplyRefused(
@@ -258,7 +259,7 @@ export class AgentService {
     };
     let result: ResultEvent;
     try {
-      result = await this.deps.applier.apply(plan, mode, emit);
+      result = await this.deps.applier.apply(plan, mode, emit, received);
     } finally {
       call.off('cancelled', controllerGone);
     }

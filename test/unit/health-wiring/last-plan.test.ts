@@ -4,6 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import type { RealserverPlan } from '../../../lvs/host-plan';
 import { LastPlanFileError, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
+import { runToEnd } from '../../../lvs/yield-point';
 
 const realserver: RealserverPlan = {
   role: 'realserver', cluster: 'shop', host: 'web1', generation: 7, address: '10.0.0.11', prepare: false,
@@ -23,6 +25,13 @@ describe('the last applied plan in --state-dir', () => {
     await writeLastPlan(dir, realserver);
     assert.deepStrictEqual(await readLastPlan(dir), realserver);
     assert.deepStrictEqual(readdirSync(dir), ['last-applied-plan.json']);
+  });
+
+  it('keeps the request as it arrived, without encoding it again, and reads the plan back from it', async () => {
+    const received = runToEnd(encodeApplyRequest('apply', realserver));
+    // another plan in the argument: the file must hold the bytes that arrived
+    await writeLastPlan(dir, { ...realserver, generation: 99 }, received);
+    assert.deepStrictEqual(await readLastPlan(dir), realserver);
   });
 
   it('refuses a damaged file, naming it and the fix', async () => {
