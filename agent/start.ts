@@ -176,6 +176,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     })
     : undefined;
   if (vrrp) metrics?.readVrrpFrom(vrrp);
+  // one realserver kernel for the verifier and the self-report, its reader chosen (and logged) once
+  const realserverKernel = config.role === 'realserver' ? createLinuxRealserverKernel({ log: logger }) : undefined;
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -183,7 +185,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     metrics: metrics ?? NO_METRICS,
     ...(kernel ? { ipvs: kernel.ipvs } : {}),
     procFiles,
-    realserverKernel: () => createLinuxRealserverKernel(),
+    ...(realserverKernel ? { realserverKernel: () => realserverKernel } : {}),
     readListening: procListeningReader(),
     selfCheckIntervalMs: config.selfCheckIntervalMs,
     runCheck: checkRunner(config.execChecksDir ? { execDir: config.execChecksDir } : {}),
@@ -201,7 +203,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
         stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
         ...(health.wantedWeight ? { healthWeights: health.wantedWeight } : {}),
       }), kernel.preconditions)
-      : createRealserverVerifier({ stateDir: config.stateDir, logger })),
+      : createRealserverVerifier({ stateDir: config.stateDir, logger, ...(realserverKernel ? { kernel: realserverKernel } : {}) })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
     ...(vrrp ? { vrrp } : {}),

@@ -1,4 +1,7 @@
-// The slice of the kernel a realserver agent reads and (in prepare mode) changes.
+// The slice of the kernel a realserver agent reads and (in prepare mode) changes. Addresses,
+// routes and IPv6 proxy neighbours are read over route netlink (no process per read) when the
+// netlink package loads, else with `ip -j` (said once in the log, with why); sysctls are files
+// under /proc/sys; changes go through `ip -batch`.
 import { createExec, type Exec } from '../kernel/exec';
 import type { Addresses } from '../kernel/addresses';
 import type { FtpConfigFiles } from '../kernel/ftp-config';
@@ -10,6 +13,11 @@ import { LinuxAddresses } from '../kernel/linux/addresses';
 import { LinuxFtpConfigFiles } from '../kernel/linux/ftp-config';
 import { LinuxRoutes } from '../kernel/linux/routes';
 import { LinuxSysctl } from '../kernel/linux/sysctl';
+import { loadNetlinkSockets, type RawNetlinkSocketFactory } from '../kernel/linux/netlink-socket';
+import { NetlinkAddresses } from '../kernel/linux/rtnetlink-addresses';
+import { NetlinkRoutes } from '../kernel/linux/rtnetlink-routes';
+import { NetlinkNeighbours } from '../kernel/linux/rtnetlink-neighbours';
+import { NETLINK_ROUTE } from '../../lvs/formats/netlink-wire';
 
 export interface RealserverKernel {
   sysctl: Sysctl;
@@ -19,12 +27,24 @@ export interface RealserverKernel {
   ftpConfig: FtpConfigFiles;
 }
 
-export function createLinuxRealserverKernel(exec: Exec = createExec({ timeoutMs: 30_000 })): RealserverKernel {
+export interface RealserverKernelOptions {
+  exec?: Exec;
+  /** the route netlink sockets, or why not (injected in tests) */
+  loadSockets?: () => RawNetlinkSocketFactory | Error;
+  log?: { info(message: string, meta?: object): unknown; warn(message: string, meta?: object): unknown };
+}
+
+export function createLinuxRealserverKernel(options: RealserverKernelOptions = {}): RealserverKernel {
+  const exec = options.exec ?? createExec({ timeoutMs: 30_000 });
+  const ip = new LinuxAddresses(exec);
+  const sockets = (options.loadSockets ?? (() => loadNetlinkSockets(NETLINK_ROUTE)))();
+  if (sockets instanceof Error) options.log?.warn('realserver reads addresses, routes and neighbours with ip -j: route netlink is not usable here', { why: sockets.message });
+  else options.log?.info('realserver reads addresses, routes and neighbours over route netlink');
   return {
     sysctl: new LinuxSysctl(),
-    addresses: new LinuxAddresses(exec),
-    routes: new LinuxRoutes(exec),
-    neighbours: new LinuxNeighbours(exec),
+    addresses: sockets instanceof Error ? ip : new NetlinkAddresses(sockets, ip),
+    routes: sockets instanceof Error ? new LinuxRoutes(exec) : new NetlinkRoutes(sockets),
+    neighbours: sockets instanceof Error ? new LinuxNeighbours(exec) : new NetlinkNeighbours(sockets),
     ftpConfig: new LinuxFtpConfigFiles(),
   };
 }

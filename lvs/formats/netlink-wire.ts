@@ -1,6 +1,7 @@
 // Netlink and generic netlink framing, both ways, as <linux/netlink.h> and
 // <linux/genetlink.h> lay it out: a 16-byte nlmsghdr (len u32, type u16, flags u16, seq u32,
-// pid u32), for generic netlink a 4-byte genlmsghdr (cmd u8, version u8, reserved u16), then
+// pid u32), for generic netlink a 4-byte genlmsghdr (cmd u8, version u8, reserved u16) (route
+// netlink has a fixed header of its own per message type instead: rtnetlink.ts), then
 // attributes (len u16, type u16, value, padded to 4 bytes). Host byte order (little-endian on
 // the x64/arm64 machines the agent runs on) except where a field says network order. Pure.
 
@@ -21,6 +22,7 @@ export const NLM_F_DUMP = 0x300;
 /** NLA_F_NESTED and NLA_F_NET_BYTEORDER ride in the top bits of an attribute's type. */
 const NLA_TYPE_MASK = 0x3fff;
 
+export const NETLINK_ROUTE = 0;
 export const NETLINK_GENERIC = 16;
 export const GENL_ID_CTRL = 0x10;
 export const CTRL_CMD_GETFAMILY = 3;
@@ -89,15 +91,27 @@ export interface GenlRequest {
 export function genlMessage(r: GenlRequest): Buffer {
   const body = Buffer.concat(r.attrs as Buffer[]);
   const len = NLMSG_HDRLEN + GENL_HDRLEN + body.length;
-  const out = Buffer.alloc(len);
-  out.writeUInt32LE(len, 0);
-  out.writeUInt16LE(r.family, 4);
-  out.writeUInt16LE(r.flags, 6);
-  out.writeUInt32LE(r.seq >>> 0, 8);
-  out.writeUInt32LE(0, 12);
+  const out = withHeader(len, r.family, r.flags, r.seq);
   out.writeUInt8(r.cmd, 16);
   out.writeUInt8(r.version, 17);
   body.copy(out, NLMSG_HDRLEN + GENL_HDRLEN);
+  return out;
+}
+
+/** A whole netlink message: the header, then `body` (a family's fixed header and attributes). */
+export function netlinkMessage(type: number, flags: number, seq: number, body: Buffer): Buffer {
+  const out = withHeader(NLMSG_HDRLEN + body.length, type, flags, seq);
+  body.copy(out, NLMSG_HDRLEN);
+  return out;
+}
+
+/** A zeroed message of `len` bytes with its nlmsghdr written; pid 0 lets the kernel fill in the socket's port. */
+function withHeader(len: number, type: number, flags: number, seq: number): Buffer {
+  const out = Buffer.alloc(len);
+  out.writeUInt32LE(len, 0);
+  out.writeUInt16LE(type, 4);
+  out.writeUInt16LE(flags, 6);
+  out.writeUInt32LE(seq >>> 0, 8);
   return out;
 }
 

@@ -1,14 +1,15 @@
 // Generic netlink exchanges over one raw socket: resolve a family by name, run a dump to its
 // NLMSG_DONE, and send a batch of commands packed into few sendmsg calls. One exchange at a
 // time per channel (the kernel runs one dump per socket); callers wanting parallel dumps open
-// several channels. Every exchange is bounded in time, and a dump in bytes.
-import { getSystemErrorName } from 'node:util';
+// several channels. Every exchange is bounded in time, and a dump in bytes (netlink-channel.ts).
 import {
-  CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK,
-  NLM_F_DUMP, NLM_F_REQUEST, align4, genlBody, genlMessage, parseAttrs, parseDone, parseError, readU16, splitMessages,
-  stringAttr, type NetlinkMessage,
+  CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, NLMSG_ERROR, NLM_F_ACK,
+  NLM_F_DUMP, NLM_F_REQUEST, align4, genlBody, genlMessage, parseAttrs, parseError, readU16, stringAttr,
 } from '../../../lvs/formats/netlink-wire';
+import { NetlinkChannel, NetlinkError } from './netlink-channel';
 import type { RawNetlinkSocket } from './netlink-socket';
+
+export { NetlinkError as GenlError, errnoName } from './netlink-channel';
 
 export interface GenlChannelOptions {
   /** how long one exchange (a dump, one sendmsg of a batch) may wait for the kernel */
@@ -25,22 +26,6 @@ export interface GenlCommand {
   attrs: Buffer[];
 }
 
-/** The kernel refused a request outright (a dump, a family lookup): its errno, positive. */
-export class GenlError extends Error {
-  constructor(readonly errno: number, what: string) {
-    super(`${what}: ${errnoName(errno)}`);
-    this.name = 'GenlError';
-  }
-}
-
-export function errnoName(errno: number): string {
-  try {
-    return `${getSystemErrorName(-errno)} (errno ${errno})`;
-  } catch {
-    return `errno ${errno}`;
-  }
-}
-
 /**
  * What an error reply to a batch message costs in the receive buffer, at most: the echoed
  * request plus skb overhead (sk_buff and shared info, ~1 KiB with slab rounding). A sendmsg
@@ -49,33 +34,9 @@ export function errnoName(errno: number): string {
  */
 const REPLY_OVERHEAD_BYTES = 1024;
 
-interface Exchange {
-  onMessage(message: NetlinkMessage): void;
-  fail(error: Error): void;
-}
-
-export class GenlChannel {
-  private seq = 1;
-  private current: Exchange | undefined;
-  /** set once an exchange was abandoned half-way: stray replies may still come */
-  private broken: Error | undefined;
-
-  constructor(private readonly socket: RawNetlinkSocket, private readonly options: GenlChannelOptions) {
-    socket.onDatagram((datagram) => {
-      let messages: NetlinkMessage[];
-      try {
-        messages = splitMessages(datagram);
-      } catch (error) {
-        this.current?.fail(error as Error);
-        return;
-      }
-      for (const m of messages) this.current?.onMessage(m);
-    });
-    socket.onError((error) => this.current?.fail(error));
-  }
-
-  close(): void {
-    this.socket.close();
+export class GenlChannel extends NetlinkChannel {
+  constructor(socket: RawNetlinkSocket, private readonly options: GenlChannelOptions) {
+    super(socket, options.timeoutMs);
   }
 
   /** The family's id, or undefined when the kernel has no such family (its module not loaded). */
@@ -87,7 +48,7 @@ export class GenlChannel {
       if (m.type === NLMSG_ERROR) {
         const { errno } = parseError(m.payload);
         if (errno === 2 /* ENOENT */) return done(undefined);
-        return fail(new GenlError(errno, `looking up the generic netlink family "${name}"`));
+        return fail(new NetlinkError(errno, `looking up the generic netlink family "${name}"`));
       }
       if (m.type !== GENL_ID_CTRL) return;
       const id = parseAttrs(genlBody(m.payload).attrs).get(CTRL_ATTR_FAMILY_ID);
@@ -100,22 +61,8 @@ export class GenlChannel {
   async dump(family: number, version: number, command: GenlCommand, what: string): Promise<Buffer[]> {
     const seq = this.nextSeq();
     const message = genlMessage({ family, cmd: command.cmd, version, flags: NLM_F_REQUEST | NLM_F_DUMP, seq, attrs: command.attrs });
-    const bodies: Buffer[] = [];
-    let bytes = 0;
-    return this.exchange<Buffer[]>(what, message, (m, done, fail) => {
-      if (m.seq !== seq) return;
-      if (m.type === NLMSG_ERROR) return fail(new GenlError(parseError(m.payload).errno, what));
-      if (m.type === NLMSG_DONE) {
-        const errno = parseDone(m.payload);
-        return errno === 0 ? done(bodies) : fail(new GenlError(errno, what));
-      }
-      if (m.type !== family) return;
-      bytes += m.payload.length;
-      if (bytes > this.options.maxDumpBytes) {
-        return fail(new Error(`${what}: the kernel's reply passed ${this.options.maxDumpBytes} bytes; the read was abandoned (a table this large needs a higher limit)`));
-      }
-      bodies.push(genlBody(m.payload).attrs);
-    });
+    const payloads = await this.collectDump(what, message, seq, family, this.options.maxDumpBytes);
+    return payloads.map((p) => genlBody(p).attrs);
   }
 
   /**
@@ -173,46 +120,5 @@ export class GenlChannel {
       });
     }
     return refused;
-  }
-
-  private nextSeq(): number {
-    const seq = this.seq;
-    this.seq += 1;
-    return seq;
-  }
-
-  private exchange<T>(
-    what: string,
-    message: Buffer,
-    handle: (m: NetlinkMessage, done: (value: T) => void, fail: (error: Error) => void) => void,
-  ): Promise<T> {
-    if (this.broken) return Promise.reject(this.broken);
-    if (this.current) return Promise.reject(new Error(`${what}: the netlink channel is busy with another exchange`));
-    return new Promise<T>((resolve, reject) => {
-      const finish = (error: Error | undefined, value?: T): void => {
-        if (this.current !== exchange) return;
-        this.current = undefined;
-        clearTimeout(timer);
-        if (error) {
-          this.broken = new Error(`the netlink channel was abandoned after: ${error.message}`);
-          reject(error);
-        } else {
-          resolve(value as T);
-        }
-      };
-      const exchange: Exchange = {
-        onMessage: (m) => {
-          try {
-            handle(m, (value) => finish(undefined, value), (error) => finish(error));
-          } catch (error) {
-            finish(error as Error);
-          }
-        },
-        fail: (error) => finish(new Error(`${what}: ${error.message}`)),
-      };
-      const timer = setTimeout(() => finish(new Error(`${what}: no answer from the kernel within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      this.current = exchange;
-      this.socket.send(message).catch((error: Error) => finish(new Error(`${what}: sendmsg failed: ${error.message}`)));
-    });
   }
 }

@@ -1,9 +1,11 @@
-// A raw generic netlink socket from the `netlink` package (0.3.0: a prebuilt N-API socket for
-// linux x64/arm64, no compiler at install). Only its lowest layer is used: one sendmsg per
+// A raw netlink socket (generic netlink for IPVS, route netlink for a realserver's addresses
+// and routes) from the `netlink` package (0.3.0: a prebuilt N-API socket for linux x64/arm64,
+// no compiler at install). Only its lowest layer is loaded (`netlink/dist/raw`: the package's
+// index also loads its generic and route netlink modules, ~8 MB of RSS we do not use). One sendmsg per
 // Buffer we hand it (so a batch of messages goes in one call) and one 'message' event per
 // datagram received (read whole into a 64 KiB buffer; a truncated one is an error). Framing, sequence numbers,
-// dumps and ACKs are ours (genl-channel.ts). The package is loaded on first use, not at
-// import, so an agent where it cannot load still starts on ipvsadm.
+// dumps and ACKs are ours (netlink-channel.ts). The package is loaded on first use, not at
+// import, so an agent where it cannot load still starts (on ipvsadm, or reading with `ip -j`).
 import { errorMessage } from '../../../lvs/errors';
 import { endianness } from 'node:os';
 import { NETLINK_GENERIC } from '../../../lvs/formats/netlink-wire';
@@ -49,19 +51,33 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 const DATAGRAM_BUFFER_BYTES = 64 * 1024;
 
 /**
- * The factory, or why there is none: the package missing or failing to load (no prebuild for
- * this platform), or a big-endian host (netlink is host order; the codec writes little-endian).
+ * IPVS (generic netlink): big batches and dumps, so a big receive buffer and one read a
+ * datagram. Route netlink: a realserver's few-datagram dumps every few seconds, so the
+ * package's default: the kernel's receive buffer, each datagram's size peeked and read into a
+ * buffer of that size. Without peeking each datagram costs a 64 KiB native buffer that V8
+ * counts at the datagram's size and frees late: 30 verifies grew a realserver's RSS by ~12 MB.
  */
-export function loadNetlinkSockets(): RawNetlinkSocketFactory | Error {
+function socketOptions(protocol: number): { recvBufferSize?: number; messagePeeking: boolean; msgBufferSize?: number } {
+  return protocol === NETLINK_GENERIC
+    ? { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }
+    : { messagePeeking: true };
+}
+
+/**
+ * The factory of sockets of one netlink protocol (NETLINK_GENERIC, NETLINK_ROUTE), or why
+ * there is none: the package missing or failing to load (no prebuild for this platform), or a
+ * big-endian host (netlink is host order; the codec writes little-endian).
+ */
+export function loadNetlinkSockets(protocol: number = NETLINK_GENERIC): RawNetlinkSocketFactory | Error {
   if (endianness() !== 'LE') return new Error('the netlink codec is little-endian only and this host is big-endian');
   let pkg: NetlinkPackage;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    pkg = require('netlink') as NetlinkPackage;
+    pkg = require('netlink/dist/raw') as NetlinkPackage;
   } catch (error) {
     return new Error(`the netlink package does not load: ${errorMessage(error).split('\n')[0]}`);
   }
-  return () => wrap(new pkg.RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }));
+  return () => wrap(new pkg.RawNetlinkSocket(protocol, socketOptions(protocol)));
 }
 
 function wrap(socket: PackageSocket): RawNetlinkSocket {

@@ -1,13 +1,17 @@
-// Default routes through iproute2's JSON output.
+// Default routes through iproute2's JSON output: the reader where the netlink package cannot
+// load (rtnetlink-routes.ts reads them without a process).
 import { errorMessage } from '../../../lvs/errors';
 import { z } from 'zod';
 import type { Exec } from '../exec';
 import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
 
-const ipRouteJson = z.array(z.object({ dst: z.string().optional(), gateway: z.string().optional(), dev: z.string().optional() }));
+const hop = { gateway: z.string().optional(), dev: z.string().optional() };
+const ipRouteJson = z.array(z.object({ dst: z.string().optional(), ...hop, nexthops: z.array(z.object(hop)).optional() }));
 
-/** Parses `ip -j route show default`; throws saying what is malformed. */
+const defaultRoute = (r: { gateway?: string; dev?: string }): DefaultRoute => ({ ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}) });
+
+/** Parses `ip -j route show default` (a multipath route: one default route a hop); throws saying what is malformed. */
 export function parseIpRouteJson(stdout: string): DefaultRoute[] {
   let raw: unknown;
   try {
@@ -20,7 +24,7 @@ export function parseIpRouteJson(stdout: string): DefaultRoute[] {
   if (!parsed.success) throw new Error(`ip -j route show default printed an unexpected shape: ${parsed.error.message}`);
   return parsed.data
     .filter((r) => r.dst === undefined || r.dst === 'default')
-    .map((r) => ({ ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}) }));
+    .flatMap((r) => (r.nexthops && r.nexthops.length > 0 ? r.nexthops.map(defaultRoute) : [defaultRoute(r)]));
 }
 
 export class LinuxRoutes implements Routes {

@@ -72,6 +72,11 @@ describe('Linux routes backend', () => {
     assert.deepEqual(parseIpRouteJson(''), []);
   });
 
+  it('makes a multipath default route one default route a hop', () => {
+    const multipath = '[{"dst":"default","flags":[],"nexthops":[{"gateway":"10.1.0.1","dev":"br0","weight":1,"flags":[]},{"gateway":"10.2.0.1","dev":"t1","weight":1,"flags":["linkdown"]}]},{"type":"unreachable","dst":"default","metric":4000,"flags":[]}]';
+    assert.deepEqual(parseIpRouteJson(multipath), [{ gateway: '10.1.0.1', device: 'br0' }, { gateway: '10.2.0.1', device: 't1' }, {}]);
+  });
+
   it('asks for the family it is given', async () => {
     const { exec, calls } = recordingExec(() => ok('[]'));
     await new LinuxRoutes(exec).defaultRoutes('inet6');
