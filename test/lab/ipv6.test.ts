@@ -74,6 +74,14 @@ describe('IPv6 end to end: fwmark through ip6tables, a v6 VIP, DR realservers ov
     }
   });
 
+  it('the realserver agents read their addresses, routes and proxy neighbours over route netlink, not with ip -j', async () => {
+    assert.ok(cluster);
+    for (const host of ['r1', 'r2']) {
+      const log = await cluster.agentLog(host);
+      assert.match(log, /"message":"realserver reads addresses, routes and neighbours over route netlink"/, log);
+    }
+  });
+
   it('the director writes the IPv6 mark rule with ip6tables in its own chain, one jump, and nothing in iptables', async () => {
     const { stdout: mangle6 } = await inNetns('d', 'ip6tables-legacy-save', ['-t', 'mangle']);
     const rules = mangle6.split('\n').filter((line) => line.startsWith('-A '));
