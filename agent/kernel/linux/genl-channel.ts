@@ -76,7 +76,7 @@ export class GenlChannel extends NetlinkChannel {
       if (m.seq !== seq) return;
       if (m.type === NLMSG_ERROR) {
         const { errno } = parseError(m.payload);
-        return errno === absentErrno ? done(undefined) : fail(new GenlError(errno, what));
+        return errno === absentErrno ? done(undefined) : fail(new NetlinkError(errno, what));
       }
       if (m.type === family) done(genlBody(m.payload).attrs);
     });
