@@ -34,6 +34,19 @@ const confirmed = (): ConfirmedIpvs => new ConfirmedIpvs({ backend: netlink(), r
 const netlink = (parallelDumps?: number): Ipvs =>
   new NetlinkIpvs({ openSocket: sockets(), readConnections: procConnectionsReader(), ...(parallelDumps ? { parallelDumps } : {}) });
 
+/** A table made by hand: persistence with a netmask, fwmark with a scheduler flag, one-packet, IPv6. */
+const HAND_MADE = [
+  '-A -t 10.0.0.100:80 -s rr -p 360 -M 255.255.255.0',
+  '-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 2',
+  '-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1',
+  '-A -f 7 -s sh -b sh-port',
+  '-a -f 7 -r 10.0.0.11:0 -m -w 1',
+  '-A -u 10.0.0.100:53 -s rr -o',
+  '-a -u 10.0.0.100:53 -r 10.0.0.11:53 -g -w 1',
+  '-A -t [2001:db8::100]:443 -s wlc -p 300 -M 64',
+  '-a -t [2001:db8::100]:443 -r [2001:db8::11]:443 -m -w 4',
+];
+
 async function clear(): Promise<void> {
   await run('ipvsadm', ['-C']);
 }
@@ -94,17 +107,7 @@ describe('IPVS backends on the real kernel', function () {
     beforeEach(clear);
 
     it('reads what ipvsadm changed by hand, one service at a time, and equals a whole netlink read after each change', async () => {
-      await restore([
-        '-A -t 10.0.0.100:80 -s rr -p 360 -M 255.255.255.0',
-        '-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 2',
-        '-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1',
-        '-A -f 7 -s sh -b sh-port',
-        '-a -f 7 -r 10.0.0.11:0 -m -w 1',
-        '-A -u 10.0.0.100:53 -s rr -o',
-        '-a -u 10.0.0.100:53 -r 10.0.0.11:53 -g -w 1',
-        '-A -t [2001:db8::100]:443 -s wlc -p 300 -M 64',
-        '-a -t [2001:db8::100]:443 -r [2001:db8::11]:443 -m -w 4',
-      ]);
+      await restore(HAND_MADE);
       await tryRestore('SCTP service', ['-A --sctp-service 10.0.0.100:9000 -s rr']);
       const door = confirmed();
       const check = async (what: string, kind: string, again?: number): Promise<void> => {
@@ -140,19 +143,7 @@ describe('IPVS backends on the real kernel', function () {
     beforeEach(clear);
 
     it('read the same table, and set aside the same services lvsctl cannot hold, for the same reasons', async () => {
-      await restore([
-        '-A -t 10.0.0.100:80 -s rr -p 360 -M 255.255.255.0',
-        '-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 2',
-        '-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1',
-        '-A -f 7 -s sh -b sh-port',
-        '-a -f 7 -r 10.0.0.11:0 -m -w 1',
-        '-A -u 10.0.0.100:53 -s rr -o',
-        '-a -u 10.0.0.100:53 -r 10.0.0.11:53 -g -w 1',
-        '-A -f 2 -6 -s rr',
-        '-a -f 2 -6 -r [2001:db8::11]:0 -g -w 1',
-        '-A -t [2001:db8::100]:443 -s wlc -p 300 -M 64',
-        '-a -t [2001:db8::100]:443 -r [2001:db8::11]:443 -m -w 4',
-      ]);
+      await restore([...HAND_MADE, '-A -f 2 -6 -s rr', '-a -f 2 -6 -r [2001:db8::11]:0 -g -w 1']);
       await tryRestore('SCTP service', ['-A --sctp-service 10.0.0.100:9000 -s rr']);
       await tryRestore('GUE tunnel destination', ['-A -t 10.0.0.100:81 -s rr', '-a -t 10.0.0.100:81 -r 10.0.0.11:81 -i -w 1 --tun-type gue --tun-port 6080']);
       try {
