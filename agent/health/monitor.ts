@@ -53,6 +53,8 @@ export class HealthMonitor {
   private readonly runCheck: RunCheck;
   private readonly weights: WeightControl;
   private targets = new Map<string, Target>();
+  /** the live targets whose state is down: while none is and no sorry server serves, every wanted weight is the plan's */
+  private readonly down = new Set<Target>();
   /** service id → its sorry server, for services that have one and a health check */
   private sorry = new Map<string, SorryTarget>();
   /** weight decisions run one at a time, in order, so two results never race in the kernel */
@@ -99,41 +101,68 @@ export class HealthMonitor {
       for (const t of next.values()) if (!this.targets.has(t.id)) t.cancel?.();
       return;
     }
-    for (const [id, old] of this.targets) if (next.get(id) !== old) old.cancel?.();
+    const previous = this.targets;
     this.targets = next;
+    this.sorry = await runSliced(this.nextSorrySteps(services, sorryHeld));
+    const serviceIds = await runSliced(this.switchOverSteps(previous, next));
+    for (const id of this.sorry.keys()) serviceIds.add(id);
+    await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
+  }
+
+  /** The plan's sorry servers, each keeping its state when its service had one. */
+  private *nextSorrySteps(services: readonly DirectorService[], sorryHeld: ReadonlyMap<string, number>): Pausable<Map<string, SorryTarget>> {
     const nextSorry = new Map<string, SorryTarget>();
     for (const service of services) {
       const id = serviceKeyString(service.service.key);
       const sorry = sorryTargetOf(service, this.sorry.get(id), sorryHeld.get(id));
       if (sorry) nextSorry.set(id, sorry);
+      yield;
     }
-    this.sorry = nextSorry;
+    return nextSorry;
+  }
+
+  /** Stops the targets the plan dropped or changed, starts the new checked ones; the services with checks. */
+  private *switchOverSteps(previous: ReadonlyMap<string, Target>, next: ReadonlyMap<string, Target>): Pausable<Set<string>> {
+    for (const [id, old] of previous) {
+      if (next.get(id) !== old) {
+        old.cancel?.();
+        this.down.delete(old);
+      }
+      yield;
+    }
     const serviceIds = new Set<string>();
     for (const t of next.values()) {
-      if (!t.spec) continue;
-      serviceIds.add(t.serviceId);
-      if (!t.looping) {
-        t.looping = true;
-        this.schedule(t, 0);
+      if (t.spec) {
+        serviceIds.add(t.serviceId);
+        if (!t.looping) {
+          t.looping = true;
+          this.schedule(t, 0);
+        }
       }
+      yield;
     }
-    for (const id of this.sorry.keys()) serviceIds.add(id);
-    await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
+    return serviceIds;
   }
 
   /** The targets of the plan: a running one whose check is unchanged is kept (its state with it). */
   private *nextTargetsSteps(services: readonly DirectorService[], held: (service: DirectorService, destination: Destination) => number): Pausable<Map<string, Target>> {
     const next = new Map<string, Target>();
     for (const service of services) {
+      const serviceId = serviceKeyString(service.service.key);
       for (const realserver of service.realservers) {
-        const fresh = this.targetOf(service, realserver);
-        fresh.currentWeight = held(service, realserver.destination);
-        const old = this.targets.get(fresh.id);
-        if (old && sameSpec(old.spec, fresh.spec)) {
-          Object.assign(old, { name: fresh.name, host: fresh.host, destination: fresh.destination, currentWeight: fresh.currentWeight });
-          next.set(old.id, old);
+        const id = targetId(serviceId, realserver.destination);
+        const weight = held(service, realserver.destination);
+        const old = this.targets.get(id);
+        if (old && sameSpec(old.spec, service.healthCheck)) {
+          old.name = service.name;
+          old.host = realserver.host;
+          old.destination = { ...realserver.destination };
+          old.currentWeight = weight;
+          next.set(id, old);
         } else {
-          next.set(fresh.id, fresh);
+          const fresh = this.targetOf(service, realserver);
+          fresh.currentWeight = weight;
+          next.set(id, fresh);
         }
       }
       yield;
@@ -176,6 +205,8 @@ export class HealthMonitor {
    * does not know yet (new, or its check changed) gets the plan's weight: it starts unknown.
    */
   wantedWeight(service: DirectorService, destination: Destination): number {
+    // asked for each of 20,000 x 10 destinations at every apply: nothing to look up while all is well
+    if (this.down.size === 0 && this.sorry.size === 0) return destination.weight;
     const serviceId = serviceKeyString(service.service.key);
     const sorry = this.sorry.get(serviceId);
     if (sorry && service.sorryServer && destinationKeyString(sorry.destination) === destinationKeyString(destination)) {
@@ -222,6 +253,8 @@ export class HealthMonitor {
     const at = this.clock.now();
     const { next, change } = observeCheck(t.health, result, spec, at);
     t.health = next;
+    if (next.state === 'down') this.down.add(t);
+    else this.down.delete(t);
     t.lastCheckAt = at;
     t.lastLatencyMs = result.latencyMs;
     t.reason = change ? change.reason : result.detail;

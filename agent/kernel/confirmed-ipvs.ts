@@ -145,9 +145,7 @@ export class ConfirmedIpvs implements Ipvs {
       if (u.key) unparsed.set(serviceKeyString(u.key), u);
       else keyless.push(u);
     }
-    const services = new Map(reading.services.map((s) => [serviceKeyString(s.service.key), s]));
-    const byName = new Map<string, Map<string, ServiceKey>>();
-    for (const s of reading.services) place(byName, s.service.key);
+    const { services, byName } = await runSliced(rememberedSteps(reading.services));
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0 };
@@ -203,6 +201,18 @@ function* servicesToReadAgainSteps(
     if (++step % 64 === 0) yield;
   }
   return again;
+}
+
+/** The services by serviceKeyString and under their listing names (20,000 of them: in slices). */
+function* rememberedSteps(read: readonly IpvsService[]): Pausable<{ services: Map<string, IpvsService>; byName: Map<string, Map<string, ServiceKey>> }> {
+  const services = new Map<string, IpvsService>();
+  const byName = new Map<string, Map<string, ServiceKey>>();
+  for (const s of read) {
+    services.set(serviceKeyString(s.service.key), s);
+    place(byName, s.service.key);
+    yield;
+  }
+  return { services, byName };
 }
 
 function place(byName: Map<string, Map<string, ServiceKey>>, key: ServiceKey): void {
