@@ -9,14 +9,18 @@
 // makes to what the listing shows (a service or destination added or removed, a scheduler,
 // persistence, forwarding method or weight changed) is seen at the next read and that service
 // is read again; a service the listing shows that this memory cannot place means a whole
-// read. What the listing cannot show (scheduler flags, a persistence engine, thresholds,
+// read. Past 256 services to read again, the TCP and UDP services this door wrote itself (a
+// 2,000-service load) are taken from the listing where it states them whole, with the
+// scheduler flags they were last written or read with (never after a batch that failed);
+// the rest are read one by one, or all of
+// it whole if still too many. What the listing cannot show (scheduler flags, a persistence engine, thresholds,
 // tunnel settings) changed from outside is caught by the whole read that replaces the memory
 // once it is older than `wholeReadAfterMs` (default 5 minutes). list() and connections()
 // always ask the backend: they carry counters that change with traffic.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procServiceName, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
+import { procServiceName, procServiceOf, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, UnparsedService } from '../../lvs/ipvs-reading';
-import { serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { Ipvs, ServiceReader } from './ipvs';
@@ -59,8 +63,12 @@ export class ConfirmedIpvs implements Ipvs {
   private readonly now: () => number;
   private readonly wholeReadAfterMs: number;
   private readonly maxServicesReadAgain: number;
-  /** how the last read() was answered */
-  lastRead: { kind: ReadKind; servicesReadAgain: number } | undefined;
+  /** the scheduler flags each service was last written with (the listing does not show them) */
+  private readonly writtenFlags = new Map<string, SchedulerFlag[]>();
+  /** services of a batch that failed since the last read: what took effect is unknown */
+  private readonly uncertain = new Set<string>();
+  /** how the last read() was answered: services read again over the backend, and taken from the listing */
+  lastRead: { kind: ReadKind; servicesReadAgain: number; servicesFromListing: number } | undefined;
 
   constructor(private readonly options: ConfirmedIpvsOptions) {
     this.now = options.now ?? Date.now;
@@ -77,28 +85,37 @@ export class ConfirmedIpvs implements Ipvs {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
       this.confirmed = undefined;
       this.written.clear();
-      this.lastRead = { kind: 'whole', servicesReadAgain: 0 };
+      this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
       return this.options.backend.read();
     }
     const confirmed = this.confirmed;
     const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs && this.options.backend.readServices
       ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written))
       : undefined;
-    if (readAgain === undefined || readAgain.size > this.maxServicesReadAgain || !confirmed || !this.options.backend.readServices) {
-      return this.readWhole(listing);
-    }
+    if (readAgain === undefined || !confirmed || !this.options.backend.readServices) return this.readWhole(listing);
+    // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
+    // listing where it states them whole: their flags are those the kernel acknowledged.
+    const fromListing = readAgain.size > this.maxServicesReadAgain
+      ? await runSliced(fromListingSteps(readAgain, this.written, (name) => this.flagsKnown(name, confirmed), listing))
+      : new Map<string, IpvsService | null>();
+    for (const name of fromListing.keys()) readAgain.delete(name);
+    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing);
+    const writtenBefore = new Map(this.written);
     this.written.clear();
-    if (readAgain.size === 0) {
-      this.lastRead = { kind: 'remembered', servicesReadAgain: 0 };
+    this.uncertain.clear();
+    if (readAgain.size === 0 && fromListing.size === 0) {
+      this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
       return readingOf(confirmed);
     }
-    let fresh: IpvsReading;
+    let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
-      fresh = await this.options.backend.readServices([...readAgain.values()]);
+      if (readAgain.size > 0) fresh = await this.options.backend.readServices([...readAgain.values()]);
     } catch (error) {
+      this.forget(writtenBefore);
       this.forget(readAgain);
       throw error;
     }
+    await runSliced(replaceSteps(confirmed, fromListing));
     for (const [name, key] of readAgain) {
       confirmed.services.delete(name);
       confirmed.unparsed.delete(name);
@@ -114,9 +131,10 @@ export class ConfirmedIpvs implements Ipvs {
       place(confirmed.byName, u.key);
     }
     confirmed.listing = listing;
-    this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size };
+    this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
     return readingOf(confirmed);
   }
+
 
   list(): Promise<ListedService[]> {
     return this.options.backend.list();
@@ -130,14 +148,34 @@ export class ConfirmedIpvs implements Ipvs {
     // remembered before the batch: a batch that fails half-way changed some of them
     for (const op of ops) {
       const key = 'service' in op ? op.service.key : op.key;
-      this.written.set(serviceKeyString(key), key);
+      const name = serviceKeyString(key);
+      this.written.set(name, key);
+      if (op.op === 'add-service' || op.op === 'edit-service') this.writtenFlags.set(name, op.service.flags);
+      else if (op.op === 'delete-service') this.writtenFlags.delete(name);
     }
-    await this.options.backend.applyBatch(ops);
+    try {
+      await this.options.backend.applyBatch(ops);
+    } catch (error) {
+      // which of them took effect is unknown: those services are read again over the backend
+      for (const op of ops) {
+        const name = serviceKeyString('service' in op ? op.service.key : op.key);
+        this.writtenFlags.delete(name);
+        this.uncertain.add(name);
+      }
+      throw error;
+    }
+  }
+
+  /** The scheduler flags a service has in the kernel, as the last successful write or read left them; undefined when unknown. */
+  private flagsKnown(name: string, confirmed: Confirmed): SchedulerFlag[] | undefined {
+    if (this.uncertain.has(name)) return undefined;
+    return this.writtenFlags.get(name) ?? confirmed.services.get(name)?.service.flags;
   }
 
   private async readWhole(listing: Map<string, string>): Promise<IpvsReading> {
     this.confirmed = undefined;
     this.written.clear();
+    this.uncertain.clear();
     const reading = await this.options.backend.read();
     const unparsed = new Map<string, UnparsedService>();
     const keyless: UnparsedService[] = [];
@@ -148,7 +186,7 @@ export class ConfirmedIpvs implements Ipvs {
     const { services, byName } = await runSliced(rememberedSteps(reading.services));
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
-    this.lastRead = { kind: 'whole', servicesReadAgain: 0 };
+    this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
     return reading;
   }
 
@@ -201,6 +239,48 @@ function* servicesToReadAgainSteps(
     if (++step % 64 === 0) yield;
   }
   return again;
+}
+
+/**
+ * The services written since the last read (by serviceKeyString) that the listing states
+ * whole, or shows gone (null): TCP and UDP services whose flags are known (as written, or as
+ * read and not written since; not after a batch that failed).
+ */
+function* fromListingSteps(
+  readAgain: ReadonlyMap<string, ServiceKey>,
+  written: ReadonlyMap<string, ServiceKey>,
+  flagsOf: (name: string) => SchedulerFlag[] | undefined,
+  listing: ReadonlyMap<string, string>,
+): Pausable<Map<string, IpvsService | null>> {
+  const taken = new Map<string, IpvsService | null>();
+  for (const [name, key] of readAgain) {
+    const flags = flagsOf(name);
+    if (key.kind !== 'fwmark' && written.has(name)) {
+      const block = listing.get(procServiceName(key));
+      if (block === undefined) taken.set(name, null);
+      else if (flags !== undefined) {
+        const service = procServiceOf(key, block, flags);
+        if (service) taken.set(name, service);
+      }
+    }
+    yield;
+  }
+  return taken;
+}
+
+/** The memory takes the services the listing stated (null: gone). */
+function* replaceSteps(confirmed: Confirmed, taken: ReadonlyMap<string, IpvsService | null>): Pausable<void> {
+  for (const [name, service] of taken) {
+    const before = confirmed.services.get(name);
+    if (before) unplace(confirmed.byName, name, before.service.key);
+    confirmed.services.delete(name);
+    confirmed.unparsed.delete(name);
+    if (service) {
+      confirmed.services.set(name, service);
+      place(confirmed.byName, service.service.key);
+    }
+    yield;
+  }
 }
 
 /** The services by serviceKeyString and under their listing names (20,000 of them: in slices). */

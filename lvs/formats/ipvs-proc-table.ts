@@ -6,8 +6,8 @@
 // IPv6 fwmark service alike ("FWM  00000001"), so it says which services changed, never
 // what they are: those are read again over netlink. Connection counts (the last two columns
 // of a destination line) change with traffic and are left out. Pure.
-import { addressBytes } from './ip-address-bytes';
-import type { ServiceKey } from '../model';
+import { addressBytes, formatAddress } from './ip-address-bytes';
+import { isIpv6, SCHEDULERS, type Destination, type Forwarding, type IpvsService, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey } from '../model';
 import type { Pausable } from '../yield-point';
 
 export const IPVS_TABLE_FILE = '/proc/net/ip_vs';
@@ -75,4 +75,45 @@ function serviceNameOf(block: string): string | undefined {
   let addressEnd = at;
   while (addressEnd < block.length && block.charCodeAt(addressEnd) !== 32 && block.charCodeAt(addressEnd) !== 10) addressEnd++;
   return addressEnd === at ? undefined : `${block.slice(0, protocolEnd)} ${block.slice(at, addressEnd)}`;
+}
+
+const FORWARDING_BY_NAME: Readonly<Record<string, Forwarding>> = { Masq: 'nat', Route: 'dr', Local: 'dr', Tunnel: 'tun' };
+
+/**
+ * A TCP or UDP service as its block of the listing shows it, with the scheduler flags the
+ * caller knows (the listing does not show them); undefined when the block cannot say it all
+ * faithfully: not exactly one service line, one-packet scheduling, IPv6 persistence (whose
+ * netmask the listing prints in no form ipvsadm takes), an unknown scheduler or forwarding.
+ */
+export function procServiceOf(key: ServiceKey, block: string, flags: SchedulerFlag[]): IpvsService | undefined {
+  if (key.kind === 'fwmark') return undefined;
+  const lines = block.split('\n');
+  const fields = lines[0].trim().split(/\s+/);
+  const [, , scheduler, ...rest] = fields;
+  if (scheduler === undefined || !(SCHEDULERS as readonly string[]).includes(scheduler) || rest.includes('ops')) return undefined;
+  const v6 = isIpv6(key.vip);
+  let persistence: Persistence | undefined;
+  const at = rest.indexOf('persistent');
+  if (at >= 0) {
+    if (v6) return undefined;
+    const timeout = Number(rest[at + 1]);
+    const mask = rest[at + 2] ?? '';
+    if (!Number.isInteger(timeout) || !/^[0-9A-F]{8}$/.test(mask)) return undefined;
+    persistence = { timeout, ...(mask === 'FFFFFFFF' ? {} : { netmask: formatAddress(Buffer.from(mask, 'hex')) }) };
+  } else if (rest.length > 0) {
+    return undefined;
+  }
+  const destinations: Destination[] = [];
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('  ->')) return undefined;
+    const [, place, forward, weightText] = line.trim().split(/\s+/);
+    const colon = place?.lastIndexOf(':') ?? -1;
+    const forwarding = FORWARDING_BY_NAME[forward ?? ''];
+    const weight = Number(weightText);
+    if (colon < 0 || forwarding === undefined || !Number.isInteger(weight)) return undefined;
+    const hexAddress = place.slice(0, colon).replace(/^\[|\]$/g, '').replace(/:/g, '');
+    if (!/^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hexAddress)) return undefined;
+    destinations.push({ address: formatAddress(Buffer.from(hexAddress, 'hex')), port: parseInt(place.slice(colon + 1), 16), weight, forwarding });
+  }
+  return { service: { key, scheduler: scheduler as Scheduler, flags: [...flags], ...(persistence ? { persistence } : {}) }, destinations };
 }

@@ -1,7 +1,7 @@
 // /proc/net/ip_vs as a fingerprint (lvs/formats/ipvs-proc-table.ts): text as the kernel writes
 // it (ip_vs_ctl.c, ip_vs_info_seq_show), one block per service name, connection counts left out.
 import { strict as assert } from 'node:assert';
-import { procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
+import { procServiceOf, procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
 import { runToEnd } from '../../../lvs/yield-point';
 
 const listing = (active: number, inactive: number): string => [
@@ -40,5 +40,19 @@ describe('/proc/net/ip_vs as a fingerprint of the table', () => {
     assert.throws(() => runToEnd(procTableBlocksSteps('hello\n')), /does not start as the kernel writes it/);
     const orphan = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn', '  -> 0A00000B:0050      Route   2      0          0', ''].join('\n');
     assert.throws(() => runToEnd(procTableBlocksSteps(orphan)), /a destination before any service/);
+  });
+
+  it('states a TCP service from its block, flags as given; says nothing where the block cannot say it all', () => {
+    const blocks = runToEnd(procTableBlocksSteps(listing(5, 6)));
+    assert.deepEqual(procServiceOf({ kind: 'tcp', vip: '10.0.0.100', port: 80 }, blocks.get('TCP 0A000064:0050') ?? '', []), {
+      service: { key: { kind: 'tcp', vip: '10.0.0.100', port: 80 }, scheduler: 'rr', flags: [], persistence: { timeout: 360, netmask: '255.255.255.0' } },
+      destinations: [{ address: '10.0.0.11', port: 80, weight: 2, forwarding: 'dr' }, { address: '10.0.0.12', port: 80, weight: 1, forwarding: 'tun' }],
+    });
+    // IPv6 persistence (its netmask printed in no form ipvsadm takes), one-packet, fwmark: no
+    assert.equal(procServiceOf({ kind: 'tcp', vip: '2001:db8::100', port: 443 }, blocks.get('TCP [2001:0db8:0000:0000:0000:0000:0000:0100]:01BB') ?? '', []), undefined);
+    assert.equal(procServiceOf({ kind: 'udp', vip: '10.0.0.100', port: 53 }, blocks.get('UDP 0A000064:0035') ?? '', []), undefined);
+    assert.equal(procServiceOf({ kind: 'fwmark', mark: 7, family: 'inet' }, blocks.get('FWM 00000007') ?? '', []), undefined);
+    const v6 = 'TCP  [2001:0db8:0000:0000:0000:0000:0000:0100]:0050 wlc \n  -> [2001:0db8:0000:0000:0000:0000:0000:0011]:0050      Masq    4';
+    assert.deepEqual(procServiceOf({ kind: 'tcp', vip: '2001:db8::100', port: 80 }, v6, ['sh-port'])?.destinations, [{ address: '2001:db8::11', port: 80, weight: 4, forwarding: 'nat' }]);
   });
 });

@@ -51,7 +51,7 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     await ipvs.read();
     await ipvs.applyBatch([{ op: 'edit-destination', key: tcp(81), destination: dest('10.0.0.11', 8000, 7), before: dest('10.0.0.11', 8000, 2) }]);
     await sameAsKernel(ipvs, fake);
-    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1 });
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1, servicesFromListing: 0 });
     assert.equal(fake.calls.read, 1);
   });
 
@@ -62,10 +62,10 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     // straight into the "kernel", as ipvsadm by hand would
     await fake.applyBatch([{ op: 'edit-destination', key: tcp(80), destination: dest('10.0.0.12', 8001, 0), before: dest('10.0.0.12', 8001, 1) }]);
     await sameAsKernel(ipvs, fake);
-    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1 });
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 1, servicesFromListing: 0 });
     await fake.applyBatch([{ op: 'add-destination', key: tcp(82), destination: dest('10.0.0.20', 9000, 1) }, { op: 'delete-service', service: web(81, []).service }]);
     await sameAsKernel(ipvs, fake);
-    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2 });
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2, servicesFromListing: 0 });
     await fake.applyBatch(addAll([web(90, [1])]));
     await sameAsKernel(ipvs, fake);
     assert.equal(ipvs.lastRead?.kind, 'whole');
@@ -83,6 +83,33 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     clock.now = 5 * 60_000;
     assert.deepEqual((await ipvs.read()).services[0].service.flags, ['sh-port']);
     assert.equal(ipvs.lastRead?.kind, 'whole');
+  });
+
+  it('takes many services it wrote itself from the listing, flags as written, and reads the rest as before', async () => {
+    const fake = new FakeIpvs([web(80, [1])]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 2 });
+    await ipvs.read();
+    const sh: IpvsService = { service: { key: tcp(90), scheduler: 'sh', flags: ['sh-port'], persistence: { timeout: 300, netmask: '255.255.255.0' } }, destinations: [dest('10.0.0.11', 90, 3)] };
+    await ipvs.applyBatch([...addAll([web(81, [1, 2]), web(82, [0]), sh]), { op: 'delete-service', service: web(80, []).service }]);
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 4 });
+    assert.equal(fake.calls.read, 1);
+    // a batch that failed: what took effect is unknown, so those services come over the backend
+    fake.failNextBatchAt(1);
+    await ipvs.applyBatch(addAll([web(83, [1]), web(84, [1]), web(85, [1])])).catch(() => undefined);
+    await sameAsKernel(ipvs, fake);
+    // 83 was refused: the listing shows it absent; 84 and 85 are read over the backend
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2, servicesFromListing: 1 });
+  });
+
+  it('takes services whose destinations it wrote from the listing, with the flags it had read', async () => {
+    const hashed = (port: number): IpvsService => ({ service: { key: tcp(port), scheduler: 'sh', flags: ['sh-fallback', 'sh-port'] }, destinations: [dest('10.0.0.11', port)] });
+    const fake = new FakeIpvs([hashed(80), hashed(81), hashed(82)]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 2 });
+    await ipvs.read();
+    await ipvs.applyBatch([80, 81, 82].map((port): IpvsOperation => ({ op: 'edit-destination', key: tcp(port), destination: dest('10.0.0.11', port, 4), before: dest('10.0.0.11', port) })));
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 3 });
   });
 
   it('reads the whole table when more services changed than it would read one by one', async () => {
@@ -124,9 +151,9 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
       persistent: fc.boolean(),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(change, { maxLength: 12 }), async (changes) => {
+      fc.asyncProperty(fc.array(change, { maxLength: 12 }), fc.constantFrom(0, 1, 256), async (changes, maxServicesReadAgain) => {
         const fake = new FakeIpvs([web(80, [1, 2]), web(81, [1])]);
-        const ipvs = door(fake);
+        const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain });
         await sameAsKernel(ipvs, fake);
         for (const c of changes) {
           const service = { key: tcp(c.port), scheduler: 'wlc' as const, flags: [], ...(c.persistent ? { persistence: { timeout: 300 } } : {}) };
