@@ -98,10 +98,17 @@ export function destinationKeyString(d: Pick<Destination, 'address' | 'port'>): 
 export function serviceSettingsEqual(a: VirtualService, b: VirtualService): boolean {
   return (
     a.scheduler === b.scheduler &&
-    [...a.flags].sort().join(',') === [...b.flags].sort().join(',') &&
+    sameFlags(a.flags, b.flags) &&
     (a.persistence?.timeout ?? 0) === (b.persistence?.timeout ?? 0) &&
     normalizedNetmask(a) === normalizedNetmask(b)
   );
+}
+
+function sameFlags(a: readonly SchedulerFlag[], b: readonly SchedulerFlag[]): boolean {
+  if (a.length !== b.length) return false;
+  // nearly every service has none: no sorting, no strings
+  if (a.length === 0) return true;
+  return [...a].sort().join(',') === [...b].sort().join(',');
 }
 
 function normalizedNetmask(s: VirtualService): string {

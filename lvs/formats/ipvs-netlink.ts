@@ -59,10 +59,20 @@ export function keyFamily(key: ServiceKey): number {
   return v6 ? AF_INET6 : AF_INET;
 }
 
-/** union nf_inet_addr: 16 bytes, an IPv4 address in the first four. */
+/** Addresses already encoded: a 220,000-operation batch names the same few thousand again and again. */
+const inetAddrCache = new Map<string, Buffer>();
+const INET_ADDR_CACHE_MAX = 65_536;
+
+/** union nf_inet_addr: 16 bytes, an IPv4 address in the first four. Callers must not change it. */
 export function inetAddr(address: string): Buffer {
-  const bytes = addressBytes(address);
-  return bytes.length === 16 ? bytes : Buffer.concat([bytes, Buffer.alloc(12)]);
+  let encoded = inetAddrCache.get(address);
+  if (encoded === undefined) {
+    const bytes = addressBytes(address);
+    encoded = bytes.length === 16 ? bytes : Buffer.concat([bytes, Buffer.alloc(12)]);
+    if (inetAddrCache.size >= INET_ADDR_CACHE_MAX) inetAddrCache.clear();
+    inetAddrCache.set(address, encoded);
+  }
+  return encoded;
 }
 
 /** The attributes that name a service: AF, then the mark or protocol, address and port. */
@@ -112,7 +122,20 @@ function serviceEntry(s: VirtualService): Buffer {
   ]);
 }
 
-export const serviceIdentityEntry = (key: ServiceKey): Buffer => nestedAttr(IPVS_CMD_ATTR.SERVICE, serviceIdentity(key));
+/**
+ * Each key object's entry, encoded once: a service's operations share its key object (the
+ * diff hands the same one to its add-service and its ten add-destinations).
+ */
+const identityEntries = new WeakMap<ServiceKey, Buffer>();
+
+export function serviceIdentityEntry(key: ServiceKey): Buffer {
+  let entry = identityEntries.get(key);
+  if (entry === undefined) {
+    entry = nestedAttr(IPVS_CMD_ATTR.SERVICE, serviceIdentity(key));
+    identityEntries.set(key, entry);
+  }
+  return entry;
+}
 
 /** A destination; a full entry (NEW_DEST, SET_DEST) also carries method, weight and thresholds. */
 function destinationEntry(d: Destination, full: boolean): Buffer {

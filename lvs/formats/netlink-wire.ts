@@ -89,12 +89,13 @@ export interface GenlRequest {
 
 /** A whole generic netlink message; pid 0 lets the kernel fill in the socket's port. */
 export function genlMessage(r: GenlRequest): Buffer {
-  const body = Buffer.concat(r.attrs as Buffer[]);
-  const len = NLMSG_HDRLEN + GENL_HDRLEN + body.length;
-  const out = withHeader(len, r.family, r.flags, r.seq);
+  let bodyLength = 0;
+  for (const a of r.attrs) bodyLength += a.length;
+  const out = withHeader(NLMSG_HDRLEN + GENL_HDRLEN + bodyLength, r.family, r.flags, r.seq);
   out.writeUInt8(r.cmd, 16);
   out.writeUInt8(r.version, 17);
-  body.copy(out, NLMSG_HDRLEN + GENL_HDRLEN);
+  let at = NLMSG_HDRLEN + GENL_HDRLEN;
+  for (const a of r.attrs) at += a.copy(out, at);
   return out;
 }
 
