@@ -67,10 +67,15 @@ export class RealserverSelfReport {
     this.intervalMs = options.intervalMs ?? DEFAULT_SELF_CHECK_INTERVAL_MS;
   }
 
-  /** The plan to check against from now on (after an apply, or read back at start); runs the checks at once. */
+  /**
+   * The plan to check against from now on (after an apply, or read back at start); runs the
+   * checks at once, unless they already ran against the same plan (a rollout that changed
+   * nothing but the generation: its verify has just made the same checks, and the loop goes on).
+   */
   setPlan(plan: RealserverPlan): Promise<void> {
+    const same = this.plan !== undefined && this.checkedAt !== undefined && samePlanApartFromGeneration(this.plan, plan);
     this.plan = plan;
-    return this.runOnce();
+    return same ? Promise.resolve() : this.runOnce();
   }
 
   /** Starts the loop: one round every interval. */
@@ -131,4 +136,8 @@ export class RealserverSelfReport {
     this.checks = next;
     this.checkedAt = at;
   }
+}
+
+function samePlanApartFromGeneration(a: RealserverPlan, b: RealserverPlan): boolean {
+  return JSON.stringify({ ...a, generation: 0 }) === JSON.stringify({ ...b, generation: 0 });
 }

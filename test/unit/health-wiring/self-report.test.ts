@@ -1,7 +1,9 @@
 import assert from 'assert';
 import type { RealserverPlan } from '../../../lvs/host-plan';
 import { HealthHistory } from '../../../agent/health/history';
-import { portListeningChecks } from '../../../agent/realserver/self-report';
+import { portListeningChecks, RealserverSelfReport } from '../../../agent/realserver/self-report';
+import { FakeRealserverHost } from '../../../agent/kernel/fake/realserver-fakes';
+import { silentLogger } from '../../../agent/logging';
 
 const plan: RealserverPlan = {
   role: 'realserver', cluster: 'shop', host: 'web1', generation: 1, address: '10.0.0.11', prepare: false,
@@ -21,6 +23,25 @@ describe('realserver self-check: the service port is listening', () => {
 
   it('asks nothing of a duty without ports', () => {
     assert.deepStrictEqual(portListeningChecks({ ...plan, duties: [{ ...plan.duties[0], ports: [] }] }, []), []);
+  });
+});
+
+describe('realserver self-checks after an apply', () => {
+  it('run at once for a new plan, not again for the same plan with a new generation (its verify just made them)', async () => {
+    const host = new FakeRealserverHost({ address: '10.0.0.11' });
+    const kernel = host.kernel();
+    let inspections = 0;
+    const counted = { ...kernel, addresses: { ...kernel.addresses, list: () => { inspections++; return kernel.addresses.list(); } } };
+    const report = new RealserverSelfReport({ kernel: counted, readListening: async () => [], history: new HealthHistory(), logger: silentLogger() });
+    await report.setPlan(plan);
+    const first = inspections;
+    assert.ok(first > 0, 'the first plan is checked at once');
+    await report.setPlan({ ...plan, generation: 2 });
+    assert.strictEqual(inspections, first, 'the same plan again: no new round');
+    assert.strictEqual(report.latest().plan?.generation, 2);
+    await report.setPlan({ ...plan, generation: 3, duties: [plan.duties[0]] });
+    assert.ok(inspections > first, 'a changed plan is checked at once');
+    await report.stop();
   });
 });
 
