@@ -8,15 +8,21 @@
 // the first N realservers (the real binary, a process per run, --parallel 10, its default)
 // against `ansible-playbook` of one no-op task (ansible.builtin.ping, connection local,
 // gathering off, forks 10) over N local hosts, alternated, timed `repeats` and `ansible-repeats` times after
-// an untimed warm-up (Ansible's only at the first N: a run over 100 hosts takes a minute).
+// an untimed warm-up (Ansible's only at the first N: a run over 100 hosts takes a minute; none
+// with --ansible-repeats 0). Each timed lvsctl run also records where the CPU went
+// (bench/cpu-accounting.ts): the controller's, the agents' and how idle the machine stayed;
+// after those runs, the agents' own background CPU is measured over a quiet window. The agents
+// share this machine's cores, so at the larger N their CPU bounds the wall time as much as the
+// controller's does.
 // All traffic stays inside the namespace.
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ANSIBLE_PLAYBOOK, ansibleInventory, FANOUT_VIP, fanoutHosts, fanoutPlan } from './fanout-plan';
-import { applyWindows, LVSCTL_MAIN, memoryOf, run, runOk, startAgent, type RunningAgent } from './proc';
-import type { FanoutResults } from './results';
+import { cpuBetween, cpuSnapshot, type CpuShare } from './cpu-accounting';
+import { applyWindows, LVSCTL_MAIN, memoryOf, run, runOk, sleep, startAgent, type RunningAgent } from './proc';
+import type { FanoutResults, FanoutRun } from './results';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -27,6 +33,7 @@ const PARALLEL = 10;
 const FORKS = 10;
 const RUN_TIMEOUT_MS = 300_000;
 const AGENT_START_TIMEOUT_MS = 120_000;
+const QUIET_WINDOW_MS = 5_000;
 
 function log(line: string): void {
   process.stdout.write(`bench fan-out: ${line}\n`);
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
         }, AGENT_START_TIMEOUT_MS);
       })));
     }
+    const agentPids = agents.map((a) => a.pid);
     const controller = ['--ca', ca, '--cert', join(certDir, 'controller.crt'), '--key', join(certDir, 'controller.key')];
     const ansibleEnv = {
       ...process.env,
@@ -121,14 +129,21 @@ async function main(): Promise<void> {
       writeFileSync(planPath, fanoutPlan(n));
       writeFileSync(inventory, ansibleInventory(n));
       const limit = fanoutHosts(n).map((h) => h.name).join(',');
-      const lvsctl = () => run(process.execPath, [LVSCTL_MAIN, 'rollout', planPath, '--limit', limit, ...controller, '--timeout', '30s', '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS });
+      const cpu: CpuShare[] = [];
+      const lvsctl = async () => {
+        const before = cpuSnapshot(agentPids);
+        const r = await run(process.execPath, [LVSCTL_MAIN, 'rollout', planPath, '--limit', limit, ...controller, '--timeout', '30s', '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS });
+        cpu.push(cpuBetween(before, cpuSnapshot(agentPids)));
+        return r;
+      };
       const ansible = () => run('ansible-playbook', ['-i', inventory, '-f', String(FORKS), join(work, 'play.yml')], { timeoutMs: RUN_TIMEOUT_MS, env: ansibleEnv });
-      const entry = { agents: n, lvsctlMs: [] as number[], ansibleMs: [] as number[], lvsctlExit: [] as number[], ansibleExit: [] as number[] };
+      const entry: FanoutRun = { agents: n, lvsctlMs: [], ansibleMs: [], lvsctlExit: [], ansibleExit: [] };
       results.runs.push(entry);
       // warm-up, untimed: lvsctl at every N, Ansible once (it keeps nothing warm between runs but its own files)
       const warm = await lvsctl();
       if (warm.code !== 0) throw new Error(`lvsctl rollout to ${n} agents exited ${warm.code}: ${warm.stderr.slice(-1500)}\n${warm.stdout.slice(-2500)}`);
-      if (n === counts[0]) {
+      cpu.length = 0; // the warm-up's figures are not counted
+      if (n === counts[0] && ansibleRepeats > 0) {
         const warmAnsible = await ansible();
         if (warmAnsible.code !== 0) throw new Error(`ansible-playbook over ${n} hosts exited ${warmAnsible.code}: ${warmAnsible.stdout.slice(-2500)} ${warmAnsible.stderr.slice(-1500)}`);
       }
@@ -144,9 +159,20 @@ async function main(): Promise<void> {
           entry.ansibleExit.push(b.code ?? -1);
         }
       }
-      log(`${n} agents: lvsctl ${(median(entry.lvsctlMs) / 1000).toFixed(2)} s, ansible ${(median(entry.ansibleMs) / 1000).toFixed(2)} s (medians of ${repeats} and ${ansibleRepeats})`);
+      entry.cpu = {
+        controllerMs: median(cpu.map((c) => c.controllerMs)),
+        agentsMs: median(cpu.map((c) => c.agentsMs)),
+        machineIdle: median(cpu.map((c) => c.machineIdle)),
+      };
+      log(`${n} agents: lvsctl ${(median(entry.lvsctlMs) / 1000).toFixed(2)} s, ansible ${(median(entry.ansibleMs) / 1000).toFixed(2)} s (medians of ${repeats} and ${ansibleRepeats}); ` +
+        `CPU during lvsctl: controller ${(entry.cpu.controllerMs / 1000).toFixed(2)} s, agents ${(entry.cpu.agentsMs / 1000).toFixed(2)} s, machine idle ${(entry.cpu.machineIdle * 100).toFixed(0)}%`);
       save();
     }
+    // what the agents burn with nothing asked of them, now that they hold a plan (their
+    // self-checks, timers), over a quiet window
+    const quietBefore = cpuSnapshot(agentPids);
+    await sleep(QUIET_WINDOW_MS);
+    results.agentsIdleCpuMsPerS = (cpuBetween(quietBefore, cpuSnapshot(agentPids)).agentsMs * 1000) / QUIET_WINDOW_MS;
     // where the time goes at the largest N: the same rollout with every agent at once, then
     // one run under node's own --cpu-prof, and each agent's verify from its log
     const n = max;

@@ -49,6 +49,11 @@ export interface FanoutRun {
   ansibleMs: number[];
   lvsctlExit: number[];
   ansibleExit: number[];
+  /**
+   * medians over the timed lvsctl runs (bench/cpu-accounting.ts): the controller's CPU, the
+   * agents' CPU (all of them, the ones not asked included), ms, and the machine's idle share (0..1)
+   */
+  cpu?: { controllerMs: number; agentsMs: number; machineIdle: number };
 }
 
 export interface FanoutResults {
@@ -69,6 +74,8 @@ export interface FanoutResults {
   profiledMs?: number;
   /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
   agentVerifyMs?: { agents: number; median: number; max: number };
+  /** every agent's CPU together while nothing is asked of them (self-checks, timers), ms per second */
+  agentsIdleCpuMsPerS?: number;
   /** realserver agents' memory after the runs, kB */
   agentRssKb?: { min: number; max: number; median: number };
   errors: string[];
