@@ -250,6 +250,16 @@ function main(): void {
     where.push(`**Fan-out to ${fanout?.wide?.agents ?? '?'} agents**: one more run under \`node --cpu-prof\` took ${seconds(fanout?.profiledMs)}${verify ? `; each agent's own verify (its log lines) took ${seconds(verify.median)} (median), ${seconds(verify.max)} at most` : ''}.`);
     where.push(profileSection('The controller (`lvsctl rollout`, its own process) in that run', summarizeProfile(fanoutProfile), 10));
   }
+  const cpuRows = (fanout?.runs ?? []).flatMap((r) => (r.cpu ? [`| ${r.agents} | ${seconds(median(r.lvsctlMs))} | ${seconds(r.cpu.controllerMs)} | ${seconds(r.cpu.agentsMs)} | ${Math.round(r.cpu.machineIdle * 100)} % |`] : []));
+  if (cpuRows.length > 0) {
+    where.push([
+      `**Fan-out, whose CPU** (bench/cpu-accounting.ts, medians of the timed runs): the agents share this machine's 2 cores with the controller, so past a few agents the wall time is their CPU and the controller's together.${fanout?.agentsIdleCpuMsPerS !== undefined ? ` With nothing asked of them the ${fanout.wide?.agents ?? ''} agents together use ${Math.round(fanout.agentsIdleCpuMsPerS)} ms of CPU a second (their self-checks).` : ''}`,
+      '',
+      '| agents | wall | controller CPU | agents\' CPU | machine idle |',
+      '|---|---|---|---|---|',
+      ...cpuRows,
+    ].join('\n'));
+  }
   if (fanout?.cliStartMs !== undefined) {
     where.push(`**Fan-out**: on this machine \`lvsctl --version\` takes ${seconds(fanout.cliStartMs)} (\`node -e 0\` ${seconds(fanout.nodeStartMs)}): that much of every rollout figure is the process starting and loading its modules, before any agent is asked. With ${fanout.parallel} agents at a time (\`--parallel\`, its default) the rest grows with the number of waves.`);
   }
