@@ -131,11 +131,12 @@ describe('every fleet command ends within its bound', function () {
         applyEvents: [{ kind: 'step', action: 'read-state', target: 'lvs1', status: 'ok', message: 'read the kernel state' }],
       });
       try {
+        // 8 s: the realserver phase before it must fit on a loaded 2-core machine (4 s did not, at load 14)
         const plan = writeLoopbackPlan(dir, 'stalls', { lvs1: director.port, web1: realserver.port });
-        const exit = await runLvsctl(['rollout', plan, ...tlsArgs(), '--timeout', '1s', '--deadline', '4s'], { killAfterMs: KILL_AFTER_MS });
+        const exit = await runLvsctl(['rollout', plan, ...tlsArgs(), '--timeout', '1s', '--deadline', '8s'], { killAfterMs: KILL_AFTER_MS });
         assertEnded(exit, 3);
         assert.strictEqual(director.applies(), 1, 'the director was never applied');
-        assert.match(exit.stdout, /lvs1 +unreachable +agent of lvs1 at 127\.0\.0\.1:\d+: the apply stream stopped mid-apply after 1 event \(the last, step read-state lvs1, [\d.]+ s before\): no result before the command's deadline \(--deadline 4s\)/);
+        assert.match(exit.stdout, /lvs1 +unreachable +agent of lvs1 at 127\.0\.0\.1:\d+: the apply stream stopped mid-apply after 1 event \(the last, step read-state lvs1, [\d.]+ s before\): no result before the command's deadline \(--deadline 8s\)/);
         assert.match(exit.stdout, /web1 : ok=\d+ changed=\d+ failed=0 unreachable=0/);
         assert.doesNotMatch(exit.stdout + exit.stderr, /certificate/);
       } finally {
