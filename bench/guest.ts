@@ -149,6 +149,7 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
     stdoutLines: lines.length,
     ...(window?.finishedAt !== undefined ? { agentMs: window.finishedAt - window.startedAt, agentOutcome: window.outcome ?? '', agentChanged: window.changed ?? 0 } : {}),
     ...(window?.phasesMs ? { agentPhasesMs: window.phasesMs } : {}),
+    ...(window?.ipvsReads ? { agentIpvsReads: window.ipvsReads } : {}),
     ...(rsWindow?.finishedAt !== undefined ? { realserverMs: rsWindow.finishedAt - rsWindow.startedAt } : {}),
     memory: memoryOf(agent.pid),
   };

@@ -175,6 +175,8 @@ export interface ApplyWindow {
   changed?: number;
   /** a director's "director apply finished" line: ms per part of the apply (agent/director/apply-phases.ts) */
   phasesMs?: Record<string, number>;
+  /** how the agent's IPVS door answered each read of that apply */
+  ipvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
 }
 
 /** Every "apply started" … "apply finished" pair in an agent's JSON log, in order. */
@@ -191,7 +193,10 @@ export function applyWindows(log: string): ApplyWindow[] {
     const at = Date.parse(String(entry.timestamp));
     if (String(entry.message).startsWith('director apply finished') && typeof entry.phasesMs === 'object' && entry.phasesMs !== null) {
       const open = windows[windows.length - 1];
-      if (open && open.finishedAt === undefined) open.phasesMs = entry.phasesMs as Record<string, number>;
+      if (open && open.finishedAt === undefined) {
+        open.phasesMs = entry.phasesMs as Record<string, number>;
+        if (typeof entry.ipvsReads === 'object' && entry.ipvsReads !== null) open.ipvsReads = entry.ipvsReads as ApplyWindow['ipvsReads'];
+      }
     } else if (entry.message === 'apply started') {
       windows.push({ host: String(entry.host), generation: String(entry.generation), mode: String(entry.mode), startedAt: at });
     } else if (entry.message === 'apply finished') {

@@ -231,9 +231,9 @@ function main(): void {
   }
   // the agent's own account of each apply, part by part (its "director apply finished" line)
   const phaseRows = ([['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')]] as const)
-    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} |`] : []));
+    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
   if (phaseRows.length > 0) {
-    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts |', '|---|---|---|', ...phaseRows].join('\n'));
+    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | IPVS table read |', '|---|---|---|---|', ...phaseRows].join('\n'));
   }
   const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
   const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));

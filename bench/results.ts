@@ -14,6 +14,8 @@ export interface RolloutFigure {
   agentChanged?: number;
   /** the director's apply in parts, ms ("director apply finished" phasesMs) */
   agentPhasesMs?: Record<string, number>;
+  /** how the agent's IPVS door answered each read of that apply */
+  agentIpvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
   /** the realserver agent's verify, same log lines */
   realserverMs?: number;
   /** what the rollout said went wrong for the director (its unreachable or failed lines) */

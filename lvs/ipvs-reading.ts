@@ -22,6 +22,17 @@ export interface UnparsedService {
 export interface IpvsReading {
   services: IpvsService[];
   unparsed: UnparsedService[];
+  /** how the agent's door answered (agent/kernel/confirmed-ipvs.ts); absent from a backend's own read */
+  how?: ReadAccount;
+}
+
+/** A read of the remembering door: whole, from memory, or partly read again. */
+export interface ReadAccount {
+  kind: 'whole' | 'remembered' | 'partial';
+  /** services read again one by one over the backend */
+  servicesReadAgain: number;
+  /** services this agent wrote, taken from the kernel's listing */
+  servicesFromListing: number;
 }
 
 /** One destination as the kernel lists it now: its weight, connection counts and counters. */

@@ -12,6 +12,7 @@ import type { IpvsWriter } from '../kernel/ipvs-writer';
 import type { DirectorPreconditions } from '../kernel/preconditions';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
+import type { ReadAccount } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type Destination, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { rulesOfFamily } from './mark-families';
 import { writeOwnership } from '../state/ownership';
@@ -109,7 +110,7 @@ async function applyOnce(
   const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
     emit(result);
-    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms });
+    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms, ipvsReads: phases.ipvsReads });
     return result;
   };
   const failed = (message: string, extra: Partial<ResultEvent> = {}): ResultEvent =>
@@ -234,7 +235,7 @@ async function applyPlanned(
       await swapChain(kernel.marks6, planned.marks6.action, rulesOfFamily(plan.marks, 'inet6'));
     }
     phases.lap('markChain');
-    if (changed > 0) await verifyReadBack(kernel, planned, touched, { marks: marksAttempted, marks6: marks6Attempted });
+    if (changed > 0) phases.read('readBack', await verifyReadBack(kernel, planned, touched, { marks: marksAttempted, marks6: marks6Attempted }));
     phases.lap('readBack');
     // The addresses move only once the table that serves them is in place and read back.
     if (vrrp) await vrrp.commit();
@@ -300,13 +301,14 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
  * planned chain. A chain the apply did not write is not read again (reading starts a
  * process): it was read moments ago for the plan, and nothing this apply did can change it.
  */
-async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }): Promise<void> {
+async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }): Promise<ReadAccount | undefined> {
   const marks6Door = planned.marks6 && written.marks6 ? kernel.marks6 : undefined;
   const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
   const problems = await runSliced(tableDifferenceSteps(planned.projected, ipvs.services, touched));
   if (marks && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
+  return ipvs.how;
 }
 
 function describeMarks(marks: MarkState): string {

@@ -1,12 +1,20 @@
-// How long each part of one apply took, for its "director apply finished" log line: where a
-// slow apply spends its time (reading the kernel, the batch, the read-back, the report), on a
-// production director, without a profiler.
+// How long each part of one apply took, and how the IPVS table was read for it, for its
+// "director apply finished" log line: where a slow apply spends its time (reading the kernel,
+// the batch, the read-back, the report), on a production director, without a profiler.
 import { performance } from 'node:perf_hooks';
+import type { ReadAccount } from '../../lvs/ipvs-reading';
 
 export class ApplyPhases {
   private last = performance.now();
   /** ms per phase, rounded; a phase met twice adds up */
   readonly ms: Record<string, number> = {};
+  /** how the door answered each read of the table ("plan", "readBack"): whole, from memory, or partly */
+  readonly ipvsReads: Record<string, ReadAccount> = {};
+
+  /** Keeps how a read was answered, when the door said. */
+  read(which: string, how: ReadAccount | undefined): void {
+    if (how) this.ipvsReads[which] = how;
+  }
 
   /** The time since the previous lap (or the start) was spent in `phase`. */
   lap(phase: string): void {

@@ -81,6 +81,7 @@ export async function planChanges(
     const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), marksMatter ? kernel.marks.read() : NO_MARKS, readIpv6Marks(marks6Door)]);
     snapshot = { ipvs: ipvs.services, marks, ...(marks6 ? { marks6 } : {}) };
     foreign = ipvs.unparsed;
+    phases?.read('plan', ipvs.how);
   } catch (error) {
     throw new Error(`cannot read the kernel state, nothing was changed: ${errorMessage(error)}`);
   }

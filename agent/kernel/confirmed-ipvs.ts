@@ -19,7 +19,7 @@
 // always ask the backend: they carry counters that change with traffic.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { procServiceName, procServiceOf, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
-import type { IpvsReading, ListedService, UnparsedService } from '../../lvs/ipvs-reading';
+import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
@@ -40,8 +40,6 @@ export interface ConfirmedIpvsOptions {
 export const DEFAULT_WHOLE_READ_AFTER_MS = 5 * 60_000;
 const DEFAULT_MAX_SERVICES_READ_AGAIN = 256;
 
-/** What a read() did, for the apply's log and for tests. */
-export type ReadKind = 'whole' | 'remembered' | 'partial';
 
 interface Confirmed {
   /** when the whole table was last read */
@@ -68,7 +66,7 @@ export class ConfirmedIpvs implements Ipvs {
   /** services of a batch that failed since the last read: what took effect is unknown */
   private readonly uncertain = new Set<string>();
   /** how the last read() was answered: services read again over the backend, and taken from the listing */
-  lastRead: { kind: ReadKind; servicesReadAgain: number; servicesFromListing: number } | undefined;
+  lastRead: ReadAccount | undefined;
 
   constructor(private readonly options: ConfirmedIpvsOptions) {
     this.now = options.now ?? Date.now;
@@ -86,7 +84,7 @@ export class ConfirmedIpvs implements Ipvs {
       this.confirmed = undefined;
       this.written.clear();
       this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
-      return this.options.backend.read();
+      return { ...(await this.options.backend.read()), how: this.lastRead };
     }
     const confirmed = this.confirmed;
     const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs && this.options.backend.readServices
@@ -105,7 +103,7 @@ export class ConfirmedIpvs implements Ipvs {
     this.uncertain.clear();
     if (readAgain.size === 0 && fromListing.size === 0) {
       this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
-      return readingOf(confirmed);
+      return { ...readingOf(confirmed), how: this.lastRead };
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
@@ -132,7 +130,7 @@ export class ConfirmedIpvs implements Ipvs {
     }
     confirmed.listing = listing;
     this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
-    return readingOf(confirmed);
+    return { ...readingOf(confirmed), how: this.lastRead };
   }
 
 
@@ -187,7 +185,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
-    return reading;
+    return { ...reading, how: this.lastRead };
   }
 
   /** A failed re-read leaves these unknown: they are read again next time. */
