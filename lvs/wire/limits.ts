@@ -73,4 +73,7 @@ export const CLIENT_OPTIONS: ChannelOptions = {
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   // a failed connection should fail the call at once, not wait for a retry inside the deadline
   'grpc.enable_retries': 0,
+  // channelz stamps every message received with Date.now(): a system call in the lab's
+  // kernel, 4.3 s of a 2,000-service rollout's 22,000 events there (bench profile)
+  'grpc.enable_channelz': 0,
 };
