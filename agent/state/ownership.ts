@@ -6,10 +6,11 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { Slicer } from '../../lvs/yield-point';
 import { writeFileAtomically } from '../kernel/atomic-file';
+import { lazySchemas } from '../lazy-schema';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
 /** 2 added `draining`; a version 1 file (nothing draining) is still read. */
@@ -37,36 +38,39 @@ export interface DirectorOwnership {
 
 export const EMPTY_OWNERSHIP: DirectorOwnership = { services: [], markRules: [], generation: 0, draining: [] };
 
-const serviceKeySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('fwmark'), mark: z.number().int().min(0), family: z.enum(['inet', 'inet6']) }),
-  z.strictObject({ kind: z.enum(PROTOCOLS), vip: z.string().min(1), port: z.number().int().min(0).max(65535) }),
-]);
-
-const markRuleSchema = z.strictObject({
-  mark: z.number().int().min(0),
-  protocol: z.enum(PROTOCOLS),
-  destination: z.string().min(1),
-  ports: z.array(z.string().min(1)),
-  inInterface: z.string().min(1).optional(),
+const schemas = lazySchemas((z) => {
+  const serviceKey = z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('fwmark'), mark: z.number().int().min(0), family: z.enum(['inet', 'inet6']) }),
+    z.strictObject({ kind: z.enum(PROTOCOLS), vip: z.string().min(1), port: z.number().int().min(0).max(65535) }),
+  ]);
+  const markRule = z.strictObject({
+    mark: z.number().int().min(0),
+    protocol: z.enum(PROTOCOLS),
+    destination: z.string().min(1),
+    ports: z.array(z.string().min(1)),
+    inInterface: z.string().min(1).optional(),
+  });
+  const draining = z.strictObject({
+    since: z.number().int().min(0),
+    service: serviceKey,
+    address: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+  });
+  const fileShape = {
+    version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
+    generation: z.number().int().min(0),
+    services: z.array(serviceKey),
+    markRules: z.array(markRule),
+    draining: z.array(draining).optional(),
+  };
+  return {
+    serviceKey,
+    draining,
+    file: z.strictObject(fileShape),
+    /** The same file with its two long lists (20,000 services, as many drains) left to be checked in slices. */
+    envelope: z.strictObject({ ...fileShape, services: z.array(z.unknown()), draining: z.array(z.unknown()).optional() }),
+  };
 });
-
-const drainingSchema = z.strictObject({
-  since: z.number().int().min(0),
-  service: serviceKeySchema,
-  address: z.string().min(1),
-  port: z.number().int().min(0).max(65535),
-});
-
-const fileShape = {
-  version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
-  generation: z.number().int().min(0),
-  services: z.array(serviceKeySchema),
-  markRules: z.array(markRuleSchema),
-  draining: z.array(drainingSchema).optional(),
-};
-const ownershipFileSchema = z.strictObject(fileShape);
-/** The same file with its two long lists (20,000 services, as many drains) left to be checked in slices. */
-const envelopeSchema = z.strictObject({ ...fileShape, services: z.array(z.unknown()), draining: z.array(z.unknown()).optional() });
 
 /** The ownership file cannot be read or trusted; names the file and what to do. */
 export class OwnershipFileError extends Error {
@@ -103,7 +107,7 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
   const checked = await checkInSlices(json);
   if (checked) return checked;
   // Something is wrong: the whole-file check names the first problem, as it always did.
-  const parsed = ownershipFileSchema.safeParse(json);
+  const parsed = schemas().file.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? `/${issue.path.join('/')}` : '/';
@@ -118,16 +122,17 @@ export async function readOwnership(stateDir: string): Promise<DirectorOwnership
  * slices; undefined when anything does not match (the caller then finds and names it).
  */
 async function checkInSlices(json: unknown): Promise<DirectorOwnership | undefined> {
+  const { envelope: envelopeSchema, serviceKey, draining: drainingSchema } = schemas();
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) return undefined;
   const slicer = new Slicer();
-  const services = await eachChecked(envelope.data.services, serviceKeySchema, slicer);
+  const services = await eachChecked(envelope.data.services, serviceKey, slicer);
   const draining = await eachChecked(envelope.data.draining ?? [], drainingSchema, slicer);
   if (!services || !draining) return undefined;
   return { services, markRules: envelope.data.markRules, generation: envelope.data.generation, draining };
 }
 
-async function eachChecked<T>(items: readonly unknown[], schema: z.ZodType<T>, slicer: Slicer): Promise<T[] | undefined> {
+async function eachChecked<T>(items: readonly unknown[], schema: ZodType<T>, slicer: Slicer): Promise<T[] | undefined> {
   const checked: T[] = [];
   for (const item of items) {
     const result = schema.safeParse(item);

@@ -5,8 +5,8 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import { writeFileAtomically } from '../kernel/atomic-file';
+import { lazySchemas } from '../lazy-schema';
 
 export const REALSERVER_OWNED_FILE_NAME = 'realserver-owned.json';
 const FORMAT_VERSION = 1;
@@ -38,13 +38,13 @@ export function emptyRealserverOwned(): RealserverOwned {
   return { generation: 0, addresses: [], links: [], sysctls: [] };
 }
 
-const fileSchema = z.strictObject({
+const fileSchema = lazySchemas((z) => z.strictObject({
   version: z.literal(FORMAT_VERSION),
   generation: z.number().int().min(0),
   addresses: z.array(z.strictObject({ device: z.string().min(1).max(15), address: z.string().min(2).max(64), prefixlen: z.number().int().min(0).max(128) })),
   links: z.array(z.string().min(1).max(15)),
   sysctls: z.array(z.strictObject({ key: z.string().min(1).max(200), value: z.string().max(64), previous: z.string().max(64) })),
-});
+}));
 
 /** The state file cannot be read or trusted; names the file and what to do. */
 export class RealserverOwnedFileError extends Error {
@@ -77,7 +77,7 @@ export async function readRealserverOwned(stateDir: string): Promise<RealserverO
   } catch (error) {
     throw new RealserverOwnedFileError(file, `is not valid JSON (${errorMessage(error)})`);
   }
-  const parsed = fileSchema.safeParse(json);
+  const parsed = fileSchema().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? `/${issue.path.join('/')}` : '/';

@@ -3,7 +3,7 @@
 // (lvs/yield-point.ts) so an agent busy with a 20,000-service plan still answers Hello, and a
 // controller encoding one still keeps its other agents' streams moving. gRPC carries the
 // bytes as they are (rawApplyMethod): neither side runs proto-loader's one-piece codec on them.
-import type { MethodDefinition } from '@grpc/proto-loader';
+import type { MethodDefinition } from '@grpc/grpc-js';
 import type { ApplyMode } from '../apply-events';
 import type { HostPlan } from '../host-plan';
 import type { Pausable } from '../yield-point';

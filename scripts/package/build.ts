@@ -13,7 +13,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { NETLINK_ADDON_ASSET } from '../../agent/kernel/linux/netlink-addon';
-import { EMBEDDED_PROTO_ASSET } from '../../lvs/wire/proto-loader';
+import { EMBEDDED_PROTO_ASSET } from '../../lvs/wire/proto-source';
 import { bundleProgram, PROGRAMS } from './bundle';
 import { buildDeb, DEB_ARCH, isCompression, type Compression } from './deb';
 import { agentProtoJson } from './proto-json';

@@ -2,7 +2,7 @@
 // parsed with the options proto-loader's loadSync gets, so fromJSON gives the same
 // definitions (test/unit/package/proto-json.test.ts compares them).
 import { Root } from 'protobufjs';
-import { agentProtoPath, LOADER_OPTIONS } from '../../lvs/wire/proto-loader';
+import { agentProtoPath, LOADER_OPTIONS } from '../../lvs/wire/proto-source';
 
 export function agentProtoJson(protoPath = agentProtoPath()): object {
   const root = new Root();

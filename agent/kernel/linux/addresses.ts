@@ -2,12 +2,12 @@
 // `ip -batch -` whose lines come from validated plan values only.
 import { errorMessage } from '../../../lvs/errors';
 import { isIP } from 'node:net';
-import { z } from 'zod';
 import type { Exec } from '../exec';
 import { addressChangeCommand, type AddressChange, type Addresses, type NetworkInterface } from '../addresses';
 import { isInterfaceName } from '../sysctl';
+import { lazySchemas } from '../../lazy-schema';
 
-const ipAddrJson = z.array(
+const ipAddrJson = lazySchemas((z) => z.array(
   z.object({
     ifname: z.string(),
     flags: z.array(z.string()).default([]),
@@ -17,7 +17,7 @@ const ipAddrJson = z.array(
       .array(z.object({ family: z.string(), local: z.string().optional(), prefixlen: z.number().int().optional() }))
       .default([]),
   }),
-);
+));
 
 /** Parses `ip -j [-d] addr show` output; throws saying what is malformed. */
 export function parseIpAddrJson(stdout: string): NetworkInterface[] {
@@ -27,7 +27,7 @@ export function parseIpAddrJson(stdout: string): NetworkInterface[] {
   } catch (e) {
     throw new Error(`ip -j addr show printed something that is not JSON: ${errorMessage(e)}`);
   }
-  const parsed = ipAddrJson.safeParse(raw);
+  const parsed = ipAddrJson().safeParse(raw);
   if (!parsed.success) throw new Error(`ip -j addr show printed an unexpected shape: ${parsed.error.message}`);
   return parsed.data.map((dev) => ({
     name: dev.ifname,

@@ -1,10 +1,10 @@
 // IPv6 proxy neighbour entries through iproute2's JSON output.
-import { z } from 'zod';
 import { errorMessage } from '../../../lvs/errors';
 import type { Exec } from '../exec';
 import type { Neighbours, ProxyNeighbour } from '../neighbours';
+import { lazySchemas } from '../../lazy-schema';
 
-const ipNeighJson = z.array(z.object({ dst: z.string(), dev: z.string() }));
+const ipNeighJson = lazySchemas((z) => z.array(z.object({ dst: z.string(), dev: z.string() })));
 
 /** Parses `ip -j -6 neigh show proxy`; throws saying what is malformed. */
 export function parseIpNeighProxyJson(stdout: string): ProxyNeighbour[] {
@@ -14,7 +14,7 @@ export function parseIpNeighProxyJson(stdout: string): ProxyNeighbour[] {
   } catch (e) {
     throw new Error(`ip -j -6 neigh show proxy printed something that is not JSON: ${errorMessage(e)}`);
   }
-  const parsed = ipNeighJson.safeParse(raw);
+  const parsed = ipNeighJson().safeParse(raw);
   if (!parsed.success) throw new Error(`ip -j -6 neigh show proxy printed an unexpected shape: ${parsed.error.message}`);
   return parsed.data.map((n) => ({ address: n.dst, device: n.dev }));
 }

@@ -1,13 +1,15 @@
 // Default routes through iproute2's JSON output: the reader where the netlink package cannot
 // load (rtnetlink-routes.ts reads them without a process).
 import { errorMessage } from '../../../lvs/errors';
-import { z } from 'zod';
 import type { Exec } from '../exec';
 import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
+import { lazySchemas } from '../../lazy-schema';
 
-const hop = { gateway: z.string().optional(), dev: z.string().optional() };
-const ipRouteJson = z.array(z.object({ dst: z.string().optional(), ...hop, nexthops: z.array(z.object(hop)).optional() }));
+const ipRouteJson = lazySchemas((z) => {
+  const hop = { gateway: z.string().optional(), dev: z.string().optional() };
+  return z.array(z.object({ dst: z.string().optional(), ...hop, nexthops: z.array(z.object(hop)).optional() }));
+});
 
 const defaultRoute = (r: { gateway?: string; dev?: string }): DefaultRoute => ({ ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}) });
 
@@ -20,7 +22,7 @@ export function parseIpRouteJson(stdout: string): DefaultRoute[] {
   } catch (e) {
     throw new Error(`ip -j route show default printed something that is not JSON: ${errorMessage(e)}`);
   }
-  const parsed = ipRouteJson.safeParse(raw);
+  const parsed = ipRouteJson().safeParse(raw);
   if (!parsed.success) throw new Error(`ip -j route show default printed an unexpected shape: ${parsed.error.message}`);
   return parsed.data
     .filter((r) => r.dst === undefined || r.dst === 'default')

@@ -70,6 +70,7 @@ const AGENT_LAYERS: Record<string, number> = {
   'agent/kernel': 1,
   'agent/clock': 0,
   'agent/logging': 0,
+  'agent/lazy-schema': 0,
   'agent/journal': -1,
   'agent/service-manager': 0,
 };

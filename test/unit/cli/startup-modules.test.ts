@@ -59,6 +59,36 @@ function run(script: string, args: string[]): Promise<Run> {
   });
 }
 
+/** Starts an agent (plain TCP on a loopback port), stops it with SIGTERM once it serves. */
+function runAgentUntilStarted(role: 'director' | 'realserver'): Promise<Run> {
+  const record = join(dir, `loads-${++runs}.json`);
+  const stateDir = mkdtempSync(join(dir, `state-${role}-`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', RECORDER, AGENT, '--role', role, '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir], {
+      cwd: REPO,
+      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('"agent started"')) child.kill('SIGTERM');
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try {
+        assert.match(stdout, /"agent started"/, `the agent did not start: ${stdout}`);
+        const files = JSON.parse(readFileSync(record, 'utf8')) as string[];
+        const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
+        resolve({ code, stdout, packages, files });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
 function heavyIn(r: Run): string[] {
   return HEAVY.filter((p) => r.packages.has(p));
 }
@@ -114,6 +144,17 @@ describe('start-up: commands load their modules when they run', function () {
     const fleetCode = r.files.filter((f) => /[\\/]dist[\\/]controller[\\/](rollout|fleet|report)[\\/]/.test(f) || /cli[\\/](rollout|health|status|connections)-command\.js$/.test(f));
     assert.deepEqual(fleetCode.map((f) => f.slice(f.indexOf('controller'))), []);
   });
+
+  // What an idle agent holds stays in its RSS (docs/architecture.md, "Memory at rest"):
+  // zod only with the first state file or `ip -j` it reads, metrics only with --metrics,
+  // X.509 only with --crl, and the contract parsed once, by protobufjs, not by proto-loader.
+  for (const role of ['director', 'realserver'] as const) {
+    it(`an idle ${role} agent has loaded gRPC and winston, and none of zod, proto-loader, prom-client, X.509 or ssh config`, async () => {
+      const r = await runAgentUntilStarted(role);
+      assert.equal(r.code, 0);
+      assert.deepEqual(heavyIn(r), ['@grpc/grpc-js', 'protobufjs', 'winston']);
+    });
+  }
 
   for (const args of [['--help'], ['--version']]) {
     it(`lvsctl-agent ${args.join(' ')} loads no gRPC, winston, prom-client or zod`, async () => {

@@ -2,7 +2,7 @@
 // agent.proto: both must give grpc-js the same services, methods and message shapes.
 import { strict as assert } from 'node:assert';
 import { fromJSON, loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { agentProtoPath, LOADER_OPTIONS } from '../../../lvs/wire/proto-loader';
+import { agentProtoPath, LOADER_OPTIONS } from '../../../lvs/wire/proto-source';
 import { agentProtoJson } from '../../../scripts/package/proto-json';
 import { agentProtoRoot } from '../../../lvs/wire/proto-types';
 import { encodeSliced } from '../../../lvs/wire/sliced-message-codec';

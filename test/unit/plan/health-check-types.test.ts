@@ -8,10 +8,10 @@ import type { DirectorPlan, HealthCheckSpec, HostPlan } from '../../../lvs/host-
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
 import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
-import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { wireMessage } from '../wire/wire-messages';
 import { expectProblem, expectValid, planWith, type Json } from './helpers';
 
-const HostPlanType = loadAgentProto().lvsctl.v1.HostPlan;
+const HostPlanType = wireMessage('HostPlan');
 const roundTrip = (plan: HostPlan): HostPlan => hostPlanFromWire(HostPlanType.deserialize(HostPlanType.serialize(hostPlanToWire(plan))));
 
 const web = (healthCheck: Json, extra: Record<string, Json> = {}): Json =>

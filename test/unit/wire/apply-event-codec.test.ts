@@ -1,9 +1,9 @@
 import assert from 'assert';
 import type { ApplyEvent } from '../../../lvs/apply-events';
 import { applyEventFromWire, applyEventToWire } from '../../../lvs/wire/apply-event-codec';
-import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { wireMessage } from './wire-messages';
 
-const ApplyEventType = loadAgentProto().lvsctl.v1.ApplyEvent;
+const ApplyEventType = wireMessage('ApplyEvent');
 
 function roundTrip(event: ApplyEvent): ApplyEvent {
   return applyEventFromWire(ApplyEventType.deserialize(ApplyEventType.serialize(applyEventToWire(event))));

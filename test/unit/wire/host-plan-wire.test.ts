@@ -3,11 +3,11 @@ import type { HostPlan } from '../../../lvs/host-plan';
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
 import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
-import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { wireMessage } from './wire-messages';
 import type { HostPlan as WireHostPlan, HostPlan__Output } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { directorPlan, realserverPlan } from './sample-host-plans';
 
-const HostPlanType = loadAgentProto().lvsctl.v1.HostPlan;
+const HostPlanType = wireMessage('HostPlan');
 
 /** Through real protobuf bytes, as the agent receives it. */
 function overTheWire(wire: WireHostPlan): HostPlan__Output {

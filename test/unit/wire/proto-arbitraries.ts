@@ -4,7 +4,7 @@
 // random plans get past the first checks often enough to reach the deep ones.
 import fc from 'fast-check';
 import { loadSync, type MessageTypeDefinition, type PackageDefinition } from '@grpc/proto-loader';
-import { agentProtoPath } from '../../../lvs/wire/proto-loader';
+import { agentProtoPath } from '../../../lvs/wire/proto-source';
 
 interface FieldDescriptor {
   name: string;

@@ -5,11 +5,11 @@ import type { DirectorPlan, DirectorService, HostPlan } from '../../../lvs/host-
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
 import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
-import { loadAgentProto } from '../../../lvs/wire/proto-loader';
+import { wireMessage } from './wire-messages';
 import type { HostPlan as WireHostPlan } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { directorPlan } from './sample-host-plans';
 
-const HostPlanType = loadAgentProto().lvsctl.v1.HostPlan;
+const HostPlanType = wireMessage('HostPlan');
 
 function roundTrip(plan: HostPlan): HostPlan {
   return hostPlanFromWire(HostPlanType.deserialize(HostPlanType.serialize(hostPlanToWire(plan))));

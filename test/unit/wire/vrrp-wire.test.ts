@@ -5,12 +5,12 @@ import type { VrrpStatus } from '../../../lvs/vrrp';
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
 import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
-import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 import { statusReplyFromWire, statusReplyToWire } from '../../../lvs/wire/status-encode';
 import type { HostPlan as WireHostPlan } from '../../../proto/generated/lvsctl/v1/HostPlan';
 import { directorPlan } from './sample-host-plans';
+import { wireMessage } from './wire-messages';
 
-const proto = loadAgentProto().lvsctl.v1;
+const proto = { HostPlan: wireMessage('HostPlan'), StatusReply: wireMessage('StatusReply') };
 const across = (wire: WireHostPlan) => proto.HostPlan.deserialize(proto.HostPlan.serialize(wire));
 
 const grouped = (): DirectorPlan => ({
