@@ -406,8 +406,10 @@ async function main(): Promise<void> {
   }
   await run('ipvsadm', ['-C'], { timeoutMs: 60_000 });
 
-  // ---- the agents at rest: idle through the baselines above (V8 gives back its start-up memory 30-60 s in)
+  // ---- the agents at rest: idle through the baselines above, and at least 60 s after they
+  // started (V8's memory reducer gives back the start-up memory 30 to 60 s in)
   if (director && realservers[0]) {
+    await sleep(Math.max(0, agentsStartedAt + 60_000 - Date.now()));
     results.steps.idleAtRest = {
       memory: memoryOf(director.pid),
       realserverMemory: memoryOf(realservers[0].pid),
