@@ -1,5 +1,5 @@
-// Reading a large /proc file (/proc/net/ip_vs: 1.3 MB at 2,000 services x 10 destinations)
-// on the event loop's own thread, in slices. The kernel hands a seq_file out about a page per
+// Reading a large /proc file (/proc/net/ip_vs: 1.3 MB at 2,000 services x 10 destinations;
+// /proc/net/ip_vs_conn, as large as the connection table) on the event loop's own thread, in slices. The kernel hands a seq_file out about a page per
 // read(2); through libuv's thread pool each of those ~300 reads is a round trip between
 // threads, which in the lab's user-mode kernel took 1 s for the file, against 35 ms for the
 // same reads made synchronously. So: synchronous reads, giving the event loop its turn every
@@ -9,8 +9,11 @@ import { Slicer } from '../../../lvs/yield-point';
 
 const CHUNK_BYTES = 64 * 1024;
 
-/** The file's text, or an error naming the bound once it holds more than `maxBytes`. */
-export async function readProcFileInSlices(path: string, maxBytes: number): Promise<string> {
+/**
+ * The file's text, or an error naming the bound once it holds more than `maxBytes` (`tooLarge`
+ * says what that means for the reader).
+ */
+export async function readProcFileInSlices(path: string, maxBytes: number, tooLarge = ''): Promise<string> {
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -23,7 +26,7 @@ export async function readProcFileInSlices(path: string, maxBytes: number): Prom
       const bytesRead = readSync(fd, chunk, used, CHUNK_BYTES - used, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw new Error(`${path} holds more than ${maxBytes} bytes; not read`);
+      if (total > maxBytes) throw new Error(`${path} holds more than ${maxBytes} bytes; not read${tooLarge ? ` (${tooLarge})` : ''}`);
       used += bytesRead;
       if (used === CHUNK_BYTES) {
         chunks.push(chunk);

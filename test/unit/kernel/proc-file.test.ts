@@ -1,0 +1,34 @@
+// The one reader of large /proc files (agent/kernel/linux/proc-file.ts): the listing of the
+// IPVS table and the connection table. A regular file stands in for them here.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { procConnectionsReader } from '../../../agent/kernel/linux/ipvs-conn-file';
+import { readProcFileInSlices } from '../../../agent/kernel/linux/proc-file';
+
+describe('reading a large /proc file in slices', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'lvsctl-proc-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file of many chunks whole, byte for byte', async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `  -> 0A00000B:${i.toString(16).toUpperCase().padStart(4, '0')}      Masq    1      0          0`).join('\n');
+    const file = join(dir, 'ip_vs');
+    writeFileSync(file, text);
+    assert.equal(await readProcFileInSlices(file, 64 * 1024 * 1024), text);
+  });
+
+  it('refuses a file past its bound, naming the file, the bound and what it means', async () => {
+    const file = join(dir, 'ip_vs_conn');
+    writeFileSync(file, 'x'.repeat(200_000));
+    await assert.rejects(procConnectionsReader(file, 100_000)(), /ip_vs_conn holds more than 100000 bytes; not read \(the connection table is too large to return whole\)/);
+  });
+
+  it('hands the connection table to its parser', async () => {
+    const file = join(dir, 'ip_vs_conn');
+    writeFileSync(file, 'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\nTCP 0A0000C8 C2F2 0A000064 0050 0A00000C 0050 ESTABLISHED     899\n');
+    const [entry] = await procConnectionsReader(file)();
+    assert.deepEqual([entry.client, entry.virtual, entry.destination], [{ address: '10.0.0.200', port: 0xc2f2 }, { address: '10.0.0.100', port: 80 }, { address: '10.0.0.12', port: 80 }]);
+  });
+});
