@@ -63,3 +63,14 @@ export function formatAddress(bytes: Buffer): string {
   if (best.base >= 0 && best.base + best.len === 8) text += ':';
   return text;
 }
+
+/**
+ * An address as the kernel's /proc/net/ip_vs* files print it: IPv4 as %08X (the number in
+ * host order of its value, 0A000064 is 10.0.0.100), IPv6 as %pI6 (eight groups of four hex
+ * digits, colons between). Undefined for anything else.
+ */
+export function procAddress(text: string): string | undefined {
+  if (/^[0-9A-Fa-f]{8}$/.test(text)) return formatAddress(Buffer.from(text, 'hex'));
+  if (/^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$/.test(text)) return formatAddress(Buffer.from(text.replace(/:/g, ''), 'hex'));
+  return undefined;
+}

@@ -5,7 +5,7 @@
 // IPv4 addresses as 8 hex digits (host order of the number, i.e. 0A000064 is 10.0.0.100), an
 // IPv6 one as %pI6 (eight 4-digit groups), ports as 4 hex digits, the expiry in seconds, and
 // for a persistence engine its name and data after it. Entries come out as ipvsadm -Lcn's.
-import { formatAddress } from './ip-address-bytes';
+import { procAddress } from './ip-address-bytes';
 import { connectionEntry, type ConnectionEntry, type Endpoint } from './ipvs-connections';
 import { IpvsOutputError } from './ipvs-stats';
 
@@ -38,11 +38,5 @@ function endpointOf(address: string, port: string, fail: (expected: string) => n
 }
 
 function addressOf(text: string, fail: (expected: string) => never): string {
-  if (/^[0-9A-Fa-f]{8}$/.test(text)) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(parseInt(text, 16));
-    return formatAddress(b);
-  }
-  if (/^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$/.test(text)) return formatAddress(Buffer.from(text.replace(/:/g, ''), 'hex'));
-  return fail(`an address as 8 hex digits or eight IPv6 groups, not "${text}"`);
+  return procAddress(text) ?? fail(`an address as 8 hex digits or eight IPv6 groups, not "${text}"`);
 }

@@ -6,7 +6,7 @@
 // IPv6 fwmark service alike ("FWM  00000001"), so it says which services changed, never
 // what they are: those are read again over netlink. Connection counts (the last two columns
 // of a destination line) change with traffic and are left out. Pure.
-import { addressBytes, formatAddress } from './ip-address-bytes';
+import { addressBytes, formatAddress, procAddress } from './ip-address-bytes';
 import { isIpv6, SCHEDULERS, type Destination, type Forwarding, type IpvsService, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey } from '../model';
 import type { Pausable } from '../yield-point';
 
@@ -111,9 +111,10 @@ export function procServiceOf(key: ServiceKey, block: string, flags: SchedulerFl
     const forwarding = FORWARDING_BY_NAME[forward ?? ''];
     const weight = Number(weightText);
     if (colon < 0 || forwarding === undefined || !Number.isInteger(weight)) return undefined;
-    const hexAddress = place.slice(0, colon).replace(/^\[|\]$/g, '').replace(/:/g, '');
-    if (!/^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hexAddress)) return undefined;
-    destinations.push({ address: formatAddress(Buffer.from(hexAddress, 'hex')), port: parseInt(place.slice(colon + 1), 16), weight, forwarding });
+    // an IPv6 destination is "[%pI6]:port"
+    const address = procAddress(place.slice(0, colon).replace(/^\[(.*)\]$/, '$1'));
+    if (address === undefined) return undefined;
+    destinations.push({ address, port: parseInt(place.slice(colon + 1), 16), weight, forwarding });
   }
   return { service: { key, scheduler: scheduler as Scheduler, flags: [...flags], ...(persistence ? { persistence } : {}) }, destinations };
 }
