@@ -12,11 +12,11 @@
 // read. Past 256 services to read again, the TCP and UDP services this door wrote itself (a
 // 2,000-service load) are taken from the listing where it states them whole, with the
 // scheduler flags they were last written or read with (never after a batch that failed);
-// the rest are read one by one, or all of
-// it whole if still too many. What the listing cannot show (scheduler flags, a persistence engine, thresholds,
-// tunnel settings) changed from outside is caught by the whole read that replaces the memory
-// once it is older than `wholeReadAfterMs` (default 5 minutes). list() and connections()
-// always ask the backend: they carry counters that change with traffic.
+// the rest are read one by one, or all of it whole if still too many. What the listing
+// cannot show (scheduler flags, a persistence engine, thresholds, tunnel settings) changed
+// from outside is caught by the whole read that replaces the memory once it is older than
+// `wholeReadAfterMs` (default 5 minutes). list() and connections() always ask the backend:
+// they carry counters that change with traffic.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { procServiceName, procServiceOf, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
@@ -98,9 +98,6 @@ export class ConfirmedIpvs implements Ipvs {
       : new Map<string, IpvsService | null>();
     for (const name of fromListing.keys()) readAgain.delete(name);
     if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing);
-    const writtenBefore = new Map(this.written);
-    this.written.clear();
-    this.uncertain.clear();
     if (readAgain.size === 0 && fromListing.size === 0) {
       this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
       return { ...readingOf(confirmed), how: this.lastRead };
@@ -109,25 +106,16 @@ export class ConfirmedIpvs implements Ipvs {
     try {
       if (readAgain.size > 0) fresh = await this.options.backend.readServices([...readAgain.values()]);
     } catch (error) {
-      this.forget(writtenBefore);
-      this.forget(readAgain);
+      // nothing was learnt: what was to be read is read again next time (a failed batch stays uncertain)
+      for (const [name, key] of readAgain) this.written.set(name, key);
       throw error;
     }
-    await runSliced(replaceSteps(confirmed, fromListing));
-    for (const [name, key] of readAgain) {
-      confirmed.services.delete(name);
-      confirmed.unparsed.delete(name);
-      unplace(confirmed.byName, name, key);
-    }
-    for (const s of fresh.services) {
-      confirmed.services.set(serviceKeyString(s.service.key), s);
-      place(confirmed.byName, s.service.key);
-    }
-    for (const u of fresh.unparsed) {
-      if (!u.key) continue;
-      confirmed.unparsed.set(serviceKeyString(u.key), u);
-      place(confirmed.byName, u.key);
-    }
+    this.written.clear();
+    this.uncertain.clear();
+    await runSliced(rememberSteps(confirmed, fromListing));
+    for (const name of readAgain.keys()) drop(confirmed, name);
+    for (const s of fresh.services) keep(confirmed, s);
+    for (const u of fresh.unparsed) keepForeign(confirmed, u);
     confirmed.listing = listing;
     this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
     return { ...readingOf(confirmed), how: this.lastRead };
@@ -186,11 +174,6 @@ export class ConfirmedIpvs implements Ipvs {
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
     return { ...reading, how: this.lastRead };
-  }
-
-  /** A failed re-read leaves these unknown: they are read again next time. */
-  private forget(keys: Map<string, ServiceKey>): void {
-    for (const [name, key] of keys) this.written.set(name, key);
   }
 }
 
@@ -267,18 +250,32 @@ function* fromListingSteps(
 }
 
 /** The memory takes the services the listing stated (null: gone). */
-function* replaceSteps(confirmed: Confirmed, taken: ReadonlyMap<string, IpvsService | null>): Pausable<void> {
+function* rememberSteps(confirmed: Confirmed, taken: ReadonlyMap<string, IpvsService | null>): Pausable<void> {
   for (const [name, service] of taken) {
-    const before = confirmed.services.get(name);
-    if (before) unplace(confirmed.byName, name, before.service.key);
-    confirmed.services.delete(name);
-    confirmed.unparsed.delete(name);
-    if (service) {
-      confirmed.services.set(name, service);
-      place(confirmed.byName, service.service.key);
-    }
+    drop(confirmed, name);
+    if (service) keep(confirmed, service);
     yield;
   }
+}
+
+/** Forgets a service, ours or someone else's, by serviceKeyString. */
+function drop(confirmed: Confirmed, name: string): void {
+  const key = confirmed.services.get(name)?.service.key ?? confirmed.unparsed.get(name)?.key;
+  if (key) unplace(confirmed.byName, name, key);
+  confirmed.services.delete(name);
+  confirmed.unparsed.delete(name);
+}
+
+function keep(confirmed: Confirmed, service: IpvsService): void {
+  confirmed.services.set(serviceKeyString(service.service.key), service);
+  place(confirmed.byName, service.service.key);
+}
+
+/** Someone else's service with a key; one without (SCTP) is only ever known by a whole read. */
+function keepForeign(confirmed: Confirmed, service: UnparsedService): void {
+  if (!service.key) return;
+  confirmed.unparsed.set(serviceKeyString(service.key), service);
+  place(confirmed.byName, service.key);
 }
 
 /** The services by serviceKeyString and under their listing names (20,000 of them: in slices). */

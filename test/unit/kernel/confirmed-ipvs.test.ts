@@ -112,6 +112,27 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 3 });
   });
 
+  it('after a failed batch and a failed re-read, still reads that batch\'s services over the backend (their flags are unknown)', async () => {
+    const hashed = (port: number): IpvsService => ({ service: { key: tcp(port), scheduler: 'sh', flags: ['sh-fallback', 'sh-port'] }, destinations: [dest('10.0.0.11', port)] });
+    const fake = new FakeIpvs([hashed(80), hashed(81), hashed(82)]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 1 });
+    await ipvs.read();
+    // the flags of 80 change, then the batch fails: which took effect is unknown
+    fake.failNextBatchAt(2);
+    await ipvs.applyBatch([
+      { op: 'edit-service', service: { ...hashed(80).service, flags: ['sh-port'] }, before: hashed(80).service },
+      { op: 'edit-destination', key: tcp(80), destination: dest('10.0.0.11', 80, 2), before: dest('10.0.0.11', 80) },
+    ]).catch(() => undefined);
+    await ipvs.applyBatch([81, 82].map((port): IpvsOperation => ({ op: 'edit-destination', key: tcp(port), destination: dest('10.0.0.11', port, 4), before: dest('10.0.0.11', port) })));
+    const readServices = fake.readServices.bind(fake);
+    fake.readServices = async () => {
+      fake.readServices = readServices;
+      throw new Error('netlink: EINTR');
+    };
+    await assert.rejects(ipvs.read(), /EINTR/);
+    await sameAsKernel(ipvs, fake);
+  });
+
   it('reads the whole table when more services changed than it would read one by one', async () => {
     const fake = new FakeIpvs([web(80, [1]), web(81, [1]), web(82, [1])]);
     const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 2 });
