@@ -37,7 +37,7 @@ export interface ConfirmedIpvsOptions {
   maxServicesReadAgain?: number;
 }
 
-export const DEFAULT_WHOLE_READ_AFTER_MS = 5 * 60_000;
+const DEFAULT_WHOLE_READ_AFTER_MS = 5 * 60_000;
 const DEFAULT_MAX_SERVICES_READ_AGAIN = 256;
 
 
@@ -75,22 +75,21 @@ export class ConfirmedIpvs implements Ipvs {
   }
 
   async read(): Promise<IpvsReading> {
+    // a backend that cannot read a service alone (ipvsadm) reads whole: the listing would buy nothing
+    if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
     let listing: Map<string, string>;
     try {
       listing = await runSliced(procTableBlocksSteps(await this.options.readListing()));
     } catch {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
-      this.confirmed = undefined;
-      this.written.clear();
-      this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
-      return { ...(await this.options.backend.read()), how: this.lastRead };
+      return this.readWithoutMemory();
     }
     const confirmed = this.confirmed;
-    const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs && this.options.backend.readServices
+    const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs
       ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written))
       : undefined;
-    if (readAgain === undefined || !confirmed || !this.options.backend.readServices) return this.readWhole(listing);
+    if (readAgain === undefined || !confirmed) return this.readWhole(listing);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
@@ -156,6 +155,15 @@ export class ConfirmedIpvs implements Ipvs {
   private flagsKnown(name: string, confirmed: Confirmed): SchedulerFlag[] | undefined {
     if (this.uncertain.has(name)) return undefined;
     return this.writtenFlags.get(name) ?? confirmed.services.get(name)?.service.flags;
+  }
+
+  /** The backend's whole table, remembering nothing. */
+  private async readWithoutMemory(): Promise<IpvsReading> {
+    this.confirmed = undefined;
+    this.written.clear();
+    this.uncertain.clear();
+    this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
+    return { ...(await this.options.backend.read()), how: this.lastRead };
   }
 
   private async readWhole(listing: Map<string, string>): Promise<IpvsReading> {

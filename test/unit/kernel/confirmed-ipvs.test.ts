@@ -152,6 +152,16 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.equal(fake.calls.read, 1, 'both read one by one, no whole read');
   });
 
+  it('over a backend that cannot read a service alone (ipvsadm), reads it whole and never the listing', async () => {
+    const fake = new FakeIpvs([web(80, [1])]);
+    const ipvsadmLike = { read: () => fake.read(), list: () => fake.list(), connections: () => fake.connections(), applyBatch: (ops: IpvsOperation[]) => fake.applyBatch(ops) };
+    let listings = 0;
+    const ipvs = new ConfirmedIpvs({ backend: ipvsadmLike, readListing: async () => { listings++; return fake.procListing(); } });
+    await ipvs.read();
+    await ipvs.read();
+    assert.deepEqual([fake.calls.read, listings, ipvs.lastRead?.kind], [2, 0, 'whole']);
+  });
+
   it('without a listing to read, asks the backend for the whole table every time', async () => {
     const fake = new FakeIpvs([web(80, [1])]);
     const ipvs = new ConfirmedIpvs({ backend: fake, readListing: () => Promise.reject(new Error('ENOENT')) });
