@@ -9,8 +9,10 @@ export interface GuestConfig {
   realservers: Array<{ name: string; address: string }>;
   /** what the director agent is started with for IPVS: [] (its default) or ['--ipvs', 'netlink'] */
   ipvsArgs: string[];
-  /** profile the agent and the controller during the 2,000 load (or, when it does not finish, a smaller one) */
+  /** profile the agent and the controller during the 2,000 load (or, when it does not finish, a smaller one), and the agent during the weight change and the last no-op */
   profile: boolean;
+  /** skip ipvsadm -R, the readers and keepalived (and the at-rest RSS wait): a quicker trial of lvsctl's own figures */
+  skipBaselines: boolean;
   /** the 2,000 load's --deadline: an apply that is not done by then is reported as not finished */
   loadBudgetS: number;
   /** services of the profiled load when the big one did not finish */

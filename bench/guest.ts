@@ -8,7 +8,7 @@
 // (the guest has one CPU); each is bounded; the results file is rewritten after each step,
 // so a guest killed by its timeout still leaves what was measured.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
@@ -208,6 +208,29 @@ async function stopAgentProfile(agent: RunningAgent, waitMs: number, quiet = fal
   if (!existsSync(agentProfile) && !quiet) results.notes.push(`the director agent did not write its profile within ${waitMs / 1000} s`);
 }
 
+/**
+ * `apply` with the agent profiled (when profiling is on), the profile kept as
+ * profile-agent-NAME.json; the load's profile-agent.json is set aside meanwhile.
+ */
+async function profiledApply<T>(name: string, agent: RunningAgent, apply: () => Promise<T>): Promise<T> {
+  if (!config.profile) return apply();
+  const kept = `${agentProfile}.keep`;
+  if (existsSync(agentProfile)) await rename(agentProfile, kept);
+  try {
+    const profiled = await startAgentProfile(agent);
+    try {
+      return await apply();
+    } finally {
+      if (profiled) {
+        await stopAgentProfile(agent, 60_000);
+        if (existsSync(agentProfile)) await rename(agentProfile, join(config.dir, `profile-agent-${name}.json`));
+      }
+    }
+  } finally {
+    if (existsSync(kept)) await rename(kept, agentProfile);
+  }
+}
+
 async function expectTable(pid: number | 'self', services: number, destinations: number, what: string): Promise<void> {
   const counted = countProcIpvs(await procIpvs(pid));
   if (counted.services !== services || counted.destinations !== destinations) {
@@ -292,7 +315,6 @@ async function main(): Promise<void> {
   await mkdir(TMP, { recursive: true });
   const small = benchTable({ services: config.services, destinations: config.destinations });
   const smallCount = { services: small.length, destinations: small.length * config.destinations };
-  const changed = changedEntry(withOneWeightChanged(small));
   const files = config.files;
 
   results.meta = {
@@ -312,6 +334,19 @@ async function main(): Promise<void> {
 
   // ---- baselines in the guest's root namespace: ipvsadm -R, the readers, keepalived
   const restoreText = await readFile(files.ipvsadmSmall, 'utf8');
+  if (config.skipBaselines) results.notes.push('baselines skipped (--skip-baselines): ipvsadm -R, the readers, keepalived and the RSS at rest were not measured');
+  else await baselines(restoreText);
+
+  // ---- lvsctl: the director agent in lvs1, profiled (agent and controller) during the load
+  await lvsctlFigures(restoreText, smallCount);
+}
+
+/** ipvsadm -R, the readers and keepalived in the guest's root namespace, then the agents' RSS at rest. */
+async function baselines(restoreText: string): Promise<void> {
+  const small = benchTable({ services: config.services, destinations: config.destinations });
+  const smallCount = { services: small.length, destinations: small.length * config.destinations };
+  const changed = changedEntry(withOneWeightChanged(small));
+  const files = config.files;
   await step('ipvsadm-restore', async () => {
     await runOk('ipvsadm', ['-C'], { timeoutMs: 60_000 });
     const r = await runOk('ipvsadm', ['-R'], { timeoutMs: 600_000, input: restoreText });
@@ -417,7 +452,13 @@ async function main(): Promise<void> {
     };
   }
 
-  // ---- lvsctl: the director agent in lvs1, profiled (agent and controller) during the load
+}
+
+/** lvsctl's load, weight change and no-ops into the director agent; the profiled runs; the 20,000 load. */
+async function lvsctlFigures(restoreText: string, smallCount: { services: number; destinations: number }): Promise<void> {
+  const small = benchTable({ services: config.services, destinations: config.destinations });
+  const changed = changedEntry(withOneWeightChanged(small));
+  const files = config.files;
   let loadProfiled = false;
   const loaded = await step('lvsctl-load', async () => {
     const agent = need(director, 'the director agent');
@@ -447,11 +488,16 @@ async function main(): Promise<void> {
   }
   await step('lvsctl-weight', async () => {
     const agent = need(director, 'the director agent');
-    await rolloutFigure('lvsctl-weight', files.planSmallChanged, 300);
+    await profiledApply('weight', agent, () => rolloutFigure('lvsctl-weight', files.planSmallChanged, 300));
     const w = procWeight(await procIpvs(agent.pid), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
     if (w !== changed.weight) throw new Error(`after the weight rollout the kernel shows weight ${w}, expected ${changed.weight}`);
   });
-  for (const n of [1, 2, 3]) await step(`lvsctl-noop-${n}`, async () => { await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300); });
+  for (const n of [1, 2, 3]) {
+    await step(`lvsctl-noop-${n}`, async () => {
+      const noop = (): Promise<RolloutFigure> => rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300);
+      await (n === 3 ? profiledApply('noop', need(director, 'the director agent'), noop) : noop());
+    });
+  }
   results.steps.afterSmall = { memory: memoryNow(director) };
 
   // ---- the load did not finish: profile a smaller one, so "where the time goes" still has a profile
@@ -496,7 +542,7 @@ async function main(): Promise<void> {
       const big = benchTable({ services: config.bigServices, destinations: config.destinations });
       let failure: unknown;
       try {
-        await rolloutFigure('lvsctl-big', files.planBig, budgetS);
+        await profiledApply('big', agent, () => rolloutFigure('lvsctl-big', files.planBig, budgetS));
       } catch (e) {
         failure = e;
       }

@@ -3,7 +3,7 @@
 // the certificates with the real `lvsctl certs` (in this process; kept in .lab/bench/pki
 // and reused by later runs).
 //   node dist/bench/prepare.js --dir DIR --services 2000 --destinations 10 --big 20000
-//        --fanout-max 100 [--ipvs detect|netlink|default] [--no-profile] --guest-budget-s 900 --load-budget-s 240
+//        --fanout-max 100 [--ipvs detect|netlink|default] [--no-profile] [--skip-baselines] --guest-budget-s 900 --load-budget-s 240
 //        [--profile-services N]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     realservers: realserverHosts(Math.max(services, big)),
     ipvsArgs: ipvsArgs(option('ipvs', 'detect')),
     profile: !process.argv.includes('--no-profile'),
+    skipBaselines: process.argv.includes('--skip-baselines'),
     loadBudgetS: Number(option('load-budget-s', '240')),
     profileServices,
     dir,

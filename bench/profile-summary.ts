@@ -37,6 +37,18 @@ export interface ProfileSummary {
   areas: TimeShare[];
   functions: TimeShare[];
   execs: Array<{ command: string; calls: number; ms: number; inputBytes: number }>;
+  /** the longest stalls of the event loop (bench/profiler.ts), each with what ran during it */
+  stalls: StallSummary[];
+}
+
+export interface StallSummary {
+  ms: number;
+  /** since the profile started */
+  atMs: number;
+  /** the project's (and packages') frames on the stack for most of the stall, outermost first, with their share of its samples */
+  frames: TimeShare[];
+  /** where the samples of the stall were, by self time */
+  self: TimeShare[];
 }
 
 /** The area a frame belongs to, from its script's path. */
@@ -115,8 +127,54 @@ export function summarizeProfile(capture: ProfileCapture, topFunctions = 12): Pr
   return {
     spanMs,
     busyMs: busy,
+    stalls: stallSummaries(capture, profile, byId),
     areas: top(areas, spanMs, 12),
     functions: top(functions, spanMs, topFunctions),
     execs: [...execs.entries()].map(([command, v]) => ({ command, ...v })).sort((a, b) => b.ms - a.ms),
   };
+}
+
+/** The five longest stalls, each with the frames its samples ran in. */
+function stallSummaries(capture: ProfileCapture, profile: CpuProfile, byId: Map<number, ProfileNode>): StallSummary[] {
+  const stalls = [...(capture.stalls ?? [])].sort((a, b) => (b.toUs - b.fromUs) - (a.toUs - a.fromUs)).slice(0, 5);
+  if (stalls.length === 0) return [];
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // the profile's clock and the stall recorder's may differ by an offset: both read at the start
+  const offsetUs = profile.startTime - (capture.startedAtUs ?? profile.startTime);
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < samples.length; i += 1) {
+    t += deltas[i] ?? 0;
+    times.push(t);
+  }
+  return stalls.map((stall) => {
+    const from = stall.fromUs + offsetUs;
+    const to = stall.toUs + offsetUs;
+    const inclusive = new Map<string, number>();
+    const self = new Map<string, number>();
+    let count = 0;
+    for (let i = 0; i < samples.length; i += 1) {
+      if ((times[i] as number) < from || (times[i] as number) > to) continue;
+      count += 1;
+      const leaf = byId.get(samples[i] as number);
+      if (leaf) self.set(frameName(leaf.callFrame), (self.get(frameName(leaf.callFrame)) ?? 0) + 1);
+      const seen = new Set<string>();
+      for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) {
+        const node = byId.get(id);
+        if (!node || node.callFrame.url === '' || node.callFrame.url.startsWith('node:')) continue;
+        const name = frameName(node.callFrame);
+        if (!seen.has(name)) inclusive.set(name, (inclusive.get(name) ?? 0) + 1);
+        seen.add(name);
+      }
+    }
+    const ms = (stall.toUs - stall.fromUs) / 1000;
+    const share = (m: Map<string, number>, n: number, min: number): TimeShare[] => [...m.entries()]
+      .filter(([, c]) => c / Math.max(1, count) >= min)
+      .sort((a, b) => b[1] - a[1]).slice(0, n)
+      .map(([name, c]) => ({ name, ms: (c / Math.max(1, count)) * ms, share: c / Math.max(1, count) }));
+    return { ms, atMs: (from - profile.startTime) / 1000, frames: share(inclusive, 8, 0.2), self: share(self, 4, 0) };
+  });
 }

@@ -23,7 +23,20 @@ export interface ProfileCapture {
   startedAt: number;
   stoppedAt: number;
   samplingIntervalUs: number;
+  /** the event loop's turns that came late (gaps of a 20 ms timer over STALL_MS), µs of the monotonic clock */
+  stalls?: Stall[];
+  /** the monotonic clock (µs) when the profiler started: aligns stalls with the profile's own startTime */
+  startedAtUs?: number;
 }
+
+export interface Stall {
+  fromUs: number;
+  toUs: number;
+}
+
+/** A turn of the event loop this late is a stall a Hello would have waited through. */
+const STALL_MS = 250;
+const TICK_MS = 20;
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -32,6 +45,23 @@ let execs: ExecRecord[] | undefined;
 let startedAt = 0;
 let interval = 1000;
 let patched = false;
+let stalls: Stall[] = [];
+let stallTimer: NodeJS.Timeout | undefined;
+let startedAtUs = 0;
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** A timer every TICK_MS; a tick that comes STALL_MS late means the loop was held that long. */
+function watchStalls(): void {
+  stalls = [];
+  let last = monotonicUs();
+  stallTimer = setInterval(() => {
+    const now = monotonicUs();
+    if (now - last > (STALL_MS + TICK_MS) * 1000) stalls.push({ fromUs: last, toUs: now });
+    last = now;
+  }, TICK_MS);
+  stallTimer.unref();
+}
 
 function post<T>(method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -89,12 +119,16 @@ export async function startProfile(samplingIntervalUs = 1000): Promise<void> {
   await post('Profiler.setSamplingInterval', { interval });
   execs = [];
   startedAt = Date.now();
+  startedAtUs = monotonicUs();
   await post('Profiler.start');
+  watchStalls();
 }
 
 export async function stopProfile(): Promise<ProfileCapture> {
+  if (stallTimer) clearInterval(stallTimer);
+  stallTimer = undefined;
   const { profile } = await post<{ profile: unknown }>('Profiler.stop');
-  const capture: ProfileCapture = { profile, execs: execs ?? [], startedAt, stoppedAt: Date.now(), samplingIntervalUs: interval };
+  const capture: ProfileCapture = { profile, execs: execs ?? [], startedAt, stoppedAt: Date.now(), samplingIntervalUs: interval, stalls, startedAtUs };
   execs = undefined;
   await post('Profiler.disable');
   return capture;

@@ -126,6 +126,11 @@ function profileSection(title: string, summary: ProfileSummary, topFunctions: nu
     lines.push('', '| tool run by the process | calls | wall time |', '|---|---|---|');
     for (const e of summary.execs) lines.push(`| \`${e.command}\`${e.inputBytes > 0 ? ` (${(e.inputBytes / 1024).toFixed(0)} KiB on stdin)` : ''} | ${e.calls} | ${seconds(e.ms)} |`);
   }
+  if (summary.stalls.length > 0) {
+    lines.push('', '| event loop held (longest; a 20 ms timer came this late) | at | on the stack for most of it | self time |', '|---|---|---|---|');
+    const names = (list: Array<{ name: string; share: number }>): string => list.map((f) => `\`${f.name.replace(/\|/g, '/')}\` ${(f.share * 100).toFixed(0)} %`).join(', ') || '—';
+    for (const st of summary.stalls) lines.push(`| ${seconds(st.ms)} | ${seconds(st.atMs)} | ${names(st.frames)} | ${names(st.self)} |`);
+  }
   return lines.join('\n');
 }
 
@@ -235,15 +240,19 @@ function main(): void {
   }
   // the agent's own account of each apply, part by part (its "director apply finished" line)
   const phaseRows = ([['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')]] as const)
-    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
+    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - Object.values(f.agentPhasesMs).reduce((sum, ms) => sum + ms, 0))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
   if (phaseRows.length > 0) {
-    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | IPVS table read |', '|---|---|---|---|', ...phaseRows].join('\n'));
+    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
   }
   const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
   const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));
   if (agentCapture) where.push(profileSection(`The director agent during ${profiledWhat}`, summarizeProfile(agentCapture), 10));
   else where.push('The director agent wrote no profile in this run.');
   if (controllerCapture) where.push(profileSection(`The controller (\`lvsctl rollout\`, in the guest driver's process) during ${profiledWhat}`, summarizeProfile(controllerCapture), 8));
+  for (const [file, what] of [['profile-agent-weight.json', 'the one-weight rollout above'], ['profile-agent-noop.json', 'the last no-op rollout above'], ['profile-agent-big.json', `the ${big} load`]] as const) {
+    const capture = readJson<ProfileCapture>(join(dir, file));
+    if (capture) where.push(profileSection(`The director agent during ${what}`, summarizeProfile(capture), 12));
+  }
   if (hello && samples.length > 0) {
     const worst = [...samples].sort((a, b) => b.ms - a.ms)[0];
     where.push(`**Hello during the ${big} load**: ${samples.length} calls over one channel; the longest ${seconds(maxHello)}${worst?.ok === false ? ` (${worst.error ?? 'unanswered'})` : ''}. A Hello waits while the agent's event loop is busy with table-sized work that does not yield.`);
@@ -301,7 +310,7 @@ function main(): void {
     'npm run bench          # bench/run.sh: install-deps, build, one guest boot, the fan-out, this file',
     '```',
     '',
-    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
+    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). `BENCH_SKIP_BASELINES=1` measures lvsctl alone (no `ipvsadm -R`, readers, keepalived or RSS at rest: their rows say not measured), with `BENCH_FANOUT=none` and `BENCH_BIG=0` a trial of a few minutes. Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
     '',
   ].join('\n');
   writeFileSync(out, md);

@@ -27,6 +27,9 @@ guest_budget_s="${BENCH_GUEST_BUDGET_S:-660}"
 ipvs="${BENCH_IPVS:-detect}"
 out="${BENCH_OUT:-docs/benchmarks.md}"
 lab_id="${LAB_ID:-bench}"
+# BENCH_SKIP_BASELINES=1: lvsctl's own figures and profiles only (no ipvsadm -R, readers, keepalived, RSS at rest)
+skip_baselines=()
+[ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && skip_baselines=(--skip-baselines)
 export LAB_MEM_MB="${LAB_MEM_MB:-2048}"
 dir="$checkout/.lab/bench"
 
@@ -44,8 +47,8 @@ say "building"
 # this run's results only: a stale file must never stand in the report
 rm -f "$dir"/guest.json "$dir"/fanout.json "$dir"/hello.json "$dir"/profile-*.json* "$dir"/*.log "$dir"/rollout-*.out
 node dist/bench/prepare.js --dir "$dir" --services "$services" --destinations "$destinations" --big "$big" \
-  --fanout-max "$(tr ',' '\n' <<< "$fanout_counts" | sort -n | tail -n 1)" --ipvs "$ipvs" \
-  --guest-budget-s "$guest_budget_s" --load-budget-s "$load_budget_s" \
+  --fanout-max "$( [ "$fanout_counts" = none ] && echo 1 || tr ',' '\n' <<< "$fanout_counts" | sort -n | tail -n 1)" --ipvs "$ipvs" \
+  --guest-budget-s "$guest_budget_s" --load-budget-s "$load_budget_s" "${skip_baselines[@]}" \
   || { echo "bench: preparing the inputs failed" >&2; exit 1; }
 
 say "booting the lab guest (LAB_ID=$lab_id, at most $(( guest_budget_s + 180 )) s)"
@@ -55,7 +58,9 @@ scripts/lab/boot.sh --timeout "$(( guest_budget_s + 180 ))" --run-dir "$checkout
 lab_status=$?
 say "guest done (status $lab_status)"
 
-if [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null; then
+if [ "$fanout_counts" = none ]; then
+  say "fan-out skipped (BENCH_FANOUT=none)"
+elif [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null; then
   say "fan-out on this machine, inside unshare --net"
   timeout --kill-after=10 480 unshare --net -- node dist/bench/fanout.js --outer-netns "$(readlink /proc/self/ns/net)" \
     --dir "$dir" --counts "$fanout_counts" --repeats "$repeats" --ansible-repeats "$ansible_repeats"

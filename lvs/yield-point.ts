@@ -21,17 +21,26 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Reading the clock about once per CHECK_MS of work is enough to end slices on time. */
-const CHECK_MS = 1;
-/** at most this many steps between two reads: a run of quick steps followed by slow ones overshoots the slice by at most this many slow steps */
-const MAX_STRIDE = 32;
+/**
+ * Reading the clock about once per CHECK_MS of work is enough to end slices on time (a slice
+ * overshoots by about that much). In the lab's user-mode Linux a read is a system call: read
+ * every millisecond, it was 10 % of a no-op apply's CPU there.
+ */
+const CHECK_MS = 2;
+/**
+ * At most this many steps between two reads: a run of quick steps followed by slow ones
+ * overshoots the slice by at most this many slow steps. Steps that are system calls whose cost
+ * grows as they go (the reads of a 20,000-service /proc listing: 35 ms each at its end, in the
+ * lab) take a small `maxStride`: with 256 there, one slice held the event loop 10 s.
+ */
+const MAX_STRIDE = 128;
 
 /**
  * A time slice of one long task: `pause()` gives the event loop its turn once the slice is
  * used up. Reading the clock is a system call where the kernel has no vDSO (the lab's
  * user-mode Linux): once per step it cost a 2,000-service apply 8 % of its CPU there. So
  * `due` reads it only every `stride` calls, the stride doubling while steps are quick and
- * halving when they are slow, so that a read comes about every millisecond of work.
+ * halving when they are slow, so that a read comes about every CHECK_MS of work.
  */
 export class Slicer {
   private sliceStart = performance.now();
@@ -40,6 +49,11 @@ export class Slicer {
   private countdown = 1;
   /** once the slice is found used up, it stays so until pause() */
   private over = false;
+  private readonly maxStride: number;
+
+  constructor(options: { maxStride?: number } = {}) {
+    this.maxStride = Math.max(1, Math.min(MAX_STRIDE, options.maxStride ?? MAX_STRIDE));
+  }
 
   /** the slice is used up: a hot loop checks this before awaiting pause() */
   get due(): boolean {
@@ -47,7 +61,7 @@ export class Slicer {
     if (--this.countdown > 0) return false;
     const now = performance.now();
     const sinceRead = now - this.lastRead;
-    if (sinceRead < CHECK_MS / 2) this.stride = Math.min(this.stride * 2, MAX_STRIDE);
+    if (sinceRead < CHECK_MS / 2) this.stride = Math.min(this.stride * 2, this.maxStride);
     else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(1, this.stride >> 1);
     this.countdown = this.stride;
     this.lastRead = now;

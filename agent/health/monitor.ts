@@ -27,6 +27,11 @@ export interface HealthMonitorEvents {
   check: HealthCheckEvent;
 }
 
+interface ServiceTargets {
+  service: DirectorService;
+  targets: Target[];
+}
+
 interface Target {
   id: string;
   serviceId: string;
@@ -53,6 +58,8 @@ export class HealthMonitor {
   private readonly runCheck: RunCheck;
   private readonly weights: WeightControl;
   private targets = new Map<string, Target>();
+  /** the same targets by service (plan order), with the plan's service they were made from */
+  private byService = new Map<string, ServiceTargets>();
   /** the live targets whose state is down: while none is and no sorry server serves, every wanted weight is the plan's */
   private readonly down = new Set<Target>();
   /** service id → its sorry server, for services that have one and a health check */
@@ -91,20 +98,34 @@ export class HealthMonitor {
   /**
    * A 20,000-service plan has 200,000 targets: they are matched with the running ones in
    * slices, so the agent keeps answering meanwhile; the new set replaces the old at once.
+   * The work is per changed service: a service that is the very object of the last update
+   * (lvs/wire/decoded-services.ts hands out the same object when its bytes did not change)
+   * keeps its targets as they are, only their weight taken again.
    */
   private async updateInSlices(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     const held = (service: DirectorService, destination: Destination): number =>
       kernelWeight?.(service.service.key, destination) ?? this.wantedWeight(service, destination);
     const sorryHeld = new Map(services.flatMap((s) => (s.sorryServer ? [[serviceKeyString(s.service.key), held(s, s.sorryServer)] as const] : [])));
-    const next = await runSliced(this.nextTargetsSteps(services, held));
-    if (this.stopped) {
-      for (const t of next.values()) if (!this.targets.has(t.id)) t.cancel?.();
-      return;
+    const next = await runSliced(this.nextServicesSteps(services, held));
+    if (this.stopped) return; // the fresh targets were never scheduled
+    // the switch-over, at once: nothing awaits between the first change and the last
+    for (const t of next.removed) {
+      if (this.targets.get(t.id) === t) this.targets.delete(t.id);
+      t.cancel?.();
+      t.cancel = undefined;
+      this.down.delete(t);
     }
-    const previous = this.targets;
-    this.targets = next;
+    for (const t of next.added) this.targets.set(t.id, t);
+    this.byService = next.byService;
+    const serviceIds = new Set<string>();
+    for (const [id, entry] of next.byService) if (entry.service.healthCheck && entry.targets.length > 0) serviceIds.add(id);
+    for (const t of next.added) {
+      if (t.spec && !t.looping) {
+        t.looping = true;
+        this.schedule(t, 0);
+      }
+    }
     this.sorry = await runSliced(this.nextSorrySteps(services, sorryHeld));
-    const serviceIds = await runSliced(this.switchOverSteps(previous, next));
     for (const id of this.sorry.keys()) serviceIds.add(id);
     await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
   }
@@ -113,6 +134,7 @@ export class HealthMonitor {
   private *nextSorrySteps(services: readonly DirectorService[], sorryHeld: ReadonlyMap<string, number>): Pausable<Map<string, SorryTarget>> {
     const nextSorry = new Map<string, SorryTarget>();
     for (const service of services) {
+      if (service.sorryServer === undefined) continue; // no sorry server: nothing to keep or make
       const id = serviceKeyString(service.service.key);
       const sorry = sorryTargetOf(service, this.sorry.get(id), sorryHeld.get(id));
       if (sorry) nextSorry.set(id, sorry);
@@ -121,34 +143,29 @@ export class HealthMonitor {
     return nextSorry;
   }
 
-  /** Stops the targets the plan dropped or changed, starts the new checked ones; the services with checks. */
-  private *switchOverSteps(previous: ReadonlyMap<string, Target>, next: ReadonlyMap<string, Target>): Pausable<Set<string>> {
-    for (const [id, old] of previous) {
-      if (next.get(id) !== old) {
-        old.cancel?.();
-        this.down.delete(old);
-      }
-      yield;
-    }
-    const serviceIds = new Set<string>();
-    for (const t of next.values()) {
-      if (t.spec) {
-        serviceIds.add(t.serviceId);
-        if (!t.looping) {
-          t.looping = true;
-          this.schedule(t, 0);
-        }
-      }
-      yield;
-    }
-    return serviceIds;
-  }
-
-  /** The targets of the plan: a running one whose check is unchanged is kept (its state with it). */
-  private *nextTargetsSteps(services: readonly DirectorService[], held: (service: DirectorService, destination: Destination) => number): Pausable<Map<string, Target>> {
-    const next = new Map<string, Target>();
+  /**
+   * The plan's services with their targets, and which targets come and go: a running target
+   * whose check is unchanged is kept (its state with it), a new one is added, the rest of the
+   * old ones are removed.
+   */
+  private *nextServicesSteps(
+    services: readonly DirectorService[],
+    held: (service: DirectorService, destination: Destination) => number,
+  ): Pausable<{ byService: Map<string, ServiceTargets>; added: Target[]; removed: Target[] }> {
+    const byService = new Map<string, ServiceTargets>();
+    const added: Target[] = [];
+    const removed: Target[] = [];
     for (const service of services) {
       const serviceId = serviceKeyString(service.service.key);
+      const before = this.byService.get(serviceId);
+      if (before !== undefined && before.service === service) {
+        for (const t of before.targets) t.currentWeight = held(service, t.destination);
+        byService.set(serviceId, before);
+        yield;
+        continue;
+      }
+      const targets: Target[] = [];
+      const kept = new Set<Target>();
       for (const realserver of service.realservers) {
         const id = targetId(serviceId, realserver.destination);
         const weight = held(service, realserver.destination);
@@ -158,16 +175,24 @@ export class HealthMonitor {
           old.host = realserver.host;
           old.destination = { ...realserver.destination };
           old.currentWeight = weight;
-          next.set(id, old);
+          kept.add(old);
+          targets.push(old);
         } else {
           const fresh = this.targetOf(service, realserver);
           fresh.currentWeight = weight;
-          next.set(id, fresh);
+          added.push(fresh);
+          targets.push(fresh);
         }
       }
+      if (before !== undefined) for (const t of before.targets) if (!kept.has(t)) removed.push(t);
+      byService.set(serviceId, { service, targets });
       yield;
     }
-    return next;
+    for (const [serviceId, before] of this.byService) {
+      if (!byService.has(serviceId)) for (const t of before.targets) removed.push(t);
+      yield;
+    }
+    return { byService, added, removed };
   }
 
   /** Stops every loop; resolves when weight changes already started are done. */
@@ -181,18 +206,17 @@ export class HealthMonitor {
   }
 
   snapshot(): HealthSnapshot {
-    // each sorry server right after its service's realservers (targets are kept in plan order)
-    const list = [...this.targets.values()];
+    // plan order, each sorry server right after its service's realservers
     const targets: TargetReport[] = [];
     const listed = new Set<string>();
-    list.forEach((t, i) => {
-      targets.push(reportOf(t));
-      const sorry = this.sorry.get(t.serviceId);
-      if (sorry && list[i + 1]?.serviceId !== t.serviceId && !listed.has(t.serviceId)) {
+    for (const [serviceId, entry] of this.byService) {
+      for (const t of entry.targets) targets.push(reportOf(t));
+      const sorry = this.sorry.get(serviceId);
+      if (sorry && entry.targets.length > 0) {
         targets.push(sorryReport(sorry));
-        listed.add(t.serviceId);
+        listed.add(serviceId);
       }
-    });
+    }
     for (const [id, sorry] of this.sorry) if (!listed.has(id)) targets.push(sorryReport(sorry));
     return { at: this.clock.now(), targets };
   }
@@ -288,7 +312,8 @@ export class HealthMonitor {
 
   /** Brings one service's weights in line with its targets' health; never rejects. */
   private async reconcile(serviceId: string): Promise<void> {
-    const targets = [...this.targets.values()].filter((t) => t.serviceId === serviceId && t.spec);
+    // its own targets, not a scan of all: this runs after every check of every target
+    const targets = (this.byService.get(serviceId)?.targets ?? []).filter((t) => t.spec);
     if (targets.length === 0) return;
     const sorry = this.sorry.get(serviceId);
     const decision = decideWeights(

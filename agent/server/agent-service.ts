@@ -19,6 +19,7 @@ import { applyEventToWire } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { ROLE, wireName, type AgentRole } from '../../lvs/wire/enum-names';
 import { decodeApplyRequest, rawApplyMethod } from '../../lvs/wire/apply-request-codec';
+import { DecodedServices } from '../../lvs/wire/decoded-services';
 import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
 import { runSliced } from '../../lvs/yield-point';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
@@ -80,6 +81,8 @@ class QueueClosedError extends Error {
 
 export class AgentService {
   private readonly queue = new SerialQueue();
+  /** the last request's services: a re-applied plan's unchanged services are not decoded again (lvs/wire/decoded-services.ts) */
+  private readonly decodedServices = new DecodedServices();
   private readonly healthCalls: HealthCalls;
   /** the generation of the apply running now, if any: an apply that must wait says behind which */
   private inFlight: number | undefined;
@@ -211,7 +214,7 @@ export class AgentService {
     let plan: HostPlan;
     let mode: ApplyMode;
     try {
-      ({ plan, mode } = await runSliced(decodeApplyRequest(bytes)));
+      ({ plan, mode } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
     } catch (err) {
       if (err instanceof MessageDecodeError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
       if (err instanceof WireFieldError) {

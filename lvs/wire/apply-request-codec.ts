@@ -11,10 +11,12 @@ import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/Apply
 import type { HostPlan__Output } from '../../proto/generated/lvsctl/v1/HostPlan';
 import { enumValue } from './checks';
 import { APPLY_MODE, wireName } from './enum-names';
-import { hostPlanFromWireSteps } from './host-plan-decode';
+import { CheckedService, checkedDirectorService, hostPlanFromWireSteps } from './host-plan-decode';
+import type { DecodedServices } from './decoded-services';
+import type { DirectorService__Output } from '../../proto/generated/lvsctl/v1/DirectorService';
 import { hostPlanToWireSteps } from './host-plan-encode';
 import { agentProtoType, CONVERSION_OPTIONS } from './proto-types';
-import { decodeSliced, encodeSliced, type SliceSpec } from './sliced-message-codec';
+import { decodeSliced, encodeSliced, type ElementReaders, type SliceSpec } from './sliced-message-codec';
 
 /** The big lists of an ApplyRequest: a director's services, a realserver's duties. */
 const APPLY_REQUEST_SLICES: SliceSpec = { plan: { director: { services: 'each' }, realserver: { duties: 'each' } } };
@@ -27,12 +29,26 @@ export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan): Pausable<B
 
 /**
  * The request as the agent accepts it, or a MessageDecodeError (not protobuf) or a
- * WireFieldError (protobuf, but a field is wrong: it names the field).
+ * WireFieldError (protobuf, but a field is wrong: it names the field). With `known`, a
+ * director service whose bytes the last request also held is taken as decoded then.
  */
-export function* decodeApplyRequest(bytes: Uint8Array): Pausable<{ mode: ApplyMode; plan: HostPlan }> {
-  const request = (yield* decodeSliced(agentProtoType('ApplyRequest'), bytes, APPLY_REQUEST_SLICES, CONVERSION_OPTIONS)) as unknown as ApplyRequest__Output;
+export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan }> {
+  const session = known?.session();
+  const readers: ElementReaders = session
+    ? {
+      'plan.director.services': (body, decode, index) => {
+        const service = session.lookup(body);
+        if (service !== undefined) return new CheckedService(service);
+        const checked = checkedDirectorService(decode() as unknown as DirectorService__Output, index);
+        session.remember(body, checked.service);
+        return checked;
+      },
+    }
+    : {};
+  const request = (yield* decodeSliced(agentProtoType('ApplyRequest'), bytes, APPLY_REQUEST_SLICES, CONVERSION_OPTIONS, '', readers)) as unknown as ApplyRequest__Output;
   const mode = enumValue(request.mode, APPLY_MODE, 'mode');
   const plan = yield* hostPlanFromWireSteps(request.plan as HostPlan__Output | null);
+  session?.settle();
   return { mode, plan };
 }
 

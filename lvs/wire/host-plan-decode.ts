@@ -53,11 +53,24 @@ export function* hostPlanFromWireSteps(wire: HostPlan__Output | null | undefined
   fail('role', 'is missing: a host plan is either a director plan or a realserver plan');
 }
 
+/**
+ * A service checked as it arrived (lvs/wire/apply-request-codec.ts checks each element of the
+ * request's service list as it decodes it): taken as it is.
+ */
+export class CheckedService {
+  constructor(readonly service: DirectorService) {}
+}
+
+/** services[index] of a director plan, checked: a WireFieldError names the field that is wrong. */
+export function checkedDirectorService(wire: DirectorService__Output, index: number): CheckedService {
+  return new CheckedService(directorService(wire, at('services', index)));
+}
+
 function* directorPlan(wire: DirectorPlan__Output, cluster: string, host: string, generation: number): Pausable<DirectorPlan> {
   const services: DirectorService[] = [];
   let total = 0;
   for (const [i, s] of boundedList(wire.services, 'services', LIMITS.services).entries()) {
-    const service = directorService(s as DirectorService__Output, at('services', i));
+    const service = s instanceof CheckedService ? s.service : directorService(s as DirectorService__Output, at('services', i));
     total += service.realservers.length;
     services.push(service);
     yield;

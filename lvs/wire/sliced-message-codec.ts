@@ -16,6 +16,13 @@ export interface SliceSpec {
   readonly [field: string]: 'each' | SliceSpec;
 }
 
+/**
+ * Reads the elements of one repeated field itself, by the field's path ("plan.director.services"):
+ * say, from elements it already decoded; `decode` is the usual way, `index` the element's place.
+ */
+export type ElementReader = (body: Uint8Array, decode: () => Record<string, unknown>, index: number) => unknown;
+export type ElementReaders = Readonly<Record<string, ElementReader>>;
+
 /** The bytes do not decode as the message (truncated, a wrong wire type, a bad length). */
 export class MessageDecodeError extends Error {
   constructor(readonly path: string, cause: string) {
@@ -27,7 +34,9 @@ export class MessageDecodeError extends Error {
 const WIRE_TYPE_LENGTH_DELIMITED = 2;
 
 /** `bytes` as a plain object, pausing after every element of the fields `spec` names. */
-export function* decodeSliced(type: Type, bytes: Uint8Array, spec: SliceSpec, options: IConversionOptions, path = ''): Pausable<Record<string, unknown>> {
+export function* decodeSliced(
+  type: Type, bytes: Uint8Array, spec: SliceSpec, options: IConversionOptions, path = '', readers: ElementReaders = {},
+): Pausable<Record<string, unknown>> {
   const reader = Reader.create(bytes);
   const rest: Uint8Array[] = [];
   const taken: Record<string, unknown> = {};
@@ -54,10 +63,13 @@ export function* decodeSliced(type: Type, bytes: Uint8Array, spec: SliceSpec, op
     if (how === 'each') {
       const list = (taken[field.name] ??= []) as unknown[];
       const at = `${named(field.name)}[${list.length}]`;
-      list.push(decodeWhole(inner, body, options, at));
+      const element = body;
+      const decode = (): Record<string, unknown> => decodeWhole(inner, element, options, at);
+      const reader = readers[named(field.name)];
+      list.push(reader ? reader(element, decode, list.length) : decode());
       yield;
     } else {
-      taken[field.name] = yield* decodeSliced(inner, body, how, options, named(field.name));
+      taken[field.name] = yield* decodeSliced(inner, body, how, options, named(field.name), readers);
       // proto-loader's `oneofs: true` names the member that is set
       if (field.partOf) taken[field.partOf.name] = field.name;
     }

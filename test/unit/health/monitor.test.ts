@@ -130,6 +130,28 @@ describe('health monitor', () => {
     assert.strictEqual(h.scheduler.pendingCount(), 2, 'no second loop for a target that remained');
   });
 
+  it('takes a re-applied service object as it is: a down one stays quiesced, checks go on, one loop per target', async () => {
+    const h = harness();
+    const other = { ...webService([{ host: 'api1', address: '10.0.1.11' }]), name: 'api', service: { key: { kind: 'tcp' as const, vip: '10.0.0.101', port: 80 }, scheduler: 'wlc' as const, flags: [] } };
+    const web = webService(twoServers);
+    h.healthy.set('10.0.0.11', false);
+    await h.monitor.update([web, other]);
+    await h.scheduler.advance(3000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
+    // the same objects again (lvs/wire/decoded-services.ts hands out the very service when its bytes did not change)
+    await h.monitor.update([web, other]);
+    await h.monitor.update([web, { ...other }]);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0'], 'nothing to put right after the applies');
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.state} ${t.currentWeight}/${t.plannedWeight}`), ['web1 down 0/1', 'web2 up 3/3', 'api1 up 1/1']);
+    assert.strictEqual(h.scheduler.pendingCount(), 3, 'no second loop for a target kept');
+    // a check result still moves only its own service's weights
+    h.healthy.set('10.0.0.11', true);
+    h.healthy.set('10.0.1.11', false);
+    await h.scheduler.advance(5000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0', '10.0.0.11=1'], 'api1, the last of its service, is kept (the all-down policy)');
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.state} ${t.currentWeight}`), ['web1 up 1', 'web2 up 3', 'api1 down 1']);
+  });
+
   it('keeps the last realserver when all fail, says so, and quiesces it when another is back', async () => {
     const h = harness();
     await h.monitor.update([webService(twoServers)]);

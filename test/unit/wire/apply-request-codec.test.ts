@@ -12,6 +12,7 @@ import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
 import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 import { decodeApplyRequest, encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
 import { MessageDecodeError } from '../../../lvs/wire/sliced-message-codec';
+import { DecodedServices } from '../../../lvs/wire/decoded-services';
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { runSliced, runToEnd, type Pausable } from '../../../lvs/yield-point';
 import type { ApplyRequest__Output } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
@@ -131,6 +132,48 @@ describe('the Apply request, encoded and decoded a service at a time', () => {
       clearInterval(timer);
     }
     assert.ok(ticks >= 2, `a 1 ms timer ran ${ticks} time(s) during the encode and decode`);
+  });
+});
+
+describe('the Apply request decoded against the last one (lvs/wire/decoded-services.ts)', () => {
+  const withWeight = (p: DirectorPlan, index: number, weight: number): DirectorPlan => ({
+    ...p,
+    generation: p.generation + 1,
+    services: p.services.map((s, i) => (i !== index ? s : {
+      ...s, realservers: s.realservers.map((r, j) => (j === 0 ? { ...r, destination: { ...r.destination, weight } } : r)),
+    })),
+  });
+  const decode = (p: DirectorPlan, known: DecodedServices): DirectorPlan =>
+    runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', p)), known)).plan as DirectorPlan;
+
+  it('gives the same plan as a decode without it, and the very objects for services whose bytes did not change', () => {
+    const known = new DecodedServices();
+    const first = plan(40);
+    const a = decode(first, known);
+    assert.deepStrictEqual(a, first);
+    assert.strictEqual(known.size, 40);
+    const second = withWeight(first, 7, 9);
+    const b = decode(second, known);
+    assert.deepStrictEqual(b, runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', second)))).plan, 'the same plan as decoding afresh');
+    assert.strictEqual(b.services[7].realservers[0].destination.weight, 9);
+    assert.notStrictEqual(b.services[7], a.services[7], 'the changed service is decoded again');
+    b.services.forEach((s, i) => { if (i !== 7) assert.strictEqual(s, a.services[i], `services[${i}] is the object decoded before`); });
+    // moved to another place, a service is still found by its bytes
+    const reordered = { ...second, services: [...second.services].reverse() };
+    const c = decode(reordered, known);
+    c.services.forEach((s, i) => assert.ok(b.services.includes(s), `reordered services[${i}] is one decoded before`));
+  });
+
+  it('keeps only the last request\'s services, and nothing of a request that did not decode', () => {
+    const known = new DecodedServices();
+    decode(plan(30), known);
+    decode(plan(3), known);
+    assert.strictEqual(known.size, 3, 'one plan\'s services, not a history');
+    const bad = hostPlanToWire(plan(5));
+    bad.director!.services![4].realservers![0].destination!.weight = 70_000;
+    assert.throws(() => runToEnd(decodeApplyRequest(apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: bad }), known)),
+      (e: unknown) => e instanceof WireFieldError && e.message === 'services[4].realservers[0].destination.weight: must be 0..65535');
+    assert.strictEqual(known.size, 3, 'the refused request changed nothing');
   });
 });
 
