@@ -197,6 +197,12 @@ export function applyWindows(log: string): ApplyWindow[] {
         open.phasesMs = entry.phasesMs as Record<string, number>;
         if (typeof entry.ipvsReads === 'object' && entry.ipvsReads !== null) open.ipvsReads = entry.ipvsReads as ApplyWindow['ipvsReads'];
       }
+    } else if (entry.message === 'applied plan kept and handed over') {
+      // after "director apply finished", before "apply finished": two more parts of the same apply
+      const open = windows[windows.length - 1];
+      if (open && open.finishedAt === undefined && open.phasesMs) {
+        open.phasesMs = { ...open.phasesMs, lastPlan: Number(entry.lastPlanMs), healthHandOver: Number(entry.handOverMs) };
+      }
     } else if (entry.message === 'apply started') {
       windows.push({ host: String(entry.host), generation: String(entry.generation), mode: String(entry.mode), startedAt: at });
     } else if (entry.message === 'apply finished') {

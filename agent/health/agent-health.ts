@@ -69,8 +69,14 @@ function wrapWith(options: AgentHealthOptions, handOver: (plan: HostPlan) => Pro
     logger: options.logger,
     recordApply: (outcome, seconds) => options.metrics.recordApply(outcome, seconds),
     afterApply: async (plan, received) => {
+      const started = performance.now();
       await writeLastPlan(options.stateDir, plan, received?.bytes);
+      const written = performance.now();
       await handOver(plan);
+      // the apply's account continues here (its parts are in "director apply finished")
+      options.logger.info('applied plan kept and handed over', {
+        host: plan.host, generation: plan.generation, lastPlanMs: Math.round(written - started), handOverMs: Math.round(performance.now() - written),
+      });
     },
   });
 }
