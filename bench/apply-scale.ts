@@ -13,6 +13,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { startProfile, stopProfile } from './profiler';
+import { summarizeProfile } from './profile-summary';
 import winston from 'winston';
 import { createDirectorApplier } from '../agent/director/applier';
 import { FakeIpvs } from '../agent/kernel/fake/ipvs';
@@ -80,8 +82,16 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; ms: numb
   last = performance.now();
   const start = performance.now();
   const cpu = process.cpuUsage();
+  // APPLY_SCALE_STALLS=1: each phase profiled, and what ran in its longest stalls printed (bench/profile-summary.ts)
+  const stalls = process.env.APPLY_SCALE_STALLS === '1';
+  if (stalls) await startProfile(1000);
   try {
     const value = await work();
+    if (stalls) {
+      for (const st of summarizeProfile(await stopProfile()).stalls.slice(0, 2)) {
+        console.error(`  stall ${st.ms.toFixed(0)} ms: ${st.frames.map((f) => `${f.name} ${(f.share * 100).toFixed(0)}%`).join(' > ')} | self: ${st.self.map((f) => `${f.name} ${(f.share * 100).toFixed(0)}%`).join(', ')}`);
+      }
+    }
     const end = performance.now();
     const used = process.cpuUsage(cpu);
     tickGapMs = Math.max(tickGapMs, end - last);
