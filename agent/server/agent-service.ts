@@ -10,12 +10,10 @@ import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/
 import type { HostPlan } from '../../lvs/host-plan';
 import type { GenerationStore } from '../state/generation';
 import type { AgentHandlers } from '../../proto/generated/lvsctl/v1/Agent';
-import type { ApplyEvent as WireApplyEvent } from '../../proto/generated/lvsctl/v1/ApplyEvent';
 import type { HelloReply } from '../../proto/generated/lvsctl/v1/HelloReply';
 import type { HelloRequest__Output } from '../../proto/generated/lvsctl/v1/HelloRequest';
 import type { StatusReply } from '../../proto/generated/lvsctl/v1/StatusReply';
 import type { StatusRequest__Output } from '../../proto/generated/lvsctl/v1/StatusRequest';
-import { applyEventToWire } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { ROLE, wireName, type AgentRole } from '../../lvs/wire/enum-names';
 import { decodeApplyRequest, rawApplyMethod } from '../../lvs/wire/apply-request-codec';
@@ -26,6 +24,7 @@ import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { statusReplyToWire } from '../../lvs/wire/status-encode';
 import { SerialQueue } from '../../lvs/serial-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
+import { ApplyEventSender } from './apply-event-sender';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
 import type { HealthSource } from '../health/health-source';
@@ -97,8 +96,9 @@ export class AgentService {
   addToServer(server: Server): void {
     const handlers: AgentHandlers = {
       Hello: (call, callback) => this.hello(call, callback),
-      // The request arrives as bytes: apply() decodes it in slices (lvs/wire/apply-request-codec.ts).
-      Apply: (call) => void this.apply(call as unknown as ServerWritableStream<Buffer, WireApplyEvent>),
+      // The request arrives as bytes, apply() decodes it in slices (lvs/wire/apply-request-codec.ts);
+      // its events leave as bytes (apply-event-sender.ts).
+      Apply: (call) => void this.apply(call as unknown as ServerWritableStream<Buffer, Buffer>),
       Status: (call, callback) => void this.status(call, callback),
       Health: (call) => void this.health(call),
       Connections: (call) => void this.connections(call),
@@ -174,7 +174,7 @@ export class AgentService {
     }, refuse);
   }
 
-  private async apply(call: ServerWritableStream<Buffer, WireApplyEvent>): Promise<void> {
+  private async apply(call: ServerWritableStream<Buffer, Buffer>): Promise<void> {
     const refused = authorizeCall(this.deps.authorization, call);
     if (refused) return this.endWith(call, refused);
     // Headers now tell the controller the plan arrived, so its --timeout covers only "is
@@ -183,7 +183,7 @@ export class AgentService {
     call.sendMetadata(new Metadata());
     const request = await this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, request);
-    const { plan, mode } = request;
+    const { plan, mode, stepBatches } = request;
     if (this.inFlight !== undefined) {
       // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
       this.deps.logger.info('apply waiting for the one in flight', {
@@ -194,7 +194,7 @@ export class AgentService {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
         try {
-          await this.applyInTurn(call, plan, mode);
+          await this.applyInTurn(call, plan, mode, stepBatches);
         } finally {
           this.inFlight = undefined;
         }
@@ -210,11 +210,12 @@ export class AgentService {
   }
 
   /** The request as domain values, or why it is refused before waiting in the queue. */
-  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode } | CallError> {
+  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode; stepBatches: boolean } | CallError> {
     let plan: HostPlan;
     let mode: ApplyMode;
+    let stepBatches: boolean;
     try {
-      ({ plan, mode } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
+      ({ plan, mode, stepBatches } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
     } catch (err) {
       if (err instanceof MessageDecodeError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
       if (err instanceof WireFieldError) {
@@ -230,10 +231,11 @@ export class AgentService {
           `check the host's role and address in the plan, or start this agent with --role ${plan.role}`,
       );
     }
-    return { plan, mode };
+    return { plan, mode, stepBatches };
   }
 
-  private async applyInTurn(call: ServerWritableStream<Buffer, WireApplyEvent>, plan: HostPlan, mode: ApplyMode): Promise<void> {
+  /** stepBatches: the controller takes StepBatch events (its request said so) */
+  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, plan: HostPlan, mode: ApplyMode, stepBatches: boolean): Promise<void> {
     const received = { bytes: call.request };
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
@@ -255,15 +257,17 @@ export class AgentService {
     };
     call.once('cancelled', controllerGone);
     let resultSent = false;
+    const sender = new ApplyEventSender((bytes) => { if (!call.cancelled) call.write(bytes); }, stepBatches);
     const emit = (event: ApplyEvent): void => {
       if (resultSent) return; // the result closes the stream: nothing may follow it
       if (event.kind === 'result') resultSent = true;
-      if (!call.cancelled) call.write(applyEventToWire(event));
+      sender.send(event);
     };
     let result: ResultEvent;
     try {
       result = await this.deps.applier.apply(plan, mode, emit, received);
     } finally {
+      sender.flush();
       call.off('cancelled', controllerGone);
     }
     if (!resultSent) emit(result);
@@ -273,7 +277,7 @@ export class AgentService {
   }
 
   /** Ends the call refused; `asked` is what the request asked for, once it decoded. */
-  private endWith(call: ServerWritableStream<Buffer, WireApplyEvent>, error: CallError, asked: { generation?: number; mode?: ApplyMode } = {}): void {
+  private endWith(call: ServerWritableStream<Buffer, Buffer>, error: CallError, asked: { generation?: number; mode?: ApplyMode } = {}): void {
     call.emit('error', this.logRefusal('apply', call, error, asked));
   }
 

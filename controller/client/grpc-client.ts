@@ -5,13 +5,12 @@
 import { Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { ApplyEvent, ApplyMode, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
-import { applyEventFromWire } from '../../lvs/wire/apply-event-codec';
+import { decodeApplyEvents } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs/wire/checks';
 import { ROLE } from '../../lvs/wire/enum-names';
 import { encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { runSliced } from '../../lvs/yield-point';
-import type { ApplyEvent__Output } from '../../proto/generated/lvsctl/v1/ApplyEvent';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
@@ -71,7 +70,8 @@ class GrpcAgentClient implements AgentClient {
     if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
     // Encoded in slices: a 20,000-service plan takes seconds, and the other agents' streams
     // of this rollout keep moving meanwhile. The bounds start once the bytes are ready.
-    const request = await runSliced(encodeApplyRequest(mode, plan));
+    // It takes steps in batches (decodeApplyEvents): an agent that knows them sends them so.
+    const request = await runSliced(encodeApplyRequest(mode, plan, true));
     if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
     const now = Date.now();
     const answer = answerLimit(now, this.opts.timeoutMs, this.opts.deadline);
@@ -101,14 +101,16 @@ class GrpcAgentClient implements AgentClient {
         clearTimeout(answerTimer);
       };
       call.on('metadata', heard);
-      call.on('data', (wire) => {
+      call.on('data', (bytes: Buffer) => {
         heard();
         if (settled) return;
         try {
-          const event = applyEventFromWire(wire);
-          progress.saw(event);
-          if (event.kind === 'result') result = event;
-          onEvent(event);
+          // one event, or a batch of steps handed on one by one, as if each had come alone
+          for (const event of decodeApplyEvents(bytes)) {
+            progress.saw(event);
+            if (event.kind === 'result') result = event;
+            onEvent(event);
+          }
         } catch (e) {
           call.cancel();
           finish(() => reject(this.malformed(e)));
@@ -141,13 +143,14 @@ class GrpcAgentClient implements AgentClient {
     this.channel.close();
   }
 
-  /** The Apply call with the request already encoded (lvs/wire/apply-request-codec.ts). */
-  private startApply(request: Buffer, deadline: number): ClientReadableStream<ApplyEvent__Output> {
+  /**
+   * The Apply call with the request already encoded (lvs/wire/apply-request-codec.ts), its
+   * events left as bytes: decodeApplyEvents bounds a batch before decoding it.
+   */
+  private startApply(request: Buffer, deadline: number): ClientReadableStream<Buffer> {
     const method = loadAgentProto().lvsctl.v1.Agent.service.Apply;
-    return this.channel.stub.makeServerStreamRequest(
-      method.path, (bytes: Buffer) => bytes, method.responseDeserialize as (bytes: Buffer) => ApplyEvent__Output,
-      request, new Metadata(), { deadline },
-    );
+    const passThrough = (bytes: Buffer): Buffer => bytes;
+    return this.channel.stub.makeServerStreamRequest(method.path, passThrough, passThrough, request, new Metadata(), { deadline });
   }
 
   /** No answer at all within the bound: what the wire shows of it. */

@@ -9,7 +9,7 @@ import type { HostPlan } from '../host-plan';
 import type { Pausable } from '../yield-point';
 import type { ApplyRequest__Output } from '../../proto/generated/lvsctl/v1/ApplyRequest';
 import type { HostPlan__Output } from '../../proto/generated/lvsctl/v1/HostPlan';
-import { enumValue } from './checks';
+import { bool, enumValue } from './checks';
 import { APPLY_MODE, wireName } from './enum-names';
 import { CheckedService, checkedDirectorService, hostPlanFromWireSteps } from './host-plan-decode';
 import type { DecodedServices } from './decoded-services';
@@ -21,9 +21,11 @@ import { decodeSliced, encodeSliced, type ElementReaders, type SliceSpec } from 
 /** The big lists of an ApplyRequest: a director's services, a realserver's duties. */
 const APPLY_REQUEST_SLICES: SliceSpec = { plan: { director: { services: 'each' }, realserver: { duties: 'each' } } };
 
-export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan): Pausable<Buffer> {
+/** stepBatches: the sender takes steps in batches (accepts_step_batches); a controller says so, a stored last plan need not */
+export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches = false): Pausable<Buffer> {
   const wire = yield* hostPlanToWireSteps(plan);
-  const bytes = yield* encodeSliced(agentProtoType('ApplyRequest'), { mode: wireName(APPLY_MODE, mode), plan: wire }, APPLY_REQUEST_SLICES);
+  const request = { mode: wireName(APPLY_MODE, mode), plan: wire, acceptsStepBatches: stepBatches };
+  const bytes = yield* encodeSliced(agentProtoType('ApplyRequest'), request, APPLY_REQUEST_SLICES);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -32,7 +34,7 @@ export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan): Pausable<B
  * WireFieldError (protobuf, but a field is wrong: it names the field). With `known`, a
  * director service whose bytes the last request also held is taken as decoded then.
  */
-export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan }> {
+export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan; stepBatches: boolean }> {
   const session = known?.session();
   const readers: ElementReaders = session
     ? {
@@ -49,14 +51,16 @@ export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices):
   const mode = enumValue(request.mode, APPLY_MODE, 'mode');
   const plan = yield* hostPlanFromWireSteps(request.plan as HostPlan__Output | null);
   session?.settle();
-  return { mode, plan };
+  // absent (a controller from before batches) decodes as false
+  return { mode, plan, stepBatches: bool(request.acceptsStepBatches, 'acceptsStepBatches') };
 }
 
 /**
- * The Apply method with bytes in place of objects for the request: the codec above does the
- * work. (Its handler then receives a Buffer as `call.request`, whatever the generated types say.)
+ * The Apply method with bytes in place of objects, the agent's side: the codec above does the
+ * request's work, apply-event-codec.ts the events'. (Its handler then receives a Buffer as
+ * `call.request` and writes Buffers, whatever the generated types say.)
  */
 export function rawApplyMethod<M extends MethodDefinition<object, object>>(method: M): M {
   const passThrough = (bytes: Buffer): Buffer => bytes;
-  return { ...method, requestSerialize: passThrough, requestDeserialize: passThrough };
+  return { ...method, requestSerialize: passThrough, requestDeserialize: passThrough, responseSerialize: passThrough };
 }

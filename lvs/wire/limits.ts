@@ -19,7 +19,16 @@ export const LIMITS = {
   path: 4_096,
   healthPath: 2_048,
   eventText: 1_000_000,
+  /** steps in one StepBatch: an agent sends at most this many, a controller refuses more */
+  stepsPerBatch: 1_000,
 } as const;
+
+/**
+ * An agent ends a StepBatch before it would pass this many bytes, counting a character as a
+ * byte (a step larger than it goes alone): ~256 KiB is a few milliseconds of work on either
+ * side, and even at 3 bytes a character far below MAX_MESSAGE_BYTES.
+ */
+export const STEP_BATCH_BYTES = 256 * 1024;
 
 /** 16 MiB: a 20,000-service plan encodes to a few MiB; anything larger is refused unread. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

@@ -1,10 +1,12 @@
 // A gRPC server that speaks the agent's protocol badly on purpose, on 127.0.0.1:0: it
 // answers Hello late, or accepts an Apply, sends a few events and goes silent, or sends
-// one health report and then nothing. Every call it holds ends at stop().
+// one health report and then nothing. Its Apply sends one message per event, as an agent
+// from before step batches did, or the raw messages it is given. Every call it holds ends at stop().
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { ApplyEvent } from '../../../lvs/apply-events';
 import type { AgentHealthReport } from '../../../lvs/health/report';
 import { applyEventToWire } from '../../../lvs/wire/apply-event-codec';
+import type { ApplyEvent as WireApplyEvent } from '../../../proto/generated/lvsctl/v1/ApplyEvent';
 import { healthReportToWire } from '../../../lvs/wire/health-codec';
 import { ROLE, wireName, type AgentRole } from '../../../lvs/wire/enum-names';
 import { loadAgentProto } from '../../../lvs/wire/proto-loader';
@@ -17,6 +19,10 @@ export interface FakeAgentBehaviour {
   helloDelayMs?: number;
   /** Apply: headers, these events, then silence (or the end, when the last is the result) */
   applyEvents?: ApplyEvent[];
+  /** Apply: these messages as they are, instead of applyEvents (then silence) */
+  applyWire?: WireApplyEvent[];
+  /** Hello's answer, when not host "fake", version 9.9.9, no capabilities */
+  identity?: { host: string; version: string; capabilities: string[] };
   /** Health: this one report (watch or not), then silence */
   healthReport?: AgentHealthReport;
 }
@@ -35,7 +41,7 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
   const server = new Server();
   server.addService(loadAgentProto().lvsctl.v1.Agent.service, {
     Hello: (_call: ServerUnaryCall<unknown, unknown>, callback: (err: null, reply: object) => void) => {
-      const reply = { host: 'fake', role: wireName(ROLE, behaviour.role), version: '9.9.9', capabilities: [] };
+      const reply = { host: 'fake', version: '9.9.9', capabilities: [] as string[], ...behaviour.identity, role: wireName(ROLE, behaviour.role) };
       if (!behaviour.helloDelayMs) return callback(null, reply);
       const timer = setTimeout(() => { timers.delete(timer); callback(null, reply); }, behaviour.helloDelayMs);
       timers.add(timer);
@@ -44,6 +50,10 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
       applies++;
       held.add(call);
       call.sendMetadata(new Metadata());
+      if (behaviour.applyWire) {
+        for (const message of behaviour.applyWire) call.write(message);
+        return;
+      }
       const events = behaviour.applyEvents ?? [];
       for (const event of events) call.write(applyEventToWire(event));
       // a complete apply ends its stream; one without its result stays open, silent

@@ -93,9 +93,19 @@ describe('the Apply request, encoded and decoded a service at a time', () => {
     for (const p of sizes.map(plan)) {
       const bytes = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(p) });
       const decoded = stepsOf(decodeApplyRequest(bytes));
-      assert.deepStrictEqual(decoded.value, { mode: 'apply', plan: p });
+      // no accepts_step_batches: a controller from before batches
+      assert.deepStrictEqual(decoded.value, { mode: 'apply', plan: p, stepBatches: false });
       assert.strictEqual(decoded.pauses, 2 * p.services.length, 'one pause per service decoded, one per service checked');
     }
+  });
+
+  it('carries accepts_step_batches both ways, and an older controller\'s request (without it) reads as false', () => {
+    const asked = runToEnd(encodeApplyRequest('apply', plan(2), true));
+    assert.strictEqual((apply.requestDeserialize(asked) as ApplyRequest__Output).acceptsStepBatches, true);
+    assert.strictEqual(runToEnd(decodeApplyRequest(asked)).stepBatches, true);
+    assert.strictEqual(runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', plan(2))))).stepBatches, false);
+    const older = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan(2)) });
+    assert.strictEqual(runToEnd(decodeApplyRequest(older)).stepBatches, false);
   });
 
   it('refuses bytes that are not a request with a MessageDecodeError naming where, and a bad field with a WireFieldError naming it', () => {
