@@ -26,9 +26,12 @@ export interface IpvsReading {
   how?: ReadAccount;
 }
 
-/** A read of the remembering door: whole, from memory, or partly read again. */
+/**
+ * A read of the remembering door: whole, from memory, partly read again, or (a read-back)
+ * only the services written since a read that checked the listing, read again.
+ */
 export interface ReadAccount {
-  kind: 'whole' | 'remembered' | 'partial';
+  kind: 'whole' | 'remembered' | 'partial' | 'written';
   /** services read again one by one over the backend */
   servicesReadAgain: number;
   /** services this agent wrote, taken from the kernel's listing */

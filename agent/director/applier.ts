@@ -300,10 +300,14 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
  * The kernel must now hold what was planned for every service the apply touched, and the
  * planned chain. A chain the apply did not write is not read again (reading starts a
  * process): it was read moments ago for the plan, and nothing this apply did can change it.
+ * Likewise the IPVS door reads again only the services the batch wrote, where it can vouch
+ * for the rest (readWritten: the plan's read checked the listing, the batch was acknowledged
+ * whole); the next apply's read checks the whole listing again.
  */
 async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }): Promise<ReadAccount | undefined> {
   const marks6Door = planned.marks6 && written.marks6 ? kernel.marks6 : undefined;
-  const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
+  const ipvsRead = kernel.ipvs.readWritten ? kernel.ipvs.readWritten() : kernel.ipvs.read();
+  const [ipvs, marks, marks6] = await Promise.all([ipvsRead, written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
   const problems = await runSliced(tableDifferenceSteps(planned.projected, ipvs.services, touched));
   if (marks && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);

@@ -16,7 +16,9 @@
 // cannot show (scheduler flags, a persistence engine, thresholds, tunnel settings) changed
 // from outside is caught by the whole read that replaces the memory once it is older than
 // `wholeReadAfterMs` (default 5 minutes). list() and connections() always ask the backend:
-// they carry counters that change with traffic.
+// they carry counters that change with traffic. An apply's read-back (readWritten) reads only
+// what its batch wrote, without the listing, when the read before the batch checked the
+// listing and the batch was acknowledged whole; the next read checks the listing again.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { procServiceName, procServiceOf, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
@@ -65,6 +67,12 @@ export class ConfirmedIpvs implements Ipvs {
   private readonly writtenFlags = new Map<string, SchedulerFlag[]>();
   /** services of a batch that failed since the last read: what took effect is unknown */
   private readonly uncertain = new Set<string>();
+  /**
+   * The last read checked the memory against the listing (it was not a whole read without
+   * one) and every batch since was acknowledged whole: readWritten() may then read only what
+   * those batches wrote.
+   */
+  private vouched = false;
   /** how the last read() was answered: services read again over the backend, and taken from the listing */
   lastRead: ReadAccount | undefined;
 
@@ -75,6 +83,7 @@ export class ConfirmedIpvs implements Ipvs {
   }
 
   async read(): Promise<IpvsReading> {
+    this.vouched = false;
     // a backend that cannot read a service alone (ipvsadm) reads whole: the listing would buy nothing
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
@@ -99,6 +108,7 @@ export class ConfirmedIpvs implements Ipvs {
     if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing);
     if (readAgain.size === 0 && fromListing.size === 0) {
       this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
+      this.vouched = true;
       return { ...readingOf(confirmed), how: this.lastRead };
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
@@ -117,6 +127,33 @@ export class ConfirmedIpvs implements Ipvs {
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
     confirmed.listing = listing;
     this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
+    this.vouched = true;
+    return { ...readingOf(confirmed), how: this.lastRead };
+  }
+
+  /**
+   * The read-back of an apply: when the read before its batch checked the listing and the
+   * batch was acknowledged whole, only the services written since are read again over the
+   * backend (one request and one destination dump each), not the listing: the rest is as that
+   * read saw it moments ago, and the next read checks it against the listing again, so drift
+   * anywhere else is caught there. Otherwise (nothing vouched for, a batch that failed, more
+   * than the bound to read, an old memory): read().
+   */
+  async readWritten(): Promise<IpvsReading> {
+    const confirmed = this.confirmed;
+    const reader = this.options.backend.readServices?.bind(this.options.backend);
+    const vouched = this.vouched;
+    this.vouched = false;
+    if (!vouched || !confirmed || !reader || this.uncertain.size > 0 || this.written.size > this.maxServicesReadAgain
+      || this.now() - confirmed.wholeReadAt >= this.wholeReadAfterMs) return this.read();
+    const names = [...this.written.keys()];
+    const fresh = this.written.size > 0 ? await reader([...this.written.values()]) : { services: [], unparsed: [] };
+    this.written.clear();
+    // the listing's lines of these services are as before the batch: the next read reads them again if they changed
+    for (const name of names) drop(confirmed, name);
+    for (const s of fresh.services) keep(confirmed, s);
+    for (const u of fresh.unparsed) keepForeign(confirmed, u);
+    this.lastRead = { kind: 'written', servicesReadAgain: names.length, servicesFromListing: 0 };
     return { ...readingOf(confirmed), how: this.lastRead };
   }
 
@@ -131,8 +168,12 @@ export class ConfirmedIpvs implements Ipvs {
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
     // remembered before the batch: a batch that fails half-way changed some of them
+    let previous: ServiceKey | undefined;
     for (const op of ops) {
       const key = 'service' in op ? op.service.key : op.key;
+      // a service's destinations follow it under the same key object: named once (22,000 operations in a load)
+      if (key === previous && !('service' in op)) continue;
+      previous = key;
       const name = serviceKeyString(key);
       this.written.set(name, key);
       if (op.op === 'add-service' || op.op === 'edit-service') this.writtenFlags.set(name, op.service.flags);
@@ -141,6 +182,7 @@ export class ConfirmedIpvs implements Ipvs {
     try {
       await this.options.backend.applyBatch(ops);
     } catch (error) {
+      this.vouched = false;
       // which of them took effect is unknown: those services are read again over the backend
       for (const op of ops) {
         const name = serviceKeyString('service' in op ? op.service.key : op.key);
@@ -181,6 +223,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
+    this.vouched = true;
     return { ...reading, how: this.lastRead };
   }
 }

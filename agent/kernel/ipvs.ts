@@ -20,6 +20,12 @@ export interface Ipvs {
    * lab), so a caller that wants all-or-nothing must read back and undo.
    */
   applyBatch(ops: IpvsOperation[]): Promise<void>;
+  /**
+   * The table for a read-back: the services written since the last read read again, the rest
+   * as that read left them. Only the door that remembers the table has it (confirmed-ipvs.ts),
+   * and it reads as read() does whenever it cannot vouch for the rest.
+   */
+  readWritten?(): Promise<IpvsReading>;
 }
 
 /**

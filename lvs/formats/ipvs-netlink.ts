@@ -1,11 +1,12 @@
 // The IPVS generic netlink family ("IPVS", version 1), requests side: the numbers of
 // <linux/ip_vs.h> (checked against Linux 6.1's header) and each IpvsOperation as the
-// command and attributes ipvsadm's libipvs sends for the same -A/-E/-D/-a/-e/-d. Pure.
+// command and attributes ipvsadm's libipvs sends for the same -A/-E/-D/-a/-e/-d, written in
+// place into a batch's buffer (NetlinkWriter, netlink-wire.ts). Pure.
 import { isIpv6, type Destination, type Forwarding, type ServiceKey, type VirtualService } from '../model';
 import type { IpvsOperation } from '../operations';
 import { addressBytes } from './ip-address-bytes';
 import { canonicalFlags } from './ipvsadm-format';
-import { attr, be16Attr, nestedAttr, stringAttr, u16Attr, u32Attr } from './netlink-wire';
+import { NetlinkWriter, align4 } from './netlink-wire';
 
 export const IPVS_GENL_NAME = 'IPVS';
 export const IPVS_GENL_VERSION = 1;
@@ -51,7 +52,7 @@ export const TUNNEL_TYPES = ['ipip', 'gue', 'gre'] as const;
 export const FLAG_BIT = { 'sh-fallback': SVC_F.SCHED1, 'sh-port': SVC_F.SCHED2, 'mh-fallback': SVC_F.SCHED1, 'mh-port': SVC_F.SCHED2 } as const;
 
 /** What ipvsadm uses when -p has no -M: one client address. */
-const DEFAULT_NETMASK_V4 = '255.255.255.255';
+const DEFAULT_NETMASK_V4 = Buffer.from([255, 255, 255, 255]);
 const DEFAULT_PREFIX_V6 = 128;
 
 export function keyFamily(key: ServiceKey): number {
@@ -67,8 +68,8 @@ const INET_ADDR_CACHE_MAX = 65_536;
 export function inetAddr(address: string): Buffer {
   let encoded = inetAddrCache.get(address);
   if (encoded === undefined) {
-    const bytes = addressBytes(address);
-    encoded = bytes.length === 16 ? bytes : Buffer.concat([bytes, Buffer.alloc(12)]);
+    encoded = Buffer.alloc(16);
+    addressBytes(address).copy(encoded);
     if (inetAddrCache.size >= INET_ADDR_CACHE_MAX) inetAddrCache.clear();
     inetAddrCache.set(address, encoded);
   }
@@ -76,50 +77,44 @@ export function inetAddr(address: string): Buffer {
 }
 
 /** The attributes that name a service: AF, then the mark or protocol, address and port. */
-function serviceIdentity(key: ServiceKey): Buffer[] {
-  const af = u16Attr(IPVS_SVC_ATTR.AF, keyFamily(key));
-  if (key.kind === 'fwmark') return [af, u32Attr(IPVS_SVC_ATTR.FWMARK, key.mark)];
-  return [
-    af,
-    u16Attr(IPVS_SVC_ATTR.PROTOCOL, key.kind === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP),
-    attr(IPVS_SVC_ATTR.ADDR, inetAddr(key.vip)),
-    be16Attr(IPVS_SVC_ATTR.PORT, key.port),
-  ];
+function writeServiceIdentity(w: NetlinkWriter, key: ServiceKey): void {
+  w.u16(IPVS_SVC_ATTR.AF, keyFamily(key));
+  if (key.kind === 'fwmark') {
+    w.u32(IPVS_SVC_ATTR.FWMARK, key.mark);
+    return;
+  }
+  w.u16(IPVS_SVC_ATTR.PROTOCOL, key.kind === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP);
+  w.bytes(IPVS_SVC_ATTR.ADDR, inetAddr(key.vip));
+  w.be16(IPVS_SVC_ATTR.PORT, key.port);
 }
 
 /**
  * The persistence netmask as the kernel keeps it: an IPv4 mask is a __be32, so its four
  * bytes go out in network order; an IPv6 one is the prefix length as a plain u32.
  */
-function netmaskAttr(s: VirtualService): Buffer {
+function writeNetmask(w: NetlinkWriter, s: VirtualService): void {
   const mask = s.persistence?.netmask;
-  if (keyFamily(s.key) === AF_INET6) return u32Attr(IPVS_SVC_ATTR.NETMASK, mask === undefined ? DEFAULT_PREFIX_V6 : Number(mask));
-  return attr(IPVS_SVC_ATTR.NETMASK, addressBytes(mask ?? DEFAULT_NETMASK_V4));
+  if (keyFamily(s.key) === AF_INET6) w.u32(IPVS_SVC_ATTR.NETMASK, mask === undefined ? DEFAULT_PREFIX_V6 : Number(mask));
+  else w.bytes(IPVS_SVC_ATTR.NETMASK, mask === undefined ? DEFAULT_NETMASK_V4 : addressBytes(mask));
 }
 
 export function serviceFlagBits(s: VirtualService): number {
   let bits = s.persistence ? SVC_F.PERSISTENT : 0;
+  if (s.flags.length === 0) return bits;
   for (const f of canonicalFlags(s.flags)) bits |= FLAG_BIT[f];
   return bits;
 }
 
-/** struct ip_vs_flags { flags, mask }: mask ~0 as libipvs sends it (the kernel keeps HASHED itself). */
-function flagsAttr(bits: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt32LE(bits >>> 0, 0);
-  b.writeUInt32LE(0xffffffff, 4);
-  return attr(IPVS_SVC_ATTR.FLAGS, b);
-}
-
 /** A full service entry (what NEW_SERVICE and SET_SERVICE require: scheduler, flags, timeout, netmask). */
-function serviceEntry(s: VirtualService): Buffer {
-  return nestedAttr(IPVS_CMD_ATTR.SERVICE, [
-    ...serviceIdentity(s.key),
-    stringAttr(IPVS_SVC_ATTR.SCHED_NAME, s.scheduler),
-    flagsAttr(serviceFlagBits(s)),
-    u32Attr(IPVS_SVC_ATTR.TIMEOUT, s.persistence?.timeout ?? 0),
-    netmaskAttr(s),
-  ]);
+function writeServiceEntry(w: NetlinkWriter, s: VirtualService): void {
+  const nest = w.beginNest(IPVS_CMD_ATTR.SERVICE);
+  writeServiceIdentity(w, s.key);
+  w.string(IPVS_SVC_ATTR.SCHED_NAME, s.scheduler);
+  // struct ip_vs_flags { flags, mask }: mask ~0 as libipvs sends it (the kernel keeps HASHED itself)
+  w.u32Pair(IPVS_SVC_ATTR.FLAGS, serviceFlagBits(s), 0xffffffff);
+  w.u32(IPVS_SVC_ATTR.TIMEOUT, s.persistence?.timeout ?? 0);
+  writeNetmask(w, s);
+  w.endNest(nest);
 }
 
 /**
@@ -128,31 +123,34 @@ function serviceEntry(s: VirtualService): Buffer {
  */
 const identityEntries = new WeakMap<ServiceKey, Buffer>();
 
+/** The SERVICE nest that names a service (AF, mark or protocol, address, port), encoded. */
 export function serviceIdentityEntry(key: ServiceKey): Buffer {
   let entry = identityEntries.get(key);
   if (entry === undefined) {
-    entry = nestedAttr(IPVS_CMD_ATTR.SERVICE, serviceIdentity(key));
+    const w = new NetlinkWriter(64);
+    const nest = w.beginNest(IPVS_CMD_ATTR.SERVICE);
+    writeServiceIdentity(w, key);
+    w.endNest(nest);
+    entry = Buffer.from(w.written());
     identityEntries.set(key, entry);
   }
   return entry;
 }
 
 /** A destination; a full entry (NEW_DEST, SET_DEST) also carries method, weight and thresholds. */
-function destinationEntry(d: Destination, full: boolean): Buffer {
-  const identity = [
-    attr(IPVS_DEST_ATTR.ADDR, inetAddr(d.address)),
-    be16Attr(IPVS_DEST_ATTR.PORT, d.port),
-    u16Attr(IPVS_DEST_ATTR.ADDR_FAMILY, isIpv6(d.address) ? AF_INET6 : AF_INET),
-  ];
-  if (!full) return nestedAttr(IPVS_CMD_ATTR.DEST, identity);
-  return nestedAttr(IPVS_CMD_ATTR.DEST, [
-    ...identity,
-    u32Attr(IPVS_DEST_ATTR.FWD_METHOD, FWD_OF[d.forwarding]),
-    u32Attr(IPVS_DEST_ATTR.WEIGHT, d.weight),
+function writeDestinationEntry(w: NetlinkWriter, d: Destination, full: boolean): void {
+  const nest = w.beginNest(IPVS_CMD_ATTR.DEST);
+  w.bytes(IPVS_DEST_ATTR.ADDR, inetAddr(d.address));
+  w.be16(IPVS_DEST_ATTR.PORT, d.port);
+  w.u16(IPVS_DEST_ATTR.ADDR_FAMILY, isIpv6(d.address) ? AF_INET6 : AF_INET);
+  if (full) {
+    w.u32(IPVS_DEST_ATTR.FWD_METHOD, FWD_OF[d.forwarding]);
+    w.u32(IPVS_DEST_ATTR.WEIGHT, d.weight);
     // lvsctl sets no connection thresholds: 0 is "none", as ipvsadm -a/-e without -x/-y
-    u32Attr(IPVS_DEST_ATTR.U_THRESH, 0),
-    u32Attr(IPVS_DEST_ATTR.L_THRESH, 0),
-  ]);
+    w.u32(IPVS_DEST_ATTR.U_THRESH, 0);
+    w.u32(IPVS_DEST_ATTR.L_THRESH, 0);
+  }
+  w.endNest(nest);
 }
 
 /**
@@ -165,27 +163,54 @@ export function asIpvsadmSends(key: ServiceKey, d: Destination): Destination {
   return { ...d, port: key.port };
 }
 
+/**
+ * Writes the operation's attributes in place (a batch message's, after its headers) and
+ * returns its command: the same command and attributes libipvs sends for -A/-E/-D/-a/-e/-d.
+ */
+export function writeOperation(w: NetlinkWriter, op: IpvsOperation): number {
+  switch (op.op) {
+    case 'add-service':
+      writeServiceEntry(w, op.service);
+      return IPVS_CMD.NEW_SERVICE;
+    case 'edit-service':
+      writeServiceEntry(w, op.service);
+      return IPVS_CMD.SET_SERVICE;
+    case 'delete-service':
+      w.raw(serviceIdentityEntry(op.service.key));
+      return IPVS_CMD.DEL_SERVICE;
+    case 'add-destination':
+      w.raw(serviceIdentityEntry(op.key));
+      writeDestinationEntry(w, asIpvsadmSends(op.key, op.destination), true);
+      return IPVS_CMD.NEW_DEST;
+    case 'edit-destination':
+      w.raw(serviceIdentityEntry(op.key));
+      writeDestinationEntry(w, asIpvsadmSends(op.key, op.destination), true);
+      return IPVS_CMD.SET_DEST;
+    case 'delete-destination':
+      w.raw(serviceIdentityEntry(op.key));
+      writeDestinationEntry(w, op.destination, false);
+      return IPVS_CMD.DEL_DEST;
+  }
+}
+
 /** A command and its attributes, before the netlink and genl headers go on. */
 export interface IpvsRequest {
   cmd: number;
   attrs: Buffer[];
 }
 
+/** One operation as a request of its own, its top-level attributes apart (writeOperation's bytes). */
 export function operationRequest(op: IpvsOperation): IpvsRequest {
-  switch (op.op) {
-    case 'add-service':
-      return { cmd: IPVS_CMD.NEW_SERVICE, attrs: [serviceEntry(op.service)] };
-    case 'edit-service':
-      return { cmd: IPVS_CMD.SET_SERVICE, attrs: [serviceEntry(op.service)] };
-    case 'delete-service':
-      return { cmd: IPVS_CMD.DEL_SERVICE, attrs: [serviceIdentityEntry(op.service.key)] };
-    case 'add-destination':
-      return { cmd: IPVS_CMD.NEW_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
-    case 'edit-destination':
-      return { cmd: IPVS_CMD.SET_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(asIpvsadmSends(op.key, op.destination), true)] };
-    case 'delete-destination':
-      return { cmd: IPVS_CMD.DEL_DEST, attrs: [serviceIdentityEntry(op.key), destinationEntry(op.destination, false)] };
+  const w = new NetlinkWriter(256);
+  const cmd = writeOperation(w, op);
+  const attrs: Buffer[] = [];
+  const bytes = w.written();
+  for (let at = 0; at < bytes.length;) {
+    const end = at + align4(bytes.readUInt16LE(at));
+    attrs.push(Buffer.from(bytes.subarray(at, end)));
+    at = end;
   }
+  return { cmd, attrs };
 }
 
 /** GET_SERVICE as a dump: every service of this network namespace. */

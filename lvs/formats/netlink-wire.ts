@@ -116,6 +116,160 @@ function withHeader(len: number, type: number, flags: number, seq: number): Buff
   return out;
 }
 
+/**
+ * Writes netlink messages in place into one buffer that is used again and again: each header
+ * and attribute goes straight to its offset and a length is patched once its message or nest
+ * ends, so a 220,000-message batch allocates no Buffer per message or attribute (building
+ * them and concatenating them was most of the batch's time in the lab). Padding is zeroed as
+ * it is written: the buffer still holds the last batch's bytes. Grows if a message needs it.
+ */
+export class NetlinkWriter {
+  /** where the next byte goes */
+  at = 0;
+  private buf: Buffer;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.alloc(capacity);
+  }
+
+  /** The bytes written so far; valid until the next write. */
+  written(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+
+  /** Starts again from byte `to` (what was written from there on is overwritten). */
+  reset(to = 0): void {
+    this.at = to;
+  }
+
+  /**
+   * A generic netlink message's headers, its length and command left for endGenl (pid 0 lets
+   * the kernel fill in the socket's port). Returns where the message starts.
+   */
+  beginGenl(type: number, flags: number, seq: number, version: number): number {
+    const start = this.at;
+    const b = this.room(NLMSG_HDRLEN + GENL_HDRLEN);
+    put16(b, start + 4, type);
+    put16(b, start + 6, flags);
+    put32(b, start + 8, seq);
+    put32(b, start + 12, 0);
+    b[start + 17] = version;
+    put16(b, start + 18, 0);
+    this.at = start + NLMSG_HDRLEN + GENL_HDRLEN;
+    return start;
+  }
+
+  /** Ends the message begun at `start`: its command and its length. */
+  endGenl(start: number, cmd: number): void {
+    put32(this.buf, start, this.at - start);
+    this.buf[start + NLMSG_HDRLEN] = cmd;
+  }
+
+  /** Adds `flags` to the message that starts at `start`. */
+  addFlags(start: number, flags: number): void {
+    put16(this.buf, start + 6, this.buf.readUInt16LE(start + 6) | flags);
+  }
+
+  /** Starts a nested attribute; returns where it starts, for endNest. */
+  beginNest(type: number): number {
+    const start = this.at;
+    put16(this.room(NLA_HDRLEN), start + 2, type);
+    this.at = start + NLA_HDRLEN;
+    return start;
+  }
+
+  endNest(start: number): void {
+    put16(this.buf, start, this.at - start);
+  }
+
+  u16(type: number, v: number): void {
+    put16(this.header(type, 2), this.at, v);
+    this.pad(2);
+  }
+
+  /** A u16 the kernel keeps in network order (ports). */
+  be16(type: number, v: number): void {
+    const b = this.header(type, 2);
+    b[this.at] = (v >>> 8) & 0xff;
+    b[this.at + 1] = v & 0xff;
+    this.pad(2);
+  }
+
+  u32(type: number, v: number): void {
+    put32(this.header(type, 4), this.at, v);
+    this.at += 4;
+  }
+
+  /** Two u32 (a struct of two, such as struct ip_vs_flags). */
+  u32Pair(type: number, a: number, b: number): void {
+    const buf = this.header(type, 8);
+    put32(buf, this.at, a);
+    put32(buf, this.at + 4, b);
+    this.at += 8;
+  }
+
+  bytes(type: number, value: Uint8Array): void {
+    this.header(type, value.length).set(value, this.at);
+    this.pad(value.length);
+  }
+
+  /** NUL-terminated, as NLA_NUL_STRING wants. */
+  string(type: number, s: string): void {
+    // ASCII (scheduler names) byte by byte: Buffer#write per call cost more than the rest of a message
+    let ascii = true;
+    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+    if (!ascii) return this.bytes(type, Buffer.from(`${s}\0`, 'utf8'));
+    const b = this.header(type, s.length + 1);
+    for (let i = 0; i < s.length; i++) b[this.at + i] = s.charCodeAt(i);
+    b[this.at + s.length] = 0;
+    this.pad(s.length + 1);
+  }
+
+  /** Attribute bytes already encoded (aligned, as attr() and nestedAttr() give them). */
+  raw(encoded: Uint8Array): void {
+    this.room(encoded.length).set(encoded, this.at);
+    this.at += encoded.length;
+  }
+
+  /** An attribute's header for a value of `length` bytes, with room for the value and its padding. */
+  private header(type: number, length: number): Buffer {
+    const b = this.room(NLA_HDRLEN + align4(length));
+    put16(b, this.at, NLA_HDRLEN + length);
+    put16(b, this.at + 2, type);
+    this.at += NLA_HDRLEN;
+    return b;
+  }
+
+  /** Steps over a value of `length` bytes, zeroing its padding. */
+  private pad(length: number): void {
+    this.at += length;
+    while ((this.at & 3) !== 0) this.buf[this.at++] = 0;
+  }
+
+  /** The buffer, with at least `bytes` free past `at`. */
+  private room(bytes: number): Buffer {
+    if (this.at + bytes > this.buf.length) {
+      const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.at + bytes));
+      this.buf.copy(bigger, 0, 0, this.at);
+      this.buf = bigger;
+    }
+    return this.buf;
+  }
+}
+
+/** Little-endian stores by index: Buffer#writeUInt16LE/32LE check their arguments, a cost per field at 220,000 messages. */
+function put16(b: Buffer, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+}
+
+function put32(b: Buffer, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = (v >>> 24) & 0xff;
+}
+
 export interface NetlinkMessage {
   type: number;
   flags: number;

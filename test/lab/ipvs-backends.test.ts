@@ -192,6 +192,11 @@ describe('IPVS backends on the real kernel', function () {
       const readOneChanged = await timed(() => door.read());
       assert.equal(door.lastRead?.kind, 'partial');
       assert.deepEqual(canonicalTable(readOneChanged.value.services), canonicalTable((await netlink().read()).services));
+      // an apply's read-back after that read: only the service written, over netlink, no listing
+      await door.applyBatch([{ op: 'edit-destination', key: table[8].service.key, destination: { ...table[8].destinations[2], weight: 0 }, before: table[8].destinations[2] }]);
+      const readBackOne = await timed(() => door.readWritten());
+      assert.deepEqual(door.lastRead, { kind: 'written', servicesReadAgain: 1, servicesFromListing: 0 });
+      assert.deepEqual(canonicalTable(readBackOne.value.services), canonicalTable((await netlink().read()).services));
       // 500 services written at once: past the 256 read one by one, they are taken from the listing
       await door.applyBatch(table.slice(0, 500).map((t) => ({ op: 'edit-destination', key: t.service.key, destination: { ...t.destinations[1], weight: 7 }, before: t.destinations[1] })));
       const readManyChanged = await timed(() => door.read());
@@ -212,7 +217,7 @@ describe('IPVS backends on the real kernel', function () {
         `        load:  netlink one applyBatch ${s(loadNetlink)}; ipvsadm -R ${s(loadIpvsadm)}`,
         `        read:  netlink dump ${s(readNetlink1)} (1 socket), ${s(readNetlink)} (4 sockets), ${s(readNetlink8)} (8 sockets), best of two each; ipvsadm -S -n ${s(readIpvsadm)}`,
         `        list:  netlink ${s(listNetlink)}; ipvsadm -Ln --exact and --stats ${s(listIpvsadm)}`,
-        `        the remembering door: unchanged table ${s(readRemembered)}; one weight changed ${s(readOneChanged)}; 500 services written ${s(readManyChanged)}`,
+        `        the remembering door: unchanged table ${s(readRemembered)}; one weight changed ${s(readOneChanged)}; its read-back after one weight written ${s(readBackOne)}; 500 services written ${s(readManyChanged)}`,
       ].join('\n'));
     });
   });

@@ -1,10 +1,10 @@
 // Generic netlink exchanges over one raw socket: resolve a family by name, run a dump to its
-// NLMSG_DONE, and send a batch of commands packed into few sendmsg calls. One exchange at a
+// NLMSG_DONE, and send a batch of commands written in place into few sendmsg calls. One exchange at a
 // time per channel (the kernel runs one dump per socket); callers wanting parallel dumps open
 // several channels. Every exchange is bounded in time, and a dump in bytes (netlink-channel.ts).
 import {
   CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, NLMSG_ERROR, NLM_F_ACK,
-  NLM_F_DUMP, NLM_F_REQUEST, align4, genlBody, genlMessage, parseAttrs, parseError, readU16, stringAttr,
+  NLM_F_DUMP, NLM_F_REQUEST, NetlinkWriter, align4, genlBody, genlMessage, parseAttrs, parseError, readU16, stringAttr,
 } from '../../../lvs/formats/netlink-wire';
 import { NetlinkChannel, NetlinkError } from './netlink-channel';
 import type { RawNetlinkSocket } from './netlink-socket';
@@ -33,6 +33,9 @@ export interface GenlCommand {
  * replies to a full socket (ENOBUFS) and we could no longer say which operation failed.
  */
 const REPLY_OVERHEAD_BYTES = 1024;
+
+/** Room past the byte limit for the message that crosses it (an IPVS command is under 200 bytes; the writer grows if one is not). */
+const WRITER_SLACK_BYTES = 4096;
 
 export class GenlChannel extends NetlinkChannel {
   constructor(socket: RawNetlinkSocket, private readonly options: GenlChannelOptions) {
@@ -83,40 +86,53 @@ export class GenlChannel extends NetlinkChannel {
   }
 
   /**
-   * Sends the commands in order, as few sendmsg calls as the limits allow. In each call only
-   * the last message asks for an ACK; the kernel answers every failed one with an
-   * NLMSG_ERROR anyway and goes on with the next. Returns the errno of each refused command
-   * by its index; the others took effect.
+   * Sends `count` commands in order, as few sendmsg calls as the limits allow, each written
+   * by `write` (its attributes, after the headers this writes; it returns the command) straight
+   * into one buffer that every sendmsg of the batch reuses: the next sendmsg is written only
+   * once the kernel acknowledged the last, so the bytes it took are no longer needed. In each
+   * call only the last message asks for an ACK; the kernel answers every failed one with an
+   * NLMSG_ERROR anyway and goes on with the next. Message i carries sequence number base + i,
+   * which maps each reply back to its command. Between two sendmsg calls the event loop has
+   * its turn (the ACK is awaited), so the agent answers RPCs during a 220,000-command batch.
+   * Returns the errno of each refused command by its index; the others took effect.
    */
-  async batch(family: number, version: number, commands: readonly GenlCommand[]): Promise<Map<number, number>> {
+  async batch(family: number, version: number, count: number, write: (index: number, w: NetlinkWriter) => number): Promise<Map<number, number>> {
     const refused = new Map<number, number>();
     const budget = Math.floor(this.socket.receiveBufferBytes() / 2);
-    let at = 0;
-    while (at < commands.length) {
-      const firstSeq = this.seq;
-      const parts: Buffer[] = [];
-      let bytes = 0;
+    const limit = this.options.batchBytes;
+    const writer = new NetlinkWriter(limit + WRITER_SLACK_BYTES);
+    const base = this.seq;
+    this.seq += count;
+    let index = 0;
+    while (index < count) {
+      const first = index;
       let replies = 0;
-      const start = at;
-      while (at < commands.length) {
-        const message = genlMessage({ family, cmd: commands[at].cmd, version, flags: NLM_F_REQUEST, seq: firstSeq + (at - start), attrs: commands[at].attrs });
-        const reply = REPLY_OVERHEAD_BYTES + align4(message.length);
-        if (parts.length > 0 && (bytes + message.length > this.options.batchBytes || replies + reply > budget)) break;
-        parts.push(message);
-        bytes += message.length;
+      let lastStart = 0;
+      writer.reset();
+      while (index < count) {
+        const start = writer.at;
+        writer.beginGenl(family, NLM_F_REQUEST, base + index, version);
+        writer.endGenl(start, write(index, writer));
+        const reply = REPLY_OVERHEAD_BYTES + align4(writer.at - start);
+        if (index > first && (writer.at > limit || replies + reply > budget)) {
+          // this one opens the next sendmsg: it is written again there
+          writer.reset(start);
+          break;
+        }
         replies += reply;
-        at += 1;
+        lastStart = start;
+        index += 1;
       }
       // the last message of this sendmsg asks for the ACK that says the kernel is through it
-      const last = parts[parts.length - 1];
-      last.writeUInt16LE(last.readUInt16LE(6) | NLM_F_ACK, 6);
-      const lastSeq = firstSeq + parts.length - 1;
-      this.seq = lastSeq + 1;
-      await this.exchange<void>(`IPVS batch (commands ${start + 1}-${at} of ${commands.length})`, Buffer.concat(parts), (m, done) => {
-        if (m.type !== NLMSG_ERROR || m.seq < firstSeq || m.seq > lastSeq) return;
+      writer.addFlags(lastStart, NLM_F_ACK);
+      const end = index;
+      await this.exchange<void>(`IPVS batch (commands ${first + 1}-${end} of ${count})`, writer.written(), (m, done) => {
+        if (m.type !== NLMSG_ERROR) return;
+        const at = (m.seq - base) >>> 0;
+        if (at < first || at >= end) return;
         const { errno } = parseError(m.payload);
-        if (errno !== 0) refused.set(start + (m.seq - firstSeq), errno);
-        if (m.seq === lastSeq) done(undefined);
+        if (errno !== 0) refused.set(at, errno);
+        if (at === end - 1) done(undefined);
       });
     }
     return refused;

@@ -9,13 +9,13 @@
 // readServices() reads a few services alone (a GET_SERVICE request and a destination dump
 // each), for the door that re-reads only what the kernel's listing shows changed
 // (agent/kernel/confirmed-ipvs.ts).
-// applyBatch() packs the commands into ~64 KiB sendmsg calls with one ACK per call and maps
-// every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
+// applyBatch() writes the commands in place into ~64 KiB sendmsg calls, one buffer reused for
+// all of them, with one ACK per call, and maps every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
 // family has no connection dump). Codec: lvs/formats/ipvs-netlink*.ts; sockets: genl-channel.ts.
 import { errorMessage } from '../../../lvs/errors';
 import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
 import {
-  IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, operationRequest, serviceDumpRequest, serviceGetRequest,
+  IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, serviceDumpRequest, serviceGetRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
 import { decodeDestination, decodeService, serviceFamilyOf, type DumpedDestination, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
 import { IpvsBatchError, refusalOf } from '../../../lvs/formats/ipvs-netlink-errors';
@@ -138,8 +138,8 @@ export class NetlinkIpvs implements Ipvs, ServiceReader {
       const family = await this.family(channel);
       let refused: Map<number, number>;
       try {
-        // 220,000 messages are built in slices: the agent keeps answering Hello meanwhile
-        refused = await channel.batch(family, IPVS_GENL_VERSION, await runSliced(mapPausing(ops, operationRequest)));
+        // each message written in place as its sendmsg is filled; the kernel's ACKs pace it
+        refused = await channel.batch(family, IPVS_GENL_VERSION, ops.length, (index, w) => writeOperation(w, ops[index]));
       } catch (error) {
         throw new Error(`IPVS netlink batch of ${ops.length} operation(s) did not complete, so which took effect is unknown until the table is read again: ${errorMessage(error)}`);
       }

@@ -6,12 +6,12 @@ import { strict as assert } from 'node:assert';
 import { addressBytes, formatAddress } from '../../../lvs/formats/ip-address-bytes';
 import {
   AF_INET, IPPROTO_SCTP, IPPROTO_UDP, IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_STATS_ATTR, IPVS_SVC_ATTR, SVC_F,
-  inetAddr, operationRequest,
+  inetAddr, operationRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
 import { decodeDestination, decodeService, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
 import { IpvsBatchError, ipvsErrnoText, refusalOf } from '../../../lvs/formats/ipvs-netlink-errors';
 import {
-  NLM_F_ACK, NLM_F_REQUEST, attr, be16Attr, genlMessage, nestedAttr, parseError, splitMessages, stringAttr, u16Attr,
+  NLM_F_ACK, NLM_F_REQUEST, NetlinkWriter, attr, be16Attr, genlMessage, nestedAttr, parseError, splitMessages, stringAttr, u16Attr,
   u32Attr, u8Attr,
 } from '../../../lvs/formats/netlink-wire';
 import type { IpvsOperation } from '../../../lvs/operations';
@@ -152,6 +152,38 @@ describe('IPVS netlink codec', () => {
         attr(IPVS_DEST_ATTR.ADDR, inetAddr('10.0.0.1')), be16Attr(IPVS_DEST_ATTR.PORT, 80), u32Attr(IPVS_DEST_ATTR.FWD_METHOD, 1), u32Attr(IPVS_DEST_ATTR.WEIGHT, 1),
       ]), owner, AF_INET);
       assert.equal(local.destination.forwarding, 'dr');
+    });
+  });
+
+  it('writes a message in place over a reused buffer\'s old bytes exactly as into a fresh one, growing when it must', () => {
+    const key = { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 };
+    const v6 = { kind: 'udp' as const, vip: '2001:db8::100', port: 53 };
+    const d = { address: '10.0.0.11', port: 8080, weight: 3, forwarding: 'nat' as const };
+    const ops: IpvsOperation[] = [
+      ...addAll(CONTRACT_TABLE),
+      // "rr\0" and a u16 leave padding the old bytes must not show through
+      { op: 'edit-service', service: { key, scheduler: 'rr', flags: [], persistence: { timeout: 60, netmask: '255.255.0.0' } }, before: { key, scheduler: 'wlc', flags: [] } },
+      { op: 'add-service', service: { key: v6, scheduler: 'sh', flags: ['sh-port'], persistence: { timeout: 300, netmask: '64' } } },
+      { op: 'edit-destination', key, destination: d, before: { ...d, weight: 1 } },
+      { op: 'delete-destination', key, destination: d },
+      { op: 'delete-service', service: { key: v6, scheduler: 'sh', flags: [] } },
+    ];
+    const message = (w: NetlinkWriter, op: IpvsOperation, seq: number): Buffer => {
+      const start = w.beginGenl(0x1c, NLM_F_REQUEST, seq, 1);
+      w.endGenl(start, writeOperation(w, op));
+      return Buffer.from(w.written().subarray(start));
+    };
+    const used = new NetlinkWriter(4096);
+    const tiny = new NetlinkWriter(8);
+    ops.forEach((op, seq) => {
+      used.raw(Buffer.alloc(4096, 0xa5));
+      used.reset();
+      const fresh = message(new NetlinkWriter(4096), op, seq);
+      const request = operationRequest(op);
+      assert.deepEqual(fresh, genlMessage({ family: 0x1c, cmd: request.cmd, version: 1, flags: NLM_F_REQUEST, seq, attrs: request.attrs }), op.op);
+      assert.deepEqual(message(used, op, seq), fresh, `${op.op} over old bytes`);
+      tiny.reset();
+      assert.deepEqual(message(tiny, op, seq), fresh, `${op.op} in a writer that grew`);
     });
   });
 

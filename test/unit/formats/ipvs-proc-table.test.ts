@@ -55,4 +55,24 @@ describe('/proc/net/ip_vs as a fingerprint of the table', () => {
     const v6 = 'TCP  [2001:0db8:0000:0000:0000:0000:0000:0100]:0050 wlc \n  -> [2001:0db8:0000:0000:0000:0000:0000:0011]:0050      Masq    4';
     assert.deepEqual(procServiceOf({ kind: 'tcp', vip: '2001:db8::100', port: 80 }, v6, ['sh-port'])?.destinations, [{ address: '2001:db8::11', port: 80, weight: 4, forwarding: 'nat' }]);
   });
+
+  it('says nothing for a destination line it cannot read whole, and reads one with its counts left on', () => {
+    const key = { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 };
+    const head = 'TCP  0A000064:0050 wlc ';
+    const of = (line: string): unknown => procServiceOf(key, `${head}\n${line}`, [])?.destinations;
+    assert.deepEqual(of('  -> 0A00000B:1F41      Local   65535  3          4         '), [{ address: '10.0.0.11', port: 8001, weight: 65535, forwarding: 'dr' }]);
+    for (const bad of [
+      '  -> 0A00000B:1G41      Masq    1', // a port not in hex
+      '  -> 0A00000B:          Masq    1', // no port
+      '  -> 0A00000B           Masq    1', // no colon
+      '  -> 0A00000B:0050      Masq    1x', // a weight not a number
+      '  -> 0A00000B:0050      Masq    -1',
+      '  -> 0A00000B:0050      Masque  1', // an unknown forwarding
+      '  -> 0A00000B:0050      Masq', // no weight
+      '  -> 0A0000:0050      Masq    1', // an address of 3 bytes
+      '  => 0A00000B:0050      Masq    1', // not a destination line
+      '',
+    ]) assert.equal(of(bad), undefined, bad);
+    assert.equal(procServiceOf(key, `${head}\n  -> 0A00000B:0050      Masq    1\n`, []), undefined, 'an empty line after it');
+  });
 });

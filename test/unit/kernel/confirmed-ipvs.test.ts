@@ -55,6 +55,52 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.equal(fake.calls.read, 1);
   });
 
+  it('reads back only what its batch wrote, without the listing, after a read that checked the listing; the next read sees the rest', async () => {
+    const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
+    let listings = 0;
+    const ipvs = new ConfirmedIpvs({ backend: fake, readListing: async () => { listings++; return fake.procListing(); }, now: () => 0 });
+    await ipvs.read();
+    await ipvs.applyBatch([{ op: 'edit-destination', key: tcp(81), destination: dest('10.0.0.11', 8000, 7), before: dest('10.0.0.11', 8000, 2) }]);
+    // by hand, after the batch: not what the read-back is for
+    await fake.applyBatch([{ op: 'edit-destination', key: tcp(80), destination: dest('10.0.0.11', 8000, 9), before: dest('10.0.0.11', 8000, 1) }]);
+    const readServices = fake.readServices.bind(fake);
+    const asked: string[][] = [];
+    fake.readServices = (keys) => {
+      asked.push(keys.map((k) => procServiceName(k)));
+      return readServices(keys);
+    };
+    const back = await ipvs.readWritten();
+    assert.deepEqual([listings, asked], [1, [[procServiceName(tcp(81))]]]);
+    assert.deepEqual(ipvs.lastRead, { kind: 'written', servicesReadAgain: 1, servicesFromListing: 0 });
+    const byPort = (port: number): IpvsService | undefined => back.services.find((s) => s.service.key.kind === 'tcp' && s.service.key.port === port);
+    assert.equal(byPort(81)?.destinations[0].weight, 7);
+    assert.equal(byPort(80)?.destinations[0].weight, 1, 'the change by hand is not read back');
+    // the next read checks the listing: the change by hand, and the service written (its listing lines are older than its read-back)
+    await sameAsKernel(ipvs, fake);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2, servicesFromListing: 0 });
+    assert.equal(listings, 2);
+  });
+
+  it('reads back as read() does when it cannot vouch for the rest: no read before, a failed batch, a second read-back, too many written', async () => {
+    const fake = new FakeIpvs([web(80, [1]), web(81, [1]), web(82, [1])]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 1 });
+    const weight = (port: number, w: number): IpvsOperation => ({ op: 'edit-destination', key: tcp(port), destination: dest('10.0.0.11', 8000, w), before: dest('10.0.0.11', 8000, 1) });
+    const readBack = async (): Promise<string | undefined> => {
+      assert.deepEqual(canonicalTable((await ipvs.readWritten()).services), canonicalTable(fake.snapshot()));
+      return ipvs.lastRead?.kind;
+    };
+    await ipvs.applyBatch([weight(80, 2)]);
+    assert.equal(await readBack(), 'whole', 'nothing read before');
+    await ipvs.applyBatch([weight(81, 5)]);
+    assert.equal(await readBack(), 'written');
+    assert.equal(await readBack(), 'partial', 'a second read-back checks the listing (and reads 81 again: its lines changed)');
+    fake.failNextBatchAt(2);
+    await ipvs.applyBatch([weight(80, 3), { op: 'delete-service', service: web(99, []).service }]).catch(() => undefined);
+    assert.equal(await readBack(), 'partial', 'the batch failed');
+    await ipvs.applyBatch([weight(81, 4), weight(82, 4)]);
+    assert.equal(await readBack(), 'partial', 'more written than it reads one by one');
+  });
+
   it('sees what someone changed by hand: a weight, a destination, a deleted service; a service it cannot place means a whole read', async () => {
     const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
     const ipvs = door(fake);
@@ -196,6 +242,11 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
                   : { op: c.kind, key: service.key, destination: d };
           // a refused operation (already there, not there) is part of the game
           await (c.byHand ? fake : ipvs).applyBatch([op]).catch(() => undefined);
+          if (!c.byHand) {
+            // the read-back holds the service written as the kernel does
+            const back = (await ipvs.readWritten()).services.filter((s) => s.service.key.kind === 'tcp' && s.service.key.port === c.port);
+            assert.deepEqual(canonicalTable(back), canonicalTable(fake.snapshot().filter((s) => s.service.key.kind === 'tcp' && s.service.key.port === c.port)));
+          }
           await sameAsKernel(ipvs, fake);
         }
       }),
