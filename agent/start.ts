@@ -5,24 +5,16 @@ import { promises as fs } from 'fs';
 import { hostname } from 'os';
 import type { Logger } from 'winston';
 import { VERSION } from '../lvs/version';
-import { createDirectorApplier, type DirectorKernel } from './director/applier';
-import { recheckPreconditionsOnFailure } from './director/recheck-on-failure';
-import { CachedPreconditions } from './kernel/cached-preconditions';
+import type { DirectorKernel } from './director/applier';
+import type { CachedPreconditions } from './kernel/cached-preconditions';
 import type { DirectorPreconditions } from './kernel/preconditions';
 import { errorMessage } from '../lvs/errors';
-import { createDrainSweeper } from './director/drain-sweeper';
-import { startDrainTimer, type DrainTimer } from './director/drain-timer';
-import { IpvsWriter } from './kernel/ipvs-writer';
-import { ConfirmedIpvs } from './kernel/confirmed-ipvs';
-import { readProcFileInSlices } from './kernel/linux/proc-file';
-import { IPVS_TABLE_FILE } from '../lvs/formats/ipvs-proc-table';
-import { chooseIpvsBackend, type IpvsBackendName } from './kernel/linux/ipvs-backend';
-import { LinuxMarks } from './kernel/linux/marks';
-import { createLinuxKeepalived } from './kernel/linux/keepalived';
-import { vrrpSource } from './director/vrrp-status';
-import { readLastPlan } from './state/last-plan';
-import { createLinuxPreconditions } from './kernel/linux/preconditions';
-import { createRealserverVerifier } from './realserver/verifier';
+import type { DrainTimer } from './director/drain-timer';
+import type { VrrpSource } from '../lvs/vrrp';
+import type { Keepalived } from './kernel/keepalived';
+import type { HostApplier } from '../lvs/apply-events';
+import type { IpvsWriter } from './kernel/ipvs-writer';
+import type { IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { createLogger } from './logging';
 import { notifyReady } from './service-manager';
 import { stderrErrorPrefix } from './journal';
@@ -36,12 +28,14 @@ import { TlsFileError } from '../lvs/wire/tls-files';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
 import { checkRunner } from './health/checkers';
-import { procListeningReader } from './kernel/listening-sockets';
 import { procFiles } from './health/proc-files';
-import { createExec, DEFAULT_MAX_OUTPUT_BYTES } from './kernel/exec';
 import type { MetricsServer } from './metrics/serve';
 import { NO_METRICS } from './metrics/metrics-recorder';
-import { createLinuxRealserverKernel } from './realserver/kernel';
+
+// The modules of one role are loaded only by an agent of that role (import() below): a
+// realserver never loads the applier, the IPVS and iptables doors or keepalived's, and a
+// director never loads the verifier or the route netlink readers; what an idle agent has
+// loaded stays in its RSS (docs/architecture.md, "Memory at rest").
 
 interface DirectorParts {
   /** what the applier is handed; its preconditions are checked once, then after a failure */
@@ -56,6 +50,14 @@ interface DirectorParts {
  * door, netlink or ipvsadm as --ipvs chose (auto: netlink, else ipvsadm, logged once).
  */
 async function directorParts(config: AgentConfig, logger: Logger): Promise<DirectorParts> {
+  const [
+    { createExec, DEFAULT_MAX_OUTPUT_BYTES }, { chooseIpvsBackend }, { createLinuxPreconditions }, { IpvsWriter }, { ConfirmedIpvs },
+    { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived },
+  ] = await Promise.all([
+    import('./kernel/exec'), import('./kernel/linux/ipvs-backend'), import('./kernel/linux/preconditions'), import('./kernel/ipvs-writer'),
+    import('./kernel/confirmed-ipvs'), import('./kernel/linux/proc-file'), import('../lvs/formats/ipvs-proc-table'), import('./kernel/linux/marks'),
+    import('./kernel/cached-preconditions'), import('./kernel/linux/keepalived'),
+  ]);
   const exec = createExec();
   const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
   const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' });
@@ -79,6 +81,24 @@ async function logUnmetPreconditions(preconditions: DirectorPreconditions, logge
   for (const p of problems) logger.warn('director precondition unmet: applies will fail until it is fixed', { subject: p.subject, problem: p.message, fix: p.fix });
 }
 
+/** The VRRP of the last applied plan, read back from keepalived for Status, Health and metrics. */
+async function directorVrrp(keepalived: Keepalived, stateDir: string): Promise<VrrpSource> {
+  const [{ vrrpSource }, { readLastPlan }] = await Promise.all([import('./director/vrrp-status'), import('./state/last-plan')]);
+  return vrrpSource(keepalived, async () => {
+    const last = await readLastPlan(stateDir).catch(() => undefined);
+    return last?.role === 'director' ? last.vrrp : undefined;
+  });
+}
+
+/** The applier, whose preconditions are checked again after an apply failed on one. */
+async function directorApplier(config: AgentConfig, logger: Logger, kernel: DirectorParts['kernel'], healthWeights: AgentHealth['wantedWeight']): Promise<HostApplier> {
+  const [{ createDirectorApplier }, { recheckPreconditionsOnFailure }] = await Promise.all([import('./director/applier'), import('./director/recheck-on-failure')]);
+  return recheckPreconditionsOnFailure(createDirectorApplier({
+    stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
+    ...(healthWeights ? { healthWeights } : {}),
+  }), kernel.preconditions);
+}
+
 function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
   const common = ['health', ...(config.metrics ? ['metrics'] : [])];
   return config.role === 'director'
@@ -88,7 +108,8 @@ function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): str
 
 const DRAIN_SWEEP_INTERVAL_MS = 10_000;
 
-function startDirectorDrainSweeps(config: AgentConfig, writer: IpvsWriter, logger: Logger): DrainTimer {
+async function startDirectorDrainSweeps(config: AgentConfig, writer: IpvsWriter, logger: Logger): Promise<DrainTimer> {
+  const [{ createDrainSweeper }, { startDrainTimer }] = await Promise.all([import('./director/drain-sweeper'), import('./director/drain-timer')]);
   const sweeper = createDrainSweeper({
     stateDir: config.stateDir,
     writer,
@@ -168,16 +189,11 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
-  // The VRRP of the last applied plan, read back from keepalived for Status, Health and metrics.
-  const vrrp = kernel?.keepalived
-    ? vrrpSource(kernel.keepalived, async () => {
-      const last = await readLastPlan(config.stateDir).catch(() => undefined);
-      return last?.role === 'director' ? last.vrrp : undefined;
-    })
-    : undefined;
+  const vrrp = kernel?.keepalived ? await directorVrrp(kernel.keepalived, config.stateDir) : undefined;
   if (vrrp) metrics?.readVrrpFrom(vrrp);
   // one realserver kernel for the verifier and the self-report, its reader chosen (and logged) once
-  const realserverKernel = config.role === 'realserver' ? createLinuxRealserverKernel({ log: logger }) : undefined;
+  const realserverModule = config.role === 'realserver' ? await import('./realserver/kernel') : undefined;
+  const realserverKernel = realserverModule?.createLinuxRealserverKernel({ log: logger });
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -186,7 +202,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     ...(kernel ? { ipvs: kernel.ipvs } : {}),
     procFiles,
     ...(realserverKernel ? { realserverKernel: () => realserverKernel } : {}),
-    readListening: procListeningReader(),
+    ...(realserverModule ? { readListening: realserverModule.createListeningReader({ log: logger }) } : {}),
     selfCheckIntervalMs: config.selfCheckIntervalMs,
     runCheck: checkRunner(config.execChecksDir ? { execDir: config.execChecksDir } : {}),
   });
@@ -199,11 +215,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config, director?.ipvsBackend) },
     applier: health.wrap(kernel
-      ? recheckPreconditionsOnFailure(createDirectorApplier({
-        stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
-        ...(health.wantedWeight ? { healthWeights: health.wantedWeight } : {}),
-      }), kernel.preconditions)
-      : createRealserverVerifier({ stateDir: config.stateDir, logger, ...(realserverKernel ? { kernel: realserverKernel } : {}) })),
+      ? await directorApplier(config, logger, kernel, health.wantedWeight)
+      : (await import('./realserver/verifier')).createRealserverVerifier({ stateDir: config.stateDir, logger, ...(realserverKernel ? { kernel: realserverKernel } : {}) })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
     ...(vrrp ? { vrrp } : {}),
@@ -212,7 +225,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     authorization: { tls: config.tls !== undefined, allow: config.allow, ...(identity?.crl ? { revoked: revocations } : {}) },
     logger,
   });
-  if (kernel) drainTimer = startDirectorDrainSweeps(config, kernel.ipvs, logger);
+  if (kernel) drainTimer = await startDirectorDrainSweeps(config, kernel.ipvs, logger);
   const server = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger });
   running = server;
   logger.info('agent started', {

@@ -1,7 +1,8 @@
 // The slice of the kernel a realserver agent reads and (in prepare mode) changes. Addresses,
 // routes and IPv6 proxy neighbours are read over route netlink (no process per read) when the
 // netlink package loads, else with `ip -j` (said once in the log, with why); sysctls are files
-// under /proc/sys; changes go through `ip -batch`.
+// under /proc/sys; changes go through `ip -batch`. Its TCP listeners (the self-report's port
+// checks) come from sock_diag, else from /proc/net/tcp.
 import { createExec, type Exec } from '../kernel/exec';
 import type { Addresses } from '../kernel/addresses';
 import type { FtpConfigFiles } from '../kernel/ftp-config';
@@ -18,6 +19,9 @@ import { NetlinkAddresses } from '../kernel/linux/rtnetlink-addresses';
 import { NetlinkRoutes } from '../kernel/linux/rtnetlink-routes';
 import { NetlinkNeighbours } from '../kernel/linux/rtnetlink-neighbours';
 import { NETLINK_ROUTE } from '../../lvs/formats/netlink-wire';
+import { NETLINK_SOCK_DIAG } from '../../lvs/formats/inet-diag';
+import { procListeningReader, type ReadListening } from '../kernel/listening-sockets';
+import { listeningReaderWithFallback, sockDiagListeningReader } from '../kernel/linux/sock-diag-listening';
 
 export interface RealserverKernel {
   sysctl: Sysctl;
@@ -47,4 +51,20 @@ export function createLinuxRealserverKernel(options: RealserverKernelOptions = {
     neighbours: sockets instanceof Error ? new LinuxNeighbours(exec) : new NetlinkNeighbours(sockets),
     ftpConfig: new LinuxFtpConfigFiles(),
   };
+}
+
+/**
+ * The TCP listeners: over sock_diag, which the kernel filters to the listeners, when the
+ * netlink package loads; else, or from the first time the kernel refuses it, /proc/net/tcp
+ * and tcp6, every socket of the host parsed (said once in the log, with why).
+ */
+export function createListeningReader(options: Pick<RealserverKernelOptions, 'loadSockets' | 'log'> = {}): ReadListening {
+  const proc = procListeningReader();
+  const sockets = (options.loadSockets ?? (() => loadNetlinkSockets(NETLINK_SOCK_DIAG)))();
+  if (sockets instanceof Error) {
+    options.log?.warn('realserver reads its TCP listeners from /proc/net/tcp: sock_diag is not usable here', { why: sockets.message });
+    return proc;
+  }
+  return listeningReaderWithFallback(sockDiagListeningReader(sockets), proc, (why) =>
+    options.log?.warn('realserver reads its TCP listeners from /proc/net/tcp from now on: the kernel refused sock_diag', { why }));
 }

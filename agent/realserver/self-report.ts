@@ -113,7 +113,8 @@ export class RealserverSelfReport {
     let next: SelfCheckRecord[];
     try {
       const snapshot = await inspectRealserver(this.options.kernel, plan);
-      const sockets = await this.options.readListening();
+      // the listeners are read only for a plan with ports to check
+      const sockets = plan.duties.some((d) => (d.ports ?? []).length > 0) ? await this.options.readListening() : [];
       next = [...evaluateRealserver(plan, snapshot).map(recordOf), ...portListeningChecks(plan, sockets)];
     } catch (err) {
       next = [{ action: 'self-check', target: plan.host, status: 'failed', message: `could not inspect this host: ${err instanceof Error ? err.message : String(err)}` }];

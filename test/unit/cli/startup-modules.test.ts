@@ -156,6 +156,20 @@ describe('start-up: commands load their modules when they run', function () {
     });
   }
 
+  // The other role's code is not loaded (agent/start.ts imports each role's parts when it starts).
+  const FOREIGN: Record<'director' | 'realserver', RegExp> = {
+    director: /[\\/]dist[\\/]agent[\\/](realserver[\\/](verifier|kernel|prepare)\.js|kernel[\\/]linux[\\/](rtnetlink-|sock-diag-))/,
+    realserver: /[\\/]dist[\\/]agent[\\/](director[\\/]|kernel[\\/](ipvs-writer|confirmed-ipvs)\.js|kernel[\\/]linux[\\/](ipvs|netlink-ipvs|marks|keepalived|preconditions)\.js)/,
+  };
+  for (const role of ['director', 'realserver'] as const) {
+    it(`an idle ${role} agent has loaded none of the other role's applier and kernel doors`, async () => {
+      const r = await runAgentUntilStarted(role);
+      assert.equal(r.code, 0);
+      assert.ok(r.files.some((f) => /[\\/]dist[\\/]agent[\\/]start\.js$/.test(f)), 'the recorder saw the agent start');
+      assert.deepEqual(r.files.filter((f) => FOREIGN[role].test(f)).map((f) => f.slice(f.indexOf('agent'))), []);
+    });
+  }
+
   for (const args of [['--help'], ['--version']]) {
     it(`lvsctl-agent ${args.join(' ')} loads no gRPC, winston, prom-client or zod`, async () => {
       const r = await run(AGENT, args);

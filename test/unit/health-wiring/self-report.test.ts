@@ -45,6 +45,22 @@ describe('realserver self-checks after an apply', () => {
   });
 });
 
+describe('realserver self-checks read the listeners only for ports to check', () => {
+  it('a plan without ports never reads them; one with ports does, each round', async () => {
+    const host = new FakeRealserverHost({ address: '10.0.0.11' });
+    let reads = 0;
+    const readListening = async () => { reads++; return [{ address: '0.0.0.0', port: 80 }]; };
+    const report = new RealserverSelfReport({ kernel: host.kernel(), readListening, history: new HealthHistory(), logger: silentLogger() });
+    await report.setPlan({ ...plan, duties: plan.duties.map((d) => ({ ...d, ports: [] })) });
+    await report.runOnce();
+    assert.strictEqual(reads, 0);
+    await report.setPlan(plan);
+    assert.strictEqual(reads, 1);
+    assert.deepStrictEqual(report.latest().checks.filter((c) => c.action === 'check-port-listening').map((c) => `${c.target} ${c.status}`), ['shop port 80 ok', 'ftp port 21 failed']);
+    await report.stop();
+  });
+});
+
 describe('health history', () => {
   it('keeps the last N events and tells a watcher what it missed', () => {
     const history = new HealthHistory(3);
