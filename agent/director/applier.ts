@@ -21,7 +21,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
 import { sweepDrains } from './drain-sweeper';
 import { tableDifferenceSteps } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
-import { planChanges, type Planned } from './plan-changes';
+import { DiffMemo, planChanges, type Planned } from './plan-changes';
 import { reconcileMarks } from './reconcile';
 import { restoreSnapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
@@ -79,11 +79,13 @@ interface Settings {
   drainTimeoutMs: number;
   /** the mangle table was read since the agent started (see plan-changes.ts) */
   marksReadSinceStart: boolean;
+  /** what one apply's diff leaves to the next (plan-changes.ts) */
+  diffMemo: DiffMemo;
 }
 
 export function createDirectorApplier(options: DirectorApplierOptions): HostApplier {
   const { kernel } = options;
-  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, marksReadSinceStart: false };
+  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, marksReadSinceStart: false, diffMemo: new DiffMemo() };
   return {
     // The whole apply is one write: no sweep or health weight change lands between its
     // snapshot, batch, read-back and rollback.
@@ -153,6 +155,7 @@ async function applyOnce(
       ...(options.healthWeights ? { healthWeights: options.healthWeights } : {}),
       phases,
       readMarksAnyway: !settings.marksReadSinceStart,
+      memo: settings.diffMemo,
     });
     if (planned.marksRead) settings.marksReadSinceStart = true;
   } catch (error) {

@@ -14,7 +14,7 @@ import { planDrains, type DrainPlan } from './drain';
 import { projectionSteps } from './ipvs-table';
 import { markChainDrift } from './mark-drift';
 import type { IpvsOperation } from '../../lvs/operations';
-import { ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation } from './reconcile';
+import { KnownEqual, ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation } from './reconcile';
 import type { Snapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 
@@ -49,6 +49,18 @@ export interface PlanChangesOptions {
   phases?: ApplyPhases;
   /** read the mangle table even when no mark can matter (the agent's first apply since it started) */
   readMarksAnyway?: boolean;
+  /** kept from one apply to the next: what was already found equal, and desired services already made */
+  memo?: DiffMemo;
+}
+
+/**
+ * What one apply's diff leaves to the next: the desired service made from each plan service
+ * (the same plan service object, with every weight the plan's, gives the same desired object)
+ * and the kernel/desired pairs found equal (reconcile.ts KnownEqual).
+ */
+export class DiffMemo {
+  readonly knownEqual = new KnownEqual();
+  readonly desiredOf = new WeakMap<DirectorService, IpvsService>();
 }
 
 export async function planChanges(
@@ -88,8 +100,8 @@ export async function planChanges(
   phases?.lap('read');
   refuseForeignCollisions(plan, foreign);
   // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.
-  const desired = await runSliced(desiredSteps(plan, healthWeights));
-  const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, ownedSetOf(ownership.services)));
+  const desired = await runSliced(desiredSteps(plan, healthWeights, options.memo?.desiredOf));
+  const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, ownedSetOf(ownership.services), options.memo?.knownEqual));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
   const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
@@ -113,16 +125,35 @@ export async function planChanges(
   };
 }
 
-/** The table the plan wants; a realserver health knows to be down keeps weight 0 through the apply (keepalived's rule). */
-function* desiredSteps(plan: DirectorPlan, healthWeights?: (service: DirectorService, destination: Destination) => number): Pausable<IpvsService[]> {
+/**
+ * The table the plan wants; a realserver health knows to be down keeps weight 0 through the
+ * apply (keepalived's rule). A plan service whose every weight is the plan's gives the desired
+ * object it gave before (`desiredOf`), so the reconcile can know it equal by identity.
+ */
+function* desiredSteps(
+  plan: DirectorPlan,
+  healthWeights?: (service: DirectorService, destination: Destination) => number,
+  desiredOf?: WeakMap<DirectorService, IpvsService>,
+): Pausable<IpvsService[]> {
   const weightOf = healthWeights ?? ((_service: DirectorService, d: Destination) => d.weight);
   const desired: IpvsService[] = [];
   for (const s of plan.services) {
+    const planned = plannedDestinations(s);
+    let asPlanned = true;
     // the plan's own destination objects where the weight stays (22,000 copies fewer a no-op)
-    desired.push({ service: s.service, destinations: plannedDestinations(s).map((d) => {
+    const destinations = planned.map((d) => {
       const weight = weightOf(s, d);
-      return weight === d.weight ? d : { ...d, weight };
-    }) });
+      if (weight === d.weight) return d;
+      asPlanned = false;
+      return { ...d, weight };
+    });
+    const before = asPlanned ? desiredOf?.get(s) : undefined;
+    if (before !== undefined) desired.push(before);
+    else {
+      const made = { service: s.service, destinations };
+      if (asPlanned) desiredOf?.set(s, made);
+      desired.push(made);
+    }
     yield;
   }
   return desired;

@@ -34,12 +34,34 @@ export interface IpvsReconciliation {
   adopted: ServiceKey[];
 }
 
+/**
+ * Pairs of a kernel service and a desired one found equal (no change between them), kept
+ * from one apply to the next: the IPVS door hands out the same object for a service it
+ * remembers unchanged, and the applier the same desired object for a plan service whose bytes
+ * did not change (lvs/wire/decoded-services.ts), so a re-apply compares 22,000 destinations
+ * only where something moved. Both objects are never changed once made (the projection copies
+ * on write), which is what makes identity mean equality here.
+ */
+export class KnownEqual {
+  private readonly pairs = new WeakMap<IpvsService, IpvsService>();
+
+  has(have: IpvsService, want: IpvsService): boolean {
+    return this.pairs.get(have) === want;
+  }
+
+  remember(have: IpvsService, want: IpvsService): void {
+    this.pairs.set(have, want);
+  }
+}
+
 export function reconcileIpvs(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): IpvsReconciliation {
   return runToEnd(reconcileIpvsSteps(desired, actual, owned));
 }
 
 /** reconcileIpvs, pausable between services (see lvs/yield-point.ts). */
-export function* reconcileIpvsSteps(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): Pausable<IpvsReconciliation> {
+export function* reconcileIpvsSteps(
+  desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet, known?: KnownEqual,
+): Pausable<IpvsReconciliation> {
   const actualByKey = new Map<string, IpvsService>();
   for (const s of actual) {
     actualByKey.set(serviceKeyString(s.service.key), s);
@@ -60,7 +82,13 @@ export function* reconcileIpvsSteps(desired: readonly IpvsService[], actual: rea
       }
     } else {
       if (!owned.has(key)) adopted.push(want.service.key);
-      for (const op of serviceChanges(want, have)) ops.push(op);
+      if (known?.has(have, want)) {
+        yield;
+        continue;
+      }
+      const changes = serviceChanges(want, have);
+      for (const op of changes) ops.push(op);
+      if (changes.length === 0) known?.remember(have, want);
     }
     yield;
   }
