@@ -20,7 +20,7 @@
 // what its batch wrote, without the listing, when the read before the batch checked the
 // listing and the batch was acknowledged whole; the next read checks the listing again.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procServiceName, procServiceOf, procTableBlocksSteps } from '../../lvs/formats/ipvs-proc-table';
+import { procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCounts } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -52,6 +52,8 @@ interface Confirmed {
   keyless: UnparsedService[];
   /** the listing's lines of each service name, as seen at the read that confirmed them */
   listing: Map<string, string>;
+  /** that listing whole, without connection counts: an identical one means nothing it shows changed */
+  listingText: string;
   /** every remembered service (and foreign one with a key) under its listing name */
   byName: Map<string, Map<string, ServiceKey>>;
 }
@@ -88,24 +90,37 @@ export class ConfirmedIpvs implements Ipvs {
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
     let listing: Map<string, string>;
+    let listingText: string;
     try {
-      listing = await runSliced(procTableBlocksSteps(await this.options.readListing()));
+      listingText = procTableWithoutCounts(await this.options.readListing());
     } catch {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
       return this.readWithoutMemory();
     }
     const confirmed = this.confirmed;
+    // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
+    if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0
+      && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs) {
+      this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
+      this.vouched = true;
+      return { ...readingOf(confirmed), how: this.lastRead };
+    }
+    try {
+      listing = await runSliced(procTableBlocksOfSteps(listingText));
+    } catch {
+      return this.readWithoutMemory();
+    }
     const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs
       ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written))
       : undefined;
-    if (readAgain === undefined || !confirmed) return this.readWhole(listing);
+    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
       ? await runSliced(fromListingSteps(readAgain, this.written, (name) => this.flagsKnown(name, confirmed), listing))
       : new Map<string, IpvsService | null>();
     for (const name of fromListing.keys()) readAgain.delete(name);
-    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing);
+    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText);
     if (readAgain.size === 0 && fromListing.size === 0) {
       this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
       this.vouched = true;
@@ -126,6 +141,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
     confirmed.listing = listing;
+    confirmed.listingText = listingText;
     this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
     this.vouched = true;
     return { ...readingOf(confirmed), how: this.lastRead };
@@ -208,7 +224,7 @@ export class ConfirmedIpvs implements Ipvs {
     return { ...(await this.options.backend.read()), how: this.lastRead };
   }
 
-  private async readWhole(listing: Map<string, string>): Promise<IpvsReading> {
+  private async readWhole(listing: Map<string, string>, listingText: string): Promise<IpvsReading> {
     this.confirmed = undefined;
     this.written.clear();
     this.uncertain.clear();
@@ -221,7 +237,7 @@ export class ConfirmedIpvs implements Ipvs {
     }
     const { services, byName } = await runSliced(rememberedSteps(reading.services));
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
-    this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, byName };
+    this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, listingText, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
     this.vouched = true;
     return { ...reading, how: this.lastRead };

@@ -58,10 +58,23 @@ const CONNECTION_COUNTS = /^(  -> *\S+ +\S+ +\S+) +\d+ +\d+ *$/gm;
  * at 22,000 lines, a string (or an expression) per line cost 50 to 250 ms in the lab's kernel.
  */
 export function* procTableBlocksSteps(text: string): Pausable<Map<string, string>> {
-  const blocks = new Map<string, string>();
+  return yield* procTableBlocksOfSteps(procTableWithoutCounts(text));
+}
+
+/**
+ * The file without its connection counts (one regular-expression pass): what changes only
+ * when the table does. Two reads that give the same text saw the same table, as far as the
+ * listing shows it. Throws when it does not start as the kernel writes it.
+ */
+export function procTableWithoutCounts(text: string): string {
   const firstLineEnd = text.indexOf('\n');
   if (!text.startsWith('IP Virtual Server version')) throw new Error(`${IPVS_TABLE_FILE} does not start as the kernel writes it: ${JSON.stringify(text.slice(0, Math.min(80, firstLineEnd < 0 ? 80 : firstLineEnd)))}`);
-  const table = text.replace(CONNECTION_COUNTS, '$1');
+  return text.replace(CONNECTION_COUNTS, '$1');
+}
+
+/** procTableBlocksSteps of a text procTableWithoutCounts gave. */
+export function* procTableBlocksOfSteps(table: string): Pausable<Map<string, string>> {
+  const blocks = new Map<string, string>();
   // past the three header lines
   let at = 0;
   for (let line = 0; line < HEADER_LINES && at >= 0; line++) at = table.indexOf('\n', at) + 1 || -1;
