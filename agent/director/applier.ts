@@ -22,7 +22,7 @@ import { sweepDrains } from './drain-sweeper';
 import { tableDifferenceSteps } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
 import { DiffMemo, planChanges, type Planned } from './plan-changes';
-import { reconcileMarks } from './reconcile';
+import { reconcileMarks, type KnownEqual } from './reconcile';
 import { restoreSnapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
@@ -238,7 +238,7 @@ async function applyPlanned(
       await swapChain(kernel.marks6, planned.marks6.action, rulesOfFamily(plan.marks, 'inet6'));
     }
     phases.lap('markChain');
-    if (changed > 0) phases.read('readBack', await verifyReadBack(kernel, planned, touched, { marks: marksAttempted, marks6: marks6Attempted }));
+    if (changed > 0) phases.read('readBack', await verifyReadBack(kernel, planned, touched, { marks: marksAttempted, marks6: marks6Attempted }, settings.diffMemo.knownEqual));
     phases.lap('readBack');
     // The addresses move only once the table that serves them is in place and read back.
     if (vrrp) await vrrp.commit();
@@ -307,7 +307,9 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
  * for the rest (readWritten: the plan's read checked the listing, the batch was acknowledged
  * whole); the next apply's read checks the whole listing again.
  */
-async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }): Promise<ReadAccount | undefined> {
+async function verifyReadBack(
+  kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }, known: KnownEqual,
+): Promise<ReadAccount | undefined> {
   const marks6Door = planned.marks6 && written.marks6 ? kernel.marks6 : undefined;
   const ipvsRead = kernel.ipvs.readWritten ? kernel.ipvs.readWritten() : kernel.ipvs.read();
   const [ipvs, marks, marks6] = await Promise.all([ipvsRead, written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
@@ -315,6 +317,8 @@ async function verifyReadBack(kernel: HeldKernel, planned: Planned, touched: Ser
   if (marks && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
+  // the next apply's diff need not compare these again (the door hands out the same objects while they stay so)
+  await runSliced(known.learnSteps(planned.desired, ipvs.services, touched));
   return ipvs.how;
 }
 

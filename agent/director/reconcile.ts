@@ -52,6 +52,26 @@ export class KnownEqual {
   remember(have: IpvsService, want: IpvsService): void {
     this.pairs.set(have, want);
   }
+
+  /**
+   * After a batch, the services it touched as read back, each with the desired service it was
+   * written from: the pairs that are equal are known so for the next apply, which then does
+   * not compare them again.
+   */
+  *learnSteps(desired: readonly IpvsService[], readBack: readonly IpvsService[], touched: readonly ServiceKey[]): Pausable<void> {
+    const touchedKeys = new Set(touched.map(serviceKeyString));
+    const wanted = new Map<string, IpvsService>();
+    for (const want of desired) {
+      const key = serviceKeyString(want.service.key);
+      if (touchedKeys.has(key)) wanted.set(key, want);
+      yield;
+    }
+    for (const have of readBack) {
+      const want = wanted.get(serviceKeyString(have.service.key));
+      if (want !== undefined && serviceChanges(want, have).length === 0) this.pairs.set(have, want);
+      yield;
+    }
+  }
 }
 
 export function reconcileIpvs(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): IpvsReconciliation {

@@ -88,16 +88,36 @@ export function ownershipFilePath(stateDir: string): string {
   return path.join(stateDir, OWNERSHIP_FILE_NAME);
 }
 
+/**
+ * The last file read, by path, with the inode, size and modification time it had: an apply
+ * reads the file twice (the drain sweep, the diff) and the sweep every 10 s, and checking a
+ * 2,000-service file costs tens of ms in the lab. A file replaced (every write renames a new
+ * one over it) or edited by hand has another inode, size or time, and is read again. The
+ * value handed out is shared: callers never change it.
+ */
+const lastRead = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ownership: DirectorOwnership }>();
+
 /** The recorded ownership; nothing owned when the file does not exist yet. */
 export async function readOwnership(stateDir: string): Promise<DirectorOwnership> {
   const file = ownershipFilePath(stateDir);
   let text: string;
+  let stat: { ino: bigint; size: bigint; mtimeNs: bigint };
   try {
+    // the file's identity before its content: a change in between is seen at the next read
+    stat = await fs.stat(file, { bigint: true });
+    const known = lastRead.get(file);
+    if (known && known.ino === stat.ino && known.size === stat.size && known.mtimeNs === stat.mtimeNs) return known.ownership;
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY_OWNERSHIP);
     throw new OwnershipFileError(file, `cannot be read (${errorMessage(error)})`);
   }
+  const ownership = await parseOwnership(file, text);
+  lastRead.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, ownership });
+  return ownership;
+}
+
+async function parseOwnership(file: string, text: string): Promise<DirectorOwnership> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -146,5 +166,6 @@ async function eachChecked<T>(items: readonly unknown[], schema: ZodType<T>, sli
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */
 export async function writeOwnership(stateDir: string, ownership: DirectorOwnership): Promise<void> {
   const file = ownershipFilePath(stateDir);
+  lastRead.delete(file);
   await writeFileAtomically(file, JSON.stringify({ version: FORMAT_VERSION, ...ownership }, null, 2) + '\n');
 }
