@@ -83,11 +83,8 @@ async function logUnmetPreconditions(preconditions: DirectorPreconditions, logge
 
 /** The VRRP of the last applied plan, read back from keepalived for Status, Health and metrics. */
 async function directorVrrp(keepalived: Keepalived, stateDir: string): Promise<VrrpSource> {
-  const [{ vrrpSource }, { readLastPlan }] = await Promise.all([import('./director/vrrp-status'), import('./state/last-plan')]);
-  return vrrpSource(keepalived, async () => {
-    const last = await readLastPlan(stateDir).catch(() => undefined);
-    return last?.role === 'director' ? last.vrrp : undefined;
-  });
+  const [{ vrrpSource }, { lastAppliedVrrp }] = await Promise.all([import('./director/vrrp-status'), import('./state/last-plan')]);
+  return vrrpSource(keepalived, () => lastAppliedVrrp(stateDir).catch(() => undefined));
 }
 
 /** The applier, whose preconditions are checked again after an apply failed on one. */

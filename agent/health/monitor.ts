@@ -2,7 +2,7 @@
 // plan, fall/rise per target, and the weights that follow from it, set in one batch per
 // service through an injected WeightControl. Clock, timers and checks are injected too.
 import { SerialQueue } from '../../lvs/serial-queue';
-import { runSliced, type Pausable } from '../../lvs/yield-point';
+import { mapPausing, runSliced, type Pausable } from '../../lvs/yield-point';
 import { EventEmitter } from 'node:events';
 import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../../lvs/host-plan';
 import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
@@ -25,6 +25,19 @@ export interface HealthMonitorEvents {
   transition: HealthTransition;
   notice: HealthNotice;
   check: HealthCheckEvent;
+}
+
+/** Past this many targets coming and going, the index is rebuilt in slices rather than changed in place at once. */
+const SWITCH_IN_PLACE_MAX = 2_000;
+
+/** Every target by id, in plan order. */
+function* targetIndexSteps(byService: ReadonlyMap<string, ServiceTargets>): Pausable<Map<string, Target>> {
+  const targets = new Map<string, Target>();
+  for (const entry of byService.values()) {
+    for (const t of entry.targets) targets.set(t.id, t);
+    yield;
+  }
+  return targets;
 }
 
 interface ServiceTargets {
@@ -108,23 +121,30 @@ export class HealthMonitor {
     const sorryHeld = new Map(services.flatMap((s) => (s.sorryServer ? [[serviceKeyString(s.service.key), held(s, s.sorryServer)] as const] : [])));
     const next = await runSliced(this.nextServicesSteps(services, held));
     if (this.stopped) return; // the fresh targets were never scheduled
-    // the switch-over, at once: nothing awaits between the first change and the last
-    for (const t of next.removed) {
-      if (this.targets.get(t.id) === t) this.targets.delete(t.id);
-      t.cancel?.();
-      t.cancel = undefined;
-      this.down.delete(t);
+    if (next.added.length + next.removed.length <= SWITCH_IN_PLACE_MAX) {
+      // a few targets come and go: changed in place, at once
+      for (const t of next.removed) {
+        if (this.targets.get(t.id) === t) this.targets.delete(t.id);
+        this.retire(t);
+      }
+      for (const t of next.added) this.targets.set(t.id, t);
+      this.byService = next.byService;
+    } else {
+      // a load (200,000 targets): the new index is built in slices, then replaces the old at once
+      const targets = await runSliced(targetIndexSteps(next.byService));
+      if (this.stopped) return;
+      this.targets = targets;
+      this.byService = next.byService;
+      await runSliced(mapPausing(next.removed, (t) => this.retire(t)));
     }
-    for (const t of next.added) this.targets.set(t.id, t);
-    this.byService = next.byService;
     const serviceIds = new Set<string>();
     for (const [id, entry] of next.byService) if (entry.service.healthCheck && entry.targets.length > 0) serviceIds.add(id);
-    for (const t of next.added) {
+    await runSliced(mapPausing(next.added, (t) => {
       if (t.spec && !t.looping) {
         t.looping = true;
         this.schedule(t, 0);
       }
-    }
+    }));
     this.sorry = await runSliced(this.nextSorrySteps(services, sorryHeld));
     for (const id of this.sorry.keys()) serviceIds.add(id);
     await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
@@ -193,6 +213,13 @@ export class HealthMonitor {
       yield;
     }
     return { byService, added, removed };
+  }
+
+  /** A target the plan no longer has: its loop stops, and it no longer counts as down. */
+  private retire(t: Target): void {
+    t.cancel?.();
+    t.cancel = undefined;
+    this.down.delete(t);
   }
 
   /** Stops every loop; resolves when weight changes already started are done. */

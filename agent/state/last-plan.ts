@@ -6,7 +6,7 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { HostPlan } from '../../lvs/host-plan';
+import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { decodeApplyRequest, encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
 import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
@@ -27,6 +27,30 @@ export class LastPlanFileError extends Error {
 export function lastPlanFilePath(stateDir: string): string {
   return path.join(stateDir, LAST_PLAN_FILE_NAME);
 }
+
+/**
+ * The VRRP settings of the plan last applied, for a director's Status, Health and metrics,
+ * which ask at every call: the file (a 20,000-service plan is 10 MB) is decoded again only
+ * when it changed (inode, size, modification time: every write renames a new file over it).
+ */
+export async function lastAppliedVrrp(stateDir: string): Promise<DirectorPlan['vrrp']> {
+  const file = lastPlanFilePath(stateDir);
+  let stat: { ino: bigint; size: bigint; mtimeNs: bigint };
+  try {
+    stat = await fs.stat(file, { bigint: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
+  }
+  const known = vrrpOfFile.get(file);
+  if (known && known.ino === stat.ino && known.size === stat.size && known.mtimeNs === stat.mtimeNs) return known.vrrp;
+  const plan = await readLastPlan(stateDir);
+  const vrrp = plan?.role === 'director' ? plan.vrrp : undefined;
+  vrrpOfFile.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, vrrp });
+  return vrrp;
+}
+
+const vrrpOfFile = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; vrrp: DirectorPlan['vrrp'] }>();
 
 /** The plan last applied, or undefined when none was applied yet. */
 export async function readLastPlan(stateDir: string): Promise<HostPlan | undefined> {
@@ -71,18 +95,18 @@ export async function writeLastPlan(stateDir: string, plan: HostPlan, received?:
   const message = received ?? await runSliced(encodeApplyRequest('apply', plan));
   const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation });
   // base64 needs no JSON escaping: the text JSON.stringify would give, without scanning megabytes
-  const body = `${envelope.slice(0, -1)},"plan":"${await base64InSlices(message)}"}\n`;
-  await writeFileAtomically(file, body);
+  await writeFileAtomically(file, fileParts(`${envelope.slice(0, -1)},"plan":"`, message, '"}\n'));
 }
 
 /** 3 bytes make 4 characters, so slices of a multiple of 3 bytes encode to pieces of the whole. */
 const BASE64_SLICE_BYTES = 3 * 256 * 1024;
 
-async function base64InSlices(bytes: Buffer): Promise<string> {
-  const parts: string[] = [];
+/** The file's text in pieces (the plan's base64 a slice at a time), the event loop's turn between them. */
+async function* fileParts(head: string, bytes: Buffer, tail: string): AsyncGenerator<string> {
+  yield head;
   for (let at = 0; at < bytes.length; at += BASE64_SLICE_BYTES) {
-    parts.push(bytes.subarray(at, at + BASE64_SLICE_BYTES).toString('base64'));
-    if (at + BASE64_SLICE_BYTES < bytes.length) await yieldToEventLoop();
+    yield bytes.subarray(at, at + BASE64_SLICE_BYTES).toString('base64');
+    await yieldToEventLoop();
   }
-  return parts.join('');
+  yield tail;
 }

@@ -6,9 +6,9 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ZodType } from 'zod';
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
-import { Slicer } from '../../lvs/yield-point';
+import { runSliced } from '../../lvs/yield-point';
+import { plainOwnershipSteps } from './ownership-shape';
 import { writeFileAtomically } from '../kernel/atomic-file';
 import { lazySchemas } from '../lazy-schema';
 
@@ -63,13 +63,7 @@ const schemas = lazySchemas((z) => {
     markRules: z.array(markRule),
     draining: z.array(draining).optional(),
   };
-  return {
-    serviceKey,
-    draining,
-    file: z.strictObject(fileShape),
-    /** The same file with its two long lists (20,000 services, as many drains) left to be checked in slices. */
-    envelope: z.strictObject({ ...fileShape, services: z.array(z.unknown()), draining: z.array(z.unknown()).optional() }),
-  };
+  return { file: z.strictObject(fileShape) };
 });
 
 /** The ownership file cannot be read or trusted; names the file and what to do. */
@@ -124,7 +118,8 @@ async function parseOwnership(file: string, text: string): Promise<DirectorOwner
   } catch (error) {
     throw new OwnershipFileError(file, `is not valid JSON (${errorMessage(error)})`);
   }
-  const checked = await checkInSlices(json);
+  // as this agent wrote it (checked without zod, in slices: 20,000 services), or else zod names the problem
+  const checked = await runSliced(plainOwnershipSteps(json));
   if (checked) return checked;
   // Something is wrong: the whole-file check names the first problem, as it always did.
   const parsed = schemas().file.safeParse(json);
@@ -137,30 +132,9 @@ async function parseOwnership(file: string, text: string): Promise<DirectorOwner
   return { services, markRules, generation, draining };
 }
 
-/**
- * The schema check of a file with 20,000 services, giving the event loop its turn between
- * slices; undefined when anything does not match (the caller then finds and names it).
- */
-async function checkInSlices(json: unknown): Promise<DirectorOwnership | undefined> {
-  const { envelope: envelopeSchema, serviceKey, draining: drainingSchema } = schemas();
-  const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) return undefined;
-  const slicer = new Slicer();
-  const services = await eachChecked(envelope.data.services, serviceKey, slicer);
-  const draining = await eachChecked(envelope.data.draining ?? [], drainingSchema, slicer);
-  if (!services || !draining) return undefined;
-  return { services, markRules: envelope.data.markRules, generation: envelope.data.generation, draining };
-}
-
-async function eachChecked<T>(items: readonly unknown[], schema: ZodType<T>, slicer: Slicer): Promise<T[] | undefined> {
-  const checked: T[] = [];
-  for (const item of items) {
-    const result = schema.safeParse(item);
-    if (!result.success) return undefined;
-    checked.push(result.data);
-    if (slicer.due) await slicer.pause();
-  }
-  return checked;
+/** The zod schema's verdict on a file's content (test/unit/state/ownership-shape.test.ts holds the plain check to it). */
+export function schemaAccepts(json: unknown): boolean {
+  return schemas().file.safeParse(json).success;
 }
 
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */

@@ -16,7 +16,7 @@ import { DecodedServices } from '../../../lvs/wire/decoded-services';
 import { WireFieldError } from '../../../lvs/wire/checks';
 import { runSliced, runToEnd, type Pausable } from '../../../lvs/yield-point';
 import type { ApplyRequest__Output } from '../../../proto/generated/lvsctl/v1/ApplyRequest';
-import { lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { lastAppliedVrrp, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
 import { realserverPlan } from './sample-host-plans';
 
 /** Services of every shape the wire knows: TCP, UDP, IPv6, fwmark, persistence, flags, a health check with a sorry server. */
@@ -188,6 +188,27 @@ describe('the Apply request decoded against the last one (lvs/wire/decoded-servi
 });
 
 describe('the last plan file', () => {
+  it('gives its VRRP settings, decoding the file again only once it was written again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-vrrp-'));
+    try {
+      assert.equal(await lastAppliedVrrp(dir), undefined, 'no file: no VRRP');
+      const vrrp = {
+        group: 'front', interface: 'eth0', virtualRouterId: 51, priority: 110, advertIntervalSeconds: 1,
+        addresses: ['10.0.0.100'], preempt: false, syncInterface: 'eth1', syncId: 7, takeOverConfig: false,
+      };
+      await writeLastPlan(dir, { ...plan(3), vrrp });
+      const first = await lastAppliedVrrp(dir);
+      assert.deepEqual(first, vrrp);
+      assert.equal(await lastAppliedVrrp(dir), first, 'the file unchanged: the value read before, not decoded again');
+      await writeLastPlan(dir, { ...plan(3), vrrp: { ...vrrp, priority: 120 } });
+      assert.equal((await lastAppliedVrrp(dir))?.priority, 120, 'written again: read again');
+      await writeLastPlan(dir, plan(3));
+      assert.equal(await lastAppliedVrrp(dir), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is written as the same JSON envelope and reads back as the plan', async function () {
     this.timeout(30_000);
     const dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-'));
