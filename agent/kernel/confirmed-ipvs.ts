@@ -20,7 +20,7 @@
 // what its batch wrote, without the listing, when the read before the batch checked the
 // listing and the batch was acknowledged whole; the next read checks the listing again.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCounts } from '../../lvs/formats/ipvs-proc-table';
+import { procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -92,7 +92,7 @@ export class ConfirmedIpvs implements Ipvs {
     let listing: Map<string, string>;
     let listingText: string;
     try {
-      listingText = procTableWithoutCounts(await this.options.readListing());
+      listingText = await runSliced(procTableWithoutCountsSteps(await this.options.readListing()));
     } catch {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
       return this.readWithoutMemory();
