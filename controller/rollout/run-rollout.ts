@@ -87,6 +87,9 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
           `the agent at ${endpoint} has role ${identity.role}, but the plan makes ${host} a ${plan.role}`,
           `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
         );
+      } else {
+        // its request is encoded while the other hosts connect and the realservers verify
+        client.prepare?.(plan, modeOf.get(host) ?? input.mode);
       }
     } catch (err) {
       finishWithError(host, err);

@@ -55,6 +55,27 @@ describe('rollout order', () => {
     for (const call of agents.applies()) assert.strictEqual(call.plan?.generation, GENERATION, call.host);
   });
 
+  it('has each host prepare its request once its hello is answered: the plan and mode it is then applied with', async () => {
+    const { agents } = await rollout({ web3: { delayMs: 10 } }, { limit: ['lvs1'] });
+    const prepares = agents.calls.filter((c) => c.op === 'prepare');
+    assert.deepStrictEqual(prepares.map((c) => c.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
+    for (const apply of agents.applies()) {
+      const prepared = prepares.find((c) => c.host === apply.host);
+      assert.strictEqual(prepared?.plan, apply.plan, `${apply.host}: applied another plan object than it prepared`);
+      assert.strictEqual(prepared?.mode, apply.mode, apply.host);
+    }
+    // --limit lvs1: its realservers are verified read-only, and prepared so
+    assert.deepStrictEqual(agents.applies().filter((c) => c.host !== 'lvs1').map((c) => c.mode), ['check', 'check', 'check']);
+    for (const host of ['web1', 'web2', 'web3']) {
+      assert.ok(agents.calls.findIndex((c) => c.host === host && c.op === 'prepare') > agents.calls.findIndex((c) => c.host === host && c.op === 'hello'), host);
+    }
+  });
+
+  it('prepares nothing for an agent whose role is not the plan\'s', async () => {
+    const { agents } = await rollout({ lvs1: { role: 'realserver' } });
+    assert.deepStrictEqual(agents.calls.filter((c) => c.op === 'prepare').map((c) => c.host).sort(), ['web1', 'web2', 'web3']);
+  });
+
   it('lists the recap realservers first, then directors', async () => {
     const { summary } = await rollout({});
     assert.deepStrictEqual(summary.hosts.map((h) => h.host), ['web1', 'web2', 'web3', 'lvs1']);

@@ -23,7 +23,7 @@ export interface AgentScript {
 
 export interface AgentCall {
   host: string;
-  op: 'connect' | 'hello' | 'apply';
+  op: 'connect' | 'hello' | 'prepare' | 'apply';
   mode?: ApplyMode;
   plan?: HostPlan;
 }
@@ -78,6 +78,9 @@ export class ScriptedAgents {
         const role = script.role ?? this.plans?.get(host)?.role ?? 'realserver';
         return { host, role, version: '0.1.0', capabilities: [] };
       }),
+      prepare: (plan, mode) => {
+        this.calls.push({ host, op: 'prepare', mode, plan });
+      },
       apply: (plan, mode, onEvent) => this.busy(script, () => {
         this.calls.push({ host, op: 'apply', mode, plan });
         if (script.unreachableAt === 'apply') throw new AgentUnreachableError(host, 'stream closed: connection reset');
