@@ -36,6 +36,14 @@ export function tracedConnector(connector: AgentConnector, mark: TraceMark): Age
           mark('hello answered', host);
         }
       },
+      ...(client.prepare
+        ? {
+          prepare: (plan: HostPlan, mode: ApplyMode): void => {
+            mark(`prepare (${mode})`, host);
+            client.prepare?.(plan, mode);
+          },
+        }
+        : {}),
       async apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
         mark(`apply called (${mode})`, host);
         let events = 0;

@@ -48,11 +48,14 @@ describe('lvsctl rollout PLAN', () => {
       const traced = await run(options, { scripts, env: { LVSCTL_TRACE: '1' } });
       // the recap's generation is the clock, the same in both
       assert.strictEqual(traced.stdout, plain.stdout);
+      // the traced clients still prepare: the same calls reach the agents
+      assert.deepStrictEqual(traced.agents.calls.map((c) => [c.host, c.op, c.mode]), plain.agents.calls.map((c) => [c.host, c.op, c.mode]));
+      assert.ok(traced.agents.calls.some((c) => c.op === 'prepare'));
       assert.strictEqual(traced.code, plain.code);
       const marks = traced.stderr.split('\n').filter((l) => l !== '');
       for (const m of marks) assert.match(m, /^lvsctl-trace \d{4}-\d\d-\d\dT\S+Z \+\d+ms \S/);
       const whats = marks.map((m) => m.replace(/^lvsctl-trace \S+ \+\d+ms /, ''));
-      for (const expected of ['command started', 'plan loaded and validated', 'host plans compiled', 'phase connect', 'hello asked lvs1', 'hello answered lvs1',
+      for (const expected of ['command started', 'plan loaded and validated', 'host plans compiled', 'phase connect', 'hello asked lvs1', 'hello answered lvs1', 'prepare (apply) lvs1',
         'phase realservers', 'apply called (apply) web1', 'first event (step) web1', 'result event (changed) web1', 'apply done (2 events) web1',
         'phase directors', 'apply done (1 events) lvs1', 'report written']) {
         assert.ok(whats.includes(expected), `no mark "${expected}" in:\n${whats.join('\n')}`);
