@@ -38,9 +38,9 @@ export function tracedConnector(connector: AgentConnector, mark: TraceMark): Age
       },
       ...(client.prepare
         ? {
-          prepare: (plan: HostPlan, mode: ApplyMode): void => {
+          prepare: async (plan: HostPlan, mode: ApplyMode): Promise<void> => {
             mark(`prepare (${mode})`, host);
-            client.prepare?.(plan, mode);
+            await client.prepare?.(plan, mode);
           },
         }
         : {}),

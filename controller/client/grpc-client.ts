@@ -71,11 +71,11 @@ class GrpcAgentClient implements AgentClient {
     });
   }
 
-  prepare(plan: HostPlan, mode: ApplyMode): void {
+  prepare(plan: HostPlan, mode: ApplyMode): Promise<void> {
     const request = this.encode(plan, mode);
-    // a failure surfaces when apply() awaits it, as an encoding in apply() would
-    request.catch(() => undefined);
     this.prepared = { plan, mode, request };
+    // a failure surfaces when apply() awaits it, as an encoding in apply() would
+    return request.then(() => undefined, () => undefined);
   }
 
   async apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
