@@ -131,7 +131,8 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
   const t0 = now();
   const r = await runLvsctlInProcess(
     ['rollout', planPath, '--ca', controller.ca, '--cert', controller.cert, '--key', controller.key, '--timeout', '60s', '--deadline', `${deadlineS}s`],
-    { timeoutMs: (deadlineS + 120) * 1000 },
+    // LVSCTL_TRACE: the controller's phase marks land on stderr, kept in rollout-LABEL.out
+    { timeoutMs: (deadlineS + 120) * 1000, env: { LVSCTL_TRACE: '1' } },
   );
   const ms = now() - t0;
   const windows = applyWindows(await readFile(currentDirectorLog, 'utf8')).filter((w) => w.startedAt >= wallStart - 2000 && w.mode === 'apply');

@@ -54,9 +54,11 @@ export function deadlineOptionsFrom(opts: Pick<AgentConnectionOptions, 'timeout'
   return opts.deadline === undefined ? { timeoutMs } : { timeoutMs, deadlineMs: parseDurationMs('--deadline', opts.deadline, 86_400_000) };
 }
 
-export function connectorFromOptions(opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env): AgentConnector {
+export function connectorFromOptions(
+  opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env, trace?: (what: string, host: string) => void,
+): AgentConnector {
   const tls = clientTlsFromOptions(opts, env);
   // gRPC is loaded when a command connects, not with the command line (--help stays quick)
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
-  return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}) });
+  return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}) });
 }

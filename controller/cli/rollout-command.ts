@@ -15,6 +15,7 @@ import { runRollout, type RolloutTarget } from '../rollout/run-rollout';
 import { parseLimit, unknownLimitHosts } from '../rollout/selection';
 import { DEFAULT_PARALLEL } from './rollout-defaults';
 import { BatchedOutput } from './batched-output';
+import { rolloutTrace, tracedConnector, type TraceMark } from './rollout-trace';
 
 
 export interface RolloutCommandOptions {
@@ -35,7 +36,7 @@ export interface RolloutCommandDeps {
   loadPlanFile(path: string): Promise<PlanLoadResult>;
   resolveAddresses(plan: Plan, options: { sshConfigPath?: string }): Promise<{ addresses: Map<string, string>; problems: PlanProblem[] }>;
   /** called once the plan is known good: building it may read certificate files */
-  makeConnector(deadline?: CommandDeadline): AgentConnector;
+  makeConnector(deadline?: CommandDeadline, trace?: TraceMark): AgentConnector;
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
@@ -61,6 +62,8 @@ function agentPortOf(plan: Plan, host: string): number {
 /** Runs the command and returns its exit code; throws RolloutUsageError for a bad option. */
 export async function executeRollout(planPath: string, options: RolloutCommandOptions, deps: RolloutCommandDeps): Promise<number> {
   const startedAt = Date.now();
+  const mark = rolloutTrace(deps.env, deps.stderr, startedAt);
+  mark?.('command started');
   const parallel = parseParallel(options.parallel);
   const json = options.json === true;
 
@@ -79,6 +82,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   };
 
   const loaded = await deps.loadPlanFile(planPath);
+  mark?.('plan loaded and validated');
   if (!loaded.ok) return refuse([...loaded.problems, ...(loaded.warnings ?? [])]);
   warn([...loaded.problems.filter(isWarning), ...(loaded.warnings ?? [])]);
   const plan = loaded.plan;
@@ -99,8 +103,10 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   const blocking = resolved.problems.filter((p) => !isWarning(p));
   if (blocking.length > 0) return refuse(resolved.problems);
   warn(resolved.problems.filter(isWarning));
+  mark?.('addresses resolved');
 
   const plans = compileHostPlans(plan, resolved.addresses, 0);
+  mark?.('host plans compiled');
   const targets = new Map<string, RolloutTarget>(
     hostNames.flatMap((h) => {
       const address = resolved.addresses.get(h);
@@ -111,7 +117,8 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   const deadline = options.bounds
     ? commandDeadline(startedAt, options.bounds, rolloutDeadlineMs(options.bounds.timeoutMs, targets.size, parallel))
     : undefined;
-  const connector = deps.makeConnector(deadline);
+  const connector = mark ? tracedConnector(deps.makeConnector(deadline, mark), mark) : deps.makeConnector(deadline);
+  mark?.('connector made');
   const mode = options.check ? 'check' : 'apply';
   const output = new BatchedOutput((t) => deps.stdout.write(t));
   const human = json
@@ -126,12 +133,18 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
     plans, targets, connector, mode, parallel,
     ...(limit ? { limit } : {}),
     ...(options.continueWithQuiesced ? { continueWithQuiesced: true } : {}),
-    onEvent: (e) => { human?.onEvent(e); jsonReport?.onEvent(e); },
+    onEvent: (e) => {
+      if (e.kind === 'phase') mark?.(`phase ${e.phase}`);
+      human?.onEvent(e);
+      jsonReport?.onEvent(e);
+    },
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
+  mark?.('rollout done');
   const exitCode = rolloutExitCode(summary);
   human?.recap(summary);
   output.flush();
   if (jsonReport) deps.stdout.write(jsonReport.render({ plan: planPath, cluster: plan.cluster }, summary, exitCode));
+  mark?.('report written');
   return exitCode;
 }

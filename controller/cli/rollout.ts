@@ -5,6 +5,7 @@ import type { RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { DEFAULT_PARALLEL } from './rollout-defaults';
 import { loadPlanIo } from './plan-io';
+import { rolloutTrace } from './rollout-trace';
 import { CliError, EXIT } from '../exit-codes';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
@@ -30,8 +31,10 @@ export function register(program: Command): void {
   addExitCodes(command, fleetExitCodes('every host ok or changed (with --check: nothing failed)', 'at least one host failed (a failure beats an unreachable host)'));
   command.action(async (planPath: string, flags: RolloutFlags) => {
     const agentOptions = command.opts<AgentConnectionOptions>();
+    const actionAt = Date.now();
     // loaded when the command runs, so --help and the other commands start without them
     const [{ loadPlanFile, resolveAddresses }, { executeRollout, RolloutUsageError }] = await Promise.all([loadPlanIo(), import('./rollout-command')]);
+    rolloutTrace(process.env, process.stderr, actionAt)?.('rollout modules loaded');
     try {
       process.exitCode = await executeRollout(
         planPath,
@@ -48,7 +51,7 @@ export function register(program: Command): void {
         {
           loadPlanFile,
           resolveAddresses,
-          makeConnector: (deadline) => connectorFromOptions(agentOptions, deadline),
+          makeConnector: (deadline, trace) => connectorFromOptions(agentOptions, deadline, process.env, trace),
           stdout: process.stdout,
           stderr: process.stderr,
           env: process.env,

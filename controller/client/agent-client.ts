@@ -20,6 +20,13 @@ export class AgentUnreachableError extends Error {
 
 export interface AgentClient {
   hello(): Promise<AgentIdentity>;
+  /**
+   * Optional: starts the work apply(plan, mode) would do before sending (encoding the
+   * request), so it overlaps the wait for other hosts; apply with that same plan object and
+   * mode then uses it. Sends nothing and reports nothing itself; resolves (never rejects)
+   * once that work is done, a failure kept for apply to report.
+   */
+  prepare?(plan: HostPlan, mode: ApplyMode): Promise<void>;
   /** streams events through onEvent; resolves with the result event */
   apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent>;
   close(): void;

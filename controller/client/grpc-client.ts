@@ -10,7 +10,7 @@ import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs
 import { ROLE } from '../../lvs/wire/enum-names';
 import { encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
-import { runSliced } from '../../lvs/yield-point';
+import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
@@ -29,6 +29,8 @@ export interface GrpcConnectorOptions {
   deadline?: CommandDeadline;
   /** without a command deadline: how long a whole apply may run once accepted; default 30 minutes */
   applyTimeoutMs?: number;
+  /** LVSCTL_TRACE: marks the request encoded and the agent's headers (it took the request) */
+  trace?: (what: string, host: string) => void;
 }
 
 const DEFAULT_APPLY_TIMEOUT_MS = 30 * 60 * 1000;
@@ -45,6 +47,9 @@ function identityFromWire(reply: HelloReply__Output): AgentIdentity {
 class GrpcAgentClient implements AgentClient {
   private readonly channel: AgentChannel;
   private readonly context: CallContext;
+  /** the request prepare() started encoding: apply() takes it for the same plan object and mode */
+  private prepared: { plan: HostPlan; mode: ApplyMode; request: Promise<Buffer> } | undefined;
+  private closed = false;
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
     this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs);
@@ -66,12 +71,18 @@ class GrpcAgentClient implements AgentClient {
     });
   }
 
+  prepare(plan: HostPlan, mode: ApplyMode): Promise<void> {
+    const request = this.encode(plan, mode);
+    this.prepared = { plan, mode, request };
+    // a failure surfaces when apply() awaits it, as an encoding in apply() would
+    return request.then(() => undefined, () => undefined);
+  }
+
   async apply(plan: HostPlan, mode: ApplyMode, onEvent: (event: ApplyEvent) => void): Promise<ResultEvent> {
     if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
-    // Encoded in slices: a 20,000-service plan takes seconds, and the other agents' streams
-    // of this rollout keep moving meanwhile. The bounds start once the bytes are ready.
-    // It takes steps in batches (decodeApplyEvents): an agent that knows them sends them so.
-    const request = await runSliced(encodeApplyRequest(mode, plan, true));
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const request = await (prepared && prepared.plan === plan && prepared.mode === mode ? prepared.request : this.encode(plan, mode));
     if (deadlinePassed(Date.now(), this.opts.deadline)) throw this.tooLate('not applied');
     const now = Date.now();
     const answer = answerLimit(now, this.opts.timeoutMs, this.opts.deadline);
@@ -100,7 +111,10 @@ class GrpcAgentClient implements AgentClient {
         answered = true;
         clearTimeout(answerTimer);
       };
-      call.on('metadata', heard);
+      call.on('metadata', () => {
+        this.opts.trace?.('apply headers received', this.target.host);
+        heard();
+      });
       call.on('data', (bytes: Buffer) => {
         heard();
         if (settled) return;
@@ -140,7 +154,21 @@ class GrpcAgentClient implements AgentClient {
   }
 
   close(): void {
+    // a request prepared for a host that was never applied (failed, skipped) stops encoding
+    this.closed = true;
+    this.prepared = undefined;
     this.channel.close();
+  }
+
+  /**
+   * Encoded in slices: a 20,000-service plan takes seconds, and the other agents' streams of
+   * this rollout keep moving meanwhile. The bounds start once the bytes are ready. It takes
+   * steps in batches (decodeApplyEvents): an agent that knows them sends them so.
+   */
+  private async encode(plan: HostPlan, mode: ApplyMode): Promise<Buffer> {
+    const request = await runSliced(this.untilClosed(encodeApplyRequest(mode, plan, true)));
+    this.opts.trace?.(`request encoded (${request.length} bytes)`, this.target.host);
+    return request;
   }
 
   /**
@@ -151,6 +179,16 @@ class GrpcAgentClient implements AgentClient {
     const method = loadAgentProto().lvsctl.v1.Agent.service.Apply;
     const passThrough = (bytes: Buffer): Buffer => bytes;
     return this.channel.stub.makeServerStreamRequest(method.path, passThrough, passThrough, request, new Metadata(), { deadline });
+  }
+
+  /** The steps, stopped once the client is closed. */
+  private *untilClosed<T>(steps: Pausable<T>): Pausable<T> {
+    for (;;) {
+      if (this.closed) throw new AgentUnreachableError(this.target.host, `${where(this.context)}: closed before its request was sent`);
+      const step = steps.next();
+      if (step.done) return step.value;
+      yield;
+    }
   }
 
   /** No answer at all within the bound: what the wire shows of it. */

@@ -172,6 +172,71 @@ export function scanJson(text: string): JsonScan {
   }
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/**
+ * Whether some object of `text`, which JSON.parse accepted, gives a key twice: the quick
+ * question a valid plan asks (scanJson takes several times longer on a 1 MB plan, and only
+ * a plan with a duplicate needs its pointers). Strings are skipped with indexOf; only keys
+ * (a string followed by ":") are read, and unescaped when they hold a backslash, so
+ * "a" and "\u0061" are the same key, as JSON.parse takes them.
+ */
+export function hasDuplicateKeys(text: string): boolean {
+  /** the keys of each open object; null for an open array */
+  const open: Array<Set<string> | null> = [];
+  /** the last string: where its quotes are, and whether it holds an escape */
+  let stringStart = -1;
+  let stringEnd = -1;
+  let escaped = false;
+  /** the first backslash at or after some earlier position: found once per stretch, not per string */
+  let nextBackslash = -1;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === QUOTE) {
+      let end = text.indexOf('"', i + 1);
+      // a quote after an odd run of backslashes is part of the string
+      while (end > 0 && oddBackslashesBefore(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return false; // not JSON after all: scanJson says where
+      if (nextBackslash !== -2 && nextBackslash <= i) {
+        nextBackslash = text.indexOf('\\', i + 1);
+        if (nextBackslash < 0) nextBackslash = -2; // none left in the text
+      }
+      stringStart = i;
+      stringEnd = end;
+      escaped = nextBackslash > i && nextBackslash < end;
+      i = end;
+    } else if (ch === COLON) {
+      const keys = open[open.length - 1];
+      if (keys && stringEnd >= 0) {
+        const key = escaped ? (JSON.parse(text.slice(stringStart, stringEnd + 1)) as string) : text.slice(stringStart + 1, stringEnd);
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      stringEnd = -1;
+    } else if (ch === OPEN_OBJECT) {
+      open.push(new Set());
+    } else if (ch === OPEN_ARRAY) {
+      open.push(null);
+    } else if (ch === CLOSE_OBJECT || ch === CLOSE_ARRAY) {
+      open.pop();
+    }
+  }
+  return false;
+}
+
+function oddBackslashesBefore(text: string, at: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(at - 1 - n) === BACKSLASH) n++;
+  return n % 2 === 1;
+}
+
 /** 1-based line and column of a character offset. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;

@@ -3,7 +3,7 @@
 // duplicate keys, then everything validatePlan finds. Never throws for a bad file.
 import { promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
-import { scanJson } from './json-syntax';
+import { hasDuplicateKeys, scanJson } from './json-syntax';
 import type * as Validator from './validate';
 import type { ValidationResult } from './validate';
 
@@ -112,7 +112,8 @@ export function loadPlanText(text: string): LoadResult {
     if (!where) return fileProblem(`is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
     return fileProblem(`is not valid JSON: line ${where.line}, column ${where.column}: ${where.message}`, where.hint);
   }
-  const duplicates: PlanProblem[] = scanJson(body).duplicateKeys.map((pointer) => ({
+  // the quick question first: only a plan with a duplicate needs scanJson's pointers
+  const duplicates: PlanProblem[] = (hasDuplicateKeys(body) ? scanJson(body).duplicateKeys : []).map((pointer) => ({
     pointer,
     message: `key "${pointer.slice(pointer.lastIndexOf('/') + 1)}" is given twice in the same object; JSON keeps only the last`,
     hint: 'merge the two into one',

@@ -87,6 +87,9 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
           `the agent at ${endpoint} has role ${identity.role}, but the plan makes ${host} a ${plan.role}`,
           `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
         );
+      } else if (plan.role === 'realserver' && client.prepare) {
+        // its request is encoded while the other hosts still connect
+        realserversPrepared.push(client.prepare(plan, modeOf.get(host) ?? input.mode));
       }
     } catch (err) {
       finishWithError(host, err);
@@ -115,6 +118,18 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
   };
 
   const pending = (hosts: string[]): string[] => hosts.filter((h) => !ledger.isDone(h));
+  const realserversPrepared: Array<Promise<void>> = [];
+  let directorsStarted = false;
+  /**
+   * The directors' requests are encoded while the realservers verify: after the realservers'
+   * own (they are first in line: their verify holds up everything after), before the directors
+   * phase (one that has begun encodes in apply itself).
+   */
+  const prepareDirectors = async (): Promise<void> => {
+    await Promise.all(realserversPrepared);
+    if (directorsStarted) return;
+    for (const host of pending(selection.directors)) void clients.get(host)?.prepare?.(plans.get(host) as HostPlan, input.mode);
+  };
 
   try {
     const everyone = [...selection.realservers.map((r) => r.host), ...selection.directors];
@@ -123,7 +138,11 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
 
     const realservers = selection.realservers.map((r) => r.host);
     emit({ kind: 'phase', phase: 'realservers', hosts: pending(realservers) });
+    // never rejects; not awaited: a realserver's request still encoding must not hold up the
+    // directors (closing its client at the end stops that work)
+    void prepareDirectors();
     await mapBounded(pending(realservers), input.parallel, (host) => apply(host, plans.get(host) as HostPlan));
+    directorsStarted = true;
 
     const outcomes = new Map<string, RealserverOutcome>(
       selection.realservers.map((r) => [r.host, {

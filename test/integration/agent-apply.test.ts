@@ -48,6 +48,39 @@ describe('Apply over gRPC', () => {
     assert.deepStrictEqual(agent.applier.calls.map((c) => [c.mode, c.plan]), [['check', directorPlan(3)]]);
   });
 
+  it('sends the request prepare() encoded when apply() gets that same plan and mode', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      const plan = directorPlan(3);
+      client.prepare?.(plan, 'check');
+      await client.apply(plan, 'check', () => undefined);
+      assert.deepStrictEqual(agent.applier.calls.map((c) => [c.mode, c.plan]), [['check', directorPlan(3)]]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('encodes afresh when apply() gets another plan or mode than prepare() had', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      client.prepare?.(directorPlan(3), 'apply');
+      await client.apply(directorPlan(4), 'apply', () => undefined);
+      client.prepare?.(directorPlan(5), 'apply');
+      await client.apply(directorPlan(6), 'check', () => undefined);
+      assert.deepStrictEqual(agent.applier.calls.map((c) => [c.mode, c.plan]), [['apply', directorPlan(4)], ['check', directorPlan(6)]]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends nothing once the client is closed, a request prepared or not', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    client.prepare?.(directorPlan(3), 'apply');
+    client.close();
+    await assert.rejects(client.apply(directorPlan(3), 'apply', () => undefined));
+    assert.deepStrictEqual(agent.applier.calls, []);
+  });
+
   it('sends the result itself when the applier only returned it', async () => {
     agent.applier.emitsResult = false;
     const { result, events } = await applyThroughConnector(directorPlan(3));

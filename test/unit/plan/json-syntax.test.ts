@@ -1,6 +1,20 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { lineAndColumn, scanJson } from '../../../controller/plan/json-syntax';
+import { hasDuplicateKeys, lineAndColumn, scanJson } from '../../../controller/plan/json-syntax';
+
+/** Keys as written in JSON text: a few that collide only once unescaped, some that look like structure. */
+const RAW_KEYS = ['"a"', '"\\u0061"', '"b"', '"a\\\\"', '"a\\""', '"\\\\"', '"{"', '"}:"', '"[,]"', '"\\"a"', '""'];
+
+/** JSON texts whose objects may give a key twice (JSON.stringify never does), with any spacing. */
+const jsonWithRepeats: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('1', '-2.5e3', 'true', 'null', '"x"', '"}{\\"\\\\"', '"a\\":1"', '""'),
+    fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
+    fc.array(fc.tuple(fc.constantFrom(...RAW_KEYS), fc.constantFrom('', ' ', '\n  '), tie('value')), { maxLength: 5 })
+      .map((entries) => `{${entries.map(([k, space, v]) => `${space}${k}${space}:${space}${v}`).join(',')}}`),
+  ),
+})).value;
 
 describe('the JSON scanner behind "line N, column M"', () => {
   it('agrees with JSON.parse on valid JSON texts', () => {
@@ -23,6 +37,26 @@ describe('the JSON scanner behind "line N, column M"', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('hasDuplicateKeys answers as scanJson does on JSON texts with and without repeated keys', () => {
+    let withRepeats = 0;
+    fc.assert(fc.property(jsonWithRepeats, (text) => {
+      JSON.parse(text); // the generator writes JSON only
+      const expected = scanJson(text).duplicateKeys.length > 0;
+      if (expected) withRepeats++;
+      assert.equal(hasDuplicateKeys(text), expected, text);
+    }), { numRuns: 2000 });
+    assert.ok(withRepeats > 100, `only ${withRepeats} texts had a repeated key: the property saw too few`);
+    fc.assert(fc.property(fc.json(), (text) => assert.equal(hasDuplicateKeys(text), false, text)), { numRuns: 500 });
+  });
+
+  it('hasDuplicateKeys takes keys as JSON.parse does: escaped or not, only within one object', () => {
+    assert.equal(hasDuplicateKeys('{"a": 1, "\\u0061": 2}'), true);
+    assert.equal(hasDuplicateKeys('{"a\\\\": 1, "a\\\\\\\\": 2}'), false);
+    assert.equal(hasDuplicateKeys('{"x": {"a": 1}, "y": {"a": 2}, "z": [{"a": 3}, {"a": 4}]}'), false);
+    assert.equal(hasDuplicateKeys('{"x": {"a": 1, "b": [1, {"a": 2}], "a": 3}}'), true);
+    assert.equal(hasDuplicateKeys('{"s": "\\"a\\": 1, \\"a\\": 2", "t": "{\\"b\\":1,\\"b\\":2}"}'), false);
   });
 
   it('refuses absurd nesting instead of overflowing the stack', () => {

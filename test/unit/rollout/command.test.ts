@@ -8,7 +8,10 @@ interface Run { code: number; stdout: string; stderr: string; agents: ScriptedAg
 
 async function run(
   options: RolloutCommandOptions,
-  setup: { scripts?: Record<string, AgentScript>; loadProblems?: PlanProblem[]; loadWarnings?: PlanProblem[]; resolveProblems?: PlanProblem[]; tty?: boolean } = {},
+  setup: {
+    scripts?: Record<string, AgentScript>; loadProblems?: PlanProblem[]; loadWarnings?: PlanProblem[]; resolveProblems?: PlanProblem[]; tty?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Run> {
   const plan = planSchema.parse(SHOP_PLAN);
   const agents = new ScriptedAgents(setup.scripts ?? {}, new Map(Object.entries(plan.hosts)));
@@ -23,7 +26,7 @@ async function run(
     makeConnector: () => agents.connector,
     stdout: { write: (t: string) => { stdout += t; }, isTTY: setup.tty ?? false },
     stderr: { write: (t: string) => { stderr += t; } },
-    env: {},
+    env: setup.env ?? {},
     clock: () => 5,
   };
   const code = await executeRollout('shop.json', options, deps);
@@ -36,6 +39,36 @@ describe('lvsctl rollout PLAN', () => {
     assert.strictEqual(r.code, 0);
     assert.match(r.stdout, /lvs1 : ok=0 changed=0 failed=0 unreachable=0/);
     assert.strictEqual(r.stderr, '');
+  });
+
+  it('with LVSCTL_TRACE=1, marks its phases and each agent call on stderr, stdout and exit code unchanged', async () => {
+    for (const options of [{}, { json: true }, { diff: true }] as RolloutCommandOptions[]) {
+      const scripts = { web1: { steps: [step('check-arp_ignore', 'net.ipv4.conf.all.arp_ignore', 'changed', 'set to 1')] } };
+      const plain = await run(options, { scripts });
+      const traced = await run(options, { scripts, env: { LVSCTL_TRACE: '1' } });
+      // the recap's generation is the clock, the same in both
+      assert.strictEqual(traced.stdout, plain.stdout);
+      // the traced clients still prepare: the same calls reach the agents
+      assert.deepStrictEqual(traced.agents.calls.map((c) => [c.host, c.op, c.mode]), plain.agents.calls.map((c) => [c.host, c.op, c.mode]));
+      assert.ok(traced.agents.calls.some((c) => c.op === 'prepare'));
+      assert.strictEqual(traced.code, plain.code);
+      const marks = traced.stderr.split('\n').filter((l) => l !== '');
+      for (const m of marks) assert.match(m, /^lvsctl-trace \d{4}-\d\d-\d\dT\S+Z \+\d+ms \S/);
+      const whats = marks.map((m) => m.replace(/^lvsctl-trace \S+ \+\d+ms /, ''));
+      for (const expected of ['command started', 'plan loaded and validated', 'host plans compiled', 'phase connect', 'hello asked lvs1', 'hello answered lvs1', 'prepare (apply) lvs1',
+        'phase realservers', 'apply called (apply) web1', 'first event (step) web1', 'result event (changed) web1', 'apply done (2 events) web1',
+        'phase directors', 'apply done (1 events) lvs1', 'report written']) {
+        assert.ok(whats.includes(expected), `no mark "${expected}" in:\n${whats.join('\n')}`);
+      }
+      assert.strictEqual(whats[whats.length - 1], 'report written');
+    }
+  });
+
+  it('marks nothing with LVSCTL_TRACE unset, empty or 0', async () => {
+    for (const env of [{}, { LVSCTL_TRACE: '' }, { LVSCTL_TRACE: '0' }] as Array<Record<string, string>>) {
+      const r = await run({}, { env });
+      assert.strictEqual(r.stderr, '');
+    }
   });
 
   it('refuses an invalid plan with its problems, as validate prints them, exit 1, contacting no agent', async () => {

@@ -55,6 +55,45 @@ describe('rollout order', () => {
     for (const call of agents.applies()) assert.strictEqual(call.plan?.generation, GENERATION, call.host);
   });
 
+  it('has each host prepare its request before its apply: the plan and mode it is then applied with', async () => {
+    const { agents } = await rollout({ web3: { delayMs: 10 } }, { limit: ['lvs1'] });
+    const prepares = agents.calls.filter((c) => c.op === 'prepare');
+    assert.deepStrictEqual(prepares.map((c) => c.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
+    for (const apply of agents.applies()) {
+      const prepared = prepares.find((c) => c.host === apply.host);
+      assert.strictEqual(prepared?.plan, apply.plan, `${apply.host}: applied another plan object than it prepared`);
+      assert.strictEqual(prepared?.mode, apply.mode, apply.host);
+      assert.ok(prepared && agents.calls.indexOf(prepared) < agents.calls.indexOf(apply), `${apply.host}: prepared after its apply`);
+    }
+    // --limit lvs1: its realservers are verified read-only, and prepared so
+    assert.deepStrictEqual(agents.applies().filter((c) => c.host !== 'lvs1').map((c) => c.mode), ['check', 'check', 'check']);
+    for (const host of ['web1', 'web2', 'web3']) {
+      assert.ok(agents.calls.findIndex((c) => c.host === host && c.op === 'prepare') > agents.calls.findIndex((c) => c.host === host && c.op === 'hello'), host);
+    }
+  });
+
+  it('prepares the directors once the realservers\' requests are ready, while they verify', async () => {
+    const { agents } = await rollout({ web1: { prepareMs: 30, delayMs: 60 }, web2: { prepareMs: 5, delayMs: 60 }, web3: { prepareMs: 5, delayMs: 60 } });
+    const at = (host: string, op: string): number => agents.calls.findIndex((c) => c.host === host && c.op === op);
+    for (const web of ['web1', 'web2', 'web3']) {
+      assert.ok(at('lvs1', 'prepare') > at(web, 'prepared'), `the director was prepared before ${web}'s request was ready`);
+    }
+    assert.ok(at('lvs1', 'prepare') < at('web1', 'apply'), 'the director was not prepared while the realservers verified');
+    assert.ok(at('lvs1', 'prepare') < at('lvs1', 'apply'));
+  });
+
+  it('does not prepare a director once its phase began: its apply encodes', async () => {
+    // the realservers' requests are ready only after they were applied (a slow prepare, a quick apply)
+    const { agents } = await rollout({ web1: { prepareMs: 80 }, web2: { prepareMs: 80 }, web3: { prepareMs: 80 } });
+    assert.strictEqual(agents.calls.filter((c) => c.host === 'lvs1' && c.op === 'prepare').length, 0);
+    assert.strictEqual(agents.applies().filter((c) => c.host === 'lvs1').length, 1);
+  });
+
+  it('prepares nothing for an agent whose role is not the plan\'s', async () => {
+    const { agents } = await rollout({ lvs1: { role: 'realserver' } });
+    assert.deepStrictEqual(agents.calls.filter((c) => c.op === 'prepare').map((c) => c.host).sort(), ['web1', 'web2', 'web3']);
+  });
+
   it('lists the recap realservers first, then directors', async () => {
     const { summary } = await rollout({});
     assert.deepStrictEqual(summary.hosts.map((h) => h.host), ['web1', 'web2', 'web3', 'lvs1']);

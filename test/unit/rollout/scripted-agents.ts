@@ -17,13 +17,16 @@ export interface AgentScript {
   outcome?: ApplyOutcome;
   /** how long hello and apply take, to overlap calls */
   delayMs?: number;
+  /** how long its prepare takes */
+  prepareMs?: number;
   /** the client returns the result without streaming it */
   resultNotStreamed?: boolean;
 }
 
 export interface AgentCall {
   host: string;
-  op: 'connect' | 'hello' | 'apply';
+  /** prepared: its prepare is done */
+  op: 'connect' | 'hello' | 'prepare' | 'prepared' | 'apply';
   mode?: ApplyMode;
   plan?: HostPlan;
 }
@@ -78,6 +81,11 @@ export class ScriptedAgents {
         const role = script.role ?? this.plans?.get(host)?.role ?? 'realserver';
         return { host, role, version: '0.1.0', capabilities: [] };
       }),
+      prepare: async (plan, mode) => {
+        this.calls.push({ host, op: 'prepare', mode, plan });
+        await sleep(script.prepareMs ?? 0);
+        this.calls.push({ host, op: 'prepared', mode, plan });
+      },
       apply: (plan, mode, onEvent) => this.busy(script, () => {
         this.calls.push({ host, op: 'apply', mode, plan });
         if (script.unreachableAt === 'apply') throw new AgentUnreachableError(host, 'stream closed: connection reset');
