@@ -4,14 +4,17 @@
 // with the reason, not an exception in the loop.
 import type { HealthCheckSpec } from '../../lvs/host-plan';
 import type { ProbeResult } from '../../lvs/health/types';
-import { dnsCheck } from './checks/dns';
-import { execCheck } from './checks/exec';
-import { webCheck, type WebCheckOptions } from './checks/http';
+// The http(s), udp, dns and exec checks are loaded at their first use (node's http, https,
+// dgram and dns with them: about 1.5 MiB an agent without such checks never needs).
+import type { WebCheckOptions } from './checks/http';
 import { tcpCheck, type TcpCheckOptions } from './checks/tcp';
-import { udpCheck } from './checks/udp';
 
 export { tcpCheck, type TcpCheckOptions };
-export { webCheck };
+
+/** An HTTP or HTTPS check (checks/http.ts), loaded at its first use. */
+export async function webCheck(options: WebCheckOptions): Promise<ProbeResult> {
+  return (await import('./checks/http')).webCheck(options);
+}
 
 export interface HttpCheckOptions extends TcpCheckOptions {
   path: string;
@@ -51,14 +54,20 @@ export function checkRunner(options: CheckRunnerOptions = {}): RunCheck {
         };
         return webCheck(web);
       }
-      case 'udp':
-        return udpCheck({ ...common, ...read, ...(spec.udp ?? { sendHex: '' }) });
-      case 'dns':
-        if (!spec.dns) return Promise.resolve({ ok: false, latencyMs: 0, detail: 'dns check without a question' });
-        return dnsCheck({ ...common, ...read, ...spec.dns });
-      case 'exec':
-        if (!spec.exec) return Promise.resolve({ ok: false, latencyMs: 0, detail: 'exec check without a command' });
-        return execCheck({ ...common, ...spec.exec, ...(options.execDir ? { allowedDir: options.execDir } : {}) });
+      case 'udp': {
+        const udp = spec.udp ?? { sendHex: '' };
+        return import('./checks/udp').then(({ udpCheck }) => udpCheck({ ...common, ...read, ...udp }));
+      }
+      case 'dns': {
+        const dns = spec.dns;
+        if (!dns) return Promise.resolve({ ok: false, latencyMs: 0, detail: 'dns check without a question' });
+        return import('./checks/dns').then(({ dnsCheck }) => dnsCheck({ ...common, ...read, ...dns }));
+      }
+      case 'exec': {
+        const exec = spec.exec;
+        if (!exec) return Promise.resolve({ ok: false, latencyMs: 0, detail: 'exec check without a command' });
+        return import('./checks/exec').then(({ execCheck }) => execCheck({ ...common, ...exec, ...(options.execDir ? { allowedDir: options.execDir } : {}) }));
+      }
     }
   };
 }
