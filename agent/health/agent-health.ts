@@ -14,7 +14,7 @@ import { ipvsStatusSource } from '../metrics/ipvs-status';
 import type { RealserverKernel } from '../realserver/kernel';
 import { RealserverSelfReport } from '../realserver/self-report';
 import type { StatusSource } from '../../lvs/status';
-import { readLastPlan, writeLastPlan } from '../state/last-plan';
+import { lastPlanFileExists, readLastPlan, samePlanApartFromGeneration, writeLastPlan } from '../state/last-plan';
 import { readOwnership } from '../state/ownership';
 import type { AgentRole } from '../../lvs/wire/enum-names';
 import { directorHealthSource, recordMonitorEvents } from './director-health';
@@ -65,17 +65,25 @@ export function createAgentHealth(options: AgentHealthOptions): AgentHealth {
 }
 
 function wrapWith(options: AgentHealthOptions, handOver: (plan: HostPlan) => Promise<void>): (applier: HostApplier) => HostApplier {
+  // the plan this process last wrote to the file: the same plan again (a new generation of it) is not written again
+  let kept: HostPlan | undefined;
   return (applier) => withAppliedPlanHooks(applier, {
     logger: options.logger,
     recordApply: (outcome, seconds) => options.metrics.recordApply(outcome, seconds),
     afterApply: async (plan, received) => {
       const started = performance.now();
-      await writeLastPlan(options.stateDir, plan, received?.bytes);
+      const unchanged = kept !== undefined && samePlanApartFromGeneration(kept, plan) && await lastPlanFileExists(options.stateDir);
+      if (!unchanged) {
+        kept = undefined;
+        await writeLastPlan(options.stateDir, plan, received?.bytes);
+        kept = plan;
+      }
       const written = performance.now();
       await handOver(plan);
       // the apply's account continues here (its parts are in "director apply finished")
       options.logger.info('applied plan kept and handed over', {
         host: plan.host, generation: plan.generation, lastPlanMs: Math.round(written - started), handOverMs: Math.round(performance.now() - written),
+        ...(unchanged ? { lastPlan: 'unchanged but for its generation: not written again' } : {}),
       });
     },
   });

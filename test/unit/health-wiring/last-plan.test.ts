@@ -2,8 +2,8 @@ import assert from 'assert';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { RealserverPlan } from '../../../lvs/host-plan';
-import { LastPlanFileError, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
+import { LastPlanFileError, lastPlanFileExists, lastPlanFilePath, readLastPlan, samePlanApartFromGeneration, writeLastPlan } from '../../../agent/state/last-plan';
 import { encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
 import { runToEnd } from '../../../lvs/yield-point';
 
@@ -32,6 +32,20 @@ describe('the last applied plan in --state-dir', () => {
     // another plan in the argument: the file must hold the bytes that arrived
     await writeLastPlan(dir, { ...realserver, generation: 99 }, received);
     assert.deepStrictEqual(await readLastPlan(dir), realserver);
+  });
+
+  it('tells the same plan with another generation from a changed one (a director\'s services by identity)', async () => {
+    assert.ok(samePlanApartFromGeneration(realserver, { ...realserver, generation: 8 }));
+    assert.ok(!samePlanApartFromGeneration(realserver, { ...realserver, duties: [{ ...realserver.duties[0], ports: [80, 443] }] }));
+    const service = { name: 'web', service: { key: { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 }, scheduler: 'wlc' as const, flags: [] }, realservers: [] };
+    const director: DirectorPlan = { role: 'director', cluster: 'shop', host: 'lvs1', generation: 7, services: [service], marks: [] };
+    assert.ok(samePlanApartFromGeneration(director, { ...director, generation: 8, services: [service] }));
+    assert.ok(!samePlanApartFromGeneration(director, { ...director, services: [{ ...service }] }), 'another object: written again');
+    assert.ok(!samePlanApartFromGeneration(director, { ...director, marks: [{ mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80'] }] }));
+    assert.ok(!samePlanApartFromGeneration(director, realserver));
+    assert.equal(await lastPlanFileExists(dir), false);
+    await writeLastPlan(dir, director);
+    assert.equal(await lastPlanFileExists(dir), true);
   });
 
   it('refuses a damaged file, naming it and the fix', async () => {
