@@ -61,4 +61,6 @@ export interface HostApplier {
 /** The request as it arrived (its ApplyRequest bytes): kept as the last plan without encoding it again. */
 export interface ReceivedRequest {
   bytes: Buffer;
+  /** the controller will not show the --diff text: no DiffEvent is made or sent */
+  omitDiff?: boolean;
 }

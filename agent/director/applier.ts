@@ -89,14 +89,14 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
   return {
     // The whole apply is one write: no sweep or health weight change lands between its
     // snapshot, batch, read-back and rollback.
-    apply: (plan, mode, emit) =>
+    apply: (plan, mode, emit, received) =>
       kernel.ipvs.exclusive((table) =>
         applyOnce({
           ipvs: table, marks: kernel.marks,
           ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}),
           ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}),
           ...(kernel.keepalived ? { keepalived: kernel.keepalived } : {}),
-        }, options, settings, plan, mode, emit),
+        }, options, settings, plan, mode, emit, received?.omitDiff === true),
       ),
   };
 }
@@ -108,6 +108,7 @@ async function applyOnce(
   hostPlan: HostPlan,
   mode: ApplyMode,
   emit: Emit,
+  omitDiff: boolean,
 ): Promise<ResultEvent> {
   const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
@@ -161,7 +162,7 @@ async function applyOnce(
   } catch (error) {
     return failed(errorMessage(error), { changed: swept });
   }
-  await reportPlan(planned, mode, emit, settings.drainTimeoutMs);
+  await reportPlan(planned, mode, emit, settings.drainTimeoutMs, omitDiff);
   phases.lap('report');
   const changed = changeCount(planned) + (vrrp?.changed ? 1 : 0);
 

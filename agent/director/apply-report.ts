@@ -19,7 +19,8 @@ export function changeCount(planned: Planned): number {
     (planned.marks6 === undefined || planned.marks6.action === 'none' ? 0 : 1);
 }
 
-export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number): Promise<void> {
+/** `omitDiff`: the controller shows no --diff text (its request said so): none is rendered or sent. */
+export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, drainTimeoutMs: number, omitDiff = false): Promise<void> {
   for (const key of planned.unmanaged) {
     emit({ kind: 'notice', message: `unmanaged service ${serviceKeyString(key)}: not in the plan and not created by lvsctl; left alone` });
   }
@@ -53,6 +54,7 @@ export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, 
     const verb = mode === 'check' ? 'would take' : 'taking';
     emit({ kind: 'notice', message: `${drainTarget(entry)} is back in the plan while draining: ${verb} it off the drain list, its planned weight comes back` });
   }
+  if (omitDiff) return;
   // The text of two 200,000-destination tables is rendered in slices, the agent answering RPCs between them.
   emit(await runSliced(ipvsDiffSteps(planned.snapshot.ipvs, planned.projected)));
   const before6 = planned.snapshot.marks6?.owned ?? [];

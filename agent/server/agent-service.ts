@@ -183,7 +183,7 @@ export class AgentService {
     call.sendMetadata(new Metadata());
     const request = await this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, request);
-    const { plan, mode, stepBatches } = request;
+    const { plan, mode, stepBatches, omitDiff } = request;
     if (this.inFlight !== undefined) {
       // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
       this.deps.logger.info('apply waiting for the one in flight', {
@@ -194,7 +194,7 @@ export class AgentService {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
         try {
-          await this.applyInTurn(call, plan, mode, stepBatches);
+          await this.applyInTurn(call, plan, mode, stepBatches, omitDiff);
         } finally {
           this.inFlight = undefined;
         }
@@ -210,12 +210,13 @@ export class AgentService {
   }
 
   /** The request as domain values, or why it is refused before waiting in the queue. */
-  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode; stepBatches: boolean } | CallError> {
+  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode; stepBatches: boolean; omitDiff: boolean } | CallError> {
     let plan: HostPlan;
     let mode: ApplyMode;
     let stepBatches: boolean;
+    let omitDiff: boolean;
     try {
-      ({ plan, mode, stepBatches } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
+      ({ plan, mode, stepBatches, omitDiff } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
     } catch (err) {
       if (err instanceof MessageDecodeError) return callError(status.INVALID_ARGUMENT, `invalid apply request: ${err.message}`);
       if (err instanceof WireFieldError) {
@@ -231,12 +232,12 @@ export class AgentService {
           `check the host's role and address in the plan, or start this agent with --role ${plan.role}`,
       );
     }
-    return { plan, mode, stepBatches };
+    return { plan, mode, stepBatches, omitDiff };
   }
 
-  /** stepBatches: the controller takes StepBatch events (its request said so) */
-  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, plan: HostPlan, mode: ApplyMode, stepBatches: boolean): Promise<void> {
-    const received = { bytes: call.request };
+  /** stepBatches: the controller takes StepBatch events; omitDiff: it shows no --diff text (its request said so) */
+  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean): Promise<void> {
+    const received = { bytes: call.request, omitDiff };
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
       throw new ApplyRefused(

@@ -56,9 +56,13 @@ export function deadlineOptionsFrom(opts: Pick<AgentConnectionOptions, 'timeout'
 
 export function connectorFromOptions(
   opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env, trace?: (what: string, host: string) => void,
+  apply: { omitDiff?: boolean } = {},
 ): AgentConnector {
   const tls = clientTlsFromOptions(opts, env);
   // gRPC is loaded when a command connects, not with the command line (--help stays quick)
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
-  return createGrpcConnector({ tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}) });
+  return createGrpcConnector({
+    tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}),
+    ...(apply.omitDiff ? { omitDiff: true } : {}),
+  });
 }

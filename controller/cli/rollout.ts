@@ -51,7 +51,8 @@ export function register(program: Command): void {
         {
           loadPlanFile,
           resolveAddresses,
-          makeConnector: (deadline, trace) => connectorFromOptions(agentOptions, deadline, process.env, trace),
+          // without --diff the agents are asked not to render the before/after text nobody shows
+          makeConnector: (deadline, trace) => connectorFromOptions(agentOptions, deadline, process.env, trace, { omitDiff: flags.diff !== true }),
           stdout: process.stdout,
           stderr: process.stderr,
           env: process.env,

@@ -31,6 +31,8 @@ export interface GrpcConnectorOptions {
   applyTimeoutMs?: number;
   /** LVSCTL_TRACE: marks the request encoded and the agent's headers (it took the request) */
   trace?: (what: string, host: string) => void;
+  /** the command shows no --diff text: the agent is asked not to make one (ApplyRequest.omit_diff) */
+  omitDiff?: boolean;
 }
 
 const DEFAULT_APPLY_TIMEOUT_MS = 30 * 60 * 1000;
@@ -166,7 +168,7 @@ class GrpcAgentClient implements AgentClient {
    * steps in batches (decodeApplyEvents): an agent that knows them sends them so.
    */
   private async encode(plan: HostPlan, mode: ApplyMode): Promise<Buffer> {
-    const request = await runSliced(this.untilClosed(encodeApplyRequest(mode, plan, true)));
+    const request = await runSliced(this.untilClosed(encodeApplyRequest(mode, plan, true, this.opts.omitDiff === true)));
     this.opts.trace?.(`request encoded (${request.length} bytes)`, this.target.host);
     return request;
   }

@@ -21,10 +21,13 @@ import { decodeSliced, encodeSliced, type ElementReaders, type SliceSpec } from 
 /** The big lists of an ApplyRequest: a director's services, a realserver's duties. */
 const APPLY_REQUEST_SLICES: SliceSpec = { plan: { director: { services: 'each' }, realserver: { duties: 'each' } } };
 
-/** stepBatches: the sender takes steps in batches (accepts_step_batches); a controller says so, a stored last plan need not */
-export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches = false): Pausable<Buffer> {
+/**
+ * stepBatches: the sender takes steps in batches (accepts_step_batches); omitDiff: it will not
+ * show the --diff text (omit_diff). A controller says so; a stored last plan need not.
+ */
+export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches = false, omitDiff = false): Pausable<Buffer> {
   const wire = yield* hostPlanToWireSteps(plan);
-  const request = { mode: wireName(APPLY_MODE, mode), plan: wire, acceptsStepBatches: stepBatches };
+  const request = { mode: wireName(APPLY_MODE, mode), plan: wire, acceptsStepBatches: stepBatches, omitDiff };
   const bytes = yield* encodeSliced(agentProtoType('ApplyRequest'), request, APPLY_REQUEST_SLICES);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -34,7 +37,7 @@ export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches
  * WireFieldError (protobuf, but a field is wrong: it names the field). With `known`, a
  * director service whose bytes the last request also held is taken as decoded then.
  */
-export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan; stepBatches: boolean }> {
+export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan; stepBatches: boolean; omitDiff: boolean }> {
   const session = known?.session();
   const readers: ElementReaders = session
     ? {
@@ -51,8 +54,8 @@ export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices):
   const mode = enumValue(request.mode, APPLY_MODE, 'mode');
   const plan = yield* hostPlanFromWireSteps(request.plan as HostPlan__Output | null);
   session?.settle();
-  // absent (a controller from before batches) decodes as false
-  return { mode, plan, stepBatches: bool(request.acceptsStepBatches, 'acceptsStepBatches') };
+  // absent (a controller from before batches, or before omit_diff) decodes as false
+  return { mode, plan, stepBatches: bool(request.acceptsStepBatches, 'acceptsStepBatches'), omitDiff: bool(request.omitDiff, 'omitDiff') };
 }
 
 /**

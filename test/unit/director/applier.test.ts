@@ -82,6 +82,17 @@ describe('director applier', () => {
       assert.equal(marksDiff.before, '');
       assert.match(marksDiff.after, /mark 1: -p tcp -d 10\.0\.0\.100 --dports 80,443/);
     });
+
+    it('makes no before/after text for a controller that will not show it (omit_diff), and reports the same steps', async () => {
+      const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-'));
+      const applier = createDirectorApplier({ stateDir, logger: silent, kernel: { ipvs: new IpvsWriter(new FakeIpvs()), marks: new FakeMarks() } });
+      const without: ApplyEvent[] = [];
+      await applier.apply(shop, 'check', (e) => without.push(e), { bytes: Buffer.alloc(0), omitDiff: true });
+      const withDiff = (await (await rig()).run(shop, 'check')).events;
+      assert.equal(without.filter((e) => e.kind === 'diff').length, 0);
+      assert.ok(withDiff.some((e) => e.kind === 'diff'));
+      assert.deepEqual(without, withDiff.filter((e) => e.kind !== 'diff'));
+    });
   });
 
   describe('apply mode', () => {

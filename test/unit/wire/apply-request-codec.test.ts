@@ -94,7 +94,7 @@ describe('the Apply request, encoded and decoded a service at a time', () => {
       const bytes = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(p) });
       const decoded = stepsOf(decodeApplyRequest(bytes));
       // no accepts_step_batches: a controller from before batches
-      assert.deepStrictEqual(decoded.value, { mode: 'apply', plan: p, stepBatches: false });
+      assert.deepStrictEqual(decoded.value, { mode: 'apply', plan: p, stepBatches: false, omitDiff: false });
       assert.strictEqual(decoded.pauses, 2 * p.services.length, 'one pause per service decoded, one per service checked');
     }
   });
@@ -106,6 +106,15 @@ describe('the Apply request, encoded and decoded a service at a time', () => {
     assert.strictEqual(runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', plan(2))))).stepBatches, false);
     const older = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan(2)) });
     assert.strictEqual(runToEnd(decodeApplyRequest(older)).stepBatches, false);
+  });
+
+  it('carries omit_diff both ways, and an older controller\'s request (without it) asks for the diff', () => {
+    const omitting = runToEnd(encodeApplyRequest('apply', plan(2), true, true));
+    assert.strictEqual((apply.requestDeserialize(omitting) as ApplyRequest__Output).omitDiff, true);
+    assert.strictEqual(runToEnd(decodeApplyRequest(omitting)).omitDiff, true);
+    assert.strictEqual(runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', plan(2), true)))).omitDiff, false);
+    const older = apply.requestSerialize({ mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(plan(2)) });
+    assert.strictEqual(runToEnd(decodeApplyRequest(older)).omitDiff, false);
   });
 
   it('refuses bytes that are not a request with a MessageDecodeError naming where, and a bad field with a WireFieldError naming it', () => {
