@@ -52,8 +52,12 @@ interface Confirmed {
   keyless: UnparsedService[];
   /** the listing's lines of each service name, as seen at the read that confirmed them */
   listing: Map<string, string>;
-  /** that listing whole, without connection counts: an identical one means nothing it shows changed */
-  listingText: string;
+  /**
+   * That listing whole, without connection counts: an identical one means nothing it shows
+   * changed. Undefined once the memory changed without a listing to check it against (an
+   * apply's read-back, readWritten): the next read then compares service by service.
+   */
+  listingText: string | undefined;
   /** every remembered service (and foreign one with a key) under its listing name */
   byName: Map<string, Map<string, ServiceKey>>;
 }
@@ -97,22 +101,18 @@ export class ConfirmedIpvs implements Ipvs {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
       return this.readWithoutMemory();
     }
-    const confirmed = this.confirmed;
+    // the memory, while younger than its age limit (older, it is replaced by a whole read)
+    const confirmed = this.confirmed !== undefined && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs ? this.confirmed : undefined;
     // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
-    if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0
-      && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs) {
-      this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
-      this.vouched = true;
-      return { ...readingOf(confirmed), how: this.lastRead };
+    if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0) {
+      return this.checked(confirmed, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
     }
     try {
       listing = await runSliced(procTableBlocksOfSteps(listingText));
     } catch {
       return this.readWithoutMemory();
     }
-    const readAgain = confirmed && this.now() - confirmed.wholeReadAt < this.wholeReadAfterMs
-      ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written))
-      : undefined;
+    const readAgain = confirmed ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written)) : undefined;
     if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
@@ -122,9 +122,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const name of fromListing.keys()) readAgain.delete(name);
     if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText);
     if (readAgain.size === 0 && fromListing.size === 0) {
-      this.lastRead = { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 };
-      this.vouched = true;
-      return { ...readingOf(confirmed), how: this.lastRead };
+      return this.checked(confirmed, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
@@ -140,11 +138,22 @@ export class ConfirmedIpvs implements Ipvs {
     for (const name of readAgain.keys()) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
-    confirmed.listing = listing;
-    confirmed.listingText = listingText;
-    this.lastRead = { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size };
+    return this.checked(confirmed, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
+  }
+
+  /**
+   * The memory, checked against the listing just read (`seen`, kept as the listing it now
+   * stands for; absent when that listing is the one it already stood for): readWritten() may
+   * vouch for it.
+   */
+  private checked(confirmed: Confirmed, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: string }): IpvsReading {
+    if (seen) {
+      confirmed.listing = seen.listing;
+      confirmed.listingText = seen.listingText;
+    }
+    this.lastRead = how;
     this.vouched = true;
-    return { ...readingOf(confirmed), how: this.lastRead };
+    return { ...readingOf(confirmed), how };
   }
 
   /**
@@ -165,7 +174,9 @@ export class ConfirmedIpvs implements Ipvs {
     const names = [...this.written.keys()];
     const fresh = this.written.size > 0 ? await reader([...this.written.values()]) : { services: [], unparsed: [] };
     this.written.clear();
-    // the listing's lines of these services are as before the batch: the next read reads them again if they changed
+    // the listing's lines of these services are as before the batch: the next read reads them again if they changed,
+    // and compares the listing service by service (the memory no longer stands for the listing it was checked against)
+    confirmed.listingText = undefined;
     for (const name of names) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);

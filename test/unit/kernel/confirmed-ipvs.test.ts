@@ -101,6 +101,21 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.equal(await readBack(), 'partial', 'more written than it reads one by one');
   });
 
+  it('after its own read-backs, sees a listing put back by hand as it was before them (not taken as the one it last checked)', async () => {
+    const fake = new FakeIpvs([web(80, [1, 2]), web(81, [1])]);
+    const ipvs = door(fake);
+    await sameAsKernel(ipvs, fake);
+    await ipvs.applyBatch([{ op: 'delete-destination', key: tcp(81), destination: dest('10.0.0.11', 8000) }]);
+    await ipvs.readWritten();
+    await sameAsKernel(ipvs, fake); // the listing with 81 and no destination
+    await ipvs.applyBatch([{ op: 'delete-service', service: web(81, []).service }]);
+    await ipvs.readWritten();
+    await sameAsKernel(ipvs, fake); // nothing to read again: the memory stands, now for a listing without 81
+    // by hand, 81 again without destinations: the listing is byte for byte the one two reads ago
+    await fake.applyBatch([{ op: 'add-service', service: web(81, []).service }]);
+    await sameAsKernel(ipvs, fake);
+  });
+
   it('sees what someone changed by hand: a weight, a destination, a deleted service; a service it cannot place means a whole read', async () => {
     const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
     const ipvs = door(fake);
