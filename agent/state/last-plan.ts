@@ -12,6 +12,7 @@ import { decodeApplyRequest, encodeApplyRequest } from '../../lvs/wire/apply-req
 import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
 import { runSliced, yieldToEventLoop } from '../../lvs/yield-point';
 import { writeFileAtomically } from '../kernel/atomic-file';
+import { FileMemo } from './file-memo';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 const FORMAT_VERSION = 1;
@@ -35,22 +36,20 @@ export function lastPlanFilePath(stateDir: string): string {
  */
 export async function lastAppliedVrrp(stateDir: string): Promise<DirectorPlan['vrrp']> {
   const file = lastPlanFilePath(stateDir);
-  let stat: { ino: bigint; size: bigint; mtimeNs: bigint };
+  let read: { value: DirectorPlan['vrrp'] } | 'missing';
   try {
-    stat = await fs.stat(file, { bigint: true });
+    read = await vrrpOfFiles.read(file, async () => {
+      const plan = await readLastPlan(stateDir);
+      return plan?.role === 'director' ? plan.vrrp : undefined;
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof LastPlanFileError) throw error;
     throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
   }
-  const known = vrrpOfFile.get(file);
-  if (known && known.ino === stat.ino && known.size === stat.size && known.mtimeNs === stat.mtimeNs) return known.vrrp;
-  const plan = await readLastPlan(stateDir);
-  const vrrp = plan?.role === 'director' ? plan.vrrp : undefined;
-  vrrpOfFile.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, vrrp });
-  return vrrp;
+  return read === 'missing' ? undefined : read.value;
 }
 
-const vrrpOfFile = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; vrrp: DirectorPlan['vrrp'] }>();
+const vrrpOfFiles = new FileMemo<DirectorPlan['vrrp']>();
 
 /** The plan last applied, or undefined when none was applied yet. */
 export async function readLastPlan(stateDir: string): Promise<HostPlan | undefined> {
@@ -96,20 +95,6 @@ export async function writeLastPlan(stateDir: string, plan: HostPlan, received?:
   const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation });
   // base64 needs no JSON escaping: the text JSON.stringify would give, without scanning megabytes
   await writeFileAtomically(file, fileParts(`${envelope.slice(0, -1)},"plan":"`, message, '"}\n'));
-}
-
-/**
- * The same plan but for its generation: a rollout of an unchanged plan need not rewrite the
- * file (1.3 MB at 2,000 services, with an fsync). A director's services are compared by
- * identity (lvs/wire/decoded-services.ts hands out the same object for unchanged bytes; an
- * equal one that is another object counts as changed, which only costs a write).
- */
-export function samePlanApartFromGeneration(a: HostPlan, b: HostPlan): boolean {
-  if (a.role === 'director' && b.role === 'director') {
-    if (a.services.length !== b.services.length || a.services.some((s, i) => s !== b.services[i])) return false;
-    return JSON.stringify({ ...a, services: [], generation: 0 }) === JSON.stringify({ ...b, services: [], generation: 0 });
-  }
-  return JSON.stringify({ ...a, generation: 0 }) === JSON.stringify({ ...b, generation: 0 });
 }
 
 /** The file is there (not removed by hand since it was written). */

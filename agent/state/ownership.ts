@@ -10,6 +10,7 @@ import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { runSliced } from '../../lvs/yield-point';
 import { plainOwnershipSteps } from './ownership-shape';
 import { writeFileAtomically } from '../kernel/atomic-file';
+import { FileMemo } from './file-memo';
 import { lazySchemas } from '../lazy-schema';
 
 export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
@@ -83,32 +84,24 @@ export function ownershipFilePath(stateDir: string): string {
 }
 
 /**
- * The last file read, by path, with the inode, size and modification time it had: an apply
- * reads the file twice (the drain sweep, the diff) and the sweep every 10 s, and checking a
- * 2,000-service file costs tens of ms in the lab. A file replaced (every write renames a new
- * one over it) or edited by hand has another inode, size or time, and is read again. The
- * value handed out is shared: callers never change it.
+ * An apply reads the file twice (the drain sweep, the diff) and the sweep every 10 s, and
+ * checking a 2,000-service file costs tens of ms in the lab: it is parsed again only when it
+ * changed.
  */
-const lastRead = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ownership: DirectorOwnership }>();
+const parsedFiles = new FileMemo<DirectorOwnership>();
 
 /** The recorded ownership; nothing owned when the file does not exist yet. */
 export async function readOwnership(stateDir: string): Promise<DirectorOwnership> {
   const file = ownershipFilePath(stateDir);
-  let text: string;
-  let stat: { ino: bigint; size: bigint; mtimeNs: bigint };
+  let read: { value: DirectorOwnership } | 'missing';
   try {
-    // the file's identity before its content: a change in between is seen at the next read
-    stat = await fs.stat(file, { bigint: true });
-    const known = lastRead.get(file);
-    if (known && known.ino === stat.ino && known.size === stat.size && known.mtimeNs === stat.mtimeNs) return known.ownership;
-    text = await fs.readFile(file, 'utf8');
+    read = await parsedFiles.read(file, async () => parseOwnership(file, await fs.readFile(file, 'utf8')));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY_OWNERSHIP);
-    throw new OwnershipFileError(file, `cannot be read (${errorMessage(error)})`);
+    if (error instanceof OwnershipFileError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') read = 'missing';
+    else throw new OwnershipFileError(file, `cannot be read (${errorMessage(error)})`);
   }
-  const ownership = await parseOwnership(file, text);
-  lastRead.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, ownership });
-  return ownership;
+  return read === 'missing' ? structuredClone(EMPTY_OWNERSHIP) : read.value;
 }
 
 async function parseOwnership(file: string, text: string): Promise<DirectorOwnership> {
@@ -140,6 +133,6 @@ export function schemaAccepts(json: unknown): boolean {
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */
 export async function writeOwnership(stateDir: string, ownership: DirectorOwnership): Promise<void> {
   const file = ownershipFilePath(stateDir);
-  lastRead.delete(file);
+  parsedFiles.forget(file);
   await writeFileAtomically(file, JSON.stringify({ version: FORMAT_VERSION, ...ownership }, null, 2) + '\n');
 }
