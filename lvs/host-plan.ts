@@ -96,3 +96,17 @@ export interface RealserverPlan {
 }
 
 export type HostPlan = DirectorPlan | RealserverPlan;
+
+/**
+ * The same plan but for its generation (a rollout of an unchanged plan). A director's services
+ * are compared by identity: lvs/wire/decoded-services.ts hands out the same object for
+ * unchanged bytes, and an equal one that is another object counts as changed, which costs
+ * the caller only work it would have done anyway.
+ */
+export function samePlanApartFromGeneration(a: HostPlan, b: HostPlan): boolean {
+  if (a.role === 'director' && b.role === 'director') {
+    if (a.services.length !== b.services.length || a.services.some((s, i) => s !== b.services[i])) return false;
+    return JSON.stringify({ ...a, services: [], generation: 0 }) === JSON.stringify({ ...b, services: [], generation: 0 });
+  }
+  return JSON.stringify({ ...a, generation: 0 }) === JSON.stringify({ ...b, generation: 0 });
+}

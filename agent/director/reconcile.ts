@@ -68,7 +68,7 @@ export class KnownEqual {
     }
     for (const have of readBack) {
       const want = wanted.get(serviceKeyString(have.service.key));
-      if (want !== undefined && serviceChanges(want, have).length === 0) this.pairs.set(have, want);
+      if (want !== undefined && serviceChanges(want, have).length === 0) this.remember(have, want);
       yield;
     }
   }

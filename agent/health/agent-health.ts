@@ -5,7 +5,7 @@
 // (the IPVS writer, procfs, listening sockets, the realserver kernel) is injected.
 import type { Logger } from 'winston';
 import type { HostApplier } from '../../lvs/apply-events';
-import type { DirectorService, HostPlan } from '../../lvs/host-plan';
+import { samePlanApartFromGeneration, type DirectorService, type HostPlan } from '../../lvs/host-plan';
 import type { IpvsWriter } from '../kernel/ipvs-writer';
 import { destinationKeyString, serviceKeyString, type Destination } from '../../lvs/model';
 import type { MetricsRecorder } from '../metrics/metrics-recorder';
@@ -14,7 +14,7 @@ import { ipvsStatusSource } from '../metrics/ipvs-status';
 import type { RealserverKernel } from '../realserver/kernel';
 import { RealserverSelfReport } from '../realserver/self-report';
 import type { StatusSource } from '../../lvs/status';
-import { lastPlanFileExists, readLastPlan, samePlanApartFromGeneration, writeLastPlan } from '../state/last-plan';
+import { lastPlanFileExists, readLastPlan, writeLastPlan } from '../state/last-plan';
 import { readOwnership } from '../state/ownership';
 import type { AgentRole } from '../../lvs/wire/enum-names';
 import { directorHealthSource, recordMonitorEvents } from './director-health';

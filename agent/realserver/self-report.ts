@@ -4,7 +4,7 @@
 // health history and a log line, so `lvsctl health` shows a realserver that broke after
 // the rollout.
 import type { Logger } from 'winston';
-import type { RealserverPlan } from '../../lvs/host-plan';
+import { samePlanApartFromGeneration, type RealserverPlan } from '../../lvs/host-plan';
 import { listensOn, type ListeningSocket, type ReadListening } from '../kernel/listening-sockets';
 import type { HealthEventRecord, SelfCheckRecord } from '../../lvs/health/report';
 import { realClock, type Clock } from '../clock';
@@ -137,8 +137,4 @@ export class RealserverSelfReport {
     this.checks = next;
     this.checkedAt = at;
   }
-}
-
-function samePlanApartFromGeneration(a: RealserverPlan, b: RealserverPlan): boolean {
-  return JSON.stringify({ ...a, generation: 0 }) === JSON.stringify({ ...b, generation: 0 });
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
-import { LastPlanFileError, lastPlanFileExists, lastPlanFilePath, readLastPlan, samePlanApartFromGeneration, writeLastPlan } from '../../../agent/state/last-plan';
+import { LastPlanFileError, lastPlanFileExists, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { samePlanApartFromGeneration } from '../../../lvs/host-plan';
 import { encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
 import { runToEnd } from '../../../lvs/yield-point';
 
