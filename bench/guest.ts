@@ -442,14 +442,30 @@ async function baselines(restoreText: string): Promise<void> {
   }
   await run('ipvsadm', ['-C'], { timeoutMs: 60_000 });
 
-  // ---- the agents at rest: idle through the baselines above, and at least 60 s after they
-  // started (V8's memory reducer gives back the start-up memory 30 to 60 s in)
+  // ---- the agents at rest: idle through the baselines above, then until their RSS settles.
+  // V8's memory reducer gives back the start-up memory only after a while idle, and in the
+  // guest (where node takes 5-20 s to start) that came 65-90 s after the start, after a minute
+  // flat: a sample at 60 s read the memory before it. So: from 60 s on, a sample every 5 s
+  // until the RSS has dropped 5 % below the highest sample and three in a row agree within
+  // 1 %, or 180 s; the samples are kept.
   if (director && realservers[0]) {
     await sleep(Math.max(0, agentsStartedAt + 60_000 - Date.now()));
+    const samples: number[] = [];
+    const settled = (): boolean => {
+      const last = samples.at(-1);
+      if (last === undefined || samples.length < 3 || last > 0.95 * Math.max(...samples)) return false;
+      return samples.slice(-3).every((kb) => Math.abs(kb - last) <= last / 100);
+    };
+    while (!settled() && Date.now() - agentsStartedAt < 180_000) {
+      samples.push(memoryOf(director.pid).rssKb);
+      if (!settled()) await sleep(5_000);
+    }
     results.steps.idleAtRest = {
       memory: memoryOf(director.pid),
       realserverMemory: memoryOf(realservers[0].pid),
       idleS: Math.round((Date.now() - agentsStartedAt) / 1000),
+      samplesKb: samples,
+      settled: settled(),
     };
   }
 

@@ -15,7 +15,7 @@ import type { MarkState } from '../../lvs/mark-state';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type Destination, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { rulesOfFamily } from './mark-families';
-import { writeOwnership } from '../state/ownership';
+import { sameOwnedApartFromGeneration, writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain';
 import { sweepDrains } from './drain-sweeper';
@@ -243,12 +243,14 @@ async function applyPlanned(
     phases.lap('readBack');
     // The addresses move only once the table that serves them is in place and read back.
     if (vrrp) await vrrp.commit();
-    await writeOwnership(options.stateDir, {
+    const owned = {
       services: desired.map((s) => s.service.key),
       markRules: plan.marks,
       generation: plan.generation,
       draining: planned.drains.draining,
-    });
+    };
+    // no claim was written (no operation) and nothing recorded changes: the file stays as it is
+    if (ops.length > 0 || !sameOwnedApartFromGeneration(owned, planned.ownership)) await writeOwnership(options.stateDir, owned);
     phases.lap('ownership');
   } catch (error) {
     const failure = errorMessage(error);

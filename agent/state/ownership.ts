@@ -6,7 +6,7 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { PROTOCOLS, serviceKeyString, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { runSliced } from '../../lvs/yield-point';
 import { plainOwnershipSteps } from './ownership-shape';
 import { writeFileAtomically } from '../kernel/atomic-file';
@@ -31,7 +31,7 @@ export interface DirectorOwnership {
   services: ServiceKey[];
   /** the rules it put in its mark chain */
   markRules: MarkRule[];
-  /** the plan generation last applied; 0 before the first apply */
+  /** the plan generation of the last apply that changed what is recorded here; 0 before the first apply */
   generation: number;
   /** destinations of owned services being drained, oldest first */
   draining: DrainingDestination[];
@@ -128,6 +128,21 @@ async function parseOwnership(file: string, text: string): Promise<DirectorOwner
 /** The zod schema's verdict on a file's content (test/unit/state/ownership-shape.test.ts holds the plain check to it). */
 export function schemaAccepts(json: unknown): boolean {
   return schemas().file.safeParse(json).success;
+}
+
+/**
+ * Both record the same services (in the same order), mark rules and drains, whatever their
+ * generations: an apply that changes none of them leaves the file as it is, rather than an
+ * fsync'd rewrite of a 2,000-service file (10 to 90 ms in the lab) at every no-op rollout.
+ */
+export function sameOwnedApartFromGeneration(a: DirectorOwnership, b: DirectorOwnership): boolean {
+  if (a.services.length !== b.services.length) return false;
+  for (let i = 0; i < a.services.length; i++) {
+    const left = a.services[i] as ServiceKey;
+    const right = b.services[i] as ServiceKey;
+    if (left !== right && serviceKeyString(left) !== serviceKeyString(right)) return false;
+  }
+  return JSON.stringify(a.markRules) === JSON.stringify(b.markRules) && JSON.stringify(a.draining) === JSON.stringify(b.draining);
 }
 
 /** Replaces the file atomically: a crash leaves the old file or the new one, never half of one. */

@@ -122,6 +122,35 @@ describe('director applier', () => {
       assert.equal(owned.generation, 1);
     });
 
+    it('leaves the ownership file as it is when a re-apply changes nothing it records, and rewrites it when it does', async () => {
+      const r = await rig();
+      await r.run(shop);
+      const file = ownershipFilePath(r.stateDir);
+      const before = await fs.stat(file);
+      const again = await r.run({ ...shop, generation: 2 });
+      assert.equal(again.result.outcome, 'ok');
+      const after = await fs.stat(file);
+      assert.equal(after.ino, before.ino, 'an unchanged ownership is not written again');
+      assert.equal((await readOwnership(r.stateDir)).generation, 1, 'the generation of the apply that last changed it');
+
+      await r.run({ ...shop, services: shop.services.slice(0, 1), generation: 3 });
+      const owned = await readOwnership(r.stateDir);
+      assert.equal(owned.services.length, 1);
+      assert.equal(owned.generation, 3);
+    });
+
+    it('records a planned service it adopts as owned even when the kernel already holds it exactly (no operation)', async () => {
+      const plain: HostPlan = { ...shop, services: shop.services.filter((s) => s.service.key.kind === 'tcp'), marks: [] };
+      const first = await rig();
+      await first.run(plain);
+      const r = await rig({ ipvs: new FakeIpvs(first.ipvs.snapshot()) });
+      const { result } = await r.run(plain);
+      assert.equal(r.ipvs.calls.applyBatch, 0, 'the table was already as planned');
+      assert.equal(r.marks.calls.replaceOwnedChain, 0);
+      assert.notEqual(result.outcome, 'failed', result.message);
+      assert.deepEqual((await readOwnership(r.stateDir)).services, [tcp(80)]);
+    });
+
     it('with an empty plan deletes only the services it owns and its mark chain', async () => {
       const foreign = table([service(tcp(8080)), [dest('10.0.0.13', { port: 8080 })]]);
       const r = await rig({ ipvs: new FakeIpvs(foreign) });
