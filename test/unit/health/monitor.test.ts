@@ -194,6 +194,51 @@ describe('health monitor', () => {
     assert.deepStrictEqual([t.checked, t.state, t.reason], [false, 'unknown', 'no health check in the plan']);
   });
 
+  it('takes 2,000 services without health checks with no loop, no weight set, and every destination in its Health rows', async () => {
+    const h = harness();
+    const services = Array.from({ length: 2000 }, (_, i) => ({
+      ...webService(Array.from({ length: 10 }, (_, j) => ({ host: `web${j}`, address: `10.1.${j}.${(i % 250) + 1}`, weight: (j % 3) + 1 })), null),
+      name: `svc${i}`,
+      service: { key: { kind: 'tcp' as const, vip: `10.100.${Math.floor(i / 250)}.${(i % 250) + 1}`, port: 80 }, scheduler: 'wlc' as const, flags: [] },
+    }));
+    await h.monitor.update(services);
+    await h.monitor.update(services); // the same objects again, as a re-apply hands them over
+    await h.scheduler.advance(5000);
+    assert.deepStrictEqual([h.checked.length, h.batches.length, h.scheduler.pendingCount()], [0, 0, 0]);
+    const rows = h.monitor.snapshot().targets;
+    assert.strictEqual(rows.length, 20_000);
+    const expected = services.flatMap((s) => s.realservers.map((r) =>
+      `${s.name} ${r.host} ${r.destination.address}:80 unchecked unknown ${r.destination.weight}/${r.destination.weight} no health check in the plan`));
+    assert.deepStrictEqual(rows.map((t) => `${t.service} ${t.host} ${t.address} ${t.checked ? 'checked' : 'unchecked'} ${t.state} ${t.currentWeight}/${t.plannedWeight} ${t.reason}`), expected);
+    const last = services[1999];
+    assert.strictEqual(h.monitor.wantedWeight(last, last.realservers[2].destination), 3);
+  });
+
+  it('starts checking a service once the plan gives it a check, and stops when the plan takes it away', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers, null)]);
+    h.healthy.set('10.0.0.11', false);
+    await h.monitor.update([webService(twoServers)]);
+    await h.scheduler.advance(3000);
+    assert.deepStrictEqual(h.weightsSet(), ['10.0.0.11=0']);
+    const unchecked = webService(twoServers, null);
+    assert.strictEqual(h.monitor.wantedWeight(unchecked, unchecked.realservers[0].destination), 1, 'no check: the plan weight');
+    await h.monitor.update([unchecked]);
+    const count = h.checked.length;
+    await h.scheduler.advance(5000);
+    assert.strictEqual(h.checked.length, count, 'no check after the plan dropped it');
+    assert.strictEqual(h.scheduler.pendingCount(), 0);
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.checked} ${t.state} ${t.currentWeight}/${t.plannedWeight}`), ['web1 false unknown 1/1', 'web2 false unknown 3/3']);
+  });
+
+  it('shows what the kernel holds for a service without a check when resuming over a table an earlier run changed', async () => {
+    const h = harness();
+    await h.monitor.update([webService(twoServers, null)], (_key, d) => (d.address === '10.0.0.11' ? 0 : undefined));
+    await h.scheduler.advance(3000);
+    assert.deepStrictEqual([h.checked.length, h.batches.length], [0, 0], 'never touched');
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.currentWeight}/${t.plannedWeight}`), ['web1 0/1', 'web2 3/3']);
+  });
+
   it('snapshots state, weights, last check time, latency and reason', async () => {
     const h = harness();
     await h.monitor.update([webService(twoServers)]);

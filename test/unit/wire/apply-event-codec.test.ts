@@ -1,4 +1,5 @@
 import assert from 'assert';
+import fc from 'fast-check';
 import type { ApplyEvent, StepEvent } from '../../../lvs/apply-events';
 import { applyEventToWire, decodeApplyEvents, encodeApplyEvent, encodeStepBatch, stepEventToWire } from '../../../lvs/wire/apply-event-codec';
 import { WireFieldError } from '../../../lvs/wire/checks';
@@ -40,6 +41,20 @@ describe('apply events on the wire', () => {
     for (const event of [...events, ...steps]) assert.deepStrictEqual(encodeApplyEvent(event), bytesOf(applyEventToWire(event)));
     assert.deepStrictEqual(encodeStepBatch(steps), bytesOf(stepBatchToWire(steps.map(stepEventToWire))));
     assert.deepStrictEqual(decodeApplyEvents(encodeStepBatch(steps)), steps);
+  });
+
+  it('encode any batch of steps to the bytes protobufjs writes, ASCII (the quick path) or not', () => {
+    const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constant(''));
+    const anyStep = fc.record({
+      kind: fc.constant('step' as const), action: text, target: text, message: text,
+      status: fc.constantFrom('ok' as const, 'changed' as const, 'failed' as const, 'skipped' as const),
+    }).chain((s) => fc.option(text, { nil: undefined }).map((fix): StepEvent => (fix === undefined ? s : { ...s, fix })));
+    fc.assert(fc.property(fc.array(anyStep, { minLength: 1, maxLength: 60 }), (steps) => {
+      assert.deepStrictEqual(encodeStepBatch(steps), bytesOf(stepBatchToWire(steps.map(stepEventToWire))));
+    }), { numRuns: 300 });
+    // a batch past 16 KiB: the lengths of the batch and of its steps take more than one varint byte
+    const long = Array.from({ length: LIMITS.stepsPerBatch }, (_, i) => step(i, { message: 'x'.repeat(200 + i) }));
+    assert.deepStrictEqual(encodeStepBatch(long), bytesOf(stepBatchToWire(long.map(stepEventToWire))));
   });
 
   it('refuse an event with nothing in it', () => {
