@@ -124,7 +124,8 @@ export class AgentService {
     const refused = authorizeCall(this.deps.authorization, call);
     if (refused) return callback(this.logRefusal('hello', call, refused));
     const { host, role, version, capabilities } = this.deps.identity;
-    this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
+    // checked first: winston formats a line before it drops one below its level
+    if (this.deps.logger.isDebugEnabled()) this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
     return callback(null, { host, role: wireName(ROLE, role), version, capabilities });
   }
 

@@ -5,10 +5,16 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { throttledLog } from '../../../agent/server/transport/throttled-log';
 
-function capture(): { logger: winston.Logger; lines: Array<Record<string, unknown>> } {
+function capture(level = 'debug'): { logger: winston.Logger; lines: Array<Record<string, unknown>>; formatted: () => number } {
   const lines: Array<Record<string, unknown>> = [];
+  let formatted = 0;
+  const counting = winston.format((info) => { formatted += 1; return info; });
   const stream = new Writable({ write(chunk: Buffer, _e, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
-  return { logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }), lines };
+  return {
+    logger: winston.createLogger({ level, format: winston.format.combine(counting(), winston.format.json()), transports: [new winston.transports.Stream({ stream })] }),
+    lines,
+    formatted: () => formatted,
+  };
 }
 
 describe('the throttled connection log', () => {
@@ -26,5 +32,16 @@ describe('the throttled connection log', () => {
       'connection log lines left out',
     ]);
     assert.deepEqual({ about: lines[4].about, suppressed: lines[4].suppressed }, { about: 'connection closed: no TLS handshake in time', suppressed: 7 });
+  });
+
+  it('drops a line below the logger\'s level before it is formatted, and does not count it as left out', async () => {
+    const { logger, lines, formatted } = capture('info');
+    const log = throttledLog(logger, { linesPerWindow: 1, windowMs: 50 });
+    for (let i = 0; i < 5; i += 1) log.log('debug', 'connection closed before its TLS handshake ended', { peer: `127.0.0.1:${i}` });
+    log.log('info', 'connection closed: no TLS handshake in time', { peer: '127.0.0.1:9' });
+    log.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(lines.map((l) => l.message), ['connection closed: no TLS handshake in time']);
+    assert.equal(formatted(), 1, 'only the info line went through the format');
   });
 });
