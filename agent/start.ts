@@ -7,6 +7,7 @@ import type { Logger } from 'winston';
 import { VERSION } from '../lvs/version';
 import type { DirectorKernel } from './director/applier';
 import type { CachedPreconditions } from './kernel/cached-preconditions';
+import type { MarksReadAtStart } from './kernel/marks-read-at-start';
 import type { DirectorPreconditions } from './kernel/preconditions';
 import { errorMessage } from '../lvs/errors';
 import type { DrainTimer } from './director/drain-timer';
@@ -39,7 +40,7 @@ import { NO_METRICS } from './metrics/metrics-recorder';
 
 interface DirectorParts {
   /** what the applier is handed; its preconditions are checked once, then after a failure */
-  kernel: DirectorKernel & { preconditions: CachedPreconditions };
+  kernel: DirectorKernel & { preconditions: CachedPreconditions; marks: MarksReadAtStart };
   /** checked afresh each time: for explaining a failed read (Status, Connections) */
   uncachedPreconditions: DirectorPreconditions;
   ipvsBackend: IpvsBackendName;
@@ -52,11 +53,11 @@ interface DirectorParts {
 async function directorParts(config: AgentConfig, logger: Logger): Promise<DirectorParts> {
   const [
     { createExec, DEFAULT_MAX_OUTPUT_BYTES }, { chooseIpvsBackend }, { createLinuxPreconditions }, { IpvsWriter }, { ConfirmedIpvs },
-    { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived },
+    { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived }, { MarksReadAtStart },
   ] = await Promise.all([
     import('./kernel/exec'), import('./kernel/linux/ipvs-backend'), import('./kernel/linux/preconditions'), import('./kernel/ipvs-writer'),
     import('./kernel/confirmed-ipvs'), import('./kernel/linux/proc-file'), import('../lvs/formats/ipvs-proc-table'), import('./kernel/linux/marks'),
-    import('./kernel/cached-preconditions'), import('./kernel/linux/keepalived'),
+    import('./kernel/cached-preconditions'), import('./kernel/linux/keepalived'), import('./kernel/marks-read-at-start'),
   ]);
   const exec = createExec();
   const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
@@ -65,7 +66,8 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
     kernel: {
       // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
       ipvs: new IpvsWriter(new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) })),
-      marks: new LinuxMarks(exec, config.iptables),
+      // read once in the background when the agent serves (start() below): the first apply's look for a left chain
+      marks: new MarksReadAtStart(new LinuxMarks(exec, config.iptables)),
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
       keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir }),
@@ -233,6 +235,8 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
   });
+  // the first apply's look for a chain left from before, taken now rather than inside it (docs/director.md, step 3)
+  kernel?.marks.start((error) => logger.info('the mangle table could not be read at start; the first apply reads it', { problem: errorMessage(error) }));
   // systemd (Type=notify) counts the start as done only now, when the port is bound
   await notifyReady(`serving ${config.role} on ${config.listen.host}:${running.port}`).catch((error: unknown) =>
     logger.error('could not tell systemd the agent is ready: it will time the start out (TimeoutStartSec) and stop the agent', { problem: errorMessage(error) }));

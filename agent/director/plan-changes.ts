@@ -81,16 +81,19 @@ export async function planChanges(
     const index = plan.marks.indexOf(wants6[0]);
     throw new Error(`marks[${index}] (mark ${wants6[0].mark} for ${wants6[0].destination}) is IPv6, and this agent was built without ip6tables; nothing was changed`);
   }
-  // Reading the mangle table starts a process (a second, in the lab's kernel): skipped when
-  // no mark can matter, the plan wanting none, none written here, no fwmark service planned,
-  // and the agent has read it since it started (its first apply looks for a chain left by
-  // an agent killed between its chain swap and its ownership file).
-  const marksMatter = options.readMarksAnyway === true || rulesOfFamily(plan.marks, 'inet').length > 0 ||
+  // Reading the mangle table starts a process (half a second, in the lab's kernel): skipped
+  // when no mark can matter, the plan wanting none, none written here, no fwmark service
+  // planned, and the agent has read it since it started (its first apply looks for a chain
+  // left by an agent killed between its chain swap and its ownership file; the reading taken
+  // as the agent started will do for that, see leftoverChainCheck).
+  const marksMatter = rulesOfFamily(plan.marks, 'inet').length > 0 ||
     rulesOfFamily(ownership.markRules, 'inet').length > 0 || plan.services.some((s) => s.service.key.kind === 'fwmark');
+  const readMarks = (): Promise<MarkState> | MarkState =>
+    marksMatter ? kernel.marks.read() : options.readMarksAnyway === true ? leftoverChainCheck(kernel.marks) : NO_MARKS;
   let snapshot: Snapshot;
   let foreign: UnparsedService[];
   try {
-    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), marksMatter ? kernel.marks.read() : NO_MARKS, readIpv6Marks(marks6Door)]);
+    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), readMarks(), readIpv6Marks(marks6Door)]);
     snapshot = { ipvs: ipvs.services, marks, ...(marks6 ? { marks6 } : {}) };
     foreign = ipvs.unparsed;
     phases?.read('plan', ipvs.how);
@@ -121,7 +124,7 @@ export async function planChanges(
     unmanaged: ipvs.unmanaged,
     adopted: ipvs.adopted,
     foreign,
-    marksRead: marksMatter,
+    marksRead: marksMatter || options.readMarksAnyway === true,
   };
 }
 
@@ -168,6 +171,18 @@ function* desiredSteps(
 function weightsAsPlanned(s: DirectorService, weightOf: (service: DirectorService, d: Destination) => number): boolean {
   for (const r of s.realservers) if (weightOf(s, r.destination) !== r.destination.weight) return false;
   return s.sorryServer === undefined || weightOf(s, s.sorryServer) === s.sorryServer.weight;
+}
+
+/**
+ * The first apply's look for a chain left from before, when no mark can matter otherwise: the
+ * reading taken as the agent started, if it finished, succeeded and shows nothing of ours
+ * (then there is nothing to remove, and nothing a rollback would have to put back); a chain
+ * or a jump it shows is read again now, so what is removed and restored is what is there.
+ */
+async function leftoverChainCheck(door: Marks): Promise<MarkState> {
+  const atStart = await door.readingAtStart?.();
+  if (atStart && !atStart.chainExists && atStart.jumpCount === 0) return atStart;
+  return door.read();
 }
 
 /** The IPv6 mangle table, with the usual cause named when ip6tables cannot read it. */

@@ -19,4 +19,9 @@ export interface Marks {
    * its number of jumps, or no chain at all (one `iptables-restore --noflush`, atomic).
    */
   restoreChain(snapshot: MarkState): Promise<void>;
+  /**
+   * The reading taken in the background as the agent started (marks-read-at-start.ts), handed
+   * out once; undefined when there is none to trust (never taken, failed, or a write since).
+   */
+  readingAtStart?(): Promise<MarkState | undefined>;
 }

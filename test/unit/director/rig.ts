@@ -10,6 +10,7 @@ import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
+import type { Marks } from '../../../agent/kernel/marks';
 
 export const silent = silentLogger();
 
@@ -26,7 +27,11 @@ export interface Rig {
   run(plan: HostPlan, mode?: ApplyMode): Promise<{ result: ResultEvent; events: ApplyEvent[] }>;
 }
 
-export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; marks6?: FakeMarks; drainTimeoutMs?: number; stateDir?: string } = {}): Promise<Rig> {
+export async function directorRig(init: {
+  ipvs?: FakeIpvs; marks?: FakeMarks; marks6?: FakeMarks; drainTimeoutMs?: number; stateDir?: string;
+  /** the door the applier is handed over the fake mangle table (default: the fake itself) */
+  marksDoor?: (marks: FakeMarks) => Marks;
+} = {}): Promise<Rig> {
   const stateDir = init.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-')));
   const ipvs = init.ipvs ?? new FakeIpvs();
   const marks = init.marks ?? new FakeMarks();
@@ -34,7 +39,7 @@ export async function directorRig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; ma
   const applier = createDirectorApplier({
     stateDir,
     logger: silent,
-    kernel: { ipvs: new IpvsWriter(ipvs), marks, ...(init.marks6 ? { marks6: init.marks6 } : {}) },
+    kernel: { ipvs: new IpvsWriter(ipvs), marks: init.marksDoor ? init.marksDoor(marks) : marks, ...(init.marks6 ? { marks6: init.marks6 } : {}) },
     now: () => clock.now,
     ...(init.drainTimeoutMs !== undefined ? { drainTimeoutMs: init.drainTimeoutMs } : {}),
   });
