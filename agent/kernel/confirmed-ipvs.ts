@@ -18,9 +18,11 @@
 // `wholeReadAfterMs` (default 5 minutes). list() and connections() always ask the backend:
 // they carry counters that change with traffic. An apply's read-back (readWritten) reads only
 // what its batch wrote, without the listing, when the read before the batch checked the
-// listing and the batch was acknowledged whole; the next read checks the listing again.
+// listing and the batch was acknowledged whole; the next read checks the listing again. A
+// read-back given the table its apply projected takes a service from the listing as that
+// projected object when the listing states it exactly so (compared in place, nothing built).
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -88,7 +90,12 @@ export class ConfirmedIpvs implements Ipvs {
     this.maxServicesReadAgain = options.maxServicesReadAgain ?? DEFAULT_MAX_SERVICES_READ_AGAIN;
   }
 
-  async read(): Promise<IpvsReading> {
+  read(): Promise<IpvsReading> {
+    return this.readChecked(undefined);
+  }
+
+  /** read(), where a service taken from the listing that states exactly its `expected` service is handed back as that object. */
+  private async readChecked(expected: readonly IpvsService[] | undefined): Promise<IpvsReading> {
     this.vouched = false;
     // a backend that cannot read a service alone (ipvsadm) reads whole: the listing would buy nothing
     if (!this.options.backend.readServices) return this.readWithoutMemory();
@@ -117,9 +124,14 @@ export class ConfirmedIpvs implements Ipvs {
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
-      ? await runSliced(fromListingSteps(readAgain, this.written, (name) => this.flagsKnown(name, confirmed), listing))
+      ? await runSliced(fromListingSteps(readAgain, this.written, (name) => this.flagsKnown(name, confirmed), listing, expected))
       : new Map<string, IpvsService | null>();
-    for (const name of fromListing.keys()) readAgain.delete(name);
+    // their keys as written: named already (a load's 2,000 projected services each hold a copy)
+    const listedKeys = new Map<string, ServiceKey>();
+    for (const name of fromListing.keys()) {
+      listedKeys.set(name, readAgain.get(name) as ServiceKey);
+      readAgain.delete(name);
+    }
     if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText);
     if (readAgain.size === 0 && fromListing.size === 0) {
       return this.checked(confirmed, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
@@ -134,7 +146,7 @@ export class ConfirmedIpvs implements Ipvs {
     }
     this.written.clear();
     this.uncertain.clear();
-    await runSliced(rememberSteps(confirmed, fromListing));
+    await runSliced(rememberSteps(confirmed, fromListing, listedKeys));
     for (const name of readAgain.keys()) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
@@ -162,15 +174,18 @@ export class ConfirmedIpvs implements Ipvs {
    * backend (one request and one destination dump each), not the listing: the rest is as that
    * read saw it moments ago, and the next read checks it against the listing again, so drift
    * anywhere else is caught there. Otherwise (nothing vouched for, a batch that failed, more
-   * than the bound to read, an old memory): read().
+   * than the bound to read, an old memory): read(). `expected`, the table the caller expects
+   * (an apply's projection): a service this read takes from the listing (a load) and finds
+   * stated there exactly as expected comes back as that very object, so the caller knows it
+   * equal without comparing it again.
    */
-  async readWritten(): Promise<IpvsReading> {
+  async readWritten(expected?: readonly IpvsService[]): Promise<IpvsReading> {
     const confirmed = this.confirmed;
     const reader = this.options.backend.readServices?.bind(this.options.backend);
     const vouched = this.vouched;
     this.vouched = false;
     if (!vouched || !confirmed || !reader || this.uncertain.size > 0 || this.written.size > this.maxServicesReadAgain
-      || this.now() - confirmed.wholeReadAt >= this.wholeReadAfterMs) return this.read();
+      || this.now() - confirmed.wholeReadAt >= this.wholeReadAfterMs) return this.readChecked(expected);
     const names = [...this.written.keys()];
     const fresh = this.written.size > 0 ? await reader([...this.written.values()]) : { services: [], unparsed: [] };
     this.written.clear();
@@ -278,7 +293,9 @@ function* servicesToReadAgainSteps(
   const writtenByName = new Map<string, ServiceKey[]>();
   for (const key of written.values()) {
     const name = procServiceName(key);
-    writtenByName.set(name, [...(writtenByName.get(name) ?? []), key]);
+    const keys = writtenByName.get(name);
+    if (keys) keys.push(key);
+    else writtenByName.set(name, [key]);
   }
   let step = 0;
   for (const [name, lines] of listing) {
@@ -288,7 +305,8 @@ function* servicesToReadAgainSteps(
       // a new or changed service the memory cannot name (someone else's, SCTP): read it all
       if (remembered === undefined && writtenKeys === undefined) return undefined;
       for (const key of remembered?.values() ?? []) readAgain(key);
-      for (const key of writtenKeys ?? []) readAgain(key);
+      // a written key is in `again` already: only a fwmark's other family is to add (a load names 2,000 others)
+      for (const key of writtenKeys ?? []) if (key.kind === 'fwmark') readAgain(key);
     }
     if (++step % 64 === 0) yield;
   }
@@ -303,14 +321,22 @@ function* servicesToReadAgainSteps(
 /**
  * The services written since the last read (by serviceKeyString) that the listing states
  * whole, or shows gone (null): TCP and UDP services whose flags are known (as written, or as
- * read and not written since; not after a batch that failed).
+ * read and not written since; not after a batch that failed). A service the listing states
+ * exactly as `expected` has it is that expected object (compared in place, nothing built).
  */
 function* fromListingSteps(
   readAgain: ReadonlyMap<string, ServiceKey>,
   written: ReadonlyMap<string, ServiceKey>,
   flagsOf: (name: string) => SchedulerFlag[] | undefined,
   listing: ReadonlyMap<string, string>,
+  expected: readonly IpvsService[] | undefined,
 ): Pausable<Map<string, IpvsService | null>> {
+  const expectedByName = new Map<string, IpvsService>();
+  for (const s of expected ?? []) {
+    const name = serviceKeyString(s.service.key);
+    if (readAgain.has(name)) expectedByName.set(name, s);
+    yield;
+  }
   const taken = new Map<string, IpvsService | null>();
   for (const [name, key] of readAgain) {
     const flags = flagsOf(name);
@@ -318,7 +344,8 @@ function* fromListingSteps(
       const block = listing.get(procServiceName(key));
       if (block === undefined) taken.set(name, null);
       else if (flags !== undefined) {
-        const service = procServiceOf(key, block, flags);
+        const want = expectedByName.get(name);
+        const service = want !== undefined && procBlockStates(block, want, flags) ? want : procServiceOf(key, block, flags);
         if (service) taken.set(name, service);
       }
     }
@@ -327,11 +354,11 @@ function* fromListingSteps(
   return taken;
 }
 
-/** The memory takes the services the listing stated (null: gone). */
-function* rememberSteps(confirmed: Confirmed, taken: ReadonlyMap<string, IpvsService | null>): Pausable<void> {
+/** The memory takes the services the listing stated (null: gone), under the keys they were written with. */
+function* rememberSteps(confirmed: Confirmed, taken: ReadonlyMap<string, IpvsService | null>, keys: ReadonlyMap<string, ServiceKey>): Pausable<void> {
   for (const [name, service] of taken) {
     drop(confirmed, name);
-    if (service) keep(confirmed, service);
+    if (service) keep(confirmed, service, name, keys.get(name));
     yield;
   }
 }
@@ -344,9 +371,10 @@ function drop(confirmed: Confirmed, name: string): void {
   confirmed.unparsed.delete(name);
 }
 
-function keep(confirmed: Confirmed, service: IpvsService): void {
-  confirmed.services.set(serviceKeyString(service.service.key), service);
-  place(confirmed.byName, service.service.key);
+/** `name` and `key`, when the caller has them: the service's serviceKeyString and a key equal to its own. */
+function keep(confirmed: Confirmed, service: IpvsService, name = serviceKeyString(service.service.key), key = service.service.key): void {
+  confirmed.services.set(name, service);
+  place(confirmed.byName, key, name);
 }
 
 /** Someone else's service with a key; one without (SCTP) is only ever known by a whole read. */
@@ -368,11 +396,11 @@ function* rememberedSteps(read: readonly IpvsService[]): Pausable<{ services: Ma
   return { services, byName };
 }
 
-function place(byName: Map<string, Map<string, ServiceKey>>, key: ServiceKey): void {
+function place(byName: Map<string, Map<string, ServiceKey>>, key: ServiceKey, keyName = serviceKeyString(key)): void {
   const name = procServiceName(key);
   const keys = byName.get(name);
-  if (keys) keys.set(serviceKeyString(key), key);
-  else byName.set(name, new Map([[serviceKeyString(key), key]]));
+  if (keys) keys.set(keyName, key);
+  else byName.set(name, new Map([[keyName, key]]));
 }
 
 function unplace(byName: Map<string, Map<string, ServiceKey>>, keyName: string, key: ServiceKey): void {

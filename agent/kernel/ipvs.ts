@@ -4,7 +4,7 @@
 // it only through IpvsWriter (agent/kernel/ipvs-writer.ts), which serializes them.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import type { IpvsReading, ListedService } from '../../lvs/ipvs-reading';
-import type { ServiceKey } from '../../lvs/model';
+import type { IpvsService, ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
 
 export interface Ipvs {
@@ -23,9 +23,11 @@ export interface Ipvs {
   /**
    * The table for a read-back: the services written since the last read read again, the rest
    * as that read left them. Only the door that remembers the table has it (confirmed-ipvs.ts),
-   * and it reads as read() does whenever it cannot vouch for the rest.
+   * and it reads as read() does whenever it cannot vouch for the rest. `expected` is the table
+   * the caller expects (an apply's projection): a service the door found the kernel to hold
+   * exactly so may come back as that very object (then it is known equal, not compared again).
    */
-  readWritten?(): Promise<IpvsReading>;
+  readWritten?(expected?: readonly IpvsService[]): Promise<IpvsReading>;
 }
 
 /**

@@ -202,6 +202,20 @@ describe('IPVS backends on the real kernel', function () {
       const readManyChanged = await timed(() => door.read());
       assert.deepEqual(door.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 500 });
       assert.deepEqual(canonicalTable(readManyChanged.value.services), canonicalTable((await netlink().read()).services));
+      // an apply's read-back of 500 services written, handed the table it expects: those the listing states exactly so
+      // (the kernel lists them newest first) come back as the expected objects; one changed by hand after the batch is read
+      const written = table.slice(500, 1000);
+      const expected = written.map((t) => ({ ...t, destinations: t.destinations.map((d, j) => (j === 1 ? { ...d, weight: 8 } : d)) }));
+      await door.applyBatch(written.map((t, i) => ({ op: 'edit-destination', key: t.service.key, destination: expected[i].destinations[1], before: t.destinations[1] })));
+      await netlink().applyBatch([{ op: 'edit-destination', key: table[600].service.key, destination: { ...table[600].destinations[4], weight: 9 }, before: table[600].destinations[4] }]);
+      const readBackMany = await timed(() => door.readWritten(expected));
+      assert.deepEqual(door.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 500 });
+      const expectedSet = new Set<IpvsService>(expected);
+      const asExpected = readBackMany.value.services.filter((x) => expectedSet.has(x));
+      assert.equal(asExpected.length, 499, 'every service written but the one changed by hand is the expected object');
+      const byHand = readBackMany.value.services.find((x) => x.service.key.kind === 'tcp' && x.service.key.vip === (table[600].service.key as { vip: string }).vip);
+      assert.ok(byHand && !expectedSet.has(byHand) && byHand.destinations.some((d) => d.port === 80 && d.address === table[600].destinations[4].address && d.weight === 9), JSON.stringify(byHand));
+      assert.deepEqual(canonicalTable(readBackMany.value.services), canonicalTable((await netlink().read()).services));
       const listIpvsadm = await timed(() => ipvsadm().list());
       assert.deepEqual(canonicalTable(readNetlink.value.services), want);
       assert.deepEqual(canonicalTable(readIpvsadm.value.services), want);
@@ -217,7 +231,7 @@ describe('IPVS backends on the real kernel', function () {
         `        load:  netlink one applyBatch ${s(loadNetlink)}; ipvsadm -R ${s(loadIpvsadm)}`,
         `        read:  netlink dump ${s(readNetlink1)} (1 socket), ${s(readNetlink)} (4 sockets), ${s(readNetlink8)} (8 sockets), best of two each; ipvsadm -S -n ${s(readIpvsadm)}`,
         `        list:  netlink ${s(listNetlink)}; ipvsadm -Ln --exact and --stats ${s(listIpvsadm)}`,
-        `        the remembering door: unchanged table ${s(readRemembered)}; one weight changed ${s(readOneChanged)}; its read-back after one weight written ${s(readBackOne)}; 500 services written ${s(readManyChanged)}`,
+        `        the remembering door: unchanged table ${s(readRemembered)}; one weight changed ${s(readOneChanged)}; its read-back after one weight written ${s(readBackOne)}; 500 services written ${s(readManyChanged)}; their read-back against the expected table ${s(readBackMany)}`,
       ].join('\n'));
     });
   });

@@ -1,8 +1,13 @@
 // /proc/net/ip_vs as a fingerprint (lvs/formats/ipvs-proc-table.ts): text as the kernel writes
 // it (ip_vs_ctl.c, ip_vs_info_seq_show), one block per service name, connection counts left out.
 import { strict as assert } from 'node:assert';
-import { procServiceOf, procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
+import type { Destination, IpvsService, SchedulerFlag } from '../../../lvs/model';
 import { runToEnd } from '../../../lvs/yield-point';
+import { fuzzParameters } from '../fuzz-runs';
 
 const listing = (active: number, inactive: number): string => [
   'IP Virtual Server version 1.2.1 (size=4096)',
@@ -76,3 +81,101 @@ describe('/proc/net/ip_vs as a fingerprint of the table', () => {
     assert.equal(procServiceOf(key, `${head}\n  -> 0A00000B:0050      Masq    1\n`, []), undefined, 'an empty line after it');
   });
 });
+
+describe('whether a block states a service exactly (the load\'s read-back, compared in place)', () => {
+  const key = { kind: 'tcp' as const, vip: '10.0.0.100', port: 80 };
+  const head = 'TCP  0A000064:0050 wlc ';
+  const web: IpvsService = {
+    service: { key, scheduler: 'wlc', flags: [] },
+    destinations: [{ address: '10.0.0.11', port: 8001, weight: 1, forwarding: 'nat' }, { address: '10.0.0.12', port: 8002, weight: 3, forwarding: 'nat' }],
+  };
+  const block = `${head}\n  -> 0A00000B:1F41      Masq    1\n  -> 0A00000C:1F42      Masq    3`;
+
+  it('says yes to the service as the block states it, and no to any difference or another order', () => {
+    assert.equal(procBlockStates(block, web, []), true);
+    const [a, b] = web.destinations;
+    for (const [why, other] of [
+      ['a weight', { ...web, destinations: [a, { ...b, weight: 2 }] }],
+      ['a destination missing', { ...web, destinations: [a] }],
+      ['a destination more', { ...web, destinations: [a, b, { ...b, port: 8003 }] }],
+      ['a forwarding method', { ...web, destinations: [a, { ...b, forwarding: 'dr' }] }],
+      ['an address', { ...web, destinations: [a, { ...b, address: '10.0.0.13' }] }],
+      ['a port', { ...web, destinations: [a, { ...b, port: 8012 }] }],
+      ['a scheduler', { ...web, service: { ...web.service, scheduler: 'rr' } }],
+      ['persistence', { ...web, service: { ...web.service, persistence: { timeout: 300 } } }],
+    ] as Array<[string, IpvsService]>) assert.equal(procBlockStates(block, other, other.service.flags), false, why);
+    assert.equal(procBlockStates(block, web, ['sh-port']), false, 'flags known otherwise than expected');
+    // the kernel lists a service loaded in one go newest first: the reverse order is the same service
+    assert.equal(procBlockStates(block, { ...web, destinations: [b, a] }, []), true, 'the reverse order');
+    const c: Destination = { ...b, port: 8003 };
+    const three = `${block}\n  -> 0A00000C:1F43      Masq    3`;
+    assert.equal(procBlockStates(three, { ...web, destinations: [a, b, c] }, []), true);
+    assert.equal(procBlockStates(three, { ...web, destinations: [c, b, a] }, []), true);
+    assert.equal(procBlockStates(three, { ...web, destinations: [b, a, c] }, []), false, 'another order: read, not stated');
+    assert.equal(procBlockStates(`${head}ops \n  -> 0A00000B:1F41      Masq    1\n  -> 0A00000C:1F42      Masq    3`, web, []), false, 'one-packet scheduling');
+    assert.equal(procBlockStates(block.replace('Masq    3', 'Masq    3x'), web, []), false, 'a line it cannot read');
+    // a host netmask written out is not what a read gives: not stated "exactly" (the caller then reads the block)
+    const persistent = `TCP  0A000064:0050 wlc persistent 300 FFFFFFFF\n  -> 0A00000B:1F41      Masq    1`;
+    const sticky = (persistence: IpvsService['service']['persistence']): IpvsService => ({ service: { ...web.service, ...(persistence ? { persistence } : {}) }, destinations: [a] });
+    assert.equal(procBlockStates(persistent, sticky({ timeout: 300 }), []), true);
+    assert.equal(procBlockStates(persistent, sticky({ timeout: 300, netmask: '255.255.255.255' }), []), false);
+  });
+
+  it('says yes exactly when reading the block gives the expected service (property, against the fake kernel\'s own listing)', () => {
+    const address = fc.oneof(fc.constantFrom('10.0.0.11', '10.0.0.12', '192.168.1.1'), fc.constantFrom('2001:db8::11', 'fd00::1'));
+    const destination = fc.record({
+      address,
+      port: fc.integer({ min: 0, max: 65535 }),
+      weight: fc.integer({ min: 0, max: 70000 }),
+      forwarding: fc.constantFrom('nat', 'dr', 'tun'),
+    }) as fc.Arbitrary<Destination>;
+    const distinct = fc.uniqueArray(destination, { maxLength: 4, selector: (d) => `${d.address}|${d.port}` });
+    const serviceOf = fc.record({
+      v6: fc.boolean(),
+      udp: fc.boolean(),
+      scheduler: fc.constantFrom('wlc', 'rr', 'sh'),
+      flags: fc.constantFrom<SchedulerFlag[]>([], ['sh-port'], ['sh-fallback', 'sh-port']),
+      persistence: fc.option(fc.record({ timeout: fc.integer({ min: 1, max: 3600 }), netmask: fc.option(fc.constantFrom('255.255.255.0', '255.255.0.0'), { nil: undefined }) }), { nil: undefined }),
+      destinations: distinct,
+    }).map(({ v6, udp, scheduler, flags, persistence, destinations }): IpvsService => ({
+      service: {
+        key: { kind: udp ? 'udp' : 'tcp', vip: v6 ? '2001:db8::100' : '10.0.0.100', port: 80 },
+        scheduler: scheduler as IpvsService['service']['scheduler'],
+        flags,
+        ...(persistence ? { persistence: persistence.netmask ? persistence : { timeout: persistence.timeout } } : {}),
+      },
+      destinations,
+    }));
+    // the expected service: the kernel's, or one change away from it
+    const twist = fc.constantFrom('same', 'weight', 'drop', 'reverse', 'rotate', 'reverse-weight', 'forwarding', 'port', 'scheduler', 'persistence', 'flags');
+    fc.assert(fc.property(serviceOf, twist, fc.boolean(), (kernel, how, knownFlags) => {
+      const fake = new FakeIpvs([kernel]);
+      const blocks = runToEnd(procTableBlocksSteps(fake.procListing()));
+      const block = blocks.get(procServiceName(kernel.service.key)) ?? '';
+      // plain objects (fast-check's records have no prototype; a read's do)
+      const expected = structuredClone(twisted(kernel, how));
+      const flags = knownFlags ? expected.service.flags : kernel.service.flags;
+      const read = procServiceOf(kernel.service.key, block, flags);
+      const reversed = read && { ...read, destinations: [...read.destinations].reverse() };
+      const same = read !== undefined && (isDeepStrictEqual(read, expected) || isDeepStrictEqual(reversed, expected));
+      assert.equal(procBlockStates(block, expected, flags), same, `${how}: ${JSON.stringify({ block, expected, read })}`);
+    }), fuzzParameters(400));
+  });
+});
+
+function twisted(s: IpvsService, how: string): IpvsService {
+  const ds = s.destinations;
+  switch (how) {
+    case 'weight': return ds.length ? { ...s, destinations: [{ ...ds[0], weight: ds[0].weight + 1 }, ...ds.slice(1)] } : s;
+    case 'drop': return { ...s, destinations: ds.slice(1) };
+    case 'reverse': return { ...s, destinations: [...ds].reverse() };
+    case 'rotate': return { ...s, destinations: [...ds.slice(1), ...ds.slice(0, 1)] };
+    case 'reverse-weight': return twisted(twisted(s, 'reverse'), 'weight');
+    case 'forwarding': return ds.length ? { ...s, destinations: [{ ...ds[0], forwarding: ds[0].forwarding === 'nat' ? 'dr' : 'nat' }, ...ds.slice(1)] } : s;
+    case 'port': return ds.length ? { ...s, destinations: [{ ...ds[0], port: (ds[0].port + 1) % 65536 }, ...ds.slice(1)] } : s;
+    case 'scheduler': return { ...s, service: { ...s.service, scheduler: s.service.scheduler === 'rr' ? 'wlc' : 'rr' } };
+    case 'persistence': return { ...s, service: { ...s.service, persistence: { timeout: (s.service.persistence?.timeout ?? 0) + 1 } } };
+    case 'flags': return { ...s, service: { ...s.service, flags: s.service.flags.length ? [] : ['sh-port'] } };
+    default: return s;
+  }
+}

@@ -163,6 +163,29 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 2, servicesFromListing: 1 });
   });
 
+  it('hands a read-back the expected object of each service the listing states exactly so, and reads the others', async () => {
+    const fake = new FakeIpvs([web(80, [1])]);
+    const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain: 1 });
+    await ipvs.read();
+    const load = [web(81, [1, 2]), web(82, [3]), web(83, [4])];
+    await ipvs.applyBatch(addAll(load));
+    // after the batch, by hand (as a kernel that did otherwise would): 82's weight, 83's destination gone
+    await fake.applyBatch([
+      { op: 'edit-destination', key: tcp(82), destination: dest('10.0.0.11', 8000, 9), before: dest('10.0.0.11', 8000, 3) },
+      { op: 'delete-destination', key: tcp(83), destination: dest('10.0.0.11', 8000) },
+    ]);
+    const expected = structuredClone(load);
+    const back = await ipvs.readWritten(expected);
+    assert.deepEqual(ipvs.lastRead, { kind: 'partial', servicesReadAgain: 0, servicesFromListing: 3 });
+    const byPort = (port: number): IpvsService | undefined => back.services.find((s) => s.service.key.kind === 'tcp' && s.service.key.port === port);
+    assert.equal(byPort(81), expected[0], 'stated exactly: the expected object itself');
+    assert.notEqual(byPort(82), expected[1]);
+    assert.equal(byPort(82)?.destinations[0].weight, 9, 'the kernel\'s weight, not the expected one');
+    assert.deepEqual(byPort(83)?.destinations, []);
+    assert.deepEqual(canonicalTable(back.services), canonicalTable(fake.snapshot()));
+    await sameAsKernel(ipvs, fake);
+  });
+
   it('takes services whose destinations it wrote from the listing, with the flags it had read', async () => {
     const hashed = (port: number): IpvsService => ({ service: { key: tcp(port), scheduler: 'sh', flags: ['sh-fallback', 'sh-port'] }, destinations: [dest('10.0.0.11', port)] });
     const fake = new FakeIpvs([hashed(80), hashed(81), hashed(82)]);
@@ -243,7 +266,7 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
       persistent: fc.boolean(),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(change, { maxLength: 12 }), fc.constantFrom(0, 1, 256), async (changes, maxServicesReadAgain) => {
+      fc.asyncProperty(fc.array(change, { maxLength: 12 }), fc.constantFrom(0, 1, 256), fc.boolean(), async (changes, maxServicesReadAgain, expectOtherwise) => {
         const fake = new FakeIpvs([web(80, [1, 2]), web(81, [1])]);
         const ipvs = door(fake, { now: 0 }, { maxServicesReadAgain });
         await sameAsKernel(ipvs, fake);
@@ -258,8 +281,9 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
           // a refused operation (already there, not there) is part of the game
           await (c.byHand ? fake : ipvs).applyBatch([op]).catch(() => undefined);
           if (!c.byHand) {
-            // the read-back holds the service written as the kernel does
-            const back = (await ipvs.readWritten()).services.filter((s) => s.service.key.kind === 'tcp' && s.service.key.port === c.port);
+            // the read-back holds the service written as the kernel does, whatever the caller expected
+            const expected = fake.snapshot().map((s) => (expectOtherwise ? { ...s, destinations: s.destinations.map((d) => ({ ...d, weight: d.weight + 1 })) } : s));
+            const back = (await ipvs.readWritten(expected)).services.filter((s) => s.service.key.kind === 'tcp' && s.service.key.port === c.port);
             assert.deepEqual(canonicalTable(back), canonicalTable(fake.snapshot().filter((s) => s.service.key.kind === 'tcp' && s.service.key.port === c.port)));
           }
           await sameAsKernel(ipvs, fake);
