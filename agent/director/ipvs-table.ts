@@ -157,7 +157,9 @@ function applyOperation(table: Map<string, ProjectedService>, op: IpvsOperation)
       } else if (!present) {
         throw new IpvsOperationError(`${where}: No such destination`);
       }
-      // A Map keeps an edited key where it was and appends a new one, as the kernel's list does.
+      // A Map keeps an edited key where it was and appends a new one. The kernel puts a new
+      // destination at the head of its list instead (a fresh load lists newest first): order is
+      // never compared (sameService), and the read-back's in-place match takes either order.
       if (op.op === 'delete-destination') destinations.delete(id);
       else destinations.set(id, copyDestination(op.destination));
     }
