@@ -22,12 +22,10 @@ export async function readProcFileInSlices(path: string, maxBytes: number, tooLa
     let total = 0;
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     let used = 0;
-    // Each read is a system call whose cost grows with the place in a seq_file (35 ms a read at
-    // the end of a 20,000-service listing in the lab): the clock is read at least every 8th
-    // read, more often as reads slow down, so a slice overshoots by a few ms at most. Every
-    // second read (the earlier bound) spent ~135 clock reads, each a system call there, on a
-    // 2,000-service listing of ~270 page-sized reads.
-    const slicer = new Slicer({ maxStride: 8 });
+    // each read is a system call whose cost grows with the place in a seq_file: the clock is read
+    // after every second one (every 8th let one slice run 430 ms at the end of a 20,000-service
+    // listing in the lab, on a busy host)
+    const slicer = new Slicer({ maxStride: 2 });
     for (;;) {
       // /proc files have no size: read until EOF (a seq_file keeps its place between reads)
       const bytesRead = readSync(fd, chunk, used, CHUNK_BYTES - used, null);
