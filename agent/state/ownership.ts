@@ -6,7 +6,7 @@
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PROTOCOLS, serviceKeyString, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { PROTOCOLS, sameServiceKey, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { runSliced } from '../../lvs/yield-point';
 import { plainOwnershipSteps } from './ownership-shape';
 import { writeFileAtomically } from '../kernel/atomic-file';
@@ -140,7 +140,7 @@ export function sameOwnedApartFromGeneration(a: DirectorOwnership, b: DirectorOw
   for (let i = 0; i < a.services.length; i++) {
     const left = a.services[i] as ServiceKey;
     const right = b.services[i] as ServiceKey;
-    if (left !== right && serviceKeyString(left) !== serviceKeyString(right)) return false;
+    if (left !== right && !sameServiceKey(left, right)) return false;
   }
   return JSON.stringify(a.markRules) === JSON.stringify(b.markRules) && JSON.stringify(a.draining) === JSON.stringify(b.draining);
 }
