@@ -44,6 +44,8 @@ interface DirectorParts {
   /** checked afresh each time: for explaining a failed read (Status, Connections) */
   uncachedPreconditions: DirectorPreconditions;
   ipvsBackend: IpvsBackendName;
+  /** a rollout's hello said an apply follows: the table is checked against the kernel's listing now (kernel/check-ahead.ts) */
+  applyAnnounced: () => void;
 }
 
 /**
@@ -54,18 +56,22 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   const [
     { createExec, DEFAULT_MAX_OUTPUT_BYTES }, { chooseIpvsBackend }, { createLinuxPreconditions }, { IpvsWriter }, { ConfirmedIpvs },
     { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived }, { MarksReadAtStart },
+    { checkAheadOnAnnouncement },
   ] = await Promise.all([
     import('./kernel/exec'), import('./kernel/linux/ipvs-backend'), import('./kernel/linux/preconditions'), import('./kernel/ipvs-writer'),
     import('./kernel/confirmed-ipvs'), import('./kernel/linux/proc-file'), import('../lvs/formats/ipvs-proc-table'), import('./kernel/linux/marks'),
     import('./kernel/cached-preconditions'), import('./kernel/linux/keepalived'), import('./kernel/marks-read-at-start'),
+    import('./kernel/check-ahead'),
   ]);
   const exec = createExec();
   const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
   const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' });
+  // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
+  const door = new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) });
+  const writer = new IpvsWriter(door);
   return {
     kernel: {
-      // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
-      ipvs: new IpvsWriter(new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) })),
+      ipvs: writer,
       // read once in the background when the agent serves (start() below): the first apply's look for a left chain
       marks: new MarksReadAtStart(new LinuxMarks(exec, config.iptables)),
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
@@ -74,6 +80,8 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
     },
     uncachedPreconditions,
     ipvsBackend: chosen.backend,
+    applyAnnounced: checkAheadOnAnnouncement(writer, door, (error) =>
+      logger.info('the table could not be checked ahead of the announced apply; the apply reads it itself', { problem: errorMessage(error) })),
   };
 }
 
@@ -219,7 +227,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
     ...(vrrp ? { vrrp } : {}),
-    ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions } : {}),
+    ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions, applyAnnounced: director.applyAnnounced } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow, ...(identity?.crl ? { revoked: revocations } : {}) },
     logger,

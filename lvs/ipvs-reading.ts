@@ -27,11 +27,12 @@ export interface IpvsReading {
 }
 
 /**
- * A read of the remembering door: whole, from memory, partly read again, or (a read-back)
- * only the services written since a read that checked the listing, read again.
+ * A read of the remembering door: whole, from memory, partly read again, (a read-back) only
+ * the services written since a read that checked the listing, read again, or (an apply
+ * announced by its rollout's hello) the same since the check made when it was announced.
  */
 export interface ReadAccount {
-  kind: 'whole' | 'remembered' | 'partial' | 'written';
+  kind: 'whole' | 'remembered' | 'partial' | 'written' | 'ahead';
   /** services read again one by one over the backend */
   servicesReadAgain: number;
   /** services this agent wrote, taken from the kernel's listing */

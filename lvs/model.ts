@@ -79,10 +79,24 @@ export function formatAddressPort(address: string, port: number): string {
   return isIpv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/**
+ * Each key object's string, made once. An apply names the same key objects again and again
+ * (the plan's services are kept from one request to the next, the door hands out the table it
+ * remembers): 6,000 strings made and hashed anew per 2,000-service re-apply otherwise. Key
+ * objects are never changed once made, so a key's string never goes stale.
+ */
+const keyStrings = new WeakMap<ServiceKey, string>();
+
 /** A stable, human-readable identity for a service: "tcp 10.0.0.100:80", "fwmark 1", "fwmark 1 inet6". */
 export function serviceKeyString(key: ServiceKey): string {
-  if (key.kind === 'fwmark') return key.family === 'inet6' ? `fwmark ${key.mark} inet6` : `fwmark ${key.mark}`;
-  return `${key.kind} ${formatAddressPort(key.vip, key.port)}`;
+  let name = keyStrings.get(key);
+  if (name === undefined) {
+    name = key.kind === 'fwmark'
+      ? (key.family === 'inet6' ? `fwmark ${key.mark} inet6` : `fwmark ${key.mark}`)
+      : `${key.kind} ${formatAddressPort(key.vip, key.port)}`;
+    keyStrings.set(key, name);
+  }
+  return name;
 }
 
 export function sameServiceKey(a: ServiceKey, b: ServiceKey): boolean {

@@ -215,10 +215,10 @@ async function applyPlanned(
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
   const touched = await runSliced(touchedServiceSteps(ops));
-  let claim: OwnershipClaim = { release: async () => undefined };
+  let claim: OwnershipClaim = { claimed: false, release: async () => undefined };
   if (ops.length > 0) {
     try {
-      claim = await claimPlannedServices(options.stateDir, planned.ownership, desired.map((s) => s.service.key));
+      claim = await claimPlannedServices(options.stateDir, planned.ownership, planned.notOwned);
     } catch (error) {
       await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not applied)');
       return { kind: 'result', outcome: 'failed', changed: 0, message: `cannot record the planned services as owned before changing the kernel, nothing was changed: ${errorMessage(error)}` };
@@ -249,8 +249,10 @@ async function applyPlanned(
       generation: plan.generation,
       draining: planned.drains.draining,
     };
-    // no claim was written (no operation) and nothing recorded changes: the file stays as it is
-    if (ops.length > 0 || !sameOwnedApartFromGeneration(owned, planned.ownership)) await writeOwnership(options.stateDir, owned);
+    // no claim was written and nothing recorded changes (a weight changed, a no-op): the file stays as it is
+    // (every planned service owned already and as many owned as planned: the same services)
+    const sameServices = planned.notOwned.length === 0 && owned.services.length === planned.ownership.services.length;
+    if (claim.claimed || !sameOwnedApartFromGeneration(owned, planned.ownership, sameServices)) await writeOwnership(options.stateDir, owned);
     phases.lap('ownership');
   } catch (error) {
     const failure = errorMessage(error);

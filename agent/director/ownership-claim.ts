@@ -8,19 +8,22 @@
 // puts the previous file back; a rollback that failed keeps the claim (the kernel may hold them).
 // A claimed service that never made it into the kernel costs nothing: only services in the
 // kernel are ever deleted.
-import { serviceKeyString, type ServiceKey } from '../../lvs/model';
+import type { ServiceKey } from '../../lvs/model';
 import { writeOwnership, type DirectorOwnership } from '../state/ownership';
 
 export interface OwnershipClaim {
+  /** the file was written: it names services it did not before */
+  claimed: boolean;
   /** Puts the ownership file back as it was before the claim (nothing to do when nothing was claimed). */
   release(): Promise<void>;
 }
 
-/** Records `planned` as owned, with what `ownership` (as read for this apply) already owns; writes only when that adds a service. */
-export async function claimPlannedServices(stateDir: string, ownership: DirectorOwnership, planned: readonly ServiceKey[]): Promise<OwnershipClaim> {
-  const owned = new Set(ownership.services.map(serviceKeyString));
-  const added = planned.filter((key) => !owned.has(serviceKeyString(key)));
-  if (added.length === 0) return { release: async () => undefined };
-  await writeOwnership(stateDir, { ...ownership, services: [...ownership.services, ...added] });
-  return { release: () => writeOwnership(stateDir, ownership) };
+/**
+ * Records the planned services `ownership` (as read for this apply) does not own yet
+ * (`notOwned`, the diff's reconcileIpvs found them) as owned too; writes nothing when there are none.
+ */
+export async function claimPlannedServices(stateDir: string, ownership: DirectorOwnership, notOwned: readonly ServiceKey[]): Promise<OwnershipClaim> {
+  if (notOwned.length === 0) return { claimed: false, release: async () => undefined };
+  await writeOwnership(stateDir, { ...ownership, services: [...ownership.services, ...notOwned] });
+  return { claimed: true, release: () => writeOwnership(stateDir, ownership) };
 }

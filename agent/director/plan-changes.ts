@@ -37,6 +37,8 @@ export interface Planned {
   projected: IpvsService[];
   unmanaged: ServiceKey[];
   adopted: ServiceKey[];
+  /** planned services the ownership file does not name yet: claimed before the batch (ownership-claim.ts) */
+  notOwned: ServiceKey[];
   /** services in the kernel lvsctl cannot read: someone else's, never touched */
   foreign: UnparsedService[];
   /** the IPv4 mangle table was read (not skipped as unable to matter) */
@@ -93,7 +95,7 @@ export async function planChanges(
   let snapshot: Snapshot;
   let foreign: UnparsedService[];
   try {
-    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.read(), readMarks(), readIpv6Marks(marks6Door)]);
+    const [ipvs, marks, marks6] = await Promise.all([kernel.ipvs.readForApply ? kernel.ipvs.readForApply() : kernel.ipvs.read(), readMarks(), readIpv6Marks(marks6Door)]);
     snapshot = { ipvs: ipvs.services, marks, ...(marks6 ? { marks6 } : {}) };
     foreign = ipvs.unparsed;
     phases?.read('plan', ipvs.how);
@@ -123,6 +125,7 @@ export async function planChanges(
     projected,
     unmanaged: ipvs.unmanaged,
     adopted: ipvs.adopted,
+    notOwned: ipvs.notOwned,
     foreign,
     marksRead: marksMatter || options.readMarksAnyway === true,
   };

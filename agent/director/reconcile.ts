@@ -32,6 +32,8 @@ export interface IpvsReconciliation {
   unmanaged: ServiceKey[];
   /** desired and already in the kernel but not owned: taken over from now on */
   adopted: ServiceKey[];
+  /** desired but not owned yet (in the kernel or not), in plan order: what an apply claims before its batch */
+  notOwned: ServiceKey[];
 }
 
 /**
@@ -90,10 +92,13 @@ export function* reconcileIpvsSteps(
   const desiredKeys = new Set<string>();
   const ops: IpvsOperation[] = [];
   const adopted: ServiceKey[] = [];
+  const notOwned: ServiceKey[] = [];
 
   for (const want of desired) {
     const key = serviceKeyString(want.service.key);
     desiredKeys.add(key);
+    const owns = owned.has(key);
+    if (!owns) notOwned.push(want.service.key);
     const have = actualByKey.get(key);
     if (!have) {
       ops.push({ op: 'add-service', service: want.service });
@@ -101,7 +106,7 @@ export function* reconcileIpvsSteps(
         ops.push({ op: 'add-destination', key: want.service.key, destination });
       }
     } else {
-      if (!owned.has(key)) adopted.push(want.service.key);
+      if (!owns) adopted.push(want.service.key);
       if (known?.has(have, want)) {
         yield;
         continue;
@@ -122,7 +127,7 @@ export function* reconcileIpvsSteps(
     else unmanaged.push(have.service.key);
     yield;
   }
-  return { ops, unmanaged, adopted };
+  return { ops, unmanaged, adopted, notOwned };
 }
 
 /**

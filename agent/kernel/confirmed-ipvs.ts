@@ -21,6 +21,14 @@
 // listing and the batch was acknowledged whole; the next read checks the listing again. A
 // read-back given the table its apply projected takes a service from the listing as that
 // projected object when the listing states it exactly so (compared in place, nothing built).
+//
+// Checked ahead: a rollout says hello to every agent before it applies anything, and its
+// realservers verify first. A director told an apply follows (announceApply) checks the memory
+// against the listing at once (checkAhead, in the writer's exclusive task); the apply's own
+// read (readForApply) then reads again over the backend only what was written since that check,
+// not the listing. One check serves one apply, and only one announced at most
+// ANNOUNCEMENT_LIFETIME_MS before it: drift made before the rollout began is still caught by
+// that rollout; a change by hand between the check and the apply is seen by the next read.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
@@ -43,6 +51,12 @@ export interface ConfirmedIpvsOptions {
 
 const DEFAULT_WHOLE_READ_AFTER_MS = 5 * 60_000;
 const DEFAULT_MAX_SERVICES_READ_AGAIN = 256;
+/**
+ * An apply more than this long after the announcement reads for itself: a rollout's hello comes
+ * seconds before its apply (its realservers verify in between), and a check that old is not one
+ * made for that apply.
+ */
+export const ANNOUNCEMENT_LIFETIME_MS = 60_000;
 
 
 interface Confirmed {
@@ -83,6 +97,12 @@ export class ConfirmedIpvs implements Ipvs {
   private vouched = false;
   /** how the last read() was answered: services read again over the backend, and taken from the listing */
   lastRead: ReadAccount | undefined;
+  /** announcements so far: numbered, as two may come within one tick of the clock */
+  private announcements = 0;
+  /** the last announced apply (announceApply), until an apply's read takes it: its number and when */
+  private announced: { number: number; at: number } | undefined;
+  /** how many announcements had come when the read the memory was last checked by began reading the listing; undefined: not checked against one */
+  private listingReadAfter: number | undefined;
 
   constructor(private readonly options: ConfirmedIpvsOptions) {
     this.now = options.now ?? Date.now;
@@ -97,6 +117,8 @@ export class ConfirmedIpvs implements Ipvs {
   /** read(), where a service taken from the listing that states exactly its `expected` service is handed back as that object. */
   private async readChecked(expected: readonly IpvsService[] | undefined): Promise<IpvsReading> {
     this.vouched = false;
+    this.listingReadAfter = undefined;
+    const startedAt = this.announcements;
     // a backend that cannot read a service alone (ipvsadm) reads whole: the listing would buy nothing
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
@@ -112,7 +134,7 @@ export class ConfirmedIpvs implements Ipvs {
     const confirmed = this.confirmed !== undefined && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs ? this.confirmed : undefined;
     // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
     if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0) {
-      return this.checked(confirmed, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
+      return this.checked(confirmed, startedAt, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
     }
     try {
       listing = await runSliced(procTableBlocksOfSteps(listingText));
@@ -120,7 +142,7 @@ export class ConfirmedIpvs implements Ipvs {
       return this.readWithoutMemory();
     }
     const readAgain = confirmed ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written)) : undefined;
-    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText);
+    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText, startedAt);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
@@ -132,9 +154,9 @@ export class ConfirmedIpvs implements Ipvs {
       listedKeys.set(name, readAgain.get(name) as ServiceKey);
       readAgain.delete(name);
     }
-    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText);
+    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText, startedAt);
     if (readAgain.size === 0 && fromListing.size === 0) {
-      return this.checked(confirmed, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
+      return this.checked(confirmed, startedAt, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
@@ -150,7 +172,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const name of readAgain.keys()) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
-    return this.checked(confirmed, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
+    return this.checked(confirmed, startedAt, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
   }
 
   /**
@@ -158,13 +180,14 @@ export class ConfirmedIpvs implements Ipvs {
    * stands for; absent when that listing is the one it already stood for): readWritten() may
    * vouch for it.
    */
-  private checked(confirmed: Confirmed, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: string }): IpvsReading {
+  private checked(confirmed: Confirmed, listingReadAfter: number, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: string }): IpvsReading {
     if (seen) {
       confirmed.listing = seen.listing;
       confirmed.listingText = seen.listingText;
     }
     this.lastRead = how;
     this.vouched = true;
+    this.listingReadAfter = listingReadAfter;
     return { ...readingOf(confirmed), how };
   }
 
@@ -180,25 +203,71 @@ export class ConfirmedIpvs implements Ipvs {
    * equal without comparing it again.
    */
   async readWritten(expected?: readonly IpvsService[]): Promise<IpvsReading> {
-    const confirmed = this.confirmed;
-    const reader = this.options.backend.readServices?.bind(this.options.backend);
     const vouched = this.vouched;
     this.vouched = false;
-    if (!vouched || !confirmed || !reader || this.uncertain.size > 0 || this.written.size > this.maxServicesReadAgain
-      || this.now() - confirmed.wholeReadAt >= this.wholeReadAfterMs) return this.readChecked(expected);
+    this.listingReadAfter = undefined;
+    if (!vouched || !this.canReadOnlyWritten()) return this.readChecked(expected);
+    return this.readOnlyWritten('written');
+  }
+
+  /** A controller says an apply follows (a rollout's hello): checkAhead() then reads now, so that apply need not. */
+  announceApply(): void {
+    this.announced = { number: ++this.announcements, at: this.now() };
+  }
+
+  /** The check an announcement asks for (in the writer's exclusive task): read(), unless a read since the announcement checked the listing. */
+  async checkAhead(): Promise<void> {
+    if (this.announced === undefined || this.checkedSince(this.announced.number)) return;
+    await this.read();
+  }
+
+  /**
+   * An apply's read. When a read since the announcement of this apply (at most
+   * ANNOUNCEMENT_LIFETIME_MS ago) checked the memory against the listing, and every batch since
+   * was acknowledged whole: the memory, with only the services written since (a health weight,
+   * a drain) read again over the backend; the read-back may then read only what the apply's batch
+   * writes. Otherwise read(). Either way the announcement is taken: the next apply reads for itself.
+   */
+  async readForApply(): Promise<IpvsReading> {
+    const announced = this.announced;
+    this.announced = undefined;
+    if (announced === undefined || this.now() - announced.at > ANNOUNCEMENT_LIFETIME_MS || !this.vouched
+      || !this.checkedSince(announced.number) || !this.canReadOnlyWritten()) return this.read();
+    const reading = await this.readOnlyWritten('ahead');
+    // as good as a read that checked the listing: the read-back may read only what the batch writes
+    this.vouched = true;
+    return reading;
+  }
+
+  /** a read that began after announcement number `announcement` checked the memory against the listing */
+  private checkedSince(announcement: number): boolean {
+    return this.listingReadAfter !== undefined && this.listingReadAfter >= announcement;
+  }
+
+  /** the memory may stand with only the services written since read again: nothing uncertain, not too many, not too old */
+  private canReadOnlyWritten(): boolean {
+    return this.confirmed !== undefined && this.options.backend.readServices !== undefined && this.uncertain.size === 0
+      && this.written.size <= this.maxServicesReadAgain && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs;
+  }
+
+  /** The memory with the services written since read again over the backend (canReadOnlyWritten holds). */
+  private async readOnlyWritten(kind: 'written' | 'ahead'): Promise<IpvsReading> {
+    const confirmed = this.confirmed as Confirmed;
+    const reader = this.options.backend.readServices as NonNullable<ServiceReader['readServices']>;
     const names = [...this.written.keys()];
-    const fresh = this.written.size > 0 ? await reader([...this.written.values()]) : { services: [], unparsed: [] };
+    const fresh = this.written.size > 0 ? await reader.call(this.options.backend, [...this.written.values()]) : { services: [], unparsed: [] };
     this.written.clear();
-    // the listing's lines of these services are as before the batch: the next read reads them again if they changed,
-    // and compares the listing service by service (the memory no longer stands for the listing it was checked against)
-    confirmed.listingText = undefined;
+    if (names.length > 0) {
+      // the listing's lines of these services are as before the batch: the next read reads them again if they changed,
+      // and compares the listing service by service (the memory no longer stands for the listing it was checked against)
+      confirmed.listingText = undefined;
+    }
     for (const name of names) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
-    this.lastRead = { kind: 'written', servicesReadAgain: names.length, servicesFromListing: 0 };
+    this.lastRead = { kind, servicesReadAgain: names.length, servicesFromListing: 0 };
     return { ...readingOf(confirmed), how: this.lastRead };
   }
-
 
   list(): Promise<ListedService[]> {
     return this.options.backend.list();
@@ -250,7 +319,7 @@ export class ConfirmedIpvs implements Ipvs {
     return { ...(await this.options.backend.read()), how: this.lastRead };
   }
 
-  private async readWhole(listing: Map<string, string>, listingText: string): Promise<IpvsReading> {
+  private async readWhole(listing: Map<string, string>, listingText: string, listingReadAfter: number): Promise<IpvsReading> {
     this.confirmed = undefined;
     this.written.clear();
     this.uncertain.clear();
@@ -266,6 +335,7 @@ export class ConfirmedIpvs implements Ipvs {
     this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, listingText, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
     this.vouched = true;
+    this.listingReadAfter = listingReadAfter;
     return { ...reading, how: this.lastRead };
   }
 }

@@ -28,6 +28,22 @@ export interface Ipvs {
    * exactly so may come back as that very object (then it is known equal, not compared again).
    */
   readWritten?(expected?: readonly IpvsService[]): Promise<IpvsReading>;
+  /**
+   * An apply's read: read(), or, when the door checked the table against the kernel's listing
+   * since the apply was announced (CheckAhead), that table with only what was written since read
+   * again. Only the remembering door has it.
+   */
+  readForApply?(): Promise<IpvsReading>;
+}
+
+/**
+ * A door that checks its table when told an apply follows (a rollout's hello), so that the
+ * apply's own read need not read the kernel's listing again (confirmed-ipvs.ts).
+ */
+export interface CheckAhead {
+  announceApply(): void;
+  /** the check itself; run inside the writer's exclusive task */
+  checkAhead(): Promise<void>;
 }
 
 /**

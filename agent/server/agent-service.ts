@@ -60,6 +60,8 @@ export interface AgentServiceDeps {
   vrrp?: VrrpSource;
   /** a director's connection table; absent = Connections answers UNIMPLEMENTED */
   connections?: ConnectionsSource;
+  /** a director's: a hello said an apply follows (HelloRequest.apply_follows); absent = ignored */
+  applyAnnounced?: () => void;
   /** Health watch tuning (tests shorten the heartbeat) */
   healthWatch?: { heartbeatMs?: number; maxWatches?: number; clock?: Clock };
 }
@@ -125,8 +127,10 @@ export class AgentService {
     if (refused) return callback(this.logRefusal('hello', call, refused));
     const { host, role, version, capabilities } = this.deps.identity;
     // checked first: winston formats a line before it drops one below its level
-    if (this.deps.logger.isDebugEnabled()) this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion });
-    return callback(null, { host, role: wireName(ROLE, role), version, capabilities });
+    if (this.deps.logger.isDebugEnabled()) this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion, applyFollows: call.request.applyFollows });
+    callback(null, { host, role: wireName(ROLE, role), version, capabilities });
+    // after the answer: the check it starts is queued behind any write, never in the hello's way
+    if (call.request.applyFollows) this.deps.applyAnnounced?.();
   }
 
   private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {

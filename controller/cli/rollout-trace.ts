@@ -28,10 +28,10 @@ export function tracedConnector(connector: AgentConnector, mark: TraceMark): Age
     const client = connector(target);
     const host = target.host;
     return {
-      async hello(): Promise<AgentIdentity> {
+      async hello(options?: { applyFollows?: boolean }): Promise<AgentIdentity> {
         mark('hello asked', host);
         try {
-          return await client.hello();
+          return await client.hello(options);
         } finally {
           mark('hello answered', host);
         }

@@ -19,7 +19,8 @@ export class AgentUnreachableError extends Error {
 }
 
 export interface AgentClient {
-  hello(): Promise<AgentIdentity>;
+  /** `applyFollows`: a rollout says an Apply follows (a director then checks its table ahead of it) */
+  hello(options?: { applyFollows?: boolean }): Promise<AgentIdentity>;
   /**
    * Optional: starts the work apply(plan, mode) would do before sending (encoding the
    * request), so it overlaps the wait for other hosts; apply with that same plan object and

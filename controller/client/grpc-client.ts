@@ -58,11 +58,11 @@ class GrpcAgentClient implements AgentClient {
     this.context = { ...target, tls: opts.tls, trace: this.channel.trace };
   }
 
-  hello(): Promise<AgentIdentity> {
+  hello(options: { applyFollows?: boolean } = {}): Promise<AgentIdentity> {
     if (deadlinePassed(Date.now(), this.opts.deadline)) return Promise.reject(this.tooLate('not asked'));
     const limit = answerLimit(Date.now(), this.opts.timeoutMs, this.opts.deadline);
     return new Promise((resolve, reject) => {
-      this.channel.track(this.channel.stub.hello({ controllerVersion: VERSION }, { deadline: limit.at }, (err, reply) => {
+      this.channel.track(this.channel.stub.hello({ controllerVersion: VERSION, applyFollows: options.applyFollows === true }, { deadline: limit.at }, (err, reply) => {
         if (err) return reject(new AgentUnreachableError(this.target.host, describeCallFailure(err, this.context, limit).reason));
         try {
           return resolve(identityFromWire(reply as HelloReply__Output));

@@ -79,7 +79,8 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
     try {
       const client = input.connector({ host, address: target.address, port: target.port });
       clients.set(host, client);
-      const identity = await client.hello();
+      // a director told its apply follows checks its table against the kernel meanwhile (docs/director.md)
+      const identity = await client.hello({ applyFollows: plan.role === 'director' });
       emit({ kind: 'hello', host, endpoint, identity });
       if (identity.role !== plan.role) {
         finish(

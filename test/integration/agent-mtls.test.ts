@@ -23,9 +23,11 @@ describe('mutual TLS between controller and agent', () => {
   let pki: TestPki;
   let agent: TestAgent;
 
+  let announced = 0;
+
   before(async () => {
     pki = await makeTestPki();
-    agent = await startTestAgent({ tls: pki.agent, allow: ['controller'] });
+    agent = await startTestAgent({ tls: pki.agent, allow: ['controller'], applyAnnounced: () => announced++ });
   });
   after(async () => {
     await agent.stop();
@@ -36,6 +38,20 @@ describe('mutual TLS between controller and agent', () => {
     const client = clientTo(agent.port, mtls(pki.controller));
     try {
       assert.deepStrictEqual(await client.hello(), { host: 'lvs1', role: 'director', version: '9.9.9', capabilities: ['ipvs'] });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('passes a hello that says an apply follows on to the director (it checks its table ahead), and only such a hello', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      const before = announced;
+      await client.hello();
+      await client.hello({ applyFollows: false });
+      assert.equal(announced, before);
+      await client.hello({ applyFollows: true });
+      assert.equal(announced, before + 1);
     } finally {
       client.close();
     }

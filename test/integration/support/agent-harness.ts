@@ -37,6 +37,8 @@ export async function startTestAgent(opts: {
   limits?: Partial<ConnectionLimits>; idleConnectionMs?: number;
   /** the real applier to serve, built on this state dir; default a FakeApplier */
   applier?: (stateDir: string) => HostApplier;
+  /** called when a hello says an apply follows */
+  applyAnnounced?: () => void;
 }): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
   const fake = new FakeApplier();
@@ -53,6 +55,7 @@ export async function startTestAgent(opts: {
     logger,
     ...(opts.status ? { status: opts.status } : {}),
     ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
+    ...(opts.applyAnnounced ? { applyAnnounced: opts.applyAnnounced } : {}),
   });
   const running = await startAgentServer({
     listen: { host: '127.0.0.1', port: 0 },

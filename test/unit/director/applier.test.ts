@@ -139,6 +139,28 @@ describe('director applier', () => {
       assert.equal(owned.generation, 3);
     });
 
+    it('leaves the ownership file as it is when an apply only changes weights, and rewrites it when one service takes another\'s place', async () => {
+      const r = await rig();
+      await r.run(shop);
+      const file = ownershipFilePath(r.stateDir);
+      const before = await fs.stat(file);
+      const reweighed = directorPlan(table(
+        [service(fwmark(1), { persistence: { timeout: 360 } }), [dest('10.0.0.11', { port: 0 }), dest('10.0.0.12', { port: 0 })]],
+        [service(tcp(80)), [dest('10.0.0.11'), dest('10.0.0.12', { weight: 5 })]],
+      ), shop.marks, 2);
+      const weight = await r.run(reweighed);
+      assert.equal(weight.result.outcome, 'changed', weight.result.message);
+      assert.equal((await fs.stat(file)).ino, before.ino, 'the services owned did not change: the file is not written again');
+
+      const swapped = directorPlan(table(
+        [service(fwmark(1), { persistence: { timeout: 360 } }), [dest('10.0.0.11', { port: 0 }), dest('10.0.0.12', { port: 0 })]],
+        [service(tcp(81)), [dest('10.0.0.11')]],
+      ), shop.marks, 3);
+      const swap = await r.run(swapped);
+      assert.equal(swap.result.outcome, 'changed', swap.result.message);
+      assert.deepEqual((await readOwnership(r.stateDir)).services, [fwmark(1), tcp(81)]);
+    });
+
     it('records a planned service it adopts as owned even when the kernel already holds it exactly (no operation)', async () => {
       const plain: HostPlan = { ...shop, services: shop.services.filter((s) => s.service.key.kind === 'tcp'), marks: [] };
       const first = await rig();

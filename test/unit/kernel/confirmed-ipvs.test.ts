@@ -4,7 +4,7 @@
 // someone else's by hand) every read equals a whole read of the kernel.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { ConfirmedIpvs } from '../../../agent/kernel/confirmed-ipvs';
+import { ANNOUNCEMENT_LIFETIME_MS, ConfirmedIpvs } from '../../../agent/kernel/confirmed-ipvs';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { procServiceName } from '../../../lvs/formats/ipvs-proc-table';
 import type { Destination, IpvsService, ServiceKey } from '../../../lvs/model';
@@ -99,6 +99,96 @@ describe('ConfirmedIpvs: the IPVS door that reads again only what the kernel lis
     assert.equal(await readBack(), 'partial', 'the batch failed');
     await ipvs.applyBatch([weight(81, 4), weight(82, 4)]);
     assert.equal(await readBack(), 'partial', 'more written than it reads one by one');
+  });
+
+  describe('an apply announced by its rollout\'s hello (checkAhead, readForApply)', () => {
+    const weight = (port: number, w: number, before = 1): IpvsOperation => ({ op: 'edit-destination', key: tcp(port), destination: dest('10.0.0.11', 8000, w), before: dest('10.0.0.11', 8000, before) });
+    function counted(fake: FakeIpvs, clock = { now: 1_000 }): { ipvs: ConfirmedIpvs; listings: () => number; asked: string[][] } {
+      let listings = 0;
+      const asked: string[][] = [];
+      const readServices = fake.readServices.bind(fake);
+      fake.readServices = (keys) => {
+        asked.push(keys.map((k) => procServiceName(k)));
+        return readServices(keys);
+      };
+      const ipvs = new ConfirmedIpvs({ backend: fake, readListing: async () => { listings++; return fake.procListing(); }, now: () => clock.now });
+      return { ipvs, listings: () => listings, asked };
+    }
+
+    it('checks the listing when announced, so the apply\'s read reads no listing and nothing else; a change by hand made before the hello is in it', async () => {
+      const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
+      const { ipvs, listings, asked } = counted(fake);
+      await ipvs.read();
+      // by hand, before the rollout's hello
+      await fake.applyBatch([weight(81, 9, 2)]);
+      ipvs.announceApply();
+      await ipvs.checkAhead();
+      assert.equal(listings(), 2, 'the check read the listing');
+      const reading = await ipvs.readForApply();
+      assert.equal(listings(), 2, 'the apply read no listing');
+      assert.deepEqual(ipvs.lastRead, { kind: 'ahead', servicesReadAgain: 0, servicesFromListing: 0 });
+      assert.deepEqual(canonicalTable(reading.services), canonicalTable(fake.snapshot()), 'the weight set by hand is in the apply\'s table');
+      assert.deepEqual(asked, [[procServiceName(tcp(81))]], 'only the service the listing showed changed was read, by the check');
+    });
+
+    it('reads again over the backend only what was written between the check and the apply (a health weight), and the read-back only what the batch writes', async () => {
+      const fake = new FakeIpvs([web(80, [1, 1]), web(81, [2]), web(82, [3])]);
+      const { ipvs, listings, asked } = counted(fake);
+      await ipvs.read();
+      ipvs.announceApply();
+      await ipvs.checkAhead();
+      await ipvs.applyBatch([weight(82, 0, 3)]);
+      const reading = await ipvs.readForApply();
+      assert.deepEqual(ipvs.lastRead, { kind: 'ahead', servicesReadAgain: 1, servicesFromListing: 0 });
+      assert.deepEqual(canonicalTable(reading.services), canonicalTable(fake.snapshot()));
+      await ipvs.applyBatch([weight(80, 4)]);
+      await ipvs.readWritten();
+      assert.equal(ipvs.lastRead?.kind, 'written');
+      assert.deepEqual([listings(), asked], [2, [[procServiceName(tcp(82))], [procServiceName(tcp(80))]]]);
+    });
+
+    it('reads for itself without an announcement, after one that is too old, when a read since it did not check the listing, and at the second apply of one announcement', async () => {
+      const fake = new FakeIpvs([web(80, [1]), web(81, [1])]);
+      const clock = { now: 1_000 };
+      const { ipvs, listings } = counted(fake, clock);
+      await ipvs.read();
+      await ipvs.readForApply();
+      assert.equal(ipvs.lastRead?.kind, 'remembered', 'not announced: the listing is read');
+      assert.equal(listings(), 2);
+
+      ipvs.announceApply();
+      await ipvs.checkAhead();
+      clock.now += ANNOUNCEMENT_LIFETIME_MS + 1;
+      await ipvs.readForApply();
+      assert.deepEqual([ipvs.lastRead?.kind, listings()], ['remembered', 4], 'announced too long ago');
+
+      ipvs.announceApply();
+      await ipvs.readForApply();
+      assert.deepEqual([ipvs.lastRead?.kind, listings()], ['remembered', 5], 'announced, but not checked since');
+
+      ipvs.announceApply();
+      await ipvs.checkAhead();
+      await ipvs.readForApply();
+      assert.deepEqual([ipvs.lastRead?.kind, listings()], ['ahead', 6]);
+      await ipvs.readForApply();
+      assert.deepEqual([ipvs.lastRead?.kind, listings()], ['remembered', 7], 'one check serves one apply');
+    });
+
+    it('reads for itself after a batch that failed between the check and the apply, and the check reads nothing when a read since the announcement did', async () => {
+      const fake = new FakeIpvs([web(80, [1]), web(81, [1])]);
+      const { ipvs, listings } = counted(fake);
+      await ipvs.read();
+      ipvs.announceApply();
+      await ipvs.read();
+      await ipvs.checkAhead();
+      assert.equal(listings(), 2, 'a read after the announcement is the check');
+      fake.failNextBatchAt(2);
+      await ipvs.applyBatch([weight(80, 2), weight(81, 3)]).catch(() => undefined);
+      const reading = await ipvs.readForApply();
+      assert.equal(ipvs.lastRead?.kind, 'partial');
+      assert.equal(listings(), 3);
+      assert.deepEqual(canonicalTable(reading.services), canonicalTable(fake.snapshot()));
+    });
   });
 
   it('after its own read-backs, sees a listing put back by hand as it was before them (not taken as the one it last checked)', async () => {

@@ -49,6 +49,14 @@ describe('rollout order', () => {
     assert.strictEqual(agents.calls.filter((c) => c.op === 'hello').length, 4);
   });
 
+  it('tells each director in its hello that an apply follows (it checks its table meanwhile), and no realserver', async () => {
+    for (const mode of ['apply', 'check'] as const) {
+      const { agents } = await rollout({}, { mode });
+      const hellos = agents.calls.filter((c) => c.op === 'hello').map((c) => [c.host, c.applyFollows]).sort();
+      assert.deepStrictEqual(hellos, [['lvs1', true], ['web1', false], ['web2', false], ['web3', false]], mode);
+    }
+  });
+
   it('stamps one generation on every host plan it sends', async () => {
     const { agents, summary } = await rollout({});
     assert.strictEqual(summary.generation, GENERATION);

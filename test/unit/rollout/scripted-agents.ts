@@ -27,6 +27,8 @@ export interface AgentCall {
   host: string;
   /** prepared: its prepare is done */
   op: 'connect' | 'hello' | 'prepare' | 'prepared' | 'apply';
+  /** hello: what it said of an apply to follow */
+  applyFollows?: boolean;
   mode?: ApplyMode;
   plan?: HostPlan;
 }
@@ -75,8 +77,8 @@ export class ScriptedAgents {
 
   private client(host: string, script: AgentScript): AgentClient {
     return {
-      hello: () => this.busy(script, () => {
-        this.calls.push({ host, op: 'hello' });
+      hello: (options) => this.busy(script, () => {
+        this.calls.push({ host, op: 'hello', ...(options?.applyFollows !== undefined ? { applyFollows: options.applyFollows } : {}) });
         if (script.unreachableAt === 'hello') throw new AgentUnreachableError(host, 'deadline exceeded after 5s');
         const role = script.role ?? this.plans?.get(host)?.role ?? 'realserver';
         return { host, role, version: '0.1.0', capabilities: [] };
