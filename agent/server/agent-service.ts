@@ -2,7 +2,7 @@
 // valid plan to the injected HostApplier. No kernel logic lives here.
 import type { VrrpSource } from '../../lvs/vrrp';
 import type { DirectorPreconditions } from '../kernel/preconditions';
-import { callerOf, type CallerInfo } from './caller';
+import { authReadOnce, callerOf, type CallerInfo } from './caller';
 import { errorMessage } from '../../lvs/errors';
 import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
@@ -180,26 +180,28 @@ export class AgentService {
   }
 
   private async apply(call: ServerWritableStream<Buffer, Buffer>): Promise<void> {
-    const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return this.endWith(call, refused);
+    // one read of the client certificate for the authorization and every audit line of this call
+    const caller = authReadOnce(call);
+    const refused = authorizeCall(this.deps.authorization, caller);
+    if (refused) return this.endWith(call, caller, refused);
     // Headers now tell the controller the plan arrived, so its --timeout covers only "is
     // anyone there", not decoding a big plan or the wait behind another apply. A refusal
     // still ends the call with its status.
     call.sendMetadata(new Metadata());
     const request = await this.parseRequest(call.request);
-    if ('code' in request) return this.endWith(call, request);
+    if ('code' in request) return this.endWith(call, caller, request);
     const { plan, mode, stepBatches, omitDiff } = request;
     if (this.inFlight !== undefined) {
       // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
       this.deps.logger.info('apply waiting for the one in flight', {
-        ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, behind: this.inFlight,
+        ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, behind: this.inFlight,
       });
     }
     try {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
         try {
-          await this.applyInTurn(call, plan, mode, stepBatches, omitDiff);
+          await this.applyInTurn(call, caller, plan, mode, stepBatches, omitDiff);
         } finally {
           this.inFlight = undefined;
         }
@@ -207,10 +209,10 @@ export class AgentService {
       call.end();
     } catch (err) {
       const asked = { generation: plan.generation, mode };
-      if (err instanceof ApplyRefused) return this.endWith(call, err.error, asked);
-      if (err instanceof QueueClosedError) return this.endWith(call, callError(status.UNAVAILABLE, err.message), asked);
-      this.deps.logger.error('apply failed unexpectedly', { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, error: errorMessage(err) });
-      return this.endWith(call, callError(status.INTERNAL, `the agent failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`));
+      if (err instanceof ApplyRefused) return this.endWith(call, caller, err.error, asked);
+      if (err instanceof QueueClosedError) return this.endWith(call, caller, callError(status.UNAVAILABLE, err.message), asked);
+      this.deps.logger.error('apply failed unexpectedly', { ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode, error: errorMessage(err) });
+      return this.endWith(call, caller, callError(status.INTERNAL, `the agent failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 
@@ -241,7 +243,7 @@ export class AgentService {
   }
 
   /** stepBatches: the controller takes StepBatch events; omitDiff: it shows no --diff text (its request said so) */
-  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean): Promise<void> {
+  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean): Promise<void> {
     const received = { bytes: call.request, omitDiff };
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
@@ -254,7 +256,7 @@ export class AgentService {
       );
     }
     // The audit trail: who asked, for what, and (below) how it ended.
-    const log = { ...callerOf(call, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
+    const log = { ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
     this.deps.logger.info('apply started', log);
     // A controller killed or cut off mid-apply does not stop it: the kernel is changed whole
     // (or rolled back) either way, never left half-way because the stream went.
@@ -283,8 +285,8 @@ export class AgentService {
   }
 
   /** Ends the call refused; `asked` is what the request asked for, once it decoded. */
-  private endWith(call: ServerWritableStream<Buffer, Buffer>, error: CallError, asked: { generation?: number; mode?: ApplyMode } = {}): void {
-    call.emit('error', this.logRefusal('apply', call, error, asked));
+  private endWith(call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo, error: CallError, asked: { generation?: number; mode?: ApplyMode } = {}): void {
+    call.emit('error', this.logRefusal('apply', caller, error, asked));
   }
 
   /** Every refusal is logged with who was refused and why: part of the audit trail. */

@@ -18,3 +18,22 @@ export function callerOf(call: CallerInfo, tls: boolean): Caller {
   const names = typeof cn === 'string' ? [cn] : Array.isArray(cn) ? cn.filter((c): c is string => typeof c === 'string') : [];
   return { peer: call.getPeer(), certificate: names.length > 0 ? names.join(',') : '(none)' };
 }
+
+/**
+ * The call's auth context read once and kept: grpc-js parses the client certificate again at
+ * every getAuthContext(), and an Apply asks for it to authorize, then for each audit line.
+ */
+export function authReadOnce(call: CallerInfo): CallerInfo {
+  let read = false;
+  let context: ReturnType<CallerInfo['getAuthContext']> = null;
+  return {
+    getPeer: () => call.getPeer(),
+    getAuthContext: () => {
+      if (!read) {
+        context = call.getAuthContext();
+        read = true;
+      }
+      return context;
+    },
+  };
+}

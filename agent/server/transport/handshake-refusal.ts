@@ -39,12 +39,14 @@ export function refusalOf(socket: TLSSocket): Refusal | undefined {
   if (socket.alpnProtocol !== 'h2') {
     return { reason: 'the client did not negotiate HTTP/2 (ALPN "h2"): it is not a gRPC client' };
   }
+  // Verified against the CA (and CRL): it holds a certificate, and nothing needs parsing it
+  // into an object here (each getPeerCertificate() does); only a refusal names it.
+  if (socket.authorized) return undefined;
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) {
     return { reason: 'the client presented no certificate: pass --cert and --key issued by `lvsctl certs issue` from this cluster\'s CA' };
   }
   const named = { ...(commonName(cert) !== undefined ? { certificate: commonName(cert) } : {}), serial: cert.serialNumber };
-  if (socket.authorized) return undefined;
   const error: unknown = socket.authorizationError;
   const code = typeof error === 'string' ? error : error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'UNKNOWN';
   return { reason: reasonFor(code, cert), code, ...named };
