@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
 import type { Memory } from './proc';
-import type { FanoutResults, GuestResults, ReadingFigure, RolloutFigure } from './results';
+import type { CliStartupResults, FanoutResults, GuestResults, ReadingFigure, RolloutFigure } from './results';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -229,6 +229,10 @@ function main(): void {
     const r = (lv(100) ?? NaN) / (lv(1) ?? NaN);
     rows.push({ figure: 'no-op rollout to 100 agents against 1', lvsctl: seconds(lv(100)), baseline: `lvsctl to 1: ${seconds(lv(1))}`, ratio: ratioText(r), target: '< 3× one', met: verdict(r, 3, true) });
   }
+  const cli = readJson<CliStartupResults>(join(dir, 'cli.json'));
+  for (const f of cli?.figures ?? []) {
+    rows.push({ figure: `${f.figure} (this machine; median of ${cli?.pairs ?? '?'} paired runs)`, lvsctl: seconds(f.ms), baseline: `\`${cli?.baseline ?? 'node -e 0'}\` ${seconds(f.baselineMs)}`, ratio: ratioText(f.ratio), target: '≤ 2× node -e 0', met: verdict(f.ratio, 2) });
+  }
 
   // ---- where the time goes
   const where: string[] = [];
@@ -278,7 +282,7 @@ function main(): void {
   }
 
   const problems = [...(guest?.errors ?? []).map((e) => `guest step \`${e.step}\`: ${e.message.split('\n')[0]?.slice(0, 300)}`), ...(fanout?.errors ?? []).map((e) => `fan-out: ${e.split('\n')[0]?.slice(0, 300)}`)];
-  const notes = [...(guest?.notes ?? []), ...(fanout?.notes ?? [])];
+  const notes = [...(guest?.notes ?? []), ...(fanout?.notes ?? []), ...(cli?.notes ?? [])];
   const md = [
     '# Benchmarks',
     '',
@@ -299,6 +303,7 @@ function main(): void {
     `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far.`,
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it; the packaged single executable holds its code in one bundle and uses less): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (nothing but lo; the fan-out refuses any other namespace), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100 on lo, the VIP on lo and `arp_ignore=1`, `arp_announce=2`, so their LVS-DR checks pass. For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
+    '- **The CLI\'s start-up** (this machine, `bench/cli-startup.ts`): `lvsctl --help` and `lvsctl validate examples/nat.json`, each from `dist/` by node (as npm and the lab run it) and as the packaged single executable (`npm run package`, the .deb\'s `/usr/bin/lvsctl`, built by the bench first), against `node -e 0`: one warm-up of each, then 11 pairs run in turn, the ratio taken pair by pair and its median kept.',
     '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The profiled load is the measured one (the sampler costs a few per cent, charged to lvsctl).',
     '',
     '## Where the time goes',
@@ -310,7 +315,7 @@ function main(): void {
     'npm run bench          # bench/run.sh: install-deps, build, one guest boot, the fan-out, this file',
     '```',
     '',
-    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). `BENCH_SKIP_BASELINES=1` measures lvsctl alone (no `ipvsadm -R`, readers, keepalived or RSS at rest: their rows say not measured), with `BENCH_FANOUT=none` and `BENCH_BIG=0` a trial of a few minutes. Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
+    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_CLI` (`none` skips the CLI\'s start-up against `node -e 0` and the packaged build it needs), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). `BENCH_SKIP_BASELINES=1` measures lvsctl alone (no `ipvsadm -R`, readers, keepalived or RSS at rest: their rows say not measured), with `BENCH_FANOUT=none`, `BENCH_CLI=none` and `BENCH_BIG=0` a trial of a few minutes. Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
     '',
   ].join('\n');
   writeFileSync(out, md);

@@ -83,3 +83,13 @@ export interface FanoutResults {
   errors: string[];
   notes: string[];
 }
+
+/** bench/cli-startup.ts: the CLI's start-up against `node -e 0`, on this machine */
+export interface CliStartupResults {
+  /** runs of each command, each paired with one of the baseline */
+  pairs: number;
+  baseline: string;
+  /** medians: the command's wall time, the baseline's, and the ratio pair by pair, ms */
+  figures: Array<{ figure: string; ms: number; baselineMs: number; ratio: number }>;
+  notes: string[];
+}

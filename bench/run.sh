@@ -5,7 +5,8 @@
 #   3. ONE boot of the lab guest (scripts/lab/boot.sh) running bench/guest.ts: ipvsadm -R,
 #      the readers, keepalived, then lvsctl's load, weight change, no-ops, 20,000 load;
 #   4. bench/fanout.ts inside `unshare --net` on this machine: N realserver agents, lvsctl
-#      against Ansible;
+#      against Ansible; bench/cli-startup.ts: `lvsctl --help` and `validate` against node -e 0
+#      (from dist/ and as the packaged executable, which it builds: npm run package --no-deb);
 #   5. bench/report.ts: docs/benchmarks.md.
 # Every part is bounded; a part that fails leaves its figures "not measured" and the rest
 # still runs. Knobs: see "How to run" in docs/benchmarks.md. Timing never fails the run:
@@ -67,6 +68,17 @@ elif [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null; then
   say "fan-out done (status $?)"
 else
   echo "bench: the fan-out needs root (unshare --net): skipped" >&2
+fi
+
+rm -f "$dir/cli.json"
+if [ "${BENCH_CLI:-1}" = none ]; then
+  say "the CLI's start-up skipped (BENCH_CLI=none)"
+else
+  say "the CLI's start-up against node -e 0 (this machine; the packaged executables built first)"
+  packaged="$checkout/dist/release/linux-$(node -p process.arch)/lvsctl"
+  timeout 300 node dist/scripts/package/build.js --no-deb > "$checkout/.lab/bench-package.log" 2>&1 \
+    || { echo "bench: building the packaged executables failed (see .lab/bench-package.log); only dist/ is measured" >&2; packaged=""; }
+  timeout 300 node dist/bench/cli-startup.js --dir "$dir" ${packaged:+--packaged "$packaged"} || echo "bench: the CLI start-up was not measured" >&2
 fi
 
 node dist/bench/report.js --dir "$dir" --out "$out" --total-s "$(( $(date +%s) - started ))" --lab-status "$lab_status" \
