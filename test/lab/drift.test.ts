@@ -1,7 +1,9 @@
 // Issue #5 scenario 6 on the real kernel, agent-driven: a second rollout changes nothing and
 // leaves a service added by hand alone, reporting it as unmanaged; a destination deleted by
-// hand is shown by `rollout --check` and put back by the next rollout. (Rollouts cost about
-// 30 s each in the guest, so each test does as much as one rollout can show.)
+// hand is shown by `rollout --check` and put back by the next rollout; a weight changed by
+// hand just before a rollout is put back by it though its apply reads no listing (the
+// director checked its table when the rollout's hello said an apply follows). (Rollouts cost
+// about 30 s each in the guest, so each test does as much as one rollout can show.)
 import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
@@ -27,6 +29,13 @@ const R2_DESTINATION = `-a -t ${VIP}:80 -r 10.0.0.12:80 -g -w 1`;
 
 function explain(result: CommandResult): string {
   return `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
+}
+
+/** How the director's last apply read its table (its `director apply finished` line, `ipvsReads.plan.kind`). */
+function lastPlanRead(log: string): string | undefined {
+  const finished = log.split('\n').filter((line) => line.startsWith('{') && line.includes('"director apply finished'));
+  const last = finished.at(-1);
+  return last === undefined ? undefined : (JSON.parse(last) as { ipvsReads?: { plan?: { kind?: string } } }).ipvsReads?.plan?.kind;
 }
 
 function assertNothingChanged(result: CommandResult): void {
@@ -91,5 +100,20 @@ describe('Idempotence and drift: rollout again, a destination deleted by hand, a
     assert.equal(recapOf(repair.stdout).get('d')?.changed, 1, explain(repair));
     assert.ok((await ipvsSave('d')).includes(R2_DESTINATION), await ipvsSave('d'));
     assert.deepEqual(countByServer(await httpRequests('client', `http://${VIP}/`, 4)), { r1: 2, r2: 2 }, 'r2 gets traffic again');
+  });
+
+  it('puts back a weight changed by hand just before the rollout, whose apply read only what the check at its hello left', async () => {
+    const lab = cluster as LabCluster;
+    await inNetns('d', 'ipvsadm', ['-e', '-t', `${VIP}:80`, '-r', '10.0.0.12:80', '-g', '-w', '7']);
+    assert.match(await ipvsSave('d'), new RegExp(`-r 10\\.0\\.0\\.12:80 -g -w 7$`, 'm'));
+
+    const repair = await lab.rollout();
+
+    assert.equal(repair.code, 0, explain(repair));
+    assert.match(repair.stdout, new RegExp(`^d\\s+changed\\s+edit-destination tcp ${VIP}:80 -> 10\\.0\\.0\\.12:80`, 'm'), explain(repair));
+    assert.ok((await ipvsSave('d')).includes(R2_DESTINATION), await ipvsSave('d'));
+    // over ipvsadm the door reads whole every time: nothing is checked ahead
+    const expected = LAB_IPVS_BACKEND === 'netlink' ? 'ahead' : 'whole';
+    assert.equal(lastPlanRead(await lab.agentLog('d')), expected, 'netlink: the apply took the table checked at the hello, not a read of its own');
   });
 });
