@@ -183,6 +183,22 @@ describe('the Apply request decoded against the last one (lvs/wire/decoded-servi
     c.services.forEach((s, i) => assert.ok(b.services.includes(s), `reordered services[${i}] is one decoded before`));
   });
 
+  it('finds the unchanged services again when one is added in front and another removed (the rest shifted), and not a service whose bytes differ', () => {
+    const known = new DecodedServices();
+    const first = plan(30);
+    const a = decode(first, known);
+    const added = plan(31).services[30];
+    const second = { ...first, generation: first.generation + 1, services: [added, ...first.services.filter((_, i) => i !== 12)] };
+    const b = decode(second, known);
+    assert.deepStrictEqual(b, runToEnd(decodeApplyRequest(runToEnd(encodeApplyRequest('apply', second)))).plan, 'the same plan as decoding afresh');
+    b.services.slice(1).forEach((s, i) => assert.strictEqual(s, a.services[i < 12 ? i : i + 1], `services[${i + 1}] is the object decoded before`));
+    const third = withWeight(second, 20, 4);
+    const c = decode(third, known);
+    assert.notStrictEqual(c.services[20], b.services[20]);
+    assert.strictEqual(c.services[20].realservers[0].destination.weight, 4);
+    assert.strictEqual(c.services[21], b.services[21]);
+  });
+
   it('keeps only the last request\'s services, and nothing of a request that did not decode', () => {
     const known = new DecodedServices();
     decode(plan(30), known);
