@@ -192,6 +192,12 @@ export class HealthMonitor {
       const serviceId = serviceKeyString(service.service.key);
       const before = this.byService.get(serviceId);
       if (!service.healthCheck) {
+        // the very service of the last update, unchecked then as now: its entry stands as it is (2,000 of them at a re-apply)
+        if (before !== undefined && before.service === service && before.targets.length === 0 && before.heldOffPlan === undefined && !kernelWeight) {
+          byService.set(serviceId, before);
+          yield;
+          continue;
+        }
         // nothing to keep, start or weigh: the old targets (if it had a check) go
         if (before !== undefined) for (const t of before.targets) removed.push(t);
         const heldOffPlan = kernelWeight ? offPlanWeights(service, kernelWeight) : undefined;
