@@ -39,8 +39,9 @@ export interface IpvsReconciliation {
  * from one apply to the next: the IPVS door hands out the same object for a service it
  * remembers unchanged, and the applier the same desired object for a plan service whose bytes
  * did not change (lvs/wire/decoded-services.ts), so a re-apply compares 22,000 destinations
- * only where something moved. Both objects are never changed once made (the projection copies
- * on write), which is what makes identity mean equality here.
+ * only where something moved. Both objects are never changed once made (a projection builds new
+ * services and holds the operations' own objects, never changing one), which is what makes
+ * identity mean equality here.
  */
 export class KnownEqual {
   private readonly pairs = new WeakMap<IpvsService, IpvsService>();
