@@ -60,15 +60,24 @@ export class KnownEqual {
    * not compare them again.
    */
   *learnSteps(desired: readonly IpvsService[], readBack: readonly IpvsService[], touched: readonly ServiceKey[]): Pausable<void> {
-    const touchedKeys = new Set(touched.map(serviceKeyString));
-    const wanted = new Map<string, IpvsService>();
+    // Matched by key object first: an operation names its service with the desired service's
+    // key, and a service read back as projected holds it too (a load: 2,000 of them, no name
+    // made). By name otherwise, the names made once something needs them.
+    const touchedObjects = new Set<ServiceKey>(touched);
+    let touchedNames: Set<string> | undefined;
+    const wantedByKey = new Map<ServiceKey, IpvsService>();
     for (const want of desired) {
-      const key = serviceKeyString(want.service.key);
-      if (touchedKeys.has(key)) wanted.set(key, want);
+      const { key } = want.service;
+      if (touchedObjects.has(key) || (touchedNames ??= new Set(touched.map(serviceKeyString))).has(serviceKeyString(key))) wantedByKey.set(key, want);
       yield;
     }
+    let wantedByName: Map<string, IpvsService> | undefined;
     for (const have of readBack) {
-      const want = wanted.get(serviceKeyString(have.service.key));
+      let want = wantedByKey.get(have.service.key);
+      if (want === undefined) {
+        wantedByName ??= new Map([...wantedByKey.values()].map((w) => [serviceKeyString(w.service.key), w]));
+        want = wantedByName.get(serviceKeyString(have.service.key));
+      }
       if (want !== undefined && serviceChanges(want, have).length === 0) this.remember(have, want);
       yield;
     }
