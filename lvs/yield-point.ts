@@ -37,6 +37,16 @@ const CHECK_MS = 4;
  * `maxStride`: with 256 there, one slice held the event loop 10 s.
  */
 const MAX_STRIDE = 1024;
+/**
+ * The stride starts at this and is not halved below it (a Slicer with a smaller `maxStride`
+ * starts at 1 and may go down to 1, as before). A read that comes late because
+ * the process was not running (the lab's guest has one CPU, which the agent shares with the
+ * controller and a realserver agent) looks like slow steps; halving on that, the stride fell
+ * to one read a step, each read a system call that a busy host makes slower still: 2.2 s of a
+ * 2,000-service load went into reading the clock there. A loop whose steps may each take
+ * milliseconds gives its own small `maxStride`.
+ */
+const MIN_STRIDE = 8;
 
 /**
  * A time slice of one long task: `pause()` gives the event loop its turn once the slice is
@@ -48,14 +58,19 @@ const MAX_STRIDE = 1024;
 export class Slicer {
   private sliceStart = performance.now();
   private lastRead = this.sliceStart;
-  private stride = 1;
-  private countdown = 1;
+  private stride: number;
+  private countdown: number;
   /** once the slice is found used up, it stays so until pause() */
   private over = false;
   private readonly maxStride: number;
+  private readonly minStride: number;
 
   constructor(options: { maxStride?: number } = {}) {
     this.maxStride = Math.max(1, Math.min(MAX_STRIDE, options.maxStride ?? MAX_STRIDE));
+    // the floor holds for loops of computation; one with a small maxStride keeps reading every step when it must
+    this.minStride = this.maxStride < MIN_STRIDE ? 1 : MIN_STRIDE;
+    this.stride = this.minStride;
+    this.countdown = this.minStride;
   }
 
   /** the slice is used up: a hot loop checks this before awaiting pause() */
@@ -65,7 +80,7 @@ export class Slicer {
     const now = performance.now();
     const sinceRead = now - this.lastRead;
     if (sinceRead < CHECK_MS / 2) this.stride = Math.min(this.stride * 2, this.maxStride);
-    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(1, this.stride >> 1);
+    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(Math.min(this.stride, this.minStride), this.stride >> 1);
     this.countdown = this.stride;
     this.lastRead = now;
     this.over = now - this.sliceStart >= SLICE_MS;
