@@ -101,10 +101,12 @@ export function* reconcileIpvsSteps(
   const ops: IpvsOperation[] = [];
   const adopted: ServiceKey[] = [];
 
+  // an empty table (a load): nothing to look up, so no service is named
+  const named = actualByKey.size > 0;
   for (const want of desired) {
-    const key = serviceKeyString(want.service.key);
-    desiredKeys.add(key);
-    const have = actualByKey.get(key);
+    const key = named ? serviceKeyString(want.service.key) : '';
+    if (named) desiredKeys.add(key);
+    const have = named ? actualByKey.get(key) : undefined;
     if (!have) {
       ops.push({ op: 'add-service', service: want.service });
       for (const destination of want.destinations) {
