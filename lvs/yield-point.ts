@@ -24,16 +24,29 @@ export function yieldToEventLoop(): Promise<void> {
 /**
  * Reading the clock about once per CHECK_MS of work is enough to end slices on time (a slice
  * overshoots by about that much). In the lab's user-mode Linux a read is a system call: read
- * every millisecond, it was 10 % of a no-op apply's CPU there.
+ * every millisecond, it was 10 % of a no-op apply's CPU there; every 2 ms with at most 128
+ * steps between reads, still 150 ms of a 2,000-service load (the clock read 3.4 % of its time).
  */
-const CHECK_MS = 2;
+const CHECK_MS = 4;
 /**
  * At most this many steps between two reads: a run of quick steps followed by slow ones
- * overshoots the slice by at most this many slow steps. Steps that are system calls whose cost
- * grows as they go (the reads of a 20,000-service /proc listing: 35 ms each at its end, in the
- * lab) take a small `maxStride`: with 256 there, one slice held the event loop 10 s.
+ * overshoots the slice by at most this many slow steps. The default suits steps that are
+ * computation (a step of a table-sized loop takes microseconds; 1,024 of one 50 times slower
+ * still end the slice within ~100 ms). Steps that are system calls whose cost grows as they go
+ * (the reads of a 20,000-service /proc listing: 35 ms each at its end, in the lab) take a small
+ * `maxStride`: with 256 there, one slice held the event loop 10 s.
  */
-const MAX_STRIDE = 128;
+const MAX_STRIDE = 1024;
+/**
+ * The stride starts at this and is not halved below it (a Slicer with a smaller `maxStride`
+ * starts at 1 and may go down to 1, as before). A read that comes late because
+ * the process was not running (the lab's guest has one CPU, which the agent shares with the
+ * controller and a realserver agent) looks like slow steps; halving on that, the stride fell
+ * to one read a step, each read a system call that a busy host makes slower still: 2.2 s of a
+ * 2,000-service load went into reading the clock there. A loop whose steps may each take
+ * milliseconds gives its own small `maxStride`.
+ */
+const MIN_STRIDE = 8;
 
 /**
  * A time slice of one long task: `pause()` gives the event loop its turn once the slice is
@@ -45,14 +58,19 @@ const MAX_STRIDE = 128;
 export class Slicer {
   private sliceStart = performance.now();
   private lastRead = this.sliceStart;
-  private stride = 1;
-  private countdown = 1;
+  private stride: number;
+  private countdown: number;
   /** once the slice is found used up, it stays so until pause() */
   private over = false;
   private readonly maxStride: number;
+  private readonly minStride: number;
 
   constructor(options: { maxStride?: number } = {}) {
     this.maxStride = Math.max(1, Math.min(MAX_STRIDE, options.maxStride ?? MAX_STRIDE));
+    // the floor holds for loops of computation; one with a small maxStride keeps reading every step when it must
+    this.minStride = this.maxStride < MIN_STRIDE ? 1 : MIN_STRIDE;
+    this.stride = this.minStride;
+    this.countdown = this.minStride;
   }
 
   /** the slice is used up: a hot loop checks this before awaiting pause() */
@@ -62,7 +80,7 @@ export class Slicer {
     const now = performance.now();
     const sinceRead = now - this.lastRead;
     if (sinceRead < CHECK_MS / 2) this.stride = Math.min(this.stride * 2, this.maxStride);
-    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(1, this.stride >> 1);
+    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(Math.min(this.stride, this.minStride), this.stride >> 1);
     this.countdown = this.stride;
     this.lastRead = now;
     this.over = now - this.sliceStart >= SLICE_MS;

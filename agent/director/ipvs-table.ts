@@ -1,8 +1,10 @@
 // An IPVS table as plain data: apply operations the way the kernel would (refusing what it
 // refuses), put a table in a canonical order, and compare tables. Used to project the state
 // after a batch (for --diff and the read-back check). Every lookup goes through a map keyed by
-// serviceKeyString / destinationKeyString, and a projection copies only the services the batch
-// touches: a 20,000 x 10 table costs what it holds (and a batch what it changes), not its square.
+// serviceKeyString / destinationKeyString, and a projection builds anew only the services the
+// batch touches: a 20,000 x 10 table costs what it holds (and a batch what it changes), not its
+// square. Model objects are never changed once made, so a projection holds the operations' own
+// service and destination objects rather than copies (a load's 22,000 copies were garbage).
 import {
   destinationKeyString,
   destinationSettingsEqual,
@@ -22,17 +24,6 @@ export class IpvsOperationError extends Error {
     super(message);
     this.name = 'IpvsOperationError';
   }
-}
-
-/** A touched service's own copy: the table it was projected from stays as it was. */
-function copyService(s: VirtualService): VirtualService {
-  const copy: VirtualService = { ...s, key: { ...s.key }, flags: [...s.flags] };
-  if (s.persistence) copy.persistence = { ...s.persistence };
-  return copy;
-}
-
-function copyDestination(d: Destination): Destination {
-  return { ...d };
 }
 
 function compareStrings(a: string, b: string): number {
@@ -85,13 +76,13 @@ export function applyIpvsOperations(services: readonly IpvsService[], ops: reado
   return runToEnd(projectionSteps(services, ops));
 }
 
-/** A touched service of a projection: its own copy, destinations by destinationKeyString (a Map keeps insertion order). */
+/** A touched service of a projection: its own destination list, by destinationKeyString (a Map keeps insertion order). */
 interface ChangedService {
   service: VirtualService;
   destinations: Map<string, Destination>;
 }
 
-/** A service of a projection: the input's object while no operation touched it, then a copy. */
+/** A service of a projection: the input's object while no operation touched it, then a new one. */
 interface ProjectedService {
   kept: IpvsService | undefined;
   changed: ChangedService | undefined;
@@ -108,8 +99,16 @@ export function* projectionSteps(services: readonly IpvsService[], ops: readonly
     table.set(serviceKeyString(s.service.key), { kept: s, changed: undefined });
     yield;
   }
+  // a service's operations follow one another under its one key object: named once
+  let key: ServiceKey | undefined;
+  let name = '';
   for (const op of ops) {
-    applyOperation(table, op);
+    const opKey = 'service' in op ? op.service.key : op.key;
+    if (opKey !== key) {
+      key = opKey;
+      name = serviceKeyString(opKey);
+    }
+    applyOperation(table, op, name);
     yield;
   }
   const result: IpvsService[] = [];
@@ -124,23 +123,22 @@ function changedService(entry: ProjectedService): ChangedService {
   if (entry.changed) return entry.changed;
   const kept = entry.kept as IpvsService;
   const destinations = new Map<string, Destination>();
-  for (const d of kept.destinations) destinations.set(destinationKeyString(d), copyDestination(d));
-  entry.changed = { service: copyService(kept.service), destinations };
+  for (const d of kept.destinations) destinations.set(destinationKeyString(d), d);
+  entry.changed = { service: kept.service, destinations };
   return entry.changed;
 }
 
-/** Changes the projection as the kernel would change its table, or throws IpvsOperationError with ipvsadm's wording. */
-function applyOperation(table: Map<string, ProjectedService>, op: IpvsOperation): void {
-  const name = serviceKeyString('service' in op ? op.service.key : op.key);
+/** Changes the projection as the kernel would change its table (`name`: the service's serviceKeyString), or throws IpvsOperationError with ipvsadm's wording. */
+function applyOperation(table: Map<string, ProjectedService>, op: IpvsOperation, name: string): void {
   const existing = table.get(name);
   switch (op.op) {
     case 'add-service':
       if (existing) throw new IpvsOperationError(`${name}: Service already exists`);
-      table.set(name, { kept: undefined, changed: { service: copyService(op.service), destinations: new Map() } });
+      table.set(name, { kept: undefined, changed: { service: op.service, destinations: new Map() } });
       return;
     case 'edit-service':
       if (!existing) throw new IpvsOperationError(`${name}: No such service`);
-      changedService(existing).service = copyService(op.service);
+      changedService(existing).service = op.service;
       return;
     case 'delete-service':
       if (!existing) throw new IpvsOperationError(`${name}: No such service`);
@@ -161,7 +159,7 @@ function applyOperation(table: Map<string, ProjectedService>, op: IpvsOperation)
       // destination at the head of its list instead (a fresh load lists newest first): order is
       // never compared (sameService), and the read-back's in-place match takes either order.
       if (op.op === 'delete-destination') destinations.delete(id);
-      else destinations.set(id, copyDestination(op.destination));
+      else destinations.set(id, op.destination);
     }
   }
 }

@@ -41,8 +41,9 @@ export interface IpvsReconciliation {
  * from one apply to the next: the IPVS door hands out the same object for a service it
  * remembers unchanged, and the applier the same desired object for a plan service whose bytes
  * did not change (lvs/wire/decoded-services.ts), so a re-apply compares 22,000 destinations
- * only where something moved. Both objects are never changed once made (the projection copies
- * on write), which is what makes identity mean equality here.
+ * only where something moved. Both objects are never changed once made (a projection builds new
+ * services and holds the operations' own objects, never changing one), which is what makes
+ * identity mean equality here.
  */
 export class KnownEqual {
   private readonly pairs = new WeakMap<IpvsService, IpvsService>();
@@ -61,15 +62,24 @@ export class KnownEqual {
    * not compare them again.
    */
   *learnSteps(desired: readonly IpvsService[], readBack: readonly IpvsService[], touched: readonly ServiceKey[]): Pausable<void> {
-    const touchedKeys = new Set(touched.map(serviceKeyString));
-    const wanted = new Map<string, IpvsService>();
+    // Matched by key object first: an operation names its service with the desired service's
+    // key, and a service read back as projected holds it too (a load: 2,000 of them, no name
+    // made). By name otherwise, the names made once something needs them.
+    const touchedObjects = new Set<ServiceKey>(touched);
+    let touchedNames: Set<string> | undefined;
+    const wantedByKey = new Map<ServiceKey, IpvsService>();
     for (const want of desired) {
-      const key = serviceKeyString(want.service.key);
-      if (touchedKeys.has(key)) wanted.set(key, want);
+      const { key } = want.service;
+      if (touchedObjects.has(key) || (touchedNames ??= new Set(touched.map(serviceKeyString))).has(serviceKeyString(key))) wantedByKey.set(key, want);
       yield;
     }
+    let wantedByName: Map<string, IpvsService> | undefined;
     for (const have of readBack) {
-      const want = wanted.get(serviceKeyString(have.service.key));
+      let want = wantedByKey.get(have.service.key);
+      if (want === undefined) {
+        wantedByName ??= new Map([...wantedByKey.values()].map((w) => [serviceKeyString(w.service.key), w]));
+        want = wantedByName.get(serviceKeyString(have.service.key));
+      }
       if (want !== undefined && serviceChanges(want, have).length === 0) this.remember(have, want);
       yield;
     }
@@ -94,12 +104,15 @@ export function* reconcileIpvsSteps(
   const adopted: ServiceKey[] = [];
   const notOwned: ServiceKey[] = [];
 
+  // an empty table (a load): nothing to look up, so no service is named
+  const named = actualByKey.size > 0;
   for (const want of desired) {
-    const key = serviceKeyString(want.service.key);
-    desiredKeys.add(key);
-    const owns = owned.has(key);
+    // named only when there is something to look it up in (the kernel's table, what is owned)
+    const key = named || owned.size > 0 ? serviceKeyString(want.service.key) : '';
+    if (named) desiredKeys.add(key);
+    const owns = key !== '' && owned.has(key);
     if (!owns) notOwned.push(want.service.key);
-    const have = actualByKey.get(key);
+    const have = named ? actualByKey.get(key) : undefined;
     if (!have) {
       ops.push({ op: 'add-service', service: want.service });
       for (const destination of want.destinations) {

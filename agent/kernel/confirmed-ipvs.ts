@@ -403,12 +403,20 @@ function* fromListingSteps(
   listing: ReadonlyMap<string, string>,
   expected: readonly IpvsService[] | undefined,
 ): Pausable<Map<string, IpvsService | null>> {
-  const expectedByName = new Map<string, IpvsService>();
+  // by key object: a batch names each service with its projected service's key (a load: 2,000, no name made);
+  // by name, made once needed, for a key written otherwise
+  const expectedByKey = new Map<ServiceKey, IpvsService>();
   for (const s of expected ?? []) {
-    const name = serviceKeyString(s.service.key);
-    if (readAgain.has(name)) expectedByName.set(name, s);
+    expectedByKey.set(s.service.key, s);
     yield;
   }
+  let expectedByName: Map<string, IpvsService> | undefined;
+  const expectedOf = (name: string, key: ServiceKey): IpvsService | undefined => {
+    const byKey = expectedByKey.get(key);
+    if (byKey !== undefined || expectedByKey.size === 0) return byKey;
+    expectedByName ??= new Map([...expectedByKey.values()].map((s) => [serviceKeyString(s.service.key), s]));
+    return expectedByName.get(name);
+  };
   const taken = new Map<string, IpvsService | null>();
   for (const [name, key] of readAgain) {
     const flags = flagsOf(name);
@@ -416,7 +424,7 @@ function* fromListingSteps(
       const block = listing.get(procServiceName(key));
       if (block === undefined) taken.set(name, null);
       else if (flags !== undefined) {
-        const want = expectedByName.get(name);
+        const want = expectedOf(name, key);
         const service = want !== undefined && procBlockStates(block, want, flags) ? want : procServiceOf(key, block, flags);
         if (service) taken.set(name, service);
       }

@@ -1,8 +1,10 @@
 // The last HostPlan this agent applied, kept in --state-dir so that after a restart the
 // director's health checks and the realserver's self-checks resume without a new rollout.
-// Stored as the proto message itself (an ApplyRequest, base64 in a small JSON envelope that
-// names host and generation for a reader) and read back through the same decoder that
-// checks every plan arriving over gRPC: one schema, one set of limits.
+// Stored as the proto message itself (an ApplyRequest: a one-line JSON envelope that names
+// host, generation and the message's length for a reader, then the message's bytes as they
+// arrived) and read back through the same decoder that checks every plan arriving over gRPC:
+// one schema, one set of limits. Version 1 files (the message in base64 inside the envelope,
+// one JSON text) are still read; the next apply writes version 2.
 import { errorMessage } from '../../lvs/errors';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -10,12 +12,13 @@ import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { decodeApplyRequest, encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
 import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
-import { runSliced, yieldToEventLoop } from '../../lvs/yield-point';
+import { runSliced } from '../../lvs/yield-point';
 import { writeFileAtomically } from '../kernel/atomic-file';
 import { FileMemo } from './file-memo';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
-const FORMAT_VERSION = 1;
+/** the envelope line, then the raw message (version 1: base64 inside the envelope) */
+const FORMAT_VERSION = 2;
 
 /** The file exists but cannot be trusted; names the file and what to do. */
 export class LastPlanFileError extends Error {
@@ -54,28 +57,16 @@ const vrrpOfFiles = new FileMemo<DirectorPlan['vrrp']>();
 /** The plan last applied, or undefined when none was applied yet. */
 export async function readLastPlan(stateDir: string): Promise<HostPlan | undefined> {
   const file = lastPlanFilePath(stateDir);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
   }
-  let json: unknown;
+  const message = messageOf(file, bytes);
   try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new LastPlanFileError(file, `is not valid JSON (${errorMessage(error)})`);
-  }
-  if (typeof json !== 'object' || json === null || (json as { version?: unknown }).version !== FORMAT_VERSION) {
-    throw new LastPlanFileError(file, `is not a version ${FORMAT_VERSION} last-plan file`);
-  }
-  const encoded = (json as { plan?: unknown }).plan;
-  if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
-    throw new LastPlanFileError(file, 'has no base64 "plan"');
-  }
-  try {
-    return (await runSliced(decodeApplyRequest(Buffer.from(encoded, 'base64')))).plan;
+    return (await runSliced(decodeApplyRequest(message))).plan;
   } catch (error) {
     if (error instanceof MessageDecodeError) throw new LastPlanFileError(file, `holds a plan that does not decode (${error.message})`);
     if (error instanceof WireFieldError) throw new LastPlanFileError(file, `does not hold a valid host plan at ${error.message}`);
@@ -83,34 +74,50 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   }
 }
 
+/** The ApplyRequest's bytes a file holds: after the envelope line (version 2), or in its base64 (version 1). */
+function messageOf(file: string, bytes: Buffer): Buffer {
+  // version 1 is one JSON text on one line: its first line is the whole envelope as well
+  const lineEnd = bytes.indexOf(0x0a);
+  const line = bytes.subarray(0, lineEnd < 0 ? bytes.length : lineEnd).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (error) {
+    throw new LastPlanFileError(file, `is not valid JSON (${errorMessage(error)})`);
+  }
+  const version = typeof json === 'object' && json !== null ? (json as { version?: unknown }).version : undefined;
+  if (version === FORMAT_VERSION) {
+    const length = (json as { bytes?: unknown }).bytes;
+    const message = bytes.subarray(lineEnd + 1);
+    if (lineEnd < 0 || typeof length !== 'number' || length !== message.length) {
+      throw new LastPlanFileError(file, `is cut short or padded: its envelope says ${String(length)} bytes of plan, ${lineEnd < 0 ? 0 : message.length} follow it`);
+    }
+    return message;
+  }
+  if (version !== 1) throw new LastPlanFileError(file, `is not a version 1 or ${FORMAT_VERSION} last-plan file`);
+  const encoded = (json as { plan?: unknown }).plan;
+  if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
+    throw new LastPlanFileError(file, 'has no base64 "plan"');
+  }
+  return Buffer.from(encoded, 'base64');
+}
+
 /**
  * Replaces the file atomically: a crash leaves the old plan or the new one, never half of one.
  * `received` is the ApplyRequest as it arrived, which decodes to `plan`: kept as it is (encoding
- * a 2,000-service plan again costs a fraction of a second in the lab). Without it the plan is
- * encoded in slices (lvs/wire/apply-request-codec.ts), the agent answering between them.
+ * a 2,000-service plan again costs a fraction of a second in the lab), its bytes written as
+ * they are (as base64 text, version 1, they were a third more, and made in slices). Without
+ * it the plan is encoded in slices (lvs/wire/apply-request-codec.ts), the agent answering
+ * between them.
  */
 export async function writeLastPlan(stateDir: string, plan: HostPlan, received?: Buffer): Promise<void> {
   const file = lastPlanFilePath(stateDir);
   const message = received ?? await runSliced(encodeApplyRequest('apply', plan));
-  const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation });
-  // base64 needs no JSON escaping: the text JSON.stringify would give, without scanning megabytes
-  await writeFileAtomically(file, fileParts(`${envelope.slice(0, -1)},"plan":"`, message, '"}\n'));
+  const envelope = JSON.stringify({ version: FORMAT_VERSION, host: plan.host, role: plan.role, generation: plan.generation, bytes: message.length });
+  await writeFileAtomically(file, [`${envelope}\n`, message]);
 }
 
 /** The file is there (not removed by hand since it was written). */
 export async function lastPlanFileExists(stateDir: string): Promise<boolean> {
   return fs.stat(lastPlanFilePath(stateDir)).then((st) => st.size > 0, () => false);
-}
-
-/** 3 bytes make 4 characters, so slices of a multiple of 3 bytes encode to pieces of the whole. */
-const BASE64_SLICE_BYTES = 3 * 256 * 1024;
-
-/** The file's text in pieces (the plan's base64 a slice at a time), the event loop's turn between them. */
-async function* fileParts(head: string, bytes: Buffer, tail: string): AsyncGenerator<string> {
-  yield head;
-  for (let at = 0; at < bytes.length; at += BASE64_SLICE_BYTES) {
-    yield bytes.subarray(at, at + BASE64_SLICE_BYTES).toString('base64');
-    await yieldToEventLoop();
-  }
-  yield tail;
 }

@@ -213,6 +213,17 @@ export class NetlinkWriter {
     this.pad(value.length);
   }
 
+  /** An IPv4 address (a u32 in network order) in the first four of 16 bytes, the rest zero: union nf_inet_addr. */
+  ipv4In16(type: number, address: number): void {
+    const b = this.header(type, 16);
+    b[this.at] = address >>> 24;
+    b[this.at + 1] = (address >>> 16) & 0xff;
+    b[this.at + 2] = (address >>> 8) & 0xff;
+    b[this.at + 3] = address & 0xff;
+    b.fill(0, this.at + 4, this.at + 16);
+    this.at += 16;
+  }
+
   /** NUL-terminated, as NLA_NUL_STRING wants. */
   string(type: number, s: string): void {
     // ASCII (scheduler names) byte by byte: Buffer#write per call cost more than the rest of a message

@@ -31,6 +31,28 @@ describe('the diff of a re-apply compares only what moved', () => {
     assert.deepEqual(ops, reconcileIpvs(want, changed, new Set(['tcp|10.0.0.100|80'])).ops, 'the same operations as without the memo');
   });
 
+  it('after a batch, learns the touched services read back equal, whether they hold the desired key object or only its name', () => {
+    const desired = table(
+      [service(tcp(80)), [dest('10.0.0.11'), dest('10.0.0.12')]],
+      [service(tcp(81)), [dest('10.0.0.11', { port: 81 })]],
+      [service(tcp(82)), [dest('10.0.0.13', { port: 82 })]],
+      [service(tcp(83)), [dest('10.0.0.14', { port: 83 })]],
+    );
+    const readBack = [
+      // as projected: the desired service's own key object, a list of its own
+      { service: desired[0].service, destinations: [...desired[0].destinations] },
+      // as read from the kernel: equal, another key object
+      table([service(tcp(81)), [dest('10.0.0.11', { port: 81 })]])[0],
+      // touched, but the kernel holds another weight
+      table([service(tcp(82)), [dest('10.0.0.13', { port: 82, weight: 5 })]])[0],
+      // equal, but not touched by the batch
+      table([service(tcp(83)), [dest('10.0.0.14', { port: 83 })]])[0],
+    ];
+    const known = new KnownEqual();
+    runToEnd(known.learnSteps(desired, readBack, [desired[0].service.key, tcp(81), desired[2].service.key]));
+    assert.deepEqual(readBack.map((have, i) => known.has(have, desired[i])), [true, true, false, false]);
+  });
+
   it('an applier over the remembering door: a no-op, then a weight changed by hand is put right, then a plan change applied', async () => {
     const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-diff-memo-'));
     try {

@@ -6,8 +6,9 @@ import { strict as assert } from 'node:assert';
 import { addressBytes, formatAddress } from '../../../lvs/formats/ip-address-bytes';
 import {
   AF_INET, IPPROTO_SCTP, IPPROTO_UDP, IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_STATS_ATTR, IPVS_SVC_ATTR, SVC_F,
-  inetAddr, operationRequest, writeOperation,
+  dottedQuad, inetAddr, operationRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
+import { isIPv4 } from 'node:net';
 import { decodeDestination, decodeService, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
 import { IpvsBatchError, ipvsErrnoText, refusalOf } from '../../../lvs/formats/ipvs-netlink-errors';
 import {
@@ -219,6 +220,21 @@ describe('IPVS netlink codec', () => {
     assert.deepEqual([m1.type, m1.seq, m2.type, m2.seq], [0x1c, 41, 2, 42]);
     assert.deepEqual(parseError(m2.payload), { errno: 17, seq: 42 });
     assert.throws(() => splitMessages(a.subarray(0, 20)), /says it is 28 bytes long; 20 are left/);
+  });
+});
+
+describe('an IPv4 address read in place for a batch', () => {
+  it('takes exactly what node\'s isIPv4 takes, as the same four bytes addressBytes gives', () => {
+    const samples = [
+      '0.0.0.0', '10.0.0.1', '255.255.255.255', '192.168.1.254', '1.2.3.4', '10.100.7.233',
+      '256.0.0.1', '10.0.0', '10.0.0.1.2', '10.0.0.01', '010.0.0.1', '10..0.1', '.10.0.0.1', '10.0.0.1.', '10.0.0.-1',
+      '10.0.0.1 ', ' 10.0.0.1', '', '::1', '2001:db8::1', '::ffff:10.0.0.1', '1e1.0.0.1', '10.0.0.1000', '4294967296',
+    ];
+    for (const address of samples) {
+      const v4 = dottedQuad(address);
+      assert.equal(v4 !== undefined, isIPv4(address), address);
+      if (v4 !== undefined) assert.equal(v4, addressBytes(address).readUInt32BE(0), address);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
@@ -47,6 +47,26 @@ describe('the last applied plan in --state-dir', () => {
     assert.equal(await lastPlanFileExists(dir), false);
     await writeLastPlan(dir, director);
     assert.equal(await lastPlanFileExists(dir), true);
+  });
+
+  it('still reads a version 1 file (the request in base64 inside one JSON text), as an agent before version 2 wrote it', async () => {
+    const message = runToEnd(encodeApplyRequest('apply', realserver));
+    const v1 = { version: 1, host: realserver.host, role: realserver.role, generation: realserver.generation, plan: message.toString('base64') };
+    writeFileSync(lastPlanFilePath(dir), `${JSON.stringify(v1)}\n`);
+    assert.deepStrictEqual(await readLastPlan(dir), realserver);
+  });
+
+  it('refuses a version 2 file cut short or padded, saying how many bytes it holds', async () => {
+    await writeLastPlan(dir, realserver);
+    const whole = readFileSync(lastPlanFilePath(dir));
+    writeFileSync(lastPlanFilePath(dir), whole.subarray(0, whole.length - 3));
+    await assert.rejects(readLastPlan(dir), (err: unknown) =>
+      err instanceof LastPlanFileError && /is cut short or padded: its envelope says \d+ bytes of plan, \d+ follow it/.test(err.message) &&
+      /run lvsctl rollout again/.test(err.message));
+    writeFileSync(lastPlanFilePath(dir), Buffer.concat([whole, Buffer.from('x')]));
+    await assert.rejects(readLastPlan(dir), /is cut short or padded/);
+    writeFileSync(lastPlanFilePath(dir), '{"version":3}\n');
+    await assert.rejects(readLastPlan(dir), /is not a version 1 or 2 last-plan file/);
   });
 
   it('refuses a damaged file, naming it and the fix', async () => {

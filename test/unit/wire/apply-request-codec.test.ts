@@ -234,18 +234,21 @@ describe('the last plan file', () => {
     }
   });
 
-  it('is written as the same JSON envelope and reads back as the plan', async function () {
+  it('is written as a JSON envelope line and the request\'s bytes, and reads back as the plan', async function () {
     this.timeout(30_000);
     const dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-'));
     try {
-      // big enough for its base64 to be made in several slices (768 KiB of bytes each)
       const p = plan(8_000);
       await writeLastPlan(dir, p);
-      const text = readFileSync(lastPlanFilePath(dir), 'utf8');
-      const json = JSON.parse(text) as Record<string, unknown>;
-      assert.ok(String(json.plan).length > (4 / 3) * 768 * 1024, `${String(json.plan).length} base64 characters`);
-      assert.deepStrictEqual(Object.keys(json), ['version', 'host', 'role', 'generation', 'plan']);
-      assert.strictEqual(text, JSON.stringify(json) + '\n');
+      const bytes = readFileSync(lastPlanFilePath(dir));
+      const lineEnd = bytes.indexOf(0x0a);
+      const envelope = JSON.parse(bytes.subarray(0, lineEnd).toString('utf8')) as Record<string, unknown>;
+      assert.deepStrictEqual(Object.keys(envelope), ['version', 'host', 'role', 'generation', 'bytes']);
+      assert.strictEqual(envelope.version, 2);
+      const message = bytes.subarray(lineEnd + 1);
+      assert.strictEqual(envelope.bytes, message.length);
+      // the request's own bytes, not base64: the encoder's output exactly
+      assert.deepStrictEqual(message, runToEnd(encodeApplyRequest('apply', p)));
       assert.deepStrictEqual(await readLastPlan(dir), p);
     } finally {
       rmSync(dir, { recursive: true, force: true });
