@@ -80,7 +80,7 @@ export class Slicer {
     const now = performance.now();
     const sinceRead = now - this.lastRead;
     if (sinceRead < CHECK_MS / 2) this.stride = Math.min(this.stride * 2, this.maxStride);
-    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(Math.min(this.stride, this.minStride), this.stride >> 1);
+    else if (sinceRead > CHECK_MS * 2) this.stride = Math.max(this.minStride, this.stride >> 1);
     this.countdown = this.stride;
     this.lastRead = now;
     this.over = now - this.sliceStart >= SLICE_MS;

@@ -118,7 +118,7 @@ export class ConfirmedIpvs implements Ipvs {
   private async readChecked(expected: readonly IpvsService[] | undefined): Promise<IpvsReading> {
     this.vouched = false;
     this.listingReadAfter = undefined;
-    const startedAt = this.announcements;
+    const announcementsBefore = this.announcements;
     // a backend that cannot read a service alone (ipvsadm) reads whole: the listing would buy nothing
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
@@ -134,7 +134,7 @@ export class ConfirmedIpvs implements Ipvs {
     const confirmed = this.confirmed !== undefined && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs ? this.confirmed : undefined;
     // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
     if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0) {
-      return this.checked(confirmed, startedAt, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
+      return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
     }
     try {
       listing = await runSliced(procTableBlocksOfSteps(listingText));
@@ -142,7 +142,7 @@ export class ConfirmedIpvs implements Ipvs {
       return this.readWithoutMemory();
     }
     const readAgain = confirmed ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written)) : undefined;
-    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText, startedAt);
+    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText, announcementsBefore);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
@@ -154,9 +154,9 @@ export class ConfirmedIpvs implements Ipvs {
       listedKeys.set(name, readAgain.get(name) as ServiceKey);
       readAgain.delete(name);
     }
-    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText, startedAt);
+    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText, announcementsBefore);
     if (readAgain.size === 0 && fromListing.size === 0) {
-      return this.checked(confirmed, startedAt, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
+      return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
@@ -172,7 +172,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const name of readAgain.keys()) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
-    return this.checked(confirmed, startedAt, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
+    return this.checked(confirmed, announcementsBefore, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
   }
 
   /**

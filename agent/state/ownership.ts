@@ -139,10 +139,12 @@ export function schemaAccepts(json: unknown): boolean {
  */
 export function sameOwnedApartFromGeneration(a: DirectorOwnership, b: DirectorOwnership, servicesKnownSame = false): boolean {
   if (a.services.length !== b.services.length) return false;
-  for (let i = 0; !servicesKnownSame && i < a.services.length; i++) {
-    const left = a.services[i] as ServiceKey;
-    const right = b.services[i] as ServiceKey;
-    if (left !== right && !sameServiceKey(left, right)) return false;
+  if (!servicesKnownSame) {
+    for (let i = 0; i < a.services.length; i++) {
+      const left = a.services[i] as ServiceKey;
+      const right = b.services[i] as ServiceKey;
+      if (left !== right && !sameServiceKey(left, right)) return false;
+    }
   }
   return JSON.stringify(a.markRules) === JSON.stringify(b.markRules) && JSON.stringify(a.draining) === JSON.stringify(b.draining);
 }
