@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgram as agentProgram } from '../../agent/command-line';
-import { buildProgram as lvsctlProgram } from '../../controller/cli/main';
+import { buildProgram as lvsctlProgram } from '../../controller/cli/program';
 import { completionScript, SHELLS } from '../../controller/cli/completion-scripts';
 import { describeCommand } from '../../controller/cli/help-model';
 import { VERSION } from '../../lvs/version';

@@ -17,7 +17,7 @@ export interface Program {
 export const PROGRAMS: readonly Program[] = [
   {
     name: 'lvsctl',
-    entry: (dist) => `require(${JSON.stringify(join(dist, 'controller', 'cli', 'main.js'))}).main(process.argv).then((code) => { process.exitCode = code; });\n`,
+    entry: (dist) => `require(${JSON.stringify(join(dist, 'controller', 'cli', 'program.js'))}).main(process.argv).then((code) => { process.exitCode = code; });\n`,
   },
   {
     name: 'lvsctl-agent',
@@ -51,7 +51,7 @@ function netlinkAddonPlugin(dist: string): Plugin {
  * modules each ran at start-up (a tenth of `lvsctl validate`'s own time, in a CPU profile of
  * the bundle). Only that file is replaced; `z.locales.en` is there as before.
  */
-function zodEnglishOnlyPlugin(): Plugin {
+export function zodEnglishOnlyPlugin(): Plugin {
   return {
     name: 'lvsctl-zod-english-only',
     setup(b) {

@@ -3,7 +3,7 @@ import { X509Certificate } from 'crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { main } from '../../controller/cli/main';
+import { main } from '../../controller/cli/program';
 import { clientTlsFromOptions } from '../../controller/client/tls-options';
 import { CliError } from '../../controller/exit-codes';
 import { connectorFromOptions, parseTimeoutMs } from '../../controller/cli/agent-options';

@@ -3,7 +3,7 @@
 // Why: in the UML guest every clock_gettime is a real system call, and a fresh node that
 // loads the CLI costs 15-20 s (docs/lab.md); one scenario runs the CLI many times. The
 // scenarios that must prove the binary itself pass `spawnCli` to startLabCluster.
-import { main } from '../../../controller/cli/main';
+import { main } from '../../../controller/cli/program';
 import { ipBatch } from './netns';
 import type { CommandResult } from './agents';
 

@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../../controller/cli/main';
+import { buildProgram } from '../../../controller/cli/program';
 import { allCommands, describeCommand } from '../../../controller/cli/help-model';
-import { main } from '../../../controller/cli/main';
+import { main } from '../../../controller/cli/program';
 
 // dist/test/unit/cli → dist/
 const DIST = join(__dirname, '..', '..', '..');

@@ -40,7 +40,9 @@ function run(script: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', RECORDER, script, ...args], {
       cwd: REPO,
-      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1' },
+      // the compiled modules, not dist/cli-bundle/ (one file: the recorder would see none of them);
+      // what they load when is also what the bundle runs when
+      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1', LVSCTL_NO_BUNDLE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
