@@ -1,31 +1,18 @@
 #!/usr/bin/env node
-// lvsctl-agent: the daemon on every director and realserver. This file parses the command
-// line (command-line.ts) and only then loads start.ts, which starts the agent: --help and
-// --version never load gRPC, winston or prom-client.
-import { CommanderError } from 'commander';
-import { buildProgram } from './command-line';
-import type { RawAgentOptions } from './server/agent-config';
-import { stderrErrorPrefix } from './journal';
+// lvsctl-agent's entry (package.json "bin"): the program from dist/agent-bundle/ while that is
+// fresh (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice.
+import { join } from 'node:path';
+import { loadDistBundle } from '../lvs/dist-bundle';
 
-async function run(argv: string[]): Promise<void> {
-  const program = buildProgram();
-  program.parse(argv);
-  const { startAgent } = await import('./start');
-  await startAgent(program.opts<RawAgentOptions>());
+type RunAgentCommand = (argv: string[]) => void;
+
+/** dist/agent-bundle/, from dist/agent/ */
+export const AGENT_BUNDLE_DIR = join(__dirname, '..', 'agent-bundle');
+
+function runAgentCommand(): RunAgentCommand {
+  const bundled = loadDistBundle(AGENT_BUNDLE_DIR);
+  if (bundled) return (bundled.exports as { runAgentCommand: RunAgentCommand }).runAgentCommand;
+  return (require('./program') as typeof import('./program')).runAgentCommand;
 }
 
-/** The whole program: from dist/ below, or from a packaged executable's bundle (scripts/package/). */
-export function runAgentCommand(argv: string[]): void {
-  run(argv).catch((err: unknown) => {
-    if (err instanceof CommanderError) {
-      // --help and --version end here with code 0; a usage error already printed its message
-      process.exit(err.exitCode === 0 ? 0 : 1);
-    }
-    // an AgentConfigError's message names the option and the fix
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${message}\n`);
-    process.exit(1);
-  });
-}
-
-if (require.main === module) runAgentCommand(process.argv);
+if (require.main === module) runAgentCommand()(process.argv);

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// lvsctl's entry (package.json "bin"): the program from dist/cli-bundle/ while it is fresh
-// (bundled-cli.ts), else program.ts as compiled. LVSCTL_NO_BUNDLE=1 always takes the
-// compiled modules (stack traces name dist/'s files). Nothing else is loaded before the choice.
-import { loadCliBundle } from './bundled-cli';
+// lvsctl's entry (package.json "bin"): the program from dist/cli-bundle/ while that is fresh
+// (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice.
+import { join } from 'node:path';
+import { loadDistBundle } from '../../lvs/dist-bundle';
 
-function programMain(): (argv: string[]) => Promise<number> {
-  if (process.env.LVSCTL_NO_BUNDLE !== '1') {
-    const bundled = loadCliBundle();
-    if (bundled) return bundled.main;
-  }
+type Main = (argv: string[]) => Promise<number>;
+
+/** dist/cli-bundle/, from dist/controller/cli/ */
+export const CLI_BUNDLE_DIR = join(__dirname, '..', '..', 'cli-bundle');
+
+function programMain(): Main {
+  const bundled = loadDistBundle(CLI_BUNDLE_DIR);
+  if (bundled) return (bundled.exports as { main: Main }).main;
   (require('./compile-cache') as typeof import('./compile-cache')).enableCompileCache();
   return (require('./program') as typeof import('./program')).main;
 }

@@ -21,7 +21,7 @@ export const PROGRAMS: readonly Program[] = [
   },
   {
     name: 'lvsctl-agent',
-    entry: (dist) => `require(${JSON.stringify(join(dist, 'agent', 'main.js'))}).runAgentCommand(process.argv);\n`,
+    entry: (dist) => `require(${JSON.stringify(join(dist, 'agent', 'program.js'))}).runAgentCommand(process.argv);\n`,
   },
 ];
 

@@ -58,7 +58,8 @@ function partOf(file: string): string {
 
 /** Higher imports lower; equal ranks are siblings and do not import each other. */
 const AGENT_LAYERS: Record<string, number> = {
-  'agent/main': 8,
+  'agent/main': 9,
+  'agent/program': 8,
   'agent/start': 7,
   'agent/command-line': 7,
   'agent/server': 6,

@@ -40,8 +40,8 @@ function run(script: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', RECORDER, script, ...args], {
       cwd: REPO,
-      // the compiled modules, not dist/cli-bundle/ (one file: the recorder would see none of them);
-      // what they load when is also what the bundle runs when
+      // the compiled modules, not dist/'s bundles (one file: the recorder would see none of them);
+      // what they load when is also what a bundle runs when
       env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1', LVSCTL_NO_BUNDLE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -68,7 +68,7 @@ function runAgentUntilStarted(role: 'director' | 'realserver'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', RECORDER, AGENT, '--role', role, '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir], {
       cwd: REPO,
-      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1' },
+      env: { ...process.env, LVSCTL_RECORD_LOADS: record, HOME: dir, NO_COLOR: '1', LVSCTL_NO_BUNDLE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

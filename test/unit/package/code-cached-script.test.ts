@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const LOADER = join(__dirname, '..', '..', '..', 'controller', 'cli', 'code-cached-script.js');
+const LOADER = join(__dirname, '..', '..', '..', 'lvs', 'code-cached-script.js');
 
 interface Loaded {
   cache: string;
