@@ -38,7 +38,7 @@ export function requireWithCodeCache(file: string, cacheFile: string, options: C
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    // an import() in the file loads as it would from a file Node loaded itself (Node >= 20.? has the constant)
+    // an import() in the file loads as it would from a file Node loaded itself, where Node has the constant
     ...(vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
   });
   if (options.writeCacheAtExit) process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
