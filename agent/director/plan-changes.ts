@@ -14,7 +14,7 @@ import { planDrains, type DrainPlan } from './drain';
 import { projectionSteps } from './ipvs-table';
 import { markChainDrift } from './mark-drift';
 import type { IpvsOperation } from '../../lvs/operations';
-import { KnownEqual, ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation } from './reconcile';
+import { KnownEqual, ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation, type OwnedSet } from './reconcile';
 import type { Snapshot } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 
@@ -63,6 +63,21 @@ export interface PlanChangesOptions {
 export class DiffMemo {
   readonly knownEqual = new KnownEqual();
   readonly desiredOf = new WeakMap<DirectorService, IpvsService>();
+  /**
+   * The owned set made from an ownership file's services: the file is parsed again only when it
+   * changed (state/file-memo.ts), so an apply that leaves it as it is (a weight changed, a no-op)
+   * hands the next one the same array, and 2,000 keys are not put in a set again.
+   */
+  readonly ownedOf = new WeakMap<readonly ServiceKey[], OwnedSet>();
+
+  owned(services: readonly ServiceKey[]): OwnedSet {
+    let owned = this.ownedOf.get(services);
+    if (owned === undefined) {
+      owned = ownedSetOf(services);
+      this.ownedOf.set(services, owned);
+    }
+    return owned;
+  }
 }
 
 export async function planChanges(
@@ -106,7 +121,7 @@ export async function planChanges(
   refuseForeignCollisions(plan, foreign);
   // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.
   const desired = await runSliced(desiredSteps(plan, healthWeights, options.memo?.desiredOf));
-  const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, ownedSetOf(ownership.services), options.memo?.knownEqual));
+  const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, options.memo ? options.memo.owned(ownership.services) : ownedSetOf(ownership.services), options.memo?.knownEqual));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
   const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));

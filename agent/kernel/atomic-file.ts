@@ -10,20 +10,45 @@ export interface AtomicWriteOptions {
   fileMode?: number;
   /** the mode of a directory it has to create; default 0700 */
   directoryMode?: number;
+  /** answer the file's identity as written (one more round trip): a reader that keeps what it parsed can know it unchanged */
+  identity?: boolean;
 }
 
-/** The body: text (written as UTF-8), bytes, or pieces of either written in turn. */
+/** What tells a file from its replacement: every write renames a new inode over the old one, an edit changes the time. */
+export interface FileIdentity {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** The body: text (written as UTF-8), bytes, or pieces of either written in turn (an array of them in one writev). */
 export type AtomicFileBody = string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
 
-export async function writeFileAtomically(file: string, body: AtomicFileBody, options: AtomicWriteOptions = {}): Promise<void> {
-  await fs.mkdir(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+export async function writeFileAtomically(file: string, body: AtomicFileBody, options: AtomicWriteOptions & { identity: true }): Promise<FileIdentity>;
+export async function writeFileAtomically(file: string, body: AtomicFileBody, options?: AtomicWriteOptions): Promise<void>;
+export async function writeFileAtomically(file: string, body: AtomicFileBody, options: AtomicWriteOptions = {}): Promise<FileIdentity | void> {
   const temp = `${file}.lvsctl-${process.pid}.${Date.now()}.tmp`;
-  const handle = await fs.open(temp, 'w', options.fileMode ?? 0o600);
+  const fileMode = options.fileMode ?? 0o600;
+  // the directory is made only when it is missing: each file operation is a round trip to
+  // libuv's threads (on a one-CPU host, a context switch there and back), and it nearly never is
+  const handle = await fs.open(temp, 'w', fileMode).catch(async (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await fs.mkdir(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+    return fs.open(temp, 'w', fileMode);
+  });
+  let identity: FileIdentity | void = undefined;
   try {
     if (typeof body === 'string' || Buffer.isBuffer(body)) await handle.writeFile(body);
+    // a few pieces in hand (an envelope and a message): one writev, not a write each
+    else if (Array.isArray(body)) await writeAll(handle, body.map((part: string | Buffer) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
     // piece by piece: a 13 MB body made and copied at once held the event loop 2 s in the lab
     else for await (const part of body) await writePart(handle, part);
     await handle.sync();
+    // taken from the temp file: a rename keeps inode and times, and no one else can have changed it yet
+    if (options.identity) {
+      const stat = await handle.stat({ bigint: true });
+      identity = { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
+    }
   } catch (error) {
     await handle.close();
     await fs.rm(temp, { force: true });
@@ -35,6 +60,20 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
+  }
+  return identity;
+}
+
+/** The pieces in one writev; what a short write left, piece by piece. */
+async function writeAll(handle: FileHandle, parts: Buffer[]): Promise<void> {
+  let { bytesWritten } = await handle.writev(parts);
+  for (const part of parts) {
+    if (bytesWritten >= part.length) {
+      bytesWritten -= part.length;
+      continue;
+    }
+    await writePart(handle, part.subarray(bytesWritten));
+    bytesWritten = 0;
   }
 }
 

@@ -3,6 +3,7 @@
 // an edit by hand changes at least its modification time. Callers never change the value
 // handed out: it is shared between readers.
 import { promises as fs } from 'node:fs';
+import type { FileIdentity } from '../kernel/atomic-file';
 
 interface Made<T> {
   ino: bigint;
@@ -32,6 +33,14 @@ export class FileMemo<T> {
     const value = await make();
     this.made.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, value });
     return { value };
+  }
+
+  /**
+   * This process just wrote the file, with this identity (kernel/atomic-file.ts), from `value`:
+   * the next read hands `value` out without reading the file again while it stays so.
+   */
+  written(file: string, identity: FileIdentity, value: T): void {
+    this.made.set(file, { ...identity, value });
   }
 
   /** The file is about to be replaced by this process. */

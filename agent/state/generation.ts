@@ -1,7 +1,9 @@
 // The generation of the last plan this agent applied, kept in --state-dir so that a
 // stale rollout (an older generation) cannot overwrite a newer one, even across restarts.
 // Written as a temp file renamed over the old one: a crash leaves the old or the new
-// value, never half a file.
+// value, never half a file. The file is read once per process: the store is its only writer
+// while the agent runs, so every apply after the first asks the value this store holds (a
+// read is four round trips to libuv's threads, each a context switch on a one-CPU host).
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { writeFileAtomically } from '../kernel/atomic-file';
@@ -16,23 +18,33 @@ const FILE = 'generation.json';
 
 export function fileGenerationStore(stateDir: string): GenerationStore {
   const file = join(stateDir, FILE);
+  /** the file's value as last read or written by this store; absent: not read yet (or a read failed) */
+  let known: { generation: number | undefined } | undefined;
   return {
     async lastApplied() {
-      let text: string;
-      try {
-        text = await fs.readFile(file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
-      const parsed = JSON.parse(text) as { generation?: unknown };
-      if (typeof parsed.generation !== 'number' || !Number.isSafeInteger(parsed.generation)) {
-        throw new Error(`${file}: "generation" is not an integer; remove the file if it was edited by hand`);
-      }
-      return parsed.generation;
+      if (known === undefined) known = { generation: await readGeneration(file) };
+      return known.generation;
     },
     async record(generation) {
+      // forgotten first: a write that fails part-way leaves the file to be read again
+      known = undefined;
       await writeFileAtomically(file, JSON.stringify({ generation }) + '\n');
+      known = { generation };
     },
   };
+}
+
+async function readGeneration(file: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const parsed = JSON.parse(text) as { generation?: unknown };
+  if (typeof parsed.generation !== 'number' || !Number.isSafeInteger(parsed.generation)) {
+    throw new Error(`${file}: "generation" is not an integer; remove the file if it was edited by hand`);
+  }
+  return parsed.generation;
 }

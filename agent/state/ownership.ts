@@ -158,5 +158,11 @@ export function sameOwnedApartFromGeneration(a: DirectorOwnership, b: DirectorOw
 export async function writeOwnership(stateDir: string, ownership: DirectorOwnership): Promise<void> {
   const file = ownershipFilePath(stateDir);
   parsedFiles.forget(file);
-  await writeFileAtomically(file, JSON.stringify({ version: FORMAT_VERSION, ...ownership }) + '\n');
+  // what was written is what a parse of the file would give: the next apply (a weight changed
+  // after a load, before the drain timer read the file) does not parse 2,000 services again
+  const kept: DirectorOwnership = {
+    services: [...ownership.services], markRules: [...ownership.markRules], generation: ownership.generation, draining: [...ownership.draining],
+  };
+  const identity = await writeFileAtomically(file, JSON.stringify({ version: FORMAT_VERSION, ...kept }) + '\n', { identity: true });
+  parsedFiles.written(file, identity, kept);
 }

@@ -34,6 +34,29 @@ describe('the generation kept in --state-dir', () => {
     assert.strictEqual(await fileGenerationStore(nested).lastApplied(), 3);
   });
 
+  it('is read once per store: later answers are what this store read or wrote, the file stays the truth at the next start', async () => {
+    const store = fileGenerationStore(dir);
+    await store.record(5);
+    // changed behind the store's back (no agent does): this store goes on with its own value
+    writeFileSync(join(dir, 'generation.json'), '{"generation":9}\n');
+    assert.strictEqual(await store.lastApplied(), 5);
+    assert.strictEqual(await fileGenerationStore(dir).lastApplied(), 9);
+    await store.record(6);
+    assert.strictEqual(await fileGenerationStore(dir).lastApplied(), 6);
+  });
+
+  it('reads the file again after a write that failed', async () => {
+    const store = fileGenerationStore(dir);
+    await store.record(5);
+    // the state dir's path made unusable: a file where the directory was
+    const blocked = join(dir, 'blocked');
+    writeFileSync(blocked, '');
+    const inBlocked = fileGenerationStore(join(blocked, 'sub'));
+    await assert.rejects(inBlocked.record(7));
+    await assert.rejects(inBlocked.lastApplied(), /ENOTDIR/);
+    assert.strictEqual(await store.lastApplied(), 5);
+  });
+
   it('refuses a file edited into nonsense, saying what to do', async () => {
     writeFileSync(join(dir, 'generation.json'), '{"generation":"seven"}');
     await assert.rejects(fileGenerationStore(dir).lastApplied(), /"generation" is not an integer; remove the file if it was edited by hand/);

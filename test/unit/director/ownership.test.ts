@@ -26,6 +26,25 @@ describe('director ownership state', () => {
     assert.deepEqual(await readOwnership(dir), ownership);
   });
 
+  it('keeps what it wrote for the next read, equal to a parse of the file, until the file changes', async () => {
+    const dir = await stateDir();
+    await writeOwnership(dir, ownership);
+    const first = await readOwnership(dir);
+    assert.equal(await readOwnership(dir), first, 'the file as written: the same value, not parsed again');
+    assert.notEqual(first.services, ownership.services, 'a copy: the caller may go on with its own arrays');
+    // the same bytes as a new file (another inode): parsed, and equal to what was kept
+    const file = ownershipFilePath(dir);
+    const text = await fs.readFile(file, 'utf8');
+    await fs.writeFile(`${file}.new`, text);
+    await fs.rename(`${file}.new`, file);
+    const parsed = await readOwnership(dir);
+    assert.notEqual(parsed, first);
+    assert.deepEqual(parsed, first);
+    // edited in place by hand (its size changed: a timestamp may not, within one clock tick): seen at once
+    await fs.writeFile(file, text.replace('"generation":4', '"generation":40'));
+    assert.equal((await readOwnership(dir)).generation, 40);
+  });
+
   it('creates the state dir and leaves no temp file behind', async () => {
     const dir = path.join(await stateDir(), 'nested', 'lvsctl');
     await writeOwnership(dir, ownership);
