@@ -1,9 +1,11 @@
 // What a director apply tells the operator: notices about what it leaves alone or found
-// changed behind its back, the --diff text, one step per change, and the drain sweep.
+// changed behind its back, the --diff text, one step per change (a service added with its
+// realservers: one step), and the drain sweep.
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import { MARK_CHAIN } from '../../lvs/formats/iptables-format';
-import { serviceKeyString } from '../../lvs/model';
-import { describeOperation, ipvsDiffSteps, marksDiff } from './diff-text';
+import { serviceKeyString, type Destination } from '../../lvs/model';
+import type { IpvsOperation } from '../../lvs/operations';
+import { describeNewService, describeOperation, ipvsDiffSteps, marksDiff, type OperationText } from './diff-text';
 import { drainTarget } from './drain';
 import type { SweepReport } from './drain-sweeper';
 import type { Planned } from './plan-changes';
@@ -63,13 +65,37 @@ export async function reportPlan(planned: Planned, mode: ApplyMode, emit: Emit, 
   emit(marksDiff([...planned.snapshot.marks.owned, ...before6], [...after4, ...after6]));
 }
 
-/** One step per change; 200,000 of them are emitted in slices (see lvs/yield-point.ts). */
+/**
+ * The most realservers one add-service step names: a service planned with more has the rest
+ * as add-destination steps of their own (a step stays a readable line and a small message).
+ */
+export const REALSERVERS_PER_SERVICE_STEP = 256;
+
+/**
+ * One step per change, except that a service added with its realservers is one step naming
+ * them all (describeNewService); 200,000 changes are emitted in slices (see lvs/yield-point.ts).
+ */
 export async function emitSteps(planned: Planned, emit: Emit, status: 'changed' | 'skipped', prefix: string, drainTimeoutMs: number, suffix = ''): Promise<void> {
   const slicer = new Slicer();
-  for (const op of planned.ops) {
+  const { ops } = planned;
+  for (let i = 0; i < ops.length;) {
     if (slicer.due) await slicer.pause();
-    if (planned.drains.drainEdits.has(op)) continue;
-    const text = describeOperation(op);
+    const op = ops[i];
+    if (planned.drains.drainEdits.has(op)) {
+      i += 1;
+      continue;
+    }
+    let text: OperationText;
+    if (op.op === 'add-service') {
+      const end = newServiceRunEnd(ops, i);
+      const destinations: Destination[] = [];
+      for (let d = i + 1; d < end; d++) destinations.push((ops[d] as AddDestination).destination);
+      text = describeNewService(op.service, destinations);
+      i = end;
+    } else {
+      text = describeOperation(op);
+      i += 1;
+    }
     emit({ kind: 'step', action: text.action, target: text.target, status, message: `${prefix}${text.message}${suffix}` });
   }
   for (const entry of planned.drains.started) {
@@ -86,6 +112,24 @@ export async function emitSteps(planned: Planned, emit: Emit, status: 'changed' 
     const what = `${marks.action} the owned chain: ${marks.reason}`;
     emit({ kind: 'step', action: 'mark-chain', target: `mangle ${chainLabel(MARK_CHAIN, family)}`, status, message: `${prefix}${what}${suffix}` });
   }
+}
+
+type AddDestination = Extract<IpvsOperation, { op: 'add-destination' }>;
+
+/**
+ * Where the run of add-destination operations right after the add-service at `at` ends (at most
+ * REALSERVERS_PER_SERVICE_STEP of them): those the diff made for that very service, which names
+ * it with the same key object (reconcile.ts), so nothing is compared by name.
+ */
+function newServiceRunEnd(ops: readonly IpvsOperation[], at: number): number {
+  const { key } = (ops[at] as Extract<IpvsOperation, { op: 'add-service' }>).service;
+  let end = at + 1;
+  while (end < ops.length && end - at <= REALSERVERS_PER_SERVICE_STEP) {
+    const next = ops[end];
+    if (next.op !== 'add-destination' || next.key !== key) break;
+    end += 1;
+  }
+  return end;
 }
 
 /** The sweep at the start of an apply: a step per destination it deleted, a notice if it failed. */

@@ -47,6 +47,20 @@ export function describeOperation(op: IpvsOperation): OperationText {
   }
 }
 
+/**
+ * A service the plan adds, with the realservers added to it in the same batch: one step says
+ * it all (a 2,000-service load is 2,000 steps, not 22,000), every realserver named with its
+ * settings, as its own add-destination step would have.
+ */
+export function describeNewService(service: VirtualService, destinations: readonly Destination[]): OperationText {
+  const target = serviceKeyString(service.key);
+  const settings = serviceSettingsText(service);
+  if (destinations.length === 0) return { action: 'add-service', target, message: `add service (${settings})` };
+  const named = destinations.map((d) => `${destinationKeyString(d)} (${destinationText(d)})`).join(', ');
+  const count = destinations.length === 1 ? '1 realserver' : `${destinations.length} realservers`;
+  return { action: 'add-service', target, message: `add service (${settings}) with ${count}: ${named}` };
+}
+
 function destinationTarget(key: ServiceKey, d: Destination): string {
   return `${serviceKeyString(key)} -> ${destinationKeyString(d)}`;
 }

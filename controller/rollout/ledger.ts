@@ -82,7 +82,9 @@ export class RolloutLedger {
         role: e.role,
         mode: e.mode,
         status,
-        ok: e.ok,
+        // a step may carry several changes (a service added with its realservers): the result's
+        // count is then the larger, and those changes were fine steps too
+        ok: e.ok + Math.max(0, e.resultChanged - e.changed),
         changed: Math.max(e.changed, e.resultChanged),
         // A host that failed without a failed step (a role mismatch, an error) still counts one failure.
         failed: status === 'failed' ? Math.max(e.failed, 1) : e.failed,

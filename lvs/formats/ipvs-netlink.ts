@@ -4,7 +4,7 @@
 // place into a batch's buffer (NetlinkWriter, netlink-wire.ts). Pure.
 import { isIpv6, type Destination, type Forwarding, type ServiceKey, type VirtualService } from '../model';
 import type { IpvsOperation } from '../operations';
-import { addressBytes } from './ip-address-bytes';
+import { addressBytes, dottedQuad } from './ip-address-bytes';
 import { canonicalFlags } from './ipvsadm-format';
 import { NetlinkWriter, align4 } from './netlink-wire';
 
@@ -74,37 +74,6 @@ export function inetAddr(address: string): Buffer {
     inetAddrCache.set(address, encoded);
   }
   return encoded;
-}
-
-/**
- * A dotted quad exactly as node's isIPv4 takes it (four numbers 0-255, no leading zero) as a
- * u32, or undefined for anything else (IPv6, or not an address: inetAddr says so). Read in
- * place: the split, the array and the two Buffers of addressBytes, times the 22,000
- * destinations of a load, were most of a batch's own time in the lab.
- */
-export function dottedQuad(address: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= address.length; i++) {
-    const c = i < address.length ? address.charCodeAt(i) : 46;
-    if (c === 46 /* . */) {
-      if (digits === 0 || parts === 4) return undefined;
-      value = value * 256 + part;
-      parts += 1;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined;
-      part = part * 10 + c - 48;
-      digits += 1;
-      if (part > 255) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  return parts === 4 ? value : undefined;
 }
 
 /** An address attribute (union nf_inet_addr); an IPv4 one written in place. */

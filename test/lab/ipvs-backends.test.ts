@@ -16,6 +16,7 @@ import { loadNetlinkSockets, type RawNetlinkSocketFactory } from '../../agent/ke
 import type { ListedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService } from '../../lvs/model';
 import { addAll, describeIpvsContract } from '../unit/kernel/ipvs-contract';
+import { IpvsBatchError } from '../../lvs/formats/ipvs-netlink-errors';
 import { loadModule } from './support/kernel-state';
 import { LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { run } from './support/netns';
@@ -101,6 +102,25 @@ describe('IPVS backends on the real kernel', function () {
   describeIpvsContract('the remembering door (ConfirmedIpvs over netlink) on the lab kernel', async () => {
     await clear();
     return { ipvs: confirmed(), namesRefusals: true };
+  });
+
+  describe('a netlink batch the kernel refuses whole', () => {
+    it('maps each of 3,000 refusals back to its operation: every error reply fits the receive buffer, none is dropped', async () => {
+      await clear();
+      const table: IpvsService[] = Array.from({ length: 300 }, (_, i) => ({
+        service: { key: { kind: 'tcp', vip: `10.3.${Math.floor(i / 250)}.${(i % 250) + 1}`, port: 80 }, scheduler: 'wlc', flags: [] },
+        destinations: Array.from({ length: 10 }, (_, j) => ({ address: `10.2.0.${j + 1}`, port: 80, weight: 1, forwarding: 'dr' as const })),
+      }));
+      // the destinations without their services: the kernel refuses every one
+      const ops = addAll(table).filter((op) => op.op === 'add-destination');
+      assert.equal(ops.length, 3000);
+      const error = await netlink().applyBatch(ops).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof IpvsBatchError, String(error));
+      assert.equal(error.refusals.length, 3000);
+      assert.deepEqual(error.refusals.map((r) => r.index), ops.map((_, i) => i));
+      assert.ok(error.refusals.every((r) => r.op === ops[r.index] && /Service not defined|No such service/.test(r.message)), error.refusals[0]?.message);
+      assert.deepEqual((await netlink().read()).services, []);
+    });
   });
 
   describe('the remembering door against whole reads', () => {

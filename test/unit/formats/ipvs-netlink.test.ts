@@ -3,10 +3,10 @@
 // service decoded, every request decoding back to the operation it came from, the services
 // the model cannot hold set aside with the ipvsadm backend's reasons, and ipvsadm's wording.
 import { strict as assert } from 'node:assert';
-import { addressBytes, formatAddress } from '../../../lvs/formats/ip-address-bytes';
+import { addressBytes, dottedQuad, formatAddress } from '../../../lvs/formats/ip-address-bytes';
 import {
   AF_INET, IPPROTO_SCTP, IPPROTO_UDP, IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_STATS_ATTR, IPVS_SVC_ATTR, SVC_F,
-  dottedQuad, inetAddr, operationRequest, writeOperation,
+  inetAddr, operationRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
 import { isIPv4 } from 'node:net';
 import { decodeDestination, decodeService, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
@@ -223,8 +223,8 @@ describe('IPVS netlink codec', () => {
   });
 });
 
-describe('an IPv4 address read in place for a batch', () => {
-  it('takes exactly what node\'s isIPv4 takes, as the same four bytes addressBytes gives', () => {
+describe('an IPv4 address read in place (a batch, the listing\'s service names)', () => {
+  it('takes exactly what node\'s isIPv4 takes, as its four numbers in order (what addressBytes then gives)', () => {
     const samples = [
       '0.0.0.0', '10.0.0.1', '255.255.255.255', '192.168.1.254', '1.2.3.4', '10.100.7.233',
       '256.0.0.1', '10.0.0', '10.0.0.1.2', '10.0.0.01', '010.0.0.1', '10..0.1', '.10.0.0.1', '10.0.0.1.', '10.0.0.-1',
@@ -233,7 +233,10 @@ describe('an IPv4 address read in place for a batch', () => {
     for (const address of samples) {
       const v4 = dottedQuad(address);
       assert.equal(v4 !== undefined, isIPv4(address), address);
-      if (v4 !== undefined) assert.equal(v4, addressBytes(address).readUInt32BE(0), address);
+      if (v4 === undefined) continue;
+      const numbers = address.split('.').map(Number);
+      assert.equal(v4, ((numbers[0] * 256 + numbers[1]) * 256 + numbers[2]) * 256 + numbers[3], address);
+      assert.deepEqual([...addressBytes(address)], numbers, address);
     }
   });
 });

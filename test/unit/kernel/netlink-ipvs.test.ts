@@ -44,6 +44,20 @@ describe('IPVS over netlink', () => {
     assert.equal(kernel.serviceCount(), 300);
   });
 
+  it('puts in one sendmsg as many messages as the receive buffer holds the error replies of, every one failing', async () => {
+    const kernel = new FakeGenlKernel();
+    const ops = addAll(table(300, 10));
+    await backend(kernel).applyBatch(ops);
+    const batches = kernel.sends.filter((s) => s.messages > 1);
+    const receiveBuffer = 425_984; // the fake's SO_RCVBUF: 2 x rmem_max's usual 212,992
+    for (const s of batches) {
+      // each reply: the echoed message (its bytes, on average) and at most 1 KiB of skb
+      assert.ok(s.messages * (1024 + s.bytes / s.messages) <= receiveBuffer, `${s.messages} messages of ${s.bytes} bytes`);
+    }
+    // the buffer, not the 64 KiB, bounds a sendmsg here: all of it is used (at half, these 3,300 commands took 19 sendmsg calls)
+    assert.ok(batches.length <= 10, `${batches.length} sendmsg calls`);
+  });
+
   it('maps each refused operation back to its place in the batch; the others take effect', async () => {
     const kernel = new FakeGenlKernel();
     const ops = addAll(table(300, 10));
