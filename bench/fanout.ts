@@ -1,10 +1,15 @@
 // The fan-out figure, on this machine (no IPVS needed: realservers only), inside a private
 // network namespace that bench/run.sh made with `unshare --net`:
 //   unshare --net -- node dist/bench/fanout.js --outer-netns NS --dir .lab/bench --counts 1,10,50,100 --repeats 3 --ansible-repeats 1
-// It refuses to run in the namespace it was started from (NS). Inside: lo up, every realserver's
-// address (10.9.1.N/32) and the VIP on lo, arp_ignore=1 and arp_announce=2, so an LVS-DR
-// realserver's checks pass; one `lvsctl-agent --role realserver` per address with mutual TLS,
-// state and logs in a temporary directory. For each N: a no-op `lvsctl rollout --limit` of
+//        [--layout hosts|shared-lo]
+// It refuses to run in the namespace it was started from (NS). Inside, with --layout hosts
+// (the default, bench/fanout-hosts.ts): every realserver its own host, a network namespace
+// with its address (10.9.1.N/24) on its eth0, the VIP on its lo, arp_ignore=1 and
+// arp_announce=2, so an LVS-DR realserver's checks pass, wired by a veth pair to a bridge
+// where the controller runs; with --layout shared-lo (the earlier set-up, kept to compare):
+// every address and the VIP on the one lo of the fan-out's namespace, which each agent then
+// reads in full at every check. One `lvsctl-agent --role realserver` per address with mutual
+// TLS, state and logs in a temporary directory. For each N: a no-op `lvsctl rollout --limit` of
 // the first N realservers (the real binary, a process per run, --parallel 10, its default)
 // against `ansible-playbook` of one no-op task (ansible.builtin.ping, connection local,
 // gathering off, forks 10) over N local hosts, alternated, timed `repeats` and `ansible-repeats` times after
@@ -21,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ANSIBLE_PLAYBOOK, ansibleInventory, FANOUT_VIP, fanoutHosts, fanoutPlan } from './fanout-plan';
 import { cpuBetween, cpuSnapshot, type CpuShare } from './cpu-accounting';
+import { startHostNamespaces, type HostNamespaces } from './fanout-hosts';
 import { applyWindows, LVSCTL_MAIN, memoryOf, run, runOk, sleep, startAgent, type RunningAgent } from './proc';
 import type { FanoutResults, FanoutRun } from './results';
 
@@ -64,14 +70,17 @@ async function main(): Promise<void> {
   const repeats = Number(option('repeats', '3'));
   const ansibleRepeats = Number(option('ansible-repeats', '1'));
   const max = Math.max(...counts);
+  const layout = option('layout', 'hosts');
+  if (layout !== 'hosts' && layout !== 'shared-lo') throw new Error(`--layout takes hosts or shared-lo, not ${layout}`);
   const certDir = join(dir, 'pki');
   const work = mkdtempSync(join(tmpdir(), 'lvsctl-bench-fanout-'));
-  const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, ansibleVersion: '', runs: [], errors: [], notes: [] };
+  const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, ansibleVersion: '', layout, runs: [], errors: [], notes: [] };
   const save = (): void => {
     results.finishedAt = new Date().toISOString();
     writeFileSync(join(dir, 'fanout.json'), `${JSON.stringify(results, null, 2)}\n`);
   };
   const agents: RunningAgent[] = [];
+  let namespaces: HostNamespaces | undefined;
   // stopped from outside (run.sh's timeout, ^C): no agent may outlive this process
   const stopNow = (signal: string): void => {
     for (const a of agents) {
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
         // already gone
       }
     }
+    namespaces?.stop();
     results.errors.push(`stopped by ${signal} (bench/run.sh bounds the fan-out) before it finished`);
     save();
     process.exit(1);
@@ -90,11 +100,15 @@ async function main(): Promise<void> {
   try {
     results.ansibleVersion = (await run('ansible-playbook', ['--version'], { timeoutMs: 60_000 })).stdout.split('\n')[0]?.trim() ?? '';
     const hosts = fanoutHosts(max);
-    await runOk('ip', ['-batch', '-'], {
-      timeoutMs: 60_000,
-      input: ['link set lo up', ...hosts.map((h) => `addr add ${h.address}/32 dev lo`), `addr add ${FANOUT_VIP}/32 dev lo`].join('\n') + '\n',
-    });
-    for (const [key, value] of [['all/arp_ignore', '1'], ['all/arp_announce', '2']] as const) writeFileSync(`/proc/sys/net/ipv4/conf/${key}`, value);
+    if (layout === 'hosts') {
+      namespaces = await startHostNamespaces(hosts);
+    } else {
+      await runOk('ip', ['-batch', '-'], {
+        timeoutMs: 60_000,
+        input: ['link set lo up', ...hosts.map((h) => `addr add ${h.address}/32 dev lo`), `addr add ${FANOUT_VIP}/32 dev lo`].join('\n') + '\n',
+      });
+      for (const [key, value] of [['all/arp_ignore', '1'], ['all/arp_announce', '2']] as const) writeFileSync(`/proc/sys/net/ipv4/conf/${key}`, value);
+    }
     log(`starting ${max} realserver agents`);
     const ca = join(certDir, 'ca.crt');
     for (let i = 0; i < hosts.length; i += 10) {
@@ -102,7 +116,7 @@ async function main(): Promise<void> {
       agents.push(...await Promise.all(batch.map((h) => {
         const base = join(certDir, `${h.name}-at-${h.address.replace(/\./g, '-')}`);
         return startAgent({
-          name: h.name, role: 'realserver', netns: null, listen: `${h.address}:7400`, ca, cert: `${base}.crt`, key: `${base}.key`,
+          name: h.name, role: 'realserver', netns: namespaces?.netnsPath(h.name) ?? null, listen: `${h.address}:7400`, ca, cert: `${base}.crt`, key: `${base}.key`,
           stateDir: join(work, 'state', h.name), logPath: join(work, 'logs', `${h.name}.log`),
         }, AGENT_START_TIMEOUT_MS);
       })));
@@ -209,6 +223,7 @@ async function main(): Promise<void> {
   } finally {
     save();
     await Promise.all(agents.map((a) => a.stop(5000)));
+    namespaces?.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -89,7 +89,7 @@ export interface AgentSpec {
   /** a label for messages and the log file, e.g. "lvs1" */
   name: string;
   role: 'director' | 'realserver';
-  /** null: this process's own network namespace */
+  /** null: this process's own network namespace; a name: `ip netns exec NAME`; a path (/proc/PID/ns/net): `nsenter --net=PATH` */
   netns: string | null;
   listen: string;
   ca: string;
@@ -119,6 +119,12 @@ export function agentArgs(spec: AgentSpec): string[] {
   ];
 }
 
+/** ARGV run in a network namespace: ours (null), a named one (ip netns), or one entered by its file (nsenter); both exec ARGV, so its pid is the agent's. */
+export function enterNetns(netns: string | null, argv: readonly string[]): string[] {
+  if (netns === null) return [...argv];
+  return netns.startsWith('/') ? ['nsenter', `--net=${netns}`, '--', ...argv] : ['ip', 'netns', 'exec', netns, ...argv];
+}
+
 /** Starts `lvsctl-agent` detached, its JSON log in spec.logPath; resolves once it logged "agent started". */
 export async function startAgent(spec: AgentSpec, startTimeoutMs: number): Promise<RunningAgent> {
   await mkdir(dirname(spec.logPath), { recursive: true });
@@ -127,7 +133,7 @@ export async function startAgent(spec: AgentSpec, startTimeoutMs: number): Promi
   let child: ChildProcess;
   try {
     const argv = [process.execPath, AGENT_MAIN, ...agentArgs(spec)];
-    const [file, ...args] = spec.netns === null ? argv : ['ip', 'netns', 'exec', spec.netns, ...argv];
+    const [file, ...args] = enterNetns(spec.netns, argv);
     child = spawn(file as string, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...spec.env } });
   } finally {
     closeSync(fd);

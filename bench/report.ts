@@ -33,6 +33,13 @@ function mib(kb: number | undefined): string {
   return kb === undefined ? '—' : `${(kb / 1024).toFixed(1)} MiB`;
 }
 
+/** How the fan-out's realservers were laid out (bench/fanout-hosts.ts); a run from before --layout had them all on one lo. */
+function fanoutLayoutText(layout: 'hosts' | 'shared-lo' | undefined): string {
+  return layout === 'hosts'
+    ? 'each its own host as at a site: a network namespace of its own (`unshare --net`) with its address on its eth0, the VIP on its lo and its own `arp_ignore=1`, `arp_announce=2`, so its LVS-DR checks pass, its eth0 one end of a veth pair whose other end is a port of a bridge in the fan-out\'s namespace, where the controller dials from 10.9.1.254/24 (so each agent\'s checks read its own few addresses, and each packet crosses a veth and the bridge).'
+    : 'all their addresses and the VIP on the one lo of the fan-out\'s namespace with `arp_ignore=1`, `arp_announce=2`, so their LVS-DR checks pass (every agent\'s checks then read all 102 addresses).';
+}
+
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   const s = [...values].sort((a, b) => a - b);
@@ -302,7 +309,7 @@ function main(): void {
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
     `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far.`,
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
-    '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (nothing but lo; the fan-out refuses any other namespace), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100 on lo, the VIP on lo and `arp_ignore=1`, `arp_announce=2`, so their LVS-DR checks pass. For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
+    '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
     '- **The CLI\'s start-up** (this machine, `bench/cli-startup.ts`): `lvsctl --help` and `lvsctl validate examples/nat.json`, each from `dist/` by node (as npm and the lab run it) and as the packaged single executable (`npm run package`, the .deb\'s `/usr/bin/lvsctl`, built by the bench first), against `node -e 0`: one warm-up of each, then 11 pairs run in turn, the ratio taken pair by pair and its median kept.',
     '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The profiled load is the measured one (the sampler costs a few per cent, charged to lvsctl).',
     '',

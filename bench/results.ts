@@ -69,6 +69,8 @@ export interface FanoutResults {
   cliStartMs?: number;
   nodeStartMs?: number;
   ansibleVersion: string;
+  /** hosts: each realserver its own network namespace on a bridge; shared-lo: every address on one lo (absent: an older run, shared-lo) */
+  layout?: 'hosts' | 'shared-lo';
   runs: FanoutRun[];
   /** the largest N again with --parallel N (every agent at once), ms of each run */
   wide?: { agents: number; parallel: number; lvsctlMs: number[] };

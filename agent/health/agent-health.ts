@@ -161,7 +161,7 @@ function realserverHealth(options: AgentHealthOptions): AgentHealth {
     history,
     logger: options.logger,
     ...(options.selfCheckIntervalMs ? { intervalMs: options.selfCheckIntervalMs } : {}),
-    ...(options.clock ? { scheduler: options.clock } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const handOver = async (plan: HostPlan): Promise<void> => {
     if (plan.role === 'realserver') await selfReport.setPlan(plan);

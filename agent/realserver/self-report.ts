@@ -1,5 +1,6 @@
-// The realserver agent's own checks, run again every --self-check-interval (default 10 s)
-// against the last applied plan: the verifier's pure checks (VIP, ARP, routes, FTP range)
+// The realserver agent's own checks, run again every --self-check-interval (default 10 s,
+// the first round at a random point of the first interval, so agents started together do
+// not all check at the same moment) against the last applied plan: the verifier's pure checks (VIP, ARP, routes, FTP range)
 // plus "the service port is listening". A check whose status changes is an event in the
 // health history and a log line, so `lvsctl health` shows a realserver that broke after
 // the rollout.
@@ -23,6 +24,8 @@ export interface SelfReportOptions {
   logger: Logger;
   intervalMs?: number;
   clock?: Clock;
+  /** uniform in [0, 1): where in the first interval the loop's first round falls (injected in tests) */
+  random?: () => number;
 }
 
 /** One check per (service, port) of the plan's duties: something listens there, on a wildcard, a VIP or the plan address. */
@@ -48,6 +51,12 @@ export function portListeningChecks(plan: RealserverPlan, sockets: readonly List
   return checks;
 }
 
+/** Somewhere in (0, interval]: never at once (start() follows the check of the plan read back), never later than without the spread. */
+export function firstRoundDelayMs(intervalMs: number, uniform: number): number {
+  const share = Math.min(Math.max(uniform, 0), 1);
+  return Math.max(1, Math.round(intervalMs * (1 - share)));
+}
+
 function recordOf(c: CheckResult): SelfCheckRecord {
   return { action: c.action, target: c.target, status: c.status, message: c.message, ...(c.fix && c.status !== 'ok' ? { fix: c.fix } : {}) };
 }
@@ -61,10 +70,12 @@ export class RealserverSelfReport {
   private stopped = false;
   private readonly clock: Clock;
   private readonly intervalMs: number;
+  private readonly random: () => number;
 
   constructor(private readonly options: SelfReportOptions) {
     this.clock = options.clock ?? realClock;
     this.intervalMs = options.intervalMs ?? DEFAULT_SELF_CHECK_INTERVAL_MS;
+    this.random = options.random ?? Math.random;
   }
 
   /**
@@ -78,15 +89,19 @@ export class RealserverSelfReport {
     return same ? Promise.resolve() : this.runOnce();
   }
 
-  /** Starts the loop: one round every interval. */
+  /**
+   * Starts the loop: one round every interval, the first after a random part of it. Agents
+   * of a site start together (a reboot, a package upgrade); with the same interval they would
+   * otherwise read their kernels in the same second for as long as they run.
+   */
   start(): void {
     if (this.cancel || this.stopped) return;
-    const loop = (): void => {
-      this.cancel = this.clock.after(this.intervalMs, () => {
-        this.runOnce().finally(() => { if (!this.stopped) loop(); });
+    const loop = (delayMs: number): void => {
+      this.cancel = this.clock.after(delayMs, () => {
+        this.runOnce().finally(() => { if (!this.stopped) loop(this.intervalMs); });
       });
     };
-    loop();
+    loop(firstRoundDelayMs(this.intervalMs, this.random()));
   }
 
   stop(): Promise<void> {

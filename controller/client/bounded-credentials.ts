@@ -4,9 +4,10 @@
 // TCP and never speaks TLS kept lvsctl's process alive forever after its last line. This
 // wrapper gives both a bound, ends every socket of the channel on destroy(), and writes
 // each step to a ConnectionTrace so failures can be told apart.
-import { connect as tcpConnect, type Socket } from 'net';
+import { connect as tcpConnect, isIP, type Socket } from 'net';
 import { ChannelCredentials, type CallCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { AttemptStage, ConnectionTrace } from './connection-trace';
+import { awaitConnectTo, nodeReportsConnectionAttempts } from './connect-watch';
 
 // The connector contract as grpc-js declares it on ChannelCredentials (not exported by name).
 type SecureConnector = ReturnType<ChannelCredentials['_createSecureConnector']>;
@@ -21,6 +22,8 @@ export interface DialTarget {
 export class BoundedCredentials extends ChannelCredentials {
   private readonly sockets = new Set<Socket>();
   private destroyed = false;
+  /** stops waiting for grpc-js's next connect (boundNextConnect) */
+  private stopWaiting: (() => void) | undefined;
 
   /**
    * connectMs bounds the TCP connect and, separately, the TLS handshake (--timeout):
@@ -46,13 +49,16 @@ export class BoundedCredentials extends ChannelCredentials {
 
   override _createSecureConnector(channelTarget: GrpcUri, options: ChannelOptions, callCredentials?: CallCredentials): SecureConnector {
     const inner = this.inner._createSecureConnector(channelTarget, options, callCredentials);
+    // grpc-js dials the address itself unless it goes through an HTTP proxy
+    const adopt = isIP(this.target.address) !== 0 && !('grpc.http_connect_target' in options) && nodeReportsConnectionAttempts();
     // grpc-js runs one attempt at a time per connector: waitForReady, then connect.
     let step: ((state: AttemptStage) => void) | undefined;
     return {
       waitForReady: async () => {
         await inner.waitForReady();
         step = this.trace.begin(this._isSecure());
-        await this.dialCheck(step);
+        if (adopt) this.boundNextConnect(step);
+        else await this.dialCheck(step);
       },
       connect: (socket) => this.handshake(inner, socket, step ?? this.trace.begin(this._isSecure())),
       getCallCredentials: () => inner.getCallCredentials(),
@@ -63,6 +69,8 @@ export class BoundedCredentials extends ChannelCredentials {
   /** Ends every connection and connection attempt of this channel; no new ones start. */
   destroy(): void {
     this.destroyed = true;
+    this.stopWaiting?.();
+    this.stopWaiting = undefined;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
@@ -77,7 +85,42 @@ export class BoundedCredentials extends ChannelCredentials {
   }
 
   /**
-   * Connects over TCP ourselves first, within connectMs, and closes that connection: the
+   * Bounds the TCP connect grpc-js makes right after waitForReady: its socket is taken as it
+   * starts dialing this agent (connect-watch.ts), owned like every socket of the channel, and
+   * destroyed if it is not connected within connectMs, which fails grpc-js's attempt.
+   */
+  private boundNextConnect(step: (state: AttemptStage) => void): void {
+    if (this.destroyed) throw new Error('the client was closed');
+    this.stopWaiting?.();
+    this.stopWaiting = awaitConnectTo(this.target.address, this.target.port, (socket) => {
+      this.stopWaiting = undefined;
+      this.own(socket);
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        socket.removeListener('error', failed);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        if (!settle()) return;
+        step({ stage: 'tcp-timeout', afterMs: this.connectMs });
+        socket.destroy(new Error(`no TCP connection within ${this.connectMs} ms`));
+      }, this.connectMs);
+      const failed = (error: Error): void => {
+        if (settle()) step({ stage: 'tcp-failed', error });
+      };
+      socket.on('error', failed);
+      socket.once('connect', settle);
+      // destroy() of the channel: grpc-js's own listeners report it
+      socket.once('close', settle);
+    });
+  }
+
+  /**
+   * Where grpc-js's own connect cannot be watched (a Node before 20.12, a host name, an
+   * HTTP proxy): connects over TCP ourselves first, within connectMs, and closes that connection: the
    * connect grpc-js makes next cannot be bounded or cancelled, and a host that drops
    * packets would hold the process until the kernel gives up (about two minutes). Costs
    * one round trip; the agent sees a connection that closes before its TLS handshake.

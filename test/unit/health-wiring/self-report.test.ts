@@ -1,7 +1,8 @@
 import assert from 'assert';
 import type { RealserverPlan } from '../../../lvs/host-plan';
 import { HealthHistory } from '../../../agent/health/history';
-import { portListeningChecks, RealserverSelfReport } from '../../../agent/realserver/self-report';
+import { firstRoundDelayMs, portListeningChecks, RealserverSelfReport } from '../../../agent/realserver/self-report';
+import { FakeClock } from '../health/fake-clock';
 import { FakeRealserverHost } from '../../../agent/kernel/fake/realserver-fakes';
 import { silentLogger } from '../../../agent/logging';
 
@@ -58,6 +59,37 @@ describe('realserver self-checks read the listeners only for ports to check', ()
     assert.strictEqual(reads, 1);
     assert.deepStrictEqual(report.latest().checks.filter((c) => c.action === 'check-port-listening').map((c) => `${c.target} ${c.status}`), ['shop port 80 ok', 'ftp port 21 failed']);
     await report.stop();
+  });
+});
+
+describe('realserver self-check loop: agents started together do not check together', () => {
+  it('puts the first round somewhere in the first interval, never at once nor later than the interval', () => {
+    assert.strictEqual(firstRoundDelayMs(10_000, 0), 10_000);
+    assert.strictEqual(firstRoundDelayMs(10_000, 0.25), 7_500);
+    assert.strictEqual(firstRoundDelayMs(10_000, 0.9999999), 1);
+    assert.strictEqual(firstRoundDelayMs(10_000, 1), 1, 'a generator at its bound still waits');
+  });
+
+  it('rounds at the drawn offset, then every interval; two agents with different draws stay apart', async () => {
+    const clock = new FakeClock();
+    const started = clock.now();
+    const roundsAt = (draw: number): number[] => {
+      const host = new FakeRealserverHost({ address: '10.0.0.11' });
+      const kernel = host.kernel();
+      const at: number[] = [];
+      const counted = { ...kernel, addresses: { ...kernel.addresses, list: () => { at.push(clock.elapsedSince(started)); return kernel.addresses.list(); } } };
+      const report = new RealserverSelfReport({ kernel: counted, readListening: async () => [], history: new HealthHistory(), logger: silentLogger(), clock, intervalMs: 10_000, random: () => draw });
+      void report.setPlan(plan).then(() => report.start());
+      stops.push(() => report.stop());
+      return at;
+    };
+    const stops: Array<() => Promise<void>> = [];
+    const early = roundsAt(0.7);
+    const late = roundsAt(0.2);
+    await clock.advance(35_000);
+    assert.deepStrictEqual(early, [0, 3_000, 13_000, 23_000, 33_000], 'the plan at once, then 3 s in, then every 10 s');
+    assert.deepStrictEqual(late, [0, 8_000, 18_000, 28_000]);
+    await Promise.all(stops.map((stop) => stop()));
   });
 });
 
