@@ -198,7 +198,8 @@ describe('Health: an HTTP check quiesces a failed realserver, persistence follow
   });
 
   it('serves /metrics over HTTP with the same per-realserver counters as ipvsadm -Ln --stats --exact', async () => {
-    await httpRequests('client', `http://${VIP}/`, 5);
+    // its own 16 requests, so the count below holds when this test runs alone (--grep)
+    await httpRequests('client', `http://${VIP}/`, 16);
     // The same moment: an ipvsadm read on each side of the scrape; equal reads mean no packet came between.
     const { value } = await waitUntil('ipvsadm counters unchanged across one scrape', async () => {
       const before = await ipvsStats('d');
