@@ -5,7 +5,7 @@
 import assert from 'assert';
 import { createGrpcConnector } from '../../controller/client/grpc-client';
 import { createGrpcReaderConnector } from '../../controller/client/grpc-reader';
-import { AgentUnreachableError } from '../../controller/client/agent-client';
+import { unreachableReasonOf as reasonOf } from './support/unreachable-reason';
 import { makeTestPki, type TestPki } from './support/pki';
 import { mtls } from './support/agent-harness';
 import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
@@ -14,16 +14,6 @@ import { startFakeAgent } from './support/fake-agent-server';
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
   assert.ok(condition(), what);
-}
-
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof AgentUnreachableError, `expected AgentUnreachableError, got ${String(err)}`);
-    return err.message;
-  }
-  return assert.fail('the call succeeded');
 }
 
 describe('the gRPC clients end what they start', function () {

@@ -6,23 +6,13 @@ import assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import { connect, type Socket } from 'net';
 import { createGrpcConnector } from '../../controller/client/grpc-client';
-import { AgentUnreachableError } from '../../controller/client/agent-client';
+import { unreachableReasonOf as reasonOf } from './support/unreachable-reason';
 import { awaitConnectTo } from '../../controller/client/connect-watch';
 import { makeTestPki, type TestPki } from './support/pki';
 import { mtls } from './support/agent-harness';
 import { startSilentTcp } from './support/silent-peers';
 
 const PYTHON = '/usr/bin/python3';
-
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof AgentUnreachableError, `expected AgentUnreachableError, got ${String(err)}`);
-    return err.message;
-  }
-  return assert.fail('the call succeeded');
-}
 
 /**
  * A listener that never accepts, its queue of one already taken: Linux drops every further
