@@ -106,7 +106,7 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
   const monitor = new HealthMonitor({
     weights: ipvsWeightControl(writer),
     ...(options.runCheck ? { runCheck: options.runCheck } : {}),
-    ...(options.clock ? { scheduler: options.clock } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   recordMonitorEvents(monitor, history, options.logger);
   bindHealthMonitor(options.metrics, monitor);
