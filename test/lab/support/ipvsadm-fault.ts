@@ -42,10 +42,21 @@ export async function armIpvsadmFault(mode: IpvsadmFault, drop: readonly string[
   await writeFile(join(FAULT_DIR, 'arm'), mode);
 }
 
-/** No fault armed, no marker left from an earlier one. */
+/**
+ * No fault armed, no marker left from an earlier one, and no agent still held: removing
+ * "paused" lets a held stand-in go (see fault-bin/ipvsadm). A test that failed while the
+ * stand-in held its apply would otherwise leave the director's queue blocked, for up to the
+ * stand-in's 5 minutes, under every test after it.
+ */
 export async function disarmIpvsadmFault(): Promise<void> {
   await mkdir(FAULT_DIR, { recursive: true });
+  const wasHeld = await exists(join(FAULT_DIR, 'paused'));
   for (const name of ['arm', 'restored', 'paused', 'release', 'drop', 'dropped']) await rm(join(FAULT_DIR, name), { force: true });
+  if (wasHeld) await sleep(500); // the stand-in looks every 0.2 s
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }
 
 /** Waits until the stand-in holds the agent; says where ("after-restore" or "read-back"). */
@@ -53,7 +64,8 @@ export async function waitUntilHeld(timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = await readFile(join(FAULT_DIR, 'paused'), 'utf8').catch(() => undefined);
-    if (text !== undefined) return text.split(' ')[0] ?? '';
+    // The stand-in renames a whole line into place; a line without its end is not one yet.
+    if (text !== undefined && text.endsWith('\n')) return text.split(' ')[0] ?? '';
     if (Date.now() > deadline) throw new Error(`the faulty ipvsadm did not hold the agent within ${timeoutMs} ms: did the apply reach its batch?`);
     await sleep(50);
   }
@@ -66,5 +78,5 @@ export async function releaseIpvsadmFault(): Promise<void> {
 
 /** Whether a drop-read-back fault has fired. */
 export async function readBackWasCut(): Promise<boolean> {
-  return access(join(FAULT_DIR, 'dropped')).then(() => true, () => false);
+  return exists(join(FAULT_DIR, 'dropped'));
 }
