@@ -1,12 +1,14 @@
 // Where a profiled process spent its time: a V8 CPU profile (.cpuprofile) folded into self
 // time per function and per area (a package, the project's folders, node's internals, idle,
 // GC), plus the tools it ran (bench/profiler.ts records each execFile with its duration).
+import { remapBundleFrames } from './bundle-source-map';
 import type { ExecRecord, ProfileCapture } from './profiler';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber?: number;
 }
 
 interface ProfileNode {
@@ -89,6 +91,8 @@ function top(map: Map<string, number>, span: number, n: number): TimeShare[] {
 
 export function summarizeProfile(capture: ProfileCapture, topFunctions = 12): ProfileSummary {
   const profile = capture.profile as CpuProfile;
+  // the agent's bundle: each frame back in its dist/ file and line
+  remapBundleFrames(profile.nodes);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];

@@ -139,6 +139,10 @@ export async function buildDistBundle(repo: string, program: DistProgram, bundle
     banner: { js: 'const __lvsctlDirname = (own) => require("node:path").join(__dirname, own);' },
     // whitespace only: names stay readable in stack traces
     minifyWhitespace: true,
+    // beside the bundle, not named in it (nothing at run time reads it): the bench's profiles
+    // put each frame back in its dist/ file and line with it (bench/bundle-source-map.ts)
+    sourcemap: 'external',
+    sourcesContent: false,
     legalComments: 'eof',
     metafile: true,
     logLevel: 'silent',
