@@ -1,8 +1,8 @@
 // A profile of the agent run from its bundle (dist/agent-bundle/lvsctl-agent.js, whitespace
 // minified: a few long lines) names every frame "lvsctl-agent.js:46", which says nothing of
 // where the time went. The bundle is built with an external source map beside it
-// (scripts/package/dist-bundles.ts), so each frame is put back at its place in dist/ before
-// the profile is summed up: the same names a profile of the unbundled agent gives.
+// (scripts/package/dist-bundles.ts), chained through tsc's own maps, so each frame is put back
+// at its TypeScript source file and line before the profile is summed up.
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -21,8 +21,8 @@ function scriptPath(url: string): string | undefined {
 }
 
 /**
- * Puts every frame of a bundle that has a `.map` beside it back in its source file (dist/…js)
- * and line, in place. Frames of scripts without a map are left as they are; returns how many moved.
+ * Puts every frame of a bundle that has a `.map` beside it back in its source file and line,
+ * in place. Frames of scripts without a map are left as they are; returns how many moved.
  */
 export function remapBundleFrames(nodes: ReadonlyArray<{ callFrame: Frame }>): number {
   const maps = new Map<string, SourceMap | undefined>();

@@ -69,17 +69,32 @@ export function areaOf(frame: CallFrame): string {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     return `npm ${rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
   }
-  const dist = url.lastIndexOf('/dist/');
-  if (dist >= 0) {
-    const rest = url.slice(dist + '/dist/'.length).split('/');
+  const shown = shownPath(url);
+  if (!shown.startsWith('/')) {
+    // the project's own: its top folders (agent/director), compiled (dist/) or as a bundle's map names the source
+    const rest = shown.replace(/^dist\//, '').split('/');
     return rest.length > 2 ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url);
   }
   return url;
 }
 
+/**
+ * A script's path as the report shows it: from node_modules/ for a package, from dist/ for the
+ * project as compiled, from the checkout's root for a TypeScript source that a bundle's source
+ * map names (bench/bundle-source-map.ts); any other path whole.
+ */
+function shownPath(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const packageAt = path.lastIndexOf('/node_modules/');
+  if (packageAt >= 0) return path.slice(packageAt + 1);
+  const distAt = path.lastIndexOf('/dist/');
+  if (distAt >= 0) return path.slice(distAt + 1);
+  const root = `${process.cwd()}/`;
+  return path.startsWith(root) ? path.slice(root.length) : path;
+}
+
 function frameName(frame: CallFrame): string {
-  const file = frame.url === '' ? '' : ` ${frame.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${frame.lineNumber + 1}`;
-  return `${frame.functionName || '(anonymous)'}${file}`;
+  return frame.url === '' ? frame.functionName || '(anonymous)' : `${frame.functionName || '(anonymous)'} ${shownPath(frame.url)}:${frame.lineNumber + 1}`;
 }
 
 function top(map: Map<string, number>, span: number, n: number): TimeShare[] {

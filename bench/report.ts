@@ -243,14 +243,20 @@ function main(): void {
 
   // ---- where the time goes
   const where: string[] = [];
-  const profiledLoad = done(load) ? load : rollout(guest, 'profile-fallback');
-  const profiledWhat = done(load) ? `the ${n} load above` : `a ${cfg?.profileServices.toLocaleString('en-US') ?? '?'} × ${cfg?.destinations ?? 10} load on a fresh agent (the ${n} load did not finish, so its profile could not be collected)`;
-  if (profiledLoad) {
-    const rest = profiledLoad.wallMs - (profiledLoad.agentMs ?? 0) - (profiledLoad.realserverMs ?? 0);
-    where.push(`**End to end, ${profiledWhat}**: ${seconds(profiledLoad.wallMs)} in all; the director agent's apply ${seconds(profiledLoad.agentMs)}, the realserver's verify ${seconds(profiledLoad.realserverMs)}, the rest (${seconds(rest)}) in the controller (load, validate, compile, encode, connect, the report) and on the wire.`);
+  const profiledLoad = done(load) ? rollout(guest, 'profiled-load') : rollout(guest, 'profile-fallback');
+  const profiledWhat = done(load) ? `a second ${n} load, profiled, into a fresh agent` : `a ${cfg?.profileServices.toLocaleString('en-US') ?? '?'} × ${cfg?.destinations ?? 10} load on a fresh agent (the ${n} load did not finish, so its profile could not be collected)`;
+  const endToEnd = done(load) ? load : profiledLoad;
+  if (endToEnd) {
+    const rest = endToEnd.wallMs - (endToEnd.agentMs ?? 0) - (endToEnd.realserverMs ?? 0);
+    const underProfiler = done(load) && profiledLoad ? ` Under the profiler, ${profiledWhat} took ${seconds(profiledLoad.wallMs)} end to end, the agent's apply ${seconds(profiledLoad.agentMs)}.` : '';
+    where.push(`**End to end, ${done(load) ? `the ${n} load above` : profiledWhat}**: ${seconds(endToEnd.wallMs)} in all; the director agent's apply ${seconds(endToEnd.agentMs)}, the realserver's verify ${seconds(endToEnd.realserverMs)}, the rest (${seconds(rest)}) in the controller (load, validate, compile, encode, connect, the report) and on the wire.${underProfiler}`);
   }
   // the agent's own account of each apply, part by part (its "director apply finished" line)
-  const phaseRows = ([['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')]] as const)
+  // the figures' own runs, then their profiled repeats: the difference is what the sampler cost
+  const phaseRows = ([
+    ['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')],
+    ['load, profiled (a fresh agent)', profiledLoad], ['the weight set back, profiled', rollout(guest, 'profiled-weight')], ['no-op, profiled', rollout(guest, 'profiled-noop')],
+  ] as const)
     .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - Object.values(f.agentPhasesMs).reduce((sum, ms) => sum + ms, 0))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
   if (phaseRows.length > 0) {
     where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
@@ -260,7 +266,7 @@ function main(): void {
   if (agentCapture) where.push(profileSection(`The director agent during ${profiledWhat}`, summarizeProfile(agentCapture), 10));
   else where.push('The director agent wrote no profile in this run.');
   if (controllerCapture) where.push(profileSection(`The controller (\`lvsctl rollout\`, in the guest driver's process) during ${profiledWhat}`, summarizeProfile(controllerCapture), 8));
-  for (const [file, what] of [['profile-agent-weight.json', 'the one-weight rollout above'], ['profile-agent-noop.json', 'the last no-op rollout above'], ['profile-agent-big.json', `the ${big} load`]] as const) {
+  for (const [file, what] of [['profile-agent-weight.json', 'the profiled rollout that set the weight back'], ['profile-agent-noop.json', 'the profiled no-op rollout']] as const) {
     const capture = readJson<ProfileCapture>(join(dir, file));
     if (capture) where.push(profileSection(`The director agent during ${what}`, summarizeProfile(capture), 12));
   }
@@ -311,7 +317,7 @@ function main(): void {
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
     '- **The CLI\'s start-up** (this machine, `bench/cli-startup.ts`): `lvsctl --help` and `lvsctl validate examples/nat.json`, each from `dist/` by node (as npm and the lab run it) and as the packaged single executable (`npm run package`, the .deb\'s `/usr/bin/lvsctl`, built by the bench first), against `node -e 0`: one warm-up of each, then 11 pairs run in turn, the ratio taken pair by pair and its median kept.',
-    '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The profiled load is the measured one (the sampler costs a few per cent, charged to lvsctl). The agent runs from its bundle, a few long lines; each of its frames is put back at its `dist/` file and line by the source map built beside the bundle (`bench/bundle-source-map.ts`).',
+    '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The figures are taken with no profiler running; the load (into a fresh agent), a one-weight change (the weight set back) and a no-op are then run again profiled, and their agent-side times stand in the parts table beside the figures\' own (in the guest each sample is a signal through the user-mode kernel: the difference is what the sampler costs). The 20,000 load is not profiled. The agent runs from its bundle, a few long lines; each of its frames is put back at its `dist/` file and line by the source map built beside the bundle (`bench/bundle-source-map.ts`).',
     '',
     '## Where the time goes',
     '',
@@ -322,7 +328,7 @@ function main(): void {
     'npm run bench          # bench/run.sh: install-deps, build, one guest boot, the fan-out, this file',
     '```',
     '',
-    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_CLI` (`none` skips the CLI\'s start-up against `node -e 0` and the packaged build it needs), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). `BENCH_SKIP_BASELINES=1` measures lvsctl alone (no `ipvsadm -R`, readers, keepalived or RSS at rest: their rows say not measured), with `BENCH_FANOUT=none`, `BENCH_CLI=none` and `BENCH_BIG=0` a trial of a few minutes. Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
+    'As root (the fan-out needs `unshare --net`; `scripts/install-deps.sh` installs keepalived and ansible-core). Knobs (environment): `BENCH_SERVICES` (2000), `BENCH_DESTINATIONS` (10), `BENCH_BIG` (20000; 0 skips it), `BENCH_FANOUT` (`1,10,50,100`), `BENCH_CLI` (`none` skips the CLI\'s start-up against `node -e 0` and the packaged build it needs), `BENCH_REPEATS` (3), `BENCH_ANSIBLE_REPEATS` (1), `BENCH_LOAD_BUDGET_S` (240: the 2,000 load\'s `--deadline`), `BENCH_GUEST_BUDGET_S` (660), `BENCH_IPVS` (`detect`: `--ipvs netlink` once `lvsctl-agent --help` offers it; `default` or `netlink` to force), `LAB_ID` (bench: the run directory `.lab/runs/$LAB_ID`), `LAB_MEM_MB` (2048), `BENCH_PROFILE` (`0`: no profiled repeats). `BENCH_OUT` writes elsewhere than docs/benchmarks.md (for trial runs at small sizes). `BENCH_SKIP_BASELINES=1` measures lvsctl alone (no `ipvsadm -R`, readers, keepalived or RSS at rest: their rows say not measured), with `BENCH_FANOUT=none`, `BENCH_CLI=none` and `BENCH_BIG=0` a trial of a few minutes. Raw results, logs and profiles (`.cpuprofile` inside `profile-*.json`) stay in `.lab/bench/`.',
     '',
   ].join('\n');
   writeFileSync(out, md);

@@ -29,8 +29,10 @@ ipvs="${BENCH_IPVS:-detect}"
 out="${BENCH_OUT:-docs/benchmarks.md}"
 lab_id="${LAB_ID:-bench}"
 # BENCH_SKIP_BASELINES=1: lvsctl's own figures and profiles only (no ipvsadm -R, readers, keepalived, RSS at rest)
-skip_baselines=()
-[ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && skip_baselines=(--skip-baselines)
+prepare_flags=()
+[ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && prepare_flags+=(--skip-baselines)
+# BENCH_PROFILE=0: no profiled repeats (the figures themselves are always taken without the profiler)
+[ "${BENCH_PROFILE:-1}" = 0 ] && prepare_flags+=(--no-profile)
 export LAB_MEM_MB="${LAB_MEM_MB:-2048}"
 dir="$checkout/.lab/bench"
 
@@ -49,7 +51,7 @@ say "building"
 rm -f "$dir"/guest.json "$dir"/fanout.json "$dir"/hello.json "$dir"/profile-*.json* "$dir"/*.log "$dir"/rollout-*.out
 node dist/bench/prepare.js --dir "$dir" --services "$services" --destinations "$destinations" --big "$big" \
   --fanout-max "$( [ "$fanout_counts" = none ] && echo 1 || tr ',' '\n' <<< "$fanout_counts" | sort -n | tail -n 1)" --ipvs "$ipvs" \
-  --guest-budget-s "$guest_budget_s" --load-budget-s "$load_budget_s" "${skip_baselines[@]}" \
+  --guest-budget-s "$guest_budget_s" --load-budget-s "$load_budget_s" "${prepare_flags[@]}" \
   || { echo "bench: preparing the inputs failed" >&2; exit 1; }
 
 say "booting the lab guest (LAB_ID=$lab_id, at most $(( guest_budget_s + 180 )) s)"
