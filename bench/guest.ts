@@ -188,7 +188,7 @@ async function freshDirector(): Promise<RunningAgent> {
     name: DIRECTOR.name, role: 'director', netns: DIRECTOR.name, listen: `${DIRECTOR.address}:${AGENT_PORT}`,
     ...certsOf(DIRECTOR.name, DIRECTOR.address), stateDir: join(TMP, `state-${DIRECTOR.name}-${directorStarts}`), logPath: (currentDirectorLog = join(TMP, `agent-${DIRECTOR.name}-${directorStarts}.log`)),
     extraArgs: ['--iptables', 'legacy', ...config.ipvsArgs],
-    env: { NODE_OPTIONS: `--require ${hook}`, BENCH_PROFILE_OUT: agentProfile },
+    env: { NODE_OPTIONS: `--require ${hook}`, BENCH_PROFILE_OUT: agentProfile, BENCH_PROFILE_INTERVAL_US: String(PROFILE_INTERVAL_US) },
   }, AGENT_START_TIMEOUT_MS);
   return director;
 }
