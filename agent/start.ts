@@ -26,6 +26,8 @@ import { Revocations } from './server/revocation';
 import { describeIdentity, loadTlsIdentity, secureContextOf, type AgentTlsFiles, type TlsIdentity } from './server/transport/tls-identity';
 import { tlsReloader } from './server/transport/tls-reloader';
 import { TlsFileError } from '../lvs/wire/tls-files';
+import { prepareCodecsSteps } from '../lvs/wire/proto-types';
+import { runSliced } from '../lvs/yield-point';
 import { fileGenerationStore } from './state/generation';
 import { createAgentHealth, type AgentHealth } from './health/agent-health';
 import { checkRunner } from './health/checkers';
@@ -248,6 +250,10 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   // systemd (Type=notify) counts the start as done only now, when the port is bound
   await notifyReady(`serving ${config.role} on ${config.listen.host}:${running.port}`).catch((error: unknown) =>
     logger.error('could not tell systemd the agent is ready: it will time the start out (TimeoutStartSec) and stop the agent', { problem: errorMessage(error) }));
+  // protobufjs makes each message type's codecs on first use: made now, in slices, so a
+  // rollout's first Hello and Apply do not wait for them (lvs/wire/proto-types.ts)
+  void runSliced(prepareCodecsSteps()).catch((error: unknown) =>
+    logger.warn('the message codecs could not be made ahead; each is made on its first use', { problem: errorMessage(error) }));
   if (config.tls) {
     reload = tlsReloader({
       files: config.tls,

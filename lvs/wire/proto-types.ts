@@ -2,7 +2,8 @@
 // the .proto file (or, in a packaged executable, from the embedded protobufjs JSON made from
 // it with the same options). grpc-js's service definition (proto-loader.ts) and the codecs
 // that work a piece at a time (sliced-message-codec.ts) both use it.
-import { Root, type IConversionOptions, type INamespace, type Type } from 'protobufjs';
+import { Namespace, Root, Type, type IConversionOptions, type INamespace, type ReflectionObject } from 'protobufjs';
+import type { Pausable } from '../yield-point';
 import { embeddedAsset } from '../embedded-assets';
 import { agentProtoPath, EMBEDDED_PROTO_ASSET, LOADER_OPTIONS } from './proto-source';
 
@@ -32,4 +33,24 @@ export function sharedAgentProtoRoot(): Root {
 /** A message type of package lvsctl.v1, e.g. "ApplyRequest". */
 export function agentProtoType(name: string): Type {
   return sharedAgentProtoRoot().lookupType(`lvsctl.v1.${name}`);
+}
+
+/**
+ * Makes every message type's codecs now, one type a step: protobufjs generates each type's
+ * encoder, decoder and converters on its first use, and in the lab's kernel that took a fresh
+ * agent's first Hello 1.8 s and held its first Apply's decoding (docs/architecture.md,
+ * "Start-up"). An agent runs this once it serves, in slices, before any rollout needs them.
+ */
+export function* prepareCodecsSteps(root: Root = sharedAgentProtoRoot()): Pausable<number> {
+  let prepared = 0;
+  const pending: ReflectionObject[] = [...root.nestedArray];
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    if (next instanceof Type) {
+      next.setup();
+      prepared += 1;
+      yield;
+    }
+    if (next instanceof Namespace) pending.push(...next.nestedArray);
+  }
+  return prepared;
 }
