@@ -20,7 +20,7 @@
 // share this machine's cores, so at the larger N their CPU bounds the wall time as much as the
 // controller's does.
 // All traffic stays inside the namespace.
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -66,6 +66,7 @@ function median(values: readonly number[]): number {
 async function main(): Promise<void> {
   requirePrivateNamespace(option('outer-netns', ''));
   const dir = resolve(option('dir', '.lab/bench'));
+  mkdirSync(dir, { recursive: true });
   const counts = option('counts', '1,10,50,100').split(',').map(Number);
   const repeats = Number(option('repeats', '3'));
   const ansibleRepeats = Number(option('ansible-repeats', '1'));
@@ -221,7 +222,13 @@ async function main(): Promise<void> {
     results.errors.push(e instanceof Error ? e.message : String(e));
     log(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    save();
+    // the agents and the namespaces' holders are stopped whatever else fails here: left
+    // running, they hold a hundred processes on the machine until their own bound
+    try {
+      save();
+    } catch (e) {
+      log(`cannot write ${join(dir, 'fanout.json')}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     await Promise.all(agents.map((a) => a.stop(5000)));
     namespaces?.stop();
     await rm(work, { recursive: true, force: true });

@@ -1,9 +1,20 @@
 // The one way the agent writes a file it owns (its state in --state-dir, keepalived's
 // configuration): to a temp file beside it, fsync, rename over the old one. A crash leaves
 // the old content or the new, never half of either, and a reader never sees a half file.
-import { promises as fs } from 'fs';
+import { closeSync, fstatSync, fsync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'fs';
 import type { FileHandle } from 'fs/promises';
 import { dirname } from 'path';
+import { promisify } from 'util';
+
+/**
+ * A body up to this size (the generation, a realserver's owned state, a keepalived
+ * configuration of a few services) is written on the event loop's own thread, its fsync alone
+ * waiting in libuv's thread pool: one round trip there instead of five, which each of a
+ * hundred realserver agents paid at every rollout (1.3-1.7 ms of CPU a write, 0.4-0.7 ms so).
+ * Larger bodies keep every step off the event loop.
+ */
+export const SMALL_BODY_BYTES = 16 * 1024;
+const fsyncFd = promisify(fsync);
 
 export interface AtomicWriteOptions {
   /** the new file's mode; default 0600 */
@@ -29,6 +40,7 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
 export async function writeFileAtomically(file: string, body: AtomicFileBody, options: AtomicWriteOptions = {}): Promise<FileIdentity | void> {
   const temp = `${file}.lvsctl-${process.pid}.${Date.now()}.tmp`;
   const fileMode = options.fileMode ?? 0o600;
+  if (isSmallBody(body)) return writeSmallFile(file, temp, body, fileMode, options);
   // the directory is made only when it is missing: each file operation is a round trip to
   // libuv's threads (on a one-CPU host, a context switch there and back), and it nearly never is
   const handle = await fs.open(temp, 'w', fileMode).catch(async (error: unknown) => {
@@ -59,6 +71,45 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true });
+    throw error;
+  }
+  return identity;
+}
+
+/** Text counts by its worst UTF-8 size (three bytes a UTF-16 unit): measuring it would cost a pass over it. */
+function isSmallBody(body: AtomicFileBody): body is string | Buffer {
+  if (typeof body === 'string') return body.length * 3 <= SMALL_BODY_BYTES;
+  return Buffer.isBuffer(body) && body.length <= SMALL_BODY_BYTES;
+}
+
+/** The small body's steps but the fsync on this thread: a temp file in the page cache, then renamed (see SMALL_BODY_BYTES). */
+async function writeSmallFile(file: string, temp: string, body: string | Buffer, fileMode: number, options: AtomicWriteOptions): Promise<FileIdentity | void> {
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w', fileMode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+    fd = openSync(temp, 'w', fileMode);
+  }
+  let identity: FileIdentity | void = undefined;
+  try {
+    writeFileSync(fd, body);
+    await fsyncFd(fd);
+    if (options.identity) {
+      const stat = fstatSync(fd, { bigint: true });
+      identity = { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
+    }
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
   }
   return identity;

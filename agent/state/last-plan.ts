@@ -6,7 +6,7 @@
 // one schema, one set of limits. Version 1 files (the message in base64 inside the envelope,
 // one JSON text) are still read; the next apply writes version 2.
 import { errorMessage } from '../../lvs/errors';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { WireFieldError } from '../../lvs/wire/checks';
@@ -119,5 +119,10 @@ export async function writeLastPlan(stateDir: string, plan: HostPlan, received?:
 
 /** The file is there (not removed by hand since it was written). */
 export async function lastPlanFileExists(stateDir: string): Promise<boolean> {
-  return fs.stat(lastPlanFilePath(stateDir)).then((st) => st.size > 0, () => false);
+  // asked after every apply: a stat on the event loop's thread, not a round trip to libuv's threads
+  try {
+    return (statSync(lastPlanFilePath(stateDir), { throwIfNoEntry: false })?.size ?? 0) > 0;
+  } catch {
+    return false;
+  }
 }

@@ -49,6 +49,14 @@ describe('the last applied plan in --state-dir', () => {
     assert.equal(await lastPlanFileExists(dir), true);
   });
 
+  it('asks whether the file is there (after every apply) without a trip to the thread pool', async () => {
+    const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq|StatWatcher)/.test(r)).length;
+    const before = pending();
+    const asking = lastPlanFileExists(dir);
+    assert.equal(pending(), before, 'an asynchronous stat would wait here as an FSReqPromise');
+    assert.equal(typeof await asking, 'boolean');
+  });
+
   it('still reads a version 1 file (the request in base64 inside one JSON text), as an agent before version 2 wrote it', async () => {
     const message = runToEnd(encodeApplyRequest('apply', realserver));
     const v1 = { version: 1, host: realserver.host, role: realserver.role, generation: realserver.generation, plan: message.toString('base64') };

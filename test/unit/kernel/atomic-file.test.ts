@@ -36,6 +36,32 @@ describe('writeFileAtomically', () => {
     assert.strictEqual(statSync(file).mode & 0o777, 0o600);
   });
 
+  it('writes a small body on its own thread, waiting in the thread pool only for the fsync; a large one as before', async () => {
+    const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq)/.test(r)).length;
+    const file = join(dir, 'generation.json');
+    const before = pending();
+    const writing = writeFileAtomically(file, '{"generation":7}\n');
+    assert.strictEqual(pending(), before + 1, 'one request in the thread pool: the fsync (five, one after another, before)');
+    const [temp] = readdirSync(dir);
+    assert.match(temp ?? '', /^generation\.json\.lvsctl-.*\.tmp$/);
+    assert.strictEqual(readFileSync(join(dir, temp as string), 'utf8'), '{"generation":7}\n', 'the body is in the temp file before the fsync ends');
+    await writing;
+    assert.deepStrictEqual(readdirSync(dir), ['generation.json']);
+    assert.strictEqual(readFileSync(file, 'utf8'), '{"generation":7}\n');
+    const large = 'é'.repeat(100_000);
+    await writeFileAtomically(file, large);
+    assert.strictEqual(readFileSync(file, 'utf8'), large);
+    assert.deepStrictEqual(readdirSync(dir), ['generation.json']);
+  });
+
+  it('answers the identity of a small file as written, and makes its missing directory', async () => {
+    const file = join(dir, 'a', 'owned.json');
+    const identity = await writeFileAtomically(file, 'x', { identity: true, directoryMode: 0o750 });
+    const stat = statSync(file, { bigint: true });
+    assert.deepStrictEqual(identity, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs });
+    assert.strictEqual(statSync(join(dir, 'a')).mode & 0o777, 0o750 & ~process.umask());
+  });
+
   it('makes a missing directory with the mode asked for, and leaves an existing one as it is', async () => {
     const nested = join(dir, 'a', 'b');
     await writeFileAtomically(join(nested, 'f'), 'x', { directoryMode: 0o750, fileMode: 0o640 });

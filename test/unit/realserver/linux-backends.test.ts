@@ -106,6 +106,17 @@ describe('Linux sysctl backend', () => {
     assert.deepEqual([...values], [['net.ipv4.conf.all.arp_ignore', '1'], ['net.ipv4.conf.tunl0.rp_filter', undefined]]);
   });
 
+  it('reads the real /proc/sys files without a trip to the thread pool (a verify reads six of them)', async () => {
+    const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq)/.test(r)).length;
+    const before = pending();
+    const reading = new LinuxSysctl().read(['net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.lvsctl-no-such-device.arp_ignore']);
+    // an asynchronous fs read would show here as an FSReqPromise waiting on libuv's threads
+    assert.equal(pending(), before);
+    const values = await reading;
+    assert.match(values.get('net.ipv4.conf.all.arp_ignore') ?? '', /^[0-9]+$/);
+    assert.equal(values.get('net.ipv4.conf.lvsctl-no-such-device.arp_ignore'), undefined);
+  });
+
   it('writes each key to its /proc/sys file, no process; a bad value refuses them all before any write', async () => {
     const written: string[] = [];
     const sysctl = new LinuxSysctl({ read: async () => '', write: async (path, text) => { written.push(`${path}=${text.trim()}`); } });

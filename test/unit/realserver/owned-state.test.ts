@@ -17,6 +17,19 @@ describe('realserver owned state', () => {
     assert.deepEqual(await readRealserverOwned(await tempDir()), emptyRealserverOwned());
   });
 
+  it('is read at each verify without a trip to the thread pool, whether the file is there or not', async () => {
+    const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq)/.test(r)).length;
+    const dir = await tempDir();
+    const owned: RealserverOwned = { generation: 4, addresses: [{ device: 'lo', address: '10.0.0.100', prefixlen: 32 }], links: [], sysctls: [] };
+    for (const write of [false, true]) {
+      if (write) await writeRealserverOwned(dir, owned);
+      const before = pending();
+      const reading = readRealserverOwned(dir);
+      assert.equal(pending(), before, 'an asynchronous read would wait here as an FSReqPromise');
+      assert.deepEqual(await reading, write ? owned : emptyRealserverOwned());
+    }
+  });
+
   it('reads back what it wrote, leaving no temporary file, in a directory it creates', async () => {
     const dir = path.join(await tempDir(), 'state');
     const owned: RealserverOwned = {
