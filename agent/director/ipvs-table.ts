@@ -73,7 +73,14 @@ function* servicesByKeySteps(services: readonly IpvsService[]): Pausable<Map<str
 
 /** The table after all operations in order; throws at the first one the kernel would refuse. */
 export function applyIpvsOperations(services: readonly IpvsService[], ops: readonly IpvsOperation[]): IpvsService[] {
-  return runToEnd(projectionSteps(services, ops));
+  return runToEnd(projectionSteps(services, ops)).services;
+}
+
+/** The table after a batch, and what became of each service the batch touched. */
+export interface Projection {
+  services: IpvsService[];
+  /** by serviceKeyString, each service an operation named: its projected object, or undefined once deleted */
+  touched: Map<string, IpvsService | undefined>;
 }
 
 /** A touched service of a projection: its own destination list, by destinationKeyString (a Map keeps insertion order). */
@@ -93,7 +100,7 @@ interface ProjectedService {
  * Copy on write: a service no operation touches is the input's own object in the result (a
  * no-op apply of 200,000 destinations copies none); neither table is ever changed.
  */
-export function* projectionSteps(services: readonly IpvsService[], ops: readonly IpvsOperation[]): Pausable<IpvsService[]> {
+export function* projectionSteps(services: readonly IpvsService[], ops: readonly IpvsOperation[]): Pausable<Projection> {
   const table = new Map<string, ProjectedService>();
   for (const s of services) {
     table.set(serviceKeyString(s.service.key), { kept: s, changed: undefined });
@@ -112,11 +119,31 @@ export function* projectionSteps(services: readonly IpvsService[], ops: readonly
     yield;
   }
   const result: IpvsService[] = [];
-  for (const { kept, changed } of table.values()) {
-    result.push(changed ? { service: changed.service, destinations: [...changed.destinations.values()] } : (kept as IpvsService));
+  // the touched services' projected objects, found again by name without a pass over the table
+  const made = new Map<ProjectedService, IpvsService>();
+  for (const entry of table.values()) {
+    const { kept, changed } = entry;
+    if (changed) {
+      const service = { service: changed.service, destinations: [...changed.destinations.values()] };
+      made.set(entry, service);
+      result.push(service);
+    } else {
+      result.push(kept as IpvsService);
+    }
     yield;
   }
-  return result;
+  const touched = new Map<string, IpvsService | undefined>();
+  key = undefined;
+  for (const op of ops) {
+    const opKey = 'service' in op ? op.service.key : op.key;
+    if (opKey === key) continue;
+    key = opKey;
+    const touchedName = serviceKeyString(opKey);
+    const entry = table.get(touchedName);
+    touched.set(touchedName, entry === undefined ? undefined : made.get(entry) ?? entry.kept);
+    yield;
+  }
+  return { services: result, touched };
 }
 
 function changedService(entry: ProjectedService): ChangedService {

@@ -34,6 +34,8 @@ export interface IpvsReconciliation {
   adopted: ServiceKey[];
   /** desired but not owned yet (in the kernel or not), in plan order: what an apply claims before its batch */
   notOwned: ServiceKey[];
+  /** the desired services an operation adds or changes, in plan order: what a read-back learns from (KnownEqual) */
+  desiredChanged: IpvsService[];
 }
 
 /**
@@ -103,13 +105,18 @@ export function* reconcileIpvsSteps(
   const ops: IpvsOperation[] = [];
   const adopted: ServiceKey[] = [];
   const notOwned: ServiceKey[] = [];
+  const desiredChanged: IpvsService[] = [];
+  /** actual services a desired one matched: all of them, and nothing is left to delete or call unmanaged */
+  let matched = 0;
 
   // an empty table (a load): nothing to look up, so no service is named
   const named = actualByKey.size > 0;
   for (const want of desired) {
     // named only when there is something to look it up in (the kernel's table, what is owned)
     const key = named || owned.size > 0 ? serviceKeyString(want.service.key) : '';
-    if (named) desiredKeys.add(key);
+    // a key named twice (never in a valid plan) matches its kernel service once
+    const firstOfKey = named && !desiredKeys.has(key);
+    if (firstOfKey) desiredKeys.add(key);
     const owns = key !== '' && owned.has(key);
     if (!owns) notOwned.push(want.service.key);
     const have = named ? actualByKey.get(key) : undefined;
@@ -118,7 +125,9 @@ export function* reconcileIpvsSteps(
       for (const destination of want.destinations) {
         ops.push({ op: 'add-destination', key: want.service.key, destination });
       }
+      desiredChanged.push(want);
     } else {
+      if (firstOfKey) matched++;
       if (!owns) adopted.push(want.service.key);
       if (known?.has(have, want)) {
         yield;
@@ -127,12 +136,16 @@ export function* reconcileIpvsSteps(
       const changes = serviceChanges(want, have);
       for (const op of changes) ops.push(op);
       if (changes.length === 0) known?.remember(have, want);
+      else desiredChanged.push(want);
     }
     yield;
   }
 
   const unmanaged: ServiceKey[] = [];
-  for (const have of actual) {
+  // every service in the kernel is a desired one (a re-apply): no pass over them to name the rest
+  // (a plan names each service once, and the kernel holds each key once)
+  const allMatched = matched === actual.length && actualByKey.size === actual.length;
+  for (const have of allMatched ? [] : actual) {
     const key = serviceKeyString(have.service.key);
     if (desiredKeys.has(key)) continue;
     // Service deletes last: every destination change of the kept services is done before.
@@ -140,7 +153,7 @@ export function* reconcileIpvsSteps(
     else unmanaged.push(have.service.key);
     yield;
   }
-  return { ops, unmanaged, adopted, notOwned };
+  return { ops, unmanaged, adopted, notOwned, desiredChanged };
 }
 
 /**

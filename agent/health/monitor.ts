@@ -287,6 +287,11 @@ export class HealthMonitor {
     return { at: this.clock.now(), targets };
   }
 
+  /** No destination is down and no service has a sorry server: wantedWeight is the plan's weight for every one (an apply need not ask). */
+  holdsNone(): boolean {
+    return this.down.size === 0 && this.sorry.size === 0;
+  }
+
   /**
    * The weight an apply must give a destination of a service so that it never raises one
    * health knows to be down (keepalived keeps a failed realserver at 0 through a reload):
@@ -296,7 +301,7 @@ export class HealthMonitor {
    */
   wantedWeight(service: DirectorService, destination: Destination): number {
     // asked for each of 20,000 x 10 destinations at every apply: nothing to look up while all is well
-    if (this.down.size === 0 && this.sorry.size === 0) return destination.weight;
+    if (this.holdsNone()) return destination.weight;
     const serviceId = serviceKeyString(service.service.key);
     const sorry = this.sorry.get(serviceId);
     if (sorry && service.sorryServer && destinationKeyString(sorry.destination) === destinationKeyString(destination)) {
