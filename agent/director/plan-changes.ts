@@ -132,7 +132,7 @@ export async function planChanges(
   const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, options.memo ? options.memo.owned(ownership.services) : ownedSetOf(ownership.services), options.memo?.knownEqual));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
-  const projection = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
+  const projection = await runSliced(projectionSteps(snapshot.ipvs, drains.ops, ipvs.actualByName));
   phases?.lap('diff');
   return {
     plan,

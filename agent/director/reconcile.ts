@@ -36,6 +36,8 @@ export interface IpvsReconciliation {
   notOwned: ServiceKey[];
   /** the desired services an operation adds or changes, in plan order: what a read-back learns from (KnownEqual) */
   desiredChanged: IpvsService[];
+  /** the kernel's services by serviceKeyString (the last of a key), for the projection (ipvs-table.ts) */
+  actualByName: ReadonlyMap<string, IpvsService>;
 }
 
 /**
@@ -153,7 +155,7 @@ export function* reconcileIpvsSteps(
     else unmanaged.push(have.service.key);
     yield;
   }
-  return { ops, unmanaged, adopted, notOwned, desiredChanged };
+  return { ops, unmanaged, adopted, notOwned, desiredChanged, actualByName: actualByKey };
 }
 
 /**
