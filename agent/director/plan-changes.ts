@@ -168,6 +168,7 @@ function* desiredSteps(
   desiredOf?: WeakMap<DirectorService, IpvsService>,
 ): Pausable<IpvsService[]> {
   const desired: IpvsService[] = [];
+  let step = 0;
   for (const s of plan.services) {
     if (healthWeights === undefined || weightsAsPlanned(s, healthWeights)) {
       // asked first, building nothing: at a re-apply nearly every service is as planned and gives
@@ -186,7 +187,8 @@ function* desiredSteps(
         return weight === d.weight ? d : { ...d, weight };
       }) });
     }
-    yield;
+    // a service as planned is a lookup: a chance to pause every 16 of them (a pause point costs about as much)
+    if (++step % 16 === 0) yield;
   }
   return desired;
 }

@@ -90,6 +90,13 @@ export class KnownEqual {
   }
 }
 
+/**
+ * Services between two chances to pause in the reconcile's loops: a pause point costs about as
+ * much as a step of a few lookups (the generator's resumption and its result object), and the
+ * loops of a one-weight apply made 2,000 of each, a tenth of its CPU in the lab.
+ */
+const QUICK_STEPS = 16;
+
 export function reconcileIpvs(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): IpvsReconciliation {
   return runToEnd(reconcileIpvsSteps(desired, actual, owned));
 }
@@ -99,9 +106,11 @@ export function* reconcileIpvsSteps(
   desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet, known?: KnownEqual,
 ): Pausable<IpvsReconciliation> {
   const actualByKey = new Map<string, IpvsService>();
+  // a step here is a lookup or two: a chance to pause every QUICK_STEPS of them (a pause point costs about as much)
+  let step = 0;
   for (const s of actual) {
     actualByKey.set(serviceKeyString(s.service.key), s);
-    yield;
+    if (++step % QUICK_STEPS === 0) yield;
   }
   const desiredKeys = new Set<string>();
   const ops: IpvsOperation[] = [];
@@ -132,7 +141,7 @@ export function* reconcileIpvsSteps(
       if (firstOfKey) matched++;
       if (!owns) adopted.push(want.service.key);
       if (known?.has(have, want)) {
-        yield;
+        if (++step % QUICK_STEPS === 0) yield;
         continue;
       }
       const changes = serviceChanges(want, have);
@@ -140,7 +149,7 @@ export function* reconcileIpvsSteps(
       if (changes.length === 0) known?.remember(have, want);
       else desiredChanged.push(want);
     }
-    yield;
+    if (++step % QUICK_STEPS === 0) yield;
   }
 
   const unmanaged: ServiceKey[] = [];
@@ -153,7 +162,7 @@ export function* reconcileIpvsSteps(
     // Service deletes last: every destination change of the kept services is done before.
     if (owned.has(key)) ops.push({ op: 'delete-service', service: have.service });
     else unmanaged.push(have.service.key);
-    yield;
+    if (++step % QUICK_STEPS === 0) yield;
   }
   return { ops, unmanaged, adopted, notOwned, desiredChanged, actualByName: actualByKey };
 }
