@@ -100,11 +100,14 @@ async function directorVrrp(keepalived: Keepalived, stateDir: string): Promise<V
 }
 
 /** The applier, whose preconditions are checked again after an apply failed on one. */
-async function directorApplier(config: AgentConfig, logger: Logger, kernel: DirectorParts['kernel'], healthWeights: AgentHealth['wantedWeight']): Promise<HostApplier> {
+async function directorApplier(
+  config: AgentConfig, logger: Logger, kernel: DirectorParts['kernel'], healthWeights: AgentHealth['wantedWeight'], healthHoldsNone: AgentHealth['holdsNone'],
+): Promise<HostApplier> {
   const [{ createDirectorApplier }, { recheckPreconditionsOnFailure }] = await Promise.all([import('./director/applier'), import('./director/recheck-on-failure')]);
   return recheckPreconditionsOnFailure(createDirectorApplier({
     stateDir: config.stateDir, logger, kernel, drainTimeoutMs: config.drainTimeoutMs,
     ...(healthWeights ? { healthWeights } : {}),
+    ...(healthHoldsNone ? { healthHoldsNone } : {}),
   }), kernel.preconditions);
 }
 
@@ -224,7 +227,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const service = new AgentService({
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config, director?.ipvsBackend) },
     applier: health.wrap(kernel
-      ? await directorApplier(config, logger, kernel, health.wantedWeight)
+      ? await directorApplier(config, logger, kernel, health.wantedWeight, health.holdsNone)
       : (await import('./realserver/verifier')).createRealserverVerifier({ stateDir: config.stateDir, logger, ...(realserverKernel ? { kernel: realserverKernel } : {}) })),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),

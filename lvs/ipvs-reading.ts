@@ -24,6 +24,13 @@ export interface IpvsReading {
   unparsed: UnparsedService[];
   /** how the agent's door answered (agent/kernel/confirmed-ipvs.ts); absent from a backend's own read */
   how?: ReadAccount;
+  /**
+   * A door's read that read again over the backend only the services written since the read
+   * before (kinds 'written' and 'ahead'): those services as read now. Every other service in
+   * `services` is the very object that read gave, so a caller that compared that read need
+   * compare only these (an apply's read-back of one weight: one service, not 2,000).
+   */
+  readAgain?: IpvsService[];
 }
 
 /**

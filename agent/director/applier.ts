@@ -63,6 +63,8 @@ export interface DirectorApplierOptions {
   logger: winston.Logger;
   kernel: DirectorKernel;
   healthWeights?: HealthWeights;
+  /** true while healthWeights gives every destination its plan weight (none down): an apply then asks it nothing */
+  healthHoldsNone?: () => boolean;
   /**
    * How long a destination the plan dropped may drain (weight 0, its connections finishing)
    * before it is deleted anyway; default DEFAULT_DRAIN_TIMEOUT_MS (300 s).
@@ -154,6 +156,7 @@ async function applyOnce(
   try {
     planned = await planChanges(kernel, options.stateDir, hostPlan, settings.now(), {
       ...(options.healthWeights ? { healthWeights: options.healthWeights } : {}),
+      ...(options.healthHoldsNone ? { healthHoldsNone: options.healthHoldsNone } : {}),
       phases,
       readMarksAnyway: !settings.marksReadSinceStart,
       memo: settings.diffMemo,
@@ -313,6 +316,9 @@ function* touchedServiceSteps(ops: readonly IpvsOperation[]): Pausable<ServiceKe
  * whole); the next apply's read checks the whole listing again. A service the door found
  * the kernel's listing to state exactly as projected comes back as the projected object
  * itself (a load: 2,000 services): that one is checked already, the others are compared.
+ * When the door read again only what the batch wrote (it says which: `readAgain`), every other
+ * service it hands back is the object the plan's read gave, which the projection kept: only the
+ * touched services are compared and learnt, not the whole table (a weight: one of 2,000).
  */
 async function verifyReadBack(
   kernel: HeldKernel, planned: Planned, touched: ServiceKey[], written: { marks: boolean; marks6: boolean }, known: KnownEqual,
@@ -320,15 +326,27 @@ async function verifyReadBack(
   const marks6Door = planned.marks6 && written.marks6 ? kernel.marks6 : undefined;
   const ipvsRead = kernel.ipvs.readWritten ? kernel.ipvs.readWritten(planned.projected) : kernel.ipvs.read();
   const [ipvs, marks, marks6] = await Promise.all([ipvsRead, written.marks ? kernel.marks.read() : undefined, marks6Door?.read()]);
-  const { expected, found } = await runSliced(withoutConfirmedSteps(planned.projected, ipvs.services));
+  const { readAgain } = ipvs;
+  const { expected, found } = readAgain !== undefined
+    ? { expected: touchedAsProjected(planned.projectedTouched), found: [...readAgain] }
+    : await runSliced(withoutConfirmedSteps(planned.projected, ipvs.services));
   // every service found as projected (a load): no key is in either table, nothing to compare
   const problems = expected.length === 0 && found.length === 0 ? [] : await runSliced(tableDifferenceSteps(expected, found, touched));
   if (marks && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet'), marks).action !== 'none') problems.push(`mark chain: ${describeMarks(marks)}`);
   if (marks6 && reconcileMarks(rulesOfFamily(planned.plan.marks, 'inet6'), marks6).action !== 'none') problems.push(`IPv6 mark chain: ${describeMarks(marks6)}`);
   if (problems.length > 0) throw new Error(`read-back differs from the plan: ${problems.join('; ')}`);
   // the next apply's diff need not compare these again (the door hands out the same objects while they stay so)
-  await runSliced(known.learnSteps(planned.desired, ipvs.services, touched));
+  await runSliced(readAgain !== undefined
+    ? known.learnSteps(planned.desiredChanged, readAgain, touched)
+    : known.learnSteps(planned.desired, ipvs.services, touched));
   return ipvs.how;
+}
+
+/** The touched services the projection keeps (a deleted one is expected absent: no key in either table). */
+function touchedAsProjected(touched: ReadonlyMap<string, IpvsService | undefined>): IpvsService[] {
+  const expected: IpvsService[] = [];
+  for (const service of touched.values()) if (service !== undefined) expected.push(service);
+  return expected;
 }
 
 /** Both tables without the services found as the very objects projected (a key absent from both is no difference). */

@@ -73,7 +73,14 @@ function* servicesByKeySteps(services: readonly IpvsService[]): Pausable<Map<str
 
 /** The table after all operations in order; throws at the first one the kernel would refuse. */
 export function applyIpvsOperations(services: readonly IpvsService[], ops: readonly IpvsOperation[]): IpvsService[] {
-  return runToEnd(projectionSteps(services, ops));
+  return runToEnd(projectionSteps(services, ops)).services;
+}
+
+/** The table after a batch, and what became of each service the batch touched. */
+export interface Projection {
+  services: IpvsService[];
+  /** by serviceKeyString, each service an operation named: its projected object, or undefined once deleted */
+  touched: Map<string, IpvsService | undefined>;
 }
 
 /** A touched service of a projection: its own destination list, by destinationKeyString (a Map keeps insertion order). */
@@ -91,9 +98,15 @@ interface ProjectedService {
 /**
  * applyIpvsOperations, pausable between services and operations (see lvs/yield-point.ts).
  * Copy on write: a service no operation touches is the input's own object in the result (a
- * no-op apply of 200,000 destinations copies none); neither table is ever changed.
+ * no-op apply of 200,000 destinations copies none); neither table is ever changed. `byName`,
+ * the same services by serviceKeyString (the reconcile made it): only the services an
+ * operation names are looked up and built anew, and the table is not indexed again.
  */
-export function* projectionSteps(services: readonly IpvsService[], ops: readonly IpvsOperation[]): Pausable<IpvsService[]> {
+export function* projectionSteps(
+  services: readonly IpvsService[], ops: readonly IpvsOperation[], byName?: ReadonlyMap<string, IpvsService>,
+): Pausable<Projection> {
+  // an index of exactly these services (a key held twice, never by a kernel, takes the whole walk)
+  if (byName !== undefined && byName.size === services.length) return yield* touchedProjectionSteps(services, ops, byName);
   const table = new Map<string, ProjectedService>();
   for (const s of services) {
     table.set(serviceKeyString(s.service.key), { kept: s, changed: undefined });
@@ -112,11 +125,94 @@ export function* projectionSteps(services: readonly IpvsService[], ops: readonly
     yield;
   }
   const result: IpvsService[] = [];
-  for (const { kept, changed } of table.values()) {
-    result.push(changed ? { service: changed.service, destinations: [...changed.destinations.values()] } : (kept as IpvsService));
+  // the touched services' projected objects, found again by name without a pass over the table
+  const made = new Map<ProjectedService, IpvsService>();
+  for (const entry of table.values()) {
+    const { kept, changed } = entry;
+    if (changed) {
+      const service = { service: changed.service, destinations: [...changed.destinations.values()] };
+      made.set(entry, service);
+      result.push(service);
+    } else {
+      result.push(kept as IpvsService);
+    }
     yield;
   }
-  return result;
+  const touched = new Map<string, IpvsService | undefined>();
+  key = undefined;
+  for (const op of ops) {
+    const opKey = 'service' in op ? op.service.key : op.key;
+    if (opKey === key) continue;
+    key = opKey;
+    const touchedName = serviceKeyString(opKey);
+    const entry = table.get(touchedName);
+    touched.set(touchedName, entry === undefined ? undefined : made.get(entry) ?? entry.kept);
+    yield;
+  }
+  return { services: result, touched };
+}
+
+/** projectionSteps with an index: work in proportion to the operations, and one copy of the list. */
+function* touchedProjectionSteps(
+  services: readonly IpvsService[], ops: readonly IpvsOperation[], byName: ReadonlyMap<string, IpvsService>,
+): Pausable<Projection> {
+  // the services the operations name, as the input holds them, then as they change
+  const table = new Map<string, ProjectedService>();
+  const originals = new Map<string, IpvsService>();
+  let key: ServiceKey | undefined;
+  let name = '';
+  for (const op of ops) {
+    const opKey = 'service' in op ? op.service.key : op.key;
+    if (opKey !== key) {
+      key = opKey;
+      name = serviceKeyString(opKey);
+      const original = originals.has(name) ? undefined : byName.get(name);
+      if (original !== undefined) {
+        originals.set(name, original);
+        table.set(name, { kept: original, changed: undefined });
+      }
+    }
+    applyOperation(table, op, name);
+    yield;
+  }
+  const touched = new Map<string, IpvsService | undefined>();
+  /** each touched input service: what stands in its place (undefined: it is gone from there) */
+  const replaced = new Map<IpvsService, IpvsService | undefined>();
+  const appended: IpvsService[] = [];
+  for (const [touchedName, entry] of table) {
+    const projected = entry.changed ? { service: entry.changed.service, destinations: [...entry.changed.destinations.values()] } : (entry.kept as IpvsService);
+    touched.set(touchedName, projected);
+    const original = originals.get(touchedName);
+    // an input service stays in its place; a new one (or one deleted and added again) goes last, as in the walk
+    if (original !== undefined && entry.kept === original) replaced.set(original, projected);
+    else appended.push(projected);
+    yield;
+  }
+  for (const [touchedName, original] of originals) {
+    if (!replaced.has(original)) replaced.set(original, undefined);
+    if (!touched.has(touchedName)) touched.set(touchedName, undefined);
+  }
+  let result: IpvsService[];
+  let removed = 0;
+  for (const projected of replaced.values()) if (projected === undefined) removed++;
+  if (removed === 0 && replaced.size <= 64) {
+    // a few changed in place (a weight): the list copied whole, those few put in
+    result = services.slice();
+    for (const [original, projected] of replaced) {
+      const at = result.indexOf(original);
+      if (at < 0) throw new Error('projection: the index names a service the table does not hold');
+      result[at] = projected as IpvsService;
+    }
+  } else {
+    result = [];
+    for (const s of services) {
+      const projected = replaced.has(s) ? replaced.get(s) : s;
+      if (projected !== undefined) result.push(projected);
+      yield;
+    }
+  }
+  for (const s of appended) result.push(s);
+  return { services: result, touched };
 }
 
 function changedService(entry: ProjectedService): ChangedService {

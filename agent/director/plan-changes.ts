@@ -35,6 +35,10 @@ export interface Planned {
   markDrift6: string[];
   /** the IPVS table once ops are applied */
   projected: IpvsService[];
+  /** by serviceKeyString, each service an operation of `ops` names, as projected (undefined: deleted) */
+  projectedTouched: Map<string, IpvsService | undefined>;
+  /** the desired services an operation adds or changes (reconcile.ts) */
+  desiredChanged: IpvsService[];
   unmanaged: ServiceKey[];
   adopted: ServiceKey[];
   /** planned services the ownership file does not name yet: claimed before the batch (ownership-claim.ts) */
@@ -48,6 +52,8 @@ export interface Planned {
 export interface PlanChangesOptions {
   /** the weight an apply must give a destination (health's wantedWeight); default the plan's */
   healthWeights?: (service: DirectorService, destination: Destination) => number;
+  /** true while healthWeights is the plan's weight for every destination: not asked then */
+  healthHoldsNone?: () => boolean;
   phases?: ApplyPhases;
   /** read the mangle table even when no mark can matter (the agent's first apply since it started) */
   readMarksAnyway?: boolean;
@@ -120,11 +126,13 @@ export async function planChanges(
   phases?.lap('read');
   refuseForeignCollisions(plan, foreign);
   // The table-sized steps run in slices so the agent keeps answering RPCs meanwhile.
-  const desired = await runSliced(desiredSteps(plan, healthWeights, options.memo?.desiredOf));
+  // health holding no destination off its plan weight (the usual case): 20,000 questions not asked
+  const weights = options.healthHoldsNone?.() === true ? undefined : healthWeights;
+  const desired = await runSliced(desiredSteps(plan, weights, options.memo?.desiredOf));
   const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, options.memo ? options.memo.owned(ownership.services) : ownedSetOf(ownership.services), options.memo?.knownEqual));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
-  const projected = await runSliced(projectionSteps(snapshot.ipvs, drains.ops));
+  const projection = await runSliced(projectionSteps(snapshot.ipvs, drains.ops, ipvs.actualByName));
   phases?.lap('diff');
   return {
     plan,
@@ -137,7 +145,9 @@ export async function planChanges(
     markDrift: markChainDrift(snapshot.marks, rulesOfFamily(ownership.markRules, 'inet')),
     ...(snapshot.marks6 ? { marks6: reconcileMarks(wants6, snapshot.marks6) } : {}),
     markDrift6: snapshot.marks6 ? markChainDrift(snapshot.marks6, wrote6) : [],
-    projected,
+    projected: projection.services,
+    projectedTouched: projection.touched,
+    desiredChanged: ipvs.desiredChanged,
     unmanaged: ipvs.unmanaged,
     adopted: ipvs.adopted,
     notOwned: ipvs.notOwned,
@@ -150,16 +160,17 @@ export async function planChanges(
  * The table the plan wants; a realserver health knows to be down keeps weight 0 through the
  * apply (keepalived's rule). A plan service whose every weight is the plan's gives the desired
  * object it gave before (`desiredOf`), so the reconcile can know it equal by identity.
+ * Without `healthWeights` every weight is the plan's.
  */
 function* desiredSteps(
   plan: DirectorPlan,
   healthWeights?: (service: DirectorService, destination: Destination) => number,
   desiredOf?: WeakMap<DirectorService, IpvsService>,
 ): Pausable<IpvsService[]> {
-  const weightOf = healthWeights ?? ((_service: DirectorService, d: Destination) => d.weight);
   const desired: IpvsService[] = [];
+  let step = 0;
   for (const s of plan.services) {
-    if (weightsAsPlanned(s, weightOf)) {
+    if (healthWeights === undefined || weightsAsPlanned(s, healthWeights)) {
       // asked first, building nothing: at a re-apply nearly every service is as planned and gives
       // its desired object of last time (44 ms of a 2,000-service re-apply in the lab went into two
       // arrays per service made only to be thrown away)
@@ -172,11 +183,12 @@ function* desiredSteps(
     } else {
       // the plan's own destination objects where the weight stays
       desired.push({ service: s.service, destinations: plannedDestinations(s).map((d) => {
-        const weight = weightOf(s, d);
+        const weight = healthWeights(s, d);
         return weight === d.weight ? d : { ...d, weight };
       }) });
     }
-    yield;
+    // a service as planned is a lookup: a chance to pause every 16 of them (a pause point costs about as much)
+    if (++step % 16 === 0) yield;
   }
   return desired;
 }

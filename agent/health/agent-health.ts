@@ -55,6 +55,8 @@ export interface AgentHealth {
   status?: StatusSource;
   /** director: the weight an apply must give a planned destination (0 for one known to be down) */
   wantedWeight?: (service: DirectorService, destination: Destination) => number;
+  /** director: wantedWeight is the plan's weight for every destination just now (none down, no sorry server) */
+  holdsNone?: () => boolean;
   /** sets expire_quiescent_template (director), resumes from the last applied plan, starts loops */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -124,6 +126,7 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
     health: directorHealthSource({ monitor, history, readKernel: readList, hasPlan: () => hasPlan }),
     status: ipvsStatusSource(ipvs, async () => (await readOwnership(options.stateDir)).services),
     wantedWeight: (service, destination) => monitor.wantedWeight(service, destination),
+    holdsNone: () => monitor.holdsNone(),
     async start() {
       try {
         const outcome = await ensureExpireQuiescentTemplate(options.procFiles);

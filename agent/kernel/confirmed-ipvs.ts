@@ -266,7 +266,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
     this.lastRead = { kind, servicesReadAgain: names.length, servicesFromListing: 0 };
-    return { ...readingOf(confirmed), how: this.lastRead };
+    return { ...readingOf(confirmed), how: this.lastRead, readAgain: fresh.services };
   }
 
   list(): Promise<ListedService[]> {

@@ -48,16 +48,21 @@ async function director(healthy: (address: string) => boolean) {
     weights: ipvsWeightControl(writer),
   });
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-one-writer-'));
+  const asked = { weights: 0 };
   const applier = createDirectorApplier({
     stateDir, logger: silent, kernel: { ipvs: writer, marks: new FakeMarks() },
-    healthWeights: (service, destination) => monitor.wantedWeight(service, destination),
+    healthWeights: (service, destination) => {
+      asked.weights++;
+      return monitor.wantedWeight(service, destination);
+    },
+    healthHoldsNone: () => monitor.holdsNone(),
   });
   const rollout = async (p: DirectorPlan) => {
     const result = await applier.apply(p, 'apply', () => undefined);
     await monitor.update(p.services);
     return result;
   };
-  return { ipvs, writer, monitor, scheduler, rollout };
+  return { ipvs, writer, monitor, scheduler, rollout, asked };
 }
 
 describe('one owner of every IPVS write', () => {
@@ -81,6 +86,23 @@ describe('one owner of every IPVS write', () => {
     const raised = writes.flatMap((w) => w.ops).filter((op) => op.op === 'edit-destination' && op.destination.address === '10.0.0.11');
     assert.deepEqual(raised, [], 'no operation touched web1 at all');
     assert.deepEqual(weightsOf(d.ipvs), { '10.0.0.11': 0, '10.0.0.12': 2 });
+    await d.monitor.stop();
+  });
+
+  it('asks health for no weight while every realserver is up, and for each once one is down', async () => {
+    let web1Up = true;
+    const d = await director((address) => address !== '10.0.0.11' || web1Up);
+    await d.rollout(plan(1, web({ web1: 1, web2: 1 })));
+    await d.scheduler.advance(100);
+    assert.equal((await d.rollout(plan(2, web({ web1: 3, web2: 1 })))).outcome, 'changed');
+    assert.equal(d.asked.weights, 0, 'nothing down: every weight is the plan\'s, none asked');
+    assert.deepEqual(weightsOf(d.ipvs), { '10.0.0.11': 3, '10.0.0.12': 1 });
+    web1Up = false;
+    await d.scheduler.advance(1100);
+    assert.equal(weightsOf(d.ipvs)['10.0.0.11'], 0, 'web1 quiesced by health');
+    assert.equal((await d.rollout(plan(3, web({ web1: 4, web2: 2 })))).outcome, 'changed');
+    assert.ok(d.asked.weights >= 2, 'web1 down: the apply asks health the weight of each destination');
+    assert.deepEqual(weightsOf(d.ipvs), { '10.0.0.11': 0, '10.0.0.12': 2 }, 'web1 stays at 0 through the apply');
     await d.monitor.stop();
   });
 

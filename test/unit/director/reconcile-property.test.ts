@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { applyIpvsOperations, findService, sameService } from '../../../agent/director/ipvs-table';
+import { applyIpvsOperations, findService, projectionSteps, sameService } from '../../../agent/director/ipvs-table';
 import { ownedSetOf, reconcileIpvs } from '../../../agent/director/reconcile';
+import { runToEnd } from '../../../lvs/yield-point';
 import { serviceKeyString } from '../../../lvs/model';
 import { ipvsTable, serviceKey } from './arbitraries';
 
@@ -25,6 +26,25 @@ describe('reconcileIpvs, for any desired table, kernel table and owned set', () 
         assert.equal(unmanaged.length, actual.filter((s) => !owned.has(serviceKeyString(s.service.key)) && !findService(desired, s.service.key)).length);
         assert.deepEqual(reconcileIpvs(desired, after, ownedSetOf(desired.map((s) => s.service.key))).ops, [], 'a second pass changes nothing');
         assert.ok(!ops.some((op, i) => op.op === 'delete-service' && ops.slice(i).some((o) => o.op !== 'delete-service')), 'service deletes come last');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('the projection of a batch, with the reconcile\'s index of the kernel table', () => {
+  it('gives the same table, in the same order, and the same touched services as the walk of the whole table', () => {
+    fc.assert(
+      fc.property(ipvsTable, ipvsTable, fc.uniqueArray(serviceKey, { selector: serviceKeyString }), (desired, actual, ownedKeys) => {
+        const reconciled = reconcileIpvs(desired, actual, ownedSetOf(ownedKeys));
+        const walked = runToEnd(projectionSteps(actual, reconciled.ops));
+        const indexed = runToEnd(projectionSteps(actual, reconciled.ops, reconciled.actualByName));
+        assert.deepEqual(indexed.services, walked.services);
+        assert.deepEqual(new Map([...indexed.touched].sort()), new Map([...walked.touched].sort()));
+        // untouched services stay the kernel's own objects
+        for (const s of indexed.services) {
+          if (!indexed.touched.has(serviceKeyString(s.service.key))) assert.ok(actual.includes(s));
+        }
       }),
       { numRuns: 500 },
     );

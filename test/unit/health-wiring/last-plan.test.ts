@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { DirectorPlan, RealserverPlan } from '../../../lvs/host-plan';
-import { LastPlanFileError, lastPlanFileExists, lastPlanFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { LastPlanFileError, lastPlanFileExists, lastPlanFilePath, lastPlanPatchFilePath, readLastPlan, writeLastPlan } from '../../../agent/state/last-plan';
+import { statSync } from 'fs';
+import { bigDirectorPlan } from '../../integration/support/big-director-plan';
 import { samePlanApartFromGeneration } from '../../../lvs/host-plan';
 import { encodeApplyRequest } from '../../../lvs/wire/apply-request-codec';
 import { runToEnd } from '../../../lvs/yield-point';
@@ -83,5 +85,67 @@ describe('the last applied plan in --state-dir', () => {
       err instanceof LastPlanFileError && err.message.includes(lastPlanFilePath(dir)) && /run lvsctl rollout again/.test(err.message));
     writeFileSync(lastPlanFilePath(dir), 'not json');
     await assert.rejects(readLastPlan(dir), /is not valid JSON/);
+  });
+});
+
+describe('the last applied plan after a re-apply that changed a few services', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'lvsctl-last-plan-patch-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The 200-service plan with service `changed`'s first weight set to `weight`, and the request it arrives as. */
+  const planWith = (generation: number, weightOf: (service: number) => number): { plan: DirectorPlan; received: Buffer } => {
+    const plan = bigDirectorPlan(200, 10, generation);
+    plan.services.forEach((s, i) => { s.realservers[0].destination.weight = weightOf(i); });
+    return { plan, received: runToEnd(encodeApplyRequest('apply', plan, true, true)) };
+  };
+  const write = async (p: { plan: DirectorPlan; received: Buffer }): Promise<void> => writeLastPlan(dir, p.plan, p.received);
+
+  it('writes one weight changed as a small patch beside the plan written whole, and reads the new plan back', async () => {
+    await write(planWith(1, () => 1));
+    const base = statSync(lastPlanFilePath(dir));
+    const changed = planWith(2, (i) => (i === 100 ? 7 : 1));
+    await write(changed);
+    assert.deepStrictEqual(readdirSync(dir).sort(), ['last-applied-plan.json', 'last-applied-plan.patch']);
+    assert.equal(statSync(lastPlanFilePath(dir)).ino, base.ino, 'the plan written whole stays as it was');
+    assert.ok(statSync(lastPlanPatchFilePath(dir)).size * 20 < base.size, `a patch of ${statSync(lastPlanPatchFilePath(dir)).size} bytes for a ${base.size}-byte plan`);
+    assert.deepStrictEqual(await readLastPlan(dir), changed.plan);
+    // another small change: the patch replaced, still against the same base
+    const again = planWith(3, (i) => (i === 100 ? 7 : i === 3 ? 2 : 1));
+    await write(again);
+    assert.deepStrictEqual(await readLastPlan(dir), again.plan);
+    // every weight changed: written whole again, the patch gone
+    const all = planWith(4, () => 3);
+    await write(all);
+    assert.deepStrictEqual(readdirSync(dir), ['last-applied-plan.json']);
+    assert.deepStrictEqual(await readLastPlan(dir), all.plan);
+  });
+
+  it('ignores a patch of an earlier plan, as a crash between writing a plan whole and removing the patch leaves it', async () => {
+    await write(planWith(1, () => 1));
+    await write(planWith(2, (i) => (i === 100 ? 7 : 1)));
+    const stale = readFileSync(lastPlanPatchFilePath(dir));
+    const whole = planWith(3, () => 5);
+    await write(whole);
+    writeFileSync(lastPlanPatchFilePath(dir), stale);
+    assert.deepStrictEqual(await readLastPlan(dir), whole.plan);
+  });
+
+  it('writes the plan whole again when the file was replaced by hand since this agent wrote it', async () => {
+    await write(planWith(1, () => 1));
+    writeFileSync(lastPlanFilePath(dir), readFileSync(lastPlanFilePath(dir)));
+    const changed = planWith(2, (i) => (i === 100 ? 7 : 1));
+    await write(changed);
+    assert.deepStrictEqual(readdirSync(dir), ['last-applied-plan.json']);
+    assert.deepStrictEqual(await readLastPlan(dir), changed.plan);
+  });
+
+  it('refuses a damaged patch, naming it and the fix', async () => {
+    await write(planWith(1, () => 1));
+    await write(planWith(2, (i) => (i === 100 ? 7 : 1)));
+    const patch = readFileSync(lastPlanPatchFilePath(dir));
+    writeFileSync(lastPlanPatchFilePath(dir), patch.subarray(0, patch.length - 5));
+    await assert.rejects(readLastPlan(dir), (err: unknown) =>
+      err instanceof LastPlanFileError && err.message.includes(lastPlanPatchFilePath(dir)) && /does not fit the plan it patches/.test(err.message) && /run lvsctl rollout again/.test(err.message));
   });
 });

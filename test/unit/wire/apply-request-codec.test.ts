@@ -243,8 +243,9 @@ describe('the last plan file', () => {
       const bytes = readFileSync(lastPlanFilePath(dir));
       const lineEnd = bytes.indexOf(0x0a);
       const envelope = JSON.parse(bytes.subarray(0, lineEnd).toString('utf8')) as Record<string, unknown>;
-      assert.deepStrictEqual(Object.keys(envelope), ['version', 'host', 'role', 'generation', 'bytes']);
+      assert.deepStrictEqual(Object.keys(envelope), ['version', 'host', 'role', 'generation', 'bytes', 'id']);
       assert.strictEqual(envelope.version, 2);
+      assert.match(String(envelope.id), /^[0-9a-f]{24}$/, 'the id a patch of this plan names');
       const message = bytes.subarray(lineEnd + 1);
       assert.strictEqual(envelope.bytes, message.length);
       // the request's own bytes, not base64: the encoder's output exactly
