@@ -96,6 +96,24 @@ interface ProjectedService {
 }
 
 /**
+ * The name of each operation's service, made once per run of operations on one service: a
+ * service's operations follow one another under its one key object (reconcile.ts).
+ */
+class OperationNames {
+  private key: ServiceKey | undefined;
+  name = '';
+
+  /** Names `op`'s service; true when it is another service than the operation before's. */
+  next(op: IpvsOperation): boolean {
+    const opKey = 'service' in op ? op.service.key : op.key;
+    if (opKey === this.key) return false;
+    this.key = opKey;
+    this.name = serviceKeyString(opKey);
+    return true;
+  }
+}
+
+/**
  * applyIpvsOperations, pausable between services and operations (see lvs/yield-point.ts).
  * Copy on write: a service no operation touches is the input's own object in the result (a
  * no-op apply of 200,000 destinations copies none); neither table is ever changed. `byName`,
@@ -112,16 +130,10 @@ export function* projectionSteps(
     table.set(serviceKeyString(s.service.key), { kept: s, changed: undefined });
     yield;
   }
-  // a service's operations follow one another under its one key object: named once
-  let key: ServiceKey | undefined;
-  let name = '';
+  const names = new OperationNames();
   for (const op of ops) {
-    const opKey = 'service' in op ? op.service.key : op.key;
-    if (opKey !== key) {
-      key = opKey;
-      name = serviceKeyString(opKey);
-    }
-    applyOperation(table, op, name);
+    names.next(op);
+    applyOperation(table, op, names.name);
     yield;
   }
   const result: IpvsService[] = [];
@@ -139,12 +151,10 @@ export function* projectionSteps(
     yield;
   }
   const touched = new Map<string, IpvsService | undefined>();
-  key = undefined;
+  const touchedNames = new OperationNames();
   for (const op of ops) {
-    const opKey = 'service' in op ? op.service.key : op.key;
-    if (opKey === key) continue;
-    key = opKey;
-    const touchedName = serviceKeyString(opKey);
+    if (!touchedNames.next(op)) continue;
+    const touchedName = touchedNames.name;
     const entry = table.get(touchedName);
     touched.set(touchedName, entry === undefined ? undefined : made.get(entry) ?? entry.kept);
     yield;
@@ -159,20 +169,16 @@ function* touchedProjectionSteps(
   // the services the operations name, as the input holds them, then as they change
   const table = new Map<string, ProjectedService>();
   const originals = new Map<string, IpvsService>();
-  let key: ServiceKey | undefined;
-  let name = '';
+  const names = new OperationNames();
   for (const op of ops) {
-    const opKey = 'service' in op ? op.service.key : op.key;
-    if (opKey !== key) {
-      key = opKey;
-      name = serviceKeyString(opKey);
-      const original = originals.has(name) ? undefined : byName.get(name);
+    if (names.next(op)) {
+      const original = originals.has(names.name) ? undefined : byName.get(names.name);
       if (original !== undefined) {
-        originals.set(name, original);
-        table.set(name, { kept: original, changed: undefined });
+        originals.set(names.name, original);
+        table.set(names.name, { kept: original, changed: undefined });
       }
     }
-    applyOperation(table, op, name);
+    applyOperation(table, op, names.name);
     yield;
   }
   const touched = new Map<string, IpvsService | undefined>();
