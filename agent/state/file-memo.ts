@@ -5,10 +5,25 @@
 import { promises as fs } from 'node:fs';
 import type { FileIdentity } from '../kernel/atomic-file';
 
+/** The file's identity as it is now, or undefined when there is none; other errors of stat go to the caller. */
+export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
+  try {
+    const { ino, size, mtimeNs } = await fs.stat(file, { bigint: true });
+    return { ino, size, mtimeNs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The same file, unchanged (both absent counts as the same). */
+export function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
 interface Made<T> {
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
+  /** the file's, then each of the files read beside it (undefined: absent) */
+  identities: Array<FileIdentity | undefined>;
   value: T;
 }
 
@@ -16,22 +31,18 @@ export class FileMemo<T> {
   private readonly made = new Map<string, Made<T>>();
 
   /**
-   * The value for the file as it is now (`make` reads it when it changed since the last
-   * time); `missing` when there is no file. Errors of stat and of `make` go to the caller.
+   * The value for the file as it is now (`make` reads it when it, or one of the files `besides`
+   * that `make` reads too, changed since the last time); `missing` when there is no file.
+   * Errors of stat and of `make` go to the caller.
    */
-  async read(file: string, make: () => Promise<T>): Promise<{ value: T } | 'missing'> {
-    let stat: { ino: bigint; size: bigint; mtimeNs: bigint };
-    try {
-      // the file's identity before its content: a change in between is seen at the next read
-      stat = await fs.stat(file, { bigint: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      throw error;
-    }
+  async read(file: string, make: () => Promise<T>, besides: readonly string[] = []): Promise<{ value: T } | 'missing'> {
+    // the files' identities before their content: a change in between is seen at the next read
+    const identities = await Promise.all([file, ...besides].map(fileIdentity));
+    if (identities[0] === undefined) return 'missing';
     const known = this.made.get(file);
-    if (known && known.ino === stat.ino && known.size === stat.size && known.mtimeNs === stat.mtimeNs) return { value: known.value };
+    if (known && known.identities.length === identities.length && known.identities.every((identity, i) => sameIdentity(identity, identities[i]))) return { value: known.value };
     const value = await make();
-    this.made.set(file, { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, value });
+    this.made.set(file, { identities, value });
     return { value };
   }
 
@@ -40,7 +51,7 @@ export class FileMemo<T> {
    * the next read hands `value` out without reading the file again while it stays so.
    */
   written(file: string, identity: FileIdentity, value: T): void {
-    this.made.set(file, { ...identity, value });
+    this.made.set(file, { identities: [identity], value });
   }
 
   /** The file is about to be replaced by this process. */

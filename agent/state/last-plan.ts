@@ -23,6 +23,7 @@ import { MessageDecodeError } from '../../lvs/wire/sliced-message-codec';
 import { runSliced } from '../../lvs/yield-point';
 import { writeFileAtomically, type FileIdentity } from '../kernel/atomic-file';
 import { applyPatch, literalBytes, patchOf, type BytePatch } from './byte-patch';
+import { FileMemo, fileIdentity, sameIdentity } from './file-memo';
 
 export const LAST_PLAN_FILE_NAME = 'last-applied-plan.json';
 export const LAST_PLAN_PATCH_FILE_NAME = 'last-applied-plan.patch';
@@ -55,43 +56,27 @@ export function lastPlanPatchFilePath(stateDir: string): string {
  */
 export async function lastAppliedVrrp(stateDir: string): Promise<DirectorPlan['vrrp']> {
   const file = lastPlanFilePath(stateDir);
+  let read: { value: DirectorPlan['vrrp'] } | 'missing';
   try {
-    // both files' identities before their content: a change in between is seen at the next call
-    const stats = await Promise.all([file, lastPlanPatchFilePath(stateDir)].map((f) => fs.stat(f, { bigint: true }).then(identityText, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '-';
-      throw error;
-    })));
-    if (stats[0] === '-') return undefined;
-    const identity = stats.join(' ');
-    const known = vrrpOfFiles.get(stateDir);
-    if (known?.identity === identity) return known.value;
-    const plan = await readLastPlan(stateDir);
-    const value = plan?.role === 'director' ? plan.vrrp : undefined;
-    vrrpOfFiles.set(stateDir, { identity, value });
-    return value;
+    // the patch beside the file changes the plan too
+    read = await vrrpOfFiles.read(file, async () => {
+      const plan = await readLastPlan(stateDir);
+      return plan?.role === 'director' ? plan.vrrp : undefined;
+    }, [lastPlanPatchFilePath(stateDir)]);
   } catch (error) {
     if (error instanceof LastPlanFileError) throw error;
     throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
   }
+  return read === 'missing' ? undefined : read.value;
 }
 
-/** the VRRP settings last read, by state directory, with the identities of the files they were read from */
-const vrrpOfFiles = new Map<string, { identity: string; value: DirectorPlan['vrrp'] }>();
-
-function identityText(stat: { ino: bigint; size: bigint; mtimeNs: bigint }): string {
-  return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
-}
+const vrrpOfFiles = new FileMemo<DirectorPlan['vrrp']>();
 
 /** The plan last applied, or undefined when none was applied yet. */
 export async function readLastPlan(stateDir: string): Promise<HostPlan | undefined> {
   const file = lastPlanFilePath(stateDir);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
-  }
+  const bytes = await readIfThere(file);
+  if (bytes === undefined) return undefined;
   const { message, id } = messageOf(file, bytes);
   const patched = id === undefined ? message : await patchedMessage(stateDir, message, id);
   try {
@@ -103,16 +88,21 @@ export async function readLastPlan(stateDir: string): Promise<HostPlan | undefin
   }
 }
 
+/** The file's bytes, or undefined when there is none; any other failure names the file. */
+async function readIfThere(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
+  }
+}
+
 /** The request the patch file states on this base, or the base's own when there is no patch for it (none, or a stale one). */
 async function patchedMessage(stateDir: string, base: Buffer, baseId: string): Promise<Buffer> {
   const file = lastPlanPatchFilePath(stateDir);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return base;
-    throw new LastPlanFileError(file, `cannot be read (${errorMessage(error)})`);
-  }
+  const bytes = await readIfThere(file);
+  if (bytes === undefined) return base;
   const lineEnd = bytes.indexOf(0x0a);
   let envelope: { version?: unknown; base?: unknown; bytes?: unknown; segments?: unknown };
   try {
@@ -206,8 +196,7 @@ export async function writeLastPlan(stateDir: string, plan: HostPlan, received?:
 
 /** The base file is still the one this process wrote. */
 async function baseStands(file: string, written: FileIdentity): Promise<boolean> {
-  const now = await fs.stat(file, { bigint: true }).catch(() => undefined);
-  return now !== undefined && now.ino === written.ino && now.size === written.size && now.mtimeNs === written.mtimeNs;
+  return sameIdentity(await fileIdentity(file).catch(() => undefined), written);
 }
 
 /** The file is there (not removed by hand since it was written). */
