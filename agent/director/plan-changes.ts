@@ -16,7 +16,7 @@ import { markChainDrift } from './mark-drift';
 import type { IpvsOperation } from '../../lvs/operations';
 import { KnownEqual, ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation, type OwnedSet } from './reconcile';
 import type { Snapshot } from './rollback';
-import { runSliced, type Pausable } from '../../lvs/yield-point';
+import { QUICK_STEPS_PER_PAUSE, runSliced, type Pausable } from '../../lvs/yield-point';
 
 export interface Planned {
   plan: DirectorPlan;
@@ -187,8 +187,8 @@ function* desiredSteps(
         return weight === d.weight ? d : { ...d, weight };
       }) });
     }
-    // a service as planned is a lookup: a chance to pause every 16 of them (a pause point costs about as much)
-    if (++step % 16 === 0) yield;
+    // a service as planned is a lookup: a chance to pause every QUICK_STEPS_PER_PAUSE of them
+    if (++step % QUICK_STEPS_PER_PAUSE === 0) yield;
   }
   return desired;
 }

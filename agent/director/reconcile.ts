@@ -15,7 +15,7 @@ import {
 import type { MarkState } from '../../lvs/mark-state';
 import { canonicalAddress } from '../../lvs/address';
 import type { IpvsOperation } from '../../lvs/operations';
-import { runToEnd, type Pausable } from '../../lvs/yield-point';
+import { QUICK_STEPS_PER_PAUSE, runToEnd, type Pausable } from '../../lvs/yield-point';
 
 /** The services this agent created or adopted, by serviceKeyString. */
 export type OwnedSet = ReadonlySet<string>;
@@ -90,13 +90,6 @@ export class KnownEqual {
   }
 }
 
-/**
- * Services between two chances to pause in the reconcile's loops: a pause point costs about as
- * much as a step of a few lookups (the generator's resumption and its result object), and the
- * loops of a one-weight apply made 2,000 of each, a tenth of its CPU in the lab.
- */
-const QUICK_STEPS = 16;
-
 export function reconcileIpvs(desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet): IpvsReconciliation {
   return runToEnd(reconcileIpvsSteps(desired, actual, owned));
 }
@@ -106,11 +99,11 @@ export function* reconcileIpvsSteps(
   desired: readonly IpvsService[], actual: readonly IpvsService[], owned: OwnedSet, known?: KnownEqual,
 ): Pausable<IpvsReconciliation> {
   const actualByKey = new Map<string, IpvsService>();
-  // a step here is a lookup or two: a chance to pause every QUICK_STEPS of them (a pause point costs about as much)
+  // a step here is a lookup or two: a chance to pause every QUICK_STEPS_PER_PAUSE of them (a pause point costs about as much)
   let step = 0;
   for (const s of actual) {
     actualByKey.set(serviceKeyString(s.service.key), s);
-    if (++step % QUICK_STEPS === 0) yield;
+    if (++step % QUICK_STEPS_PER_PAUSE === 0) yield;
   }
   const desiredKeys = new Set<string>();
   const ops: IpvsOperation[] = [];
@@ -141,7 +134,7 @@ export function* reconcileIpvsSteps(
       if (firstOfKey) matched++;
       if (!owns) adopted.push(want.service.key);
       if (known?.has(have, want)) {
-        if (++step % QUICK_STEPS === 0) yield;
+        if (++step % QUICK_STEPS_PER_PAUSE === 0) yield;
         continue;
       }
       const changes = serviceChanges(want, have);
@@ -149,7 +142,7 @@ export function* reconcileIpvsSteps(
       if (changes.length === 0) known?.remember(have, want);
       else desiredChanged.push(want);
     }
-    if (++step % QUICK_STEPS === 0) yield;
+    if (++step % QUICK_STEPS_PER_PAUSE === 0) yield;
   }
 
   const unmanaged: ServiceKey[] = [];
@@ -162,7 +155,7 @@ export function* reconcileIpvsSteps(
     // Service deletes last: every destination change of the kept services is done before.
     if (owned.has(key)) ops.push({ op: 'delete-service', service: have.service });
     else unmanaged.push(have.service.key);
-    if (++step % QUICK_STEPS === 0) yield;
+    if (++step % QUICK_STEPS_PER_PAUSE === 0) yield;
   }
   return { ops, unmanaged, adopted, notOwned, desiredChanged, actualByName: actualByKey };
 }

@@ -2,7 +2,7 @@
 // plan, fall/rise per target, and the weights that follow from it, set in one batch per
 // service through an injected WeightControl. Clock, timers and checks are injected too.
 import { SerialQueue } from '../../lvs/serial-queue';
-import { mapPausing, runSliced, type Pausable } from '../../lvs/yield-point';
+import { mapPausing, QUICK_STEPS_PER_PAUSE, runSliced, type Pausable } from '../../lvs/yield-point';
 import { EventEmitter } from 'node:events';
 import type { DirectorRealserver, DirectorService, HealthCheckSpec } from '../../lvs/host-plan';
 import { destinationKeyString, serviceKeyString, type Destination, type ServiceKey } from '../../lvs/model';
@@ -26,13 +26,6 @@ export interface HealthMonitorEvents {
   notice: HealthNotice;
   check: HealthCheckEvent;
 }
-
-/**
- * Steps of a few lookups each between two chances to pause: a pause point costs about as much
- * as such a step (the generator's resumption and its result object), and 2,000 of them were a
- * tenth of a one-weight apply's CPU in the lab.
- */
-const QUICK_STEPS = 16;
 
 /** Past this many targets coming and going, the index is rebuilt in slices rather than changed in place at once. */
 const SWITCH_IN_PLACE_MAX = 2_000;
@@ -195,7 +188,7 @@ export class HealthMonitor {
     const removed: Target[] = [];
     /** the checked services whose weights are decided again: the new or changed ones, and those health holds off their plan */
     const toSettle: string[] = [];
-    /** services taken as they stood: a pause every QUICK_STEPS of them (each is a lookup or two) */
+    /** services taken as they stood: a pause every QUICK_STEPS_PER_PAUSE of them (each is a lookup or two) */
     let quick = 0;
     for (const service of services) {
       const serviceId = serviceKeyString(service.service.key);
@@ -204,7 +197,7 @@ export class HealthMonitor {
         // the very service of the last update, unchecked then as now: its entry stands as it is (2,000 of them at a re-apply)
         if (before !== undefined && before.service === service && before.targets.length === 0 && before.heldOffPlan === undefined && !kernelWeight) {
           byService.set(serviceId, before);
-          if (++quick % QUICK_STEPS === 0) yield;
+          if (++quick % QUICK_STEPS_PER_PAUSE === 0) yield;
           continue;
         }
         // nothing to keep, start or weigh: the old targets (if it had a check) go
