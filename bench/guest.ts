@@ -16,7 +16,7 @@ import { startProfile, stopProfile } from './profiler';
 import { applyWindows, DIST, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
-import type { GuestResults, ReadingFigure, RolloutFigure } from './results';
+import type { GuestResults, PageFaultFigure, ReadingFigure, RolloutFigure } from './results';
 
 const TMP = '/tmp/bench';
 const BRIDGE = 'br0';
@@ -152,6 +152,7 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
     stdoutLines: lines.length,
     ...(window?.finishedAt !== undefined ? { agentMs: window.finishedAt - window.startedAt, agentOutcome: window.outcome ?? '', agentChanged: window.changed ?? 0 } : {}),
     ...(window?.phasesMs ? { agentPhasesMs: window.phasesMs } : {}),
+    ...(window?.pageFaults ? { agentPageFaults: window.pageFaults } : {}),
     ...(window?.ipvsReads ? { agentIpvsReads: window.ipvsReads } : {}),
     ...(rsWindow?.finishedAt !== undefined ? { realserverMs: rsWindow.finishedAt - rsWindow.startedAt } : {}),
     memory: memoryOf(agent.pid),
@@ -311,6 +312,20 @@ function memoryNow(agent: RunningAgent | undefined): Memory | undefined {
   }
 }
 
+/**
+ * The time of one minor page fault in this guest: 32 MiB of fresh memory written once (every
+ * page a fault: a first touch), in this process. Under a user-mode kernel a fault is a round
+ * trip through the host; on a host kernel it costs about a microsecond.
+ */
+function pageFaultCost(): PageFaultFigure {
+  const before = process.resourceUsage().minorPageFault;
+  const start = performance.now();
+  const fresh = Buffer.allocUnsafeSlow(32 * 1024 * 1024);
+  fresh.fill(1);
+  const ms = performance.now() - start;
+  return { faults: process.resourceUsage().minorPageFault - before, ms, bytes: fresh.length };
+}
+
 async function main(): Promise<void> {
   await rm(TMP, { recursive: true, force: true });
   await mkdir(TMP, { recursive: true });
@@ -324,6 +339,11 @@ async function main(): Promise<void> {
     ipvsadm: (await run('ipvsadm', ['--version'], { timeoutMs: 10_000 })).stdout.trim(),
     keepalived: (await run(KEEPALIVED, ['--version'], { timeoutMs: 10_000 })).stderr.split('\n')[0]?.trim() ?? '',
   };
+
+  // what one page of fresh memory costs here: the director's apply counts its page faults part by part
+  await step('page-fault', async () => {
+    results.steps['page-fault'] = pageFaultCost();
+  });
 
   if (!(await step('setup', async () => {
     await buildTopology();

@@ -181,6 +181,8 @@ export interface ApplyWindow {
   changed?: number;
   /** a director's "director apply finished" line: ms per part of the apply (agent/director/apply-phases.ts) */
   phasesMs?: Record<string, number>;
+  /** the same line's minor page faults per part (each a trap into the guest's user-mode kernel) */
+  pageFaults?: Record<string, number>;
   /** how the agent's IPVS door answered each read of that apply */
   ipvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
 }
@@ -201,6 +203,7 @@ export function applyWindows(log: string): ApplyWindow[] {
       const open = windows[windows.length - 1];
       if (open && open.finishedAt === undefined) {
         open.phasesMs = entry.phasesMs as Record<string, number>;
+        if (typeof entry.pageFaults === 'object' && entry.pageFaults !== null) open.pageFaults = entry.pageFaults as Record<string, number>;
         if (typeof entry.ipvsReads === 'object' && entry.ipvsReads !== null) open.ipvsReads = entry.ipvsReads as ApplyWindow['ipvsReads'];
       }
     } else if (entry.message === 'applied plan kept and handed over') {

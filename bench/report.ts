@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
 import type { Memory } from './proc';
-import type { CliStartupResults, FanoutResults, GuestResults, ReadingFigure, RolloutFigure } from './results';
+import type { CliStartupResults, FanoutResults, GuestResults, PageFaultFigure, ReadingFigure, RolloutFigure } from './results';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -257,9 +257,11 @@ function main(): void {
     ['load', load], ['one weight changed', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')],
     ['load, profiled (a fresh agent)', profiledLoad], ['the weight set back, profiled', rollout(guest, 'profiled-weight')], ['no-op, profiled', rollout(guest, 'profiled-noop')],
   ] as const)
-    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - Object.values(f.agentPhasesMs).reduce((sum, ms) => sum + ms, 0))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
+    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}${faultsText(f.agentPageFaults?.[phase])}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - Object.values(f.agentPhasesMs).reduce((sum, ms) => sum + ms, 0))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
   if (phaseRows.length > 0) {
-    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
+    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`, and beside each part its minor page faults, `pageFaults`, where it took any; the agent side above also holds the request\'s hand-over before and the last-plan file and health hand-over after):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
+    const faultLine = pageFaultLine(guest?.steps['page-fault'] as PageFaultFigure | undefined, load);
+    if (faultLine) where.push(faultLine);
   }
   const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
   const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));
@@ -314,6 +316,7 @@ function main(): void {
     `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
     `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far.`,
+    '- **Page faults**: the director agent counts its minor page faults (getrusage) in each part of an apply and logs them beside the part\'s time (`pageFaults`); the guest driver times 32 MiB of fresh memory written once, in its own process, for what one costs in this guest.',
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
     '- **The CLI\'s start-up** (this machine, `bench/cli-startup.ts`): `lvsctl --help` and `lvsctl validate examples/nat.json`, each from `dist/` by node (as npm and the lab run it) and as the packaged single executable (`npm run package`, the .deb\'s `/usr/bin/lvsctl`, built by the bench first), against `node -e 0`: one warm-up of each, then 11 pairs run in turn, the ratio taken pair by pair and its median kept.',
@@ -337,3 +340,22 @@ function main(): void {
 }
 
 main();
+
+/** " (3,100 page faults)" beside a part that took any */
+function faultsText(faults: number | undefined): string {
+  return faults !== undefined && faults > 0 ? ` (${faults.toLocaleString('en-US')} page faults)` : '';
+}
+
+/**
+ * What a page fault costs in this guest (bench/guest.ts pageFaultCost), and what the load's
+ * faults come to at that cost: in the user-mode kernel they are a large share of the apply.
+ */
+function pageFaultLine(cost: PageFaultFigure | undefined, load: RolloutFigure | undefined): string | undefined {
+  if (!cost || cost.faults <= 0) return undefined;
+  const usEach = (cost.ms * 1000) / cost.faults;
+  const loadFaults = load?.agentPageFaults ? Object.values(load.agentPageFaults).reduce((sum, n) => sum + n, 0) : undefined;
+  const share = loadFaults !== undefined && load?.agentMs
+    ? ` The load's apply took ${loadFaults.toLocaleString('en-US')} of them: about ${seconds((loadFaults * usEach) / 1000)} of its ${seconds(load.agentMs)} at that cost (fresh heap as it grows, and memory the collector gave back and the next allocation maps again).`
+    : '';
+  return `**Page faults**: in this guest one minor page fault (a page of memory touched for the first time) costs ${usEach.toFixed(0)} µs: ${(cost.bytes / 1024 / 1024).toFixed(0)} MiB of fresh memory written once took ${cost.faults.toLocaleString('en-US')} faults in ${seconds(cost.ms)} (the user-mode kernel handles each as a round trip through the host; a host kernel takes about a microsecond).${share}`;
+}

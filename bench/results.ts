@@ -14,6 +14,8 @@ export interface RolloutFigure {
   agentChanged?: number;
   /** the director's apply in parts, ms ("director apply finished" phasesMs) */
   agentPhasesMs?: Record<string, number>;
+  /** the same parts' minor page faults ("director apply finished" pageFaults) */
+  agentPageFaults?: Record<string, number>;
   /** how the agent's IPVS door answered each read of that apply */
   agentIpvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
   /** the realserver agent's verify, same log lines */
@@ -24,6 +26,13 @@ export interface RolloutFigure {
   budgetS?: number;
   /** the director agent's memory right after */
   memory: Memory;
+}
+
+/** bench/guest.ts pageFaultCost: fresh memory written once, its page faults and their time */
+export interface PageFaultFigure {
+  faults: number;
+  ms: number;
+  bytes: number;
 }
 
 export interface ReadingFigure {

@@ -115,7 +115,7 @@ async function applyOnce(
   const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
     emit(result);
-    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms, cpuMs: phases.cpuMs(), ipvsReads: phases.ipvsReads });
+    options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms, cpuMs: phases.cpuMs(), pageFaults: phases.pageFaults, ipvsReads: phases.ipvsReads });
     return result;
   };
   const failed = (message: string, extra: Partial<ResultEvent> = {}): ResultEvent =>

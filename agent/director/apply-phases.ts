@@ -1,15 +1,21 @@
-// How long each part of one apply took, and how the IPVS table was read for it, for its
-// "director apply finished" log line: where a slow apply spends its time (reading the kernel,
-// the batch, the read-back, the report), on a production director, without a profiler.
+// How long each part of one apply took, how many pages of memory it touched for the first
+// time, and how the IPVS table was read for it, for its "director apply finished" log line:
+// where a slow apply spends its time (reading the kernel, the batch, the read-back, the
+// report), on a production director, without a profiler. Page faults: each is a trap into the
+// kernel; under a user-mode kernel (the lab's) one costs about 0.1 ms, and a 2,000-service
+// load takes thousands (docs/benchmarks.md).
 import { performance } from 'node:perf_hooks';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
 
 export class ApplyPhases {
   private last = performance.now();
+  private lastFaults = minorPageFaults();
   /** the process's CPU time when the apply began: on a busy host the wall time is mostly waiting for a CPU */
   private readonly cpuAtStart = process.cpuUsage();
   /** ms per phase, rounded; a phase met twice adds up */
   readonly ms: Record<string, number> = {};
+  /** minor page faults of the process per phase (a phase met twice adds up) */
+  readonly pageFaults: Record<string, number> = {};
   /** how the door answered each read of the table ("plan", "readBack"): whole, from memory, or partly */
   readonly ipvsReads: Record<string, ReadAccount> = {};
 
@@ -29,5 +35,13 @@ export class ApplyPhases {
     const now = performance.now();
     this.ms[phase] = Math.round((this.ms[phase] ?? 0) + now - this.last);
     this.last = now;
+    const faults = minorPageFaults();
+    this.pageFaults[phase] = (this.pageFaults[phase] ?? 0) + faults - this.lastFaults;
+    this.lastFaults = faults;
   }
+}
+
+/** one getrusage(2): a dozen an apply cost nothing measurable */
+function minorPageFaults(): number {
+  return process.resourceUsage().minorPageFault;
 }
