@@ -20,6 +20,7 @@ import { createDirectorApplier } from '../agent/director/applier';
 import { FakeIpvs } from '../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../agent/kernel/fake/marks';
 import { IpvsWriter } from '../agent/kernel/ipvs-writer';
+import { ConfirmedIpvs } from '../agent/kernel/confirmed-ipvs';
 import { readLastPlan, writeLastPlan } from '../agent/state/last-plan';
 import { readOwnership } from '../agent/state/ownership';
 import type { ApplyEvent } from '../lvs/apply-events';
@@ -107,16 +108,30 @@ export async function runSize(services: number): Promise<SizeResult> {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-bench-'));
   try {
     const ipvs = new FakeIpvs();
+    // the door the agent puts over its backend (agent/start.ts), the fake's listing standing for /proc/net/ip_vs
+    // rendered again only once the table changed: the kernel's rendering is not the agent's time
+    let listing: string | undefined;
+    const applyBatch = ipvs.applyBatch.bind(ipvs);
+    ipvs.applyBatch = async (ops) => {
+      listing = undefined;
+      return applyBatch(ops);
+    };
+    const door = new ConfirmedIpvs({ backend: ipvs, readListing: async () => (listing ??= ipvs.procListing()) });
+    // APPLY_SCALE_PARTS=1: each apply's parts (its phasesMs log field) printed
+    const logger = process.env.APPLY_SCALE_PARTS === '1'
+      ? winston.createLogger({ transports: [new winston.transports.Stream({ stream: process.stderr, format: winston.format.printf((info) => info.phasesMs ? `  parts: ${JSON.stringify(info.phasesMs)}` : '') })] })
+      : winston.createLogger({ silent: true });
     const applier = createDirectorApplier({
       stateDir,
-      logger: winston.createLogger({ silent: true }),
-      kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() },
+      logger,
+      kernel: { ipvs: new IpvsWriter(door), marks: new FakeMarks() },
     });
     const phases: Phase[] = [];
     const apply = async (phase: string, plan: DirectorPlan): Promise<void> => {
       let events = 0;
       const emit = (_e: ApplyEvent): void => void events++;
-      const run = await measured(() => applier.apply(plan, 'apply', emit));
+      // as a controller asks (lvsctl rollout without --diff): no diff text
+      const run = await measured(() => applier.apply(plan, 'apply', emit, { bytes: Buffer.alloc(0), omitDiff: true }));
       phases.push({ phase, ms: run.ms, cpuMs: run.cpuMs, blockMs: run.blockMs, tickGapMs: run.tickGapMs, outcome: `${run.value.outcome} ${run.value.changed}`, events });
       if (run.value.outcome === 'failed') throw new Error(`${phase} failed: ${run.value.message}`);
       ipvs.batches.length = 0; // the fake keeps every batch for tests to look at; an agent keeps none
@@ -132,6 +147,7 @@ export async function runSize(services: number): Promise<SizeResult> {
       const plan = scalePlan(services, generation, weighted);
       const [dropped] = plan.services[middle].realservers.splice(3, 1);
       ipvs.setConnections(plan.services[middle].service.key, dropped.destination, 1);
+      listing = undefined;
       return plan;
     };
     await apply('drop one (drain)', withoutOne(4));
