@@ -109,12 +109,15 @@ export async function runSize(services: number): Promise<SizeResult> {
   try {
     const ipvs = new FakeIpvs();
     // the door the agent puts over its backend (agent/start.ts), the fake's listing standing for /proc/net/ip_vs
-    // rendered again only once the table changed: the kernel's rendering is not the agent's time
+    // rendered once the table changed, inside the batch: the kernel's rendering is not the agent's reading
     let listing: string | undefined;
     const applyBatch = ipvs.applyBatch.bind(ipvs);
     ipvs.applyBatch = async (ops) => {
-      listing = undefined;
-      return applyBatch(ops);
+      try {
+        await applyBatch(ops);
+      } finally {
+        listing = ipvs.procListing();
+      }
     };
     const door = new ConfirmedIpvs({ backend: ipvs, readListing: async () => (listing ??= ipvs.procListing()) });
     // APPLY_SCALE_PARTS=1: each apply's parts (its phasesMs log field) printed

@@ -343,7 +343,7 @@ main();
 
 /** " (3,100 page faults)" beside a part that took any */
 function faultsText(faults: number | undefined): string {
-  return faults !== undefined && faults > 0 ? ` (${faults.toLocaleString('en-US')} page faults)` : '';
+  return faults !== undefined && faults > 0 ? ` (${faults.toLocaleString('en-US')} page fault${faults === 1 ? '' : 's'})` : '';
 }
 
 /**
