@@ -47,7 +47,7 @@ export async function processName(pid: number): Promise<string | null> {
   }
 }
 
-/** SIGTERM then, after `graceMs`, SIGKILL every process of `ns` whose name passes `which`. */
+/** SIGTERM then, after `graceMs`, SIGKILL every process of `ns` whose name passes `which`; returns once they are gone (or 5 s after the SIGKILL). */
 export async function killInNetns(ns: string, which: (name: string) => boolean = () => true, graceMs = 2000): Promise<void> {
   const victims: number[] = [];
   for (const pid of await netnsPids(ns)) {
@@ -58,7 +58,13 @@ export async function killInNetns(ns: string, which: (name: string) => boolean =
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && (await anyAlive(victims))) await sleep(100);
   for (const pid of victims) signal(pid, 'SIGKILL');
+  // gone before the caller deletes what they used (a namespace lives on while one of them does)
+  const killDeadline = Date.now() + KILLED_EXIT_WAIT_MS;
+  while (Date.now() < killDeadline && (await anyAlive(victims))) await sleep(50);
 }
+
+/** How long SIGKILLed processes are given to be gone (the guest's one CPU may be busy). */
+const KILLED_EXIT_WAIT_MS = 5000;
 
 async function anyAlive(pids: readonly number[]): Promise<boolean> {
   for (const pid of pids) if ((await processName(pid)) !== null) return true;

@@ -115,14 +115,22 @@ export async function prepareRealserver(ns: string, vips: readonly string[]): Pr
   });
 }
 
-/** Delete what buildTopology made; tolerant of parts already gone, so it can clean up after a crash. */
+/**
+ * Delete what buildTopology made; tolerant of parts already gone, so it can clean up after a
+ * crash. Each host's veth pair is deleted from the root side first: a namespace's devices go
+ * only when the kernel frees the namespace, later and on its own time (sooner or later after
+ * its last process), and a root-side end still there made every later scenario of the boot
+ * fail with "File exists" (a lab run after one failed test: seven failures instead of one).
+ */
 export async function teardownNamespaces(names: readonly string[]): Promise<void> {
   const existing = new Set((await run('ip', ['netns', 'list'])).stdout.split('\n').map((line) => line.split(' ')[0]));
   for (const name of names.filter((n) => existing.has(n))) await killInNetns(name);
   const present = names.filter((n) => existing.has(n));
-  // -force: keep going past a line that fails (e.g. a bridge already gone).
-  if (present.length > 0) await run('ip', ['-force', '-batch', '-'], { input: present.map((n) => `netns del ${n}\n`).join('') });
   const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
+  const pairs = names.filter((n) => links.includes(` ${vethName(n)}@`) || links.includes(` ${vethName(n)}:`));
+  // -force: keep going past a line that fails (e.g. a device already gone).
+  const lines = [...pairs.map((n) => `link del ${vethName(n)}`), ...present.map((n) => `netns del ${n}`)];
+  if (lines.length > 0) await run('ip', ['-force', '-batch', '-'], { input: lines.map((line) => `${line}\n`).join('') });
   if (links.includes(` ${BRIDGE}:`)) await run('ip', ['link', 'del', BRIDGE]);
 }
 
