@@ -59,10 +59,8 @@ const CONNECTION_COUNTS = /^(  -> *\S+ +\S+ +\S+) +\d+ +\d+ *$/gm;
  * The listing as read, in pieces (at most about 64 KiB each; a line may straddle two), or
  * whole. It is never joined: in V8 a string above 128 KiB is an object of its own, mapped
  * fresh and given back at a collection, and the lab's user-mode kernel faults each of its
- * pages in at about 0.16 ms. Measured on a host kernel, a warm read of the 2,000-service
- * listing (1.3 MB) joined and then without its counts took about 1,120 page faults, in its
- * pieces about 800 (the text as read and its copy without counts remain): some 50 ms a read
- * in the lab.
+ * pages in at about 0.14 ms (the 2,000-service listing whole, joined and without its counts:
+ * three such strings, some 900 page faults, 120 ms of every read there).
  */
 export type ListingText = string | readonly string[];
 
