@@ -30,7 +30,7 @@
 // ANNOUNCEMENT_LIFETIME_MS before it: drift made before the rollout began is still caught by
 // that rollout; a change by hand between the check and the apply is seen by the next read.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps, sameListing, type ListingText } from '../../lvs/formats/ipvs-proc-table';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -39,8 +39,8 @@ import type { Ipvs, ServiceReader } from './ipvs';
 
 export interface ConfirmedIpvsOptions {
   backend: Ipvs & Partial<ServiceReader>;
-  /** the text of /proc/net/ip_vs, whole or in the pieces it was read in */
-  readListing: () => Promise<ListingText>;
+  /** the text of /proc/net/ip_vs */
+  readListing: () => Promise<string>;
   /** ms; default Date.now */
   now?: () => number;
   /** the memory is replaced by a whole read once older than this; default 5 minutes */
@@ -69,12 +69,11 @@ interface Confirmed {
   /** the listing's lines of each service name, as seen at the read that confirmed them */
   listing: Map<string, string>;
   /**
-   * That listing whole, without connection counts, in pieces: an identical one (sameListing)
-   * means nothing it shows changed. Undefined once the memory changed without a listing to
-   * check it against (an apply's read-back, readWritten): the next read then compares service
-   * by service.
+   * That listing whole, without connection counts: an identical one means nothing it shows
+   * changed. Undefined once the memory changed without a listing to check it against (an
+   * apply's read-back, readWritten): the next read then compares service by service.
    */
-  listingText: readonly string[] | undefined;
+  listingText: string | undefined;
   /** every remembered service (and foreign one with a key) under its listing name */
   byName: Map<string, Map<string, ServiceKey>>;
 }
@@ -124,7 +123,7 @@ export class ConfirmedIpvs implements Ipvs {
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
     let listing: Map<string, string>;
-    let listingText: string[];
+    let listingText: string;
     try {
       listingText = await runSliced(procTableWithoutCountsSteps(await this.options.readListing()));
     } catch {
@@ -134,7 +133,7 @@ export class ConfirmedIpvs implements Ipvs {
     // the memory, while younger than its age limit (older, it is replaced by a whole read)
     const confirmed = this.confirmed !== undefined && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs ? this.confirmed : undefined;
     // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
-    if (confirmed && confirmed.listingText !== undefined && this.written.size === 0 && this.uncertain.size === 0 && sameListing(confirmed.listingText, listingText)) {
+    if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0) {
       return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
     }
     try {
@@ -181,7 +180,7 @@ export class ConfirmedIpvs implements Ipvs {
    * stands for; absent when that listing is the one it already stood for): readWritten() may
    * vouch for it.
    */
-  private checked(confirmed: Confirmed, listingReadAfter: number, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: readonly string[] }): IpvsReading {
+  private checked(confirmed: Confirmed, listingReadAfter: number, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: string }): IpvsReading {
     if (seen) {
       confirmed.listing = seen.listing;
       confirmed.listingText = seen.listingText;
@@ -320,7 +319,7 @@ export class ConfirmedIpvs implements Ipvs {
     return { ...(await this.options.backend.read()), how: this.lastRead };
   }
 
-  private async readWhole(listing: Map<string, string>, listingText: readonly string[], listingReadAfter: number): Promise<IpvsReading> {
+  private async readWhole(listing: Map<string, string>, listingText: string, listingReadAfter: number): Promise<IpvsReading> {
     this.confirmed = undefined;
     this.written.clear();
     this.uncertain.clear();

@@ -56,178 +56,58 @@ function hex(value: number, digits: number): string {
 const CONNECTION_COUNTS = /^(  -> *\S+ +\S+ +\S+) +\d+ +\d+ *$/gm;
 
 /**
- * The listing as read, in pieces (at most about 64 KiB each; a line may straddle two), or
- * whole. It is never joined: in V8 a string above 128 KiB is an object of its own, mapped
- * fresh and given back at a collection, and the lab's user-mode kernel faults each of its
- * pages in at about 0.14 ms (the 2,000-service listing whole, joined and without its counts:
- * three such strings, some 900 page faults, 120 ms of every read there).
- */
-export type ListingText = string | readonly string[];
-
-/**
  * Each service name in the file with its lines (the service line and its destination lines
  * without their connection counts), as one string; two services the file names alike (an
  * IPv4 and an IPv6 fwmark) share one entry. Throws on a line it cannot place. The counts go
  * in one regular-expression pass and the services are found by searching for line starts:
  * at 22,000 lines, a string (or an expression) per line cost 50 to 250 ms in the lab's kernel.
  */
-export function* procTableBlocksSteps(listing: ListingText): Pausable<Map<string, string>> {
-  return yield* procTableBlocksOfSteps(yield* procTableWithoutCountsSteps(listing));
+export function* procTableBlocksSteps(text: string): Pausable<Map<string, string>> {
+  return yield* procTableBlocksOfSteps(yield* procTableWithoutCountsSteps(text));
 }
 
-/** A whole listing is cut into pieces of about this many characters (whole lines) before its counts go. */
-const COUNTS_PIECE_CHARS = 64 * 1024;
+/** The counts are taken out this many characters (whole lines) at a time: 12.7 MB at once held the loop 0.6 s in the lab. */
+const COUNTS_PIECE_CHARS = 256 * 1024;
 
 /**
  * The file without its connection counts (a regular-expression pass a piece of whole lines
- * at a time), in pieces of whole lines, each but the last ending with its newline: what
- * changes only when the table does. Two reads whose pieces hold the same text (sameListing)
- * saw the same table, as far as the listing shows it. Throws when it does not start as the
- * kernel writes it.
+ * at a time): what changes only when the table does. Two reads that give the same text saw the
+ * same table, as far as the listing shows it. Throws when it does not start as the kernel writes it.
  */
-export function* procTableWithoutCountsSteps(listing: ListingText): Pausable<string[]> {
-  const read = typeof listing === 'string' ? [listing] : listing;
-  // the text's first 80 characters, however it was cut
-  let first = '';
-  for (let i = 0; i < read.length && first.length < 80; i++) first += read[i].slice(0, 80 - first.length);
-  if (!first.startsWith('IP Virtual Server version')) {
-    const firstLineEnd = first.indexOf('\n');
-    throw new Error(`${IPVS_TABLE_FILE} does not start as the kernel writes it: ${JSON.stringify(first.slice(0, Math.min(80, firstLineEnd < 0 ? 80 : firstLineEnd)))}`);
-  }
+export function* procTableWithoutCountsSteps(text: string): Pausable<string> {
+  const firstLineEnd = text.indexOf('\n');
+  if (!text.startsWith('IP Virtual Server version')) throw new Error(`${IPVS_TABLE_FILE} does not start as the kernel writes it: ${JSON.stringify(text.slice(0, Math.min(80, firstLineEnd < 0 ? 80 : firstLineEnd)))}`);
+  if (text.length <= COUNTS_PIECE_CHARS) return text.replace(CONNECTION_COUNTS, '$1');
   const pieces: string[] = [];
-  // the start of a line the piece before cut off
-  let carried = '';
-  for (const part of read) {
-    const text = carried + part;
-    for (let at = 0; at < text.length;) {
-      // whole lines: about COUNTS_PIECE_CHARS of a long text (a whole listing handed as one
-      // string), else all the piece's whole lines, the start of its last carried to the next
-      const lineEnd = text.length - at > COUNTS_PIECE_CHARS ? text.indexOf('\n', at + COUNTS_PIECE_CHARS - 1) : text.lastIndexOf('\n');
-      if (lineEnd < at) {
-        carried = text.slice(at);
-        break;
-      }
-      pieces.push(text.slice(at, lineEnd + 1).replace(CONNECTION_COUNTS, '$1'));
-      at = lineEnd + 1;
-      carried = '';
-      yield;
-    }
+  for (let at = 0; at < text.length;) {
+    const lineEnd = text.indexOf('\n', at + COUNTS_PIECE_CHARS);
+    const end = lineEnd < 0 ? text.length : lineEnd + 1;
+    pieces.push(text.slice(at, end).replace(CONNECTION_COUNTS, '$1'));
+    at = end;
+    yield;
   }
-  if (carried !== '') pieces.push(carried.replace(CONNECTION_COUNTS, '$1'));
-  return pieces;
+  return pieces.join('');
 }
 
-/** Whether two listings (procTableWithoutCountsSteps's pieces) hold the same text, however it is cut. */
-export function sameListing(a: readonly string[], b: readonly string[]): boolean {
-  let lengthA = 0;
-  let lengthB = 0;
-  for (const piece of a) lengthA += piece.length;
-  for (const piece of b) lengthB += piece.length;
-  if (lengthA !== lengthB) return false;
-  let i = 0;
-  let j = 0;
-  let atA = 0;
-  let atB = 0;
-  while (i < a.length && j < b.length) {
-    const n = Math.min(a[i].length - atA, b[j].length - atB);
-    if (atA === 0 && atB === 0 && n === a[i].length && n === b[j].length) {
-      if (a[i] !== b[j]) return false;
-    } else if (n > 0 && a[i].slice(atA, atA + n) !== b[j].slice(atB, atB + n)) {
-      return false;
-    }
-    atA += n;
-    atB += n;
-    if (atA >= a[i].length) {
-      i++;
-      atA = 0;
-    }
-    if (atB >= b[j].length) {
-      j++;
-      atB = 0;
-    }
-  }
-  return true;
-}
-
-/**
- * The lines of a listing in pieces of whole lines (procTableWithoutCountsSteps's): a line
- * never straddles two pieces, so each is read in place, and a run of lines is one slice (or,
- * across a cut, a few joined).
- */
-class ListingLines {
-  private piece = 0;
-  private at = 0;
-  /** where the last line taken ends, its newline left out */
-  private endPiece = 0;
-  private endAt = 0;
-
-  constructor(private readonly pieces: readonly string[]) {
-    this.settle();
-  }
-
-  get done(): boolean {
-    return this.piece >= this.pieces.length;
-  }
-
-  /** the next line starts so */
-  nextStartsWith(text: string): boolean {
-    return this.pieces[this.piece].startsWith(text, this.at);
-  }
-
-  /** the next line starts with a space (a destination line) */
-  nextIsIndented(): boolean {
-    return this.pieces[this.piece].charCodeAt(this.at) === 32;
-  }
-
-  /** where the next line starts */
-  mark(): { piece: number; at: number } {
-    return { piece: this.piece, at: this.at };
-  }
-
-  /** past the next line */
-  take(): void {
-    const text = this.pieces[this.piece];
-    const lineEnd = text.indexOf('\n', this.at);
-    this.endPiece = this.piece;
-    this.endAt = lineEnd < 0 ? text.length : lineEnd;
-    this.at = lineEnd < 0 ? text.length : lineEnd + 1;
-    this.settle();
-  }
-
-  /** the lines from `start` to the last one taken, without its newline */
-  textFrom(start: { piece: number; at: number }): string {
-    if (start.piece === this.endPiece) return this.pieces[start.piece].slice(start.at, this.endAt);
-    let text = this.pieces[start.piece].slice(start.at);
-    for (let i = start.piece + 1; i < this.endPiece; i++) text += this.pieces[i];
-    return text + this.pieces[this.endPiece].slice(0, this.endAt);
-  }
-
-  private settle(): void {
-    while (this.piece < this.pieces.length && this.at >= this.pieces[this.piece].length) {
-      this.piece++;
-      this.at = 0;
-    }
-  }
-}
-
-/** procTableBlocksSteps of what procTableWithoutCountsSteps gave. */
-export function* procTableBlocksOfSteps(table: string | readonly string[]): Pausable<Map<string, string>> {
+/** procTableBlocksSteps of a text procTableWithoutCounts gave. */
+export function* procTableBlocksOfSteps(table: string): Pausable<Map<string, string>> {
   const blocks = new Map<string, string>();
-  const lines = new ListingLines(typeof table === 'string' ? [table] : table);
   // past the three header lines
-  for (let line = 0; line < HEADER_LINES && !lines.done; line++) lines.take();
-  if (lines.done) return blocks;
-  if (lines.nextStartsWith('  ->')) throw new Error(`${IPVS_TABLE_FILE}: a destination before any service`);
-  while (!lines.done) {
-    // a service line, and the destination lines after it: lines that start with a space
-    const start = lines.mark();
-    lines.take();
-    while (!lines.done && lines.nextIsIndented()) lines.take();
-    const block = lines.textFrom(start);
+  let at = 0;
+  for (let line = 0; line < HEADER_LINES && at >= 0; line++) at = table.indexOf('\n', at) + 1 || -1;
+  if (at < 0) return blocks;
+  if (table.startsWith('  ->', at)) throw new Error(`${IPVS_TABLE_FILE}: a destination before any service`);
+  while (at < table.length) {
+    // the next service line: a line that does not start with a space
+    let next = table.indexOf('\n', at);
+    while (next >= 0 && table.charCodeAt(next + 1) === 32) next = table.indexOf('\n', next + 1);
+    const end = next < 0 ? table.length : next;
+    const block = table.slice(at, end);
     const name = serviceNameOf(block);
     if (name === undefined) throw new Error(`${IPVS_TABLE_FILE}: not a service line: ${JSON.stringify(block.slice(0, 80))}`);
     const before = blocks.get(name);
     blocks.set(name, before === undefined ? block : `${before}\n${block}`);
+    at = end + 1;
     yield;
   }
   return blocks;

@@ -14,19 +14,10 @@ const CHUNK_BYTES = 64 * 1024;
  * says what that means for the reader).
  */
 export async function readProcFileInSlices(path: string, maxBytes: number, tooLarge = ''): Promise<string> {
-  return (await readProcFilePieces(path, maxBytes, tooLarge)).join('');
-}
-
-/**
- * readProcFileInSlices's text in the pieces it was read in (64 KiB each but the last; a line
- * may straddle two), for a reader that never needs it whole: /proc/net/ip_vs at 2,000 services
- * is 1.3 MB, and a string that size is a fresh mapping whose pages the lab's kernel faults in
- * one by one (lvs/formats/ipvs-proc-table.ts, ListingText).
- */
-export async function readProcFilePieces(path: string, maxBytes: number, tooLarge = ''): Promise<string[]> {
   const fd = openSync(path, 'r');
   try {
-    // text as it is read (latin1: one character a byte, so a chunk's end never splits one)
+    // text as it is read (latin1: one character a byte, so a chunk's end never splits one):
+    // a 12.7 MB listing concatenated as bytes, then decoded whole, cost two copies at once
     const parts: string[] = [];
     let total = 0;
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -49,8 +40,8 @@ export async function readProcFilePieces(path: string, maxBytes: number, tooLarg
       if (slicer.due) await slicer.pause();
     }
     // latin1: these files are ASCII, and decoding it costs a fraction of utf8's (100 ms of a 2,000-service read in the lab)
-    if (used > 0 || parts.length === 0) parts.push(chunk.toString('latin1', 0, used));
-    return parts;
+    parts.push(chunk.toString('latin1', 0, used));
+    return parts.join('');
   } finally {
     closeSync(fd);
   }

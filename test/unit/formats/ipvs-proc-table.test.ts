@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
-import { procBlockStates, procServiceName, procServiceOf, procTableBlocksSteps, procTableWithoutCountsSteps, sameListing } from '../../../lvs/formats/ipvs-proc-table';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
 import type { Destination, IpvsService, SchedulerFlag } from '../../../lvs/model';
 import { runToEnd } from '../../../lvs/yield-point';
 import { fuzzParameters } from '../fuzz-runs';
@@ -38,36 +38,6 @@ describe('/proc/net/ip_vs as a fingerprint of the table', () => {
     assert.deepEqual(runToEnd(procTableBlocksSteps(listing(1234, 98765))), quiet);
     const reweighted = runToEnd(procTableBlocksSteps(listing(0, 0).replace('Route   2', 'Route   0')));
     assert.notEqual(reweighted.get('TCP 0A000064:0050'), quiet.get('TCP 0A000064:0050'));
-  });
-
-  it('reads the file in pieces cut anywhere (mid-line too) as it reads it whole, never joining it', () => {
-    const table = Array.from({ length: 600 }, (_, i): IpvsService => ({
-      service: { key: { kind: 'tcp', vip: `10.0.${i >> 8}.${i & 255}`, port: 80 }, scheduler: 'wlc', flags: [] },
-      destinations: Array.from({ length: 10 }, (_, j) => ({ address: `10.2.0.${j + 1}`, port: 8000 + j, weight: 1, forwarding: 'nat' as const })),
-    }));
-    const text = new FakeIpvs(table).procListing();
-    assert.ok(text.length > 3 * 64 * 1024, 'long enough to be cut into several pieces');
-    const whole = runToEnd(procTableBlocksSteps(text));
-    assert.equal(whole.size, 600);
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: text.length }), { maxLength: 12 }), (cuts) => {
-      const at = [0, ...[...cuts].sort((a, b) => a - b), text.length];
-      const pieces = at.slice(1).map((end, i) => text.slice(at[i], end));
-      const stripped = runToEnd(procTableWithoutCountsSteps(pieces));
-      // whole lines only, and no piece far above the 64 KiB the reader reads at a time
-      for (const piece of stripped.slice(0, -1)) assert.ok(piece.endsWith('\n') && piece.length <= 66 * 1024, `${piece.length} ${JSON.stringify(piece.slice(-20))}`);
-      assert.ok(sameListing(stripped, runToEnd(procTableWithoutCountsSteps(text))));
-      return isDeepStrictEqual(runToEnd(procTableBlocksSteps(pieces)), whole);
-    }), fuzzParameters(40));
-  });
-
-  it('compares two listings as text, however they are cut', () => {
-    assert.ok(sameListing(['ab\n', 'cd\n'], ['a', 'b\ncd', '\n']));
-    assert.ok(sameListing([], ['']));
-    assert.ok(!sameListing(['ab\n', 'cd\n'], ['ab\n', 'ce\n']));
-    assert.ok(!sameListing(['ab\n'], ['ab\n', 'x']));
-    const quiet = runToEnd(procTableWithoutCountsSteps(listing(0, 0)));
-    assert.ok(sameListing(quiet, runToEnd(procTableWithoutCountsSteps([listing(7, 8).slice(0, 200), listing(7, 8).slice(200)]))), 'the counts left out');
-    assert.ok(!sameListing(quiet, runToEnd(procTableWithoutCountsSteps(listing(0, 0).replace('Route   2', 'Route   0')))));
   });
 
   it('reads an empty table as no service, and refuses what the kernel does not write', () => {
