@@ -2,7 +2,7 @@
 // time, and how the IPVS table was read for it, for its "director apply finished" log line:
 // where a slow apply spends its time (reading the kernel, the batch, the read-back, the
 // report), on a production director, without a profiler. Page faults: each is a trap into the
-// kernel; under a user-mode kernel (the lab's) one costs about 0.1 ms, and a 2,000-service
+// kernel; under a user-mode kernel (the lab's) one costs 0.14-0.19 ms, and a 2,000-service
 // load takes thousands (docs/benchmarks.md).
 import { performance } from 'node:perf_hooks';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
