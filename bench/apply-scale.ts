@@ -120,9 +120,9 @@ export async function runSize(services: number): Promise<SizeResult> {
       }
     };
     const door = new ConfirmedIpvs({ backend: ipvs, readListing: async () => (listing ??= ipvs.procListing()) });
-    // APPLY_SCALE_PARTS=1: each apply's parts (its phasesMs log field) printed
+    // APPLY_SCALE_PARTS=1: each apply's parts (its phasesMs log field) and their page faults (pageFaults) printed
     const logger = process.env.APPLY_SCALE_PARTS === '1'
-      ? winston.createLogger({ transports: [new winston.transports.Stream({ stream: process.stderr, format: winston.format.printf((info) => info.phasesMs ? `  parts: ${JSON.stringify(info.phasesMs)}` : '') })] })
+      ? winston.createLogger({ transports: [new winston.transports.Stream({ stream: process.stderr, format: winston.format.printf((info) => info.phasesMs ? `  parts: ${JSON.stringify(info.phasesMs)} faults: ${JSON.stringify(info.pageFaults)}` : '') })] })
       : winston.createLogger({ silent: true });
     const applier = createDirectorApplier({
       stateDir,

@@ -34,8 +34,12 @@ export function directorCommands(plan: DirectorPlan): string[] {
     lines.push(`# the director must hold ${vips.join(', ')} (lvsctl does not move VIPs: keepalived or ip addr add does)`);
   }
   if (plan.services.some((s) => s.realservers.some((r) => r.destination.forwarding === 'nat'))) {
-    // LVS-NAT answers pass back through the director: it routes them.
+    // LVS-NAT answers pass back through the director: it routes them. Where they come in and go
+    // out through one interface, the kernel would otherwise send each realserver an ICMP redirect
+    // to the client, which the realserver then answers directly, un-NATed: a lost request.
     lines.push('sysctl -w net.ipv4.ip_forward=1');
+    lines.push('sysctl -w net.ipv4.conf.all.send_redirects=0');
+    lines.push('sysctl -w net.ipv4.conf.default.send_redirects=0');
   }
   lines.push(...plan.marks.map(handMarkCommand));
   lines.push(...renderIpvsState(directorTable(plan)).split('\n').filter((l) => l !== '').map((l) => `ipvsadm ${l}`));

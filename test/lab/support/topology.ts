@@ -64,7 +64,17 @@ export async function buildTopology(plan: TopologyPlan, options: TopologyOptions
   try {
     await createNamespaces(all, vips, ipv6, new Set((plan.directorGroups ?? []).flatMap((g) => g.directors)));
     if (plan.services.some((service) => service.forwarding === 'nat')) {
-      for (const host of hosts.filter((h) => h.role === 'director')) await setSysctls(host.name, { 'net.ipv4.ip_forward': 1 });
+      // A director routes the NAT replies; on this one bridge it takes them in and sends them on
+      // through the same eth0, so the kernel would tell the realserver (an ICMP redirect) to send
+      // straight to the client, un-NATed: a request then found no answer now and then (seen in the
+      // natGateway scenario). A one-armed LVS-NAT director must not send redirects.
+      for (const host of hosts.filter((h) => h.role === 'director')) {
+        await setSysctls(host.name, {
+          'net.ipv4.ip_forward': 1,
+          'net.ipv4.conf.all.send_redirects': 0,
+          'net.ipv4.conf.eth0.send_redirects': 0,
+        });
+      }
     }
     if (options.prepareRealservers === true) {
       for (const host of hosts.filter((h) => h.role === 'realserver')) await prepareRealserver(host.name, vips);

@@ -67,8 +67,13 @@ describe('render', () => {
       assert.ok(byName.get('lvs1')?.commands.includes('ipvsadm -A -f 2 -6 -s wlc -p 600'));
     });
 
-    it('enables forwarding on a director of a NAT service', () => {
-      assert.ok(byName.get('lvs1')?.commands.includes('sysctl -w net.ipv4.ip_forward=1'));
+    it('enables forwarding and turns ICMP redirects off on a director of a NAT service', () => {
+      const sysctls = byName.get('lvs1')?.commands.filter((l) => l.startsWith('sysctl '));
+      assert.deepEqual(sysctls, [
+        'sysctl -w net.ipv4.ip_forward=1',
+        'sysctl -w net.ipv4.conf.all.send_redirects=0',
+        'sysctl -w net.ipv4.conf.default.send_redirects=0',
+      ]);
     });
 
     it('gives a realserver the VIPs of its services: a mark service holds its marks\' destinations', () => {
