@@ -40,6 +40,8 @@ export function directorCommands(plan: DirectorPlan): string[] {
     lines.push('sysctl -w net.ipv4.ip_forward=1');
     lines.push('sysctl -w net.ipv4.conf.all.send_redirects=0');
     lines.push('sysctl -w net.ipv4.conf.default.send_redirects=0');
+    // the kernel sends them where `all` or the device says so: a device's own 1 still counts
+    lines.push('# and net.ipv4.conf.DEVICE.send_redirects=0 for each interface the NAT realservers are reached through');
   }
   lines.push(...plan.marks.map(handMarkCommand));
   lines.push(...renderIpvsState(directorTable(plan)).split('\n').filter((l) => l !== '').map((l) => `ipvsadm ${l}`));

@@ -74,6 +74,7 @@ describe('render', () => {
         'sysctl -w net.ipv4.conf.all.send_redirects=0',
         'sysctl -w net.ipv4.conf.default.send_redirects=0',
       ]);
+      assert.ok(byName.get('lvs1')?.commands.includes('# and net.ipv4.conf.DEVICE.send_redirects=0 for each interface the NAT realservers are reached through'));
     });
 
     it('gives a realserver the VIPs of its services: a mark service holds its marks\' destinations', () => {
