@@ -58,12 +58,12 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   const [
     { createExec, DEFAULT_MAX_OUTPUT_BYTES }, { chooseIpvsBackend }, { createLinuxPreconditions }, { IpvsWriter }, { ConfirmedIpvs },
     { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived }, { MarksReadAtStart },
-    { checkAheadOnAnnouncement },
+    { checkAheadOnAnnouncement }, { LinuxSysctl }, { natPathAddresses }, { NatPathAhead },
   ] = await Promise.all([
     import('./kernel/exec'), import('./kernel/linux/ipvs-backend'), import('./kernel/linux/preconditions'), import('./kernel/ipvs-writer'),
     import('./kernel/confirmed-ipvs'), import('./kernel/linux/proc-file'), import('../lvs/formats/ipvs-proc-table'), import('./kernel/linux/marks'),
     import('./kernel/cached-preconditions'), import('./kernel/linux/keepalived'), import('./kernel/marks-read-at-start'),
-    import('./kernel/check-ahead'),
+    import('./kernel/check-ahead'), import('./kernel/linux/sysctl'), import('./kernel/linux/nat-path-addresses'), import('./director/nat-path-ahead'),
   ]);
   const exec = createExec();
   const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
@@ -71,6 +71,10 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
   const door = new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) });
   const writer = new IpvsWriter(door);
+  // forwarding and ICMP redirects for LVS-NAT (director/nat-path.ts): read at the hello that announces an apply
+  const natPath = new NatPathAhead({ interfaces: natPathAddresses(exec), sysctl: new LinuxSysctl() });
+  const checkAhead = checkAheadOnAnnouncement(writer, door, (error) =>
+    logger.info('the table could not be checked ahead of the announced apply; the apply reads it itself', { problem: errorMessage(error) }));
   return {
     kernel: {
       ipvs: writer,
@@ -79,11 +83,14 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
       keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir }),
+      natPath,
     },
     uncachedPreconditions,
     ipvsBackend: chosen.backend,
-    applyAnnounced: checkAheadOnAnnouncement(writer, door, (error) =>
-      logger.info('the table could not be checked ahead of the announced apply; the apply reads it itself', { problem: errorMessage(error) })),
+    applyAnnounced: () => {
+      checkAhead();
+      natPath.announce();
+    },
   };
 }
 

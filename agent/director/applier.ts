@@ -6,7 +6,7 @@
 import { errorMessage } from '../../lvs/errors';
 import type winston from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
-import type { DirectorService, HostPlan } from '../../lvs/host-plan';
+import type { DirectorPlan, DirectorService, HostPlan } from '../../lvs/host-plan';
 import type { Ipvs } from '../kernel/ipvs';
 import type { IpvsWriter } from '../kernel/ipvs-writer';
 import type { DirectorPreconditions } from '../kernel/preconditions';
@@ -28,6 +28,8 @@ import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
 import { prepareVrrp, type VrrpChange } from './vrrp-step';
+import { natPathNoticesOf, planHasNat } from './nat-path';
+import type { NatPathSource } from './nat-path-ahead';
 import { ApplyPhases } from './apply-phases';
 
 /** The kernel as the applier is handed it, built once by the agent's composition root. */
@@ -41,6 +43,8 @@ export interface DirectorKernel {
   preconditions?: DirectorPreconditions;
   /** keepalived, for a director in a group; absent: a plan with VRRP fails with the fix */
   keepalived?: Keepalived;
+  /** what decides whether LVS-NAT answers get back (nat-path.ts), read ahead or at the apply; absent: not checked (tests with fakes) */
+  natPath?: NatPathSource;
 }
 
 /** The kernel inside one exclusive apply: the table itself, no longer its writer. */
@@ -50,6 +54,7 @@ interface HeldKernel {
   marks6?: Marks;
   preconditions?: DirectorPreconditions;
   keepalived?: Keepalived;
+  natPath?: NatPathSource;
 }
 
 /**
@@ -83,11 +88,13 @@ interface Settings {
   marksReadSinceStart: boolean;
   /** what one apply's diff leaves to the next (plan-changes.ts) */
   diffMemo: DiffMemo;
+  /** the LVS-NAT path was checked since the agent started (checkNatPath) */
+  natPathChecked: boolean;
 }
 
 export function createDirectorApplier(options: DirectorApplierOptions): HostApplier {
   const { kernel } = options;
-  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, marksReadSinceStart: false, diffMemo: new DiffMemo() };
+  const settings: Settings = { now: options.now ?? Date.now, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, marksReadSinceStart: false, diffMemo: new DiffMemo(), natPathChecked: false };
   return {
     // The whole apply is one write: no sweep or health weight change lands between its
     // snapshot, batch, read-back and rollback.
@@ -98,6 +105,7 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
           ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}),
           ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}),
           ...(kernel.keepalived ? { keepalived: kernel.keepalived } : {}),
+          ...(kernel.natPath ? { natPath: kernel.natPath } : {}),
         }, options, settings, plan, mode, emit, received?.omitDiff === true),
       ),
   };
@@ -168,6 +176,16 @@ async function applyOnce(
   await reportPlan(planned, mode, emit, settings.drainTimeoutMs, omitDiff);
   phases.lap('report');
   const changed = changeCount(planned) + (vrrp?.changed ? 1 : 0);
+  // at the first apply since the agent started and whenever one changes something: a no-op
+  // rollout reads nothing more
+  if (kernel.natPath && (changed > 0 || !settings.natPathChecked)) {
+    settings.natPathChecked = true;
+    await checkNatPath(kernel.natPath, hostPlan, emit, options.logger);
+    phases.lap('natPath');
+  } else {
+    // a reading taken ahead for this apply is not kept for a later one
+    kernel.natPath?.discard();
+  }
 
   if (mode === 'check') {
     await emitSteps(planned, emit, 'changed', 'would ', settings.drainTimeoutMs);
@@ -182,6 +200,27 @@ async function applyOnce(
   }
   const total = result.changed + swept;
   return finish({ ...result, outcome: 'changed', changed: total, message: `${total} change(s) applied` });
+}
+
+/**
+ * Settings outside the table that would lose LVS-NAT answers (forwarding off, ICMP redirects on
+ * a one-armed director): a notice each, with its fix. They do not stop the apply: the table is
+ * right, and the fix is the operator's, on this host. A read that fails is logged, not reported.
+ */
+async function checkNatPath(source: NatPathSource, plan: DirectorPlan, emit: Emit, logger: winston.Logger): Promise<void> {
+  if (!planHasNat(plan)) {
+    source.discard();
+    return;
+  }
+  try {
+    const reading = await source.take();
+    for (const message of natPathNoticesOf(plan, reading)) {
+      emit({ kind: 'notice', message });
+      logger.warn('LVS-NAT answers may not get back to the clients', { problem: message });
+    }
+  } catch (error) {
+    logger.warn('could not check forwarding and ICMP redirects for the LVS-NAT services', { error: errorMessage(error) });
+  }
 }
 
 /**

@@ -11,8 +11,8 @@ export interface Sysctl {
   write(values: ReadonlyArray<readonly [SysctlKey, string]>): Promise<void>;
 }
 
-/** Per-interface IPv4 settings a realserver cares about. */
-export type Ipv4ConfSetting = 'arp_ignore' | 'arp_announce' | 'rp_filter';
+/** Per-interface IPv4 settings a realserver (and a NAT director, send_redirects) cares about. */
+export type Ipv4ConfSetting = 'arp_ignore' | 'arp_announce' | 'rp_filter' | 'send_redirects';
 
 const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 

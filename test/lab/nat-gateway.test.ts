@@ -8,7 +8,7 @@ import type { PlanInput } from '../../controller/plan/schema';
 import { LAB_CLUSTER_HOOK_TIMEOUT_MS, startLabCluster, type LabCluster } from './support/cluster';
 import { httpRequests } from './support/http';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
-import { inNetns } from './support/netns';
+import { inNetns, setSysctls } from './support/netns';
 
 const VIP = '10.0.0.100';
 const GATEWAY = '192.168.10.1';
@@ -70,11 +70,15 @@ describe('LVS-NAT through the director\'s inside address (natGateway)', function
     assert.equal(table.trim(), '', 'the director was not applied');
   });
 
-  it('with both routes via the gateway, rolls out and the VIP answers from both realservers through the director', async () => {
+  it('with both routes via the gateway, rolls out, names the ICMP redirects its eth0 would send, and with them off the VIP answers from both realservers', async () => {
     assert.ok(cluster);
     await setDefaultRoute('r2', GATEWAY);
+    // the topology turned redirects off; eth0's own switch on sends them again (the kernel's default)
+    await setSysctls('d', { 'net.ipv4.conf.eth0.send_redirects': 1 });
     const rollout = await cluster.rollout();
     assert.equal(rollout.code, 0, `${rollout.stdout}\n${rollout.stderr}`);
+    assert.match(rollout.stdout, /^d\s+notice\s+eth0 holds VIP 10\.0\.0\.100 and reaches LVS-NAT realserver 192\.168\.10\.11 on its own network, and sends ICMP redirects .*fix: sysctl -w net\.ipv4\.conf\.eth0\.send_redirects=0$/m, rollout.stdout);
+    await setSysctls('d', { 'net.ipv4.conf.eth0.send_redirects': 0 });
     const answers = (await httpRequests('client', [`http://${VIP}/`], 6)).map((a) => a.server ?? `failed (${a.error ?? 'no answer'})`);
     // a request with no answer: the director's connection table and each host's routes, neighbours
     // and route exceptions right after (an ICMP redirect from the director once sent r2's answers

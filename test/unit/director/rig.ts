@@ -11,6 +11,7 @@ import type { HostPlan } from '../../../lvs/host-plan';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import type { Marks } from '../../../agent/kernel/marks';
+import type { NatPathSource } from '../../../agent/director/nat-path-ahead';
 
 export const silent = silentLogger();
 
@@ -31,6 +32,8 @@ export async function directorRig(init: {
   ipvs?: FakeIpvs; marks?: FakeMarks; marks6?: FakeMarks; drainTimeoutMs?: number; stateDir?: string;
   /** the door the applier is handed over the fake mangle table (default: the fake itself) */
   marksDoor?: (marks: FakeMarks) => Marks;
+  /** the LVS-NAT path check's readings (default: none, not checked) */
+  natPath?: NatPathSource;
 } = {}): Promise<Rig> {
   const stateDir = init.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-')));
   const ipvs = init.ipvs ?? new FakeIpvs();
@@ -39,7 +42,7 @@ export async function directorRig(init: {
   const applier = createDirectorApplier({
     stateDir,
     logger: silent,
-    kernel: { ipvs: new IpvsWriter(ipvs), marks: init.marksDoor ? init.marksDoor(marks) : marks, ...(init.marks6 ? { marks6: init.marks6 } : {}) },
+    kernel: { ipvs: new IpvsWriter(ipvs), marks: init.marksDoor ? init.marksDoor(marks) : marks, ...(init.marks6 ? { marks6: init.marks6 } : {}), ...(init.natPath ? { natPath: init.natPath } : {}) },
     now: () => clock.now,
     ...(init.drainTimeoutMs !== undefined ? { drainTimeoutMs: init.drainTimeoutMs } : {}),
   });
