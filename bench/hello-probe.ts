@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { createGrpcConnector } from '../controller/client/grpc-client';
 import { clientTlsFromOptions } from '../controller/client/tls-options';
+import { PROBE_STOPPED } from './results';
 
 interface Sample {
   /** ms since the epoch when the call was sent */
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   let inFlight: { at: number; t0: number } | undefined;
   const finish = (): void => {
     // a call still unanswered counts as one, as long as it has waited so far
-    if (inFlight) samples.push({ at: inFlight.at, ms: performance.now() - inFlight.t0, ok: false, error: 'unanswered when the probe stopped' });
+    if (inFlight) samples.push({ at: inFlight.at, ms: performance.now() - inFlight.t0, ok: false, error: PROBE_STOPPED });
     client.close();
     writeFileSync(out, JSON.stringify({ address, intervalMs, samples }));
     process.exit(0);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
 import type { Memory } from './proc';
-import type { CliStartupResults, FanoutResults, GuestResults, PageFaultFigure, ReadingFigure, RolloutFigure } from './results';
+import { PROBE_STOPPED, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -193,14 +193,16 @@ function main(): void {
   }
   const samples = hello?.samples ?? [];
   const maxHello = samples.length > 0 ? Math.max(...samples.map((s) => s.ms)) : undefined;
-  const unanswered = samples.filter((s) => !s.ok).length;
+  // the call in flight when the probe stopped, under 1 s so far, has broken no promise yet
+  const cutShort = samples.filter((s) => !s.ok && s.error === PROBE_STOPPED && s.ms <= 1000).length;
+  const unanswered = samples.filter((s) => !s.ok).length - cutShort;
   const slow = samples.filter((s) => s.ms > 1000).length;
   const bigLoaded = done(bigRun);
   rows.push({ figure: `load ${big}, agent side`, lvsctl: rolloutCell(bigRun, 'agentMs'), baseline: '—', ratio: '—', target: 'loads', met: bigRun === undefined ? 'not run' : bigLoaded ? '**met**' : '**missed**: did not load' });
   rows.push({ figure: `load ${big}, end to end`, lvsctl: rolloutCell(bigRun, 'wallMs'), baseline: '—', ratio: '—', target: 'loads', met: bigRun === undefined ? 'not run' : bigLoaded ? '**met**' : '**missed**' });
   rows.push({
     figure: `longest Hello during the ${big} load (one every 100 ms, another process)`,
-    lvsctl: maxHello === undefined ? 'not measured' : `${seconds(maxHello)} (${samples.length} calls, ${unanswered} unanswered, ${slow} over 1 s)`,
+    lvsctl: maxHello === undefined ? 'not measured' : `${seconds(maxHello)} (${samples.length} calls, ${unanswered} unanswered, ${slow} over 1 s${cutShort > 0 ? `, ${cutShort} in flight under 1 s when the probe stopped` : ''})`,
     baseline: '—', ratio: '—',
     target: 'the agent keeps answering (read here: every Hello answered within 1 s)',
     met: maxHello === undefined ? 'not measured'
@@ -315,7 +317,7 @@ function main(): void {
     '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
     `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
-    `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far.`,
+    `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far (one under 1 s then has missed nothing yet, and is named apart).`,
     '- **Page faults**: the director agent counts its minor page faults (getrusage) in each part of an apply and logs them beside the part\'s time (`pageFaults`); the guest driver times 32 MiB of fresh memory written once, in its own process, for what one costs in this guest.',
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',

@@ -104,3 +104,6 @@ export interface CliStartupResults {
   figures: Array<{ figure: string; ms: number; baselineMs: number; ratio: number }>;
   notes: string[];
 }
+
+/** hello-probe's error for the call still in flight when it was told to stop (report.ts reads it) */
+export const PROBE_STOPPED = 'unanswered when the probe stopped';
