@@ -122,6 +122,8 @@ async function applyOnce(
 ): Promise<ResultEvent> {
   const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
+    // an apply that ended before its LVS-NAT check leaves no reading for a later one
+    kernel.natPath?.discard();
     emit(result);
     options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms, cpuMs: phases.cpuMs(), pageFaults: phases.pageFaults, ipvsReads: phases.ipvsReads });
     return result;
@@ -209,7 +211,7 @@ async function applyOnce(
  */
 async function checkNatPath(source: NatPathSource, plan: DirectorPlan, emit: Emit, logger: winston.Logger): Promise<void> {
   if (!planHasNat(plan)) {
-    source.discard();
+    source.discard(false);
     return;
   }
   try {

@@ -37,26 +37,35 @@ export function planHasNat(plan: DirectorPlan): boolean {
 
 /**
  * The interfaces holding a NAT service's VIP (a firewall-mark service's: its mark rules'
- * destinations) with one of its NAT realservers on their own networks; a VIP the director does
- * not hold now (a VRRP backup) places no interface. One pass over the services, stopping once
- * every interface holding an address is placed; each realserver address is placed once per
+ * destinations) with one of its NAT realservers on their own networks. A director in a VRRP
+ * group counts the group's moving addresses as held on its VRRP interface, master or backup
+ * (a backup's redirects would lose answers from the moment it takes over); otherwise a VIP the
+ * director does not hold places no interface. One pass over the services, ending early only
+ * once every interface with an address is placed; each realserver address is placed once per
  * interface (a 2,000-service plan names 20,000 destinations, mostly the same few hosts).
+ * Not seen: a VIP on lo or a dummy device with the clients' route out through the realservers'
+ * interface (docs/director.md).
  */
 export function oneArmedInterfaces(plan: DirectorPlan, interfaces: readonly NetworkInterface[]): OneArmedInterface[] {
   const holders = new Map<string, { device: string; networks: BlockList; placed: Map<string, boolean> }>();
   for (const i of interfaces) {
+    // a name the sysctl tree cannot take (never the kernel's usual ones) is left out, not a failure
+    if (!isInterfaceName(i.name)) continue;
     const own = i.addresses.filter((a) => a.family === 'inet');
     const networks = new BlockList();
     // a /32 (a VIP) is no network: only the interface's wider addresses place a realserver
     for (const a of own) if (a.prefixlen < 32) networks.addSubnet(a.local, a.prefixlen, 'ipv4');
     const holder = { device: i.name, networks, placed: new Map<string, boolean>() };
     for (const a of own) holders.set(a.local, holder);
+    if (plan.vrrp?.interface === i.name) for (const a of plan.vrrp.addresses) if (!isIpv6(a)) holders.set(a, holder);
   }
   const devices = new Set([...holders.values()].map((h) => h.device)).size;
   const markVips = new Map<number, string[]>();
   for (const rule of plan.marks) {
     if (isIpv6(rule.destination)) continue;
-    markVips.set(rule.mark, [...(markVips.get(rule.mark) ?? []), rule.destination.replace(/\/\d+$/, '')]);
+    const vips = markVips.get(rule.mark);
+    if (vips) vips.push(rule.destination);
+    else markVips.set(rule.mark, [rule.destination]);
   }
   const found = new Map<string, OneArmedInterface>();
   for (const s of plan.services) {

@@ -1,8 +1,8 @@
 // The director's interfaces and their addresses, for the LVS-NAT path check
 // (director/nat-path.ts): over route netlink when the netlink package loads (no process),
 // else `ip -j addr show`, the realserver's readers either way. Loaded at the first check, not
-// at start: an idle director keeps the realserver's doors unloaded, and one without NAT
-// services never opens a route netlink socket.
+// at start: an idle director keeps the realserver's doors unloaded, and one whose plans have no
+// NAT reads only at the first announced apply after its start (nat-path-ahead.ts).
 import type { Exec } from '../exec';
 import type { NetworkInterface } from '../addresses';
 

@@ -71,6 +71,14 @@ describe('LVS-NAT path check (director)', () => {
     assert.deepEqual(oneArmedInterfaces(dr, holding), [], 'an LVS-DR realserver on that network is no NAT path');
   });
 
+  it('counts a VRRP group\'s moving addresses as held on its interface, on a backup too', () => {
+    const plan = { ...natPlan(), vrrp: { group: 'g', interface: 'eth0', virtualRouterId: 51, priority: 100, advertIntervalSeconds: 1, addresses: [VIP, '192.168.10.1'], preempt: true, syncInterface: 'eth0', syncId: 51, takeOverConfig: false } };
+    // a backup: the VIP and the inside address are on the master, eth0 has only its own address on the realservers' network
+    const backup = [eth('eth0', ['10.0.0.2', 24], ['192.168.10.2', 24])];
+    assert.deepEqual(oneArmedInterfaces(plan, backup), [{ device: 'eth0', vip: VIP, realserver: '192.168.10.11' }]);
+    assert.deepEqual(oneArmedInterfaces(natPlan(), backup), [], 'without the group, a VIP not held places nothing');
+  });
+
   describe('in the apply', () => {
     function reader(values: Record<string, string>): NatPathReader & { reads: number } {
       // every key a reading takes is answered; those not given are absent
@@ -108,7 +116,7 @@ describe('LVS-NAT path check (director)', () => {
       assert.equal(natPath.reads, 3, 'the apply read nothing itself');
     });
 
-    it('lets a reading taken ahead go when the plan has no NAT, and the next apply reads afresh', async () => {
+    it('lets a reading taken ahead go when the plan has no NAT, reads nothing at the hellos after it, and reads again for NAT', async () => {
       const natPath = reader({ 'net.ipv4.ip_forward': '0' });
       const ahead = new NatPathAhead(natPath);
       const rig = await directorRig({ natPath: ahead });
@@ -116,9 +124,19 @@ describe('LVS-NAT path check (director)', () => {
       const dr = await rig.run(directorPlan(table([service(tcp(80)), [dest('10.0.0.21')]])));
       assert.equal(dr.result.outcome, 'changed');
       assert.deepEqual(notices(dr.events), []);
+      ahead.announce();
+      assert.equal(natPath.reads, 1, 'an LVS-DR director reads nothing at a hello');
       const nat = await rig.run(natPlan());
-      assert.equal(natPath.reads, 2, 'the NAT apply read again: the announced reading went with the apply it was for');
+      assert.equal(natPath.reads, 2, 'the NAT apply read for itself: the announced reading went with the apply it was for');
       assert.match(notices(nat.events).join('\n'), /net\.ipv4\.ip_forward is 0/);
+    });
+
+    it('does not wait past its bound for a reading that never comes', async () => {
+      const never: NatPathReader = { interfaces: () => new Promise(() => undefined), sysctl: { read: async () => new Map() } };
+      const rig = await directorRig({ natPath: new NatPathAhead(never, Date.now, 50) });
+      const { result, events } = await rig.run(natPlan());
+      assert.equal(result.outcome, 'changed');
+      assert.deepEqual(notices(events), []);
     });
 
     it('does not stop the apply when the interfaces cannot be read', async () => {
