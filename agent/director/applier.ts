@@ -122,7 +122,7 @@ async function applyOnce(
 ): Promise<ResultEvent> {
   const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
-    // an apply that ended before its LVS-NAT check leaves no reading for a later one
+    // an apply that did not take its LVS-NAT reading (ended early, or a no-op) leaves none for a later one
     kernel.natPath?.discard();
     emit(result);
     options.logger.log(result.outcome === 'failed' ? 'error' : 'info', 'director apply finished', { mode, ...result, phasesMs: phases.ms, cpuMs: phases.cpuMs(), pageFaults: phases.pageFaults, ipvsReads: phases.ipvsReads });
@@ -179,14 +179,11 @@ async function applyOnce(
   phases.lap('report');
   const changed = changeCount(planned) + (vrrp?.changed ? 1 : 0);
   // at the first apply since the agent started and whenever one changes something: a no-op
-  // rollout reads nothing more
+  // rollout reads nothing more (finish lets a reading taken ahead for it go)
   if (kernel.natPath && (changed > 0 || !settings.natPathChecked)) {
     settings.natPathChecked = true;
     await checkNatPath(kernel.natPath, hostPlan, emit, options.logger);
     phases.lap('natPath');
-  } else {
-    // a reading taken ahead for this apply is not kept for a later one
-    kernel.natPath?.discard();
   }
 
   if (mode === 'check') {
