@@ -358,6 +358,13 @@ async function main(): Promise<void> {
   if (config.skipBaselines) results.notes.push('baselines skipped (--skip-baselines): ipvsadm -R, the readers, keepalived and the RSS at rest were not measured');
   else await baselines(restoreText);
 
+  // a trial without the baselines still loads into an agent at rest when asked (config.ts, restBeforeLoadS)
+  const restLeftMs = agentsStartedAt + config.restBeforeLoadS * 1000 - Date.now();
+  if (restLeftMs > 0) {
+    results.notes.push(`the director agent was left idle ${config.restBeforeLoadS} s after its start before lvsctl's load (BENCH_REST_S)`);
+    await sleep(restLeftMs);
+  }
+
   // ---- lvsctl: the director agent in lvs1, its figures, then profiled repeats (agent and controller)
   await lvsctlFigures(restoreText, smallCount);
 }

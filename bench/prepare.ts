@@ -3,7 +3,7 @@
 // the certificates with the real `lvsctl certs` (in this process; kept in .lab/bench/pki
 // and reused by later runs).
 //   node dist/bench/prepare.js --dir DIR --services 2000 --destinations 10 --big 20000
-//        --fanout-max 100 [--ipvs detect|netlink|default] [--no-profile] [--skip-baselines] --guest-budget-s 900 --load-budget-s 240
+//        --fanout-max 100 [--ipvs detect|netlink|default] [--no-profile] [--skip-baselines] [--rest-before-load-s 150] --guest-budget-s 900 --load-budget-s 240
 //        [--profile-services N]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     ...fanoutHosts(fanoutMax),
   ];
   await issueLabCertificates(hosts, certDir);
+  const restBeforeLoadS = Number(option('rest-before-load-s', '0'));
+  if (!Number.isFinite(restBeforeLoadS) || restBeforeLoadS < 0) throw new Error(`--rest-before-load-s (BENCH_REST_S) takes seconds, 0 or more, not ${option('rest-before-load-s', '')}`);
   const config: GuestConfig = {
     services,
     destinations,
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     profile: !process.argv.includes('--no-profile'),
     skipBaselines: process.argv.includes('--skip-baselines'),
     loadBudgetS: Number(option('load-budget-s', '240')),
+    restBeforeLoadS,
     profileServices,
     dir,
     certDir,

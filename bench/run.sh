@@ -33,6 +33,9 @@ prepare_flags=()
 [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && prepare_flags+=(--skip-baselines)
 # BENCH_PROFILE=0: no profiled repeats (the figures themselves are always taken without the profiler)
 [ "${BENCH_PROFILE:-1}" = 0 ] && prepare_flags+=(--no-profile)
+# BENCH_REST_S=N: the director agent has been up at least N s before lvsctl's load (the full run's
+# baselines and RSS wait give it ~4 minutes; a trial with BENCH_SKIP_BASELINES=1 otherwise loads at once)
+prepare_flags+=(--rest-before-load-s "${BENCH_REST_S:-0}")
 export LAB_MEM_MB="${LAB_MEM_MB:-2048}"
 dir="$checkout/.lab/bench"
 
