@@ -3,7 +3,7 @@
 // no compiler at install). Only its lowest layer is loaded (`netlink/dist/raw`: the package's
 // index also loads its generic and route netlink modules, ~8 MB of RSS we do not use). One sendmsg per
 // Buffer we hand it (so a batch of messages goes in one call) and one 'message' event per
-// datagram received (read whole into a 64 KiB buffer; a truncated one is an error). Framing, sequence numbers,
+// datagram received (its size peeked, then read whole into a buffer of that size). Framing, sequence numbers,
 // dumps and ACKs are ours (netlink-channel.ts). The package is loaded on first use, not at
 // import, so an agent where it cannot load still starts (on ipvsadm, or reading with `ip -j`).
 import { errorMessage } from '../../../lvs/errors';
@@ -43,23 +43,19 @@ interface NetlinkPackage {
 /** Replies to a 64 KiB batch and large dump parts fit with room; the kernel caps it at rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /**
- * One recvmsg per datagram into a buffer this big, instead of the package's default of
- * peeking at each datagram's size first (a second syscall, which the lab's UML kernel makes
- * dear). The kernel builds no dump datagram above 32 KiB; a bigger one would arrive
- * truncated and fail the exchange, never pass silently.
+ * IPVS (generic netlink): big batches and dumps, so a big receive buffer. Route netlink: a
+ * realserver's few-datagram dumps every few seconds, so the kernel's default. Both read each
+ * datagram as the package does by default: its size peeked (a second recvmsg), then read into
+ * a buffer of that size. Read at once into a fixed buffer instead, every datagram costs one:
+ * the package allocates it zero-filled (64 KiB were 16 fresh pages) and V8, counting it at the
+ * datagram's size, frees it late. That grew a realserver's RSS ~12 MB over 30 verifies, and a
+ * 2,000 × 10 load's ipvsBatch (its few dozen ACKs) took 900-1,375 page faults and 460-770 ms in the
+ * lab guest, where a page fault costs 0.13-0.3 ms and a syscall far less: peeked, 143-145
+ * page faults and 316-337 ms (trials of `npm run bench` with BENCH_SKIP_BASELINES=1).
  */
-const DATAGRAM_BUFFER_BYTES = 64 * 1024;
-
-/**
- * IPVS (generic netlink): big batches and dumps, so a big receive buffer and one read a
- * datagram. Route netlink: a realserver's few-datagram dumps every few seconds, so the
- * package's default: the kernel's receive buffer, each datagram's size peeked and read into a
- * buffer of that size. Without peeking each datagram costs a 64 KiB native buffer that V8
- * counts at the datagram's size and frees late: 30 verifies grew a realserver's RSS by ~12 MB.
- */
-function socketOptions(protocol: number): { recvBufferSize?: number; messagePeeking: boolean; msgBufferSize?: number } {
+function socketOptions(protocol: number): { recvBufferSize?: number; messagePeeking: boolean } {
   return protocol === NETLINK_GENERIC
-    ? { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: false, msgBufferSize: DATAGRAM_BUFFER_BYTES }
+    ? { recvBufferSize: RECEIVE_BUFFER_BYTES, messagePeeking: true }
     : { messagePeeking: true };
 }
 
