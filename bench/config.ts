@@ -14,10 +14,11 @@ export interface GuestConfig {
   /** skip ipvsadm -R, the readers and keepalived (and the at-rest RSS wait): a quicker trial of lvsctl's own figures */
   skipBaselines: boolean;
   /**
-   * lvsctl's load starts no sooner than this many seconds after the agents started. V8's memory
-   * reducer gives back an idle agent's heap, which the load then maps again page by page (in the
-   * guest a page fault costs 130-270 µs): a trial that loads at once measured 1.2-1.6 s where the
-   * full run, whose baselines keep the agent idle for minutes, measured 2.3-2.8 s. 0: no wait.
+   * lvsctl's load starts no sooner than this many seconds after the agents started: a trial
+   * without baselines can so load into an agent in the full run's state, idle for minutes, its
+   * start-up heap given back by V8's memory reducer. (Measured on one day, 2,000 × 10: at rest
+   * 150 s, 6,671 and 7,490 page faults; loaded at once, about 7,700: no difference beyond the
+   * noise, so rest does not explain why earlier trials were faster than full runs.) 0: no wait.
    */
   restBeforeLoadS: number;
   /** the 2,000 load's --deadline: an apply that is not done by then is reported as not finished */
