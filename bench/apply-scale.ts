@@ -109,17 +109,18 @@ export async function runSize(services: number): Promise<SizeResult> {
   try {
     const ipvs = new FakeIpvs();
     // the door the agent puts over its backend (agent/start.ts), the fake's listing standing for /proc/net/ip_vs
-    // rendered once the table changed, inside the batch: the kernel's rendering is not the agent's reading
+    // rendered once the table changed, inside the batch: the kernel's rendering is not the agent's reading;
+    // in slices, since the kernel renders its file beside the agent, not in its event loop
     let listing: string | undefined;
     const applyBatch = ipvs.applyBatch.bind(ipvs);
     ipvs.applyBatch = async (ops) => {
       try {
         await applyBatch(ops);
       } finally {
-        listing = ipvs.procListing();
+        listing = await ipvs.renderProcListing();
       }
     };
-    const door = new ConfirmedIpvs({ backend: ipvs, readListing: async () => (listing ??= ipvs.procListing()) });
+    const door = new ConfirmedIpvs({ backend: ipvs, readListing: async () => (listing ??= await ipvs.renderProcListing()) });
     // APPLY_SCALE_PARTS=1: each apply's parts (its phasesMs log field) and their page faults (pageFaults) printed
     const logger = process.env.APPLY_SCALE_PARTS === '1'
       ? winston.createLogger({ transports: [new winston.transports.Stream({ stream: process.stderr, format: winston.format.printf((info) => info.phasesMs ? `  parts: ${JSON.stringify(info.phasesMs)} faults: ${JSON.stringify(info.pageFaults)}` : '') })] })

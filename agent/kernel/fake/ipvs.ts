@@ -138,6 +138,18 @@ export class FakeIpvs implements Ipvs, ServiceReader {
    * so the door's reading of that file is checked against an independent rendering.
    */
   procListing(): string {
+    return runToEnd(this.procListingSteps());
+  }
+
+  /**
+   * procListing() in slices: a harness that stands the fake in for the kernel renders a big
+   * listing this way, since the kernel renders its file beside the agent, not in its event loop.
+   */
+  renderProcListing(): Promise<string> {
+    return runSliced(this.procListingSteps());
+  }
+
+  private *procListingSteps(): Pausable<string> {
     const lines = [
       'IP Virtual Server version 1.2.1 (size=4096)',
       'Prot LocalAddress:Port Scheduler Flags',
@@ -150,7 +162,7 @@ export class FakeIpvs implements Ipvs, ServiceReader {
     };
     const pad = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
     const forward = { nat: 'Masq', dr: 'Route', tun: 'Tunnel' } as const;
-    for (const s of this.snapshot()) {
+    for (const s of yield* this.snapshotSteps()) {
       const { key } = s.service;
       const head = key.kind === 'fwmark' ? `FWM  ${pad(key.mark, 8)} ${s.service.scheduler} ` : `${key.kind.toUpperCase()}  ${hexOf(key.vip)}:${pad(key.port, 4)} ${s.service.scheduler} `;
       const netmask = s.service.persistence?.netmask;
@@ -161,6 +173,7 @@ export class FakeIpvs implements Ipvs, ServiceReader {
         const counts = this.counts.get(connectionId(key, d)) ?? { active: 0, inactive: 0 };
         lines.push(`  -> ${hexOf(d.address)}:${pad(d.port, 4)}      ${forward[d.forwarding].padEnd(7)} ${String(d.weight).padEnd(6)} ${String(counts.active).padEnd(10)} ${String(counts.inactive).padEnd(10)}`);
       }
+      yield; // a service's lines are far more work than a pause point
     }
     return `${lines.join('\n')}\n`;
   }
