@@ -3,6 +3,7 @@ import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { chainLine, FakeMarks } from '../../../agent/kernel/fake/marks';
 import type { IpvsOperation } from '../../../lvs/operations';
 import type { Destination, ServiceKey } from '../../../lvs/model';
+import { pauseCount } from '../../../lvs/yield-point';
 
 const key: ServiceKey = { kind: 'tcp', vip: '10.0.0.100', port: 80 };
 const d = (address: string): Destination => ({ address, port: 80, weight: 1, forwarding: 'dr' });
@@ -44,6 +45,20 @@ describe('fake IPVS kernel', () => {
     ipvs.misreportNextRead(() => []);
     assert.deepEqual((await ipvs.read()).services, []);
     assert.equal((await ipvs.read()).services.length, 1);
+  });
+
+  it('renders a big /proc/net/ip_vs listing in slices, the same text as at once, letting timers run meanwhile', async () => {
+    const services = 5_000;
+    const ipvs = new FakeIpvs(Array.from({ length: services }, (_, i) => ({
+      service: { key: { kind: 'tcp' as const, vip: `10.1.${i >> 8}.${i & 255}`, port: 80 }, scheduler: 'wlc' as const, flags: [] },
+      destinations: Array.from({ length: 10 }, (_, r) => d(`172.16.${i >> 8}.${(i * 10 + r) & 255}`)),
+    })));
+    const pausesBefore = pauseCount();
+    const sliced = await ipvs.renderProcListing();
+    assert.equal(sliced, ipvs.procListing());
+    assert.equal(sliced.split('\n').length, 3 + services * 11 + 1);
+    // 55,000 lines take far more than one 20 ms slice: a rendering that never paused would leave this at 0
+    assert.ok(pauseCount() > pausesBefore, 'the rendering never gave the event loop its turn');
   });
 
   it('a read returns a copy: changing it does not change the kernel', async () => {
