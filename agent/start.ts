@@ -57,7 +57,7 @@ interface DirectorParts {
 async function directorParts(config: AgentConfig, logger: Logger): Promise<DirectorParts> {
   const [
     { createExec, DEFAULT_MAX_OUTPUT_BYTES }, { chooseIpvsBackend }, { createLinuxPreconditions }, { IpvsWriter }, { ConfirmedIpvs },
-    { readProcFileInSlices }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived }, { MarksReadAtStart },
+    { readProcFilePieces }, { IPVS_TABLE_FILE }, { LinuxMarks }, { CachedPreconditions }, { createLinuxKeepalived }, { MarksReadAtStart },
     { checkAheadOnAnnouncement }, { LinuxSysctl }, { natPathAddresses }, { NatPathAhead },
   ] = await Promise.all([
     import('./kernel/exec'), import('./kernel/linux/ipvs-backend'), import('./kernel/linux/preconditions'), import('./kernel/ipvs-writer'),
@@ -69,7 +69,7 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   const chosen = await chooseIpvsBackend(config.ipvs, { exec, log: logger });
   const uncachedPreconditions = createLinuxPreconditions({ exec, iptables: config.iptables, ipvsadm: chosen.backend === 'ipvsadm' });
   // reads check the kernel's listing and read again only what it shows changed (confirmed-ipvs.ts)
-  const door = new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) });
+  const door = new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFilePieces(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) });
   const writer = new IpvsWriter(door);
   // forwarding and ICMP redirects for LVS-NAT (director/nat-path.ts): read at the hello that announces an apply
   const natPath = new NatPathAhead({ interfaces: natPathAddresses(exec), sysctl: new LinuxSysctl() });

@@ -111,7 +111,7 @@ export async function runSize(services: number): Promise<SizeResult> {
     // the door the agent puts over its backend (agent/start.ts), the fake's listing standing for /proc/net/ip_vs
     // rendered once the table changed, inside the batch: the kernel's rendering is not the agent's reading;
     // in slices, since the kernel renders its file beside the agent, not in its event loop
-    let listing: string | undefined;
+    let listing: string[] | undefined;
     const applyBatch = ipvs.applyBatch.bind(ipvs);
     ipvs.applyBatch = async (ops) => {
       try {

@@ -30,7 +30,7 @@
 // ANNOUNCEMENT_LIFETIME_MS before it: drift made before the rollout began is still caught by
 // that rollout; a change by hand between the check and the apply is seen by the next read.
 import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
-import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps } from '../../lvs/formats/ipvs-proc-table';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps, type ListingWithoutCounts } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -39,8 +39,8 @@ import type { Ipvs, ServiceReader } from './ipvs';
 
 export interface ConfirmedIpvsOptions {
   backend: Ipvs & Partial<ServiceReader>;
-  /** the text of /proc/net/ip_vs */
-  readListing: () => Promise<string>;
+  /** the text of /proc/net/ip_vs, whole or in the pieces it was read in */
+  readListing: () => Promise<string | readonly string[]>;
   /** ms; default Date.now */
   now?: () => number;
   /** the memory is replaced by a whole read once older than this; default 5 minutes */
@@ -69,11 +69,11 @@ interface Confirmed {
   /** the listing's lines of each service name, as seen at the read that confirmed them */
   listing: Map<string, string>;
   /**
-   * That listing whole, without connection counts: an identical one means nothing it shows
-   * changed. Undefined once the memory changed without a listing to check it against (an
-   * apply's read-back, readWritten): the next read then compares service by service.
+   * The digest of that listing without connection counts: a listing with the same one means
+   * nothing it shows changed. Undefined once the memory changed without a listing to check it
+   * against (an apply's read-back, readWritten): the next read then compares service by service.
    */
-  listingText: string | undefined;
+  listingFingerprint: string | undefined;
   /** every remembered service (and foreign one with a key) under its listing name */
   byName: Map<string, Map<string, ServiceKey>>;
 }
@@ -123,9 +123,9 @@ export class ConfirmedIpvs implements Ipvs {
     if (!this.options.backend.readServices) return this.readWithoutMemory();
     // the listing first: whatever changes after it shows as a difference at the next read
     let listing: Map<string, string>;
-    let listingText: string;
+    let withoutCounts: ListingWithoutCounts;
     try {
-      listingText = await runSliced(procTableWithoutCountsSteps(await this.options.readListing()));
+      withoutCounts = await runSliced(procTableWithoutCountsSteps(await this.options.readListing()));
     } catch {
       // no listing (ip_vs not loaded, an unexpected format): the backend reads, and says why if it cannot
       return this.readWithoutMemory();
@@ -133,16 +133,17 @@ export class ConfirmedIpvs implements Ipvs {
     // the memory, while younger than its age limit (older, it is replaced by a whole read)
     const confirmed = this.confirmed !== undefined && this.now() - this.confirmed.wholeReadAt < this.wholeReadAfterMs ? this.confirmed : undefined;
     // the usual re-apply: the listing as it was, nothing written since: the memory stands as it is
-    if (confirmed && confirmed.listingText === listingText && this.written.size === 0 && this.uncertain.size === 0) {
+    const listingFingerprint = withoutCounts.fingerprint;
+    if (confirmed && confirmed.listingFingerprint === listingFingerprint && this.written.size === 0 && this.uncertain.size === 0) {
       return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 });
     }
     try {
-      listing = await runSliced(procTableBlocksOfSteps(listingText));
+      listing = await runSliced(procTableBlocksOfSteps(withoutCounts));
     } catch {
       return this.readWithoutMemory();
     }
     const readAgain = confirmed ? await runSliced(servicesToReadAgainSteps(confirmed, listing, this.written)) : undefined;
-    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingText, announcementsBefore);
+    if (readAgain === undefined || !confirmed) return this.readWhole(listing, listingFingerprint, announcementsBefore);
     // Past the bound, the services this agent wrote (a 2,000-service load) are taken from the
     // listing where it states them whole: their flags are those the kernel acknowledged.
     const fromListing = readAgain.size > this.maxServicesReadAgain
@@ -154,9 +155,9 @@ export class ConfirmedIpvs implements Ipvs {
       listedKeys.set(name, readAgain.get(name) as ServiceKey);
       readAgain.delete(name);
     }
-    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingText, announcementsBefore);
+    if (readAgain.size > this.maxServicesReadAgain) return this.readWhole(listing, listingFingerprint, announcementsBefore);
     if (readAgain.size === 0 && fromListing.size === 0) {
-      return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingText });
+      return this.checked(confirmed, announcementsBefore, { kind: 'remembered', servicesReadAgain: 0, servicesFromListing: 0 }, { listing, listingFingerprint });
     }
     let fresh: IpvsReading = { services: [], unparsed: [] };
     try {
@@ -172,7 +173,7 @@ export class ConfirmedIpvs implements Ipvs {
     for (const name of readAgain.keys()) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
     for (const u of fresh.unparsed) keepForeign(confirmed, u);
-    return this.checked(confirmed, announcementsBefore, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingText });
+    return this.checked(confirmed, announcementsBefore, { kind: 'partial', servicesReadAgain: readAgain.size, servicesFromListing: fromListing.size }, { listing, listingFingerprint });
   }
 
   /**
@@ -180,10 +181,10 @@ export class ConfirmedIpvs implements Ipvs {
    * stands for; absent when that listing is the one it already stood for): readWritten() may
    * vouch for it.
    */
-  private checked(confirmed: Confirmed, listingReadAfter: number, how: ReadAccount, seen?: { listing: Map<string, string>; listingText: string }): IpvsReading {
+  private checked(confirmed: Confirmed, listingReadAfter: number, how: ReadAccount, seen?: { listing: Map<string, string>; listingFingerprint: string }): IpvsReading {
     if (seen) {
       confirmed.listing = seen.listing;
-      confirmed.listingText = seen.listingText;
+      confirmed.listingFingerprint = seen.listingFingerprint;
     }
     this.lastRead = how;
     this.vouched = true;
@@ -260,7 +261,7 @@ export class ConfirmedIpvs implements Ipvs {
     if (names.length > 0) {
       // the listing's lines of these services are as before the batch: the next read reads them again if they changed,
       // and compares the listing service by service (the memory no longer stands for the listing it was checked against)
-      confirmed.listingText = undefined;
+      confirmed.listingFingerprint = undefined;
     }
     for (const name of names) drop(confirmed, name);
     for (const s of fresh.services) keep(confirmed, s);
@@ -319,7 +320,7 @@ export class ConfirmedIpvs implements Ipvs {
     return { ...(await this.options.backend.read()), how: this.lastRead };
   }
 
-  private async readWhole(listing: Map<string, string>, listingText: string, listingReadAfter: number): Promise<IpvsReading> {
+  private async readWhole(listing: Map<string, string>, listingFingerprint: string, listingReadAfter: number): Promise<IpvsReading> {
     this.confirmed = undefined;
     this.written.clear();
     this.uncertain.clear();
@@ -332,7 +333,7 @@ export class ConfirmedIpvs implements Ipvs {
     }
     const { services, byName } = await runSliced(rememberedSteps(reading.services));
     for (const u of unparsed.values()) if (u.key) place(byName, u.key);
-    this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, listingText, byName };
+    this.confirmed = { wholeReadAt: this.now(), services, unparsed, keyless, listing, listingFingerprint, byName };
     this.lastRead = { kind: 'whole', servicesReadAgain: 0, servicesFromListing: 0 };
     this.vouched = true;
     this.listingReadAfter = listingReadAfter;

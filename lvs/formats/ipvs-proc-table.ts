@@ -6,6 +6,7 @@
 // IPv6 fwmark service alike ("FWM  00000001"), so it says which services changed, never
 // what they are: those are read again over netlink. Connection counts (the last two columns
 // of a destination line) change with traffic and are left out. Pure.
+import { createHash } from 'node:crypto';
 import { addressBytes, dottedQuad, formatAddress, procAddress } from './ip-address-bytes';
 import { isIpv6, SCHEDULERS, type Destination, type Forwarding, type IpvsService, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey } from '../model';
 import type { Pausable } from '../yield-point';
@@ -59,57 +60,105 @@ const CONNECTION_COUNTS = /^(  -> *\S+ +\S+ +\S+) +\d+ +\d+ *$/gm;
  * Each service name in the file with its lines (the service line and its destination lines
  * without their connection counts), as one string; two services the file names alike (an
  * IPv4 and an IPv6 fwmark) share one entry. Throws on a line it cannot place. The counts go
- * in one regular-expression pass and the services are found by searching for line starts:
- * at 22,000 lines, a string (or an expression) per line cost 50 to 250 ms in the lab's kernel.
+ * in one regular-expression pass a piece at a time and the services are found by searching
+ * for line starts: at 22,000 lines, a string (or an expression) per line cost 50 to 250 ms in
+ * the lab's kernel.
  */
-export function* procTableBlocksSteps(text: string): Pausable<Map<string, string>> {
-  return yield* procTableBlocksOfSteps(yield* procTableWithoutCountsSteps(text));
+export function* procTableBlocksSteps(listing: string | readonly string[]): Pausable<Map<string, string>> {
+  return yield* procTableBlocksOfSteps(yield* procTableWithoutCountsSteps(listing));
 }
 
-/** The counts are taken out this many characters (whole lines) at a time: 12.7 MB at once held the loop 0.6 s in the lab. */
-const COUNTS_PIECE_CHARS = 256 * 1024;
+/** The listing without its connection counts: what changes only when the table does. */
+export interface ListingWithoutCounts {
+  /** its lines, in pieces of whole lines */
+  pieces: readonly string[];
+  /** a SHA-256 digest of those pieces' text: two listings with the same one show the same table */
+  fingerprint: string;
+}
 
 /**
- * The file without its connection counts (a regular-expression pass a piece of whole lines
- * at a time): what changes only when the table does. Two reads that give the same text saw the
- * same table, as far as the listing shows it. Throws when it does not start as the kernel writes it.
+ * The listing is worked on in pieces of whole lines about this long, never as one string: in
+ * the lab's kernel every page of fresh memory costs 0.15-0.27 ms, so one string of a
+ * 20,000-service listing (12.7 MB) held the event loop 0.56 s to join and a replace over it
+ * 1.2 s, where a piece costs a few milliseconds.
  */
-export function* procTableWithoutCountsSteps(text: string): Pausable<string> {
-  const firstLineEnd = text.indexOf('\n');
-  if (!text.startsWith('IP Virtual Server version')) throw new Error(`${IPVS_TABLE_FILE} does not start as the kernel writes it: ${JSON.stringify(text.slice(0, Math.min(80, firstLineEnd < 0 ? 80 : firstLineEnd)))}`);
-  if (text.length <= COUNTS_PIECE_CHARS) return text.replace(CONNECTION_COUNTS, '$1');
+const PIECE_CHARS = 64 * 1024;
+
+/**
+ * The file (whole, or in the pieces it was read in) without its connection counts: a
+ * regular-expression pass a piece of whole lines at a time, and a digest of the result. Throws
+ * when it does not start as the kernel writes it.
+ */
+export function* procTableWithoutCountsSteps(listing: string | readonly string[]): Pausable<ListingWithoutCounts> {
   const pieces: string[] = [];
-  for (let at = 0; at < text.length;) {
-    const lineEnd = text.indexOf('\n', at + COUNTS_PIECE_CHARS);
-    const end = lineEnd < 0 ? text.length : lineEnd + 1;
-    pieces.push(text.slice(at, end).replace(CONNECTION_COUNTS, '$1'));
-    at = end;
+  const digest = createHash('sha256');
+  const take = (lines: string): void => {
+    if (pieces.length === 0 && !lines.startsWith('IP Virtual Server version')) {
+      const firstLineEnd = lines.indexOf('\n');
+      throw new Error(`${IPVS_TABLE_FILE} does not start as the kernel writes it: ${JSON.stringify(lines.slice(0, Math.min(80, firstLineEnd < 0 ? 80 : firstLineEnd)))}`);
+    }
+    const withoutCounts = lines.replace(CONNECTION_COUNTS, '$1');
+    digest.update(withoutCounts, 'latin1');
+    pieces.push(withoutCounts);
+  };
+  // a line cut by a piece's end waits for the rest of it
+  let carried = '';
+  for (const read of piecesOf(listing)) {
+    const text = carried + read;
+    const cut = text.lastIndexOf('\n') + 1;
+    carried = text.slice(cut);
+    if (cut > 0) take(text.slice(0, cut));
     yield;
   }
-  return pieces.join('');
+  if (carried.length > 0 || pieces.length === 0) take(carried);
+  return { pieces, fingerprint: digest.digest('base64') };
 }
 
-/** procTableBlocksSteps of a text procTableWithoutCounts gave. */
-export function* procTableBlocksOfSteps(table: string): Pausable<Map<string, string>> {
-  const blocks = new Map<string, string>();
-  // past the three header lines
-  let at = 0;
-  for (let line = 0; line < HEADER_LINES && at >= 0; line++) at = table.indexOf('\n', at) + 1 || -1;
-  if (at < 0) return blocks;
-  if (table.startsWith('  ->', at)) throw new Error(`${IPVS_TABLE_FILE}: a destination before any service`);
-  while (at < table.length) {
-    // the next service line: a line that does not start with a space
-    let next = table.indexOf('\n', at);
-    while (next >= 0 && table.charCodeAt(next + 1) === 32) next = table.indexOf('\n', next + 1);
-    const end = next < 0 ? table.length : next;
-    const block = table.slice(at, end);
-    const name = serviceNameOf(block);
-    if (name === undefined) throw new Error(`${IPVS_TABLE_FILE}: not a service line: ${JSON.stringify(block.slice(0, 80))}`);
-    const before = blocks.get(name);
-    blocks.set(name, before === undefined ? block : `${before}\n${block}`);
-    at = end + 1;
-    yield;
+/** A whole text in slices of PIECE_CHARS (slices of one string: nothing copied), or the pieces as they came. */
+function* piecesOf(listing: string | readonly string[]): Generator<string, void, void> {
+  if (typeof listing !== 'string') {
+    yield* listing;
+    return;
   }
+  for (let at = 0; at < listing.length; at += PIECE_CHARS) yield listing.slice(at, at + PIECE_CHARS);
+}
+
+/** procTableBlocksSteps of what procTableWithoutCountsSteps gave. */
+export function* procTableBlocksOfSteps(table: ListingWithoutCounts): Pausable<Map<string, string>> {
+  const blocks = new Map<string, string>();
+  // the service whose lines are being gathered: its destination lines may run on into the next piece
+  let open: { name: string; lines: string } | undefined;
+  const close = (): void => {
+    if (open === undefined) return;
+    const before = blocks.get(open.name);
+    blocks.set(open.name, before === undefined ? open.lines : `${before}\n${open.lines}`);
+    open = undefined;
+  };
+  let headerLinesLeft = HEADER_LINES;
+  for (const piece of table.pieces) {
+    let at = 0;
+    for (; headerLinesLeft > 0 && at < piece.length; headerLinesLeft--) at = lineEnd(piece, at) + 1;
+    while (at < piece.length) {
+      // from this line to the next service line (one that does not start with a space), or the piece's end
+      let next = piece.indexOf('\n', at);
+      while (next >= 0 && piece.charCodeAt(next + 1) === 32) next = piece.indexOf('\n', next + 1);
+      const end = next < 0 ? piece.length : next;
+      const lines = piece.slice(at, end);
+      if (piece.charCodeAt(at) === 32) {
+        // destination lines, of the service the piece before ended in
+        if (open === undefined) throw new Error(`${IPVS_TABLE_FILE}: a destination before any service`);
+        open.lines = `${open.lines}\n${lines}`;
+      } else {
+        close();
+        const name = serviceNameOf(lines);
+        if (name === undefined) throw new Error(`${IPVS_TABLE_FILE}: not a service line: ${JSON.stringify(lines.slice(0, 80))}`);
+        open = { name, lines };
+      }
+      at = end + 1;
+      yield;
+    }
+  }
+  close();
   return blocks;
 }
 

@@ -10,7 +10,7 @@ import { LinuxIpvs } from '../../agent/kernel/linux/ipvs';
 import { procConnectionsReader } from '../../agent/kernel/linux/ipvs-conn-file';
 import { NetlinkIpvs } from '../../agent/kernel/linux/netlink-ipvs';
 import { ConfirmedIpvs } from '../../agent/kernel/confirmed-ipvs';
-import { readProcFileInSlices } from '../../agent/kernel/linux/proc-file';
+import { readProcFilePieces } from '../../agent/kernel/linux/proc-file';
 import { IPVS_TABLE_FILE } from '../../lvs/formats/ipvs-proc-table';
 import { loadNetlinkSockets, type RawNetlinkSocketFactory } from '../../agent/kernel/linux/netlink-socket';
 import type { ListedService } from '../../lvs/ipvs-reading';
@@ -31,7 +31,7 @@ function sockets(): RawNetlinkSocketFactory {
 
 const ipvsadm = (): Ipvs => new LinuxIpvs(exec);
 /** The agent's door: netlink, remembering the table and checking it against /proc/net/ip_vs. */
-const confirmed = (): ConfirmedIpvs => new ConfirmedIpvs({ backend: netlink(), readListing: () => readProcFileInSlices(IPVS_TABLE_FILE, 64 * 1024 * 1024) });
+const confirmed = (): ConfirmedIpvs => new ConfirmedIpvs({ backend: netlink(), readListing: () => readProcFilePieces(IPVS_TABLE_FILE, 64 * 1024 * 1024) });
 const netlink = (parallelDumps?: number): Ipvs =>
   new NetlinkIpvs({ openSocket: sockets(), readConnections: procConnectionsReader(), ...(parallelDumps ? { parallelDumps } : {}) });
 

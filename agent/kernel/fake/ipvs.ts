@@ -16,6 +16,8 @@ import { addressBytes } from '../../../lvs/formats/ip-address-bytes';
 
 /** A batch or a read this big gives the event loop its turn (a count, so small tests never interleave). */
 const PAUSE_EVERY = 2_000;
+/** The listing is rendered in pieces of about this many lines (~64 KiB), as the agent reads the kernel's file. */
+const LISTING_PIECE_LINES = 1_024;
 
 interface FakeService {
   service: VirtualService;
@@ -138,19 +140,21 @@ export class FakeIpvs implements Ipvs, ServiceReader {
    * so the door's reading of that file is checked against an independent rendering.
    */
   procListing(): string {
-    return runToEnd(this.procListingSteps());
+    return runToEnd(this.procListingSteps()).join('');
   }
 
   /**
    * procListing() in slices: a harness that stands the fake in for the kernel renders a big
-   * listing this way, since the kernel renders its file beside the agent, not in its event loop.
+   * listing this way, since the kernel renders its file beside the agent, not in its event loop;
+   * in pieces of whole lines, as the agent reads the file (agent/kernel/linux/proc-file.ts).
    */
-  renderProcListing(): Promise<string> {
+  renderProcListing(): Promise<string[]> {
     return runSliced(this.procListingSteps());
   }
 
-  private *procListingSteps(): Pausable<string> {
-    const lines = [
+  private *procListingSteps(): Pausable<string[]> {
+    const pieces: string[] = [];
+    let lines = [
       'IP Virtual Server version 1.2.1 (size=4096)',
       'Prot LocalAddress:Port Scheduler Flags',
       '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
@@ -173,9 +177,14 @@ export class FakeIpvs implements Ipvs, ServiceReader {
         const counts = this.counts.get(connectionId(key, d)) ?? { active: 0, inactive: 0 };
         lines.push(`  -> ${hexOf(d.address)}:${pad(d.port, 4)}      ${forward[d.forwarding].padEnd(7)} ${String(d.weight).padEnd(6)} ${String(counts.active).padEnd(10)} ${String(counts.inactive).padEnd(10)}`);
       }
+      if (lines.length >= LISTING_PIECE_LINES) {
+        pieces.push(`${lines.join('\n')}\n`);
+        lines = [];
+      }
       yield; // a service's lines are far more work than a pause point
     }
-    return `${lines.join('\n')}\n`;
+    if (lines.length > 0) pieces.push(`${lines.join('\n')}\n`);
+    return pieces;
   }
 
   async list(): Promise<ListedService[]> {

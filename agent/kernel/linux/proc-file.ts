@@ -3,7 +3,9 @@
 // read(2); through libuv's thread pool each of those ~300 reads is a round trip between
 // threads, which in the lab's user-mode kernel took 1 s for the file, against 35 ms for the
 // same reads made synchronously. So: synchronous reads, giving the event loop its turn every
-// slice (a 20,000-service listing must not hold Hello up), bounded in bytes.
+// slice (a 20,000-service listing must not hold Hello up), bounded in bytes. The text comes
+// back in the pieces it was read in: one string of a 20,000-service listing (12.7 MB) took
+// 0.56 s to join there, all of it page faults on fresh memory, the event loop held throughout.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Slicer } from '../../../lvs/yield-point';
 
@@ -14,6 +16,11 @@ const CHUNK_BYTES = 64 * 1024;
  * says what that means for the reader).
  */
 export async function readProcFileInSlices(path: string, maxBytes: number, tooLarge = ''): Promise<string> {
+  return (await readProcFilePieces(path, maxBytes, tooLarge)).join('');
+}
+
+/** readProcFileInSlices's text in the pieces it was read in (CHUNK_BYTES each, the last one shorter; a line may span two). */
+export async function readProcFilePieces(path: string, maxBytes: number, tooLarge = ''): Promise<string[]> {
   const fd = openSync(path, 'r');
   try {
     // text as it is read (latin1: one character a byte, so a chunk's end never splits one):
@@ -40,8 +47,8 @@ export async function readProcFileInSlices(path: string, maxBytes: number, tooLa
       if (slicer.due) await slicer.pause();
     }
     // latin1: these files are ASCII, and decoding it costs a fraction of utf8's (100 ms of a 2,000-service read in the lab)
-    parts.push(chunk.toString('latin1', 0, used));
-    return parts.join('');
+    if (used > 0 || parts.length === 0) parts.push(chunk.toString('latin1', 0, used));
+    return parts;
   } finally {
     closeSync(fd);
   }

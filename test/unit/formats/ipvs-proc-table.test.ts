@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
-import { procBlockStates, procServiceName, procServiceOf, procTableBlocksSteps } from '../../../lvs/formats/ipvs-proc-table';
+import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableBlocksSteps, procTableWithoutCountsSteps } from '../../../lvs/formats/ipvs-proc-table';
 import type { Destination, IpvsService, SchedulerFlag } from '../../../lvs/model';
 import { runToEnd } from '../../../lvs/yield-point';
 import { fuzzParameters } from '../fuzz-runs';
@@ -38,6 +38,37 @@ describe('/proc/net/ip_vs as a fingerprint of the table', () => {
     assert.deepEqual(runToEnd(procTableBlocksSteps(listing(1234, 98765))), quiet);
     const reweighted = runToEnd(procTableBlocksSteps(listing(0, 0).replace('Route   2', 'Route   0')));
     assert.notEqual(reweighted.get('TCP 0A000064:0050'), quiet.get('TCP 0A000064:0050'));
+  });
+
+  it('gives the same blocks and fingerprint whatever pieces the file was read in, lines and services cut anywhere', () => {
+    const text = listing(3, 4);
+    const whole = runToEnd(procTableWithoutCountsSteps(text));
+    const blocks = runToEnd(procTableBlocksOfSteps(whole));
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 12 }), (cuts) => {
+      const at = [0, ...cuts.sort((a, b) => a - b), text.length];
+      const pieces = at.slice(1).map((end, i) => text.slice(at[i], end));
+      const read = runToEnd(procTableWithoutCountsSteps(pieces));
+      return read.fingerprint === whole.fingerprint && isDeepStrictEqual(runToEnd(procTableBlocksOfSteps(read)), blocks);
+    }), fuzzParameters(200));
+  });
+
+  it('fingerprints the table, not the connection counts', () => {
+    const quiet = runToEnd(procTableWithoutCountsSteps(listing(0, 0))).fingerprint;
+    assert.equal(runToEnd(procTableWithoutCountsSteps(listing(1234, 98765))).fingerprint, quiet);
+    assert.notEqual(runToEnd(procTableWithoutCountsSteps(listing(0, 0).replace('Route   2', 'Route   0'))).fingerprint, quiet);
+  });
+
+  it('never makes one string the size of a 20,000-service listing: its lines stay in pieces of about 64 KiB', () => {
+    const services = Array.from({ length: 20_000 }, (_, i) => [
+      `TCP  0A${i.toString(16).toUpperCase().padStart(6, '0')}:0050 wlc `,
+      ...Array.from({ length: 10 }, (_, r) => `  -> AC10${(i & 0xff).toString(16).toUpperCase().padStart(2, '0')}${r.toString(16).toUpperCase().padStart(2, '0')}:0050      Masq    1      7          9         `),
+    ].join('\n'));
+    const text = `${listing(0, 0).split('\n').slice(0, 3).join('\n')}\n${services.join('\n')}\n`;
+    const read = runToEnd(procTableWithoutCountsSteps(text));
+    const longest = Math.max(...read.pieces.map((piece) => piece.length));
+    assert.ok(longest <= 64 * 1024 + 100, `a piece of ${longest} characters`);
+    assert.equal(read.pieces.join(''), text.replace(/ +7 +9 +$/gm, ''));
+    assert.equal(runToEnd(procTableBlocksOfSteps(read)).size, 20_000);
   });
 
   it('reads an empty table as no service, and refuses what the kernel does not write', () => {

@@ -54,7 +54,10 @@ describe('fake IPVS kernel', () => {
       destinations: Array.from({ length: 10 }, (_, r) => d(`172.16.${i >> 8}.${(i * 10 + r) & 255}`)),
     })));
     const pausesBefore = pauseCount();
-    const sliced = await ipvs.renderProcListing();
+    const pieces = await ipvs.renderProcListing();
+    // in pieces of whole lines, as the agent reads the kernel's file
+    assert.ok(pieces.length > 1 && pieces.every((piece) => piece.endsWith('\n')), `pieces of whole lines, got ${pieces.length}`);
+    const sliced = pieces.join('');
     assert.equal(sliced, ipvs.procListing());
     assert.equal(sliced.split('\n').length, 3 + services * 11 + 1);
     // 55,000 lines take far more than one 20 ms slice: a rendering that never paused would leave this at 0
