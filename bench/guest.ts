@@ -441,23 +441,30 @@ async function baselines(restoreText: string): Promise<void> {
     await expectSameTable(null, restoreText, 'the table keepalived loaded');
   });
 
+  // three reloads, each one weight: changed, set back, changed again (the figure is their median, as lvsctl's)
   await step('keepalived-reload', async () => {
     const pid = need(keepalivedPid, 'keepalived');
-    await writeFile(join(TMP, 'keepalived.conf'), await readFile(files.keepalivedSmallChanged, 'utf8'));
-    let completeAt: number | undefined;
-    keepalivedLines = (line) => { if (completeAt === undefined && line.includes('Reload complete')) completeAt = now(); };
-    const t0 = now();
-    process.kill(pid, 'SIGHUP');
-    while (completeAt === undefined && now() - t0 < 300_000) await sleep(10);
-    if (completeAt === undefined) throw new Error('keepalived never logged "Reload complete" within 300 s');
-    const w = procWeight(await procIpvs('self'), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
-    if (w === changed.weight) {
-      results.steps['keepalived-reload'] = { ms: completeAt - t0, method: 'log: "Reload complete"' };
-    } else {
-      const seen = await pollTable(t0, 300_000, (text) => procWeight(text, changed.vip, changed.port, changed.rsAddress, changed.rsPort) === changed.weight, 100);
-      results.steps['keepalived-reload'] = { ms: seen.ms, method: `polling /proc/net/ip_vs (${seen.polls} reads): "Reload complete" came before the weight` };
+    const original = changedEntry(small);
+    const runs: Array<{ ms: number; method: string }> = [];
+    for (const [config, weight] of [[files.keepalivedSmallChanged, changed.weight], [files.keepalivedSmall, original.weight], [files.keepalivedSmallChanged, changed.weight]] as const) {
+      await writeFile(join(TMP, 'keepalived.conf'), await readFile(config, 'utf8'));
+      let completeAt: number | undefined;
+      keepalivedLines = (line) => { if (completeAt === undefined && line.includes('Reload complete')) completeAt = now(); };
+      const t0 = now();
+      process.kill(pid, 'SIGHUP');
+      while (completeAt === undefined && now() - t0 < 300_000) await sleep(10);
+      if (completeAt === undefined) throw new Error('keepalived never logged "Reload complete" within 300 s');
+      const w = procWeight(await procIpvs('self'), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
+      if (w === weight) {
+        runs.push({ ms: completeAt - t0, method: 'log: "Reload complete"' });
+      } else {
+        const seen = await pollTable(t0, 300_000, (text) => procWeight(text, changed.vip, changed.port, changed.rsAddress, changed.rsPort) === weight, 100);
+        runs.push({ ms: seen.ms, method: `polling /proc/net/ip_vs (${seen.polls} reads): "Reload complete" came before the weight` });
+      }
+      await expectTable('self', smallCount.services, smallCount.destinations, 'after the keepalived reload');
     }
-    await expectTable('self', smallCount.services, smallCount.destinations, 'after the keepalived reload');
+    const middle = [...runs].sort((x, y) => x.ms - y.ms)[1] as { ms: number; method: string };
+    results.steps['keepalived-reload'] = { ms: middle.ms, runsMs: runs.map((r) => r.ms), method: `${middle.method}; the median of 3` };
   });
   if (keepalivedPid !== undefined) {
     try {
@@ -523,12 +530,16 @@ async function lvsctlFigures(restoreText: string, smallCount: { services: number
       results.notes.push(`the ${config.services} × ${config.destinations} load did not finish (its --deadline was ${config.loadBudgetS} s); for the weight and no-op figures the table was loaded with ipvsadm -R into a fresh agent's namespace and adopted by a rollout of the same plan`);
     });
   }
-  await step('lvsctl-weight', async () => {
-    const agent = need(director, 'the director agent');
-    await rolloutFigure('lvsctl-weight', files.planSmallChanged, 300);
-    const w = procWeight(await procIpvs(agent.pid), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
-    if (w !== changed.weight) throw new Error(`after the weight rollout the kernel shows weight ${w}, expected ${changed.weight}`);
-  });
+  // three one-weight rollouts, as keepalived's three reloads: changed, set back, changed again
+  const original = changedEntry(small);
+  for (const [n, plan, weight] of [[1, files.planSmallChanged, changed.weight], [2, files.planSmall, original.weight], [3, files.planSmallChanged, changed.weight]] as const) {
+    await step(`lvsctl-weight-${n}`, async () => {
+      const agent = need(director, 'the director agent');
+      await rolloutFigure(`lvsctl-weight-${n}`, plan, 300);
+      const w = procWeight(await procIpvs(agent.pid), changed.vip, changed.port, changed.rsAddress, changed.rsPort);
+      if (w !== weight) throw new Error(`after weight rollout ${n} the kernel shows weight ${w}, expected ${weight}`);
+    });
+  }
   for (const n of [1, 2, 3]) await step(`lvsctl-noop-${n}`, async () => void (await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300)));
   results.steps.afterSmall = { memory: memoryNow(director) };
 
