@@ -8,28 +8,52 @@
 import { procAddress } from './ip-address-bytes';
 import { connectionEntry, type ConnectionEntry, type Endpoint } from './ipvs-connections';
 import { IpvsOutputError } from './ipvs-stats';
+import { runToEnd, type Pausable } from '../yield-point';
 
 export const IPVS_CONN_FILE = '/proc/net/ip_vs_conn';
 
 export function parseIpvsProcConnections(text: string): ConnectionEntry[] {
+  return runToEnd(parseIpvsProcConnectionsSteps(text));
+}
+
+/**
+ * The same, of the file whole or in the pieces it was read in (a line may span two), a line at
+ * a time between pause points: a busy director's table is hundreds of thousands of lines, and
+ * the agent answers Hello and Health on the loop this runs on.
+ */
+export function* parseIpvsProcConnectionsSteps(file: string | readonly string[]): Pausable<ConnectionEntry[]> {
   const entries: ConnectionEntry[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('Pro FromIP')) return;
-    const fail = (expected: string): never => { throw new IpvsOutputError(IPVS_CONN_FILE, index + 1, line, expected); };
-    const words = line.split(/\s+/);
-    if (words.length < 9) fail('"Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires"');
-    const [protocol, cAddr, cPort, vAddr, vPort, dAddr, dPort, state, expires] = words;
-    if (!/^[A-Z]+$/.test(protocol)) fail(`a protocol name, not "${protocol}"`);
-    if (!/^\d+$/.test(expires)) fail(`an expiry in seconds, not "${expires}"`);
-    const client = endpointOf(cAddr, cPort, fail);
-    const virtual = endpointOf(vAddr, vPort, fail);
-    const destination = endpointOf(dAddr, dPort, fail);
-    // a firewall-mark template keeps the mark where the virtual address goes (0.0.0.1 is mark 1)
-    const fwmark = protocol === 'IP' && /^[0-9A-Fa-f]{8}$/.test(vAddr) ? parseInt(vAddr, 16) : undefined;
-    entries.push(connectionEntry({ protocol, expiresSeconds: Number(expires), state, client, virtual, destination, fwmark }));
-  });
+  let lineNumber = 0;
+  let carried = '';
+  for (const piece of typeof file === 'string' ? [file] : file) {
+    const text = carried + piece;
+    let at = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', at)) {
+      parseLine(text.slice(at, end), ++lineNumber, entries);
+      at = end + 1;
+      yield;
+    }
+    carried = text.slice(at);
+  }
+  if (carried !== '') parseLine(carried, ++lineNumber, entries);
   return entries;
+}
+
+function parseLine(raw: string, lineNumber: number, entries: ConnectionEntry[]): void {
+  const line = raw.trim();
+  if (line === '' || line.startsWith('Pro FromIP')) return;
+  const fail = (expected: string): never => { throw new IpvsOutputError(IPVS_CONN_FILE, lineNumber, line, expected); };
+  const words = line.split(/\s+/);
+  if (words.length < 9) fail('"Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires"');
+  const [protocol, cAddr, cPort, vAddr, vPort, dAddr, dPort, state, expires] = words;
+  if (!/^[A-Z]+$/.test(protocol)) fail(`a protocol name, not "${protocol}"`);
+  if (!/^\d+$/.test(expires)) fail(`an expiry in seconds, not "${expires}"`);
+  const client = endpointOf(cAddr, cPort, fail);
+  const virtual = endpointOf(vAddr, vPort, fail);
+  const destination = endpointOf(dAddr, dPort, fail);
+  // a firewall-mark template keeps the mark where the virtual address goes (0.0.0.1 is mark 1)
+  const fwmark = protocol === 'IP' && /^[0-9A-Fa-f]{8}$/.test(vAddr) ? parseInt(vAddr, 16) : undefined;
+  entries.push(connectionEntry({ protocol, expiresSeconds: Number(expires), state, client, virtual, destination, fwmark }));
 }
 
 function endpointOf(address: string, port: string, fail: (expected: string) => never): Endpoint {

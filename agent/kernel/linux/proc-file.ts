@@ -12,14 +12,10 @@ import { Slicer } from '../../../lvs/yield-point';
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * The file's text, or an error naming the bound once it holds more than `maxBytes` (`tooLarge`
+ * The file's text in the pieces it was read in (CHUNK_BYTES each, the last one shorter; a line
+ * may span two), or an error naming the bound once it holds more than `maxBytes` (`tooLarge`
  * says what that means for the reader).
  */
-export async function readProcFileInSlices(path: string, maxBytes: number, tooLarge = ''): Promise<string> {
-  return (await readProcFilePieces(path, maxBytes, tooLarge)).join('');
-}
-
-/** readProcFileInSlices's text in the pieces it was read in (CHUNK_BYTES each, the last one shorter; a line may span two). */
 export async function readProcFilePieces(path: string, maxBytes: number, tooLarge = ''): Promise<string[]> {
   const fd = openSync(path, 'r');
   try {

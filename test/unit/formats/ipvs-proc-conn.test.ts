@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
-import { parseIpvsProcConnections } from '../../../lvs/formats/ipvs-proc-conn';
+import { parseIpvsProcConnections, parseIpvsProcConnectionsSteps } from '../../../lvs/formats/ipvs-proc-conn';
+import { pauseCount, runSliced, runToEnd } from '../../../lvs/yield-point';
 
 const CAPTURED = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'captured');
 
@@ -35,6 +36,27 @@ describe('/proc/net/ip_vs_conn', () => {
     assert.deepEqual(mark, { protocol: 'IP', expiresSeconds: 358, state: 'NONE', client: { address: '10.0.0.200', port: 0 }, virtual: { address: '0.0.0.1', port: 0 }, fwmark: 1, destination: { address: '10.0.0.12', port: 0 }, template: true });
     assert.deepEqual([v6.client, v6.virtual, v6.destination], [{ address: '2001:db8::c8', port: 54321 }, { address: '2001:db8::100', port: 443 }, { address: '2001:db8::11', port: 443 }]);
     assert.equal(sip.destination.address, '10.0.0.11');
+  });
+
+  it('reads the file in pieces cut anywhere as it reads it whole, and names a bad line by its number across pieces', () => {
+    const whole = parseIpvsProcConnections(PROC);
+    for (let cut = 1; cut < PROC.length; cut += 7) {
+      assert.deepEqual(runToEnd(parseIpvsProcConnectionsSteps([PROC.slice(0, cut), PROC.slice(cut)])), whole, `cut at ${cut}`);
+    }
+    const broken = PROC.replace('SYN_RECV         46', 'SYN_RECV         soon');
+    assert.throws(() => runToEnd(parseIpvsProcConnectionsSteps([broken.slice(0, 100), broken.slice(100)])), /ip_vs_conn output, line 3: expected an expiry in seconds/);
+  });
+
+  it('gives the event loop its turn while it parses a busy director\'s table', async () => {
+    const lines = Array.from({ length: 200_000 }, (_, i) => `TCP 0A00${(i >> 8 & 255).toString(16).toUpperCase().padStart(2, '0')}${(i & 255).toString(16).toUpperCase().padStart(2, '0')} C2FA 0A000064 0050 0A00000C 0050 ESTABLISHED     899`);
+    const text = `${PROC.split('\n')[0]}\n${lines.join('\n')}\n`;
+    const pieces = Array.from({ length: Math.ceil(text.length / 65_536) }, (_, i) => text.slice(i * 65_536, (i + 1) * 65_536));
+    const pausesBefore = pauseCount();
+    const entries = await runSliced(parseIpvsProcConnectionsSteps(pieces));
+    assert.equal(entries.length, 200_000);
+    assert.deepEqual(entries[199_999].client, { address: '10.0.13.63', port: 0xc2fa });
+    // 200,000 lines take far more than one 20 ms slice: a parse that never paused would leave this at 0
+    assert.ok(pauseCount() > pausesBefore, 'the parse never gave the event loop its turn');
   });
 
   it('names the line it cannot read', () => {

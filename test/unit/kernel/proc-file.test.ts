@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { procConnectionsReader } from '../../../agent/kernel/linux/ipvs-conn-file';
-import { readProcFileInSlices, readProcFilePieces } from '../../../agent/kernel/linux/proc-file';
+import { readProcFilePieces } from '../../../agent/kernel/linux/proc-file';
 
 describe('reading a large /proc file in slices', () => {
   let dir: string;
@@ -16,7 +16,7 @@ describe('reading a large /proc file in slices', () => {
     const text = Array.from({ length: 20_000 }, (_, i) => `  -> 0A00000B:${i.toString(16).toUpperCase().padStart(4, '0')}      Masq    1      0          0`).join('\n');
     const file = join(dir, 'ip_vs');
     writeFileSync(file, text);
-    assert.equal(await readProcFileInSlices(file, 64 * 1024 * 1024), text);
+    assert.equal((await readProcFilePieces(file, 64 * 1024 * 1024)).join(''), text);
   });
 
   it('hands a big file back in the pieces it read, none over 64 KiB, the same text joined', async () => {
