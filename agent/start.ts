@@ -239,7 +239,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
     ...(vrrp ? { vrrp } : {}),
-    ...(director ? { connections: { read: () => director.kernel.ipvs.table.connections() }, preconditions: director.uncachedPreconditions, applyAnnounced: director.applyAnnounced } : {}),
+    ...(director ? { connections: { read: (filter) => director.kernel.ipvs.table.connections(filter) }, preconditions: director.uncachedPreconditions, applyAnnounced: director.applyAnnounced } : {}),
     generations: fileGenerationStore(config.stateDir),
     authorization: { tls: config.tls !== undefined, allow: config.allow, ...(identity?.crl ? { revoked: revocations } : {}) },
     logger,

@@ -29,7 +29,7 @@
 // not the listing. One check serves one apply, and only one announced at most
 // ANNOUNCEMENT_LIFETIME_MS before it: drift made before the rollout began is still caught by
 // that rollout; a change by hand between the check and the apply is seen by the next read.
-import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import type { ConnectionEntry, ConnectionFilter } from '../../lvs/formats/ipvs-connections';
 import { procBlockStates, procServiceName, procServiceOf, procTableBlocksOfSteps, procTableWithoutCountsSteps, type ListingWithoutCounts } from '../../lvs/formats/ipvs-proc-table';
 import type { IpvsReading, ListedService, ReadAccount, UnparsedService } from '../../lvs/ipvs-reading';
 import { serviceKeyString, type IpvsService, type SchedulerFlag, type ServiceKey } from '../../lvs/model';
@@ -274,8 +274,8 @@ export class ConfirmedIpvs implements Ipvs {
     return this.options.backend.list();
   }
 
-  connections(): Promise<ConnectionEntry[]> {
-    return this.options.backend.connections();
+  connections(filter?: ConnectionFilter): Promise<ConnectionEntry[]> {
+    return this.options.backend.connections(filter);
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {

@@ -2,7 +2,7 @@
 // to change it. Built once in the agent's composition root (agent/start.ts) and handed to the
 // applier, the drain sweep, the health monitor, Status, Connections and metrics. Writers reach
 // it only through IpvsWriter (agent/kernel/ipvs-writer.ts), which serializes them.
-import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import type { ConnectionEntry, ConnectionFilter } from '../../lvs/formats/ipvs-connections';
 import type { IpvsReading, ListedService } from '../../lvs/ipvs-reading';
 import type { IpvsService, ServiceKey } from '../../lvs/model';
 import type { IpvsOperation } from '../../lvs/operations';
@@ -12,8 +12,11 @@ export interface Ipvs {
   read(): Promise<IpvsReading>;
   /** The table with weights, active and inactive connections and cumulative counters. */
   list(): Promise<ListedService[]>;
-  /** The connection table, persistence templates included. */
-  connections(): Promise<ConnectionEntry[]>;
+  /**
+   * The connection table, persistence templates included: the entries that pass `filter`, at
+   * most its limit (a backend stops reading there), or all of them without one.
+   */
+  connections(filter?: ConnectionFilter): Promise<ConnectionEntry[]>;
   /**
    * Applies the operations in order and fails if any was refused. NOT atomic: a refused
    * operation does not stop the others (ipvsadm -R goes on past a refused line, seen in the

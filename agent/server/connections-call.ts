@@ -2,7 +2,7 @@
 // VIP or realserver, at most `limit` entries (default 10,000), templates included.
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
-import { filterConnections, type ConnectionEntry } from '../../lvs/formats/ipvs-connections';
+import { filterConnections, type ConnectionEntry, type ConnectionFilter } from '../../lvs/formats/ipvs-connections';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { connectionToWire, connectionsRequestFromWire } from '../../lvs/wire/connections-codec';
 import type { AgentRole } from '../../lvs/wire/enum-names';
@@ -12,7 +12,8 @@ import { callError, type CallError } from './call-errors';
 import { drained } from './drained';
 
 export interface ConnectionsSource {
-  read(): Promise<ConnectionEntry[]>;
+  /** the entries that pass the filter, at most its limit (the reader stops there) */
+  read(filter: ConnectionFilter): Promise<ConnectionEntry[]>;
 }
 
 export async function serveConnections(
@@ -33,7 +34,7 @@ export async function serveConnections(
   }
   let entries: ConnectionEntry[];
   try {
-    entries = filterConnections(await deps.source.read(), filter);
+    entries = filterConnections(await deps.source.read(filter), filter);
   } catch (err) {
     // A director without IPVS (or ipvsadm) says so with the fix, as a rollout would.
     const unmet = await deps.unmetPreconditions?.();

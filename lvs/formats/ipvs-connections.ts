@@ -71,12 +71,16 @@ export function filterConnections(entries: readonly ConnectionEntry[], filter: C
   const out: ConnectionEntry[] = [];
   for (const e of entries) {
     if (out.length >= filter.limit) break;
-    if (filter.client && !sameAddress(e.client.address, filter.client)) continue;
-    if (filter.vip && !sameAddress(e.virtual.address, filter.vip)) continue;
-    if (filter.realserver && !sameAddress(e.destination.address, filter.realserver)) continue;
-    out.push(e);
+    if (passesConnectionFilter(e, filter)) out.push(e);
   }
   return out;
+}
+
+/** The entry passes every filter given (the limit aside). */
+export function passesConnectionFilter(e: ConnectionEntry, filter: ConnectionFilter): boolean {
+  if (filter.client && !sameAddress(e.client.address, filter.client)) return false;
+  if (filter.vip && !sameAddress(e.virtual.address, filter.vip)) return false;
+  return !(filter.realserver && !sameAddress(e.destination.address, filter.realserver));
 }
 
 function endpointOf(text: string, fail: (expected: string) => never): Endpoint {

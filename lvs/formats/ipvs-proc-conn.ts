@@ -6,42 +6,62 @@
 // IPv6 one as %pI6 (eight 4-digit groups), ports as 4 hex digits, the expiry in seconds, and
 // for a persistence engine its name and data after it. Entries come out as ipvsadm -Lcn's.
 import { procAddress } from './ip-address-bytes';
-import { connectionEntry, type ConnectionEntry, type Endpoint } from './ipvs-connections';
+import { connectionEntry, passesConnectionFilter, type ConnectionEntry, type ConnectionFilter, type Endpoint } from './ipvs-connections';
 import { IpvsOutputError } from './ipvs-stats';
-import { runToEnd, type Pausable } from '../yield-point';
 
 export const IPVS_CONN_FILE = '/proc/net/ip_vs_conn';
 
 export function parseIpvsProcConnections(text: string): ConnectionEntry[] {
-  return runToEnd(parseIpvsProcConnectionsSteps(text));
+  const reader = new ProcConnectionsReader();
+  reader.feed(text);
+  return reader.end();
 }
 
 /**
- * The same, of the file whole or in the pieces it was read in (a line may span two), a line at
- * a time between pause points: a busy director's table is hundreds of thousands of lines, and
- * the agent answers Hello and Health on the loop this runs on.
+ * The file fed as it is read, a piece at a time (a line may span two): keeps the entries that
+ * pass `filter`, at most its limit, and is `full` once it has them, so the caller can stop
+ * reading. What it holds is those entries and one unfinished line, not the file: a busy
+ * director's table is tens of megabytes.
  */
-export function* parseIpvsProcConnectionsSteps(file: string | readonly string[]): Pausable<ConnectionEntry[]> {
-  const entries: ConnectionEntry[] = [];
-  let lineNumber = 0;
-  let carried = '';
-  for (const piece of typeof file === 'string' ? [file] : file) {
-    const text = carried + piece;
-    let at = 0;
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', at)) {
-      parseLine(text.slice(at, end), ++lineNumber, entries);
-      at = end + 1;
-      yield;
-    }
-    carried = text.slice(at);
+export class ProcConnectionsReader {
+  private readonly entries: ConnectionEntry[] = [];
+  private lineNumber = 0;
+  private carried = '';
+
+  constructor(private readonly filter?: ConnectionFilter) {}
+
+  /** the filter's limit is reached: nothing more will be kept */
+  get full(): boolean {
+    return this.filter !== undefined && this.entries.length >= this.filter.limit;
   }
-  if (carried !== '') parseLine(carried, ++lineNumber, entries);
-  return entries;
+
+  feed(piece: string): void {
+    const text = this.carried + piece;
+    let at = 0;
+    for (let end = text.indexOf('\n'); end >= 0 && !this.full; end = text.indexOf('\n', at)) {
+      this.take(text.slice(at, end));
+      at = end + 1;
+    }
+    this.carried = this.full ? '' : text.slice(at);
+  }
+
+  /** The entries kept, once the whole file (or enough of it) was fed. */
+  end(): ConnectionEntry[] {
+    if (this.carried !== '' && !this.full) this.take(this.carried);
+    this.carried = '';
+    return this.entries;
+  }
+
+  private take(line: string): void {
+    const entry = parseLine(line, ++this.lineNumber);
+    if (entry !== undefined && (this.filter === undefined || passesConnectionFilter(entry, this.filter))) this.entries.push(entry);
+  }
 }
 
-function parseLine(raw: string, lineNumber: number, entries: ConnectionEntry[]): void {
+/** The entry a line states; undefined for the header and empty lines. */
+function parseLine(raw: string, lineNumber: number): ConnectionEntry | undefined {
   const line = raw.trim();
-  if (line === '' || line.startsWith('Pro FromIP')) return;
+  if (line === '' || line.startsWith('Pro FromIP')) return undefined;
   const fail = (expected: string): never => { throw new IpvsOutputError(IPVS_CONN_FILE, lineNumber, line, expected); };
   const words = line.split(/\s+/);
   if (words.length < 9) fail('"Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires"');
@@ -53,7 +73,7 @@ function parseLine(raw: string, lineNumber: number, entries: ConnectionEntry[]):
   const destination = endpointOf(dAddr, dPort, fail);
   // a firewall-mark template keeps the mark where the virtual address goes (0.0.0.1 is mark 1)
   const fwmark = protocol === 'IP' && /^[0-9A-Fa-f]{8}$/.test(vAddr) ? parseInt(vAddr, 16) : undefined;
-  entries.push(connectionEntry({ protocol, expiresSeconds: Number(expires), state, client, virtual, destination, fwmark }));
+  return connectionEntry({ protocol, expiresSeconds: Number(expires), state, client, virtual, destination, fwmark });
 }
 
 function endpointOf(address: string, port: string, fail: (expected: string) => never): Endpoint {

@@ -3,7 +3,7 @@
 // merely by sharing code. It has ipvsadm -R's failure mode as seen in the lab: a refused
 // operation does not stop the batch, every other one still takes effect, and the batch ends
 // in an error naming each refusal.
-import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
+import { filterConnections, type ConnectionEntry, type ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
 import type { IpvsCounters } from '../../../lvs/formats/ipvs-stats';
 import type { IpvsReading, ListedService, UnparsedService } from '../../../lvs/ipvs-reading';
 import {
@@ -216,9 +216,9 @@ export class FakeIpvs implements Ipvs, ServiceReader {
     return listing;
   }
 
-  async connections(): Promise<ConnectionEntry[]> {
+  async connections(filter?: ConnectionFilter): Promise<ConnectionEntry[]> {
     this.calls.connections++;
-    return structuredClone(this.entries);
+    return structuredClone(filter ? filterConnections(this.entries, filter) : this.entries);
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {

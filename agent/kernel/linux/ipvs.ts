@@ -1,7 +1,7 @@
 // The IPVS table through ipvsadm: `ipvsadm -S -n` to read it, `ipvsadm -R` (the batch on
 // stdin) to change it, `ipvsadm -Ln --exact` with `--stats` for the listing, `ipvsadm -Lcn`
 // for the connection table. Text formats live in lvs/formats/.
-import { parseIpvsConnections, type ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
+import { filterConnections, parseIpvsConnections, type ConnectionEntry, type ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
 import { joinIpvsListings, parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
 import { parseIpvsSaveTolerant, renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
 import type { IpvsReading, ListedService } from '../../../lvs/ipvs-reading';
@@ -29,9 +29,10 @@ export class LinuxIpvs implements Ipvs {
     return joinIpvsListings(parseIpvsList(list.stdout), parseIpvsStats(stats.stdout));
   }
 
-  async connections(): Promise<ConnectionEntry[]> {
+  async connections(filter?: ConnectionFilter): Promise<ConnectionEntry[]> {
     const { stdout } = await this.exec(this.ipvsadm, ['-L', '-c', '-n'], { timeoutMs: READ_TIMEOUT_MS });
-    return parseIpvsConnections(stdout);
+    const entries = parseIpvsConnections(stdout);
+    return filter ? filterConnections(entries, filter) : entries;
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {

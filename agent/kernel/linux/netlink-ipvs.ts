@@ -13,7 +13,7 @@
 // all of them, with one ACK per call, and maps every NLMSG_ERROR back to its operation. connections() reads /proc/net/ip_vs_conn (the
 // family has no connection dump). Codec: lvs/formats/ipvs-netlink*.ts; sockets: genl-channel.ts.
 import { errorMessage } from '../../../lvs/errors';
-import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
+import type { ConnectionEntry, ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
 import {
   IPVS_GENL_NAME, IPVS_GENL_VERSION, destinationDumpRequest, serviceDumpRequest, serviceGetRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
@@ -30,7 +30,7 @@ import { mapPausing, runSliced, type Pausable } from '../../../lvs/yield-point';
 export interface NetlinkIpvsOptions {
   openSocket: RawNetlinkSocketFactory;
   /** the connection table (the family has none): /proc/net/ip_vs_conn in production */
-  readConnections: () => Promise<ConnectionEntry[]>;
+  readConnections: (filter?: ConnectionFilter) => Promise<ConnectionEntry[]>;
   /** destination dumps in flight at once, one socket each (default 1: see above) */
   parallelDumps?: number;
   /** one exchange with the kernel (default 60 s: the lab's UML kernel is slow) */
@@ -127,8 +127,8 @@ export class NetlinkIpvs implements Ipvs, ServiceReader {
     return runSliced(listingSteps(await this.dumpTable()));
   }
 
-  connections(): Promise<ConnectionEntry[]> {
-    return this.options.readConnections();
+  connections(filter?: ConnectionFilter): Promise<ConnectionEntry[]> {
+    return this.options.readConnections(filter);
   }
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {

@@ -3,9 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
-import { parseIpvsProcConnections, parseIpvsProcConnectionsSteps } from '../../../lvs/formats/ipvs-proc-conn';
-import { pauseCount, runSliced, runToEnd } from '../../../lvs/yield-point';
+import { parseIpvsConnections, type ConnectionEntry, type ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
+import { parseIpvsProcConnections, ProcConnectionsReader } from '../../../lvs/formats/ipvs-proc-conn';
 
 const CAPTURED = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'captured');
 
@@ -38,25 +37,27 @@ describe('/proc/net/ip_vs_conn', () => {
     assert.equal(sip.destination.address, '10.0.0.11');
   });
 
-  it('reads the file in pieces cut anywhere as it reads it whole, and names a bad line by its number across pieces', () => {
+  it('reads the file fed in pieces cut anywhere as it reads it whole, and names a bad line by its number across pieces', () => {
     const whole = parseIpvsProcConnections(PROC);
-    for (let cut = 1; cut < PROC.length; cut += 7) {
-      assert.deepEqual(runToEnd(parseIpvsProcConnectionsSteps([PROC.slice(0, cut), PROC.slice(cut)])), whole, `cut at ${cut}`);
-    }
+    const fed = (text: string, cut: number, filter?: ConnectionFilter): ConnectionEntry[] => {
+      const reader = new ProcConnectionsReader(filter);
+      reader.feed(text.slice(0, cut));
+      reader.feed(text.slice(cut));
+      return reader.end();
+    };
+    for (let cut = 1; cut < PROC.length; cut += 7) assert.deepEqual(fed(PROC, cut), whole, `cut at ${cut}`);
     const broken = PROC.replace('SYN_RECV         46', 'SYN_RECV         soon');
-    assert.throws(() => runToEnd(parseIpvsProcConnectionsSteps([broken.slice(0, 100), broken.slice(100)])), /ip_vs_conn output, line 3: expected an expiry in seconds/);
+    assert.throws(() => fed(broken, 100), /ip_vs_conn output, line 3: expected an expiry in seconds/);
   });
 
-  it('gives the event loop its turn while it parses a busy director\'s table', async () => {
-    const lines = Array.from({ length: 200_000 }, (_, i) => `TCP 0A00${(i >> 8 & 255).toString(16).toUpperCase().padStart(2, '0')}${(i & 255).toString(16).toUpperCase().padStart(2, '0')} C2FA 0A000064 0050 0A00000C 0050 ESTABLISHED     899`);
-    const text = `${PROC.split('\n')[0]}\n${lines.join('\n')}\n`;
-    const pieces = Array.from({ length: Math.ceil(text.length / 65_536) }, (_, i) => text.slice(i * 65_536, (i + 1) * 65_536));
-    const pausesBefore = pauseCount();
-    const entries = await runSliced(parseIpvsProcConnectionsSteps(pieces));
-    assert.equal(entries.length, 200_000);
-    assert.deepEqual(entries[199_999].client, { address: '10.0.13.63', port: 0xc2fa });
-    // 200,000 lines take far more than one 20 ms slice: a parse that never paused would leave this at 0
-    assert.ok(pauseCount() > pausesBefore, 'the parse never gave the event loop its turn');
+  it('keeps only the entries that pass the filter, and is full at its limit', () => {
+    const reader = new ProcConnectionsReader({ realserver: '10.0.0.12', client: '10.0.0.200', limit: 2 });
+    reader.feed(PROC.slice(0, 220));
+    assert.equal(reader.full, true);
+    assert.deepEqual(reader.end().map((e) => e.client.port), [0xc2fa, 0xb24a]);
+    const persistent = new ProcConnectionsReader({ client: '10.0.0.0', limit: 10 });
+    persistent.feed(PROC);
+    assert.deepEqual(persistent.end().map((e) => e.state), ['ASSURED']);
   });
 
   it('names the line it cannot read', () => {
