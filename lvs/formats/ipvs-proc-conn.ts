@@ -8,6 +8,7 @@
 import { procAddress } from './ip-address-bytes';
 import { connectionEntry, passesConnectionFilter, type ConnectionEntry, type ConnectionFilter, type Endpoint } from './ipvs-connections';
 import { IpvsOutputError } from './ipvs-stats';
+import { WholeLines } from './whole-lines';
 
 export const IPVS_CONN_FILE = '/proc/net/ip_vs_conn';
 
@@ -26,7 +27,7 @@ export function parseIpvsProcConnections(text: string): ConnectionEntry[] {
 export class ProcConnectionsReader {
   private readonly entries: ConnectionEntry[] = [];
   private lineNumber = 0;
-  private carried = '';
+  private readonly lines = new WholeLines();
 
   constructor(private readonly filter?: ConnectionFilter) {}
 
@@ -36,19 +37,18 @@ export class ProcConnectionsReader {
   }
 
   feed(piece: string): void {
-    const text = this.carried + piece;
-    let at = 0;
-    for (let end = text.indexOf('\n'); end >= 0 && !this.full; end = text.indexOf('\n', at)) {
+    const text = this.lines.feed(piece);
+    for (let at = 0; at < text.length && !this.full;) {
+      const end = text.indexOf('\n', at);
       this.take(text.slice(at, end));
       at = end + 1;
     }
-    this.carried = this.full ? '' : text.slice(at);
   }
 
   /** The entries kept, once the whole file (or enough of it) was fed. */
   end(): ConnectionEntry[] {
-    if (this.carried !== '' && !this.full) this.take(this.carried);
-    this.carried = '';
+    const last = this.lines.end();
+    if (last !== '' && !this.full) this.take(last);
     return this.entries;
   }
 

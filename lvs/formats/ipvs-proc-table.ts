@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { addressBytes, dottedQuad, formatAddress, procAddress } from './ip-address-bytes';
 import { isIpv6, SCHEDULERS, type Destination, type Forwarding, type IpvsService, type Persistence, type Scheduler, type SchedulerFlag, type ServiceKey } from '../model';
 import type { Pausable } from '../yield-point';
+import { WholeLines } from './whole-lines';
 
 export const IPVS_TABLE_FILE = '/proc/net/ip_vs';
 
@@ -101,16 +102,14 @@ export function* procTableWithoutCountsSteps(listing: string | readonly string[]
     digest.update(withoutCounts, 'latin1');
     pieces.push(withoutCounts);
   };
-  // a line cut by a piece's end waits for the rest of it
-  let carried = '';
+  const lines = new WholeLines();
   for (const read of piecesOf(listing)) {
-    const text = carried + read;
-    const cut = text.lastIndexOf('\n') + 1;
-    carried = text.slice(cut);
-    if (cut > 0) take(text.slice(0, cut));
+    const whole = lines.feed(read);
+    if (whole !== '') take(whole);
     yield;
   }
-  if (carried.length > 0 || pieces.length === 0) take(carried);
+  const last = lines.end();
+  if (last !== '' || pieces.length === 0) take(last);
   return { pieces, fingerprint: digest.digest('base64') };
 }
 
