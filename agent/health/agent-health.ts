@@ -166,8 +166,14 @@ function realserverHealth(options: AgentHealthOptions): AgentHealth {
     ...(options.selfCheckIntervalMs ? { intervalMs: options.selfCheckIntervalMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const handOver = async (plan: HostPlan): Promise<void> => {
-    if (plan.role === 'realserver') await selfReport.setPlan(plan);
+  const handOver = (plan: HostPlan): Promise<void> => {
+    // A new plan's first round runs on its own: the apply's result waits for the hand-over
+    // (agent-service.ts), and the verify that just ended checked the same things.
+    if (plan.role === 'realserver') {
+      selfReport.setPlan(plan).catch((err: unknown) =>
+        options.logger.warn('self-check round failed', { error: err instanceof Error ? err.message : String(err) }));
+    }
+    return Promise.resolve();
   };
   return {
     wrap: wrapWith(options, handOver),

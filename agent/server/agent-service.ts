@@ -264,12 +264,16 @@ export class AgentService {
       this.deps.logger.warn('the controller went away mid-apply; the apply goes on to its end on its own', log);
     };
     call.once('cancelled', controllerGone);
-    let resultSent = false;
+    // The result is held back until the agent's own record of the apply is done (the plan kept
+    // for health and handed over, in the applier's wrapping; the generation, below): a
+    // controller that has the result, and a `lvsctl health` or `status` run right after it,
+    // find the agent at rest with the new plan, never still taking it in.
+    let held: ResultEvent | undefined;
     const sender = new ApplyEventSender((bytes) => { if (!call.cancelled) call.write(bytes); }, stepBatches);
     const emit = (event: ApplyEvent): void => {
-      if (resultSent) return; // the result closes the stream: nothing may follow it
-      if (event.kind === 'result') resultSent = true;
-      sender.send(event);
+      if (held) return; // the result closes the stream: nothing may follow it
+      if (event.kind === 'result') held = event;
+      else sender.send(event);
     };
     let result: ResultEvent;
     try {
@@ -278,9 +282,9 @@ export class AgentService {
       sender.flush();
       call.off('cancelled', controllerGone);
     }
-    if (!resultSent) emit(result);
     // A check changes nothing, and a failed apply was rolled back: neither is "applied".
     if (mode === 'apply' && result.outcome !== 'failed') await this.deps.generations.record(plan.generation);
+    sender.send(held ?? result);
     this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed, ...(call.cancelled ? { controllerGone: true } : {}) });
   }
 

@@ -1,4 +1,6 @@
 import assert from 'assert';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { status } from '@grpc/grpc-js';
 import type { ApplyEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
@@ -152,6 +154,36 @@ describe('Apply over gRPC', () => {
     agent.applier.outcome = 'changed';
     const { result } = await applyThroughConnector(directorPlan(5));
     assert.strictEqual(result.outcome, 'changed');
+  });
+
+  it('sends the result only once the agent is done with the apply: its generation on disk, the plan handed over', async () => {
+    // an applier wrapped as the agent wraps it: the result is emitted as soon as the kernel is
+    // done, and the plan is kept and handed to health checking after that (health/wire-up.ts)
+    let handedOver = false;
+    const wrapped = await startTestAgent({
+      tls: pki.agent,
+      role: 'director',
+      applier: () => ({
+        async apply(_plan, _mode, emit) {
+          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
+          emit(result);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          handedOver = true;
+          return result;
+        },
+      }),
+    });
+    const client = clientTo(wrapped.port, mtls(pki.controller));
+    try {
+      const seen: Array<{ handedOver: boolean; generationFile: string }> = [];
+      await client.apply(directorPlan(12), 'apply', (event) => {
+        if (event.kind === 'result') seen.push({ handedOver, generationFile: readFileSync(join(wrapped.stateDir, 'generation.json'), 'utf8') });
+      });
+      assert.deepStrictEqual(seen, [{ handedOver: true, generationFile: '{"generation":12}\n' }]);
+    } finally {
+      client.close();
+      await wrapped.stop();
+    }
   });
 
   it('runs two applies one after the other, never together', async () => {
