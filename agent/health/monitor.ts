@@ -90,6 +90,8 @@ export class HealthMonitor {
   /** weight decisions run one at a time, in order, so two results never race in the kernel */
   private readonly weightQueue = new SerialQueue();
   private stopped = false;
+  /** the services of the last update given no kernel weights, in its order: the next may be the very same (a no-op rollout) */
+  private lastPlainUpdate: readonly DirectorService[] | undefined;
 
   constructor(options: HealthMonitorOptions) {
     this.weights = options.weights;
@@ -129,7 +131,19 @@ export class HealthMonitor {
   private async updateInSlices(services: readonly DirectorService[], kernelWeight?: (key: ServiceKey, destination: Destination) => number | undefined): Promise<void> {
     const held = (service: DirectorService, destination: Destination): number =>
       kernelWeight?.(service.service.key, destination) ?? this.wantedWeight(service, destination);
-    const sorryHeld = new Map(services.flatMap((s) => (s.sorryServer ? [[serviceKeyString(s.service.key), held(s, s.sorryServer)] as const] : [])));
+    const sorryHeld = new Map<string, number>();
+    for (const s of services) if (s.sorryServer) sorryHeld.set(serviceKeyString(s.service.key), held(s, s.sorryServer));
+    const same = !kernelWeight && sameObjects(this.lastPlainUpdate, services);
+    this.lastPlainUpdate = undefined;
+    if (same) {
+      // the very services of the last update, in its order (a no-op rollout): every target
+      // stays as it is, no index is made again; only the weights are taken again (as below)
+      const serviceIds = new Set(await runSliced(this.toSettleSteps(services, held)));
+      if (this.stopped) return;
+      await this.settleWithSorry(services, sorryHeld, serviceIds);
+      this.lastPlainUpdate = services;
+      return;
+    }
     const next = await runSliced(this.nextServicesSteps(services, held, kernelWeight));
     if (this.stopped) return; // the fresh targets were never scheduled
     if (next.added.length + next.removed.length <= SWITCH_IN_PLACE_MAX) {
@@ -155,9 +169,41 @@ export class HealthMonitor {
         this.schedule(t, 0);
       }
     }));
+    await this.settleWithSorry(services, sorryHeld, serviceIds);
+    if (!kernelWeight) this.lastPlainUpdate = services;
+  }
+
+  /** The sorry servers taken again, then the weights of `serviceIds` and of every service with one decided. */
+  private async settleWithSorry(services: readonly DirectorService[], sorryHeld: ReadonlyMap<string, number>, serviceIds: Set<string>): Promise<void> {
     this.sorry = await runSliced(this.nextSorrySteps(services, sorryHeld));
     for (const id of this.sorry.keys()) serviceIds.add(id);
     await Promise.all([...serviceIds].map((id) => this.enqueueReconcile(id)));
+  }
+
+  /**
+   * The checked services, each the very object of the last update, whose weights are decided
+   * again: one is not what the apply gave it, or one is down (nextServicesSteps does the same
+   * for such a service).
+   */
+  private *toSettleSteps(services: readonly DirectorService[], held: (service: DirectorService, destination: Destination) => number): Pausable<string[]> {
+    const toSettle: string[] = [];
+    let quick = 0;
+    for (const service of services) {
+      if (!service.healthCheck) {
+        if (++quick % QUICK_STEPS_PER_PAUSE === 0) yield;
+        continue;
+      }
+      const serviceId = serviceKeyString(service.service.key);
+      let settle = false;
+      for (const t of this.byService.get(serviceId)?.targets ?? []) {
+        const weight = held(service, t.destination);
+        if (weight !== t.currentWeight || t.health.state === 'down') settle = true;
+        t.currentWeight = weight;
+      }
+      if (settle) toSettle.push(serviceId);
+      yield;
+    }
+    return toSettle;
   }
 
   /** The plan's sorry servers, each keeping its state when its service had one. */
@@ -502,4 +548,11 @@ function reportOf(t: Target): TargetReport {
     consecutiveFailures: t.health.consecutiveFailures,
     consecutiveSuccesses: t.health.consecutiveSuccesses,
   };
+}
+
+/** The same objects in the same order (a 2,000-service plan: 2,000 comparisons, nothing made). */
+function sameObjects<T>(before: readonly T[] | undefined, now: readonly T[]): boolean {
+  if (before === undefined || before.length !== now.length) return false;
+  for (let i = 0; i < now.length; i++) if (before[i] !== now[i]) return false;
+  return true;
 }

@@ -239,6 +239,19 @@ describe('health monitor', () => {
     assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.currentWeight}/${t.plannedWeight}`), ['web1 0/1', 'web2 3/3']);
   });
 
+  it('takes the very services of the last update again as they are, but not after an update that was given kernel weights', async () => {
+    const h = harness();
+    const services = [webService(twoServers, null)];
+    // resuming: the kernel holds web1 at 0; then the first rollout, with the same service objects, gives the plan weight back
+    await h.monitor.update(services, (_key, d) => (d.address === '10.0.0.11' ? 0 : undefined));
+    await h.monitor.update(services);
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.currentWeight}/${t.plannedWeight}`), ['web1 1/1', 'web2 3/3']);
+    // a no-op rollout: the same objects, nothing made again, the rows as they were
+    await h.monitor.update(services);
+    assert.deepStrictEqual(h.monitor.snapshot().targets.map((t) => `${t.host} ${t.currentWeight}/${t.plannedWeight}`), ['web1 1/1', 'web2 3/3']);
+    assert.deepStrictEqual([h.checked.length, h.batches.length], [0, 0], 'never touched');
+  });
+
   it('snapshots state, weights, last check time, latency and reason', async () => {
     const h = harness();
     await h.monitor.update([webService(twoServers)]);
