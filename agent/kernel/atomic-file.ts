@@ -41,6 +41,8 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
   const temp = `${file}.lvsctl-${process.pid}.${Date.now()}.tmp`;
   const fileMode = options.fileMode ?? 0o600;
   if (isSmallBody(body)) return writeSmallFile(file, temp, body, fileMode, options);
+  // a few small pieces (a last-plan patch: its envelope and a few KB of new bytes) are joined and written so too
+  if (Array.isArray(body) && isSmallPieces(body)) return writeSmallFile(file, temp, joinPieces(body), fileMode, options);
   // the directory is made only when it is missing: each file operation is a round trip to
   // libuv's threads (on a one-CPU host, a context switch there and back), and it nearly never is
   const handle = await fs.open(temp, 'w', fileMode).catch(async (error: unknown) => {
@@ -80,6 +82,20 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
 function isSmallBody(body: AtomicFileBody): body is string | Buffer {
   if (typeof body === 'string') return body.length * 3 <= SMALL_BODY_BYTES;
   return Buffer.isBuffer(body) && body.length <= SMALL_BODY_BYTES;
+}
+
+/** Pieces whose worst-case size together is small (as isSmallBody measures each). */
+function isSmallPieces(pieces: ReadonlyArray<string | Buffer>): boolean {
+  let bytes = 0;
+  for (const piece of pieces) {
+    bytes += typeof piece === 'string' ? piece.length * 3 : piece.length;
+    if (bytes > SMALL_BODY_BYTES) return false;
+  }
+  return true;
+}
+
+function joinPieces(pieces: ReadonlyArray<string | Buffer>): Buffer {
+  return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
 }
 
 /** The small body's steps but the fsync on this thread: a temp file in the page cache, then renamed (see SMALL_BODY_BYTES). */

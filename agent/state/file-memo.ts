@@ -2,18 +2,18 @@
 // writes is a new file renamed over the old one (kernel/atomic-file.ts), so its inode changes;
 // an edit by hand changes at least its modification time. Callers never change the value
 // handed out: it is shared between readers.
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { FileIdentity } from '../kernel/atomic-file';
 
-/** The file's identity as it is now, or undefined when there is none; other errors of stat go to the caller. */
+/**
+ * The file's identity as it is now, or undefined when there is none; other errors of stat go
+ * to the caller. A stat of a file in --state-dir on the event loop's own thread: through
+ * libuv's thread pool it is a round trip between threads, asked at every apply and every
+ * Status or Health call (each a context switch there and back on a one-CPU host).
+ */
 export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
-  try {
-    const { ino, size, mtimeNs } = await fs.stat(file, { bigint: true });
-    return { ino, size, mtimeNs };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return stat === undefined ? undefined : { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
 }
 
 /** The same file, unchanged (both absent counts as the same). */

@@ -54,6 +54,20 @@ describe('writeFileAtomically', () => {
     assert.deepStrictEqual(readdirSync(dir), ['generation.json']);
   });
 
+  it('writes a few small pieces (a last-plan patch: envelope and new bytes) as a small body, joined in order', async () => {
+    const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq)/.test(r)).length;
+    const file = join(dir, 'last-applied-plan.patch');
+    const before = pending();
+    const body = Buffer.concat([Buffer.from('{"version":1,"é":true}\n', 'utf8'), Buffer.from([0, 1, 2, 255])]);
+    const writing = writeFileAtomically(file, ['{"version":1,"é":true}\n', Buffer.from([0, 1, 2, 255])]);
+    assert.strictEqual(pending(), before + 1, 'one request in the thread pool: the fsync');
+    const [temp] = readdirSync(dir);
+    assert.ok(readFileSync(join(dir, temp as string)).equals(body), 'the pieces are in the temp file before the fsync ends');
+    await writing;
+    assert.ok(readFileSync(file).equals(body));
+    assert.deepStrictEqual(readdirSync(dir), ['last-applied-plan.patch']);
+  });
+
   it('answers the identity of a small file as written, and makes its missing directory', async () => {
     const file = join(dir, 'a', 'owned.json');
     const identity = await writeFileAtomically(file, 'x', { identity: true, directoryMode: 0o750 });
