@@ -220,6 +220,8 @@ export function applyWindows(log: string): ApplyWindow[] {
         open.finishedAt = at;
         open.outcome = String(entry.outcome);
         open.changed = Number(entry.changed);
+        // the last part: the generation recorded, before the result is sent
+        if (open.phasesMs && typeof entry.recordMs === 'number') open.phasesMs = { ...open.phasesMs, generation: entry.recordMs };
       }
     }
   }

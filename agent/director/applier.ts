@@ -98,16 +98,20 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
   return {
     // The whole apply is one write: no sweep or health weight change lands between its
     // snapshot, batch, read-back and rollback.
-    apply: (plan, mode, emit, received) =>
-      kernel.ipvs.exclusive((table) =>
-        applyOnce({
+    apply: (plan, mode, emit, received) => {
+      const phases = new ApplyPhases();
+      return kernel.ipvs.exclusive((table) => {
+        // the wait for the table's one writer: a check ahead still reading it, a health weight, a drain sweep
+        phases.lap('tableWait');
+        return applyOnce({
           ipvs: table, marks: kernel.marks,
           ...(kernel.marks6 ? { marks6: kernel.marks6 } : {}),
           ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}),
           ...(kernel.keepalived ? { keepalived: kernel.keepalived } : {}),
           ...(kernel.natPath ? { natPath: kernel.natPath } : {}),
-        }, options, settings, plan, mode, emit, received?.omitDiff === true),
-      ),
+        }, options, settings, plan, mode, emit, received?.omitDiff === true, phases);
+      });
+    },
   };
 }
 
@@ -119,8 +123,8 @@ async function applyOnce(
   mode: ApplyMode,
   emit: Emit,
   omitDiff: boolean,
+  phases: ApplyPhases,
 ): Promise<ResultEvent> {
-  const phases = new ApplyPhases();
   const finish = (result: ResultEvent): ResultEvent => {
     // an apply that did not take its LVS-NAT reading (ended early, or a no-op) leaves none for a later one
     kernel.natPath?.discard();

@@ -25,6 +25,7 @@ import { statusReplyToWire } from '../../lvs/wire/status-encode';
 import { SerialQueue } from '../../lvs/serial-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { ApplyEventSender } from './apply-event-sender';
+import { performance } from 'node:perf_hooks';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
 import type { HealthSource } from '../health/health-source';
@@ -283,9 +284,19 @@ export class AgentService {
       call.off('cancelled', controllerGone);
     }
     // A check changes nothing, and a failed apply was rolled back: neither is "applied".
-    if (mode === 'apply' && result.outcome !== 'failed') await this.deps.generations.record(plan.generation);
+    let recordMs: number | undefined;
+    if (mode === 'apply' && result.outcome !== 'failed') {
+      const started = performance.now();
+      await this.deps.generations.record(plan.generation);
+      recordMs = Math.round(performance.now() - started);
+    }
     sender.send(held ?? result);
-    this.deps.logger.info('apply finished', { ...log, outcome: result.outcome, changed: result.changed, ...(call.cancelled ? { controllerGone: true } : {}) });
+    this.deps.logger.info('apply finished', {
+      ...log, outcome: result.outcome, changed: result.changed,
+      // the apply's last part: the generation written to --state-dir (its parts before are in the applier's own lines)
+      ...(recordMs !== undefined ? { recordMs } : {}),
+      ...(call.cancelled ? { controllerGone: true } : {}),
+    });
   }
 
   /** Ends the call refused; `asked` is what the request asked for, once it decoded. */
