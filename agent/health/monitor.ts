@@ -30,6 +30,9 @@ export interface HealthMonitorEvents {
 /** Past this many targets coming and going, the index is rebuilt in slices rather than changed in place at once. */
 const SWITCH_IN_PLACE_MAX = 2_000;
 
+/** what entryOf answers for "no targets come or go" (most services of most updates): one array, not two per service */
+const NO_TARGETS: readonly Target[] = Object.freeze([]);
+
 /** Every checked target by id, in plan order. */
 function* targetIndexSteps(byService: ReadonlyMap<string, ServiceTargets>): Pausable<Map<string, Target>> {
   const targets = new Map<string, Target>();
@@ -133,15 +136,11 @@ export class HealthMonitor {
       kernelWeight?.(service.service.key, destination) ?? this.wantedWeight(service, destination);
     const sorryHeld = new Map<string, number>();
     for (const s of services) if (s.sorryServer) sorryHeld.set(serviceKeyString(s.service.key), held(s, s.sorryServer));
-    const same = !kernelWeight && sameObjects(this.lastPlainUpdate, services);
+    const changed = kernelWeight ? undefined : changedInPlace(this.lastPlainUpdate, services);
     this.lastPlainUpdate = undefined;
-    if (same) {
-      // the very services of the last update, in its order (a no-op rollout): every target
-      // stays as it is, no index is made again; only the weights are taken again (as below)
-      const serviceIds = new Set(await runSliced(this.toSettleSteps(services, held)));
-      if (this.stopped) return;
-      await this.settleWithSorry(services, sorryHeld, serviceIds);
-      this.lastPlainUpdate = services;
+    if (changed !== undefined) {
+      await this.updateInPlace(services, changed, held, sorryHeld);
+      if (!this.stopped) this.lastPlainUpdate = services;
       return;
     }
     const next = await runSliced(this.nextServicesSteps(services, held, kernelWeight));
@@ -181,9 +180,46 @@ export class HealthMonitor {
   }
 
   /**
-   * The checked services, each the very object of the last update, whose weights are decided
-   * again: one is not what the apply gave it, or one is down (nextServicesSteps does the same
-   * for such a service).
+   * The services of the last update again, in its order, each the very object or (at the
+   * indexes `changed`, a few) a changed service under the same key (a weight changed in one of
+   * 2,000): the changed ones' entries are replaced in place, at once, as nextServicesSteps would
+   * make them; the rest stay as they are, only their weights taken again. No index is made again.
+   */
+  private async updateInPlace(
+    services: readonly DirectorService[], changed: readonly number[],
+    held: (service: DirectorService, destination: Destination) => number, sorryHeld: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const serviceIds = new Set(await runSliced(this.toSettleSteps(services, held)));
+    if (this.stopped) return;
+    const added: Target[] = [];
+    const removed: Target[] = [];
+    for (const i of changed) {
+      const service = services[i] as DirectorService;
+      const serviceId = serviceKeyString(service.service.key);
+      const next = this.entryOf(service, serviceId, this.byService.get(serviceId), held, undefined);
+      // the same key: its place in the plan order stays
+      this.byService.set(serviceId, next.entry);
+      added.push(...next.added);
+      removed.push(...next.removed);
+      if (next.settle) serviceIds.add(serviceId);
+    }
+    for (const t of removed) {
+      if (this.targets.get(t.id) === t) this.targets.delete(t.id);
+      this.retire(t);
+    }
+    for (const t of added) {
+      this.targets.set(t.id, t);
+      if (t.spec && !t.looping) {
+        t.looping = true;
+        this.schedule(t, 0);
+      }
+    }
+    await this.settleWithSorry(services, sorryHeld, serviceIds);
+  }
+
+  /**
+   * The checked services that are the very object of the last update whose weights are decided
+   * again: one is not what the apply gave it, or one is down (as entryOf does for them).
    */
   private *toSettleSteps(services: readonly DirectorService[], held: (service: DirectorService, destination: Destination) => number): Pausable<string[]> {
     const toSettle: string[] = [];
@@ -194,16 +230,23 @@ export class HealthMonitor {
         continue;
       }
       const serviceId = serviceKeyString(service.service.key);
-      let settle = false;
-      for (const t of this.byService.get(serviceId)?.targets ?? []) {
-        const weight = held(service, t.destination);
-        if (weight !== t.currentWeight || t.health.state === 'down') settle = true;
-        t.currentWeight = weight;
-      }
-      if (settle) toSettle.push(serviceId);
+      const before = this.byService.get(serviceId);
+      // a changed one is updateInPlace's
+      if (before?.service === service && this.settleKept(service, before, held)) toSettle.push(serviceId);
       yield;
     }
     return toSettle;
+  }
+
+  /** A kept checked service's targets take the weight the apply gave them; true when its weights must be decided again. */
+  private settleKept(service: DirectorService, before: ServiceTargets, held: (service: DirectorService, destination: Destination) => number): boolean {
+    let settle = false;
+    for (const t of before.targets) {
+      const weight = held(service, t.destination);
+      if (weight !== t.currentWeight || t.health.state === 'down') settle = true;
+      t.currentWeight = weight;
+    }
+    return settle;
   }
 
   /** The plan's sorry servers, each keeping its state when its service had one. */
@@ -238,64 +281,68 @@ export class HealthMonitor {
     let quick = 0;
     for (const service of services) {
       const serviceId = serviceKeyString(service.service.key);
-      const before = this.byService.get(serviceId);
-      if (!service.healthCheck) {
-        // the very service of the last update, unchecked then as now: its entry stands as it is (2,000 of them at a re-apply)
-        if (before !== undefined && before.service === service && before.targets.length === 0 && before.heldOffPlan === undefined && !kernelWeight) {
-          byService.set(serviceId, before);
-          if (++quick % QUICK_STEPS_PER_PAUSE === 0) yield;
-          continue;
-        }
-        // nothing to keep, start or weigh: the old targets (if it had a check) go
-        if (before !== undefined) for (const t of before.targets) removed.push(t);
-        const heldOffPlan = kernelWeight ? offPlanWeights(service, kernelWeight) : undefined;
-        byService.set(serviceId, heldOffPlan ? { service, targets: [], heldOffPlan } : { service, targets: [] });
-        yield;
-        continue;
-      }
-      if (before !== undefined && before.service === service) {
-        // unchanged: its weights are decided again only if one is not what the apply gave it, or one is down
-        let settle = false;
-        for (const t of before.targets) {
-          const weight = held(service, t.destination);
-          if (weight !== t.currentWeight || t.health.state === 'down') settle = true;
-          t.currentWeight = weight;
-        }
-        if (settle) toSettle.push(serviceId);
-        byService.set(serviceId, before);
-        yield;
-        continue;
-      }
-      const targets: Target[] = [];
-      const kept = new Set<Target>();
-      for (const realserver of service.realservers) {
-        const id = targetId(serviceId, realserver.destination);
-        const weight = held(service, realserver.destination);
-        const old = this.targets.get(id);
-        if (old && sameSpec(old.spec, service.healthCheck)) {
-          old.name = service.name;
-          old.host = realserver.host;
-          old.destination = { ...realserver.destination };
-          old.currentWeight = weight;
-          kept.add(old);
-          targets.push(old);
-        } else {
-          const fresh = this.targetOf(service, realserver);
-          fresh.currentWeight = weight;
-          added.push(fresh);
-          targets.push(fresh);
-        }
-      }
-      if (before !== undefined) for (const t of before.targets) if (!kept.has(t)) removed.push(t);
-      byService.set(serviceId, { service, targets });
-      if (targets.length > 0) toSettle.push(serviceId);
-      yield;
+      const next = this.entryOf(service, serviceId, this.byService.get(serviceId), held, kernelWeight);
+      byService.set(serviceId, next.entry);
+      for (const t of next.added) added.push(t);
+      for (const t of next.removed) removed.push(t);
+      if (next.settle) toSettle.push(serviceId);
+      if (!next.quick || ++quick % QUICK_STEPS_PER_PAUSE === 0) yield;
     }
     for (const [serviceId, before] of this.byService) {
       if (!byService.has(serviceId)) for (const t of before.targets) removed.push(t);
       yield;
     }
     return { byService, added, removed, toSettle };
+  }
+
+  /**
+   * One service's entry in the next index, from its entry before: a running target whose check
+   * is unchanged is kept (its state with it), a new one is added, the rest of the old ones are
+   * removed. `settle`: its weights are decided again; `quick`: taken as it stood (a lookup or two).
+   */
+  private entryOf(
+    service: DirectorService,
+    serviceId: string,
+    before: ServiceTargets | undefined,
+    held: (service: DirectorService, destination: Destination) => number,
+    kernelWeight: ((key: ServiceKey, destination: Destination) => number | undefined) | undefined,
+  ): { entry: ServiceTargets; added: readonly Target[]; removed: readonly Target[]; settle: boolean; quick: boolean } {
+    if (!service.healthCheck) {
+      // the very service of the last update, unchecked then as now: its entry stands as it is (2,000 of them at a re-apply)
+      if (before !== undefined && before.service === service && before.targets.length === 0 && before.heldOffPlan === undefined && !kernelWeight) {
+        return { entry: before, added: NO_TARGETS, removed: NO_TARGETS, settle: false, quick: true };
+      }
+      // nothing to keep, start or weigh: the old targets (if it had a check) go
+      const heldOffPlan = kernelWeight ? offPlanWeights(service, kernelWeight) : undefined;
+      return { entry: heldOffPlan ? { service, targets: [], heldOffPlan } : { service, targets: [] }, added: NO_TARGETS, removed: before?.targets ?? NO_TARGETS, settle: false, quick: false };
+    }
+    if (before !== undefined && before.service === service) {
+      // unchanged: its weights are decided again only if one is not what the apply gave it, or one is down
+      return { entry: before, added: NO_TARGETS, removed: NO_TARGETS, settle: this.settleKept(service, before, held), quick: false };
+    }
+    const targets: Target[] = [];
+    const added: Target[] = [];
+    const kept = new Set<Target>();
+    for (const realserver of service.realservers) {
+      const id = targetId(serviceId, realserver.destination);
+      const weight = held(service, realserver.destination);
+      const old = this.targets.get(id);
+      if (old && sameSpec(old.spec, service.healthCheck)) {
+        old.name = service.name;
+        old.host = realserver.host;
+        old.destination = { ...realserver.destination };
+        old.currentWeight = weight;
+        kept.add(old);
+        targets.push(old);
+      } else {
+        const fresh = this.targetOf(service, realserver);
+        fresh.currentWeight = weight;
+        added.push(fresh);
+        targets.push(fresh);
+      }
+    }
+    const removed = before === undefined ? [] : before.targets.filter((t) => !kept.has(t));
+    return { entry: { service, targets }, added, removed, settle: targets.length > 0, quick: false };
   }
 
   /** A target the plan no longer has: its loop stops, and it no longer counts as down. */
@@ -550,9 +597,23 @@ function reportOf(t: Target): TargetReport {
   };
 }
 
-/** The same objects in the same order (a 2,000-service plan: 2,000 comparisons, nothing made). */
-function sameObjects<T>(before: readonly T[] | undefined, now: readonly T[]): boolean {
-  if (before === undefined || before.length !== now.length) return false;
-  for (let i = 0; i < now.length; i++) if (before[i] !== now[i]) return false;
-  return true;
+/** Past this many services changed, an update makes its index again (in slices) instead of changing it in place. */
+const CHANGED_IN_PLACE_MAX = 64;
+
+/**
+ * The indexes where `now` holds another object than the last update did, when every one of
+ * them is a service under the same key at the same place and there are at most
+ * CHANGED_IN_PLACE_MAX (none: the same services, a no-op rollout); otherwise undefined.
+ */
+function changedInPlace(before: readonly DirectorService[] | undefined, now: readonly DirectorService[]): number[] | undefined {
+  if (before === undefined || before.length !== now.length) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < now.length; i++) {
+    const was = before[i] as DirectorService;
+    const is = now[i] as DirectorService;
+    if (was === is) continue;
+    if (changed.length === CHANGED_IN_PLACE_MAX || serviceKeyString(was.service.key) !== serviceKeyString(is.service.key)) return undefined;
+    changed.push(i);
+  }
+  return changed;
 }
