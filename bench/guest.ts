@@ -159,6 +159,7 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
     ...(window?.finishedAt !== undefined ? { agentMs: window.finishedAt - window.startedAt, agentOutcome: window.outcome ?? '', agentChanged: window.changed ?? 0 } : {}),
     ...(window?.phasesMs ? { agentPhasesMs: window.phasesMs } : {}),
     ...(window?.pageFaults ? { agentPageFaults: window.pageFaults } : {}),
+    ...(window?.gcMs !== undefined ? { agentGcMs: window.gcMs } : {}),
     ...(window?.ipvsReads ? { agentIpvsReads: window.ipvsReads } : {}),
     ...(rsWindow?.finishedAt !== undefined ? { realserverMs: rsWindow.finishedAt - rsWindow.startedAt } : {}),
     memory: memoryOf(agent.pid),

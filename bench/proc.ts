@@ -183,6 +183,8 @@ export interface ApplyWindow {
   phasesMs?: Record<string, number>;
   /** the same line's minor page faults per part (each a trap into the guest's user-mode kernel) */
   pageFaults?: Record<string, number>;
+  /** ms of the whole apply that V8's collector ran (its "apply finished" line), inside the parts */
+  gcMs?: number;
   /** how the agent's IPVS door answered each read of that apply */
   ipvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
 }
@@ -222,6 +224,7 @@ export function applyWindows(log: string): ApplyWindow[] {
         open.changed = Number(entry.changed);
         // the last part: the generation recorded, before the result is sent
         if (open.phasesMs && typeof entry.recordMs === 'number') open.phasesMs = { ...open.phasesMs, generation: entry.recordMs };
+        if (typeof entry.gcMs === 'number') open.gcMs = entry.gcMs;
       }
     }
   }

@@ -14,6 +14,8 @@ export interface RolloutFigure {
   agentChanged?: number;
   /** the director's apply in parts, ms ("director apply finished" phasesMs) */
   agentPhasesMs?: Record<string, number>;
+  /** of the agent side, what V8's collector took (inside the parts) */
+  agentGcMs?: number;
   /** the same parts' minor page faults ("director apply finished" pageFaults) */
   agentPageFaults?: Record<string, number>;
   /** how the agent's IPVS door answered each read of that apply */

@@ -26,6 +26,7 @@ import { SerialQueue } from '../../lvs/serial-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { ApplyEventSender } from './apply-event-sender';
 import { performance } from 'node:perf_hooks';
+import { gcMsSoFar } from '../gc-clock';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
 import type { HealthSource } from '../health/health-source';
@@ -259,6 +260,7 @@ export class AgentService {
     // The audit trail: who asked, for what, and (below) how it ended.
     const log = { ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
     this.deps.logger.info('apply started', log);
+    const gcAtStart = gcMsSoFar();
     // A controller killed or cut off mid-apply does not stop it: the kernel is changed whole
     // (or rolled back) either way, never left half-way because the stream went.
     const controllerGone = (): void => {
@@ -295,6 +297,8 @@ export class AgentService {
       ...log, outcome: result.outcome, changed: result.changed,
       // the apply's last part: the generation written to --state-dir (its parts before are in the applier's own lines)
       ...(recordMs !== undefined ? { recordMs } : {}),
+      // of the whole span, the collector's share (it runs inside the parts, never beside them)
+      gcMs: Math.round(gcMsSoFar() - gcAtStart),
       ...(call.cancelled ? { controllerGone: true } : {}),
     });
   }

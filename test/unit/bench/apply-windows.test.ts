@@ -9,11 +9,12 @@ describe('bench: an apply read from the agent\'s log', () => {
       line({ message: 'apply started', host: 'lvs1', generation: 5, mode: 'apply', timestamp: '2026-12-02T10:00:00.000Z' }),
       line({ message: 'director apply finished already as planned', phasesMs: { diff: 3, read: 2 }, pageFaults: { diff: 1 }, timestamp: '2026-12-02T10:00:00.010Z' }),
       line({ message: 'applied plan kept and handed over', lastPlanMs: 1, handOverMs: 4, timestamp: '2026-12-02T10:00:00.015Z' }),
-      line({ message: 'apply finished', host: 'lvs1', generation: 5, outcome: 'ok', changed: 0, recordMs: 6, timestamp: '2026-12-02T10:00:00.021Z' }),
+      line({ message: 'apply finished', host: 'lvs1', generation: 5, outcome: 'ok', changed: 0, recordMs: 6, gcMs: 9, timestamp: '2026-12-02T10:00:00.021Z' }),
     ].join('\n');
     const [window] = applyWindows(log);
     assert.deepStrictEqual(window.phasesMs, { diff: 3, read: 2, lastPlan: 1, healthHandOver: 4, generation: 6 });
     assert.strictEqual(window.finishedAt! - window.startedAt, 21);
+    assert.strictEqual(window.gcMs, 9, 'the collector\'s share, beside the parts');
   });
 
   it('adds no generation part to an apply that recorded none (a check)', () => {
