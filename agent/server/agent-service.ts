@@ -281,6 +281,10 @@ export class AgentService {
     let result: ResultEvent;
     try {
       result = await this.deps.applier.apply(plan, mode, emit, received);
+    } catch (error) {
+      // what the kernel holds, when the applier had said it, goes out before the failure
+      if (held) sender.send(held);
+      throw error;
     } finally {
       sender.flush();
       call.off('cancelled', controllerGone);
@@ -289,7 +293,13 @@ export class AgentService {
     let recordMs: number | undefined;
     if (mode === 'apply' && result.outcome !== 'failed') {
       const started = performance.now();
-      await this.deps.generations.record(plan.generation);
+      try {
+        await this.deps.generations.record(plan.generation);
+      } catch (error) {
+        // the kernel holds the plan: the controller is told so, then that the agent failed
+        sender.send(held ?? result);
+        throw error;
+      }
       recordMs = Math.round(performance.now() - started);
     }
     sender.send(held ?? result);

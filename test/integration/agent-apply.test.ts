@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { readFileSync } from 'fs';
+import { mkdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { status } from '@grpc/grpc-js';
 import type { ApplyEvent } from '../../lvs/apply-events';
@@ -184,6 +184,20 @@ describe('Apply over gRPC', () => {
       client.close();
       await wrapped.stop();
     }
+  });
+
+  it('sends the result, then INTERNAL, when the generation cannot be recorded after the kernel took the plan', async () => {
+    await applyThroughConnector(directorPlan(10));
+    // the next record's rename over generation.json meets a directory that is not empty
+    const file = join(agent.stateDir, 'generation.json');
+    rmSync(file);
+    mkdirSync(join(file, 'in-the-way'), { recursive: true });
+    const { events, error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(11)) });
+    const results = events.flatMap((e) => (e.result ? [String(e.result.outcome)] : []));
+    assert.strictEqual(results.length, 1, 'the controller learns what the kernel holds');
+    assert.match(results[0] ?? '', /CHANGED/);
+    assert.strictEqual(error?.code, status.INTERNAL);
+    assert.match(error?.details ?? '', /the agent failed unexpectedly: .*generation\.json/);
   });
 
   it('runs two applies one after the other, never together', async () => {
