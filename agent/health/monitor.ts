@@ -147,11 +147,7 @@ export class HealthMonitor {
     if (this.stopped) return; // the fresh targets were never scheduled
     if (next.added.length + next.removed.length <= SWITCH_IN_PLACE_MAX) {
       // a few targets come and go: changed in place, at once
-      for (const t of next.removed) {
-        if (this.targets.get(t.id) === t) this.targets.delete(t.id);
-        this.retire(t);
-      }
-      for (const t of next.added) this.targets.set(t.id, t);
+      this.swapTargets(next.added, next.removed);
       this.byService = next.byService;
     } else {
       // a load (200,000 targets): the new index is built in slices, then replaces the old at once
@@ -162,14 +158,26 @@ export class HealthMonitor {
       await runSliced(mapPausing(next.removed, (t) => this.retire(t)));
     }
     const serviceIds = new Set(next.toSettle);
-    await runSliced(mapPausing(next.added, (t) => {
-      if (t.spec && !t.looping) {
-        t.looping = true;
-        this.schedule(t, 0);
-      }
-    }));
+    await runSliced(mapPausing(next.added, (t) => this.startLoop(t)));
     await this.settleWithSorry(services, sorryHeld, serviceIds);
     if (!kernelWeight) this.lastPlainUpdate = services;
+  }
+
+  /** Targets that come and go, in the index at once: the removed ones first (a replaced one has the same id). */
+  private swapTargets(added: readonly Target[], removed: readonly Target[]): void {
+    for (const t of removed) {
+      if (this.targets.get(t.id) === t) this.targets.delete(t.id);
+      this.retire(t);
+    }
+    for (const t of added) this.targets.set(t.id, t);
+  }
+
+  /** A checked target's loop, started once. */
+  private startLoop(t: Target): void {
+    if (t.spec && !t.looping) {
+      t.looping = true;
+      this.schedule(t, 0);
+    }
   }
 
   /** The sorry servers taken again, then the weights of `serviceIds` and of every service with one decided. */
@@ -203,17 +211,8 @@ export class HealthMonitor {
       removed.push(...next.removed);
       if (next.settle) serviceIds.add(serviceId);
     }
-    for (const t of removed) {
-      if (this.targets.get(t.id) === t) this.targets.delete(t.id);
-      this.retire(t);
-    }
-    for (const t of added) {
-      this.targets.set(t.id, t);
-      if (t.spec && !t.looping) {
-        t.looping = true;
-        this.schedule(t, 0);
-      }
-    }
+    this.swapTargets(added, removed);
+    for (const t of added) this.startLoop(t);
     await this.settleWithSorry(services, sorryHeld, serviceIds);
   }
 

@@ -78,20 +78,23 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
   return identity;
 }
 
-/** Text counts by its worst UTF-8 size (three bytes a UTF-16 unit): measuring it would cost a pass over it. */
 function isSmallBody(body: AtomicFileBody): body is string | Buffer {
-  if (typeof body === 'string') return body.length * 3 <= SMALL_BODY_BYTES;
-  return Buffer.isBuffer(body) && body.length <= SMALL_BODY_BYTES;
+  return (typeof body === 'string' || Buffer.isBuffer(body)) && worstBytes(body) <= SMALL_BODY_BYTES;
 }
 
-/** Pieces whose worst-case size together is small (as isSmallBody measures each). */
+/** Pieces whose worst-case size together is small. */
 function isSmallPieces(pieces: ReadonlyArray<string | Buffer>): boolean {
   let bytes = 0;
   for (const piece of pieces) {
-    bytes += typeof piece === 'string' ? piece.length * 3 : piece.length;
+    bytes += worstBytes(piece);
     if (bytes > SMALL_BODY_BYTES) return false;
   }
   return true;
+}
+
+/** Text counts by its worst UTF-8 size (three bytes a UTF-16 unit): measuring it would cost a pass over it. */
+function worstBytes(piece: string | Buffer): number {
+  return typeof piece === 'string' ? piece.length * 3 : piece.length;
 }
 
 function joinPieces(pieces: ReadonlyArray<string | Buffer>): Buffer {
