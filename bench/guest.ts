@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
 import { startProfile, stopProfile } from './profiler';
-import { applyWindows, DIST, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
+import { applyWindows, DIST, idleCollections, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
 import type { GuestResults, PageFaultFigure, ReadingFigure, RolloutFigure } from './results';
@@ -548,7 +548,8 @@ async function lvsctlFigures(restoreText: string, smallCount: { services: number
     });
   }
   for (const n of [1, 2, 3]) await step(`lvsctl-noop-${n}`, async () => void (await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300)));
-  results.steps.afterSmall = { memory: memoryNow(director) };
+  // the director's collections once idle: after the load, then after each change (outside every figure)
+  results.steps.afterSmall = { memory: memoryNow(director), idleCollections: idleCollections(await readFile(currentDirectorLog, 'utf8').catch(() => '')) };
 
   // ---- the same kinds of apply again, profiled: the weight back, a no-op, a load into a fresh agent
   if (config.profile) {
@@ -611,13 +612,14 @@ async function lvsctlFigures(restoreText: string, smallCount: { services: number
       } catch (e) {
         failure = e;
       }
-      await sleep(1000);
+      // the probe goes on past the agent's collection once idle (a second after the apply, docs/director.md)
+      await sleep(3000);
       probe.kill('SIGTERM');
       const killer = setTimeout(() => probe.kill('SIGKILL'), 30_000);
       await probeExit;
       clearTimeout(killer);
       results.steps.hello = { file: helloOut, budgetS };
-      results.steps.afterBig = { memory: memoryNow(director) };
+      results.steps.afterBig = { memory: memoryNow(director), idleCollections: idleCollections(await readFile(currentDirectorLog, 'utf8').catch(() => '')) };
       if (failure) throw failure;
       await expectTable(agent.pid, big.length, big.length * config.destinations, 'after the 20,000 load');
     });

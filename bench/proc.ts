@@ -189,9 +189,8 @@ export interface ApplyWindow {
   ipvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
 }
 
-/** Every "apply started" … "apply finished" pair in an agent's JSON log, in order. */
-export function applyWindows(log: string): ApplyWindow[] {
-  const windows: ApplyWindow[] = [];
+/** The JSON lines of an agent's log, each with its time (ms since the epoch); other lines skipped. */
+function* logEntries(log: string): Generator<{ entry: Record<string, unknown>; at: number }> {
   for (const line of log.split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: Record<string, unknown>;
@@ -200,7 +199,32 @@ export function applyWindows(log: string): ApplyWindow[] {
     } catch {
       continue;
     }
-    const at = Date.parse(String(entry.timestamp));
+    yield { entry, at: Date.parse(String(entry.timestamp)) };
+  }
+}
+
+export interface IdleCollection {
+  /** ms since the epoch, when it ended */
+  at: number;
+  ms: number;
+  heapBeforeMiB: number;
+  heapAfterMiB: number;
+}
+
+/** Every "collected while idle" line of an agent's JSON log (agent/idle-collect.ts), in order. */
+export function idleCollections(log: string): IdleCollection[] {
+  const found: IdleCollection[] = [];
+  for (const { entry, at } of logEntries(log)) {
+    if (entry.message !== 'collected while idle') continue;
+    found.push({ at, ms: Number(entry.ms), heapBeforeMiB: Number(entry.heapBeforeMiB), heapAfterMiB: Number(entry.heapAfterMiB) });
+  }
+  return found;
+}
+
+/** Every "apply started" … "apply finished" pair in an agent's JSON log, in order. */
+export function applyWindows(log: string): ApplyWindow[] {
+  const windows: ApplyWindow[] = [];
+  for (const { entry, at } of logEntries(log)) {
     if (String(entry.message).startsWith('director apply finished') && typeof entry.phasesMs === 'object' && entry.phasesMs !== null) {
       const open = windows[windows.length - 1];
       if (open && open.finishedAt === undefined) {

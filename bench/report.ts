@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
-import type { Memory } from './proc';
+import type { IdleCollection, Memory } from './proc';
 import { PROBE_STOPPED, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
 
 function option(name: string, fallback: string): string {
@@ -265,6 +265,10 @@ function main(): void {
     where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`, and beside each part its minor page faults, `pageFaults`, where it took any; the agent side above also holds the request\'s hand-over before, and after them the last-plan file (`lastPlan`), the health hand-over (`healthHandOver`) and the generation\'s record (`generation`), all before the result is sent; beside the agent side, the time V8\'s collector ran within it, in whichever parts it fell, from the agent\'s `apply finished` line, `gcMs`):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
     const faultLine = pageFaultLine(guest?.steps['page-fault'] as PageFaultFigure | undefined, load);
     if (faultLine) where.push(faultLine);
+    const collections = idleCollectionLine(
+      (guest?.steps.afterSmall as { idleCollections?: IdleCollection[] } | undefined)?.idleCollections,
+      (guest?.steps.afterBig as { idleCollections?: IdleCollection[] } | undefined)?.idleCollections, n, big);
+    if (collections) where.push(collections);
   }
   const agentCapture = readJson<ProfileCapture>(join(dir, 'profile-agent.json'));
   const controllerCapture = readJson<ProfileCapture>(join(dir, 'profile-controller.json'));
@@ -318,7 +322,7 @@ function main(): void {
     '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
     `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked; three reloads (the weight changed, set back, changed again), the median, as lvsctl's three one-weight rollouts (each figure alone moved by half between runs on this shared machine)${(guest?.steps['keepalived-reload'] as { runsMs?: number[] } | undefined)?.runsMs ? ` (here ${((guest?.steps['keepalived-reload'] as { runsMs: number[] }).runsMs).map((m) => seconds(m)).join(', ')}; lvsctl agent side ${[1, 2, 3].map((k) => seconds(rollout(guest, 'lvsctl-weight-' + String(k))?.agentMs)).join(', ')})` : ''}. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
-    `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel and keeps every latency; a call still unanswered at the end counts with its wait so far (one under 1 s then has missed nothing yet, and is named apart).`,
+    `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel, from before the rollout to 3 s after it (past the agent's collection once idle), and keeps every latency; a call still unanswered at the end counts with its wait so far (one under 1 s then has missed nothing yet, and is named apart).`,
     '- **Page faults**: the director agent counts its minor page faults (getrusage) in each part of an apply and logs them beside the part\'s time (`pageFaults`); the guest driver times 32 MiB of fresh memory written once, in its own process, for what one costs in this guest.',
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
@@ -353,6 +357,20 @@ function faultsText(faults: number | undefined): string {
  * What a page fault costs in this guest (bench/guest.ts pageFaultCost), and what the load's
  * faults come to at that cost: in the user-mode kernel they are a large share of the apply.
  */
+/** The director's full collections once idle after an apply, outside every apply's figure (agent/idle-collect.ts). */
+function idleCollectionLine(small: readonly IdleCollection[] | undefined, big: readonly IdleCollection[] | undefined, smallName: string, bigName: string): string | undefined {
+  if (!small && !big) return undefined;
+  const one = (c: IdleCollection): string => `${seconds(c.ms)} (heap ${c.heapBeforeMiB} → ${c.heapAfterMiB} MiB)`;
+  const parts: string[] = [];
+  if (small?.length) {
+    const [afterLoad, ...later] = small;
+    parts.push(`after the ${smallName} load ${one(afterLoad)}`);
+    if (later.length > 0) parts.push(`after ${later.length} later apply(s) ${seconds(Math.min(...later.map((c) => c.ms)))}–${seconds(Math.max(...later.map((c) => c.ms)))}`);
+  } else if (small) parts.push(`none after the ${smallName} load (the agent could not collect, or the heap did not grow enough)`);
+  if (big?.length) parts.push(`after the ${bigName} load ${one(big[0])}`);
+  return `**Collections once idle** (the director's \`collected while idle\` lines: one full collection a second after an apply that grew the heap by 2 MiB or more, so that the next apply does not pay for this one's garbage; outside every apply's figure above, and within the Hello probe's span at ${bigName}): ${parts.join('; ')}.`;
+}
+
 function pageFaultLine(cost: PageFaultFigure | undefined, load: RolloutFigure | undefined): string | undefined {
   if (!cost || cost.faults <= 0) return undefined;
   const usEach = (cost.ms * 1000) / cost.faults;

@@ -27,6 +27,7 @@ import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { ApplyEventSender } from './apply-event-sender';
 import { performance } from 'node:perf_hooks';
 import { gcMsSoFar } from '../gc-clock';
+import type { IdleCollector } from '../idle-collect';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
 import type { HealthSource } from '../health/health-source';
@@ -64,6 +65,8 @@ export interface AgentServiceDeps {
   connections?: ConnectionsSource;
   /** a director's: a hello said an apply follows (HelloRequest.apply_follows); absent = ignored */
   applyAnnounced?: () => void;
+  /** told when each apply starts and ends: collects the garbage a big one left once the agent is idle */
+  idleCollector?: Pick<IdleCollector, 'busy' | 'idle' | 'cancel'>;
   /** Health watch tuning (tests shorten the heartbeat) */
   healthWatch?: { heartbeatMs?: number; maxWatches?: number; clock?: Clock };
 }
@@ -121,6 +124,7 @@ export class AgentService {
     // Health watches would hold the server open for ever: they end now, the client sees the stream close.
     this.healthCalls.endAll();
     this.queue.close(() => new QueueClosedError());
+    this.deps.idleCollector?.cancel();
     return this.queue.idle();
   }
 
@@ -202,10 +206,12 @@ export class AgentService {
     try {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
+        this.deps.idleCollector?.busy();
         try {
           await this.applyInTurn(call, caller, plan, mode, stepBatches, omitDiff);
         } finally {
           this.inFlight = undefined;
+          this.deps.idleCollector?.idle();
         }
       });
       call.end();

@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { applyWindows } from '../../../bench/proc';
+import { applyWindows, idleCollections } from '../../../bench/proc';
 
 const line = (entry: Record<string, unknown>): string => JSON.stringify(entry);
 
@@ -24,5 +24,14 @@ describe('bench: an apply read from the agent\'s log', () => {
       line({ message: 'apply finished', host: 'lvs1', generation: 6, outcome: 'ok', changed: 0, timestamp: '2026-12-02T10:00:00.012Z' }),
     ].join('\n');
     assert.deepStrictEqual(applyWindows(log)[0].phasesMs, { diff: 3 });
+  });
+
+  it('reads the agent\'s collections once idle, and only those', () => {
+    const log = [
+      line({ message: 'apply finished', host: 'lvs1', generation: 6, outcome: 'ok', changed: 0, timestamp: '2026-12-02T10:00:00.012Z' }),
+      'not json',
+      line({ message: 'collected while idle', ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18, timestamp: '2026-12-02T10:00:01.100Z' }),
+    ].join('\n');
+    assert.deepStrictEqual(idleCollections(log), [{ at: Date.parse('2026-12-02T10:00:01.100Z'), ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18 }]);
   });
 });
