@@ -1,20 +1,41 @@
-// How long V8's collector has run in this process: an apply's "apply finished" line says how
+// How long V8's collector ran within a span of work: an apply's "apply finished" line says how
 // much of its time went to collections (a collection started by one apply's garbage can land
 // in the next, and in the lab's one-CPU guest one took 60 ms of a 90 ms apply). One
-// PerformanceObserver for the process, made at the first ask. Its entries arrive a moment
-// after each collection, so a collection in the last instant of a span may count in the next.
-import { PerformanceObserver } from 'node:perf_hooks';
+// PerformanceObserver for the process, made at the first span. Its entries arrive a moment
+// after each collection, while the event loop turns: a collection is counted in a span by
+// when it started, so one that ran before the span (the agent's own once idle) but arrived
+// inside it is not; one in the last instant of a span may arrive after its end and be missed.
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 
-let collectedMs = 0;
+/** A span being timed: end() gives the ms the collector ran inside it. */
+export interface GcSpan {
+  end(): number;
+}
+
+interface OpenSpan {
+  from: number;
+  ms: number;
+}
+
+const open = new Set<OpenSpan>();
 let observer: PerformanceObserver | undefined;
 
-/** ms spent collecting since the first call (0 at the first call). */
-export function gcMsSoFar(): number {
+/** Starts timing the collector from now. */
+export function gcSpan(): GcSpan {
   if (observer === undefined) {
     observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) collectedMs += entry.duration;
+      for (const entry of list.getEntries()) {
+        for (const span of open) if (entry.startTime >= span.from) span.ms += entry.duration;
+      }
     });
     observer.observe({ entryTypes: ['gc'] });
   }
-  return collectedMs;
+  const span: OpenSpan = { from: performance.now(), ms: 0 };
+  open.add(span);
+  return {
+    end: () => {
+      open.delete(span);
+      return span.ms;
+    },
+  };
 }

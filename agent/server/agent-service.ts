@@ -6,7 +6,7 @@ import { authReadOnce, callerOf, type CallerInfo } from './caller';
 import { errorMessage } from '../../lvs/errors';
 import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
-import type { ApplyEvent, ApplyMode, HostApplier, ResultEvent } from '../../lvs/apply-events';
+import type { ApplyEvent, ApplyMode, HostApplier, ReceivedRequest, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
 import type { GenerationStore } from '../state/generation';
 import type { AgentHandlers } from '../../proto/generated/lvsctl/v1/Agent';
@@ -26,7 +26,7 @@ import { SerialQueue } from '../../lvs/serial-queue';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import { ApplyEventSender } from './apply-event-sender';
 import { performance } from 'node:perf_hooks';
-import { gcMsSoFar } from '../gc-clock';
+import { gcSpan, type GcSpan } from '../gc-clock';
 import type { IdleCollector } from '../idle-collect';
 import { callError, type CallError } from './call-errors';
 import type { StatusSource } from '../../lvs/status';
@@ -266,7 +266,19 @@ export class AgentService {
     // The audit trail: who asked, for what, and (below) how it ended.
     const log = { ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
     this.deps.logger.info('apply started', log);
-    const gcAtStart = gcMsSoFar();
+    const collector = gcSpan();
+    try {
+      await this.applyAndReport(call, plan, mode, stepBatches, received, log, collector);
+    } finally {
+      collector.end(); // a failed apply's span is closed too
+    }
+  }
+
+  /** The apply itself, its record, the result sent and the audit line; `collector` times V8's collections in it. */
+  private async applyAndReport(
+    call: ServerWritableStream<Buffer, Buffer>, plan: HostPlan, mode: ApplyMode, stepBatches: boolean,
+    received: ReceivedRequest, log: Record<string, unknown>, collector: GcSpan,
+  ): Promise<void> {
     // A controller killed or cut off mid-apply does not stop it: the kernel is changed whole
     // (or rolled back) either way, never left half-way because the stream went.
     const controllerGone = (): void => {
@@ -314,7 +326,7 @@ export class AgentService {
       // the apply's last part: the generation written to --state-dir (its parts before are in the applier's own lines)
       ...(recordMs !== undefined ? { recordMs } : {}),
       // of the whole span, the collector's share (it runs inside the parts, never beside them)
-      gcMs: Math.round(gcMsSoFar() - gcAtStart),
+      gcMs: Math.round(collector.end()),
       ...(call.cancelled ? { controllerGone: true } : {}),
     });
   }
