@@ -17,7 +17,13 @@ function harness(options: { idleMs?: number; growthMiB?: number } = {}) {
     heapUsed: () => state.heap,
     collected: (done) => state.done.push(done),
   });
-  return { state, collector };
+  /** An apply that ends with the heap at heapMiB. */
+  const applyLeaving = (heapMiB: number): void => {
+    collector.busy();
+    state.heap = heapMiB * MIB;
+    collector.idle();
+  };
+  return { state, collector, applyLeaving };
 }
 
 describe('the agent\'s collection once idle after an apply', () => {
@@ -32,36 +38,28 @@ describe('the agent\'s collection once idle after an apply', () => {
   });
 
   it('collects once, idleMs after an apply that grew the heap, and says what it freed', async () => {
-    const { state, collector } = harness();
-    collector.busy();
-    state.heap = 40 * MIB;
-    collector.idle();
+    const { state, applyLeaving } = harness();
+    applyLeaving(40);
     assert.strictEqual(state.collections, 0, 'collected before the agent was idle');
     await sleep(60);
     assert.strictEqual(state.collections, 1);
     assert.deepStrictEqual(state.done.map(({ heapBeforeMiB, heapAfterMiB }) => ({ heapBeforeMiB, heapAfterMiB })), [{ heapBeforeMiB: 40, heapAfterMiB: 12 }]);
     // nothing grew since: the next apply leaves no collection behind
-    collector.busy();
-    state.heap = 14 * MIB;
-    collector.idle();
+    applyLeaving(14);
     await sleep(60);
     assert.strictEqual(state.collections, 1, 'collected again for 2 MiB of growth, under the 4 MiB asked');
   });
 
   it('does not collect after an apply that left little behind', async () => {
-    const { state, collector } = harness({ growthMiB: 16 });
-    collector.busy();
-    state.heap = 25 * MIB;
-    collector.idle();
+    const { state, applyLeaving } = harness({ growthMiB: 16 });
+    applyLeaving(25);
     await sleep(60);
     assert.strictEqual(state.collections, 0);
   });
 
   it('waits again when an apply starts before the idle moment, and while applies overlap', async () => {
-    const { state, collector } = harness({ idleMs: 40 });
-    collector.busy();
-    state.heap = 40 * MIB;
-    collector.idle();
+    const { state, collector, applyLeaving } = harness({ idleMs: 40 });
+    applyLeaving(40);
     await sleep(10);
     // the next apply arrives: the collection must not fall inside it
     collector.busy();
@@ -77,10 +75,8 @@ describe('the agent\'s collection once idle after an apply', () => {
   });
 
   it('does not collect once the agent stops', async () => {
-    const { state, collector } = harness();
-    collector.busy();
-    state.heap = 40 * MIB;
-    collector.idle();
+    const { state, collector, applyLeaving } = harness();
+    applyLeaving(40);
     collector.cancel();
     await sleep(60);
     assert.strictEqual(state.collections, 0);
