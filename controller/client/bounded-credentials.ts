@@ -169,7 +169,8 @@ export class BoundedCredentials extends ChannelCredentials {
         (result) => {
           clearTimeout(timer);
           if (settled) {
-            result.socket.destroy();
+            // off the stack of the read that ended the handshake (agent-channel.ts, close())
+            setImmediate(() => result.socket.destroy());
             return;
           }
           settled = true;
