@@ -52,6 +52,7 @@ export class IdleCollector {
   private baseline: number;
   private timer: NodeJS.Timeout | undefined;
   private applies = 0;
+  private stopped = false;
 
   constructor(private readonly options: IdleCollectorOptions) {
     this.heapUsed = options.heapUsed ?? (() => getHeapStatistics().used_heap_size);
@@ -67,17 +68,23 @@ export class IdleCollector {
   /** An apply ended: when no other runs and the heap grew enough, collect after idleMs. */
   idle(): void {
     this.applies = Math.max(0, this.applies - 1);
-    if (this.applies > 0 || this.heapUsed() - this.baseline < this.options.growthBytes) return;
+    if (this.stopped || this.applies > 0 || this.heapUsed() - this.baseline < this.options.growthBytes) return;
     this.cancel();
     this.timer = setTimeout(() => this.collectNow(), this.options.idleMs);
     // a stopping agent does not wait for it
     this.timer.unref();
   }
 
-  /** No collection follows (the agent stops). */
+  /** The collection waiting for the idle moment is put off to the end of the next apply (one is announced). */
   cancel(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** No collection follows, not even after the apply still in flight (the agent stops). */
+  stop(): void {
+    this.stopped = true;
+    this.cancel();
   }
 
   private collectNow(): void {

@@ -354,10 +354,10 @@ function faultsText(faults: number | undefined): string {
 }
 
 /**
- * What a page fault costs in this guest (bench/guest.ts pageFaultCost), and what the load's
- * faults come to at that cost: in the user-mode kernel they are a large share of the apply.
+ * The director's full collections once idle after an apply (agent/idle-collect.ts): never
+ * inside an apply's agent side (the agent holds them from a plan's arrival to its apply's
+ * end), but one may fall inside the next rollout's end to end, before its plan arrives.
  */
-/** The director's full collections once idle after an apply, outside every apply's figure (agent/idle-collect.ts). */
 function idleCollectionLine(small: readonly IdleCollection[] | undefined, big: readonly IdleCollection[] | undefined, smallName: string, bigName: string): string | undefined {
   if (!small && !big) return undefined;
   const one = (c: IdleCollection): string => `${seconds(c.ms)} (heap ${c.heapBeforeMiB} → ${c.heapAfterMiB} MiB)`;
@@ -365,12 +365,16 @@ function idleCollectionLine(small: readonly IdleCollection[] | undefined, big: r
   if (small?.length) {
     const [afterLoad, ...later] = small;
     parts.push(`after the ${smallName} load ${one(afterLoad)}`);
-    if (later.length > 0) parts.push(`after ${later.length} later apply(s) ${seconds(Math.min(...later.map((c) => c.ms)))}–${seconds(Math.max(...later.map((c) => c.ms)))}`);
+    if (later.length > 0) parts.push(`${later.length} more after the later applies, ${seconds(Math.min(...later.map((c) => c.ms)))}–${seconds(Math.max(...later.map((c) => c.ms)))}`);
   } else if (small) parts.push(`none after the ${smallName} load (the agent could not collect, or the heap did not grow enough)`);
   if (big?.length) parts.push(`after the ${bigName} load ${one(big[0])}`);
-  return `**Collections once idle** (the director's \`collected while idle\` lines: one full collection a second after an apply that grew the heap by 2 MiB or more, so that the next apply does not pay for this one's garbage; outside every apply's figure above, and within the Hello probe's span at ${bigName}): ${parts.join('; ')}.`;
+  return `**Collections once idle** (the director's \`collected while idle\` lines: one full collection a second after an apply that grew the heap by 2 MiB or more, so that the next apply does not pay for this one's garbage; outside every agent-side figure above, as the agent holds them from a plan's arrival to its apply's end, though one may fall in the next rollout's end to end; within the Hello probe's span at ${bigName}): ${parts.join('; ')}.`;
 }
 
+/**
+ * What a page fault costs in this guest (bench/guest.ts pageFaultCost), and what the load's
+ * faults come to at that cost: in the user-mode kernel they are a large share of the apply.
+ */
 function pageFaultLine(cost: PageFaultFigure | undefined, load: RolloutFigure | undefined): string | undefined {
   if (!cost || cost.faults <= 0) return undefined;
   const usEach = (cost.ms * 1000) / cost.faults;

@@ -66,7 +66,7 @@ export interface AgentServiceDeps {
   /** a director's: a hello said an apply follows (HelloRequest.apply_follows); absent = ignored */
   applyAnnounced?: () => void;
   /** told when each apply starts and ends: collects the garbage a big one left once the agent is idle */
-  idleCollector?: Pick<IdleCollector, 'busy' | 'idle' | 'cancel'>;
+  idleCollector?: Pick<IdleCollector, 'busy' | 'idle' | 'cancel' | 'stop'>;
   /** Health watch tuning (tests shorten the heartbeat) */
   healthWatch?: { heartbeatMs?: number; maxWatches?: number; clock?: Clock };
 }
@@ -124,7 +124,7 @@ export class AgentService {
     // Health watches would hold the server open for ever: they end now, the client sees the stream close.
     this.healthCalls.endAll();
     this.queue.close(() => new QueueClosedError());
-    this.deps.idleCollector?.cancel();
+    this.deps.idleCollector?.stop();
     return this.queue.idle();
   }
 
@@ -136,7 +136,11 @@ export class AgentService {
     if (this.deps.logger.isDebugEnabled()) this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion, applyFollows: call.request.applyFollows });
     callback(null, { host, role: wireName(ROLE, role), version, capabilities });
     // after the answer: the check it starts is queued behind any write, never in the hello's way
-    if (call.request.applyFollows) this.deps.applyAnnounced?.();
+    if (call.request.applyFollows) {
+      this.deps.applyAnnounced?.();
+      // the plan is on its way: a collection once idle now would only hold it up
+      this.deps.idleCollector?.cancel();
+    }
   }
 
   private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {
@@ -194,6 +198,17 @@ export class AgentService {
     // anyone there", not decoding a big plan or the wait behind another apply. A refusal
     // still ends the call with its status.
     call.sendMetadata(new Metadata());
+    // From the plan's arrival to the end of its apply, the collection once idle waits: the
+    // decode of a 20,000-service plan yields to the event loop for seconds.
+    this.deps.idleCollector?.busy();
+    try {
+      await this.decodeAndApply(call, caller);
+    } finally {
+      this.deps.idleCollector?.idle();
+    }
+  }
+
+  private async decodeAndApply(call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo): Promise<void> {
     const request = await this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, caller, request);
     const { plan, mode, stepBatches, omitDiff } = request;
@@ -206,12 +221,10 @@ export class AgentService {
     try {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
-        this.deps.idleCollector?.busy();
         try {
           await this.applyInTurn(call, caller, plan, mode, stepBatches, omitDiff);
         } finally {
           this.inFlight = undefined;
-          this.deps.idleCollector?.idle();
         }
       });
       call.end();

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import type { AgentRole } from '../../../lvs/wire/enum-names';
 import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
-import { AgentService } from '../../../agent/server/agent-service';
+import { AgentService, type AgentServiceDeps } from '../../../agent/server/agent-service';
 import type { StatusSource } from '../../../lvs/status';
 import { startAgentServer, type RunningAgent } from '../../../agent/server/agent-server';
 import { Revocations } from '../../../agent/server/revocation';
@@ -39,6 +39,8 @@ export async function startTestAgent(opts: {
   applier?: (stateDir: string) => HostApplier;
   /** called when a hello says an apply follows */
   applyAnnounced?: () => void;
+  /** the collection once idle (agent/idle-collect.ts); default none */
+  idleCollector?: AgentServiceDeps['idleCollector'];
 }): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
   const fake = new FakeApplier();
@@ -56,6 +58,7 @@ export async function startTestAgent(opts: {
     ...(opts.status ? { status: opts.status } : {}),
     ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
     ...(opts.applyAnnounced ? { applyAnnounced: opts.applyAnnounced } : {}),
+    ...(opts.idleCollector ? { idleCollector: opts.idleCollector } : {}),
   });
   const running = await startAgentServer({
     listen: { host: '127.0.0.1', port: 0 },

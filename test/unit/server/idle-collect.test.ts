@@ -74,10 +74,25 @@ describe('the agent\'s collection once idle after an apply', () => {
     assert.strictEqual(state.collections, 1);
   });
 
-  it('does not collect once the agent stops', async () => {
+  it('puts the waiting collection off to the end of the next apply when one is announced', async () => {
     const { state, collector, applyLeaving } = harness();
     applyLeaving(40);
     collector.cancel();
+    await sleep(60);
+    assert.strictEqual(state.collections, 0, 'collected though an apply was announced');
+    // the announced apply ends: the garbage of both is collected then
+    applyLeaving(41);
+    await sleep(60);
+    assert.strictEqual(state.collections, 1);
+  });
+
+  it('does not collect once the agent stops, not even after the apply still in flight', async () => {
+    const { state, collector, applyLeaving } = harness();
+    applyLeaving(40);
+    collector.busy();
+    collector.stop();
+    state.heap = 60 * MIB;
+    collector.idle();
     await sleep(60);
     assert.strictEqual(state.collections, 0);
   });

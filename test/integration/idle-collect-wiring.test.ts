@@ -1,0 +1,94 @@
+// The agent's collection once idle (agent/idle-collect.ts) as the gRPC service drives it:
+// from a plan's arrival (its decode yields to the event loop for seconds at 20,000 services)
+// to the end of its apply no collection may start, busy() and idle() pair up on every path,
+// a Hello that announces an apply puts a waiting collection off, and a draining agent stops
+// it for good (the apply still in flight ends after the drain began).
+import assert from 'assert';
+import { status } from '@grpc/grpc-js';
+import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
+import { directorPlan } from '../unit/wire/sample-host-plans';
+import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { makeTestPki, type TestPki } from './support/pki';
+import { rawApply } from './support/raw-client';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `calls` holds `want` (idle() comes once the stream is ended, a moment after the client saw the end). */
+async function until(calls: string[], want: string[]): Promise<void> {
+  for (let waited = 0; waited < 2_000 && calls.length < want.length; waited += 10) await sleep(10);
+  assert.deepStrictEqual(calls, want);
+}
+
+describe('the collection once idle, as the agent service drives it', function () {
+  this.timeout(30_000);
+  let pki: TestPki;
+  let agent: TestAgent;
+  const calls: string[] = [];
+  const recorder = {
+    busy: () => void calls.push('busy'),
+    idle: () => void calls.push('idle'),
+    cancel: () => void calls.push('cancel'),
+    stop: () => void calls.push('stop'),
+  };
+
+  before(async () => {
+    pki = await makeTestPki();
+  });
+  after(() => pki.cleanup());
+  beforeEach(async () => {
+    calls.length = 0;
+    agent = await startTestAgent({ tls: pki.agent, idleCollector: recorder });
+  });
+  afterEach(async () => {
+    await agent.stop();
+  });
+
+  it('is held from the plan\'s arrival to the end of its apply, and let go once', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    const seenAtFirstEvent: string[][] = [];
+    try {
+      await client.apply(directorPlan(3), 'apply', () => {
+        if (seenAtFirstEvent.length === 0) seenAtFirstEvent.push([...calls]);
+      });
+    } finally {
+      client.close();
+    }
+    assert.deepStrictEqual(seenAtFirstEvent, [['busy']], 'the apply ran without the collection held');
+    await until(calls, ['busy', 'idle']);
+  });
+
+  it('is let go after a plan refused at its decode, as after one applied', async () => {
+    const wire = hostPlanToWire(directorPlan(3));
+    wire.director!.services![1].realservers![0].destination!.weight = 65536;
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: wire });
+    assert.strictEqual(error?.code, status.INVALID_ARGUMENT);
+    await until(calls, ['busy', 'idle']);
+  });
+
+  it('is put off by a Hello that announces an apply, and not by one that does not', async () => {
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      await client.hello({ applyFollows: false });
+      assert.deepStrictEqual(calls, []);
+      await client.hello({ applyFollows: true });
+      await until(calls, ['cancel']);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('is stopped when the agent drains, before the apply in flight lets it go', async () => {
+    agent.applier.delayMs = 300;
+    const client = clientTo(agent.port, mtls(pki.controller));
+    try {
+      const applying = client.apply(directorPlan(3), 'apply', () => undefined);
+      while (agent.applier.calls.length === 0) await sleep(5);
+      const draining = agent.service.drain();
+      await applying;
+      await draining;
+    } finally {
+      client.close();
+    }
+    await until(calls, ['busy', 'stop', 'idle']);
+  });
+});
