@@ -8,14 +8,13 @@ import { status } from '@grpc/grpc-js';
 import { hostPlanToWire } from '../../lvs/wire/host-plan-encode';
 import { directorPlan } from '../unit/wire/sample-host-plans';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { until } from './support/health-agent';
 import { makeTestPki, type TestPki } from './support/pki';
 import { rawApply } from './support/raw-client';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `calls` holds `want` (idle() comes once the stream is ended, a moment after the client saw the end). */
-async function until(calls: string[], want: string[]): Promise<void> {
-  for (let waited = 0; waited < 2_000 && calls.length < want.length; waited += 10) await sleep(10);
+/** Waits until `calls` holds as many as `want`, then compares (idle() comes once the stream is ended, a moment after the client saw the end). */
+async function told(calls: string[], want: string[]): Promise<void> {
+  await until(`the collector told ${want.join(', ')}`, () => (calls.length >= want.length ? true : undefined), 2_000);
   assert.deepStrictEqual(calls, want);
 }
 
@@ -54,7 +53,7 @@ describe('the collection once idle, as the agent service drives it', function ()
       client.close();
     }
     assert.deepStrictEqual(seenAtFirstEvent, [['busy']], 'the apply ran without the collection held');
-    await until(calls, ['busy', 'idle']);
+    await told(calls, ['busy', 'idle']);
   });
 
   it('is let go after a plan refused at its decode, as after one applied', async () => {
@@ -62,7 +61,7 @@ describe('the collection once idle, as the agent service drives it', function ()
     wire.director!.services![1].realservers![0].destination!.weight = 65536;
     const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: wire });
     assert.strictEqual(error?.code, status.INVALID_ARGUMENT);
-    await until(calls, ['busy', 'idle']);
+    await told(calls, ['busy', 'idle']);
   });
 
   it('is put off by a Hello that announces an apply, and not by one that does not', async () => {
@@ -71,7 +70,7 @@ describe('the collection once idle, as the agent service drives it', function ()
       await client.hello({ applyFollows: false });
       assert.deepStrictEqual(calls, []);
       await client.hello({ applyFollows: true });
-      await until(calls, ['cancel']);
+      await told(calls, ['cancel']);
     } finally {
       client.close();
     }
@@ -82,13 +81,13 @@ describe('the collection once idle, as the agent service drives it', function ()
     const client = clientTo(agent.port, mtls(pki.controller));
     try {
       const applying = client.apply(directorPlan(3), 'apply', () => undefined);
-      while (agent.applier.calls.length === 0) await sleep(5);
+      await until('the apply to start', () => (agent.applier.calls.length > 0 ? true : undefined));
       const draining = agent.service.drain();
       await applying;
       await draining;
     } finally {
       client.close();
     }
-    await until(calls, ['busy', 'stop', 'idle']);
+    await told(calls, ['busy', 'stop', 'idle']);
   });
 });
