@@ -246,13 +246,24 @@ export function applyWindows(log: string): ApplyWindow[] {
         open.finishedAt = at;
         open.outcome = String(entry.outcome);
         open.changed = Number(entry.changed);
-        // the last part: the generation recorded, before the result is sent
+        // the generation recorded (from the applier's result on, beside the two parts above), before the result is sent
         if (open.phasesMs && typeof entry.recordMs === 'number') open.phasesMs = { ...open.phasesMs, generation: entry.recordMs };
         if (typeof entry.gcMs === 'number') open.gcMs = entry.gcMs;
       }
     }
   }
   return windows;
+}
+
+/**
+ * The wall time of an apply's parts: one after another, but the generation's record runs
+ * beside the last-plan file and the health hand-over (agent-service.ts), so only what it
+ * takes beyond those two counts.
+ */
+export function partsWallMs(parts: Readonly<Record<string, number>>): number {
+  const { generation = 0, ...inTurn } = parts;
+  const besideIt = (inTurn.lastPlan ?? 0) + (inTurn.healthHandOver ?? 0);
+  return Object.values(inTurn).reduce((sum, ms) => sum + ms, 0) + Math.max(0, generation - besideIt);
 }
 
 /** `lvsctl-agent --help` names `--ipvs` with a netlink choice: the agent can take `--ipvs netlink`. */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
-import type { IdleCollection, Memory } from './proc';
+import { partsWallMs, type IdleCollection, type Memory } from './proc';
 import { PROBE_STOPPED, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
 
 function option(name: string, fallback: string): string {
@@ -260,9 +260,9 @@ function main(): void {
     ['load', load], ['one weight changed (the median of three)', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')],
     ['load, profiled (a fresh agent)', profiledLoad], ['the weight set back, profiled', rollout(guest, 'profiled-weight')], ['no-op, profiled', rollout(guest, 'profiled-noop')],
   ] as const)
-    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)}${f.agentGcMs !== undefined ? ` (collector ${seconds(f.agentGcMs)})` : ''} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}${faultsText(f.agentPageFaults?.[phase])}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - Object.values(f.agentPhasesMs).reduce((sum, ms) => sum + ms, 0))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
+    .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)}${f.agentGcMs !== undefined ? ` (collector ${seconds(f.agentGcMs)})` : ''} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}${faultsText(f.agentPageFaults?.[phase])}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - partsWallMs(f.agentPhasesMs))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
   if (phaseRows.length > 0) {
-    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`, and beside each part its minor page faults, `pageFaults`, where it took any; the agent side above also holds the request\'s hand-over before, and after them the last-plan file (`lastPlan`), the health hand-over (`healthHandOver`) and the generation\'s record (`generation`), all before the result is sent; beside the agent side, the time V8\'s collector ran within it, in whichever parts it fell, from the agent\'s `apply finished` line, `gcMs`):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
+    where.push(['**The director agent\'s apply, part by part** (its `director apply finished` log line, `phasesMs`, and beside each part its minor page faults, `pageFaults`, where it took any; the agent side above also holds the request\'s hand-over before, and after them the last-plan file (`lastPlan`) and the health hand-over (`healthHandOver`), with the generation\'s record (`generation`) written meanwhile, from the applier\'s result on, all before the result is sent (so the parts\' wall time counts the generation only where it outlasts the other two); beside the agent side, the time V8\'s collector ran within it, in whichever parts it fell, from the agent\'s `apply finished` line, `gcMs`):', '', '| apply | agent side | parts | outside the parts | IPVS table read |', '|---|---|---|---|---|', ...phaseRows].join('\n'));
     const faultLine = pageFaultLine(guest?.steps['page-fault'] as PageFaultFigure | undefined, load);
     if (faultLine) where.push(faultLine);
     const collections = idleCollectionLine(

@@ -39,6 +39,9 @@ import type { Connection } from '../../proto/generated/lvsctl/v1/Connection';
 import type { HealthRequest__Output } from '../../proto/generated/lvsctl/v1/HealthRequest';
 import type { HealthReport } from '../../proto/generated/lvsctl/v1/HealthReport';
 
+/** The generation's record (recordGeneration): its time in ms, or why it failed. */
+type GenerationRecorded = { ms: number } | { error: unknown };
+
 export interface AgentIdentity {
   host: string;
   role: AgentRole;
@@ -303,45 +306,68 @@ export class AgentService {
     // controller that has the result, and a `lvsctl health` or `status` run right after it,
     // find the agent at rest with the new plan, never still taking it in.
     let held: ResultEvent | undefined;
+    // The generation is written as soon as the applier says the kernel holds the plan: beside
+    // the applier's own wrapping (the last-plan file, the health hand-over), so the two files'
+    // fsyncs overlap instead of following each other. Its failure is met below, once the apply returned.
+    let recording: Promise<GenerationRecorded> | undefined;
     const sender = new ApplyEventSender((bytes) => { if (!call.cancelled) call.write(bytes); }, stepBatches);
     const emit = (event: ApplyEvent): void => {
       if (held) return; // the result closes the stream: nothing may follow it
-      if (event.kind === 'result') held = event;
-      else sender.send(event);
+      if (event.kind === 'result') {
+        held = event;
+        if (mode === 'apply' && event.outcome !== 'failed') recording = this.recordGeneration(plan.generation);
+      } else sender.send(event);
     };
     let result: ResultEvent;
     try {
       result = await this.deps.applier.apply(plan, mode, emit, received);
     } catch (error) {
-      // what the kernel holds, when the applier had said it, goes out before the failure
+      // what the kernel holds, when the applier had said it, goes out before the failure (its
+      // generation, once said, is still written: the kernel holds that plan)
       if (held) sender.send(held);
+      await recording;
       throw error;
     } finally {
       sender.flush();
       call.off('cancelled', controllerGone);
     }
-    // A check changes nothing, and a failed apply was rolled back: neither is "applied".
+    // A check changes nothing, and a failed apply was rolled back: neither is "applied" (an
+    // applier that only returned its result has its generation written now).
     let recordMs: number | undefined;
-    if (mode === 'apply' && result.outcome !== 'failed') {
-      const started = performance.now();
-      try {
-        await this.deps.generations.record(plan.generation);
-      } catch (error) {
+    if (mode === 'apply' && result.outcome !== 'failed') recording ??= this.recordGeneration(plan.generation);
+    if (recording) {
+      const recorded = await recording;
+      if ('error' in recorded) {
         // the kernel holds the plan: the controller is told so, then that the agent failed
         sender.send(held ?? result);
-        throw error;
+        throw recorded.error;
       }
-      recordMs = Math.round(performance.now() - started);
+      recordMs = recorded.ms;
     }
     sender.send(held ?? result);
     this.deps.logger.info('apply finished', {
       ...log, outcome: result.outcome, changed: result.changed,
-      // the apply's last part: the generation written to --state-dir (its parts before are in the applier's own lines)
+      // the generation written to --state-dir, from the applier's result on, beside the last-plan
+      // file and the hand-over (those are in the applier's own lines)
       ...(recordMs !== undefined ? { recordMs } : {}),
       // of the whole span, the collector's share (it runs inside the parts, never beside them)
       gcMs: Math.round(collector.end()),
       ...(call.cancelled ? { controllerGone: true } : {}),
     });
+  }
+
+  /**
+   * Writes the generation to --state-dir: how long that took, or why it failed. Never rejects:
+   * it runs while the apply goes on, and a rejection nobody awaits yet would end the process.
+   */
+  private async recordGeneration(generation: number): Promise<GenerationRecorded> {
+    const started = performance.now();
+    try {
+      await this.deps.generations.record(generation);
+    } catch (error) {
+      return { error };
+    }
+    return { ms: Math.round(performance.now() - started) };
   }
 
   /** Ends the call refused; `asked` is what the request asked for, once it decoded. */

@@ -186,6 +186,79 @@ describe('Apply over gRPC', () => {
     }
   });
 
+  it('writes the generation as soon as the applier has its result, while the plan is still being kept for health', async () => {
+    // the two state files' fsyncs overlap: the generation does not wait for the last-plan file
+    const generationFile = (dir: string): string => {
+      try {
+        return readFileSync(join(dir, 'generation.json'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    let seenBeforeHandOver = false;
+    const wrapped = await startTestAgent({
+      tls: pki.agent,
+      role: 'director',
+      applier: (stateDir) => ({
+        async apply(_plan, _mode, emit) {
+          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
+          emit(result);
+          // the wrapping's work (the last-plan file, the hand-over) goes on for up to 2 s
+          for (let waited = 0; waited < 2000 && !seenBeforeHandOver; waited += 20) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            seenBeforeHandOver = generationFile(stateDir) === '{"generation":13}\n';
+          }
+          return result;
+        },
+      }),
+    });
+    const client = clientTo(wrapped.port, mtls(pki.controller));
+    try {
+      const result = await client.apply(directorPlan(13), 'apply', () => undefined);
+      assert.strictEqual(result.outcome, 'changed');
+      assert.strictEqual(seenBeforeHandOver, true, 'generation.json held 13 before the applier returned');
+    } finally {
+      client.close();
+      await wrapped.stop();
+    }
+  });
+
+  it('a generation that cannot be written while the plan is still being kept: the result, then INTERNAL, and the agent serves on', async () => {
+    const wrapped = await startTestAgent({
+      tls: pki.agent,
+      role: 'director',
+      applier: () => ({
+        async apply(_plan, _mode, emit) {
+          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
+          emit(result);
+          // the record fails meanwhile: nothing awaits it until this returns
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return result;
+        },
+      }),
+    });
+    try {
+      // one apply first: the agent reads generation.json once, at its first apply
+      assert.strictEqual((await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(13)) })).error, undefined);
+      // the next record's rename over generation.json meets a directory that is not empty
+      const file = join(wrapped.stateDir, 'generation.json');
+      rmSync(file);
+      mkdirSync(join(file, 'in-the-way'), { recursive: true });
+      const { events, error } = await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(14)) });
+      const results = events.flatMap((e) => (e.result ? [String(e.result.outcome)] : []));
+      assert.strictEqual(results.length, 1, 'the controller learns what the kernel holds');
+      assert.match(results[0] ?? '', /CHANGED/);
+      assert.strictEqual(error?.code, status.INTERNAL);
+      assert.match(error?.details ?? '', /the agent failed unexpectedly: .*generation\.json/);
+      rmSync(file, { recursive: true });
+      const next = await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(15)) });
+      assert.strictEqual(next.error, undefined);
+      assert.strictEqual(readFileSync(file, 'utf8'), '{"generation":15}\n');
+    } finally {
+      await wrapped.stop();
+    }
+  });
+
   it('sends the result, then INTERNAL, when the generation cannot be recorded after the kernel took the plan', async () => {
     await applyThroughConnector(directorPlan(10));
     // the next record's rename over generation.json meets a directory that is not empty

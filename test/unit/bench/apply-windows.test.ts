@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { applyWindows, idleCollections } from '../../../bench/proc';
+import { applyWindows, idleCollections, partsWallMs } from '../../../bench/proc';
 
 const line = (entry: Record<string, unknown>): string => JSON.stringify(entry);
 
@@ -33,5 +33,11 @@ describe('bench: an apply read from the agent\'s log', () => {
       line({ message: 'collected while idle', ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18, timestamp: '2026-12-02T10:00:01.100Z' }),
     ].join('\n');
     assert.deepStrictEqual(idleCollections(log), [{ at: Date.parse('2026-12-02T10:00:01.100Z'), ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18 }]);
+  });
+
+  it('counts the generation\'s record only where it outlasts the last-plan file and the hand-over it runs beside', () => {
+    assert.strictEqual(partsWallMs({ diff: 3, lastPlan: 4, healthHandOver: 5, generation: 6 }), 12);
+    assert.strictEqual(partsWallMs({ diff: 3, lastPlan: 1, healthHandOver: 2, generation: 10 }), 13);
+    assert.strictEqual(partsWallMs({ diff: 3, read: 2 }), 5);
   });
 });
