@@ -16,7 +16,7 @@ import { startProfile, stopProfile } from './profiler';
 import { applyWindows, DIST, idleCollections, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
-import type { GuestResults, PageFaultFigure, ReadingFigure, RolloutFigure } from './results';
+import { changedOnOddRuns, SMALL_CHANGE_RUNS, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
 
 const TMP = '/tmp/bench';
 const BRIDGE = 'br0';
@@ -448,12 +448,14 @@ async function baselines(restoreText: string): Promise<void> {
     await expectSameTable(null, restoreText, 'the table keepalived loaded');
   });
 
-  // three reloads, each one weight: changed, set back, changed again (the figure is their median, as lvsctl's)
+  // SMALL_CHANGE_RUNS reloads, each one weight: changed, set back, changed again, … (the figure is their median, as lvsctl's)
   await step('keepalived-reload', async () => {
     const pid = need(keepalivedPid, 'keepalived');
     const original = changedEntry(small);
     const runs: Array<{ ms: number; method: string }> = [];
-    for (const [config, weight] of [[files.keepalivedSmallChanged, changed.weight], [files.keepalivedSmall, original.weight], [files.keepalivedSmallChanged, changed.weight]] as const) {
+    for (let n = 1; n <= SMALL_CHANGE_RUNS; n += 1) {
+      const config = changedOnOddRuns(n, files.keepalivedSmallChanged, files.keepalivedSmall);
+      const weight = changedOnOddRuns(n, changed.weight, original.weight);
       await writeFile(join(TMP, 'keepalived.conf'), await readFile(config, 'utf8'));
       let completeAt: number | undefined;
       keepalivedLines = (line) => { if (completeAt === undefined && line.includes('Reload complete')) completeAt = now(); };
@@ -470,8 +472,8 @@ async function baselines(restoreText: string): Promise<void> {
       }
       await expectTable('self', smallCount.services, smallCount.destinations, 'after the keepalived reload');
     }
-    const middle = [...runs].sort((x, y) => x.ms - y.ms)[1] as { ms: number; method: string };
-    results.steps['keepalived-reload'] = { ms: middle.ms, runsMs: runs.map((r) => r.ms), method: `${middle.method}; the median of 3` };
+    const middle = [...runs].sort((x, y) => x.ms - y.ms)[Math.floor((runs.length - 1) / 2)] as { ms: number; method: string };
+    results.steps['keepalived-reload'] = { ms: middle.ms, runsMs: runs.map((r) => r.ms), method: `${middle.method}; the median of ${runs.length}` };
   });
   if (keepalivedPid !== undefined) {
     try {
@@ -537,9 +539,11 @@ async function lvsctlFigures(restoreText: string, smallCount: { services: number
       results.notes.push(`the ${config.services} × ${config.destinations} load did not finish (its --deadline was ${config.loadBudgetS} s); for the weight and no-op figures the table was loaded with ipvsadm -R into a fresh agent's namespace and adopted by a rollout of the same plan`);
     });
   }
-  // three one-weight rollouts, as keepalived's three reloads: changed, set back, changed again
+  // SMALL_CHANGE_RUNS one-weight rollouts, as keepalived's reloads: changed, set back, changed again, …
   const original = changedEntry(small);
-  for (const [n, plan, weight] of [[1, files.planSmallChanged, changed.weight], [2, files.planSmall, original.weight], [3, files.planSmallChanged, changed.weight]] as const) {
+  for (let n = 1; n <= SMALL_CHANGE_RUNS; n += 1) {
+    const plan = changedOnOddRuns(n, files.planSmallChanged, files.planSmall);
+    const weight = changedOnOddRuns(n, changed.weight, original.weight);
     await step(`lvsctl-weight-${n}`, async () => {
       const agent = need(director, 'the director agent');
       await rolloutFigure(`lvsctl-weight-${n}`, plan, 300);
@@ -547,7 +551,8 @@ async function lvsctlFigures(restoreText: string, smallCount: { services: number
       if (w !== weight) throw new Error(`after weight rollout ${n} the kernel shows weight ${w}, expected ${weight}`);
     });
   }
-  for (const n of [1, 2, 3]) await step(`lvsctl-noop-${n}`, async () => void (await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300)));
+  // after an odd number of weight rollouts the table holds the changed weight: the no-ops roll that plan out again
+  for (let n = 1; n <= SMALL_CHANGE_RUNS; n += 1) await step(`lvsctl-noop-${n}`, async () => void (await rolloutFigure(`lvsctl-noop-${n}`, files.planSmallChanged, 300)));
   // the director's collections once idle: after the load, then after each change (outside every figure)
   results.steps.afterSmall = { memory: memoryNow(director), idleCollections: idleCollections(await readFile(currentDirectorLog, 'utf8').catch(() => '')) };
 

@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
 import { partsWallMs, type IdleCollection, type Memory } from './proc';
-import { PROBE_STOPPED, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
+import { PROBE_STOPPED, SMALL_CHANGE_RUNS, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
+
+/** 1 … SMALL_CHANGE_RUNS: the numbers of the guest's one-weight and no-op rollouts */
+const smallChangeRuns = Array.from({ length: SMALL_CHANGE_RUNS }, (_, i) => i + 1);
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -158,8 +161,8 @@ function main(): void {
   const keepalivedReload = ms('keepalived-reload');
   const ipvsadmRestore = ms('ipvsadm-restore');
   const load = rollout(guest, 'lvsctl-load');
-  const weight = medianRollout([rollout(guest, 'lvsctl-weight-1'), rollout(guest, 'lvsctl-weight-2'), rollout(guest, 'lvsctl-weight-3')]);
-  const noop = medianRollout([rollout(guest, 'lvsctl-noop-1'), rollout(guest, 'lvsctl-noop-2'), rollout(guest, 'lvsctl-noop-3')]);
+  const weight = medianRollout(smallChangeRuns.map((n) => rollout(guest, `lvsctl-weight-${n}`)));
+  const noop = medianRollout(smallChangeRuns.map((n) => rollout(guest, `lvsctl-noop-${n}`)));
   const bigRun = rollout(guest, 'lvsctl-big');
   const readings = (guest?.steps.readings as { figures?: ReadingFigure[]; netlinkMissing?: string } | undefined);
   const reading = (name: string): number | undefined => readings?.figures?.find((f) => f.name === name)?.medianMs;
@@ -176,10 +179,10 @@ function main(): void {
     const r = rolloutRatio(load, 'agentMs', ipvsadmRestore);
     rows.push({ figure: `load ${n}, agent side, against \`ipvsadm -R\``, lvsctl: rolloutCell(load, 'agentMs'), baseline: `\`ipvsadm -R\` ${seconds(ipvsadmRestore)}`, ratio: r.text, target: '—', met: '—' });
   }
-  rows.push(rolloutRow('one weight changed in that table, agent side (median of 3)', weight, 'agentMs', 'keepalived SIGHUP reload (median of 3)', keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
-  rows.push(rolloutRow('one weight changed, end to end (median of 3)', weight, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
-  rows.push(rolloutRow('no-op rollout of that table, agent side (median of 3)', noop, 'agentMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
-  rows.push(rolloutRow('no-op rollout, end to end (median of 3)', noop, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
+  rows.push(rolloutRow(`one weight changed in that table, agent side (median of ${SMALL_CHANGE_RUNS})`, weight, 'agentMs', `keepalived SIGHUP reload (median of ${SMALL_CHANGE_RUNS})`, keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
+  rows.push(rolloutRow(`one weight changed, end to end (median of ${SMALL_CHANGE_RUNS})`, weight, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× keepalived reload'));
+  rows.push(rolloutRow(`no-op rollout of that table, agent side (median of ${SMALL_CHANGE_RUNS})`, noop, 'agentMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
+  rows.push(rolloutRow(`no-op rollout, end to end (median of ${SMALL_CHANGE_RUNS})`, noop, 'wallMs', 'keepalived reload', keepalivedReload, 0.25, '≤ 0.25× that reload'));
   const netlink = reading('netlink dump');
   for (const base of ['ipvsadm -S -n', 'cat /proc/net/ip_vs']) {
     const b = reading(base);
@@ -257,7 +260,7 @@ function main(): void {
   // the agent's own account of each apply, part by part (its "director apply finished" line)
   // the figures' own runs, then their profiled repeats: the difference is what the sampler cost
   const phaseRows = ([
-    ['load', load], ['one weight changed (the median of three)', weight], ['no-op (the last of the three)', rollout(guest, 'lvsctl-noop-3')],
+    ['load', load], [`one weight changed (the median of ${SMALL_CHANGE_RUNS})`, weight], [`no-op (the median of ${SMALL_CHANGE_RUNS})`, noop],
     ['load, profiled (a fresh agent)', profiledLoad], ['the weight set back, profiled', rollout(guest, 'profiled-weight')], ['no-op, profiled', rollout(guest, 'profiled-noop')],
   ] as const)
     .flatMap(([what, f]) => (f?.agentPhasesMs ? [`| ${what} | ${seconds(f.agentMs)}${f.agentGcMs !== undefined ? ` (collector ${seconds(f.agentGcMs)})` : ''} | ${Object.entries(f.agentPhasesMs).filter(([, ms]) => ms >= 1).map(([phase, ms]) => `${phase} ${seconds(ms)}${faultsText(f.agentPageFaults?.[phase])}`).join(', ')} | ${seconds((f.agentMs ?? NaN) - partsWallMs(f.agentPhasesMs))} | ${Object.entries(f.agentIpvsReads ?? {}).map(([which, r]) => `${which}: ${r.kind}${r.servicesReadAgain ? `, ${r.servicesReadAgain} read again` : ''}${r.servicesFromListing ? `, ${r.servicesFromListing} from the listing` : ''}`).join('; ') || '—'} |`] : []));
@@ -320,7 +323,7 @@ function main(): void {
     '',
     `- **The table**: ${n} LVS-NAT services (tcp VIP:80, wlc, VIPs 10.100.x.y), each with ${cfg?.destinations ?? 10} destinations: one realserver host at ports 8001…, so every destination is its own IPVS entry as with ${cfg?.destinations ?? 10} hosts, with one realserver agent instead of ${cfg?.destinations ?? 10} (a node process costs seconds in the guest). A realserver host serves at most 10,000 of them, so the 20,000-service table has two realserver agents verifying beside the director: web1 (10.0.0.11) the first 10,000, web2 (10.0.0.12) the next. The realserver agents run with \`--self-check-interval 60m\`: they verify at every rollout as always, but their own periodic round (every 10 s by default, a few hundred ms of the guest's one CPU for 2,000 services) would otherwise land at random in the director's and keepalived's figures; at a site it runs on the realserver. The same table is the plan (\`bench/table.ts\`), the \`ipvsadm -R\` batch and the keepalived.conf; each load is checked by counting \`/proc/net/ip_vs\`.`,
     '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
-    `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked; three reloads (the weight changed, set back, changed again), the median, as lvsctl's three one-weight rollouts (each figure alone moved by half between runs on this shared machine)${(guest?.steps['keepalived-reload'] as { runsMs?: number[] } | undefined)?.runsMs ? ` (here ${((guest?.steps['keepalived-reload'] as { runsMs: number[] }).runsMs).map((m) => seconds(m)).join(', ')}; lvsctl agent side ${[1, 2, 3].map((k) => seconds(rollout(guest, 'lvsctl-weight-' + String(k))?.agentMs)).join(', ')})` : ''}. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
+    `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked; ${SMALL_CHANGE_RUNS} reloads (the weight changed, set back, changed again, …), the median, as lvsctl's ${SMALL_CHANGE_RUNS} one-weight rollouts (each figure alone moved by half between runs on this shared machine)${(guest?.steps['keepalived-reload'] as { runsMs?: number[] } | undefined)?.runsMs ? ` (here ${((guest?.steps['keepalived-reload'] as { runsMs: number[] }).runsMs).map((m) => seconds(m)).join(', ')}; lvsctl agent side ${smallChangeRuns.map((k) => seconds(rollout(guest, `lvsctl-weight-${k}`)?.agentMs)).join(', ')})` : ''}. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
     `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel, from before the rollout to 3 s after it (past the agent's collection once idle), and keeps every latency; a call still unanswered at the end counts with its wait so far (one under 1 s then has missed nothing yet, and is named apart).`,
     '- **Page faults**: the director agent counts its minor page faults (getrusage) in each part of an apply and logs them beside the part\'s time (`pageFaults`); the guest driver times 32 MiB of fresh memory written once, in its own process, for what one costs in this guest.',

@@ -109,3 +109,15 @@ export interface CliStartupResults {
 
 /** hello-probe's error for the call still in flight when it was told to stop (report.ts reads it) */
 export const PROBE_STOPPED = 'unanswered when the probe stopped';
+
+/**
+ * How many one-weight rollouts, no-op rollouts and keepalived reloads the guest times, each
+ * figure their median. Each one alone moves by half between runs on this shared machine
+ * (the guest has one CPU): three let one slow run in two decide the median.
+ */
+export const SMALL_CHANGE_RUNS = 5;
+
+/** The weight of the nth (from 1) of those runs: changed, set back, changed again, … */
+export function changedOnOddRuns<T>(n: number, changed: T, original: T): T {
+  return n % 2 === 1 ? changed : original;
+}
