@@ -37,6 +37,43 @@ describe('Apply over gRPC', () => {
     }
   }
 
+  /**
+   * An agent whose applier is wrapped as the agent wraps it (health/wire-up.ts): it emits its
+   * result as soon as the kernel is done, then keeps the plan for health (`keeping`) before it returns.
+   */
+  function agentKeepingAfterResult(keeping: (stateDir: string) => Promise<void>): Promise<TestAgent> {
+    return startTestAgent({
+      tls: pki.agent,
+      role: 'director',
+      applier: (stateDir) => ({
+        async apply(_plan, _mode, emit) {
+          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
+          emit(result);
+          await keeping(stateDir);
+          return result;
+        },
+      }),
+    });
+  }
+
+  /**
+   * An apply of `generation` whose record's rename over generation.json meets a directory that
+   * is not empty: the controller gets the result (the kernel holds the plan), then INTERNAL
+   * naming the file. Returns the file (a directory now).
+   */
+  async function assertResultThenInternalWhenGenerationBlocked(target: TestAgent, generation: number): Promise<string> {
+    const file = join(target.stateDir, 'generation.json');
+    rmSync(file);
+    mkdirSync(join(file, 'in-the-way'), { recursive: true });
+    const { events, error } = await rawApply(target.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(generation)) });
+    const results = events.flatMap((e) => (e.result ? [String(e.result.outcome)] : []));
+    assert.strictEqual(results.length, 1, 'the controller learns what the kernel holds');
+    assert.match(results[0] ?? '', /CHANGED/);
+    assert.strictEqual(error?.code, status.INTERNAL);
+    assert.match(error?.details ?? '', /the agent failed unexpectedly: .*generation\.json/);
+    return file;
+  }
+
   it('streams the applier\'s events in order, the result last', async () => {
     const { result, events } = await applyThroughConnector(directorPlan(3));
     assert.deepStrictEqual(events.map((e) => e.kind), ['step', 'diff', 'step', 'result']);
@@ -157,21 +194,10 @@ describe('Apply over gRPC', () => {
   });
 
   it('sends the result only once the agent is done with the apply: its generation on disk, the plan handed over', async () => {
-    // an applier wrapped as the agent wraps it: the result is emitted as soon as the kernel is
-    // done, and the plan is kept and handed to health checking after that (health/wire-up.ts)
     let handedOver = false;
-    const wrapped = await startTestAgent({
-      tls: pki.agent,
-      role: 'director',
-      applier: () => ({
-        async apply(_plan, _mode, emit) {
-          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
-          emit(result);
-          await new Promise((resolve) => setTimeout(resolve, 150));
-          handedOver = true;
-          return result;
-        },
-      }),
+    const wrapped = await agentKeepingAfterResult(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      handedOver = true;
     });
     const client = clientTo(wrapped.port, mtls(pki.controller));
     try {
@@ -196,21 +222,12 @@ describe('Apply over gRPC', () => {
       }
     };
     let seenBeforeHandOver = false;
-    const wrapped = await startTestAgent({
-      tls: pki.agent,
-      role: 'director',
-      applier: (stateDir) => ({
-        async apply(_plan, _mode, emit) {
-          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
-          emit(result);
-          // the wrapping's work (the last-plan file, the hand-over) goes on for up to 2 s
-          for (let waited = 0; waited < 2000 && !seenBeforeHandOver; waited += 20) {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            seenBeforeHandOver = generationFile(stateDir) === '{"generation":13}\n';
-          }
-          return result;
-        },
-      }),
+    // the wrapping's work (the last-plan file, the hand-over) goes on for up to 2 s
+    const wrapped = await agentKeepingAfterResult(async (stateDir) => {
+      for (let waited = 0; waited < 2000 && !seenBeforeHandOver; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seenBeforeHandOver = generationFile(stateDir) === '{"generation":13}\n';
+      }
     });
     const client = clientTo(wrapped.port, mtls(pki.controller));
     try {
@@ -224,32 +241,12 @@ describe('Apply over gRPC', () => {
   });
 
   it('a generation that cannot be written while the plan is still being kept: the result, then INTERNAL, and the agent serves on', async () => {
-    const wrapped = await startTestAgent({
-      tls: pki.agent,
-      role: 'director',
-      applier: () => ({
-        async apply(_plan, _mode, emit) {
-          const result = { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' } as const;
-          emit(result);
-          // the record fails meanwhile: nothing awaits it until this returns
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          return result;
-        },
-      }),
-    });
+    // the record fails meanwhile: nothing awaits it until the applier returns
+    const wrapped = await agentKeepingAfterResult(() => new Promise((resolve) => setTimeout(resolve, 200)));
     try {
       // one apply first: the agent reads generation.json once, at its first apply
       assert.strictEqual((await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(13)) })).error, undefined);
-      // the next record's rename over generation.json meets a directory that is not empty
-      const file = join(wrapped.stateDir, 'generation.json');
-      rmSync(file);
-      mkdirSync(join(file, 'in-the-way'), { recursive: true });
-      const { events, error } = await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(14)) });
-      const results = events.flatMap((e) => (e.result ? [String(e.result.outcome)] : []));
-      assert.strictEqual(results.length, 1, 'the controller learns what the kernel holds');
-      assert.match(results[0] ?? '', /CHANGED/);
-      assert.strictEqual(error?.code, status.INTERNAL);
-      assert.match(error?.details ?? '', /the agent failed unexpectedly: .*generation\.json/);
+      const file = await assertResultThenInternalWhenGenerationBlocked(wrapped, 14);
       rmSync(file, { recursive: true });
       const next = await rawApply(wrapped.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(15)) });
       assert.strictEqual(next.error, undefined);
@@ -261,16 +258,7 @@ describe('Apply over gRPC', () => {
 
   it('sends the result, then INTERNAL, when the generation cannot be recorded after the kernel took the plan', async () => {
     await applyThroughConnector(directorPlan(10));
-    // the next record's rename over generation.json meets a directory that is not empty
-    const file = join(agent.stateDir, 'generation.json');
-    rmSync(file);
-    mkdirSync(join(file, 'in-the-way'), { recursive: true });
-    const { events, error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(11)) });
-    const results = events.flatMap((e) => (e.result ? [String(e.result.outcome)] : []));
-    assert.strictEqual(results.length, 1, 'the controller learns what the kernel holds');
-    assert.match(results[0] ?? '', /CHANGED/);
-    assert.strictEqual(error?.code, status.INTERNAL);
-    assert.match(error?.details ?? '', /the agent failed unexpectedly: .*generation\.json/);
+    await assertResultThenInternalWhenGenerationBlocked(agent, 11);
   });
 
   it('runs two applies one after the other, never together', async () => {
