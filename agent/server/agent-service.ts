@@ -310,12 +310,14 @@ export class AgentService {
     // the applier's own wrapping (the last-plan file, the health hand-over), so the two files'
     // fsyncs overlap instead of following each other. Its failure is met below, once the apply returned.
     let recording: Promise<GenerationRecorded> | undefined;
+    // A check changes nothing, and a failed apply was rolled back: neither is "applied".
+    const applied = (outcome: ResultEvent['outcome']): boolean => mode === 'apply' && outcome !== 'failed';
     const sender = new ApplyEventSender((bytes) => { if (!call.cancelled) call.write(bytes); }, stepBatches);
     const emit = (event: ApplyEvent): void => {
       if (held) return; // the result closes the stream: nothing may follow it
       if (event.kind === 'result') {
         held = event;
-        if (mode === 'apply' && event.outcome !== 'failed') recording = this.recordGeneration(plan.generation);
+        if (applied(event.outcome)) recording = this.recordGeneration(plan.generation);
       } else sender.send(event);
     };
     let result: ResultEvent;
@@ -331,10 +333,9 @@ export class AgentService {
       sender.flush();
       call.off('cancelled', controllerGone);
     }
-    // A check changes nothing, and a failed apply was rolled back: neither is "applied" (an
-    // applier that only returned its result has its generation written now).
+    // an applier that only returned its result has its generation written now
     let recordMs: number | undefined;
-    if (mode === 'apply' && result.outcome !== 'failed') recording ??= this.recordGeneration(plan.generation);
+    if (applied(result.outcome)) recording ??= this.recordGeneration(plan.generation);
     if (recording) {
       const recorded = await recording;
       if ('error' in recorded) {
