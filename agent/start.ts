@@ -35,6 +35,7 @@ import { procFiles } from './health/proc-files';
 import type { MetricsServer } from './metrics/serve';
 import { NO_METRICS } from './metrics/metrics-recorder';
 import { fullCollection, IdleCollector } from './idle-collect';
+import { describeOptimizingCompiler, setOptimizingCompiler } from './optimizing-compiler';
 
 // The modules of one role are loaded only by an agent of that role (import() below): a
 // realserver never loads the applier, the IPVS and iptables doors or keepalived's, and a
@@ -163,6 +164,8 @@ async function startIdentity(files: AgentTlsFiles | undefined): Promise<TlsIdent
 /** Starts the agent with the options as parsed; resolves once it serves. */
 export async function startAgent(options: RawAgentOptions): Promise<void> {
   const config = resolveAgentConfig(options);
+  // before the agent's own work: V8 decides on optimizing a function as it runs hot
+  const optimizingCompiler = setOptimizingCompiler(config.optimizingCompiler);
   const logger = createLogger(config.logLevel);
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
@@ -256,6 +259,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     listen: `${config.listen.host}:${running.port}`,
     tls: identity ? { ...describeIdentity(identity), allow: config.allow } : 'insecure',
     stateDir: config.stateDir,
+    optimizingCompiler: describeOptimizingCompiler(optimizingCompiler),
   });
   // the first apply's look for a chain left from before, taken now rather than inside it (docs/director.md, step 3)
   kernel?.marks.start((error) => logger.info('the mangle table could not be read at start; the first apply reads it', { problem: errorMessage(error) }));

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
 import { startProfile, stopProfile } from './profiler';
-import { applyWindows, DIST, idleCollections, memoryOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
+import { applyWindows, DIST, idleCollections, memoryOf, optimizingCompilerOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
 import { changedOnOddRuns, SMALL_CHANGE_RUNS, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
@@ -356,6 +356,8 @@ async function main(): Promise<void> {
     await buildTopology();
     await startAgents();
     await sleep(3000);
+    const compiler = optimizingCompilerOf(await readFile(currentDirectorLog, 'utf8').catch(() => ''));
+    if (results.meta && compiler !== undefined) results.meta.optimizingCompiler = compiler;
     results.steps.idle = { memory: memoryOf(need(director, 'director').pid), realserverMemory: memoryOf(need(realservers[0], 'a realserver').pid) };
     agentsStartedAt = Date.now();
   }))) return;

@@ -221,6 +221,14 @@ export function idleCollections(log: string): IdleCollection[] {
   return found;
 }
 
+/** What the agent's start line says of V8's optimizing compiler ("off (auto: one CPU, …)"); undefined from an agent that does not say. */
+export function optimizingCompilerOf(log: string): string | undefined {
+  for (const { entry } of logEntries(log)) {
+    if (entry.message === 'agent started' && typeof entry.optimizingCompiler === 'string') return entry.optimizingCompiler;
+  }
+  return undefined;
+}
+
 /** Every "apply started" … "apply finished" pair in an agent's JSON log, in order. */
 export function applyWindows(log: string): ApplyWindow[] {
   const windows: ApplyWindow[] = [];

@@ -313,7 +313,7 @@ function main(): void {
     '',
     `Written by \`npm run bench\` (\`bench/run.sh\`) on ${new Date().toISOString().slice(0, 10)}; do not edit by hand. Every lvsctl figure stands beside a baseline measured in the same run (same guest boot, same machine, minutes apart), and only the ratio means anything: the lab kernel is user-mode Linux, where every system call is slow, and the machine is shared. Timing is never a pass/fail test.`,
     '',
-    `Run: ${Number.isFinite(totalS) ? `${Math.round(totalS)} s in all` : 'time not recorded'}${labStatus !== '' && labStatus !== '0' ? `; the guest's boot ended with status ${labStatus}` : ''}. Guest: ${guest?.meta?.kernel ?? '?'} (UML), ${guest?.meta?.ipvsadm ?? ''}, ${guest?.meta?.keepalived ?? ''}, node ${guest?.meta?.node ?? '?'}. Director agent IPVS backend: ${backend}. Fan-out: ${fanout?.ansibleVersion ?? 'not run'}, forks ${fanout?.forks ?? '?'}; lvsctl \`--parallel ${fanout?.parallel ?? '?'}\`; lvsctl medians of ${fanout?.repeats ?? '?'} runs, Ansible ${fanout?.ansibleRepeats ?? '?'}.`,
+    `Run: ${Number.isFinite(totalS) ? `${Math.round(totalS)} s in all` : 'time not recorded'}${labStatus !== '' && labStatus !== '0' ? `; the guest's boot ended with status ${labStatus}` : ''}. Guest: ${guest?.meta?.kernel ?? '?'} (UML), ${guest?.meta?.ipvsadm ?? ''}, ${guest?.meta?.keepalived ?? ''}, node ${guest?.meta?.node ?? '?'}. Director agent IPVS backend: ${backend}; V8's optimizing compiler: ${guest?.meta?.optimizingCompiler ?? 'not said by the agent'}. Fan-out: ${fanout?.ansibleVersion ?? 'not run'}, forks ${fanout?.forks ?? '?'}; lvsctl \`--parallel ${fanout?.parallel ?? '?'}\`; lvsctl medians of ${fanout?.repeats ?? '?'} runs, Ansible ${fanout?.ansibleRepeats ?? '?'}.`,
     '',
     table(rows),
     '',

@@ -9,6 +9,7 @@ import { parseListenAddress, type ListenAddress } from './transport/listen-addre
 import type { AgentTlsFiles } from './transport/tls-identity';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
 import { IPTABLES_CHOICES, type IptablesChoiceOption, IPVS_CHOICES, type IpvsBackendChoice } from '../kernel/backend-choices';
+import { OPTIMIZING_COMPILER_CHOICES, type OptimizingCompilerChoice } from '../optimizing-compiler';
 
 /** --ipvs: auto is netlink when the kernel has the IPVS family and the package loads, else ipvsadm */
 
@@ -31,6 +32,8 @@ export interface RawAgentOptions {
   keepalivedConfig?: string;
   keepalivedPidfile?: string;
   execChecks?: string;
+  /** absent when built by hand (tests): auto */
+  optimizingCompiler?: string;
   logLevel: string;
   insecure?: boolean;
 }
@@ -56,6 +59,8 @@ export interface AgentConfig {
   keepalived: { config: string; pidFile: string };
   /** --exec-checks DIR, director: exec health checks run only commands inside it; absent = exec checks fail */
   execChecksDir?: string;
+  /** --optimizing-compiler: V8's optimizing compiler on, off, or auto (off on one CPU) */
+  optimizingCompiler: OptimizingCompilerChoice;
 }
 
 const SELF_CHECK_DEFAULT_MS = 10_000;
@@ -125,6 +130,10 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   if (!(IPVS_CHOICES as readonly string[]).includes(ipvs)) {
     throw new AgentConfigError(`--ipvs ${JSON.stringify(ipvs)}: must be one of ${IPVS_CHOICES.join(', ')}`);
   }
+  const optimizingCompiler = opts.optimizingCompiler ?? 'auto';
+  if (!(OPTIMIZING_COMPILER_CHOICES as readonly string[]).includes(optimizingCompiler)) {
+    throw new AgentConfigError(`--optimizing-compiler ${JSON.stringify(optimizingCompiler)}: must be one of ${OPTIMIZING_COMPILER_CHOICES.join(', ')}`);
+  }
   if (!isLogLevel(opts.logLevel)) {
     throw new AgentConfigError(`--log-level ${JSON.stringify(opts.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }
@@ -159,5 +168,6 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     drainTimeoutMs,
     keepalived,
     ...(opts.execChecks !== undefined ? { execChecksDir: opts.execChecks } : {}),
+    optimizingCompiler: optimizingCompiler as OptimizingCompilerChoice,
   };
 }

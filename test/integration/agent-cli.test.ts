@@ -168,4 +168,20 @@ describe('lvsctl-agent start-up', () => {
     assert.deepStrictEqual(started?.tls, { certificate: 'lvs1', allow: ['controller'] });
     assert.doesNotMatch(stdout, /PRIVATE KEY/);
   });
+
+  it('says in its start line whether V8\'s optimizing compiler runs, and why', async () => {
+    const { code, stdout } = await runAgent(
+      ['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--optimizing-compiler', 'off'],
+      /"agent started"/,
+    );
+    assert.strictEqual(code, 0);
+    const started = stdout.split('\n').map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => l.message === 'agent started');
+    assert.equal(started?.optimizingCompiler, 'off (--optimizing-compiler off)');
+  });
+
+  it('refuses an --optimizing-compiler it does not know, naming the choices', async () => {
+    const { code, stderr } = await runAgent(['--role', 'director', '--insecure', '--optimizing-compiler', 'maybe']);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /lvsctl-agent: --optimizing-compiler "maybe": must be one of auto, on, off/);
+  });
 });

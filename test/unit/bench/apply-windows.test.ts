@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { applyWindows, idleCollections, partsWallMs } from '../../../bench/proc';
+import { applyWindows, idleCollections, optimizingCompilerOf, partsWallMs } from '../../../bench/proc';
 
 const line = (entry: Record<string, unknown>): string => JSON.stringify(entry);
 
@@ -33,6 +33,12 @@ describe('bench: an apply read from the agent\'s log', () => {
       line({ message: 'collected while idle', ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18, timestamp: '2026-12-02T10:00:01.100Z' }),
     ].join('\n');
     assert.deepStrictEqual(idleCollections(log), [{ at: Date.parse('2026-12-02T10:00:01.100Z'), ms: 57, heapBeforeMiB: 28, heapAfterMiB: 18 }]);
+  });
+
+  it('reads what the agent\'s start line says of V8\'s optimizing compiler', () => {
+    const started = (extra: Record<string, unknown>): string => line({ message: 'agent started', host: 'lvs1', timestamp: '2026-12-02T10:00:00.000Z', ...extra });
+    assert.strictEqual(optimizingCompilerOf(['not json', started({ optimizingCompiler: 'off (auto: one CPU)' })].join('\n')), 'off (auto: one CPU)');
+    assert.strictEqual(optimizingCompilerOf(started({})), undefined);
   });
 
   it('counts the generation\'s record only where it outlasts the last-plan file and the hand-over it runs beside', () => {
