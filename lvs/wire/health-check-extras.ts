@@ -7,7 +7,7 @@ import {
   type TlsCheckOptions, type UdpCheckOptions,
 } from '../health/check-options';
 import type { HealthCheckSpec as WireHealthCheckSpec, HealthCheckSpec__Output } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
-import { at, bool, boundedList, boundedString, fail, intIn, oneOf, optionalString } from './checks';
+import { at, bool, boundedList, boundedString, fail, intIn, oneOf, optionalString, type FieldPath } from './checks';
 
 export const CHECK_LIMITS = {
   text: 1_024,
@@ -50,7 +50,7 @@ export function healthExtrasToWire(e: HealthCheckExtras): Partial<WireHealthChec
   };
 }
 
-function regex(value: unknown, path: string): string | undefined {
+function regex(value: unknown, path: FieldPath): string | undefined {
   const text = optionalString(value, path, TEXT);
   if (text === undefined) return undefined;
   try {
@@ -61,11 +61,11 @@ function regex(value: unknown, path: string): string | undefined {
   return text;
 }
 
-function refuse(present: unknown, path: string, type: HealthCheckType, owners: string): void {
+function refuse(present: unknown, path: FieldPath, type: HealthCheckType, owners: string): void {
   if (present) fail(path, `applies to ${owners} checks only, not to a "${type}" check`);
 }
 
-function httpOptions(w: NonNullable<HealthCheckSpec__Output['http']>, path: string): HttpCheckOptions {
+function httpOptions(w: NonNullable<HealthCheckSpec__Output['http']>, path: FieldPath): HttpCheckOptions {
   const hostHeader = optionalString(w.hostHeader, at(path, 'hostHeader'), HOST);
   const statuses = boundedList(w.statuses, at(path, 'statuses'), CHECK_LIMITS.statuses)
     .map((s, i) => intIn(s, 100, 599, at(at(path, 'statuses'), i)));
@@ -88,20 +88,20 @@ function httpOptions(w: NonNullable<HealthCheckSpec__Output['http']>, path: stri
   };
 }
 
-function tlsOptions(w: NonNullable<HealthCheckSpec__Output['tls']>, path: string): TlsCheckOptions {
+function tlsOptions(w: NonNullable<HealthCheckSpec__Output['tls']>, path: FieldPath): TlsCheckOptions {
   const caFile = optionalString(w.caFile, at(path, 'caFile'), FILE);
   const serverName = optionalString(w.serverName, at(path, 'serverName'), DNS_NAME);
   return { verify: bool(w.verify, at(path, 'verify')), ...(caFile ? { caFile } : {}), ...(serverName ? { serverName } : {}) };
 }
 
-function udpOptions(w: NonNullable<HealthCheckSpec__Output['udp']>, path: string): UdpCheckOptions {
+function udpOptions(w: NonNullable<HealthCheckSpec__Output['udp']>, path: FieldPath): UdpCheckOptions {
   const sendHex = boundedString(w.sendHex ?? '', at(path, 'sendHex'), HEX);
   const expectHex = optionalString(w.expectHex, at(path, 'expectHex'), HEX);
   const expectRegex = regex(w.expectRegex, at(path, 'expectRegex'));
   return { sendHex, ...(expectHex ? { expectHex } : {}), ...(expectRegex ? { expectRegex } : {}) };
 }
 
-function dnsOptions(w: NonNullable<HealthCheckSpec__Output['dns']>, path: string): DnsCheckOptions {
+function dnsOptions(w: NonNullable<HealthCheckSpec__Output['dns']>, path: FieldPath): DnsCheckOptions {
   const expect = boundedList(w.expect, at(path, 'expect'), CHECK_LIMITS.expectations)
     .map((e, i) => boundedString(e, at(at(path, 'expect'), i), TEXT));
   return {
@@ -111,7 +111,7 @@ function dnsOptions(w: NonNullable<HealthCheckSpec__Output['dns']>, path: string
   };
 }
 
-function execOptions(w: NonNullable<HealthCheckSpec__Output['exec']>, path: string): ExecCheckOptions {
+function execOptions(w: NonNullable<HealthCheckSpec__Output['exec']>, path: FieldPath): ExecCheckOptions {
   const command = boundedString(w.command, at(path, 'command'), { max: CHECK_LIMITS.path, pattern: /^\/[^\0]*$/, shape: 'an absolute path such as "/usr/local/bin/check-db"' });
   const args = boundedList(w.args, at(path, 'args'), CHECK_LIMITS.execArgs)
     .map((a, i) => boundedString(a, at(at(path, 'args'), i), { max: CHECK_LIMITS.execArg, min: 0 }));
@@ -124,7 +124,7 @@ function execOptions(w: NonNullable<HealthCheckSpec__Output['exec']>, path: stri
 }
 
 /** The options of a check of `type`; options that belong to another type are an error. */
-export function healthExtrasFromWire(w: HealthCheckSpec__Output, type: HealthCheckType, path: string): HealthCheckExtras {
+export function healthExtrasFromWire(w: HealthCheckSpec__Output, type: HealthCheckType, path: FieldPath): HealthCheckExtras {
   const connectTimeoutMs = intIn(w.connectTimeoutMs ?? 0, 0, MAX_MS, at(path, 'connectTimeoutMs'));
   const readTimeoutMs = intIn(w.readTimeoutMs ?? 0, 0, MAX_MS, at(path, 'readTimeoutMs'));
   const web = type === 'http' || type === 'https';

@@ -8,7 +8,7 @@ import type { HealthEvent__Output } from '../../proto/generated/lvsctl/v1/Health
 import type { SelfCheck__Output } from '../../proto/generated/lvsctl/v1/SelfCheck';
 import type { TargetHealth__Output } from '../../proto/generated/lvsctl/v1/TargetHealth';
 import type { ServiceKey__Output } from '../../proto/generated/lvsctl/v1/ServiceKey';
-import { at, bool, boundedList, boundedString, enumValue, fail, intIn, optionalString, present, safeIntegerFromString } from './checks';
+import { at, bool, boundedList, boundedString, enumValue, fail, intIn, optionalString, present, safeIntegerFromString, type FieldPath } from './checks';
 import { ROLE, wireName } from './enum-names';
 import { serviceKey } from './host-plan-decode';
 import { serviceKeyToWire } from './host-plan-encode';
@@ -81,22 +81,22 @@ export function healthReportToWire(report: AgentHealthReport): WireHealthReport 
 const TEXT = { max: LIMITS.eventText, min: 0 };
 const NAME = { max: LIMITS.hostName, min: 0 };
 
-function time(value: unknown, path: string): Date {
+function time(value: unknown, path: FieldPath): Date {
   const text = boundedString(value, path, { max: 40 });
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) fail(path, `must be an RFC 3339 time, got ${JSON.stringify(text)}`);
   return date;
 }
 
-function optionalTime(value: unknown, path: string): Date | undefined {
+function optionalTime(value: unknown, path: FieldPath): Date | undefined {
   return value === '' || value === undefined || value === null ? undefined : time(value, path);
 }
 
-function optionalState(value: unknown, path: string): HealthState | undefined {
+function optionalState(value: unknown, path: FieldPath): HealthState | undefined {
   return value === 'HEALTH_STATE_UNSPECIFIED' || value === undefined ? undefined : enumValue(value, HEALTH_STATE, path);
 }
 
-function rowFromWire(w: TargetHealth__Output, path: string): HealthRow {
+function rowFromWire(w: TargetHealth__Output, path: FieldPath): HealthRow {
   const lastCheckAt = optionalTime(w.lastCheckAt, at(path, 'lastCheckAt'));
   const latency = typeof w.latencyMs === 'number' && Number.isFinite(w.latencyMs) && w.latencyMs >= 0 ? w.latencyMs : fail(at(path, 'latencyMs'), 'must be a number >= 0');
   return {
@@ -121,7 +121,7 @@ function rowFromWire(w: TargetHealth__Output, path: string): HealthRow {
   };
 }
 
-function eventFromWire(w: HealthEvent__Output, path: string): HealthEventRecord {
+function eventFromWire(w: HealthEvent__Output, path: FieldPath): HealthEventRecord {
   const opt = (value: unknown, field: string) => optionalString(value, at(path, field), NAME);
   const service = opt(w.service, 'service');
   const host = opt(w.host, 'host');
@@ -137,7 +137,7 @@ function eventFromWire(w: HealthEvent__Output, path: string): HealthEventRecord 
   };
 }
 
-function selfCheckFromWire(w: SelfCheck__Output, path: string): SelfCheckRecord {
+function selfCheckFromWire(w: SelfCheck__Output, path: FieldPath): SelfCheckRecord {
   const fix = optionalString(w.fix, at(path, 'fix'), TEXT);
   return {
     action: boundedString(w.action, at(path, 'action'), TEXT),

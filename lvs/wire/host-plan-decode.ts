@@ -18,7 +18,7 @@ import type { RealserverPlan__Output } from '../../proto/generated/lvsctl/v1/Rea
 import type { RealserverDuty__Output } from '../../proto/generated/lvsctl/v1/RealserverDuty';
 import {
   at, bool, boundedList, boundedString, enumValue, fail, intIn, ipAddress, oneOf, optionalString, present,
-  safeIntegerFromString,
+  safeIntegerFromString, type FieldPath, unnamedFirst,
 } from './checks';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL } from './enum-names';
 import { ALL_DOWN_POLICY } from './host-plan-encode';
@@ -63,14 +63,14 @@ export class CheckedService {
 
 /** services[index] of a director plan, checked: a WireFieldError names the field that is wrong. */
 export function checkedDirectorService(wire: DirectorService__Output, index: number): CheckedService {
-  return new CheckedService(directorService(wire, at('services', index)));
+  return new CheckedService(unnamedFirst(at('services', index), (path) => directorService(wire, path)));
 }
 
 function* directorPlan(wire: DirectorPlan__Output, cluster: string, host: string, generation: number): Pausable<DirectorPlan> {
   const services: DirectorService[] = [];
   let total = 0;
   for (const [i, s] of boundedList(wire.services, 'services', LIMITS.services).entries()) {
-    const service = s instanceof CheckedService ? s.service : directorService(s as DirectorService__Output, at('services', i));
+    const service = s instanceof CheckedService ? s.service : unnamedFirst(at('services', i), (path) => directorService(s as DirectorService__Output, path));
     total += service.realservers.length;
     services.push(service);
     yield;
@@ -83,7 +83,7 @@ function* directorPlan(wire: DirectorPlan__Output, cluster: string, host: string
   return { role: 'director', cluster, host, generation, services, marks, ...(vrrp ? { vrrp } : {}) };
 }
 
-function directorService(wire: DirectorService__Output, path: string): DirectorService {
+function directorService(wire: DirectorService__Output, path: FieldPath): DirectorService {
   const name = boundedString(wire.name, at(path, 'name'), SERVICE_NAME);
   const service = virtualService(present(wire.service, at(path, 'service'), 'the virtual service'), at(path, 'service'));
   const realservers = boundedList(wire.realservers, at(path, 'realservers'), LIMITS.destinationsPerService).map((r, i) => {
@@ -101,7 +101,7 @@ function directorService(wire: DirectorService__Output, path: string): DirectorS
   return { name, service, realservers, ...(healthCheck ? { healthCheck } : {}), ...(sorry ? { sorryServer: sorry } : {}) };
 }
 
-export function virtualService(wire: VirtualService__Output, path: string): VirtualService {
+export function virtualService(wire: VirtualService__Output, path: FieldPath): VirtualService {
   const key = serviceKey(present(wire.key, at(path, 'key'), 'a fwmark or a protocol, vip and port'), at(path, 'key'));
   const scheduler = oneOf(wire.scheduler, SCHEDULERS, at(path, 'scheduler'));
   const flags = boundedList(wire.flags, at(path, 'flags'), LIMITS.schedulerFlags).map((f, i) => {
@@ -120,7 +120,7 @@ export function virtualService(wire: VirtualService__Output, path: string): Virt
   return { key, scheduler, flags, persistence: { timeout, ...(netmask ? { netmask } : {}) } };
 }
 
-function persistenceNetmask(value: unknown, path: string): string | undefined {
+function persistenceNetmask(value: unknown, path: FieldPath): string | undefined {
   const text = optionalString(value, path, { max: 39 });
   if (text === undefined) return undefined;
   if (/^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 128) return text;
@@ -128,7 +128,7 @@ function persistenceNetmask(value: unknown, path: string): string | undefined {
   fail(path, 'must be an IPv4 netmask such as "255.255.255.0" or an IPv6 prefix length 1..128');
 }
 
-export function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
+export function serviceKey(wire: ServiceKey__Output, path: FieldPath): ServiceKey {
   if (wire.key === 'fwmark' && wire.fwmark) {
     return {
       kind: 'fwmark',
@@ -147,7 +147,7 @@ export function serviceKey(wire: ServiceKey__Output, path: string): ServiceKey {
   fail(path, 'is missing: a service key is a fwmark or a protocol, vip and port');
 }
 
-export function destination(wire: Destination__Output, path: string): Destination {
+export function destination(wire: Destination__Output, path: FieldPath): Destination {
   return {
     address: ipAddress(wire.address, at(path, 'address')),
     port: intIn(wire.port, 0, 65535, at(path, 'port')),
@@ -156,7 +156,7 @@ export function destination(wire: Destination__Output, path: string): Destinatio
   };
 }
 
-function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthCheckSpec {
+function healthCheckSpec(wire: HealthCheckSpec__Output, path: FieldPath): HealthCheckSpec {
   const type = enumValue(wire.type, HEALTH_CHECK_TYPE, at(path, 'type'));
   const checkPath = type === 'http' || type === 'https'
     ? boundedString(wire.path, at(path, 'path'), { max: LIMITS.healthPath, pattern: /^\/[\x21-\x7e]*$/, shape: 'a URL path starting with "/", without spaces' })
@@ -182,7 +182,7 @@ function healthCheckSpec(wire: HealthCheckSpec__Output, path: string): HealthChe
 }
 
 /** "80" or "10000:12000" with N <= M <= 65535; `requireRange` refuses a single port. */
-function portSpec(value: unknown, path: string, requireRange = false): string {
+function portSpec(value: unknown, path: FieldPath, requireRange = false): string {
   const text = boundedString(value, path, { max: 11 });
   const m = PORT_SPEC.exec(text);
   const low = m ? Number(m[1]) : NaN;
@@ -193,7 +193,7 @@ function portSpec(value: unknown, path: string, requireRange = false): string {
   return text;
 }
 
-function markRule(wire: MarkRule__Output, path: string): MarkRule {
+function markRule(wire: MarkRule__Output, path: FieldPath): MarkRule {
   const inInterface = optionalString(wire.inInterface, at(path, 'inInterface'), INTERFACE);
   return {
     mark: intIn(wire.mark, 1, MAX_MARK, at(path, 'mark')),
@@ -228,7 +228,7 @@ function* realserverPlan(wire: RealserverPlan__Output, cluster: string, host: st
   return plan;
 }
 
-function realserverDuty(wire: RealserverDuty__Output, path: string): RealserverDuty {
+function realserverDuty(wire: RealserverDuty__Output, path: FieldPath): RealserverDuty {
   const addresses = (field: 'vips' | 'directors', min: number): string[] =>
     boundedList(wire[field], at(path, field), LIMITS.addressesPerDuty, min).map((a, i) => ipAddress(a, at(at(path, field), i)));
   const passive = wire.ftpPassivePorts ? portSpec(wire.ftpPassivePorts, at(path, 'ftpPassivePorts'), true) : undefined;

@@ -4,7 +4,7 @@
 import { canonicalAddress } from '../address';
 import type { DirectorRealserver, HealthCheckSpec } from '../host-plan';
 import { isIpv6, type Destination, type VirtualService } from '../model';
-import { at, fail } from './checks';
+import { at, fail, type FieldPath } from './checks';
 
 export interface SorryServerContext {
   service: VirtualService;
@@ -13,7 +13,7 @@ export interface SorryServerContext {
 }
 
 /** `d` is an already decoded Destination; returns it or fails naming the field. */
-export function sorryServer(d: Destination, ctx: SorryServerContext, path: string): Destination {
+export function sorryServer(d: Destination, ctx: SorryServerContext, path: FieldPath): Destination {
   if (!ctx.healthCheck) fail(path, 'needs a health check on the service: nothing else ever finds every realserver down');
   if (d.weight !== 0) fail(at(path, 'weight'), `must be 0 (got ${d.weight}): the health monitor raises it to 1 while every realserver is down`);
   const key = ctx.service.key;

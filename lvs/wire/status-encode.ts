@@ -8,7 +8,7 @@ import type { StatusReply, StatusReply__Output } from '../../proto/generated/lvs
 import type { Counters, Counters__Output } from '../../proto/generated/lvsctl/v1/Counters';
 import type { DestinationStatus__Output } from '../../proto/generated/lvsctl/v1/DestinationStatus';
 import type { ServiceStatus__Output } from '../../proto/generated/lvsctl/v1/ServiceStatus';
-import { at, bool, boundedList, boundedString, present, safeIntegerFromString } from './checks';
+import { at, bool, boundedList, boundedString, present, safeIntegerFromString, type FieldPath } from './checks';
 import { destination, virtualService } from './host-plan-decode';
 import { destinationToWire, virtualServiceToWire } from './host-plan-encode';
 import { LIMITS } from './limits';
@@ -38,7 +38,7 @@ export function statusReplyToWire(host: string, services: ServiceCounters[], vrr
   };
 }
 
-function countersFromWire(w: Counters__Output | null, path: string): IpvsCounters | undefined {
+function countersFromWire(w: Counters__Output | null, path: FieldPath): IpvsCounters | undefined {
   if (!w) return undefined;
   const n = (value: unknown, field: string): number => safeIntegerFromString(value, at(path, field));
   return {

@@ -2,7 +2,7 @@
 import type { VrrpPlan, VrrpState, VrrpStatus } from '../vrrp';
 import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
 import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
-import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString } from './checks';
+import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString, type FieldPath } from './checks';
 import { wireName } from './enum-names';
 
 export const VRRP_STATE = {
@@ -34,7 +34,7 @@ export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
   };
 }
 
-export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: string): VrrpPlan {
+export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpPlan {
   const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), PASSWORD);
   return {
     group: boundedString(wire.group, at(path, 'group'), GROUP),
