@@ -4,7 +4,8 @@ import { isIP } from 'net';
 
 /** A field of an incoming message that is not acceptable. */
 export class WireFieldError extends Error {
-  readonly path: FieldPath;
+  /** the field's path as text: "services[3].name" */
+  readonly path: string;
   constructor(path: FieldPath, readonly problem: string) {
     const text = String(path);
     super(`${text}: ${problem}`);
