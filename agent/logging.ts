@@ -10,10 +10,6 @@ import { fdIsJournal, journalPriority } from './journal';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function isLogLevel(value: string): value is LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(value);
-}
-
 const MESSAGE = Symbol.for('message');
 
 /** Puts `<N>` before the finished line, N the level's priority. */

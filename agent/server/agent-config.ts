@@ -2,8 +2,7 @@
 // AgentConfigError that names the option and the fix. No I/O: the TLS files are read by
 // transport/tls-identity.ts, at start and at each reload.
 import { durationMs } from '../../lvs/duration';
-import type { LogLevel } from '../logging';
-import { isLogLevel, LOG_LEVELS } from '../logging';
+import { LOG_LEVELS, type LogLevel } from '../logging';
 import type { AgentRole } from '../../lvs/wire/enum-names';
 import { parseListenAddress, type ListenAddress } from './transport/listen-address';
 import type { AgentTlsFiles } from './transport/tls-identity';
@@ -110,6 +109,12 @@ function tlsOf(opts: RawAgentOptions): AgentTlsFiles | undefined {
   return { ca: given.ca as string, cert: given.cert as string, key: given.key as string, ...(opts.crl !== undefined ? { crl: opts.crl } : {}) };
 }
 
+/** `value` when it is one of `choices`; otherwise an error naming the option, the value and the choices. */
+function choiceOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new AgentConfigError(`${flag} ${JSON.stringify(value)}: must be one of ${choices.join(', ')}`);
+}
+
 export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   if (opts.role !== 'director' && opts.role !== 'realserver') {
     throw new AgentConfigError(`--role ${opts.role === undefined ? 'is required' : JSON.stringify(opts.role) + ' is not a role'}: use --role director or --role realserver`);
@@ -123,20 +128,10 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   }
   const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, 1000, 3_600_000, '10s or 1m');
   const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, 1000, 86_400_000, '300s or 30m');
-  if (!(IPTABLES_CHOICES as readonly string[]).includes(opts.iptables)) {
-    throw new AgentConfigError(`--iptables ${JSON.stringify(opts.iptables)}: must be one of ${IPTABLES_CHOICES.join(', ')}`);
-  }
-  const ipvs = opts.ipvs ?? 'auto';
-  if (!(IPVS_CHOICES as readonly string[]).includes(ipvs)) {
-    throw new AgentConfigError(`--ipvs ${JSON.stringify(ipvs)}: must be one of ${IPVS_CHOICES.join(', ')}`);
-  }
-  const optimizingCompiler = opts.optimizingCompiler ?? 'auto';
-  if (!(OPTIMIZING_COMPILER_CHOICES as readonly string[]).includes(optimizingCompiler)) {
-    throw new AgentConfigError(`--optimizing-compiler ${JSON.stringify(optimizingCompiler)}: must be one of ${OPTIMIZING_COMPILER_CHOICES.join(', ')}`);
-  }
-  if (!isLogLevel(opts.logLevel)) {
-    throw new AgentConfigError(`--log-level ${JSON.stringify(opts.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const iptables = choiceOf('--iptables', opts.iptables, IPTABLES_CHOICES);
+  const ipvs = choiceOf('--ipvs', opts.ipvs ?? 'auto', IPVS_CHOICES);
+  const optimizingCompiler = choiceOf('--optimizing-compiler', opts.optimizingCompiler ?? 'auto', OPTIMIZING_COMPILER_CHOICES);
+  const logLevel = choiceOf('--log-level', opts.logLevel, LOG_LEVELS);
   if (!opts.stateDir.startsWith('/')) {
     throw new AgentConfigError(`--state-dir ${JSON.stringify(opts.stateDir)}: must be an absolute path, e.g. /var/lib/lvsctl`);
   }
@@ -160,14 +155,14 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
     tls: tlsOf(opts),
     allow,
     stateDir: opts.stateDir,
-    iptables: opts.iptables as IptablesChoiceOption,
-    ipvs: ipvs as IpvsBackendChoice,
-    logLevel: opts.logLevel,
+    iptables,
+    ipvs,
+    logLevel,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     selfCheckIntervalMs,
     drainTimeoutMs,
     keepalived,
     ...(opts.execChecks !== undefined ? { execChecksDir: opts.execChecks } : {}),
-    optimizingCompiler: optimizingCompiler as OptimizingCompilerChoice,
+    optimizingCompiler,
   };
 }
