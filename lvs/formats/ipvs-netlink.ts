@@ -148,8 +148,45 @@ export function serviceIdentityEntry(key: ServiceKey): Buffer {
   return entry;
 }
 
-/** A destination; a full entry (NEW_DEST, SET_DEST) also carries method, weight and thresholds. */
+/**
+ * A destination; a full entry (NEW_DEST, SET_DEST) also carries method, weight and thresholds.
+ * An IPv4 one is a template with four values filled in: through the attribute writers it took
+ * some forty calls, and with V8's optimizing compiler off (a one-CPU director, agent/optimizing-
+ * compiler.ts) encoding a load's 22,000 operations took 69 ms on a build machine held to one
+ * CPU, most of it here.
+ */
 function writeDestinationEntry(w: NetlinkWriter, d: Destination, full: boolean): void {
+  const v4 = dottedQuad(d.address);
+  if (v4 === undefined) return writeDestinationAttributes(w, d, full);
+  const at = w.raw(full ? V4_DEST_FULL : V4_DEST_IDENTITY);
+  w.be32At(at + V4_DEST_AT.address, v4);
+  w.be16At(at + V4_DEST_AT.port, d.port);
+  if (full) {
+    w.u32At(at + V4_DEST_AT.forwarding, FWD_OF[d.forwarding]);
+    w.u32At(at + V4_DEST_AT.weight, d.weight);
+  }
+}
+
+/**
+ * Where the values sit in an IPv4 DEST nest as writeDestinationAttributes lays it out: the
+ * nest's header (4), ADDR's header (4) and 16 bytes, PORT's header and 2 bytes padded to 4,
+ * ADDR_FAMILY likewise, then FWD_METHOD, WEIGHT, U_THRESH and L_THRESH, each a header and a
+ * u32 (a test holds the template's bytes equal to the attribute writers' for any destination).
+ */
+const V4_DEST_AT = { address: 8, port: 28, forwarding: 44, weight: 52 } as const;
+
+/** An IPv4 destination's DEST nest with every value zero, as the attribute writers write it. */
+function v4DestinationTemplate(full: boolean): Buffer {
+  const w = new NetlinkWriter(128);
+  writeDestinationAttributes(w, { address: '0.0.0.0', port: 0, weight: 0, forwarding: 'nat' }, full);
+  return Buffer.from(w.written());
+}
+
+const V4_DEST_FULL = v4DestinationTemplate(true);
+const V4_DEST_IDENTITY = v4DestinationTemplate(false);
+
+/** A destination's DEST nest through the attribute writers, one at a time (any address family). */
+function writeDestinationAttributes(w: NetlinkWriter, d: Destination, full: boolean): void {
   const nest = w.beginNest(IPVS_CMD_ATTR.DEST);
   writeInetAddr(w, IPVS_DEST_ATTR.ADDR, d.address);
   w.be16(IPVS_DEST_ATTR.PORT, d.port);

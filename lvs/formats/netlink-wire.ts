@@ -236,10 +236,35 @@ export class NetlinkWriter {
     this.pad(s.length + 1);
   }
 
-  /** Attribute bytes already encoded (aligned, as attr() and nestedAttr() give them). */
-  raw(encoded: Uint8Array): void {
-    this.room(encoded.length).set(encoded, this.at);
-    this.at += encoded.length;
+  /**
+   * Attribute bytes already encoded (aligned, as attr() and nestedAttr() give them), or a
+   * template whose values are then filled in with the *At writers. Returns where they start.
+   */
+  raw(encoded: Uint8Array): number {
+    const start = this.at;
+    this.room(encoded.length).set(encoded, start);
+    this.at = start + encoded.length;
+    return start;
+  }
+
+  /** A u32 at `at`, inside what was written (a template's value). */
+  u32At(at: number, v: number): void {
+    put32(this.buf, at, v);
+  }
+
+  /** A u32 in network order at `at` (an IPv4 address). */
+  be32At(at: number, v: number): void {
+    const b = this.buf;
+    b[at] = v >>> 24;
+    b[at + 1] = (v >>> 16) & 0xff;
+    b[at + 2] = (v >>> 8) & 0xff;
+    b[at + 3] = v & 0xff;
+  }
+
+  /** A u16 in network order at `at` (a port). */
+  be16At(at: number, v: number): void {
+    this.buf[at] = (v >>> 8) & 0xff;
+    this.buf[at + 1] = v & 0xff;
   }
 
   /** An attribute's header for a value of `length` bytes, with room for the value and its padding. */

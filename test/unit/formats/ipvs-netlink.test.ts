@@ -9,6 +9,7 @@ import {
   inetAddr, operationRequest, writeOperation,
 } from '../../../lvs/formats/ipvs-netlink';
 import { isIPv4 } from 'node:net';
+import fc from 'fast-check';
 import { decodeDestination, decodeService, type DumpedService } from '../../../lvs/formats/ipvs-netlink-decode';
 import { IpvsBatchError, ipvsErrnoText, refusalOf } from '../../../lvs/formats/ipvs-netlink-errors';
 import {
@@ -92,6 +93,40 @@ describe('IPVS netlink codec', () => {
     // MASQ is 0 in ip_vs.h (IP_VS_CONN_F_MASQ), not 1
     assert.ok(edit.attrs[1].includes(u32Attr(IPVS_DEST_ATTR.FWD_METHOD, 0)));
     assert.equal(operationRequest({ op: 'delete-service', service: { key, scheduler: 'rr', flags: [] } }).attrs.length, 1);
+  });
+
+  it('writes every destination as its attributes one by one would: an IPv4 one from a template, over a reused buffer', () => {
+    // a fwmark service: every forwarding method keeps the destination's own port (ipvsadm's rule is tested apart)
+    const key = { kind: 'fwmark' as const, mark: 7, family: 'inet' as const };
+    const address = fc.oneof(
+      fc.ipV4(),
+      fc.constantFrom('2001:db8::11', '::ffff:10.0.0.1', 'fe80::1'),
+    );
+    const destination = fc.record({
+      address,
+      port: fc.integer({ min: 0, max: 65535 }),
+      weight: fc.integer({ min: 0, max: 65535 }),
+      forwarding: fc.constantFrom('nat' as const, 'dr' as const, 'tun' as const),
+    });
+    // ip_vs.h IP_VS_CONN_F_MASQ, _TUNNEL, _DROUTE
+    const method = { nat: 0, tun: 2, dr: 3 };
+    const op = fc.tuple(fc.constantFrom('add-destination' as const, 'edit-destination' as const, 'delete-destination' as const), destination)
+      .map(([kind, d]): IpvsOperation => (kind === 'edit-destination' ? { op: kind, key, destination: d, before: d } : { op: kind, key, destination: d }));
+    // one writer for every run, as a batch reuses its buffer: a value left from the last must not show
+    const w = new NetlinkWriter(64);
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 4 }), (ops) => {
+      w.reset();
+      for (const o of ops) writeOperation(w, o);
+      const expected = ops.map((o) => {
+        const d = (o as { destination: { address: string; port: number; weight: number; forwarding: 'nat' | 'dr' | 'tun' } }).destination;
+        const attrs = [attr(IPVS_DEST_ATTR.ADDR, inetAddr(d.address)), be16Attr(IPVS_DEST_ATTR.PORT, d.port), u16Attr(IPVS_DEST_ATTR.ADDR_FAMILY, d.address.includes(':') ? 10 : AF_INET)];
+        if (o.op !== 'delete-destination') {
+          attrs.push(u32Attr(IPVS_DEST_ATTR.FWD_METHOD, method[d.forwarding]), u32Attr(IPVS_DEST_ATTR.WEIGHT, d.weight), u32Attr(IPVS_DEST_ATTR.U_THRESH, 0), u32Attr(IPVS_DEST_ATTR.L_THRESH, 0));
+        }
+        return Buffer.concat([operationRequest({ op: 'delete-service', service: { key, scheduler: 'rr', flags: [] } }).attrs[0], nestedAttr(IPVS_CMD_ATTR.DEST, attrs)]);
+      });
+      assert.deepEqual(Buffer.from(w.written()), Buffer.concat(expected));
+    }), { numRuns: 300 });
   });
 
   it('gives a dr or tun destination of a port service the service\'s port, as ipvsadm -a/-e do; nat and fwmark keep theirs', () => {
