@@ -51,12 +51,17 @@ export function planDrains(input: {
   const kernelDestination = destinationFinder(input.actual);
   const existing = new Map(input.draining.map((e) => [drainTarget(e), e]));
 
-  const ops: IpvsOperation[] = [];
+  // the operations before the first deletion that drains go over as they are, in one copy (a
+  // load: 22,000 of them, none a deletion)
+  let first = 0;
+  while (first < input.ops.length && !drainingDeletion(input.ops[first])) first++;
+  const ops: IpvsOperation[] = input.ops.slice(0, first);
   const drainEdits = new Set<IpvsOperation>();
   const started: DrainingDestination[] = [];
   const waiting: DrainingDestination[] = [];
   const rezeroed: DrainingDestination[] = [];
-  for (const op of input.ops) {
+  for (let i = first; i < input.ops.length; i++) {
+    const op = input.ops[i];
     if (op.op !== 'delete-destination' || !drains(op.key)) {
       ops.push(op);
       continue;
@@ -77,6 +82,10 @@ export function planDrains(input: {
 
   const returned = input.draining.length === 0 ? [] : returnedFromDrain(input.draining, input.desired);
   return { ops, drainEdits, started, waiting, rezeroed, returned, draining: [...waiting, ...started] };
+}
+
+function drainingDeletion(op: IpvsOperation): boolean {
+  return op.op === 'delete-destination' && drains(op.key);
 }
 
 /**
