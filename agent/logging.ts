@@ -5,9 +5,10 @@
 // debug: journald (SyslogLevelPrefix=, on by default) strips it and files the line at that
 // priority, so `journalctl -p warning -u lvsctl-agent` shows the warnings and errors.
 import { createLogger as createWinstonLogger, format, transports, type Logger } from 'winston';
+import { LOG_LEVELS } from '../lvs/agent-options';
 import { fdIsJournal, journalPriority } from './journal';
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export { LOG_LEVELS };
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const MESSAGE = Symbol.for('message');

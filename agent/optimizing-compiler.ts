@@ -9,8 +9,9 @@
 // "At 20,000 services", has the figures and the lab's.
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { OPTIMIZING_COMPILER_CHOICES } from '../lvs/agent-options';
 
-export const OPTIMIZING_COMPILER_CHOICES = ['auto', 'on', 'off'] as const;
+export { OPTIMIZING_COMPILER_CHOICES };
 export type OptimizingCompilerChoice = (typeof OPTIMIZING_COMPILER_CHOICES)[number];
 
 export interface OptimizingCompilerDecision {

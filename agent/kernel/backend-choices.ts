@@ -1,7 +1,9 @@
-// What --iptables can name: a backend, or "auto" for the one the host's rules are in.
-export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
-export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
+// What --iptables and --ipvs can name (lvs/agent-options.ts holds the lists, which the plan's
+// agent options are checked against too).
+import { IPTABLES_CHOICES, IPVS_CHOICES } from '../../lvs/agent-options';
 
-// What --ipvs can name: how a director reaches IPVS, or "auto" (netlink, else ipvsadm).
-export const IPVS_CHOICES = ['auto', 'netlink', 'ipvsadm'] as const;
+export { IPTABLES_CHOICES, IPVS_CHOICES };
+/** a backend, or "auto" for the one the host's rules are in */
+export type IptablesChoiceOption = (typeof IPTABLES_CHOICES)[number];
+/** how a director reaches IPVS, or "auto" (netlink, else ipvsadm) */
 export type IpvsBackendChoice = (typeof IPVS_CHOICES)[number];

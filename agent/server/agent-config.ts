@@ -2,6 +2,7 @@
 // AgentConfigError that names the option and the fix. No I/O: the TLS files are read by
 // transport/tls-identity.ts, at start and at each reload.
 import { durationMs } from '../../lvs/duration';
+import { DRAIN_TIMEOUT_BOUNDS_MS, SELF_CHECK_INTERVAL_BOUNDS_MS } from '../../lvs/agent-options';
 import { LOG_LEVELS, type LogLevel } from '../logging';
 import type { AgentRole } from '../../lvs/wire/enum-names';
 import { parseListenAddress, type ListenAddress } from './transport/listen-address';
@@ -126,8 +127,8 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
       throw new AgentConfigError((err as Error).message);
     }
   }
-  const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, 1000, 3_600_000, '10s or 1m');
-  const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, 1000, 86_400_000, '300s or 30m');
+  const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, SELF_CHECK_INTERVAL_BOUNDS_MS.min, SELF_CHECK_INTERVAL_BOUNDS_MS.max, '10s or 1m');
+  const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, DRAIN_TIMEOUT_BOUNDS_MS.min, DRAIN_TIMEOUT_BOUNDS_MS.max, '300s or 30m');
   const iptables = choiceOf('--iptables', opts.iptables, IPTABLES_CHOICES);
   const ipvs = choiceOf('--ipvs', opts.ipvs ?? 'auto', IPVS_CHOICES);
   const optimizingCompiler = choiceOf('--optimizing-compiler', opts.optimizingCompiler ?? 'auto', OPTIMIZING_COMPILER_CHOICES);

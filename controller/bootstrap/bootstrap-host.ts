@@ -1,6 +1,7 @@
 // One host's bootstrap: its certificate, a probe of what it holds (checksums, modes, the
 // service's state), the steps that differ, each run over ssh, then Hello. Every failure
 // names the step and why; nothing here throws, so the other hosts go on.
+import type { PlanAgentOptions } from '../../lvs/agent-options';
 import type { AgentConnector, AgentIdentity } from '../client/agent-client';
 import { hostCertificate, HostCertificateError } from './host-certificate';
 import { planHostSteps, stepDetail, stepName, type HostStep } from './host-steps';
@@ -14,6 +15,8 @@ export interface BootstrapHostInput {
   address: string;
   port: number;
   ssh: SshTarget;
+  /** the plan's options for this host's agent (agent.ROLE, then its own agentOptions) */
+  agentOptions?: PlanAgentOptions;
 }
 
 export interface BootstrapShared {
@@ -112,6 +115,7 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
       agent: shared.agent, unitText: shared.unitText, caCert: shared.caCert,
       hostCert: cert.kind === 'would-issue' ? none : cert.cert, hostKey: cert.kind === 'would-issue' ? none : cert.key,
       ...(shared.crl ? { crl: shared.crl } : {}), allow: shared.allow,
+      ...(input.agentOptions ? { options: input.agentOptions } : {}),
     };
     const files: RemoteFile[] = hostFiles(filesInput, shared.agentPath).map((f) =>
       cert.kind === 'would-issue' && (f.label === 'certificate' || f.label === 'key') ? { ...f, sha256: 'to be issued' } : f,

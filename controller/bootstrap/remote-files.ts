@@ -3,6 +3,7 @@
 // certificate and key, and the CRL when the CA directory has one.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { agentOptionWords, type PlanAgentOptions } from '../../lvs/agent-options';
 
 /** A word the unit's $LVSCTL_AGENT_ARGS passes through as it is. */
 const SAFE_WORD = /^[A-Za-z0-9_.\/:,@\[\]-]+$/;
@@ -61,6 +62,8 @@ export interface HostFilesInput {
   crl?: Buffer;
   /** common names for the agent's --allow */
   allow: readonly string[];
+  /** the plan's options for this agent (its role's, then its own), written after the ones bootstrap decides */
+  options?: PlanAgentOptions;
 }
 
 /** The agent's arguments, as the unit passes $LVSCTL_AGENT_ARGS (the unit adds --state-dir). */
@@ -71,6 +74,7 @@ export function agentArgs(input: Omit<HostFilesInput, 'agent' | 'unitText' | 'ca
     '--ca', `${CERT_DIR}/ca.crt`, '--cert', `${CERT_DIR}/${input.host}.crt`, '--key', `${CERT_DIR}/${input.host}.key`,
     ...(input.crl ? ['--crl', `${CERT_DIR}/crl.pem`] : []),
     ...(input.allow.length > 0 ? ['--allow', input.allow.join(',')] : []),
+    ...agentOptionWords(input.options ?? {}),
   ];
 }
 

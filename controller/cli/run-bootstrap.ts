@@ -181,6 +181,8 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const hosts = targets.map((t) => ({
     host: t.host, role: t.role, address: t.address, port: t.port,
     ssh: { alias: t.host, ...(sshNames.hostNames?.(t.host) === undefined ? { hostName: t.address } : {}) },
+    // the role's options, then the host's own over them key by key
+    agentOptions: { ...fleet.plan.agent[t.role], ...fleet.plan.hosts[t.host]?.agentOptions },
   }));
 
   const progress = (host: string, line: string): void => {

@@ -1,5 +1,6 @@
 // Every cross-field rule of docs/plan-reference.md (2..10 and the sanity checks beside them), in
 // the order their problems are reported.
+import { agentOptionProblems } from './agent-options';
 import { plannedAddressFamilyProblems } from './address-family';
 import { directorGroupProblems } from './director-groups';
 import { forwardingProblems } from './forwarding';
@@ -33,4 +34,5 @@ export const PLAN_RULES: readonly Rule[] = [
   sorryServerProblems,
   natGatewayProblems,
   directorGroupProblems,
+  agentOptionProblems,
 ];

@@ -1,0 +1,68 @@
+// The agent's own options that a plan may set, for lvsctl bootstrap to write into
+// /etc/default/lvsctl-agent: each one's flag, the role that takes it, and its values. The
+// agent checks its command line against the same choices and bounds (agent/server/
+// agent-config.ts), and the plan's schema is made from them (controller/plan/
+// agent-options-schema.ts), so a plan never writes an option the agent would refuse to start
+// with. What bootstrap itself decides (role, listen port, certificates, --allow, the state
+// directory) is not among them.
+import { isIP } from 'node:net';
+
+/** --iptables: a backend, or "auto" for the one the host's rules are in */
+export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
+/** --ipvs: how a director reaches IPVS, or "auto" (netlink, else ipvsadm) */
+export const IPVS_CHOICES = ['auto', 'netlink', 'ipvsadm'] as const;
+/** --optimizing-compiler (agent/optimizing-compiler.ts) */
+export const OPTIMIZING_COMPILER_CHOICES = ['auto', 'on', 'off'] as const;
+/** --log-level: winston's npm levels */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** --self-check-interval, ms */
+export const SELF_CHECK_INTERVAL_BOUNDS_MS = { min: 1000, max: 3_600_000 } as const;
+/** --drain-timeout, ms */
+export const DRAIN_TIMEOUT_BOUNDS_MS = { min: 1000, max: 86_400_000 } as const;
+
+/** Which agents take an option: a director's, a realserver's, or both. */
+export type AgentOptionRole = 'director' | 'realserver' | 'both';
+
+/** The options a plan may set, by their plan names, in the order they are written out. */
+export const PLAN_AGENT_OPTIONS = {
+  ipvs: { flag: '--ipvs', role: 'director' },
+  iptables: { flag: '--iptables', role: 'director' },
+  drainTimeout: { flag: '--drain-timeout', role: 'director' },
+  execChecks: { flag: '--exec-checks', role: 'director' },
+  keepalivedConfig: { flag: '--keepalived-config', role: 'director' },
+  keepalivedPidfile: { flag: '--keepalived-pidfile', role: 'director' },
+  selfCheckInterval: { flag: '--self-check-interval', role: 'realserver' },
+  metrics: { flag: '--metrics', role: 'both' },
+  optimizingCompiler: { flag: '--optimizing-compiler', role: 'both' },
+  logLevel: { flag: '--log-level', role: 'both' },
+} as const satisfies Record<string, { flag: string; role: AgentOptionRole }>;
+
+export type PlanAgentOptionName = keyof typeof PLAN_AGENT_OPTIONS;
+export type PlanAgentOptions = Partial<Record<PlanAgentOptionName, string>>;
+
+export const PLAN_AGENT_OPTION_NAMES = Object.keys(PLAN_AGENT_OPTIONS) as PlanAgentOptionName[];
+
+/** Whether an agent of `role` takes the option. */
+export function agentOptionFits(name: PlanAgentOptionName, role: 'director' | 'realserver'): boolean {
+  const takes: AgentOptionRole = PLAN_AGENT_OPTIONS[name].role;
+  return takes === 'both' || takes === role;
+}
+
+/** The options as command-line words (flag, value), in PLAN_AGENT_OPTIONS' order. */
+export function agentOptionWords(options: PlanAgentOptions): string[] {
+  const words: string[] = [];
+  for (const name of PLAN_AGENT_OPTION_NAMES) {
+    const value = options[name];
+    if (value !== undefined) words.push(PLAN_AGENT_OPTIONS[name].flag, value);
+  }
+  return words;
+}
+
+/** "127.0.0.1:9400", "[::1]:9400": a numeric address and a port, as --metrics and --listen take them. */
+export function isNumericListenAddress(text: string): boolean {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(text);
+  if (!m) return false;
+  const host = m[1] ?? m[2];
+  return isIP(host) === (m[1] !== undefined ? 6 : 4) && Number(m[3]) <= 65535;
+}
