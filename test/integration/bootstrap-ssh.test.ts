@@ -119,6 +119,26 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     assert.match(r.stdout, /web1 +changed +2 step\(s\): copy agent .*systemctl restart; agent answered/);
   });
 
+  it('writes the plan\'s agent options (the role\'s, the host\'s over them) and restarts the agent, which starts with them', async () => {
+    const plan = JSON.parse(readFileSync(join(local, 'plan.json'), 'utf8')) as { agent?: unknown; hosts: Record<string, Record<string, unknown>> };
+    plan.agent = { realserver: { selfCheckInterval: '30s', logLevel: 'debug', optimizingCompiler: 'on' } };
+    plan.hosts.web1.agentOptions = { optimizingCompiler: 'off' };
+    const withOptions = join(local, 'plan-options.json');
+    writeFileSync(withOptions, JSON.stringify(plan));
+    const before = ns!.systemctlCalls().length;
+    const r = await ns!.lvsctl(args('--limit', 'web1').map((a) => (a === join(local, 'plan.json') ? withOptions : a)));
+    assert.equal(r.code, 0, `${shown(r)}\n--- agent log\n${ns!.agentLog()}`);
+    const defaults = readFileSync(ns!.written('etc/default/lvsctl-agent'), 'utf8');
+    assert.match(defaults, /--allow controller --self-check-interval 30s --optimizing-compiler off --log-level debug"/);
+    assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), ['restart lvsctl-agent']);
+    assert.match(r.stdout, /web1 +changed +\d+ step\(s\): copy defaults .*systemctl restart; agent answered \(realserver /);
+    assert.match(ns!.agentLog(), /"optimizingCompiler":"off \(--optimizing-compiler off\)"/);
+    // the options taken out of the plan: the next bootstrap takes them off the host too
+    const back = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(back.code, 0, shown(back));
+    assert.match(readFileSync(ns!.written('etc/default/lvsctl-agent'), 'utf8'), /--allow controller"/);
+  });
+
   it('a host where a step fails names the step and why, an unreachable one too, and the others go on (exit 2)', async () => {
     const r = await ns!.lvsctl(args());
     assert.equal(r.code, 2, shown(r));
