@@ -38,12 +38,9 @@ const fields = {
   logLevel: z.enum(LOG_LEVELS).optional().describe('the agent\'s log level (--log-level)'),
 };
 
-/** `hosts.NAME.agentOptions`: any option; rules/agent-options.ts refuses one the host's role does not take */
-export const hostAgentOptionsSchema = z.strictObject(fields);
-/** `agent.director`: every director's options (a host's own agentOptions take precedence) */
-export const directorAgentOptionsSchema = hostAgentOptionsSchema.pick({
-  ipvs: true, iptables: true, drainTimeout: true, execChecks: true, keepalivedConfig: true, keepalivedPidfile: true,
-  metrics: true, optimizingCompiler: true, logLevel: true,
-});
-/** `agent.realserver`: every realserver's options */
-export const realserverAgentOptionsSchema = hostAgentOptionsSchema.pick({ selfCheckInterval: true, metrics: true, optimizingCompiler: true, logLevel: true });
+/**
+ * `agent.director`, `agent.realserver` and `hosts.NAME.agentOptions`: any option here, so that
+ * rules/agent-options.ts can refuse one its place's role does not take with the fix (where it
+ * belongs), not as an unknown key.
+ */
+export const agentOptionsSchema = z.strictObject(fields);

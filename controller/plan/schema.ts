@@ -6,7 +6,7 @@ import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../.
 import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
 import { healthCheckSchema } from './health-check-schema';
-import { directorAgentOptionsSchema, hostAgentOptionsSchema, realserverAgentOptionsSchema } from './agent-options-schema';
+import { agentOptionsSchema } from './agent-options-schema';
 import { natGatewayField } from './nat-gateway-field';
 
 export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
@@ -35,7 +35,7 @@ export const hostSchema = z.strictObject({
   ftp: ftpServerSchema.optional(),
   prepare: z.boolean().optional().describe('realserver: set VIP/ARP itself instead of only verifying'),
   natGateway: natGatewayField,
-  agentOptions: hostAgentOptionsSchema.optional().describe("this host's agent options, over agent.director or agent.realserver key by key; lvsctl bootstrap writes them"),
+  agentOptions: agentOptionsSchema.optional().describe("this host's agent options, over agent.director or agent.realserver key by key; lvsctl bootstrap writes them"),
 });
 
 export const markSchema = z.strictObject({
@@ -78,14 +78,16 @@ export const serviceSchema = z.strictObject({
   realservers: z.array(realserverRefSchema).max(1000),
 });
 
+export const agentSchema = z.strictObject({
+  port: tcpPort.default(DEFAULT_AGENT_PORT),
+  director: agentOptionsSchema.optional().describe("every director agent's options; lvsctl bootstrap writes them"),
+  realserver: agentOptionsSchema.optional().describe("every realserver agent's options; lvsctl bootstrap writes them"),
+}).default({ port: DEFAULT_AGENT_PORT });
+
 export const planSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { error: `must be "${API_VERSION}"` }),
   cluster: z.string().max(63).regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must match [a-z0-9][a-z0-9-]*, e.g. "shop"' }),
-  agent: z.strictObject({
-    port: tcpPort.default(DEFAULT_AGENT_PORT),
-    director: directorAgentOptionsSchema.optional().describe("every director agent's options; lvsctl bootstrap writes them"),
-    realserver: realserverAgentOptionsSchema.optional().describe("every realserver agent's options; lvsctl bootstrap writes them"),
-  }).default({ port: DEFAULT_AGENT_PORT }),
+  agent: agentSchema,
   hosts: z.record(hostName, hostSchema),
   marks: z.array(markSchema).max(10000).default([]),
   services: z.array(serviceSchema).max(20000),

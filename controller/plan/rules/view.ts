@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { PlanProblem } from '../errors';
 import { directorGroupSchema, type PlanDirectorGroup } from '../director-group-schema';
-import { hostSchema, markSchema, serviceSchema, type Plan, type PlanHost, type PlanMark, type PlanService } from '../schema';
+import { agentSchema, hostSchema, markSchema, serviceSchema, type Plan, type PlanHost, type PlanMark, type PlanService } from '../schema';
 
 export interface PlanView {
   /** every key of `hosts`, parsed or not */
@@ -20,6 +20,8 @@ export interface PlanView {
   groups: ReadonlyArray<PlanDirectorGroup | undefined>;
   /** true when every entry of that collection parsed */
   complete: { hosts: boolean; marks: boolean; services: boolean; groups: boolean };
+  /** "agent", when it parsed */
+  agent?: Plan['agent'];
 }
 
 export type Rule = (view: PlanView) => PlanProblem[];
@@ -33,6 +35,7 @@ export function viewOfPlan(plan: Plan): PlanView {
     services: plan.services,
     groups: plan.directorGroups ?? [],
     complete: { hosts: true, marks: true, services: true, groups: true },
+    agent: plan.agent,
   };
 }
 
@@ -78,6 +81,7 @@ export function viewOfPartialInput(input: unknown): PlanView {
     const r = directorGroupSchema.safeParse(g);
     return r.success ? r.data : undefined;
   });
+  const agent = agentSchema.safeParse(root.agent);
   return {
     hostNames: new Set(Object.keys(rawHosts)),
     hosts,
@@ -90,5 +94,6 @@ export function viewOfPartialInput(input: unknown): PlanView {
       services: services.complete && Array.isArray(root.services),
       groups: groups.complete,
     },
+    ...(agent.success ? { agent: agent.data } : {}),
   };
 }

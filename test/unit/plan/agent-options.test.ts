@@ -29,12 +29,17 @@ describe('the agents\' options in a plan', () => {
   });
 
   it('refuses an option of the other role, per role by the schema and per host by name, with the fix', () => {
-    expectProblem(withOptions({ realserver: { execChecks: '/etc/lvsctl/checks' } }), '/agent/realserver/execChecks', /unknown key "execChecks"/);
-    expectProblem(withOptions({ director: { selfCheckInterval: '10s' } }), '/agent/director/selfCheckInterval', /unknown key "selfCheckInterval"/);
-    const problem = expectProblem(withOptions({}, { web1: { execChecks: '/etc/lvsctl/checks' } }), '/hosts/web1/agentOptions/execChecks',
-      /"execChecks" \(--exec-checks\) is a director agent's option, and "web1" is a realserver/);
-    assert.match(problem.hint ?? '', /\/agent\/director\/execChecks/);
-    expectProblem(withOptions({}, { lvs1: { selfCheckInterval: '10s' } }), '/hosts/lvs1/agentOptions/selfCheckInterval', /realserver agent's option, and "lvs1" is a director/);
+    const perRole = expectProblem(withOptions({ realserver: { execChecks: '/etc/lvsctl/checks' } }), '/agent/realserver/execChecks',
+      /"execChecks" \(--exec-checks\) is a director agent's option, not one for the realservers/);
+    assert.equal(perRole.hint, 'set it under /agent/director/execChecks instead');
+    expectProblem(withOptions({ director: { selfCheckInterval: '10s' } }), '/agent/director/selfCheckInterval', /a realserver agent's option, not one for the directors/);
+    const perHost = expectProblem(withOptions({}, { web1: { execChecks: '/etc/lvsctl/checks' } }), '/hosts/web1/agentOptions/execChecks',
+      /"execChecks" \(--exec-checks\) is a director agent's option, not one for "web1", a realserver/);
+    assert.equal(perHost.hint, 'remove it from web1, or set it on the directors (/agent/director/execChecks)');
+    expectProblem(withOptions({}, { lvs1: { selfCheckInterval: '10s' } }), '/hosts/lvs1/agentOptions/selfCheckInterval', /realserver agent's option, not one for "lvs1", a director/);
+    // the rule also runs when another part of the plan fails the schema
+    const broken = { ...withOptions({ realserver: { execChecks: '/etc/lvsctl/checks' } }), services: 'none' };
+    expectProblem(broken, '/agent/realserver/execChecks', /a director agent's option/);
   });
 
   it('refuses a value the agent would refuse to start with, saying what it must be', () => {
