@@ -19,3 +19,12 @@ export function canonicalAddress(address: string): string {
 export function sameAddress(a: string, b: string): boolean {
   return a === b || canonicalAddress(a) === canonicalAddress(b);
 }
+
+/**
+ * "10.0.0.1:7400", "[::]:7400" as its address and port (up to five digits), neither checked
+ * further; undefined for text of another shape. `bracketed`: the address was written in [ ].
+ */
+export function splitAddressPort(text: string): { address: string; port: number; bracketed: boolean } | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(text);
+  return m ? { address: m[1] ?? m[2], port: Number(m[3]), bracketed: m[1] !== undefined } : undefined;
+}

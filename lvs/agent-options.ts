@@ -6,6 +6,8 @@
 // with. What bootstrap itself decides (role, listen port, certificates, --allow, the state
 // directory) is not among them.
 import { isIP } from 'node:net';
+import { splitAddressPort } from './address';
+import type { DurationBounds } from './duration';
 
 /** --iptables: a backend, or "auto" for the one the host's rules are in */
 export const IPTABLES_CHOICES = ['auto', 'legacy', 'nft'] as const;
@@ -17,9 +19,9 @@ export const OPTIMIZING_COMPILER_CHOICES = ['auto', 'on', 'off'] as const;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 /** --self-check-interval, ms */
-export const SELF_CHECK_INTERVAL_BOUNDS_MS = { min: 1000, max: 3_600_000 } as const;
+export const SELF_CHECK_INTERVAL_BOUNDS_MS: DurationBounds = { min: 1000, max: 3_600_000 };
 /** --drain-timeout, ms */
-export const DRAIN_TIMEOUT_BOUNDS_MS = { min: 1000, max: 86_400_000 } as const;
+export const DRAIN_TIMEOUT_BOUNDS_MS: DurationBounds = { min: 1000, max: 86_400_000 };
 
 /** Which agents take an option: a director's, a realserver's, or both. */
 export type AgentOptionRole = 'director' | 'realserver' | 'both';
@@ -61,8 +63,6 @@ export function agentOptionWords(options: PlanAgentOptions): string[] {
 
 /** "127.0.0.1:9400", "[::1]:9400": a numeric address and a port, as --metrics and --listen take them. */
 export function isNumericListenAddress(text: string): boolean {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(text);
-  if (!m) return false;
-  const host = m[1] ?? m[2];
-  return isIP(host) === (m[1] !== undefined ? 6 : 4) && Number(m[3]) <= 65535;
+  const split = splitAddressPort(text);
+  return split !== undefined && isIP(split.address) === (split.bracketed ? 6 : 4) && split.port <= 65535;
 }

@@ -8,3 +8,20 @@ export function durationMs(text: string): number | undefined {
   const m = DURATION_PATTERN.exec(text);
   return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
 }
+
+/** Inclusive bounds of a duration option, ms. */
+export interface DurationBounds {
+  min: number;
+  max: number;
+}
+
+/** Milliseconds of a duration within `bounds`, or undefined when the text is not one or lies outside. */
+export function durationWithin(text: string, bounds: DurationBounds): number | undefined {
+  const ms = durationMs(text);
+  return ms !== undefined && ms >= bounds.min && ms <= bounds.max ? ms : undefined;
+}
+
+/** "a duration from 1s to 60m": what an option with these bounds must be. */
+export function durationBoundsText(bounds: DurationBounds): string {
+  return `a duration from ${bounds.min / 1000}s to ${bounds.max / 60_000}m`;
+}

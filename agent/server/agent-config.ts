@@ -1,7 +1,7 @@
 // lvsctl-agent's options as given on the command line → a checked configuration, or an
 // AgentConfigError that names the option and the fix. No I/O: the TLS files are read by
 // transport/tls-identity.ts, at start and at each reload.
-import { durationMs } from '../../lvs/duration';
+import { durationBoundsText, durationWithin, type DurationBounds } from '../../lvs/duration';
 import { DRAIN_TIMEOUT_BOUNDS_MS, SELF_CHECK_INTERVAL_BOUNDS_MS } from '../../lvs/agent-options';
 import { LOG_LEVELS, type LogLevel } from '../logging';
 import type { AgentRole } from '../../lvs/wire/enum-names';
@@ -67,12 +67,10 @@ const SELF_CHECK_DEFAULT_MS = 10_000;
 const DRAIN_TIMEOUT_DEFAULT_MS = 300_000;
 
 /** "10s", "500ms", "2m" → milliseconds, within [minMs, maxMs]. */
-function parseDurationOption(flag: string, text: string | undefined, defaultMs: number, minMs: number, maxMs: number, example: string): number {
+function parseDurationOption(flag: string, text: string | undefined, defaultMs: number, bounds: DurationBounds, example: string): number {
   if (text === undefined) return defaultMs;
-  const ms = durationMs(text);
-  if (ms === undefined || ms < minMs || ms > maxMs) {
-    throw new AgentConfigError(`${flag} ${JSON.stringify(text)}: must be a duration from ${minMs / 1000}s to ${maxMs / 60_000}m, e.g. ${example}`);
-  }
+  const ms = durationWithin(text, bounds);
+  if (ms === undefined) throw new AgentConfigError(`${flag} ${JSON.stringify(text)}: must be ${durationBoundsText(bounds)}, e.g. ${example}`);
   return ms;
 }
 
@@ -127,8 +125,8 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
       throw new AgentConfigError((err as Error).message);
     }
   }
-  const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, SELF_CHECK_INTERVAL_BOUNDS_MS.min, SELF_CHECK_INTERVAL_BOUNDS_MS.max, '10s or 1m');
-  const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, DRAIN_TIMEOUT_BOUNDS_MS.min, DRAIN_TIMEOUT_BOUNDS_MS.max, '300s or 30m');
+  const selfCheckIntervalMs = parseDurationOption('--self-check-interval', opts.selfCheckInterval, SELF_CHECK_DEFAULT_MS, SELF_CHECK_INTERVAL_BOUNDS_MS, '10s or 1m');
+  const drainTimeoutMs = parseDurationOption('--drain-timeout', opts.drainTimeout, DRAIN_TIMEOUT_DEFAULT_MS, DRAIN_TIMEOUT_BOUNDS_MS, '300s or 30m');
   const iptables = choiceOf('--iptables', opts.iptables, IPTABLES_CHOICES);
   const ipvs = choiceOf('--ipvs', opts.ipvs ?? 'auto', IPVS_CHOICES);
   const optimizingCompiler = choiceOf('--optimizing-compiler', opts.optimizingCompiler ?? 'auto', OPTIMIZING_COMPILER_CHOICES);

@@ -8,14 +8,10 @@ import {
   DRAIN_TIMEOUT_BOUNDS_MS, IPTABLES_CHOICES, IPVS_CHOICES, LOG_LEVELS, OPTIMIZING_COMPILER_CHOICES,
   SELF_CHECK_INTERVAL_BOUNDS_MS, isNumericListenAddress,
 } from '../../lvs/agent-options';
-import { durationMs } from '../../lvs/duration';
+import { durationBoundsText, durationWithin, type DurationBounds } from '../../lvs/duration';
 
-function boundedDuration(bounds: { min: number; max: number }, example: string): z.ZodString {
-  const error = `must be a duration from ${bounds.min / 1000}s to ${bounds.max / 60_000}m, e.g. "${example}"`;
-  return z.string().refine((text) => {
-    const ms = durationMs(text);
-    return ms !== undefined && ms >= bounds.min && ms <= bounds.max;
-  }, { error });
+function boundedDuration(bounds: DurationBounds, example: string): z.ZodString {
+  return z.string().refine((text) => durationWithin(text, bounds) !== undefined, { error: `must be ${durationBoundsText(bounds)}, e.g. "${example}"` });
 }
 
 /** An absolute path that goes into /etc/default/lvsctl-agent as one word (systemd splits it at spaces, with no quoting). */
