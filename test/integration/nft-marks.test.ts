@@ -4,9 +4,6 @@
 // LinuxMarks, IPv4 (iptables-nft) and IPv6 (ip6tables-nft). Without unshare (not root, no
 // nf_tables) the suite says so loudly and skips; in CI (CI=true) that is a failure.
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createDirectorApplier } from '../../agent/director/applier';
 import type { Exec } from '../../agent/kernel/exec';
 import { FakeIpvs } from '../../agent/kernel/fake/ipvs';
@@ -17,6 +14,7 @@ import type { ApplyEvent, ResultEvent } from '../../lvs/apply-events';
 import type { MarkRule } from '../../lvs/model';
 import { dest, directorPlan, service, table } from '../unit/director/builders';
 import { openThrowawayNetns, type ThrowawayNetns } from './support/throwaway-netns';
+import { tempDir } from '../temp-dirs';
 
 const fwmark = (mark: number, family: 'inet' | 'inet6' = 'inet') => ({ kind: 'fwmark' as const, mark, family });
 const services = table(
@@ -96,7 +94,7 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
 
   async function director(options: { exec?: Exec; ipvs?: FakeIpvs } = {}) {
     const exec = options.exec ?? netns.exec;
-    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-nft-'));
+    const stateDir = await tempDir('lvsctl-nft-');
     const ipvs = options.ipvs ?? new FakeIpvs();
     const applier = createDirectorApplier({
       stateDir,

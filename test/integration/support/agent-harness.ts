@@ -2,9 +2,7 @@
 import type { HostApplier } from '../../../lvs/apply-events';
 import type { Logger } from 'winston';
 import type { DirectorPreconditions } from '../../../agent/kernel/preconditions';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { rmSync } from 'fs';
 import type { AgentRole } from '../../../lvs/wire/enum-names';
 import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
 import { AgentService, type AgentServiceDeps } from '../../../agent/server/agent-service';
@@ -20,6 +18,7 @@ import type { AgentClient } from '../../../controller/client/agent-client';
 import { createGrpcConnector } from '../../../controller/client/grpc-client';
 import type { ClientTls } from '../../../controller/client/tls-options';
 import { FakeApplier } from './fake-applier';
+import { tempDirSync } from '../../temp-dirs';
 
 export interface TestAgent {
   port: number;
@@ -42,7 +41,8 @@ export async function startTestAgent(opts: {
   /** the collection once idle (agent/idle-collect.ts); default none */
   idleCollector?: AgentServiceDeps['idleCollector'];
 }): Promise<TestAgent> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'lvsctl-state-'));
+  // removed by stop(), or at the end of the run when a test never stopped its agent
+  const stateDir = tempDirSync('lvsctl-state-');
   const fake = new FakeApplier();
   const applier = opts.applier ? opts.applier(stateDir) : fake;
   const identity = opts.tls ? await loadTlsIdentity(opts.tls) : undefined;

@@ -10,6 +10,7 @@ import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { silentLogger } from '../../../agent/logging';
 import { ipvsStatusSource } from '../../../agent/metrics/ipvs-status';
 import { startTestAgent } from './agent-harness';
+import { removeTempDirs } from '../../temp-dirs';
 
 async function run(argv: string[]): Promise<void> {
   const [ca, cert, key] = argv;
@@ -19,7 +20,11 @@ async function run(argv: string[]): Promise<void> {
     applier: (stateDir) => createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } }),
     status: ipvsStatusSource(ipvs, () => Promise.resolve([])),
   });
-  process.stdin.on('end', () => process.exit(0));
+  // its state directory goes with it (the parent's run removes only the directories it made)
+  process.stdin.on('end', () => {
+    removeTempDirs();
+    process.exit(0);
+  });
   process.stdin.resume();
   process.stdout.write(`${JSON.stringify({ port: agent.port })}\n`);
 }

@@ -1,8 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { createDirectorApplier } from '../../../agent/director/applier';
@@ -11,11 +9,12 @@ import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import { readOwnership } from '../../../agent/state/ownership';
 import { ipvsTable } from './arbitraries';
 import { directorPlan } from './builders';
+import { tempDir } from '../../temp-dirs';
 
 describe('director applier, for any applied plan, any next plan and any failing line', () => {
   it('leaves the kernel and the ownership record exactly as they were', async function () {
     this.timeout(30_000);
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-prop-'));
+    const root = await tempDir('lvsctl-prop-');
     let run = 0;
     await fc.assert(
       fc.asyncProperty(ipvsTable, ipvsTable, fc.integer({ min: 1, max: 30 }), async (first, next, failingLine) => {

@@ -2,8 +2,6 @@ import { strict as assert } from 'node:assert';
 import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ApplyEvent, ApplyMode, ResultEvent } from '../../../lvs/apply-events';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
@@ -12,6 +10,7 @@ import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import type { DirectorPreconditions } from '../../../agent/kernel/preconditions';
 import { readOwnership, ownershipFilePath } from '../../../agent/state/ownership';
 import { dest, directorPlan, fwmark, markRule, service, table, tcp } from './builders';
+import { tempDir } from '../../temp-dirs';
 
 const silent = silentLogger();
 
@@ -23,7 +22,7 @@ interface Rig {
 }
 
 async function rig(init: { ipvs?: FakeIpvs; marks?: FakeMarks; preconditions?: DirectorPreconditions } = {}): Promise<Rig> {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-'));
+  const stateDir = await tempDir('lvsctl-director-');
   const ipvs = init.ipvs ?? new FakeIpvs();
   const marks = init.marks ?? new FakeMarks();
   const applier = createDirectorApplier({
@@ -84,7 +83,7 @@ describe('director applier', () => {
     });
 
     it('makes no before/after text for a controller that will not show it (omit_diff), and reports the same steps', async () => {
-      const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-'));
+      const stateDir = await tempDir('lvsctl-director-');
       const applier = createDirectorApplier({ stateDir, logger: silent, kernel: { ipvs: new IpvsWriter(new FakeIpvs()), marks: new FakeMarks() } });
       const without: ApplyEvent[] = [];
       await applier.apply(shop, 'check', (e) => without.push(e), { bytes: Buffer.alloc(0), omitDiff: true });

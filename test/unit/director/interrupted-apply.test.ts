@@ -5,7 +5,6 @@
 // service made by hand alone. (The lab proves it on the real kernel: test/lab/apply-faults.test.ts.)
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApplyEvent, ResultEvent } from '../../../lvs/apply-events';
 import type { HostPlan } from '../../../lvs/host-plan';
@@ -20,6 +19,7 @@ import { readOwnership } from '../../../agent/state/ownership';
 import { silentLogger } from '../../../agent/logging';
 import { canonicalTable } from '../kernel/canonical-table';
 import { dest, directorPlan, markRule, service, table, tcp } from './builders';
+import { tempDir } from '../../temp-dirs';
 
 /** The kernel as a killed agent leaves it: the first `keep` operations of its batch took effect, then the agent was gone. */
 class DyingIpvs implements Ipvs {
@@ -56,7 +56,7 @@ const notices = (events: ApplyEvent[]): string[] => events.flatMap((e) => (e.kin
 
 /** The small plan applied, a hand-made service beside it, then an apply of the big plan killed after `keep` operations. */
 async function killedMidBatch(keep: number): Promise<{ stateDir: string; kernel: FakeIpvs; marks: FakeMarks }> {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-killed-'));
+  const stateDir = await tempDir('lvsctl-killed-');
   const kernel = new FakeIpvs(HAND_MADE);
   const marks = new FakeMarks();
   const first = await applierOn(stateDir, kernel, marks)(small);
@@ -93,7 +93,7 @@ describe('an apply cut off by the death of the agent', () => {
   });
 
   it('owns nothing more after a failed apply that was rolled back: the ownership file is as before it', async () => {
-    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-refused-'));
+    const stateDir = await tempDir('lvsctl-refused-');
     const kernel = new FakeIpvs(HAND_MADE);
     const marks = new FakeMarks();
     const apply = applierOn(stateDir, kernel, marks);

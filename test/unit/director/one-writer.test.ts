@@ -3,9 +3,6 @@
 // for in the middle of an apply lands after the apply's read-back, never between.
 import { silentLogger } from '../../../agent/logging';
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import { ipvsWeightControl } from '../../../agent/health/ipvs-weight-control';
 import { HealthMonitor } from '../../../agent/health/monitor';
@@ -15,6 +12,7 @@ import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import type { DirectorPlan, DirectorService } from '../../../lvs/host-plan';
 import type { IpvsOperation } from '../../../lvs/operations';
 import { FakeClock } from '../health/fake-clock';
+import { tempDir } from '../../temp-dirs';
 
 const silent = silentLogger();
 
@@ -47,7 +45,7 @@ async function director(healthy: (address: string) => boolean) {
     runCheck: async (_spec, address) => ({ ok: healthy(address), latencyMs: 1, detail: healthy(address) ? 'connected' : 'ECONNREFUSED' }),
     weights: ipvsWeightControl(writer),
   });
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-one-writer-'));
+  const stateDir = await tempDir('lvsctl-one-writer-');
   const asked = { weights: 0 };
   const applier = createDirectorApplier({
     stateDir, logger: silent, kernel: { ipvs: writer, marks: new FakeMarks() },

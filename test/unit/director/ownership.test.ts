@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { OwnershipFileError, ownershipFilePath, readOwnership, writeOwnership, type DirectorOwnership } from '../../../agent/state/ownership';
+import { tempDir } from '../../temp-dirs';
 
 async function stateDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-state-'));
+  return tempDir('lvsctl-state-');
 }
 
 const ownership: DirectorOwnership = {

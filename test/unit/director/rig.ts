@@ -2,9 +2,6 @@
 // what it reported. For the drain, foreign-service and mark-chain specifications.
 import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../lvs/apply-events';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { HostPlan } from '../../../lvs/host-plan';
@@ -12,6 +9,7 @@ import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import type { Marks } from '../../../agent/kernel/marks';
 import type { NatPathSource } from '../../../agent/director/nat-path-ahead';
+import { tempDir } from '../../temp-dirs';
 
 export const silent = silentLogger();
 
@@ -35,7 +33,7 @@ export async function directorRig(init: {
   /** the LVS-NAT path check's readings (default: none, not checked) */
   natPath?: NatPathSource;
 } = {}): Promise<Rig> {
-  const stateDir = init.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-director-')));
+  const stateDir = init.stateDir ?? (await tempDir('lvsctl-director-'));
   const ipvs = init.ipvs ?? new FakeIpvs();
   const marks = init.marks ?? new FakeMarks();
   const clock = { now: T0 };

@@ -1,8 +1,5 @@
 // The keepalived part of a director's apply and its read-back, on fakes.
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import { configOwnership, renderKeepalivedConfig } from '../../../agent/director/keepalived-config';
 import { readVrrpStatus } from '../../../agent/director/vrrp-status';
@@ -16,6 +13,7 @@ import type { ApplyEvent, ApplyMode } from '../../../lvs/apply-events';
 import type { DirectorPlan } from '../../../lvs/host-plan';
 import type { VrrpPlan } from '../../../lvs/vrrp';
 import { dest, directorPlan, fwmark, markRule, service, table } from './builders';
+import { tempDir } from '../../temp-dirs';
 
 const VRRP: VrrpPlan = {
   group: 'front', interface: 'eth0', virtualRouterId: 51, priority: 110, advertIntervalSeconds: 1, authPassword: 'secret',
@@ -28,7 +26,7 @@ function groupPlan(vrrp: VrrpPlan = VRRP, generation = 1): DirectorPlan {
 }
 
 async function rig(keepalived = new FakeKeepalived()) {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-vrrp-'));
+  const stateDir = await tempDir('lvsctl-vrrp-');
   const ipvs = new FakeIpvs();
   const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks(), keepalived } });
   return {

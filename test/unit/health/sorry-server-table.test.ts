@@ -4,9 +4,6 @@
 import { silentLogger } from '../../../agent/logging';
 import { IpvsWriter } from '../../../agent/kernel/ipvs-writer';
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import type { DirectorPlan } from '../../../lvs/host-plan';
 import { HealthMonitor } from '../../../agent/health/monitor';
@@ -14,6 +11,7 @@ import { ipvsWeightControl } from '../../../agent/health/ipvs-weight-control';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import { FakeClock } from './fake-clock';
+import { tempDir } from '../../temp-dirs';
 
 const plan: DirectorPlan = {
   role: 'director', cluster: 'shop', host: 'lvs1', generation: 1, marks: [],
@@ -27,7 +25,7 @@ const plan: DirectorPlan = {
 };
 
 async function applierOn(ipvs: FakeIpvs) {
-  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
+  const stateDir = await tempDir('lvsctl-sorry-');
   return createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks() } });
 }
 
@@ -53,7 +51,7 @@ describe('the sorry server in the director\'s table', () => {
       runCheck: async () => ({ ok: false, latencyMs: 1, detail: 'connect ECONNREFUSED' }),
       weights: ipvsWeightControl(writer),
     });
-    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-sorry-'));
+    const stateDir = await tempDir('lvsctl-sorry-');
     const applier = createDirectorApplier({
       stateDir, logger: silentLogger(), kernel: { ipvs: writer, marks: new FakeMarks() },
       healthWeights: (service, destination) => monitor.wantedWeight(service, destination),

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs, readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import { join } from 'node:path';
 import { ipv4ConfKey, procSysPath } from '../../../agent/kernel/sysctl';
 import { LinuxAddresses, parseIpAddrJson } from '../../../agent/kernel/linux/addresses';
@@ -9,6 +8,7 @@ import { LinuxRoutes, parseIpRouteJson } from '../../../agent/kernel/linux/route
 import { LinuxNeighbours, parseIpNeighProxyJson } from '../../../agent/kernel/linux/neighbours';
 import { LinuxSysctl } from '../../../agent/kernel/linux/sysctl';
 import { ok, recordingExec } from '../kernel/recording-exec';
+import { tempDir } from '../../temp-dirs';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8');
@@ -135,7 +135,7 @@ describe('Linux sysctl backend', () => {
 
 describe('Linux FTP config files', () => {
   it('reads at most the bound and says when it cut', async () => {
-    const dir = await fs.mkdtemp(join(os.tmpdir(), 'lvsctl-ftp-'));
+    const dir = await tempDir('lvsctl-ftp-');
     await fs.writeFile(join(dir, 'vsftpd.conf'), 'x'.repeat(100));
     const files = new LinuxFtpConfigFiles();
     assert.deepEqual(await files.readText(join(dir, 'vsftpd.conf'), 10), { ok: true, text: 'x'.repeat(10), truncated: true });

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   emptyRealserverOwned,
@@ -9,17 +8,18 @@ import {
   writeRealserverOwned,
   type RealserverOwned,
 } from '../../../agent/state/realserver-owned';
+import { tempDir } from '../../temp-dirs';
 
-const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-owned-'));
+const ownedDir = () => tempDir('lvsctl-owned-');
 
 describe('realserver owned state', () => {
   it('owns nothing before the first prepare', async () => {
-    assert.deepEqual(await readRealserverOwned(await tempDir()), emptyRealserverOwned());
+    assert.deepEqual(await readRealserverOwned(await ownedDir()), emptyRealserverOwned());
   });
 
   it('is read at each verify without a trip to the thread pool, whether the file is there or not', async () => {
     const pending = (): number => process.getActiveResourcesInfo().filter((r) => /^(FSReq|FileHandle|CloseReq)/.test(r)).length;
-    const dir = await tempDir();
+    const dir = await ownedDir();
     const owned: RealserverOwned = { generation: 4, addresses: [{ device: 'lo', address: '10.0.0.100', prefixlen: 32 }], links: [], sysctls: [] };
     for (const write of [false, true]) {
       if (write) await writeRealserverOwned(dir, owned);
@@ -31,7 +31,7 @@ describe('realserver owned state', () => {
   });
 
   it('reads back what it wrote, leaving no temporary file, in a directory it creates', async () => {
-    const dir = path.join(await tempDir(), 'state');
+    const dir = path.join(await ownedDir(), 'state');
     const owned: RealserverOwned = {
       generation: 3,
       addresses: [{ device: 'lo', address: '10.0.0.100', prefixlen: 32 }],
@@ -45,7 +45,7 @@ describe('realserver owned state', () => {
   });
 
   it('refuses a file with an unknown key, naming the place and the way out', async () => {
-    const dir = await tempDir();
+    const dir = await ownedDir();
     await fs.writeFile(realserverOwnedPath(dir), JSON.stringify({ version: 1, generation: 1, addresses: [], links: [], sysctls: [], extra: 1 }));
     await assert.rejects(readRealserverOwned(dir), /realserver-owned\.json: does not match the expected format at \/: .*move it aside/);
   });

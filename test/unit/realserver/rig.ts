@@ -1,12 +1,10 @@
 // A realserver verifier on a fake host with a fresh state directory, and plan builders.
 import { silentLogger } from '../../../agent/logging';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ApplyEvent, ApplyMode, ResultEvent, StepEvent } from '../../../lvs/apply-events';
 import type { HostPlan, RealserverDuty, RealserverPlan } from '../../../lvs/host-plan';
 import { FakeRealserverHost, type FakeRealserverOptions } from '../../../agent/kernel/fake/realserver-fakes';
 import { createRealserverVerifier } from '../../../agent/realserver/verifier';
+import { tempDir } from '../../temp-dirs';
 
 export const ADDRESS = '10.0.0.11';
 export const DIRECTOR = '10.0.0.1';
@@ -51,7 +49,7 @@ export function drReadyHost(): FakeRealserverHost {
 }
 
 export async function rig(host: FakeRealserverHost = bareHost(), stateDir?: string): Promise<Rig> {
-  const dir = stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'lvsctl-realserver-')));
+  const dir = stateDir ?? (await tempDir('lvsctl-realserver-'));
   const verifier = createRealserverVerifier({ stateDir: dir, logger: silentLogger(), kernel: host.kernel() });
   return {
     host,

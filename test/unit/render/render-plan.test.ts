@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMangleSave } from '../../../lvs/formats/iptables-format';
 import { parseIpvsSave } from '../../../lvs/formats/ipvsadm-format';
@@ -10,6 +9,7 @@ import { compileHostPlans } from '../../../controller/plan/compile';
 import { planSchema, type Plan, type PlanInput } from '../../../controller/plan/schema';
 import { formatHostCommands } from '../../../controller/render/host-commands';
 import { renderBatchForms, renderHandCommands, UnknownHostError } from '../../../controller/render/render-plan';
+import { tempDirSync } from '../../temp-dirs';
 
 const base: PlanInput = {
   apiVersion: 'lvsctl/v1',
@@ -124,7 +124,7 @@ describe('render', () => {
   });
 
   describe('lvsctl render', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lvsctl-render-'));
+    const dir = tempDirSync('lvsctl-render-');
     const write = (name: string, body: unknown): string => {
       const path = join(dir, name);
       writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body));
