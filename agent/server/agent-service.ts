@@ -214,7 +214,7 @@ export class AgentService {
   private async decodeAndApply(call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo): Promise<void> {
     const request = await this.parseRequest(call.request);
     if ('code' in request) return this.endWith(call, caller, request);
-    const { plan, mode, stepBatches, omitDiff } = request;
+    const { plan, mode, stepBatches, omitDiff, decodeMs } = request;
     if (this.inFlight !== undefined) {
       // The audit trail shows two controllers at once: the second waits its turn, never interleaved.
       this.deps.logger.info('apply waiting for the one in flight', {
@@ -225,7 +225,7 @@ export class AgentService {
       await this.queue.run(async () => {
         this.inFlight = plan.generation;
         try {
-          await this.applyInTurn(call, caller, plan, mode, stepBatches, omitDiff);
+          await this.applyInTurn(call, caller, plan, mode, stepBatches, omitDiff, decodeMs);
         } finally {
           this.inFlight = undefined;
         }
@@ -240,12 +240,16 @@ export class AgentService {
     }
   }
 
-  /** The request as domain values, or why it is refused before waiting in the queue. */
-  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode; stepBatches: boolean; omitDiff: boolean } | CallError> {
+  /**
+   * The request as domain values, or why it is refused before waiting in the queue; decodeMs:
+   * how long the decode took (wall time: a big plan is decoded in slices, other calls between).
+   */
+  private async parseRequest(bytes: Buffer): Promise<{ plan: HostPlan; mode: ApplyMode; stepBatches: boolean; omitDiff: boolean; decodeMs: number } | CallError> {
     let plan: HostPlan;
     let mode: ApplyMode;
     let stepBatches: boolean;
     let omitDiff: boolean;
+    const decodeStarted = performance.now();
     try {
       ({ plan, mode, stepBatches, omitDiff } = await runSliced(decodeApplyRequest(bytes, this.decodedServices)));
     } catch (err) {
@@ -263,11 +267,13 @@ export class AgentService {
           `check the host's role and address in the plan, or start this agent with --role ${plan.role}`,
       );
     }
-    return { plan, mode, stepBatches, omitDiff };
+    return { plan, mode, stepBatches, omitDiff, decodeMs: Math.round(performance.now() - decodeStarted) };
   }
 
-  /** stepBatches: the controller takes StepBatch events; omitDiff: it shows no --diff text (its request said so) */
-  private async applyInTurn(call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean): Promise<void> {
+  /** stepBatches: the controller takes StepBatch events; omitDiff: it shows no --diff text (its request said so); decodeMs: for the log */
+  private async applyInTurn(
+    call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean, decodeMs: number,
+  ): Promise<void> {
     const received = { bytes: call.request, omitDiff };
     const last = await this.deps.generations.lastApplied();
     if (last !== undefined && plan.generation < last) {
@@ -281,7 +287,8 @@ export class AgentService {
     }
     // The audit trail: who asked, for what, and (below) how it ended.
     const log = { ...callerOf(caller, this.deps.authorization.tls), host: plan.host, generation: plan.generation, mode };
-    this.deps.logger.info('apply started', log);
+    // decodeMs: the request's decode, which came before this line (and before any wait in the queue)
+    this.deps.logger.info('apply started', { ...log, decodeMs });
     const collector = gcSpan();
     try {
       await this.applyAndReport(call, plan, mode, stepBatches, received, log, collector);

@@ -37,6 +37,7 @@ describe('the audit trail of an agent', () => {
       assert.strictEqual(line.mode, 'check');
     }
     assert.ok(typeof finished.outcome === 'string' && finished.outcome !== '', 'the outcome is logged');
+    assert.ok(typeof started.decodeMs === 'number' && started.decodeMs >= 0, `the request's decode time is logged: ${JSON.stringify(started)}`);
   });
 
   it('logs a refused caller with its address and certificate name', async () => {
