@@ -35,7 +35,8 @@ export function addAgentOptions(cmd: Command, deadlineDefault = 'derived from --
     .option('--deadline <DURATION>', `the whole command ends within this, whatever the agents do; agents without an answer by then are unreachable (default: ${deadlineDefault})`);
 }
 
-function parseDurationMs(flag: string, text: string, maxMs: number): number {
+/** A duration flag from 1ms to maxMs, or a usage error (exit 1) that says so with examples. */
+export function parseDurationMs(flag: string, text: string, maxMs: number): number {
   const ms = durationMs(text);
   if (ms === undefined || ms <= 0 || ms > maxMs) {
     throw new CliError(`${flag} ${JSON.stringify(text)}: must be a duration from 1ms to ${maxMs / 60_000}m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);

@@ -6,7 +6,6 @@ import { promises as fs, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CERT_NAME_PATTERN } from '../certs/cert-dir';
-import { durationMs } from '../../lvs/duration';
 import { readSshHostNames } from '../inventory/ssh-config';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
@@ -15,7 +14,7 @@ import { parseLimit, unknownLimitHosts } from '../rollout/selection';
 import { agentPathFromUnit } from '../bootstrap/remote-files';
 import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
 import { openSshRunner } from '../bootstrap/ssh';
-import { connectorFromOptions } from './agent-options';
+import { connectorFromOptions, parseDurationMs } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
 
 export interface BootstrapFlags {
@@ -47,11 +46,8 @@ const DEFAULT_HOST_DEADLINE = '10m';
 /** A started agent loads its certificates and listens within seconds; more means it is not coming. */
 const HELLO_WITHIN_MS = 20_000;
 
-function duration(flag: string, text: string): number {
-  const ms = durationMs(text);
-  if (ms === undefined || ms <= 0 || ms > 86_400_000) throw new CliError(`${flag} ${JSON.stringify(text)}: must be a duration such as "30s", "10m" or "1h"`, EXIT.invalid);
-  return ms;
-}
+/** --timeout and --host-deadline: a day at most */
+const MAX_DURATION_MS = 86_400_000;
 
 async function firstFile(candidates: readonly string[]): Promise<string | undefined> {
   for (const file of candidates) {
@@ -134,11 +130,11 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const check = flags.check === true;
   const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 1000) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to 1000`, EXIT.invalid);
-  const timeoutMs = duration('--timeout', flags.timeout);
+  const timeoutMs = parseDurationMs('--timeout', flags.timeout, MAX_DURATION_MS);
   const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
   if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
-  const hostDeadlineMs = duration('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE);
+  const hostDeadlineMs = parseDurationMs('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE, MAX_DURATION_MS);
 
   let fleet;
   try {

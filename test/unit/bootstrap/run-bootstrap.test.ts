@@ -1,6 +1,7 @@
 // runBootstrap with an ssh and agents in memory: at most --parallel hosts at once, a host that
 // hangs ends at its own deadline (--host-deadline) while the others finish, and what each
-// remote command received (the key on stdin, never in a command).
+// remote command received (the key on stdin, never in a command); and the command's duration
+// flags, refused with a range and examples it would take.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import type { AgentConnector } from '../../../controller/client/agent-client';
 import type { BootstrapShared } from '../../../controller/bootstrap/bootstrap-host';
 import { bootstrapExitCode, runBootstrap } from '../../../controller/bootstrap/run-bootstrap';
 import type { SshRunner } from '../../../controller/bootstrap/ssh';
+import { runBootstrapCommand } from '../../../controller/cli/run-bootstrap';
+import { CliError, EXIT } from '../../../controller/exit-codes';
+import { durationMs } from '../../../lvs/duration';
 
 describe('runBootstrap (in memory)', function () {
   // a host's deadline of 6 s: issuing five certificates on a loaded machine takes seconds
@@ -64,4 +68,23 @@ describe('runBootstrap (in memory)', function () {
     assert.ok(scripts.every((s) => !s.script.includes('PRIVATE KEY')), 'no key in a command');
     assert.deepEqual(scripts.filter((s) => s.host === 'web1' && s.script.startsWith('systemctl')).map((s) => s.script), ['systemctl daemon-reload', 'systemctl enable lvsctl-agent', 'systemctl start lvsctl-agent']);
   });
+});
+
+describe('lvsctl bootstrap: its duration flags', function () {
+  const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+
+  for (const flags of [{ timeout: '1h' }, { timeout: '30s', caDir: '/nonexistent', hostDeadline: '1h' }]) {
+    const flag = 'hostDeadline' in flags ? '--host-deadline' : '--timeout';
+    it(`refuses ${flag} "1h" with the range, and only examples it would take`, async () => {
+      await assert.rejects(runBootstrapCommand('plan.json', flags, io), (err: unknown) => {
+        assert.ok(err instanceof CliError);
+        assert.equal(err.exitCode, EXIT.invalid);
+        assert.match(err.message, new RegExp(`^${flag} "1h": must be a duration from 1ms to 1440m`));
+        const examples = [...err.message.matchAll(/"(\d+[a-z]+)"/g)].map((m) => m[1]);
+        assert.ok(examples.length > 1, err.message);
+        for (const example of examples.slice(1)) assert.notEqual(durationMs(example), undefined, `the message suggests ${example}, which is not a duration`);
+        return true;
+      });
+    });
+  }
 });
