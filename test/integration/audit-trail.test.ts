@@ -37,7 +37,11 @@ describe('the audit trail of an agent', () => {
       assert.strictEqual(line.mode, 'check');
     }
     assert.ok(typeof finished.outcome === 'string' && finished.outcome !== '', 'the outcome is logged');
-    assert.ok(typeof started.decodeMs === 'number' && started.decodeMs >= 0, `the request's decode time is logged: ${JSON.stringify(started)}`);
+    // the decode's cost: its time, the CPU and the fresh pages of memory behind it, whole numbers
+    for (const field of ['decodeMs', 'decodeCpuMs', 'decodePageFaults']) {
+      const value = started[field];
+      assert.ok(Number.isInteger(value) && (value as number) >= 0, `the request's ${field} is logged: ${JSON.stringify(started)}`);
+    }
   });
 
   it('logs a refused caller with its address and certificate name', async () => {
