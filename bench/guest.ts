@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
 import { startProfile, stopProfile } from './profiler';
 import { applyWindows, DIST, idleCollections, memoryOf, optimizingCompilerOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
+import { endToEndSteps, traceMarks } from './end-to-end';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
 import type { GuestConfig } from './config';
 import { changedOnOddRuns, SMALL_CHANGE_RUNS, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
@@ -162,12 +163,18 @@ async function lvsctlRollout(planPath: string, label: string, deadlineS: number)
     ...(window?.gcMs !== undefined ? { agentGcMs: window.gcMs } : {}),
     ...(window?.ipvsReads ? { agentIpvsReads: window.ipvsReads } : {}),
     ...(rsWindow?.finishedAt !== undefined ? { realserverMs: rsWindow.finishedAt - rsWindow.startedAt } : {}),
+    ...(window?.decode ? { agentDecode: window.decode } : {}),
+    ...withEndToEnd(endToEndSteps(traceMarks(r.stderr), DIRECTOR.name, window)),
     memory: memoryOf(agent.pid),
   };
   const problems = lines.filter((l) => /^\S+\s+(unreachable|failed)\s/.test(l) || /^\s+fix:/.test(l)).slice(0, 6);
   if (r.code !== 0 && problems.length > 0) figure.problem = problems.join('\n').slice(0, 1500);
   if (r.code !== 0) throw Object.assign(new Error(`lvsctl rollout ${label} exited ${r.code} after ${(ms / 1000).toFixed(1)} s: ${(figure.problem ?? r.stderr.trim()).replace(/\s+/g, ' ').slice(0, 1500)}`), { figure });
   return figure;
+}
+
+function withEndToEnd(steps: RolloutFigure['endToEnd']): Pick<RolloutFigure, 'endToEnd'> {
+  return steps ? { endToEnd: steps } : {};
 }
 
 /** A rollout whose figure is kept under `name`, also when it failed; bounded by --deadline. */

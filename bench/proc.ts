@@ -187,6 +187,8 @@ export interface ApplyWindow {
   gcMs?: number;
   /** how the agent's IPVS door answered each read of that apply */
   ipvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
+  /** the request's decode before "apply started" (that line's decodeMs, decodeCpuMs, decodePageFaults), when logged */
+  decode?: { ms: number; cpuMs?: number; pageFaults?: number };
 }
 
 /** The JSON lines of an agent's log, each with its time (ms since the epoch); other lines skipped. */
@@ -247,7 +249,10 @@ export function applyWindows(log: string): ApplyWindow[] {
         open.phasesMs = { ...open.phasesMs, lastPlan: Number(entry.lastPlanMs), healthHandOver: Number(entry.handOverMs) };
       }
     } else if (entry.message === 'apply started') {
-      windows.push({ host: String(entry.host), generation: String(entry.generation), mode: String(entry.mode), startedAt: at });
+      const decode = typeof entry.decodeMs === 'number'
+        ? { decode: { ms: entry.decodeMs, ...numberField('cpuMs', entry.decodeCpuMs), ...numberField('pageFaults', entry.decodePageFaults) } }
+        : {};
+      windows.push({ host: String(entry.host), generation: String(entry.generation), mode: String(entry.mode), startedAt: at, ...decode });
     } else if (entry.message === 'apply finished') {
       const open = [...windows].reverse().find((w) => w.finishedAt === undefined && w.generation === String(entry.generation));
       if (open) {
@@ -261,6 +266,11 @@ export function applyWindows(log: string): ApplyWindow[] {
     }
   }
   return windows;
+}
+
+/** `{ [name]: value }` when the log gave a number, else nothing (an older agent's line) */
+function numberField(name: string, value: unknown): Record<string, number> {
+  return typeof value === 'number' ? { [name]: value } : {};
 }
 
 /**

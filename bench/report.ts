@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
 import { summarizeProfile, type ProfileSummary } from './profile-summary';
 import { partsWallMs, type IdleCollection, type Memory } from './proc';
+import type { EndToEndStep } from './end-to-end';
 import { PROBE_STOPPED, SMALL_CHANGE_RUNS, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
 
 /** 1 … SMALL_CHANGE_RUNS: the numbers of the guest's one-weight and no-op rollouts */
@@ -256,6 +257,7 @@ function main(): void {
     const rest = endToEnd.wallMs - (endToEnd.agentMs ?? 0) - (endToEnd.realserverMs ?? 0);
     const underProfiler = done(load) && profiledLoad ? ` Under the profiler, ${profiledWhat} took ${seconds(profiledLoad.wallMs)} end to end, the agent's apply ${seconds(profiledLoad.agentMs)}.` : '';
     where.push(`**End to end, ${done(load) ? `the ${n} load above` : profiledWhat}**: ${seconds(endToEnd.wallMs)} in all; the director agent's apply ${seconds(endToEnd.agentMs)}, the realserver's verify ${seconds(endToEnd.realserverMs)}, the rest (${seconds(rest)}) in the controller (load, validate, compile, encode, connect, the report) and on the wire.${underProfiler}`);
+    if (endToEnd.endToEnd) where.push(endToEndTable(endToEnd.endToEnd));
   }
   // the agent's own account of each apply, part by part (its "director apply finished" line)
   // the figures' own runs, then their profiled repeats: the difference is what the sampler cost
@@ -322,7 +324,7 @@ function main(): void {
     '## What is measured',
     '',
     `- **The table**: ${n} LVS-NAT services (tcp VIP:80, wlc, VIPs 10.100.x.y), each with ${cfg?.destinations ?? 10} destinations: one realserver host at ports 8001…, so every destination is its own IPVS entry as with ${cfg?.destinations ?? 10} hosts, with one realserver agent instead of ${cfg?.destinations ?? 10} (a node process costs seconds in the guest). A realserver host serves at most 10,000 of them, so the 20,000-service table has two realserver agents verifying beside the director: web1 (10.0.0.11) the first 10,000, web2 (10.0.0.12) the next. The realserver agents run with \`--self-check-interval 60m\`: they verify at every rollout as always, but their own periodic round (every 10 s by default, a few hundred ms of the guest's one CPU for 2,000 services) would otherwise land at random in the director's and keepalived's figures; at a site it runs on the realserver. The same table is the plan (\`bench/table.ts\`), the \`ipvsadm -R\` batch and the keepalived.conf; each load is checked by counting \`/proc/net/ip_vs\`.`,
-    '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms); the agent logs `apply started` once it has decoded the request (docs/rollout.md, "Where the time goes"), so the decode of the plan counts in the end to end, not in the agent side (that line\'s `decodeMs` says how long the decode took). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
+    '- **lvsctl, agent side**: from the director agent\'s own `apply started` to its `apply finished` log line (winston timestamps, ms); the agent logs `apply started` once it has decoded the request (docs/rollout.md, "Where the time goes"), so the decode of the plan counts in the end to end, not in the agent side (that line\'s `decodeMs` says how long the decode took, `decodeCpuMs` and `decodePageFaults` what CPU and fresh memory it used). **End to end**: the wall time of `lvsctl rollout PLAN` with mutual TLS, hello to both agents, the realserver verified, the director applied and read back, the report printed; run in the guest driver\'s node process (a new node process costs 5–20 s in UML and would measure node, not lvsctl; the fan-out below runs the real binary).',
     `- **keepalived** (Debian's, \`--check\`, no checkers: every real server taken as up): from its start to its log line for the last virtual server (\`Gained quorum … for VS [last VIP]\`, read as it comes through \`stdbuf -oL\`), then the whole table checked in \`/proc/net/ip_vs\` and by \`ipvsadm -S -n\`; the reload from \`SIGHUP\` (one weight changed in its configuration) to its \`Reload complete\` line, then that weight checked; ${SMALL_CHANGE_RUNS} reloads (the weight changed, set back, changed again, …), the median, as lvsctl's ${SMALL_CHANGE_RUNS} one-weight rollouts (each figure alone moved by half between runs on this shared machine)${(guest?.steps['keepalived-reload'] as { runsMs?: number[] } | undefined)?.runsMs ? ` (here ${((guest?.steps['keepalived-reload'] as { runsMs: number[] }).runsMs).map((m) => seconds(m)).join(', ')}; lvsctl agent side ${smallChangeRuns.map((k) => seconds(rollout(guest, `lvsctl-weight-${k}`)?.agentMs)).join(', ')})` : ''}. (Polling \`/proc/net/ip_vs\` instead would take the guest's one CPU from keepalived.) Here: load by ${(guest?.steps['keepalived-load'] as { method?: string } | undefined)?.method ?? '?'}; reload by ${(guest?.steps['keepalived-reload'] as { method?: string } | undefined)?.method ?? '?'}. **ipvsadm -R**: the batch of the same table, one process.`,
     '- **Reading**: each reader three times on the loaded table, the median: the agent\'s netlink dump (loaded from `dist/agent/kernel/linux/netlink-ipvs.js` when the build has it), `ipvsadm -S -n`, `cat /proc/net/ip_vs` (processes, as a shell would run them).',
     `- **${big}**: into a fresh director agent, bounded by what is left of the guest's budget; a separate process (\`bench/hello-probe.ts\`, the project's own client) asks that agent Hello every 100 ms over one channel, from before the rollout to 3 s after it (past the agent's collection once idle), and keeps every latency; a call still unanswered at the end counts with its wait so far (one under 1 s then has missed nothing yet, and is named apart).`,
@@ -386,4 +388,17 @@ function pageFaultLine(cost: PageFaultFigure | undefined, load: RolloutFigure | 
     ? ` The load's apply took ${loadFaults.toLocaleString('en-US')} of them: about ${seconds((loadFaults * usEach) / 1000)} of its ${seconds(load.agentMs)} at that cost (fresh heap as it grows, and memory the collector gave back and the next allocation maps again).`
     : '';
   return `**Page faults**: in this guest one minor page fault (a page of memory touched for the first time) costs ${usEach.toFixed(0)} µs: ${(cost.bytes / 1024 / 1024).toFixed(0)} MiB of fresh memory written once took ${cost.faults.toLocaleString('en-US')} faults in ${seconds(cost.ms)} (the user-mode kernel handles each as a round trip through the host; a host kernel takes about a microsecond).${share}`;
+}
+
+/** The rollout step by step (bench/end-to-end.ts): each step's time and its share of the whole. */
+function endToEndTable(steps: readonly EndToEndStep[]): string {
+  const whole = steps.reduce((sum, step) => sum + step.ms, 0);
+  const rows = steps.map((step) => `| ${step.what} | ${seconds(step.ms)} | ${whole > 0 ? Math.round((100 * step.ms) / whole) : 0} % | ${step.note ?? ''} |`);
+  return [
+    `**The same rollout, step by step** (${seconds(whole)} from the controller's first trace mark to its report: its \`LVSCTL_TRACE\` marks lined up with the director agent's log lines on the guest's one clock; the guest has one CPU, so a step also holds whatever else ran then, and the decode's CPU and page faults come from its \`apply started\` line):`,
+    '',
+    '| step | time | of the whole | note |',
+    '|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

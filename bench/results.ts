@@ -1,6 +1,7 @@
 // The shapes of the files the benchmark's two halves write (.lab/bench/guest.json and
 // fanout.json) and bench/report.ts reads.
 import type { GuestConfig } from './config';
+import type { EndToEndStep } from './end-to-end';
 import type { Memory } from './proc';
 
 export interface RolloutFigure {
@@ -22,6 +23,10 @@ export interface RolloutFigure {
   agentIpvsReads?: Record<string, { kind: string; servicesReadAgain: number; servicesFromListing: number }>;
   /** the realserver agent's verify, same log lines */
   realserverMs?: number;
+  /** the director agent's decode of the request, before its agent side ("apply started": decodeMs, decodeCpuMs, decodePageFaults) */
+  agentDecode?: { ms: number; cpuMs?: number; pageFaults?: number };
+  /** the whole rollout step by step, from the controller's trace marks and the director agent's log (bench/end-to-end.ts) */
+  endToEnd?: EndToEndStep[];
   /** what the rollout said went wrong for the director (its unreachable or failed lines) */
   problem?: string;
   /** the --deadline it ran under, when it did not succeed */
