@@ -51,7 +51,7 @@ export function* hostPlanToWireSteps(plan: HostPlan): Pausable<WireHostPlan> {
   };
 }
 
-function directorServiceToWire(s: DirectorService): WireDirectorService {
+export function directorServiceToWire(s: DirectorService): WireDirectorService {
   return {
     name: s.name,
     service: virtualServiceToWire(s.service),
@@ -79,7 +79,7 @@ export function destinationToWire(d: Destination): WireDestination {
   return { address: d.address, port: d.port, weight: d.weight, forwarding: wireName(FORWARDING, d.forwarding) };
 }
 
-function healthCheckToWire(h: HealthCheckSpec): WireHealthCheckSpec {
+export function healthCheckToWire(h: HealthCheckSpec): WireHealthCheckSpec {
   return {
     type: wireName(HEALTH_CHECK_TYPE, h.type),
     port: h.port,

@@ -86,8 +86,26 @@ function decodeWhole(type: Type, bytes: Uint8Array, options: IConversionOptions,
   }
 }
 
+/**
+ * Writes the elements of one repeated field itself, by the field's path
+ * ("plan.director.services"): the elements are its own (the value holds none there), each
+ * element's message bytes made by `bytesAt`, not by protobufjs.
+ */
+export interface ElementWriter {
+  count: number;
+  bytesAt(index: number): Uint8Array;
+}
+export type ElementWriters = Readonly<Record<string, ElementWriter>>;
+
+/** An ElementWriter over `elements`, each written by `bytesOf`. */
+export function elementWriter<T>(elements: readonly T[], bytesOf: (element: T) => Uint8Array): ElementWriter {
+  return { count: elements.length, bytesAt: (index) => bytesOf(elements[index]) };
+}
+
 /** `value` encoded, pausing after every element of the fields `spec` names. */
-export function* encodeSliced(type: Type, value: Record<string, unknown>, spec: SliceSpec): Pausable<Uint8Array> {
+export function* encodeSliced(
+  type: Type, value: Record<string, unknown>, spec: SliceSpec, writers: ElementWriters = {}, path = '',
+): Pausable<Uint8Array> {
   const others: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value)) if (spec[name] === undefined) others[name] = v;
   const head = type.encode(type.fromObject(others)).finish();
@@ -95,16 +113,25 @@ export function* encodeSliced(type: Type, value: Record<string, unknown>, spec: 
   for (const [name, how] of Object.entries(spec)) {
     const v = value[name];
     const field = type.fields[name];
-    if (v === undefined || v === null || !field) continue;
+    if (!field) continue;
     const inner = field.resolvedType as Type;
     const tag = (field.id << 3) | WIRE_TYPE_LENGTH_DELIMITED;
-    if (how === 'each') {
+    const fieldPath = path === '' ? name : `${path}.${name}`;
+    const writer = writers[fieldPath];
+    if (how === 'each' && writer) {
+      for (let index = 0; index < writer.count; index++) {
+        parts.push(Writer.create().uint32(tag).bytes(writer.bytesAt(index)).finish());
+        yield;
+      }
+    } else if (v === undefined || v === null) {
+      continue;
+    } else if (how === 'each') {
       for (const element of v as Record<string, unknown>[]) {
         parts.push(Writer.create().uint32(tag).bytes(inner.encode(inner.fromObject(element)).finish()).finish());
         yield;
       }
     } else {
-      parts.push(Writer.create().uint32(tag).bytes(yield* encodeSliced(inner, v as Record<string, unknown>, how)).finish());
+      parts.push(Writer.create().uint32(tag).bytes(yield* encodeSliced(inner, v as Record<string, unknown>, how, writers, fieldPath)).finish());
     }
   }
   return concat(parts);
