@@ -15,6 +15,7 @@ import { CheckedService, checkedDirectorService, hostPlanFromWireSteps } from '.
 import type { DecodedServices } from './decoded-services';
 import type { DirectorService__Output } from '../../proto/generated/lvsctl/v1/DirectorService';
 import { directorServiceBytes } from './director-service-bytes';
+import { readDirectorServiceObject, StringTable } from './director-service-read';
 import { hostPlanToWire, hostPlanToWireSteps } from './host-plan-encode';
 import { agentProtoType, CONVERSION_OPTIONS } from './proto-types';
 import { decodeSliced, elementWriter, encodeSliced, type ElementReaders, type ElementWriters, type SliceSpec } from './sliced-message-codec';
@@ -42,17 +43,19 @@ export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches
  */
 export function* decodeApplyRequest(bytes: Uint8Array, known?: DecodedServices): Pausable<{ mode: ApplyMode; plan: HostPlan; stepBatches: boolean; omitDiff: boolean }> {
   const session = known?.session();
-  const readers: ElementReaders = session
-    ? {
-      'plan.director.services': (body, decode, index) => {
-        const service = session.lookup(body);
-        if (service !== undefined) return new CheckedService(service);
-        const checked = checkedDirectorService(decode() as unknown as DirectorService__Output, index);
-        session.remember(body, checked.service);
-        return checked;
-      },
-    }
-    : {};
+  // a service in the form a controller writes is read by lvsctl (director-service-read.ts), any other through protobufjs
+  const strings = new StringTable();
+  const wireService = (body: Uint8Array, decode: () => Record<string, unknown>): DirectorService__Output =>
+    readDirectorServiceObject(body, strings) ?? (decode() as unknown as DirectorService__Output);
+  const readers: ElementReaders = {
+    'plan.director.services': (body, decode, index) => {
+      const service = session?.lookup(body);
+      if (service !== undefined) return new CheckedService(service);
+      const checked = checkedDirectorService(wireService(body, decode), index);
+      session?.remember(body, checked.service);
+      return checked;
+    },
+  };
   const request = (yield* decodeSliced(agentProtoType('ApplyRequest'), bytes, APPLY_REQUEST_SLICES, CONVERSION_OPTIONS, '', readers)) as unknown as ApplyRequest__Output;
   const mode = enumValue(request.mode, APPLY_MODE, 'mode');
   const plan = yield* hostPlanFromWireSteps(request.plan as HostPlan__Output | null);
