@@ -113,7 +113,7 @@ export function loadPlanText(text: string): LoadResult {
     return fileProblem(`is not valid JSON: line ${where.line}, column ${where.column}: ${where.message}`, where.hint);
   }
   // the quick question first: only a plan with a duplicate needs scanJson's pointers
-  const duplicates: PlanProblem[] = (hasDuplicateKeys(body) ? scanJson(body).duplicateKeys : []).map((pointer) => ({
+  const duplicates: PlanProblem[] = (hasDuplicateKeys(body, input) ? scanJson(body).duplicateKeys : []).map((pointer) => ({
     pointer,
     message: `key "${pointer.slice(pointer.lastIndexOf('/') + 1)}" is given twice in the same object; JSON keeps only the last`,
     hint: 'merge the two into one',
