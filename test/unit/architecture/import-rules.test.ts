@@ -74,6 +74,7 @@ const AGENT_LAYERS: Record<string, number> = {
   'agent/lazy-schema': 0,
   'agent/gc-clock': 0,
   'agent/idle-collect': 0,
+  'agent/work-cost': 0,
   'agent/optimizing-compiler': 0,
   'agent/journal': -1,
   'agent/service-manager': 0,
