@@ -14,11 +14,11 @@ import { APPLY_MODE, wireName } from './enum-names';
 import { CheckedService, checkedDirectorService, hostPlanFromWireSteps } from './host-plan-decode';
 import type { DecodedServices } from './decoded-services';
 import type { DirectorService__Output } from '../../proto/generated/lvsctl/v1/DirectorService';
-import { directorServiceBytes } from './director-service-bytes';
+import { directorServicesAsField } from './director-service-bytes';
 import { readDirectorServiceObject, StringTable } from './director-service-read';
 import { hostPlanToWire, hostPlanToWireSteps } from './host-plan-encode';
 import { agentProtoType, CONVERSION_OPTIONS } from './proto-types';
-import { decodeSliced, elementWriter, encodeSliced, type ElementReaders, type ElementWriters, type SliceSpec } from './sliced-message-codec';
+import { decodeSliced, encodeSliced, type ElementReaders, type ElementWriters, type SliceSpec } from './sliced-message-codec';
 
 /** The big lists of an ApplyRequest: a director's services, a realserver's duties. */
 const APPLY_REQUEST_SLICES: SliceSpec = { plan: { director: { services: 'each' }, realserver: { duties: 'each' } } };
@@ -30,7 +30,7 @@ const APPLY_REQUEST_SLICES: SliceSpec = { plan: { director: { services: 'each' }
 export function* encodeApplyRequest(mode: ApplyMode, plan: HostPlan, stepBatches = false, omitDiff = false): Pausable<Buffer> {
   // a director's services are written from the domain objects (director-service-bytes.ts), the rest of the plan through protobufjs
   const wire = plan.role === 'director' ? hostPlanToWire({ ...plan, services: [] }) : yield* hostPlanToWireSteps(plan);
-  const writers: ElementWriters = plan.role === 'director' ? { 'plan.director.services': elementWriter(plan.services, directorServiceBytes) } : {};
+  const writers: ElementWriters = plan.role === 'director' ? { 'plan.director.services': (field) => directorServicesAsField(plan.services, field) } : {};
   const request = { mode: wireName(APPLY_MODE, mode), plan: wire, acceptsStepBatches: stepBatches, omitDiff };
   const bytes = yield* encodeSliced(agentProtoType('ApplyRequest'), request, APPLY_REQUEST_SLICES, writers);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -12,6 +12,7 @@ import type { Destination, ServiceKey, VirtualService } from '../model';
 import { ADDRESS_FAMILY, FORWARDING, PROTOCOL } from './enum-names';
 import { healthCheckToWire } from './host-plan-encode';
 import { agentProtoType, sharedAgentProtoRoot } from './proto-types';
+import type { Pausable } from '../yield-point';
 
 const VARINT = 0;
 const LENGTH_DELIMITED = 2;
@@ -19,6 +20,27 @@ const LENGTH_DELIMITED = 2;
 /** The service's DirectorService message, as protobufjs would encode it. */
 export function directorServiceBytes(s: DirectorService): Uint8Array {
   const w = scratch();
+  writeDirectorService(w, s);
+  return w.take();
+}
+
+/**
+ * Every service as field `field` of the message that holds them (tag, length, DirectorService),
+ * one after another in one buffer, pausing after each: the request's run of services, written
+ * once and copied once more, into the whole request.
+ */
+export function* directorServicesAsField(services: readonly DirectorService[], field: number): Pausable<Uint8Array> {
+  const w = new ProtoWriter();
+  for (let i = 0; i < services.length; i++) {
+    const at = w.begin(field);
+    writeDirectorService(w, services[i]);
+    w.end(at);
+    yield;
+  }
+  return w.view();
+}
+
+function writeDirectorService(w: ProtoWriter, s: DirectorService): void {
   w.string(1, s.name);
   const service = w.begin(2);
   virtualService(w, s.service);
@@ -40,7 +62,6 @@ export function directorServiceBytes(s: DirectorService): Uint8Array {
     destinationFields(w, s.sorryServer);
     w.end(sorry);
   }
-  return w.take();
 }
 
 function virtualService(w: ProtoWriter, s: VirtualService): void {
@@ -124,6 +145,11 @@ class ProtoWriter {
   /** What was written, copied out (the buffer is written over next time). */
   take(): Uint8Array {
     return Buffer.from(this.buffer.subarray(0, this.at));
+  }
+
+  /** What was written, in place (a writer of its own, not written again). */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.at);
   }
 
   uint32(field: number, value: number): void {
