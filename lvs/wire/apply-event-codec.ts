@@ -10,12 +10,8 @@ import type { StepEvent as WireStepEvent, StepEvent__Output } from '../../proto/
 import { boundedList, boundedString, enumValue, fail, intIn, optionalString } from './checks';
 import { APPLY_OUTCOME, DIFF_SUBJECT, STEP_STATUS, wireName } from './enum-names';
 import { LIMITS } from './limits';
-import { agentProtoType, CONVERSION_OPTIONS, sharedAgentProtoRoot } from './proto-types';
+import { agentProtoType, CONVERSION_OPTIONS, enumNumbers, LENGTH_DELIMITED, VARINT } from './proto-types';
 import { MessageDecodeError } from './sliced-message-codec';
-
-/** protobuf's wire types: a varint, and a length-delimited field (a string, a message) */
-const VARINT = 0;
-const LENGTH_DELIMITED = 2;
 
 export function applyEventToWire(event: ApplyEvent): WireApplyEvent {
   switch (event.kind) {
@@ -120,7 +116,7 @@ function stepForEncoder(event: StepEvent): { action: string; target: string; sta
 }
 
 function statusNumber(status: StepStatus): number {
-  statusNumbers ??= new Map(Object.entries(STEP_STATUS).map(([name, value]) => [value, sharedAgentProtoRoot().lookupEnum('lvsctl.v1.StepStatus').values[name]]));
+  statusNumbers ??= enumNumbers('StepStatus', STEP_STATUS);
   const number = statusNumbers.get(status);
   if (number === undefined) throw new Error(`no wire number for step status ${JSON.stringify(status)}`);
   return number;

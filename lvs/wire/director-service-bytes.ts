@@ -11,11 +11,8 @@ import type { DirectorService } from '../host-plan';
 import type { Destination, ServiceKey, VirtualService } from '../model';
 import { ADDRESS_FAMILY, FORWARDING, PROTOCOL } from './enum-names';
 import { healthCheckToWire } from './host-plan-encode';
-import { agentProtoType, sharedAgentProtoRoot } from './proto-types';
+import { agentProtoType, enumNumbers, LENGTH_DELIMITED, VARINT } from './proto-types';
 import type { Pausable } from '../yield-point';
-
-const VARINT = 0;
-const LENGTH_DELIMITED = 2;
 
 /** The service's DirectorService message, as protobufjs would encode it. */
 export function directorServiceBytes(s: DirectorService): Uint8Array {
@@ -79,16 +76,16 @@ function virtualService(w: ProtoWriter, s: VirtualService): void {
 }
 
 function serviceKey(w: ProtoWriter, key: ServiceKey): void {
-  const numbers = enumNumbers();
+  const numbers = enumNumbersOfWriter();
   if (key.kind === 'fwmark') {
     const fwmark = w.begin(1);
     w.uint32(1, key.mark);
-    w.uint32(2, numbers.family[key.family]);
+    w.uint32(2, numbers.family.get(key.family) as number);
     w.end(fwmark);
     return;
   }
   const port = w.begin(2);
-  w.uint32(1, numbers.protocol[key.kind]);
+  w.uint32(1, numbers.protocol.get(key.kind) as number);
   w.string(2, key.vip);
   w.uint32(3, key.port);
   w.end(port);
@@ -98,32 +95,20 @@ function destinationFields(w: ProtoWriter, d: Destination): void {
   w.string(1, d.address);
   w.uint32(2, d.port);
   w.uint32(3, d.weight);
-  w.uint32(4, enumNumbers().forwarding[d.forwarding]);
+  w.uint32(4, enumNumbersOfWriter().forwarding.get(d.forwarding) as number);
 }
 
 interface EnumNumbers {
-  family: Record<string, number>;
-  protocol: Record<string, number>;
-  forwarding: Record<string, number>;
+  family: ReadonlyMap<string, number>;
+  protocol: ReadonlyMap<string, number>;
+  forwarding: ReadonlyMap<string, number>;
 }
 
 let numbersMade: EnumNumbers | undefined;
 
 /** Each domain value's enum number, from the contract (agent.proto) itself. */
-function enumNumbers(): EnumNumbers {
-  if (numbersMade) return numbersMade;
-  const root = sharedAgentProtoRoot();
-  const of = (enumName: string, names: Readonly<Record<string, string>>): Record<string, number> => {
-    const values = root.lookupEnum(`lvsctl.v1.${enumName}`).values;
-    const numbers: Record<string, number> = {};
-    for (const [wire, domain] of Object.entries(names)) {
-      const number = values[wire];
-      if (number === undefined) throw new Error(`agent.proto has no ${enumName} value ${wire}`);
-      numbers[domain] = number;
-    }
-    return numbers;
-  };
-  numbersMade = { family: of('AddressFamily', ADDRESS_FAMILY), protocol: of('Protocol', PROTOCOL), forwarding: of('Forwarding', FORWARDING) };
+function enumNumbersOfWriter(): EnumNumbers {
+  numbersMade ??= { family: enumNumbers('AddressFamily', ADDRESS_FAMILY), protocol: enumNumbers('Protocol', PROTOCOL), forwarding: enumNumbers('Forwarding', FORWARDING) };
   return numbersMade;
 }
 

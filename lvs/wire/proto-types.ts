@@ -7,6 +7,10 @@ import type { Pausable } from '../yield-point';
 import { embeddedAsset } from '../embedded-assets';
 import { agentProtoPath, EMBEDDED_PROTO_ASSET, LOADER_OPTIONS } from './proto-source';
 
+/** protobuf's wire types that lvsctl's own codecs write and read: a varint, and a length-delimited field (a string, a message) */
+export const VARINT = 0;
+export const LENGTH_DELIMITED = 2;
+
 /** How a decoded message becomes an object: as @grpc/proto-loader would with LOADER_OPTIONS. */
 export const CONVERSION_OPTIONS: IConversionOptions = {
   longs: LOADER_OPTIONS.longs, enums: LOADER_OPTIONS.enums, defaults: LOADER_OPTIONS.defaults, oneofs: LOADER_OPTIONS.oneofs,
@@ -28,6 +32,21 @@ export function sharedAgentProtoRoot(): Root {
     root = agentProtoRoot(embedded ? (JSON.parse(embedded.toString('utf8')) as INamespace) : undefined);
   }
   return root;
+}
+
+/**
+ * Each domain value of `table` (wire name → domain value, as in enum-names.ts) with its number
+ * in agent.proto's enum `enumName` (e.g. "Forwarding"), for a codec that writes enums itself.
+ */
+export function enumNumbers<V extends string>(enumName: string, table: Readonly<Record<string, V>>): ReadonlyMap<V, number> {
+  const values = sharedAgentProtoRoot().lookupEnum(`lvsctl.v1.${enumName}`).values;
+  const numbers = new Map<V, number>();
+  for (const [wire, domain] of Object.entries(table)) {
+    const number = values[wire];
+    if (number === undefined) throw new Error(`agent.proto has no ${enumName} value ${wire}`);
+    numbers.set(domain, number);
+  }
+  return numbers;
 }
 
 /** A message type of package lvsctl.v1, e.g. "ApplyRequest". */

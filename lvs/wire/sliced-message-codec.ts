@@ -7,6 +7,7 @@
 // options), so the generated *__Output types describe them.
 import { Reader, Writer, type IConversionOptions, type Type } from 'protobufjs';
 import type { Pausable } from '../yield-point';
+import { LENGTH_DELIMITED } from './proto-types';
 
 /**
  * Which length-delimited fields of a message are taken apart: 'each' for a repeated message
@@ -31,7 +32,6 @@ export class MessageDecodeError extends Error {
   }
 }
 
-const WIRE_TYPE_LENGTH_DELIMITED = 2;
 
 /** `bytes` as a plain object, pausing after every element of the fields `spec` names. */
 export function* decodeSliced(
@@ -48,7 +48,7 @@ export function* decodeSliced(
     try {
       const tag = reader.uint32();
       field = type.fieldsById[tag >>> 3];
-      if (field && spec[field.name] !== undefined && (tag & 7) === WIRE_TYPE_LENGTH_DELIMITED) {
+      if (field && spec[field.name] !== undefined && (tag & 7) === LENGTH_DELIMITED) {
         body = reader.bytes();
       } else {
         reader.skipType(tag & 7);
@@ -124,7 +124,7 @@ function* encodeParts(
     const field = type.fields[name];
     if (!field) continue;
     const inner = field.resolvedType as Type;
-    const tag = (field.id << 3) | WIRE_TYPE_LENGTH_DELIMITED;
+    const tag = (field.id << 3) | LENGTH_DELIMITED;
     const fieldPath = path === '' ? name : `${path}.${name}`;
     const writer = writers[fieldPath];
     if (how === 'each' && writer) {
