@@ -19,7 +19,7 @@ import type { FwmarkKey__Output } from '../../proto/generated/lvsctl/v1/FwmarkKe
 import type { PortKey__Output } from '../../proto/generated/lvsctl/v1/PortKey';
 import type { VirtualService__Output } from '../../proto/generated/lvsctl/v1/VirtualService';
 import type { HealthCheckSpec__Output } from '../../proto/generated/lvsctl/v1/HealthCheckSpec';
-import { agentProtoType, CONVERSION_OPTIONS, sharedAgentProtoRoot } from './proto-types';
+import { agentProtoType, CONVERSION_OPTIONS, LENGTH_DELIMITED, sharedAgentProtoRoot, VARINT } from './proto-types';
 
 /**
  * Short ASCII strings read so far, by their bytes: a realserver's host name and address come
@@ -54,9 +54,6 @@ function sameText(text: string, bytes: Uint8Array, start: number, end: number): 
 
 /** The bytes are not in the plain form this reader takes (see the top of the file). */
 class NotPlain extends Error {}
-
-const VARINT = 0;
-const LENGTH_DELIMITED = 2;
 
 /** The service as protobufjs would give it, or undefined when protobufjs is to read these bytes. */
 export function readDirectorServiceObject(bytes: Uint8Array, strings: StringTable): DirectorService__Output | undefined {
@@ -102,7 +99,6 @@ function virtualService(c: Cursor, end: number): VirtualService__Output {
     else if (field === 4) out.persistence = persistence(c, c.end(end));
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -115,7 +111,8 @@ function serviceKey(c: Cursor, end: number): ServiceKey__Output {
   if (field === 1) out = { fwmark: fwmarkKey(c, c.end(end)), key: 'fwmark' };
   else if (field === 2) out = { port: portKey(c, c.end(end)), key: 'port' };
   else throw new NotPlain();
-  c.past(end);
+  // a second member after it: protobufjs keeps both, and the name is the last one's; left to it
+  if (c.at !== end) throw new NotPlain();
   return out;
 }
 
@@ -131,7 +128,6 @@ function fwmarkKey(c: Cursor, end: number): FwmarkKey__Output {
     else if (field === 2) out.family = c.enumName(end, names.family) as FwmarkKey__Output['family'];
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -148,7 +144,6 @@ function portKey(c: Cursor, end: number): PortKey__Output {
     else if (field === 3) out.port = c.uint32(end);
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -163,7 +158,6 @@ function persistence(c: Cursor, end: number): { timeoutSeconds: number; netmask:
     else if (field === 2) out.netmask = c.string(end);
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -178,7 +172,6 @@ function realserver(c: Cursor, end: number): DirectorRealserver__Output {
     else if (field === 2) out.destination = destination(c, c.end(end));
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -196,7 +189,6 @@ function destination(c: Cursor, end: number): Destination__Output {
     else if (field === 4) out.forwarding = c.enumName(end, names.forwarding) as Destination__Output['forwarding'];
     else throw new NotPlain();
   }
-  c.past(end);
   return out;
 }
 
@@ -217,7 +209,8 @@ function once(seen: number, field: number): boolean {
 
 /**
  * One position in the bytes, moved on field by field. Every read is bounded by the end of the
- * message it is in (`end`), so a field that would run past it is not taken.
+ * message it is in (`end`), so a field that would run past it is not taken, and a message's loop
+ * ends exactly at its end.
  */
 class Cursor {
   at = 0;
@@ -277,11 +270,6 @@ class Cursor {
     const bytes = this.buffer.subarray(this.at, stop);
     this.at = stop;
     return bytes;
-  }
-
-  /** A nested message read to its end: the cursor is there (a message's loop stops at it). */
-  past(end: number): void {
-    if (this.at !== end) throw new NotPlain();
   }
 }
 
