@@ -6,12 +6,13 @@
 // load takes thousands (docs/benchmarks.md).
 import { performance } from 'node:perf_hooks';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
+import { startWorkCost } from '../work-cost';
 
 export class ApplyPhases {
   private last = performance.now();
   private lastFaults = minorPageFaults();
-  /** the process's CPU time when the apply began: on a busy host the wall time is mostly waiting for a CPU */
-  private readonly cpuAtStart = process.cpuUsage();
+  /** the process's CPU time since the apply began: on a busy host the wall time is mostly waiting for a CPU */
+  private readonly sinceStart = startWorkCost();
   /** ms per phase, rounded; a phase met twice adds up */
   readonly ms: Record<string, number> = {};
   /** minor page faults of the process per phase (a phase met twice adds up) */
@@ -26,8 +27,7 @@ export class ApplyPhases {
 
   /** ms of CPU (user and system, every thread of the process: collections and file I/O too) since the apply began */
   cpuMs(): number {
-    const { user, system } = process.cpuUsage(this.cpuAtStart);
-    return Math.round((user + system) / 1000);
+    return this.sinceStart().cpuMs;
   }
 
   /** The time since the previous lap (or the start) was spent in `phase`. */
