@@ -28,6 +28,9 @@ import { ANSIBLE_PLAYBOOK, ansibleInventory, FANOUT_VIP, fanoutHosts, fanoutPlan
 import { cpuBetween, cpuSnapshot, type CpuShare } from './cpu-accounting';
 import { startHostNamespaces, type HostNamespaces } from './fanout-hosts';
 import { applyWindows, LVSCTL_MAIN, memoryOf, run, runOk, sleep, startAgent, type RunningAgent } from './proc';
+import { profileHookEnv, startHookProfile, stopHookProfile } from './agent-profile';
+import { bySampleCount, mergeCaptures } from './profile-merge';
+import type { ProfileCapture } from './profiler';
 import type { FanoutResults, FanoutRun } from './results';
 
 function option(name: string, fallback: string): string {
@@ -40,6 +43,16 @@ const FORKS = 10;
 const RUN_TIMEOUT_MS = 300_000;
 const AGENT_START_TIMEOUT_MS = 120_000;
 const QUIET_WINDOW_MS = 5_000;
+/**
+ * Agents profiled together (the first ones, a rollout's first wave) through rollouts of their
+ * own after the controller's profiled one: an agent's part of a rollout is some 20 ms of CPU,
+ * too few samples alone. Each profiler wakes its agent every sample: ten agents sampled every
+ * 250 µs made the rollout 3.7 times as long, so 1 ms, and not in the controller's profiled run.
+ */
+const PROFILED_AGENTS = 10;
+const AGENT_PROFILE_INTERVAL_US = 1000;
+const AGENT_PROFILED_ROLLOUTS = 3;
+const AGENT_PROFILE_WAIT_MS = 30_000;
 
 function log(line: string): void {
   process.stdout.write(`bench fan-out: ${line}\n`);
@@ -55,6 +68,14 @@ function requirePrivateNamespace(outer: string): void {
   const links = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]?.trim()).filter((n) => n);
   const others = links.filter((n) => n !== 'lo');
   if (others.length > 0) throw new Error(`this namespace has interfaces besides lo (${others.join(', ')}): the fan-out wants one with nothing wired out`);
+}
+
+/** The second SIGUSR2 to each agent profiling: the profiles they wrote, with whose they are. */
+async function agentProfilesAfter(agents: readonly RunningAgent[], profileOf: (name: string) => string): Promise<Array<ProfileCapture & { name: string }>> {
+  const written = await Promise.all(agents.map((a) => stopHookProfile(a.pid, profileOf(a.spec.name), AGENT_PROFILE_WAIT_MS)));
+  return agents.flatMap((a, i) => (written[i]
+    ? [{ ...(JSON.parse(readFileSync(profileOf(a.spec.name), 'utf8')) as ProfileCapture), name: a.spec.name }]
+    : []));
 }
 
 function median(values: readonly number[]): number {
@@ -75,6 +96,7 @@ async function main(): Promise<void> {
   if (layout !== 'hosts' && layout !== 'shared-lo') throw new Error(`--layout takes hosts or shared-lo, not ${layout}`);
   const certDir = join(dir, 'pki');
   const work = mkdtempSync(join(tmpdir(), 'lvsctl-bench-fanout-'));
+  const agentProfileOf = (name: string): string => join(work, 'prof', `agent-${name}.json`);
   const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, ansibleVersion: '', layout, runs: [], errors: [], notes: [] };
   const save = (): void => {
     results.finishedAt = new Date().toISOString();
@@ -114,11 +136,13 @@ async function main(): Promise<void> {
     const ca = join(certDir, 'ca.crt');
     for (let i = 0; i < hosts.length; i += 10) {
       const batch = hosts.slice(i, i + 10);
-      agents.push(...await Promise.all(batch.map((h) => {
+      agents.push(...await Promise.all(batch.map((h, j) => {
         const base = join(certDir, `${h.name}-at-${h.address.replace(/\./g, '-')}`);
         return startAgent({
           name: h.name, role: 'realserver', netns: namespaces?.netnsPath(h.name) ?? null, listen: `${h.address}:7400`, ca, cert: `${base}.crt`, key: `${base}.key`,
           stateDir: join(work, 'state', h.name), logPath: join(work, 'logs', `${h.name}.log`),
+          // the profiling hook (bench/agent-hook.ts) does nothing until the profiled run signals it
+          ...(i + j < PROFILED_AGENTS ? { env: profileHookEnv(agentProfileOf(h.name), AGENT_PROFILE_INTERVAL_US, false) } : {}),
         }, AGENT_START_TIMEOUT_MS);
       })));
     }
@@ -201,6 +225,7 @@ async function main(): Promise<void> {
     }
     results.wide = { agents: n, parallel: n, lvsctlMs: wide };
     const profDir = join(work, 'prof');
+    mkdirSync(profDir, { recursive: true });
     const startedAt = Date.now();
     const profiled = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '1000', LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS });
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -216,6 +241,19 @@ async function main(): Promise<void> {
       return last ? [(last.finishedAt ?? 0) - last.startedAt] : [];
     });
     if (verifies.length > 0) results.agentVerifyMs = { agents: verifies.length, median: median(verifies), max: Math.max(...verifies) };
+    // the agents' side: the first wave's agents profiled through rollouts of their own
+    const profiledAgents = agents.slice(0, Math.min(PROFILED_AGENTS, n));
+    const agentsProfiling = await Promise.all(profiledAgents.map((a) => startHookProfile(a.pid, agentProfileOf(a.spec.name), AGENT_PROFILE_WAIT_MS)));
+    let agentRollouts = 0;
+    for (let i = 0; i < AGENT_PROFILED_ROLLOUTS; i += 1) {
+      if ((await run(process.execPath, [LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS })).code === 0) agentRollouts += 1;
+    }
+    const agentCaptures = await agentProfilesAfter(profiledAgents.filter((_, i) => agentsProfiling[i]), agentProfileOf);
+    if (agentCaptures.length > 0 && agentRollouts > 0) {
+      writeFileSync(join(dir, 'profile-fanout-agents.json'), JSON.stringify(mergeCaptures(agentCaptures.map(bySampleCount))));
+      results.profiledAgents = { names: agentCaptures.map((a) => a.name), rollouts: agentRollouts };
+    }
+    if (agentCaptures.length < profiledAgents.length) results.notes.push(`${profiledAgents.length - agentCaptures.length} of the ${profiledAgents.length} profiled agents wrote no profile`);
     const rss = agents.map((a) => memoryOf(a.pid).rssKb);
     results.agentRssKb = { min: Math.min(...rss), max: Math.max(...rss), median: median(rss) };
   } catch (e) {

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runLvsctlInProcess } from '../test/lab/support/in-process-cli';
 import { startProfile, stopProfile } from './profiler';
+import { profileHookEnv, startHookProfile, stopHookProfile } from './agent-profile';
 import { applyWindows, DIST, idleCollections, memoryOf, optimizingCompilerOf, now, run, runOk, sleep, startAgent, type ApplyWindow, type Memory, type RunningAgent } from './proc';
 import { endToEndSteps, traceMarks } from './end-to-end';
 import { benchTable, changedEntry, countProcIpvs, DIRECTOR, procWeight, withOneWeightChanged } from './table';
@@ -198,30 +199,23 @@ async function freshDirector(): Promise<RunningAgent> {
   director = undefined;
   await runOk('ip', ['netns', 'exec', DIRECTOR.name, 'ipvsadm', '-C'], { timeoutMs: 60_000 });
   directorStarts += 1;
-  const hook = join(DIST, 'bench', 'agent-hook.js');
   director = await startAgent({
     name: DIRECTOR.name, role: 'director', netns: DIRECTOR.name, listen: `${DIRECTOR.address}:${AGENT_PORT}`,
     ...certsOf(DIRECTOR.name, DIRECTOR.address), stateDir: join(TMP, `state-${DIRECTOR.name}-${directorStarts}`), logPath: (currentDirectorLog = join(TMP, `agent-${DIRECTOR.name}-${directorStarts}.log`)),
     extraArgs: ['--iptables', 'legacy', ...config.ipvsArgs],
-    env: { NODE_OPTIONS: `--require ${hook}`, BENCH_PROFILE_OUT: agentProfile, BENCH_PROFILE_INTERVAL_US: String(PROFILE_INTERVAL_US) },
+    env: profileHookEnv(agentProfile, PROFILE_INTERVAL_US),
   }, AGENT_START_TIMEOUT_MS);
   return director;
 }
 
 /** SIGUSR2 to the agent's hook (bench/agent-hook.ts): true once its profile runs. */
-async function startAgentProfile(agent: RunningAgent): Promise<boolean> {
-  await rm(agentProfile, { force: true });
-  await rm(`${agentProfile}.started`, { force: true });
-  process.kill(agent.pid, 'SIGUSR2');
-  for (let i = 0; i < 600 && !existsSync(`${agentProfile}.started`); i += 1) await sleep(100);
-  return existsSync(`${agentProfile}.started`);
+function startAgentProfile(agent: RunningAgent): Promise<boolean> {
+  return startHookProfile(agent.pid, agentProfile, 60_000);
 }
 
 /** The second SIGUSR2: the hook writes the profile; `quiet` when the agent is known to be busy (a cut-short apply). */
 async function stopAgentProfile(agent: RunningAgent, waitMs: number, quiet = false): Promise<void> {
-  process.kill(agent.pid, 'SIGUSR2');
-  for (let i = 0; i * 100 < waitMs && !existsSync(agentProfile); i += 1) await sleep(100);
-  if (!existsSync(agentProfile) && !quiet) results.notes.push(`the director agent did not write its profile within ${waitMs / 1000} s`);
+  if (!(await stopHookProfile(agent.pid, agentProfile, waitMs)) && !quiet) results.notes.push(`the director agent did not write its profile within ${waitMs / 1000} s`);
 }
 
 /**

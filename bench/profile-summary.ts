@@ -153,6 +153,19 @@ export function summarizeProfile(capture: ProfileCapture, topFunctions = 12): Pr
   };
 }
 
+/**
+ * The summary without its idle time, every share one of the time on the CPU: for processes
+ * that mostly wait (agents between their parts of rollouts), where shares of the whole
+ * span would all round to nothing.
+ */
+export function busyShares(summary: ProfileSummary): ProfileSummary {
+  const busy = summary.busyMs;
+  const ofBusy = (list: readonly TimeShare[]): TimeShare[] => list
+    .filter((t) => !t.name.startsWith('(idle') && t.name !== '(root)')
+    .map((t) => ({ ...t, share: busy > 0 ? t.ms / busy : 0 }));
+  return { ...summary, spanMs: busy, areas: ofBusy(summary.areas), functions: ofBusy(summary.functions) };
+}
+
 /** The five longest stalls, each with the frames its samples ran in. */
 function stallSummaries(capture: ProfileCapture, profile: CpuProfile, byId: Map<number, ProfileNode>): StallSummary[] {
   const stalls = [...(capture.stalls ?? [])].sort((a, b) => (b.toUs - b.fromUs) - (a.toUs - a.fromUs)).slice(0, 5);

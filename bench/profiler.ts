@@ -108,7 +108,11 @@ function patchExecFile(): void {
   };
 }
 
-export async function startProfile(samplingIntervalUs = 1000): Promise<void> {
+/**
+ * `watchForStalls`: time the event loop's turns as well (a 20 ms timer; a process whose work
+ * is a few ms a rollout, such as a fan-out's realserver agent, would mostly profile that timer).
+ */
+export async function startProfile(samplingIntervalUs = 1000, watchForStalls = true): Promise<void> {
   if (!session) {
     session = new inspector.Session();
     session.connect();
@@ -121,7 +125,8 @@ export async function startProfile(samplingIntervalUs = 1000): Promise<void> {
   startedAt = Date.now();
   startedAtUs = monotonicUs();
   await post('Profiler.start');
-  watchStalls();
+  stalls = [];
+  if (watchForStalls) watchStalls();
 }
 
 export async function stopProfile(): Promise<ProfileCapture> {

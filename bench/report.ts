@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProfileCapture } from './profiler';
-import { summarizeProfile, type ProfileSummary } from './profile-summary';
+import { busyShares, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { partsWallMs, type IdleCollection, type Memory } from './proc';
 import type { EndToEndStep } from './end-to-end';
 import { PROBE_STOPPED, SMALL_CHANGE_RUNS, type CliStartupResults, type FanoutResults, type GuestResults, type PageFaultFigure, type ReadingFigure, type RolloutFigure } from './results';
@@ -127,9 +127,11 @@ interface HelloFile {
   samples: Array<{ at: number; ms: number; ok: boolean; error?: string }>;
 }
 
-function profileSection(title: string, summary: ProfileSummary, topFunctions: number): string {
+/** `ofBusy`: the summary has its idle time left out (busyShares), each share one of the time on the CPU. */
+function profileSection(title: string, summary: ProfileSummary, topFunctions: number, ofBusy = false): string {
   const biggest = summary.functions.slice(0, 3).map((f) => `\`${f.name.replace(/\|/g, '/')}\` ${(f.share * 100).toFixed(0)} %`).join(', ');
-  const lines = [`**${title}**: ${seconds(summary.spanMs)} profiled, ${seconds(summary.busyMs)} of it on the CPU. Largest self times: ${biggest}.`, ''];
+  const amount = ofBusy ? `${seconds(summary.busyMs)} on the CPU in all, each share below one of that` : `${seconds(summary.spanMs)} profiled, ${seconds(summary.busyMs)} of it on the CPU`;
+  const lines = [`**${title}**: ${amount}. Largest self times: ${biggest}.`, ''];
   lines.push('| area (self time) | time | share |', '|---|---|---|');
   for (const a of summary.areas.slice(0, 8)) lines.push(`| ${a.name} | ${seconds(a.ms)} | ${(a.share * 100).toFixed(1)} % |`);
   lines.push('', '| function (self time) | time | share |', '|---|---|---|');
@@ -294,6 +296,15 @@ function main(): void {
     where.push(`**Fan-out to ${fanout?.wide?.agents ?? '?'} agents**: one more run under \`node --cpu-prof\` took ${seconds(fanout?.profiledMs)}${verify ? `; each agent's own verify (its log lines) took ${seconds(verify.median)} (median), ${seconds(verify.max)} at most` : ''}.`);
     where.push(profileSection('The controller (`lvsctl rollout`, its own process) in that run', summarizeProfile(fanoutProfile), 10));
   }
+  const fanoutAgentsProfile = readJson<ProfileCapture>(join(dir, 'profile-fanout-agents.json'));
+  const profiledAgents = fanout?.profiledAgents;
+  if (fanoutAgentsProfile && profiledAgents && profiledAgents.names.length > 0 && profiledAgents.rollouts > 0) {
+    const { names, rollouts } = profiledAgents;
+    const summary = summarizeProfile(fanoutAgentsProfile);
+    where.push(profileSection(
+      `The realserver agents' side: ${names.length} of them (${names[0]} to ${names[names.length - 1]}, a rollout's first wave) profiled together through ${rollouts} more rollouts to all ${fanout?.wide?.agents ?? '?'}, ${seconds(summary.busyMs / names.length / rollouts)} busy per agent and rollout (a sample every ${fanoutAgentsProfile.samplingIntervalUs} µs, each counted as that long: with the machine's 2 cores shared by all the agents and the controller, the time between two samples also holds the wait for a core)`,
+      busyShares(summary), 12, true));
+  }
   const cpuRows = (fanout?.runs ?? []).flatMap((r) => (r.cpu ? [`| ${r.agents} | ${seconds(median(r.lvsctlMs))} | ${seconds(r.cpu.controllerMs)} | ${seconds(r.cpu.agentsMs)} | ${Math.round(r.cpu.machineIdle * 100)} % |`] : []));
   if (cpuRows.length > 0) {
     where.push([
@@ -332,7 +343,7 @@ function main(): void {
     '- **RSS**: `/proc/PID/status` of the director agent (the agent run from `dist/` by node, as the lab runs it, from its bundle `dist/agent-bundle/` when that is fresh: docs/architecture.md, "Memory at rest"): VmRSS a few seconds after it started, and again at rest, the figure the target is read against: after the baselines, from 60 s after its start a sample every 5 s until it has dropped 5 % below the highest and three in a row agree within 1 % (V8\'s memory reducer gives back the start-up memory only after a while idle: in the guest 65 to 90 s after the start, after a minute flat; the row says how long it had been idle, or that no drop came by 180 s); VmHWM after its last load.',
     '- **Fan-out** (this machine, no IPVS needed): inside `unshare --net` (it starts with nothing but lo; the fan-out refuses any other namespace and wires nothing out of it), 100 `lvsctl-agent --role realserver` processes with mutual TLS at 10.9.1.1–100, ' + fanoutLayoutText(fanout?.layout) + ' For N = 1, 10, 50, 100: the real `lvsctl rollout --limit rs001,…` (a no-op: the realservers are as planned) against `ansible-playbook` of one `ansible.builtin.ping` task over N hosts with `ansible_connection=local`, `gather_facts: false`, forks 10; one warm-up run first.',
     '- **The CLI\'s start-up** (this machine, `bench/cli-startup.ts`): `lvsctl --help` and `lvsctl validate examples/nat.json`, each from `dist/` by node (as npm and the lab run it) and as the packaged single executable (`npm run package`, the .deb\'s `/usr/bin/lvsctl`, built by the bench first), against `node -e 0`: one warm-up of each, then 11 pairs run in turn, the ratio taken pair by pair and its median kept.',
-    '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The figures are taken with no profiler running; the load (into a fresh agent), a one-weight change (the weight set back) and a no-op are then run again profiled, and their agent-side times stand in the parts table beside the figures\' own (in the guest each sample is a signal through the user-mode kernel: the difference is what the sampler costs). The 20,000 load is not profiled. The agent runs from its bundle, a few long lines; each of its frames is put back at its `dist/` file and line by the source map built beside the bundle (`bench/bundle-source-map.ts`).',
+    '- **Profiles**: a hook preloaded into the director agent (`bench/agent-hook.ts`, `NODE_OPTIONS=--require`) starts and stops V8\'s sampling profiler (2 ms) on SIGUSR2 and times each tool the agent runs; the controller is profiled in process the same way. The figures are taken with no profiler running; the load (into a fresh agent), a one-weight change (the weight set back) and a no-op are then run again profiled, and their agent-side times stand in the parts table beside the figures\' own (in the guest each sample is a signal through the user-mode kernel: the difference is what the sampler costs). The 20,000 load is not profiled. The agent runs from its bundle, a few long lines; each of its frames is put back at its `dist/` file and line by the source map built beside the bundle (`bench/bundle-source-map.ts`). In the fan-out, the controller runs once more under `node --cpu-prof`, and the first 10 realserver agents, started with the same hook, are profiled together (1 ms; without the hook\'s timing of the event loop, a 20 ms timer that would outweigh their own work) through three more rollouts to all of them: their samples merged into one profile (`bench/profile-merge.ts`), each sample counted as one interval, and the shares taken of their time on the CPU.',
     '',
     '## Where the time goes',
     '',

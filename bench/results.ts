@@ -92,6 +92,8 @@ export interface FanoutResults {
   wide?: { agents: number; parallel: number; lvsctlMs: number[] };
   /** the run profiled with node --cpu-prof (profile-fanout-controller.json), ms */
   profiledMs?: number;
+  /** agents profiled through their hook over `rollouts` rollouts of their own after that run; their profiles together are profile-fanout-agents.json */
+  profiledAgents?: { names: string[]; rollouts: number };
   /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
   agentVerifyMs?: { agents: number; median: number; max: number };
   /** every agent's CPU together while nothing is asked of them (self-checks, timers), ms per second */

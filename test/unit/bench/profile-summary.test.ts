@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { join } from 'node:path';
-import { areaOf, summarizeProfile } from '../../../bench/profile-summary';
+import { areaOf, busyShares, summarizeProfile } from '../../../bench/profile-summary';
 
 describe('bench profile-summary: where a profile says the time went', () => {
   const root = process.cwd();
@@ -23,5 +23,26 @@ describe('bench profile-summary: where a profile says the time went', () => {
       execs: [], startedAt: 0, stoppedAt: 4, samplingIntervalUs: 1000,
     });
     assert.deepEqual(summary.functions.map((f) => f.name).sort(), ['directorService lvs/wire/host-plan-decode.ts:86', 'serviceKeyString dist/lvs/model.js:40']);
+  });
+});
+
+describe('bench profile-summary: shares of the busy time', () => {
+  it('leaves the idle time out and gives each share of the time on the CPU', () => {
+    const root = process.cwd();
+    const nodes = [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3, 4] },
+      { id: 2, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } },
+      { id: 3, callFrame: { functionName: 'verify', url: join(root, 'lvs', 'verify.ts'), lineNumber: 0 } },
+      { id: 4, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1 } },
+    ];
+    // 96 ms idle, 3 ms in verify, 1 ms collecting
+    const samples = [...Array(96).fill(2), 3, 3, 3, 4, 2];
+    const summary = busyShares(summarizeProfile({
+      profile: { nodes, startTime: 0, endTime: 101_000, samples, timeDeltas: samples.map(() => 1000) },
+      execs: [], startedAt: 0, stoppedAt: 1, samplingIntervalUs: 1000,
+    }));
+    assert.equal(summary.busyMs, 4);
+    assert.deepEqual(summary.areas.map((a) => [a.name, a.share]), [['lvs', 0.75], ['(garbage collector)', 0.25]]);
+    assert.equal(summary.functions[0]?.share, 0.75);
   });
 });
