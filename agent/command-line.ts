@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { VERSION } from '../lvs/version';
 import { IPTABLES_CHOICES, IPVS_CHOICES } from './kernel/backend-choices';
 import { OPTIMIZING_COMPILER_CHOICES } from './optimizing-compiler';
+import { LOG_LEVELS } from '../lvs/agent-options';
 
 export function buildProgram(): Command {
   return new Command('lvsctl-agent')
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .option('--keepalived-pidfile <FILE>', 'director in a group: the pid file of the running keepalived (reloaded with SIGHUP)', '/run/keepalived.pid')
     .option('--exec-checks <DIR>', 'director: exec health checks may run only commands inside DIR (without it they fail)')
     .option('--optimizing-compiler <WHEN>', `V8's optimizing compiler: ${OPTIMIZING_COMPILER_CHOICES.join(', ')} (auto: off on a host with one CPU, where its compilations take the CPU an apply needs)`, 'auto')
-    .option('--log-level <LEVEL>', 'error, warn, info, verbose or debug', 'info')
+    .option('--log-level <LEVEL>', LOG_LEVELS.join(', '), 'info')
     .option('--insecure', 'serve plain TCP without TLS: for tests on loopback or a lab only', false)
     .addHelpText('after', [
       '',

@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C')
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
-  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, or an agent refused'));
+  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, a director group is in trouble (split brain, no master, tables that differ), or an agent refused'));
   command.action(async (planPath: string, flags: HealthFlags) => {
     const [{ loadPlanFile, resolveAddresses }, { executeHealth }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
     const abort = new AbortController();
