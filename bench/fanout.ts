@@ -22,7 +22,7 @@
 // All traffic stays inside the namespace.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ANSIBLE_PLAYBOOK, ansibleInventory, FANOUT_VIP, fanoutHosts, fanoutPlan } from './fanout-plan';
 import { cpuBetween, cpuSnapshot, type CpuShare } from './cpu-accounting';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const certDir = join(dir, 'pki');
   const work = mkdtempSync(join(tmpdir(), 'lvsctl-bench-fanout-'));
   const agentProfileOf = (name: string): string => join(work, 'prof', `agent-${name}.json`);
-  const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, ansibleVersion: '', layout, runs: [], errors: [], notes: [] };
+  const results: FanoutResults = { startedAt: new Date().toISOString(), parallel: PARALLEL, forks: FORKS, repeats, ansibleRepeats, cores: availableParallelism(), ansibleVersion: '', layout, runs: [], errors: [], notes: [] };
   const save = (): void => {
     results.finishedAt = new Date().toISOString();
     writeFileSync(join(dir, 'fanout.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -244,14 +244,15 @@ async function main(): Promise<void> {
     // the agents' side: the first wave's agents profiled through rollouts of their own
     const profiledAgents = agents.slice(0, Math.min(PROFILED_AGENTS, n));
     const agentsProfiling = await Promise.all(profiledAgents.map((a) => startHookProfile(a.pid, agentProfileOf(a.spec.name), AGENT_PROFILE_WAIT_MS)));
-    let agentRollouts = 0;
+    // every rollout run counts, failed or not: the profile holds the agents' part of each
+    let failedRollouts = 0;
     for (let i = 0; i < AGENT_PROFILED_ROLLOUTS; i += 1) {
-      if ((await run(process.execPath, [LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS })).code === 0) agentRollouts += 1;
+      if ((await run(process.execPath, [LVSCTL_MAIN, ...rolloutArgs, '--parallel', String(PARALLEL)], { timeoutMs: RUN_TIMEOUT_MS })).code !== 0) failedRollouts += 1;
     }
     const agentCaptures = await agentProfilesAfter(profiledAgents.filter((_, i) => agentsProfiling[i]), agentProfileOf);
-    if (agentCaptures.length > 0 && agentRollouts > 0) {
+    if (agentCaptures.length > 0) {
       writeFileSync(join(dir, 'profile-fanout-agents.json'), JSON.stringify(mergeCaptures(agentCaptures.map(bySampleCount))));
-      results.profiledAgents = { names: agentCaptures.map((a) => a.name), rollouts: agentRollouts };
+      results.profiledAgents = { names: agentCaptures.map((a) => a.name), rollouts: AGENT_PROFILED_ROLLOUTS, ...(failedRollouts > 0 ? { failed: failedRollouts } : {}) };
     }
     if (agentCaptures.length < profiledAgents.length) results.notes.push(`${profiledAgents.length - agentCaptures.length} of the ${profiledAgents.length} profiled agents wrote no profile`);
     const rss = agents.map((a) => memoryOf(a.pid).rssKb);

@@ -44,6 +44,12 @@ function fanoutLayoutText(layout: 'hosts' | 'shared-lo' | undefined): string {
     : 'all their addresses and the VIP on the one lo of the fan-out\'s namespace with `arp_ignore=1`, `arp_announce=2`, so their LVS-DR checks pass (every agent\'s checks then read all 102 addresses).';
 }
 
+/** "2 cores": what the fan-out's run recorded (a run from before it did says only "cores") */
+function coresText(fanout: FanoutResults | undefined): string {
+  const cores = fanout?.cores;
+  return cores === undefined ? 'cores' : `${cores} ${cores === 1 ? 'core' : 'cores'}`;
+}
+
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   const s = [...values].sort((a, b) => a - b);
@@ -299,16 +305,17 @@ function main(): void {
   const fanoutAgentsProfile = readJson<ProfileCapture>(join(dir, 'profile-fanout-agents.json'));
   const profiledAgents = fanout?.profiledAgents;
   if (fanoutAgentsProfile && profiledAgents && profiledAgents.names.length > 0 && profiledAgents.rollouts > 0) {
-    const { names, rollouts } = profiledAgents;
+    const { names, rollouts, failed } = profiledAgents;
     const summary = summarizeProfile(fanoutAgentsProfile);
+    const failedNote = failed ? `, ${failed} of which failed` : '';
     where.push(profileSection(
-      `The realserver agents' side: ${names.length} of them (${names[0]} to ${names[names.length - 1]}, a rollout's first wave) profiled together through ${rollouts} more rollouts to all ${fanout?.wide?.agents ?? '?'}, ${seconds(summary.busyMs / names.length / rollouts)} busy per agent and rollout (a sample every ${fanoutAgentsProfile.samplingIntervalUs} µs, each counted as that long: with the machine's 2 cores shared by all the agents and the controller, the time between two samples also holds the wait for a core)`,
+      `The realserver agents' side: ${names.length} of them (${names[0]} to ${names[names.length - 1]}, a rollout's first wave) profiled together through ${rollouts} more rollouts to all ${fanout?.wide?.agents ?? '?'}${failedNote}, ${seconds(summary.busyMs / names.length / rollouts)} busy per agent and rollout (with their self-checks between the rollouts; a sample every ${fanoutAgentsProfile.samplingIntervalUs} µs, each counted as that long: with the machine's ${coresText(fanout)} shared by all the agents and the controller, the time between two samples also holds the wait for a core)`,
       busyShares(summary), 12, true));
   }
   const cpuRows = (fanout?.runs ?? []).flatMap((r) => (r.cpu ? [`| ${r.agents} | ${seconds(median(r.lvsctlMs))} | ${seconds(r.cpu.controllerMs)} | ${seconds(r.cpu.agentsMs)} | ${Math.round(r.cpu.machineIdle * 100)} % |`] : []));
   if (cpuRows.length > 0) {
     where.push([
-      `**Fan-out, whose CPU** (bench/cpu-accounting.ts, medians of the timed runs): the agents share this machine's 2 cores with the controller, so past a few agents the wall time is their CPU and the controller's together.${fanout?.agentsIdleCpuMsPerS !== undefined ? ` With nothing asked of them the ${fanout.wide?.agents ?? ''} agents together use ${Math.round(fanout.agentsIdleCpuMsPerS)} ms of CPU a second (their self-checks).` : ''}`,
+      `**Fan-out, whose CPU** (bench/cpu-accounting.ts, medians of the timed runs): the agents share this machine's ${coresText(fanout)} with the controller, so past a few agents the wall time is their CPU and the controller's together.${fanout?.agentsIdleCpuMsPerS !== undefined ? ` With nothing asked of them the ${fanout.wide?.agents ?? ''} agents together use ${Math.round(fanout.agentsIdleCpuMsPerS)} ms of CPU a second (their self-checks).` : ''}`,
       '',
       '| agents | wall | controller CPU | agents\' CPU | machine idle |',
       '|---|---|---|---|---|',

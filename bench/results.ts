@@ -81,6 +81,8 @@ export interface FanoutResults {
   forks: number;
   repeats: number;
   ansibleRepeats: number;
+  /** the CPUs this machine gives node (os.availableParallelism), which the agents and the controller share (absent: an older run) */
+  cores?: number;
   /** `lvsctl --version` and `node -e 0`: what a process start costs before any work, ms (medians of 3) */
   cliStartMs?: number;
   nodeStartMs?: number;
@@ -92,8 +94,12 @@ export interface FanoutResults {
   wide?: { agents: number; parallel: number; lvsctlMs: number[] };
   /** the run profiled with node --cpu-prof (profile-fanout-controller.json), ms */
   profiledMs?: number;
-  /** agents profiled through their hook over `rollouts` rollouts of their own after that run; their profiles together are profile-fanout-agents.json */
-  profiledAgents?: { names: string[]; rollouts: number };
+  /**
+   * agents profiled through their hook over `rollouts` rollouts of their own after that run (every one
+   * run, as the profile holds each one's work, `failed` of them exiting non-zero); their profiles
+   * together are profile-fanout-agents.json
+   */
+  profiledAgents?: { names: string[]; rollouts: number; failed?: number };
   /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
   agentVerifyMs?: { agents: number; median: number; max: number };
   /** every agent's CPU together while nothing is asked of them (self-checks, timers), ms per second */
