@@ -1,8 +1,17 @@
 // What a read of the IPVS table gives: the services lvsctl's model holds, the ones it
 // cannot, and the listing with weights, connection counts and counters. Plain data, shared
 // by the agent's one IPVS door and by the controller's parsers of saved tables.
-import type { IpvsCounters } from './formats/ipvs-stats';
 import type { Destination, IpvsService, ServiceKey, VirtualService } from './model';
+
+/** The kernel's counters of a service or a destination (netlink's stats, `ipvsadm -Ln --stats --exact`). */
+export interface IpvsCounters {
+  /** connections scheduled since the service or destination was created */
+  connections: number;
+  inPackets: number;
+  outPackets: number;
+  inBytes: number;
+  outBytes: number;
+}
 
 /**
  * A service in the kernel that lvsctl's model cannot hold (SCTP, one-packet scheduling,

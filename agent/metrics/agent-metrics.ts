@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthSnapshot } from '../../lvs/health/types';
 import { destinationKeyString, serviceKeyString } from '../../lvs/model';
-import type { IpvsCounters } from '../../lvs/formats/ipvs-stats';
+import type { IpvsCounters } from '../../lvs/ipvs-reading';
 import type { ListedService } from '../../lvs/ipvs-reading';
 import { VRRP_STATES, type VrrpSource } from '../../lvs/vrrp';
 import type { MetricsRecorder } from './metrics-recorder';

@@ -1,11 +1,31 @@
-// The ownership file as this agent writes it, checked without zod: loading zod takes a second
-// or two the first time in the lab's kernel (hundreds of small files), and a director whose
-// file is as it wrote it never needs it. This check accepts exactly the files the zod schema
+// The ownership file as this agent writes it (DirectorOwnership, the record ownership.ts reads
+// and writes), checked without zod: loading zod takes a second or two the first time in the
+// lab's kernel (hundreds of small files), and a director whose file is as it wrote it never
+// needs it. This check accepts exactly the files the zod schema
 // in ownership.ts accepts (test/unit/state/ownership-shape.test.ts compares the two); anything
 // it does not accept goes to that schema, which names the first problem. Pure.
 import { PROTOCOLS, type MarkRule, type ServiceKey } from '../../lvs/model';
 import type { Pausable } from '../../lvs/yield-point';
-import type { DirectorOwnership, DrainingDestination } from './ownership';
+
+/** A destination the plan dropped, at weight 0 until its connections end or the drain times out. */
+export interface DrainingDestination {
+  /** when the drain began (weight set to 0), ms since the epoch */
+  since: number;
+  service: ServiceKey;
+  address: string;
+  port: number;
+}
+
+export interface DirectorOwnership {
+  /** services this agent created or adopted */
+  services: ServiceKey[];
+  /** the rules it put in its mark chain */
+  markRules: MarkRule[];
+  /** the plan generation of the last apply that changed what is recorded here; 0 before the first apply */
+  generation: number;
+  /** destinations of owned services being drained, oldest first */
+  draining: DrainingDestination[];
+}
 
 type Json = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PROTOCOLS, sameServiceKey, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { runSliced } from '../../lvs/yield-point';
-import { plainOwnershipSteps } from './ownership-shape';
+import { plainOwnershipSteps, type DirectorOwnership } from './ownership-shape';
 import { writeFileAtomically } from '../kernel/atomic-file';
 import { FileMemo } from './file-memo';
 import { lazySchemas } from '../lazy-schema';
@@ -17,25 +17,7 @@ export const OWNERSHIP_FILE_NAME = 'director-ownership.json';
 /** 2 added `draining`; a version 1 file (nothing draining) is still read. */
 const FORMAT_VERSION = 2;
 
-/** A destination the plan dropped, at weight 0 until its connections end or the drain times out. */
-export interface DrainingDestination {
-  /** when the drain began (weight set to 0), ms since the epoch */
-  since: number;
-  service: ServiceKey;
-  address: string;
-  port: number;
-}
-
-export interface DirectorOwnership {
-  /** services this agent created or adopted */
-  services: ServiceKey[];
-  /** the rules it put in its mark chain */
-  markRules: MarkRule[];
-  /** the plan generation of the last apply that changed what is recorded here; 0 before the first apply */
-  generation: number;
-  /** destinations of owned services being drained, oldest first */
-  draining: DrainingDestination[];
-}
+export type { DirectorOwnership, DrainingDestination } from './ownership-shape';
 
 export const EMPTY_OWNERSHIP: DirectorOwnership = { services: [], markRules: [], generation: 0, draining: [] };
 

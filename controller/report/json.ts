@@ -2,7 +2,7 @@
 // they happened, then the recap), for scripts. Nothing else may reach stdout.
 import type { ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
-import type { GroupRecap } from '../rollout/director-groups';
+import type { GroupRecap } from '../rollout/events';
 
 export interface RolloutJsonDocument {
   command: 'rollout';

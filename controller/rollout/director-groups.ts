@@ -6,19 +6,7 @@
 // (and ends the rollout with exit 2), naming the group and each director that differs.
 import type { ApplyMode } from '../../lvs/apply-events';
 import type { DirectorPlan } from '../../lvs/host-plan';
-import type { HostStatus } from './events';
-
-export interface GroupRecap {
-  group: string;
-  /** the planned master: the highest priority */
-  master: string;
-  /** in the order they were applied (backups first) */
-  directors: string[];
-  /** false: some directors hold the plan and others do not */
-  tablesMatch: boolean;
-  /** the directors that do not hold the plan while others do, and why */
-  differing: Array<{ host: string; status: HostStatus | 'not selected' }>;
-}
+import type { GroupRecap, HostStatus } from './events';
 
 export interface DirectorUnits {
   /** directors in no group, applied side by side as before */

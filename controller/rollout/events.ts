@@ -2,7 +2,6 @@
 // returns when it ends (RolloutSummary, the recap). Plain data: the JSON output is these.
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { AgentIdentity } from '../client/agent-client';
-import type { GroupRecap } from './director-groups';
 
 export type RolloutPhase = 'connect' | 'realservers' | 'directors';
 
@@ -13,6 +12,19 @@ export type HostRole = 'director' | 'realserver';
  * depends on failed (a director whose realservers did not pass).
  */
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+
+/** A director group after the rollout (controller/rollout/director-groups.ts): do its directors hold one table? */
+export interface GroupRecap {
+  group: string;
+  /** the planned master: the highest priority */
+  master: string;
+  /** in the order they were applied (backups first) */
+  directors: string[];
+  /** false: some directors hold the plan and others do not */
+  tablesMatch: boolean;
+  /** the directors that do not hold the plan while others do, and why */
+  differing: Array<{ host: string; status: HostStatus | 'not selected' }>;
+}
 
 export interface PhaseEvent {
   kind: 'phase';

@@ -6,7 +6,7 @@ import {
   type SchedulerFlag, type ServiceKey, type VirtualService,
 } from '../model';
 import { formatAddress } from './ip-address-bytes';
-import type { IpvsCounters } from './ipvs-stats';
+import type { IpvsCounters } from '../ipvs-reading';
 import { isDefaultNetmask, serviceKeyArgs } from './ipvsadm-format';
 import {
   AF_INET, AF_INET6, FWD, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_STATS_ATTR,

@@ -6,20 +6,11 @@
 // followed by its "  -> ADDR:PORT …" destination lines. Numbers are whitespace separated
 // (each is right-aligned in a field wider than itself); without --exact they may carry a
 // K/M/G/T suffix, which is read as the rounded value it stands for.
-import type { ListedService } from '../ipvs-reading';
+import type { IpvsCounters, ListedService } from '../ipvs-reading';
 import {
   SCHEDULERS, SCHEDULER_FLAGS, destinationKeyString, serviceKeyString,
   type Forwarding, type Persistence, type Scheduler as IpvsScheduler, type SchedulerFlag, type ServiceKey, type VirtualService,
 } from '../model';
-
-export interface IpvsCounters {
-  /** connections scheduled since the service or destination was created */
-  connections: number;
-  inPackets: number;
-  outPackets: number;
-  inBytes: number;
-  outBytes: number;
-}
 
 export interface DestinationStats {
   address: string;

@@ -3,7 +3,7 @@
 import type { VrrpStatus } from '../vrrp';
 import { vrrpStatusFromWire, vrrpStatusToWire } from './vrrp-codec';
 import type { ServiceCounters } from '../status';
-import type { IpvsCounters } from '../formats/ipvs-stats';
+import type { IpvsCounters } from '../ipvs-reading';
 import type { StatusReply, StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
 import type { Counters, Counters__Output } from '../../proto/generated/lvsctl/v1/Counters';
 import type { DestinationStatus__Output } from '../../proto/generated/lvsctl/v1/DestinationStatus';

@@ -4,7 +4,7 @@
 // operation does not stop the batch, every other one still takes effect, and the batch ends
 // in an error naming each refusal.
 import { filterConnections, type ConnectionEntry, type ConnectionFilter } from '../../../lvs/formats/ipvs-connections';
-import type { IpvsCounters } from '../../../lvs/formats/ipvs-stats';
+import type { IpvsCounters } from '../../../lvs/ipvs-reading';
 import type { IpvsReading, ListedService, UnparsedService } from '../../../lvs/ipvs-reading';
 import {
   destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey, type VirtualService,
