@@ -90,6 +90,28 @@ describe('hosts (rule 8)', () => {
   it('refuses the same realserver twice in one service', () => {
     expectProblem(planWith([{ name: 'web', vip: '10.0.0.100', port: 80, realservers: [{ host: 'web1' }, { host: 'web1' }] }]), '/services/0/realservers/1/host', /already listed/);
   });
+  it('refuses a realserver listed again at the port it had already (the service\'s, given or not)', () => {
+    const p = expectProblem(planWith([{ name: 'web', vip: '10.0.0.100', port: 80, forwarding: 'nat', realservers: [{ host: 'web1' }, { host: 'web1', port: 80 }] }]), '/services/0/realservers/1/host', /"web1" is already listed at \/services\/0\/realservers\/0 \(port 80\)/);
+    assert.match(p.hint ?? '', /one destination per address and port/);
+  });
+  it('accepts one realserver at two ports of a NAT service (two destinations)', () => {
+    expectValid(planWith([{ name: 'web', vip: '10.0.0.100', port: 80, forwarding: 'nat', realservers: [{ host: 'web1', port: 8080 }, { host: 'web1', port: 8081 }] }]));
+  });
+  it('refuses two realserver hosts of one address in one service, however the address is written', () => {
+    const plan = planWith([{ name: 'web', vip: '2001:db8::100', port: 80, realservers: [{ host: 'web1' }, { host: 'web2' }] }]);
+    (plan.hosts as JsonObject).web1 = { role: 'realserver', address: '2001:db8::11' };
+    (plan.hosts as JsonObject).web2 = { role: 'realserver', address: '2001:DB8:0::11' };
+    const p = expectProblem(plan, '/services/0/realservers/1/host', /"web2" is the destination \[2001:db8::11\]:80 that "web1" at \/services\/0\/realservers\/0 is already/);
+    assert.match(p.hint ?? '', /give "web2" its own address at \/hosts\/web2/);
+  });
+  it('accepts two hosts of one address in different services', () => {
+    const plan = planWith([
+      { name: 'a', vip: '10.0.0.100', port: 80, realservers: [{ host: 'web1' }] },
+      { name: 'b', vip: '10.0.0.101', port: 80, realservers: [{ host: 'web2' }] },
+    ]);
+    (plan.hosts as JsonObject).web2 = { role: 'realserver', address: '10.0.0.11' };
+    expectValid(plan);
+  });
   it('refuses a plan without a director', () => {
     const plan = basePlan();
     (plan.hosts as JsonObject).lvs1 = { role: 'realserver', address: '10.0.0.1' };
