@@ -21,7 +21,8 @@ export function durationWithin(text: string, bounds: DurationBounds): number | u
   return ms !== undefined && ms >= bounds.min && ms <= bounds.max ? ms : undefined;
 }
 
-/** "a duration from 1s to 60m": what an option with these bounds must be. */
+/** "a duration from 1s to 60m" (from 1ms, below a second): what an option with these bounds must be. */
 export function durationBoundsText(bounds: DurationBounds): string {
-  return `a duration from ${bounds.min / 1000}s to ${bounds.max / 60_000}m`;
+  const from = bounds.min < 1000 ? `${bounds.min}ms` : `${bounds.min / 1000}s`;
+  return `a duration from ${from} to ${bounds.max / 60_000}m`;
 }

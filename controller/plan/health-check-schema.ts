@@ -3,10 +3,16 @@
 // schema. Which option goes with which type is a cross-field rule (rules/health-check.ts).
 import { z } from 'zod';
 import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
-import { DNS_RECORD_TYPES, HEALTH_CHECK_TYPES } from '../../lvs/health/check-options';
+import { CHECK_DURATION_BOUNDS_MS, DNS_RECORD_TYPES, HEALTH_CHECK_TYPES } from '../../lvs/health/check-options';
+import { durationBoundsText, durationMs, durationWithin } from '../../lvs/duration';
 import { DURATION_PATTERN } from './constants';
 
-const duration = z.string().regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' });
+// within what the director agent takes: a plan validate accepts is never refused at rollout
+const duration = z.string()
+  .regex(DURATION_PATTERN, { error: 'must be a duration such as "500ms", "1s" or "2m"' })
+  .refine((text) => durationMs(text) === undefined || durationWithin(text, CHECK_DURATION_BOUNDS_MS) !== undefined, {
+    error: `must be ${durationBoundsText(CHECK_DURATION_BOUNDS_MS)}, e.g. "1s"`,
+  });
 const httpStatus = z.number().int().min(100).max(599);
 const hex = z.string().max(2800).regex(/^(?:[0-9a-fA-F]{2})*$/, { error: 'must be hex, two digits a byte, e.g. "0a0b"' });
 const regexText = z.string().min(1).max(1024).refine((text) => {

@@ -2,6 +2,11 @@
 // HTTP_GET/SSL_GET (Host, status set, body regex or digest, TLS), UDP_CHECK, DNS_CHECK and
 // MISC_CHECK (exec). Plain data shared by the plan compiler, the wire codec and the checkers.
 
+import type { DurationBounds } from '../duration';
+
+/** A check's interval, timeout, connect and read timeouts: what the director agent takes (1 ms to 60 min). */
+export const CHECK_DURATION_BOUNDS_MS: DurationBounds = { min: 1, max: 3_600_000 };
+
 export const HEALTH_CHECK_TYPES = ['tcp', 'http', 'https', 'udp', 'dns', 'exec'] as const;
 export type HealthCheckType = (typeof HEALTH_CHECK_TYPES)[number];
 

@@ -2,7 +2,7 @@
 // Decoding is the agent's edge: every string is bounded, regexes must compile, hex must be
 // hex, an exec command must be an absolute path; options of another type are refused.
 import {
-  DIGEST_ALGORITHMS, DNS_RECORD_TYPES,
+  CHECK_DURATION_BOUNDS_MS, DIGEST_ALGORITHMS, DNS_RECORD_TYPES,
   type DnsCheckOptions, type ExecCheckOptions, type HealthCheckExtras, type HealthCheckType, type HttpCheckOptions,
   type TlsCheckOptions, type UdpCheckOptions,
 } from '../health/check-options';
@@ -20,7 +20,7 @@ export const CHECK_LIMITS = {
   path: 4_096,
 } as const;
 
-const MAX_MS = 3_600_000;
+const MAX_MS = CHECK_DURATION_BOUNDS_MS.max;
 const HEX = { max: CHECK_LIMITS.hex, min: 0, pattern: /^(?:[0-9a-f]{2})*$/, shape: 'lower-case hex, two digits a byte' };
 const TEXT = { max: CHECK_LIMITS.text };
 const HOST = { max: 253, pattern: /^[A-Za-z0-9.:_[\]-]+$/, shape: 'a host name or address, with an optional :port' };

@@ -22,6 +22,7 @@ import {
 } from './checks';
 import { ADDRESS_FAMILY, FORWARDING, FTP_SERVER_KIND, HEALTH_CHECK_TYPE, PROTOCOL } from './enum-names';
 import { ALL_DOWN_POLICY } from './host-plan-encode';
+import { CHECK_DURATION_BOUNDS_MS } from '../health/check-options';
 import { LIMITS } from './limits';
 import { sorryServer } from './host-plan-sorry-server';
 import { vrrpPlanFromWire } from './vrrp-codec';
@@ -30,7 +31,7 @@ import { runToEnd, type Pausable } from '../yield-point';
 
 const MAX_MARK = 2 ** 32 - 1;
 const MAX_PERSISTENCE_SECONDS = 31 * 24 * 3600;
-const MAX_CHECK_MS = 3_600_000;
+const MAX_CHECK_MS = CHECK_DURATION_BOUNDS_MS.max;
 
 const HOST_NAME = { max: LIMITS.hostName, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, shape: 'a host name of letters, digits, ".", "_" and "-"' };
 const SERVICE_NAME = { max: LIMITS.name, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, shape: 'a name of letters, digits, ".", "_" and "-"' };

@@ -106,6 +106,16 @@ describe('health checks', () => {
   it('refuses a timeout longer than the interval', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '1s', timeout: '2s' } })]), '/services/0/healthCheck/timeout', /longer than the interval/);
   });
+  it('refuses a check duration the director agent would refuse: zero, or past 60 minutes', () => {
+    expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '0ms', timeout: '0ms' } })]), '/services/0/healthCheck/interval', /must be a duration from 1ms to 60m/);
+    expectProblem(planWith([web({ healthCheck: { type: 'tcp', timeout: '0s' } })]), '/services/0/healthCheck/timeout', /must be a duration from 1ms to 60m/);
+    expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '100000m', timeout: '99999m' } })]), '/services/0/healthCheck/interval', /must be a duration from 1ms to 60m/);
+    expectProblem(planWith([web({ healthCheck: { type: 'http', connectTimeout: '0ms' } })]), '/services/0/healthCheck/connectTimeout', /must be a duration from 1ms to 60m/);
+    expectProblem(planWith([web({ healthCheck: { type: 'http', readTimeout: '61m', interval: '60m', timeout: '60m' } })]), '/services/0/healthCheck/readTimeout', /must be a duration from 1ms to 60m/);
+  });
+  it('accepts check durations at the bounds, 1ms and 60m', () => {
+    expectValid(planWith([web({ healthCheck: { type: 'http', interval: '60m', timeout: '60m', connectTimeout: '1ms', readTimeout: '1ms' } })]));
+  });
   it('refuses a fwmark service check without a port', () => {
     expectProblem(planWith([{ name: 'm', fwmark: 1, healthCheck: { type: 'tcp' }, realservers: [] }], [mark1]), '/services/0/healthCheck', /no single port to check/);
   });
