@@ -21,13 +21,26 @@ const SOURCES = [
 ] as const;
 
 export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): ClientTls {
-  if (opts.insecure) return { kind: 'insecure' };
+  if (opts.insecure) {
+    // flags given with --insecure would be dropped without a word (the environment's are a default, and stay quiet)
+    const given = SOURCES.filter((s) => opts[s.field] !== undefined).map((s) => s.flag);
+    if (given.length > 0) {
+      throw new CliError(
+        `--insecure and ${given.join(', ')} exclude each other: drop --insecure to use mutual TLS, or ${given.join(', ')} to reach agents started with --insecure (labs only)`,
+        EXIT.invalid,
+      );
+    }
+    return { kind: 'insecure' };
+  }
   const chosen: Partial<TlsFiles> = {};
+  const fromEnv = new Map<string, string>();
   const missing: string[] = [];
   for (const s of SOURCES) {
-    const value = opts[s.field] ?? (env[s.env] || undefined);
+    const flagged = opts[s.field];
+    const value = flagged ?? (env[s.env] || undefined);
     if (value) chosen[s.field] = value;
     else missing.push(`${s.flag} (or ${s.env})`);
+    if (flagged === undefined && value) fromEnv.set(value, s.env);
   }
   if (missing.length > 0) {
     throw new CliError(
@@ -41,7 +54,8 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
   try {
     return { kind: 'mtls', files, material: readTlsFiles(files) };
   } catch (err) {
-    if (err instanceof TlsFileError) throw new CliError(err.message, EXIT.invalid);
+    // a file named by the environment says so: the operator may not know the variable is set
+    if (err instanceof TlsFileError) throw new CliError(fromEnv.has(err.file) ? `${err.message} (from ${fromEnv.get(err.file)})` : err.message, EXIT.invalid);
     throw err;
   }
 }

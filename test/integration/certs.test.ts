@@ -177,6 +177,21 @@ describe('the controller\'s TLS options', () => {
     assert.deepStrictEqual(clientTlsFromOptions({ insecure: true }, {}), { kind: 'insecure' });
   });
 
+  it('refuse --insecure beside a TLS flag, which it would drop without a word, but not beside the environment\'s files', () => {
+    assert.throws(
+      () => clientTlsFromOptions({ insecure: true, ca: join(dir, 'ca.crt') }, {}),
+      (err: unknown) => err instanceof CliError && err.exitCode === 1 && /^--insecure and --ca exclude each other: drop --insecure to use mutual TLS/.test(err.message),
+    );
+    const env = { LVSCTL_CA: join(dir, 'ca.crt'), LVSCTL_CERT: join(dir, 'controller.crt'), LVSCTL_KEY: join(dir, 'controller.key') };
+    assert.deepStrictEqual(clientTlsFromOptions({ insecure: true }, env), { kind: 'insecure' });
+  });
+
+  it('say when a file that cannot be used came from the environment', () => {
+    const env = { LVSCTL_CA: join(dir, 'no-such-ca.crt'), LVSCTL_CERT: join(dir, 'controller.crt'), LVSCTL_KEY: join(dir, 'controller.key') };
+    assert.throws(() => clientTlsFromOptions({}, env), /no-such-ca\.crt: the CA certificate does not exist \(.*\) \(from LVSCTL_CA\)$/);
+    assert.throws(() => clientTlsFromOptions({ ca: join(dir, 'no-such-ca.crt') }, env), (err: unknown) => err instanceof Error && !/from LVSCTL_CA/.test(err.message));
+  });
+
   it('read --timeout as a duration and refuse anything else', () => {
     assert.strictEqual(parseTimeoutMs('10s'), 10_000);
     assert.strictEqual(parseTimeoutMs('500ms'), 500);
