@@ -146,7 +146,12 @@ async function prepareStateDir(dir: string): Promise<void> {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.access(dir, 2 /* W_OK */);
   } catch (err) {
-    throw new AgentConfigError(`--state-dir ${dir}: cannot create or write it (${(err as NodeJS.ErrnoException).code ?? String(err)}); run as root or choose another --state-dir`);
+    const code = (err as NodeJS.ErrnoException).code;
+    // a file where the directory (or one of its parents) should be is no matter of permissions
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new AgentConfigError(`--state-dir ${dir}: ${code === 'EEXIST' ? 'is a file, not a directory' : 'a part of the path is a file, not a directory'}; move it away or choose another --state-dir`);
+    }
+    throw new AgentConfigError(`--state-dir ${dir}: cannot create or write it (${code ?? String(err)}); run as root or choose another --state-dir`);
   }
 }
 

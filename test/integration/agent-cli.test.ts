@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { spawn } from 'child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
@@ -104,6 +104,35 @@ describe('lvsctl-agent start-up', () => {
     const { code, stderr } = await runAgent(['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', key, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
     assert.strictEqual(code, 1);
     assert.strictEqual(stderr, `lvsctl-agent: ${key}: the private key can be read by others than its owner (mode 0644) (run \`chmod 600 ${key}\`)\n`);
+  });
+
+  it('says a --key that is a directory cannot be read, not that it wants a chmod', async () => {
+    const keyDir = join(stateDir, 'key-dir');
+    mkdirSync(keyDir, { recursive: true, mode: 0o755 });
+    chmodSync(keyDir, 0o755);
+    const { code, stderr } = await runAgent(['--role', 'realserver', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', keyDir, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /key-dir: the private key cannot be read \(EISDIR\)/);
+    assert.doesNotMatch(stderr, /chmod/);
+  });
+
+  it('says a --state-dir that is a file is a file, not a matter of permissions', async () => {
+    const file = join(stateDir, 'a-file');
+    writeFileSync(file, '');
+    const { code, stderr } = await runAgent(['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', file]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--state-dir .*a-file: is a file, not a directory; move it away or choose another --state-dir/);
+    const below = await runAgent(['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', join(file, 'state')]);
+    assert.strictEqual(below.code, 1);
+    assert.match(below.stderr, /a part of the path is a file, not a directory/);
+  });
+
+  it('says a --listen address this host does not have is not one of its addresses (binding only: nothing is sent)', async () => {
+    // 192.0.2.1: TEST-NET-1, on no interface here
+    const { code, stderr } = await runAgent(['--role', 'realserver', '--insecure', '--listen', '192.0.2.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /cannot listen on 192\.0\.2\.1:0: EADDRNOTAVAIL \(192\.0\.2\.1 is not an address of this host/);
+    assert.doesNotMatch(stderr, /another agent/);
   });
 
   it('names a --crl that another CA signed', async () => {

@@ -172,7 +172,7 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = hostPort(opts.listen.host, opts.listen.port);
-      reject(new Error(`cannot listen on ${where}: ${err.code ?? err.message} (is another agent running? choose another --listen)`));
+      reject(new Error(`cannot listen on ${where}: ${err.code ?? err.message} (${listenFix(err.code, opts.listen.host)})`));
     });
     server.listen(opts.listen.port, opts.listen.host, () => {
       server.removeAllListeners('error');
@@ -205,4 +205,12 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
       });
     });
   });
+}
+
+/** What to do about a --listen the kernel refused, by its errno. */
+function listenFix(code: string | undefined, host: string): string {
+  if (code === 'EADDRINUSE') return 'is another agent running? choose another --listen';
+  if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this host (see \`ip -brief address\`): listen on one of its addresses, or on 0.0.0.0 or [::]`;
+  if (code === 'EACCES') return 'a port below 1024 needs root or CAP_NET_BIND_SERVICE';
+  return 'choose another --listen';
 }
