@@ -53,7 +53,16 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
         'Use another DIR for a new CA',
     );
   }
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' ? 'is a file, not a directory'
+      : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory'
+        : code === 'EACCES' ? 'cannot be created here (EACCES): check that its parent directory is writable'
+          : `cannot be created (${code ?? String(err)})`;
+    throw new CertDirError(`${dir}: ${why}; choose another DIR`);
+  }
   const ca = await createCertificateAuthority(`lvsctl CA ${now.toISOString().slice(0, 10)}`, now);
   return writePair(dir, 'ca', ca);
 }

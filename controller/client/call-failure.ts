@@ -10,6 +10,7 @@ import type { CallLimit } from './call-limit';
 import type { Attempt, ConnectionTrace } from './connection-trace';
 import { classifyTlsError, isCertificateAlert, type TlsFailure } from './tls-failure';
 import type { ClientTls } from './tls-options';
+import { formatAddressPort } from '../../lvs/model';
 
 export interface CallContext {
   host: string;
@@ -24,7 +25,7 @@ export interface CallContext {
 export type CallFailure = { kind: 'unreachable'; reason: string } | { kind: 'refused'; reason: string };
 
 export function where(ctx: Pick<CallContext, 'host' | 'address' | 'port'>): string {
-  return `agent of ${ctx.host} at ${ctx.address}:${ctx.port}`;
+  return `agent of ${ctx.host} at ${formatAddressPort(ctx.address, ctx.port)}`;
 }
 
 /** Codes grpc-js uses for a failed connection as well as for an agent's own answer. */

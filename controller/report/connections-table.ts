@@ -22,7 +22,9 @@ export function renderConnections(answers: readonly HostAnswer<ConnectionEntry[]
         `${realserver ? `${realserver} ` : ''}${formatAddressPort(c.destination.address, c.destination.port)}`, c.template ? 'template' : '']);
     }
   }
-  out.push(rows.length ? textTable(['DIRECTOR', 'PRO', 'EXPIRE', 'STATE', 'CLIENT', 'VIRTUAL', 'REALSERVER', ''], rows) : 'no connection entries\n');
+  // "no connection entries" only where a director answered: with none, it would read as an empty table
+  if (rows.length > 0) out.push(textTable(['DIRECTOR', 'PRO', 'EXPIRE', 'STATE', 'CLIENT', 'VIRTUAL', 'REALSERVER', ''], rows));
+  else if (answers.some((a) => a.ok)) out.push('no connection entries\n');
   for (const a of answers) {
     if (!a.ok) out.push(`${a.host}: ${a.kind}: ${a.reason}\n`);
     else if (a.value.length >= limit) out.push(`${a.host}: showing the first ${limit} entries (--limit); there may be more\n`);

@@ -75,6 +75,18 @@ describe('lvsctl certs', () => {
     assert.match(stderr, /web1\.crt already exists; remove it first/);
   });
 
+  it('init on a file, or under one, says so and exits 1, not as an unexpected error', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const onFile = await lvsctl('certs', 'init', file);
+    assert.strictEqual(onFile.code, 1);
+    assert.match(onFile.stderr, /a-file: is a file, not a directory; choose another DIR/);
+    const under = await lvsctl('certs', 'init', join(file, 'pki'));
+    assert.strictEqual(under.code, 1);
+    assert.match(under.stderr, /a part of the path is a file, not a directory/);
+    assert.doesNotMatch(onFile.stderr + under.stderr, /unexpected/);
+  });
+
   it('issue without a CA says to run certs init', async () => {
     const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
     assert.strictEqual(code, 1);

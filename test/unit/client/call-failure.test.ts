@@ -35,6 +35,10 @@ function reason(code: status, ctx: CallContext): string {
 }
 
 describe('a call without an answer, described by what happened on the wire', () => {
+  it('names an IPv6 agent\'s address in brackets, as it is dialled', () => {
+    const ctx = { ...after([]), address: '::1', port: 47401 };
+    assert.match(reason(status.DEADLINE_EXCEEDED, ctx), /^agent of lvs1 at \[::1\]:47401: /);
+  });
   it('no TCP connection within the bound: the host or a firewall, no word of TLS', () => {
     assert.match(reason(status.DEADLINE_EXCEEDED, after([])), /agent of lvs1 at 10\.0\.0\.1:7400: no TCP connection within 2000 ms \(--timeout\): is the host up\?/);
     assert.match(reason(status.UNAVAILABLE, after([{ stage: 'tcp-timeout', afterMs: 2000 }])), /no TCP connection/);

@@ -116,6 +116,16 @@ describe('lvsctl connections', () => {
     assert.match(deps.out(), /^lvs\s+TCP\s+00:45\s+FIN_WAIT\s+172\.23\.136\.93:49914/m);
   });
 
+  it('says "no connection entries" when a director answered with none, and not when none answered', async () => {
+    const empty = fleetDeps({ lvs: { connections: [] } });
+    assert.strictEqual(await executeConnections(PLAN_PATH, {}, empty), EXIT.ok);
+    assert.match(empty.out(), /^no connection entries$/m);
+    const gone = fleetDeps({ lvs: { unreachable: true } });
+    assert.strictEqual(await executeConnections(PLAN_PATH, {}, gone), EXIT.unreachable);
+    assert.doesNotMatch(gone.out(), /no connection entries/);
+    assert.match(gone.out(), /^lvs: unreachable: agent of lvs at .*: connection refused/m);
+  });
+
   it('sends --realserver as the host\'s address and --client, --vip as given', async () => {
     const deps = fleetDeps({ lvs: { connections: [] } });
     await executeConnections(PLAN_PATH, { realserver: 'rs2', client: '172.23.136.93', vip: '172.23.136.150', limit: '50' }, deps);
