@@ -138,6 +138,8 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       return [{ pointer, message: `"${lastKey(path)}" ${inner.startsWith('must') ? inner : 'is not a valid name: ' + inner}` }];
     }
     case 'invalid_union':
+      if (!isOwnMessage(issue.message)) return unionProblems(issue, input, value);
+      return [{ pointer, message: `${issue.message}, not ${describeValue(value)}` }];
     case 'invalid_format':
     case 'custom':
     default: {
@@ -145,6 +147,21 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       return [{ pointer, message: `${message}, not ${describeValue(value)}` }];
     }
   }
+}
+
+/**
+ * A value none of a union's forms took (e.g. expectStatus: a status or a list of them). When its
+ * type fits a form, what is wrong inside it, at its own place ("/…/expectStatus/1: must be a
+ * number"); else the forms it may take, and "without quotes" for a number written as a string.
+ */
+function unionProblems(issue: z.core.$ZodIssueInvalidUnion, input: unknown, value: unknown): PlanProblem[] {
+  const typeMiss = (i: Issue): boolean => i.code === 'invalid_type' && i.path.length === 0;
+  const fitting = issue.errors.find((branch) => branch.length > 0 && !branch.some(typeMiss));
+  if (fitting) return fitting.flatMap((i) => problemOf({ ...i, path: [...issue.path, ...i.path] } as Issue, input));
+  const expected = [...new Set(issue.errors.flatMap((branch) => branch.filter(typeMiss).map((i) => (i as z.core.$ZodIssueInvalidType).expected as string)))];
+  if (expected.length === 0) return [{ pointer: toPointer(issue.path), message: `is not valid, not ${describeValue(value)}` }];
+  const hint = expected.includes('number') && typeof value === 'string' && /^\d+$/.test(value) ? `write ${value} without quotes` : undefined;
+  return [{ pointer: toPointer(issue.path), message: `must be ${expected.map(typeName).join(' or ')}, not ${describeValue(value)}`, ...(hint ? { hint } : {}) }];
 }
 
 function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown): string {

@@ -106,6 +106,12 @@ describe('health checks', () => {
   it('refuses a timeout longer than the interval', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '1s', timeout: '2s' } })]), '/services/0/healthCheck/timeout', /longer than the interval/);
   });
+  it('names what is wrong in an expectStatus of the wrong form, at its own place', () => {
+    expectProblem(planWith([web({ healthCheck: { type: 'http', expectStatus: [200, 'x'] } })]), '/services/0/healthCheck/expectStatus/1', /^must be a number, not the string "x"$/);
+    const quoted = expectProblem(planWith([web({ healthCheck: { type: 'http', expectStatus: '200' } })]), '/services/0/healthCheck/expectStatus', /^must be a number or an array, not the string "200"$/);
+    assert.strictEqual(quoted.hint, 'write 200 without quotes');
+    expectProblem(planWith([web({ healthCheck: { type: 'http', expectStatus: [99] } })]), '/services/0/healthCheck/expectStatus/0', /must be at least 100/);
+  });
   it('refuses a check duration the director agent would refuse: zero, or past 60 minutes', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '0ms', timeout: '0ms' } })]), '/services/0/healthCheck/interval', /must be a duration from 1ms to 60m/);
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', timeout: '0s' } })]), '/services/0/healthCheck/timeout', /must be a duration from 1ms to 60m/);
