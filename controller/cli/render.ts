@@ -7,7 +7,7 @@ export function register(program: Command): void {
   program
     .command('render')
     .description('print, per host, the hand commands (ipvsadm, iptables, ip, sysctl) a rollout of the plan means')
-    .argument('<PLAN>', 'the plan.json file')
+    .argument('<PLAN>', 'the plan.json file (- reads it from standard input)')
     .option('--host <H>', 'only this host of the plan')
     .option('--batch', 'print the ipvsadm -R and iptables-restore --noflush inputs the agents use instead')
     .option('--ssh-config <FILE>', 'ssh config used to resolve hosts without "address" (default ~/.ssh/config)')

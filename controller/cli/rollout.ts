@@ -20,7 +20,7 @@ export function register(program: Command): void {
   const command = program
     .command('rollout')
     .description('push the plan: realservers verified first, then directors applied; streams each step, ends with a recap per host')
-    .argument('<plan>', 'the plan.json to roll out')
+    .argument('<plan>', 'the plan.json to roll out (- reads it from standard input)')
     .option('--check', 'change nothing: every agent says what would change')
     .option('--diff', 'show before/after of the IPVS table, the mark rules and realserver settings')
     .option('--limit <hosts>', 'only these hosts, comma separated, repeatable (a director\'s realservers are still verified, read-only)', collect)

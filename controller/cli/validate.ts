@@ -7,7 +7,7 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description('check a plan as a whole: structure, every cross-field rule, and that every host address resolves')
-    .argument('<PLAN>', 'the plan.json file to check')
+    .argument('<PLAN>', 'the plan.json file to check (- reads it from standard input)')
     .option('--ssh-config <FILE>', 'ssh config used to resolve hosts without "address" (default ~/.ssh/config)')
     .option('--json', 'print one JSON document { plan, ok, problems, warnings, summary, addresses } on stdout, nothing else')
     .addHelpText(

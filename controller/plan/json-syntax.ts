@@ -30,6 +30,9 @@ const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 function describeChar(ch: string | undefined): string {
   if (ch === undefined) return 'the end of the file';
   if (ch === '\n') return 'a line break';
+  // a control byte printed as it is would reach the operator's terminal (an ESC starts a sequence)
+  const code = ch.charCodeAt(0);
+  if (code < 0x20 || code === 0x7f) return `control byte 0x${code.toString(16).padStart(2, '0')}`;
   return `"${ch}"`;
 }
 

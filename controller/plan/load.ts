@@ -1,7 +1,7 @@
 // loadPlanFile: from a path to a validated plan, or to problems an operator can act on:
 // a missing file, a directory, an empty or oversized file, bad JSON (line and column),
 // duplicate keys, then everything validatePlan finds. Never throws for a bad file.
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
 import { hasDuplicateKeys, scanJson } from './json-syntax';
 import type * as Validator from './validate';
@@ -52,10 +52,11 @@ function readError(err: unknown): LoadResult {
 async function readBounded(path: string): Promise<{ text: string } | { failure: LoadResult }> {
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(path, 'r');
+    // non-blocking: opening a named pipe with no writer would wait for one for ever (a file is read as ever)
+    handle = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     const stat = await handle.stat();
     if (stat.isDirectory()) return { failure: readError(Object.assign(new Error('directory'), { code: 'EISDIR' })) };
-    if (!stat.isFile()) return { failure: fileProblem('is not a regular file', 'give the path of a plan.json file') };
+    if (!stat.isFile()) return { failure: fileProblem('is not a regular file', 'give the path of a plan.json file, or - to read the plan from standard input') };
     if (stat.size > MAX_PLAN_BYTES) return { failure: tooLarge(stat.size) };
     // Read one byte past the bound, so a file that grew since stat is still caught.
     const buffer = Buffer.alloc(Math.min(stat.size, MAX_PLAN_BYTES) + 1);

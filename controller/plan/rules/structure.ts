@@ -84,6 +84,14 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   record: 'an object',
 };
 
+/** Fields that take a duration ("500ms", "1s", "2m"): a bare number there is most likely seconds. */
+const DURATION_FIELDS = new Set(['interval', 'timeout', 'connectTimeout', 'readTimeout', 'drainTimeout', 'selfCheckInterval']);
+
+/** What to do about a too-short list, where the field says more than its bound. */
+const TOO_FEW_HINTS: Readonly<Record<string, string>> = {
+  directors: 'a director group is two or more directors: add the other director of the pair, or remove the group',
+};
+
 function typeName(expected: string): string {
   return TYPE_NAMES[expected] ?? expected;
 }
@@ -111,7 +119,8 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       const known = knownKeys(path);
       return issue.keys.map((key) => ({
         pointer: toPointer([...path, key]),
-        message: `unknown key "${key}"`,
+        // quoted as JSON: a key is the operator's text, and may hold a control byte
+        message: `unknown key ${JSON.stringify(key)}`,
         hint: didYouMean(key, known) ?? (known.length > 0 ? `known keys here: ${known.join(', ')}` : 'remove it'),
       }));
     }
@@ -119,9 +128,12 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       if (issue.expected === 'int' || (issue.expected === 'number' && typeof value === 'number')) {
         return [{ pointer, message: `must be a whole number, not ${describeValue(value)}` }];
       }
+      const field = lastKey(path);
       const hint = issue.expected === 'number' && typeof value === 'string' && /^\d+$/.test(value)
         ? `write ${value} without quotes`
-        : undefined;
+        : issue.expected === 'string' && typeof value === 'number' && DURATION_FIELDS.has(field)
+          ? `a duration is text with its unit: write "${value}s" for ${value} seconds ("500ms", "1s" and "2m" are durations)`
+          : undefined;
       return [{ pointer, message: `must be ${typeName(issue.expected)}, not ${describeValue(value)}`, ...(hint ? { hint } : {}) }];
     }
     case 'invalid_value': {
@@ -131,8 +143,10 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       return [{ pointer, message: `must be one of ${options.join(', ')}, not ${describeValue(value)}`, ...(hint ? { hint } : {}) }];
     }
     case 'too_small':
-    case 'too_big':
-      return [{ pointer, message: boundMessage(issue, value) }];
+    case 'too_big': {
+      const hint = issue.code === 'too_small' ? TOO_FEW_HINTS[lastKey(path)] : undefined;
+      return [{ pointer, message: boundMessage(issue, value), ...(hint ? { hint } : {}) }];
+    }
     case 'invalid_key': {
       const inner = issue.issues[0]?.message ?? 'is not a valid name';
       return [{ pointer, message: `"${lastKey(path)}" ${inner.startsWith('must') ? inner : 'is not a valid name: ' + inner}` }];

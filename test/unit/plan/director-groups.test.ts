@@ -27,6 +27,11 @@ describe('director groups in the plan', () => {
     expectValid(haPlan((p) => { delete (p as JsonObject).directorGroups; }));
   });
 
+  it('refuses a group of one director, saying a group is two or more', () => {
+    const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].directors = ['lvs1']; }), '/directorGroups/0/directors', /must have at least 2 entries, not 1/);
+    assert.match(p.hint ?? '', /add the other director of the pair, or remove the group/);
+  });
+
   it('refuses an unknown director, a realserver in a group and a director in two groups', () => {
     expectProblem(haPlan((p) => { p.directorGroups[0].directors = ['lvs1', 'lvs3']; }), '/directorGroups/0/directors/1', /no host "lvs3"/);
     expectProblem(haPlan((p) => { p.directorGroups[0].directors = ['lvs1', 'web1']; }), '/directorGroups/0/directors/1', /role "realserver", not "director"/);

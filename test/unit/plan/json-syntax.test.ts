@@ -67,6 +67,11 @@ describe('the JSON scanner behind "line N, column M"', () => {
     assert.match(scanJson('['.repeat(100_000)).error?.message ?? '', /nested more than/);
   });
 
+  it('names a control byte by its number instead of printing it to the terminal', () => {
+    assert.strictEqual(scanJson('{"a": 1\u001b}').error?.message, 'expected "," or "}" after a value, found control byte 0x1b');
+    assert.strictEqual(scanJson('\u0000').error?.message, 'unexpected control byte 0x00 where a value should be');
+  });
+
   it('counts lines and columns from 1', () => {
     assert.deepEqual(lineAndColumn('ab\ncd', 0), { line: 1, column: 1 });
     assert.deepEqual(lineAndColumn('ab\ncd', 4), { line: 2, column: 2 });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,12 @@ describe('loading a plan file', () => {
   });
   it('says a directory is a directory', async () => {
     assert.match(await onlyProblem(dir), /is a directory, not a plan file/);
+  });
+  it('refuses a named pipe at once, even one nobody writes to, and names - for standard input', async () => {
+    const fifo = join(dir, 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // opened blocking, this would wait for a writer until mocha's timeout
+    assert.match(await onlyProblem(fifo), /is not a regular file \(give the path of a plan\.json file, or - to read the plan from standard input\)/);
   });
   it('says an empty file is empty, and so is one of whitespace', async () => {
     assert.match(await onlyProblem(write('empty.json', '')), /: is empty \(a plan starts with/);

@@ -106,6 +106,10 @@ describe('health checks', () => {
   it('refuses a timeout longer than the interval', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '1s', timeout: '2s' } })]), '/services/0/healthCheck/timeout', /longer than the interval/);
   });
+  it('reads a duration given as a bare number as most likely seconds, and says how to write it', () => {
+    const p = expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: 5 } })]), '/services/0/healthCheck/interval', /^must be a string, not the number 5$/);
+    assert.match(p.hint ?? '', /^a duration is text with its unit: write "5s" for 5 seconds/);
+  });
   it('names what is wrong in an expectStatus of the wrong form, at its own place', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'http', expectStatus: [200, 'x'] } })]), '/services/0/healthCheck/expectStatus/1', /^must be a number, not the string "x"$/);
     const quoted = expectProblem(planWith([web({ healthCheck: { type: 'http', expectStatus: '200' } })]), '/services/0/healthCheck/expectStatus', /^must be a number or an array, not the string "200"$/);
