@@ -7,6 +7,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toPointer, type PlanProblem } from '../plan/errors';
 import type { Plan } from '../plan/schema';
+import { canonicalAddresses, repeatedDestinations } from '../plan/repeated-destinations';
+import { formatAddressPort } from '../../lvs/model';
 import type { SshHostNames } from './ssh-config';
 
 /** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
@@ -117,5 +119,32 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
       sources.set(name, result.source);
     }
   });
+  problems.push(...resolvedRepeats(plan, addresses, sources, sshConfigShown));
   return { addresses, sources, problems };
+}
+
+/**
+ * Two realserver hosts of one service that resolved to one address: one IPVS destination twice,
+ * which the plan's own rule could not see while an address was not in the plan.
+ */
+function resolvedRepeats(plan: Plan, addresses: ReadonlyMap<string, string>, sources: ReadonlyMap<string, AddressSource>, sshConfigShown: string): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const addressOf = canonicalAddresses((host) => addresses.get(host));
+  const how = (host: string): string => {
+    const source = sources.get(host);
+    return source === 'dns' ? 'through DNS' : source === 'ssh-config' ? `through ${sshConfigShown}` : 'in the plan';
+  };
+  plan.services.forEach((service, i) => {
+    for (const r of repeatedDestinations(service, addressOf)) {
+      // the plan's rule 8 names those: one host twice, or two addresses both in the plan
+      if (r.host === r.firstHost || (sources.get(r.host) === 'plan' && sources.get(r.firstHost) === 'plan')) continue;
+      const address = r.address ?? '?';
+      problems.push({
+        pointer: toPointer(['services', i, 'realservers', r.index, 'host']),
+        message: `realserver "${r.host}" has the address ${address} (${how(r.host)}), as "${r.firstHost}" at /services/${i}/realservers/${r.firstIndex} has (${how(r.firstHost)}): the one destination ${formatAddressPort(address, r.port)} twice`,
+        hint: `list that host once in this service, or give "${r.host}" its own "address" in the plan`,
+      });
+    }
+  });
+  return problems;
 }

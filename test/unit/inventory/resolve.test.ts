@@ -63,6 +63,25 @@ describe('address resolution', () => {
     assert.deepEqual(dns.asked, []);
   });
 
+  it('refuses two realservers of one service that resolve to one address: one IPVS destination twice', async () => {
+    const result = validatePlan({
+      apiVersion: 'lvsctl/v1', cluster: 't',
+      hosts: { lvs0: { role: 'director', address: '10.0.0.254' }, web1: { role: 'realserver' }, www1: { role: 'realserver', address: '192.0.2.11' }, web2: { role: 'realserver' } },
+      services: [
+        { name: 'shop', vip: '10.0.0.100', port: 80, realservers: [{ host: 'web1' }, { host: 'web2' }, { host: 'www1' }] },
+        { name: 'mail', vip: '10.0.0.101', port: 25, realservers: [{ host: 'web1' }] },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    // web1 by the ssh config and www1 by the plan are 192.0.2.11; web2 by DNS is another host
+    const r = await resolveAddresses(result.plan, { sshConfigPath: sshConfig, lookup: fakeDns({ web2: ['192.0.2.12'] }).lookup });
+    assert.deepEqual(r.problems.map((p) => [p.pointer, p.message]), [[
+      '/services/0/realservers/2/host',
+      `realserver "www1" has the address 192.0.2.11 (in the plan), as "web1" at /services/0/realservers/0 has (through ${sshConfig}): the one destination 192.0.2.11:80 twice`,
+    ]]);
+    assert.match(r.problems[0].hint ?? '', /list that host once in this service, or give "www1" its own "address" in the plan/);
+  });
+
   it('uses the HostName of a Host entry in the ssh config', async () => {
     const r = await resolveAddresses(planOf({ web1: { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
     assert.equal(r.addresses.get('web1'), '192.0.2.11');
