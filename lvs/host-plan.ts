@@ -68,6 +68,12 @@ export interface DirectorPlan {
   vrrp?: VrrpPlan;
 }
 
+/**
+ * The most services one realserver agent verifies (agent/realserver/validate.ts), and so the
+ * most a plan may put one realserver host in (controller/plan/rules/hosts.ts).
+ */
+export const MAX_REALSERVER_DUTIES = 10_000;
+
 /** One service a realserver is in, and what that asks of it. */
 export interface RealserverDuty {
   service: string;

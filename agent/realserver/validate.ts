@@ -2,10 +2,10 @@
 // reaches a command line or an `ip -batch` line.
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
-import type { RealserverPlan } from '../../lvs/host-plan';
+import { MAX_REALSERVER_DUTIES, type RealserverPlan } from '../../lvs/host-plan';
 import { parsePortRange } from './ftp-range';
 
-const MAX_DUTIES = 10_000;
+const MAX_DUTIES = MAX_REALSERVER_DUTIES;
 const MAX_VIPS_PER_DUTY = 1_000;
 
 /** Problems as "field: what is wrong"; empty when the plan is usable. */

@@ -6,6 +6,7 @@ import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { CHECK_DURATION_BOUNDS_MS, DNS_RECORD_TYPES, HEALTH_CHECK_TYPES } from '../../lvs/health/check-options';
 import { durationBoundsText, durationMs, durationWithin } from '../../lvs/duration';
 import { DURATION_PATTERN } from './constants';
+import { utf8AtMost, wireText } from './wire-text';
 
 // within what the director agent takes: a plan validate accepts is never refused at rollout
 const duration = z.string()
@@ -15,7 +16,7 @@ const duration = z.string()
   });
 const httpStatus = z.number().int().min(100).max(599);
 const hex = z.string().max(2800).regex(/^(?:[0-9a-fA-F]{2})*$/, { error: 'must be hex, two digits a byte, e.g. "0a0b"' });
-const regexText = z.string().min(1).max(1024).refine((text) => {
+const regexText = wireText(z.string().min(1).max(1024)).refine((text) => {
   try {
     new RegExp(text);
     return true;
@@ -27,14 +28,14 @@ const domainName = z.string().min(1).max(253).regex(/^[A-Za-z0-9_.*-]+\.?$|^\.$/
 
 export const tlsCheckSchema = z.strictObject({
   verify: z.boolean().default(false).describe('check the certificate chain and name (keepalived SSL_GET does not; default false)'),
-  caFile: z.string().min(1).max(4096).startsWith('/').optional().describe('PEM CA bundle on the director, instead of the built-in roots'),
+  caFile: wireText(z.string().min(1).max(4096).startsWith('/')).optional().describe('PEM CA bundle on the director, instead of the built-in roots'),
   serverName: domainName.optional().describe('SNI and the name the certificate must carry; default: "host" when it is a name'),
 });
 
 export const udpCheckSchema = z.strictObject({
-  send: z.string().max(1400).optional().describe('payload as text (UTF-8)'),
+  send: utf8AtMost(wireText(z.string().max(1400)), 1400).optional().describe('payload as text (UTF-8), at most 1400 bytes'),
   sendHex: hex.optional().describe('payload as hex bytes'),
-  expect: z.string().min(1).max(1400).optional().describe('the reply must start with this text'),
+  expect: utf8AtMost(wireText(z.string().min(1).max(1400)), 1400).optional().describe('the reply must start with this text (at most 1400 bytes as UTF-8)'),
   expectHex: hex.optional().describe('the reply must start with these bytes'),
   expectRegex: regexText.optional().describe('the reply (as latin1 text) must match'),
 }).describe('one datagram out, healthy when a reply comes back within the read timeout (and matches)');
@@ -42,13 +43,13 @@ export const udpCheckSchema = z.strictObject({
 export const dnsCheckSchema = z.strictObject({
   name: domainName,
   type: z.enum(DNS_RECORD_TYPES).default('A'),
-  expect: z.array(z.string().min(1).max(1024)).min(1).max(32).optional()
+  expect: z.array(wireText(z.string().min(1).max(1024))).min(1).max(32).optional()
     .describe('each must be among the answers (an address, a name); absent = any answer'),
 }).describe('asks the realserver as a DNS server; healthy when it answers the question with at least one record');
 
 export const execCheckSchema = z.strictObject({
-  command: z.string().min(1).max(4096).startsWith('/', { error: 'must be an absolute path, e.g. "/usr/local/bin/check-db"' }),
-  args: z.array(z.string().max(4096)).max(64).default([])
+  command: wireText(z.string().min(1).max(4096).startsWith('/', { error: 'must be an absolute path, e.g. "/usr/local/bin/check-db"' })),
+  args: z.array(wireText(z.string().max(4096))).max(64).default([])
     .describe('"{address}" and "{port}" are replaced by the realserver\'s address and the check port; no shell'),
   uid: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('run as this user id (the agent must be root)'),
   gid: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('run with this group id'),

@@ -1,5 +1,6 @@
 // Rule 8: every realservers[].host names a host of role "realserver", a service lists each
 // IPVS destination (address and port) once, and the plan has at least one director.
+import { MAX_REALSERVER_DUTIES } from '../../../lvs/host-plan';
 import { formatAddressPort } from '../../../lvs/model';
 import { toPointer, type PlanProblem } from '../errors';
 import { canonicalAddresses, repeatedDestinations } from '../repeated-destinations';
@@ -51,11 +52,34 @@ export function hostProblems(view: PlanView): PlanProblem[] {
         });
     }
   });
+  problems.push(...dutyCountProblems(view));
   if (view.complete.hosts && ![...view.hosts.values()].some((h) => h.role === 'director')) {
     problems.push({
       pointer: '/hosts',
       message: 'no host has role "director": nothing would hold the VIPs and balance',
       hint: 'add e.g. "lvs1": { "role": "director", "address": "10.0.0.1" }',
+    });
+  }
+  return problems;
+}
+
+/** A realserver host in more services than its agent verifies: the rollout would fail on it. */
+function dutyCountProblems(view: PlanView): PlanProblem[] {
+  const services = new Map<string, number>();
+  for (const s of view.services) {
+    if (!s) continue;
+    // a host listed twice in one service (at two ports) has one duty there
+    const hosts = new Set<string>();
+    for (const rs of s.realservers) hosts.add(rs.host);
+    for (const host of hosts) services.set(host, (services.get(host) ?? 0) + 1);
+  }
+  const problems: PlanProblem[] = [];
+  for (const [host, count] of services) {
+    if (count <= MAX_REALSERVER_DUTIES || !view.hosts.has(host)) continue;
+    problems.push({
+      pointer: toPointer(['hosts', host]),
+      message: `realserver "${host}" is in ${count} services; its agent verifies at most ${MAX_REALSERVER_DUTIES}`,
+      hint: 'spread those services over more realserver hosts, or split the cluster into several plans',
     });
   }
   return problems;

@@ -112,6 +112,20 @@ describe('hosts (rule 8)', () => {
     (plan.hosts as JsonObject).web2 = { role: 'realserver', address: '10.0.0.11' };
     expectValid(plan);
   });
+  it('refuses a realserver host in more services than its agent verifies (10,000), and takes 10,000', () => {
+    // web1 twice in each (NAT, two ports): one duty a service all the same
+    const services = (n: number): Json[] => Array.from({ length: n }, (_, i): Json => ({
+      name: `s${i}`, vip: `10.1.${i >> 8}.${i & 255}`, port: 80, forwarding: 'nat', realservers: [{ host: 'web1' }, { host: 'web1', port: 81 }],
+    }));
+    const p = expectProblem(planWith(services(10_001)), '/hosts/web1', /^realserver "web1" is in 10001 services; its agent verifies at most 10000$/);
+    assert.match(p.hint ?? '', /spread those services over more realserver hosts/);
+    expectValid(planWith(services(10_000)));
+  });
+  it('refuses an FTP server config that is not an absolute path, as the realserver agent would', () => {
+    const plan = basePlan();
+    (plan.hosts as JsonObject).web1 = { role: 'realserver', address: '10.0.0.11', ftp: { server: 'vsftpd', config: 'etc/vsftpd.conf' } };
+    expectProblem(plan, '/hosts/web1/ftp/config', /^must be an absolute path, e\.g\. "\/etc\/vsftpd\.conf"/);
+  });
   it('refuses a plan without a director', () => {
     const plan = basePlan();
     (plan.hosts as JsonObject).lvs1 = { role: 'realserver', address: '10.0.0.1' };

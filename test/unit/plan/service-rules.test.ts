@@ -106,6 +106,13 @@ describe('health checks', () => {
   it('refuses a timeout longer than the interval', () => {
     expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: '1s', timeout: '2s' } })]), '/services/0/healthCheck/timeout', /longer than the interval/);
   });
+  it('refuses text the agent would refuse or receive changed: a NUL, half a surrogate pair, a UDP payload over 1400 bytes', () => {
+    expectProblem(planWith([web({ healthCheck: { type: 'exec', exec: { command: '/bin/true', args: ['a\u0000b'] } } })]), '/services/0/healthCheck/exec/args/0', /^must not contain a NUL character/);
+    expectProblem(planWith([web({ healthCheck: { type: 'http', bodyRegex: 'ok\udfff' } })]), '/services/0/healthCheck/bodyRegex', /^must be well-formed text/);
+    const udp = { name: 'dns', protocol: 'udp', vip: '10.0.0.100', port: 53, realservers: [{ host: 'web1' }] };
+    expectProblem(planWith([{ ...udp, healthCheck: { type: 'udp', udp: { send: 'é'.repeat(701) } } }]), '/services/0/healthCheck/udp/send', /^must be at most 1400 bytes as UTF-8/);
+    expectValid(planWith([{ ...udp, healthCheck: { type: 'udp', udp: { send: 'é'.repeat(700), expect: '\ud83d\ude00 ok' } } }]));
+  });
   it('reads a duration given as a bare number as most likely seconds, and says how to write it', () => {
     const p = expectProblem(planWith([web({ healthCheck: { type: 'tcp', interval: 5 } })]), '/services/0/healthCheck/interval', /^must be a string, not the number 5$/);
     assert.match(p.hint ?? '', /^a duration is text with its unit: write "5s" for 5 seconds/);
