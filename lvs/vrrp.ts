@@ -2,6 +2,9 @@
 // it back from keepalived (VrrpStatus). keepalived moves the addresses and runs the IPVS
 // sync daemon; lvsctl only writes its configuration and reads its state.
 
+/** The most addresses one VRRP instance moves (the agent's bound on what it is sent; a plan's rule holds a group to it). */
+export const MAX_VRRP_ADDRESSES = 1000;
+
 export interface VrrpPlan {
   /** the plan's group name; names the vrrp_instance */
   group: string;

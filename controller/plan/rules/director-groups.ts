@@ -4,6 +4,7 @@
 // once per interface (the plan's stand-in for the segment); priorities are all given or
 // none, and differ. Every director of a group gets the same services and marks by
 // construction (compile.ts), so a group cannot plan two tables.
+import { MAX_VRRP_ADDRESSES } from '../../../lvs/vrrp';
 import { toPointer, type PlanProblem } from '../errors';
 import { groupAddresses, groupServiceIndexes, serviceAddresses } from '../director-groups';
 import { didYouMean } from './closest-name';
@@ -119,7 +120,18 @@ function addressProblems(view: PlanView, problems: Problems): void {
   view.groups.forEach((g, i) => {
     if (!g) return;
     const services = groupServiceIndexes(g, view.groups, view.services).map((k) => view.services[k]).filter((s) => s !== undefined);
-    for (const address of groupAddresses(g, services, view.marks)) {
+    const moved = groupAddresses(g, services, view.marks);
+    // what the agent takes (lvs/wire/vrrp-codec.ts): one address at least, at most MAX_VRRP_ADDRESSES
+    if (g.addresses !== undefined && moved.length === 0) {
+      problems.push({ pointer: toPointer(['directorGroups', i, 'addresses']), message: `group "${g.name}" moves no address: keepalived would have nothing to hand over`, hint: 'list the VIPs in "addresses", or remove "addresses" to move every VIP of the group' });
+    } else if (moved.length > MAX_VRRP_ADDRESSES) {
+      problems.push({
+        pointer: toPointer(['directorGroups', i, g.addresses ? 'addresses' : 'services']),
+        message: `group "${g.name}" would move ${moved.length} addresses${g.natGateway ? ' (its natGateway included)' : ''}; a group moves at most ${MAX_VRRP_ADDRESSES}`,
+        hint: 'split its services over two groups (each its own virtualRouterId), or list fewer in "addresses"',
+      });
+    }
+    for (const address of moved) {
       const other = owner.get(address);
       if (other !== undefined && other !== i) {
         problems.push({

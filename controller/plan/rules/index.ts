@@ -1,5 +1,6 @@
 // Every cross-field rule of docs/plan-reference.md (2..10 and the sanity checks beside them), in
 // the order their problems are reported.
+import { agentBoundProblems } from './agent-bounds';
 import { agentOptionProblems } from './agent-options';
 import { plannedAddressFamilyProblems } from './address-family';
 import { directorGroupProblems } from './director-groups';
@@ -35,4 +36,5 @@ export const PLAN_RULES: readonly Rule[] = [
   natGatewayProblems,
   directorGroupProblems,
   agentOptionProblems,
+  agentBoundProblems,
 ];

@@ -27,6 +27,13 @@ describe('director groups in the plan', () => {
     expectValid(haPlan((p) => { delete (p as JsonObject).directorGroups; }));
   });
 
+  it('refuses a group that moves no address, or more than the agent takes (1000, natGateway included)', () => {
+    expectProblem(haPlan((p) => { p.directorGroups[0].addresses = []; }), '/directorGroups/0/addresses', /moves no address: keepalived would have nothing to hand over/);
+    const many = Array.from({ length: 1000 }, (_, i) => `10.200.${i >> 8}.${i & 255}`);
+    const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].addresses = many; plan.directorGroups[0].natGateway = '10.0.0.254'; }), '/directorGroups/0/addresses', /would move 1001 addresses \(its natGateway included\); a group moves at most 1000/);
+    assert.match(p.hint ?? '', /split its services over two groups/);
+  });
+
   it('refuses a group of one director, saying a group is two or more', () => {
     const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].directors = ['lvs1']; }), '/directorGroups/0/directors', /must have at least 2 entries, not 1/);
     assert.match(p.hint ?? '', /add the other director of the pair, or remove the group/);

@@ -1,0 +1,61 @@
+// What each agent is sent must fit what it takes (lvs/wire/limits.ts), or the rollout would be
+// refused by the agent after the plan passed validate: a director's share of the plan holds at
+// most LIMITS.destinationsTotal realservers in all (a director outside every group is sent every
+// service, one in a group its group's), and a fwmark service's realservers are told at most
+// LIMITS.addressesPerDuty addresses (the mark's destinations) to answer for.
+import { LIMITS } from '../../../lvs/wire/limits';
+import { groupServiceIndexes } from '../director-groups';
+import { toPointer, type PlanProblem } from '../errors';
+import type { PlanView } from './view';
+
+export function agentBoundProblems(view: PlanView): PlanProblem[] {
+  return [...directorShareProblems(view), ...markDestinationProblems(view)];
+}
+
+function realserversOf(view: PlanView, indexes: Iterable<number>): number {
+  let total = 0;
+  for (const i of indexes) total += view.services[i]?.realservers.length ?? 0;
+  return total;
+}
+
+function directorShareProblems(view: PlanView): PlanProblem[] {
+  const grouped = new Set(view.groups.flatMap((g) => g?.directors ?? []));
+  const ungrouped = [...view.hosts].filter(([name, h]) => h.role === 'director' && !grouped.has(name)).map(([name]) => name);
+  const shares: Array<{ who: string; pointer: string; indexes: Iterable<number> }> = [];
+  if (ungrouped.length > 0) shares.push({ who: `director "${ungrouped[0]}" (in no group: it is sent every service)`, pointer: '/services', indexes: view.services.keys() });
+  view.groups.forEach((g, i) => {
+    if (g) shares.push({ who: `the directors of group "${g.name}"`, pointer: toPointer(['directorGroups', i]), indexes: groupServiceIndexes(g, view.groups, view.services) });
+  });
+  const problems: PlanProblem[] = [];
+  for (const share of shares) {
+    const total = realserversOf(view, share.indexes);
+    if (total <= LIMITS.destinationsTotal) continue;
+    problems.push({
+      pointer: share.pointer,
+      message: `${share.who} would hold ${total} realservers in all; a director agent takes at most ${LIMITS.destinationsTotal}`,
+      hint: 'split the services over director groups, or the cluster into several plans',
+    });
+  }
+  return problems;
+}
+
+function markDestinationProblems(view: PlanView): PlanProblem[] {
+  const destinations = new Map<number, Set<string>>();
+  for (const m of view.marks) {
+    if (!m) continue;
+    let set = destinations.get(m.mark);
+    if (!set) destinations.set(m.mark, (set = new Set()));
+    set.add(m.destination);
+  }
+  const problems: PlanProblem[] = [];
+  view.services.forEach((s, i) => {
+    const count = s?.fwmark !== undefined ? destinations.get(s.fwmark)?.size ?? 0 : 0;
+    if (!s || count <= LIMITS.addressesPerDuty || s.realservers.length === 0) return;
+    problems.push({
+      pointer: toPointer(['services', i, 'fwmark']),
+      message: `mark ${s.fwmark} has ${count} destinations, all of which each realserver of this service must answer for; a realserver agent takes at most ${LIMITS.addressesPerDuty}`,
+      hint: 'split the mark\'s destinations over two marks and two services',
+    });
+  });
+  return problems;
+}

@@ -1,0 +1,28 @@
+// A plan validate accepts is one every agent takes: a director's share of realservers, and the
+// addresses a fwmark service's realservers answer for, within what the agents decode.
+import { strict as assert } from 'node:assert';
+import { expectProblem, expectValid, planWith, type Json } from './helpers';
+
+/** `count` NAT services on distinct VIPs, each with `per` realservers: web1 at ports 1.. */
+function services(count: number, per: number): Json[] {
+  return Array.from({ length: count }, (_, i): Json => ({
+    name: `s${i}`, vip: `10.1.${i >> 8}.${i & 255}`, port: 80, forwarding: 'nat',
+    realservers: Array.from({ length: per }, (_, k): Json => ({ host: 'web1', port: k + 1 })),
+  }));
+}
+
+describe('what each agent is sent fits what it takes', () => {
+  it('refuses a director share of more than 200,000 realservers, and takes 200,000', function () {
+    this.timeout(60_000);
+    const p = expectProblem(planWith(services(201, 1000)), '/services', /^director "lvs1" \(in no group: it is sent every service\) would hold 201000 realservers in all; a director agent takes at most 200000$/);
+    assert.match(p.hint ?? '', /split the services over director groups/);
+    expectValid(planWith(services(200, 1000)));
+  });
+
+  it('refuses a fwmark service whose mark has more than 1,000 destinations for its realservers to answer for', () => {
+    const marks = (n: number): Json[] => Array.from({ length: n }, (_, i): Json => ({ mark: 1, protocol: 'tcp', destination: `10.2.${i >> 8}.${i & 255}`, ports: ['80'] }));
+    const service = { name: 'm', fwmark: 1, persistence: { timeout: 60 }, realservers: [{ host: 'web1' }] };
+    expectProblem(planWith([service], marks(1001)), '/services/0/fwmark', /^mark 1 has 1001 destinations, .*a realserver agent takes at most 1000$/);
+    expectValid(planWith([service], marks(1000)));
+  });
+});
