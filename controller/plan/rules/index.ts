@@ -2,6 +2,7 @@
 // the order their problems are reported.
 import { agentBoundProblems } from './agent-bounds';
 import { agentOptionProblems } from './agent-options';
+import { execCheckProblems } from './exec-checks';
 import { plannedAddressFamilyProblems } from './address-family';
 import { directorGroupProblems } from './director-groups';
 import { forwardingProblems } from './forwarding';
@@ -37,4 +38,5 @@ export const PLAN_RULES: readonly Rule[] = [
   directorGroupProblems,
   agentOptionProblems,
   agentBoundProblems,
+  execCheckProblems,
 ];

@@ -1,0 +1,64 @@
+// An exec health check runs on the directors, and a director agent runs only commands inside
+// its --exec-checks directory (agent/health/checks/exec.ts): a command outside it fails every
+// check, and the monitor then takes every realserver of the service down. Where the plan sets
+// that directory (agent.director.execChecks, or a director's own agentOptions.execChecks, which
+// lvsctl bootstrap writes), a command outside it is refused here; where it sets none, a
+// warning says the agents need one. Compared as paths are written: a symlink that leads out is
+// the agent's to refuse.
+import { posix } from 'node:path';
+import { groupServiceIndexes } from '../director-groups';
+import { toPointer, type PlanProblem } from '../errors';
+import type { PlanView } from './view';
+
+export function execCheckProblems(view: PlanView): PlanProblem[] {
+  const directors = [...view.hosts].filter(([, h]) => h.role === 'director').map(([name]) => name);
+  if (directors.length === 0) return [];
+  const grouped = new Map<string, number>();
+  view.groups.forEach((g, i) => { for (const d of g?.directors ?? []) grouped.set(d, i); });
+  const groupOf = new Map<number, number[]>();
+  view.groups.forEach((g, i) => {
+    if (!g) return;
+    for (const k of groupServiceIndexes(g, view.groups, view.services)) groupOf.set(k, [...(groupOf.get(k) ?? []), i]);
+  });
+  const dirOf = (host: string): { dir: string; from: string } | undefined => {
+    const own = view.hosts.get(host)?.agentOptions?.execChecks;
+    if (own !== undefined) return { dir: own, from: `/hosts/${host}/agentOptions/execChecks` };
+    const role = view.agent?.director?.execChecks;
+    return role === undefined ? undefined : { dir: role, from: '/agent/director/execChecks' };
+  };
+  const problems: PlanProblem[] = [];
+  view.services.forEach((s, i) => {
+    const command = s?.healthCheck?.type === 'exec' ? s.healthCheck.exec?.command : undefined;
+    if (!s || command === undefined) return;
+    // the directors that run this service's checks: those in no group, and those of its group
+    const groups = groupOf.get(i) ?? [];
+    const runners = directors.filter((d) => !grouped.has(d) || groups.includes(grouped.get(d) as number));
+    const pointer = toPointer(['services', i, 'healthCheck', 'exec', 'command']);
+    const without: string[] = [];
+    for (const director of runners) {
+      const allowed = dirOf(director);
+      if (allowed === undefined) {
+        without.push(director);
+        continue;
+      }
+      const dir = posix.normalize(allowed.dir).replace(/\/+$/, '');
+      if (posix.normalize(command).startsWith(`${dir}/`)) continue;
+      problems.push({
+        pointer,
+        message: `${command} is not inside ${allowed.dir}, the --exec-checks directory of director "${director}" (${allowed.from}): its agent would refuse to run it, and every realserver of "${s.name}" would be taken down`,
+        hint: `put the command in ${allowed.dir}, or set execChecks to the directory it is in`,
+      });
+      // one director says it: the others have the same directory, or say it for theirs
+      return;
+    }
+    if (without.length > 0) {
+      problems.push({
+        pointer,
+        severity: 'warning',
+        message: `the plan gives director${without.length === 1 ? '' : 's'} ${without.map((d) => `"${d}"`).join(', ')} no --exec-checks directory: unless ${without.length === 1 ? 'its agent was' : 'their agents were'} started with one holding ${command}, every check fails and the realservers of "${s.name}" are taken down`,
+        hint: `set "agent": { "director": { "execChecks": "${posix.dirname(command)}" } } (lvsctl bootstrap writes it)`,
+      });
+    }
+  });
+  return problems;
+}
