@@ -9,6 +9,7 @@ import { decodeApplyEvents } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs/wire/checks';
 import { ROLE } from '../../lvs/wire/enum-names';
 import { encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
+import { MAX_MESSAGE_BYTES } from '../../lvs/wire/limits';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
@@ -170,6 +171,11 @@ class GrpcAgentClient implements AgentClient {
   private async encode(plan: HostPlan, mode: ApplyMode): Promise<Buffer> {
     const request = await runSliced(this.untilClosed(encodeApplyRequest(mode, plan, true, this.opts.omitDiff === true)));
     this.opts.trace?.(`request encoded (${request.length} bytes)`, this.target.host);
+    // grpc-js would refuse to send it with a bare "larger than max"; the agent would refuse to take it
+    if (request.length > MAX_MESSAGE_BYTES) {
+      const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
+      throw new Error(`${this.target.host}'s share of the plan encodes to ${mib(request.length)}, over the ${mib(MAX_MESSAGE_BYTES)} one request to an agent may be; not sent (split its services over director groups, or the cluster into several plans)`);
+    }
     return request;
   }
 

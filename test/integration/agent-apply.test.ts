@@ -37,6 +37,25 @@ describe('Apply over gRPC', () => {
     }
   }
 
+  it('does not send a request over the 16 MiB an agent takes: the host fails, naming the size and the way out', async () => {
+    // 70 services x 1,000 realservers whose host names are 250 characters: about 18 MB encoded
+    const longName = (n: number): string => `h${n}`.padEnd(250, 'x');
+    const big: HostPlan = {
+      role: 'director', cluster: 'shop', host: 'lvs1', generation: 9, marks: [],
+      services: Array.from({ length: 70 }, (_, i) => ({
+        name: `s${i}`,
+        service: { key: { kind: 'tcp' as const, vip: `10.3.0.${i}`, port: 80 }, scheduler: 'wlc' as const, flags: [] },
+        realservers: Array.from({ length: 1000 }, (_, k) => ({ host: longName(k), destination: { address: `10.4.${k >> 8}.${k & 255}`, port: 80, weight: 1, forwarding: 'nat' as const } })),
+      })),
+    };
+    await assert.rejects(applyThroughConnector(big), (err: Error) => {
+      assert.ok(!(err instanceof AgentUnreachableError), 'a plan too large is the plan\'s failure, not an unreachable agent');
+      assert.match(err.message, /^lvs1's share of the plan encodes to 1[6-9]\.\d MiB, over the 16\.0 MiB one request to an agent may be; not sent \(split its services/);
+      return true;
+    });
+    assert.strictEqual(agent.applier.calls.length, 0, 'nothing reached the agent');
+  });
+
   /**
    * An agent whose applier is wrapped as the agent wraps it (health/wire-up.ts): it emits its
    * result as soon as the kernel is done, then keeps the plan for health (`keeping`) before it returns.
