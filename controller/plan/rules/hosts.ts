@@ -53,6 +53,18 @@ export function hostProblems(view: PlanView): PlanProblem[] {
     }
   });
   problems.push(...dutyCountProblems(view));
+  // a realserver's fields on a director: compile would drop them without a word
+  for (const [name, host] of view.hosts) {
+    if (host.role !== 'director') continue;
+    for (const field of ['ftp', 'prepare'] as const) {
+      if (host[field] === undefined) continue;
+      problems.push({
+        pointer: toPointer(['hosts', name, field]),
+        message: `"${field}" is a realserver's field, and "${name}" is a director`,
+        hint: `move it to the realserver it is meant for, or remove it`,
+      });
+    }
+  }
   if (view.complete.hosts && ![...view.hosts.values()].some((h) => h.role === 'director')) {
     problems.push({
       pointer: '/hosts',

@@ -126,6 +126,12 @@ describe('hosts (rule 8)', () => {
     (plan.hosts as JsonObject).web1 = { role: 'realserver', address: '10.0.0.11', ftp: { server: 'vsftpd', config: 'etc/vsftpd.conf' } };
     expectProblem(plan, '/hosts/web1/ftp/config', /^must be an absolute path, e\.g\. "\/etc\/vsftpd\.conf"/);
   });
+  it('refuses a realserver\'s fields (ftp, prepare) on a director, which would be dropped without a word', () => {
+    const plan = basePlan();
+    (plan.hosts as JsonObject).lvs1 = { role: 'director', address: '10.0.0.1', prepare: true, ftp: { server: 'vsftpd', config: '/etc/vsftpd.conf' } };
+    expectProblem(plan, '/hosts/lvs1/prepare', /^"prepare" is a realserver's field, and "lvs1" is a director$/);
+    expectProblem(plan, '/hosts/lvs1/ftp', /^"ftp" is a realserver's field, and "lvs1" is a director$/);
+  });
   it('refuses a plan without a director', () => {
     const plan = basePlan();
     (plan.hosts as JsonObject).lvs1 = { role: 'realserver', address: '10.0.0.1' };
