@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import type { CommandResult, LabCluster } from './cluster';
 import { startHttpServer, type RunningServer } from './http';
 import { inNetns, sleep } from './netns';
+import type { IpvsCounters } from '../../../lvs/ipvs-reading';
 
 /**
  * The before hooks' budget: certificates (a minute and more in a loaded guest, the first
@@ -102,14 +103,6 @@ export async function ipvsDestinations(ns: string): Promise<{ text: string; rows
 
 export function findDestination(rows: readonly IpvsDestinationRow[], service: string, realserver: string): IpvsDestinationRow | undefined {
   return rows.find((row) => row.service === service && row.realserver === realserver);
-}
-
-export interface IpvsCounters {
-  connections: number;
-  inPackets: number;
-  outPackets: number;
-  inBytes: number;
-  outBytes: number;
 }
 
 /** `ipvsadm -Ln --stats --exact` in `ns`: counters keyed "TCP 10.0.0.100:80" (service) and "TCP 10.0.0.100:80 -> 10.0.0.11:80". */
