@@ -4,8 +4,8 @@
 // service, one in a group its group's), and a fwmark service's realservers are told at most
 // LIMITS.addressesPerDuty addresses (the mark's destinations) to answer for.
 import { LIMITS } from '../../../lvs/wire/limits';
-import { groupServiceIndexes } from '../director-groups';
 import { toPointer, type PlanProblem } from '../errors';
+import { directorShares, sharePointer } from './director-shares';
 import type { PlanView } from './view';
 
 export function agentBoundProblems(view: PlanView): PlanProblem[] {
@@ -19,20 +19,14 @@ function realserversOf(view: PlanView, indexes: Iterable<number>): number {
 }
 
 function directorShareProblems(view: PlanView): PlanProblem[] {
-  const grouped = new Set(view.groups.flatMap((g) => g?.directors ?? []));
-  const ungrouped = [...view.hosts].filter(([name, h]) => h.role === 'director' && !grouped.has(name)).map(([name]) => name);
-  const shares: Array<{ who: string; pointer: string; indexes: Iterable<number> }> = [];
-  if (ungrouped.length > 0) shares.push({ who: `director "${ungrouped[0]}" (in no group: it is sent every service)`, pointer: '/services', indexes: view.services.keys() });
-  view.groups.forEach((g, i) => {
-    if (g) shares.push({ who: `the directors of group "${g.name}"`, pointer: toPointer(['directorGroups', i]), indexes: groupServiceIndexes(g, view.groups, view.services) });
-  });
   const problems: PlanProblem[] = [];
-  for (const share of shares) {
-    const total = realserversOf(view, share.indexes);
+  for (const share of directorShares(view)) {
+    const total = realserversOf(view, share.serviceIndexes);
     if (total <= LIMITS.destinationsTotal) continue;
+    const who = share.group ? `the directors of group "${share.group.name}"` : `director "${share.directors[0]}" (in no group: it is sent every service)`;
     problems.push({
-      pointer: share.pointer,
-      message: `${share.who} would hold ${total} realservers in all; a director agent takes at most ${LIMITS.destinationsTotal}`,
+      pointer: sharePointer(share),
+      message: `${who} would hold ${total} realservers in all; a director agent takes at most ${LIMITS.destinationsTotal}`,
       hint: 'split the services over director groups, or the cluster into several plans',
     });
   }

@@ -6,20 +6,15 @@
 // warning says the agents need one. Compared as paths are written: a symlink that leads out is
 // the agent's to refuse.
 import { posix } from 'node:path';
-import { groupServiceIndexes } from '../director-groups';
 import { toPointer, type PlanProblem } from '../errors';
+import { directorShares } from './director-shares';
 import type { PlanView } from './view';
 
 export function execCheckProblems(view: PlanView): PlanProblem[] {
   const directors = [...view.hosts].filter(([, h]) => h.role === 'director').map(([name]) => name);
   if (directors.length === 0) return [];
-  const grouped = new Map<string, number>();
-  view.groups.forEach((g, i) => { for (const d of g?.directors ?? []) grouped.set(d, i); });
-  const groupOf = new Map<number, number[]>();
-  view.groups.forEach((g, i) => {
-    if (!g) return;
-    for (const k of groupServiceIndexes(g, view.groups, view.services)) groupOf.set(k, [...(groupOf.get(k) ?? []), i]);
-  });
+  // each share's services as a set: a plan may hold 20,000 services, each with an exec check
+  const shares = directorShares(view).map((share) => ({ directors: share.directors, services: new Set(share.serviceIndexes) }));
   const dirOf = (host: string): { dir: string; from: string } | undefined => {
     const own = view.hosts.get(host)?.agentOptions?.execChecks;
     if (own !== undefined) return { dir: own, from: `/hosts/${host}/agentOptions/execChecks` };
@@ -30,9 +25,9 @@ export function execCheckProblems(view: PlanView): PlanProblem[] {
   view.services.forEach((s, i) => {
     const command = s?.healthCheck?.type === 'exec' ? s.healthCheck.exec?.command : undefined;
     if (!s || command === undefined) return;
-    // the directors that run this service's checks: those in no group, and those of its group
-    const groups = groupOf.get(i) ?? [];
-    const runners = directors.filter((d) => !grouped.has(d) || groups.includes(grouped.get(d) as number));
+    // the directors that run this service's checks: those sent it (in no group, or in its group), in the plan's order
+    const sentIt = new Set(shares.filter((share) => share.services.has(i)).flatMap((share) => share.directors));
+    const runners = directors.filter((d) => sentIt.has(d));
     const pointer = toPointer(['services', i, 'healthCheck', 'exec', 'command']);
     const without: string[] = [];
     for (const director of runners) {
