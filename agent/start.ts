@@ -9,7 +9,7 @@ import type { DirectorKernel } from './director/applier';
 import type { CachedPreconditions } from './kernel/cached-preconditions';
 import type { MarksReadAtStart } from './kernel/marks-read-at-start';
 import type { DirectorPreconditions } from './kernel/preconditions';
-import { errorMessage } from '../lvs/errors';
+import { errorMessage, fileInTheWay } from '../lvs/errors';
 import type { DrainTimer } from './director/drain-timer';
 import type { VrrpSource } from '../lvs/vrrp';
 import type { Keepalived } from './kernel/keepalived';
@@ -147,10 +147,8 @@ async function prepareStateDir(dir: string): Promise<void> {
     await fs.access(dir, 2 /* W_OK */);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // a file where the directory (or one of its parents) should be is no matter of permissions
-    if (code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new AgentConfigError(`--state-dir ${dir}: ${code === 'EEXIST' ? 'is a file, not a directory' : 'a part of the path is a file, not a directory'}; move it away or choose another --state-dir`);
-    }
+    const inTheWay = fileInTheWay(code);
+    if (inTheWay !== undefined) throw new AgentConfigError(`--state-dir ${dir}: ${inTheWay}; move it away or choose another --state-dir`);
     throw new AgentConfigError(`--state-dir ${dir}: cannot create or write it (${code ?? String(err)}); run as root or choose another --state-dir`);
   }
 }

@@ -4,6 +4,7 @@
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { createCertificateAuthority, issueCertificate, type PemPair } from './authority';
+import { fileInTheWay } from '../../lvs/errors';
 
 export const CERT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -57,10 +58,8 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' ? 'is a file, not a directory'
-      : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory'
-        : code === 'EACCES' ? 'cannot be created here (EACCES): check that its parent directory is writable'
-          : `cannot be created (${code ?? String(err)})`;
+    const why = fileInTheWay(code)
+      ?? (code === 'EACCES' ? 'cannot be created here (EACCES): check that its parent directory is writable' : `cannot be created (${code ?? String(err)})`);
     throw new CertDirError(`${dir}: ${why}; choose another DIR`);
   }
   const ca = await createCertificateAuthority(`lvsctl CA ${now.toISOString().slice(0, 10)}`, now);
