@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import type { AgentConnector } from '../client/agent-client';
 import type { CommandDeadline, DeadlineOptions } from '../client/command-deadline';
 import type * as GrpcClient from '../client/grpc-client';
-import { clientTlsFromOptions } from '../client/tls-options';
+import type * as TlsOptions from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -59,8 +59,10 @@ export function connectorFromOptions(
   opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env, trace?: (what: string, host: string) => void,
   apply: { omitDiff?: boolean } = {},
 ): AgentConnector {
+  // the TLS files (node:crypto) and gRPC are loaded when a command connects, not with the
+  // command line: every command's start, --help and validate included, would pay for them
+  const { clientTlsFromOptions } = require('../client/tls-options') as typeof TlsOptions;
   const tls = clientTlsFromOptions(opts, env);
-  // gRPC is loaded when a command connects, not with the command line (--help stays quick)
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
   return createGrpcConnector({
     tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}),

@@ -2,11 +2,13 @@
 import type { AgentReaderConnector } from '../client/agent-reader';
 import type { CommandDeadline } from '../client/command-deadline';
 import type * as GrpcReader from '../client/grpc-reader';
-import { clientTlsFromOptions } from '../client/tls-options';
+import type * as TlsOptions from '../client/tls-options';
 import { DEFAULT_TIMEOUT, parseTimeoutMs, type AgentConnectionOptions } from './agent-options';
 
 export function readerConnectorFromOptions(opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env): AgentReaderConnector {
-  // gRPC is loaded when a command connects, not with the command line (--help stays quick)
+  // the TLS files (node:crypto) and gRPC are loaded when a command connects, not with the
+  // command line (agent-options.ts)
+  const { clientTlsFromOptions } = require('../client/tls-options') as typeof TlsOptions;
   const { createGrpcReaderConnector } = require('../client/grpc-reader') as typeof GrpcReader;
   return createGrpcReaderConnector({
     tls: clientTlsFromOptions(opts, env),

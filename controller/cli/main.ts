@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // lvsctl's entry (package.json "bin"): the program from dist/cli-bundle/ while that is fresh
-// (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice.
+// (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice
+// but the few lines that end the process once its output is written (exit-once-written.ts).
 import { join } from 'node:path';
 import { loadDistBundle } from '../../lvs/dist-bundle';
+import { exitOnceWritten } from './exit-once-written';
 
 type Main = (argv: string[]) => Promise<number>;
 
@@ -17,7 +19,5 @@ function programMain(): Main {
 }
 
 if (require.main === module) {
-  programMain()(process.argv).then((code) => {
-    process.exitCode = code;
-  });
+  programMain()(process.argv).then(exitOnceWritten);
 }

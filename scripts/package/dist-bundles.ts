@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { DIST_BUNDLE_MANIFEST, type DistBundleManifest } from '../../lvs/dist-bundle';
 import { EMBEDDED_PROTO_ASSET } from '../../lvs/wire/proto-source';
-import { zodEnglishOnlyPlugin } from './bundle';
+import { commanderLazyChildProcessPlugin, LAZY_NAMESPACE, zodEnglishOnlyPlugin } from './bundle';
 import { agentProtoJson } from './proto-json';
 
 const run = promisify(execFile);
@@ -150,10 +150,15 @@ export async function buildDistBundle(repo: string, program: DistProgram, bundle
       chosenPackagesPlugin(program.bundles),
       bundledAssetsPlugin({ [EMBEDDED_PROTO_ASSET]: JSON.stringify(agentProtoJson(proto)) }),
       zodEnglishOnlyPlugin(),
+      commanderLazyChildProcessPlugin(),
       ownDirnamePlugin(bundleDir),
     ],
   });
-  const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(repo, input)).filter((file) => file !== join(dist, ENTRY));
+  // a plugin's module of its own (commander's lazy child_process) is named `namespace:name`, not a file
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith(`${LAZY_NAMESPACE}:`))
+    .map((input) => resolve(repo, input))
+    .filter((file) => file !== join(dist, ENTRY));
   const codeCache = program.training ? `${program.name}.v8-code-cache` : undefined;
   const manifest: DistBundleManifest = {
     bundle,

@@ -25,6 +25,8 @@ interface Run {
   packages: Set<string>;
   /** every file it loaded */
   files: string[];
+  /** Node's own modules it loaded, as `node:NAME` */
+  builtins: Set<string>;
 }
 
 function packageOf(file: string): string | undefined {
@@ -51,9 +53,9 @@ function run(script: string, args: string[]): Promise<Run> {
     child.on('error', reject);
     child.on('exit', (code) => {
       try {
-        const files = JSON.parse(readFileSync(record, 'utf8')) as string[];
+        const { files, builtins } = JSON.parse(readFileSync(record, 'utf8')) as { files: string[]; builtins: string[] };
         const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
-        resolve({ code, stdout, packages, files });
+        resolve({ code, stdout, packages, files, builtins: new Set(builtins) });
       } catch (err) {
         reject(err);
       }
@@ -81,9 +83,9 @@ function runAgentUntilStarted(role: 'director' | 'realserver'): Promise<Run> {
     child.on('exit', (code) => {
       try {
         assert.match(stdout, /"agent started"/, `the agent did not start: ${stdout}`);
-        const files = JSON.parse(readFileSync(record, 'utf8')) as string[];
+        const { files, builtins } = JSON.parse(readFileSync(record, 'utf8')) as { files: string[]; builtins: string[] };
         const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
-        resolve({ code, stdout, packages, files });
+        resolve({ code, stdout, packages, files, builtins: new Set(builtins) });
       } catch (err) {
         reject(err);
       }
@@ -114,6 +116,8 @@ describe('start-up: commands load their modules when they run', function () {
       assert.equal(r.code, 0);
       assert.notEqual(r.stdout, '');
       assert.deepEqual(heavyIn(r), []);
+      // the TLS files are read, with node:crypto, when a command connects
+      assert.equal(r.builtins.has('node:crypto'), false, 'node:crypto was loaded');
     });
   }
 
@@ -123,6 +127,7 @@ describe('start-up: commands load their modules when they run', function () {
       assert.equal(r.code, 0);
       assert.match(r.stdout, /^Usage: lvsctl /);
       assert.deepEqual(heavyIn(r), []);
+      assert.equal(r.builtins.has('node:crypto'), false, 'node:crypto was loaded');
     });
   }
 
@@ -138,6 +143,7 @@ describe('start-up: commands load their modules when they run', function () {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /examples\/fwmark\.json: ok: /);
     assert.deepEqual(heavyIn(r), ['zod']);
+    assert.equal(r.builtins.has('node:crypto'), false, 'node:crypto was loaded');
   });
 
   it('lvsctl validate loads none of the code of rollout, health, status and connections', async () => {

@@ -111,6 +111,19 @@ describe('the dist/ bundles', function () {
     assert.match(r.stderr, /cache: used\n$/);
   });
 
+  it('starts without node:child_process: commander\'s is loaded when first used, and lvsctl uses none for --help or validate', async () => {
+    for (const args of [['--help'], ['validate', join('examples', 'nat.json')]]) {
+      const code = `const b = require(${JSON.stringify(DIST_BUNDLE)}).loadDistBundle(${JSON.stringify(dir)});
+b.exports.main(['node', 'lvsctl', ...JSON.parse(process.argv[1])]).then((c) => {
+  process.exitCode = c;
+  process.stderr.write('child_process: ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n');
+});`;
+      const r = await run(['-e', code, JSON.stringify(args)], { LVSCTL_NO_BUNDLE: '' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /child_process: false\n$/, `lvsctl ${args.join(' ')}`);
+    }
+  });
+
   const manifestOf = (d: string): DistBundleManifest => JSON.parse(readFileSync(join(d, DIST_BUNDLE_MANIFEST), 'utf8')) as DistBundleManifest;
   const packagesIn = (m: DistBundleManifest): string[] =>
     m.inputs.map(([path]) => /node_modules\/(.+)\/package\.json$/.exec(path)?.[1]).filter((p): p is string => p !== undefined).sort();
