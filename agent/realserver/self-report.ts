@@ -8,6 +8,7 @@ import type { Logger } from 'winston';
 import { samePlanApartFromGeneration, type RealserverPlan } from '../../lvs/host-plan';
 import { listensOn, type ListeningSocket, type ReadListening } from '../kernel/listening-sockets';
 import type { HealthEventRecord, SelfCheckRecord } from '../../lvs/health/report';
+import { portRuns } from '../../lvs/formats/port-runs';
 import { realClock, type Clock } from '../clock';
 import type { CheckResult } from './check-result';
 import { checkId, evaluateRealserver } from './checks';
@@ -28,27 +29,46 @@ export interface SelfReportOptions {
   random?: () => number;
 }
 
-/** One check per (service, port) of the plan's duties: something listens there, on a wildcard, a VIP or the plan address. */
+/**
+ * One check per duty with ports: something listens on each of them, on a wildcard, a VIP or
+ * the plan address. A host that is a destination at several ports of one service (NAT:
+ * web1:8001 … web1:8010) gets one line naming them all, and, where some are missing, which.
+ */
 export function portListeningChecks(plan: RealserverPlan, sockets: readonly ListeningSocket[]): SelfCheckRecord[] {
   const checks: SelfCheckRecord[] = [];
+  // each port's listeners looked up, not every socket scanned, for each of 10,000 duties' ports
+  const byPort = new Map<number, ListeningSocket[]>();
+  for (const s of sockets) {
+    const list = byPort.get(s.port);
+    if (list) list.push(s);
+    else byPort.set(s.port, [s]);
+  }
+  const at = (port: number): readonly ListeningSocket[] => byPort.get(port) ?? [];
   for (const duty of plan.duties) {
+    const ports = duty.ports ?? [];
+    if (ports.length === 0) continue;
     const addresses = [plan.address, ...duty.vips];
-    for (const port of duty.ports ?? []) {
-      const target = `${duty.service} port ${port}`;
-      if (listensOn(sockets, port, addresses)) {
-        checks.push({ action: 'check-port-listening', target, status: 'ok', message: `something listens on port ${port} for ${duty.service}` });
-      } else {
-        const elsewhere = sockets.filter((s) => s.port === port).map((s) => s.address);
-        checks.push({
-          action: 'check-port-listening', target, status: 'failed',
-          message: `nothing listens on tcp port ${port} for ${duty.service}` +
-            (elsewhere.length ? ` at 0.0.0.0, ${addresses.join(' or ')} (only at ${elsewhere.join(', ')})` : ''),
-          fix: `start the server of ${duty.service} on port ${port}, listening on 0.0.0.0 or ${duty.vips[0] ?? plan.address} (ss -ltn shows what listens)`,
-        });
-      }
+    const target = `${duty.service} ${portsWord(ports)} ${portRuns(ports)}`;
+    const missing = ports.filter((port) => !listensOn(at(port), port, addresses));
+    if (missing.length === 0) {
+      const each = ports.length === 1 ? `port ${ports[0]}` : `each of ports ${portRuns(ports)}`;
+      checks.push({ action: 'check-port-listening', target, status: 'ok', message: `something listens on ${each} for ${duty.service}` });
+      continue;
     }
+    const elsewhere = missing.flatMap((port) => at(port).map((s) => (missing.length === 1 ? s.address : `${s.address}:${s.port}`)));
+    const named = `${portsWord(missing)} ${portRuns(missing)}`;
+    checks.push({
+      action: 'check-port-listening', target, status: 'failed',
+      message: `nothing listens on tcp ${named} for ${duty.service}` +
+        (elsewhere.length ? ` at 0.0.0.0, ${addresses.join(' or ')} (only at ${elsewhere.join(', ')})` : ''),
+      fix: `start the server of ${duty.service} on ${named}, listening on 0.0.0.0 or ${duty.vips[0] ?? plan.address} (ss -ltn shows what listens)`,
+    });
   }
   return checks;
+}
+
+function portsWord(ports: readonly number[]): string {
+  return new Set(ports).size === 1 ? 'port' : 'ports';
 }
 
 /** Somewhere in (0, interval]: never at once (start() follows the check of the plan read back), never later than without the spread. */

@@ -130,17 +130,20 @@ function realserverDuties(plan: Plan, host: string, natGateways: string[], bySer
 }
 
 /**
- * The port a realserver must listen on for a service, for its own "port listening" check:
- * its destination port; for port-0 and fwmark services (no port of their own) the port the
- * directors check (as healthCheckOf picks it), else the FTP control port; none when nothing says which.
+ * The ports a realserver must listen on for a service, for its own "port listening" check:
+ * its destination port, each of them where the host is a destination at several ports (NAT:
+ * web1:8001 and web1:8002); for port-0 and fwmark services (no port of their own) the port
+ * the directors check (as healthCheckOf picks it), else the FTP control port; none when
+ * nothing says which.
  */
 function listeningPorts(s: PlanService, host: string): { ports?: number[] } {
   // the realserver's check reads /proc/net/tcp: a UDP service's port would never be found there
   if (s.protocol === 'udp') return {};
-  const own = s.realservers.find((rs) => rs.host === host)?.port || servicePort(s);
+  const own = [...new Set(s.realservers.filter((rs) => rs.host === host).map((rs) => rs.port || servicePort(s)))].filter((p) => p > 0);
+  if (own.length > 0) return { ports: own };
   // only a check over TCP says which TCP port must listen (the realserver reads /proc/net/tcp)
   const hc = s.healthCheck && ['tcp', 'http', 'https'].includes(s.healthCheck.type) ? s.healthCheck : undefined;
-  const port = own || hc?.port || s.ftp?.controlPort || (hc ? defaultCheckPort(hc.type) : 0);
+  const port = hc?.port || s.ftp?.controlPort || (hc ? defaultCheckPort(hc.type) : 0);
   return port ? { ports: [port] } : {};
 }
 

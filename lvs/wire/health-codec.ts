@@ -35,7 +35,25 @@ export const SELF_CHECK_STATUS = {
 /** Bounds of one report: the history's size, and far above any plan's targets. */
 export const HEALTH_LIMITS = { targets: 200_000, events: 1_000, selfChecks: 10_000 } as const;
 
+/**
+ * A realserver's checks as a report holds them: all of them up to HEALTH_LIMITS.selfChecks,
+ * else the failed and skipped ones first (in their order), then ok ones up to the bound, and
+ * a note of how many were left out. A realserver in 10,000 DR services makes 30,000 checks,
+ * which a controller would refuse whole.
+ */
+export function selfChecksWithin(checks: readonly SelfCheckRecord[], limit: number = HEALTH_LIMITS.selfChecks): { listed: SelfCheckRecord[]; note?: string } {
+  if (checks.length <= limit) return { listed: [...checks] };
+  const notOk = checks.filter((c) => c.status !== 'ok');
+  const listed = [...notOk, ...checks.filter((c) => c.status === 'ok')].slice(0, limit);
+  const failedLeft = Math.max(0, notOk.length - limit);
+  const left = checks.length - listed.length;
+  const what = failedLeft > 0 ? `${failedLeft} of them not ok` : 'all ok';
+  return { listed, note: `${left} more self-checks not listed (${what}): a report lists at most ${limit}` };
+}
+
 export function healthReportToWire(report: AgentHealthReport): WireHealthReport {
+  const selfChecks = selfChecksWithin(report.selfChecks);
+  const note = [report.note, selfChecks.note].filter((n) => n !== undefined && n !== '').join('; ');
   return {
     ...(report.vrrp ? { vrrp: vrrpStatusToWire(report.vrrp) } : {}),
     host: report.host,
@@ -69,12 +87,12 @@ export function healthReportToWire(report: AgentHealthReport): WireHealthReport 
       to: e.to ? wireName(HEALTH_STATE, e.to) : 'HEALTH_STATE_UNSPECIFIED',
       message: e.message,
     })),
-    selfChecks: report.selfChecks.map((c) => ({
+    selfChecks: selfChecks.listed.map((c) => ({
       action: c.action, target: c.target, status: wireName(SELF_CHECK_STATUS, c.status), message: c.message, fix: c.fix ?? '',
     })),
     selfCheckedAt: report.selfCheckedAt?.toISOString() ?? '',
     heartbeat: report.heartbeat,
-    note: report.note ?? '',
+    note,
   };
 }
 

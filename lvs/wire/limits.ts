@@ -10,7 +10,8 @@ export const LIMITS = {
   destinationsTotal: 200_000,
   marks: 10_000,
   portsPerMark: 15,
-  portsPerDuty: 16,
+  /** a realserver checks each port it is a destination at in a service: as many as the service has realservers */
+  portsPerDuty: 1_000,
   duties: 20_000,
   addressesPerDuty: 1_000,
   schedulerFlags: 4,

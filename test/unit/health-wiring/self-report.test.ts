@@ -22,6 +22,20 @@ describe('realserver self-check: the service port is listening', () => {
     assert.match(checks[1].fix ?? '', /start the server of ftp on port 21/);
   });
 
+  it('checks every port of a host in a service at several ports, in one line naming them, and says which are missing', () => {
+    const nat = { ...plan, duties: [{ service: 'app', forwarding: 'nat' as const, vips: ['10.0.0.100'], directors: ['10.0.0.1'], ports: [8001, 8002, 8003, 8005] }] };
+    const all = [8001, 8002, 8003, 8005].map((port) => ({ address: '0.0.0.0', port }));
+    assert.deepStrictEqual(portListeningChecks(nat, all).map((c) => [c.target, c.status, c.message]), [
+      ['app ports 8001-8003, 8005', 'ok', 'something listens on each of ports 8001-8003, 8005 for app'],
+    ]);
+    const some = [{ address: '0.0.0.0', port: 8001 }, { address: '127.0.0.1', port: 8002 }, { address: '0.0.0.0', port: 8005 }];
+    const [failed] = portListeningChecks(nat, some);
+    assert.equal(failed.target, 'app ports 8001-8003, 8005');
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.message, 'nothing listens on tcp ports 8002-8003 for app at 0.0.0.0, 10.0.0.11 or 10.0.0.100 (only at 127.0.0.1:8002)');
+    assert.match(failed.fix ?? '', /^start the server of app on ports 8002-8003, listening on 0\.0\.0\.0 or 10\.0\.0\.100/);
+  });
+
   it('asks nothing of a duty without ports', () => {
     assert.deepStrictEqual(portListeningChecks({ ...plan, duties: [{ ...plan.duties[0], ports: [] }] }, []), []);
   });
