@@ -1,6 +1,7 @@
 // What a director group means once defaults are filled in: its services, the addresses
 // that move with its master, each director's priority. Pure; shared by the rules (which
 // report what is wrong) and by compile (which trusts a validated plan).
+import { canonicalAddress } from '../../lvs/address';
 import type { PlanDirectorGroup } from './director-group-schema';
 
 interface ServiceLike {
@@ -54,12 +55,21 @@ export function serviceAddresses(service: ServiceLike, marks: ReadonlyArray<Mark
   return service.vip ? [service.vip] : [];
 }
 
-/** Every address that moves with the group's master: the plan's list (or its services' VIPs), then natGateway. */
+/**
+ * Every address that moves with the group's master: the plan's list (or its services' VIPs),
+ * then natGateway; each once, however spelt (2001:db8::1 and 2001:DB8:0::1 are one address:
+ * the first spelling is kept), as the director agent refuses a repeated one.
+ */
 export function groupAddresses(
   group: Pick<PlanDirectorGroup, 'addresses' | 'natGateway'>,
   groupServices: ReadonlyArray<ServiceLike>,
   marks: ReadonlyArray<MarkLike | undefined>,
 ): string[] {
   const listed = group.addresses ?? groupServices.flatMap((s) => serviceAddresses(s, marks));
-  return [...new Set([...listed, ...(group.natGateway ? [group.natGateway] : [])])];
+  const once = new Map<string, string>();
+  for (const address of [...listed, ...(group.natGateway ? [group.natGateway] : [])]) {
+    const key = canonicalAddress(address);
+    if (!once.has(key)) once.set(key, address);
+  }
+  return [...once.values()];
 }

@@ -2,7 +2,8 @@
 import { MAX_VRRP_ADDRESSES, type VrrpPlan, type VrrpState, type VrrpStatus } from '../vrrp';
 import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
 import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
-import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString, type FieldPath } from './checks';
+import { canonicalAddress } from '../address';
+import { at, bool, boundedList, boundedString, enumValue, fail, intIn, ipAddress, optionalString, type FieldPath } from './checks';
 import { wireName } from './enum-names';
 
 export const VRRP_STATE = {
@@ -34,6 +35,18 @@ export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
   };
 }
 
+/** keepalived would be given one address twice (as 10.0.0.100 and again, or as ::1 and 0::1): refused, naming the second. */
+function distinctAddresses(addresses: string[], path: FieldPath): string[] {
+  const first = new Map<string, number>();
+  addresses.forEach((a, i) => {
+    const key = canonicalAddress(a);
+    const earlier = first.get(key);
+    if (earlier !== undefined) fail(at(path, i), `repeats address ${addresses[earlier]} (addresses[${earlier}]): each address moves once`);
+    first.set(key, i);
+  });
+  return addresses;
+}
+
 export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpPlan {
   const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), PASSWORD);
   return {
@@ -43,7 +56,7 @@ export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpP
     priority: intIn(wire.priority, 1, 254, at(path, 'priority')),
     advertIntervalSeconds: intIn(wire.advertIntervalSeconds, 1, 255, at(path, 'advertIntervalSeconds')),
     ...(authPassword ? { authPassword } : {}),
-    addresses: boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i))),
+    addresses: distinctAddresses(boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i))), at(path, 'addresses')),
     preempt: bool(wire.preempt, at(path, 'preempt')),
     syncInterface: boundedString(wire.syncInterface, at(path, 'syncInterface'), INTERFACE),
     syncId: intIn(wire.syncId, 0, 255, at(path, 'syncId')),

@@ -4,6 +4,7 @@
 // once per interface (the plan's stand-in for the segment); priorities are all given or
 // none, and differ. Every director of a group gets the same services and marks by
 // construction (compile.ts), so a group cannot plan two tables.
+import { canonicalAddress } from '../../../lvs/address';
 import { MAX_VRRP_ADDRESSES } from '../../../lvs/vrrp';
 import { toPointer, type PlanProblem } from '../errors';
 import { groupAddresses, groupServiceIndexes, serviceAddresses } from '../director-groups';
@@ -116,7 +117,7 @@ function serviceProblems(view: PlanView, problems: Problems): void {
 
 function addressProblems(view: PlanView, problems: Problems): void {
   const owner = new Map<string, number>();
-  const directorAddresses = new Set([...view.hosts.values()].filter((h) => h.role === 'director' && h.address).map((h) => h.address as string));
+  const directorAddresses = new Set([...view.hosts.values()].filter((h) => h.role === 'director' && h.address).map((h) => canonicalAddress(h.address as string)));
   view.groups.forEach((g, i) => {
     if (!g) return;
     const services = groupServiceIndexes(g, view.groups, view.services).map((k) => view.services[k]).filter((s) => s !== undefined);
@@ -132,16 +133,16 @@ function addressProblems(view: PlanView, problems: Problems): void {
       });
     }
     for (const address of moved) {
-      const other = owner.get(address);
+      const other = owner.get(canonicalAddress(address));
       if (other !== undefined && other !== i) {
         problems.push({
           pointer: toPointer(['directorGroups', i, g.natGateway === address ? 'natGateway' : 'addresses']),
           message: `address ${address} moves with group "${view.groups[other]?.name}" already (/directorGroups/${other})`,
           hint: 'an address belongs to one group: two masters would answer for it',
         });
-      } else owner.set(address, i);
+      } else owner.set(canonicalAddress(address), i);
     }
-    if (g.natGateway && directorAddresses.has(g.natGateway)) {
+    if (g.natGateway && directorAddresses.has(canonicalAddress(g.natGateway))) {
       problems.push({ pointer: toPointer(['directorGroups', i, 'natGateway']), message: `natGateway ${g.natGateway} is a director's own address: it would not move on a failover`, hint: 'use a floating address of the inside network that no host owns' });
     }
     if (g.addresses) {

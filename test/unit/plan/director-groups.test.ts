@@ -56,6 +56,19 @@ describe('director groups in the plan', () => {
     expectProblem(shared, '/directorGroups/1/addresses', /10\.0\.0\.100 moves with group "front"/);
   });
 
+  it('an address spelt two ways is one address: moved once by its group, and claimed by one group only', () => {
+    const spelt = haPlan((p) => { p.directorGroups[0].addresses = ['2001:db8::100', '2001:DB8:0::100', '10.0.0.100']; });
+    expectValid(spelt);
+    const loaded = planSchema.parse(spelt);
+    const addresses = new Map(Object.entries(loaded.hosts).map(([n, h]) => [n, h.address ?? '']));
+    const lvs1 = compileHostPlans(loaded, addresses, 1).get('lvs1') as DirectorPlan;
+    assert.deepEqual(lvs1.vrrp?.addresses, ['2001:db8::100', '10.0.0.100']);
+    const shared = twoGroups();
+    shared.directorGroups[0].addresses = ['2001:db8::100', '10.0.0.100'];
+    (shared.directorGroups[1] as JsonObject).addresses = ['2001:DB8:0::100'];
+    expectProblem(shared, '/directorGroups/1/addresses', /2001:DB8:0::100 moves with group "front"/);
+  });
+
   it('refuses a service in two groups, two groups that both take the rest, and unknown services', () => {
     const both = twoGroups();
     (both.directorGroups[1] as JsonObject).services = ['mail', 'shop'];

@@ -36,6 +36,13 @@ describe('VRRP on the wire', () => {
     assert.throws(() => hostPlanFromWire(across(bad)), (e: unknown) => e instanceof WireFieldError && /vrrp\.interface/.test(e.message));
   });
 
+  it('refuses an address given twice, however spelt, naming the repeat and the first', () => {
+    const wire = hostPlanToWire(grouped());
+    (wire.director as { vrrp: { addresses: string[] } }).vrrp.addresses = ['10.0.0.100', '2001:db8::1', '2001:DB8:0::1'];
+    assert.throws(() => hostPlanFromWire(across(wire)), (e: unknown) => e instanceof WireFieldError
+      && e.message === 'vrrp.addresses[2]: repeats address 2001:db8::1 (addresses[1]): each address moves once');
+  });
+
   it('Status carries the VRRP state across', () => {
     const vrrp: VrrpStatus = { group: 'front', state: 'BACKUP', since: '2026-01-01T00:00:00.000Z', priority: 100, configOwned: true };
     const reply = proto.StatusReply.deserialize(proto.StatusReply.serialize(statusReplyToWire('lvs2', [], vrrp)));
