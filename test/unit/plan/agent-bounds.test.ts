@@ -25,4 +25,19 @@ describe('what each agent is sent fits what it takes', () => {
     expectProblem(planWith([service], marks(1001)), '/services/0/fwmark', /^mark 1 has 1001 destinations, .*a realserver agent takes at most 1000$/);
     expectValid(planWith([service], marks(1000)));
   });
+
+  it('refuses a NAT service whose realservers would be told more than 1,000 directors\' addresses, unless a group gives it a natGateway', function () {
+    this.timeout(30_000);
+    const withDirectors = (n: number): Json => {
+      const plan = planWith(services(1, 1)) as { hosts: Record<string, Json> };
+      for (let i = 2; i <= n; i += 1) plan.hosts[`lvs${i}`] = { role: 'director', address: `10.3.${i >> 8}.${i & 255}` };
+      return plan as unknown as Json;
+    };
+    const p = expectProblem(withDirectors(1001), '/services/0/forwarding', /^the realservers of this NAT service would be told the address of each of the plan's 1001 directors, .*a realserver agent takes at most 1000$/);
+    assert.match(p.hint ?? '', /director group with a natGateway/);
+    expectValid(withDirectors(1000));
+    const grouped = withDirectors(1001) as { directorGroups?: Json[] };
+    grouped.directorGroups = [{ name: 'g', directors: ['lvs1', 'lvs2'], virtualRouterId: 51, interface: 'eth0', natGateway: '10.0.0.254' }];
+    expectValid(grouped as Json);
+  });
 });
