@@ -65,7 +65,15 @@ const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /** True when something listens on `port` at a wildcard address or at one of `addresses`. */
 export function listensOn(sockets: readonly ListeningSocket[], port: number, addresses: readonly string[]): boolean {
+  return listeningAt(addresses)(sockets, port);
+}
+
+/**
+ * `listensOn` for many ports of one set of addresses: the addresses are made into a set once
+ * (a realserver in 10,000 services at 10 ports each asks 100,000 times).
+ */
+export function listeningAt(addresses: readonly string[]): (sockets: readonly ListeningSocket[], port: number) => boolean {
   const wanted = new Set(addresses.map((a) => a.toLowerCase()));
-  return sockets.some((s) => s.port === port && (WILDCARDS.has(s.address) || wanted.has(s.address.toLowerCase())
+  return (sockets, port) => sockets.some((s) => s.port === port && (WILDCARDS.has(s.address) || wanted.has(s.address.toLowerCase())
     || (s.address.startsWith('::ffff:') && wanted.has(s.address.slice(7)))));
 }

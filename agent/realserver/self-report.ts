@@ -6,9 +6,9 @@
 // the rollout.
 import type { Logger } from 'winston';
 import { samePlanApartFromGeneration, type RealserverPlan } from '../../lvs/host-plan';
-import { listensOn, type ListeningSocket, type ReadListening } from '../kernel/listening-sockets';
+import { listeningAt, type ListeningSocket, type ReadListening } from '../kernel/listening-sockets';
 import type { HealthEventRecord, SelfCheckRecord } from '../../lvs/health/report';
-import { portRuns } from '../../lvs/formats/port-runs';
+import { portRuns, withoutRepeats } from '../../lvs/formats/port-runs';
 import { realClock, type Clock } from '../clock';
 import type { CheckResult } from './check-result';
 import { checkId, evaluateRealserver } from './checks';
@@ -45,13 +45,16 @@ export function portListeningChecks(plan: RealserverPlan, sockets: readonly List
   }
   const at = (port: number): readonly ListeningSocket[] => byPort.get(port) ?? [];
   for (const duty of plan.duties) {
-    const ports = duty.ports ?? [];
+    // the plan's ports are distinct (compile.ts); a repeat from elsewhere is checked once
+    const ports = withoutRepeats(duty.ports ?? []);
     if (ports.length === 0) continue;
     const addresses = [plan.address, ...duty.vips];
-    const target = `${duty.service} ${portsWord(ports)} ${portRuns(ports)}`;
-    const missing = ports.filter((port) => !listensOn(at(port), port, addresses));
+    const runs = portRuns(ports);
+    const target = `${duty.service} ${portsWord(ports)} ${runs}`;
+    const listens = listeningAt(addresses);
+    const missing = ports.filter((port) => !listens(at(port), port));
     if (missing.length === 0) {
-      const each = ports.length === 1 ? `port ${ports[0]}` : `each of ports ${portRuns(ports)}`;
+      const each = ports.length === 1 ? `port ${runs}` : `each of ports ${runs}`;
       checks.push({ action: 'check-port-listening', target, status: 'ok', message: `something listens on ${each} for ${duty.service}` });
       continue;
     }
@@ -67,8 +70,9 @@ export function portListeningChecks(plan: RealserverPlan, sockets: readonly List
   return checks;
 }
 
+/** of ports without repeats */
 function portsWord(ports: readonly number[]): string {
-  return new Set(ports).size === 1 ? 'port' : 'ports';
+  return ports.length === 1 ? 'port' : 'ports';
 }
 
 /** Somewhere in (0, interval]: never at once (start() follows the check of the plan read back), never later than without the spread. */

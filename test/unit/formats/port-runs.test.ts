@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { portRuns } from '../../../lvs/formats/port-runs';
+import { portRuns, withoutRepeats } from '../../../lvs/formats/port-runs';
 
 describe('portRuns: ports as one line', () => {
   it('joins consecutive ports into runs and keeps the others apart, in the order given', () => {
@@ -11,5 +11,13 @@ describe('portRuns: ports as one line', () => {
   it('drops repeats, and says nothing of no ports', () => {
     assert.equal(portRuns([80, 80, 81]), '80-81');
     assert.equal(portRuns([]), '');
+  });
+
+  it('drops repeats from a long list too, and hands back a list without repeats as it is', () => {
+    const long = Array.from({ length: 1000 }, (_, i) => 9000 + (i % 500));
+    assert.equal(portRuns(long), '9000-9499');
+    assert.deepEqual(withoutRepeats(long), Array.from({ length: 500 }, (_, i) => 9000 + i));
+    const plain = [80, 443];
+    assert.equal(withoutRepeats(plain), plain);
   });
 });
