@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 // lvsctl's entry (package.json "bin"): the program from dist/cli-bundle/ while that is fresh
-// (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice
-// but the few lines that end the process once its output is written (exit-once-written.ts).
+// (lvs/dist-bundle.ts), else program.ts as compiled. Nothing else is loaded before the choice.
 import { join } from 'node:path';
 import { loadDistBundle } from '../../lvs/dist-bundle';
-import { exitOnceWritten } from './exit-once-written';
 
 type Main = (argv: string[]) => Promise<number>;
 
@@ -19,5 +17,7 @@ function programMain(): Main {
 }
 
 if (require.main === module) {
-  programMain()(process.argv).then(exitOnceWritten);
+  programMain()(process.argv).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -17,7 +17,7 @@ export interface Program {
 export const PROGRAMS: readonly Program[] = [
   {
     name: 'lvsctl',
-    entry: (dist) => `require(${JSON.stringify(join(dist, 'controller', 'cli', 'program.js'))}).main(process.argv).then(require(${JSON.stringify(join(dist, 'controller', 'cli', 'exit-once-written.js'))}).exitOnceWritten);\n`,
+    entry: (dist) => `require(${JSON.stringify(join(dist, 'controller', 'cli', 'program.js'))}).main(process.argv).then((code) => { process.exitCode = code; });\n`,
   },
   {
     name: 'lvsctl-agent',
@@ -64,14 +64,15 @@ export function zodEnglishOnlyPlugin(): Plugin {
   };
 }
 
+/** esbuild's namespace of the modules a plugin makes up (not files: a manifest leaves them out) */
+export const LAZY_NAMESPACE = 'lvsctl-lazy';
+
 /**
  * commander requires node:child_process as it loads, for subcommands that are executables of
  * their own (it spawns them); lvsctl has none. That load brings node:net and the stream
  * modules with it, about 5 ms of every lvsctl start, `--help` included. In a bundle,
  * commander's require of it gets an object that loads the real module on first use instead.
  */
-export const LAZY_NAMESPACE = 'lvsctl-lazy';
-
 export function commanderLazyChildProcessPlugin(): Plugin {
   return {
     name: 'lvsctl-commander-lazy-child-process',
