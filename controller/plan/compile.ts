@@ -123,7 +123,8 @@ function realserverDuties(plan: Plan, host: string, natGateways: string[], bySer
       service: s.name,
       forwarding: s.forwarding,
       vips: s.fwmark !== undefined ? markDestinations(plan, s.fwmark) : [s.vip ?? ''],
-      directors: natRouteAddresses(index, byService, natGateways),
+      // only a NAT realserver routes through a director (its route check reads them)
+      directors: s.forwarding === 'nat' ? natRouteAddresses(index, byService, natGateways) : [],
       ...(s.ftp ? { ftpPassivePorts: s.ftp.passivePorts } : {}),
       ...listeningPorts(s, host),
     }));

@@ -114,6 +114,16 @@ describe('director groups in the plan', () => {
     assert.deepEqual(lvs3.vrrp?.addresses, ['10.0.0.101', '10.0.0.254']);
     const web1 = plans.get('web1') as RealserverPlan;
     assert.deepEqual(web1.duties.find((d) => d.service === 'mail')?.directors, ['10.0.0.254']);
-    assert.deepEqual(web1.duties.find((d) => d.service === 'shop')?.directors, ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
+    // shop is DR: its realservers route through no director, and are told none
+    assert.deepEqual(web1.duties.find((d) => d.service === 'shop')?.directors, []);
+  });
+
+  it('tells the NAT realservers of a group without natGateway every director\'s address', () => {
+    const json = twoGroups();
+    delete (json.directorGroups[1] as JsonObject).natGateway;
+    const plan = planSchema.parse(json);
+    const addresses = new Map(Object.entries(plan.hosts).map(([n, h]) => [n, h.address as string]));
+    const web1 = compileHostPlans(plan, addresses, 7).get('web1') as RealserverPlan;
+    assert.deepEqual(web1.duties.find((d) => d.service === 'mail')?.directors, ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
   });
 });
