@@ -4,6 +4,7 @@
 // words in host byte order; state 0A is LISTEN.
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { canonicalAddress } from '../../lvs/address';
 
 export interface ListeningSocket {
   address: string;
@@ -70,10 +71,12 @@ export function listensOn(sockets: readonly ListeningSocket[], port: number, add
 
 /**
  * `listensOn` for many ports of one set of addresses: the addresses are made into a set once
- * (a realserver in 10,000 services at 10 ports each asks 100,000 times).
+ * (a realserver in 10,000 services at 10 ports each asks 100,000 times), each in its one
+ * spelling (the plan's 2001:DB8:0::11 is the kernel's 2001:db8::11; the readers above write
+ * the kernel's addresses that way already).
  */
 export function listeningAt(addresses: readonly string[]): (sockets: readonly ListeningSocket[], port: number) => boolean {
-  const wanted = new Set(addresses.map((a) => a.toLowerCase()));
+  const wanted = new Set(addresses.map(canonicalAddress));
   return (sockets, port) => sockets.some((s) => s.port === port && (WILDCARDS.has(s.address) || wanted.has(s.address.toLowerCase())
     || (s.address.startsWith('::ffff:') && wanted.has(s.address.slice(7)))));
 }

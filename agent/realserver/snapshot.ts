@@ -3,6 +3,7 @@ import type { DefaultRoute } from '../kernel/routes';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { ProxyNeighbour } from '../kernel/neighbours';
 import type { SysctlKey } from '../kernel/sysctl';
+import { canonicalAddress } from '../../lvs/address';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
 import { sysctlKeysToRead } from './sysctl-checks';
@@ -20,7 +21,9 @@ export interface RealserverSnapshot {
 
 /** The interface holding the address the directors send to, if any. */
 export function facingInterface(interfaces: readonly NetworkInterface[], address: string): NetworkInterface | undefined {
-  return interfaces.find((i) => i.addresses.some((a) => a.local === address));
+  // the kernel's addresses come in their one spelling; the plan's may not (2001:DB8:0::11)
+  const wanted = canonicalAddress(address);
+  return interfaces.find((i) => i.addresses.some((a) => a.local === wanted));
 }
 
 export async function inspectRealserver(kernel: RealserverKernel, plan: RealserverPlan): Promise<RealserverSnapshot> {

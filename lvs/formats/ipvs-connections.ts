@@ -78,9 +78,9 @@ export function filterConnections(entries: readonly ConnectionEntry[], filter: C
 
 /** The entry passes every filter given (the limit aside). */
 export function passesConnectionFilter(e: ConnectionEntry, filter: ConnectionFilter): boolean {
-  if (filter.client && !sameAddress(e.client.address, filter.client)) return false;
-  if (filter.vip && !sameAddress(e.virtual.address, filter.vip)) return false;
-  return !(filter.realserver && !sameAddress(e.destination.address, filter.realserver));
+  if (filter.client && !sameKernelAddress(e.client.address, filter.client)) return false;
+  if (filter.vip && !sameKernelAddress(e.virtual.address, filter.vip)) return false;
+  return !(filter.realserver && !sameKernelAddress(e.destination.address, filter.realserver));
 }
 
 function endpointOf(text: string, fail: (expected: string) => never): Endpoint {
@@ -96,6 +96,7 @@ function markOf(address: string): number | undefined {
   return ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
 }
 
-function sameAddress(a: string, b: string): boolean {
+/** An entry's address (the kernel's spelling) against a filter's, made canonical when the request was decoded (connections-codec.ts). */
+function sameKernelAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }

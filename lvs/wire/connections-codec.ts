@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT } from '../formats/ipvs-
 import type { Connection, Connection__Output } from '../../proto/generated/lvsctl/v1/Connection';
 import type { ConnectionsRequest, ConnectionsRequest__Output } from '../../proto/generated/lvsctl/v1/ConnectionsRequest';
 import { bool, boundedString, intIn, ipAddress } from './checks';
+import { canonicalAddress } from '../address';
 
 export function connectionToWire(e: ConnectionEntry): Connection {
   return {
@@ -43,7 +44,8 @@ export function connectionsRequestToWire(filter: Partial<ConnectionFilter>): Con
 
 /** The request as a filter; a WireFieldError names a field that is not an address or a limit out of range. */
 export function connectionsRequestFromWire(w: ConnectionsRequest__Output): ConnectionFilter {
-  const address = (value: unknown, path: string) => (value === '' || value === undefined ? undefined : ipAddress(value, path));
+  // in the kernel's one spelling, as the entries it is compared with are (2001:DB8:0::1 is 2001:db8::1)
+  const address = (value: unknown, path: string) => (value === '' || value === undefined ? undefined : canonicalAddress(ipAddress(value, path)));
   const client = address(w.client, 'client');
   const vip = address(w.vip, 'vip');
   const realserver = address(w.realserver, 'realserver');

@@ -3,7 +3,7 @@ import { MAX_VRRP_ADDRESSES, type VrrpPlan, type VrrpState, type VrrpStatus } fr
 import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
 import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
 import { canonicalAddress } from '../address';
-import { at, bool, boundedList, boundedString, enumValue, fail, intIn, ipAddress, optionalString, type FieldPath } from './checks';
+import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString, type FieldPath } from './checks';
 import { wireName } from './enum-names';
 
 export const VRRP_STATE = {
@@ -35,16 +35,18 @@ export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
   };
 }
 
-/** keepalived would be given one address twice (as 10.0.0.100 and again, or as ::1 and 0::1): refused, naming the second. */
-function distinctAddresses(addresses: string[], path: FieldPath): string[] {
-  const first = new Map<string, number>();
-  addresses.forEach((a, i) => {
+/**
+ * Each address once, however spelt (::1 and 0::1), the first spelling kept: keepalived would
+ * otherwise be given one twice. Taken rather than refused: a controller before this one sent
+ * an address of two spellings twice (its plan rule compared the text).
+ */
+function distinctAddresses(addresses: string[]): string[] {
+  const once = new Map<string, string>();
+  for (const a of addresses) {
     const key = canonicalAddress(a);
-    const earlier = first.get(key);
-    if (earlier !== undefined) fail(at(path, i), `repeats address ${addresses[earlier]} (addresses[${earlier}]): each address moves once`);
-    first.set(key, i);
-  });
-  return addresses;
+    if (!once.has(key)) once.set(key, a);
+  }
+  return once.size === addresses.length ? addresses : [...once.values()];
 }
 
 export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpPlan {
@@ -56,7 +58,7 @@ export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpP
     priority: intIn(wire.priority, 1, 254, at(path, 'priority')),
     advertIntervalSeconds: intIn(wire.advertIntervalSeconds, 1, 255, at(path, 'advertIntervalSeconds')),
     ...(authPassword ? { authPassword } : {}),
-    addresses: distinctAddresses(boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i))), at(path, 'addresses')),
+    addresses: distinctAddresses(boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i)))),
     preempt: bool(wire.preempt, at(path, 'preempt')),
     syncInterface: boundedString(wire.syncInterface, at(path, 'syncInterface'), INTERFACE),
     syncId: intIn(wire.syncId, 0, 255, at(path, 'syncId')),

@@ -4,7 +4,7 @@
 // once per interface (the plan's stand-in for the segment); priorities are all given or
 // none, and differ. Every director of a group gets the same services and marks by
 // construction (compile.ts), so a group cannot plan two tables.
-import { canonicalAddress } from '../../../lvs/address';
+import { canonicalAddress, sameAddress } from '../../../lvs/address';
 import { MAX_VRRP_ADDRESSES } from '../../../lvs/vrrp';
 import { toPointer, type PlanProblem } from '../errors';
 import { groupAddresses, groupServiceIndexes, serviceAddresses } from '../director-groups';
@@ -136,7 +136,7 @@ function addressProblems(view: PlanView, problems: Problems): void {
       const other = owner.get(canonicalAddress(address));
       if (other !== undefined && other !== i) {
         problems.push({
-          pointer: toPointer(['directorGroups', i, g.natGateway === address ? 'natGateway' : 'addresses']),
+          pointer: toPointer(['directorGroups', i, g.natGateway !== undefined && sameAddress(g.natGateway, address) ? 'natGateway' : 'addresses']),
           message: `address ${address} moves with group "${view.groups[other]?.name}" already (/directorGroups/${other})`,
           hint: 'an address belongs to one group: two masters would answer for it',
         });
@@ -146,8 +146,9 @@ function addressProblems(view: PlanView, problems: Problems): void {
       problems.push({ pointer: toPointer(['directorGroups', i, 'natGateway']), message: `natGateway ${g.natGateway} is a director's own address: it would not move on a failover`, hint: 'use a floating address of the inside network that no host owns' });
     }
     if (g.addresses) {
-      const listed = new Set(g.addresses);
-      const left = [...new Set(services.flatMap((s) => serviceAddresses(s, view.marks)))].filter((a) => !listed.has(a));
+      const listed = new Set(g.addresses.map(canonicalAddress));
+      const left = [...new Map(services.flatMap((s) => serviceAddresses(s, view.marks)).map((a) => [canonicalAddress(a), a] as const)).entries()]
+        .filter(([key]) => !listed.has(key)).map(([, a]) => a);
       if (left.length > 0) {
         problems.push({ pointer: toPointer(['directorGroups', i, 'addresses']), severity: 'warning', message: `${left.join(', ')} of the group's services ${left.length === 1 ? 'is' : 'are'} not in "addresses": it stays where the operator put it on a failover`, hint: 'add it, or remove "addresses" to move every VIP of the group' });
       }

@@ -69,4 +69,11 @@ describe('/proc/net/tcp listening sockets', () => {
     assert.strictEqual(listensOn(sockets, 80, ['10.0.0.100']), true);
     assert.strictEqual(listensOn(sockets, 8080, ['10.0.0.100']), false);
   });
+
+  it('takes an IPv6 address however the plan spells it: the kernel writes 2001:db8::11', () => {
+    const sockets = [{ address: '2001:db8::11', port: 443 }, { address: '::ffff:10.0.0.12', port: 80 }];
+    assert.strictEqual(listensOn(sockets, 443, ['2001:DB8:0::11']), true);
+    assert.strictEqual(listensOn(sockets, 443, ['2001:db8::12']), false);
+    assert.strictEqual(listensOn(sockets, 80, ['10.0.0.12']), true);
+  });
 });

@@ -69,6 +69,19 @@ describe('director groups in the plan', () => {
     expectProblem(shared, '/directorGroups/1/addresses', /2001:DB8:0::100 moves with group "front"/);
   });
 
+  it('takes a group\'s VIP listed in "addresses" in another spelling as listed (no warning that it stays behind)', () => {
+    const plan = haPlan((p) => {
+      const q = p as unknown as { hosts: JsonObject; marks: Json[]; services: Json[] };
+      q.hosts.web3 = { role: 'realserver', address: '2001:db8::13' };
+      q.marks.push({ mark: 2, protocol: 'tcp', destination: '2001:db8::100', ports: ['80'] });
+      q.services.push({ name: 'shop6', fwmark: 2, persistence: { timeout: 360 }, realservers: [{ host: 'web3' }] });
+      p.directorGroups[0].addresses = ['10.0.0.100', '2001:DB8:0::100'];
+    });
+    const result = validatePlan(plan);
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(result.warnings, []);
+  });
+
   it('refuses a service in two groups, two groups that both take the rest, and unknown services', () => {
     const both = twoGroups();
     (both.directorGroups[1] as JsonObject).services = ['mail', 'shop'];

@@ -36,11 +36,10 @@ describe('VRRP on the wire', () => {
     assert.throws(() => hostPlanFromWire(across(bad)), (e: unknown) => e instanceof WireFieldError && /vrrp\.interface/.test(e.message));
   });
 
-  it('refuses an address given twice, however spelt, naming the repeat and the first', () => {
+  it('takes an address given twice, however spelt, once (the first spelling), as an older controller sent it', () => {
     const wire = hostPlanToWire(grouped());
-    (wire.director as { vrrp: { addresses: string[] } }).vrrp.addresses = ['10.0.0.100', '2001:db8::1', '2001:DB8:0::1'];
-    assert.throws(() => hostPlanFromWire(across(wire)), (e: unknown) => e instanceof WireFieldError
-      && e.message === 'vrrp.addresses[2]: repeats address 2001:db8::1 (addresses[1]): each address moves once');
+    (wire.director as { vrrp: { addresses: string[] } }).vrrp.addresses = ['10.0.0.100', '2001:db8::1', '2001:DB8:0::1', '10.0.0.100'];
+    assert.deepEqual((hostPlanFromWire(across(wire)) as DirectorPlan).vrrp?.addresses, ['10.0.0.100', '2001:db8::1']);
   });
 
   it('Status carries the VRRP state across', () => {
