@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { VERSION } from '../../lvs/version';
+import { carryOnWhenOutputCloses } from './closed-output';
 import { registerCommands } from './commands';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  carryOnWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,30 @@
+// An output whose reader went away is let be; any other failure of an output still throws.
+import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import { carryOnWhenOutputCloses, isClosedOutput } from '../../../controller/cli/closed-output';
+
+const failure = (code: string): Error => Object.assign(new Error(`write ${code}`), { code });
+
+describe('an output that closes under lvsctl', () => {
+  it('EPIPE, and every write after it, is not raised', () => {
+    const out = new EventEmitter();
+    carryOnWhenOutputCloses([out]);
+    assert.doesNotThrow(() => out.emit('error', failure('EPIPE')));
+    assert.doesNotThrow(() => out.emit('error', failure('ERR_STREAM_DESTROYED')));
+  });
+
+  it('another error of the output is raised as before', () => {
+    const out = new EventEmitter();
+    carryOnWhenOutputCloses([out]);
+    assert.throws(() => out.emit('error', failure('EIO')), /write EIO/);
+  });
+
+  it('watches a stream once, however often it is asked', () => {
+    const out = new EventEmitter();
+    carryOnWhenOutputCloses([out]);
+    carryOnWhenOutputCloses([out]);
+    assert.equal(out.listenerCount('error'), 1);
+    assert.equal(isClosedOutput(failure('EPIPE')), true);
+    assert.equal(isClosedOutput(new Error('no code')), false);
+  });
+});
