@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addAgentOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
 import { readerConnectorFromOptions } from './fleet-connector';
+import { onStdoutClosed } from './closed-output';
 import { loadPlanIo } from './plan-io';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
@@ -26,6 +27,8 @@ export function register(program: Command): void {
     const [{ loadPlanFile, resolveAddresses }, { executeHealth }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
     const abort = new AbortController();
     const stop = (): void => abort.abort();
+    // a watch whose reader went away (health --watch | grep -m1 down) ends as by Ctrl-C
+    const unwatchStdout = flags.watch ? onStdoutClosed(stop) : undefined;
     if (flags.watch) {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -43,6 +46,7 @@ export function register(program: Command): void {
         },
       );
     } finally {
+      unwatchStdout?.();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }

@@ -9,12 +9,13 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
 import { startTestAgent, type TestAgent } from './support/agent-harness';
+import { startDirectorWithHealth } from './support/health-agent';
 import { writeLoopbackPlan } from './support/loopback-plan';
 
 // dist/test/integration/ → dist/controller/cli/main.js
 const LVSCTL = join(__dirname, '..', '..', 'controller', 'cli', 'main.js');
 
-/** lvsctl ARGS with its stdout closed before it writes anything; its exit code and stderr. */
+/** lvsctl ARGS with its stdout closed before it writes anything; its exit code (null: killed, still running after 40 s) and stderr. */
 function runWithStdoutClosed(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LVSCTL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,6 +60,18 @@ describe('lvsctl with its output closed by the reader', function () {
     for (const agent of [realserver, director]) {
       assert.equal(agent.applier.calls.length, 1);
       assert.notEqual(agent.applier.calls[0].finishedAt, undefined);
+    }
+  });
+
+  it('health --watch, which runs until stopped, ends as by Ctrl-C at its first report: exit 0', async () => {
+    const agent = await startDirectorWithHealth({ heartbeatMs: 200 });
+    try {
+      const plan = writeLoopbackPlan(dir, 'watch', { lvs1: agent.port, web1: agent.port });
+      // no --deadline: a watch that did not end when its reader went away is killed at 40 s (code null)
+      const closed = await runWithStdoutClosed(['health', plan, '--watch', '--json', '--insecure', '--timeout', '5s']);
+      assert.deepEqual(closed, { code: 0, stderr: '' });
+    } finally {
+      await agent.stop();
     }
   });
 
