@@ -1,16 +1,20 @@
 // Addresses as the kernel compares them: "2001:DB8::1" and "2001:db8:0::1" are one address.
+import { addressBytes, formatAddress } from './formats/ip-address-bytes';
 import type { AddressFamily } from './model';
 
 export function familyOf(address: string): AddressFamily {
   return address.includes(':') ? 'inet6' : 'inet';
 }
 
-/** One spelling per address (IPv6 lower case with "::" compression), so equal addresses compare equal as strings. */
+/**
+ * One spelling per address, the kernel's: IPv6 as inet_ntop writes it (lower case, "::" for the
+ * longest zero run, an IPv4-mapped tail dotted: ::ffff:10.0.0.12), as every reader of the
+ * kernel here writes addresses, so equal addresses compare equal as strings.
+ */
 export function canonicalAddress(address: string): string {
   if (familyOf(address) === 'inet') return address;
   try {
-    // The WHATWG URL parser canonicalises IPv6 literals (lower case, "::" compression).
-    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+    return formatAddress(addressBytes(address));
   } catch {
     return address.toLowerCase();
   }

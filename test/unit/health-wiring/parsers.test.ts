@@ -75,5 +75,6 @@ describe('/proc/net/tcp listening sockets', () => {
     assert.strictEqual(listensOn(sockets, 443, ['2001:DB8:0::11']), true);
     assert.strictEqual(listensOn(sockets, 443, ['2001:db8::12']), false);
     assert.strictEqual(listensOn(sockets, 80, ['10.0.0.12']), true);
+    assert.strictEqual(listensOn(sockets, 80, ['::ffff:10.0.0.12']), true);
   });
 });

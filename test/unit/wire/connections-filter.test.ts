@@ -20,5 +20,7 @@ describe('the connections filter', () => {
     assert.deepEqual([filter.vip, filter.client, filter.realserver], ['2001:db8::100', '2001:db8:1::200', '2001:db8::12']);
     assert.deepEqual(filterConnections([entry], filter), [entry]);
     assert.deepEqual(filterConnections([entry], connectionsRequestFromWire(request({ vip: '2001:db8::101' }))), []);
+    const mapped: ConnectionEntry = { ...entry, client: { address: '::ffff:10.0.0.200', port: 40000 } };
+    assert.deepEqual(filterConnections([mapped], connectionsRequestFromWire(request({ client: '::FFFF:10.0.0.200' }))), [mapped]);
   });
 });
