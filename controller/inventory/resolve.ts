@@ -3,6 +3,7 @@
 // DNS and the ssh config file are injected, so this is testable without either.
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
+import { canonicalAddress } from '../../lvs/address';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toPointer, type PlanProblem } from '../plan/errors';
@@ -58,7 +59,7 @@ function reason(err: unknown): string {
 async function lookupFirst(lookup: HostLookup, name: string): Promise<{ address?: string; why: string }> {
   try {
     const found = (await lookup(name)).filter((a) => isIP(a) !== 0);
-    return found.length > 0 ? { address: found[0], why: '' } : { why: 'no address' };
+    return found.length > 0 ? { address: canonicalAddress(found[0]), why: '' } : { why: 'no address' };
   } catch (err) {
     return { why: reason(err) };
   }
@@ -74,7 +75,8 @@ async function resolveOne(
   const fix = `add "address" to ${pointer}, or a "Host ${name}" entry with a HostName to ${sshConfigShown}`;
   const sshName = hostNames?.(name);
   if (sshName !== undefined && sshName !== name) {
-    if (isIP(sshName)) return { address: sshName, source: 'ssh-config' };
+    // in the kernel's spelling, as the plan's own addresses are read (controller/plan/address-field.ts)
+    if (isIP(sshName)) return { address: canonicalAddress(sshName), source: 'ssh-config' };
     const found = await lookupFirst(lookup, sshName);
     if (found.address) return { address: found.address, source: 'ssh-config' };
     return { problem: { pointer, message: `cannot resolve host "${name}": ${sshConfigShown} gives HostName ${sshName}, which does not resolve (${found.why})`, hint: fix } };

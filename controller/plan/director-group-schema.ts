@@ -2,13 +2,12 @@
 // connections through the kernel's IPVS sync daemon. Its own file so the shape of a group
 // lives in one place; the cross-field rules are in rules/director-groups.ts.
 import { z } from 'zod';
+import { ipAddressField } from './address-field';
 
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error: 'must be a host name of letters, digits, ".", "_" and "-"',
 });
-const ipAddress = z.union([z.ipv4(), z.ipv6()], {
-  error: 'must be an IPv4 or IPv6 address, e.g. "10.0.0.100" or "2001:db8::100"',
-});
+const ipAddress = ipAddressField();
 const interfaceName = z.string().min(1).max(15).regex(/^[A-Za-z0-9._@-]+$/, { error: 'must be an interface name such as "eth0"' });
 
 export const directorGroupSchema = z.strictObject({

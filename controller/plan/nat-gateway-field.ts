@@ -1,8 +1,7 @@
 // The plan field "natGateway" of a director host (nat-gateway.ts says what it means). Apart
 // from that file so compile, loaded at every command's start, does not load zod.
-import { z } from 'zod';
+import { ipAddressField } from './address-field';
 
-export const natGatewayField = z
-  .union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address, e.g. "192.168.10.1" or "fd00:10::1"' })
+export const natGatewayField = ipAddressField('"192.168.10.1" or "fd00:10::1"')
   .optional()
   .describe("director: its address on the NAT realservers' network, which their default route must go through; absent: the director's agent address");

@@ -2,6 +2,7 @@
 // inferred from it and `lvsctl schema` prints it as JSON Schema. Cross-field rules
 // (docs/plan-reference.md) live in rules/, not here, so each gets its own message.
 import { z } from 'zod';
+import { ipAddressField } from './address-field';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
@@ -13,9 +14,7 @@ import { natGatewayField } from './nat-gateway-field';
 export { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN };
 export { healthCheckSchema };
 
-const ipAddress = z.union([z.ipv4(), z.ipv6()], {
-  error: 'must be an IPv4 or IPv6 address, e.g. "10.0.0.100" or "2001:db8::100"',
-});
+const ipAddress = ipAddressField();
 const tcpPort = z.number().int().min(1).max(65535);
 const servicePort = z.number().int().min(0).max(65535);
 const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });

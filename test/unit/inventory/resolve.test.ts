@@ -97,6 +97,14 @@ describe('address resolution', () => {
     assert.deepEqual(dns.asked.sort(), ['web-2.lab.example', 'web-bad']);
   });
 
+  it('keeps an address in the kernel\'s spelling, from the plan, the ssh config or DNS', async () => {
+    const plan = planOf({ a: { role: 'realserver', address: '2001:DB8:0::11' }, b: { role: 'realserver' }, c: { role: 'realserver' } });
+    const config = join(dir, 'ssh_config_v6');
+    writeFileSync(config, 'Host b\n  HostName 2001:DB8:0::12\n');
+    const r = await resolveAddresses(plan, { sshConfigPath: config, lookup: fakeDns({ c: ['2001:DB8::0:13'] }).lookup });
+    assert.deepEqual(['a', 'b', 'c'].map((h) => r.addresses.get(h)), ['2001:db8::11', '2001:db8::12', '2001:db8::13']);
+  });
+
   it('takes the first HostName when several Host blocks match, as ssh does', () => {
     assert.equal(sshHostNamesFromText(SSH_CONFIG)('db'), '192.0.2.31');
   });
