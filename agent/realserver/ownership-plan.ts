@@ -6,10 +6,11 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
-import { sameAddress } from '../../lvs/address';
+import { canonicalAddress, sameAddress } from '../../lvs/address';
 
+/** An owned address as one text, the address in the kernel's spelling: a record written from a plan that spelt it otherwise is the same address. */
 export function addressId(a: OwnedAddress): string {
-  return `${a.device} ${a.address}/${a.prefixlen}`;
+  return `${a.device} ${canonicalAddress(a.address)}/${a.prefixlen}`;
 }
 
 /** The remedies of the failed checks, each once, in the order they must run (module first, sysctls last). */
