@@ -13,15 +13,38 @@ export function familyOf(address: string): AddressFamily {
  */
 export function canonicalAddress(address: string): string {
   if (familyOf(address) === 'inet') return address;
-  try {
-    return formatAddress(addressBytes(address));
-  } catch {
-    return address.toLowerCase();
+  let known = spelt.get(address);
+  if (known === undefined) {
+    try {
+      known = formatAddress(addressBytes(address));
+    } catch {
+      known = address.toLowerCase();
+    }
+    // a realserver's checks compare thousands of VIPs over and over: each spelling is worked out once
+    if (spelt.size >= MAX_SPELT) spelt.clear();
+    spelt.set(address, known);
   }
+  return known;
 }
+
+/** IPv6 text → its canonical spelling, bounded (cleared whole when full: a cache, never a record) */
+const spelt = new Map<string, string>();
+const MAX_SPELT = 65_536;
 
 export function sameAddress(a: string, b: string): boolean {
   return a === b || canonicalAddress(a) === canonicalAddress(b);
+}
+
+/** Items by the canonical spelling of their address, in their order: one lookup per address instead of a walk over all. */
+export function byAddress<T>(items: Iterable<T>, addressOf: (item: T) => string): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) {
+    const key = canonicalAddress(addressOf(item));
+    const list = index.get(key);
+    if (list) list.push(item);
+    else index.set(key, [item]);
+  }
+  return index;
 }
 
 /**

@@ -7,16 +7,17 @@
 // and a proxy neighbour entry for it (`ip -6 neigh add proxy VIP dev eth0` with proxy_ndp
 // and forwarding on), checked here. Prepare does not delete such an entry: someone made
 // it on purpose, the operator decides.
-import { sameAddress } from '../../lvs/address';
+import { byAddress, canonicalAddress } from '../../lvs/address';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { ProxyNeighbour } from '../kernel/neighbours';
 import type { CheckResult } from './check-result';
 
 export function proxyNeighbourChecks(plan: RealserverPlan, proxies: readonly ProxyNeighbour[]): CheckResult[] {
   const vips = [...new Set(plan.duties.filter((d) => d.forwarding !== 'nat').flatMap((d) => d.vips).filter((v) => v.includes(':')))];
+  const proxiesOf = byAddress(proxies, (p) => p.address);
   return vips.map((vip) => {
     const base = { action: 'check-vip-not-proxied', target: vip };
-    const entries = proxies.filter((p) => sameAddress(p.address, vip));
+    const entries = proxiesOf.get(canonicalAddress(vip)) ?? [];
     if (entries.length === 0) return { ...base, status: 'ok', message: `VIP ${vip} has no proxy neighbour entry, so no interface answers neighbour solicitation for it` };
     return {
       ...base,

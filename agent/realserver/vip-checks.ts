@@ -1,7 +1,7 @@
 // Where a DR or TUN realserver holds its VIPs: on lo (or a dummy device; for TUN on
 // tunl0) as a single address (/32, /128), and never on an interface that answers ARP
 // (or IPv6 neighbour discovery) for it, which would take the VIP's traffic from the director.
-import { sameAddress } from '../../lvs/address';
+import { byAddress, canonicalAddress } from '../../lvs/address';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
@@ -25,10 +25,9 @@ interface VipHolder {
   prefixlen: number;
 }
 
-function holdersOf(interfaces: readonly NetworkInterface[], vip: string): VipHolder[] {
-  return interfaces.flatMap((device) =>
-    device.addresses.filter((a) => sameAddress(a.local, vip)).map((a) => ({ device, prefixlen: a.prefixlen })),
-  );
+/** Who holds each address, by its canonical spelling: a realserver in 10,000 DR services looks up 10,000 VIPs among as many addresses on lo. */
+function holdersByAddress(interfaces: readonly NetworkInterface[]): Map<string, (VipHolder & { local: string })[]> {
+  return byAddress(interfaces.flatMap((device) => device.addresses.map((a) => ({ device, prefixlen: a.prefixlen, local: a.local }))), (h) => h.local);
 }
 
 /** Each distinct (method, VIP) of the DR and TUN duties, with the services that need it. */
@@ -84,6 +83,7 @@ export function tunnelCheck(plan: RealserverPlan, interfaces: readonly NetworkIn
 
 export function vipChecks(plan: RealserverPlan, interfaces: readonly NetworkInterface[], facing: NetworkInterface | undefined): CheckResult[] {
   const results: CheckResult[] = [];
+  const holdersOf = holdersByAddress(interfaces);
   for (const { method, vip, services } of vipDuties(plan)) {
     const label = method === 'dr' ? 'LVS-DR' : 'LVS-TUN';
     const of = `VIP ${vip} (service ${services.join(', ')})`;
@@ -91,7 +91,7 @@ export function vipChecks(plan: RealserverPlan, interfaces: readonly NetworkInte
       results.push({ action: 'check-vip', target: vip, status: 'skipped', message: `${of}: IPv6 LVS-TUN (ip6tnl) is not verified by this agent` });
       continue;
     }
-    const holders = holdersOf(interfaces, vip);
+    const holders: VipHolder[] = holdersOf.get(canonicalAddress(vip)) ?? [];
     results.push(placementCheck(method, vip, of, label, holders, interfaces));
     results.push(quietCheck(method, vip, of, holders, facing));
   }
