@@ -11,6 +11,11 @@ export interface GuestConfig {
   ipvsArgs: string[];
   /** profile the agent and the controller during the 2,000 load (or, when it does not finish, a smaller one), and the agent during the weight change and the last no-op */
   profile: boolean;
+  /**
+   * node options added to the director agent's NODE_OPTIONS (BENCH_AGENT_NODE_OPTIONS, e.g.
+   * V8's heap flags, for a trial of how they move the figures); '' in the full run
+   */
+  agentNodeOptions: string;
   /** skip ipvsadm -R, the readers and keepalived (and the at-rest RSS wait): a quicker trial of lvsctl's own figures */
   skipBaselines: boolean;
   /**

@@ -193,6 +193,12 @@ async function rolloutFigure(name: string, planPath: string, budgetS: number): P
 
 const PROFILE_INTERVAL_US = 2000;
 
+/** `env` with `extra` (the trial's BENCH_AGENT_NODE_OPTIONS) after its NODE_OPTIONS. */
+function withNodeOptions(env: Record<string, string>, extra: string): Record<string, string> {
+  if (extra.trim() === '') return env;
+  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS ?? '', extra].join(' ').trim() };
+}
+
 /** Stops the director agent (an apply in flight is not waited for), empties lvs1's table, starts a new one on a fresh state dir. */
 async function freshDirector(): Promise<RunningAgent> {
   await director?.stop(5_000);
@@ -203,7 +209,7 @@ async function freshDirector(): Promise<RunningAgent> {
     name: DIRECTOR.name, role: 'director', netns: DIRECTOR.name, listen: `${DIRECTOR.address}:${AGENT_PORT}`,
     ...certsOf(DIRECTOR.name, DIRECTOR.address), stateDir: join(TMP, `state-${DIRECTOR.name}-${directorStarts}`), logPath: (currentDirectorLog = join(TMP, `agent-${DIRECTOR.name}-${directorStarts}.log`)),
     extraArgs: ['--iptables', 'legacy', ...config.ipvsArgs],
-    env: profileHookEnv(agentProfile, PROFILE_INTERVAL_US),
+    env: withNodeOptions(profileHookEnv(agentProfile, PROFILE_INTERVAL_US), config.agentNodeOptions),
   }, AGENT_START_TIMEOUT_MS);
   return director;
 }
@@ -346,6 +352,7 @@ async function main(): Promise<void> {
     node: process.version,
     ipvsadm: (await run('ipvsadm', ['--version'], { timeoutMs: 10_000 })).stdout.trim(),
     keepalived: (await run(KEEPALIVED, ['--version'], { timeoutMs: 10_000 })).stderr.split('\n')[0]?.trim() ?? '',
+    ...(config.agentNodeOptions.trim() !== '' ? { agentNodeOptions: config.agentNodeOptions.trim() } : {}),
   };
 
   // what one page of fresh memory costs here: the director's apply counts its page faults part by part

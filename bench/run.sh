@@ -36,6 +36,8 @@ prepare_flags=()
 # BENCH_REST_S=N: the director agent has been up at least N s before lvsctl's load (the full run's
 # baselines and RSS wait give it ~4 minutes; a trial with BENCH_SKIP_BASELINES=1 otherwise loads at once)
 prepare_flags+=(--rest-before-load-s "${BENCH_REST_S:-0}")
+# BENCH_AGENT_NODE_OPTIONS="...": added to the director agent's NODE_OPTIONS (a trial of V8's flags; the report names them)
+prepare_flags+=(--agent-node-options "${BENCH_AGENT_NODE_OPTIONS:-}")
 export LAB_MEM_MB="${LAB_MEM_MB:-2048}"
 dir="$checkout/.lab/bench"
 
