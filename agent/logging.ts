@@ -38,6 +38,17 @@ export function createLogger(level: LogLevel, stream: NodeJS.WritableStream = pr
   });
 }
 
+/**
+ * stdout closed under the agent (its log reader went away, outside systemd): the lines go to
+ * stderr from then on, and the agent goes on serving (lvs/closed-output.ts keeps the EPIPE
+ * from ending it, mid-apply perhaps). A stderr closed too loses them, as its reader chose.
+ */
+export function logToStderrFromNowOn(logger: Logger): void {
+  logger.clear();
+  logger.add(new transports.Stream({ stream: process.stderr }));
+  logger.warn('stdout closed under the agent (its reader went away): log lines go to stderr from now on');
+}
+
 /** A logger that drops everything, for tests. */
 export function silentLogger(): Logger {
   return createWinstonLogger({ silent: true, transports: [new transports.Console({ silent: true })] });

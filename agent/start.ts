@@ -16,7 +16,8 @@ import type { Keepalived } from './kernel/keepalived';
 import type { HostApplier } from '../lvs/apply-events';
 import type { IpvsWriter } from './kernel/ipvs-writer';
 import type { IpvsBackendName } from './kernel/linux/ipvs-backend';
-import { createLogger } from './logging';
+import { createLogger, logToStderrFromNowOn } from './logging';
+import { carryOnWhenOutputCloses } from '../lvs/closed-output';
 import { notifyReady } from './service-manager';
 import { stderrErrorPrefix } from './journal';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
@@ -170,6 +171,10 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   // before the agent's own work: V8 decides on optimizing a function as it runs hot
   const optimizingCompiler = setOptimizingCompiler(config.optimizingCompiler);
   const logger = createLogger(config.logLevel);
+  // a log reader that goes away must not end the agent, perhaps mid-apply (docs/operations.md, The agent's log)
+  carryOnWhenOutputCloses([process.stdout, process.stderr], (output) => {
+    if (output === process.stdout) logToStderrFromNowOn(logger);
+  });
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
     process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${warning}\n`);

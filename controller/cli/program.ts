@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { VERSION } from '../../lvs/version';
-import { carryOnWhenOutputCloses } from './closed-output';
+import { carryOnWhenCommandOutputCloses } from './closed-output';
 import { registerCommands } from './commands';
 
 export function buildProgram(): Command {
@@ -19,7 +19,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  carryOnWhenOutputCloses();
+  carryOnWhenCommandOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

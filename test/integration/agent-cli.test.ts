@@ -186,6 +186,42 @@ describe('lvsctl-agent start-up', () => {
     }
   });
 
+  it('goes on serving when its log reader goes away: the lines go to stderr, SIGTERM still exits 0', async () => {
+    const child = spawn(process.execPath, [AGENT, '--role', 'realserver', ...tlsArgs(), '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const waitFor = async (what: () => boolean): Promise<void> => {
+      while (!what() && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      await waitFor(() => stdout.includes('"agent started"'));
+      const started = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'agent started');
+      const port = Number(/:(\d+)$/.exec(String(started?.listen))?.[1]);
+      // the reader goes; the reload's log line is the next write to stdout, and meets EPIPE
+      child.stdout.destroy();
+      child.kill('SIGHUP');
+      await waitFor(() => stderr.includes('log lines go to stderr from now on'));
+      assert.strictEqual(child.exitCode, null, `the agent ended: ${stderr}`);
+      const client = clientTo(port, mtls(pki.controller));
+      try {
+        assert.ok((await client.hello()).host.length > 0, 'still serving');
+      } finally {
+        client.close();
+      }
+      child.kill('SIGTERM');
+      assert.strictEqual(await exited, 0);
+      assert.match(stderr, /"message":"agent stopped"/);
+      assert.doesNotMatch(stderr, /EPIPE/);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+  });
+
   it('starts with mutual TLS and logs its certificate name, no key material', async () => {
     const { code, stdout } = await runAgent(
       ['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key, '--allow', 'controller',
