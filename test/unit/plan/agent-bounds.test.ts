@@ -2,6 +2,11 @@
 // addresses a fwmark service's realservers answer for, within what the agents decode.
 import { strict as assert } from 'node:assert';
 import { expectProblem, expectValid, planWith, type Json } from './helpers';
+import { compileHostPlans } from '../../../controller/plan/compile';
+import { planSchema } from '../../../controller/plan/schema';
+import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
+import { hostPlanToWire } from '../../../lvs/wire/host-plan-encode';
+import { wireMessage } from '../wire/wire-messages';
 
 /** `count` NAT services on distinct VIPs, each with `per` realservers: web1 at ports 1.. */
 function services(count: number, per: number): Json[] {
@@ -39,5 +44,19 @@ describe('what each agent is sent fits what it takes', () => {
     const grouped = withDirectors(1001) as { directorGroups?: Json[] };
     grouped.directorGroups = [{ name: 'g', directors: ['lvs1', 'lvs2'], virtualRouterId: 51, interface: 'eth0', natGateway: '10.0.0.254' }];
     expectValid(grouped as Json);
+  });
+
+  it('takes a DR service with 1,001 directors: its realserver is told none of them, and its agent decodes the plan', function () {
+    this.timeout(30_000);
+    const plan = planWith([{ name: 'dr', vip: '10.1.0.1', port: 80, forwarding: 'dr', realservers: [{ host: 'web1' }] }]) as { hosts: Record<string, { role: string; address: string }> };
+    for (let i = 2; i <= 1001; i += 1) plan.hosts[`lvs${i}`] = { role: 'director', address: `10.3.${i >> 8}.${i & 255}` };
+    expectValid(plan);
+    const addresses = new Map(Object.entries(plan.hosts).map(([name, h]) => [name, h.address]));
+    const web1 = compileHostPlans(planSchema.parse(plan), addresses, 7).get('web1');
+    assert.equal(web1?.role, 'realserver');
+    // through protobuf bytes into the agent's decoder, which refuses a duty of more than 1,000 directors
+    const HostPlan = wireMessage('HostPlan');
+    const decoded = hostPlanFromWire(HostPlan.deserialize(HostPlan.serialize(hostPlanToWire(web1))));
+    assert.deepEqual(decoded.role === 'realserver' ? decoded.duties.map((d) => [d.service, d.directors]) : [], [['dr', []]]);
   });
 });
