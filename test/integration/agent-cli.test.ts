@@ -1,8 +1,9 @@
 import assert from 'assert';
-import { spawn } from 'child_process';
+import { spawn, type ChildProcessByStdio } from 'child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { Readable } from 'stream';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls } from './support/agent-harness';
 
@@ -35,6 +36,50 @@ function runAgent(args: string[], untilLine?: RegExp): Promise<Exit> {
   });
 }
 
+/** An agent left running: its output so far, the JSON log line with a message, its port once started. */
+interface ServingAgent {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  stdout(): string;
+  stderr(): string;
+  /** the first JSON line of stdout with this message, once written (polled; the agent's end stops the wait) */
+  lineOf(message: string): Promise<Record<string, unknown> | undefined>;
+  /** resolves once `what` holds or the agent has ended */
+  waitFor(what: () => boolean): Promise<void>;
+  exited: Promise<number | null>;
+  /** the port of its "agent started" line */
+  port(): Promise<number>;
+  /** SIGKILL if still running, and the 20 s bound cleared */
+  end(): void;
+}
+
+/** Runs lvsctl-agent and leaves it running (SIGKILL after 20 s at the latest). */
+function spawnAgent(args: string[]): ServingAgent {
+  const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (what: () => boolean): Promise<void> => {
+    while (!what() && child.exitCode === null && child.signalCode === null) await new Promise((r) => setTimeout(r, 20));
+  };
+  const found = (message: string): Record<string, unknown> | undefined =>
+    stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
+  const lineOf = async (message: string): Promise<Record<string, unknown> | undefined> => {
+    await waitFor(() => found(message) !== undefined);
+    return found(message);
+  };
+  return {
+    child, stdout: () => stdout, stderr: () => stderr, lineOf, waitFor, exited,
+    port: async () => Number(/:(\d+)$/.exec(String((await lineOf('agent started'))?.listen))?.[1]),
+    end: () => {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    },
+  };
+}
+
 describe('lvsctl-agent start-up', () => {
   let pki: TestPki;
   let stateDir: string;
@@ -47,6 +92,15 @@ describe('lvsctl-agent start-up', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
   const tlsArgs = (): string[] => ['--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key];
+  /** Hello over mutual TLS as the controller: the agent's host name */
+  const helloTo = async (port: number): Promise<string> => {
+    const client = clientTo(port, mtls(pki.controller));
+    try {
+      return (await client.hello()).host;
+    } finally {
+      client.close();
+    }
+  };
 
   it('refuses to start without TLS files or --insecure, exit 1, saying how to make them', async () => {
     const { code, stderr } = await runAgent(['--role', 'director', '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
@@ -147,78 +201,40 @@ describe('lvsctl-agent start-up', () => {
   });
 
   it('reloads its certificates and CRL on SIGHUP and keeps serving, then stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [AGENT, '--role', 'director', ...tlsArgs(), '--crl', pki.crl, '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const lineOf = async (message: string): Promise<Record<string, unknown>> => {
-      for (;;) {
-        const line = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
-        if (line) return line;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const agent = spawnAgent(['--role', 'director', ...tlsArgs(), '--crl', pki.crl, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
     try {
-      const started = await lineOf('agent started');
-      const port = Number(/:(\d+)$/.exec(String(started.listen))?.[1]);
-      const hello = async (): Promise<string> => {
-        const client = clientTo(port, mtls(pki.controller));
-        try {
-          return (await client.hello()).host;
-        } finally {
-          client.close();
-        }
-      };
-      assert.ok((await hello()).length > 0);
-      child.kill('SIGHUP');
-      const reloaded = await lineOf('certificates reloaded');
-      assert.deepStrictEqual(reloaded.crl && typeof reloaded.crl === 'object' ? Object.keys(reloaded.crl) : [], ['revoked', 'thisUpdate']);
-      assert.ok((await hello()).length > 0, 'still serving after the reload');
-      child.kill('SIGTERM');
-      assert.strictEqual(await exited, 0);
+      const port = await agent.port();
+      assert.ok((await helloTo(port)).length > 0);
+      agent.child.kill('SIGHUP');
+      const reloaded = await agent.lineOf('certificates reloaded');
+      assert.deepStrictEqual(reloaded?.crl && typeof reloaded.crl === 'object' ? Object.keys(reloaded.crl) : [], ['revoked', 'thisUpdate']);
+      assert.ok((await helloTo(port)).length > 0, 'still serving after the reload');
+      agent.child.kill('SIGTERM');
+      assert.strictEqual(await agent.exited, 0);
       const key = readFileSync(pki.agent.key, 'utf8').split('\n')[1];
-      assert.doesNotMatch(stdout, /BEGIN|PRIVATE KEY/);
-      assert.ok(!stdout.includes(key), 'the key appears in the log');
+      assert.doesNotMatch(agent.stdout(), /BEGIN|PRIVATE KEY/);
+      assert.ok(!agent.stdout().includes(key), 'the key appears in the log');
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      agent.end();
     }
   });
 
   it('goes on serving when its log reader goes away: the lines go to stderr, SIGTERM still exits 0', async () => {
-    const child = spawn(process.execPath, [AGENT, '--role', 'realserver', ...tlsArgs(), '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const waitFor = async (what: () => boolean): Promise<void> => {
-      while (!what() && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    };
+    const agent = spawnAgent(['--role', 'realserver', ...tlsArgs(), '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
     try {
-      await waitFor(() => stdout.includes('"agent started"'));
-      const started = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'agent started');
-      const port = Number(/:(\d+)$/.exec(String(started?.listen))?.[1]);
+      const port = await agent.port();
       // the reader goes; the reload's log line is the next write to stdout, and meets EPIPE
-      child.stdout.destroy();
-      child.kill('SIGHUP');
-      await waitFor(() => stderr.includes('log lines go to stderr from now on'));
-      assert.strictEqual(child.exitCode, null, `the agent ended: ${stderr}`);
-      const client = clientTo(port, mtls(pki.controller));
-      try {
-        assert.ok((await client.hello()).host.length > 0, 'still serving');
-      } finally {
-        client.close();
-      }
-      child.kill('SIGTERM');
-      assert.strictEqual(await exited, 0);
-      assert.match(stderr, /"message":"agent stopped"/);
-      assert.doesNotMatch(stderr, /EPIPE/);
+      agent.child.stdout.destroy();
+      agent.child.kill('SIGHUP');
+      await agent.waitFor(() => agent.stderr().includes('log lines go to stderr from now on'));
+      assert.strictEqual(agent.child.exitCode, null, `the agent ended: ${agent.stderr()}`);
+      assert.ok((await helloTo(port)).length > 0, 'still serving');
+      agent.child.kill('SIGTERM');
+      assert.strictEqual(await agent.exited, 0);
+      assert.match(agent.stderr(), /"message":"agent stopped"/);
+      assert.doesNotMatch(agent.stderr(), /EPIPE/);
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      agent.end();
     }
   });
 

@@ -1,7 +1,7 @@
 // A plan validate accepts is one every agent takes: a director's share of realservers, and the
 // addresses a fwmark service's realservers answer for, within what the agents decode.
 import { strict as assert } from 'node:assert';
-import { expectProblem, expectValid, planWith, type Json } from './helpers';
+import { expectProblem, expectValid, planWith, type Json, type JsonObject } from './helpers';
 import { compileHostPlans } from '../../../controller/plan/compile';
 import { planSchema } from '../../../controller/plan/schema';
 import { hostPlanFromWire } from '../../../lvs/wire/host-plan-decode';
@@ -14,6 +14,13 @@ function services(count: number, per: number): Json[] {
     name: `s${i}`, vip: `10.1.${i >> 8}.${i & 255}`, port: 80, forwarding: 'nat',
     realservers: Array.from({ length: per }, (_, k): Json => ({ host: 'web1', port: k + 1 })),
   }));
+}
+
+/** A plan of `serviceList` served by `n` directors: lvs1 and lvs2..lvsN at 10.3.x.y. */
+function withDirectors(n: number, serviceList: Json[] = services(1, 1)): JsonObject & { hosts: Record<string, { role: string; address: string }> } {
+  const plan = planWith(serviceList) as JsonObject & { hosts: Record<string, { role: string; address: string }> };
+  for (let i = 2; i <= n; i += 1) plan.hosts[`lvs${i}`] = { role: 'director', address: `10.3.${i >> 8}.${i & 255}` };
+  return plan;
 }
 
 describe('what each agent is sent fits what it takes', () => {
@@ -33,23 +40,17 @@ describe('what each agent is sent fits what it takes', () => {
 
   it('refuses a NAT service whose realservers would be told more than 1,000 directors\' addresses, unless a group gives it a natGateway', function () {
     this.timeout(30_000);
-    const withDirectors = (n: number): Json => {
-      const plan = planWith(services(1, 1)) as { hosts: Record<string, Json> };
-      for (let i = 2; i <= n; i += 1) plan.hosts[`lvs${i}`] = { role: 'director', address: `10.3.${i >> 8}.${i & 255}` };
-      return plan as unknown as Json;
-    };
     const p = expectProblem(withDirectors(1001), '/services/0/forwarding', /^the realservers of this NAT service would be told the address of each of the plan's 1001 directors, .*a realserver agent takes at most 1000$/);
     assert.match(p.hint ?? '', /director group with a natGateway/);
     expectValid(withDirectors(1000));
-    const grouped = withDirectors(1001) as { directorGroups?: Json[] };
+    const grouped = withDirectors(1001);
     grouped.directorGroups = [{ name: 'g', directors: ['lvs1', 'lvs2'], virtualRouterId: 51, interface: 'eth0', natGateway: '10.0.0.254' }];
-    expectValid(grouped as Json);
+    expectValid(grouped);
   });
 
   it('takes a DR service with 1,001 directors: its realserver is told none of them, and its agent decodes the plan', function () {
     this.timeout(30_000);
-    const plan = planWith([{ name: 'dr', vip: '10.1.0.1', port: 80, forwarding: 'dr', realservers: [{ host: 'web1' }] }]) as { hosts: Record<string, { role: string; address: string }> };
-    for (let i = 2; i <= 1001; i += 1) plan.hosts[`lvs${i}`] = { role: 'director', address: `10.3.${i >> 8}.${i & 255}` };
+    const plan = withDirectors(1001, [{ name: 'dr', vip: '10.1.0.1', port: 80, forwarding: 'dr', realservers: [{ host: 'web1' }] }]);
     expectValid(plan);
     const addresses = new Map(Object.entries(plan.hosts).map(([name, h]) => [name, h.address]));
     const web1 = compileHostPlans(planSchema.parse(plan), addresses, 7).get('web1');
