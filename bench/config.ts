@@ -13,7 +13,7 @@ export interface GuestConfig {
   profile: boolean;
   /**
    * node options added to the director agent's NODE_OPTIONS (BENCH_AGENT_NODE_OPTIONS, e.g.
-   * V8's heap flags, for a trial of how they move the figures); '' in the full run
+   * V8's heap flags, for a trial of how they move the figures), trimmed; '' in the full run
    */
   agentNodeOptions: string;
   /** skip ipvsadm -R, the readers and keepalived (and the at-rest RSS wait): a quicker trial of lvsctl's own figures */

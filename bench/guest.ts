@@ -195,8 +195,8 @@ const PROFILE_INTERVAL_US = 2000;
 
 /** `env` with `extra` (the trial's BENCH_AGENT_NODE_OPTIONS) after its NODE_OPTIONS. */
 function withNodeOptions(env: Record<string, string>, extra: string): Record<string, string> {
-  if (extra.trim() === '') return env;
-  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS ?? '', extra].join(' ').trim() };
+  if (extra === '') return env;
+  return { ...env, NODE_OPTIONS: env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ${extra}` : extra };
 }
 
 /** Stops the director agent (an apply in flight is not waited for), empties lvs1's table, starts a new one on a fresh state dir. */
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
     node: process.version,
     ipvsadm: (await run('ipvsadm', ['--version'], { timeoutMs: 10_000 })).stdout.trim(),
     keepalived: (await run(KEEPALIVED, ['--version'], { timeoutMs: 10_000 })).stderr.split('\n')[0]?.trim() ?? '',
-    ...(config.agentNodeOptions.trim() !== '' ? { agentNodeOptions: config.agentNodeOptions.trim() } : {}),
+    ...(config.agentNodeOptions !== '' ? { agentNodeOptions: config.agentNodeOptions } : {}),
   };
 
   // what one page of fresh memory costs here: the director's apply counts its page faults part by part

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     realservers: realserverHosts(Math.max(services, big)),
     ipvsArgs: ipvsArgs(option('ipvs', 'detect')),
     profile: !process.argv.includes('--no-profile'),
-    agentNodeOptions: option('agent-node-options', ''),
+    agentNodeOptions: option('agent-node-options', '').trim(),
     skipBaselines: process.argv.includes('--skip-baselines'),
     loadBudgetS: Number(option('load-budget-s', '240')),
     restBeforeLoadS,
