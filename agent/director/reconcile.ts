@@ -16,6 +16,7 @@ import type { MarkState } from '../../lvs/mark-state';
 import { canonicalAddress } from '../../lvs/address';
 import type { IpvsOperation } from '../../lvs/operations';
 import { QUICK_STEPS_PER_PAUSE, runToEnd, type Pausable } from '../../lvs/yield-point';
+import { appendAll } from '../../lvs/append';
 
 /** The services this agent created or adopted, by serviceKeyString. */
 export type OwnedSet = ReadonlySet<string>;
@@ -192,7 +193,7 @@ function serviceChanges(want: IpvsService, have: IpvsService): IpvsOperation[] {
     // ipvsadm -e changes the forwarding method too (-g/-m/-i), not only the weight.
     else if (!destinationSettingsEqual(destination, before)) edits.push({ op: 'edit-destination', key, destination, before });
   }
-  ops.push(...edits);
+  appendAll(ops, edits);
   for (const destination of have.destinations) {
     if (!wantKeys.has(destinationKeyString(destination))) ops.push({ op: 'delete-destination', key, destination });
   }

@@ -14,6 +14,7 @@ import type {
   ProbeResult, HealthCheckEvent, HealthNotice, HealthSnapshot, HealthTransition, TargetReport, WeightChange, WeightControl,
 } from '../../lvs/health/types';
 import { decideWeights, SORRY_SERVER_WEIGHT } from './weight-policy';
+import { appendAll } from '../../lvs/append';
 
 export interface HealthMonitorOptions {
   weights: WeightControl;
@@ -207,8 +208,8 @@ export class HealthMonitor {
       const next = this.entryOf(service, serviceId, this.byService.get(serviceId), held, undefined);
       // the same key: its place in the plan order stays
       this.byService.set(serviceId, next.entry);
-      added.push(...next.added);
-      removed.push(...next.removed);
+      appendAll(added, next.added);
+      appendAll(removed, next.removed);
       if (next.settle) serviceIds.add(serviceId);
     }
     this.swapTargets(added, removed);

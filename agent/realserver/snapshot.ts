@@ -8,6 +8,7 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
 import { sysctlKeysToRead } from './sysctl-checks';
 import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';
+import { appendAll } from '../../lvs/append';
 
 export interface RealserverSnapshot {
   interfaces: NetworkInterface[];
@@ -30,10 +31,10 @@ export async function inspectRealserver(kernel: RealserverKernel, plan: Realserv
   const interfaces = await kernel.addresses.list();
   const facing = facingInterface(interfaces, plan.address)?.name;
   const sysctls = await kernel.sysctl.read(sysctlKeysToRead(plan, facing));
-  const defaultRoutes = [];
+  const defaultRoutes: DefaultRoute[] = [];
   const natDirectors = plan.duties.filter((d) => d.forwarding === 'nat').flatMap((d) => d.directors);
-  if (natDirectors.some((a) => !a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet')));
-  if (natDirectors.some((a) => a.includes(':'))) defaultRoutes.push(...(await kernel.routes.defaultRoutes('inet6')));
+  if (natDirectors.some((a) => !a.includes(':'))) appendAll(defaultRoutes, await kernel.routes.defaultRoutes('inet'));
+  if (natDirectors.some((a) => a.includes(':'))) appendAll(defaultRoutes, await kernel.routes.defaultRoutes('inet6'));
   const ipv6Vips = plan.duties.some((d) => d.forwarding !== 'nat' && d.vips.some((v) => v.includes(':')));
   const proxyNeighbours = ipv6Vips ? await kernel.neighbours.ipv6Proxies() : [];
   const ftpWanted = plan.ftp && plan.duties.some((d) => d.ftpPassivePorts !== undefined);

@@ -4,6 +4,7 @@
 import { EXIT } from '../exit-codes';
 import { mapBounded } from '../rollout/bounded';
 import { bootstrapHost, type BootstrapDeps, type BootstrapHostInput, type BootstrapShared, type HostOutcome } from './bootstrap-host';
+import { maxOf } from '../../lvs/append';
 
 export interface BootstrapRun {
   hosts: BootstrapHostInput[];
@@ -32,7 +33,7 @@ export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Prom
 
 /** The recap: one line per host, then what a second run would say. */
 export function recapLines(outcomes: readonly HostOutcome[], check: boolean): string[] {
-  const width = Math.max(...outcomes.map((o) => o.host.length), 4);
+  const width = maxOf(outcomes.map((o) => o.host.length), 4);
   const lines = outcomes.map((o) => {
     const head = `${o.host.padEnd(width)}  ${(check && o.status === 'changed' ? 'would change' : o.status).padEnd(12)}`;
     if (o.failure) return `${head}  step ${o.failure.step}: ${o.failure.reason}`;

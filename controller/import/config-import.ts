@@ -7,6 +7,7 @@ import { readKeepalivedConfig, type ConfigFiles } from './keepalived/syntax';
 import { keepalivedServices } from './keepalived/virtual-servers';
 import { ldirectordServices } from './ldirectord';
 import { importPlan, type ImportInput, type ImportResult } from './import-plan';
+import { appendAll } from '../../lvs/append';
 
 /** What a configuration import shares with a table import: the marks, the cluster, the director's addresses. */
 export type ConfigImportBase = Pick<ImportInput, 'marks' | 'cluster' | 'directorAddresses'>;
@@ -20,13 +21,13 @@ export async function importKeepalived(file: string, files: ConfigFiles, base: C
   const config = await readKeepalivedConfig(file, files, notes);
   const read = keepalivedServices(config);
   const result = importPlan({ ...base, services: read.services, extras: read.extras });
-  result.notes.push(...notes, ...read.notes, ...read.notCarried.map(notCarriedNote));
+  appendAll(appendAll(appendAll(result.notes, notes), read.notes), read.notCarried.map(notCarriedNote));
   return result;
 }
 
 export function importLdirectord(text: string, file: string, base: ConfigImportBase): ImportResult {
   const read = ldirectordServices(text, file);
   const result = importPlan({ ...base, services: read.services, extras: read.extras });
-  result.notes.push(...read.notes, ...read.notCarried.map(notCarriedNote));
+  appendAll(appendAll(result.notes, read.notes), read.notCarried.map(notCarriedNote));
   return result;
 }

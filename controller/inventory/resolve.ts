@@ -11,6 +11,7 @@ import type { Plan } from '../plan/schema';
 import { canonicalAddresses, repeatedDestinations } from '../plan/repeated-destinations';
 import { formatAddressPort } from '../../lvs/model';
 import type { SshHostNames } from './ssh-config';
+import { appendAll } from '../../lvs/append';
 
 /** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
 export type HostLookup = (name: string) => Promise<string[]>;
@@ -121,7 +122,7 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
       sources.set(name, result.source);
     }
   });
-  problems.push(...resolvedRepeats(plan, addresses, sources, sshConfigShown));
+  appendAll(problems, resolvedRepeats(plan, addresses, sources, sshConfigShown));
   return { addresses, sources, problems };
 }
 

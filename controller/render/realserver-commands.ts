@@ -5,6 +5,7 @@
 import type { RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6 } from '../../lvs/model';
 import { uniqueLines } from './host-commands';
+import { appendAll } from '../../lvs/append';
 
 const TUNNEL_DEVICE = 'tunl0';
 
@@ -23,7 +24,7 @@ const ARP_SYSCTLS = [
 
 function drCommands(duty: RealserverDuty): string[] {
   const lines = duty.vips.map((vip) => addAddress(vip, 'lo'));
-  if (duty.vips.some((vip) => !isIpv6(vip))) lines.push(...ARP_SYSCTLS);
+  if (duty.vips.some((vip) => !isIpv6(vip))) appendAll(lines, ARP_SYSCTLS);
   return lines;
 }
 
@@ -35,7 +36,7 @@ function tunCommands(duty: RealserverDuty): string[] {
   }
   // Decapsulated packets arrive on tunl0 from an address routed via eth0: strict rp_filter drops them.
   lines.push(`sysctl -w net.ipv4.conf.${TUNNEL_DEVICE}.rp_filter=0`, 'sysctl -w net.ipv4.conf.all.rp_filter=0');
-  if (duty.vips.some((vip) => !isIpv6(vip))) lines.push(...ARP_SYSCTLS);
+  if (duty.vips.some((vip) => !isIpv6(vip))) appendAll(lines, ARP_SYSCTLS);
   return lines;
 }
 
@@ -66,10 +67,10 @@ export function realserverCommands(plan: RealserverPlan): string[] {
   if (plan.duties.length === 0) return ['# in no service of the plan: nothing to set'];
   const lines: string[] = [];
   for (const duty of plan.duties) {
-    if (duty.forwarding === 'dr') lines.push(...drCommands(duty));
-    else if (duty.forwarding === 'tun') lines.push(...tunCommands(duty));
-    else lines.push(...natCommands(duty));
-    lines.push(...ftpComment(plan, duty));
+    if (duty.forwarding === 'dr') appendAll(lines, drCommands(duty));
+    else if (duty.forwarding === 'tun') appendAll(lines, tunCommands(duty));
+    else appendAll(lines, natCommands(duty));
+    appendAll(lines, ftpComment(plan, duty));
   }
   return uniqueLines(lines);
 }

@@ -82,7 +82,11 @@ export function formatBatchForms(hosts: readonly HostBatch[]): string {
   return hosts
     .map((h) => {
       const lines = [hostHeading(h), ...h.commands];
-      for (const b of h.batches) lines.push(`${b.program} <<'EOF'`, ...b.input.split('\n').filter((l) => l !== ''), 'EOF');
+      for (const b of h.batches) {
+        lines.push(`${b.program} <<'EOF'`);
+        for (const line of b.input.split('\n')) if (line !== '') lines.push(line);
+        lines.push('EOF');
+      }
       return lines.join('\n') + '\n';
     })
     .join('\n');

@@ -6,6 +6,7 @@ import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { RolloutEvent, RolloutPhase, RolloutSummary } from '../rollout/events';
 import { makePaint, type Paint } from './color';
 import { diffLines } from './diff-lines';
+import { maxOf } from '../../lvs/append';
 
 export interface HumanReportOptions {
   /** receives whole lines, each ending in "\n" */
@@ -40,7 +41,7 @@ export class HumanReport {
 
   constructor(private readonly options: HumanReportOptions) {
     this.paint = makePaint(options.color);
-    this.width = Math.max(0, ...options.hosts.map((h) => h.length));
+    this.width = maxOf(options.hosts.map((h) => h.length), 0);
   }
 
   heading(h: RolloutHeading): void {

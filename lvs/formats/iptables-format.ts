@@ -7,6 +7,7 @@ import { isIpv6, type MarkRule } from '../model';
 import { readRule, splitWords } from './iptables-rule';
 import { TextFormatError } from './text-format-error';
 import type { MarkState } from '../mark-state';
+import { appendAll } from '../append';
 
 export const MARK_CHAIN = 'LVSCTL-MARK';
 export const MARK_PARENT_CHAIN = 'PREROUTING';
@@ -82,7 +83,7 @@ export function renderMarkChainRestore(rules: MarkRule[], opts: MarkChainOptions
   rules.forEach((r) => checkRule(r, family));
   const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`];
   for (const rule of rules) lines.push(`-A ${MARK_CHAIN} ${markRuleSpec(rule)}`);
-  lines.push(...jumpAdjustment(jumpsNow(opts), 1), 'COMMIT');
+  appendAll(lines, jumpAdjustment(jumpsNow(opts), 1)).push('COMMIT');
   return lines.join('\n') + '\n';
 }
 

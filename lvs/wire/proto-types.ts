@@ -6,6 +6,7 @@ import { Namespace, Root, Type, type IConversionOptions, type INamespace, type R
 import type { Pausable } from '../yield-point';
 import { embeddedAsset } from '../embedded-assets';
 import { agentProtoPath, EMBEDDED_PROTO_ASSET, LOADER_OPTIONS } from './proto-source';
+import { appendAll } from '../append';
 
 /** protobuf's wire types that lvsctl's own codecs write and read: a varint, and a length-delimited field (a string, a message) */
 export const VARINT = 0;
@@ -69,7 +70,7 @@ export function* prepareCodecsSteps(root: Root = sharedAgentProtoRoot()): Pausab
       prepared += 1;
       yield;
     }
-    if (next instanceof Namespace) pending.push(...next.nestedArray);
+    if (next instanceof Namespace) appendAll(pending, next.nestedArray);
   }
   return prepared;
 }

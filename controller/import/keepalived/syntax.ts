@@ -5,6 +5,7 @@
 // (lib/parser.c): a line's words are one statement; a "{" opens a block for it.
 //
 // Pure: files are read through `ConfigFiles`, so tests give text and the CLI gives the disk.
+import { appendAll } from '../../../lvs/append';
 
 /** Where a word or statement comes from, for every message: "keepalived.conf:12". */
 export interface Place {
@@ -96,7 +97,7 @@ export async function loadLines(file: string, files: ConfigFiles, notes: string[
     const pattern = files.resolve(files.dirname(file), tokens[1].text);
     const matched = await files.glob(pattern);
     if (matched.length === 0) notes.push(`${tokens[0].file}:${tokens[0].line}: include ${tokens[1].text} matches no file (skipped, as keepalived does)`);
-    for (const included of matched) out.push(...(await loadLines(included, files, notes, depth + 1, [...chain, file])));
+    for (const included of matched) appendAll(out, await loadLines(included, files, notes, depth + 1, [...chain, file]));
   }
   return out;
 }

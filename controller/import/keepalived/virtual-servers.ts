@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { SCHEDULERS, type Forwarding, type IpvsService, type Scheduler, type SchedulerFlag, type ServiceKey } from '../../../lvs/model';
 import { CHECKER_KEYWORDS, mapChecker, number, type CheckerDefaults, type ImportedHealthCheck, type NotCarried } from './checkers';
 import type { Place, Statement } from './syntax';
+import { appendAll } from '../../../lvs/append';
 
 export interface ServiceExtras {
   healthCheck?: ImportedHealthCheck;
@@ -271,7 +272,7 @@ function serviceExtras(vs: Statement, realservers: Realserver[], defaults: Check
     if (!first) continue;
     const mapped = mapChecker(first, defaults);
     if ('refused' in mapped) { notCarried.push(mapped.refused); continue; }
-    notCarried.push(...mapped.notCarried);
+    appendAll(notCarried, mapped.notCarried);
     // keepalived checks each realserver on its own port; lvsctl's check port is the service's unless set
     if (mapped.check.port === undefined && rs.port) mapped.check.port = rs.port;
     if (!chosen) { chosen = mapped.check; chosenAt = first; continue; }

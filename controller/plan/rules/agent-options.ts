@@ -4,6 +4,7 @@
 import { agentOptionFits, PLAN_AGENT_OPTION_NAMES, PLAN_AGENT_OPTIONS, type PlanAgentOptions } from '../../../lvs/agent-options';
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanView } from './view';
+import { appendAll } from '../../../lvs/append';
 
 type Role = 'director' | 'realserver';
 
@@ -12,12 +13,12 @@ export function agentOptionProblems(view: PlanView): PlanProblem[] {
   const { agent } = view;
   for (const role of ['director', 'realserver'] as const) {
     const options = agent?.[role];
-    if (options) problems.push(...misplaced(options, role, ['agent', role], `the ${role}s`, (option, other) => `set it under /agent/${other}/${option} instead`));
+    if (options) appendAll(problems, misplaced(options, role, ['agent', role], `the ${role}s`, (option, other) => `set it under /agent/${other}/${option} instead`));
   }
   for (const [name, host] of view.hosts) {
     const options = host.agentOptions;
     if (options) {
-      problems.push(...misplaced(options, host.role, ['hosts', name, 'agentOptions'], `"${name}", a ${host.role}`,
+      appendAll(problems, misplaced(options, host.role, ['hosts', name, 'agentOptions'], `"${name}", a ${host.role}`,
         (option, other) => `remove it from ${name}, or set it on the ${other}s (/agent/${other}/${option})`));
     }
   }

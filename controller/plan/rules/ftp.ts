@@ -9,6 +9,7 @@ import { canonicalAddress } from '../../../lvs/address';
 import { rulesByMark } from './mark-usage';
 import { parsePortSpec, uncovered, type PortInterval } from './port-spec';
 import type { PlanView } from './view';
+import { appendAll } from '../../../lvs/append';
 
 /** The IANA FTP control port, the one ip_vs_ftp watches unless loaded with other ports. */
 const FTP_HELPER_PORT = 21;
@@ -83,9 +84,9 @@ export function ftpProblems(view: PlanView): PlanProblem[] {
     if (s.fwmark !== undefined) {
       const rules = byMark.get(s.fwmark);
       // No rules at all is the mark-usage rule's to report.
-      if (rules && view.complete.marks) problems.push(...fwmarkCoverage(view, s, i, s.ftp, rules));
+      if (rules && view.complete.marks) appendAll(problems, fwmarkCoverage(view, s, i, s.ftp, rules));
     } else if (s.port !== undefined && s.vip !== undefined) {
-      problems.push(...portServiceCoverage(s, i, s.ftp));
+      appendAll(problems, portServiceCoverage(s, i, s.ftp));
     }
   });
   return problems;

@@ -6,6 +6,7 @@ import { toPointer, type PlanProblem } from '../errors';
 import { canonicalAddresses, repeatedDestinations } from '../repeated-destinations';
 import { didYouMean } from './closest-name';
 import type { PlanView } from './view';
+import { appendAll } from '../../../lvs/append';
 
 function realserverNames(view: PlanView): string[] {
   return [...view.hosts].filter(([, h]) => h.role === 'realserver').map(([name]) => name);
@@ -52,7 +53,7 @@ export function hostProblems(view: PlanView): PlanProblem[] {
         });
     }
   });
-  problems.push(...dutyCountProblems(view));
+  appendAll(problems, dutyCountProblems(view));
   // a realserver's fields on a director: compile would drop them without a word
   for (const [name, host] of view.hosts) {
     if (host.role !== 'director') continue;

@@ -3,6 +3,7 @@
 import { toPointer, type PlanProblem } from '../errors';
 import type { PlanService } from '../schema';
 import type { PlanView } from './view';
+import { appendAll } from '../../../lvs/append';
 
 function kindProblems(s: PlanService, i: number): PlanProblem[] {
   const at = (...keys: string[]): string => toPointer(['services', i, ...keys]);
@@ -45,7 +46,7 @@ export function serviceKindProblems(view: PlanView): PlanProblem[] {
   const problems: PlanProblem[] = [];
   view.services.forEach((s, i) => {
     if (!s) return;
-    problems.push(...kindProblems(s, i), ...portZeroProblems(s, i));
+    appendAll(appendAll(problems, kindProblems(s, i)), portZeroProblems(s, i));
   });
   return problems;
 }

@@ -2,33 +2,9 @@
 // vocabulary) imports neither program; controller/ and agent/ import only lvs/, proto/ and
 // themselves; inside each program, imports run downward only.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
-
-function sourcesUnder(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path.relative(ROOT, full));
-    }
-  };
-  walk(path.join(ROOT, folder));
-  return out;
-}
+import { ROOT, sourcesUnder } from './sources';
 
 interface Import {
   from: string;

@@ -5,6 +5,9 @@ import { executeHealth } from '../../../controller/fleet/health-command';
 import { executeStatus } from '../../../controller/fleet/status-command';
 import { parseIpvsConnections } from '../../../lvs/formats/ipvs-connections';
 import { directorHealth, directorStatus, fleetDeps, PLAN_PATH, realserverHealth } from './in-memory-readers';
+import { benchTable, planJson } from '../../../bench/table';
+import type { AgentHealthReport } from '../../../lvs/health/report';
+import type { DirectorStatus } from '../../../lvs/wire/status-encode';
 
 const LCN = [
   'TCP 04:52  ASSURED     172.23.136.93:0     172.23.136.150:80   172.23.136.149:80',
@@ -96,6 +99,35 @@ describe('lvsctl status', () => {
     assert.doesNotMatch(out, /rs2 \(172\.23\.136\.149:80\) has weight/);
     assert.match(out, /weights set by health:\n  phpmyadmin: rs2 \(172\.23\.136\.149:80\) at weight 0, plan 1: health down, quiesced/);
   });
+
+  it('prints a 20,000 × 10 table whole, one row a service and a destination, aligned, and no drift', async () => {
+    // 220,000 rows: more than a spread call takes (lvs/append.ts); this threw RangeError before
+    const table = benchTable({ services: 20_000, destinations: 10 });
+    const status: DirectorStatus = {
+      host: 'lvs1',
+      services: table.map((s) => ({
+        service: { key: { kind: 'tcp', vip: s.vip, port: s.port }, scheduler: 'wlc', flags: [] }, managed: true,
+        stats: { connections: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 },
+        destinations: s.destinations.map((d) => ({
+          destination: { address: s.realserver.address, port: d.port, weight: d.weight, forwarding: 'nat' as const }, activeConnections: 0, inactiveConnections: 0,
+          stats: { connections: 0, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0 },
+        })),
+      })),
+    };
+    const health: AgentHealthReport = { host: 'lvs1', role: 'director', at: new Date('2025-03-01T12:00:00Z'), heartbeat: false, selfChecks: [], targets: [], events: [] };
+    const deps = fleetDeps({ lvs1: { status, health } }, planJson(table));
+    const code = await executeStatus(PLAN_PATH, {}, deps);
+    const lines = deps.out().split('\n');
+    assert.strictEqual(code, EXIT.ok, lines.slice(-5).join('\n'));
+    const services = lines.filter((l) => /^s\d+ /.test(l));
+    const destinations = lines.filter((l) => /^\s+-> web\d /.test(l));
+    assert.deepStrictEqual([services.length, destinations.length], [20_000, 200_000]);
+    assert.match(services[19_999] as string, /^s20000\s+tcp 10\.100\.79\.250:80\s+wlc\s/);
+    assert.match(destinations[199_999] as string, /^\s+-> web2 10\.0\.0\.12:8010\s+Masq\s+10\s/);
+    // one column width for every row: the KERNEL column starts at one place in each
+    assert.strictEqual(new Set(services.map((l) => l.indexOf('tcp '))).size, 1);
+    assert.match(deps.out(), /^no drift from the plan$/m);
+  }).timeout(60_000);
 
   it('does not ask realservers, and exits 3 with the reason when the director is unreachable', async () => {
     const deps = fleetDeps({ lvs: { unreachable: true } });

@@ -21,10 +21,11 @@ export interface CannedAgent {
 
 export const PLAN_PATH = 'ppc.json';
 
-export function fleetDeps(agents: Record<string, CannedAgent>): FleetCommandDeps & { out: () => string; asked: Partial<ConnectionFilter>[] } {
+/** planText: the plan the command reads (test/fixtures/plans/ppc.json by default). */
+export function fleetDeps(agents: Record<string, CannedAgent>, planText?: string): FleetCommandDeps & { out: () => string; asked: Partial<ConnectionFilter>[] } {
   let out = '';
   const asked: Partial<ConnectionFilter>[] = [];
-  const text = readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'plans', 'ppc.json'), 'utf8');
+  const text = planText ?? readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'plans', 'ppc.json'), 'utf8');
   const connector: AgentReaderConnector = (target) => {
     const agent = agents[target.host] ?? {};
     const gone = (): never => { throw new AgentUnreachableError(target.host, `agent of ${target.host} at ${target.address}:${target.port}: connection refused; is lvsctl-agent running there?`); };

@@ -130,6 +130,20 @@ describe('lvsctl import --keepalived', () => {
     assert.strictEqual(new Set(notes).size, notes.length);
   });
 
+  it('reads a 150,000-line include and reports each of its 150,000 settings, where a spread call threw', async () => {
+    // more items than a spread call takes (lvs/append.ts): the include's lines and the notes
+    const blocks = Array.from({ length: 150_000 }, (_, i) => `vrrp_script chk_${i} { script /bin/true }`).join('\n');
+    const files = memoryFiles({
+      '/k/keepalived.conf': 'include conf.d/*.conf\nvirtual_server 10.0.0.100 80 {\n  protocol TCP\n  real_server 10.0.0.11 80 {\n  }\n}\n',
+      '/k/conf.d/scripts.conf': blocks,
+    });
+    const result = await importKeepalived('/k/keepalived.conf', files, { marks: [], cluster: 'big' });
+    assert.deepStrictEqual(result.plan.services.map((s: { name: string }) => s.name), ['tcp-10-0-0-100-80']);
+    const scripts = result.notes.filter((n) => /not carried over: vrrp_script chk_\d+: not part of the IPVS table/.test(n));
+    assert.strictEqual(scripts.length, 150_000);
+    assert.match(scripts[149_999] as string, /^\/k\/conf\.d\/scripts\.conf:150000: not carried over: vrrp_script chk_149999:/);
+  }).timeout(60_000);
+
   it('through the command: the plan on stdout, the notes on stderr; refusals name file and line', async () => {
     let out = '';
     let err = '';

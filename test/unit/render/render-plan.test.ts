@@ -10,6 +10,7 @@ import { planSchema, type Plan, type PlanInput } from '../../../controller/plan/
 import { formatHostCommands } from '../../../controller/render/host-commands';
 import { renderBatchForms, renderHandCommands, UnknownHostError } from '../../../controller/render/render-plan';
 import { tempDirSync } from '../../temp-dirs';
+import { benchTable, planJson } from '../../../bench/table';
 
 const base: PlanInput = {
   apiVersion: 'lvsctl/v1',
@@ -156,6 +157,19 @@ describe('render', () => {
       assert.deepEqual(run.out, []);
       assert.match(run.err.join(''), /persistance/);
     });
+
+    it('prints a 20,000 × 10 table whole, as hand commands and as its ipvsadm -R batch', async () => {
+      // 220,000 lines: more than a spread call takes (lvs/append.ts); this threw RangeError before
+      const big = write('big.json', planJson(benchTable({ services: 20_000, destinations: 10 })));
+      for (const batch of [false, true]) {
+        const run = io();
+        assert.equal(await runRender(big, { host: 'lvs1', ...(batch ? { batch: true } : {}) }, run.io), 0, run.err.join(''));
+        const lines = run.out.join('').split('\n');
+        const table = lines.filter((l) => (batch ? /^-[Aa] /.test(l) : /^ipvsadm -[Aa] /.test(l)));
+        assert.equal(table.length, 220_000);
+        assert.equal(table[table.length - 1], `${batch ? '' : 'ipvsadm '}-a -t 10.100.79.250:80 -r 10.0.0.12:8010 -m -w 10`);
+      }
+    }).timeout(60_000);
 
     it('exits 1 for an unknown --host, naming the known hosts', async () => {
       await assert.rejects(runRender(write('ok.json', base), { host: 'web9' }, io().io), (err: unknown) => err instanceof CliError && err.exitCode === 1 && /web9.*lvs1, lvs2, web1, web2, web6/.test(err.message));
