@@ -8,7 +8,7 @@ import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritabl
 import type { Logger } from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ReceivedRequest, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
-import type { GenerationStore } from '../state/generation';
+import { GenerationFileError, type GenerationStore } from '../state/generation';
 import type { AgentHandlers } from '../../proto/generated/lvsctl/v1/Agent';
 import type { HelloReply } from '../../proto/generated/lvsctl/v1/HelloReply';
 import type { HelloRequest__Output } from '../../proto/generated/lvsctl/v1/HelloRequest';
@@ -276,7 +276,10 @@ export class AgentService {
     call: ServerWritableStream<Buffer, Buffer>, caller: CallerInfo, plan: HostPlan, mode: ApplyMode, stepBatches: boolean, omitDiff: boolean, decode: WorkCost,
   ): Promise<void> {
     const received = { bytes: call.request, omitDiff };
-    const last = await this.deps.generations.lastApplied();
+    const last = await this.deps.generations.lastApplied().catch((err: unknown) => {
+      if (err instanceof GenerationFileError) throw new ApplyRefused(callError(status.FAILED_PRECONDITION, err.message));
+      throw err;
+    });
     if (last !== undefined && plan.generation < last) {
       throw new ApplyRefused(
         callError(

@@ -34,6 +34,17 @@ export function fileGenerationStore(stateDir: string): GenerationStore {
   };
 }
 
+/** The generation file cannot be read as one; names the file and what to do. */
+export class GenerationFileError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(
+      `${file}: ${problem}. The agent cannot tell which plan generation it applied last, so it applies none. ` +
+        'Fix: remove the file (the next apply writes it again; until then an older rollout is not told apart from a newer one).',
+    );
+    this.name = 'GenerationFileError';
+  }
+}
+
 async function readGeneration(file: string): Promise<number | undefined> {
   let text: string;
   try {
@@ -42,9 +53,16 @@ async function readGeneration(file: string): Promise<number | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const parsed = JSON.parse(text) as { generation?: unknown };
-  if (typeof parsed.generation !== 'number' || !Number.isSafeInteger(parsed.generation)) {
-    throw new Error(`${file}: "generation" is not an integer; remove the file if it was edited by hand`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    // the agent writes it whole or not at all (a temp file renamed): this is an edit by hand, or the disk
+    throw new GenerationFileError(file, `not JSON (${(err as Error).message})`);
   }
-  return parsed.generation;
+  const generation = typeof parsed === 'object' && parsed !== null ? (parsed as { generation?: unknown }).generation : undefined;
+  if (typeof generation !== 'number' || !Number.isSafeInteger(generation)) {
+    throw new GenerationFileError(file, '"generation" is not an integer (the agent writes {"generation": N})');
+  }
+  return generation;
 }

@@ -1,5 +1,5 @@
 import assert from 'assert';
-import { mkdirSync, readFileSync, rmSync } from 'fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { status } from '@grpc/grpc-js';
 import type { ApplyEvent } from '../../lvs/apply-events';
@@ -190,6 +190,18 @@ describe('Apply over gRPC', () => {
     assert.strictEqual(error?.code, status.ABORTED);
     assert.match(error?.details ?? '', /plan generation 9 is older than generation 10 already applied on this host/);
     assert.strictEqual(agent.applier.calls.length, 1);
+  });
+
+  it('answers FAILED_PRECONDITION naming the generation file and the fix when that file is not the agent\'s, and applies nothing', async () => {
+    const file = join(agent.stateDir, 'generation.json');
+    writeFileSync(file, '{"garbage');
+    const { error } = await rawApply(agent.port, pki.controller, { mode: 'APPLY_MODE_APPLY', plan: hostPlanToWire(directorPlan(9)) });
+    assert.strictEqual(error?.code, status.FAILED_PRECONDITION);
+    assert.strictEqual(error?.details, `${file}: not JSON (Unterminated string in JSON at position 9). The agent cannot tell which plan generation it applied last, so it applies none. Fix: remove the file (the next apply writes it again; until then an older rollout is not told apart from a newer one).`);
+    assert.strictEqual(agent.applier.calls.length, 0);
+    rmSync(file);
+    const { result } = await applyThroughConnector(directorPlan(9));
+    assert.strictEqual(result.outcome, 'changed');
   });
 
   it('applies the same generation again (a re-run of the same rollout)', async () => {

@@ -2,7 +2,7 @@ import assert from 'assert';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { fileGenerationStore } from '../../agent/state/generation';
+import { fileGenerationStore, GenerationFileError } from '../../agent/state/generation';
 
 describe('the generation kept in --state-dir', () => {
   let dir: string;
@@ -57,8 +57,21 @@ describe('the generation kept in --state-dir', () => {
     assert.strictEqual(await store.lastApplied(), 5);
   });
 
-  it('refuses a file edited into nonsense, saying what to do', async () => {
-    writeFileSync(join(dir, 'generation.json'), '{"generation":"seven"}');
-    await assert.rejects(fileGenerationStore(dir).lastApplied(), /"generation" is not an integer; remove the file if it was edited by hand/);
+  it('refuses a file edited into nonsense, naming the file and saying what to do', async () => {
+    const file = join(dir, 'generation.json');
+    for (const [text, problem] of [
+      ['{"generation":"seven"}', /: "generation" is not an integer/],
+      ['null', /: "generation" is not an integer/],
+      ['{"garbage', /: not JSON \(Unterminated string in JSON/],
+    ] as const) {
+      writeFileSync(file, text);
+      await assert.rejects(fileGenerationStore(dir).lastApplied(), (err: unknown) => {
+        assert.ok(err instanceof GenerationFileError);
+        assert.ok(err.message.startsWith(`${file}: `), err.message);
+        assert.match(err.message, problem);
+        assert.match(err.message, /Fix: remove the file \(the next apply writes it again/);
+        return true;
+      });
+    }
   });
 });
