@@ -7,6 +7,7 @@
 import { createLogger as createWinstonLogger, format, transports, type Logger } from 'winston';
 import { LOG_LEVELS } from '../lvs/agent-options';
 import { fdIsJournal, journalPriority } from './journal';
+import { isClosedOutput } from '../lvs/closed-output';
 
 export { LOG_LEVELS };
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,14 +40,22 @@ export function createLogger(level: LogLevel, stream: NodeJS.WritableStream = pr
 }
 
 /**
- * stdout closed under the agent (its log reader went away, outside systemd): the lines go to
- * stderr from then on, and the agent goes on serving (lvs/closed-output.ts keeps the EPIPE
- * from ending it, mid-apply perhaps). A stderr closed too loses them, as its reader chose.
+ * stdout failed under the agent (its log reader went away outside systemd, or the disk of a
+ * log file is full): the lines go to stderr from then on, and the agent goes on serving
+ * (lvs/closed-output.ts keeps the failed write from ending it, mid-apply perhaps). A stderr
+ * that fails too loses them.
  */
-export function logToStderrFromNowOn(logger: Logger): void {
+export function logToStderrFromNowOn(logger: Logger, error?: unknown): void {
   logger.clear();
   logger.add(new transports.Stream({ stream: process.stderr }));
-  logger.warn('stdout closed under the agent (its reader went away): log lines go to stderr from now on');
+  logger.warn(isClosedOutput(error)
+    ? 'stdout closed under the agent (its reader went away): log lines go to stderr from now on'
+    : `stdout failed under the agent (${errorText(error)}): log lines go to stderr from now on`);
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return e?.message ?? String(error);
 }
 
 /** A logger that drops everything, for tests. */

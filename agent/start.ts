@@ -17,7 +17,7 @@ import type { HostApplier } from '../lvs/apply-events';
 import type { IpvsWriter } from './kernel/ipvs-writer';
 import type { IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { createLogger, logToStderrFromNowOn } from './logging';
-import { carryOnWhenOutputCloses } from '../lvs/closed-output';
+import { carryOnWhenOutputFails } from '../lvs/closed-output';
 import { notifyReady } from './service-manager';
 import { stderrErrorPrefix } from './journal';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type RawAgentOptions } from './server/agent-config';
@@ -171,9 +171,10 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   // before the agent's own work: V8 decides on optimizing a function as it runs hot
   const optimizingCompiler = setOptimizingCompiler(config.optimizingCompiler);
   const logger = createLogger(config.logLevel);
-  // a log reader that goes away must not end the agent, perhaps mid-apply (docs/operations.md, The agent's log)
-  carryOnWhenOutputCloses([process.stdout, process.stderr], (output) => {
-    if (output === process.stdout) logToStderrFromNowOn(logger);
+  // a log reader that goes away, or a log file's full disk, must not end the agent, perhaps
+  // mid-apply (docs/operations.md, The agent's log)
+  carryOnWhenOutputFails([process.stdout, process.stderr], (output, error) => {
+    if (output === process.stdout) logToStderrFromNowOn(logger, error);
   });
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';

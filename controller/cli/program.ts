@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { VERSION } from '../../lvs/version';
-import { carryOnWhenCommandOutputCloses } from './closed-output';
+import { carryOnWhenCommandOutputCloses, stdoutFailureMessage } from './closed-output';
 import { registerCommands } from './commands';
 
 export function buildProgram(): Command {
@@ -20,7 +20,16 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   carryOnWhenCommandOutputCloses();
-  const program = buildProgram();
+  const code = await runCommand(buildProgram(), argv);
+  // a failed write to a file or terminal is raised a tick after it: its error, if any, is in by the next turn
+  await new Promise((resolve) => setImmediate(resolve));
+  const lost = stdoutFailureMessage();
+  if (lost === undefined) return code;
+  process.stderr.write(`lvsctl: ${lost}\n`);
+  return code === EXIT.ok ? EXIT.invalid : code;
+}
+
+async function runCommand(program: Command, argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.ok);

@@ -1,9 +1,8 @@
 import assert from 'assert';
-import { spawn, type ChildProcessByStdio } from 'child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { spawn, type ChildProcess } from 'child_process';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { Readable } from 'stream';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls } from './support/agent-harness';
 
@@ -38,7 +37,7 @@ function runAgent(args: string[], untilLine?: RegExp): Promise<Exit> {
 
 /** An agent left running: its output so far, the JSON log line with a message, its port once started. */
 interface ServingAgent {
-  child: ChildProcessByStdio<null, Readable, Readable>;
+  child: ChildProcess;
   stdout(): string;
   stderr(): string;
   /** the first JSON line of stdout with this message, once written (polled; the agent's end stops the wait) */
@@ -53,19 +52,20 @@ interface ServingAgent {
 }
 
 /** Runs lvsctl-agent and leaves it running (SIGKILL after 20 s at the latest). */
-function spawnAgent(args: string[]): ServingAgent {
-  const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** stdoutFd: the agent's stdout is that file (its log lines then looked for on stderr too) */
+function spawnAgent(args: string[], stdoutFd?: number): ServingAgent {
+  const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const waitFor = async (what: () => boolean): Promise<void> => {
     while (!what() && child.exitCode === null && child.signalCode === null) await new Promise((r) => setTimeout(r, 20));
   };
   const found = (message: string): Record<string, unknown> | undefined =>
-    stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
+    `${stdout}\n${stdoutFd === undefined ? '' : stderr}`.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === message);
   const lineOf = async (message: string): Promise<Record<string, unknown> | undefined> => {
     await waitFor(() => found(message) !== undefined);
     return found(message);
@@ -224,7 +224,7 @@ describe('lvsctl-agent start-up', () => {
     try {
       const port = await agent.port();
       // the reader goes; the reload's log line is the next write to stdout, and meets EPIPE
-      agent.child.stdout.destroy();
+      agent.child.stdout?.destroy();
       agent.child.kill('SIGHUP');
       await agent.waitFor(() => agent.stderr().includes('log lines go to stderr from now on'));
       assert.strictEqual(agent.child.exitCode, null, `the agent ended: ${agent.stderr()}`);
@@ -233,6 +233,23 @@ describe('lvsctl-agent start-up', () => {
       assert.strictEqual(await agent.exited, 0);
       assert.match(agent.stderr(), /"message":"agent stopped"/);
       assert.doesNotMatch(agent.stderr(), /EPIPE/);
+    } finally {
+      agent.end();
+    }
+  });
+
+  it('goes on serving when its log file\'s disk is full: the lines go to stderr, saying why, SIGTERM still exits 0', async () => {
+    const full = openSync('/dev/full', 'w');
+    const agent = spawnAgent(['--role', 'realserver', ...tlsArgs(), '--listen', '127.0.0.1:0', '--state-dir', stateDir], full);
+    closeSync(full);
+    try {
+      const port = await agent.port();
+      assert.match(agent.stderr(), /stdout failed under the agent \(ENOSPC: no space left on device, write\): log lines go to stderr from now on/);
+      assert.ok((await helloTo(port)).length > 0, 'still serving');
+      agent.child.kill('SIGTERM');
+      assert.strictEqual(await agent.exited, 0);
+      assert.match(agent.stderr(), /"message":"agent stopped"/);
+      assert.doesNotMatch(agent.stderr(), /at writeSync|Error: ENOSPC/);
     } finally {
       agent.end();
     }

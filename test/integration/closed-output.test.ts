@@ -4,7 +4,7 @@
 // server with the fake applier) on 127.0.0.1, whose appliers say what they were asked and finished.
 import assert from 'assert';
 import { spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
@@ -15,13 +15,16 @@ import { writeLoopbackPlan } from './support/loopback-plan';
 // dist/test/integration/ → dist/controller/cli/main.js
 const LVSCTL = join(__dirname, '..', '..', 'controller', 'cli', 'main.js');
 
-/** lvsctl ARGS with its stdout closed before it writes anything; its exit code (null: killed, still running after 40 s) and stderr. */
-function runWithStdoutClosed(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+/**
+ * lvsctl ARGS with its stdout closed before it writes anything (or, with `stdoutFd`, writing to
+ * that file); its exit code (null: killed, still running after 40 s) and stderr.
+ */
+function runWithStdoutClosed(args: readonly string[], stdoutFd?: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LVSCTL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
+    const child = spawn(process.execPath, [LVSCTL, ...args], { stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'] });
+    child.stdout?.destroy();
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -31,7 +34,7 @@ function runWithStdoutClosed(args: readonly string[]): Promise<{ code: number | 
   });
 }
 
-describe('lvsctl with its output closed by the reader', function () {
+describe('lvsctl with its output closed by the reader, or on a full disk', function () {
   this.timeout(60_000);
   let pki: TestPki;
   let dir: string;
@@ -78,5 +81,31 @@ describe('lvsctl with its output closed by the reader', function () {
   it('a command that only prints (schema) exits 0 with nothing on stderr', async () => {
     const closed = await runWithStdoutClosed(['schema']);
     assert.deepEqual(closed, { code: 0, stderr: '' });
+  });
+
+  /** lvsctl ARGS writing to /dev/full: every write to stdout fails with ENOSPC, as on a full disk */
+  const runIntoFullDisk = (args: readonly string[]): Promise<{ code: number | null; stderr: string }> => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      return runWithStdoutClosed(args, full);
+    } finally {
+      closeSync(full);
+    }
+  };
+  const LOST = 'lvsctl: could not write to stdout (ENOSPC: no space left on device, write): what the command printed there is incomplete\n';
+
+  it('on a full disk, a command that only prints exits 1 saying its output is incomplete, with no stack trace', async () => {
+    assert.deepEqual(await runIntoFullDisk(['schema']), { code: 1, stderr: LOST });
+    assert.deepEqual(await runIntoFullDisk(['--help']), { code: 1, stderr: LOST });
+  });
+
+  it('on a full disk, a rollout still goes on to its end (both hosts applied), then exits 1 saying its output is incomplete', async () => {
+    const plan = writeLoopbackPlan(dir, 'full', { lvs1: director.port, web1: realserver.port });
+    const before = [realserver.applier.calls.length, director.applier.calls.length];
+    assert.deepEqual(await runIntoFullDisk(['rollout', plan, ...tlsArgs(), '--timeout', '5s']), { code: 1, stderr: LOST });
+    for (const [i, agent] of [realserver, director].entries()) {
+      assert.equal(agent.applier.calls.length, (before[i] as number) + 1);
+      assert.notEqual(agent.applier.calls.at(-1)?.finishedAt, undefined);
+    }
   });
 });
