@@ -235,6 +235,46 @@ function propertyCount(parsed: unknown): number {
   return count;
 }
 
+/** A place in a JSON.parse result: its value, and the key that led there from its parent (none at the top). */
+interface Place {
+  value: unknown;
+  parent?: Place;
+  key?: string | number;
+}
+
+/**
+ * The pointers of every "__proto__" key in a JSON.parse result. JSON.parse keeps one as an own
+ * property, but a copy of the object into a new one (zod's record, a spread) sets the copy's
+ * prototype with it instead, and the key is gone without a word: a host named so would vanish
+ * from the plan. A walk with a stack of its own; pointers are spelt only for what it finds.
+ */
+export function protoKeyPointers(parsed: unknown): string[] {
+  const found: string[] = [];
+  const pending: Place[] = [{ value: parsed }];
+  while (pending.length > 0) {
+    const place = pending.pop() as Place;
+    const value = place.value;
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => { if (typeof item === 'object' && item !== null) pending.push({ value: item, parent: place, key: index }); });
+      continue;
+    }
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (key === '__proto__') found.push(toPointer([...pathOf(place), key]));
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) pending.push({ value: item, parent: place, key });
+    }
+  }
+  return found.sort();
+}
+
+function pathOf(place: Place): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let at: Place | undefined = place; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 function oddBackslashesBefore(text: string, at: number): boolean {
   let n = 0;
   while (text.charCodeAt(at - 1 - n) === BACKSLASH) n++;

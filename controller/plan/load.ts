@@ -3,7 +3,7 @@
 // duplicate keys, then everything validatePlan finds. Never throws for a bad file.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
-import { hasDuplicateKeys, scanJson } from './json-syntax';
+import { hasDuplicateKeys, protoKeyPointers, scanJson } from './json-syntax';
 import type * as Validator from './validate';
 import type { ValidationResult } from './validate';
 
@@ -119,9 +119,17 @@ export function loadPlanText(text: string): LoadResult {
     message: `key "${pointer.slice(pointer.lastIndexOf('/') + 1)}" is given twice in the same object; JSON keeps only the last`,
     hint: 'merge the two into one',
   }));
+  // the walk only for a text that can hold the key: as written, or spelt with \u escapes
+  const protoKeys: PlanProblem[] = (body.includes('__proto__') || body.includes('\\u') ? protoKeyPointers(input) : []).map((pointer) => ({
+    pointer,
+    message: 'key "__proto__" is not a name lvsctl takes: JavaScript reads it as the object\'s prototype, and it would be dropped without a word',
+    hint: 'rename it: a name starts with a letter or a digit',
+  }));
   const result = validator().validatePlan(input);
-  if (duplicates.length === 0) return result;
-  return { ok: false, problems: [...duplicates, ...result.problems], warnings: result.warnings };
+  // where the schema names the key already (an unknown key of a fixed object), once is enough
+  const refused = [...duplicates, ...protoKeys.filter((p) => !result.problems.some((q) => q.pointer === p.pointer))];
+  if (refused.length === 0) return result;
+  return { ok: false, problems: [...refused, ...result.problems], warnings: result.warnings };
 }
 
 /** The plan of a file, or of standard input for "-". */

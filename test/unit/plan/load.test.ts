@@ -64,6 +64,15 @@ describe('loading a plan file', () => {
     assert.match(result.problems[0].message, /key "marks" is given twice/);
     assert.equal(result.problems[0].pointer, '/marks');
   });
+  it('refuses a "__proto__" key, which would drop a host without a word, as written or spelt with escapes', async () => {
+    const plain = JSON.stringify(basePlan()).replace('"hosts":{', '"hosts":{"__proto__":{"role":"director","address":"10.0.0.2"},');
+    assert.match(await onlyProblem(write('proto.json', plain)), /^plan\.json: \/hosts\/__proto__: key "__proto__" is not a name lvsctl takes: .*dropped without a word \(rename it/);
+    const escaped = JSON.stringify(basePlan()).replace('"hosts":{', '"hosts":{"\\u005f_proto__":{},');
+    assert.match(await onlyProblem(write('escaped.json', escaped)), /^plan\.json: \/hosts\/__proto__: key "__proto__"/);
+    // inside a fixed object the schema names it already, as any unknown key: once
+    const inHost = JSON.stringify(basePlan()).replace('"web1":{', '"web1":{"__proto__":{},');
+    assert.match(await onlyProblem(write('in-host.json', inHost)), /^plan\.json: \/hosts\/web1\/__proto__: unknown key "__proto__"/);
+  });
   it('accepts a UTF-8 byte order mark', async () => {
     const result = await loadPlanFile(write('bom.json', '\ufeff' + JSON.stringify(basePlan())));
     assert.ok(result.ok);
