@@ -11,7 +11,7 @@ const ipAddress = ipAddressField();
 const interfaceName = z.string().min(1).max(15).regex(/^[A-Za-z0-9._@-]+$/, { error: 'must be an interface name such as "eth0"' });
 
 export const directorGroupSchema = z.strictObject({
-  name: z.string().min(1).max(24).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must be letters, digits, "_" and "-" (it names the keepalived vrrp_instance)' }),
+  name: z.string().min(1).max(24).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must be letters, digits, "_" and "-", starting with a letter or a digit (it names the keepalived vrrp_instance)' }),
   directors: z.array(hostName).min(2).max(16)
     .describe('the directors of the pair (or more), in order of preference: the first is the master while it lives'),
   virtualRouterId: z.number().int().min(1).max(255).describe('VRRP virtual_router_id: unique on the segment'),

@@ -20,7 +20,7 @@ const servicePort = z.number().int().min(0).max(65535);
 const portSpec = z.string().regex(PORT_SPEC_PATTERN, { error: 'must be a port "N" or a range "N:M", e.g. "10000:12000"' });
 const portRange = z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'must be a range "N:M", e.g. "10000:12000"' });
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-  error: 'must be a host name of letters, digits, ".", "_" and "-"',
+  error: 'must be a host name of letters, digits, ".", "_" and "-", starting with a letter or a digit',
 });
 
 export const ftpServerSchema = z.strictObject({
@@ -63,7 +63,7 @@ export const realserverRefSchema = z.strictObject({
 });
 
 export const serviceSchema = z.strictObject({
-  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" and "-"' }),
+  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" and "-", starting with a letter or a digit' }),
   protocol: z.enum(PROTOCOLS).optional(),
   vip: ipAddress.optional(),
   port: servicePort.optional(),

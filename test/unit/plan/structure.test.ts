@@ -46,6 +46,12 @@ describe('plan structure (rule 1)', () => {
     expectProblem(plan, '/services/0/realservers/0/weight', /must be at most 65535, not the number 70000/);
   });
 
+  it('says a name starts with a letter or a digit, the one rule a name of allowed characters can break', () => {
+    const plan = basePlan();
+    (plan.services as JsonObject[])[0].name = '_web';
+    expectProblem(plan, '/services/0/name', /must be letters, digits, "\.", "_" and "-", starting with a letter or a digit/);
+  });
+
   it('refuses a document that is not an object, without throwing', () => {
     for (const input of [null, [], 'plan', 42]) {
       const result = validatePlan(input);
