@@ -72,6 +72,7 @@ export interface ConfigFiles {
 
 /** At most this deep: an include that includes itself is refused, not followed for ever. */
 const MAX_INCLUDE_DEPTH = 16;
+const MAX_BLOCK_DEPTH = 32;
 
 /**
  * The lines of `file` with every include replaced by the lines of the files its glob
@@ -106,7 +107,10 @@ export async function loadLines(file: string, files: ConfigFiles, notes: string[
 export function parseStatements(lines: Token[][]): Statement[] {
   const flat: (Token | 'eol')[] = lines.flatMap((l) => [...l, 'eol' as const]);
   let at = 0;
-  const parseBlock = (opener: Token | undefined): Statement[] => {
+  const parseBlock = (opener: Token | undefined, depth: number): Statement[] => {
+    // keepalived's own blocks go four deep (virtual_server, real_server, a checker, url): a
+    // deeper nest is no configuration, and ten thousand of them would overflow the call stack
+    if (opener && depth > MAX_BLOCK_DEPTH) throw new KeepalivedSyntaxError(opener, `blocks nested deeper than ${MAX_BLOCK_DEPTH}: keepalived's own go four deep (virtual_server, real_server, a checker, url)`);
     const statements: Statement[] = [];
     let current: Statement | undefined;
     while (at < flat.length) {
@@ -121,7 +125,7 @@ export function parseStatements(lines: Token[][]): Statement[] {
         // a "{" on its own line belongs to the statement on the line before
         const owner = current ?? statements[statements.length - 1];
         if (!owner || owner.block) throw new KeepalivedSyntaxError(t, 'a "{" follows no keyword');
-        owner.block = parseBlock(t);
+        owner.block = parseBlock(t, depth + 1);
         current = undefined;
         continue;
       }
@@ -134,7 +138,7 @@ export function parseStatements(lines: Token[][]): Statement[] {
     if (opener) throw new KeepalivedSyntaxError(opener, 'this "{" is never closed');
     return statements;
   };
-  return parseBlock(undefined);
+  return parseBlock(undefined, 0);
 }
 
 export async function readKeepalivedConfig(file: string, files: ConfigFiles, notes: string[]): Promise<Statement[]> {

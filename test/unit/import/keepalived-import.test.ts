@@ -40,6 +40,12 @@ describe('keepalived.conf syntax', () => {
     ]);
   });
 
+  it('refuses blocks nested deeper than 32, naming the file and line, where 10,000 overflowed the call stack', () => {
+    const deep = (n: number): string => `${'a {\n'.repeat(n)}${'}\n'.repeat(n)}`;
+    assert.strictEqual(parseStatements(tokenize(deep(32), 'k.conf')).length, 1);
+    assert.throws(() => parseStatements(tokenize(deep(10_000), 'k.conf')), (e: unknown) => e instanceof KeepalivedSyntaxError && /^k\.conf:33: blocks nested deeper than 32: keepalived's own go four deep/.test(e.message));
+  });
+
   it('names the file and line of an unclosed brace, a stray one, an open quote', () => {
     assert.throws(() => parseStatements(tokenize('a {\n b\n', 'k.conf')), /k\.conf:1: this "\{" is never closed/);
     assert.throws(() => parseStatements(tokenize('a\n}\n', 'k.conf')), /k\.conf:2: a "\}" closes no block/);
