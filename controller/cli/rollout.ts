@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { RolloutCommandOptions } from './rollout-command';
 import { addAgentOptions, connectorFromOptions, deadlineOptionsFrom, type AgentConnectionOptions } from './agent-options';
-import { DEFAULT_PARALLEL } from './rollout-defaults';
+import { DEFAULT_PARALLEL, MAX_PARALLEL } from './rollout-defaults';
 import { loadPlanIo } from './plan-io';
 import { rolloutTrace } from './rollout-trace';
 import { CliError, EXIT } from '../exit-codes';
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--check', 'change nothing: every agent says what would change')
     .option('--diff', 'show before/after of the IPVS table, the mark rules and realserver settings')
     .option('--limit <hosts>', 'only these hosts, comma separated, repeatable (a director\'s realservers are still verified, read-only)', collect)
-    .option('--parallel <n>', `at most N agents connected to or applied at once (default ${DEFAULT_PARALLEL})`)
+    .option('--parallel <n>', `at most N agents connected to or applied at once, 1 to ${MAX_PARALLEL} (default ${DEFAULT_PARALLEL})`)
     .option('--json', 'print one JSON document (events and recap) on stdout, nothing else')
     .option('--continue-with-quiesced', 'apply the directors even when realservers did not pass, those at weight 0');
   addAgentOptions(command, '30m for the applies, plus --timeout for every --parallel agents connected');

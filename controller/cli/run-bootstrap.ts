@@ -16,6 +16,7 @@ import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bo
 import { openSshRunner } from '../bootstrap/ssh';
 import { connectorFromOptions, parseDurationMs } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
+import { MAX_PARALLEL } from './rollout-defaults';
 
 export interface BootstrapFlags {
   caDir?: string;
@@ -129,7 +130,7 @@ function allowList(flag: string | undefined, certPem: Buffer | undefined, certFi
 export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
   const check = flags.check === true;
   const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL : Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 1000) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to 1000`, EXIT.invalid);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to ${MAX_PARALLEL}`, EXIT.invalid);
   const timeoutMs = parseDurationMs('--timeout', flags.timeout, MAX_DURATION_MS);
   const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);

@@ -146,9 +146,13 @@ describe('--parallel', () => {
     assert.strictEqual(parseParallel(undefined), 10);
   });
 
-  for (const bad of ['0', '-2', '1.5', 'many', '']) {
-    it(`refuses "${bad}" naming the option`, () => {
-      assert.throws(() => parseParallel(bad), /--parallel must be a positive integer/);
+  it('takes up to 1000, as bootstrap does', () => {
+    assert.strictEqual(parseParallel('1000'), 1000);
+  });
+
+  for (const bad of ['0', '-2', '1.5', 'many', '', '1001', '100000000000']) {
+    it(`refuses "${bad}" naming the option and its bound`, () => {
+      assert.throws(() => parseParallel(bad), /^Error: --parallel must be a positive integer up to 1000, e.g. --parallel 5; got "/);
     });
   }
 });
