@@ -37,6 +37,7 @@ import type { MetricsServer } from './metrics/serve';
 import { NO_METRICS } from './metrics/metrics-recorder';
 import { fullCollection, IdleCollector } from './idle-collect';
 import { describeOptimizingCompiler, setOptimizingCompiler } from './optimizing-compiler';
+import { makeDirectory } from '../lvs/make-directory';
 
 // The modules of one role are loaded only by an agent of that role (import() below): a
 // realserver never loads the applier, the IPVS and iptables doors or keepalived's, and a
@@ -144,7 +145,7 @@ async function startDirectorDrainSweeps(config: AgentConfig, writer: IpvsWriter,
 
 async function prepareStateDir(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dir, 0o700);
     await fs.access(dir, 2 /* W_OK */);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

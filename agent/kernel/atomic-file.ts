@@ -1,10 +1,11 @@
 // The one way the agent writes a file it owns (its state in --state-dir, keepalived's
 // configuration): to a temp file beside it, fsync, rename over the old one. A crash leaves
 // the old content or the new, never half of either, and a reader never sees a half file.
-import { closeSync, fstatSync, fsync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'fs';
+import { closeSync, fstatSync, fsync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'fs';
 import type { FileHandle } from 'fs/promises';
 import { dirname } from 'path';
 import { promisify } from 'util';
+import { makeDirectory, makeDirectorySync } from '../../lvs/make-directory';
 
 /**
  * A body up to this size (the generation, a realserver's owned state, a keepalived
@@ -47,7 +48,7 @@ export async function writeFileAtomically(file: string, body: AtomicFileBody, op
   // libuv's threads (on a one-CPU host, a context switch there and back), and it nearly never is
   const handle = await fs.open(temp, 'w', fileMode).catch(async (error: unknown) => {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await fs.mkdir(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+    await makeDirectory(dirname(file), options.directoryMode ?? 0o700);
     return fs.open(temp, 'w', fileMode);
   });
   let identity: FileIdentity | void = undefined;
@@ -108,7 +109,7 @@ async function writeSmallFile(file: string, temp: string, body: string | Buffer,
     fd = openSync(temp, 'w', fileMode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dirname(file), { recursive: true, mode: options.directoryMode ?? 0o700 });
+    makeDirectorySync(dirname(file), options.directoryMode ?? 0o700);
     fd = openSync(temp, 'w', fileMode);
   }
   let identity: FileIdentity | void = undefined;

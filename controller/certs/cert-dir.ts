@@ -5,6 +5,7 @@ import { promises as fs } from 'fs';
 import { join } from 'path';
 import { createCertificateAuthority, issueCertificate, type PemPair } from './authority';
 import { fileInTheWay } from '../../lvs/errors';
+import { makeDirectory } from '../../lvs/make-directory';
 
 export const CERT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -55,7 +56,7 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
     );
   }
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dir, 0o700);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = fileInTheWay(code)

@@ -181,6 +181,12 @@ describe('lvsctl-agent start-up', () => {
     assert.match(below.stderr, /a part of the path is a file, not a directory/);
   });
 
+  it('says a --state-dir under /proc cannot be made, and ends at once (Node\'s own mkdir -p spun there forever)', async () => {
+    const { code, stderr } = await runAgent(['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', '/proc/lvsctl-state']);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--state-dir \/proc\/lvsctl-state: cannot create or write it \(ENOENT\); run as root or choose another --state-dir/);
+  });
+
   it('says a --listen address this host does not have is not one of its addresses (binding only: nothing is sent)', async () => {
     // 192.0.2.1: TEST-NET-1, on no interface here
     const { code, stderr } = await runAgent(['--role', 'realserver', '--insecure', '--listen', '192.0.2.1:0', '--state-dir', stateDir]);

@@ -87,6 +87,12 @@ describe('lvsctl certs', () => {
     assert.doesNotMatch(onFile.stderr + under.stderr, /unexpected/);
   });
 
+  it('init under /proc ends at once, exit 1, saying the directory cannot be made (Node\'s own mkdir -p spun there forever)', async () => {
+    const proc = await lvsctl('certs', 'init', '/proc/lvsctl-pki');
+    assert.strictEqual(proc.code, 1);
+    assert.match(proc.stderr, /^lvsctl: \/proc\/lvsctl-pki: cannot be created \(ENOENT\); choose another DIR\n$/);
+  });
+
   it('issue without a CA says to run certs init', async () => {
     const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
     assert.strictEqual(code, 1);
