@@ -10,7 +10,8 @@ async function run(argv: string[]): Promise<void> {
   const program = buildProgram();
   program.parse(argv);
   const { startAgent } = await import('./start');
-  await startAgent(program.opts<RawAgentOptions>());
+  const given = program.options.map((o) => o.attributeName()).filter((name) => program.getOptionValueSource(name) === 'cli');
+  await startAgent({ ...program.opts<RawAgentOptions>(), given });
 }
 
 /** The whole program: from dist/ (main.ts), or from a bundle (scripts/package/). */

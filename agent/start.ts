@@ -38,6 +38,7 @@ import { NO_METRICS } from './metrics/metrics-recorder';
 import { fullCollection, IdleCollector } from './idle-collect';
 import { describeOptimizingCompiler, setOptimizingCompiler } from './optimizing-compiler';
 import { makeDirectory } from '../lvs/make-directory';
+import { misplacedAgentOptions, PLAN_AGENT_OPTIONS } from '../lvs/agent-options';
 
 // The modules of one role are loaded only by an agent of that role (import() below): a
 // realserver never loads the applier, the IPVS and iptables doors or keepalived's, and a
@@ -177,6 +178,12 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   carryOnWhenOutputFails([process.stdout, process.stderr], (output, error) => {
     if (output === process.stdout) logToStderrFromNowOn(logger, error);
   });
+  // an option for the other role is ignored, as before, but no longer without a word: refusing
+  // to start over it would take down, at an upgrade, an agent that ran with it
+  for (const name of misplacedAgentOptions(config.role, options.given ?? [])) {
+    const option = PLAN_AGENT_OPTIONS[name];
+    logger.warn(`${option.flag} is an option of ${option.role} agents: this ${config.role} agent ignores it; remove it from its command line (/etc/default/lvsctl-agent, or the plan's agentOptions for lvsctl bootstrap)`);
+  }
   if (!config.tls) {
     const warning = 'INSECURE: serving plain TCP without TLS; anyone who can reach this port can change this host. Use --insecure only on loopback or in a lab';
     process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${warning}\n`);

@@ -51,6 +51,15 @@ export function agentOptionFits(name: PlanAgentOptionName, role: 'director' | 'r
   return takes === 'both' || takes === role;
 }
 
+/**
+ * The options given to an agent of `role` that another role's agent takes (`--drain-timeout`
+ * to a realserver), in PLAN_AGENT_OPTIONS' order: such an agent ignores them, and says so.
+ */
+export function misplacedAgentOptions(role: 'director' | 'realserver', given: Iterable<string>): PlanAgentOptionName[] {
+  const names = new Set(given);
+  return PLAN_AGENT_OPTION_NAMES.filter((name) => names.has(name) && !agentOptionFits(name, role));
+}
+
 /** The options as command-line words (flag, value), in PLAN_AGENT_OPTIONS' order. */
 export function agentOptionWords(options: PlanAgentOptions): string[] {
   const words: string[] = [];

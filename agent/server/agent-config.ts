@@ -36,6 +36,8 @@ export interface RawAgentOptions {
   optimizingCompiler?: string;
   logLevel: string;
   insecure?: boolean;
+  /** the options given on the command line (not defaults), by these names: one for another role is warned of */
+  given?: string[];
 }
 
 export interface AgentConfig {

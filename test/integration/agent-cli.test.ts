@@ -151,6 +151,18 @@ describe('lvsctl-agent start-up', () => {
     assert.ok(lines.some((l) => l.level === 'warn' && /INSECURE/.test(l.message)));
   });
 
+  it('warns of an option given for the other role, which it ignores, and serves (a default is no option given)', async () => {
+    const { code, stdout } = await runAgent(
+      ['--role', 'realserver', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--drain-timeout', '10s', '--self-check-interval', '20s'],
+      /"agent stopped"|"agent started"/,
+    );
+    assert.strictEqual(code, 0);
+    const warnings = stdout.trim().split('\n').map((l) => JSON.parse(l) as { message: string; level: string }).filter((l) => l.level === 'warn').map((l) => l.message);
+    assert.deepStrictEqual(warnings.filter((w) => !/INSECURE/.test(w)), [
+      '--drain-timeout is an option of director agents: this realserver agent ignores it; remove it from its command line (/etc/default/lvsctl-agent, or the plan\'s agentOptions for lvsctl bootstrap)',
+    ]);
+  });
+
   it('refuses to start with a key file others can read, naming it and the chmod that fixes it', async () => {
     const key = join(stateDir, 'open.key');
     copyFileSync(pki.agent.key, key);

@@ -6,7 +6,7 @@ import { defaultsText, type HostFilesInput } from '../../../controller/bootstrap
 import { planSchema, type PlanInput } from '../../../controller/plan/schema';
 import { resolveAgentConfig } from '../../../agent/server/agent-config';
 import { buildProgram } from '../../../agent/command-line';
-import { agentOptionWords, PLAN_AGENT_OPTIONS, type PlanAgentOptions } from '../../../lvs/agent-options';
+import { agentOptionWords, misplacedAgentOptions, PLAN_AGENT_OPTIONS, type PlanAgentOptions } from '../../../lvs/agent-options';
 import { basePlan, expectProblem, expectValid, type JsonObject } from './helpers';
 
 const withOptions = (agent: JsonObject, hostOptions: Record<string, JsonObject> = {}): JsonObject => {
@@ -40,6 +40,13 @@ describe('the agents\' options in a plan', () => {
     // the rule also runs when another part of the plan fails the schema
     const broken = { ...withOptions({ realserver: { execChecks: '/etc/lvsctl/checks' } }), services: 'none' };
     expectProblem(broken, '/agent/realserver/execChecks', /a director agent's option/);
+  });
+
+  it('names the options an agent was given that another role takes, for its warning', () => {
+    const given = ['role', 'listen', 'drainTimeout', 'execChecks', 'selfCheckInterval', 'logLevel'];
+    assert.deepStrictEqual(misplacedAgentOptions('realserver', given), ['drainTimeout', 'execChecks']);
+    assert.deepStrictEqual(misplacedAgentOptions('director', given), ['selfCheckInterval']);
+    assert.deepStrictEqual(misplacedAgentOptions('director', []), []);
   });
 
   it('refuses a value the agent would refuse to start with, saying what it must be', () => {
