@@ -152,10 +152,9 @@ export function agentArgs(spec: AgentSpec): string[] {
     '--ca', cert.ca, '--cert', cert.cert, '--key', cert.key,
     '--allow', CONTROLLER_NAME,
     '--state-dir', agentStateDir(spec.host),
-    // the lab kernel has no nf_tables (docs/lab.md)
-    '--iptables', 'legacy',
-    // extraArgs come after: a test's own --ipvs wins (commander keeps the last)
-    ...(spec.role === 'director' ? ['--ipvs', LAB_IPVS_BACKEND] : []),
+    // a director's: the lab kernel has no nf_tables (docs/lab.md); extraArgs come after, so a
+    // test's own --ipvs wins (commander keeps the last). A realserver would warn of either.
+    ...(spec.role === 'director' ? ['--iptables', 'legacy', '--ipvs', LAB_IPVS_BACKEND] : []),
     ...(spec.extraArgs ?? []),
   ];
 }
