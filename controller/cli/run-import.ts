@@ -1,7 +1,6 @@
 // What lvsctl import does (import.ts declares the command): reads a director's
 // `ipvsadm -S -n` and `iptables-save -t mangle` output (files, or "-" for stdin) and
 // prints an equivalent plan.json to start from; what is left to do goes to stderr.
-import { readFile } from 'node:fs/promises';
 import { parseMangleSave } from '../../lvs/formats/iptables-format';
 import { readRule, splitWords } from '../../lvs/formats/iptables-rule';
 import { parseIpvsSave } from '../../lvs/formats/ipvsadm-format';
@@ -16,6 +15,7 @@ import { diskConfigFiles } from '../import/keepalived/disk-files';
 import { KeepalivedSyntaxError, type ConfigFiles } from '../import/keepalived/syntax';
 import { KeepalivedImportError } from '../import/keepalived/virtual-servers';
 import { LdirectordImportError } from '../import/ldirectord';
+import { readBoundedFile, readBoundedText } from '../import/bounded-read';
 
 export interface ImportCliOptions {
   ipvsadm?: string;
@@ -52,13 +52,19 @@ async function readSource(io: ImportIo, source: string): Promise<string> {
   }
 }
 
+/** A bad line as quoted in its message: whole up to 200 characters, else its start and its length (not 50 MB of it on stderr; the reason, which may quote a word of it, is cut at 300). */
+function shownLine(line: string): string {
+  return line.length <= 200 ? JSON.stringify(line) : `${JSON.stringify(line.slice(0, 200))}… (${line.length} characters)`;
+}
+
 /** Runs a parser, turning a bad line into "FILE:LINE: reason: "line"". */
 function parsing<T>(source: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
     if (err instanceof TextFormatError) {
-      throw new CliError(`${shownName(source)}:${err.lineNumber}: ${err.reason}: ${JSON.stringify(err.line)}`, EXIT.invalid);
+      const reason = err.reason.length <= 300 ? err.reason : `${err.reason.slice(0, 300)}…`;
+      throw new CliError(`${shownName(source)}:${err.lineNumber}: ${reason}: ${shownLine(err.line)}`, EXIT.invalid);
     }
     throw err;
   }
@@ -160,18 +166,13 @@ async function readDirectorAddresses(io: ImportIo, source: string): Promise<Dire
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The process's own streams, files and stdin. */
 export function processImportIo(): ImportIo {
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
-    read: (source) => (source === STDIN ? readStdin() : readFile(source, 'utf8')),
+    read: (source) => (source === STDIN ? readBoundedText(process.stdin) : readBoundedFile(source)),
     configFiles: diskConfigFiles,
   };
 }

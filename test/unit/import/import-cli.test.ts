@@ -74,6 +74,12 @@ describe('lvsctl import', () => {
     assert.match(await refusal({ cluster: 'Shop!' }, {}), /--cluster "Shop!" must match/);
   });
 
+  it('quotes a long bad line by its start and length, not whole (a 50 MB line was written to stderr whole)', async () => {
+    const message = await refusal({ ipvsadm: 'ipvs.txt' }, { 'ipvs.txt': `-A -t ${'x'.repeat(5_000_000)}\n` });
+    assert.ok(message.length < 700, `${message.length} characters`);
+    assert.match(message, /^ipvs\.txt:1: .*…: "-A -t x+"… \(5000006 characters\)$/);
+  });
+
   it('refuses a service the plan format cannot hold, naming it', async () => {
     const mixed = '-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -i -w 1\n';
     assert.match(await refusal({ ipvsadm: 'ipvs.txt' }, { 'ipvs.txt': mixed }), /^ipvs\.txt: service tcp 10\.0\.0\.100:80 mixes forwarding methods/);
