@@ -1,7 +1,7 @@
 // loadPlanFile: from a path to a validated plan, or to problems an operator can act on:
 // a missing file, a directory, an empty or oversized file, bad JSON (line and column),
 // duplicate keys, then everything validatePlan finds. Never throws for a bad file.
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { constants as fsConstants, fstatSync, promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
 import { hasDuplicateKeys, protoKeyPointers, scanJson } from './json-syntax';
 import type * as Validator from './validate';
@@ -78,14 +78,25 @@ async function readBounded(path: string): Promise<{ text: string } | { failure: 
 
 const STDIN = '-';
 
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Standard input up to the plan's bound: a larger stream is refused as a larger file is. */
-export async function readStdinBounded(stream: NodeJS.ReadableStream): Promise<{ text: string } | { failure: LoadResult }> {
+export async function readStdinBounded(stream: NodeJS.ReadableStream, isDirectory = stdinIsDirectory): Promise<{ text: string } | { failure: LoadResult }> {
+  // `lvsctl validate - < some-dir` reads nothing and would be called empty
+  if (isDirectory()) return { failure: fileProblem('is a directory, not a plan (standard input)', 'give the plan.json inside it: lvsctl validate - < DIR/plan.json') };
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     length += buffer.length;
-    if (length > MAX_PLAN_BYTES) return { failure: tooLarge(length) };
+    // what has come so far is not the size of what was sent: "more than" the bound
+    if (length > MAX_PLAN_BYTES) return { failure: tooLarge(MAX_PLAN_BYTES + 1) };
     chunks.push(buffer);
   }
   return { text: Buffer.concat(chunks).toString('utf8') };
@@ -93,7 +104,7 @@ export async function readStdinBounded(stream: NodeJS.ReadableStream): Promise<{
 
 function tooLarge(bytes: number): LoadResult {
   return fileProblem(
-    `is ${bytes > MAX_PLAN_BYTES + 1 ? mebibytes(bytes) + ',' : 'more than'} over the ${mebibytes(MAX_PLAN_BYTES)} a plan may be`,
+    `is ${bytes > MAX_PLAN_BYTES + 1 ? `${mebibytes(bytes)}, ` : ''}over the ${mebibytes(MAX_PLAN_BYTES)} a plan may be`,
     'split the cluster into several plans, e.g. one per director pair or per VIP, and roll out each',
   );
 }
