@@ -132,7 +132,7 @@ function problemOf(issue: Issue, input: unknown): PlanProblem[] {
       const hint = issue.expected === 'number' && typeof value === 'string' && /^\d+$/.test(value)
         ? `write ${value} without quotes`
         : issue.expected === 'string' && typeof value === 'number' && DURATION_FIELDS.has(field)
-          ? `a duration is text with its unit: write "${value}s" for ${value} seconds ("500ms", "1s" and "2m" are durations)`
+          ? `a duration is text with its unit: write "${value}s" for ${value} ${value === 1 ? 'second' : 'seconds'} ("500ms", "1s" and "2m" are durations)`
           : undefined;
       return [{ pointer, message: `must be ${typeName(issue.expected)}, not ${describeValue(value)}`, ...(hint ? { hint } : {}) }];
     }
@@ -188,7 +188,7 @@ function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, 
     case 'set':
       return `must have ${word} ${String(bound)} ${Number(bound) === 1 ? 'entry' : 'entries'}, not ${Array.isArray(value) ? value.length : '?'}`;
     case 'string':
-      return `must be ${word} ${String(bound)} characters long`;
+      return `must be ${word} ${String(bound)} ${Number(bound) === 1 ? 'character' : 'characters'} long`;
     default:
       return `must be ${word} ${String(bound)}, not ${describeValue(value)}`;
   }

@@ -52,6 +52,14 @@ describe('plan structure (rule 1)', () => {
     expectProblem(plan, '/services/0/name', /must be letters, digits, "\.", "_" and "-", starting with a letter or a digit/);
   });
 
+  it('counts in the singular where the count is one: "1 character", "1 second"', () => {
+    const empty = basePlan();
+    (empty.services as JsonObject[])[0].name = '';
+    expectProblem(empty, '/services/0/name', /^must be at least 1 character long$/);
+    const plan = planWith([{ name: 'web', vip: '10.0.0.100', port: 80, realservers: [{ host: 'web1' }], healthCheck: { type: 'tcp', interval: 1 } }]);
+    assert.match(expectProblem(plan, '/services/0/healthCheck/interval', /must be/).hint ?? '', /write "1s" for 1 second \(/);
+  });
+
   it('refuses a document that is not an object, without throwing', () => {
     for (const input of [null, [], 'plan', 42]) {
       const result = validatePlan(input);
