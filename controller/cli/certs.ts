@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import type { IssueCliOptions } from './run-certs';
 import { exitCodesText } from './exit-help';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** --ip and --dns repeat: each value added to those before (none before the first; no "(default: [])" in the help) */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function register(program: Command): void {
@@ -30,8 +31,8 @@ export function register(program: Command): void {
     .description('issue DIR/NAME.crt + DIR/NAME.key signed by DIR/ca.*, usable as server (agent) and client (controller) certificate')
     .argument('<DIR>', 'directory holding ca.crt and ca.key')
     .argument('<NAME>', 'the common name: the host name of an agent, or the controller\'s name for --allow')
-    .option('--ip <A>', 'an IP address the certificate is valid for (repeat for several); the address the controller dials', collect, [])
-    .option('--dns <N>', 'a DNS name the certificate is valid for (repeat for several); NAME is always included', collect, [])
+    .option('--ip <A>', 'an IP address the certificate is valid for (repeat for several); the address the controller dials', collect)
+    .option('--dns <N>', 'a DNS name the certificate is valid for (repeat for several); NAME is always included', collect)
     .addHelpText('after', '\nIt prints the next step: how to start the agent with these files, or the LVSCTL_* variables for a controller.')
     .addHelpText('after', exitCodesText([[0, 'DIR/NAME.crt and DIR/NAME.key created'], [1, 'no CA in DIR, NAME already issued, a bad NAME, --ip or --dns, or a usage error']]))
     .action(async (dir: string, name: string, opts: IssueCliOptions) => {

@@ -6,8 +6,9 @@ import { revokeInCertDir, writeCrlOfCertDir } from '../certs/revocation-dir';
 import { CliError, EXIT } from '../exit-codes';
 
 export interface IssueCliOptions {
-  ip: string[];
-  dns: string[];
+  /** absent when not given */
+  ip?: string[];
+  dns?: string[];
 }
 
 async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
@@ -31,7 +32,7 @@ export async function runCertsInit(dir: string): Promise<void> {
 }
 
 export async function runCertsIssue(dir: string, name: string, opts: IssueCliOptions): Promise<void> {
-  const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip, dnsNames: opts.dns }, new Date()));
+  const files = await reportingCertErrors(() => issueIntoCertDir(dir, name, { ips: opts.ip ?? [], dnsNames: opts.dns ?? [] }, new Date()));
   const caCert = join(dir, 'ca.crt');
   process.stdout.write(
     `created ${files.cert} and ${files.key}\n` +
