@@ -116,6 +116,21 @@ function choiceOf<T extends string>(flag: string, value: string, choices: readon
   throw new AgentConfigError(`${flag} ${JSON.stringify(value)}: must be one of ${choices.join(', ')}`);
 }
 
+/** The wildcard addresses: a socket bound there takes the port on every address of its family. */
+const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
+
+/**
+ * --metrics on the port --listen serves gRPC on (the same address, or either a wildcard) could
+ * only fail to bind, as "address in use", which reads like another agent running: said here.
+ * Port 0 (any free port, in tests) never clashes.
+ */
+function refuseMetricsOnListenPort(metrics: string, listen: ListenAddress): void {
+  const { address, port } = parseMetricsListen(metrics);
+  if (port === 0 || port !== listen.port) return;
+  if (address !== listen.host && !ANY_ADDRESS.has(address) && !ANY_ADDRESS.has(listen.host)) return;
+  throw new AgentConfigError(`--metrics ${metrics} takes the port --listen serves gRPC on (${listen.port}): give metrics a port of their own, e.g. --metrics 127.0.0.1:9400`);
+}
+
 export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   if (opts.role !== 'director' && opts.role !== 'realserver') {
     throw new AgentConfigError(`--role ${opts.role === undefined ? 'is required' : JSON.stringify(opts.role) + ' is not a role'}: use --role director or --role realserver`);
@@ -142,6 +157,7 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   } catch (err) {
     throw new AgentConfigError((err as Error).message);
   }
+  if (opts.metrics !== undefined) refuseMetricsOnListenPort(opts.metrics, listen);
   const allow = parseAllow(opts.allow);
   const keepalived = { config: opts.keepalivedConfig ?? '/etc/keepalived/keepalived.conf', pidFile: opts.keepalivedPidfile ?? '/run/keepalived.pid' };
   for (const [flag, file] of [['--keepalived-config', keepalived.config], ['--keepalived-pidfile', keepalived.pidFile]] as const) {
