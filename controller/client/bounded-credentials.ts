@@ -165,6 +165,16 @@ export class BoundedCredentials extends ChannelCredentials {
         socket.destroy();
         reject(new Error(`no TLS handshake within ${this.connectMs} ms`));
       }, this.connectMs);
+      // grpc-js's connect settles only on secureConnect or an error: a socket this channel's
+      // destroy() ended mid-handshake (a peer that never speaks TLS, the command over) settles
+      // neither, and the timer alone kept the command up a whole --timeout past its --deadline
+      timer.unref();
+      socket.once('close', () => {
+        if (settled || !this.destroyed) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new Error('the client was closed'));
+      });
       inner.connect(socket).then(
         (result) => {
           clearTimeout(timer);

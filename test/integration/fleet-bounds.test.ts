@@ -57,6 +57,16 @@ describe('every fleet command ends within its bound', function () {
       });
     }
 
+    for (const command of FLEET_COMMANDS) {
+      it(`lvsctl ${command} with --deadline 2s and --timeout 30s ends at the deadline, not a --timeout later (the handshake's timer held it)`, async () => {
+        // 20 s: far past the deadline, far short of the 30 s --timeout the process outlived it by
+        const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '30s', '--deadline', '2s'], { killAfterMs: 20_000 });
+        assert.strictEqual(exit.killed, false, `still running 18 s after its --deadline: ${shown(exit)}`);
+        assert.strictEqual(exit.code, 3, shown(exit));
+        assert.match(exit.stdout, /lvs1.*did not complete the TLS handshake before the command's deadline \(--deadline 2s\)/);
+      });
+    }
+
     it('lvsctl health --watch exits 3 when no agent sends its first report within --timeout', async () => {
       const exit = await runLvsctl(['health', plan, '--watch', ...tlsArgs(), '--timeout', '1s'], { killAfterMs: KILL_AFTER_MS });
       assertEnded(exit, 3);
