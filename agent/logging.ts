@@ -8,6 +8,7 @@ import { createLogger as createWinstonLogger, format, transports, type Logger } 
 import { LOG_LEVELS } from '../lvs/agent-options';
 import { fdIsJournal, journalPriority } from './journal';
 import { isClosedOutput } from '../lvs/closed-output';
+import { errorMessage } from '../lvs/errors';
 
 export { LOG_LEVELS };
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,12 +51,7 @@ export function logToStderrFromNowOn(logger: Logger, error?: unknown): void {
   logger.add(new transports.Stream({ stream: process.stderr }));
   logger.warn(isClosedOutput(error)
     ? 'stdout closed under the agent (its reader went away): log lines go to stderr from now on'
-    : `stdout failed under the agent (${errorText(error)}): log lines go to stderr from now on`);
-}
-
-function errorText(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined;
-  return e?.message ?? String(error);
+    : `stdout failed under the agent (${errorMessage(error)}): log lines go to stderr from now on`);
 }
 
 /** A logger that drops everything, for tests. */

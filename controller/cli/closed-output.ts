@@ -4,6 +4,7 @@
 // ends as it would, but the command then exits non-zero and says on stderr what was lost. A
 // command that runs until stopped (health --watch) is stopped when stdout fails, as by Ctrl-C.
 import { carryOnWhenOutputFails, isClosedOutput } from '../../lvs/closed-output';
+import { errorMessage } from '../../lvs/errors';
 
 /** Told once stdout has failed: a command that would otherwise never end (health --watch) ends then. */
 const whenStdoutCloses = new Set<() => void>();
@@ -32,6 +33,5 @@ export function carryOnWhenCommandOutputCloses(): void {
  */
 export function stdoutFailureMessage(): string | undefined {
   if (stdoutFailure === undefined) return undefined;
-  const message = (stdoutFailure as Error | undefined)?.message ?? String(stdoutFailure);
-  return `could not write to stdout (${message}): what the command printed there is incomplete`;
+  return `could not write to stdout (${errorMessage(stdoutFailure)}): what the command printed there is incomplete`;
 }

@@ -166,7 +166,6 @@ async function readDirectorAddresses(io: ImportIo, source: string): Promise<Dire
   }
 }
 
-
 /** The process's own streams, files and stdin. */
 export function processImportIo(): ImportIo {
   return {

@@ -3,6 +3,7 @@
 // -n)`) or stdin, read as a stream until it ends or passes MAX_IMPORT_BYTES. Unbounded, a
 // wrong path (/dev/zero, a disk image) read until the process ran out of memory.
 import { createReadStream } from 'node:fs';
+import { readStreamUpTo } from '../../lvs/bounded-stream';
 
 /** 64 MiB: the bound the agent puts on a table dump too; a 20,000 × 10 table's ipvsadm -S -n is 8 MiB, its keepalived.conf 11 MiB. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -15,18 +16,9 @@ export class ImportTooLargeError extends Error {
 
 /** The stream's text, up to `limit` bytes; more is refused as soon as it is read. */
 export async function readBoundedText(stream: NodeJS.ReadableStream, limit = MAX_IMPORT_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    length += buffer.length;
-    if (length > limit) {
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      throw new ImportTooLargeError(limit);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readStreamUpTo(stream, limit);
+  if (text === undefined) throw new ImportTooLargeError(limit);
+  return text;
 }
 
 /** A file (or a pipe, a device) by its path, bounded as readBoundedText. */

@@ -3,6 +3,7 @@
 // duplicate keys, then everything validatePlan finds. Never throws for a bad file.
 import { constants as fsConstants, fstatSync, promises as fs } from 'node:fs';
 import type { PlanProblem } from './errors';
+import { readStreamUpTo } from '../../lvs/bounded-stream';
 import { hasDuplicateKeys, protoKeyPointers, scanJson } from './json-syntax';
 import type * as Validator from './validate';
 import type { ValidationResult } from './validate';
@@ -90,16 +91,9 @@ function stdinIsDirectory(): boolean {
 export async function readStdinBounded(stream: NodeJS.ReadableStream, isDirectory = stdinIsDirectory): Promise<{ text: string } | { failure: LoadResult }> {
   // `lvsctl validate - < some-dir` reads nothing and would be called empty
   if (isDirectory()) return { failure: fileProblem('is a directory, not a plan (standard input)', 'give the plan.json inside it: lvsctl validate - < DIR/plan.json') };
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    length += buffer.length;
-    // what has come so far is not the size of what was sent: "more than" the bound
-    if (length > MAX_PLAN_BYTES) return { failure: tooLarge(MAX_PLAN_BYTES + 1) };
-    chunks.push(buffer);
-  }
-  return { text: Buffer.concat(chunks).toString('utf8') };
+  const text = await readStreamUpTo(stream, MAX_PLAN_BYTES);
+  // what has come so far is not the size of what was sent: "more than" the bound
+  return text === undefined ? { failure: tooLarge(MAX_PLAN_BYTES + 1) } : { text };
 }
 
 function tooLarge(bytes: number): LoadResult {
