@@ -74,10 +74,14 @@ async function watchHealth(
   const watches: HealthWatch[] = [];
   // Interrupting (Ctrl-C) or --deadline ends every watch; the command then ends normally with its exit code.
   const stop = new AbortController();
+  let stoppedBy = 'the watch was interrupted';
   const stopAll = (): void => { stop.abort(); cancelAll(); };
   deps.signal?.addEventListener('abort', stopAll);
   const deadlineMs = options.bounds?.deadlineMs;
-  const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(stopAll, Math.max(0, startedAt + deadlineMs - Date.now()));
+  const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(() => {
+    stoppedBy = `the watch reached --deadline ${deadlineMs / 1000}s`;
+    stopAll();
+  }, Math.max(0, startedAt + deadlineMs - Date.now()));
   const outcomes = await Promise.all(targets.map(async (target): Promise<HostAnswer<null>> => {
     const reader = connector({ host: target.host, address: target.address, port: target.port });
     let first = true;
@@ -96,8 +100,13 @@ async function watchHealth(
       watches.push(watch);
       if (deps.signal?.aborted || stop.signal.aborted) watch.cancel();
       await watch.done;
-      if (!deps.signal?.aborted && !stop.signal.aborted) {
-        const reason = `the agent of ${target.host} ended the watch (it is shutting down?)`;
+      const stopped = deps.signal?.aborted === true || stop.signal.aborted;
+      // A watch stopped before its agent's first report has shown nothing of that host:
+      // it counts as unreachable, not as a host that was watched.
+      if (!stopped || first) {
+        const reason = stopped
+          ? `no report came from the agent of ${target.host} before ${stoppedBy}; is lvsctl-agent running there? see its log`
+          : `the agent of ${target.host} ended the watch (it is shutting down?)`;
         if (options.json) line({ host: target.host, kind: 'unreachable', reason });
         else deps.stdout.write(`${target.host}: unreachable: ${reason}\n`);
         return { host: target.host, role: target.role, ok: false, kind: 'unreachable', reason };

@@ -48,4 +48,23 @@ describe('the deadline of health, status and connections', () => {
     assert.strictEqual(code, EXIT.ok);
     assert.match(deps.out(), /"kind":"report"/);
   });
+
+  it('counts a host whose agent sent no report before the watch ended as unreachable (exit 3), at --deadline or Ctrl-C', async () => {
+    // lvs answers nothing on its watch: connected, silent, until the watch is stopped
+    const agents = () => fleetDeps({ lvs: {}, rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) } });
+    const byDeadline = agents();
+    assert.strictEqual(await executeHealth(PLAN_PATH, { watch: true, bounds: { timeoutMs: 1000, deadlineMs: 30 } }, byDeadline), EXIT.unreachable);
+    assert.match(byDeadline.out(), /^lvs: unreachable: no report came from the agent of lvs before the watch reached --deadline 0\.03s; is lvsctl-agent running there\?/m);
+    assert.doesNotMatch(byDeadline.out(), /^rs1: unreachable/m);
+
+    const byCtrlC = agents();
+    const abort = new AbortController();
+    const running = executeHealth(PLAN_PATH, { watch: true, json: true }, { ...byCtrlC, signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort();
+    assert.strictEqual(await running, EXIT.unreachable);
+    const lines = byCtrlC.out().trim().split('\n').map((l) => JSON.parse(l) as { host: string; kind: string; reason?: string });
+    assert.deepStrictEqual(lines.filter((l) => l.kind === 'unreachable').map((l) => [l.host, l.reason]),
+      [['lvs', 'no report came from the agent of lvs before the watch was interrupted; is lvsctl-agent running there? see its log']]);
+  });
 });
