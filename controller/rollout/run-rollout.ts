@@ -68,6 +68,13 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
     else finish(host, 'failed', messageOf(err));
   };
 
+  // A host done with (unreachable, refused, applied) has its client closed at once: a
+  // channel left open redials an agent that is gone until the whole rollout ends.
+  const release = (host: string): void => {
+    clients.get(host)?.close();
+    clients.delete(host);
+  };
+
   const connect = async (host: string): Promise<void> => {
     const plan = plans.get(host);
     const target = input.targets.get(host);
@@ -88,12 +95,14 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
           `the agent at ${endpoint} has role ${identity.role}, but the plan makes ${host} a ${plan.role}`,
           `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
         );
+        release(host);
       } else if (plan.role === 'realserver' && client.prepare) {
         // its request is encoded while the other hosts still connect
         realserversPrepared.push(client.prepare(plan, modeOf.get(host) ?? input.mode));
       }
     } catch (err) {
       finishWithError(host, err);
+      release(host);
     }
   };
 
@@ -115,6 +124,8 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
       }
     } catch (err) {
       finishWithError(host, err);
+    } finally {
+      release(host);
     }
   };
 

@@ -111,6 +111,19 @@ describe('rollout order', () => {
     const { agents } = await rollout({ web2: { unreachableAt: 'apply' } });
     assert.deepStrictEqual([...agents.closed].sort(), ['lvs1', 'web1', 'web2', 'web3']);
   });
+
+  it('closes a client once its host is done, so that an unreachable agent is not dialled again meanwhile', async () => {
+    // web2 unreachable at hello, web3 an agent of the wrong role, web1 verified; lvs1 runs on
+    const { agents } = await rollout({ web2: { unreachableAt: 'hello' }, web3: { role: 'director' } }, { continueWithQuiesced: true });
+    const at = (host: string, op: string): number => agents.calls.findIndex((c) => c.host === host && c.op === op);
+    const lvs1Applied = at('lvs1', 'apply');
+    assert.ok(lvs1Applied >= 0, 'lvs1 was not applied');
+    for (const host of ['web1', 'web2', 'web3']) {
+      assert.ok(at(host, 'close') >= 0 && at(host, 'close') < lvs1Applied, `${host} was still open when lvs1 was applied: ${JSON.stringify(agents.calls.map((c) => [c.host, c.op]))}`);
+    }
+    // each client is closed once
+    assert.deepStrictEqual([...agents.closed].sort(), ['lvs1', 'web1', 'web2', 'web3']);
+  });
 });
 
 describe('a realserver that does not pass', () => {

@@ -25,8 +25,8 @@ export interface AgentScript {
 
 export interface AgentCall {
   host: string;
-  /** prepared: its prepare is done */
-  op: 'connect' | 'hello' | 'prepare' | 'prepared' | 'apply';
+  /** prepared: its prepare is done; close: its client was closed */
+  op: 'connect' | 'hello' | 'prepare' | 'prepared' | 'apply' | 'close';
   /** hello: what it said of an apply to follow */
   applyFollows?: boolean;
   mode?: ApplyMode;
@@ -102,6 +102,7 @@ export class ScriptedAgents {
       }),
       close: () => {
         this.closed.push(host);
+        this.calls.push({ host, op: 'close' });
       },
     };
   }
