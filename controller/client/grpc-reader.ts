@@ -3,8 +3,8 @@
 // malformed one is an unreachable host, not garbage on the screen.
 import { status as grpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { AgentHealthReport } from '../../lvs/health/report';
-import type { ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { connectionFromWire, connectionsRequestToWire } from '../../lvs/wire/connections-codec';
+import { DEFAULT_CONNECTION_LIMIT, type ConnectionEntry } from '../../lvs/formats/ipvs-connections';
 import { WireFieldError } from '../../lvs/wire/checks';
 import { healthReportFromWire } from '../../lvs/wire/health-codec';
 import { statusReplyFromWire, type DirectorStatus } from '../../lvs/wire/status-encode';
@@ -37,7 +37,7 @@ class GrpcAgentReader implements AgentReader {
   }
 
   health(): Promise<AgentHealthReport> {
-    return this.ask((deadline) => this.channel.stub.health({ watch: false }, { deadline }), healthReportFromWire).then((reports) => {
+    return this.ask((deadline) => this.channel.stub.health({ watch: false }, { deadline }), healthReportFromWire, 1).then((reports) => {
       const report = reports[0];
       if (!report) throw new AgentUnreachableError(this.target.host, `agent of ${this.target.host} ended the health call without a report; see its log`);
       return report;
@@ -106,33 +106,43 @@ class GrpcAgentReader implements AgentReader {
   }
 
   connections(filter: Parameters<AgentReader['connections']>[0]): Promise<ConnectionEntry[]> {
-    return this.ask((deadline) => this.channel.stub.connections(connectionsRequestToWire(filter), { deadline }), connectionFromWire);
+    return this.ask((deadline) => this.channel.stub.connections(connectionsRequestToWire(filter), { deadline }), connectionFromWire, filter.limit ?? DEFAULT_CONNECTION_LIMIT);
   }
 
   close(): void {
     this.channel.close();
   }
 
-  /** A server-streaming call whose whole answer must come within the call's bound. */
-  private ask<W, T>(start: (deadline: number) => ClientReadableStream<W>, decode: (wire: W) => T): Promise<T[]> {
+  /**
+   * A server-streaming call whose whole answer must come within the call's bound. At most
+   * maxItems are kept: the call is cancelled at the last one asked for, so a peer that
+   * streams without end cannot fill the controller's memory.
+   */
+  private ask<W, T>(start: (deadline: number) => ClientReadableStream<W>, decode: (wire: W) => T, maxItems: number): Promise<T[]> {
     if (deadlinePassed(Date.now(), this.opts.deadline)) return Promise.reject(this.tooLate());
     const limit = answerLimit(Date.now(), this.opts.timeoutMs, this.opts.deadline);
     const call = this.channel.track(start(limit.at));
     return new Promise((resolve, reject) => {
       const items: T[] = [];
-      let failed = false;
+      let settled = false;
       call.on('data', (wire: W) => {
-        if (failed) return;
+        if (settled) return;
         try {
           items.push(decode(wire));
         } catch (e) {
-          failed = true;
+          settled = true;
           call.cancel();
           reject(this.malformed(e));
+          return;
+        }
+        if (items.length >= maxItems) {
+          settled = true;
+          call.cancel();
+          resolve(items);
         }
       });
-      call.on('error', (err: ServiceError) => { if (!failed) { failed = true; reject(this.failure(err, limit)); } });
-      call.on('end', () => { if (!failed) resolve(items); });
+      call.on('error', (err: ServiceError) => { if (!settled) { settled = true; reject(this.failure(err, limit)); } });
+      call.on('end', () => { if (!settled) { settled = true; resolve(items); } });
     });
   }
 

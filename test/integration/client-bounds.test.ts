@@ -83,4 +83,24 @@ describe('the gRPC clients end what they start', function () {
       await quiet.stop();
     }
   });
+
+  it('keeps no more than asked of an agent that streams without end: --limit connections, one health report', async () => {
+    const entry = {
+      protocol: 'TCP', expiresSeconds: 60, state: 'ESTABLISHED', template: false,
+      client: { address: '10.1.0.1', port: 40000 }, virtual: { address: '10.0.0.100', port: 80 }, destination: { address: '10.0.0.11', port: 80 },
+    };
+    const report = { host: 'lvs1', role: 'director' as const, at: new Date(), targets: [], events: [], selfChecks: [], heartbeat: false };
+    const flooding = await startFakeAgent({ role: 'director', tls: pki.agent, flood: { connection: entry, health: report } });
+    try {
+      const reader = createGrpcReaderConnector({ tls: mtls(pki.controller), timeoutMs: 10_000 })({ host: 'lvs1', address: '127.0.0.1', port: flooding.port });
+      const entries = await reader.connections({ limit: 500 });
+      assert.strictEqual(entries.length, 500);
+      await until(() => flooding.flooded().cancelled, 'the connections call was not cancelled at its limit');
+      const health = await reader.health();
+      assert.strictEqual(health.host, 'lvs1');
+      reader.close();
+    } finally {
+      await flooding.stop();
+    }
+  });
 });

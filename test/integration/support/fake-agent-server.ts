@@ -1,6 +1,6 @@
 // A gRPC server that speaks the agent's protocol badly on purpose, on 127.0.0.1:0: it
 // answers Hello late, or accepts an Apply, sends a few events and goes silent, or sends
-// one health report and then nothing. Its Apply sends one message per event, as an agent
+// one health report and then nothing, or floods Health or Connections. Its Apply sends one message per event, as an agent
 // from before step batches did, or the raw messages it is given. Every call it holds ends at stop().
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { ApplyEvent } from '../../../lvs/apply-events';
@@ -8,6 +8,8 @@ import type { AgentHealthReport } from '../../../lvs/health/report';
 import { applyEventToWire } from '../../../lvs/wire/apply-event-codec';
 import type { ApplyEvent as WireApplyEvent } from '../../../proto/generated/lvsctl/v1/ApplyEvent';
 import { healthReportToWire } from '../../../lvs/wire/health-codec';
+import { connectionToWire } from '../../../lvs/wire/connections-codec';
+import type { ConnectionEntry } from '../../../lvs/formats/ipvs-connections';
 import { ROLE, wireName, type AgentRole } from '../../../lvs/wire/enum-names';
 import { loadAgentProto } from '../../../lvs/wire/proto-loader';
 import { readTlsFiles, type TlsFiles } from '../../../lvs/wire/tls-files';
@@ -25,12 +27,16 @@ export interface FakeAgentBehaviour {
   identity?: { host: string; version: string; capabilities: string[] };
   /** Health: this one report (watch or not), then silence */
   healthReport?: AgentHealthReport;
+  /** Health (this report) or Connections (one entry): sent again and again until the caller goes */
+  flood?: { health?: AgentHealthReport; connection?: ConnectionEntry };
 }
 
 export interface FakeAgent {
   port: number;
   /** Apply calls received */
   applies(): number;
+  /** messages the floods wrote, and whether a caller cancelled one */
+  flooded(): { written: number; cancelled: boolean };
   stop(): Promise<void>;
 }
 
@@ -38,6 +44,26 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
   const timers = new Set<NodeJS.Timeout>();
   const held = new Set<ServerWritableStream<unknown, unknown>>();
   let applies = 0;
+  const flooded = { written: 0, cancelled: false };
+  /** Writes message as fast as the stream takes it, until the caller cancels (or a bound of 10 million). */
+  const flood = (call: ServerWritableStream<unknown, unknown>, message: object): void => {
+    held.add(call);
+    let cancelled = false;
+    call.on('cancelled', () => { cancelled = true; flooded.cancelled = true; });
+    // 100 a turn: the server shares its process with the client under test
+    const more = (): void => {
+      for (let i = 0; i < 100; i++) {
+        if (cancelled || flooded.written >= 10_000_000) return;
+        flooded.written++;
+        if (!call.write(message)) {
+          call.once('drain', more);
+          return;
+        }
+      }
+      setImmediate(more);
+    };
+    more();
+  };
   const server = new Server();
   server.addService(loadAgentProto().lvsctl.v1.Agent.service, {
     Hello: (_call: ServerUnaryCall<unknown, unknown>, callback: (err: null, reply: object) => void) => {
@@ -63,8 +89,13 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
       }
     },
     Health: (call: ServerWritableStream<unknown, unknown>) => {
+      if (behaviour.flood?.health) return flood(call, healthReportToWire(behaviour.flood.health));
       held.add(call);
       if (behaviour.healthReport) call.write(healthReportToWire(behaviour.healthReport));
+    },
+    Connections: (call: ServerWritableStream<unknown, unknown>) => {
+      if (behaviour.flood?.connection) flood(call, connectionToWire(behaviour.flood.connection));
+      else held.add(call);
     },
   });
   const credentials = behaviour.tls
@@ -79,6 +110,7 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
   return {
     port,
     applies: () => applies,
+    flooded: () => ({ ...flooded }),
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       for (const call of held) call.end();
