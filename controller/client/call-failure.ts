@@ -96,10 +96,13 @@ function tlsReason(failure: TlsFailure, ctx: CallContext): string {
       return `${where(ctx)}: its certificate is valid neither for ${ctx.address} nor for "${ctx.host}"; ` +
         `issue it with \`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\``;
     case 'not-tls':
-      return `${where(ctx)} does not speak TLS: it was started with --insecure; pass --insecure too (labs only) or restart it with TLS files`;
+      // the first bytes an agent started with --insecure sends look to TLS as an SSH or HTTP banner does
+      return `${where(ctx)} does not speak TLS: an agent started with --insecure answers so (pass --insecure too, labs only, or restart it with TLS files), ` +
+        `and so does another service on port ${ctx.port} (SSH, HTTP…): check the plan's agent.port / agentPort`;
     case 'closed':
-      return `${where(ctx)} closed the connection during the TLS handshake without a TLS alert; ` +
-        `a TLS 1.2 peer refuses a client certificate that way: check that ${files?.cert ?? 'the --cert file'} (--cert) comes from the CA the agent trusts, and see its log`;
+      return `${where(ctx)} closed the connection during the TLS handshake without a TLS alert: is lvsctl-agent what listens on port ${ctx.port} (plan agent.port / agentPort)? ` +
+        `An agent holding too many connections in their handshake closes the oldest so, and a TLS 1.2 peer so refuses a client certificate: ` +
+        `check that ${files?.cert ?? 'the --cert file'} (--cert) comes from the CA the agent trusts, and see its log`;
     case 'other':
       return `${where(ctx)}: the TLS handshake failed: ${failure.message}`;
   }

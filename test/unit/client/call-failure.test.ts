@@ -73,7 +73,14 @@ describe('a call without an answer, described by what happened on the wire', () 
   it('our check of the agent\'s certificate, and an agent without TLS', () => {
     assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('SELF_SIGNED_CERT_IN_CHAIN') }])), /its certificate is not signed by the CA in \/pki\/ca\.crt \(--ca\)/);
     assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_TLS_CERT_ALTNAME_INVALID') }])), /valid neither for 10\.0\.0\.1 nor for "lvs1"/);
-    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_SSL_WRONG_VERSION_NUMBER') }])), /does not speak TLS: it was started with --insecure/);
+    assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_SSL_WRONG_VERSION_NUMBER') }])), /does not speak TLS: an agent started with --insecure answers so \(pass --insecure too, labs only, or restart it with TLS files\), and so does another service on port \d+ \(SSH, HTTP…\)/);
+  });
+
+  it('a connection closed in the handshake without an alert: not only a certificate refused, but maybe not an agent', () => {
+    const text = reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ECONNRESET') }]));
+    assert.match(text, /closed the connection during the TLS handshake without a TLS alert: is lvsctl-agent what listens on port \d+ \(plan agent\.port \/ agentPort\)\?/);
+    assert.match(text, /too many connections in their handshake/);
+    assert.match(text, /check that \/pki\/controller\.crt \(--cert\) comes from the CA the agent trusts/);
   });
 
   it('up and silent: nothing at all (not an agent?) or nothing in time (busy)', () => {
