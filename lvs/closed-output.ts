@@ -32,3 +32,15 @@ export function carryOnWhenOutputFails(outputs: readonly NodeJS.EventEmitter[], 
     });
   }
 }
+
+/**
+ * The first failure of `output` other than its reader going away, once it has come (a full
+ * disk under `--help > file`); the listener also keeps Node from raising it.
+ */
+export function firstFailureOf(output: NodeJS.EventEmitter): () => unknown {
+  let failure: unknown;
+  output.on('error', (error: unknown) => {
+    if (failure === undefined && !isClosedOutput(error)) failure = error;
+  });
+  return () => failure;
+}

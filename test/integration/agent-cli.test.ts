@@ -273,6 +273,20 @@ describe('lvsctl-agent start-up', () => {
     }
   });
 
+  it('--help and --version on a full disk exit 1 saying their output is incomplete, with no stack trace', async () => {
+    for (const flag of ['--help', '--version']) {
+      const full = openSync('/dev/full', 'w');
+      const agent = spawnAgent([flag], full);
+      closeSync(full);
+      try {
+        assert.strictEqual(await agent.exited, 1, `${flag}: ${agent.stderr()}`);
+        assert.strictEqual(agent.stderr(), 'lvsctl-agent: could not write to stdout (ENOSPC: no space left on device, write): what it printed there is incomplete\n');
+      } finally {
+        agent.end();
+      }
+    }
+  });
+
   it('starts with mutual TLS and logs its certificate name, no key material', async () => {
     const { code, stdout } = await runAgent(
       ['--role', 'director', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key, '--allow', 'controller',
