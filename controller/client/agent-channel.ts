@@ -15,6 +15,12 @@ import type { TlsMaterial } from '../../lvs/wire/tls-files';
 
 export type Target = { host: string; address: string; port: number };
 
+/** How often the channel pings an agent while a call is open, and how soon the answer must come. */
+export interface KeepaliveTimings {
+  pingEveryMs: number;
+  answerWithinMs: number;
+}
+
 /** Anything grpc-js returns for a call: it can be cancelled and reports its end as 'status'. */
 interface Cancellable {
   cancel(): void;
@@ -62,8 +68,11 @@ export class AgentChannel {
   private readonly calls = new Set<Cancellable>();
   private closed = false;
 
-  /** connectMs bounds the TCP connect and the TLS handshake of every connection (--timeout). */
-  constructor(target: Target, tls: ClientTls, connectMs: number) {
+  /**
+   * connectMs bounds the TCP connect and the TLS handshake of every connection (--timeout).
+   * keepalive: other ping timings than CLIENT_OPTIONS' (tests of a frozen agent).
+   */
+  constructor(target: Target, tls: ClientTls, connectMs: number, keepalive?: KeepaliveTimings) {
     this.credentials = new BoundedCredentials(tlsCredentials(tls, target), target, connectMs, this.trace);
     const Agent = loadAgentProto().lvsctl.v1.Agent;
     // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
@@ -73,6 +82,7 @@ export class AgentChannel {
       ...CLIENT_OPTIONS,
       'grpc.use_local_subchannel_pool': 1,
       ...(tls.kind === 'mtls' ? { 'grpc.ssl_target_name_override': target.host } : {}),
+      ...(keepalive ? { 'grpc.keepalive_time_ms': keepalive.pingEveryMs, 'grpc.keepalive_timeout_ms': keepalive.answerWithinMs } : {}),
     };
     this.stub = new Agent(dialTarget(target), this.credentials, options);
   }

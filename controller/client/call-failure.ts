@@ -134,3 +134,11 @@ function closedReason(bytesRead: number, error: Error | undefined, ctx: CallCont
   const after = ctx.tls.kind === 'insecure' ? 'once it was up' : 'after the TLS handshake';
   return `${where(ctx)}: the connection dropped ${after}${why}: the agent stopped or restarted? see its log`;
 }
+
+/**
+ * grpc-js's own word for a connection it lost (its socket closed, its keepalive pings went
+ * unanswered, a GOAWAY): not a status the agent sent.
+ */
+export function connectionDropped(err: ServiceError): boolean {
+  return err.code === status.UNAVAILABLE && err.details === 'Connection dropped';
+}

@@ -15,8 +15,8 @@ import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
-import { AgentChannel, type Target } from './agent-channel';
-import { describeCallFailure, where, wireReason, type CallContext } from './call-failure';
+import { AgentChannel, type KeepaliveTimings, type Target } from './agent-channel';
+import { connectionDropped, describeCallFailure, where, wireReason, type CallContext } from './call-failure';
 import { answerLimit, deadlinePassed, streamLimit, type CallLimit } from './call-limit';
 import type { CommandDeadline } from './command-deadline';
 import { StreamProgress } from './stream-progress';
@@ -34,6 +34,8 @@ export interface GrpcConnectorOptions {
   trace?: (what: string, host: string) => void;
   /** the command shows no --diff text: the agent is asked not to make one (ApplyRequest.omit_diff) */
   omitDiff?: boolean;
+  /** other keepalive ping timings than lvs/wire/limits.ts' (tests) */
+  keepalive?: KeepaliveTimings;
 }
 
 const DEFAULT_APPLY_TIMEOUT_MS = 30 * 60 * 1000;
@@ -55,7 +57,7 @@ class GrpcAgentClient implements AgentClient {
   private closed = false;
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
-    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs);
+    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs, opts.keepalive);
     this.context = { ...target, tls: opts.tls, trace: this.channel.trace };
   }
 
@@ -135,7 +137,7 @@ class GrpcAgentClient implements AgentClient {
       });
       call.on('error', (err: ServiceError) => {
         // Accepted, then cut off (deadline, connection gone): not the agent's answer.
-        const dropped = this.channel.trace.lastConnected()?.state.stage === 'closed';
+        const dropped = this.channel.trace.lastConnected()?.state.stage === 'closed' || connectionDropped(err);
         if (answered && (err.code === status.DEADLINE_EXCEEDED || dropped)) return unreachable(this.stopped(err, progress, whole, mode));
         const failure = describeCallFailure(err, this.context, answer);
         if (failure.kind === 'unreachable') return unreachable(failure.reason);
@@ -211,9 +213,10 @@ class GrpcAgentClient implements AgentClient {
     let cause: string;
     if (err.code === status.DEADLINE_EXCEEDED) {
       cause = `no result ${whole.text}; the agent may still be applying it`;
-    } else if (connection?.state.stage === 'closed') {
-      const error = connection.state.error as NodeJS.ErrnoException | undefined;
-      cause = `the connection dropped${error ? ` (${error.code ?? error.message})` : ''}: the agent stopped or restarted? (see its log)`;
+    } else if (connection?.state.stage === 'closed' || connectionDropped(err)) {
+      // a socket still open here: keepalive pings went unanswered (a frozen agent or host, a cut network)
+      const error = connection?.state.stage === 'closed' ? connection.state.error as NodeJS.ErrnoException | undefined : undefined;
+      cause = `the connection dropped${error ? ` (${error.code ?? error.message})` : ''}: the agent stopped, froze or restarted, or the network between was cut? (see its log)`;
     } else {
       cause = `${status[err.code] ?? err.code}: ${err.details || err.message}`;
     }

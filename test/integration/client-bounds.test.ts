@@ -10,6 +10,8 @@ import { makeTestPki, type TestPki } from './support/pki';
 import { mtls } from './support/agent-harness';
 import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
 import { startFakeAgent } from './support/fake-agent-server';
+import { startAgentProcess } from './support/agent-process';
+import { directorPlan } from '../unit/wire/sample-host-plans';
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -101,6 +103,23 @@ describe('the gRPC clients end what they start', function () {
       reader.close();
     } finally {
       await flooding.stop();
+    }
+  });
+
+  it('says an apply stopped mid-apply when its agent froze (SIGSTOP): keepalive pings unanswered, part of the plan may be applied', async () => {
+    const frozen = await startAgentProcess('director', pki.agent);
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 5000, keepalive: { pingEveryMs: 300, answerWithinMs: 300 } })({ host: 'lvs1', address: '127.0.0.1', port: frozen.port });
+      const events: string[] = [];
+      const reason = await reasonOf(client.apply(directorPlan(), 'apply', (event) => {
+        events.push(event.kind);
+        // the agent's first step is here: the apply is under way, freeze its process
+        if (events.length === 1) frozen.freeze();
+      }));
+      client.close();
+      assert.match(reason, /agent of lvs1 at 127\.0\.0\.1:\d+: the apply stream stopped mid-apply after 1 event \(the last, step read-state lvs1, [\d.]+ s before\): the connection dropped: the agent stopped, froze or restarted, or the network between was cut\? \(see its log\); part of the plan may be applied/);
+    } finally {
+      await frozen.stop();
     }
   });
 });

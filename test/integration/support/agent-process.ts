@@ -1,5 +1,5 @@
 // Starts test/integration/support/agent-child.ts as a child process and hands back its
-// port and a way to kill it (SIGKILL: no goodbye on the wire, as when a host dies).
+// port and a way to kill it (SIGKILL: no goodbye on the wire, as when a host dies) or freeze it.
 import { spawn, type ChildProcess } from 'child_process';
 import { rmSync } from 'fs';
 import { join } from 'path';
@@ -11,6 +11,8 @@ const CHILD = join(__dirname, 'agent-child.js');
 export interface AgentProcess {
   port: number;
   kill(): void;
+  /** SIGSTOP: the process freezes, its sockets stay open and unanswered (SIGKILL still ends it) */
+  freeze(): void;
   /** kills it if still running, waits for it to go, removes its state dir */
   stop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export function startAgentProcess(role: AgentRole, tls: TlsFiles): Promise<Agent
       resolve({
         port,
         kill: () => child.kill('SIGKILL'),
+        freeze: () => child.kill('SIGSTOP'),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
