@@ -24,11 +24,11 @@ export function register(program: Command): void {
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
   addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, a director group is in trouble (split brain, no master, tables that differ), or an agent refused'));
   command.action(async (planPath: string, flags: HealthFlags) => {
-    const [{ loadPlanFile, resolveAddresses }, { executeHealth }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
+    const [{ loadPlanFile, resolveAddresses }, { executeHealth, READER_WENT_AWAY }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     // a watch whose reader went away (health --watch | grep -m1 down) ends as by Ctrl-C
-    const unwatchStdout = flags.watch ? onStdoutClosed(stop) : undefined;
+    const unwatchStdout = flags.watch ? onStdoutClosed(() => abort.abort(READER_WENT_AWAY)) : undefined;
     if (flags.watch) {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -15,6 +15,9 @@ export interface HealthCommandOptions extends FleetCommonOptions {
   watch?: boolean;
 }
 
+/** The abort reason of a watch whose stdout's reader went away (`| head -1`, `grep -m1`). */
+export const READER_WENT_AWAY = 'the reader of the watch went away';
+
 /** Hosts whose report shows a problem: a target down or a failed self-check. */
 export function unhealthyHosts(answers: readonly HostAnswer<AgentHealthReport>[]): string[] {
   return answers.flatMap((a) => (a.ok && (a.value.targets.some((t) => t.checked && t.state === 'down') || a.value.selfChecks.some((c) => c.status === 'failed')) ? [a.host] : []));
@@ -102,8 +105,11 @@ async function watchHealth(
       await watch.done;
       const stopped = deps.signal?.aborted === true || stop.signal.aborted;
       // A watch stopped before its agent's first report has shown nothing of that host:
-      // it counts as unreachable, not as a host that was watched.
-      if (!stopped || first) {
+      // it counts as unreachable, not as a host that was watched. Not when the reader went
+      // away: it took what it wanted (the first line of several hosts), and there is no one
+      // left to show the host to; `| head -1` must not fail a pipeline under pipefail.
+      const readerWentAway = deps.signal?.reason === READER_WENT_AWAY;
+      if (!stopped || (first && !readerWentAway)) {
         const reason = stopped
           ? `no report came from the agent of ${target.host} before ${stoppedBy}; is lvsctl-agent running there? see its log`
           : `the agent of ${target.host} ended the watch (it is shutting down?)`;

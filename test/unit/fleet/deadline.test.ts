@@ -2,7 +2,7 @@ import assert from 'assert';
 import type { CommandDeadline } from '../../../controller/client/command-deadline';
 import { EXIT } from '../../../controller/exit-codes';
 import { executeConnections } from '../../../controller/fleet/connections-command';
-import { executeHealth } from '../../../controller/fleet/health-command';
+import { executeHealth, READER_WENT_AWAY } from '../../../controller/fleet/health-command';
 import { executeStatus } from '../../../controller/fleet/status-command';
 import { directorHealth, directorStatus, fleetDeps, PLAN_PATH, realserverHealth } from './in-memory-readers';
 
@@ -66,5 +66,15 @@ describe('the deadline of health, status and connections', () => {
     const lines = byCtrlC.out().trim().split('\n').map((l) => JSON.parse(l) as { host: string; kind: string; reason?: string });
     assert.deepStrictEqual(lines.filter((l) => l.kind === 'unreachable').map((l) => [l.host, l.reason]),
       [['lvs', 'no report came from the agent of lvs before the watch was interrupted; is lvsctl-agent running there? see its log']]);
+  });
+
+  it('judges no host when the watch ended because its reader went away (| head -1): exit 0, no unreachable line', async () => {
+    const silentLvs = fleetDeps({ lvs: {}, rs1: { health: realserverHealth('rs1', true) }, rs2: { health: realserverHealth('rs2', true) } });
+    const abort = new AbortController();
+    const running = executeHealth(PLAN_PATH, { watch: true, json: true }, { ...silentLvs, signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort(READER_WENT_AWAY);
+    assert.strictEqual(await running, EXIT.ok);
+    assert.doesNotMatch(silentLvs.out(), /unreachable/);
   });
 });
