@@ -40,6 +40,13 @@ function lastLine(text: string): string {
   return (lines[lines.length - 1] ?? '').slice(0, 200);
 }
 
+/** Why spawn refused to start the command, with the fix when it is a missing privilege. */
+function spawnRefusal(err: NodeJS.ErrnoException, o: ExecProbeOptions): string {
+  if (err.code !== 'EPERM' || (o.uid === undefined && o.gid === undefined)) return err.message;
+  const as = [o.uid !== undefined ? `uid ${o.uid}` : '', o.gid !== undefined ? `gid ${o.gid}` : ''].filter(Boolean).join(' and ');
+  return `could not run it as ${as} (${err.message}): the agent needs CAP_SETUID and CAP_SETGID for exec.uid/exec.gid (root, and those capabilities in its unit's CapabilityBoundingSet); or take exec.uid/exec.gid out of the plan`;
+}
+
 export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
   const args = expandArgs(o.args, o.address, o.port);
   const where = `exec ${[o.command, ...args].join(' ')}`;
@@ -69,16 +76,23 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
         ...(o.uid !== undefined ? { uid: o.uid } : {}),
         ...(o.gid !== undefined ? { gid: o.gid } : {}),
       };
-      const child = execFile(allowed.file, args, spawnOptions, (err, stdout, stderr) => {
-        exited = true;
-        const said = lastLine(`${stdout}\n${stderr}`);
-        if (!err) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
-        const e = err as NodeJS.ErrnoException & { code?: string | number; signal?: string };
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return finish(false, `${where}: printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes, killed`);
-        if (typeof e.code === 'number') return finish(false, `${where}: exit ${e.code}${said ? `: ${said}` : ''}`);
-        if (e.signal) return finish(false, `${where}: killed by ${e.signal}`);
-        finish(false, `${where}: ${e.message}`);
-      });
+      let child: ReturnType<typeof execFile>;
+      try {
+        child = execFile(allowed.file, args, spawnOptions, (err, stdout, stderr) => {
+          exited = true;
+          const said = lastLine(`${stdout}\n${stderr}`);
+          if (!err) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
+          const e = err as NodeJS.ErrnoException & { code?: string | number; signal?: string };
+          if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return finish(false, `${where}: printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes, killed`);
+          if (typeof e.code === 'number') return finish(false, `${where}: exit ${e.code}${said ? `: ${said}` : ''}`);
+          if (e.signal) return finish(false, `${where}: killed by ${e.signal}`);
+          finish(false, `${where}: ${e.message}`);
+        });
+      } catch (err) {
+        // spawn throws, rather than emitting 'error', for what fails before the command runs:
+        // EPERM from setuid/setgid above all. Uncaught here it would end the agent.
+        return finish(false, `${where}: ${spawnRefusal(err as NodeJS.ErrnoException, o)}`);
+      }
       pid = child.pid;
       child.on('error', (err) => finish(false, `${where}: ${err.message}`));
     });
