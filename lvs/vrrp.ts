@@ -5,6 +5,17 @@
 /** The most addresses one VRRP instance moves (the agent's bound on what it is sent; a plan's rule holds a group to it). */
 export const MAX_VRRP_ADDRESSES = 1000;
 
+/**
+ * A VRRP PASS password: what keepalived.conf carries as one bare word. Its parser makes
+ * "{", "}" and quotes tokens of their own, "#" and "!" start a comment and "$" a
+ * definition, so those (and spaces) would end the word and silently break the instance.
+ */
+export const VRRP_PASSWORD = {
+  max: 8,
+  pattern: /^[A-Za-z0-9._:+=@%^*,/-]+$/,
+  shape: '1..8 letters, digits or any of . _ : + = @ % ^ * , / - (keepalived.conf carries it as a bare word)',
+} as const;
+
 export interface VrrpPlan {
   /** the plan's group name; names the vrrp_instance */
   group: string;

@@ -2,6 +2,7 @@
 // connections through the kernel's IPVS sync daemon. Its own file so the shape of a group
 // lives in one place; the cross-field rules are in rules/director-groups.ts.
 import { z } from 'zod';
+import { VRRP_PASSWORD } from '../../lvs/vrrp';
 import { ipAddressField } from './address-field';
 
 const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -19,7 +20,7 @@ export const directorGroupSchema = z.strictObject({
   priorities: z.record(hostName, z.number().int().min(1).max(254)).optional()
     .describe('per director; default by order: 100 + 10 for each director after it'),
   advertInterval: z.number().int().min(1).max(255).default(1).describe('VRRP advert_int, seconds'),
-  authentication: z.strictObject({ password: z.string().min(1).max(8).regex(/^[\x21-\x7e]+$/, { error: 'must be 1..8 printable characters without spaces' }) }).optional()
+  authentication: z.strictObject({ password: z.string().min(1).max(VRRP_PASSWORD.max).regex(VRRP_PASSWORD.pattern, { error: `must be ${VRRP_PASSWORD.shape}` }) }).optional()
     .describe('VRRP PASS authentication (at most 8 characters, as VRRPv2 carries them)'),
   services: z.array(z.string().min(1).max(64)).max(20000).optional()
     .describe('the services this group serves; default: every service no other group names'),

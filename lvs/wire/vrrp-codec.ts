@@ -1,5 +1,5 @@
 // VrrpPlan and VrrpStatus ↔ their proto messages; the plan is validated at the agent's edge.
-import { MAX_VRRP_ADDRESSES, type VrrpPlan, type VrrpState, type VrrpStatus } from '../vrrp';
+import { MAX_VRRP_ADDRESSES, VRRP_PASSWORD, type VrrpPlan, type VrrpState, type VrrpStatus } from '../vrrp';
 import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
 import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
 import { canonicalAddress } from '../address';
@@ -16,7 +16,6 @@ export const VRRP_STATE = {
 
 const GROUP = { max: 24, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, shape: 'a group name of letters, digits, "_" and "-"' };
 const INTERFACE = { max: 15, pattern: /^[A-Za-z0-9._@-]+$/, shape: 'an interface name such as "eth0"' };
-const PASSWORD = { max: 8, pattern: /^[\x21-\x7e]+$/, shape: '1..8 printable characters without spaces' };
 const MAX_ADDRESSES = MAX_VRRP_ADDRESSES;
 
 export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
@@ -50,7 +49,7 @@ function distinctAddresses(addresses: string[]): string[] {
 }
 
 export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpPlan {
-  const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), PASSWORD);
+  const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), VRRP_PASSWORD);
   return {
     group: boundedString(wire.group, at(path, 'group'), GROUP),
     interface: boundedString(wire.interface, at(path, 'interface'), INTERFACE),

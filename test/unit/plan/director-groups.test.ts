@@ -34,6 +34,13 @@ describe('director groups in the plan', () => {
     assert.match(p.hint ?? '', /split its services over two groups/);
   });
 
+  it('refuses a VRRP password keepalived.conf would cut short or comment out, and takes one it carries as a word', () => {
+    for (const password of ['ha}1', 'a b', '"ha"', 'ha#1', 'ha!1', 'ha$1', "it's"]) {
+      expectProblem(haPlan((p) => { p.directorGroups[0].authentication = { password }; }), '/directorGroups/0/authentication/password', /must be 1\.\.8 letters, digits or any of/);
+    }
+    expectValid(haPlan((p) => { p.directorGroups[0].authentication = { password: 'Ha-1_x.:' }; }));
+  });
+
   it('refuses a group of one director, saying a group is two or more', () => {
     const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].directors = ['lvs1']; }), '/directorGroups/0/directors', /must have at least 2 entries, not 1/);
     assert.match(p.hint ?? '', /add the other director of the pair, or remove the group/);

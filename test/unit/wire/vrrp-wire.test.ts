@@ -36,6 +36,14 @@ describe('VRRP on the wire', () => {
     assert.throws(() => hostPlanFromWire(across(bad)), (e: unknown) => e instanceof WireFieldError && /vrrp\.interface/.test(e.message));
   });
 
+  it('refuses a password keepalived.conf would not carry as one word ({ } " # ! $), naming the field', () => {
+    for (const password of ['pa}ss', 'a{b', 'a"b', 'x#y', 'x!y', '$HOME']) {
+      const wire = hostPlanToWire(grouped());
+      (wire.director as { vrrp: { authPassword: string } }).vrrp.authPassword = password;
+      assert.throws(() => hostPlanFromWire(across(wire)), (e: unknown) => e instanceof WireFieldError && /vrrp\.authPassword/.test(e.message), password);
+    }
+  });
+
   it('takes an address given twice, however spelt, once (the first spelling), as an older controller sent it', () => {
     const wire = hostPlanToWire(grouped());
     (wire.director as { vrrp: { addresses: string[] } }).vrrp.addresses = ['10.0.0.100', '2001:db8::1', '2001:DB8:0::1', '10.0.0.100'];
