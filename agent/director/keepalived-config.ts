@@ -68,3 +68,18 @@ export function configOwnership(text: string | undefined): ConfigOwnership {
   if (!m) return 'foreign';
   return digest(text.slice(m[0].length)) === m[1] ? 'owned' : 'edited';
 }
+
+/**
+ * The IPVS services a keepalived.conf defines ("virtual_server 10.0.0.100 80" and the like,
+ * virtual_server_group blocks too), from its own text: keepalived deletes those from the
+ * table when it reloads without them. Comments ("#", "!") are left out; included files
+ * are not read.
+ */
+export function keepalivedVirtualServers(text: string): string[] {
+  const found: string[] = [];
+  for (const raw of text.split('\n')) {
+    const words = raw.replace(/[#!].*$/, '').replace(/\{/g, ' ').trim().split(/\s+/);
+    if (words[0] === 'virtual_server' || words[0] === 'virtual_server_group') found.push(words.join(' '));
+  }
+  return found;
+}

@@ -8,7 +8,7 @@ import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { VrrpPlan } from '../../lvs/vrrp';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
-import { configOwnership, renderKeepalivedConfig } from './keepalived-config';
+import { configOwnership, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
 
 export interface VrrpChange {
   /** true when the config differs from the file */
@@ -52,6 +52,17 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       written = ` (its configuration for group "${vrrp.group}" is written at ${path})`;
     }
     return refused('keepalived', `keepalived is not running${written}`, START_FIX);
+  }
+  // A keepalived that runs its own virtual servers deletes them from the table when the
+  // reload takes them out of its file: the services lvsctl just applied would go with them.
+  const keepalivedServices = ownership === 'foreign' && before !== undefined ? keepalivedVirtualServers(before) : [];
+  if (changed && keepalivedServices.length > 0) {
+    const named = keepalivedServices.slice(0, 3).join(', ') + (keepalivedServices.length > 3 ? `, … ${keepalivedServices.length} in all` : '');
+    return refused(
+      path,
+      `${path} defines IPVS services of keepalived's own (${named}): keepalived deletes them from the table when it reloads without them, so lvsctl does not reload it over them`,
+      `take the virtual_server blocks out of ${path} and reload keepalived while this director is the BACKUP (its services go with them), then run lvsctl rollout again; the other director likewise after a failover (docs/ha.md, "Taking over from keepalived")`,
+    );
   }
   return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };
 }

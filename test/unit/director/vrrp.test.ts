@@ -103,6 +103,32 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.equal(configOwnership(keepalived.config), 'owned');
   });
 
+  it('does not take over a running keepalived\'s file that defines virtual servers (its reload would delete them): a precondition naming them and the migration', async () => {
+    const keepalived = new FakeKeepalived();
+    const theirs = [
+      'vrrp_instance VI_1 {\n  virtual_router_id 51\n}',
+      '! virtual_server 10.0.0.9 25 {  (a comment)',
+      'virtual_server 10.0.0.100 80 {\n  lb_algo rr\n  real_server 10.0.0.11 80 {\n  }\n}',
+      'virtual_server fwmark 1 {\n}',
+      'virtual_server_group web {\n  10.0.0.101 443\n}',
+      'virtual_server group web{\n}',
+    ].join('\n');
+    keepalived.config = theirs;
+    const r = await rig(keepalived);
+    const refused = await r.run(groupPlan({ ...VRRP, takeOverConfig: true }));
+    assert.equal(refused.result.outcome, 'failed');
+    assert.equal(refused.result.failedPrecondition, true);
+    assert.match(refused.result.message, /defines IPVS services of keepalived's own \(virtual_server 10\.0\.0\.100 80, virtual_server fwmark 1, virtual_server_group web, … 4 in all\): keepalived deletes them from the table when it reloads without them/);
+    assert.match(refused.result.message, /fix: take the virtual_server blocks out of .* and reload keepalived while this director is the BACKUP/);
+    assert.equal(keepalived.config, theirs);
+    assert.equal(keepalived.reloads, 0);
+    assert.equal((await r.ipvs.read()).services.length, 0);
+    // its virtual servers taken out by hand (and keepalived reloaded): the take-over goes ahead
+    keepalived.config = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
+    assert.equal((await r.run(groupPlan({ ...VRRP, takeOverConfig: true }))).result.outcome, 'changed');
+    assert.equal(configOwnership(keepalived.config), 'owned');
+  });
+
   it('keepalived missing or not running is a precondition failure with the fix; the table is untouched', async () => {
     const missing = new FakeKeepalived();
     missing.isInstalled = false;
