@@ -34,7 +34,7 @@ export function register(program: Command): void {
         '',
         'Each host gets, through the OpenSSH client (ssh must be on PATH; BatchMode, no prompts):',
         '  the agent executable at the path the unit starts, /etc/lvsctl/ca.crt, HOST.crt and HOST.key',
-        '  (mode 0600; and crl.pem when DIR has one), /etc/default/lvsctl-agent with the agent\'s',
+        '  (mode 0600), crl.pem (written empty into DIR first when it has none), /etc/default/lvsctl-agent with the agent\'s',
         '  role, listen port and files and the plan\'s agent options (agent.director, agent.realserver,',
         '  hosts.NAME.agentOptions), and /etc/systemd/system/lvsctl-agent.service; then',
         '  systemctl daemon-reload, enable and (re)start as needed, and a Hello over mutual TLS.',

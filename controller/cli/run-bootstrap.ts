@@ -6,6 +6,7 @@ import { promises as fs, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CERT_NAME_PATTERN } from '../certs/cert-dir';
+import { CRL_FILE, writeCrlOfCertDir } from '../certs/revocation-dir';
 import { readSshHostNames } from '../inventory/ssh-config';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
@@ -106,6 +107,22 @@ async function readUnit(flag: string | undefined): Promise<string> {
   }
 }
 
+/**
+ * DIR/crl.pem written for a CA dir that has none (made before `certs init` wrote one): every
+ * agent then starts with --crl, so a later `certs revoke` takes effect with a reload. Without
+ * ca.key to sign it the agents go without, and the operator is told.
+ */
+async function firstCrl(caDir: string, stderr: { write(text: string): unknown }): Promise<Buffer | undefined> {
+  try {
+    const written = await writeCrlOfCertDir(caDir, new Date());
+    stderr.write(`wrote ${written.crl} (${written.revoked} certificate(s) revoked): the agents get it as --crl, so a later lvsctl certs revoke takes effect on a reload\n`);
+    return await fs.readFile(written.crl);
+  } catch (err) {
+    stderr.write(`warning: ${caDir} has no ${CRL_FILE} and none could be written (${(err as Error).message}): the agents start without --crl, and a revoked certificate stays good to them until they have one\n`);
+    return undefined;
+  }
+}
+
 async function readOptional(file: string): Promise<Buffer | undefined> {
   try {
     return await fs.readFile(file);
@@ -162,7 +179,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const agent = await readAgent(flags.agentBinary);
   const caCert = await readOptional(join(caDir, 'ca.crt'));
   if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
-  const crl = await readOptional(join(caDir, 'crl.pem'));
+  const crl = await readOptional(join(caDir, CRL_FILE)) ?? (check ? undefined : await firstCrl(caDir, io.stderr));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
   const connector = check
     ? () => { throw new Error('--check asks no agent'); }

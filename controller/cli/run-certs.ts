@@ -22,8 +22,10 @@ async function reportingCertErrors<T>(work: () => Promise<T>): Promise<T> {
 
 export async function runCertsInit(dir: string): Promise<void> {
   const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
+  // an empty revocation list from the start: bootstrap gives every agent --crl, so a later revoke needs only a reload
+  const crl = await reportingCertErrors(() => writeCrlOfCertDir(dir, new Date()));
   process.stdout.write(
-    `created ${files.cert} and ${files.key} (keep ca.key offline or at least private)\n` +
+    `created ${files.cert}, ${files.key} (keep ca.key offline or at least private) and ${crl.crl} (nothing revoked yet)\n` +
       `next: a certificate for each agent (with the address the controller dials) and one for this controller:\n` +
       `  lvsctl certs issue ${dir} HOST --ip ADDRESS\n` +
       `  lvsctl certs issue ${dir} controller\n` +

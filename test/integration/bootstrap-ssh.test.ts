@@ -94,7 +94,10 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     assert.deepEqual(readFileSync(key), readFileSync(join(local, 'ca', 'web1.key')));
     assert.deepEqual(readFileSync(ns!.written('usr/bin/lvsctl-agent')), readFileSync(join(local, 'lvsctl-agent')));
     const defaults = readFileSync(ns!.written('etc/default/lvsctl-agent'), 'utf8');
-    assert.match(defaults, /LVSCTL_AGENT_ARGS="--role realserver --listen 0\.0\.0\.0:7400 --ca \/etc\/lvsctl\/ca\.crt --cert \/etc\/lvsctl\/web1\.crt --key \/etc\/lvsctl\/web1\.key --allow controller"/);
+    assert.match(defaults, /LVSCTL_AGENT_ARGS="--role realserver --listen 0\.0\.0\.0:7400 --ca \/etc\/lvsctl\/ca\.crt --cert \/etc\/lvsctl\/web1\.crt --key \/etc\/lvsctl\/web1\.key --crl \/etc\/lvsctl\/crl\.pem --allow controller"/);
+    // the CA dir had no crl.pem (made before certs init wrote one): bootstrap wrote an empty one, so a later revoke reaches the agent
+    assert.match(r.stderr, /wrote .*\/ca\/crl\.pem \(0 certificate\(s\) revoked\): the agents get it as --crl/);
+    assert.deepEqual(readFileSync(ns!.written('etc/lvsctl/crl.pem')), readFileSync(join(local, 'ca', 'crl.pem')));
     assert.ok(existsSync(ns!.written('etc/systemd/system/lvsctl-agent.service')));
     const changes = ns!.systemctlCalls().filter((c) => !c.startsWith('is-'));
     assert.deepEqual(changes, ['daemon-reload', 'enable lvsctl-agent', 'start lvsctl-agent']);

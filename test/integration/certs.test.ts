@@ -40,6 +40,12 @@ describe('lvsctl certs', () => {
     const ca = new X509Certificate(readFileSync(join(dir, 'pki', 'ca.crt')));
     assert.strictEqual(ca.ca, true);
     assert.strictEqual(statSync(join(dir, 'pki', 'ca.key')).mode & 0o777, 0o600);
+    // and an empty revocation list from the start, so agents bootstrapped from DIR have --crl before any revoke
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    const crl = new x509.X509Crl(readFileSync(join(dir, 'pki', 'crl.pem'), 'utf8'));
+    assert.deepStrictEqual(crl.entries, []);
+    assert.ok(await crl.verify({ publicKey: await new x509.X509Certificate(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8')).publicKey.export() }));
   });
 
   it('init refuses to replace an existing CA, exit 1', async () => {
