@@ -1,5 +1,6 @@
 // The host's certificate and key for bootstrap: DIR/HOST.crt and DIR/HOST.key when they
-// already fit (issued by DIR/ca.crt, valid for the host's address, 30 days left), else
+// already fit (issued by DIR/ca.crt, valid for the host's address, 30 days left, not
+// revoked in DIR/revoked.json), else
 // issued now into DIR through controller/certs, the same files `lvsctl certs issue` writes.
 // With --check nothing is issued; the plan says it would be.
 import { X509Certificate } from 'node:crypto';
@@ -7,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { issueIntoCertDir } from '../certs/cert-dir';
+import { revokedSerials } from '../certs/revocation-dir';
 
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
@@ -43,6 +45,14 @@ export function unfitReason(certPem: Buffer, caPem: Buffer, address: string, now
   return undefined;
 }
 
+async function revokedSerialsOf(dir: string): Promise<Set<string>> {
+  try {
+    return await revokedSerials(dir);
+  } catch (err) {
+    throw new HostCertificateError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 export async function hostCertificate(dir: string, host: string, address: string, now: Date, check: boolean): Promise<HostCertificate> {
   const files = { cert: join(dir, `${host}.crt`), key: join(dir, `${host}.key`) };
   const caFile = join(dir, 'ca.crt');
@@ -51,10 +61,17 @@ export async function hostCertificate(dir: string, host: string, address: string
   const [cert, key] = await Promise.all([readIfPresent(files.cert), readIfPresent(files.key)]);
   if (cert && key) {
     const why = unfitReason(cert, caPem, address, now);
-    if (why === undefined) return { kind: 'present', cert, key, files };
-    throw new HostCertificateError(
-      `${files.cert} does not fit: ${why}; run \`lvsctl certs revoke ${dir} ${host}\` if it was in use, remove ${files.cert} and ${files.key}, and bootstrap again (it issues a new one)`,
-    );
+    if (why !== undefined) {
+      throw new HostCertificateError(
+        `${files.cert} does not fit: ${why}; run \`lvsctl certs revoke ${dir} ${host}\` if it was in use, remove ${files.cert} and ${files.key}, and bootstrap again (it issues a new one)`,
+      );
+    }
+    // a revoked certificate left in DIR would be installed again, and every agent with the CRL refuses it
+    const serial = new X509Certificate(cert).serialNumber.toUpperCase();
+    if ((await revokedSerialsOf(dir)).has(serial)) {
+      throw new HostCertificateError(`${files.cert} was revoked (serial ${serial}, in ${join(dir, 'revoked.json')}): remove ${files.cert} and ${files.key}, and bootstrap again (it issues a new one)`);
+    }
+    return { kind: 'present', cert, key, files };
   }
   if (cert || key) {
     throw new HostCertificateError(`${cert ? files.cert : files.key} exists without ${cert ? files.key : files.cert}: remove it (or restore its pair) and bootstrap again`);

@@ -80,6 +80,11 @@ export async function writeCrlOfCertDir(dir: string, now: Date): Promise<CrlWrit
   return writeCrl(dir, await readRecords(dir), now);
 }
 
+/** The serials DIR/revoked.json lists (upper-case hex), to refuse a revoked certificate before it is installed anew. */
+export async function revokedSerials(dir: string): Promise<Set<string>> {
+  return new Set((await readRecords(dir)).map((r) => r.serial.toUpperCase()));
+}
+
 /** Records DIR/NAME.crt as revoked and writes DIR/crl.pem again. */
 export async function revokeInCertDir(dir: string, name: string, now: Date): Promise<Revoked> {
   if (!CERT_NAME_PATTERN.test(name) || name === 'ca') {
