@@ -3,8 +3,9 @@
 // the unit says what systemd needs (notify readiness, identifier, reload, the state dir).
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildProgram } from '../../../agent/command-line';
+import { DEFAULT_KEEPALIVED_CONFIG } from '../../../agent/kernel/linux/keepalived';
 import { resolveAgentConfig, type RawAgentOptions } from '../../../agent/server/agent-config';
 
 // dist/test/unit/systemd/ → the repository
@@ -39,6 +40,13 @@ describe('the systemd unit and its /etc/default file', () => {
     assert.equal(setting('StateDirectory'), 'lvsctl', '--state-dir /var/lib/lvsctl is the StateDirectory systemd makes');
     assert.match(setting('ReadWritePaths') ?? '', /(^| )\/var\/lib\/lvsctl( |$)/);
     assert.equal(parse(['--role', 'realserver']).stateDir, '/var/lib/lvsctl', 'the agent\'s own default is the unit\'s directory too');
+  });
+
+  it('lets the agent write keepalived.conf\'s directory (a director in a group) and run exec checks as another user', () => {
+    const writable = (setting('ReadWritePaths') ?? '').split(/\s+/).map((p) => p.replace(/^-/, ''));
+    assert.ok(writable.includes(dirname(DEFAULT_KEEPALIVED_CONFIG)), `ReadWritePaths=${setting('ReadWritePaths')} leaves ${dirname(DEFAULT_KEEPALIVED_CONFIG)} read-only under ProtectSystem=${setting('ProtectSystem')}`);
+    const caps = (setting('CapabilityBoundingSet') ?? '').split(/\s+/);
+    for (const cap of ['CAP_SETUID', 'CAP_SETGID']) assert.ok(caps.includes(cap), `exec.uid/exec.gid need ${cap}`);
   });
 
   it('gives only flags the agent has', () => {
