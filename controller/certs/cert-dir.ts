@@ -76,7 +76,12 @@ export async function readCa(dir: string): Promise<PemPair> {
     return { certPem, keyPem };
   } catch (err) {
     const file = (err as NodeJS.ErrnoException).path ?? join(dir, 'ca.*');
-    throw new CertDirError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (create the CA first with \`lvsctl certs init ${dir}\`)`);
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    // the certificate without its key: the CA exists, and a new one would orphan every certificate it issued
+    if (code === 'ENOENT' && file === join(dir, 'ca.key') && await exists(join(dir, 'ca.crt'))) {
+      throw new CertDirError(`cannot read ${file}: ENOENT: ${dir} holds the CA's certificate but not its key; put ca.key back from where it is kept (a new CA would mean new certificates for every agent and controller)`);
+    }
+    throw new CertDirError(`cannot read ${file}: ${code} (create the CA first with \`lvsctl certs init ${dir}\`)`);
   }
 }
 

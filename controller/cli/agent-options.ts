@@ -14,6 +14,8 @@ export interface AgentConnectionOptions {
   cert?: string;
   key?: string;
   insecure?: boolean;
+  /** the command has no --insecure (bootstrap) */
+  withoutInsecure?: boolean;
   sshConfig?: string;
   /** a DURATION: "500ms", "10s", "2m" */
   timeout: string;

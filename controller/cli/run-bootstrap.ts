@@ -99,7 +99,7 @@ async function readUnit(flag: string | undefined): Promise<string> {
   // dist/controller/cli → the checkout's packaging/; else where the package put it
   const candidates = [join(__dirname, '..', '..', '..', 'packaging', 'lvsctl-agent.service'), '/usr/lib/systemd/system/lvsctl-agent.service', '/lib/systemd/system/lvsctl-agent.service'];
   const file = flag ?? (await firstFile(candidates));
-  if (file === undefined) throw new CliError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE`, EXIT.invalid);
+  if (file === undefined) throw new CliError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE, the project's packaging/lvsctl-agent.service or the one the lvsctl .deb installs`, EXIT.invalid);
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
@@ -183,7 +183,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
   const connector = check
     ? () => { throw new Error('--check asks no agent'); }
-    : connectorFromOptions({ ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+    : connectorFromOptions({ withoutInsecure: true, ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
   const allow = allowList(flags.allow, certFile ? await readOptional(certFile) : undefined, certFile);
   const badName = allow.find((name) => !CERT_NAME_PATTERN.test(name));
   if (badName !== undefined) throw new CliError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);

@@ -12,6 +12,8 @@ export interface TlsOptions {
   cert?: string;
   key?: string;
   insecure?: boolean;
+  /** the command has no --insecure (bootstrap): the missing-files message does not offer it */
+  withoutInsecure?: boolean;
 }
 
 const SOURCES = [
@@ -46,7 +48,9 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
     throw new CliError(
       `mutual TLS needs a CA, a certificate and a key; missing ${missing.join(', ')}. ` +
         'Make them with `lvsctl certs init DIR` and `lvsctl certs issue DIR NAME`, ' +
-        'or pass --insecure to reach agents started with --insecure (labs only)',
+        (opts.withoutInsecure
+          ? 'e.g. `lvsctl certs issue DIR controller` for --cert DIR/controller.crt --key DIR/controller.key (bootstrap asks each agent Hello over mutual TLS)'
+          : 'or pass --insecure to reach agents started with --insecure (labs only)'),
       EXIT.invalid,
     );
   }

@@ -105,6 +105,15 @@ describe('lvsctl certs', () => {
     assert.match(stderr, /ca\.(crt|key): ENOENT \(create the CA first with `lvsctl certs init/);
   });
 
+  it('issue with the CA\'s certificate but not its key says to put ca.key back, not to make a new CA', async () => {
+    await lvsctl('certs', 'init', dir);
+    rmSync(join(dir, 'ca.key'));
+    const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /ca\.key: ENOENT: .* holds the CA's certificate but not its key; put ca\.key back from where it is kept/);
+    assert.doesNotMatch(stderr, /certs init/);
+  });
+
   it('revoke records the serial in DIR/revoked.json and writes DIR/crl.pem signed by the CA, listing it', async () => {
     await lvsctl('certs', 'init', dir);
     await lvsctl('certs', 'issue', dir, 'ops');

@@ -3,7 +3,7 @@
 // remote command received (the key on stdin, never in a command); and the command's duration
 // flags, refused with a range and examples it would take.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCertDir } from '../../../controller/certs/cert-dir';
@@ -87,4 +87,31 @@ describe('lvsctl bootstrap: its duration flags', function () {
       });
     });
   }
+});
+
+describe('lvsctl bootstrap: the controller\'s certificate', () => {
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-tls-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+    writeFileSync(join(dir, 'lvsctl-agent'), '#!/bin/sh\n');
+    chmodSync(join(dir, 'lvsctl-agent'), 0o755);
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify({
+      apiVersion: 'lvsctl/v1', cluster: 'boot',
+      hosts: { lvs1: { role: 'director', address: '10.77.0.9' }, web1: { role: 'realserver', address: '10.77.0.1' } },
+      services: [{ name: 'web', protocol: 'tcp', vip: '10.77.0.100', port: 80, scheduler: 'rr', forwarding: 'tun', realservers: [{ host: 'web1' }] }],
+    }));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('without --cert and --key says how to make them, and offers no --insecure (bootstrap has none)', async () => {
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    await assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { caDir: join(dir, 'ca'), agentBinary: join(dir, 'lvsctl-agent'), timeout: '10s' }, io), (err: unknown) => {
+      assert.ok(err instanceof CliError, String(err));
+      assert.equal(err.exitCode, EXIT.invalid);
+      assert.match(err.message, /missing --cert \(or LVSCTL_CERT\), --key \(or LVSCTL_KEY\)\. .*`lvsctl certs issue DIR controller` for --cert DIR\/controller\.crt --key DIR\/controller\.key/);
+      assert.doesNotMatch(err.message, /--insecure/);
+      return true;
+    });
+  });
 });
