@@ -1,6 +1,7 @@
 // The certificate directory of a cluster: DIR/ca.crt + DIR/ca.key, and DIR/NAME.crt +
 // DIR/NAME.key per host or controller. Keys are written 0600 and nothing is overwritten:
 // replacing a CA by accident would lock every agent out.
+import { createPrivateKey, createPublicKey, X509Certificate } from 'crypto';
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { createCertificateAuthority, issueCertificate, type PemPair } from './authority';
@@ -67,14 +68,39 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
   return writePair(dir, 'ca', ca);
 }
 
+/**
+ * Why ca.key cannot sign for ca.crt, or undefined when it can: a key that is not one, or the
+ * key of another CA (whose signatures no agent trusting ca.crt would accept).
+ */
+function caPairProblem(dir: string, pair: PemPair): string | undefined {
+  const [certFile, keyFile] = [join(dir, 'ca.crt'), join(dir, 'ca.key')];
+  let certKey: Buffer;
+  try {
+    certKey = new X509Certificate(pair.certPem).publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    return `${certFile} is not a PEM certificate: put the CA's certificate back`;
+  }
+  let keyOfKey: Buffer;
+  try {
+    keyOfKey = createPublicKey(createPrivateKey(pair.keyPem)).export({ type: 'spki', format: 'der' });
+  } catch {
+    return `${keyFile} is not a PEM private key: put the CA's key back`;
+  }
+  if (!certKey.equals(keyOfKey)) return `${keyFile} is not the key of ${certFile} (another CA's?): put the CA's own key back; what it signed no agent trusting ${certFile} would accept`;
+  return undefined;
+}
+
 export async function readCa(dir: string): Promise<PemPair> {
   try {
     const [certPem, keyPem] = await Promise.all([
       fs.readFile(join(dir, 'ca.crt'), 'utf8'),
       fs.readFile(join(dir, 'ca.key'), 'utf8'),
     ]);
+    const problem = caPairProblem(dir, { certPem, keyPem });
+    if (problem) throw new CertDirError(problem);
     return { certPem, keyPem };
   } catch (err) {
+    if (err instanceof CertDirError) throw err;
     const file = (err as NodeJS.ErrnoException).path ?? join(dir, 'ca.*');
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     // the certificate without its key: the CA exists, and a new one would orphan every certificate it issued

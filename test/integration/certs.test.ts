@@ -105,6 +105,20 @@ describe('lvsctl certs', () => {
     assert.match(stderr, /ca\.(crt|key): ENOENT \(create the CA first with `lvsctl certs init/);
   });
 
+  it('issue and revoke refuse a ca.key that is not the key of ca.crt (another CA\'s, or no key), signing nothing', async () => {
+    await lvsctl('certs', 'init', join(dir, 'a'));
+    await lvsctl('certs', 'init', join(dir, 'b'));
+    copyFileSync(join(dir, 'b', 'ca.key'), join(dir, 'a', 'ca.key'));
+    const other = await lvsctl('certs', 'issue', join(dir, 'a'), 'web1');
+    assert.strictEqual(other.code, 1);
+    assert.match(other.stderr, /a\/ca\.key is not the key of .*a\/ca\.crt \(another CA's\?\): put the CA's own key back/);
+    assert.throws(() => statSync(join(dir, 'a', 'web1.crt')), /ENOENT/);
+    writeFileSync(join(dir, 'a', 'ca.key'), 'not a key\n');
+    const garbage = await lvsctl('certs', 'crl', join(dir, 'a'));
+    assert.strictEqual(garbage.code, 1);
+    assert.match(garbage.stderr, /a\/ca\.key is not a PEM private key: put the CA's key back/);
+  });
+
   it('issue with the CA\'s certificate but not its key says to put ca.key back, not to make a new CA', async () => {
     await lvsctl('certs', 'init', dir);
     rmSync(join(dir, 'ca.key'));
