@@ -74,6 +74,8 @@ function dirOf(path: string): string {
 /**
  * Writes stdin to FILE.lvsctl-new with its mode, checks its checksum, then renames it over
  * the file (atomic: a running agent keeps its old executable, a reader never sees half a key).
+ * However the script ends before the rename (a full disk, the ssh connection cut: SIGHUP),
+ * the partial FILE.lvsctl-new is removed.
  */
 export function installScript(file: Pick<RemoteFile, 'path' | 'mode' | 'sha256'>): string {
   const tmp = `${file.path}.lvsctl-new`;
@@ -82,11 +84,14 @@ export function installScript(file: Pick<RemoteFile, 'path' | 'mode' | 'sha256'>
     'set -e',
     'umask 077',
     `mkdir -p ${q(dirOf(file.path))}`,
-    `cat > ${q(tmp)}`,
-    `chmod ${file.mode} ${q(tmp)}`,
-    `got=$(sha256sum < ${q(tmp)} | cut -d" " -f1)`,
-    `if [ "$got" != ${file.sha256} ]; then rm -f ${q(tmp)}; echo "the copy arrived with checksum $got, not ${file.sha256}" >&2; exit 1; fi`,
-    `mv -f ${q(tmp)} ${q(file.path)}`,
+    `tmp=${q(tmp)}`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    'trap "exit 1" HUP INT TERM',
+    'cat > "$tmp"',
+    `chmod ${file.mode} "$tmp"`,
+    'got=$(sha256sum < "$tmp" | cut -d" " -f1)',
+    `if [ "$got" != ${file.sha256} ]; then echo "the copy arrived with checksum $got, not ${file.sha256}" >&2; exit 1; fi`,
+    `mv -f "$tmp" ${q(file.path)}`,
   ].join('\n');
 }
 
