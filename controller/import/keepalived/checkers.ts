@@ -144,6 +144,13 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
     if (type === 'https' && enableSni && virtualhost && !/^[\d.:[\]]+$/.test(virtualhost)) check.tls = { verify: false, serverName: virtualhost };
   }
   if (type === 'udp') {
+    // keepalived's read timeout without require_reply is a success: only an ICMP refusal fails it
+    if (!udpReply) {
+      notCarried.push({
+        file: checker.file, line: checker.line, what: 'UDP_CHECK without require_reply',
+        why: 'keepalived counts no answer as up (only an ICMP port unreachable fails it); lvsctl\'s udp check needs a reply: a server that does not answer this payload would be marked down. Give "udp.send" a request it answers, or use a dns or tcp check',
+      });
+    }
     check.udp = {
       ...(udpPayload ? { sendHex: udpPayload.toLowerCase() } : {}),
       ...(udpReply ? { expectHex: udpReply.toLowerCase() } : {}),
@@ -158,8 +165,9 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
     notCarried.push({ file: checker.file, line: checker.line, what: `${kind} timeout ${whole}s`, why: `longer than delay_loop ${interval}s: lvsctl bounds the check by the interval (timeout ${duration(interval)})` });
   }
   check.timeout = duration(Math.min(whole, interval));
-  // keepalived: a realserver fails after retry+1 failures in a row and comes back at the first success
-  if (retry !== undefined) check.fall = Math.min(100, retry + 1);
+  // keepalived: a realserver fails after retry+1 failures in a row and comes back at the first
+  // success; retry unset is 1 (0 for MISC_CHECK), not lvsctl's own default fall of 3
+  check.fall = Math.min(100, (retry ?? (type === 'exec' ? 0 : 1)) + 1);
   check.rise = 1;
   return { check, notCarried };
 }

@@ -32,7 +32,7 @@ export class KeepalivedImportError extends Error {
 const METHODS: Record<string, Forwarding> = { DR: 'dr', NAT: 'nat', TUN: 'tun' };
 const TOP_LEVEL_ELSEWHERE: Record<string, string> = {
   global_defs: 'settings of keepalived itself',
-  vrrp_instance: 'VRRP: which director holds the VIPs (lvsctl does not move VIPs)',
+  vrrp_instance: 'VRRP: which director holds the VIPs (write the pair as the plan\'s "directorGroups", docs/ha.md)',
   vrrp_sync_group: 'VRRP', vrrp_script: 'VRRP', vrrp_track_process: 'VRRP', vrrp_track_file: 'VRRP',
   static_ipaddress: 'addresses of the director', static_routes: 'routes of the director', static_rules: 'rules of the director',
   linkbeat_interfaces: 'VRRP', SSL: 'client certificates of SSL_GET (lvsctl presents none)', bfd_instance: 'BFD',

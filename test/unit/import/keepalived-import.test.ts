@@ -103,7 +103,7 @@ describe('lvsctl import --keepalived', () => {
       realservers: [{ host: 'rs-10-0-0-11' }, { host: 'rs-10-0-0-12' }],
       healthCheck: {
         type: 'https', path: '/status%20page', expectStatus: [200, 201, 202, 203, 204], bodyRegex: '^OK', host: 'shop.example.test',
-        tls: { verify: false, serverName: 'shop.example.test' }, interval: '3s', timeout: '2s', rise: 1,
+        tls: { verify: false, serverName: 'shop.example.test' }, interval: '3s', timeout: '2s', fall: 2, rise: 1,
       },
       sorryServer: { address: '10.0.0.50', port: 8443 },
     });
@@ -114,10 +114,10 @@ describe('lvsctl import --keepalived', () => {
     assert.deepStrictEqual(service('fwmark-7'), {
       name: 'fwmark-7', fwmark: 7, scheduler: 'sh', schedulerFlags: ['sh-port'], persistence: { timeout: 60 }, forwarding: 'tun',
       realservers: [{ host: 'rs-10-0-0-11', weight: 2 }],
-      healthCheck: { type: 'dns', dns: { name: 'www.example.test', type: 'A' }, interval: '5s', timeout: '2s', rise: 1, port: 53 },
+      healthCheck: { type: 'dns', dns: { name: 'www.example.test', type: 'A' }, interval: '5s', timeout: '2s', fall: 2, rise: 1, port: 53 },
     });
     assert.deepStrictEqual(plan.marks, [{ mark: 7, protocol: 'udp', destination: '10.0.0.100', ports: ['53'] }]);
-    assert.deepStrictEqual(service('udp-10-0-0-100-5000').healthCheck, { type: 'udp', udp: { sendHex: '70696e67', expectHex: '706f6e67' }, interval: '4s', timeout: '1s', rise: 1 });
+    assert.deepStrictEqual(service('udp-10-0-0-100-5000').healthCheck, { type: 'udp', udp: { sendHex: '70696e67', expectHex: '706f6e67' }, interval: '4s', timeout: '1s', fall: 2, rise: 1 });
   });
 
   it('reports each setting it cannot carry over with its file and line, and none twice', () => {
@@ -134,6 +134,17 @@ describe('lvsctl import --keepalived', () => {
     ];
     for (const re of expected) assert.ok(notes.some((n) => re.test(n)), `no note matching ${re}:\n${notes.join('\n')}`);
     assert.strictEqual(new Set(notes).size, notes.length);
+  });
+
+  it('says a UDP_CHECK without require_reply passed on silence in keepalived, and needs a reply in lvsctl; retry unset is keepalived\'s 1 (MISC_CHECK 0)', async () => {
+    const files = memoryFiles({
+      '/k/keepalived.conf': 'virtual_server 10.0.0.100 53 {\n  protocol UDP\n  real_server 10.0.0.11 53 {\n    UDP_CHECK {\n      connect_timeout 2\n    }\n  }\n}\n' +
+        'virtual_server 10.0.0.100 25 {\n  protocol TCP\n  real_server 10.0.0.11 25 {\n    MISC_CHECK {\n      misc_path /usr/local/bin/check-smtp\n    }\n  }\n}\n',
+    });
+    const result = await importKeepalived('/k/keepalived.conf', files, { marks: [], cluster: 'udp' });
+    assert.deepStrictEqual(result.plan.services[0].healthCheck, { type: 'udp', udp: {}, interval: '60s', timeout: '2s', fall: 2, rise: 1 });
+    assert.deepStrictEqual(result.plan.services[1].healthCheck, { type: 'exec', exec: { command: '/usr/local/bin/check-smtp', args: [] }, interval: '60s', timeout: '60s', fall: 1, rise: 1 });
+    assert.ok(result.notes.some((n) => /^\/k\/keepalived\.conf:4: not carried over: UDP_CHECK without require_reply: keepalived counts no answer as up .* lvsctl's udp check needs a reply/.test(n)), result.notes.join('\n'));
   });
 
   it('reads a 150,000-line include and reports each of its 150,000 settings, where a spread call threw', async () => {
