@@ -28,6 +28,8 @@ export interface VrrpPlan {
   authPassword?: string;
   /** every address that moves with the master (VIPs, the NAT gateway) */
   addresses: string[];
+  /** the NAT gateway (one of `addresses`) on an interface of its own: a two-armed director's inside one */
+  natGatewayOn?: { address: string; interface: string };
   /** true: the preferred director takes the addresses back when it returns */
   preempt: boolean;
   syncInterface: string;

@@ -5,6 +5,7 @@
 // The first line carries a digest of the rest, so the agent knows its own file and sees
 // a hand edit. Pure.
 import { createHash } from 'node:crypto';
+import { canonicalAddress } from '../../lvs/address';
 import { isIpv6 } from '../../lvs/model';
 import type { VrrpPlan } from '../../lvs/vrrp';
 
@@ -30,6 +31,9 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
   const name = instanceName(vrrp);
   const v4 = vrrp.addresses.filter((a) => !isIpv6(a));
   const v6 = vrrp.addresses.filter(isIpv6);
+  // keepalived puts each address, and sends its gratuitous ARP on a failover, on its dev
+  const gateway = vrrp.natGatewayOn ? canonicalAddress(vrrp.natGatewayOn.address) : undefined;
+  const device = (a: string): string => (gateway !== undefined && canonicalAddress(a) === gateway ? vrrp.natGatewayOn!.interface : vrrp.interface);
   const lines = [
     `# Director group "${vrrp.group}": change the plan and roll out, not this file.`,
     'global_defs {',
@@ -49,10 +53,10 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
     ...(vrrp.preempt ? [] : ['    nopreempt']),
     ...(vrrp.authPassword ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
     '    virtual_ipaddress {',
-    ...v4.map((a) => `        ${a}/32 dev ${vrrp.interface}`),
+    ...v4.map((a) => `        ${a}/32 dev ${device(a)}`),
     '    }',
     // IPv4 adverts cannot carry IPv6 addresses; keepalived moves excluded ones with the state all the same.
-    ...(v6.length > 0 ? ['    virtual_ipaddress_excluded {', ...v6.map((a) => `        ${a}/128 dev ${vrrp.interface}`), '    }'] : []),
+    ...(v6.length > 0 ? ['    virtual_ipaddress_excluded {', ...v6.map((a) => `        ${a}/128 dev ${device(a)}`), '    }'] : []),
     `    notify ${quoted(notifyScript)}`,
     '}',
     '',

@@ -35,6 +35,9 @@ export function vrrpPlanOf(compiled: CompiledGroup, director: string): VrrpPlan 
     advertIntervalSeconds: group.advertInterval,
     ...(group.authentication ? { authPassword: group.authentication.password } : {}),
     addresses: compiled.addresses,
+    ...(group.natGateway && group.natGatewayInterface && group.natGatewayInterface !== group.interface
+      ? { natGatewayOn: { address: group.natGateway, interface: group.natGatewayInterface } }
+      : {}),
     preempt: group.failback,
     syncInterface: group.sync.interface ?? group.interface,
     syncId: group.sync.syncId ?? group.virtualRouterId,

@@ -28,6 +28,8 @@ export const directorGroupSchema = z.strictObject({
     .describe("the addresses that move with the master; default: every VIP and mark destination of the group's services"),
   natGateway: ipAddress.optional()
     .describe("the group's floating inside address that NAT realservers route through; it moves with the master"),
+  natGatewayInterface: interfaceName.optional()
+    .describe('where natGateway goes: a two-armed director\'s inside interface (keepalived announces it there on a failover); default: interface'),
   failback: z.boolean().default(true)
     .describe('true: the preferred director takes the addresses back when it returns (preempt); false: the live master keeps them (nopreempt)'),
   sync: z.strictObject({

@@ -3,7 +3,7 @@ import { MAX_VRRP_ADDRESSES, VRRP_PASSWORD, type VrrpPlan, type VrrpState, type 
 import type { VrrpPlan as WireVrrpPlan, VrrpPlan__Output } from '../../proto/generated/lvsctl/v1/VrrpPlan';
 import type { VrrpStatus as WireVrrpStatus, VrrpStatus__Output } from '../../proto/generated/lvsctl/v1/VrrpStatus';
 import { canonicalAddress } from '../address';
-import { at, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString, type FieldPath } from './checks';
+import { at, WireFieldError, bool, boundedList, boundedString, enumValue, intIn, ipAddress, optionalString, type FieldPath } from './checks';
 import { wireName } from './enum-names';
 
 export const VRRP_STATE = {
@@ -31,6 +31,8 @@ export function vrrpPlanToWire(v: VrrpPlan): WireVrrpPlan {
     syncInterface: v.syncInterface,
     syncId: v.syncId,
     takeOverConfig: v.takeOverConfig,
+    natGateway: v.natGatewayOn?.address ?? '',
+    natGatewayInterface: v.natGatewayOn?.interface ?? '',
   };
 }
 
@@ -48,8 +50,20 @@ function distinctAddresses(addresses: string[]): string[] {
   return once.size === addresses.length ? addresses : [...once.values()];
 }
 
+/** The gateway's own interface: both fields or neither, the address one of those that move. */
+function natGatewayOn(wire: VrrpPlan__Output, addresses: readonly string[], path: FieldPath): VrrpPlan['natGatewayOn'] {
+  const onInterface = optionalString(wire.natGatewayInterface, at(path, 'natGatewayInterface'), INTERFACE);
+  if (!wire.natGateway && !onInterface) return undefined;
+  const address = ipAddress(wire.natGateway, at(path, 'natGateway'));
+  if (!onInterface) throw new WireFieldError(at(path, 'natGatewayInterface'), 'must be given with natGateway');
+  if (!addresses.some((a) => canonicalAddress(a) === canonicalAddress(address))) throw new WireFieldError(at(path, 'natGateway'), 'must be one of the addresses');
+  return { address, interface: onInterface };
+}
+
 export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpPlan {
   const authPassword = optionalString(wire.authPassword, at(path, 'authPassword'), VRRP_PASSWORD);
+  const addresses = distinctAddresses(boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i))));
+  const gateway = natGatewayOn(wire, addresses, path);
   return {
     group: boundedString(wire.group, at(path, 'group'), GROUP),
     interface: boundedString(wire.interface, at(path, 'interface'), INTERFACE),
@@ -57,7 +71,8 @@ export function vrrpPlanFromWire(wire: VrrpPlan__Output, path: FieldPath): VrrpP
     priority: intIn(wire.priority, 1, 254, at(path, 'priority')),
     advertIntervalSeconds: intIn(wire.advertIntervalSeconds, 1, 255, at(path, 'advertIntervalSeconds')),
     ...(authPassword ? { authPassword } : {}),
-    addresses: distinctAddresses(boundedList(wire.addresses, at(path, 'addresses'), MAX_ADDRESSES, 1).map((a, i) => ipAddress(a, at(at(path, 'addresses'), i)))),
+    addresses,
+    ...(gateway ? { natGatewayOn: gateway } : {}),
     preempt: bool(wire.preempt, at(path, 'preempt')),
     syncInterface: boundedString(wire.syncInterface, at(path, 'syncInterface'), INTERFACE),
     syncId: intIn(wire.syncId, 0, 255, at(path, 'syncId')),

@@ -142,6 +142,9 @@ function addressProblems(view: PlanView, problems: Problems): void {
         });
       } else owner.set(canonicalAddress(address), i);
     }
+    if (g.natGatewayInterface !== undefined && !g.natGateway) {
+      problems.push({ pointer: toPointer(['directorGroups', i, 'natGatewayInterface']), message: `group "${g.name}" has a natGatewayInterface but no natGateway to put on it`, hint: 'add "natGateway" (the floating inside address), or remove "natGatewayInterface"' });
+    }
     if (g.natGateway && directorAddresses.has(canonicalAddress(g.natGateway))) {
       problems.push({ pointer: toPointer(['directorGroups', i, 'natGateway']), message: `natGateway ${g.natGateway} is a director's own address: it would not move on a failover`, hint: 'use a floating address of the inside network that no host owns' });
     }

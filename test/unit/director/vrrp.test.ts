@@ -53,6 +53,11 @@ describe('keepalived.conf as the agent renders it', () => {
     assert.match(renderKeepalivedConfig({ ...VRRP, preempt: false }, '/x'), /\n {4}nopreempt\n/);
   });
 
+  it('puts a two-armed director\'s NAT gateway on its inside interface, the VIPs on the VRRP one', () => {
+    const text = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.100', '192.168.10.254'], natGatewayOn: { address: '192.168.10.254', interface: 'eth1' } }, '/x');
+    assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {8}192\.168\.10\.254\/32 dev eth1\n {4}\}/);
+  });
+
   it('knows its own file, a hand edit of it, and a file it did not write', () => {
     const text = renderKeepalivedConfig(VRRP, '/x');
     assert.equal(configOwnership(undefined), 'absent');

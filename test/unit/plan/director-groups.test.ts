@@ -107,6 +107,19 @@ describe('director groups in the plan', () => {
     expectProblem(haPlan((p) => { p.directorGroups[0].natGateway = '10.0.0.2'; }), '/directorGroups/0/natGateway', /director's own address/);
   });
 
+  it('puts natGateway on natGatewayInterface (a two-armed director), and refuses that interface without a gateway', () => {
+    const plan = twoGroups();
+    (plan.directorGroups[1] as JsonObject).natGatewayInterface = 'eth1';
+    const parsed = planSchema.parse(plan);
+    const plans = compileHostPlans(parsed, new Map(Object.entries(parsed.hosts).map(([n, h]) => [n, h.address as string])), 7);
+    assert.deepEqual((plans.get('lvs3') as DirectorPlan).vrrp?.natGatewayOn, { address: '10.0.0.254', interface: 'eth1' });
+    assert.equal((plans.get('lvs1') as DirectorPlan).vrrp?.natGatewayOn, undefined);
+    const lonely = twoGroups();
+    delete (lonely.directorGroups[1] as JsonObject).natGateway;
+    (lonely.directorGroups[1] as JsonObject).natGatewayInterface = 'eth1';
+    expectProblem(lonely, '/directorGroups/1/natGatewayInterface', /has a natGatewayInterface but no natGateway to put on it/);
+  });
+
   it('warns when a NAT group has no natGateway', () => {
     const plan = twoGroups();
     delete (plan.directorGroups[1] as JsonObject).natGateway;

@@ -44,6 +44,17 @@ describe('VRRP on the wire', () => {
     }
   });
 
+  it('carries the NAT gateway\'s own interface, and refuses one half of it or a gateway that does not move', () => {
+    const twoArmed: DirectorPlan = { ...grouped(), vrrp: { ...grouped().vrrp!, natGatewayOn: { address: '10.0.0.254', interface: 'eth1' } } };
+    assert.deepEqual(hostPlanFromWire(across(hostPlanToWire(twoArmed))), twoArmed);
+    const half = hostPlanToWire(twoArmed);
+    (half.director as { vrrp: { natGatewayInterface: string } }).vrrp.natGatewayInterface = '';
+    assert.throws(() => hostPlanFromWire(across(half)), (e: unknown) => e instanceof WireFieldError && /vrrp\.natGatewayInterface: must be given with natGateway/.test(e.message));
+    const stray = hostPlanToWire(twoArmed);
+    (stray.director as { vrrp: { natGateway: string } }).vrrp.natGateway = '10.9.9.9';
+    assert.throws(() => hostPlanFromWire(across(stray)), (e: unknown) => e instanceof WireFieldError && /vrrp\.natGateway: must be one of the addresses/.test(e.message));
+  });
+
   it('takes an address given twice, however spelt, once (the first spelling), as an older controller sent it', () => {
     const wire = hostPlanToWire(grouped());
     (wire.director as { vrrp: { addresses: string[] } }).vrrp.addresses = ['10.0.0.100', '2001:db8::1', '2001:DB8:0::1', '10.0.0.100'];
