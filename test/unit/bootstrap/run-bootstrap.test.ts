@@ -63,7 +63,7 @@ describe('runBootstrap (in memory)', function () {
     assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['web1', 'changed'], ['web2', 'changed'], ['slow', 'failed'], ['web3', 'changed'], ['web4', 'changed']], JSON.stringify(outcomes.map((o) => o.failure)));
     assert.deepEqual(outcomes[2].failure, { step: 'probe', reason: 'stopped: the host\'s deadline passed' });
     assert.equal(bootstrapExitCode(outcomes), 2);
-    const keyCopy = scripts.find((s) => s.host === 'web1' && s.script.includes('cat > /etc/lvsctl/web1.key'));
+    const keyCopy = scripts.find((s) => s.host === 'web1' && s.script.includes('tmp=/etc/lvsctl/web1.key.lvsctl-new'));
     assert.match(keyCopy!.stdin, /BEGIN PRIVATE KEY/);
     assert.ok(scripts.every((s) => !s.script.includes('PRIVATE KEY')), 'no key in a command');
     assert.deepEqual(scripts.filter((s) => s.host === 'web1' && s.script.startsWith('systemctl')).map((s) => s.script), ['systemctl daemon-reload', 'systemctl enable lvsctl-agent', 'systemctl start lvsctl-agent']);
