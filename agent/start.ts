@@ -77,7 +77,8 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
   const door = new ConfirmedIpvs({ backend: chosen.ipvs, readListing: () => readProcFilePieces(IPVS_TABLE_FILE, DEFAULT_MAX_OUTPUT_BYTES) });
   const writer = new IpvsWriter(door);
   // forwarding and ICMP redirects for LVS-NAT (director/nat-path.ts): read at the hello that announces an apply
-  const natPath = new NatPathAhead({ interfaces: natPathAddresses(exec), sysctl: new LinuxSysctl() });
+  const interfaces = natPathAddresses(exec);
+  const natPath = new NatPathAhead({ interfaces, sysctl: new LinuxSysctl() });
   const checkAhead = checkAheadOnAnnouncement(writer, door, (error) =>
     logger.info('the table could not be checked ahead of the announced apply; the apply reads it itself', { problem: errorMessage(error) }));
   return {
@@ -89,6 +90,8 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
       preconditions: new CachedPreconditions(uncachedPreconditions),
       keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir }),
       natPath,
+      // a group's interfaces must exist before keepalived is told them (director/vrrp-step.ts)
+      interfaces,
     },
     uncachedPreconditions,
     ipvsBackend: chosen.backend,

@@ -28,6 +28,7 @@ import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
 import { prepareVrrp, type VrrpChange } from './vrrp-step';
+import type { NetworkInterface } from '../kernel/addresses';
 import { natPathNoticesOf, planHasNat } from './nat-path';
 import type { NatPathSource } from './nat-path-ahead';
 import { ApplyPhases } from './apply-phases';
@@ -45,6 +46,8 @@ export interface DirectorKernel {
   keepalived?: Keepalived;
   /** what decides whether LVS-NAT answers get back (nat-path.ts), read ahead or at the apply; absent: not checked (tests with fakes) */
   natPath?: NatPathSource;
+  /** the director's network devices, to check a group's interfaces exist before keepalived is told them; absent: not checked */
+  interfaces?: () => Promise<NetworkInterface[]>;
 }
 
 /** The kernel inside one exclusive apply: the table itself, no longer its writer. */
@@ -55,6 +58,7 @@ interface HeldKernel {
   preconditions?: DirectorPreconditions;
   keepalived?: Keepalived;
   natPath?: NatPathSource;
+  interfaces?: () => Promise<NetworkInterface[]>;
 }
 
 /**
@@ -109,6 +113,7 @@ export function createDirectorApplier(options: DirectorApplierOptions): HostAppl
           ...(kernel.preconditions ? { preconditions: kernel.preconditions } : {}),
           ...(kernel.keepalived ? { keepalived: kernel.keepalived } : {}),
           ...(kernel.natPath ? { natPath: kernel.natPath } : {}),
+          ...(kernel.interfaces ? { interfaces: kernel.interfaces } : {}),
         }, options, settings, plan, mode, emit, received?.omitDiff === true, phases);
       });
     },
@@ -152,7 +157,7 @@ async function applyOnce(
   let vrrp: VrrpChange | undefined;
   if (hostPlan.vrrp) {
     const prepared = kernel.keepalived
-      ? await prepareVrrp(kernel.keepalived, hostPlan.vrrp, mode).catch((error: unknown) => ({
+      ? await prepareVrrp(kernel.keepalived, hostPlan.vrrp, mode, kernel.interfaces).catch((error: unknown) => ({
         ok: false as const, problems: [{ subject: 'keepalived', message: `could not check keepalived: ${errorMessage(error)}`, fix: 'see the agent log' }],
       }))
       : { ok: false as const, problems: [{ subject: 'keepalived', message: `this director is in group "${hostPlan.vrrp.group}" but the agent has no keepalived door`, fix: 'run a lvsctl-agent that drives keepalived' }] };

@@ -6,6 +6,7 @@
 // the table: the config written and keepalived reloaded, only when the text changed.
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { VrrpPlan } from '../../lvs/vrrp';
+import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
 import { configOwnership, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
@@ -25,11 +26,14 @@ export type VrrpPrepared = { ok: true; change: VrrpChange } | { ok: false; probl
 
 const START_FIX = 'start keepalived (systemctl start keepalived, or keepalived -f CONFIG), then run lvsctl rollout again';
 
-export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: ApplyMode): Promise<VrrpPrepared> {
+export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: ApplyMode, interfaces?: () => Promise<NetworkInterface[]>): Promise<VrrpPrepared> {
   const path = keepalived.configPath;
   if (!(await keepalived.installed())) {
     return refused('keepalived', `keepalived is not installed, and this director is in group "${vrrp.group}"`, `install it (apt-get install keepalived), then ${START_FIX}`);
   }
+  // keepalived only logs an interface it cannot find, and the addresses then never come up
+  const missing = interfaces ? missingInterfaces(vrrp, await interfaces()) : [];
+  if (missing.length > 0) return { ok: false, problems: missing };
   const before = await keepalived.readConfig();
   const ownership = configOwnership(before);
   if ((ownership === 'foreign' || ownership === 'edited') && !vrrp.takeOverConfig) {
@@ -65,6 +69,20 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
     );
   }
   return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };
+}
+
+/** The group's interfaces (VRRP, sync daemon, NAT gateway) this director has no device for, each a problem. */
+export function missingInterfaces(vrrp: VrrpPlan, devices: readonly NetworkInterface[]): PreconditionProblem[] {
+  const names = new Set(devices.map((d) => d.name));
+  const wanted: [string, string][] = [['interface', vrrp.interface], ['sync.interface', vrrp.syncInterface], ...(vrrp.natGatewayOn ? [['natGatewayInterface', vrrp.natGatewayOn.interface] as [string, string]] : [])];
+  const shown = [...names].sort().slice(0, 12).join(', ') + (names.size > 12 ? `, … ${names.size} in all` : '');
+  const absent = new Map<string, string>(); // device → the first field naming it
+  for (const [field, name] of wanted) if (!names.has(name) && !absent.has(name)) absent.set(name, field);
+  return [...absent].map(([name, field]) => ({
+    subject: `interface ${name}`,
+    message: `${name}, the ${field} of group "${vrrp.group}", is no network device of this director (it has ${shown || 'none'})`,
+    fix: `name one of its devices in the plan's directorGroups entry "${vrrp.group}", or create ${name}, then run lvsctl rollout again`,
+  }));
 }
 
 function refused(subject: string, message: string, fix: string): VrrpPrepared {

@@ -25,10 +25,11 @@ function groupPlan(vrrp: VrrpPlan = VRRP, generation = 1): DirectorPlan {
   return { ...plan, vrrp };
 }
 
-async function rig(keepalived = new FakeKeepalived()) {
+async function rig(keepalived = new FakeKeepalived(), devices?: string[]) {
   const stateDir = await tempDir('lvsctl-vrrp-');
   const ipvs = new FakeIpvs();
-  const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks(), keepalived } });
+  const interfaces = devices ? async () => devices.map((name) => ({ name, linkType: 'ether', up: true, addresses: [] })) : undefined;
+  const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks(), keepalived, ...(interfaces ? { interfaces } : {}) } });
   return {
     ipvs,
     keepalived,
@@ -132,6 +133,20 @@ describe('a director in a group applies keepalived with its table', () => {
     keepalived.config = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
     assert.equal((await r.run(groupPlan({ ...VRRP, takeOverConfig: true }))).result.outcome, 'changed');
     assert.equal(configOwnership(keepalived.config), 'owned');
+  });
+
+  it('refuses a group whose interface, sync interface or gateway interface the director has no device for: nothing written, the table untouched', async () => {
+    const r = await rig(new FakeKeepalived(), ['lo', 'eth0']);
+    const twoArmed: VrrpPlan = { ...VRRP, syncInterface: 'eth2', addresses: ['10.0.0.100', '192.168.1.254'], natGatewayOn: { address: '192.168.1.254', interface: 'eth1' } };
+    const { result } = await r.run(groupPlan(twoArmed));
+    assert.equal(result.outcome, 'failed');
+    assert.equal(result.failedPrecondition, true);
+    assert.match(result.message, /eth2, the sync\.interface of group "front", is no network device of this director \(it has eth0, lo\) \(fix: name one of its devices in the plan's directorGroups entry "front", or create eth2/);
+    assert.match(result.message, /eth1, the natGatewayInterface of group "front", is no network device/);
+    assert.equal(r.keepalived.config, undefined);
+    assert.equal((await r.ipvs.read()).services.length, 0);
+    const fine = await rig(new FakeKeepalived(), ['lo', 'eth0', 'eth1', 'eth2']);
+    assert.equal((await fine.run(groupPlan(twoArmed))).result.outcome, 'changed');
   });
 
   it('keepalived missing or not running is a precondition failure with the fix; the table is untouched', async () => {
