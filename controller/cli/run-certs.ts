@@ -50,7 +50,8 @@ export async function runCertsRevoke(dir: string, name: string): Promise<void> {
   process.stdout.write(
     `${done.already ? `${name} (serial ${done.serial}) was revoked already` : `revoked ${name} (serial ${done.serial})`}; ` +
       `wrote ${done.crl} listing ${done.revoked} certificate(s), valid until ${done.nextUpdate.toISOString()}\n` +
-      'copy it to every agent\'s --crl file and reload them (systemctl reload lvsctl-agent)\n',
+      'copy it to every agent\'s --crl file and reload them (systemctl reload lvsctl-agent); ' +
+      'an agent started without --crl (bootstrapped before DIR had a crl.pem) gets one from lvsctl bootstrap\n',
   );
 }
 
