@@ -88,7 +88,7 @@ async function directorParts(config: AgentConfig, logger: Logger): Promise<Direc
       marks: new MarksReadAtStart(new LinuxMarks(exec, config.iptables)),
       marks6: new LinuxMarks(exec, config.iptables, 'inet6'),
       preconditions: new CachedPreconditions(uncachedPreconditions),
-      keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir }),
+      keepalived: createLinuxKeepalived({ configPath: config.keepalived.config, pidFile: config.keepalived.pidFile, stateDir: config.stateDir, exec }),
       natPath,
       // a group's interfaces must exist before keepalived is told them (director/vrrp-step.ts)
       interfaces,

@@ -3,8 +3,10 @@
 // says take it over), keepalived running; any of these unmet fails the apply as a
 // precondition with its fix and nothing applied (except that a missing or own config is
 // written for a keepalived not yet running, so starting it is the whole fix). Then, with
-// the table: the config written and keepalived reloaded, only when the text changed.
+// the table: the config written and keepalived reloaded, only when the text changed. A text
+// that changed is first checked by keepalived itself (keepalived --config-test of a copy).
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
+import { errorMessage } from '../../lvs/errors';
 import type { VrrpPlan } from '../../lvs/vrrp';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
@@ -47,6 +49,9 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
   }
   const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath);
   const changed = before !== text;
+  // a file keepalived refuses, written, would leave the group's addresses down at its next (re)load
+  const refusal = changed ? await refusedByKeepalived(keepalived, vrrp, text) : undefined;
+  if (refusal) return { ok: false, problems: [refusal] };
   const running = await keepalived.running();
   if (!running) {
     let written = '';
@@ -83,6 +88,26 @@ export function missingInterfaces(vrrp: VrrpPlan, devices: readonly NetworkInter
     message: `${name}, the ${field} of group "${vrrp.group}", is no network device of this director (it has ${shown || 'none'})`,
     fix: `name one of its devices in the plan's directorGroups entry "${vrrp.group}", or create ${name}, then run lvsctl rollout again`,
   }));
+}
+
+async function refusedByKeepalived(keepalived: Keepalived, vrrp: VrrpPlan, text: string): Promise<PreconditionProblem | undefined> {
+  const path = keepalived.configPath;
+  let complaint: string | undefined;
+  try {
+    complaint = await keepalived.testConfig(text);
+  } catch (error) {
+    return {
+      subject: path,
+      message: `keepalived could not check the configuration for group "${vrrp.group}" before it is written (${errorMessage(error)}), so ${path} is left as it is`,
+      fix: 'make keepalived --config-test -f FILE run on this director (the agent runs it as root, from PATH, /usr/sbin or /sbin), then run lvsctl rollout again',
+    };
+  }
+  if (complaint === undefined) return undefined;
+  return {
+    subject: path,
+    message: `keepalived --config-test refuses the configuration lvsctl rendered for group "${vrrp.group}", so ${path} is left as it is and keepalived is not reloaded: ${complaint}`,
+    fix: `correct the plan's directorGroups entry "${vrrp.group}" (or this director's devices) where keepalived points, then run lvsctl rollout again; if the plan is right, report it as an lvsctl bug with this message`,
+  };
 }
 
 function refused(subject: string, message: string, fix: string): VrrpPrepared {

@@ -31,6 +31,12 @@ export interface Keepalived {
   running(): Promise<KeepalivedProcess | undefined>;
   /** the file's text, undefined when absent */
   readConfig(): Promise<string | undefined>;
+  /**
+   * keepalived's own check of a configuration before it is written (`keepalived --config-test`
+   * of a copy): undefined when keepalived accepts it, else what keepalived said against it.
+   * Throws when the check could not be run.
+   */
+  testConfig(text: string): Promise<string | undefined>;
   /** atomic: the old content or the new, never half */
   writeConfig(text: string): Promise<void>;
   /** (re)writes the notify script, executable, when its text differs */

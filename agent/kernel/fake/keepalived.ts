@@ -11,6 +11,10 @@ export class FakeKeepalived implements Keepalived {
   reloads = 0;
   /** set to make the next writeConfig fail */
   failWrite: Error | undefined;
+  /** what keepalived --config-test says against every configuration (undefined: it accepts them) */
+  configRefusal: string | undefined;
+  /** the texts given to testConfig */
+  tested: string[] = [];
 
   constructor(readonly configPath = '/etc/keepalived/keepalived.conf') {}
 
@@ -20,6 +24,10 @@ export class FakeKeepalived implements Keepalived {
   async writeConfig(text: string) {
     if (this.failWrite) throw this.failWrite;
     this.config = text;
+  }
+  async testConfig(text: string) {
+    this.tested.push(text);
+    return this.configRefusal;
   }
   async ensureNotifyScript() { /* nothing to write */ }
   async reload() { this.reloads += 1; }

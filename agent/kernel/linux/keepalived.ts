@@ -7,11 +7,19 @@ import { promises as fs, constants } from 'node:fs';
 import * as path from 'node:path';
 import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
 import { writeFileAtomically } from '../atomic-file';
+import { createExec, ExecError, type Exec } from '../exec';
 
 export const DEFAULT_KEEPALIVED_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_KEEPALIVED_PIDFILE = '/run/keepalived.pid';
 const STATE_FILE = 'vrrp-state';
 const SCRIPT_FILE = 'vrrp-notify.sh';
+/** the copy keepalived --config-test reads: it holds the VRRP password, so it lives in the agent's own state dir */
+const CONFIG_TEST_FILE = 'keepalived-config-test.conf';
+/** keepalived checks a file in well under a second; one that hangs must not hold the apply */
+const CONFIG_TEST_TIMEOUT_MS = 15_000;
+/** what keepalived says against a rendered file is a few lines (it repeats some): more is cut */
+const CONFIG_TEST_MAX_LINES = 6;
+const CONFIG_TEST_MAX_LINE_CHARS = 200;
 const NOTIFIED_STATES = new Set(['MASTER', 'BACKUP', 'FAULT', 'STOP']);
 
 export interface LinuxKeepalivedOptions {
@@ -21,6 +29,8 @@ export interface LinuxKeepalivedOptions {
   stateDir: string;
   /** PATH to search for the binary; default process.env.PATH */
   searchPath?: string;
+  /** runs keepalived --config-test; default createExec() */
+  exec?: Exec;
 }
 
 /** The notify script's text: keepalived appends TYPE NAME STATE PRIORITY to its command line. */
@@ -72,18 +82,59 @@ async function startedAtMs(pid: number): Promise<number> {
   return boot * 1000 + ticks * 10;
 }
 
+/**
+ * What keepalived --config-test printed against a file, as one line: the copy's name taken out
+ * of its "(FILE: Line N)" (the line numbers are those of the file as it would be written),
+ * repeated lines once, at most a few.
+ */
+export function configTestComplaint(stderr: string, copy: string, exitCode: number | null): string {
+  const lines: string[] = [];
+  for (const raw of stderr.split('\n')) {
+    const line = raw.split(`(${copy}: Line `).join('(line ').trim();
+    if (line === '' || lines.includes(line)) continue;
+    lines.push(line.length > CONFIG_TEST_MAX_LINE_CHARS ? `${line.slice(0, CONFIG_TEST_MAX_LINE_CHARS)}…` : line);
+  }
+  if (lines.length === 0) return `keepalived --config-test exited with status ${exitCode} and said nothing`;
+  const shown = lines.slice(0, CONFIG_TEST_MAX_LINES).join('; ');
+  return lines.length > CONFIG_TEST_MAX_LINES ? `${shown}; … ${lines.length} lines in all` : shown;
+}
+
 export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepalived {
   const stateFile = path.join(options.stateDir, STATE_FILE);
   const notifyScriptPath = path.join(options.stateDir, SCRIPT_FILE);
+  const exec = options.exec ?? createExec();
+  const binary = async (): Promise<string | undefined> => {
+    const dirs = (options.searchPath ?? process.env.PATH ?? '').split(':').filter(Boolean);
+    for (const dir of [...dirs, '/usr/sbin', '/sbin']) {
+      const file = path.join(dir, 'keepalived');
+      if (await exists(file, constants.X_OK)) return file;
+    }
+    return undefined;
+  };
   return {
     configPath: options.configPath,
     notifyScriptPath,
     async installed() {
-      const dirs = (options.searchPath ?? process.env.PATH ?? '').split(':').filter(Boolean);
-      for (const dir of [...dirs, '/usr/sbin', '/sbin']) {
-        if (await exists(path.join(dir, 'keepalived'), constants.X_OK)) return true;
+      return (await binary()) !== undefined;
+    },
+    async testConfig(text) {
+      const file = await binary();
+      if (file === undefined) throw new Error('keepalived is not installed (not found in PATH, /usr/sbin or /sbin)');
+      const copy = path.join(options.stateDir, CONFIG_TEST_FILE);
+      // made anew with its mode (a copy left by a killed agent may have another): only root reads the password
+      await fs.rm(copy, { force: true });
+      await fs.writeFile(copy, text, { mode: 0o600, flag: 'wx' });
+      try {
+        const { stderr } = await exec(file, ['--config-test', '-f', copy], { timeoutMs: CONFIG_TEST_TIMEOUT_MS, maxOutputBytes: 1024 * 1024 });
+        // keepalived 2.2 exits 0 for a file it could not open: that is no test
+        if (/Config files? missing/i.test(stderr)) throw new Error(`keepalived --config-test could not read ${copy}: ${stderr.trim().slice(0, CONFIG_TEST_MAX_LINE_CHARS)}`);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ExecError && error.reason === 'exit') return configTestComplaint(error.stderr, copy, error.exitCode);
+        throw error;
+      } finally {
+        await fs.rm(copy, { force: true });
       }
-      return false;
     },
     async running(): Promise<KeepalivedProcess | undefined> {
       let pid: number;

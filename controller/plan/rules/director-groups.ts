@@ -74,6 +74,10 @@ function identityProblems(view: PlanView, problems: Problems): void {
     if (first !== undefined) {
       problems.push({ pointer: toPointer(['directorGroups', i, 'name']), message: `group name "${g.name}" is already used by /directorGroups/${first}`, hint: 'name each group once' });
     } else names.set(g.name, i);
+    // keepalived ignores such an instance ("cannot use a loopback interface"): the addresses never come up
+    if (g.interface === 'lo') {
+      problems.push({ pointer: toPointer(['directorGroups', i, 'interface']), message: 'VRRP cannot run on the loopback device "lo": keepalived ignores the group\'s instance and its addresses never come up', hint: 'name the director interface on the segment the directors share, such as "eth0"' });
+    }
     const key = `${g.interface} ${g.virtualRouterId}`;
     const same = routers.get(key);
     if (same !== undefined) {

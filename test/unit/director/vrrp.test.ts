@@ -165,6 +165,39 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.equal((await r.ipvs.read()).services.length, 0);
   });
 
+  it('a configuration keepalived --config-test refuses is a precondition naming what keepalived said: nothing written, no reload, the table untouched', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.configRefusal = "(line 12) WARNING - interface eth0 for vrrp_instance LVSCTL_front doesn't exist";
+    const r = await rig(keepalived);
+    for (const mode of ['check', 'apply'] as const) {
+      const { result, events } = await r.run(groupPlan(), mode);
+      assert.equal(result.outcome, 'failed');
+      assert.equal(result.failedPrecondition, true);
+      assert.match(result.message, /keepalived --config-test refuses the configuration lvsctl rendered for group "front", so \/etc\/keepalived\/keepalived\.conf is left as it is and keepalived is not reloaded: \(line 12\) WARNING - interface eth0 .*fix: correct the plan's directorGroups entry "front"/);
+      assert.ok(events.some((e) => e.kind === 'step' && e.action === 'precondition' && e.status === 'failed' && e.target === '/etc/keepalived/keepalived.conf'));
+    }
+    assert.equal(keepalived.config, undefined);
+    assert.equal(keepalived.reloads, 0);
+    assert.equal((await r.ipvs.read()).services.length, 0);
+    // accepted: written and reloaded; the same text again is not tested again
+    keepalived.configRefusal = undefined;
+    assert.equal((await r.run(groupPlan())).result.outcome, 'changed');
+    assert.equal(keepalived.config, keepalived.tested.at(-1));
+    const tests = keepalived.tested.length;
+    assert.equal((await r.run(groupPlan(VRRP, 2))).result.outcome, 'ok');
+    assert.equal(keepalived.tested.length, tests);
+  });
+
+  it('a keepalived that cannot check the configuration refuses the apply with the fix, rather than write an unchecked file', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.testConfig = async () => { throw new Error('/usr/sbin/keepalived --config-test -f /state/keepalived-config-test.conf: no answer within 15000 ms; killed with SIGTERM'); };
+    const r = await rig(keepalived);
+    const { result } = await r.run(groupPlan());
+    assert.equal(result.failedPrecondition, true);
+    assert.match(result.message, /keepalived could not check the configuration for group "front" before it is written \(.*no answer within 15000 ms.*\), so \/etc\/keepalived\/keepalived\.conf is left as it is \(fix: make keepalived --config-test -f FILE run on this director/);
+    assert.equal(keepalived.config, undefined);
+  });
+
   it('a failed config write rolls the table back', async () => {
     const keepalived = new FakeKeepalived();
     keepalived.failWrite = new Error('EROFS: read-only file system');

@@ -34,6 +34,12 @@ describe('director groups in the plan', () => {
     assert.match(p.hint ?? '', /split its services over two groups/);
   });
 
+  it('refuses VRRP on the loopback device, which keepalived ignores; lo stays a sync or gateway interface', () => {
+    const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].interface = 'lo'; }), '/directorGroups/0/interface', /VRRP cannot run on the loopback device "lo": keepalived ignores the group's instance/);
+    assert.match(p.hint ?? '', /such as "eth0"/);
+    expectValid(haPlan((plan) => { plan.directorGroups[0].sync = { interface: 'lo' }; }));
+  });
+
   it('refuses a VRRP password keepalived.conf would cut short or comment out, and takes one it carries as a word', () => {
     for (const password of ['ha}1', 'a b', '"ha"', 'ha#1', 'ha!1', 'ha$1', "it's"]) {
       expectProblem(haPlan((p) => { p.directorGroups[0].authentication = { password }; }), '/directorGroups/0/authentication/password', /must be 1\.\.8 letters, digits or any of/);
