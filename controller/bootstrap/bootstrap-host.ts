@@ -32,6 +32,8 @@ export interface BootstrapShared {
   sudo: boolean;
   /** each ssh call and each Hello is bounded by this (--timeout) */
   timeoutMs: number;
+  /** the unit's stop timeout (stopTimeoutMsFromUnit): a restart may wait that long for an apply in flight, on top of timeoutMs; undefined = none */
+  stopTimeoutMs?: number;
   /** how long the agent may take to answer Hello after it was (re)started */
   helloWithinMs: number;
 }
@@ -58,6 +60,9 @@ export interface HostOutcome {
   failure?: { step: string; reason: string };
   agent?: AgentIdentity;
 }
+
+/** a unit that lets the agent take for ever to stop: the restart is bounded by the host's deadline, and this */
+const MAX_RESTART_WAIT_MS = 24 * 3_600_000;
 
 /** A copy is slow for a 100 MB executable on a slow link: the per-call bound grows with size (1 MiB/s). */
 function copyTimeoutMs(base: number, bytes: number): number {
@@ -92,6 +97,18 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
     const why = lastLine(result.stderr) || `exit code ${result.code}`;
     // 255 at the first call: ssh did not get in (no route, refused, key refused)
     throw new StepFailed(step, `${why}${result.code === SSH_CONNECT_FAILED ? '' : ` (exit code ${result.code})`}`, result.code === SSH_CONNECT_FAILED && step === 'probe');
+  };
+
+  // systemctl restart returns once the agent stopped, and an agent stops after the apply in
+  // flight (TimeoutStopSec in the unit): that wait is no failure
+  const restart = async (step: string): Promise<void> => {
+    const stopMs = shared.stopTimeoutMs ?? MAX_RESTART_WAIT_MS;
+    try {
+      await remote(step, systemctlScript('restart'), undefined, shared.timeoutMs + stopMs);
+    } catch (err) {
+      if (!(err instanceof StepFailed) || signal.aborted) throw err;
+      throw new StepFailed(step, `${err.message} (the agent stops only after the apply in flight, within the unit's stop timeout of ${Math.round(stopMs / 1000)} s; see systemctl status lvsctl-agent and journalctl -u lvsctl-agent on ${input.host})`);
+    }
   };
 
   try {
@@ -138,6 +155,8 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
       const name = stepName(step);
       if (step.kind === 'copy') {
         await remote(name, installScript(step.file), step.file.content, copyTimeoutMs(shared.timeoutMs, step.file.content.length));
+      } else if (step.kind === 'restart') {
+        await restart(name);
       } else {
         await remote(name, systemctlScript(step.kind));
       }

@@ -48,6 +48,40 @@ export function agentPathFromUnit(unitText: string): string {
   throw new Error(`the unit's ExecStart runs ${words[0] ?? 'nothing'}, not lvsctl-agent`);
 }
 
+/** systemd's own default when a unit sets no stop timeout (DefaultTimeoutStopSec) */
+const SYSTEMD_DEFAULT_STOP_MS = 90_000;
+const SPAN_UNITS_MS: Record<string, number> = {
+  ms: 1, msec: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hr: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000,
+};
+
+/**
+ * How long systemd lets the agent take to stop (the unit's TimeoutStopSec=, or TimeoutSec=,
+ * the last one set; systemd's 90 s without either): `systemctl restart` waits that long for an
+ * apply in flight. "infinity" gives undefined (no bound but the host's deadline). Throws on a
+ * value it cannot read.
+ */
+export function stopTimeoutMsFromUnit(unitText: string): number | undefined {
+  let value: string | undefined;
+  for (const raw of unitText.split('\n')) {
+    const match = /^\s*(TimeoutStopSec|TimeoutSec)\s*=\s*(.*?)\s*$/.exec(raw);
+    if (match) value = match[2];
+  }
+  if (value === undefined || value === '') return SYSTEMD_DEFAULT_STOP_MS;
+  if (value === 'infinity') return undefined;
+  // "300", "5min", "5min 30s", "1h30min": a number alone is seconds
+  const parts = value.replace(/\s+/g, '').match(/(\d+(?:\.\d+)?)([a-z]*)/g);
+  if (parts === null || parts.join('') !== value.replace(/\s+/g, '')) throw new Error(`TimeoutStopSec=${value} is not a time span lvsctl reads (such as 300, 5min or 1min 30s)`);
+  let ms = 0;
+  for (const part of parts) {
+    const [, number, unit] = /^(\d+(?:\.\d+)?)([a-z]*)$/.exec(part) as RegExpExecArray;
+    const scale = unit === '' ? 1000 : SPAN_UNITS_MS[unit];
+    if (scale === undefined) throw new Error(`TimeoutStopSec=${value}: "${unit}" is not a unit lvsctl reads (ms, s, min, h, d)`);
+    ms += Number(number) * scale;
+  }
+  return Math.round(ms);
+}
+
 export interface HostFilesInput {
   host: string;
   role: 'director' | 'realserver';

@@ -12,7 +12,7 @@ import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { loadFleetPlan, FleetPlanRefused } from '../fleet/plan-targets';
 import { parseLimit, unknownLimitHosts } from '../rollout/selection';
-import { agentPathFromUnit } from '../bootstrap/remote-files';
+import { agentPathFromUnit, stopTimeoutMsFromUnit } from '../bootstrap/remote-files';
 import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
 import { openSshRunner } from '../bootstrap/ssh';
 import { connectorFromOptions, parseDurationMs } from './agent-options';
@@ -171,8 +171,10 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   // Everything local is read and checked before the first ssh call: nothing half applied for a typo.
   const unitText = await readUnit(flags.unit);
   let agentPath: string;
+  let stopTimeoutMs: number | undefined;
   try {
     agentPath = agentPathFromUnit(unitText);
+    stopTimeoutMs = stopTimeoutMsFromUnit(unitText);
   } catch (err) {
     throw new CliError(`the unit ${flags.unit ?? ''}: ${(err as Error).message}`.replace('unit : ', 'unit: '), EXIT.invalid);
   }
@@ -207,7 +209,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
       hosts, parallel, hostDeadlineMs,
       shared: {
         cluster: fleet.plan.cluster, caDir: caDir, agent, agentPath, unitText, caCert, ...(crl ? { crl } : {}), allow,
-        check, sudo: flags.sudo === true, timeoutMs, helloWithinMs: HELLO_WITHIN_MS,
+        check, sudo: flags.sudo === true, timeoutMs, helloWithinMs: HELLO_WITHIN_MS, ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}),
       },
     },
     {

@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { planHostSteps, stepDetail } from '../../../controller/bootstrap/host-steps';
-import { agentPathFromUnit, defaultsText, hostFiles, type HostFilesInput } from '../../../controller/bootstrap/remote-files';
+import { agentPathFromUnit, defaultsText, hostFiles, stopTimeoutMsFromUnit, type HostFilesInput } from '../../../controller/bootstrap/remote-files';
+import { readFileSync } from 'node:fs';
 import { parseProbe, probeScript, shellCommand, shellQuote } from '../../../controller/bootstrap/remote-shell';
 import { sshArgs } from '../../../controller/bootstrap/ssh';
 import { recapLines, bootstrapExitCode } from '../../../controller/bootstrap/run-bootstrap';
@@ -15,6 +16,17 @@ const input: HostFilesInput = {
 };
 
 describe('bootstrap (pure)', () => {
+  it("reads how long systemd lets the agent take to stop from the unit: the shipped unit's 300 s, spans, TimeoutSec, systemd's 90 s, infinity", () => {
+    assert.equal(stopTimeoutMsFromUnit(readFileSync('packaging/lvsctl-agent.service', 'utf8')), 300_000);
+    assert.equal(stopTimeoutMsFromUnit('[Service]\nTimeoutSec=1min 30s\n'), 90_000);
+    assert.equal(stopTimeoutMsFromUnit('[Service]\nTimeoutSec=20\nTimeoutStopSec=2h\n'), 7_200_000);
+    assert.equal(stopTimeoutMsFromUnit('[Service]\nTimeoutStopSec=500ms\n'), 500);
+    assert.equal(stopTimeoutMsFromUnit('[Service]\nExecStart=/usr/bin/lvsctl-agent\n'), 90_000);
+    assert.equal(stopTimeoutMsFromUnit('[Service]\nTimeoutStopSec=infinity\n'), undefined);
+    assert.throws(() => stopTimeoutMsFromUnit('TimeoutStopSec=soon\n'), /TimeoutStopSec=soon is not a time span lvsctl reads \(such as 300, 5min or 1min 30s\)/);
+    assert.throws(() => stopTimeoutMsFromUnit('TimeoutStopSec=5fortnights\n'), /"fortnights" is not a unit lvsctl reads/);
+  });
+
   it('quotes every word so that sh gives it back unchanged', () => {
     const words = ['plain', "it's", 'a b', '$HOME', '`id`', 'x;y', '"q"', '', 'back\\slash', 'new\nline'];
     const out = execFileSync('sh', ['-c', `for w in ${words.map(shellQuote).join(' ')}; do printf '[%s]' "$w"; done`], { encoding: 'utf8' });

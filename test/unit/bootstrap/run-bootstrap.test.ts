@@ -70,6 +70,54 @@ describe('runBootstrap (in memory)', function () {
   });
 });
 
+describe('runBootstrap: a restart that waits for an apply in flight', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-restart-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Hosts whose agent runs and whose files all differ (a new version): each is restarted; its restart takes restartMs. */
+  async function bootstrapRestarting(restartMs: Record<string, number>, stopTimeoutMs: number) {
+    const ssh: SshRunner = {
+      // as ssh.ts does: no result within timeoutMs is a failure
+      run: async (_target, script, { timeoutMs }) => {
+        const ms = script === 'systemctl restart lvsctl-agent' ? restartMs[_target.alias] ?? 0 : 0;
+        if (ms > timeoutMs) {
+          await new Promise((r) => setTimeout(r, timeoutMs));
+          throw new Error(`ssh gave no result within ${Math.round(timeoutMs / 1000)} s`);
+        }
+        await new Promise((r) => setTimeout(r, ms));
+        return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
+      },
+    };
+    const connector: AgentConnector = (t) => ({
+      hello: async () => ({ host: t.host, role: 'realserver', version: 'test', capabilities: [] }),
+      apply: () => Promise.reject(new Error('no apply in bootstrap')),
+      close: () => undefined,
+    });
+    const shared: BootstrapShared = {
+      cluster: 'c', caDir: join(dir, 'ca'), agent: Buffer.from('agent'), agentPath: '/usr/local/bin/lvsctl-agent',
+      unitText: 'ExecStart=/usr/bin/env lvsctl-agent $LVSCTL_AGENT_ARGS\n', caCert: Buffer.from('ca'), allow: ['controller'],
+      check: false, sudo: false, timeoutMs: 1000, helloWithinMs: 1000, stopTimeoutMs,
+    };
+    const hosts = Object.keys(restartMs).map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    return runBootstrap({ hosts, shared, parallel: 2, hostDeadlineMs: 20_000 }, {
+      ssh, connector, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+  }
+
+  it('a restart longer than --timeout, within the unit\'s stop timeout, is no failure; past both it fails naming the wait and where to look', async () => {
+    const outcomes = await bootstrapRestarting({ busy: 2500, stuck: 4500 }, 2000);
+    assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['busy', 'changed'], ['stuck', 'failed']]);
+    assert.ok(outcomes[0].steps.includes('systemctl restart'));
+    assert.equal(outcomes[1].failure?.step, 'systemctl restart');
+    assert.match(outcomes[1].failure?.reason ?? '', /^ssh gave no result within 3 s \(the agent stops only after the apply in flight, within the unit's stop timeout of 2 s; see systemctl status lvsctl-agent and journalctl -u lvsctl-agent on stuck\)$/);
+  });
+});
+
 describe('lvsctl bootstrap: its duration flags', function () {
   const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
 
