@@ -51,12 +51,15 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
     `    priority ${vrrp.priority}`,
     `    advert_int ${vrrp.advertIntervalSeconds}`,
     ...(vrrp.preempt ? [] : ['    nopreempt']),
-    ...(vrrp.authPassword ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
+    // VRRPv2's PASS (an IPv4 instance); VRRPv3 has none, and the plan refuses a password for an IPv6-only group
+    ...(vrrp.authPassword && v4.length > 0 ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
     '    virtual_ipaddress {',
     ...v4.map((a) => `        ${a}/32 dev ${device(a)}`),
+    // no IPv4 address: the IPv6 ones make it an IPv6 instance (VRRPv3); keepalived refuses one with none
+    ...(v4.length === 0 ? v6.map((a) => `        ${a}/128 dev ${device(a)}`) : []),
     '    }',
     // IPv4 adverts cannot carry IPv6 addresses; keepalived moves excluded ones with the state all the same.
-    ...(v6.length > 0 ? ['    virtual_ipaddress_excluded {', ...v6.map((a) => `        ${a}/128 dev ${device(a)}`), '    }'] : []),
+    ...(v4.length > 0 && v6.length > 0 ? ['    virtual_ipaddress_excluded {', ...v6.map((a) => `        ${a}/128 dev ${device(a)}`), '    }'] : []),
     `    notify ${quoted(notifyScript)}`,
     '}',
     '',

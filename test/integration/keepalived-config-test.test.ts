@@ -74,6 +74,13 @@ describe("keepalived --config-test of the group's configuration, with this machi
     assert.deepEqual(readdirSync(stateDir), []);
   });
 
+  it('accepts a group that moves only IPv6 addresses (an IPv6 instance, VRRPv3, without authentication)', async () => {
+    const { keepalived } = await door();
+    const v6Only: VrrpPlan = { ...VRRP, addresses: ['2001:db8::100'] };
+    delete v6Only.authPassword;
+    assert.equal(await keepalived.testConfig(renderKeepalivedConfig(v6Only, keepalived.notifyScriptPath)), undefined);
+  });
+
   it("says what keepalived says against a file (VRRP on the loopback device), at the file's own line numbers, without the copy's name", async () => {
     const { stateDir, keepalived } = await door();
     const complaint = await keepalived.testConfig(renderKeepalivedConfig({ ...VRRP, interface: 'lo' }, keepalived.notifyScriptPath));

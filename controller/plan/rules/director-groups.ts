@@ -5,6 +5,7 @@
 // none, and differ. Every director of a group gets the same services and marks by
 // construction (compile.ts), so a group cannot plan two tables.
 import { canonicalAddress, sameAddress } from '../../../lvs/address';
+import { isIpv6 } from '../../../lvs/model';
 import { MAX_VRRP_ADDRESSES } from '../../../lvs/vrrp';
 import { toPointer, type PlanProblem } from '../errors';
 import { groupAddresses, groupServiceIndexes, serviceAddresses } from '../director-groups';
@@ -145,6 +146,14 @@ function addressProblems(view: PlanView, problems: Problems): void {
           hint: 'an address belongs to one group: two masters would answer for it',
         });
       } else owner.set(canonicalAddress(address), i);
+    }
+    // keepalived runs VRRPv3 over IPv6 for a group that moves no IPv4 address, and VRRPv3 has no authentication
+    if (g.authentication !== undefined && moved.length > 0 && moved.every(isIpv6)) {
+      problems.push({
+        pointer: toPointer(['directorGroups', i, 'authentication']),
+        message: `group "${g.name}" moves only IPv6 addresses, so keepalived runs VRRP version 3 over IPv6 for it, which has no authentication: keepalived refuses the password`,
+        hint: 'remove "authentication" (keep the VRRP segment to the directors), or give the group an IPv4 address to move',
+      });
     }
     if (g.natGatewayInterface !== undefined && !g.natGateway) {
       problems.push({ pointer: toPointer(['directorGroups', i, 'natGatewayInterface']), message: `group "${g.name}" has a natGatewayInterface but no natGateway to put on it`, hint: 'add "natGateway" (the floating inside address), or remove "natGatewayInterface"' });

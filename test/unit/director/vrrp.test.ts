@@ -59,6 +59,12 @@ describe('keepalived.conf as the agent renders it', () => {
     assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {8}192\.168\.10\.254\/32 dev eth1\n {4}\}/);
   });
 
+  it('makes a group that moves only IPv6 addresses an IPv6 instance (VRRPv3): its addresses in virtual_ipaddress, no authentication', () => {
+    const text = renderKeepalivedConfig({ ...VRRP, addresses: ['2001:db8::100', '2001:db8::101'], authPassword: undefined }, '/x');
+    assert.match(text, /virtual_ipaddress \{\n {8}2001:db8::100\/128 dev eth0\n {8}2001:db8::101\/128 dev eth0\n {4}\}/);
+    assert.doesNotMatch(text, /virtual_ipaddress_excluded|authentication/);
+  });
+
   it('knows its own file, a hand edit of it, and a file it did not write', () => {
     const text = renderKeepalivedConfig(VRRP, '/x');
     assert.equal(configOwnership(undefined), 'absent');

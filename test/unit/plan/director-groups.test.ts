@@ -34,6 +34,16 @@ describe('director groups in the plan', () => {
     assert.match(p.hint ?? '', /split its services over two groups/);
   });
 
+  it('refuses a VRRP password for a group that moves only IPv6 addresses (VRRPv3 has no authentication), and takes it with an IPv4 address beside', () => {
+    const v6 = (plan: JsonObject & { directorGroups: JsonObject[] }, withV4: boolean): void => {
+      plan.directorGroups[0].addresses = withV4 ? ['2001:db8::100', '10.0.0.100'] : ['2001:db8::100'];
+      plan.directorGroups[0].authentication = { password: 'secret' };
+    };
+    const p = expectProblem(haPlan((plan) => v6(plan, false)), '/directorGroups/0/authentication', /group "front" moves only IPv6 addresses, so keepalived runs VRRP version 3 over IPv6 for it, which has no authentication/);
+    assert.match(p.hint ?? '', /remove "authentication"/);
+    expectValid(haPlan((plan) => v6(plan, true)));
+  });
+
   it('refuses VRRP on the loopback device, which keepalived ignores; lo stays a sync or gateway interface', () => {
     const p = expectProblem(haPlan((plan) => { plan.directorGroups[0].interface = 'lo'; }), '/directorGroups/0/interface', /VRRP cannot run on the loopback device "lo": keepalived ignores the group's instance/);
     assert.match(p.hint ?? '', /such as "eth0"/);
