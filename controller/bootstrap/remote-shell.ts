@@ -74,7 +74,8 @@ function dirOf(path: string): string {
 /**
  * Writes stdin to FILE.lvsctl-new with its mode, checks its checksum, then renames it over
  * the file (atomic: a running agent keeps its old executable, a reader never sees half a key).
- * However the script ends before the rename (a full disk, the ssh connection cut: SIGHUP),
+ * However the script ends before the rename (a full disk, the ssh connection cut: SIGHUP, or
+ * without a tty stdin ending early and stderr gone: SIGPIPE),
  * the partial FILE.lvsctl-new is removed.
  */
 export function installScript(file: Pick<RemoteFile, 'path' | 'mode' | 'sha256'>): string {
@@ -86,7 +87,7 @@ export function installScript(file: Pick<RemoteFile, 'path' | 'mode' | 'sha256'>
     `mkdir -p ${q(dirOf(file.path))}`,
     `tmp=${q(tmp)}`,
     `trap 'rm -f -- "$tmp"' EXIT`,
-    'trap "exit 1" HUP INT TERM',
+    'trap "exit 1" HUP INT TERM PIPE',
     'cat > "$tmp"',
     `chmod ${file.mode} "$tmp"`,
     'got=$(sha256sum < "$tmp" | cut -d" " -f1)',

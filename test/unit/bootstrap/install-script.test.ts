@@ -12,11 +12,13 @@ import { installScript } from '../../../controller/bootstrap/remote-shell';
 interface Run { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
 /** Runs the script with `input` on stdin; `cut` leaves stdin open and sends the group SIGHUP once the file has begun. */
-function run(script: string, input: Buffer, cut?: { whenExists: string }): Promise<Run> {
+function run(script: string, input: Buffer, cut?: { whenExists: string }, stderrGone = false): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // ssh without a tty whose connection dropped: no SIGHUP, stdin at its end, stderr a pipe nobody reads
+    if (stderrGone) child.stderr.destroy();
     child.on('close', (code, signal) => resolve({ code, signal, stderr }));
     child.stdin.write(input);
     if (!cut) return void child.stdin.end();
@@ -55,6 +57,15 @@ describe('bootstrap\'s install script (run by /bin/sh)', function () {
   it('a connection cut in the middle of the copy (SIGHUP) leaves no partial copy', async () => {
     const target = file(Buffer.alloc(1 << 20));
     const r = await run(installScript(target), Buffer.alloc(4096), { whenExists: `${target.path}.lvsctl-new` });
+    assert.notEqual(r.code, 0);
+    assert.equal(existsSync(target.path), false);
+    assert.equal(existsSync(`${target.path}.lvsctl-new`), false, 'the partial copy stayed');
+  });
+
+  it('a connection cut without SIGHUP (no tty: stdin ends early, stderr gone) leaves no partial copy either', async () => {
+    const target = file(Buffer.alloc(1 << 20));
+    // the checksum message then dies on SIGPIPE, which must still run the clean-up
+    const r = await run(installScript(target), Buffer.alloc(100 * 1024), undefined, true);
     assert.notEqual(r.code, 0);
     assert.equal(existsSync(target.path), false);
     assert.equal(existsSync(`${target.path}.lvsctl-new`), false, 'the partial copy stayed');
