@@ -79,6 +79,9 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
   let enableSni = false;
   let udpPayload: string | undefined;
   let udpReply: string | undefined;
+  /** require_reply given, with or without bytes: keepalived then needs a reply */
+  let replyRequired = false;
+  let dnsType = false;
   let miscTimeout: number | undefined;
   const urls: Statement[] = [];
   for (const s of checker.block ?? []) {
@@ -95,10 +98,20 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
       case 'virtualhost': virtualhost = s.args[0]; break;
       case 'enable_sni': enableSni = true; break;
       case 'url': urls.push(s); break;
-      case 'payload': udpPayload = s.args.join(''); break;
-      case 'require_reply': udpReply = s.args.join(''); break;
+      case 'payload': {
+        const bytes = keepalivedHex(s.args);
+        if (bytes === undefined) skip(s, 'not a hex string (keepalived\'s HEX_STR): lvsctl sends an empty datagram instead'); else udpPayload = bytes;
+        break;
+      }
+      case 'require_reply': {
+        replyRequired = true;
+        if (s.args.length === 0) break; // any reply will do
+        const bytes = keepalivedHex(s.args);
+        if (bytes === undefined) skip(s, 'not hex lvsctl can compare (keepalived\'s X, any nibble, has no lvsctl form): any reply is taken as up'); else udpReply = bytes;
+        break;
+      }
       case 'name': if (type === 'dns') { check.dns = { ...(check.dns ?? { name: '' }), name: s.args[0] ?? '' }; } else skip(s, 'only a DNS_CHECK has a name'); break;
-      case 'type': if (type === 'dns') { check.dns = { ...(check.dns ?? { name: '' }), type: (s.args[0] ?? 'A').toUpperCase() as 'A' }; } else skip(s, 'only a DNS_CHECK has a type'); break;
+      case 'type': if (type === 'dns') { dnsType = true; check.dns = { ...(check.dns ?? { name: '' }), type: (s.args[0] ?? 'A').toUpperCase() as 'A' }; } else skip(s, 'only a DNS_CHECK has a type'); break;
       case 'misc_path': {
         const words = (s.args.join(' ')).trim().split(/\s+/);
         if (SHELL_WORDS.test(s.args.join(' '))) { skip(s, 'the command uses the shell (quotes, pipes, variables...): lvsctl runs a command without a shell; wrap it in a script'); break; }
@@ -145,7 +158,7 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
   }
   if (type === 'udp') {
     // keepalived's read timeout without require_reply is a success: only an ICMP refusal fails it
-    if (!udpReply) {
+    if (!replyRequired) {
       notCarried.push({
         file: checker.file, line: checker.line, what: 'UDP_CHECK without require_reply',
         why: 'keepalived counts no answer as up (only an ICMP port unreachable fails it); lvsctl\'s udp check needs a reply: a server that does not answer this payload would be marked down. Give "udp.send" a request it answers, or use a dns or tcp check',
@@ -156,6 +169,8 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
       ...(udpReply ? { expectHex: udpReply.toLowerCase() } : {}),
     };
   }
+  // keepalived asks for the SOA record when no type is given
+  if (type === 'dns' && check.dns && !dnsType) check.dns = { ...check.dns, type: 'SOA' };
   if (type === 'dns' && !check.dns?.name) return { refused: { file: checker.file, line: checker.line, what: kind, why: 'a DNS_CHECK without a name: keepalived asks for the root, lvsctl needs a name; add "name"' } };
   if (type === 'exec' && !check.exec) return { refused: { file: checker.file, line: checker.line, what: kind, why: 'its misc_path could not be carried over (see above)' } };
   const interval = delayLoop ?? 60;
@@ -166,8 +181,22 @@ export function mapChecker(checker: Statement, defaults: CheckerDefaults): Mappe
   }
   check.timeout = duration(Math.min(whole, interval));
   // keepalived: a realserver fails after retry+1 failures in a row and comes back at the first
-  // success; retry unset is 1 (0 for MISC_CHECK), not lvsctl's own default fall of 3
-  check.fall = Math.min(100, (retry ?? (type === 'exec' ? 0 : 1)) + 1);
+  // success; retry unset is 1 (0 for MISC_CHECK, 3 for DNS_CHECK), not lvsctl's own default fall of 3
+  check.fall = Math.min(100, (retry ?? (type === 'exec' ? 0 : type === 'dns' ? 3 : 1)) + 1);
   check.rise = 1;
   return { check, notCarried };
+}
+
+/**
+ * keepalived's HEX_STR as lvsctl's hex: each word is read two digits a byte from its start and a
+ * last lone digit is a byte of its own ("Ab12f 3 456" is AB 12 0F 03 45 06); undefined when a
+ * word is not hex (keepalived's X wildcard included).
+ */
+export function keepalivedHex(words: readonly string[]): string | undefined {
+  let hex = '';
+  for (const word of words) {
+    if (!/^[0-9a-fA-F]+$/.test(word)) return undefined;
+    hex += word.length % 2 === 0 ? word : `${word.slice(0, -1)}0${word.slice(-1)}`;
+  }
+  return hex.toLowerCase();
 }

@@ -114,7 +114,7 @@ describe('lvsctl import --keepalived', () => {
     assert.deepStrictEqual(service('fwmark-7'), {
       name: 'fwmark-7', fwmark: 7, scheduler: 'sh', schedulerFlags: ['sh-port'], persistence: { timeout: 60 }, forwarding: 'tun',
       realservers: [{ host: 'rs-10-0-0-11', weight: 2 }],
-      healthCheck: { type: 'dns', dns: { name: 'www.example.test', type: 'A' }, interval: '5s', timeout: '2s', fall: 2, rise: 1, port: 53 },
+      healthCheck: { type: 'dns', dns: { name: 'www.example.test', type: 'A' }, interval: '5s', timeout: '2s', fall: 4, rise: 1, port: 53 },
     });
     assert.deepStrictEqual(plan.marks, [{ mark: 7, protocol: 'udp', destination: '10.0.0.100', ports: ['53'] }]);
     assert.deepStrictEqual(service('udp-10-0-0-100-5000').healthCheck, { type: 'udp', udp: { sendHex: '70696e67', expectHex: '706f6e67' }, interval: '4s', timeout: '1s', fall: 2, rise: 1 });
@@ -145,6 +145,21 @@ describe('lvsctl import --keepalived', () => {
     assert.deepStrictEqual(result.plan.services[0].healthCheck, { type: 'udp', udp: {}, interval: '60s', timeout: '2s', fall: 2, rise: 1 });
     assert.deepStrictEqual(result.plan.services[1].healthCheck, { type: 'exec', exec: { command: '/usr/local/bin/check-smtp', args: [] }, interval: '60s', timeout: '60s', fall: 1, rise: 1 });
     assert.ok(result.notes.some((n) => /^\/k\/keepalived\.conf:4: not carried over: UDP_CHECK without require_reply: keepalived counts no answer as up .* lvsctl's udp check needs a reply/.test(n)), result.notes.join('\n'));
+  });
+
+  it("takes keepalived's own DNS_CHECK defaults (type SOA, retry 3) and its UDP_CHECK forms: a bare require_reply, free-form hex", async () => {
+    const files = memoryFiles({
+      '/k/keepalived.conf': 'virtual_server 10.0.0.100 53 {\n  protocol UDP\n  real_server 10.0.0.11 53 {\n    DNS_CHECK {\n      name example.test\n    }\n  }\n}\n' +
+        'virtual_server 10.0.0.100 54 {\n  protocol UDP\n  real_server 10.0.0.11 54 {\n    UDP_CHECK {\n      payload 00ff\n      require_reply\n    }\n  }\n}\n' +
+        'virtual_server 10.0.0.100 55 {\n  protocol UDP\n  real_server 10.0.0.11 55 {\n    UDP_CHECK {\n      payload Ab12f 3 456\n      require_reply 12X4\n    }\n  }\n}\n',
+    });
+    const result = await importKeepalived('/k/keepalived.conf', files, { marks: [], cluster: 'udp' });
+    const [dns, bare, free] = result.plan.services.map((s: { healthCheck?: unknown }) => s.healthCheck);
+    assert.deepStrictEqual(dns, { type: 'dns', dns: { name: 'example.test', type: 'SOA' }, interval: '60s', timeout: '5s', fall: 4, rise: 1 });
+    assert.deepStrictEqual(bare, { type: 'udp', udp: { sendHex: '00ff' }, interval: '60s', timeout: '5s', fall: 2, rise: 1 });
+    assert.deepStrictEqual(free, { type: 'udp', udp: { sendHex: 'ab120f034506' }, interval: '60s', timeout: '5s', fall: 2, rise: 1 });
+    assert.ok(!result.notes.some((n) => /without require_reply/.test(n)), result.notes.join('\n'));
+    assert.ok(result.notes.some((n) => /keepalived\.conf:23: not carried over: require_reply 12X4: not hex lvsctl can compare .*any reply is taken as up/.test(n)), result.notes.join('\n'));
   });
 
   it('reads a 150,000-line include and reports each of its 150,000 settings, where a spread call threw', async () => {
