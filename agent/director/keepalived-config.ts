@@ -90,3 +90,16 @@ export function keepalivedVirtualServers(text: string): string[] {
   }
   return found;
 }
+
+/**
+ * The files a keepalived.conf includes ("include conf.d/*.conf"), as written: the agent does
+ * not read them, so it cannot say whether they define virtual servers.
+ */
+export function keepalivedIncludes(text: string): string[] {
+  const found: string[] = [];
+  for (const raw of text.split('\n')) {
+    const words = raw.replace(/[#!].*$/, '').trim().split(/\s+/);
+    if (words[0] === 'include') found.push(words.slice(1).join(' ') || '(nothing named)');
+  }
+  return found;
+}

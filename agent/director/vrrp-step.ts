@@ -11,7 +11,7 @@ import type { VrrpPlan } from '../../lvs/vrrp';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
-import { configOwnership, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
+import { configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
 
 export interface VrrpChange {
   /** true when the config differs from the file */
@@ -71,6 +71,15 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       path,
       `${path} defines IPVS services of keepalived's own (${named}): keepalived deletes them from the table when it reloads without them, so lvsctl does not reload it over them`,
       `take the virtual_server blocks out of ${path} and reload keepalived while this director is the BACKUP (its services go with them), then run lvsctl rollout again; the other director likewise after a failover (docs/ha.md, "Taking over from keepalived")`,
+    );
+  }
+  // the same for virtual servers in files it includes, which the agent does not read
+  const includes = ownership === 'foreign' && before !== undefined ? keepalivedIncludes(before) : [];
+  if (changed && includes.length > 0) {
+    return refused(
+      path,
+      `${path} includes other files (include ${includes.slice(0, 3).join(', ')}${includes.length > 3 ? `, … ${includes.length} in all` : ''}), which may define IPVS services of keepalived's own: keepalived would delete those from the table when it reloads without them, so lvsctl does not reload it over them`,
+      `take the include lines (and any virtual_server blocks) out of ${path} and reload keepalived while this director is the BACKUP, then run lvsctl rollout again; the other director likewise after a failover (docs/ha.md, "Taking over from keepalived")`,
     );
   }
   return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };

@@ -141,6 +141,20 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.equal(configOwnership(keepalived.config), 'owned');
   });
 
+  it('does not take over a running keepalived\'s file that includes others (they may define virtual servers it cannot see): a precondition naming them', async () => {
+    const keepalived = new FakeKeepalived();
+    const theirs = 'global_defs {\n  router_id lb1\n}\n# include old/*.conf\ninclude /etc/keepalived/conf.d/*.conf\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
+    keepalived.config = theirs;
+    const r = await rig(keepalived);
+    const refused = await r.run(groupPlan({ ...VRRP, takeOverConfig: true }));
+    assert.equal(refused.result.failedPrecondition, true);
+    assert.match(refused.result.message, /\/etc\/keepalived\/keepalived\.conf includes other files \(include \/etc\/keepalived\/conf\.d\/\*\.conf\), which may define IPVS services of keepalived's own: .*fix: take the include lines \(and any virtual_server blocks\) out of/);
+    assert.equal(keepalived.config, theirs);
+    assert.equal(keepalived.reloads, 0);
+    keepalived.config = theirs.replace(/^include .*\n/m, '');
+    assert.equal((await r.run(groupPlan({ ...VRRP, takeOverConfig: true }))).result.outcome, 'changed');
+  });
+
   it('refuses a group whose interface, sync interface or gateway interface the director has no device for: nothing written, the table untouched', async () => {
     const r = await rig(new FakeKeepalived(), ['lo', 'eth0']);
     const twoArmed: VrrpPlan = { ...VRRP, syncInterface: 'eth2', addresses: ['10.0.0.100', '192.168.1.254'], natGatewayOn: { address: '192.168.1.254', interface: 'eth1' } };
