@@ -34,7 +34,13 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
     return refused('keepalived', `keepalived is not installed, and this director is in group "${vrrp.group}"`, `install it (apt-get install keepalived), then ${START_FIX}`);
   }
   // keepalived only logs an interface it cannot find, and the addresses then never come up
-  const missing = interfaces ? missingInterfaces(vrrp, await interfaces()) : [];
+  let devices: NetworkInterface[] | undefined;
+  try {
+    devices = interfaces ? await interfaces() : undefined;
+  } catch (error) {
+    return refused('interfaces', `could not read this director's network devices (route netlink) to check the interfaces of group "${vrrp.group}": ${errorMessage(error)}`, 'see the agent log; the agent reads them as root through route netlink, then run lvsctl rollout again');
+  }
+  const missing = devices ? missingInterfaces(vrrp, devices) : [];
   if (missing.length > 0) return { ok: false, problems: missing };
   const before = await keepalived.readConfig();
   const ownership = configOwnership(before);

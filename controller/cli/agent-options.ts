@@ -13,6 +13,7 @@ export interface AgentConnectionOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  crl?: string;
   insecure?: boolean;
   /** the command has no --insecure (bootstrap) */
   withoutInsecure?: boolean;
@@ -31,6 +32,7 @@ export function addAgentOptions(cmd: Command, deadlineDefault = 'derived from --
     .addOption(new Option('--ca <FILE>', 'CA certificate that signed the agents\' certificates').env('LVSCTL_CA'))
     .addOption(new Option('--cert <FILE>', 'this controller\'s certificate, issued by the same CA').env('LVSCTL_CERT'))
     .addOption(new Option('--key <FILE>', 'the key of --cert').env('LVSCTL_KEY'))
+    .addOption(new Option('--crl <FILE>', 'the CA\'s revocation list: an agent whose certificate is on it is refused (default: crl.pem beside --ca, when there is one)').env('LVSCTL_CRL'))
     .option('--insecure', 'plain TCP without TLS, to reach agents started with --insecure (labs only)', false)
     .option('--ssh-config <FILE>', 'ssh config used to resolve host names without an address (default ~/.ssh/config)')
     .option('--timeout <DURATION>', 'how long an agent may take to connect and to answer a call, e.g. 500ms, 10s, 2m', DEFAULT_TIMEOUT)

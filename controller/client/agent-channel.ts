@@ -51,7 +51,7 @@ const contexts = new WeakMap<TlsMaterial, SecureContext>();
 function secureContextOf(material: TlsMaterial): SecureContext {
   let context = contexts.get(material);
   if (!context) {
-    context = createSecureContext({ ca: material.ca, cert: material.cert, key: material.key });
+    context = createSecureContext({ ca: material.ca, cert: material.cert, key: material.key, ...(material.crl ? { crl: material.crl } : {}) });
     contexts.set(material, context);
   }
   return context;

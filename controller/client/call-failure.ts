@@ -92,6 +92,12 @@ function tlsReason(failure: TlsFailure, ctx: CallContext): string {
     case 'untrusted':
       return `${where(ctx)}: its certificate is not signed by the CA in ${files?.ca ?? '--ca'} (--ca) (${failure.code}); ` +
         'pass the cluster\'s ca.crt, or reissue the agent\'s certificate from it';
+    case 'revoked':
+      return `${where(ctx)}: its certificate is revoked (on the CRL ${ctx.tls.kind === 'mtls' ? ctx.tls.crlFile ?? '--crl' : '--crl'}): ` +
+        `it is not trusted; if the host is yours again, issue it a new certificate (\`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\`, then \`lvsctl bootstrap\`)`;
+    case 'crl':
+      return `${where(ctx)}: the CRL ${ctx.tls.kind === 'mtls' ? ctx.tls.crlFile ?? '--crl' : '--crl'} cannot check its certificate (${failure.code}): ` +
+        'pass the crl.pem of the CA that issued the agents\' certificates (`lvsctl certs crl DIR` writes it anew)';
     case 'name-mismatch':
       return `${where(ctx)}: its certificate is valid neither for ${ctx.address} nor for "${ctx.host}"; ` +
         `issue it with \`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\``;

@@ -8,6 +8,10 @@ export type TlsFailure =
   | { kind: 'alert'; alert: string }
   /** our check of the agent's certificate failed: not from our CA, expired… */
   | { kind: 'untrusted'; code: string }
+  /** the agent's certificate is on our CRL (--crl) */
+  | { kind: 'revoked' }
+  /** our CRL (--crl) could not be used for the agent's certificate: not from its CA, expired… */
+  | { kind: 'crl'; code: string }
   /** the agent's certificate is fine but names neither the address nor the host */
   | { kind: 'name-mismatch' }
   /** what came back is not TLS (an --insecure agent, an HTTP server…) */
@@ -31,6 +35,9 @@ const UNTRUSTED = new Set([
   'CERT_HAS_EXPIRED', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_CHAIN_TOO_LONG', 'INVALID_CA',
 ]);
 
+/** OpenSSL's verification results about the CRL itself, as Node names them. */
+const CRL_PROBLEMS = new Set(['UNABLE_TO_GET_CRL', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'CRL_SIGNATURE_FAILURE', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']);
+
 const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_RECORD_LAYER_FAILURE']);
 
 const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING']);
@@ -40,6 +47,8 @@ export function classifyTlsError(error: Error): TlsFailure {
   const alert = ALERT.exec(code)?.[1];
   if (alert) return CERTIFICATE_ALERTS.has(alert) ? { kind: 'refused-our-certificate', alert: alertName(alert) } : { kind: 'alert', alert: alertName(alert) };
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'name-mismatch' };
+  if (code === 'CERT_REVOKED') return { kind: 'revoked' };
+  if (CRL_PROBLEMS.has(code)) return { kind: 'crl', code };
   if (UNTRUSTED.has(code)) return { kind: 'untrusted', code };
   if (NOT_TLS.has(code)) return { kind: 'not-tls' };
   if (CLOSED.has(code) || /disconnected before secure TLS connection/i.test(error.message)) return { kind: 'closed' };

@@ -1,16 +1,24 @@
 // How the controller secures its connections to agents: mutual TLS from --ca/--cert/--key
-// (or LVSCTL_CA/LVSCTL_CERT/LVSCTL_KEY), or plain TCP with --insecure for lab agents.
+// (or LVSCTL_CA/LVSCTL_CERT/LVSCTL_KEY), or plain TCP with --insecure for lab agents. The
+// agents' certificates are checked against the CA's revocation list too: --crl (LVSCTL_CRL),
+// else the crl.pem beside the CA file (`lvsctl certs init` writes it, `certs revoke` fills it).
+import { existsSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { createSecureContext } from 'tls';
 import { readTlsFiles, TlsFileError, type TlsFiles, type TlsMaterial } from '../../lvs/wire/tls-files';
 import { CliError, EXIT } from '../exit-codes';
 
 export type ClientTls =
-  | { kind: 'mtls'; files: TlsFiles; material: TlsMaterial }
+  /** crlFile: the CRL in material.crl, when there is one */
+  | { kind: 'mtls'; files: TlsFiles; material: TlsMaterial; crlFile?: string }
   | { kind: 'insecure' };
 
 export interface TlsOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  /** the CA's revocation list; default: crl.pem beside the CA file, when there is one */
+  crl?: string;
   insecure?: boolean;
   /** the command has no --insecure (bootstrap): the missing-files message does not offer it */
   withoutInsecure?: boolean;
@@ -25,7 +33,7 @@ const SOURCES = [
 export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): ClientTls {
   if (opts.insecure) {
     // flags given with --insecure would be dropped without a word (the environment's are a default, and stay quiet)
-    const given = SOURCES.filter((s) => opts[s.field] !== undefined).map((s) => s.flag);
+    const given = [...SOURCES.filter((s) => opts[s.field] !== undefined).map((s) => s.flag), ...(opts.crl !== undefined ? ['--crl'] : [])];
     if (given.length > 0) {
       throw new CliError(
         `--insecure and ${given.join(', ')} exclude each other: drop --insecure to use mutual TLS, or ${given.join(', ')} to reach agents started with --insecure (labs only)`,
@@ -55,11 +63,46 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
     );
   }
   const files = chosen as TlsFiles;
+  const crlFlagged = opts.crl ?? (env.LVSCTL_CRL || undefined);
+  if (opts.crl === undefined && crlFlagged !== undefined) fromEnv.set(crlFlagged, 'LVSCTL_CRL');
   try {
-    return { kind: 'mtls', files, material: readTlsFiles(files) };
+    const material = readTlsFiles(files);
+    const beside = join(dirname(files.ca), CRL_BESIDE_CA);
+    const crlFile = crlFlagged ?? (existsSync(beside) ? beside : undefined);
+    if (crlFile === undefined) return { kind: 'mtls', files, material };
+    return { kind: 'mtls', files, material: { ...material, crl: readCrl(crlFile) }, crlFile };
   } catch (err) {
     // a file named by the environment says so: the operator may not know the variable is set
     if (err instanceof TlsFileError) throw new CliError(fromEnv.has(err.file) ? `${err.message} (from ${fromEnv.get(err.file)})` : err.message, EXIT.invalid);
     throw err;
   }
+}
+
+/** What `lvsctl certs init DIR` names the CA's revocation list, beside DIR/ca.crt. */
+export const CRL_BESIDE_CA = 'crl.pem';
+
+const MAKE_CRL = 'write it with `lvsctl certs crl DIR` from the CA directory';
+
+/**
+ * The CRL as OpenSSL will read it. Its signature and dates are OpenSSL's to check at each
+ * handshake (a wrong one then fails that agent naming the file): parsing it here would load
+ * an X.509 library into every command's start.
+ */
+function readCrl(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TlsFileError(file, `the CRL ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, MAKE_CRL);
+  }
+  if (!pem.toString('latin1').includes('-----BEGIN X509 CRL-----')) {
+    throw new TlsFileError(file, 'is not a PEM certificate revocation list (-----BEGIN X509 CRL-----)', MAKE_CRL);
+  }
+  try {
+    createSecureContext({ crl: pem });
+  } catch {
+    throw new TlsFileError(file, 'is not a readable certificate revocation list', MAKE_CRL);
+  }
+  return pem;
 }

@@ -16,6 +16,8 @@ export interface TlsMaterial {
   key: Buffer;
   /** the certificate's subject common name, for logs */
   commonName: string;
+  /** the controller's check of the agents: the CA's revocation list (PEM), when it has one */
+  crl?: Buffer;
 }
 
 /** A TLS file that cannot be used: which file, what is wrong, how to fix it. */

@@ -6,6 +6,10 @@ import { AgentUnreachableError, type AgentClient } from '../../controller/client
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { clientTlsFromOptions } from '../../controller/client/tls-options';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 async function unreachableReason(client: AgentClient): Promise<string> {
   try {
@@ -91,6 +95,51 @@ describe('mutual TLS between controller and agent', () => {
       assert.match(reason, /its certificate is not signed by the CA in .*cluster\/ca\.crt \(--ca\)/);
     } finally {
       await strangeAgent.stop();
+    }
+  });
+
+  it("refuses an agent whose certificate the CA revoked: the crl.pem beside --ca (certs init keeps it there), or --crl", async () => {
+    const revokedAgent = await startTestAgent({ tls: pki.revoked });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lvsctl-ca-copy-'));
+    try {
+      const asCli = clientTlsFromOptions({ ca: pki.controller.ca, cert: pki.controller.cert, key: pki.controller.key }, {});
+      assert.strictEqual(asCli.kind === 'mtls' && asCli.crlFile, pki.crl);
+      const reason = await unreachableReason(clientTo(revokedAgent.port, asCli));
+      assert.match(reason, /its certificate is revoked \(on the CRL .*cluster\/crl\.pem\): it is not trusted; .*lvsctl certs issue DIR lvs1 --ip 127\.0\.0\.1/);
+      // the agents whose certificates stand are answered with the same CRL in force
+      const fine = clientTo(agent.port, asCli);
+      try {
+        assert.strictEqual((await fine.hello()).host, 'lvs1');
+      } finally {
+        fine.close();
+      }
+      // a CA copied away from its crl.pem: --crl names the list
+      const ca = join(elsewhere, 'ca.crt');
+      copyFileSync(pki.controller.ca, ca);
+      const flagged = clientTlsFromOptions({ ca, cert: pki.controller.cert, key: pki.controller.key, crl: pki.crl }, {});
+      assert.match(await unreachableReason(clientTo(revokedAgent.port, flagged)), /its certificate is revoked/);
+      const fromEnv = clientTlsFromOptions({ ca, cert: pki.controller.cert, key: pki.controller.key }, { LVSCTL_CRL: pki.crl });
+      assert.strictEqual(fromEnv.kind === 'mtls' && fromEnv.crlFile, pki.crl);
+      const none = clientTlsFromOptions({ ca, cert: pki.controller.cert, key: pki.controller.key }, {});
+      assert.strictEqual(none.kind === 'mtls' && none.crlFile, undefined, 'no crl.pem beside the copy, none given: no CRL');
+    } finally {
+      await revokedAgent.stop();
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --crl that is missing or no CRL, naming it, before any agent is dialled; and --crl with --insecure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsctl-crl-'));
+    try {
+      const files = { ca: pki.controller.ca, cert: pki.controller.cert, key: pki.controller.key };
+      assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'none.pem') }, {}), /none\.pem: the CRL does not exist \(write it with `lvsctl certs crl DIR`/);
+      writeFileSync(join(dir, 'cert.pem'), readFileSync(pki.controller.cert));
+      assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'cert.pem') }, {}), /cert\.pem: is not a PEM certificate revocation list/);
+      writeFileSync(join(dir, 'broken.pem'), '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n');
+      assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'broken.pem') }, {}), /broken\.pem: is not a readable certificate revocation list/);
+      assert.throws(() => clientTlsFromOptions({ insecure: true, crl: pki.crl }, {}), /--insecure and --crl exclude each other/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

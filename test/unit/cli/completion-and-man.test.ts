@@ -128,7 +128,7 @@ describe('lvsctl completion and the man pages', function () {
     }
     const text = out.join('');
     assert.match(text, new RegExp(`next: .*\\n {2}lvsctl certs issue ${join(dir, 'pki')} HOST --ip ADDRESS`));
-    assert.match(text, /next, for the agent on web1: copy .*ca\.crt, .*web1\.crt and .*web1\.key \(mode 0600\)/);
+    assert.match(text, /next, for the agent on web1: copy .*ca\.crt, .*crl\.pem, .*web1\.crt and .*web1\.key \(mode 0600\)/);
     assert.match(text, /lvsctl bootstrap PLAN --ca-dir .* --limit web1/);
     assert.match(text, /export LVSCTL_CA=.*ca\.crt LVSCTL_CERT=.*web1\.crt LVSCTL_KEY=.*web1\.key/);
   });

@@ -169,6 +169,20 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.equal((await fine.run(groupPlan(twoArmed))).result.outcome, 'changed');
   });
 
+  it('a failed read of the devices is named as such, not as keepalived', async () => {
+    const stateDir = await tempDir('lvsctl-vrrp-');
+    const ipvs = new FakeIpvs();
+    const keepalived = new FakeKeepalived();
+    const applier = createDirectorApplier({
+      stateDir, logger: silentLogger(),
+      kernel: { ipvs: new IpvsWriter(ipvs), marks: new FakeMarks(), keepalived, interfaces: async () => { throw new Error('netlink socket: EPERM'); } },
+    });
+    const result = await applier.apply(groupPlan(), 'apply', () => undefined);
+    assert.equal(result.failedPrecondition, true);
+    assert.match(result.message, /^could not read this director's network devices \(route netlink\) to check the interfaces of group "front": netlink socket: EPERM \(fix: see the agent log/);
+    assert.equal(keepalived.config, undefined);
+  });
+
   it('keepalived missing or not running is a precondition failure with the fix; the table is untouched', async () => {
     const missing = new FakeKeepalived();
     missing.isInstalled = false;
