@@ -1,6 +1,7 @@
 // lvsctl-agent, once its command line is parsed (agent/main.ts): options → configuration
 // → the kernel doors (built once) → logger, applier, health, state → gRPC server → signals.
 // Loaded only to start the agent, so --help and --version load none of it.
+import { CAPABILITIES } from '../lvs/agent-capabilities';
 import { promises as fs } from 'fs';
 import { hostname } from 'os';
 import type { Logger } from 'winston';
@@ -129,7 +130,7 @@ async function directorApplier(
 function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
   const common = ['health', ...(config.metrics ? ['metrics'] : [])];
   return config.role === 'director'
-    ? ['ipvs', `ipvs-${ipvsBackend ?? 'ipvsadm'}`, `iptables-${config.iptables}`, 'status', 'connections', ...common]
+    ? ['ipvs', `ipvs-${ipvsBackend ?? 'ipvsadm'}`, `iptables-${config.iptables}`, 'status', 'connections', CAPABILITIES.natGatewayInterface, CAPABILITIES.ipv6Instance, ...common]
     : ['vip-check', 'arp-check', 'ftp-check', 'port-check', ...common];
 }
 

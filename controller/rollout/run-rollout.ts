@@ -2,6 +2,7 @@
 // realservers, then apply the directors whose realservers all passed. Pure orchestration:
 // it talks to agents only through the AgentConnector it is given and reports only
 // through onEvent, so tests drive it with in-memory agents and a fixed clock.
+import { missingCapabilities } from '../../lvs/agent-capabilities';
 import type { ApplyMode, ResultEvent } from '../../lvs/apply-events';
 import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../client/agent-client';
@@ -94,6 +95,14 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
           host, 'failed',
           `the agent at ${endpoint} has role ${identity.role}, but the plan makes ${host} a ${plan.role}`,
           `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
+        );
+        release(host);
+      } else if (missingCapabilities(plan, identity.capabilities).length > 0) {
+        const missing = missingCapabilities(plan, identity.capabilities);
+        finish(
+          host, 'failed',
+          `the agent at ${endpoint} (lvsctl-agent ${identity.version}) cannot apply this plan as planned: it lacks ${missing.map((m) => m.capability).join(', ')} (${missing.map((m) => m.why).join('; ')}); nothing was sent to it`,
+          `upgrade lvsctl-agent on ${host} (lvsctl bootstrap PLAN --limit ${host}), then run lvsctl rollout again`,
         );
         release(host);
       } else if (plan.role === 'realserver' && client.prepare) {

@@ -10,8 +10,8 @@ import { ScriptedAgents, compileShop, type AgentScript } from './scripted-agents
 
 const HA_PLAN = JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', ...(__dirname.includes('/dist/') ? ['..'] : []), 'examples', 'ha.json'), 'utf8')) as PlanInput;
 
-async function rollout(scripts: Record<string, AgentScript>, limit?: string[]): Promise<{ summary: RolloutSummary; agents: ScriptedAgents; events: RolloutEvent[] }> {
-  const { plans, targets } = compileShop(HA_PLAN);
+async function rollout(scripts: Record<string, AgentScript>, limit?: string[], plan: PlanInput = HA_PLAN): Promise<{ summary: RolloutSummary; agents: ScriptedAgents; events: RolloutEvent[] }> {
+  const { plans, targets } = compileShop(plan);
   const agents = new ScriptedAgents(scripts, plans);
   const events: RolloutEvent[] = [];
   const summary = await runRollout({
@@ -55,5 +55,21 @@ describe('rollout of a director group', () => {
     const limited = await rollout({}, ['lvs2']);
     assert.deepEqual(limited.summary.groups?.[0].differing, [{ host: 'lvs1', status: 'not selected' }]);
     assert.equal(rolloutExitCode(limited.summary), EXIT.hostFailed);
+  });
+
+  it("refuses a director whose agent does not say it can put natGateway on natGatewayInterface: nothing sent to it, the upgrade named", async () => {
+    const plan = structuredClone(HA_PLAN) as PlanInput & { directorGroups: Array<Record<string, unknown>> };
+    Object.assign(plan.directorGroups[0], { natGateway: '192.168.10.1', natGatewayInterface: 'eth1' });
+    const old = await rollout({}, undefined, plan);
+    assert.ok(!old.agents.applies().some((c) => c.host.startsWith('lvs')), 'an old agent was sent the plan');
+    const lvs2 = old.summary.hosts.find((h) => h.host === 'lvs2');
+    assert.equal(lvs2?.status, 'failed');
+    assert.match(lvs2?.reason ?? '', /\(lvsctl-agent 0\.1\.0\) cannot apply this plan as planned: it lacks vrrp-nat-gateway-interface \(group "front" puts natGateway on eth1; an older agent puts it on eth0, where a failover's gratuitous ARP reaches no realserver\); nothing was sent to it/);
+    const done = old.events.find((e) => e.kind === 'host-done' && e.host === 'lvs2');
+    assert.match(done?.kind === 'host-done' ? done.fix ?? '' : '', /upgrade lvsctl-agent on lvs2 \(lvsctl bootstrap PLAN --limit lvs2\)/);
+    assert.equal(rolloutExitCode(old.summary), EXIT.hostFailed);
+    const able = { capabilities: ['vrrp-nat-gateway-interface'] };
+    const upgraded = await rollout({ lvs1: able, lvs2: able }, undefined, plan);
+    assert.deepEqual(upgraded.agents.applies().map((c) => c.host).filter((h) => h.startsWith('lvs')), ['lvs2', 'lvs1']);
   });
 });

@@ -21,6 +21,8 @@ export interface AgentScript {
   prepareMs?: number;
   /** the client returns the result without streaming it */
   resultNotStreamed?: boolean;
+  /** what its Hello says it can do (none by default) */
+  capabilities?: string[];
 }
 
 export interface AgentCall {
@@ -81,7 +83,7 @@ export class ScriptedAgents {
         this.calls.push({ host, op: 'hello', ...(options?.applyFollows !== undefined ? { applyFollows: options.applyFollows } : {}) });
         if (script.unreachableAt === 'hello') throw new AgentUnreachableError(host, 'deadline exceeded after 5s');
         const role = script.role ?? this.plans?.get(host)?.role ?? 'realserver';
-        return { host, role, version: '0.1.0', capabilities: [] };
+        return { host, role, version: '0.1.0', capabilities: script.capabilities ?? [] };
       }),
       prepare: async (plan, mode) => {
         this.calls.push({ host, op: 'prepare', mode, plan });
