@@ -75,6 +75,12 @@ async function writeCrl(dir: string, records: RevokedRecord[], now: Date): Promi
   return { crl: file, revoked: records.length, nextUpdate: new Date(new X509Certificate(ca.certPem).validTo) };
 }
 
+/** The CRL DIR/crl.pem would hold, made in memory and not written (a --check's preview). */
+export async function crlOfCertDir(dir: string, now: Date): Promise<string> {
+  const records = await readRecords(dir);
+  return createRevocationList(await readCa(dir), records.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt) })), now);
+}
+
 /** DIR/crl.pem from DIR/revoked.json (an empty list when nothing was revoked yet). */
 export async function writeCrlOfCertDir(dir: string, now: Date): Promise<CrlWritten> {
   return writeCrl(dir, await readRecords(dir), now);

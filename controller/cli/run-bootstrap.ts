@@ -6,7 +6,7 @@ import { promises as fs, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CERT_NAME_PATTERN } from '../certs/cert-dir';
-import { CRL_FILE, writeCrlOfCertDir } from '../certs/revocation-dir';
+import { CRL_FILE, crlOfCertDir, writeCrlOfCertDir } from '../certs/revocation-dir';
 import { readSshHostNames } from '../inventory/ssh-config';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
@@ -123,6 +123,18 @@ async function firstCrl(caDir: string, stderr: { write(text: string): unknown })
   }
 }
 
+/** With --check, what firstCrl would write, so the check shows the crl copy and --crl a run adds. */
+async function crlWouldBe(caDir: string, stderr: { write(text: string): unknown }): Promise<Buffer | undefined> {
+  try {
+    const pem = Buffer.from(await crlOfCertDir(caDir, new Date()));
+    stderr.write(`would write ${join(caDir, CRL_FILE)}: the agents would get it as --crl\n`);
+    return pem;
+  } catch (err) {
+    stderr.write(`warning: ${caDir} has no ${CRL_FILE} and none could be made (${(err as Error).message}): the agents would start without --crl\n`);
+    return undefined;
+  }
+}
+
 async function readOptional(file: string): Promise<Buffer | undefined> {
   try {
     return await fs.readFile(file);
@@ -181,7 +193,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const agent = await readAgent(flags.agentBinary);
   const caCert = await readOptional(join(caDir, 'ca.crt'));
   if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
-  const crl = await readOptional(join(caDir, CRL_FILE)) ?? (check ? undefined : await firstCrl(caDir, io.stderr));
+  const crl = await readOptional(join(caDir, CRL_FILE)) ?? await (check ? crlWouldBe(caDir, io.stderr) : firstCrl(caDir, io.stderr));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
   const connector = check
     ? () => { throw new Error('--check asks no agent'); }

@@ -78,6 +78,10 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     assert.match(r.stdout, /web1 {2}would systemctl enable/);
     assert.match(r.stdout, /check: 1 host\(s\) would change.*nothing was changed/);
     assert.equal(existsSync(join(local, 'ca', 'web1.crt')), false, 'no certificate issued by --check');
+    // the CA dir has no crl.pem yet: the check shows the copy and --crl the run will add, and writes none
+    assert.match(r.stdout, /web1 {2}would copy crl \/etc\/lvsctl\/crl\.pem \(missing\)/, shown(r));
+    assert.match(r.stderr, /would write .*\/ca\/crl\.pem: the agents would get it as --crl/, shown(r));
+    assert.equal(existsSync(join(local, 'ca', 'crl.pem')), false, 'no crl.pem written by --check');
     assert.equal(existsSync(ns!.written('usr/bin/lvsctl-agent')), false);
     assert.deepEqual(ns!.systemctlCalls().filter((c) => !c.startsWith('is-')), []);
   });
