@@ -29,7 +29,7 @@ import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
 import { prepareVrrp, type VrrpChange } from './vrrp-step';
 import type { NetworkInterface } from '../kernel/addresses';
-import { natPathNoticesOf, planHasNat } from './nat-path';
+import { natPathNoticesOf, planHasNat, planHasNat6 } from './nat-path';
 import type { NatPathSource } from './nat-path-ahead';
 import { ApplyPhases } from './apply-phases';
 
@@ -216,7 +216,7 @@ async function applyOnce(
  * right, and the fix is the operator's, on this host. A read that fails is logged, not reported.
  */
 async function checkNatPath(source: NatPathSource, plan: DirectorPlan, emit: Emit, logger: winston.Logger): Promise<void> {
-  if (!planHasNat(plan)) {
+  if (!planHasNat(plan) && !planHasNat6(plan)) {
     source.discard(false);
     return;
   }

@@ -4,7 +4,8 @@
 // VIP share an interface, the kernel must not send ICMP redirects: it would tell the realserver
 // to reach the client directly, and the realserver's next answers then go out un-NATed and find
 // no listener (seen in the lab: one request in six lost, now and then). Pure: the caller reads
-// the interfaces and the sysctls (nat-path-ahead.ts). IPv4 only: IPv6 has no such switch.
+// the interfaces and the sysctls (nat-path-ahead.ts). Redirects are IPv4's only (IPv6 has no
+// such switch); an IPv6 LVS-NAT director needs IPv6 forwarding on, its own switch.
 import { BlockList } from 'node:net';
 import type { NetworkInterface } from '../kernel/addresses';
 import { ipv4ConfKey, isInterfaceName, type Sysctl, type SysctlKey } from '../kernel/sysctl';
@@ -26,11 +27,20 @@ export interface OneArmedInterface {
 
 export const IP_FORWARD = 'net.ipv4.ip_forward';
 export const ALL_SEND_REDIRECTS = 'net.ipv4.conf.all.send_redirects';
+export const IP6_FORWARD = 'net.ipv6.conf.all.forwarding';
 
 /** True when the plan has an IPv4 LVS-NAT realserver (stops at the first). */
 export function planHasNat(plan: DirectorPlan): boolean {
   for (const s of plan.services) {
     for (const r of s.realservers) if (r.destination.forwarding === 'nat' && !isIpv6(r.destination.address)) return true;
+  }
+  return false;
+}
+
+/** True when the plan has an IPv6 LVS-NAT realserver (stops at the first). */
+export function planHasNat6(plan: DirectorPlan): boolean {
+  for (const s of plan.services) {
+    for (const r of s.realservers) if (r.destination.forwarding === 'nat' && isIpv6(r.destination.address)) return true;
   }
   return false;
 }
@@ -94,19 +104,27 @@ function onNetworks(holder: { networks: BlockList; placed: Map<string, boolean> 
 /** What the check reads, taken before the plan is known (at the hello that announces an apply). */
 export interface NatPathReading {
   interfaces: NetworkInterface[];
-  /** IP_FORWARD, ALL_SEND_REDIRECTS and the send_redirects of every interface with an IPv4 address */
+  /** IP_FORWARD, ALL_SEND_REDIRECTS, the send_redirects of every interface with an IPv4 address, IP6_FORWARD */
   values: ReadonlyMap<SysctlKey, string | undefined>;
 }
 
 /** The sysctls a reading takes for these interfaces. */
 export function natPathKeys(interfaces: readonly NetworkInterface[]): SysctlKey[] {
   const devices = interfaces.filter((i) => isInterfaceName(i.name) && i.addresses.some((a) => a.family === 'inet'));
-  return [IP_FORWARD, ALL_SEND_REDIRECTS, ...devices.map((i) => ipv4ConfKey(i.name, 'send_redirects'))];
+  return [IP_FORWARD, ALL_SEND_REDIRECTS, ...devices.map((i) => ipv4ConfKey(i.name, 'send_redirects')), IP6_FORWARD];
 }
 
-/** The notices for a plan with NAT (planHasNat) from a reading: natPathNotices of its one-armed interfaces. */
+/**
+ * The notices for a plan with NAT from a reading: for IPv4 NAT (planHasNat) natPathNotices of
+ * its one-armed interfaces, for IPv6 NAT (planHasNat6) IPv6 forwarding off.
+ */
 export function natPathNoticesOf(plan: DirectorPlan, reading: NatPathReading): string[] {
-  return natPathNotices(oneArmedInterfaces(plan, reading.interfaces), reading.values);
+  const notices = planHasNat(plan) ? natPathNotices(oneArmedInterfaces(plan, reading.interfaces), reading.values) : [];
+  // absent (IPv6 off in this kernel): no IPv6 service could have been applied either
+  if (planHasNat6(plan) && reading.values.get(IP6_FORWARD) === '0') {
+    notices.push(`${IP6_FORWARD} is 0: this director will not route its IPv6 LVS-NAT realservers' answers back to the clients; fix: sysctl -w ${IP6_FORWARD}=1`);
+  }
+  return notices;
 }
 
 /** What would lose NAT answers, each with its fix; empty when nothing would. */

@@ -3,7 +3,7 @@
 // a two-armed director or LVS-DR; read again only when an apply changes something.
 import { strict as assert } from 'node:assert';
 import type { NetworkInterface } from '../../../agent/kernel/addresses';
-import { natPathKeys, natPathNotices, oneArmedInterfaces, planHasNat, type NatPathReader } from '../../../agent/director/nat-path';
+import { natPathKeys, natPathNotices, natPathNoticesOf, oneArmedInterfaces, planHasNat, type NatPathReader } from '../../../agent/director/nat-path';
 import { NatPathAhead } from '../../../agent/director/nat-path-ahead';
 import { dest, directorPlan, fwmark, markRule, service, table, tcp, VIP } from './builders';
 import { directorRig, notices } from './rig';
@@ -26,7 +26,7 @@ describe('LVS-NAT path check (director)', () => {
     const armed = oneArmedInterfaces(natPlan(), oneArmed);
     assert.deepEqual(armed, [{ device: 'eth0', vip: VIP, realserver: '192.168.10.11' }]);
     // read for every interface with an IPv4 address, before the plan is known
-    assert.deepEqual(natPathKeys(oneArmed), ['net.ipv4.ip_forward', 'net.ipv4.conf.all.send_redirects', 'net.ipv4.conf.lo.send_redirects', 'net.ipv4.conf.eth0.send_redirects']);
+    assert.deepEqual(natPathKeys(oneArmed), ['net.ipv4.ip_forward', 'net.ipv4.conf.all.send_redirects', 'net.ipv4.conf.lo.send_redirects', 'net.ipv4.conf.eth0.send_redirects', 'net.ipv6.conf.all.forwarding']);
     const [notice, ...rest] = natPathNotices(armed, sysctls({
       'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '1', 'net.ipv4.conf.eth0.send_redirects': '1',
     }));
@@ -69,6 +69,17 @@ describe('LVS-NAT path check (director)', () => {
     const dr = directorPlan(table([service(tcp(80, '10.0.0.200')), [dest('192.168.10.21')]]));
     assert.equal(planHasNat(dr), false);
     assert.deepEqual(oneArmedInterfaces(dr, holding), [], 'an LVS-DR realserver on that network is no NAT path');
+  });
+
+  it('asks an IPv6 LVS-NAT director for IPv6 forwarding, and an IPv6-only one for nothing of IPv4', () => {
+    const nat6 = directorPlan(table([service(tcp(80, 'fd00::60')), [dest('fd00:10::11', { forwarding: 'nat' })]]));
+    const off = { interfaces: oneArmed, values: sysctls({ 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' }) };
+    assert.deepEqual(natPathNoticesOf(nat6, off), [
+      'net.ipv6.conf.all.forwarding is 0: this director will not route its IPv6 LVS-NAT realservers\' answers back to the clients; fix: sysctl -w net.ipv6.conf.all.forwarding=1',
+    ]);
+    assert.deepEqual(natPathNoticesOf(nat6, { interfaces: oneArmed, values: sysctls({ 'net.ipv6.conf.all.forwarding': '1' }) }), []);
+    // an IPv4-only NAT plan says nothing of IPv6 forwarding
+    assert.deepEqual(natPathNoticesOf(natPlan(), { interfaces: twoArmed, values: sysctls({ 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }) }), []);
   });
 
   it('counts a VRRP group\'s moving addresses as held on its interface, on a backup too', () => {
@@ -114,6 +125,15 @@ describe('LVS-NAT path check (director)', () => {
       const announced = await rig.run(natPlan(4));
       assert.equal(notices(announced.events).filter((n) => n.includes('sends ICMP redirects')).length, 1);
       assert.equal(natPath.reads, 3, 'the apply read nothing itself');
+    });
+
+    it('an IPv6-only LVS-NAT plan is checked too: IPv6 forwarding off is a notice of the apply', async () => {
+      const rig = await directorRig({ natPath: new NatPathAhead(reader({ 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' })) });
+      const applied = await rig.run(directorPlan(table([service(tcp(80, 'fd00::60')), [dest('fd00:10::11', { forwarding: 'nat' })]])));
+      assert.equal(applied.result.outcome, 'changed');
+      assert.deepEqual(notices(applied.events).filter((n) => n.includes('forwarding')), [
+        'net.ipv6.conf.all.forwarding is 0: this director will not route its IPv6 LVS-NAT realservers\' answers back to the clients; fix: sysctl -w net.ipv6.conf.all.forwarding=1',
+      ]);
     });
 
     it('lets a reading taken ahead go when the plan has no NAT, reads nothing at the hellos after it, and reads again for NAT', async () => {
