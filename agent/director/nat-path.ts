@@ -31,16 +31,17 @@ export const IP6_FORWARD = 'net.ipv6.conf.all.forwarding';
 
 /** True when the plan has an IPv4 LVS-NAT realserver (stops at the first). */
 export function planHasNat(plan: DirectorPlan): boolean {
-  for (const s of plan.services) {
-    for (const r of s.realservers) if (r.destination.forwarding === 'nat' && !isIpv6(r.destination.address)) return true;
-  }
-  return false;
+  return hasNatRealserver(plan, false);
 }
 
 /** True when the plan has an IPv6 LVS-NAT realserver (stops at the first). */
 export function planHasNat6(plan: DirectorPlan): boolean {
+  return hasNatRealserver(plan, true);
+}
+
+function hasNatRealserver(plan: DirectorPlan, ipv6: boolean): boolean {
   for (const s of plan.services) {
-    for (const r of s.realservers) if (r.destination.forwarding === 'nat' && isIpv6(r.destination.address)) return true;
+    for (const r of s.realservers) if (r.destination.forwarding === 'nat' && isIpv6(r.destination.address) === ipv6) return true;
   }
   return false;
 }

@@ -7,6 +7,7 @@
 // that changed is first checked by keepalived itself (keepalived --config-test of a copy).
 import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import { errorMessage } from '../../lvs/errors';
+import { firstOf } from '../../lvs/first-of';
 import type { VrrpPlan } from '../../lvs/vrrp';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
@@ -72,7 +73,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
   // reload takes them out of its file: the services lvsctl just applied would go with them.
   const keepalivedServices = ownership === 'foreign' && before !== undefined ? keepalivedVirtualServers(before) : [];
   if (changed && keepalivedServices.length > 0) {
-    const named = keepalivedServices.slice(0, 3).join(', ') + (keepalivedServices.length > 3 ? `, … ${keepalivedServices.length} in all` : '');
+    const named = firstOf(keepalivedServices, 3);
     return refused(
       path,
       `${path} defines IPVS services of keepalived's own (${named}): keepalived deletes them from the table when it reloads without them, so lvsctl does not reload it over them`,
@@ -84,7 +85,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
   if (changed && includes.length > 0) {
     return refused(
       path,
-      `${path} includes other files (include ${includes.slice(0, 3).join(', ')}${includes.length > 3 ? `, … ${includes.length} in all` : ''}), which may define IPVS services of keepalived's own: keepalived would delete those from the table when it reloads without them, so lvsctl does not reload it over them`,
+      `${path} includes other files (include ${firstOf(includes, 3)}), which may define IPVS services of keepalived's own: keepalived would delete those from the table when it reloads without them, so lvsctl does not reload it over them`,
       `take the include lines (and any virtual_server blocks) out of ${path} and reload keepalived while this director is the BACKUP, then run lvsctl rollout again; the other director likewise after a failover (docs/ha.md, "Taking over from keepalived")`,
     );
   }
@@ -95,7 +96,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
 export function missingInterfaces(vrrp: VrrpPlan, devices: readonly NetworkInterface[]): PreconditionProblem[] {
   const names = new Set(devices.map((d) => d.name));
   const wanted: [string, string][] = [['interface', vrrp.interface], ['sync.interface', vrrp.syncInterface], ...(vrrp.natGatewayOn ? [['natGatewayInterface', vrrp.natGatewayOn.interface] as [string, string]] : [])];
-  const shown = [...names].sort().slice(0, 12).join(', ') + (names.size > 12 ? `, … ${names.size} in all` : '');
+  const shown = firstOf([...names].sort(), 12);
   const absent = new Map<string, string>(); // device → the first field naming it
   for (const [field, name] of wanted) if (!names.has(name) && !absent.has(name)) absent.set(name, field);
   return [...absent].map(([name, field]) => ({

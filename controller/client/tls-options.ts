@@ -2,9 +2,10 @@
 // (or LVSCTL_CA/LVSCTL_CERT/LVSCTL_KEY), or plain TCP with --insecure for lab agents. The
 // agents' certificates are checked against the CA's revocation list too: --crl (LVSCTL_CRL),
 // else the crl.pem beside the CA file (`lvsctl certs init` writes it, `certs revoke` fills it).
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { dirname, join } from 'path';
 import { createSecureContext } from 'tls';
+import { MAKE_CRL, readCrlPem } from '../../lvs/wire/crl-pem';
 import { readTlsFiles, TlsFileError, type TlsFiles, type TlsMaterial } from '../../lvs/wire/tls-files';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -81,24 +82,13 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
 /** What `lvsctl certs init DIR` names the CA's revocation list, beside DIR/ca.crt. */
 export const CRL_BESIDE_CA = 'crl.pem';
 
-const MAKE_CRL = 'write it with `lvsctl certs crl DIR` from the CA directory';
-
 /**
  * The CRL as OpenSSL will read it. Its signature and dates are OpenSSL's to check at each
  * handshake (a wrong one then fails that agent naming the file): parsing it here would load
  * an X.509 library into every command's start.
  */
 function readCrl(file: string): Buffer {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TlsFileError(file, `the CRL ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, MAKE_CRL);
-  }
-  if (!pem.toString('latin1').includes('-----BEGIN X509 CRL-----')) {
-    throw new TlsFileError(file, 'is not a PEM certificate revocation list (-----BEGIN X509 CRL-----)', MAKE_CRL);
-  }
+  const pem = readCrlPem(file);
   try {
     createSecureContext({ crl: pem });
   } catch {

@@ -90,6 +90,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
       // a director told its apply follows checks its table against the kernel meanwhile (docs/director.md)
       const identity = await client.hello({ applyFollows: plan.role === 'director' });
       emit({ kind: 'hello', host, endpoint, identity });
+      const missing = missingCapabilities(plan, identity.capabilities);
       if (identity.role !== plan.role) {
         finish(
           host, 'failed',
@@ -97,8 +98,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
           `point hosts.${host}.address at the ${plan.role}, or start that agent with --role ${plan.role}`,
         );
         release(host);
-      } else if (missingCapabilities(plan, identity.capabilities).length > 0) {
-        const missing = missingCapabilities(plan, identity.capabilities);
+      } else if (missing.length > 0) {
         finish(
           host, 'failed',
           `the agent at ${endpoint} (lvsctl-agent ${identity.version}) cannot apply this plan as planned: it lacks ${missing.map((m) => m.capability).join(', ')} (${missing.map((m) => m.why).join('; ')}); nothing was sent to it`,

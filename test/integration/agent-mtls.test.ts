@@ -132,7 +132,7 @@ describe('mutual TLS between controller and agent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvsctl-crl-'));
     try {
       const files = { ca: pki.controller.ca, cert: pki.controller.cert, key: pki.controller.key };
-      assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'none.pem') }, {}), /none\.pem: the CRL does not exist \(write it with `lvsctl certs crl DIR`/);
+      assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'none.pem') }, {}), /none\.pem: the CRL does not exist \(make it with `lvsctl certs crl DIR`/);
       writeFileSync(join(dir, 'cert.pem'), readFileSync(pki.controller.cert));
       assert.throws(() => clientTlsFromOptions({ ...files, crl: join(dir, 'cert.pem') }, {}), /cert\.pem: is not a PEM certificate revocation list/);
       writeFileSync(join(dir, 'broken.pem'), '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n');

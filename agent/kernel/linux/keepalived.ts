@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Keepalived, KeepalivedProcess, NotifiedState } from '../keepalived';
 import { writeFileAtomically } from '../atomic-file';
 import { createExec, ExecError, type Exec } from '../exec';
+import { firstOf } from '../../../lvs/first-of';
 
 export const DEFAULT_KEEPALIVED_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_KEEPALIVED_PIDFILE = '/run/keepalived.pid';
@@ -95,8 +96,7 @@ export function configTestComplaint(stderr: string, copy: string, exitCode: numb
     lines.push(line.length > CONFIG_TEST_MAX_LINE_CHARS ? `${line.slice(0, CONFIG_TEST_MAX_LINE_CHARS)}…` : line);
   }
   if (lines.length === 0) return `keepalived --config-test exited with status ${exitCode} and said nothing`;
-  const shown = lines.slice(0, CONFIG_TEST_MAX_LINES).join('; ');
-  return lines.length > CONFIG_TEST_MAX_LINES ? `${shown}; … ${lines.length} lines in all` : shown;
+  return firstOf(lines, CONFIG_TEST_MAX_LINES, '; ', ' lines');
 }
 
 export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepalived {

@@ -4,7 +4,7 @@
 // when the CRL is not from their CA or is past its next update). @peculiar/x509 is loaded
 // only when an agent has --crl.
 import { webcrypto } from 'crypto';
-import { readFileSync } from 'fs';
+import { MAKE_CRL, readCrlPem } from '../../../lvs/wire/crl-pem';
 import { TlsFileError } from '../../../lvs/wire/tls-files';
 import { normalizeSerial } from '../revocation';
 
@@ -16,21 +16,10 @@ export interface CrlInfo {
   nextUpdate?: Date;
 }
 
-const MAKE_CRL = 'make it with `lvsctl certs crl DIR` (or `lvsctl certs revoke DIR NAME`) from the CA directory';
-
 export async function readCrlFile(file: string, caPem: Buffer, caFile: string, now: Date): Promise<CrlInfo> {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TlsFileError(file, `the CRL ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, MAKE_CRL);
-  }
+  const pem = readCrlPem(file);
   await import('reflect-metadata'); // @peculiar/x509 (through tsyringe) needs the Reflect metadata API
   const x509 = await import('@peculiar/x509');
-  if (!pem.toString('latin1').includes('-----BEGIN X509 CRL-----')) {
-    throw new TlsFileError(file, 'is not a PEM certificate revocation list (-----BEGIN X509 CRL-----)', MAKE_CRL);
-  }
   let crl: InstanceType<typeof x509.X509Crl>;
   try {
     crl = new x509.X509Crl(pem.toString('latin1'));

@@ -15,6 +15,22 @@ import { runBootstrapCommand } from '../../../controller/cli/run-bootstrap';
 import { CliError, EXIT } from '../../../controller/exit-codes';
 import { durationMs } from '../../../lvs/duration';
 
+/** Agents that answer Hello as realservers: all bootstrap asks. */
+const realserverAgents: AgentConnector = (t) => ({
+  hello: async () => ({ host: t.host, role: 'realserver', version: 'test', capabilities: [] }),
+  apply: () => Promise.reject(new Error('no apply in bootstrap')),
+  close: () => undefined,
+});
+
+/** What every host of a run shares, for the CA in caDir, with these bounds. */
+function sharedOf(caDir: string, bounds: Pick<BootstrapShared, 'timeoutMs' | 'stopTimeoutMs'>): BootstrapShared {
+  return {
+    cluster: 'c', caDir, agent: Buffer.from('agent'), agentPath: '/usr/local/bin/lvsctl-agent',
+    unitText: 'ExecStart=/usr/bin/env lvsctl-agent $LVSCTL_AGENT_ARGS\n', caCert: Buffer.from('ca'), allow: ['controller'],
+    check: false, sudo: false, helloWithinMs: 1000, ...bounds,
+  };
+}
+
 describe('runBootstrap (in memory)', function () {
   // a host's deadline of 6 s: issuing five certificates on a loaded machine takes seconds
   this.timeout(30_000);
@@ -45,19 +61,10 @@ describe('runBootstrap (in memory)', function () {
         }
       },
     };
-    const connector: AgentConnector = (t) => ({
-      hello: async () => ({ host: t.host, role: 'realserver', version: 'test', capabilities: [] }),
-      apply: () => Promise.reject(new Error('no apply in bootstrap')),
-      close: () => undefined,
-    });
-    const shared: BootstrapShared = {
-      cluster: 'c', caDir: join(dir, 'ca'), agent: Buffer.from('agent'), agentPath: '/usr/local/bin/lvsctl-agent',
-      unitText: 'ExecStart=/usr/bin/env lvsctl-agent $LVSCTL_AGENT_ARGS\n', caCert: Buffer.from('ca'), allow: ['controller'],
-      check: false, sudo: false, timeoutMs: 5000, helloWithinMs: 1000,
-    };
+    const shared = sharedOf(join(dir, 'ca'), { timeoutMs: 5000 });
     const hosts = ['web1', 'web2', 'slow', 'web3', 'web4'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
     const outcomes = await runBootstrap({ hosts, shared, parallel: 2, hostDeadlineMs: 6000 }, {
-      ssh, connector, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
     });
     assert.equal(most, 2);
     assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['web1', 'changed'], ['web2', 'changed'], ['slow', 'failed'], ['web3', 'changed'], ['web4', 'changed']], JSON.stringify(outcomes.map((o) => o.failure)));
@@ -93,19 +100,10 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
         return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
       },
     };
-    const connector: AgentConnector = (t) => ({
-      hello: async () => ({ host: t.host, role: 'realserver', version: 'test', capabilities: [] }),
-      apply: () => Promise.reject(new Error('no apply in bootstrap')),
-      close: () => undefined,
-    });
-    const shared: BootstrapShared = {
-      cluster: 'c', caDir: join(dir, 'ca'), agent: Buffer.from('agent'), agentPath: '/usr/local/bin/lvsctl-agent',
-      unitText: 'ExecStart=/usr/bin/env lvsctl-agent $LVSCTL_AGENT_ARGS\n', caCert: Buffer.from('ca'), allow: ['controller'],
-      check: false, sudo: false, timeoutMs: 1000, helloWithinMs: 1000, stopTimeoutMs,
-    };
+    const shared = sharedOf(join(dir, 'ca'), { timeoutMs: 1000, stopTimeoutMs });
     const hosts = Object.keys(restartMs).map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
     return runBootstrap({ hosts, shared, parallel: 2, hostDeadlineMs: 20_000 }, {
-      ssh, connector, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
     });
   }
 
