@@ -271,7 +271,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     logger,
   });
   if (kernel) drainTimer = await startDirectorDrainSweeps(config, kernel.ipvs, logger);
-  const server = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger });
+  const server = await startAgentServer({ listen: config.listen, tls: identity ? secureContextOf(identity) : undefined, service, logger, allow: config.allow });
   running = server;
   logger.info('agent started', {
     host,

@@ -2,10 +2,11 @@
 // with its TLS and its bounds (transport/listener.ts), the gRPC server it hands
 // connections to, a reload of the certificates, and the graceful stop that SIGTERM asks for.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import type { SecureContextOptions } from 'tls';
+import type { SecureContextOptions, TLSSocket } from 'tls';
 import type { Logger } from 'winston';
 import { CONNECTION_LIMITS, SERVER_OPTIONS } from '../../lvs/wire/limits';
 import type { AgentService } from './agent-service';
+import { certificateNames } from './authorize';
 import { startListener, type ConnectionCounts, type ConnectionLimits } from './transport/listener';
 import type { ListenAddress } from './transport/listen-address';
 import { throttledLog } from './transport/throttled-log';
@@ -29,6 +30,8 @@ export async function startAgentServer(opts: {
   tls: SecureContextOptions | undefined;
   service: AgentService;
   logger: Logger;
+  /** --allow: certificate names whose calls are let through; empty or absent = every one the CA signed */
+  allow?: readonly string[];
   /** tests shorten them */
   limits?: Partial<ConnectionLimits>;
   idleConnectionMs?: number;
@@ -53,6 +56,7 @@ export async function startAgentServer(opts: {
     limits: { ...CONNECTION_LIMITS, ...opts.limits },
     log,
     accept: (connection) => injector.injectConnection(connection),
+    ...(opts.tls && opts.allow && opts.allow.length > 0 ? { admits: admittedBy(opts.allow) } : {}),
   });
   return {
     port: listener.port,
@@ -76,4 +80,9 @@ export async function startAgentServer(opts: {
       log.close();
     },
   };
+}
+
+/** Whether a connection's certificate is one --allow names (its calls will pass authorize.ts). */
+function admittedBy(allow: readonly string[]): (tls: TLSSocket) => boolean {
+  return (tls) => certificateNames(tls.getPeerCertificate()).some((name) => allow.includes(name));
 }

@@ -20,7 +20,8 @@ export interface AuthorizationPolicy {
   revoked?: Pick<Revocations, 'has'>;
 }
 
-function commonNames(cert: PeerCertificate | undefined): string[] {
+/** The common names of a client certificate (none when it has none). */
+export function certificateNames(cert: PeerCertificate | undefined): string[] {
   const cn: unknown = cert?.subject?.CN;
   if (typeof cn === 'string') return [cn];
   if (Array.isArray(cn)) return cn.filter((c): c is string => typeof c === 'string');
@@ -31,7 +32,7 @@ function commonNames(cert: PeerCertificate | undefined): string[] {
 export function authorizeCall(policy: AuthorizationPolicy, call: PeerInfo): CallError | undefined {
   if (!policy.tls) return undefined;
   const cert = call.getAuthContext()?.sslPeerCertificate;
-  const names = commonNames(cert);
+  const names = certificateNames(cert);
   if (!cert || Object.keys(cert).length === 0 || names.length === 0) {
     return callError(
       status.UNAUTHENTICATED,

@@ -59,6 +59,14 @@ export const CONNECTION_LIMITS = {
   maxHandshaking: 256,
   /** connections past the handshake; at the cap a new one is refused */
   maxConnections: 64,
+  /**
+   * connections whose certificate --allow does not name: held apart from the 64, only so that
+   * their calls are answered PERMISSION_DENIED with the fix; at the cap the oldest is closed,
+   * and each is closed after refusedHoldMs whatever it does (a CA-signed certificate outside
+   * --allow must not be able to fill the slots the controller needs)
+   */
+  maxRefused: 4,
+  refusedHoldMs: 10_000,
 } as const;
 
 /** A connection with no call for this long is closed (GOAWAY); the controller reconnects when it calls again. */

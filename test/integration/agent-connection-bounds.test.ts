@@ -116,6 +116,31 @@ describe('an agent under a flood of connections', function () {
     }
   });
 
+  it('holds connections of a certificate --allow does not name apart from the cap: their calls are refused, at most maxRefused at once, each closed after refusedHoldMs, and the controller still gets its slots', async () => {
+    const log = capturingLogger();
+    const agent = await startTestAgent({ tls: pki.agent, logger: log.logger, allow: ['controller'], limits: { maxConnections: 2, maxRefused: 2, refusedHoldMs: 400 } });
+    const intruders = [0, 1, 2, 3, 4].map(() => clientTo(agent.port, mtls(pki.intruder), 3000));
+    const controllers = [0, 1].map(() => clientTo(agent.port, mtls(pki.controller), 3000));
+    try {
+      const refusals = await Promise.allSettled(intruders.map((c) => c.hello()));
+      for (const r of refusals) {
+        assert.strictEqual(r.status, 'rejected');
+        assert.match(String((r as PromiseRejectedResult).reason), /CN=intruder is not allowed here|closed|connection/i);
+      }
+      assert.ok(refusals.some((r) => /CN=intruder is not allowed here/.test(String((r as PromiseRejectedResult).reason))), 'a refused call names the certificate and --allow');
+      const line = await logged(log, (l) => l.message === 'connection of a certificate --allow does not name: its calls are refused, and it is closed');
+      assert.strictEqual(line.limit, 2);
+      // none of the five took one of the two slots
+      assert.strictEqual((await controllers[0].hello()).host, 'lvs1');
+      assert.strictEqual((await controllers[1].hello()).host, 'lvs1');
+      assert.strictEqual(agent.running.connections().connections, 2);
+      assert.ok(!log.lines.some((l) => l.message === 'connection refused: too many connections'), 'the controller was never refused');
+    } finally {
+      [...intruders, ...controllers].forEach((c) => c.close());
+      await agent.stop();
+    }
+  });
+
   it('without TLS (--insecure), closes the oldest connection when a new one comes above the cap', async () => {
     const agent = await startTestAgent({ limits: { maxConnections: 3 } });
     const held: HeldSocket[] = [];

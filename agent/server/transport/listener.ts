@@ -17,6 +17,8 @@ export interface ConnectionLimits {
   handshakeTimeoutMs: number;
   maxHandshaking: number;
   maxConnections: number;
+  maxRefused: number;
+  refusedHoldMs: number;
 }
 
 export interface ConnectionCounts {
@@ -45,6 +47,12 @@ export interface ListenerOptions {
   log: ThrottledLog;
   /** hands an accepted connection (with TLS: authenticated) to gRPC */
   accept(connection: Duplex): void;
+  /**
+   * Whether the calls of this authenticated connection will be let through (--allow names
+   * its certificate); absent: every one. One that will not is held apart (maxRefused,
+   * refusedHoldMs), never in the slots of maxConnections.
+   */
+  admits?(tls: TLSSocket): boolean;
 }
 
 /** The options of every secure context the listener uses, at start and at each reload. */
@@ -69,6 +77,8 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
   const handshaking = new Map<Socket, Handshake>();
   const byPeer = new Map<string, Socket>();
   const open = new Set<Duplex>();
+  // in arrival order, as handshaking: connections --allow does not admit, each with its closing timer
+  const refused = new Map<Duplex, NodeJS.Timeout>();
   let accepting = true;
 
   const peerOf = (s: Socket): string => hostPort(s.remoteAddress, s.remotePort);
@@ -124,11 +134,36 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
       log.log('warn', 'connection refused: client certificate', { peer, ...refusal });
       return void tls.destroy();
     }
+    if (opts.admits && !opts.admits(tls)) return holdRefused(tls, peer);
     if (open.size >= limits.maxConnections) {
       log.log('warn', 'connection refused: too many connections', { peer, limit: limits.maxConnections });
       return void tls.destroy();
     }
     hold(tls);
+  };
+
+  /** A certificate --allow does not name: gRPC answers its calls with the refusal, for a short while, apart from the cap. */
+  const holdRefused = (tls: TLSSocket, peer: string): void => {
+    if (refused.size >= limits.maxRefused) {
+      const [oldest, timer] = refused.entries().next().value as [Duplex, NodeJS.Timeout];
+      clearTimeout(timer);
+      refused.delete(oldest);
+      oldest.destroy();
+    }
+    log.log('warn', 'connection of a certificate --allow does not name: its calls are refused, and it is closed', {
+      peer, holdMs: limits.refusedHoldMs, limit: limits.maxRefused,
+    });
+    const timer = setTimeout(() => {
+      refused.delete(tls);
+      tls.destroy();
+    }, limits.refusedHoldMs);
+    timer.unref();
+    refused.set(tls, timer);
+    tls.once('close', () => {
+      clearTimeout(timer);
+      refused.delete(tls);
+    });
+    opts.accept(tls);
   };
 
   /** --insecure: nothing to wait for; at the cap the oldest gives way, as nothing is authenticated. */
@@ -201,6 +236,11 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
           }
           for (const connection of [...open]) connection.destroy();
           open.clear();
+          for (const [connection, timer] of [...refused]) {
+            clearTimeout(timer);
+            connection.destroy();
+          }
+          refused.clear();
         },
       });
     });

@@ -66,6 +66,7 @@ export async function startTestAgent(opts: {
     service,
     logger,
     shutdownGraceMs: 300,
+    allow: opts.allow ?? [],
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.idleConnectionMs ? { idleConnectionMs: opts.idleConnectionMs } : {}),
   });
