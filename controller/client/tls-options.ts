@@ -34,7 +34,10 @@ const SOURCES = [
 export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): ClientTls {
   if (opts.insecure) {
     // flags given with --insecure would be dropped without a word (the environment's are a default, and stay quiet)
-    const given = [...SOURCES.filter((s) => opts[s.field] !== undefined).map((s) => s.flag), ...(opts.crl !== undefined ? ['--crl'] : [])];
+    // commander hands LVSCTL_* values in as the options' own: a value equal to the
+    // environment's is taken as coming from it (a flag repeating it changes nothing anyway)
+    const flagged = (value: string | undefined, name: string): boolean => value !== undefined && value !== env[name];
+    const given = [...SOURCES.filter((s) => flagged(opts[s.field], s.env)).map((s) => s.flag), ...(flagged(opts.crl, 'LVSCTL_CRL') ? ['--crl'] : [])];
     if (given.length > 0) {
       throw new CliError(
         `--insecure and ${given.join(', ')} exclude each other: drop --insecure to use mutual TLS, or ${given.join(', ')} to reach agents started with --insecure (labs only)`,

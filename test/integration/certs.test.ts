@@ -1,11 +1,13 @@
 import assert from 'assert';
 import { X509Certificate } from 'crypto';
+import { spawnSync } from 'child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../controller/cli/program';
 import { clientTlsFromOptions } from '../../controller/client/tls-options';
 import { CliError } from '../../controller/exit-codes';
+import { writeLoopbackPlan } from './support/loopback-plan';
 import { connectorFromOptions, parseTimeoutMs } from '../../controller/cli/agent-options';
 
 /** Runs `lvsctl ARGS`, capturing stderr. */
@@ -231,6 +233,18 @@ describe('the controller\'s TLS options', () => {
     );
     const env = { LVSCTL_CA: join(dir, 'ca.crt'), LVSCTL_CERT: join(dir, 'controller.crt'), LVSCTL_KEY: join(dir, 'controller.key') };
     assert.deepStrictEqual(clientTlsFromOptions({ insecure: true }, env), { kind: 'insecure' });
+    // as commander hands them over: the environment's values in the options themselves
+    assert.deepStrictEqual(clientTlsFromOptions({ insecure: true, ca: env.LVSCTL_CA, cert: env.LVSCTL_CERT, key: env.LVSCTL_KEY }, env), { kind: 'insecure' });
+    assert.throws(() => clientTlsFromOptions({ insecure: true, ca: join(dir, 'other-ca.crt'), cert: env.LVSCTL_CERT, key: env.LVSCTL_KEY }, env), /--insecure and --ca exclude each other: drop --insecure/);
+  });
+
+  it('take --insecure from the command line while LVSCTL_CA, LVSCTL_CERT and LVSCTL_KEY are set (they are a default): the agent is dialled, in plain TCP', () => {
+    const plan = writeLoopbackPlan(dir, 'insecure-env', { lvs1: 1, web1: 1 });
+    const env = { ...process.env, LVSCTL_CA: join(dir, 'ca.crt'), LVSCTL_CERT: join(dir, 'controller.crt'), LVSCTL_KEY: join(dir, 'controller.key') };
+    const run = spawnSync(process.execPath, [join(__dirname, '..', '..', 'controller', 'cli', 'main.js'), 'status', plan, '--insecure', '--timeout', '2s'], { env, encoding: 'utf8', timeout: 30_000 });
+    assert.doesNotMatch(run.stderr, /exclude each other/, run.stderr);
+    // nothing listens on 127.0.0.1:1: unreachable (3), not a usage error (1)
+    assert.strictEqual(run.status, 3, `${run.stdout}\n${run.stderr}`);
   });
 
   it('say when a file that cannot be used came from the environment', () => {
