@@ -31,8 +31,27 @@ export function where(ctx: Pick<CallContext, 'host' | 'address' | 'port'>): stri
 /** Codes grpc-js uses for a failed connection as well as for an agent's own answer. */
 const TRANSPORT_CODES = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN]);
 
+/** The most characters of an agent's (or a peer's) own words that are shown. */
+export const PEER_TEXT_MAX = 1000;
+
+/**
+ * A peer's words as printed: control characters (a terminal escape among them) shown as
+ * "?", and at most PEER_TEXT_MAX characters, so that a hostile or broken peer can neither
+ * drive the operator's terminal nor flood it.
+ */
+export function peerText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length <= PEER_TEXT_MAX ? clean : `${clean.slice(0, PEER_TEXT_MAX)}… (${clean.length - PEER_TEXT_MAX} more characters)`;
+}
+
+/** grpc-js's "No connection established. Last error: … Resolution note: " without its empty note. */
+function unavailableText(details: string): string {
+  return details.replace(/\.?\s*Resolution note:\s*$/, '');
+}
+
 export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: CallLimit): CallFailure {
-  const details = err.details || err.message;
+  const details = peerText(err.details || err.message);
   if (err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED) {
     return { kind: 'unreachable', reason: `${where(ctx)} did not accept us: ${details}` };
   }
@@ -43,7 +62,13 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
     const reason = attempt ? wireReason(attempt, ctx, limit, err.code) : undefined;
     if (reason) return { kind: 'unreachable', reason };
     if (err.code === status.DEADLINE_EXCEEDED) return { kind: 'unreachable', reason: `${where(ctx)}: no answer ${limit.text}; is the host up and the port open?` };
-    if (err.code === status.UNAVAILABLE) return { kind: 'unreachable', reason: `${where(ctx)} is unavailable: ${details}` };
+    if (err.code === status.UNAVAILABLE) {
+      return {
+        kind: 'unreachable',
+        reason: `${where(ctx)} is unavailable: ${unavailableText(details)}; an agent closes a connection it will not serve: ` +
+          'a client certificate it refuses (revoked by its --crl, or from another CA) or too many connections held: its log says which',
+      };
+    }
   }
   return { kind: 'refused', reason: `${where(ctx)} answered ${status[err.code] ?? err.code}: ${details}` };
 }

@@ -100,3 +100,20 @@ describe('a call without an answer, described by what happened on the wire', () 
     assert.match(reason(status.UNAVAILABLE, open), /is unavailable: grpc-js details/);
   });
 });
+
+describe('a peer\'s own words, as the controller prints them', () => {
+  it('shows control characters (a terminal escape) as "?" and at most 1,000 characters of them', () => {
+    const open = after([{ stage: 'open', bytesRead: () => 42 }]);
+    const failure = describeCallFailure(grpcError(status.INTERNAL, `x\u001b[31mred${'A'.repeat(2000)}`), open, LIMIT);
+    assert.doesNotMatch(failure.reason, /\u001b/);
+    assert.match(failure.reason, /answered INTERNAL: x\?\[31mredA+… \(1009 more characters\)$/);
+    assert.ok(failure.reason.length < 1100, `${failure.reason.length} characters`);
+  });
+
+  it('an agent that closed the connection after the handshake: grpc-js\'s words without their empty note, and where to look', () => {
+    const open = after([{ stage: 'open', bytesRead: () => 42 }]);
+    const text = describeCallFailure(grpcError(status.UNAVAILABLE, 'No connection established. Last error: read ECONNRESET (2026-12-06T00:00:00.000Z). Resolution note: '), open, LIMIT).reason;
+    assert.match(text, /is unavailable: No connection established\. Last error: read ECONNRESET \(2026-12-06T00:00:00\.000Z\); an agent closes a connection it will not serve: .*revoked by its --crl.*too many connections held: its log says which$/);
+    assert.doesNotMatch(text, /Resolution note/);
+  });
+});
