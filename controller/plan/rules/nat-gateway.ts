@@ -5,6 +5,8 @@ import { toPointer, type PlanProblem } from '../errors';
 import { familyName } from './address';
 import { serviceFamilies } from './service-family';
 import type { PlanView } from './view';
+import { groupServiceIndexes } from '../director-groups';
+import { appendAll } from '../../../lvs/append';
 
 export function natGatewayProblems(view: PlanView): PlanProblem[] {
   const problems: PlanProblem[] = [];
@@ -35,5 +37,41 @@ export function natGatewayProblems(view: PlanView): PlanProblem[] {
       });
     }
   }
+  appendAll(problems, gatewayFamilyProblems(view, familyOfService));
+  return problems;
+}
+
+/**
+ * A NAT realserver checks its default route against the gateways of the plan's directors
+ * (each one's natGateway, else its agent address: compile.ts, natRouteAddresses), unless its
+ * service's group has a natGateway. An IPv6 NAT service behind directors that all have IPv4
+ * addresses (or the reverse) would have its realservers check the wrong family's route:
+ * refused, naming the director field that fixes it. Hosts resolved later (no "address") are
+ * not judged here.
+ */
+function gatewayFamilyProblems(view: PlanView, familyOfService: ReturnType<typeof serviceFamilies>): PlanProblem[] {
+  const gateways: string[] = [];
+  for (const host of view.hosts.values()) {
+    if (host.role !== 'director') continue;
+    const gateway = host.natGateway ?? host.address;
+    if (gateway === undefined) return [];
+    gateways.push(gateway);
+  }
+  if (gateways.length === 0) return [];
+  const grouped = new Set<number>();
+  view.groups.forEach((g) => {
+    if (g?.natGateway) for (const i of groupServiceIndexes(g, view.groups, view.services)) grouped.add(i);
+  });
+  const problems: PlanProblem[] = [];
+  view.services.forEach((s, i) => {
+    if (!s || s.forwarding !== 'nat' || grouped.has(i)) return;
+    const family = familyOfService(s);
+    if (family === undefined || gateways.some((g) => familyOf(g) === family)) return;
+    problems.push({
+      pointer: toPointer(['services', i, 'forwarding']),
+      message: `the realservers of this ${familyName(family)} LVS-NAT service must route their replies through a director, and no director has an ${familyName(family)} address to route through (${gateways.join(', ')})`,
+      hint: `give a director an ${familyName(family)} "natGateway" (its address on the realservers' network), or serve the service by LVS-DR`,
+    });
+  });
   return problems;
 }

@@ -49,6 +49,25 @@ describe('natGateway: where LVS-NAT realservers route through', () => {
     expectProblem(twoArmed('fd00:10::1'), '/hosts/lvs1/natGateway', /IPv6 natGateway fd00:10::1 cannot be the default route of the IPv4 LVS-NAT service "web" \(\/services\/0\)/);
   });
 
+  it('refuses an IPv6 NAT service when no director has an IPv6 address to route through (its agent address IPv4, no natGateway): its realservers would check their IPv4 route', () => {
+    const v6 = (natGateway: Json | undefined): Record<string, Json> => ({
+      ...twoArmed(natGateway),
+      hosts: {
+        lvs1: { role: 'director', address: '10.0.0.1', ...(natGateway !== undefined ? { natGateway } : {}) },
+        web1: { role: 'realserver', address: 'fd00:10::11' },
+      },
+      services: [{ name: 'web6', protocol: 'tcp', vip: 'fd00::60', port: 80, forwarding: 'nat', realservers: [{ host: 'web1' }] }],
+    });
+    expectProblem(v6(undefined), '/services/0/forwarding', /this IPv6 LVS-NAT service must route their replies through a director, and no director has an IPv6 address to route through \(10\.0\.0\.1\)/);
+    // with an IPv6 natGateway the realserver is checked against it, and render prints the IPv6 route
+    const fixed = v6('fd00:10::1');
+    expectValid(fixed);
+    assert.deepEqual(realserver(fixed).duties[0].directors, ['fd00:10::1']);
+    const plan = planSchema.parse(fixed as unknown as PlanInput);
+    const rendered = renderHandCommands(plan, new Map([['lvs1', '10.0.0.1'], ['web1', 'fd00:10::11']]), { host: 'web1' });
+    assert.deepEqual(rendered[0].commands, ['ip -6 route replace default via fd00:10::1']);
+  });
+
   it('refuses what is not an address', () => {
     expectProblem(twoArmed('gateway'), '/hosts/lvs1/natGateway', /must be an IPv4 or IPv6 address/);
   });
