@@ -6,7 +6,7 @@
 // service's realservers at most as many directors' addresses to route through.
 import { LIMITS } from '../../../lvs/wire/limits';
 import { toPointer, type PlanProblem } from '../errors';
-import { groupServiceIndexes } from '../director-groups';
+import { servicesOfGatewayedGroups } from './nat-gateway';
 import { directorShares, sharePointer } from './director-shares';
 import type { PlanView } from './view';
 
@@ -63,10 +63,7 @@ function markDestinationProblems(view: PlanView): PlanProblem[] {
 function natDirectorProblems(view: PlanView): PlanProblem[] {
   const directors = [...view.hosts.values()].filter((h) => h.role === 'director').length;
   if (directors <= LIMITS.addressesPerDuty) return [];
-  const gatewayed = new Set<number>();
-  view.groups.forEach((g) => {
-    if (g?.natGateway) for (const i of groupServiceIndexes(g, view.groups, view.services)) gatewayed.add(i);
-  });
+  const gatewayed = servicesOfGatewayedGroups(view);
   const problems: PlanProblem[] = [];
   view.services.forEach((s, i) => {
     if (!s || s.forwarding !== 'nat' || s.realservers.length === 0 || gatewayed.has(i)) return;

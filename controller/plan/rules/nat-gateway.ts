@@ -58,10 +58,7 @@ function gatewayFamilyProblems(view: PlanView, familyOfService: ReturnType<typeo
     gateways.push(gateway);
   }
   if (gateways.length === 0) return [];
-  const grouped = new Set<number>();
-  view.groups.forEach((g) => {
-    if (g?.natGateway) for (const i of groupServiceIndexes(g, view.groups, view.services)) grouped.add(i);
-  });
+  const grouped = servicesOfGatewayedGroups(view);
   const problems: PlanProblem[] = [];
   view.services.forEach((s, i) => {
     if (!s || s.forwarding !== 'nat' || grouped.has(i)) return;
@@ -74,4 +71,13 @@ function gatewayFamilyProblems(view: PlanView, familyOfService: ReturnType<typeo
     });
   });
   return problems;
+}
+
+/** The services (indexes) of director groups with a natGateway: their realservers route through that one address. */
+export function servicesOfGatewayedGroups(view: PlanView): Set<number> {
+  const gatewayed = new Set<number>();
+  view.groups.forEach((g) => {
+    if (g?.natGateway) for (const i of groupServiceIndexes(g, view.groups, view.services)) gatewayed.add(i);
+  });
+  return gatewayed;
 }
