@@ -2,7 +2,7 @@
 // its own deadline (--host-deadline), a line per step as it happens, a recap per host, and
 // the exit code of the other commands (a failure beats an unreachable host).
 import { EXIT } from '../exit-codes';
-import { mapBounded } from '../rollout/bounded';
+import { mapBounded } from '../../lvs/map-bounded';
 import { bootstrapHost, type BootstrapDeps, type BootstrapHostInput, type BootstrapShared, type HostOutcome } from './bootstrap-host';
 import { maxOf } from '../../lvs/append';
 

@@ -45,6 +45,13 @@ export function peerText(text: string): string {
   return clean.length <= PEER_TEXT_MAX ? clean : `${clean.slice(0, PEER_TEXT_MAX)}… (${clean.length - PEER_TEXT_MAX} more characters)`;
 }
 
+/**
+ * Statuses grpc-js makes up itself when the peer broke the HTTP/2 or gRPC framing (a reset
+ * stream, a GOAWAY, an answer over the size limit, an HTTP error): no answer of lvsctl-agent's,
+ * whose every refusal comes as a gRPC status in the trailers.
+ */
+const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Stream refused by server|Bandwidth exhausted|Protocol not secure enough)/;
+
 /** grpc-js's "No connection established. Last error: … Resolution note: " without its empty note. */
 function unavailableText(details: string): string {
   return details.replace(/\.?\s*Resolution note:\s*$/, '');
@@ -69,6 +76,13 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
           'a client certificate it refuses (revoked by its --crl, or from another CA) or too many connections held: its log says which',
       };
     }
+  }
+  if (PROTOCOL_BREAK.test(err.details ?? '')) {
+    return {
+      kind: 'unreachable',
+      reason: `${where(ctx)} broke off the call (${details}), which lvsctl-agent never does: ` +
+        `is it lvsctl-agent, of this version, that listens on port ${ctx.port}? (its log may say why)`,
+    };
   }
   return { kind: 'refused', reason: `${where(ctx)} answered ${status[err.code] ?? err.code}: ${details}` };
 }

@@ -2,7 +2,7 @@
 // and says per host what came back: the answer, or why there is none (unreachable: the
 // agent could not be asked; failed: it answered and refused).
 import type { HostAnswer } from '../report/host-answer';
-import { mapBounded } from '../rollout/bounded';
+import { mapBounded } from '../../lvs/map-bounded';
 import { AgentUnreachableError } from '../client/agent-client';
 import { AgentRefusedError, type AgentReader, type AgentReaderConnector } from '../client/agent-reader';
 import { EXIT } from '../exit-codes';

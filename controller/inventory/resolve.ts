@@ -12,6 +12,7 @@ import { canonicalAddresses, repeatedDestinations } from '../plan/repeated-desti
 import { formatAddressPort } from '../../lvs/model';
 import type { SshHostNames } from './ssh-config';
 import { appendAll } from '../../lvs/append';
+import { mapBounded } from '../../lvs/map-bounded';
 
 /** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
 export type HostLookup = (name: string) => Promise<string[]>;
@@ -36,11 +37,23 @@ export interface Resolution {
 
 const DNS_TIMEOUT_MS = 5000;
 
+/**
+ * dns.lookup runs getaddrinfo on libuv's thread pool, which runs at most 2 lookups at once
+ * (half its 4 threads, the rest kept for files): more would only wait there, with their 5 s
+ * running out before they had started.
+ */
+const LOOKUPS_AT_ONCE = 2;
+
+/** a lookup given up on: no answer within DNS_TIMEOUT_MS */
+const NO_ANSWER = 'ETIMEOUT';
+/** a lookup not started, since an earlier one had no answer */
+const NOT_ASKED = 'ENOTASKED';
+
 /** dns.lookup (what ssh and most tools use: /etc/hosts, then DNS), bounded in time. */
 export const systemLookup: HostLookup = async (name) => {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })), DNS_TIMEOUT_MS);
+    timer = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: NO_ANSWER })), DNS_TIMEOUT_MS);
   });
   try {
     const found = await Promise.race([dns.lookup(name, { all: true }), timeout]);
@@ -50,9 +63,31 @@ export const systemLookup: HostLookup = async (name) => {
   }
 };
 
+/**
+ * Once one lookup has had no answer, the ones not yet started are not started: a resolver
+ * that swallows queries would take 5 s for every 2 hosts, and getaddrinfo cannot be
+ * cancelled, so each abandoned lookup still holds a thread for the resolver's own timeouts.
+ */
+function stoppingAfterNoAnswer(lookup: HostLookup): HostLookup {
+  let unanswered: string | undefined;
+  return async (name) => {
+    if (unanswered !== undefined) {
+      throw Object.assign(new Error(`not looked up: the lookup of "${unanswered}" had no answer within ${DNS_TIMEOUT_MS / 1000} s`), { code: NOT_ASKED });
+    }
+    try {
+      return await lookup(name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException | undefined)?.code === NO_ANSWER) unanswered ??= name;
+      throw err;
+    }
+  };
+}
+
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOTFOUND') return 'no such name';
+  if (code === NO_ANSWER) return `no answer within ${DNS_TIMEOUT_MS / 1000} s: check the resolvers in /etc/resolv.conf`;
+  if (code === NOT_ASKED && err instanceof Error) return err.message;
   if (code) return code;
   return err instanceof Error ? err.message : String(err);
 }
@@ -112,8 +147,8 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
   const { readSshHostNames } = await import('./ssh-config');
   const ssh = await readSshHostNames(sshConfigPath, opts.sshConfigPath !== undefined);
   if (ssh.problem) problems.push(ssh.problem);
-  const lookup = opts.lookup ?? systemLookup;
-  const results = await Promise.all(unresolved.map((name) => resolveOne(name, ssh.hostNames, sshConfigShown, lookup)));
+  const lookup = stoppingAfterNoAnswer(opts.lookup ?? systemLookup);
+  const results = await mapBounded(unresolved, LOOKUPS_AT_ONCE, (name) => resolveOne(name, ssh.hostNames, sshConfigShown, lookup));
   unresolved.forEach((name, i) => {
     const result = results[i];
     if ('problem' in result) problems.push(result.problem);

@@ -6,7 +6,7 @@ import { missingCapabilities } from '../../lvs/agent-capabilities';
 import type { ApplyMode, ResultEvent } from '../../lvs/apply-events';
 import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../client/agent-client';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../../lvs/map-bounded';
 import type { HostStatus, RolloutEvent, RolloutSummary } from './events';
 import { blockersOf, describeBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
 import { RolloutLedger } from './ledger';

@@ -123,6 +123,41 @@ describe('address resolution', () => {
     assert.match(r.problems[0].hint ?? '', /add "address" to \/hosts\/ghost, or a "Host ghost" entry/);
   });
 
+  it('asks at most 2 names at once, as Node runs at most 2 getaddrinfo calls at once', async () => {
+    const hosts = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`rs${i}`, { role: 'realserver' as const }]));
+    let inFlight = 0;
+    let most = 0;
+    const lookup: HostLookup = async (name) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((done) => setTimeout(done, 5));
+      inFlight--;
+      return [`192.0.2.${Number(name.slice(2)) + 1}`];
+    };
+    const r = await resolveAddresses(planOf(hosts), { sshConfigPath: sshConfig, lookup });
+    assert.equal(r.addresses.size, 13);
+    assert.equal(r.addresses.get('rs11'), '192.0.2.12');
+    assert.equal(most, 2);
+  });
+
+  it('asks no more names once one had no answer, saying which, so a silent resolver costs one timeout', async () => {
+    const hosts = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`rs${i}`, { role: 'realserver' as const }]));
+    const asked: string[] = [];
+    const lookup: HostLookup = async (name) => {
+      asked.push(name);
+      if (name === 'rs1') throw Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' });
+      await new Promise((done) => setTimeout(done, 5));
+      return ['192.0.2.1' + name.slice(2)];
+    };
+    const r = await resolveAddresses(planOf(hosts), { sshConfigPath: sshConfig, lookup });
+    // rs0 was already asked with rs1; nothing after
+    assert.deepEqual(asked, ['rs0', 'rs1']);
+    assert.deepEqual([...r.addresses.keys()].filter((h) => h !== 'lvs0'), ['rs0']);
+    assert.equal(r.problems.length, 8);
+    assert.match(r.problems[0].message, /cannot resolve host "rs1".*no answer within 5 s: check the resolvers in \/etc\/resolv\.conf/);
+    assert.match(r.problems[1].message, /cannot resolve host "rs2".*not looked up: the lookup of "rs1" had no answer within 5 s/);
+  });
+
   it('says when the ssh config HostName itself does not resolve', async () => {
     const r = await resolveAddresses(planOf({ 'web-9': { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
     assert.match(r.problems[0].message, /gives HostName web-9\.lab\.example, which does not resolve/);
