@@ -7,7 +7,7 @@ import type { ListedDestination, ListedService } from '../../lvs/ipvs-reading';
 import type { HealthSource, HealthView } from './health-source';
 import type { HealthHistory } from './history';
 import type { HealthMonitor } from './monitor';
-import type { HealthRow } from '../../lvs/health/report';
+import type { HealthRow, SelfCheckRecord } from '../../lvs/health/report';
 
 /** Sends every transition and notice of the monitor to the history and the log; returns the unsubscriber. */
 export function recordMonitorEvents(monitor: Pick<HealthMonitor, 'on'>, history: HealthHistory, logger: Logger): () => void {
@@ -28,7 +28,7 @@ export function recordMonitorEvents(monitor: Pick<HealthMonitor, 'on'>, history:
 export interface DirectorHealthSourceOptions {
   monitor: Pick<HealthMonitor, 'snapshot'>;
   history: HealthHistory;
-  /** the kernel's table; a failed read leaves the kernel columns empty, it does not fail the report */
+  /** the kernel's table; a failed read leaves the kernel columns empty and is a failed self-check */
   readKernel?: () => Promise<ListedService[]>;
   /** true once a plan was applied (or read back at start) */
   hasPlan: () => boolean;
@@ -53,11 +53,17 @@ export function directorHealthSource(options: DirectorHealthSourceOptions): Heal
           ...(k ? { kernel: { weight: k.destination.weight, activeConnections: k.activeConnections, inactiveConnections: k.inactiveConnections } } : {}),
         };
       });
-      const notes = [
-        ...(options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout']),
-        ...(listing instanceof Error ? [`the IPVS table could not be read (${listing.message}): kernel weights and connections are missing`] : []),
-      ];
-      return { targets, selfChecks: [], ...(notes.length ? { note: notes.join('; ') } : {}) };
+      const notes = options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout'];
+      // A director that cannot read its table cannot tell what it forwards: a failed check of
+      // its own, so that lvsctl health says so and exits 2, not a note beside an all-clear.
+      const selfChecks: SelfCheckRecord[] = listing instanceof Error ? [{
+        action: 'read-ipvs-table',
+        target: 'IPVS',
+        status: 'failed',
+        message: `the IPVS table could not be read (${listing.message}): kernel weights and connections are missing`,
+        fix: 'check that the ip_vs module is loaded (lsmod | grep ip_vs) and see the agent\'s log',
+      }] : [];
+      return { targets, selfChecks, ...(notes.length ? { note: notes.join('; ') } : {}) };
     },
   };
 }

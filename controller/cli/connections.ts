@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--realserver <HOST|IP>', 'only entries to this realserver (a host of the plan or an address)')
     .option('--limit <N>', 'at most N entries per director (default 10000)');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
-  addExitCodes(command, fleetExitCodes('every director answered', 'an agent refused or failed to answer'));
+  addExitCodes(command, fleetExitCodes('every director answered', 'an agent answered with an error (its connection table could not be read)'));
   command.action(async (planPath: string, flags: ConnectionsCommandOptions) => {
     const [{ loadPlanFile, resolveAddresses }, { executeConnections }] = await Promise.all([loadPlanIo(), import('../fleet/connections-command')]);
     const { json, client, vip, realserver, limit, sshConfig } = flags;

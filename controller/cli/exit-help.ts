@@ -20,6 +20,6 @@ export function fleetExitCodes(ok: string, failed: string): ExitCodeLines {
     [0, ok],
     [1, 'the plan is invalid, a host does not resolve, or a usage error'],
     [2, failed],
-    [3, 'at least one host unreachable (no answer, or none by --deadline), none failed'],
+    [3, 'at least one host unreachable (no answer, none by --deadline, a broken answer, or an agent that did not accept this controller: its --allow, its CRL), none failed'],
   ];
 }

@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--watch', 'keep streaming: every transition and changed check as it happens, until Ctrl-C, or until no agent is left to watch (each one unreachable or refused: exit 3 or 2)')
     .option('--json', 'one JSON document on stdout (with --watch: one JSON object a line)');
   addAgentOptions(command, '--timeout × (one per 20 agents + 1); with --watch: none, it runs until Ctrl-C');
-  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, a director group is in trouble (split brain, no master, tables that differ), or an agent refused'));
+  addExitCodes(command, fleetExitCodes('every agent answered and all is healthy (with --watch: stopped by Ctrl-C)', 'a realserver is down, a realserver\'s own check failed, a director could not read its IPVS table, a director group is in trouble (split brain, no master, tables that differ), or an agent answered with an error'));
   command.action(async (planPath: string, flags: HealthFlags) => {
     const [{ loadPlanFile, resolveAddresses }, { executeHealth, READER_WENT_AWAY }] = await Promise.all([loadPlanIo(), import('../fleet/health-command')]);
     const abort = new AbortController();

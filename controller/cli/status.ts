@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan.json whose directors to ask')
     .option('--json', 'one JSON document on stdout, nothing else');
   addAgentOptions(command, '--timeout × (one per 20 directors + 1)');
-  addExitCodes(command, fleetExitCodes('every director answered and its table matches the plan', 'a director drifted from the plan, a director group is in trouble (split brain, no master, tables that differ), or an agent refused'));
+  addExitCodes(command, fleetExitCodes('every director answered and its table matches the plan', 'a director drifted from the plan, a director group is in trouble (split brain, no master, tables that differ), or an agent answered with an error (its table could not be read)'));
   command.action(async (planPath: string, flags: { json?: boolean; sshConfig?: string }) => {
     const [{ loadPlanFile, resolveAddresses }, { executeStatus }] = await Promise.all([loadPlanIo(), import('../fleet/status-command')]);
     process.exitCode = await executeStatus(

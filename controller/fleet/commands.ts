@@ -5,7 +5,7 @@ import { commandDeadline, readsDeadlineMs, type CommandDeadline, type DeadlineOp
 import { serviceKeyString } from '../../lvs/model';
 import type { Names } from '../report/status-table';
 import { DEFAULT_FLEET_PARALLEL } from './ask-agents';
-import type { FleetPlan, FleetPlanDeps } from './plan-targets';
+import { FleetPlanRefused, loadFleetPlan, type FleetPlan, type FleetPlanDeps } from './plan-targets';
 
 export interface FleetCommandDeps extends FleetPlanDeps {
   /** called once the plan is known good: building it may read certificate files */
@@ -39,4 +39,27 @@ export function answerJson<T>(a: { host: string; role: string; ok: boolean; valu
 export function fleetDeadline(startedAt: number, options: FleetCommonOptions, hosts: number): CommandDeadline | undefined {
   if (!options.bounds) return undefined;
   return commandDeadline(startedAt, options.bounds, readsDeadlineMs(options.bounds.timeoutMs, hosts, DEFAULT_FLEET_PARALLEL));
+}
+
+/**
+ * The plan of a health, status or connections command, or its exit code when the plan is
+ * refused: its problems on stderr, or with --json as the one document on stdout, as
+ * `rollout --json` prints it (on one line for a watch, whose every object is a line).
+ */
+export async function fleetPlanOrRefusal(
+  command: string,
+  planPath: string,
+  options: FleetCommonOptions & { watch?: boolean },
+  deps: FleetPlanDeps & { stdout: { write(text: string): unknown } },
+): Promise<FleetPlan | { exitCode: number }> {
+  try {
+    return await loadFleetPlan(planPath, deps, { ...(options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {}), quiet: options.json === true });
+  } catch (err) {
+    if (!(err instanceof FleetPlanRefused)) throw err;
+    if (options.json) {
+      const document = { command, plan: planPath, problems: err.problems, exitCode: err.exitCode };
+      deps.stdout.write(`${options.watch ? JSON.stringify(document) : JSON.stringify(document, null, 2)}\n`);
+    }
+    return { exitCode: err.exitCode };
+  }
 }

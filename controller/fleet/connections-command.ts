@@ -5,8 +5,7 @@ import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, t
 import { CliError, EXIT } from '../exit-codes';
 import { renderConnections } from '../report/connections-table';
 import { askAgents, fleetExitCode } from './ask-agents';
-import { answerJson, fleetDeadline, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
-import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
+import { answerJson, fleetDeadline, fleetPlanOrRefusal, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 
 export interface ConnectionsCommandOptions extends FleetCommonOptions {
   client?: string;
@@ -34,13 +33,8 @@ export async function executeConnections(planPath: string, options: ConnectionsC
   const limit = limitOf(options.limit);
   const client = address('--client', options.client);
   const vip = address('--vip', options.vip);
-  let fleet;
-  try {
-    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
-  } catch (err) {
-    if (err instanceof FleetPlanRefused) return err.exitCode;
-    throw err;
-  }
+  const fleet = await fleetPlanOrRefusal('connections', planPath, options, deps);
+  if ('exitCode' in fleet) return fleet.exitCode;
   let realserver: string | undefined;
   if (options.realserver !== undefined) {
     realserver = isIP(options.realserver) ? options.realserver : fleet.addresses.get(options.realserver);

@@ -7,8 +7,8 @@ import { EXIT } from '../exit-codes';
 import { eventLine, healthReportJson, renderHealthTable } from '../report/health-table';
 import { askAgents, failureOf, fleetExitCode } from './ask-agents';
 import { type HostAnswer } from '../report/host-answer';
-import { answerJson, fleetDeadline, type FleetCommandDeps, type FleetCommonOptions } from './commands';
-import { FleetPlanRefused, loadFleetPlan, type FleetTarget } from './plan-targets';
+import { answerJson, fleetDeadline, fleetPlanOrRefusal, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import type { FleetTarget } from './plan-targets';
 import { groupView, renderGroupViews, troubledDirectors, type GroupMember } from '../report/group-view';
 
 export interface HealthCommandOptions extends FleetCommonOptions {
@@ -25,13 +25,8 @@ export function unhealthyHosts(answers: readonly HostAnswer<AgentHealthReport>[]
 
 export async function executeHealth(planPath: string, options: HealthCommandOptions, deps: FleetCommandDeps & { signal?: AbortSignal }): Promise<number> {
   const startedAt = Date.now();
-  let fleet;
-  try {
-    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
-  } catch (err) {
-    if (err instanceof FleetPlanRefused) return err.exitCode;
-    throw err;
-  }
+  const fleet = await fleetPlanOrRefusal('health', planPath, options, deps);
+  if ('exitCode' in fleet) return fleet.exitCode;
   const now = deps.now ?? (() => new Date());
   // A watch runs until interrupted, or until --deadline when given; its calls are bounded one by one.
   if (options.watch) return watchHealth(fleet.targets, deps.makeConnector(), options, deps, startedAt);

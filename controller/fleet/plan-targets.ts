@@ -35,7 +35,10 @@ export interface FleetPlanDeps {
   stderr: { write(text: string): unknown };
 }
 
-/** The plan could not be used; its problems were printed; the command ends with `exitCode`. */
+/**
+ * The plan could not be used; its problems (warnings among them) were printed on stderr, or,
+ * with `quiet`, are left to the caller's --json document; the command ends with `exitCode`.
+ */
 export class FleetPlanRefused extends Error {
   readonly exitCode = EXIT.invalid;
   constructor(readonly problems: PlanProblem[]) {
@@ -44,21 +47,16 @@ export class FleetPlanRefused extends Error {
 }
 
 export async function loadFleetPlan(planPath: string, deps: FleetPlanDeps, options: { sshConfig?: string; quiet?: boolean } = {}): Promise<FleetPlan> {
-  const report = (problems: PlanProblem[]): void => {
-    for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+  const refuse = (problems: PlanProblem[]): FleetPlanRefused => {
+    if (!options.quiet) for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+    return new FleetPlanRefused(problems);
   };
   const loaded = await deps.loadPlanFile(planPath);
-  if (!loaded.ok) {
-    report([...loaded.problems, ...(loaded.warnings ?? [])]);
-    throw new FleetPlanRefused(loaded.problems);
-  }
+  if (!loaded.ok) throw refuse([...loaded.problems, ...(loaded.warnings ?? [])]);
   const plan = loaded.plan;
   const resolved = await deps.resolveAddresses(plan, options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {});
   const blocking = resolved.problems.filter((p) => !isWarning(p));
-  if (blocking.length > 0) {
-    report(resolved.problems);
-    throw new FleetPlanRefused(blocking);
-  }
+  if (blocking.length > 0) throw refuse(resolved.problems);
   const targets: FleetTarget[] = Object.entries(plan.hosts).flatMap(([host, spec]) => {
     const address = resolved.addresses.get(host);
     return address === undefined ? [] : [{ host, role: spec.role, address, port: spec.agentPort ?? plan.agent.port }];

@@ -4,20 +4,14 @@
 import type { HealthRow } from '../../lvs/health/report';
 import { renderStatus, type StatusView } from '../report/status-table';
 import { askAgents, fleetExitCode } from './ask-agents';
-import { fleetDeadline, namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
+import { fleetDeadline, fleetPlanOrRefusal, namesOf, answerJson, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 import { findDrift } from '../report/drift';
-import { FleetPlanRefused, loadFleetPlan } from './plan-targets';
 import { groupView, renderGroupViews, troubledDirectors, type GroupMember } from '../report/group-view';
 
 export async function executeStatus(planPath: string, options: FleetCommonOptions, deps: FleetCommandDeps): Promise<number> {
   const startedAt = Date.now();
-  let fleet;
-  try {
-    fleet = await loadFleetPlan(planPath, deps, options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {});
-  } catch (err) {
-    if (err instanceof FleetPlanRefused) return err.exitCode;
-    throw err;
-  }
+  const fleet = await fleetPlanOrRefusal('status', planPath, options, deps);
+  if ('exitCode' in fleet) return fleet.exitCode;
   const directors = fleet.targets.filter((t) => t.role === 'director');
   const connector = deps.makeConnector(fleetDeadline(startedAt, options, directors.length));
   const answers = await askAgents(directors, connector, async (reader, target): Promise<StatusView> => {

@@ -1,5 +1,5 @@
 // lvsctl health, for people: one table of every service × realserver across directors,
-// each realserver's own checks, the recent events, and the hosts that did not answer.
+// each host's own checks, the recent events, and the hosts that did not answer.
 import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
 import type { HostAnswer } from './host-answer';
 import { ago, clockTime, textTable } from './text-table';
@@ -25,11 +25,12 @@ export function renderHealthTable(answers: readonly HostAnswer<AgentHealthReport
   if (rows.length > 0) {
     out.push(textTable(['DIRECTOR', 'SERVICE', 'REALSERVER', 'ADDRESS', 'STATE', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'LAST CHECK', 'REASON'], rows));
   }
-  const checks = reports.filter((r) => r.role === 'realserver').flatMap((r) => r.selfChecks.map((c) => [
+  // each host's own checks: a realserver's VIP and ARP settings, a director's reading of its table
+  const checks = reports.flatMap((r) => r.selfChecks.map((c) => [
     r.host, c.action, c.target, c.status, `${c.message}${c.status === 'failed' && c.fix ? ` (fix: ${c.fix})` : ''}`,
   ]));
   if (checks.length > 0) {
-    out.push(textTable(['REALSERVER', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks));
+    out.push(textTable(['HOST', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks));
   }
   for (const r of reports) if (r.note) out.push(`${r.host}: ${r.note}\n`);
   const events = reports.flatMap((r) => r.events.map((e) => ({ host: r.host, e }))).sort((a, b) => a.e.at.getTime() - b.e.at.getTime()).slice(-recentEvents);

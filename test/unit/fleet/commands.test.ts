@@ -178,3 +178,38 @@ describe('lvsctl connections', () => {
     assert.strictEqual(doc.hosts[0].truncated, false);
   });
 });
+
+describe('an invalid plan under --json (health, status, connections)', () => {
+  const BAD_PLAN = '{"apiVersion": "lvsctl/v1", "hosts": {}}';
+  const run = async (command: string, watch: boolean): Promise<{ code: number; out: string; err: string }> => {
+    let err = '';
+    const base = fleetDeps({}, BAD_PLAN);
+    const deps = { ...base, stderr: { write: (t: string) => { err += t; } } };
+    const code = command === 'health' ? await executeHealth(PLAN_PATH, { json: true, watch }, deps)
+      : command === 'status' ? await executeStatus(PLAN_PATH, { json: true }, deps)
+        : await executeConnections(PLAN_PATH, { json: true }, deps);
+    return { code, out: base.out(), err };
+  };
+  for (const [command, watch] of [['health', false], ['health', true], ['status', false], ['connections', false]] as const) {
+    it(`lvsctl ${command}${watch ? ' --watch' : ''} --json prints one document with the problems and exit code 1, nothing on stderr`, async () => {
+      const { code, out, err } = await run(command, watch);
+      assert.strictEqual(code, EXIT.invalid);
+      assert.strictEqual(err, '');
+      if (watch) assert.strictEqual(out.trim().split('\n').length, 1, 'a watch prints one object a line');
+      const document = JSON.parse(out) as { command: string; plan: string; problems: { pointer: string; message: string }[]; exitCode: number };
+      assert.strictEqual(document.command, command);
+      assert.strictEqual(document.plan, PLAN_PATH);
+      assert.strictEqual(document.exitCode, EXIT.invalid);
+      assert.ok(document.problems.some((p) => p.pointer === '/cluster'), JSON.stringify(document.problems));
+    });
+  }
+
+  it('without --json prints the problems on stderr and nothing on stdout', async () => {
+    let err = '';
+    const base = fleetDeps({}, BAD_PLAN);
+    const code = await executeStatus(PLAN_PATH, {}, { ...base, stderr: { write: (t: string) => { err += t; } } });
+    assert.strictEqual(code, EXIT.invalid);
+    assert.strictEqual(base.out(), '');
+    assert.match(err, /^ppc\.json: \/cluster: "cluster" is required/m);
+  });
+});
