@@ -1,7 +1,7 @@
 // The certificate directory of a cluster: DIR/ca.crt + DIR/ca.key, and DIR/NAME.crt +
 // DIR/NAME.key per host or controller. Keys are written 0600 and nothing is overwritten:
 // replacing a CA by accident would lock every agent out.
-import { createPrivateKey, createPublicKey, X509Certificate } from 'crypto';
+import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from 'crypto';
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { createCertificateAuthority, issueCertificate, type PemPair } from './authority';
@@ -64,7 +64,9 @@ export async function initCertDir(dir: string, now: Date): Promise<WrittenFiles>
       ?? (code === 'EACCES' ? 'cannot be created here (EACCES): check that its parent directory is writable' : `cannot be created (${code ?? String(err)})`);
     throw new CertDirError(`${dir}: ${why}; choose another DIR`);
   }
-  const ca = await createCertificateAuthority(`lvsctl CA ${now.toISOString().slice(0, 10)}`, now);
+  // A random tag keeps two CAs made on one day apart: OpenSSL finds an issuer by its name, and
+  // an agent certificate of the other CA was then blamed on the CRL, not on its CA.
+  const ca = await createCertificateAuthority(`lvsctl CA ${now.toISOString().slice(0, 10)} ${randomBytes(4).toString('hex')}`, now);
   return writePair(dir, 'ca', ca);
 }
 

@@ -136,7 +136,9 @@ function tlsReason(failure: TlsFailure, ctx: CallContext): string {
         `it is not trusted; if the host is yours again, issue it a new certificate (\`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\`, then \`lvsctl bootstrap\`)`;
     case 'crl':
       return `${where(ctx)}: the CRL ${ctx.tls.kind === 'mtls' ? ctx.tls.crlFile ?? '--crl' : '--crl'} cannot check its certificate (${failure.code}): ` +
-        'pass the crl.pem of the CA that issued the agents\' certificates (`lvsctl certs crl DIR` writes it anew)';
+        'either the CRL is not that of the CA in --ca, or the agent\'s certificate is not from that CA (OpenSSL looks for a CRL ' +
+        'of the chain the agent sent before it finds its CA missing): pass the crl.pem of the CA that issued the agents\' certificates ' +
+        '(`lvsctl certs crl DIR` writes it anew), or reissue the agent\'s certificate from the CA in --ca';
     case 'name-mismatch':
       return `${where(ctx)}: its certificate is valid neither for ${ctx.address} nor for "${ctx.host}"; ` +
         `issue it with \`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\``;

@@ -75,6 +75,14 @@ describe('lvsctl certs', () => {
     assert.ok(Math.round(days) === 825, `valid for ${days} days`);
   });
 
+  it('init gives two CAs made on one day different names, so that OpenSSL never takes one for the other', async () => {
+    await lvsctl('certs', 'init', join(dir, 'a'));
+    await lvsctl('certs', 'init', join(dir, 'b'));
+    const [a, b] = ['a', 'b'].map((d) => new X509Certificate(readFileSync(join(dir, d, 'ca.crt'))).subject);
+    assert.match(a, /^CN=lvsctl CA \d{4}-\d{2}-\d{2} [0-9a-f]{8}$/);
+    assert.notStrictEqual(a, b);
+  });
+
   it('issue refuses to overwrite a certificate already issued', async () => {
     await lvsctl('certs', 'init', dir);
     await lvsctl('certs', 'issue', dir, 'web1');
