@@ -4,7 +4,7 @@ import type { PlanLoadResult } from '../plan/load-result';
 import type { AgentConnector } from '../client/agent-client';
 import { commandDeadline, rolloutDeadlineMs, type CommandDeadline, type DeadlineOptions } from '../client/command-deadline';
 import { EXIT } from '../exit-codes';
-import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
+import { formatProblem, isWarning, problemLines, type PlanProblem } from '../plan/errors';
 import { compileHostPlans } from '../plan/compile';
 import type { Plan } from '../plan/schema';
 import { HumanReport } from '../report/human';
@@ -72,7 +72,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
     if (json) {
       deps.stdout.write(`${JSON.stringify({ command: 'rollout', plan: planPath, problems, exitCode: EXIT.invalid }, null, 2)}\n`);
     } else {
-      for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+      for (const line of problemLines(planPath, problems)) deps.stderr.write(`${line}\n`);
     }
     return EXIT.invalid;
   };

@@ -3,7 +3,7 @@
 // with --batch the ipvsadm -R and iptables-restore texts the agents use. Loads, validates
 // and resolves like validate; prints nothing else.
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';
-import { formatProblem } from '../plan/errors';
+import { formatProblem, problemLines } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
 import { formatHostCommands } from '../render/host-commands';
 import { formatBatchForms, renderBatchForms, renderHandCommands, UnknownHostError } from '../render/render-plan';
@@ -28,7 +28,7 @@ export async function runRender(planPath: string, options: RenderCliOptions, io:
   const loaded = await loadPlanFile(planPath);
   for (const w of loaded.warnings) io.err(formatProblem(planPath, w) + '\n');
   if (!loaded.ok) {
-    for (const p of loaded.problems) io.err(formatProblem(planPath, p) + '\n');
+    for (const line of problemLines(planPath, loaded.problems)) io.err(line + '\n');
     return EXIT.invalid;
   }
   const plan = loaded.plan;

@@ -1,7 +1,7 @@
 // What lvsctl validate PLAN does (validate.ts declares the command): the whole plan
 // checked (docs/plan-reference.md), host addresses resolved (plan, ssh config, DNS); one line per
 // problem, exit 1 on any.
-import { formatProblem, type PlanProblem } from '../plan/errors';
+import { problemLines, type PlanProblem } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
 import { addressFamilyProblems } from '../plan/rules/address-family';
 import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
@@ -67,7 +67,7 @@ export async function runValidate(planPath: string, options: ValidateOptions, io
     };
     io.out(JSON.stringify(document, null, 2) + '\n');
   } else {
-    for (const p of [...problems, ...warnings]) io.err(formatProblem(planPath, p) + '\n');
+    for (const line of problemLines(planPath, [...problems, ...warnings])) io.err(line + '\n');
     // After a long list, one line says how long it was (the first lines may have scrolled away).
     if (!ok) io.err(`${planPath}: ${plural(problems.length, 'problem')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}: the plan is refused\n`);
     if (ok && loaded.ok) {

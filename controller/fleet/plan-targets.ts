@@ -5,7 +5,7 @@ import type { DirectorService } from '../../lvs/host-plan';
 import { EXIT } from '../exit-codes';
 import { compileDirectorServices } from '../plan/compile';
 import { compileGroups, groupOfDirector } from '../plan/compile-groups';
-import { formatProblem, isWarning, type PlanProblem } from '../plan/errors';
+import { isWarning, problemLines, type PlanProblem } from '../plan/errors';
 import type { Plan } from '../plan/schema';
 import type { PlanLoadResult } from '../plan/load-result';
 
@@ -48,7 +48,7 @@ export class FleetPlanRefused extends Error {
 
 export async function loadFleetPlan(planPath: string, deps: FleetPlanDeps, options: { sshConfig?: string; quiet?: boolean } = {}): Promise<FleetPlan> {
   const refuse = (problems: PlanProblem[]): FleetPlanRefused => {
-    if (!options.quiet) for (const p of problems) deps.stderr.write(`${formatProblem(planPath, p)}\n`);
+    if (!options.quiet) for (const line of problemLines(planPath, problems)) deps.stderr.write(`${line}\n`);
     return new FleetPlanRefused(problems);
   };
   const loaded = await deps.loadPlanFile(planPath);

@@ -25,3 +25,18 @@ export function formatProblem(planPath: string, p: PlanProblem): string {
   const level = isWarning(p) ? 'warning: ' : '';
   return `${planPath}: ${p.pointer || '/'}: ${level}${p.message}${p.hint ? ` (${p.hint})` : ''}`;
 }
+
+/**
+ * The most problems printed one a line. A generated plan gone wrong can hold tens of thousands
+ * (76,000 lines for one of 2.4 MB); the first ones say what is wrong.
+ */
+export const PROBLEMS_SHOWN = 100;
+
+/** One line per problem, the first `max` of them, then one saying how many more and where they all are. */
+export function problemLines(planPath: string, problems: readonly PlanProblem[], max = PROBLEMS_SHOWN): string[] {
+  const lines = problems.slice(0, max).map((p) => formatProblem(planPath, p));
+  if (problems.length > max) {
+    lines.push(`${planPath}: … and ${problems.length - max} more (lvsctl validate --json ${planPath} lists them all)`);
+  }
+  return lines;
+}

@@ -60,6 +60,23 @@ describe('lvsctl validate', () => {
     assert.ok(lines.some((l) => l.startsWith(`${path}: /services/1/name: service name "web" is already used`)), r.err);
   });
 
+  it('prints the first 100 of 250 problems, then how many more and where they all are; --json has all 250', async () => {
+    const plan = basePlan();
+    // one unknown host each: 250 problems
+    plan.services = Array.from({ length: 250 }, (_, i) => ({ name: `s${i}`, vip: '10.0.0.100', port: 1000 + i, realservers: [{ host: `ghost${i}` }] }));
+    const path = join(dir, 'many.json');
+    writeFileSync(path, JSON.stringify(plan));
+    const r = await validate(path);
+    assert.equal(r.code, 1);
+    const lines = r.err.trim().split('\n');
+    assert.equal(lines.length, 102, r.err.slice(0, 500));
+    assert.ok(lines[99].startsWith(`${path}: /services/99/realservers/0/host: no host "ghost99"`), lines[99]);
+    assert.equal(lines[100], `${path}: … and 150 more (lvsctl validate --json ${path} lists them all)`);
+    assert.equal(lines[101], `${path}: 250 problems: the plan is refused`);
+    const json = await validate(path, { json: true });
+    assert.equal((JSON.parse(json.out) as { problems: unknown[] }).problems.length, 250);
+  });
+
   it('resolves hosts through --ssh-config and fails on a host nothing resolves', async () => {
     const sshConfig = join(dir, 'ssh_config');
     writeFileSync(sshConfig, 'Host web1\n  HostName 10.0.0.11\n');
