@@ -10,6 +10,7 @@ import { createServer as createTcpServer, Socket, type Server as NetServer } fro
 import type { Duplex } from 'stream';
 import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'tls';
 import { refusalOf } from './handshake-refusal';
+import { HeldConnections } from './held-connections';
 import { hostPort, type ListenAddress } from './listen-address';
 import type { ThrottledLog } from './throttled-log';
 
@@ -65,32 +66,32 @@ export function serverTlsOptions(context: SecureContextOptions): SecureContextOp
   };
 }
 
-interface Handshake {
-  /** "address:port", taken at accept: a destroyed socket may no longer know it */
-  peer: string;
-  timer: NodeJS.Timeout;
-}
-
 export function startListener(opts: ListenerOptions): Promise<Listener> {
   const { limits, log } = opts;
-  // in arrival order: the first is the oldest, closed first when the cap is reached
-  const handshaking = new Map<Socket, Handshake>();
+  // the raw socket of each connection in its handshake, by peer ("address:port", taken at
+  // accept: a destroyed socket may no longer know it), to be found again once TLS is up
   const byPeer = new Map<string, Socket>();
+  const unlink = (socket: Socket, peer: string): void => {
+    if (byPeer.get(peer) === socket) byPeer.delete(peer);
+  };
+  const handshaking = new HeldConnections<Socket, string>(limits.maxHandshaking, limits.handshakeTimeoutMs, {
+    evicted: (socket, peer) => {
+      unlink(socket, peer);
+      log.log('warn', 'connection closed: too many connections in their TLS handshake', {
+        peer, limit: limits.maxHandshaking, detail: 'the oldest gives way to the newest',
+      });
+    },
+    expired: (socket, peer) => {
+      unlink(socket, peer);
+      log.log('info', 'connection closed: no TLS handshake in time', { peer, timeoutMs: limits.handshakeTimeoutMs });
+    },
+  });
   const open = new Set<Duplex>();
-  // in arrival order, as handshaking: connections --allow does not admit, each with its closing timer
-  const refused = new Map<Duplex, NodeJS.Timeout>();
+  // connections --allow does not admit: answered with the refusal for a short while, apart from the cap
+  const refused = new HeldConnections<TLSSocket, string>(limits.maxRefused, limits.refusedHoldMs);
   let accepting = true;
 
   const peerOf = (s: Socket): string => hostPort(s.remoteAddress, s.remotePort);
-
-  const forget = (socket: Socket): Handshake | undefined => {
-    const h = handshaking.get(socket);
-    if (!h) return undefined;
-    clearTimeout(h.timer);
-    handshaking.delete(socket);
-    if (byPeer.get(h.peer) === socket) byPeer.delete(h.peer);
-    return h;
-  };
 
   const hold = (connection: Duplex): void => {
     open.add(connection);
@@ -103,31 +104,20 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
     // errors of a socket in its handshake are the TLS layer's to report (tlsClientError)
     socket.on('error', () => undefined);
     if (!accepting || socket.remoteAddress === undefined) return void socket.destroy();
-    if (handshaking.size >= limits.maxHandshaking) {
-      const [oldest, { peer: oldestPeer }] = handshaking.entries().next().value as [Socket, Handshake];
-      log.log('warn', 'connection closed: too many connections in their TLS handshake', {
-        peer: oldestPeer, limit: limits.maxHandshaking, detail: 'the oldest gives way to the newest',
-      });
-      forget(oldest);
-      oldest.destroy();
-    }
     const peer = peerOf(socket);
-    const timer = setTimeout(() => {
-      if (!forget(socket)) return;
-      log.log('info', 'connection closed: no TLS handshake in time', { peer, timeoutMs: limits.handshakeTimeoutMs });
-      socket.destroy();
-    }, limits.handshakeTimeoutMs);
-    timer.unref();
-    handshaking.set(socket, { peer, timer });
+    handshaking.add(socket, peer);
     byPeer.set(peer, socket);
-    socket.once('close', () => forget(socket));
+    socket.once('close', () => unlink(socket, peer));
   };
 
   /** The handshake finished: check what the client proved, then hand it to gRPC. */
   const onSecure = (tls: TLSSocket): void => {
     const peer = hostPort(tls.remoteAddress, tls.remotePort);
     const raw = byPeer.get(peer);
-    if (raw) forget(raw);
+    if (raw) {
+      handshaking.forget(raw);
+      unlink(raw, peer);
+    }
     tls.on('error', () => undefined); // gRPC's session reports what matters; an unhandled 'error' would end the process
     const refusal = refusalOf(tls);
     if (refusal) {
@@ -144,25 +134,10 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
 
   /** A certificate --allow does not name: gRPC answers its calls with the refusal, for a short while, apart from the cap. */
   const holdRefused = (tls: TLSSocket, peer: string): void => {
-    if (refused.size >= limits.maxRefused) {
-      const [oldest, timer] = refused.entries().next().value as [Duplex, NodeJS.Timeout];
-      clearTimeout(timer);
-      refused.delete(oldest);
-      oldest.destroy();
-    }
     log.log('warn', 'connection of a certificate --allow does not name: its calls are refused, and it is closed', {
       peer, holdMs: limits.refusedHoldMs, limit: limits.maxRefused,
     });
-    const timer = setTimeout(() => {
-      refused.delete(tls);
-      tls.destroy();
-    }, limits.refusedHoldMs);
-    timer.unref();
-    refused.set(tls, timer);
-    tls.once('close', () => {
-      clearTimeout(timer);
-      refused.delete(tls);
-    });
+    refused.add(tls, peer);
     opts.accept(tls);
   };
 
@@ -222,25 +197,15 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
         },
         stopAccepting() {
           accepting = false;
-          for (const socket of [...handshaking.keys()]) {
-            forget(socket);
-            socket.destroy();
-          }
+          handshaking.closeAll();
           // the port closes now; close()'s callback would wait for every connection to end
           server.close();
         },
         destroyAll() {
-          for (const socket of [...handshaking.keys()]) {
-            forget(socket);
-            socket.destroy();
-          }
+          handshaking.closeAll();
           for (const connection of [...open]) connection.destroy();
           open.clear();
-          for (const [connection, timer] of [...refused]) {
-            clearTimeout(timer);
-            connection.destroy();
-          }
-          refused.clear();
+          refused.closeAll();
         },
       });
     });
