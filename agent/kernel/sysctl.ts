@@ -27,6 +27,15 @@ export function ipv4ConfKey(device: string, setting: Ipv4ConfSetting): SysctlKey
   return `net.ipv4.conf.${device.replace(/\./g, '/')}.${setting}`;
 }
 
+/** Per-interface IPv6 settings: an IPv6 LVS-NAT realserver's accept_redirects. */
+export type Ipv6ConfSetting = 'accept_redirects';
+
+/** net.ipv6.conf.<device>.<setting>, with the device written the way sysctl(8) reads it. */
+export function ipv6ConfKey(device: string, setting: Ipv6ConfSetting): SysctlKey {
+  if (!isInterfaceName(device)) throw new Error(`not a network interface name: ${JSON.stringify(device)}`);
+  return `net.ipv6.conf.${device.replace(/\./g, '/')}.${setting}`;
+}
+
 /** The /proc/sys path of a key: dots separate directories, '/' inside a part was a dot. */
 export function procSysPath(key: SysctlKey): string {
   const parts = key.split('.');

@@ -6,6 +6,7 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
+import { redirectKeysToRead } from './redirect-checks';
 import { canonicalAddress, sameAddress } from '../../lvs/address';
 
 /** An owned address as one text, the address in the kernel's spelling: a record written from a plan that spelt it otherwise is the same address. */
@@ -57,6 +58,8 @@ export function wantedByPlan(plan: RealserverPlan, facing: string | undefined): 
     wanted.sysctlKeys.add(ipv4ConfKey('all', 'rp_filter'));
     wanted.sysctlKeys.add(ipv4ConfKey(TUNNEL_DEVICE, 'rp_filter'));
   }
+  // IPv6 LVS-NAT: the facing interface's accept_redirects
+  for (const key of redirectKeysToRead(plan, facing)) wanted.sysctlKeys.add(key);
   return wanted;
 }
 

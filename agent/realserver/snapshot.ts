@@ -7,6 +7,7 @@ import { canonicalAddress } from '../../lvs/address';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
 import { sysctlKeysToRead } from './sysctl-checks';
+import { redirectKeysToRead } from './redirect-checks';
 import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';
 import { appendAll } from '../../lvs/append';
 
@@ -30,7 +31,7 @@ export function facingInterface(interfaces: readonly NetworkInterface[], address
 export async function inspectRealserver(kernel: RealserverKernel, plan: RealserverPlan): Promise<RealserverSnapshot> {
   const interfaces = await kernel.addresses.list();
   const facing = facingInterface(interfaces, plan.address)?.name;
-  const sysctls = await kernel.sysctl.read(sysctlKeysToRead(plan, facing));
+  const sysctls = await kernel.sysctl.read([...sysctlKeysToRead(plan, facing), ...redirectKeysToRead(plan, facing)]);
   const defaultRoutes: DefaultRoute[] = [];
   const natDirectors = plan.duties.filter((d) => d.forwarding === 'nat').flatMap((d) => d.directors);
   if (natDirectors.some((a) => !a.includes(':'))) appendAll(defaultRoutes, await kernel.routes.defaultRoutes('inet'));

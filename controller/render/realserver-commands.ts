@@ -46,6 +46,9 @@ function natCommands(duty: RealserverDuty): string[] {
   // Answers must go back through the director, which rewrites them to come from the VIP.
   const lines = [isIpv6(first) ? `ip -6 route replace default via ${first}` : `ip route replace default via ${first}`];
   if (others.length > 0) lines.push(`# (or via ${others.join(', ')}: the director that holds the VIP)`);
+  // A one-armed director's ICMPv6 redirect would send the answers to the client directly, un-NATed;
+  // the kernel reads only the receiving interface's own switch (agent/realserver/redirect-checks.ts).
+  if (isIpv6(first)) lines.push('# and on the interface toward the director (eth0 here): sysctl -w net.ipv6.conf.eth0.accept_redirects=0');
   return lines;
 }
 

@@ -9,6 +9,7 @@ import { LAB_CLUSTER_HOOK_TIMEOUT_MS, startLabCluster, type LabCluster } from '.
 import { httpRequests } from './support/http';
 import { LAB_HOOK_TIMEOUT_MS, LAB_TEST_TIMEOUT_MS, requireLabGuest } from './support/lab-guard';
 import { inNetns, setSysctls } from './support/netns';
+import { natPathState } from './support/nat-path-state';
 
 const VIP = '10.0.0.100';
 const GATEWAY = '192.168.10.1';
@@ -24,23 +25,6 @@ const plan: PlanInput = {
 };
 
 const setDefaultRoute = (host: string, via: string) => inNetns(host, 'ip', ['route', 'replace', 'default', 'via', via]);
-
-/** The director's IPVS connections, every host's routes and neighbours and the realservers' route exceptions, as text for a failed assertion. */
-async function pathState(): Promise<string> {
-  const parts: string[] = [];
-  const show = async (host: string, file: string, args: string[]): Promise<void> => {
-    const out = await inNetns(host, file, args).then((r) => r.stdout.trim(), (e: unknown) => `(${e instanceof Error ? e.message : String(e)})`);
-    parts.push(`${host}: ${file} ${args.join(' ')}\n${out}`);
-  };
-  await show('d', 'ipvsadm', ['-L', '-n', '-c']);
-  for (const host of ['d', 'r1', 'r2', 'client']) {
-    await show(host, 'ip', ['route']);
-    await show(host, 'ip', ['neigh']);
-    // a route exception ("10.0.0.200 via 10.0.0.200") is an ICMP redirect the realserver took
-    if (host !== 'd' && host !== 'client') await show(host, 'ip', ['route', 'show', 'cache']);
-  }
-  return `\n${parts.join('\n')}`;
-}
 
 describe('LVS-NAT through the director\'s inside address (natGateway)', function () {
   this.timeout(LAB_TEST_TIMEOUT_MS);
@@ -83,7 +67,7 @@ describe('LVS-NAT through the director\'s inside address (natGateway)', function
     // a request with no answer: the director's connection table and each host's routes, neighbours
     // and route exceptions right after (an ICMP redirect from the director once sent r2's answers
     // straight to the client, un-NATed; the topology turns redirects off on directors)
-    const state = answers.some((a) => a.startsWith('failed')) ? await pathState() : '';
+    const state = answers.some((a) => a.startsWith('failed')) ? await natPathState(4, 'd', ['r1', 'r2'], 'client') : '';
     assert.deepEqual([...new Set(answers)].sort(), ['r1', 'r2'], `${answers.join(' ')}${state}`);
   });
 });

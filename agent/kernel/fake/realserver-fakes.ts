@@ -6,7 +6,7 @@ import type { FtpConfigEntry, FtpConfigFiles, FtpConfigRead } from '../ftp-confi
 import type { AddressFamily } from '../../../lvs/model';
 import type { DefaultRoute, Routes } from '../routes';
 import type { Neighbours, ProxyNeighbour } from '../neighbours';
-import { ipv4ConfKey, type Sysctl, type SysctlKey } from '../sysctl';
+import { ipv4ConfKey, ipv6ConfKey, type Sysctl, type SysctlKey } from '../sysctl';
 
 export interface FakeRealserverOptions {
   /** the realserver's own address, put on the facing device as /24 (/64) */
@@ -46,6 +46,8 @@ export class FakeRealserverHost {
     ];
     for (const dev of ['all', 'default', 'lo', facing]) {
       for (const s of CONF_SETTINGS) this.sysctls.set(ipv4ConfKey(dev, s), '0');
+      // the kernel's default for a host that does not forward
+      this.sysctls.set(ipv6ConfKey(dev, 'accept_redirects'), '1');
     }
     if (opts.gateway) this.routes[opts.gateway.includes(':') ? 'inet6' : 'inet'].push({ gateway: opts.gateway, device: facing });
     this.ipipAvailable = opts.ipipAvailable ?? true;

@@ -18,7 +18,7 @@ import type { PlanInput } from '../../../controller/plan/schema';
 import { controllerCert, issueLabCertificates, LAB_TMP, LVSCTL_RUN_TIMEOUT_MS, runLvsctl, startAgent, agentStateDir, type AgentProcess, type AgentSpec, type CommandResult } from './agents';
 import { startVsftpd, type RunningVsftpd } from './ftp';
 import { startHttpServer, type RunningServer } from './http';
-import { BRIDGE, buildTopology, CLIENT_NAME, IPV6_PREFIX, type Topology } from './topology';
+import { BRIDGE, buildTopology, CLIENT_NAME, IPV6_PREFIX, rootAddressOn64, type Topology } from './topology';
 import { ipBatch } from './netns';
 import { joinLabBridge, runLvsctlInProcess } from './in-process-cli';
 import { spawnLvsctl, type SpawnedCli } from './spawned-cli';
@@ -159,8 +159,12 @@ export async function startLabCluster(plan: PlanInput, options: LabClusterOption
     // The root namespace joins every IPv4 /24 the agents listen on (a NAT director's realservers may sit on another one).
     const networks = new Map(topology.hosts.filter((h) => !h.address.includes(':')).map((h) => [h.address.replace(/\.\d+$/, ''), h.address]));
     if (!spawnCli && firstHost !== undefined) for (const address of networks.values()) await joinLabBridge(BRIDGE, address);
-    // IPv6 hosts' agents listen on fd00::N: the root namespace (the in-process CLI) needs an address there too.
-    if (!spawnCli && topology.ipv6.size > 0) await ipBatch(null, [`addr replace ${IPV6_PREFIX}254/64 dev ${BRIDGE} nodad`]);
+    // IPv6 hosts' agents listen on fd00::N (or on another /64 of fd00::/16): the root namespace
+    // (the in-process CLI) needs an address on each of those networks too.
+    if (!spawnCli && topology.ipv6.size > 0) {
+      const joined = new Set([`${IPV6_PREFIX}254`, ...topology.hosts.filter((h) => h.address.includes(':')).map((h) => rootAddressOn64(h.address))]);
+      await ipBatch(null, [...joined].map((address) => `addr replace ${address}/64 dev ${BRIDGE} nodad`));
+    }
     const runCli = (args: readonly string[], env?: Record<string, string>): Promise<CommandResult> =>
       spawnCli
         ? runLvsctl(CLIENT_NAME, args, { timeoutMs: LVSCTL_RUN_TIMEOUT_MS, ...program, ...(env ? { env } : {}) })

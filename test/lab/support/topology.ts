@@ -26,6 +26,17 @@ const PREFIX_LENGTH = 24;
 /** The lab's IPv6 network on the same bridge, for plans with IPv6 hosts or VIPs. */
 export const IPV6_PREFIX = 'fd00::';
 const IPV6_PREFIX_LENGTH = 64;
+/** Hosts' IPv6 addresses may also sit on other /64s of fd00::/16 (an LVS-NAT realserver network behind its director). */
+const IPV6_LAB_RANGE = 'fd00:';
+
+/** The /64 of an IPv6 address with ::254 in it: where the root namespace joins that network. */
+export function rootAddressOn64(address: string): string {
+  const [head = '', tail = ''] = address.split('::');
+  const front = head === '' ? [] : head.split(':');
+  const back = tail === '' ? [] : tail.split(':');
+  const groups = [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::254`;
+}
 
 export interface LabHost {
   name: string;
@@ -149,8 +160,8 @@ export function labHosts(plan: TopologyPlan, client: LabHost): LabHost[] {
   for (const [name, host] of Object.entries(plan.hosts)) {
     const place = `hosts.${name}`;
     if (host.address === undefined) throw new TopologyError(place, 'has no address', 'give every host an "address" in the lab plan (the lab has no DNS)');
-    if (isIpv6(host.address) && !host.address.startsWith(IPV6_PREFIX)) {
-      throw new TopologyError(`${place}.address`, `"${host.address}" is outside the lab's IPv6 network ${IPV6_PREFIX}/${IPV6_PREFIX_LENGTH}`, 'use an address such as fd00::11');
+    if (isIpv6(host.address) && !host.address.startsWith(IPV6_LAB_RANGE)) {
+      throw new TopologyError(`${place}.address`, `"${host.address}" is outside the lab's IPv6 networks (/64s of fd00::/16)`, 'use an address such as fd00::11');
     }
     if (isIpv6(host.address) && host.role === 'director') {
       throw new TopologyError(`${place}.address`, `"${host.address}" is IPv6`, 'give lab directors an IPv4 address (10.0.0.N): they get fd00::N beside it');

@@ -22,7 +22,7 @@ describe('lab topology from a plan', () => {
       hosts: { d: { role: 'director', address: '10.0.0.1' }, r1: { role, address } }, services: [],
     });
     assert.deepEqual(labHosts(v6('fd00::11'), client).map((h) => h.address), ['10.0.0.1', 'fd00::11']);
-    assert.throws(() => labHosts(v6('2001:db8::11'), client), /hosts\.r1\.address: "2001:db8::11" is outside the lab's IPv6 network fd00::\/64; use an address such as fd00::11/);
+    assert.throws(() => labHosts(v6('2001:db8::11'), client), /hosts\.r1\.address: "2001:db8::11" is outside the lab's IPv6 networks \(\/64s of fd00::\/16\); use an address such as fd00::11/);
     assert.throws(() => labHosts(v6('fd00::2', 'director'), client), /hosts\.r1\.address: "fd00::2" is IPv6; give lab directors an IPv4 address/);
   });
 

@@ -65,7 +65,10 @@ describe('natGateway: where LVS-NAT realservers route through', () => {
     assert.deepEqual(realserver(fixed).duties[0].directors, ['fd00:10::1']);
     const plan = planSchema.parse(fixed as unknown as PlanInput);
     const rendered = renderHandCommands(plan, new Map([['lvs1', '10.0.0.1'], ['web1', 'fd00:10::11']]), { host: 'web1' });
-    assert.deepEqual(rendered[0].commands, ['ip -6 route replace default via fd00:10::1']);
+    assert.deepEqual(rendered[0].commands, [
+      'ip -6 route replace default via fd00:10::1',
+      '# and on the interface toward the director (eth0 here): sysctl -w net.ipv6.conf.eth0.accept_redirects=0',
+    ]);
   });
 
   it('refuses what is not an address', () => {

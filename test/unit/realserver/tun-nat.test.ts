@@ -88,3 +88,43 @@ describe('realserver verifier: LVS-NAT', () => {
     assert.deepEqual(r.host.routes.inet, [{ gateway: '10.0.0.254', device: 'eth0' }]);
   });
 });
+
+describe('realserver verifier: IPv6 LVS-NAT and ICMPv6 redirects', () => {
+  const ADDRESS6 = 'fd00:10::11';
+  const GATEWAY6 = 'fd00:10::1';
+  const KEY = 'net.ipv6.conf.eth0.accept_redirects';
+  const nat6Plan = (prepare = false) => realserverPlan({ address: ADDRESS6, prepare, duties: [duty({ forwarding: 'nat', vips: ['fd00::60'], directors: [GATEWAY6] })] });
+
+  it('fails eth0 following redirects (the kernel\'s default, 1), naming the sysctl to set', async () => {
+    const out = await (await rig(bareHost({ address: ADDRESS6, gateway: GATEWAY6 }))).run(nat6Plan());
+    assert.equal(out.step('check-default-route').status, 'ok');
+    const step = out.step('check-accept_redirects', KEY);
+    assert.equal(step.status, 'failed');
+    assert.match(step.message, /^net\.ipv6\.conf\.eth0\.accept_redirects is 1: IPv6 LVS-NAT \(service web\) needs 0, so that an ICMPv6 redirect from a one-armed director cannot send the answers straight to the client, un-NATed$/);
+    assert.equal(step.fix, `sysctl -w ${KEY}=0`);
+  });
+
+  it('reports ok once it is 0, and asks nothing of an IPv4 NAT realserver', async () => {
+    const host = bareHost({ address: ADDRESS6, gateway: GATEWAY6 });
+    host.sysctls.set(KEY, '0');
+    const out = await (await rig(host)).run(nat6Plan());
+    assert.equal(out.result.outcome, 'ok', out.result.message);
+    assert.equal(out.step('check-accept_redirects', KEY).status, 'ok');
+    const v4 = await (await rig(bareHost())).run(realserverPlan({ duties: [duty({ forwarding: 'nat' })] }));
+    assert.equal(v4.steps.filter((s) => s.action === 'check-accept_redirects').length, 0);
+  });
+
+  it('sets it to 0 in prepare mode, keeps it there at the next rollout, and puts it back when the plan drops the service', async () => {
+    const r = await rig(bareHost({ address: ADDRESS6, gateway: GATEWAY6 }));
+    const out = await r.run(nat6Plan(true), 'apply');
+    assert.equal(out.result.outcome, 'changed', out.result.message);
+    assert.equal(r.host.sysctls.get(KEY), '0');
+    // the next rollout found it as wanted: nothing undone (an earlier build restored it to 1, and failed)
+    const again = await r.run(nat6Plan(true), 'apply');
+    assert.equal(again.result.outcome, 'ok', again.result.message);
+    assert.equal(r.host.sysctls.get(KEY), '0');
+    const dropped = await r.run(realserverPlan({ address: ADDRESS6, prepare: true, duties: [] }), 'apply');
+    assert.equal(dropped.result.outcome, 'changed', dropped.result.message);
+    assert.equal(r.host.sysctls.get(KEY), '1');
+  });
+});

@@ -1,0 +1,39 @@
+// LVS-NAT over IPv6: the realserver must not follow ICMPv6 redirects. A one-armed director (the
+// VIP and the realservers behind one interface) sends their answers on through the interface
+// they came in by, and the kernel then tells the realserver, with a redirect, to reach the
+// client directly. IPv6 has no switch on the director to stop that (IPv4's send_redirects,
+// docs/director.md); a realserver that follows it answers the client un-NATed, from its own
+// address, and the client drops the answer (seen in the lab: every connection after the first
+// stuck in SYN_RECV). The kernel reads the receiving interface's own accept_redirects only,
+// not "all" (rt6_do_redirect). prepare sets it to 0.
+import { ipv6ConfKey, isInterfaceName, type SysctlKey } from '../kernel/sysctl';
+import type { RealserverPlan } from '../../lvs/host-plan';
+import { isIpv6 } from '../../lvs/model';
+import type { CheckResult } from './check-result';
+
+function ipv6NatServices(plan: RealserverPlan): string[] {
+  return isIpv6(plan.address) ? plan.duties.filter((d) => d.forwarding === 'nat').map((d) => d.service) : [];
+}
+
+/** The key the check reads: the facing interface's accept_redirects, when there is an IPv6 NAT duty. */
+export function redirectKeysToRead(plan: RealserverPlan, facing: string | undefined): SysctlKey[] {
+  return facing !== undefined && isInterfaceName(facing) && ipv6NatServices(plan).length > 0 ? [ipv6ConfKey(facing, 'accept_redirects')] : [];
+}
+
+export function redirectChecks(plan: RealserverPlan, values: ReadonlyMap<SysctlKey, string | undefined>, facing: string | undefined): CheckResult[] {
+  const services = ipv6NatServices(plan);
+  // without the facing interface the address check has failed already, naming it
+  if (services.length === 0 || facing === undefined || !isInterfaceName(facing)) return [];
+  const key = ipv6ConfKey(facing, 'accept_redirects');
+  const base = { action: 'check-accept_redirects', target: key };
+  const raw = values.get(key);
+  if (raw === '0') return [{ ...base, status: 'ok', message: `${key} is 0` }];
+  return [{
+    ...base,
+    status: 'failed',
+    message: `${key} is ${raw ?? 'unreadable'}: IPv6 LVS-NAT (service ${services.join(', ')}) needs 0, so that an ICMPv6 redirect from a one-armed ` +
+      'director cannot send the answers straight to the client, un-NATed',
+    fix: `sysctl -w ${key}=0`,
+    remedies: [{ kind: 'sysctl', key, value: '0' }],
+  }];
+}
