@@ -214,8 +214,23 @@ describe('lvsctl-agent start-up', () => {
     copyFileSync(written.crl, other);
     const { code, stderr } = await runAgent(['--role', 'director', ...tlsArgs(), '--crl', other, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
     assert.strictEqual(code, 1);
-    // both test CAs carry the same name (made the same day): the signature tells them apart
-    assert.match(stderr, /other-crl\.pem: is not signed by the CA .*cluster\/ca\.crt \(make it with `lvsctl certs crl DIR`/);
+    assert.match(stderr, /other-crl\.pem: was issued by "CN=lvsctl CA [^"]+", not by the CA .*cluster\/ca\.crt \("CN=lvsctl CA [^"]+"\) \(make it with `lvsctl certs crl DIR`/);
+  });
+
+  it('names a --crl of another CA with the same name (two CAs an earlier build made on one day): the signature tells them apart', async () => {
+    const { X509Certificate } = await import('crypto');
+    const { createCertificateAuthority } = await import('../../controller/certs/authority');
+    const { writeCrlOfCertDir } = await import('../../controller/certs/revocation-dir');
+    const name = new X509Certificate(readFileSync(pki.agent.ca)).subject.replace(/^CN=/, '');
+    const twin = await createCertificateAuthority(name, new Date());
+    const dir = join(stateDir, 'twin-ca');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ca.crt'), twin.certPem);
+    writeFileSync(join(dir, 'ca.key'), twin.keyPem, { mode: 0o600 });
+    const written = await writeCrlOfCertDir(dir, new Date());
+    const { code, stderr } = await runAgent(['--role', 'director', ...tlsArgs(), '--crl', written.crl, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /twin-ca\/crl\.pem: is not signed by the CA .*cluster\/ca\.crt \(make it with `lvsctl certs crl DIR`/);
   });
 
   it('reloads its certificates and CRL on SIGHUP and keeps serving, then stops on SIGTERM', async () => {
