@@ -35,6 +35,8 @@ export interface ImportIo {
   read: (source: string) => Promise<string>;
   /** keepalived.conf and the files it includes; absent = the disk */
   configFiles?: ConfigFiles;
+  /** stdin is a terminal: reading it waits for the operator to type, so say so first */
+  stdinIsTerminal?: boolean;
 }
 
 const STDIN = '-';
@@ -44,6 +46,10 @@ function shownName(source: string): string {
 }
 
 async function readSource(io: ImportIo, source: string): Promise<string> {
+  if (source === STDIN && io.stdinIsTerminal) {
+    io.err('lvsctl import: reading `ipvsadm -S -n` or `iptables-save -t mangle` output from the terminal: paste it and end with Ctrl-D, ' +
+      'or give a file (--ipvsadm FILE, --iptables FILE, --keepalived FILE, --ldirectord FILE; see lvsctl import --help)\n');
+  }
   try {
     return await io.read(source);
   } catch (err) {
@@ -172,6 +178,7 @@ export function processImportIo(): ImportIo {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     read: (source) => (source === STDIN ? readBoundedText(process.stdin) : readBoundedFile(source)),
+    stdinIsTerminal: process.stdin.isTTY === true,
     configFiles: diskConfigFiles,
   };
 }

@@ -13,10 +13,11 @@ const MANGLE = [
   '',
 ].join('\n');
 
-async function run(options: ImportCliOptions, files: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+async function run(options: ImportCliOptions, files: Record<string, string>, stdinIsTerminal = false): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await runImport(options, {
+    stdinIsTerminal,
     out: (t) => (out += t),
     err: (t) => (err += t),
     read: async (source) => {
@@ -55,6 +56,16 @@ describe('lvsctl import', () => {
     assert.equal((JSON.parse(fromDash.out) as PlanInput).services.length, 1);
     const guessed = await run({}, { '-': MANGLE });
     assert.equal((JSON.parse(guessed.out) as PlanInput).marks?.length, 1);
+  });
+
+  it('says it waits for the terminal before reading stdin from one, and says nothing when stdin is a pipe or a file is given', async () => {
+    const typed = await run({}, { '-': IPVS }, true);
+    assert.match(typed.err, /^lvsctl import: reading `ipvsadm -S -n` or `iptables-save -t mangle` output from the terminal: paste it and end with Ctrl-D, or give a file/);
+    assert.equal((JSON.parse(typed.out) as PlanInput).services.length, 1);
+    const piped = await run({}, { '-': IPVS }, false);
+    assert.doesNotMatch(piped.err, /from the terminal/);
+    const fromFile = await run({ ipvsadm: 'ipvs.txt' }, { 'ipvs.txt': IPVS }, true);
+    assert.doesNotMatch(fromFile.err, /from the terminal/);
   });
 
   it('refuses a bad line, naming the file, the line number and the line', async () => {
