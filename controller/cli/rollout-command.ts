@@ -78,7 +78,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   };
   // Warnings go to stderr, so that --json keeps stdout to its one document.
   const warn = (problems: PlanProblem[]): void => {
-    for (const p of problems) deps.stderr.write(`${formatProblem(planPath, { ...p, severity: 'warning' })}\n`);
+    for (const line of problemLines(planPath, problems.map((p) => ({ ...p, severity: 'warning' as const })))) deps.stderr.write(`${line}\n`);
   };
 
   const loaded = await deps.loadPlanFile(planPath);

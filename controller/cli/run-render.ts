@@ -3,7 +3,7 @@
 // with --batch the ipvsadm -R and iptables-restore texts the agents use. Loads, validates
 // and resolves like validate; prints nothing else.
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';
-import { formatProblem, problemLines } from '../plan/errors';
+import { problemLines } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
 import { formatHostCommands } from '../render/host-commands';
 import { formatBatchForms, renderBatchForms, renderHandCommands, UnknownHostError } from '../render/render-plan';
@@ -26,11 +26,11 @@ export interface RenderIo {
 /** Runs the command; returns the exit code (an unknown --host throws a CliError). */
 export async function runRender(planPath: string, options: RenderCliOptions, io: RenderIo): Promise<number> {
   const loaded = await loadPlanFile(planPath);
-  for (const w of loaded.warnings) io.err(formatProblem(planPath, w) + '\n');
   if (!loaded.ok) {
-    for (const line of problemLines(planPath, loaded.problems)) io.err(line + '\n');
+    for (const line of problemLines(planPath, [...loaded.warnings, ...loaded.problems])) io.err(line + '\n');
     return EXIT.invalid;
   }
+  for (const line of problemLines(planPath, loaded.warnings)) io.err(line + '\n');
   const plan = loaded.plan;
   if (options.host !== undefined && !(options.host in plan.hosts)) {
     throw new CliError(`${planPath}: ${new UnknownHostError(options.host, Object.keys(plan.hosts)).message}`, EXIT.invalid);
@@ -41,7 +41,7 @@ export async function runRender(planPath: string, options: RenderCliOptions, io:
     ...(io.homeDir ? { homeDir: io.homeDir } : {}),
   });
   if (resolution.problems.length > 0) {
-    for (const p of resolution.problems) io.err(formatProblem(planPath, p) + '\n');
+    for (const line of problemLines(planPath, resolution.problems)) io.err(line + '\n');
     return EXIT.invalid;
   }
   const selection = options.host !== undefined ? { host: options.host } : {};

@@ -3,9 +3,6 @@
 // problem, exit 1 on any.
 import { problemLines, type PlanProblem } from '../plan/errors';
 import { loadPlanFile } from '../plan/load';
-import { addressFamilyProblems } from '../plan/rules/address-family';
-import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
-import { viewOfPlan } from '../plan/rules/view';
 import type { Plan } from '../plan/schema';
 import { resolveAddresses, type HostLookup } from '../inventory/resolve';
 import { EXIT } from '../exit-codes';
@@ -50,10 +47,8 @@ export async function runValidate(planPath: string, options: ValidateOptions, io
       ...(io.lookup ? { lookup: io.lookup } : {}),
       ...(io.homeDir ? { homeDir: io.homeDir } : {}),
     });
-    // Addresses written in the plan were checked by validatePlan; check the found ones too.
-    const found = new Map([...resolution.addresses].filter(([name]) => resolution.sources.get(name) !== 'plan'));
-    const view = viewOfPlan(loaded.plan);
-    problems = [...resolution.problems, ...addressFamilyProblems(view, found), ...sorryServerAddressProblems(view, found)];
+    // the found addresses' own rules (family, sorry server) come with the resolution
+    problems = resolution.problems;
     addresses = Object.fromEntries(resolution.addresses);
   }
   const ok = problems.length === 0;

@@ -14,7 +14,7 @@ export function register(program: Command): void {
       'after',
       [
         '',
-        'Each problem is one line on stderr: PLAN: /json/pointer: message (hint).',
+        'Each problem is one line on stderr: PLAN: /json/pointer: message (hint); after the first 100, one line says how many more (--json lists them all).',
         'Warnings (e.g. NAT FTP needing ip_vs_ftp) are printed the same way and do not fail the plan.',
         'On success one summary line goes to stdout.',
         '',

@@ -13,6 +13,9 @@ import { formatAddressPort } from '../../lvs/model';
 import type { SshHostNames } from './ssh-config';
 import { appendAll } from '../../lvs/append';
 import { mapBounded } from '../../lvs/map-bounded';
+import { addressFamilyProblems } from '../plan/rules/address-family';
+import { sorryServerAddressProblems } from '../plan/rules/sorry-server';
+import { viewOfPlan } from '../plan/rules/view';
 
 /** name → its addresses, first preferred; rejects (or returns []) when the name does not resolve */
 export type HostLookup = (name: string) => Promise<string[]>;
@@ -25,6 +28,8 @@ export interface ResolveOptions {
   lookup?: HostLookup;
   /** where ~/.ssh/config is looked for; the user's home by default */
   homeDir?: string;
+  /** milliseconds, for the lookups' budget; Date.now by default (tests pass their own) */
+  clock?: () => number;
 }
 
 export interface Resolution {
@@ -44,9 +49,18 @@ const DNS_TIMEOUT_MS = 5000;
  */
 const LOOKUPS_AT_ONCE = 2;
 
+/**
+ * All the lookups of one command together: past this, the names not yet asked are not asked
+ * (a resolver that answers, but slowly, would otherwise hold the command for as long as
+ * that takes per pair of hosts).
+ */
+const RESOLUTION_BUDGET_MS = 30_000;
+
 /** a lookup given up on: no answer within DNS_TIMEOUT_MS */
 const NO_ANSWER = 'ETIMEOUT';
-/** a lookup not started, since an earlier one had no answer */
+/** getaddrinfo's own "temporary failure": the resolver gave up first (its timeout under 5 s), or none is reachable */
+const RESOLVER_GAVE_UP = 'EAI_AGAIN';
+/** a lookup not started: an earlier one had no answer, or the budget was spent */
 const NOT_ASKED = 'ENOTASKED';
 
 /** dns.lookup (what ssh and most tools use: /etc/hosts, then DNS), bounded in time. */
@@ -64,20 +78,26 @@ export const systemLookup: HostLookup = async (name) => {
 };
 
 /**
- * Once one lookup has had no answer, the ones not yet started are not started: a resolver
- * that swallows queries would take 5 s for every 2 hosts, and getaddrinfo cannot be
- * cancelled, so each abandoned lookup still holds a thread for the resolver's own timeouts.
+ * Once one lookup has had no answer (ours after 5 s, or the resolver's own), or once the
+ * lookups have taken RESOLUTION_BUDGET_MS in all, the ones not yet started are not started:
+ * a resolver that swallows queries would take 5 s for every 2 hosts, and getaddrinfo cannot
+ * be cancelled, so each abandoned lookup still holds a thread for the resolver's own timeouts.
  */
-function stoppingAfterNoAnswer(lookup: HostLookup): HostLookup {
-  let unanswered: string | undefined;
+function boundedLookups(lookup: HostLookup, clock: () => number): HostLookup {
+  let stopped: string | undefined;
+  let startedAt: number | undefined;
   return async (name) => {
-    if (unanswered !== undefined) {
-      throw Object.assign(new Error(`not looked up: the lookup of "${unanswered}" had no answer within ${DNS_TIMEOUT_MS / 1000} s`), { code: NOT_ASKED });
+    startedAt ??= clock();
+    if (stopped === undefined && clock() - startedAt > RESOLUTION_BUDGET_MS) {
+      stopped = `the plan's name lookups took over ${RESOLUTION_BUDGET_MS / 1000} s in all`;
     }
+    if (stopped !== undefined) throw Object.assign(new Error(`not looked up: ${stopped}`), { code: NOT_ASKED });
     try {
       return await lookup(name);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException | undefined)?.code === NO_ANSWER) unanswered ??= name;
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      if (code === NO_ANSWER) stopped ??= `the lookup of "${name}" had no answer within ${DNS_TIMEOUT_MS / 1000} s`;
+      if (code === RESOLVER_GAVE_UP) stopped ??= `the resolver gave up on "${name}" (${RESOLVER_GAVE_UP})`;
       throw err;
     }
   };
@@ -87,6 +107,7 @@ function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOTFOUND') return 'no such name';
   if (code === NO_ANSWER) return `no answer within ${DNS_TIMEOUT_MS / 1000} s: check the resolvers in /etc/resolv.conf`;
+  if (code === RESOLVER_GAVE_UP) return `the resolver gave up (${RESOLVER_GAVE_UP}): check the resolvers in /etc/resolv.conf`;
   if (code === NOT_ASKED && err instanceof Error) return err.message;
   if (code) return code;
   return err instanceof Error ? err.message : String(err);
@@ -147,7 +168,7 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
   const { readSshHostNames } = await import('./ssh-config');
   const ssh = await readSshHostNames(sshConfigPath, opts.sshConfigPath !== undefined);
   if (ssh.problem) problems.push(ssh.problem);
-  const lookup = stoppingAfterNoAnswer(opts.lookup ?? systemLookup);
+  const lookup = boundedLookups(opts.lookup ?? systemLookup, opts.clock ?? Date.now);
   const results = await mapBounded(unresolved, LOOKUPS_AT_ONCE, (name) => resolveOne(name, ssh.hostNames, sshConfigShown, lookup));
   unresolved.forEach((name, i) => {
     const result = results[i];
@@ -158,6 +179,14 @@ export async function resolveAddresses(plan: Plan, opts: ResolveOptions = {}): P
     }
   });
   appendAll(problems, resolvedRepeats(plan, addresses, sources, sshConfigShown));
+  // Addresses written in the plan were checked by validatePlan; the found ones are checked here,
+  // for every command that resolves (validate, render, rollout, the fleet commands) alike.
+  const found = new Map([...addresses].filter(([name]) => sources.get(name) !== 'plan'));
+  if (found.size > 0) {
+    const view = viewOfPlan(plan);
+    appendAll(problems, addressFamilyProblems(view, found));
+    appendAll(problems, sorryServerAddressProblems(view, found));
+  }
   return { addresses, sources, problems };
 }
 

@@ -36,7 +36,7 @@ export const PROBLEMS_SHOWN = 100;
 export function problemLines(planPath: string, problems: readonly PlanProblem[], max = PROBLEMS_SHOWN): string[] {
   const lines = problems.slice(0, max).map((p) => formatProblem(planPath, p));
   if (problems.length > max) {
-    lines.push(`${planPath}: … and ${problems.length - max} more (lvsctl validate --json ${planPath} lists them all)`);
+    lines.push(`${planPath}: … and ${problems.length - max} more (lvsctl validate --json lists them all)`);
   }
   return lines;
 }

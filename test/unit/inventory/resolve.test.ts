@@ -158,6 +158,36 @@ describe('address resolution', () => {
     assert.match(r.problems[1].message, /cannot resolve host "rs2".*not looked up: the lookup of "rs1" had no answer within 5 s/);
   });
 
+  it('also stops at the resolver\'s own giving up (EAI_AGAIN, its timeout under 5 s), saying so', async () => {
+    const hosts = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`rs${i}`, { role: 'realserver' as const }]));
+    const asked: string[] = [];
+    const lookup: HostLookup = async (name) => {
+      asked.push(name);
+      throw Object.assign(new Error(`getaddrinfo EAI_AGAIN ${name}`), { code: 'EAI_AGAIN' });
+    };
+    const r = await resolveAddresses(planOf(hosts), { sshConfigPath: sshConfig, lookup });
+    assert.deepEqual(asked, ['rs0', 'rs1']);
+    assert.match(r.problems[0].message, /cannot resolve host "rs0".*\(the resolver gave up \(EAI_AGAIN\): check the resolvers in \/etc\/resolv\.conf\)/);
+    assert.match(r.problems[2].message, /cannot resolve host "rs2".*not looked up: the resolver gave up on "rs0" \(EAI_AGAIN\)/);
+  });
+
+  it('asks no more names once the lookups have taken 30 s in all, however slowly each is answered', async () => {
+    const hosts = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`rs${i}`, { role: 'realserver' as const }]));
+    let now = 0;
+    const asked: string[] = [];
+    // each answer takes 4.9 s of the clock: under the 5 s of one lookup, 20 pairs past the budget
+    const lookup: HostLookup = async (name) => {
+      asked.push(name);
+      await Promise.resolve();
+      now += 4900;
+      return ['192.0.2.1'];
+    };
+    const r = await resolveAddresses(planOf(hosts), { sshConfigPath: sshConfig, lookup, clock: () => now });
+    assert.ok(asked.length < 10, `asked ${asked.length}`);
+    const skipped = r.problems.filter((p) => /not looked up: the plan's name lookups took over 30 s in all/.test(p.message));
+    assert.equal(skipped.length, 10 - asked.length);
+  });
+
   it('says when the ssh config HostName itself does not resolve', async () => {
     const r = await resolveAddresses(planOf({ 'web-9': { role: 'realserver' } }), { sshConfigPath: sshConfig, lookup: fakeDns({}).lookup });
     assert.match(r.problems[0].message, /gives HostName web-9\.lab\.example, which does not resolve/);
