@@ -53,14 +53,16 @@ export function directorHealthSource(options: DirectorHealthSourceOptions): Heal
           ...(k ? { kernel: { weight: k.destination.weight, activeConnections: k.activeConnections, inactiveConnections: k.inactiveConnections } } : {}),
         };
       });
-      const notes = options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout'];
       // A director that cannot read its table cannot tell what it forwards: a failed check of
-      // its own, so that lvsctl health says so and exits 2, not a note beside an all-clear.
-      const selfChecks: SelfCheckRecord[] = listing instanceof Error ? [{
+      // its own, so that lvsctl health says so and exits 2, not a note beside an all-clear. The
+      // note stays too: a controller of an earlier release shows only realservers' checks.
+      const unread = listing instanceof Error ? `the IPVS table could not be read (${listing.message}): kernel weights and connections are missing` : undefined;
+      const notes = [...(options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout']), ...(unread ? [unread] : [])];
+      const selfChecks: SelfCheckRecord[] = unread ? [{
         action: 'read-ipvs-table',
         target: 'IPVS',
         status: 'failed',
-        message: `the IPVS table could not be read (${listing.message}): kernel weights and connections are missing`,
+        message: unread,
         fix: 'check that the ip_vs module is loaded (lsmod | grep ip_vs) and see the agent\'s log',
       }] : [];
       return { targets, selfChecks, ...(notes.length ? { note: notes.join('; ') } : {}) };

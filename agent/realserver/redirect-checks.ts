@@ -11,8 +11,9 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6 } from '../../lvs/model';
 import type { CheckResult } from './check-result';
 
+/** The IPv6 LVS-NAT services among the duties (a NAT service's VIP and destination share a family). */
 function ipv6NatServices(plan: RealserverPlan): string[] {
-  return isIpv6(plan.address) ? plan.duties.filter((d) => d.forwarding === 'nat').map((d) => d.service) : [];
+  return plan.duties.filter((d) => d.forwarding === 'nat' && d.vips.some(isIpv6)).map((d) => d.service);
 }
 
 /** The key the check reads: the facing interface's accept_redirects, when there is an IPv6 NAT duty. */

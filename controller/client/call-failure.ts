@@ -50,7 +50,9 @@ export function peerText(text: string): string {
  * stream, a GOAWAY, an answer over the size limit, an HTTP error): no answer of lvsctl-agent's,
  * whose every refusal comes as a gRPC status in the trailers.
  */
-const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Stream refused by server|Bandwidth exhausted|Protocol not secure enough)/;
+const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Bandwidth exhausted)/;
+/** grpc-js's own failure, not the peer's: "Received RST_STREAM with code 2 triggered by internal client error: …" */
+const OUR_OWN_ERROR = /triggered by internal client error/;
 
 /** grpc-js's "No connection established. Last error: … Resolution note: " without its empty note. */
 function unavailableText(details: string): string {
@@ -77,7 +79,7 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
       };
     }
   }
-  if (PROTOCOL_BREAK.test(err.details ?? '')) {
+  if (PROTOCOL_BREAK.test(err.details ?? '') && !OUR_OWN_ERROR.test(err.details ?? '')) {
     return {
       kind: 'unreachable',
       reason: `${where(ctx)} broke off the call (${details}), which lvsctl-agent never does: ` +

@@ -58,7 +58,8 @@ export async function fleetPlanOrRefusal(
     if (!(err instanceof FleetPlanRefused)) throw err;
     if (options.json) {
       const document = { command, plan: planPath, problems: err.problems, exitCode: err.exitCode };
-      deps.stdout.write(`${options.watch ? JSON.stringify(document) : JSON.stringify(document, null, 2)}\n`);
+      // a watch's every line has its kind
+      deps.stdout.write(`${options.watch ? JSON.stringify({ kind: 'invalid-plan', ...document }) : JSON.stringify(document, null, 2)}\n`);
     }
     return { exitCode: err.exitCode };
   }

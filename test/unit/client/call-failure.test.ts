@@ -117,3 +117,27 @@ describe('a peer\'s own words, as the controller prints them', () => {
     assert.doesNotMatch(text, /Resolution note/);
   });
 });
+
+describe('a conversation the peer broke, which grpc-js reports as a status of its own', () => {
+  const open = (): CallContext => after([{ stage: 'open', bytesRead: () => 100 } as unknown as AttemptStage]);
+  const cases: Array<[status, string]> = [
+    [status.INTERNAL, 'Received RST_STREAM with code 1'],
+    [status.RESOURCE_EXHAUSTED, 'Received message larger than max (2147483647 vs 16777216)'],
+    [status.UNKNOWN, 'Received HTTP status code 502'],
+    [status.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded'],
+  ];
+  for (const [code, details] of cases) {
+    it(`"${details}" (${status[code]}) is unreachable: no answer the agent gave`, () => {
+      const failure = describeCallFailure(grpcError(code, details), open(), LIMIT);
+      assert.strictEqual(failure.kind, 'unreachable');
+      assert.match(failure.reason, /broke off the call \(.*\), which lvsctl-agent never does: is it lvsctl-agent, of this version, that listens on port 7400\?/);
+    });
+  }
+
+  it('an agent\'s own refusal stays a refusal, and grpc-js\'s own internal error is not blamed on the peer', () => {
+    const refused = describeCallFailure(grpcError(status.RESOURCE_EXHAUSTED, 'this agent already serves 16 health watches; stop one'), open(), LIMIT);
+    assert.strictEqual(refused.kind, 'refused');
+    const ours = describeCallFailure(grpcError(status.INTERNAL, 'Received RST_STREAM with code 2 triggered by internal client error: boom'), open(), LIMIT);
+    assert.doesNotMatch(ours.reason, /broke off the call/);
+  });
+});

@@ -196,7 +196,8 @@ describe('an invalid plan under --json (health, status, connections)', () => {
       assert.strictEqual(code, EXIT.invalid);
       assert.strictEqual(err, '');
       if (watch) assert.strictEqual(out.trim().split('\n').length, 1, 'a watch prints one object a line');
-      const document = JSON.parse(out) as { command: string; plan: string; problems: { pointer: string; message: string }[]; exitCode: number };
+      const document = JSON.parse(out) as { kind?: string; command: string; plan: string; problems: { pointer: string; message: string }[]; exitCode: number };
+      assert.strictEqual(document.kind, watch ? 'invalid-plan' : undefined);
       assert.strictEqual(document.command, command);
       assert.strictEqual(document.plan, PLAN_PATH);
       assert.strictEqual(document.exitCode, EXIT.invalid);

@@ -21,7 +21,8 @@ describe('a director that cannot read its IPVS table', () => {
     assert.deepStrictEqual(view.selfChecks.map((c) => [c.action, c.status]), [['read-ipvs-table', 'failed']]);
     assert.match(view.selfChecks[0].message, /the IPVS table could not be read \(Protocol not available \(is ip_vs loaded\?\)\)/);
     assert.match(view.selfChecks[0].fix ?? '', /ip_vs module is loaded/);
-    assert.strictEqual(view.note, undefined);
+    // kept for a controller of an earlier release, which shows only realservers' checks
+    assert.match(view.note ?? '', /^the IPVS table could not be read \(Protocol not available/);
   });
 
   it('reports no self-check when the table reads', async () => {
