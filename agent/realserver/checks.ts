@@ -3,7 +3,7 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
 import { ftpChecks } from './ftp-checks';
 import { natRouteChecks } from './route-checks';
-import { redirectChecks } from './redirect-checks';
+import { redirectChecks, redirectDevices } from './redirect-checks';
 import { facingInterface, type RealserverSnapshot } from './snapshot';
 import { sysctlChecks } from './sysctl-checks';
 import { addressCheck, tunnelCheck, vipChecks } from './vip-checks';
@@ -18,7 +18,7 @@ export function evaluateRealserver(plan: RealserverPlan, snapshot: RealserverSna
     ...proxyNeighbourChecks(plan, snapshot.proxyNeighbours),
     ...sysctlChecks(plan, snapshot.sysctls, facing?.name),
     ...natRouteChecks(plan, snapshot.defaultRoutes),
-    ...redirectChecks(plan, snapshot.sysctls, facing?.name),
+    ...redirectChecks(plan, snapshot.sysctls, redirectDevices(facing?.name, snapshot.defaultRoutes)),
     ...ftpChecks(plan, snapshot.ftp),
   ];
 }

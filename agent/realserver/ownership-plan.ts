@@ -6,7 +6,8 @@ import type { RealserverPlan } from '../../lvs/host-plan';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
-import { redirectKeysToRead } from './redirect-checks';
+import { redirectDevices, redirectKeysToRead } from './redirect-checks';
+import type { DefaultRoute } from '../kernel/routes';
 import { canonicalAddress, sameAddress } from '../../lvs/address';
 
 /** An owned address as one text, the address in the kernel's spelling: a record written from a plan that spelt it otherwise is the same address. */
@@ -32,7 +33,7 @@ export interface WantedByPlan {
 }
 
 /** Everything prepare may hold for this plan; what it owns outside this is undone. */
-export function wantedByPlan(plan: RealserverPlan, facing: string | undefined): WantedByPlan {
+export function wantedByPlan(plan: RealserverPlan, facing: string | undefined, defaultRoutes: readonly DefaultRoute[] = []): WantedByPlan {
   const wanted: WantedByPlan = { addresses: new Set(), links: new Set(), sysctlKeys: new Set() };
   let arp = false;
   let tun = false;
@@ -58,8 +59,8 @@ export function wantedByPlan(plan: RealserverPlan, facing: string | undefined): 
     wanted.sysctlKeys.add(ipv4ConfKey('all', 'rp_filter'));
     wanted.sysctlKeys.add(ipv4ConfKey(TUNNEL_DEVICE, 'rp_filter'));
   }
-  // IPv6 LVS-NAT: the facing interface's accept_redirects
-  for (const key of redirectKeysToRead(plan, facing)) wanted.sysctlKeys.add(key);
+  // IPv6 LVS-NAT: accept_redirects of the route's device toward the director
+  for (const key of redirectKeysToRead(plan, redirectDevices(facing, defaultRoutes))) wanted.sysctlKeys.add(key);
   return wanted;
 }
 

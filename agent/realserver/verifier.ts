@@ -95,7 +95,7 @@ class RealserverVerifier implements HostApplier {
     }
 
     const facing = facingInterface(snapshot.interfaces, plan.address)?.name;
-    const stale = staleOwned(owned, wantedByPlan(plan, facing));
+    const stale = staleOwned(owned, wantedByPlan(plan, facing, snapshot.defaultRoutes));
     const undo = isEmptyStale(stale) ? [] : planUndo(stale, snapshot.interfaces, await this.kernel.sysctl.read(stale.sysctls.map((s) => s.key)));
     const remedies = collectRemedies(checks);
     const diff = realserverDiff(snapshot.interfaces, snapshot.sysctls, remedies, undo);

@@ -114,6 +114,17 @@ describe('realserver verifier: IPv6 LVS-NAT and ICMPv6 redirects', () => {
     assert.equal(v4.steps.filter((s) => s.action === 'check-accept_redirects').length, 0);
   });
 
+  it('checks the interface of the route toward the director, where a redirect would arrive, not only the one holding the address', async () => {
+    const host = bareHost({ address: ADDRESS6 });
+    host.addAddress('eth1', 'fd00:20::11', 64);
+    host.sysctls.set('net.ipv6.conf.eth1.accept_redirects', '1');
+    host.sysctls.set(KEY, '0');
+    host.routes.inet6 = [{ gateway: GATEWAY6, device: 'eth1' }];
+    const out = await (await rig(host)).run(nat6Plan());
+    const checks = out.steps.filter((s) => s.action === 'check-accept_redirects');
+    assert.deepEqual(checks.map((c) => [c.target, c.status]), [['net.ipv6.conf.eth1.accept_redirects', 'failed']]);
+  });
+
   it('sets it to 0 in prepare mode, keeps it there at the next rollout, and puts it back when the plan drops the service', async () => {
     const r = await rig(bareHost({ address: ADDRESS6, gateway: GATEWAY6 }));
     const out = await r.run(nat6Plan(true), 'apply');
