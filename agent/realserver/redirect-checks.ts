@@ -9,6 +9,7 @@
 import { ipv6ConfKey, isInterfaceName, type SysctlKey } from '../kernel/sysctl';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6 } from '../../lvs/model';
+import { someNames } from '../../lvs/some-names';
 import type { CheckResult } from './check-result';
 import type { DefaultRoute } from '../kernel/routes';
 
@@ -44,7 +45,7 @@ export function redirectChecks(plan: RealserverPlan, values: ReadonlyMap<SysctlK
     return {
       ...base,
       status: 'failed',
-      message: `${key} is ${raw ?? 'unreadable'}: IPv6 LVS-NAT (service ${services.join(', ')}) needs 0, so that an ICMPv6 redirect from a one-armed ` +
+      message: `${key} is ${raw ?? 'unreadable'}: IPv6 LVS-NAT (service ${someNames(services)}) needs 0, so that an ICMPv6 redirect from a one-armed ` +
         'director cannot send the answers straight to the client, un-NATed',
       fix: `sysctl -w ${key}=0`,
       remedies: [{ kind: 'sysctl', key, value: '0' }],

@@ -5,12 +5,13 @@ import type { DefaultRoute } from '../kernel/routes';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult } from './check-result';
 import { sameAddress } from '../../lvs/address';
+import { someNames } from '../../lvs/some-names';
 
 export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRoute[]): CheckResult[] {
   const natDuties = plan.duties.filter((d) => d.forwarding === 'nat');
   if (natDuties.length === 0) return [];
   const directors = [...new Set(natDuties.flatMap((d) => d.directors))];
-  const services = natDuties.map((d) => d.service).join(', ');
+  const services = someNames(natDuties.map((d) => d.service));
   const base = { action: 'check-default-route', target: 'default' };
   if (directors.length === 0) {
     return [{ ...base, status: 'failed', message: `service ${services} is LVS-NAT but the plan names no director address to route through`, fix: 'add a host with role "director" to plan.json' }];
