@@ -8,6 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
 import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
+import { startHostileHttp2, type HostileBehaviour, type HostilePeer } from './support/hostile-http2-peers';
 import { startFakeAgent, type FakeAgent } from './support/fake-agent-server';
 import { startAgentProcess, type AgentProcess } from './support/agent-process';
 import { startTestAgent, type TestAgent } from './support/agent-harness';
@@ -195,4 +196,30 @@ describe('every fleet command ends within its bound', function () {
       assert.ok(kinds.some((k) => k.host === 'web1' && k.kind === 'report'), exit.stdout);
     });
   });
+
+  // A peer that breaks the gRPC conversation could not be asked: the host is unreachable
+  // (exit 3) in every command, as rollout always said, never "failed" with "answered INTERNAL".
+  const hostileCases: Array<[HostileBehaviour, RegExp]> = [
+    ['goaway', /lvs1:? +unreachable:? +agent of lvs1 at 127\.0\.0\.1:\d+ broke off the call \(Received RST_STREAM with code 1\), which lvsctl-agent never does/],
+    ['oversized-answer', /lvs1:? +unreachable:? +agent of lvs1 at 127\.0\.0\.1:\d+ broke off the call \(Received message larger than max \(2147483647 vs \d+\)\)/],
+  ];
+  for (const [behaviour, said] of hostileCases) {
+    describe(`a hostile HTTP/2 peer that sends ${behaviour === 'goaway' ? 'GOAWAY as soon as the connection is up' : 'a length prefix of 2 GiB as its answer'}`, () => {
+      let peer: HostilePeer;
+      let plan: string;
+      before(async () => {
+        peer = await startHostileHttp2(pki.agent, behaviour);
+        plan = writeLoopbackPlan(dir, behaviour, { lvs1: peer.port, web1: peer.port });
+      });
+      after(() => peer.stop());
+
+      for (const command of FLEET_COMMANDS) {
+        it(`lvsctl ${command} exits 3 (unreachable), saying what the peer did`, async () => {
+          const exit = await runLvsctl([command, plan, ...tlsArgs(), '--timeout', '2s', '--deadline', '20s'], { killAfterMs: KILL_AFTER_MS });
+          assertEnded(exit, 3);
+          assert.match(exit.stdout, said, shown(exit));
+        });
+      }
+    });
+  }
 });
