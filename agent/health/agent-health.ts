@@ -114,6 +114,7 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
   bindHealthMonitor(options.metrics, monitor);
   const readList = () => ipvs.list();
   options.metrics.readIpvsFrom(readList);
+  const clock = options.clock;
   let hasPlan = false;
   const handOver = async (plan: HostPlan): Promise<void> => {
     if (plan.role !== 'director') return;
@@ -123,7 +124,10 @@ function directorHealth(options: AgentHealthOptions): AgentHealth {
   return {
     wrap: wrapWith(options, handOver),
     history,
-    health: directorHealthSource({ monitor, history, readKernel: readList, hasPlan: () => hasPlan }),
+    health: directorHealthSource({
+      monitor, history, readKernel: readList, hasPlan: () => hasPlan, logger: options.logger,
+      ...(clock ? { now: () => clock.now() } : {}),
+    }),
     status: ipvsStatusSource(ipvs, async () => (await readOwnership(options.stateDir)).services),
     wantedWeight: (service, destination) => monitor.wantedWeight(service, destination),
     holdsNone: () => monitor.holdsNone(),

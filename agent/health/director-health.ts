@@ -27,14 +27,36 @@ export function recordMonitorEvents(monitor: Pick<HealthMonitor, 'on'>, history:
 
 export interface DirectorHealthSourceOptions {
   monitor: Pick<HealthMonitor, 'snapshot'>;
+  /** also where a change of the table's read (it failed, it reads again) is recorded, as a self-check event */
   history: HealthHistory;
+  /** logs that change (warn when the read fails) */
+  logger?: Pick<Logger, 'log'>;
+  /** the event's time; the real clock by default */
+  now?: () => Date;
   /** the kernel's table; a failed read leaves the kernel columns empty and is a failed self-check */
   readKernel?: () => Promise<ListedService[]>;
   /** true once a plan was applied (or read back at start) */
   hasPlan: () => boolean;
 }
 
+const READ_ACTION = 'read-ipvs-table';
+const READ_TARGET = 'IPVS';
+
 export function directorHealthSource(options: DirectorHealthSourceOptions): HealthSource {
+  // The read's last outcome: every view reads the table (a watch's heartbeat too, every 15 s),
+  // and a change is an event, so that lvsctl health --watch prints a line when the director
+  // stops (or starts again) reading its table, as it does for a realserver's own check.
+  let lastRead: { failed: boolean; message: string } | undefined;
+  const noteRead = (failed: boolean, message: string): void => {
+    const was = lastRead;
+    lastRead = { failed, message };
+    // the first read is news only when it fails: "ok" at start says nothing
+    if (was ? was.failed === failed : !failed) return;
+    const from = was ? `${was.failed ? 'failed' : 'ok'} → ` : '';
+    const to = failed ? 'failed' : 'ok';
+    options.history.record({ at: (options.now ?? (() => new Date()))(), kind: 'self-check', message: `${READ_ACTION} ${READ_TARGET}: ${from}${to}: ${message}` });
+    options.logger?.log(failed ? 'warn' : 'info', 'self-check changed', { action: READ_ACTION, target: READ_TARGET, from: was ? (was.failed ? 'failed' : 'ok') : undefined, to, message });
+  };
   return {
     history: options.history,
     async view(): Promise<HealthView> {
@@ -57,10 +79,11 @@ export function directorHealthSource(options: DirectorHealthSourceOptions): Heal
       // its own, so that lvsctl health says so and exits 2, not a note beside an all-clear. The
       // note stays too: a controller of an earlier release shows only realservers' checks.
       const unread = listing instanceof Error ? `the IPVS table could not be read (${listing.message}): kernel weights and connections are missing` : undefined;
+      if (listing !== undefined) noteRead(unread !== undefined, unread ?? 'the IPVS table reads again');
       const notes = [...(options.hasPlan() ? [] : ['no plan applied yet: run lvsctl rollout']), ...(unread ? [unread] : [])];
       const selfChecks: SelfCheckRecord[] = unread ? [{
-        action: 'read-ipvs-table',
-        target: 'IPVS',
+        action: READ_ACTION,
+        target: READ_TARGET,
         status: 'failed',
         message: unread,
         fix: 'check that the ip_vs module is loaded (lsmod | grep ip_vs) and see the agent\'s log',

@@ -5,6 +5,7 @@ import { serveMetrics } from '../../agent/metrics/serve';
 import { readLastPlan } from '../../agent/state/last-plan';
 import { AgentRefusedError } from '../../controller/client/agent-reader';
 import { createGrpcReaderConnector } from '../../controller/client/grpc-reader';
+import { eventLine } from '../../controller/report/health-table';
 import { clientTo } from './support/agent-harness';
 import { labDirectorPlan, startDirectorWithHealth, until, type HealthTestAgent } from './support/health-agent';
 
@@ -102,6 +103,29 @@ describe('Health over gRPC (director)', () => {
     await watch.done;
     reader.close();
     assert.strictEqual(reports[0].heartbeat, false);
+  });
+
+  it('on a watch, a director that stops reading its table (and reads it again) is an event, not only a heartbeat\'s check', async () => {
+    agent = await startDirectorWithHealth({ heartbeatMs: 100 });
+    const reader = readerTo(agent.port);
+    const reports: AgentHealthReport[] = [];
+    const watch = reader.watchHealth((r) => reports.push(r));
+    await until('the first report', () => (reports.length > 0 ? true : undefined));
+    assert.deepStrictEqual(reports[0].selfChecks, []);
+    agent.ipvsadm.listingFails = 'Can\'t initialize ipvs: Protocol not available';
+    const failed = await until('the failed read as an event', () =>
+      reports.flatMap((r) => r.events).find((e) => e.kind === 'self-check' && /→ failed/.test(e.message)));
+    agent.ipvsadm.listingFails = undefined;
+    const back = await until('the read again as an event', () =>
+      reports.flatMap((r) => r.events).find((e) => e.kind === 'self-check' && /→ ok/.test(e.message)));
+    watch.cancel();
+    await watch.done;
+    reader.close();
+    // what lvsctl health --watch prints for each
+    assert.match(eventLine('lvs1', failed), /^\d\d:\d\d:\d\d lvs1 read-ipvs-table IPVS: ok → failed: the IPVS table could not be read \(.*Protocol not available.*\)/);
+    assert.match(eventLine('lvs1', back), /^\d\d:\d\d:\d\d lvs1 read-ipvs-table IPVS: failed → ok: the IPVS table reads again$/);
+    // one event each way, however many heartbeats read the table meanwhile
+    assert.strictEqual(reports.flatMap((r) => r.events).filter((e) => e.kind === 'self-check').length, 2);
   });
 
   it('ends open watches when the agent shuts down', async () => {

@@ -26,8 +26,11 @@ export function labCapture(name: string): string {
 /** Answers ipvsadm's listings from the lab captures and records every `ipvsadm -R` batch. */
 export class CapturedIpvsadm {
   readonly batches: string[] = [];
+  /** set: every listing fails with this stderr, as ipvsadm does when the table cannot be read */
+  listingFails: string | undefined;
   exec: Exec = async (file, args, options) => {
     const command = [file, ...args].join(' ');
+    if (this.listingFails !== undefined && command.startsWith('ipvsadm -L')) throw new Error(this.listingFails);
     if (command === 'ipvsadm -R') {
       this.batches.push(options?.input ?? '');
       return { stdout: '', stderr: '' };

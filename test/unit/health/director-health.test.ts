@@ -42,4 +42,34 @@ describe('a director that cannot read its IPVS table', () => {
     assert.match(deps.out(), /^HOST\s+CHECK\s+TARGET\s+STATUS\s+MESSAGE$/m);
     assert.match(deps.out(), /^lvs\s+read-ipvs-table\s+IPVS\s+failed\s+the IPVS table could not be read \(netlink: ENOENT\).*\(fix: check that the ip_vs module is loaded/m);
   });
+
+  it('records a self-check event when the read starts failing and when it reads again, once each way', async () => {
+    const history = new HealthHistory();
+    let failing = false;
+    const source = directorHealthSource({
+      monitor: NO_TARGETS, history, hasPlan: () => true, now: () => new Date('2026-12-06T12:00:01Z'),
+      readKernel: async () => { if (failing) throw new Error('netlink: ENOENT'); return []; },
+    });
+    await source.view();
+    assert.deepStrictEqual(history.recent(), [], 'a first read that works is no news');
+    failing = true;
+    await source.view();
+    await source.view();
+    failing = false;
+    await source.view();
+    assert.deepStrictEqual(history.recent().map((e) => [e.kind, e.message]), [
+      ['self-check', 'read-ipvs-table IPVS: ok → failed: the IPVS table could not be read (netlink: ENOENT): kernel weights and connections are missing'],
+      ['self-check', 'read-ipvs-table IPVS: failed → ok: the IPVS table reads again'],
+    ]);
+  });
+
+  it('records a first read that fails', async () => {
+    const history = new HealthHistory();
+    const source = directorHealthSource({
+      monitor: NO_TARGETS, history, hasPlan: () => true,
+      readKernel: () => Promise.reject(new Error('netlink: ENOENT')),
+    });
+    await source.view();
+    assert.deepStrictEqual(history.recent().map((e) => e.message), ['read-ipvs-table IPVS: failed: the IPVS table could not be read (netlink: ENOENT): kernel weights and connections are missing']);
+  });
 });
