@@ -1,4 +1,4 @@
-// A stream's text, read up to a bound: a plan on stdin (10 MiB), what lvsctl import reads
+// A stream's text, read up to a bound: a plan on stdin (32 MiB), what lvsctl import reads
 // (64 MiB). A stream past the bound is destroyed as soon as it passes it, not read to its
 // end (/dev/zero has none).
 

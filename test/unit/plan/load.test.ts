@@ -45,12 +45,12 @@ describe('loading a plan file', () => {
   });
   it('refuses a file over the size bound and says how to split it', async () => {
     const path = write('huge.json', Buffer.alloc(MAX_PLAN_BYTES + 1024, 0x20));
-    assert.match(await onlyProblem(path), /is 10\.0 MiB, over the 10\.0 MiB a plan may be \(split the cluster/);
+    assert.match(await onlyProblem(path), /is 32\.0 MiB, over the 32\.0 MiB a plan may be \(split the cluster/);
   });
   it('refuses standard input over the bound as "more than" it (not the bytes read so far), and one that is a directory', async () => {
     const big = await readStdinBounded(Readable.from([Buffer.alloc(MAX_PLAN_BYTES), Buffer.alloc(4 * 1024 * 1024)]), () => false);
     assert.ok('failure' in big);
-    assert.match(formatProblem('-', big.failure.problems[0]), /^-: \/: is over the 10\.0 MiB a plan may be \(split/);
+    assert.match(formatProblem('-', big.failure.problems[0]), /^-: \/: is over the 32\.0 MiB a plan may be \(split/);
     const dir = await readStdinBounded(Readable.from([]), () => true);
     assert.ok('failure' in dir);
     assert.match(formatProblem('-', dir.failure.problems[0]), /^-: \/: is a directory, not a plan \(standard input\) \(give the plan\.json inside it/);
