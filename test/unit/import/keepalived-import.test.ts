@@ -40,6 +40,11 @@ describe('keepalived.conf syntax', () => {
     ]);
   });
 
+  it('reads CRLF lines and a last line without an end, numbering each line', () => {
+    const lines = tokenize('a b\r\n\r\nc {\r\n}', 'f');
+    assert.deepStrictEqual(lines.map((l) => l.map((t) => `${t.text}@${t.line}`)), [['a@1', 'b@1'], ['c@3', '{@3'], ['}@4']]);
+  });
+
   it('refuses blocks nested deeper than 32, naming the file and line, where 10,000 overflowed the call stack', () => {
     const deep = (n: number): string => `${'a {\n'.repeat(n)}${'}\n'.repeat(n)}`;
     assert.strictEqual(parseStatements(tokenize(deep(32), 'k.conf')).length, 1);
