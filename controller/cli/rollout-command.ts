@@ -8,6 +8,7 @@ import { formatProblem, isWarning, problemLines, type PlanProblem } from '../pla
 import { compileHostPlans } from '../plan/compile';
 import type { Plan } from '../plan/schema';
 import { HumanReport } from '../report/human';
+import { invalidPlanJson } from '../report/invalid-plan-json';
 import { JsonReport } from '../report/json';
 import { shouldUseColor } from '../report/color';
 import { rolloutExitCode } from '../rollout/exit-code';
@@ -70,7 +71,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   // Plan problems: on stderr as `lvsctl validate` prints them, or, with --json, as the one document.
   const refuse = (problems: PlanProblem[]): number => {
     if (json) {
-      deps.stdout.write(`${JSON.stringify({ command: 'rollout', plan: planPath, problems, exitCode: EXIT.invalid }, null, 2)}\n`);
+      deps.stdout.write(invalidPlanJson('rollout', planPath, problems, EXIT.invalid));
     } else {
       for (const line of problemLines(planPath, problems)) deps.stderr.write(`${line}\n`);
     }

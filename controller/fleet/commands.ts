@@ -3,6 +3,7 @@
 import type { AgentReaderConnector } from '../client/agent-reader';
 import { commandDeadline, readsDeadlineMs, type CommandDeadline, type DeadlineOptions } from '../client/command-deadline';
 import { serviceKeyString } from '../../lvs/model';
+import { invalidPlanJson } from '../report/invalid-plan-json';
 import type { Names } from '../report/status-table';
 import { DEFAULT_FLEET_PARALLEL } from './ask-agents';
 import { FleetPlanRefused, loadFleetPlan, type FleetPlan, type FleetPlanDeps } from './plan-targets';
@@ -56,11 +57,7 @@ export async function fleetPlanOrRefusal(
     return await loadFleetPlan(planPath, deps, { ...(options.sshConfig !== undefined ? { sshConfig: options.sshConfig } : {}), quiet: options.json === true });
   } catch (err) {
     if (!(err instanceof FleetPlanRefused)) throw err;
-    if (options.json) {
-      const document = { command, plan: planPath, problems: err.problems, exitCode: err.exitCode };
-      // a watch's every line has its kind
-      deps.stdout.write(`${options.watch ? JSON.stringify({ kind: 'invalid-plan', ...document }) : JSON.stringify(document, null, 2)}\n`);
-    }
+    if (options.json) deps.stdout.write(invalidPlanJson(command, planPath, err.problems, err.exitCode, options.watch === true));
     return { exitCode: err.exitCode };
   }
 }

@@ -81,8 +81,11 @@ describe('lvsctl rollout PLAN', () => {
   it('with --json, refuses an invalid plan with one JSON document', async () => {
     const r = await run({ json: true }, { loadProblems: [{ pointer: '/cluster', message: 'must match [a-z0-9][a-z0-9-]*' }] });
     assert.strictEqual(r.code, 1);
-    const doc = JSON.parse(r.stdout) as { problems: PlanProblem[] };
-    assert.strictEqual(doc.problems[0].pointer, '/cluster');
+    assert.strictEqual(r.stderr, '');
+    // the document health, status and connections --json print for an invalid plan too
+    assert.deepStrictEqual(JSON.parse(r.stdout) as { problems: PlanProblem[] }, {
+      command: 'rollout', plan: 'shop.json', problems: [{ pointer: '/cluster', message: 'must match [a-z0-9][a-z0-9-]*' }], exitCode: 1,
+    });
   });
 
   it('prints plan warnings on stderr and goes on, leaving stdout to the one JSON document', async () => {
