@@ -2,7 +2,7 @@
 // iptables-save, turned into a plan.json to start from. Pure: the CLI reads and parses.
 import { destinationKeyString, serviceKeyString, type Forwarding, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
 import { MULTIPORT_SLOTS, multiportSlots } from '../../lvs/formats/iptables-format';
-import { API_VERSION } from '../plan/constants';
+import { API_VERSION, MAX_PLAN_SERVICES } from '../plan/constants';
 import { DEFAULT_IMPORT_CLUSTER } from './defaults';
 import type { PlanInput } from '../plan/schema';
 import { findNatGateway, type DirectorAddress } from './nat-gateway';
@@ -164,6 +164,9 @@ export function importPlan(input: ImportInput): ImportResult {
     if (!used.has(mark)) notes.push(`mark ${mark} is set by iptables but no fwmark service uses it: drop it from "marks" or add its service`);
   }
   natGatewayOfImport(input, hosts, notes);
+  if (services.length > MAX_PLAN_SERVICES) {
+    notes.unshift(`the table has ${services.length} services and a plan holds at most ${MAX_PLAN_SERVICES}: lvsctl validate refuses this one; split it into plans of at most ${MAX_PLAN_SERVICES} (one per director pair, or per VIP)`);
+  }
   notes.unshift(`"${DIRECTOR_PLACEHOLDER}" stands for the director the table came from: give it its "address" (or a name ~/.ssh/config resolves)`);
   return {
     plan: {

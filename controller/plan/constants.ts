@@ -4,6 +4,8 @@
 export const API_VERSION = 'lvsctl/v1';
 export const DEFAULT_AGENT_PORT = 7400;
 export const MAX_MARK = 2 ** 32 - 1;
+/** the most services one plan holds (what a director agent is built and measured for) */
+export const MAX_PLAN_SERVICES = 20_000;
 
 /** "80" or "10000:12000", as iptables --dport takes them. */
 export const PORT_SPEC_PATTERN = /^(\d{1,5})(?::(\d{1,5}))?$/;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ipAddressField } from './address-field';
 import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../../lvs/model';
 import { directorGroupSchema } from './director-group-schema';
-import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, PORT_SPEC_PATTERN } from './constants';
+import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, MAX_PLAN_SERVICES, PORT_SPEC_PATTERN } from './constants';
 import { healthCheckSchema } from './health-check-schema';
 import { wireText } from './wire-text';
 import { agentOptionsSchema } from './agent-options-schema';
@@ -90,7 +90,7 @@ export const planSchema = z.strictObject({
   agent: agentSchema,
   hosts: z.record(hostName, hostSchema),
   marks: z.array(markSchema).max(10000).default([]),
-  services: z.array(serviceSchema).max(20000),
+  services: z.array(serviceSchema).max(MAX_PLAN_SERVICES),
   directorGroups: z.array(directorGroupSchema).max(64).optional()
     .describe('director pairs: keepalived VRRP moves their addresses, the IPVS sync daemon their connections'),
 });

@@ -155,6 +155,14 @@ describe('import', () => {
       assert.match(notes.join('\n'), /fwmark-1 uses firewall mark 1, but no mark rule sets it/);
     });
 
+    it('says when the table has more services than a plan holds, and that only then', () => {
+      const table = (n: number): string => Array.from({ length: n }, (_, i) => `-A -t 10.${Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}:80 -s rr\n`).join('');
+      const over = importPlan({ services: parseIpvsSave(table(20_001)), marks: [] }).notes;
+      assert.match(over.join('\n'), /the table has 20001 services and a plan holds at most 20000: lvsctl validate refuses this one; split it/);
+      const at = importPlan({ services: parseIpvsSave(table(20_000)), marks: [] }).notes;
+      assert.doesNotMatch(at.join('\n'), /a plan holds at most/);
+    });
+
     it('refuses a service whose realservers mix forwarding methods, naming it', () => {
       const services = parseIpvsSave('-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -m -w 1\n');
       assert.throws(() => importPlan({ services, marks: [] }), (err: unknown) => err instanceof ImportError && /tcp 10\.0\.0\.100:80 mixes forwarding methods \(10\.0\.0\.11:80 dr, 10\.0\.0\.12:80 nat\)/.test(err.message));
