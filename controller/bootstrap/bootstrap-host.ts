@@ -3,11 +3,12 @@
 // names the step and why; nothing here throws, so the other hosts go on.
 import type { PlanAgentOptions } from '../../lvs/agent-options';
 import type { AgentConnector, AgentIdentity } from '../client/agent-client';
+import { peerText } from '../client/call-failure';
 import { hostCertificate, HostCertificateError } from './host-certificate';
 import { planHostSteps, stepDetail, stepName, type HostStep } from './host-steps';
 import { hostFiles, type HostFilesInput, type RemoteFile } from './remote-files';
 import { asRoot, installScript, parseProbe, probeScript, systemctlScript } from './remote-shell';
-import { SSH_CONNECT_FAILED, type SshRunner, type SshTarget } from './ssh';
+import { SSH_CONNECT_FAILED, SSH_OUTPUT_MAX_BYTES, type SshRunner, type SshTarget } from './ssh';
 
 export interface BootstrapHostInput {
   host: string;
@@ -69,9 +70,10 @@ function copyTimeoutMs(base: number, bytes: number): number {
   return base + Math.ceil(bytes / (1024 * 1024)) * 1000;
 }
 
+/** The host's last words on stderr, as printed: its control characters (a terminal escape) shown as "?" (peerText). */
 function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  return lines.slice(-2).join('; ');
+  return peerText(lines.slice(-2).join('; '));
 }
 
 class StepFailed extends Error {
@@ -90,6 +92,10 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
     try {
       result = await deps.ssh.run(input.ssh, asRoot(script, shared.sudo), { ...(stdin ? { stdin } : {}), signal, timeoutMs });
     } catch (err) {
+      // ssh got in and the host printed too much: a failure of the host, not "unreachable"
+      if ((err as NodeJS.ErrnoException).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+        throw new StepFailed(step, `the host printed more than ${SSH_OUTPUT_MAX_BYTES / (1024 * 1024)} MiB (a login script that prints endlessly? see ~/.bashrc or /etc/profile on ${input.host})`);
+      }
       // at the probe, ssh that never returned means the host was not reached
       throw new StepFailed(step, err instanceof Error ? err.message : String(err), step === 'probe' && !signal.aborted);
     }
@@ -115,7 +121,7 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
     // 1. the certificate, from the CA directory
     let cert;
     try {
-      cert = await hostCertificate(shared.caDir, input.host, input.address, deps.now(), shared.check);
+      cert = await hostCertificate(shared.caDir, input.host, input.address, deps.now(), shared.check, shared.allow);
     } catch (err) {
       if (err instanceof HostCertificateError) throw new StepFailed('certificate', err.message);
       throw err;

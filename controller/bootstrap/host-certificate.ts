@@ -3,11 +3,11 @@
 // revoked in DIR/revoked.json), else
 // issued now into DIR through controller/certs, the same files `lvsctl certs issue` writes.
 // With --check nothing is issued; the plan says it would be.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { issueIntoCertDir } from '../certs/cert-dir';
+import { CERT_NAME_PATTERN, issueIntoCertDir } from '../certs/cert-dir';
 import { revokedSerials } from '../certs/revocation-dir';
 
 const RENEW_BEFORE_MS = 30 * 86_400_000;
@@ -53,7 +53,33 @@ async function revokedSerialsOf(dir: string): Promise<Set<string>> {
   }
 }
 
-export async function hostCertificate(dir: string, host: string, address: string, now: Date, check: boolean): Promise<HostCertificate> {
+/**
+ * Why the plan's host name cannot name its certificate files in DIR, or undefined: too long
+ * for a certificate, the CA's own files, or a name the agents take as a controller's
+ * (`controllers`: their --allow), which would hand that host a controller's identity.
+ */
+export function hostNameProblem(dir: string, host: string, controllers: readonly string[]): string | undefined {
+  const rename = 'give the host another name in the plan (its "address" may stay a long DNS name)';
+  if (!CERT_NAME_PATTERN.test(host)) return `the host name "${host}" cannot name a certificate (1-63 letters, digits, ".", "_" or "-"): ${rename}`;
+  if (host === 'ca') return `a host named "ca" would take ${join(dir, 'ca.crt')} and ${join(dir, 'ca.key')}, the CA's own files, as its certificate: ${rename}`;
+  if (controllers.includes(host)) {
+    return `the agents accept the certificate named "${host}" as a controller (--allow ${controllers.join(',')}): a host of that name would get a controller's identity; ${rename}`;
+  }
+  return undefined;
+}
+
+/** Whether `keyPem` is the private key of `certPem`. */
+function keyFits(certPem: Buffer, keyPem: Buffer): boolean {
+  try {
+    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}
+
+export async function hostCertificate(dir: string, host: string, address: string, now: Date, check: boolean, controllers: readonly string[] = []): Promise<HostCertificate> {
+  const nameProblem = hostNameProblem(dir, host, controllers);
+  if (nameProblem !== undefined) throw new HostCertificateError(nameProblem);
   const files = { cert: join(dir, `${host}.crt`), key: join(dir, `${host}.key`) };
   const caFile = join(dir, 'ca.crt');
   const caPem = await readIfPresent(caFile);
@@ -65,6 +91,10 @@ export async function hostCertificate(dir: string, host: string, address: string
       throw new HostCertificateError(
         `${files.cert} does not fit: ${why}; run \`lvsctl certs revoke ${dir} ${host}\` if it was in use, remove ${files.cert} and ${files.key}, and bootstrap again (it issues a new one)`,
       );
+    }
+    // installed, the agent would refuse to start with them: a working agent taken down
+    if (!keyFits(cert, key)) {
+      throw new HostCertificateError(`${files.key} is not the key of ${files.cert}: put that certificate's own key back, or remove both (and \`lvsctl certs revoke ${dir} ${host}\` if it was in use) and bootstrap again (it issues a new pair)`);
     }
     // a revoked certificate left in DIR would be installed again, and every agent with the CRL refuses it
     const serial = new X509Certificate(cert).serialNumber.toUpperCase();

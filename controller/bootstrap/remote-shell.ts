@@ -21,11 +21,19 @@ export function asRoot(script: string, sudo: boolean): string {
 export const SERVICE = 'lvsctl-agent';
 
 /**
+ * The probe's first line: what a login shell prints before it (a .bashrc's "toolchain …
+ * loaded") is not read as the probe's.
+ */
+export const PROBE_BEGIN = 'lvsctl-probe-begin';
+
+/**
  * Prints, one line each: `file MODE SHA256 PATH` or `missing - - PATH` for every path, then
- * `enabled STATE`, `active STATE`, `uid N`, and `tool NAME` for a missing tool.
+ * `enabled STATE`, `active STATE`, `uid N`, and `tool NAME` for a missing tool, all after
+ * the PROBE_BEGIN line.
  */
 export function probeScript(paths: readonly string[]): string {
   return [
+    `echo ${PROBE_BEGIN}`,
     'for t in sha256sum stat systemctl; do command -v "$t" >/dev/null 2>&1 || echo "tool $t"; done',
     `for f in ${paths.map(shellQuote).join(' ')}; do`,
     '  if [ -f "$f" ]; then echo "file $(stat -c %a "$f") $(sha256sum < "$f" | cut -d" " -f1) $f"; else echo "missing - - $f"; fi',
@@ -52,10 +60,13 @@ export interface ProbeResult {
 
 export function parseProbe(text: string): ProbeResult {
   const result: ProbeResult = { files: new Map(), enabled: '', active: '', uid: undefined, missingTools: [] };
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  // what a login shell printed before the probe is not the probe's
+  const begin = lines.lastIndexOf(PROBE_BEGIN);
+  for (const line of begin >= 0 ? lines.slice(begin + 1) : lines) {
     const file = /^file (\d+) ([0-9a-f]{64}) (.+)$/.exec(line);
     if (file) result.files.set(file[3], { mode: file[1], sha256: file[2] });
-    const other = /^(enabled|active|uid|tool) ?(.*)$/.exec(line);
+    const other = /^(enabled|active|uid|tool) (.*)$/.exec(line);
     if (!other) continue;
     const value = other[2].trim();
     if (other[1] === 'enabled') result.enabled = value;

@@ -21,6 +21,8 @@ export interface SshRunner {
 
 /** ssh exits 255 when it could not connect or authenticate (or the remote command did). */
 export const SSH_CONNECT_FAILED = 255;
+/** the most a remote command's stdout or stderr may print: more fails the step */
+export const SSH_OUTPUT_MAX_BYTES = 4 * 1024 * 1024;
 
 export function sshArgs(target: SshTarget, script: string, opts: { configFile?: string; connectTimeoutS: number }): string[] {
   return [
@@ -41,7 +43,7 @@ export function openSshRunner(opts: { configFile?: string; connectTimeoutMs: num
         const args = sshArgs(target, script, { ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), connectTimeoutS: Math.max(1, Math.ceil(opts.connectTimeoutMs / 1000)) });
         const child = execFile(
           opts.sshPath ?? 'ssh', args,
-          { encoding: 'utf8', maxBuffer: 4 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL', ...(signal ? { signal } : {}) },
+          { encoding: 'utf8', maxBuffer: SSH_OUTPUT_MAX_BYTES, timeout: timeoutMs, killSignal: 'SIGKILL', ...(signal ? { signal } : {}) },
           (err, stdout, stderr) => {
             if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
               const code = (err as NodeJS.ErrnoException).code;

@@ -51,6 +51,10 @@ describe('bootstrap (pure)', () => {
     assert.ok(real.files.has('/etc/hostname'));
     assert.ok(!real.files.has('/nonexistent/x'));
     assert.equal(real.uid, process.getuid?.());
+    // a login shell's own lines before the probe (a .bashrc) are not read as the probe's
+    const noisy = parseProbe(execFileSync('sh', ['-c', `echo 'toolchain gcc-12 loaded'; echo 'uid 12345'; ${probeScript(['/etc/hostname'])}`], { encoding: 'utf8' }));
+    assert.deepEqual(noisy.missingTools, []);
+    assert.equal(noisy.uid, process.getuid?.());
   });
 
   it('plans only what differs: a second run plans nothing', () => {

@@ -116,6 +116,35 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
   });
 });
 
+describe('runBootstrap: a host that misbehaves after ssh got in', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-hostile-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints its stderr without its terminal escapes, and a flood of output is a failure, not "unreachable"', async () => {
+    const ssh: SshRunner = {
+      run: async (target) => {
+        if (target.alias === 'flood') {
+          // what execFile gives when the remote prints past maxBuffer (ssh.ts passes it on)
+          throw Object.assign(new RangeError('stdout maxBuffer length exceeded'), { code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
+        }
+        return { code: 1, stdout: '', stderr: '\u001b]0;OWNED\u0007\u001b[2J\u001b[31mfake: all good\u001b[0m\n' };
+      },
+    };
+    const hosts = ['escape', 'flood'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    const outcomes = await runBootstrap({ hosts, shared: sharedOf(join(dir, 'ca'), { timeoutMs: 1000 }), parallel: 2, hostDeadlineMs: 20_000 }, {
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['escape', 'failed'], ['flood', 'failed']]);
+    assert.equal(outcomes[0].failure?.reason, '?]0;OWNED??[2J?[31mfake: all good?[0m (exit code 1)');
+    assert.match(outcomes[1].failure?.reason ?? '', /^the host printed more than 4 MiB \(a login script that prints endlessly\? see ~\/\.bashrc or \/etc\/profile on flood\)$/);
+  });
+});
+
 describe('lvsctl bootstrap: its duration flags', function () {
   const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
 
