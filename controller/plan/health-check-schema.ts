@@ -6,7 +6,7 @@ import { ALL_DOWN_POLICIES } from '../../lvs/host-plan';
 import { CHECK_DURATION_BOUNDS_MS, DNS_RECORD_TYPES, HEALTH_CHECK_TYPES } from '../../lvs/health/check-options';
 import { durationBoundsText, durationMs, durationWithin } from '../../lvs/duration';
 import { DURATION_PATTERN } from './constants';
-import { utf8AtMost, wireText } from './wire-text';
+import { hostPath, utf8AtMost, wireText } from './wire-text';
 
 // within what the director agent takes: a plan validate accepts is never refused at rollout
 const duration = z.string()
@@ -28,7 +28,7 @@ const domainName = z.string().min(1).max(253).regex(/^[A-Za-z0-9_.*-]+\.?$|^\.$/
 
 export const tlsCheckSchema = z.strictObject({
   verify: z.boolean().default(false).describe('check the certificate chain and name (keepalived SSL_GET does not; default false)'),
-  caFile: wireText(z.string().min(1).max(4096).startsWith('/')).optional().describe('PEM CA bundle on the director, instead of the built-in roots'),
+  caFile: hostPath('/etc/lvsctl/ca.pem').optional().describe('PEM CA bundle on the director, instead of the built-in roots'),
   serverName: domainName.optional().describe('SNI and the name the certificate must carry; default: "host" when it is a name'),
 });
 

@@ -7,7 +7,7 @@ import { FORWARDING_METHODS, PROTOCOLS, SCHEDULERS, SCHEDULER_FLAGS } from '../.
 import { directorGroupSchema } from './director-group-schema';
 import { API_VERSION, DEFAULT_AGENT_PORT, DURATION_PATTERN, MAX_MARK, MAX_PLAN_SERVICES, PORT_SPEC_PATTERN } from './constants';
 import { healthCheckSchema } from './health-check-schema';
-import { wireText } from './wire-text';
+import { hostPath, wireText } from './wire-text';
 import { agentOptionsSchema } from './agent-options-schema';
 import { natGatewayField } from './nat-gateway-field';
 
@@ -25,7 +25,7 @@ const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 export const ftpServerSchema = z.strictObject({
   server: z.enum(['vsftpd', 'pure-ftpd']),
-  config: wireText(z.string().min(1).max(4096).startsWith('/', { error: 'must be an absolute path, e.g. "/etc/vsftpd.conf"' })).describe('absolute path of the FTP server config file on that host'),
+  config: hostPath('/etc/vsftpd.conf').describe('absolute path of the FTP server config file on that host'),
 });
 
 export const hostSchema = z.strictObject({

@@ -17,3 +17,16 @@ export function wireText(schema: z.ZodString): z.ZodString {
 export function utf8AtMost(schema: z.ZodString, bytes: number): z.ZodString {
   return schema.refine((text) => Buffer.byteLength(text, 'utf8') <= bytes, { error: `must be at most ${bytes} bytes as UTF-8 (a character past ASCII takes 2 to 4)` });
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A path on a host, written into render's comments and the agent's messages: a newline in it
+ * would end a comment line of `lvsctl render` and make the rest a command of its own.
+ */
+export function hostPath(example: string): z.ZodString {
+  return wireText(z.string().min(1).max(4096))
+    .refine((text) => text.startsWith('/'), { error: `must be an absolute path, e.g. "${example}"` })
+    .refine((text) => !CONTROL_CHARACTER.test(text), { error: `must be a path without control characters (a newline, a tab), e.g. "${example}"` });
+}

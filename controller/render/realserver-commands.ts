@@ -56,7 +56,9 @@ function ftpComment(plan: RealserverPlan, duty: RealserverDuty): string[] {
   if (duty.ftpPassivePorts === undefined) return [];
   const [min, max] = duty.ftpPassivePorts.split(':');
   const server = plan.ftp?.server;
-  const where = plan.ftp ? `${plan.ftp.server} (${plan.ftp.config})` : 'the FTP server';
+  // the plan refuses a control character in the path; a newline here would end the comment line
+  // eslint-disable-next-line no-control-regex
+  const where = plan.ftp ? `${plan.ftp.server} (${plan.ftp.config.replace(/[\u0000-\u001f\u007f]/g, '?')})` : 'the FTP server';
   const setting =
     server === 'pure-ftpd'
       ? `PassivePortRange ${min} ${max}`

@@ -72,6 +72,7 @@ describe('plan: health checks at keepalived\'s level', () => {
     expectProblem(planWith([web({ type: 'exec' })]), '/services/0/healthCheck/exec', /needs the command/);
     expectProblem(planWith([web({ type: 'udp', udp: { send: 'a', sendHex: '61' } })]), '/services/0/healthCheck/udp', /"send" and "sendHex"/);
     expectProblem(planWith([web({ type: 'https', tls: { caFile: '/ca.pem' } })]), '/services/0/healthCheck/tls', /only read when the certificate is verified/);
+    expectProblem(planWith([web({ type: 'https', tls: { verify: true, caFile: '/ca.pem\nx' } })]), '/services/0/healthCheck/tls/caFile', /^must be a path without control characters/);
     expectProblem(planWith([web({ type: 'http', timeout: '500ms', readTimeout: '800ms' })]), '/services/0/healthCheck/readTimeout', /longer than the whole check's timeout/);
   });
 

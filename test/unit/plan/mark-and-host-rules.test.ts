@@ -126,6 +126,11 @@ describe('hosts (rule 8)', () => {
     (plan.hosts as JsonObject).web1 = { role: 'realserver', address: '10.0.0.11', ftp: { server: 'vsftpd', config: 'etc/vsftpd.conf' } };
     expectProblem(plan, '/hosts/web1/ftp/config', /^must be an absolute path, e\.g\. "\/etc\/vsftpd\.conf"/);
   });
+  it('refuses an FTP server config path with a newline, which would end lvsctl render\'s comment line and make the rest a command', () => {
+    const plan = basePlan();
+    (plan.hosts as JsonObject).web1 = { role: 'realserver', address: '10.0.0.11', ftp: { server: 'vsftpd', config: '/etc/vsftpd.conf\ntouch /tmp/x #' } };
+    expectProblem(plan, '/hosts/web1/ftp/config', /^must be a path without control characters \(a newline, a tab\), e\.g\. "\/etc\/vsftpd\.conf"/);
+  });
   it('refuses a realserver\'s fields (ftp, prepare) on a director, which would be dropped without a word', () => {
     const plan = basePlan();
     (plan.hosts as JsonObject).lvs1 = { role: 'director', address: '10.0.0.1', prepare: true, ftp: { server: 'vsftpd', config: '/etc/vsftpd.conf' } };
