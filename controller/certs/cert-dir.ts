@@ -109,6 +109,13 @@ export async function readCa(dir: string): Promise<PemPair> {
     if (code === 'ENOENT' && file === join(dir, 'ca.key') && await exists(join(dir, 'ca.crt'))) {
       throw new CertDirError(`cannot read ${file}: ENOENT: ${dir} holds the CA's certificate but not its key; put ca.key back from where it is kept (a new CA would mean new certificates for every agent and controller)`);
     }
+    // the key without the certificate: `certs init` refuses this directory, so "create the CA" would loop
+    if (code === 'ENOENT' && file === join(dir, 'ca.crt') && await exists(join(dir, 'ca.key'))) {
+      throw new CertDirError(
+        `cannot read ${file}: ENOENT: ${dir} holds the CA's key but not its certificate; put ca.crt back from where it is kept, ` +
+          `or, if \`lvsctl certs init\` was stopped before it wrote ca.crt (so this CA issued nothing), remove ${join(dir, 'ca.key')} and run \`lvsctl certs init ${dir}\` again`,
+      );
+    }
     throw new CertDirError(`cannot read ${file}: ${code} (create the CA first with \`lvsctl certs init ${dir}\`)`);
   }
 }

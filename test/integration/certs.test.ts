@@ -138,6 +138,17 @@ describe('lvsctl certs', () => {
     assert.doesNotMatch(stderr, /certs init/);
   });
 
+  it('issue with the CA\'s key but not its certificate says which, where init would refuse the directory', async () => {
+    await lvsctl('certs', 'init', dir);
+    rmSync(join(dir, 'ca.crt'));
+    const { code, stderr } = await lvsctl('certs', 'issue', dir, 'web1');
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /ca\.crt: ENOENT: .* holds the CA's key but not its certificate; put ca\.crt back from where it is kept, or, if `lvsctl certs init` was stopped before it wrote ca\.crt \(so this CA issued nothing\), remove .*ca\.key and run `lvsctl certs init/);
+    // and that way out works: init takes the directory once ca.key is gone
+    rmSync(join(dir, 'ca.key'));
+    assert.strictEqual((await lvsctl('certs', 'init', dir)).code, 0);
+  });
+
   it('revoke records the serial in DIR/revoked.json and writes DIR/crl.pem signed by the CA, listing it', async () => {
     await lvsctl('certs', 'init', dir);
     await lvsctl('certs', 'issue', dir, 'ops');
