@@ -80,13 +80,18 @@ async function start(o: WebCheckOptions, frame: CheckFrame, where: string, hostH
     ? https.request({ ...base, rejectUnauthorized: o.tls.verify, ...(servername ? { servername } : {}), ...(ca ? { ca } : {}) })
     : http.request(base);
   onSettle(() => request.destroy());
+  let connected = false;
+  let cancelConnectDeadline: (() => void) | undefined;
   if (o.connectTimeoutMs !== undefined) {
     const connectMs = o.connectTimeoutMs;
-    deadline(connectMs, () => `${where}: no connection${o.tls ? ' and TLS handshake' : ''} within ${connectMs} ms`);
+    cancelConnectDeadline = deadline(connectMs, () => `${where}: no connection${o.tls ? ' and TLS handshake' : ''} within ${connectMs} ms`);
   }
   request.once('socket', (socket: Socket) => {
     socket.once(o.tls ? 'secureConnect' : 'connect', () => {
+      if (connected) return;
+      connected = true;
       // the connect deadline no longer applies; the read deadline starts now
+      cancelConnectDeadline?.();
       if (o.readTimeoutMs !== undefined) {
         const readMs = o.readTimeoutMs;
         deadline(readMs, () => `${where}: connected, but no answer within ${readMs} ms`);

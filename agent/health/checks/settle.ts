@@ -8,8 +8,8 @@ export interface CheckFrame {
   finish: Finish;
   /** runs when the check settles, whichever way (timers cleared, sockets destroyed) */
   onSettle(cleanup: () => void): void;
-  /** fails the check with `detail` after `ms`, unless it settled before */
-  deadline(ms: number, detail: () => string): void;
+  /** fails the check with `detail` after `ms`, unless it settled before; returns what calls it off */
+  deadline(ms: number, detail: () => string): () => void;
   started: bigint;
 }
 
@@ -47,7 +47,9 @@ export function settleOnce(timeoutMs: number, timeoutDetail: () => string, run: 
       },
       deadline: (ms, detail) => {
         const timer = setTimeout(() => finish(false, detail()), ms);
-        frame.onSettle(() => clearTimeout(timer));
+        const cancel = (): void => clearTimeout(timer);
+        frame.onSettle(cancel);
+        return cancel;
       },
     };
     frame.deadline(timeoutMs, timeoutDetail);

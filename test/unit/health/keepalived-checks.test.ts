@@ -176,6 +176,11 @@ describe('http health check: status sets, body regex and digest, connect and rea
     }
   });
 
+  it('a connect timeout ends with the connect: an answer slower than it but within the read timeout passes', async () => {
+    const r = await runHealthCheck(web({ path: '/slow', timeoutMs: 1500, connectTimeoutMs: 200, readTimeoutMs: 1200 }), '127.0.0.1');
+    assert.strictEqual(r.ok, true, r.detail);
+  });
+
   it('a connect timeout does not turn a refused connect into a timeout', async () => {
     const closed = await listenOn(http.createServer());
     await closed.close();
