@@ -1,10 +1,11 @@
 // keepalived's MISC_CHECK: run a command on the director, healthy when it exits 0. No
-// shell: the command and its arguments go to execFile as they are, with "{address}" and
+// shell: the command and its arguments go to spawn as they are, with "{address}" and
 // "{port}" replaced. Bounded in time (the check's timeout kills the command's whole
 // process group, so a grandchild holding the pipes cannot keep it alive) and in output
-// (more than MAX_EXEC_OUTPUT_BYTES fails the check). Only commands inside the agent's
+// (more than MAX_EXEC_OUTPUT_BYTES, stdout and stderr together, fails the check and kills
+// the group). Only commands inside the agent's
 // --exec-checks directory run: a plan cannot make the agent run anything else.
-import { execFile, type ExecFileOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_EXEC_OUTPUT_BYTES, type ExecCheckOptions } from '../../../lvs/health/check-options';
@@ -51,11 +52,12 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
   const args = expandArgs(o.args, o.address, o.port);
   const where = `exec ${[o.command, ...args].join(' ')}`;
   let pid: number | undefined;
-  // once the command has exited and been reaped, its group id may be reused: never signal it then
-  let exited = false;
   return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, ({ finish, onSettle }) => {
+    // However the check ends (exit, timeout, too much output), nothing it started outlives it:
+    // the group's id stays the command's pid while any member lives, so this reaches the
+    // grandchildren even after the command itself has exited (ESRCH when none is left).
     onSettle(() => {
-      if (pid === undefined || exited) return;
+      if (pid === undefined) return;
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
@@ -64,29 +66,17 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
     });
     void allowedCommand(o.command, o.allowedDir).then((allowed) => {
       if ('refused' in allowed) return finish(false, `${where}: ${allowed.refused}`);
-      // execFile hands its options to spawn, which takes `detached` (its types leave it out):
-      // its own process group, so the whole group can be killed at the deadline
-      const spawnOptions: ExecFileOptions & { detached: boolean } = {
-        detached: true,
-        encoding: 'utf8',
-        maxBuffer: MAX_EXEC_OUTPUT_BYTES,
-        killSignal: 'SIGKILL',
-        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LVSCTL_CHECK_ADDRESS: o.address, LVSCTL_CHECK_PORT: String(o.port) },
-        cwd: '/',
-        ...(o.uid !== undefined ? { uid: o.uid } : {}),
-        ...(o.gid !== undefined ? { gid: o.gid } : {}),
-      };
-      let child: ReturnType<typeof execFile>;
+      let child: ChildProcess;
       try {
-        child = execFile(allowed.file, args, spawnOptions, (err, stdout, stderr) => {
-          exited = true;
-          const said = lastLine(`${stdout}\n${stderr}`);
-          if (!err) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
-          const e = err as NodeJS.ErrnoException & { code?: string | number; signal?: string };
-          if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return finish(false, `${where}: printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes, killed`);
-          if (typeof e.code === 'number') return finish(false, `${where}: exit ${e.code}${said ? `: ${said}` : ''}`);
-          if (e.signal) return finish(false, `${where}: killed by ${e.signal}`);
-          finish(false, `${where}: ${e.message}`);
+        // spawn, not execFile: execFile drops `detached`, so the command would share the
+        // agent's process group and the deadline could not kill what it started
+        child = spawn(allowed.file, args, {
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LVSCTL_CHECK_ADDRESS: o.address, LVSCTL_CHECK_PORT: String(o.port) },
+          cwd: '/',
+          ...(o.uid !== undefined ? { uid: o.uid } : {}),
+          ...(o.gid !== undefined ? { gid: o.gid } : {}),
         });
       } catch (err) {
         // spawn throws, rather than emitting 'error', for what fails before the command runs:
@@ -94,7 +84,24 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
         return finish(false, `${where}: ${spawnRefusal(err as NodeJS.ErrnoException, o)}`);
       }
       pid = child.pid;
+      const output: Buffer[] = [];
+      let printed = 0;
+      const collect = (chunk: Buffer): void => {
+        printed += chunk.length;
+        if (printed > MAX_EXEC_OUTPUT_BYTES) return finish(false, `${where}: printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes, killed`);
+        output.push(chunk);
+      };
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
       child.on('error', (err) => finish(false, `${where}: ${err.message}`));
+      // 'close' comes once the command has exited and every pipe is closed: a grandchild that
+      // still holds one keeps the check running until the deadline kills the group
+      child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+        const said = lastLine(Buffer.concat(output).toString('utf8'));
+        if (code === 0) return finish(true, `${where}: exit 0${said ? `: ${said}` : ''}`);
+        if (code !== null) return finish(false, `${where}: exit ${code}${said ? `: ${said}` : ''}`);
+        finish(false, `${where}: killed by ${signal ?? 'a signal'}`);
+      });
     });
   });
 }

@@ -5,7 +5,7 @@ import assert from 'assert';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
@@ -286,8 +286,9 @@ describe('exec health check', () => {
       'echo "checking $1 port $2 as $(id -u)"',
       'case "$3" in',
       '  fail) echo "db down" >&2; exit 2 ;;',
-      '  hang) sleep 30 & sleep 30 ;;',
+      '  hang) sleep 30 & echo $! > "$(dirname "$0")/hang.pid"; sleep 30 ;;',
       '  chatty) head -c 200000 /dev/zero ;;',
+      '  flood) sh -c \'echo $$ > "$0"; head -c 200000 /dev/zero; sleep 30\' "$(dirname "$0")/flood.pid" & wait ;;',
       'esac',
       'exit 0',
     ].join('\n'));
@@ -297,6 +298,20 @@ describe('exec health check', () => {
   const run = (s: HealthCheckSpec, address: string) => checkRunner({ execDir: dir })(s, address);
   const exec = (mode: string, s: Partial<HealthCheckSpec> = {}): HealthCheckSpec =>
     spec({ type: 'exec', port: 8080, exec: { command: script, args: ['{address}', '{port}', mode] }, ...s });
+
+  /** the process whose pid the script wrote is dead (gone, or a zombie no one has reaped yet) */
+  const assertGone = async (pidFile: string): Promise<void> => {
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    assert.ok(pid > 1, `no pid in ${pidFile}`);
+    let state = '';
+    for (let i = 0; i < 20; i++) {
+      state = await readFile(`/proc/${pid}/stat`, 'utf8').then((t) => t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3), () => 'gone');
+      if (state === 'gone' || state === 'Z') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    process.kill(pid, 'SIGKILL');
+    assert.fail(`the check's grandchild ${pid} still runs (state ${state})`);
+  };
 
   it('passes on exit 0, with "{address}" and "{port}" filled in, no shell between', async () => {
     const r = await run(exec('ok'), '10.0.0.11');
@@ -315,12 +330,21 @@ describe('exec health check', () => {
     assert.strictEqual(r.ok, false);
     assert.match(r.detail, /still running after 300 ms, killed/);
     assert.ok(r.latencyMs < 1000, `took ${r.latencyMs} ms`);
+    await assertGone(path.join(dir, 'hang.pid'));
   });
 
   it('fails a command that prints more than 64 KiB', async () => {
     const r = await run(exec('chatty'), '10.0.0.11');
     assert.strictEqual(r.ok, false);
     assert.match(r.detail, /printed more than 65536 bytes/);
+  });
+
+  it('at the output limit kills the group too: a grandchild that printed it does not outlive the check', async () => {
+    const r = await run(exec('flood', { timeoutMs: 5000 }), '10.0.0.11');
+    assert.strictEqual(r.ok, false);
+    assert.match(r.detail, /printed more than 65536 bytes/);
+    assert.ok(r.latencyMs < 2000, `took ${r.latencyMs} ms`);
+    await assertGone(path.join(dir, 'flood.pid'));
   });
 
   it('runs as the configured uid and gid', async function () {
