@@ -80,7 +80,6 @@ async function start(o: WebCheckOptions, frame: CheckFrame, where: string, hostH
     ? https.request({ ...base, rejectUnauthorized: o.tls.verify, ...(servername ? { servername } : {}), ...(ca ? { ca } : {}) })
     : http.request(base);
   onSettle(() => request.destroy());
-  let connected = false;
   let cancelConnectDeadline: (() => void) | undefined;
   if (o.connectTimeoutMs !== undefined) {
     const connectMs = o.connectTimeoutMs;
@@ -88,8 +87,6 @@ async function start(o: WebCheckOptions, frame: CheckFrame, where: string, hostH
   }
   request.once('socket', (socket: Socket) => {
     socket.once(o.tls ? 'secureConnect' : 'connect', () => {
-      if (connected) return;
-      connected = true;
       // the connect deadline no longer applies; the read deadline starts now
       cancelConnectDeadline?.();
       if (o.readTimeoutMs !== undefined) {
