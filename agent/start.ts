@@ -253,7 +253,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   await health.start();
   if (config.metrics && metrics) {
     const { serveMetrics } = await import('./metrics/serve');
-    metricsServer = await serveMetrics(metrics.registry, config.metrics);
+    metricsServer = await serveMetrics(metrics, config.metrics);
     logger.info('metrics served', { url: `http://${metricsServer.address.includes(':') ? `[${metricsServer.address}]` : metricsServer.address}:${metricsServer.port}/metrics` });
   }
   const service = new AgentService({

@@ -1,8 +1,12 @@
 // The --metrics endpoint: GET /metrics on the given ADDR:PORT (node http, nothing else served).
+// It is plain HTTP that anyone who reaches the port may use, on an agent that steers traffic:
+// renders are shared (shared-render.ts), connections are few, and a client that stalls,
+// in its request or in reading the answer, is cut off.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { MetricsPage } from './agent-metrics';
+import { PAGE_REUSE_MS, shareRenders } from './shared-render';
 
 export interface MetricsServer {
   /** where it listens (the real port when 0 was asked for) */
@@ -10,6 +14,30 @@ export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
+
+/** What the endpoint serves: agent-metrics.ts's page. */
+export interface MetricsPageSource {
+  render(): Promise<MetricsPage>;
+}
+
+/** The endpoint's bounds; the defaults suit a few Prometheus servers scraping every few seconds. */
+export interface MetricsServeLimits {
+  /** connections open at once; more are closed as they come */
+  maxConnections: number;
+  /** time a client has to send its request headers */
+  headersTimeoutMs: number;
+  /** time a connection may go without a byte moving either way, also while an answer is sent */
+  idleTimeoutMs: number;
+  /** how long a page made answers later scrapes */
+  reuseMs: number;
+}
+
+export const METRICS_SERVE_LIMITS: MetricsServeLimits = {
+  maxConnections: 16,
+  headersTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  reuseMs: PAGE_REUSE_MS,
+};
 
 /** "127.0.0.1:9400", "0.0.0.0:9400", "[::1]:9400" → address and port; a clear error otherwise. */
 export function parseListen(listen: string): { address: string; port: number } {
@@ -21,9 +49,25 @@ export function parseListen(listen: string): { address: string; port: number } {
   return { address: m[1], port };
 }
 
-export async function serveMetrics(registry: Registry, listen: string): Promise<MetricsServer> {
+function sendPage(res: http.ServerResponse, page: MetricsPage, head: boolean): void {
+  res.writeHead(200, { 'Content-Type': page.contentType, 'Content-Length': page.bytes });
+  if (head) return void res.end();
+  // the page's own Buffers, shared by every scrape that answers with it: nothing is copied
+  for (const chunk of page.chunks) res.write(chunk);
+  res.end();
+}
+
+export async function serveMetrics(source: MetricsPageSource, listen: string, limits: Partial<MetricsServeLimits> = {}): Promise<MetricsServer> {
   const { address, port } = parseListen(listen);
-  const server = http.createServer((req, res) => {
+  const bounds = { ...METRICS_SERVE_LIMITS, ...limits };
+  const page = shareRenders(() => source.render(), bounds.reuseMs);
+  const server = http.createServer({
+    headersTimeout: bounds.headersTimeoutMs,
+    requestTimeout: bounds.headersTimeoutMs * 2,
+    // how often node looks for requests past those timeouts (its default, 30 s, would let a
+    // stalled client hold a connection that long)
+    connectionsCheckingInterval: Math.min(1_000, bounds.headersTimeoutMs),
+  }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: metrics are at /metrics\n');
@@ -33,13 +77,14 @@ export async function serveMetrics(registry: Registry, listen: string): Promise<
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('only GET\n');
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+    page().then(
+      (made) => { if (!res.destroyed) sendPage(res, made, req.method === 'HEAD'); },
       (err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
     );
   });
-  // A scraper that stops mid-request must not hold a socket forever.
-  server.requestTimeout = 30_000;
+  server.maxConnections = bounds.maxConnections;
+  // a socket with no traffic this long is destroyed, also one that stopped reading its answer
+  server.timeout = bounds.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new Error(`--metrics ${listen}: cannot listen (${err.code ?? err.message})${err.code === 'EADDRINUSE' ? ': the port is taken' : ''}`)));

@@ -165,7 +165,7 @@ describe('Health over gRPC (director)', () => {
     const reader = readerTo(agent.port);
     await until('first checks', async () => ((await reader.health()).targets.every((t) => t.state === 'up') ? true : undefined));
     reader.close();
-    const server = await serveMetrics(agent.metrics.registry, '127.0.0.1:0');
+    const server = await serveMetrics(agent.metrics, '127.0.0.1:0');
     try {
       const text = await scrape(server.port);
       assert.match(text, /^lvsctl_apply_total\{outcome="changed"\} 1$/m);

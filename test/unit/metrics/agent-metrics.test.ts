@@ -1,4 +1,7 @@
 import assert from 'assert';
+import { pageText } from './page-text';
+import { escapeLabelValue } from '../../../agent/metrics/exposition-writer';
+import type { ListedService } from '../../../lvs/ipvs-reading';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
 import { joinIpvsListings, parseIpvsList, parseIpvsStats } from '../../../lvs/formats/ipvs-stats';
@@ -21,7 +24,7 @@ describe('agent metrics', () => {
   it('shows the kernel counters of the lab sample per service and per realserver', async () => {
     const metrics = createAgentMetrics();
     metrics.readIpvsFrom(labTables);
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     for (const line of [
       'lvsctl_ipvs_up 1',
       'lvsctl_ipvs_service_connections_total{service="tcp 10.0.0.100:80"} 5',
@@ -44,9 +47,9 @@ describe('agent metrics', () => {
     const metrics = createAgentMetrics();
     let reads = 0;
     metrics.readIpvsFrom(() => { reads++; return labTables(); });
-    await metrics.registry.metrics();
+    await pageText(metrics);
     assert.strictEqual(reads, 1);
-    await metrics.registry.metrics();
+    await pageText(metrics);
     assert.strictEqual(reads, 2);
   });
 
@@ -54,16 +57,16 @@ describe('agent metrics', () => {
     const metrics = createAgentMetrics();
     let fail = false;
     metrics.readIpvsFrom(() => (fail ? Promise.reject(new Error('ipvsadm: not found')) : labTables()));
-    await metrics.registry.metrics();
+    await pageText(metrics);
     fail = true;
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     assert.match(text, /\nlvsctl_ipvs_up 0\n/);
     assert.doesNotMatch(text, /lvsctl_ipvs_realserver_weight\{/);
   });
 
   it('exports no lvsctl_ipvs_* series on an agent without an IPVS table (a realserver), so no alert fires for it', async () => {
     const metrics = createAgentMetrics();
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     assert.doesNotMatch(text, /lvsctl_ipvs_/);
     assert.match(text, /lvsctl_apply_total/);
   });
@@ -75,7 +78,7 @@ describe('agent metrics', () => {
       targets: [target('10.0.0.11:80', 'up'), target('10.0.0.12:80', 'down'), target('10.0.0.13:80', 'unknown'), target('10.0.0.14:80', 'up', false)],
     };
     metrics.readHealthFrom(() => snapshot);
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     assert.ok(text.includes('\nlvsctl_health_state{service="tcp 10.0.0.100:80",realserver="10.0.0.11:80"} 1\n'));
     assert.ok(text.includes('\nlvsctl_health_state{service="tcp 10.0.0.100:80",realserver="10.0.0.12:80"} 0\n'));
     assert.doesNotMatch(text, /10\.0\.0\.1[34]:80/);
@@ -88,7 +91,7 @@ describe('agent metrics', () => {
     metrics.recordApply('changed', 1.5);
     metrics.recordApply('ok', 0.2);
     metrics.recordApply('changed', 0.3);
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     for (const line of [
       'lvsctl_health_check_duration_seconds_count{outcome="ok"} 1',
       'lvsctl_health_check_duration_seconds_bucket{le="0.005",outcome="ok"} 1',
@@ -101,6 +104,67 @@ describe('agent metrics', () => {
     ]) {
       assert.ok(text.includes(`\n${line}\n`), `missing: ${line}`);
     }
+  });
+});
+
+/** A listing of `services` TCP services with 10 destinations each, every counter set. */
+function bigListing(services: number): ListedService[] {
+  const stats = { connections: 7, inPackets: 30, outPackets: 20, inBytes: 1900, outBytes: 5304 };
+  return Array.from({ length: services }, (_, i) => ({
+    service: { key: { kind: 'tcp', vip: `10.1.${i >> 8}.${i & 255}`, port: 80 }, scheduler: 'wlc', flags: [] } as unknown as ListedService['service'],
+    stats,
+    destinations: Array.from({ length: 10 }, (_, j) => ({
+      destination: { address: `10.2.${j}.${i & 255}`, port: 8000 + (i >> 8), weight: j, forwarding: 'nat' } as ListedService['destinations'][number]['destination'],
+      activeConnections: j,
+      inactiveConnections: 1,
+      stats,
+    })),
+  }));
+}
+
+/** The page, and how many times a 1 ms timer ran while it was being made. */
+async function renderWatched(metrics: ReturnType<typeof createAgentMetrics>): Promise<{ text: string; ticks: number }> {
+  let done = false;
+  let ticks = 0;
+  const ticker = setInterval(() => { if (!done) ticks++; }, 1);
+  try {
+    const text = await pageText(metrics).finally(() => { done = true; });
+    return { text, ticks };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+describe('the metrics page of a large table', () => {
+  it('writes 2,000 x 10 in slices: timers run while the page is made, and every series is on it', async () => {
+    const metrics = createAgentMetrics();
+    metrics.readIpvsFrom(async () => bigListing(2000));
+    const { text, ticks } = await renderWatched(metrics);
+    assert.ok(ticks >= 2, `a 1 ms timer ran ${ticks} times while the page was made: the render held the event loop`);
+    const lines = text.split('\n');
+    assert.strictEqual(lines.filter((l) => l.startsWith('lvsctl_ipvs_realserver_weight{')).length, 20_000);
+    assert.strictEqual(lines.filter((l) => l.startsWith('lvsctl_ipvs_service_connections_total{')).length, 2_000);
+    assert.ok(lines.includes('lvsctl_ipvs_realserver_weight{service="tcp 10.1.7.207:80",realserver="10.2.9.207:8007"} 9'));
+    // each family named once, every series line in the text format
+    assert.strictEqual(lines.filter((l) => l === '# TYPE lvsctl_ipvs_realserver_weight gauge').length, 1);
+    const bad = lines.find((l) => l !== '' && !l.startsWith('# ') && !/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$/.test(l));
+    assert.strictEqual(bad, undefined);
+  });
+
+  it('writes the health of 60,000 destinations in slices, one series each', async () => {
+    const metrics = createAgentMetrics();
+    const targets = Array.from({ length: 60_000 }, (_, i) => target(`10.2.${i >> 8 & 255}.${i & 255}:${80 + (i >> 16)}`, i % 2 === 0 ? 'up' : 'down'));
+    metrics.readHealthFrom(() => ({ at: new Date(), targets }));
+    const { text, ticks } = await renderWatched(metrics);
+    assert.ok(ticks >= 2, `a 1 ms timer ran ${ticks} times while the page was made: the render held the event loop`);
+    const lines = text.split('\n');
+    assert.strictEqual(lines.filter((l) => l.startsWith('lvsctl_health_state{')).length, 60_000);
+    assert.ok(lines.includes('lvsctl_health_state{service="tcp 10.0.0.100:80",realserver="10.2.78.31:80"} 0'));
+  });
+
+  it('escapes a label value as the text format wants', () => {
+    assert.strictEqual(escapeLabelValue('tcp 10.0.0.1:80'), 'tcp 10.0.0.1:80');
+    assert.strictEqual(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'assert';
 import { HealthMonitor } from '../../../agent/health/monitor';
+import { pageText } from './page-text';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { bindHealthMonitor } from '../../../agent/metrics/bind-health';
 import { FakeClock } from '../health/fake-clock';
@@ -24,7 +25,7 @@ describe('health metrics from a running monitor', () => {
       healthCheck: { type: 'tcp', port: 80, path: '', expectStatus: 0, intervalMs: 1000, timeoutMs: 500, fall: 1, rise: 1 },
     }]);
     await scheduler.advance(10);
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     assert.ok(text.includes('\nlvsctl_health_state{service="tcp 10.0.0.100:80",realserver="10.0.0.11:80"} 1\n'));
     assert.ok(text.includes('\nlvsctl_health_state{service="tcp 10.0.0.100:80",realserver="10.0.0.12:80"} 0\n'));
     assert.ok(text.includes('\nlvsctl_health_check_duration_seconds_count{outcome="ok"} 1\n'));

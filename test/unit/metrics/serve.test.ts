@@ -1,5 +1,7 @@
 import assert from 'assert';
 import http from 'node:http';
+import net from 'node:net';
+import type { MetricsPage } from '../../../agent/metrics/agent-metrics';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
 import { parseListen, serveMetrics, type MetricsServer } from '../../../agent/metrics/serve';
 
@@ -21,11 +23,11 @@ describe('the metrics endpoint', () => {
   before(async () => {
     const metrics = createAgentMetrics();
     metrics.recordApply('changed', 0.5);
-    server = await serveMetrics(metrics.registry, '127.0.0.1:0');
+    server = await serveMetrics(metrics, '127.0.0.1:0');
   });
   after(() => server.close());
 
-  it('serves the registry on GET /metrics, in the Prometheus text format', async () => {
+  it('serves the page on GET /metrics, in the Prometheus text format', async () => {
     const r = await get(server.port, '/metrics');
     assert.strictEqual(r.status, 200);
     assert.match(r.type, /^text\/plain; version=0\.0\.4/);
@@ -49,12 +51,107 @@ describe('the metrics endpoint', () => {
   });
 
   it('says when the port is taken', async () => {
-    await assert.rejects(serveMetrics(createAgentMetrics().registry, `127.0.0.1:${server.port}`), /cannot listen \(EADDRINUSE\): the port is taken/);
+    await assert.rejects(serveMetrics(createAgentMetrics(), `127.0.0.1:${server.port}`), /cannot listen \(EADDRINUSE\): the port is taken/);
   });
 
   it('stops listening on close()', async () => {
-    const other = await serveMetrics(createAgentMetrics().registry, '127.0.0.1:0');
+    const other = await serveMetrics(createAgentMetrics(), '127.0.0.1:0');
     await other.close();
     await assert.rejects(get(other.port, '/metrics'), /ECONNREFUSED/);
+  });
+});
+
+/** A page source that counts its renders; each render takes `ms`. */
+function countingSource(page: MetricsPage, ms = 20): { render(): Promise<MetricsPage>; renders: number } {
+  const source = {
+    renders: 0,
+    render: async () => {
+      source.renders++;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return page;
+    },
+  };
+  return source;
+}
+
+const smallPage = (text: string): MetricsPage => ({ contentType: 'text/plain; version=0.0.4', chunks: [Buffer.from(text)], bytes: Buffer.byteLength(text) });
+
+/** Resolves when the socket closes; rejects after `ms` if it stays open. */
+function closedWithin(socket: net.Socket, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server kept the connection open ${ms} ms`)), ms);
+    socket.on('close', () => { clearTimeout(timer); resolve(); });
+    socket.on('error', () => undefined);
+  });
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+describe('the metrics endpoint under load and against a stalling client', () => {
+  it('answers 20 scrapes at once with one render, and renders again once the page is older than reuseMs', async () => {
+    const source = countingSource(smallPage('lvsctl_ipvs_up 1\n'));
+    const server = await serveMetrics(source, '127.0.0.1:0', { reuseMs: 50, maxConnections: 32 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => get(server.port, '/metrics')));
+      assert.deepStrictEqual(new Set(answers.map((a) => `${a.status} ${a.body}`)), new Set(['200 lvsctl_ipvs_up 1\n']));
+      assert.strictEqual(source.renders, 1);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await get(server.port, '/metrics');
+      assert.strictEqual(source.renders, 2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes connections beyond maxConnections as they come', async () => {
+    const server = await serveMetrics(countingSource(smallPage('x 1\n')), '127.0.0.1:0', { maxConnections: 2 });
+    const held = [await connect(server.port), await connect(server.port)];
+    try {
+      const third = await connect(server.port);
+      await closedWithin(third, 5_000);
+    } finally {
+      for (const s of held) s.destroy();
+      await server.close();
+    }
+  });
+
+  it('cuts off a client that never finishes its request headers', async () => {
+    const server = await serveMetrics(countingSource(smallPage('x 1\n')), '127.0.0.1:0', { headersTimeoutMs: 200 });
+    const socket = await connect(server.port);
+    try {
+      socket.resume();
+      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+      await closedWithin(socket, 5_000);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
+  });
+
+  it('cuts off a client that stops reading a large page', async () => {
+    const big = Buffer.alloc(64 * 1024 * 1024, 'x');
+    const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
+    const server = await serveMetrics(countingSource(page), '127.0.0.1:0', { idleTimeoutMs: 300 });
+    const socket = await connect(server.port);
+    try {
+      socket.pause();
+      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+      // long past the idle timeout, read what the kernel's buffers still hold: the rest never comes
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
+      const closed = closedWithin(socket, 5_000);
+      socket.resume();
+      await closed;
+      assert.ok(received < big.length / 2, `received ${received} of ${big.length} bytes`);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
   });
 });

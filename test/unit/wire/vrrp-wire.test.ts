@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
+import { pageText } from '../metrics/page-text';
 import type { DirectorPlan } from '../../../lvs/host-plan';
 import type { VrrpStatus } from '../../../lvs/vrrp';
 import { WireFieldError } from '../../../lvs/wire/checks';
@@ -71,7 +72,7 @@ describe('VRRP on the wire', () => {
   it('metrics: lvsctl_vrrp_state is 1 for the current state only', async () => {
     const metrics = createAgentMetrics();
     metrics.readVrrpFrom({ read: async () => ({ group: 'front', state: 'MASTER', priority: 110, configOwned: true }) });
-    const text = await metrics.registry.metrics();
+    const text = await pageText(metrics);
     assert.match(text, /lvsctl_vrrp_state\{group="front",state="MASTER"\} 1/);
     assert.match(text, /lvsctl_vrrp_state\{group="front",state="BACKUP"\} 0/);
   });
