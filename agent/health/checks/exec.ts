@@ -51,18 +51,22 @@ function spawnRefusal(err: NodeJS.ErrnoException, o: ExecProbeOptions): string {
 export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
   const args = expandArgs(o.args, o.address, o.port);
   const where = `exec ${[o.command, ...args].join(' ')}`;
-  let pid: number | undefined;
+  let started: ChildProcess | undefined;
   return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, ({ finish, onSettle }) => {
     // However the check ends (exit, timeout, too much output), nothing it started outlives it:
     // the group's id stays the command's pid while any member lives, so this reaches the
     // grandchildren even after the command itself has exited (ESRCH when none is left).
+    // One that left the group (setsid) may still hold the pipes: the agent closes its ends,
+    // so such an escapee never keeps a pipe of the agent open.
     onSettle(() => {
-      if (pid === undefined) return;
+      if (started?.pid === undefined) return;
       try {
-        process.kill(-pid, 'SIGKILL');
+        process.kill(-started.pid, 'SIGKILL');
       } catch {
         // the group is gone already
       }
+      started.stdout?.destroy();
+      started.stderr?.destroy();
     });
     void allowedCommand(o.command, o.allowedDir).then((allowed) => {
       if ('refused' in allowed) return finish(false, `${where}: ${allowed.refused}`);
@@ -83,7 +87,7 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
         // EPERM from setuid/setgid above all. Uncaught here it would end the agent.
         return finish(false, `${where}: ${spawnRefusal(err as NodeJS.ErrnoException, o)}`);
       }
-      pid = child.pid;
+      started = child;
       const output: Buffer[] = [];
       let printed = 0;
       const collect = (chunk: Buffer): void => {

@@ -288,6 +288,7 @@ describe('exec health check', () => {
       '  fail) echo "db down" >&2; exit 2 ;;',
       '  hang) sleep 30 & echo $! > "$(dirname "$0")/hang.pid"; sleep 30 ;;',
       '  chatty) head -c 200000 /dev/zero ;;',
+      '  escape) setsid sleep 30 & echo $! > "$(dirname "$0")/escape.pid"; sleep 30 ;;',
       '  flood) sh -c \'echo $$ > "$0"; head -c 200000 /dev/zero; sleep 30\' "$(dirname "$0")/flood.pid" & wait ;;',
       'esac',
       'exit 0',
@@ -345,6 +346,25 @@ describe('exec health check', () => {
     assert.match(r.detail, /printed more than 65536 bytes/);
     assert.ok(r.latencyMs < 2000, `took ${r.latencyMs} ms`);
     await assertGone(path.join(dir, 'flood.pid'));
+  });
+
+  it('lets go of its pipes when the check ends, even while a command that left the group (setsid) still holds them', async () => {
+    const pipes = () => process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap').length;
+    const before = pipes();
+    const r = await run(exec('escape', { timeoutMs: 300 }), '10.0.0.11');
+    const escapee = Number((await readFile(path.join(dir, 'escape.pid'), 'utf8')).trim());
+    try {
+      assert.strictEqual(r.ok, false);
+      assert.match(r.detail, /still running after 300 ms, killed/);
+      let open = pipes() - before;
+      for (let i = 0; i < 20 && open > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        open = pipes() - before;
+      }
+      assert.strictEqual(open, 0, `the agent still holds ${open} pipe(s) of the ended check`);
+    } finally {
+      if (escapee > 1) process.kill(escapee, 'SIGKILL');
+    }
   });
 
   it('runs as the configured uid and gid', async function () {
