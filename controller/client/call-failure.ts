@@ -11,6 +11,7 @@ import type { Attempt, ConnectionTrace } from './connection-trace';
 import { classifyTlsError, isCertificateAlert, type TlsFailure } from './tls-failure';
 import type { ClientTls } from './tls-options';
 import { formatAddressPort } from '../../lvs/model';
+import { showControlCharacters } from '../../lvs/control-characters';
 
 export interface CallContext {
   host: string;
@@ -40,8 +41,7 @@ export const PEER_TEXT_MAX = 1000;
  * drive the operator's terminal nor flood it.
  */
 export function peerText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const clean = showControlCharacters(text);
   return clean.length <= PEER_TEXT_MAX ? clean : `${clean.slice(0, PEER_TEXT_MAX)}… (${clean.length - PEER_TEXT_MAX} more characters)`;
 }
 

@@ -6,6 +6,7 @@ import type { RealserverDuty, RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6 } from '../../lvs/model';
 import { uniqueLines } from './host-commands';
 import { appendAll } from '../../lvs/append';
+import { showControlCharacters } from '../../lvs/control-characters';
 
 const TUNNEL_DEVICE = 'tunl0';
 
@@ -58,7 +59,7 @@ function ftpComment(plan: RealserverPlan, duty: RealserverDuty): string[] {
   const server = plan.ftp?.server;
   // the plan refuses a control character in the path; a newline here would end the comment line
   // eslint-disable-next-line no-control-regex
-  const where = plan.ftp ? `${plan.ftp.server} (${plan.ftp.config.replace(/[\u0000-\u001f\u007f]/g, '?')})` : 'the FTP server';
+  const where = plan.ftp ? `${plan.ftp.server} (${showControlCharacters(plan.ftp.config)})` : 'the FTP server';
   const setting =
     server === 'pure-ftpd'
       ? `PassivePortRange ${min} ${max}`

@@ -9,6 +9,7 @@
 // the event loop, not in libuv's thread pool, so checks do not queue behind file I/O.
 import { Resolver } from 'node:dns/promises';
 import type { DnsCheckOptions } from '../../../lvs/health/check-options';
+import { showControlCharacters } from '../../../lvs/control-characters';
 import { formatAddressPort } from '../../../lvs/model';
 import type { ProbeResult } from '../../../lvs/health/types';
 import { settleOnce } from './settle';
@@ -33,6 +34,24 @@ function answerTexts(records: unknown[]): string[] {
 
 const norm = (text: string): string => text.toLowerCase().replace(/\.$/, '');
 
+/** Shown of an answer in a check's detail, which goes to logs, history and Health replies. */
+const SHOWN_ANSWERS = 5;
+const SHOWN_ANSWER_CHARS = 100;
+
+/**
+ * The answers as a check's detail: the first few, each cut short and with control characters
+ * shown as "?", then how many there were. A server may answer with hundreds of long TXT
+ * records or terminal escapes; the detail stays one short line.
+ */
+export function describeAnswers(answers: readonly string[]): string {
+  const shown = answers.slice(0, SHOWN_ANSWERS).map((a) => {
+    const clean = showControlCharacters(a);
+    return clean.length > SHOWN_ANSWER_CHARS ? `${clean.slice(0, SHOWN_ANSWER_CHARS)}…` : clean;
+  });
+  const more = answers.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more (${answers.length} answers)` : shown.join(', ');
+}
+
 export function dnsCheck(o: DnsProbeOptions): Promise<ProbeResult> {
   const server = formatAddressPort(o.address, o.port);
   const where = `dns ${server} ${o.name} ${o.recordType}`;
@@ -46,8 +65,8 @@ export function dnsCheck(o: DnsProbeOptions): Promise<ProbeResult> {
         const answers = answerTexts(Array.isArray(result) ? result : [result]);
         if (answers.length === 0) return finish(false, `${where}: an empty answer`);
         const missing = (o.expect ?? []).filter((e) => !answers.some((a) => norm(a) === norm(e)));
-        if (missing.length > 0) return finish(false, `${where}: answered ${answers.join(', ')}, missing ${missing.join(', ')}`);
-        finish(true, `${where}: ${answers.join(', ')}`);
+        if (missing.length > 0) return finish(false, `${where}: answered ${describeAnswers(answers)}, missing ${missing.join(', ')}`);
+        finish(true, `${where}: ${describeAnswers(answers)}`);
       },
       (err: NodeJS.ErrnoException) => finish(false, `${where}: ${err.code === 'ETIMEOUT' ? `no answer within ${waitMs} ms` : err.code ?? err.message}`),
     );

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { TLSSocket } from 'node:tls';
 import { createCertificateAuthority, issueCertificate } from '../../../controller/certs/authority';
 import { checkRunner, runHealthCheck } from '../../../agent/health/checkers';
+import { describeAnswers } from '../../../agent/health/checks/dns';
 import { MAX_CHECK_BODY_BYTES } from '../../../lvs/health/check-options';
 import type { HealthCheckSpec } from '../../../lvs/host-plan';
 import { startDnsResponder, type DnsResponder } from './dns-responder';
@@ -235,7 +236,12 @@ describe('udp health check (an echo server on loopback)', () => {
 
 describe('dns health check (a tiny DNS responder on loopback)', () => {
   let dns: DnsResponder;
-  before(async () => { dns = await startDnsResponder({ 'www.example.test': ['10.0.0.100', '10.0.0.101'] }); });
+  before(async () => {
+    dns = await startDnsResponder({
+      'www.example.test': ['10.0.0.100', '10.0.0.101'],
+      'many.example.test': Array.from({ length: 20 }, (_, i) => `10.0.1.${i + 1}`),
+    });
+  });
   after(() => dns.close());
   const ask = (d: NonNullable<HealthCheckSpec['dns']>, s: Partial<HealthCheckSpec> = {}): HealthCheckSpec => spec({ type: 'dns', port: dns.port, dns: d, ...s });
 
@@ -251,6 +257,16 @@ describe('dns health check (a tiny DNS responder on loopback)', () => {
     const r = await runHealthCheck(ask({ name: 'www.example.test', recordType: 'A', expect: ['10.0.0.9'] }), '127.0.0.1');
     assert.strictEqual(r.ok, false);
     assert.match(r.detail, /missing 10\.0\.0\.9/);
+  });
+
+  it('names the first five answers of many and how many there were, so the detail stays one short line', async () => {
+    const r = await runHealthCheck(ask({ name: 'many.example.test', recordType: 'A' }), '127.0.0.1');
+    assert.strictEqual(r.ok, true, r.detail);
+    assert.match(r.detail, /: 10\.0\.1\.1, 10\.0\.1\.2, 10\.0\.1\.3, 10\.0\.1\.4, 10\.0\.1\.5 and 15 more \(20 answers\)$/);
+  });
+
+  it('shows an answer\'s control characters as "?" and cuts a long one short', () => {
+    assert.strictEqual(describeAnswers(['a\u001b[31mred', 'x'.repeat(150)]), `a?[31mred, ${'x'.repeat(100)}…`);
   });
 
   it('fails on NXDOMAIN and on REFUSED, saying which', async () => {
