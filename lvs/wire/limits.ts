@@ -67,6 +67,12 @@ export const CONNECTION_LIMITS = {
    */
   maxRefused: 4,
   refusedHoldMs: 10_000,
+  /**
+   * once the agent has ended its side of a connection (gRPC closed it: idle, GOAWAY), how long
+   * the peer has to end its own before the socket is destroyed: a peer that never does would
+   * otherwise keep one of the maxConnections slots for good
+   */
+  halfClosedGraceMs: 5_000,
 } as const;
 
 /** A connection with no call for this long is closed (GOAWAY); the controller reconnects when it calls again. */

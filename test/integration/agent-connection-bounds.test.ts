@@ -3,6 +3,8 @@
 // holds a bounded number of them and its memory stays bounded; above the connection cap a
 // newcomer is refused; an idle connection is closed. All on 127.0.0.1, bounded in count and time.
 import assert from 'assert';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { CONNECTION_LIMITS } from '../../lvs/wire/limits';
 import { directorPlan } from '../unit/wire/sample-host-plans';
 import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
@@ -151,6 +153,32 @@ describe('an agent under a flood of connections', function () {
       assert.strictEqual(agent.running.connections().connections, 3);
     } finally {
       release(held);
+      await agent.stop();
+    }
+  });
+
+  it('frees the slot of a peer that never ends its side after the agent closed an idle connection', async () => {
+    const agent = await startTestAgent({ tls: pki.agent, idleConnectionMs: 300, limits: { halfClosedGraceMs: 400 } });
+    // an HTTP/2 client that says its preface and then nothing, and never ends its side
+    // (allowHalfOpen: tls.connect passes it on to its socket, which its types do not say)
+    const halfOpen = { allowHalfOpen: true };
+    const peer = tls.connect({
+      ...halfOpen, host: '127.0.0.1', port: agent.port, ALPNProtocols: ['h2'], rejectUnauthorized: false,
+      ca: readFileSync(pki.controller.ca), cert: readFileSync(pki.controller.cert), key: readFileSync(pki.controller.key),
+    });
+    let agentEnded = false;
+    peer.on('error', () => undefined);
+    peer.on('end', () => { agentEnded = true; });
+    try {
+      await new Promise<void>((resolve, reject) => { peer.once('secureConnect', resolve); peer.once('error', reject); });
+      peer.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+      peer.resume();
+      await until('the agent to take the connection', () => agent.running.connections().connections === 1, 3000);
+      await until('the agent to end its side (idle)', () => agentEnded, 5000);
+      await until('the agent to let the slot go although the peer never ended its side', () => agent.running.connections().connections === 0, 5000);
+      assert.ok(!peer.destroyed, 'the peer kept its side open: the agent freed the slot on its own');
+    } finally {
+      peer.destroy();
       await agent.stop();
     }
   });

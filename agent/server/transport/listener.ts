@@ -20,6 +20,7 @@ export interface ConnectionLimits {
   maxConnections: number;
   maxRefused: number;
   refusedHoldMs: number;
+  halfClosedGraceMs: number;
 }
 
 export interface ConnectionCounts {
@@ -96,6 +97,13 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
   const hold = (connection: Duplex): void => {
     open.add(connection);
     connection.once('close', () => open.delete(connection));
+    // gRPC ends a session it closes (idle, GOAWAY) with end(), and waits for the peer's end:
+    // a peer that never sends it would hold its slot for good
+    connection.once('finish', () => {
+      const grace = setTimeout(() => connection.destroy(), limits.halfClosedGraceMs);
+      grace.unref();
+      connection.once('close', () => clearTimeout(grace));
+    });
     opts.accept(connection);
   };
 
