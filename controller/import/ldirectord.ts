@@ -118,12 +118,18 @@ function readVirtual(v: Virtual, global: Map<string, Line>, file: string, out: L
     if (words.length > 3) skip(l, 'a per-realserver request/receive: lvsctl has one check per service (the service\'s request= and receive= are used)');
     destinations.push({ address: e.address, port: e.port || servicePort, weight, forwarding: method });
   }
+  const checktype = get('checktype');
+  if (checktype && /^off$/i.test(unquote(checktype.value))) {
+    // ldirectord then activates neither the realservers nor the fallback: no traffic reaches them
+    for (const d of destinations) d.weight = 0;
+    out.notes.push(`${file}:${checktype.line}: checktype=off: ldirectord activates no realserver of this service; they are imported at weight 0`);
+  }
   out.services.push({
     service: { key, scheduler: scheduler as Scheduler, flags: [], ...(persistence ? { persistence: { timeout: persistence, ...(netmask && netmask !== '255.255.255.255' ? { netmask } : {}) } } : {}) },
     destinations,
   });
   const extras: ImportedServiceExtras = {};
-  const check = healthCheck(v, get, file, servicePort, out, skip);
+  const check = healthCheck(v, key.kind, global, get, file, servicePort, out, skip);
   if (check) extras.healthCheck = check;
   const fallback = get('fallback');
   if (fallback) {
@@ -144,17 +150,45 @@ function readVirtual(v: Virtual, global: Map<string, Line>, file: string, out: L
   }
 }
 
+/** ldirectord's service for a virtual port when the config names none (its ld_port_to_service). */
+const SERVICE_OF_PORT: Record<number, string> = {
+  21: 'ftp', 25: 'smtp', 53: 'dns', 80: 'http', 110: 'pop', 119: 'nntp', 143: 'imap', 389: 'ldap', 443: 'https', 587: 'submission',
+  636: 'ldaps', 993: 'imaps', 995: 'pops', 1521: 'oracle', 1812: 'radius', 3128: 'http_proxy', 3306: 'mysql', 5060: 'sip', 5432: 'pgsql',
+};
+
+/** ldirectord's defaults (its set_defaults): a check every 10 s, 5 s for connect and external, 30 s for negotiate. */
+const DEFAULT_CHECK_INTERVAL_S = 10;
+const DEFAULT_CHECK_TIMEOUT_S = 5;
+const DEFAULT_NEGOTIATE_TIMEOUT_S = 30;
+
+/**
+ * The timeout ldirectord gives a check: checktimeout and negotiatetimeout stand in for each
+ * other, the virtual's before the global ones, each kind of check asking for its own first.
+ */
+function checkTimeoutS(v: Virtual, global: Map<string, Line>, negotiate: boolean): number {
+  const own = (key: string): string | undefined => { const l = v.lines.filter((x) => x.key === key).pop(); return l ? unquote(l.value) : undefined; };
+  const shared = (key: string): string | undefined => { const l = global.get(key); return l ? unquote(l.value) : undefined; };
+  const [first, second] = negotiate ? ['negotiatetimeout', 'checktimeout'] : ['checktimeout', 'negotiatetimeout'];
+  const text = own(first) ?? own(second) ?? shared(first) ?? shared(second);
+  return text !== undefined ? Number(text) : negotiate ? DEFAULT_NEGOTIATE_TIMEOUT_S : DEFAULT_CHECK_TIMEOUT_S;
+}
+
 function healthCheck(
-  v: Virtual, get: (key: string) => Line | undefined, file: string, servicePort: number, out: LdirectordServices, skip: (l: Line, why: string) => void,
+  v: Virtual, kind: ServiceKey['kind'], global: Map<string, Line>, get: (key: string) => Line | undefined, file: string, servicePort: number, out: LdirectordServices, skip: (l: Line, why: string) => void,
 ): ImportedHealthCheck | undefined {
   const value = (key: string): string | undefined => { const l = get(key); return l ? unquote(l.value) : undefined; };
   const checktype = (value('checktype') ?? 'negotiate').toLowerCase();
-  const service = (value('service') ?? 'none').toLowerCase();
+  const named = value('service')?.toLowerCase();
+  // a firewall-mark service has port 0: ldirectord's default service for it is none
+  const service = named ?? SERVICE_OF_PORT[servicePort] ?? 'none';
+  const serviceWhat = named ? `service=${service}` : `service=${service} (ldirectord's default for port ${servicePort})`;
   if (checktype === 'off' || checktype === 'on' || checktype === 'none') return undefined;
+  const connecttimeout = get('connecttimeout');
+  if (connecttimeout) skip(connecttimeout, 'ldirectord itself refuses connecttimeout (deprecated in favour of negotiatetimeout)');
   const checkPort = value('checkport');
   const port = checkPort ? Number(checkPort) : undefined;
-  const timeoutS = Number(value(checktype === 'negotiate' ? 'negotiatetimeout' : 'connecttimeout') ?? value('checktimeout') ?? 5);
-  const intervalS = Number(value('checkinterval') ?? 5);
+  const timeoutS = checkTimeoutS(v, global, checktype === 'negotiate');
+  const intervalS = Number(value('checkinterval') ?? DEFAULT_CHECK_INTERVAL_S);
   const failure = value('failurecount');
   const timing: Partial<ImportedHealthCheck> = {
     interval: duration(intervalS), timeout: duration(Math.min(timeoutS, intervalS)), rise: 1,
@@ -163,7 +197,14 @@ function healthCheck(
   };
   const at = get('checktype') ?? get('service');
   const line = at?.line ?? v.at;
-  if (checktype === 'connect') return { type: 'tcp', ...timing };
+  if (checktype === 'connect') {
+    // ldirectord pings (ICMP) a realserver of a UDP service for a connect check
+    if (kind === 'udp') {
+      out.notCarried.push({ file, line, what: 'checktype=connect of a UDP service', why: 'ldirectord pings (ICMP) for it and lvsctl has no ping check: give the service a udp or dns check' });
+      return undefined;
+    }
+    return { type: 'tcp', ...timing };
+  }
   if (checktype === 'external' || checktype === 'external-perl') {
     const command = value('checkcommand');
     if (!command || !command.startsWith('/')) { out.notCarried.push({ file, line, what: 'checktype=external', why: 'the checkcommand must be an absolute path for an lvsctl exec check' }); return undefined; }
@@ -171,6 +212,8 @@ function healthCheck(
     return { type: 'exec', exec: { command, args: key(v), }, ...timing };
   }
   if (checktype !== 'negotiate') { out.notCarried.push({ file, line, what: `checktype=${checktype}`, why: 'lvsctl has connect (tcp), negotiate (http, https, dns) and external (exec)' }); return undefined; }
+  // negotiate with service none: ldirectord takes every realserver as up, as lvsctl does without a check
+  if (service === 'none') return undefined;
   const request = value('request');
   const receive = value('receive');
   if (service === 'http' || service === 'https') {
@@ -185,10 +228,10 @@ function healthCheck(
     };
   }
   if (service === 'dns') {
-    if (!request) { out.notCarried.push({ file, line, what: 'service=dns', why: 'a dns check needs request= (the name to ask for)' }); return undefined; }
+    if (!request) { out.notCarried.push({ file, line, what: serviceWhat, why: 'a dns check needs request= (the name to ask for)' }); return undefined; }
     return { type: 'dns', dns: { name: request, type: 'A', ...(receive ? { expect: [receive] } : {}) }, ...timing, ...(port ? {} : servicePort ? {} : { port: 53 }) };
   }
-  out.notCarried.push({ file, line: get('service')?.line ?? line, what: `service=${service}`, why: 'lvsctl negotiates http, https and dns only (a tcp connect check is checktype=connect)' });
+  out.notCarried.push({ file, line: get('service')?.line ?? line, what: serviceWhat, why: 'lvsctl negotiates http, https and dns only (a tcp connect check is checktype=connect); the service is imported without a check, every realserver taken as up' });
   return undefined;
 }
 

@@ -232,4 +232,25 @@ describe('lvsctl import --ldirectord', () => {
     assert.match(err, /ldirectord\.cf:32: not carried over: service=mysql/);
     assert.match(err, /ldirectord\.cf:33: not carried over: login="check"/);
   });
+
+  it('applies ldirectord\'s own defaults: the service from the port, a 10 s interval, the timeouts in its order, ping for UDP connect, off as weight 0', async () => {
+    let out = '';
+    let err = '';
+    const io: ImportIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, read: (f) => readFile(f, 'utf8') };
+    assert.strictEqual(await runImport({ ldirectord: path.join(FIXTURES, 'ldirectord-defaults.cf'), cluster: 'ld' }, io), 0);
+    const plan = JSON.parse(out);
+    assert.deepStrictEqual(validatePlan(plan).problems, []);
+    const byPort = new Map<number, { healthCheck?: unknown; realservers: { weight?: number }[] }>(plan.services.map((s: { port: number }) => [s.port, s]));
+    assert.deepStrictEqual(byPort.get(80)?.healthCheck, { type: 'http', path: '/ping', bodyRegex: 'pong', interval: '10s', timeout: '7s', rise: 1 });
+    assert.deepStrictEqual(byPort.get(443)?.healthCheck, { type: 'tcp', interval: '10s', timeout: '4s', rise: 1 });
+    assert.match(err, /ldirectord-defaults\.cf:15: not carried over: connecttimeout=2: ldirectord itself refuses connecttimeout/);
+    assert.strictEqual(byPort.get(5353)?.healthCheck, undefined);
+    assert.match(err, /ldirectord-defaults\.cf:\d+: not carried over: checktype=connect of a UDP service: ldirectord pings \(ICMP\)/);
+    assert.strictEqual(byPort.get(21)?.healthCheck, undefined);
+    assert.match(err, /not carried over: service=ftp \(ldirectord's default for port 21\): lvsctl negotiates http, https and dns only/);
+    assert.strictEqual(byPort.get(8080)?.healthCheck, undefined);
+    assert.doesNotMatch(err, /service=none/);
+    assert.deepStrictEqual(byPort.get(25)?.realservers.map((r) => r.weight), [0]);
+    assert.match(err, /ldirectord-defaults\.cf:\d+: checktype=off: ldirectord activates no realserver of this service; they are imported at weight 0/);
+  });
 });
