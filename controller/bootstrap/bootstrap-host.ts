@@ -5,8 +5,9 @@ import type { PlanAgentOptions } from '../../lvs/agent-options';
 import type { AgentConnector, AgentIdentity } from '../client/agent-client';
 import { peerText } from '../client/call-failure';
 import { hostCertificate, HostCertificateError } from './host-certificate';
-import { planHostSteps, stepDetail, stepName, type HostStep } from './host-steps';
+import { planHostSteps, stepDetail, stepName, unitReloads, type HostStep } from './host-steps';
 import { hostFiles, type HostFilesInput, type RemoteFile } from './remote-files';
+import { RestartGate, RestartHeld } from './restart-gate';
 import { asRoot, installScript, parseProbe, probeScript, systemctlScript } from './remote-shell';
 import { SSH_CONNECT_FAILED, SSH_OUTPUT_MAX_BYTES, type SshRunner, type SshTarget } from './ssh';
 
@@ -82,7 +83,9 @@ class StepFailed extends Error {
   }
 }
 
-export async function bootstrapHost(input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal): Promise<HostOutcome> {
+export async function bootstrapHost(
+  input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, restarts = new RestartGate(),
+): Promise<HostOutcome> {
   const done: string[] = [];
   let certificate: HostOutcome['certificate'];
   const say = (line: string): void => deps.progress(input.host, line);
@@ -114,6 +117,27 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
     } catch (err) {
       if (!(err instanceof StepFailed) || signal.aborted) throw err;
       throw new StepFailed(step, `${err.message} (the agent stops only after the apply in flight, within the unit's stop timeout of ${Math.round(stopMs / 1000)} s; see systemctl status lvsctl-agent and journalctl -u lvsctl-agent on ${input.host})`);
+    }
+  };
+
+  const waitedTooLong = new Set<unknown>();
+  const restartInTurn = async (name: string): Promise<AgentIdentity> => {
+    say('waiting for its turn to restart (one host at a time)');
+    try {
+      return await restarts.run(input.host, async () => {
+        if (signal.aborted) {
+          const late = new StepFailed(name, 'the host\'s deadline passed (--host-deadline) while it waited for its turn to restart (one host at a time)');
+          waitedTooLong.add(late);
+          throw late;
+        }
+        await restart(name);
+        done.push(name);
+        say(name);
+        return hello(input, shared, deps, signal, true);
+      }, (error) => (waitedTooLong.has(error) ? undefined : error instanceof StepFailed ? error.step : 'internal'));
+    } catch (error) {
+      if (error instanceof RestartHeld) throw new StepFailed(name, error.message);
+      throw error;
     }
   };
 
@@ -152,25 +176,28 @@ export async function bootstrapHost(input: BootstrapHostInput, shared: Bootstrap
       throw new StepFailed('probe', `logged in as uid ${probe.uid ?? '?'}${shared.sudo ? ' even through sudo' : ''}; bootstrap writes /etc and runs systemctl: log in as root (User root in the ssh config) or pass --sudo`);
     }
     // 4. the steps that differ
-    const steps: HostStep[] = planHostSteps(files, probe);
+    const steps: HostStep[] = planHostSteps(files, probe, { reloads: unitReloads(shared.unitText) });
     if (shared.check) {
       for (const step of steps) say(`would ${stepDetail(step)}`);
       return { host: input.host, status: steps.length > 0 || cert.kind === 'would-issue' ? 'changed' : 'ok', steps: [...done, ...steps.map(stepDetail)], certificate };
     }
     for (const step of steps) {
+      if (step.kind === 'restart') continue; // last, below: one host at a time
       const name = stepName(step);
       if (step.kind === 'copy') {
         await remote(name, installScript(step.file), step.file.content, copyTimeoutMs(shared.timeoutMs, step.file.content.length));
-      } else if (step.kind === 'restart') {
-        await restart(name);
       } else {
         await remote(name, systemctlScript(step.kind));
       }
       done.push(stepDetail(step));
       say(stepDetail(step));
     }
-    // 5. Hello: the agent answers with the role of the plan
-    const agent = await hello(input, shared, deps, signal, steps.some((s) => s.kind === 'start' || s.kind === 'restart'));
+    // 5. Hello: the agent answers with the role of the plan; a restart and its Hello take
+    // their turn among the hosts (restart-gate.ts)
+    const restartStep = steps.find((s) => s.kind === 'restart');
+    const agent = restartStep
+      ? await restartInTurn(stepName(restartStep))
+      : await hello(input, shared, deps, signal, steps.some((s) => s.kind === 'start' || s.kind === 'reload'));
     say(`agent answered: ${agent.role} ${agent.version}`);
     return { host: input.host, status: steps.length > 0 || cert.kind === 'issued' ? 'changed' : 'ok', steps: done, certificate, agent };
   } catch (err) {

@@ -1,6 +1,8 @@
 // What bootstrap must do on one host, from what the probe found (pure): copy each file whose
 // checksum or mode differs, reload systemd when the unit changed, enable the service when it
-// is not, and (re)start it when something it reads changed or it is not running.
+// is not, and start it when it is not running. A running agent whose only changed files are
+// its TLS files (CA, certificate, key, CRL) reloads them (SIGHUP, the unit's ExecReload),
+// keeping its connections and state; anything else it reads changed, it is restarted.
 import type { RemoteFile } from './remote-files';
 import type { ProbeResult } from './remote-shell';
 
@@ -9,7 +11,16 @@ export type HostStep =
   | { kind: 'daemon-reload' }
   | { kind: 'enable' }
   | { kind: 'start' }
+  | { kind: 'reload' }
   | { kind: 'restart' };
+
+/** The files a running agent reads again on SIGHUP (agent/server/transport/tls-reloader.ts). */
+const RELOADED_LABELS: ReadonlySet<string> = new Set(['ca', 'certificate', 'key', 'crl']);
+
+/** Whether `systemctl reload` means something for the unit: it has an ExecReload= line. */
+export function unitReloads(unitText: string): boolean {
+  return /^\s*ExecReload\s*=\s*\S/m.test(unitText);
+}
 
 export function stepName(step: HostStep): string {
   return step.kind === 'copy' ? `copy ${step.file.label} ${step.file.path}` : `systemctl ${step.kind}`;
@@ -21,7 +32,7 @@ export function stepDetail(step: HostStep): string {
   return `${stepName(step)} (${why})`;
 }
 
-export function planHostSteps(files: readonly RemoteFile[], probe: ProbeResult): HostStep[] {
+export function planHostSteps(files: readonly RemoteFile[], probe: ProbeResult, options: { reloads: boolean }): HostStep[] {
   const steps: HostStep[] = [];
   for (const file of files) {
     const there = probe.files.get(file.path);
@@ -33,7 +44,8 @@ export function planHostSteps(files: readonly RemoteFile[], probe: ProbeResult):
   if (steps.some((s) => s.kind === 'copy' && s.file.label === 'unit')) steps.push({ kind: 'daemon-reload' });
   if (probe.enabled !== 'enabled') steps.push({ kind: 'enable' });
   const running = probe.active === 'active' || probe.active === 'activating' || probe.active === 'reloading';
+  const onlyTls = steps.every((s) => s.kind !== 'copy' || RELOADED_LABELS.has(s.file.label));
   if (!running) steps.push({ kind: 'start' });
-  else if (copied) steps.push({ kind: 'restart' });
+  else if (copied) steps.push({ kind: onlyTls && options.reloads ? 'reload' : 'restart' });
   return steps;
 }

@@ -107,6 +107,6 @@ export function installScript(file: Pick<RemoteFile, 'path' | 'mode' | 'sha256'>
   ].join('\n');
 }
 
-export function systemctlScript(verb: 'daemon-reload' | 'enable' | 'start' | 'restart'): string {
+export function systemctlScript(verb: 'daemon-reload' | 'enable' | 'start' | 'reload' | 'restart'): string {
   return verb === 'daemon-reload' ? 'systemctl daemon-reload' : `systemctl ${verb} ${SERVICE}`;
 }

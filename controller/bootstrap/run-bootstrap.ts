@@ -1,10 +1,12 @@
 // lvsctl bootstrap over the hosts of a plan: at most --parallel hosts at once, each within
-// its own deadline (--host-deadline), a line per step as it happens, a recap per host, and
-// the exit code of the other commands (a failure beats an unreachable host).
+// its own deadline (--host-deadline), their agents restarted one at a time and none after a
+// failed one (restart-gate.ts), a line per step as it happens, a recap per host, and the exit
+// code of the other commands (a failure beats an unreachable host).
 import { EXIT } from '../exit-codes';
 import { mapBounded } from '../../lvs/map-bounded';
 import { bootstrapHost, type BootstrapDeps, type BootstrapHostInput, type BootstrapShared, type HostOutcome } from './bootstrap-host';
 import { maxOf } from '../../lvs/append';
+import { RestartGate } from './restart-gate';
 
 export interface BootstrapRun {
   hosts: BootstrapHostInput[];
@@ -20,11 +22,12 @@ export function bootstrapExitCode(outcomes: readonly HostOutcome[]): number {
 }
 
 export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Promise<HostOutcome[]> {
+  const restarts = new RestartGate();
   return mapBounded(run.hosts, run.parallel, async (host) => {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), run.hostDeadlineMs);
     try {
-      return await bootstrapHost(host, run.shared, deps, abort.signal);
+      return await bootstrapHost(host, run.shared, deps, abort.signal, restarts);
     } finally {
       clearTimeout(timer);
     }

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--unit <FILE>', 'the systemd unit to install (default: the project\'s packaging/lvsctl-agent.service, or the one the package installed)')
     .option('--allow <NAME,...>', 'the agents serve only client certificates with these common names (default: the common name of --cert)')
     .option('--sudo', 'run the remote commands through sudo -n, for a login that is not root')
-    .option('--parallel <n>', 'at most N hosts at once (default 10)')
+    .option('--parallel <n>', 'at most N hosts at once (default 10); agents are restarted one at a time, and none after one that failed')
     .option('--host-deadline <DURATION>', 'each host\'s bootstrap ends within this, its copies and the Hello included (default 10m)')
     .option('--ca <FILE>', 'the CA certificate to check the agents with (or LVSCTL_CA; default: DIR/ca.crt of --ca-dir)')
     .option('--cert <FILE>', 'this controller\'s certificate, for the Hello (or LVSCTL_CERT)')

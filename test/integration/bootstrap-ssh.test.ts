@@ -126,6 +126,23 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     assert.match(r.stdout, /web1 +changed +2 step\(s\): copy agent .*systemctl restart; agent answered/);
   });
 
+  it('a changed TLS file only is copied again and the agent reloads it (SIGHUP), not restarted', async () => {
+    const cert = ns!.written('etc/lvsctl/web1.crt');
+    writeFileSync(cert, `${readFileSync(cert, 'utf8')}\n`);
+    const pid = ns!.agentPid();
+    const before = ns!.systemctlCalls().length;
+    const r = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(r.code, 0, shown(r));
+    assert.match(r.stdout, /web1 {2}copy certificate \/etc\/lvsctl\/web1\.crt \(checksum differs\)/);
+    assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), ['reload lvsctl-agent']);
+    assert.match(r.stdout, /web1 +changed +2 step\(s\): copy certificate .*systemctl reload; agent answered/);
+    assert.equal(ns!.agentPid(), pid, 'the same agent process');
+    for (let waited = 0; !/certificates reloaded/.test(ns!.agentLog()); waited += 100) {
+      assert.ok(waited < 5000, `the agent logged no reload:\n${ns!.agentLog()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
   it('writes the plan\'s agent options (the role\'s, the host\'s over them) and restarts the agent, which starts with them', async () => {
     const plan = JSON.parse(readFileSync(join(local, 'plan.json'), 'utf8')) as { agent?: unknown; hosts: Record<string, Record<string, unknown>> };
     plan.agent = { realserver: { selfCheckInterval: '30s', logLevel: 'debug', optimizingCompiler: 'on' } };

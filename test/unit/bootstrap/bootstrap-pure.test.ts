@@ -2,7 +2,7 @@
 // parsing, the steps from what a host holds, the agent's path from the unit, the defaults file.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { planHostSteps, stepDetail } from '../../../controller/bootstrap/host-steps';
+import { planHostSteps, stepDetail, unitReloads } from '../../../controller/bootstrap/host-steps';
 import { agentPathFromUnit, defaultsText, hostFiles, stopTimeoutMsFromUnit, type HostFilesInput } from '../../../controller/bootstrap/remote-files';
 import { readFileSync } from 'node:fs';
 import { parseProbe, probeScript, shellCommand, shellQuote } from '../../../controller/bootstrap/remote-shell';
@@ -60,7 +60,7 @@ describe('bootstrap (pure)', () => {
   it('plans only what differs: a second run plans nothing', () => {
     const files = hostFiles(input, '/usr/local/bin/lvsctl-agent');
     const empty = parseProbe('enabled disabled\nactive inactive\nuid 0');
-    const first = planHostSteps(files, empty);
+    const first = planHostSteps(files, empty, { reloads: true });
     assert.deepEqual(first.map(stepDetail), [
       'copy agent /usr/local/bin/lvsctl-agent (missing)', 'copy ca /etc/lvsctl/ca.crt (missing)',
       'copy certificate /etc/lvsctl/web1.crt (missing)', 'copy key /etc/lvsctl/web1.key (missing)',
@@ -68,9 +68,24 @@ describe('bootstrap (pure)', () => {
       'systemctl daemon-reload', 'systemctl enable', 'systemctl start',
     ]);
     const all = parseProbe([...files.map((f) => `file ${f.mode} ${f.sha256} ${f.path}`), 'enabled enabled', 'active active', 'uid 0'].join('\n'));
-    assert.deepEqual(planHostSteps(files, all), []);
+    assert.deepEqual(planHostSteps(files, all, { reloads: true }), []);
     const keyMode = parseProbe([...files.map((f) => `file ${f.label === 'key' ? '644' : f.mode} ${f.sha256} ${f.path}`), 'enabled enabled', 'active active'].join('\n'));
-    assert.deepEqual(planHostSteps(files, keyMode).map(stepDetail), ['copy key /etc/lvsctl/web1.key (mode to 600)', 'systemctl restart']);
+    assert.deepEqual(planHostSteps(files, keyMode, { reloads: true }).map(stepDetail), ['copy key /etc/lvsctl/web1.key (mode to 600)', 'systemctl reload']);
+  });
+
+  it('reloads a running agent whose only changed files are its TLS files, and restarts it for anything else or a unit without ExecReload', () => {
+    const files = hostFiles(input, '/usr/local/bin/lvsctl-agent');
+    const probeWith = (changed: (label: string) => boolean) =>
+      parseProbe([...files.map((f) => `file ${f.mode} ${changed(f.label) ? 'f'.repeat(64) : f.sha256} ${f.path}`), 'enabled enabled', 'active active', 'uid 0'].join('\n'));
+    const tlsOnly = probeWith((label) => label === 'certificate' || label === 'key' || label === 'ca');
+    assert.deepEqual(planHostSteps(files, tlsOnly, { reloads: true }).map(stepDetail).slice(-1), ['systemctl reload']);
+    assert.deepEqual(planHostSteps(files, tlsOnly, { reloads: false }).map(stepDetail).slice(-1), ['systemctl restart']);
+    const newAgent = probeWith((label) => label === 'agent' || label === 'certificate');
+    assert.deepEqual(planHostSteps(files, newAgent, { reloads: true }).map(stepDetail).slice(-1), ['systemctl restart']);
+    const newOptions = probeWith((label) => label === 'defaults');
+    assert.deepEqual(planHostSteps(files, newOptions, { reloads: true }).map(stepDetail).slice(-1), ['systemctl restart']);
+    assert.equal(unitReloads(readFileSync('packaging/lvsctl-agent.service', 'utf8')), true);
+    assert.equal(unitReloads('[Service]\nExecStart=/usr/bin/lvsctl-agent\n#ExecReload=/bin/kill -HUP $MAINPID\n'), false);
   });
 
   it('finds where the unit starts the agent', () => {

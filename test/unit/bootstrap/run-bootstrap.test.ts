@@ -108,11 +108,72 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
   }
 
   it('a restart longer than --timeout, within the unit\'s stop timeout, is no failure; past both it fails naming the wait and where to look', async () => {
-    const outcomes = await bootstrapRestarting({ busy: 2500, stuck: 4500 }, 2000);
-    assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['busy', 'changed'], ['stuck', 'failed']]);
-    assert.ok(outcomes[0].steps.includes('systemctl restart'));
-    assert.equal(outcomes[1].failure?.step, 'systemctl restart');
-    assert.match(outcomes[1].failure?.reason ?? '', /^ssh gave no result within 3 s \(the agent stops only after the apply in flight, within the unit's stop timeout of 2 s; see systemctl status lvsctl-agent and journalctl -u lvsctl-agent on stuck\)$/);
+    const [busy] = await bootstrapRestarting({ busy: 2500 }, 2000);
+    assert.equal(busy.status, 'changed', JSON.stringify(busy.failure));
+    assert.ok(busy.steps.includes('systemctl restart'));
+    const [stuck] = await bootstrapRestarting({ stuck: 4500 }, 2000);
+    assert.equal(stuck.status, 'failed');
+    assert.equal(stuck.failure?.step, 'systemctl restart');
+    assert.match(stuck.failure?.reason ?? '', /^ssh gave no result within 3 s \(the agent stops only after the apply in flight, within the unit's stop timeout of 2 s; see systemctl status lvsctl-agent and journalctl -u lvsctl-agent on stuck\)$/);
+  });
+
+  it('restarts one agent at a time, and none after one whose restart failed: the others keep their old agent and say why', async () => {
+    let restarting = 0;
+    let most = 0;
+    const restarted: string[] = [];
+    const ssh: SshRunner = {
+      run: async (target, script) => {
+        if (script === 'systemctl restart lvsctl-agent') {
+          restarting++;
+          most = Math.max(most, restarting);
+          try {
+            await new Promise((r) => setTimeout(r, 50));
+            restarted.push(target.alias);
+            if (target.alias === 'bad') return { code: 1, stdout: '', stderr: 'Job for lvsctl-agent.service failed because the control process exited with error code.' };
+          } finally {
+            restarting--;
+          }
+        }
+        return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
+      },
+    };
+    const shared = sharedOf(join(dir, 'ca'), { timeoutMs: 5000, stopTimeoutMs: 5000 });
+    const names = ['web1', 'web2', 'bad', 'web3', 'web4'];
+    const hosts = names.map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.0.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    // one host at a time before the gate too, so that the order of restarts is the plan's
+    const outcomes = await runBootstrap({ hosts, shared, parallel: 1, hostDeadlineMs: 20_000 }, {
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.equal(most, 1);
+    assert.deepEqual(restarted, ['web1', 'web2', 'bad']);
+    assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['web1', 'changed'], ['web2', 'changed'], ['bad', 'failed'], ['web3', 'failed'], ['web4', 'failed']]);
+    assert.equal(outcomes[2].failure?.step, 'systemctl restart');
+    assert.match(outcomes[3].failure?.reason ?? '', /^not restarted: the agent of bad failed after its restart \(step systemctl restart\), so bootstrap restarts no other; this host's new files are in place/);
+    // its files were copied all the same
+    assert.ok(outcomes[3].steps.some((step) => step.startsWith('copy agent')));
+  });
+
+  it('with --parallel, copies to many hosts at once but still restarts one at a time', async () => {
+    let restarting = 0;
+    let most = 0;
+    const ssh: SshRunner = {
+      run: async (_target, script) => {
+        if (script === 'systemctl restart lvsctl-agent') {
+          restarting++;
+          most = Math.max(most, restarting);
+          await new Promise((r) => setTimeout(r, 50));
+          restarting--;
+        }
+        return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
+      },
+    };
+    const shared = sharedOf(join(dir, 'ca'), { timeoutMs: 5000, stopTimeoutMs: 5000 });
+    const hosts = ['a', 'b', 'c', 'd'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.1.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    const outcomes = await runBootstrap({ hosts, shared, parallel: 4, hostDeadlineMs: 20_000 }, {
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.deepEqual(outcomes.map((o) => o.status), ['changed', 'changed', 'changed', 'changed']);
+    assert.equal(most, 1);
   });
 });
 

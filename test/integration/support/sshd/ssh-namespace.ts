@@ -130,6 +130,12 @@ export class SshNamespace {
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
   }
 
+  /** The pid the fake systemctl started the agent with (it changes at each start and restart). */
+  agentPid(): string {
+    const file = join(this.dir, 'systemd', 'pid');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  }
+
   agentLog(): string {
     const file = join(this.dir, 'systemd', 'agent.log');
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
