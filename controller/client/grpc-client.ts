@@ -9,7 +9,7 @@ import { decodeApplyEvents } from '../../lvs/wire/apply-event-codec';
 import { WireFieldError, boundedList, boundedString, enumValue } from '../../lvs/wire/checks';
 import { ROLE } from '../../lvs/wire/enum-names';
 import { encodeApplyRequest } from '../../lvs/wire/apply-request-codec';
-import { MAX_MESSAGE_BYTES } from '../../lvs/wire/limits';
+import { MAX_APPLY_STREAM_BYTES, MAX_APPLY_STREAM_EVENTS, MAX_MESSAGE_BYTES } from '../../lvs/wire/limits';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
@@ -36,6 +36,8 @@ export interface GrpcConnectorOptions {
   omitDiff?: boolean;
   /** other keepalive ping timings than lvs/wire/limits.ts' (tests) */
   keepalive?: KeepaliveTimings;
+  /** other bounds of one apply's stream than lvs/wire/limits.ts' (tests) */
+  applyStream?: { bytes: number; events: number };
 }
 
 const DEFAULT_APPLY_TIMEOUT_MS = 30 * 60 * 1000;
@@ -120,12 +122,18 @@ class GrpcAgentClient implements AgentClient {
         this.opts.trace?.('apply headers received', this.target.host);
         heard();
       });
+      const streamBound = this.opts.applyStream ?? { bytes: MAX_APPLY_STREAM_BYTES, events: MAX_APPLY_STREAM_EVENTS };
+      let streamedBytes = 0;
+      let streamedEvents = 0;
       call.on('data', (bytes: Buffer) => {
         heard();
         if (settled) return;
+        streamedBytes += bytes.length;
+        if (streamedBytes > streamBound.bytes) return this.overflowed(call, finish, reject, `more than ${(streamBound.bytes / 1048576).toFixed(0)} MiB`);
         try {
           // one event, or a batch of steps handed on one by one, as if each had come alone
           for (const event of decodeApplyEvents(bytes)) {
+            if (++streamedEvents > streamBound.events) return this.overflowed(call, finish, reject, `more than ${streamBound.events.toLocaleString('en-US')} events`);
             progress.saw(event);
             if (event.kind === 'result') result = event;
             onEvent(event);
@@ -227,6 +235,13 @@ class GrpcAgentClient implements AgentClient {
 
   private tooLate(what: string): AgentUnreachableError {
     return new AgentUnreachableError(this.target.host, `${where(this.context)}: ${what}: ${this.opts.deadline?.text ?? 'the deadline'} passed before its turn`);
+  }
+
+  /** An apply stream past MAX_APPLY_STREAM_BYTES or _EVENTS: no lvsctl agent sends that much. */
+  private overflowed(call: { cancel(): void }, finish: (outcome: () => void) => void, reject: (error: Error) => void, what: string): void {
+    call.cancel();
+    finish(() => reject(new AgentUnreachableError(this.target.host,
+      `agent of ${this.target.host} sent ${what} on one apply's stream, more than any apply makes; stopped listening (the apply may have changed part of the host: see its log, then lvsctl status)`)));
   }
 
   private malformed(e: unknown): AgentUnreachableError {

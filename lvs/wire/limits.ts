@@ -35,6 +35,16 @@ export const STEP_BATCH_BYTES = 256 * 1024;
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
+ * What the controller takes on one apply's stream of events, all messages together. The
+ * largest real stream, a 20,000 x 10 table replaced by another with --diff, is tens of MiB
+ * and a few hundred thousand steps; an agent that streams on past these (broken, or not
+ * lvsctl's) is cut off, so that the controller, which keeps the events for --json, cannot
+ * be made to grow without bound.
+ */
+export const MAX_APPLY_STREAM_BYTES = 256 * 1024 * 1024;
+export const MAX_APPLY_STREAM_EVENTS = 4_000_000;
+
+/**
  * Keepalive pings every 30 s (answered within 10 s) notice a director that vanished in the
  * middle of a long apply, instead of waiting for the deadline.
  */

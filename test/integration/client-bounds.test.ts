@@ -106,6 +106,28 @@ describe('the gRPC clients end what they start', function () {
     }
   });
 
+  it('cuts off an agent whose apply streams events without end, saying so, and keeps no more of them than the bound', async () => {
+    const step = { kind: 'step' as const, action: 'add-destination', target: `tcp 10.0.0.100:80 -> 10.0.0.11:80 ${'x'.repeat(200)}`, status: 'changed' as const, message: '' };
+    const flooding = await startFakeAgent({ role: 'director', tls: pki.agent, flood: { apply: step } });
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 10_000, applyStream: { bytes: 64 * 1024 * 1024, events: 20_000 } })({ host: 'lvs1', address: '127.0.0.1', port: flooding.port });
+      let kept = 0;
+      const reason = await reasonOf(client.apply(directorPlan(2), 'apply', () => { kept++; }));
+      client.close();
+      assert.match(reason, /agent of lvs1 sent more than 20,000 events on one apply's stream, more than any apply makes; stopped listening/);
+      assert.strictEqual(kept, 20_000);
+      await until(() => flooding.flooded().cancelled, 'the apply stream was not cancelled');
+      const byBytes = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 10_000, applyStream: { bytes: 1024 * 1024, events: 1_000_000 } })({ host: 'lvs1', address: '127.0.0.1', port: flooding.port });
+      kept = 0;
+      const bytesReason = await reasonOf(byBytes.apply(directorPlan(2), 'apply', () => { kept++; }));
+      byBytes.close();
+      assert.match(bytesReason, /agent of lvs1 sent more than 1 MiB on one apply's stream/);
+      assert.ok(kept < 1024 * 1024 / 200, `kept ${kept} events of ~250 bytes past 1 MiB`);
+    } finally {
+      await flooding.stop();
+    }
+  });
+
   it('says an apply stopped mid-apply when its agent froze (SIGSTOP): keepalive pings unanswered, part of the plan may be applied', async () => {
     const frozen = await startAgentProcess('director', pki.agent);
     try {

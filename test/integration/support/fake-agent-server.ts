@@ -27,8 +27,8 @@ export interface FakeAgentBehaviour {
   identity?: { host: string; version: string; capabilities: string[] };
   /** Health: this one report (watch or not), then silence */
   healthReport?: AgentHealthReport;
-  /** Health (this report) or Connections (one entry): sent again and again until the caller goes */
-  flood?: { health?: AgentHealthReport; connection?: ConnectionEntry };
+  /** Health (this report), Connections (one entry) or Apply (one event): sent again and again until the caller goes */
+  flood?: { health?: AgentHealthReport; connection?: ConnectionEntry; apply?: ApplyEvent };
 }
 
 export interface FakeAgent {
@@ -76,6 +76,7 @@ export async function startFakeAgent(behaviour: FakeAgentBehaviour): Promise<Fak
       applies++;
       held.add(call);
       call.sendMetadata(new Metadata());
+      if (behaviour.flood?.apply) return flood(call, applyEventToWire(behaviour.flood.apply));
       if (behaviour.applyWire) {
         for (const message of behaviour.applyWire) call.write(message);
         return;
