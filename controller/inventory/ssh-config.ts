@@ -1,7 +1,7 @@
 // The user's ssh config as an address book: `Host` alias (patterns included) → `HostName`,
 // computed the way ssh computes it (first value wins, patterns and negations honoured).
 import { errorMessage } from '../../lvs/errors';
-import { promises as fs } from 'node:fs';
+import { NotRegularFileError, readRegularFileSync } from '../../lvs/regular-file';
 import { parse } from 'ssh-config';
 import type { PlanProblem } from '../plan/errors';
 
@@ -24,6 +24,9 @@ export function sshHostNamesFromText(text: string): SshHostNames {
   };
 }
 
+/** An ssh config of thousands of hosts is a few hundred KiB. */
+export const MAX_SSH_CONFIG_BYTES = 4 * 1024 * 1024;
+
 /**
  * Reads an ssh config file. A missing file is a problem only when the user named it
  * (`--ssh-config`); the default ~/.ssh/config may simply not exist.
@@ -31,14 +34,14 @@ export function sshHostNamesFromText(text: string): SshHostNames {
 export async function readSshHostNames(path: string, named: boolean): Promise<{ hostNames?: SshHostNames; problem?: PlanProblem }> {
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    text = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!named && code === 'ENOENT') return {};
     return {
       problem: {
         pointer: '',
-        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(err)}`,
+        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : err instanceof NotRegularFileError ? err.problem : errorMessage(err)}`,
         hint: 'check --ssh-config, or give the hosts an "address"',
       },
     };

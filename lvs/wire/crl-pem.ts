@@ -2,16 +2,20 @@
 // that is missing, unreadable or no PEM CRL is named here with its fix; what it says (issuer,
 // signature, dates) is for the caller to check. Used by agent/server/transport/crl-file.ts and
 // controller/client/tls-options.ts.
-import { readFileSync } from 'fs';
+import { NotRegularFileError, readRegularFileSync } from '../regular-file';
 import { TlsFileError } from './tls-files';
+
+/** A CRL lists revoked serials, ~40 bytes each: 16 MiB is hundreds of thousands of them. */
+export const MAX_CRL_BYTES = 16 * 1024 * 1024;
 
 export const MAKE_CRL = 'make it with `lvsctl certs crl DIR` (or `lvsctl certs revoke DIR NAME`) from the CA directory';
 
 export function readCrlPem(file: string): Buffer {
   let pem: Buffer;
   try {
-    pem = readFileSync(file);
+    pem = readRegularFileSync(file, MAX_CRL_BYTES);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new TlsFileError(file, `the CRL ${err.problem}`, MAKE_CRL);
     const code = (err as NodeJS.ErrnoException).code;
     throw new TlsFileError(file, `the CRL ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, MAKE_CRL);
   }

@@ -2,7 +2,7 @@
 // wrong file is reported by name at start-up rather than as an opaque handshake failure
 // on the first call. Used by the agent (server side) and the controller (client side).
 import { X509Certificate, createPrivateKey, type KeyObject } from 'crypto';
-import { readFileSync } from 'fs';
+import { NotRegularFileError, readRegularFileSync } from '../regular-file';
 
 export interface TlsFiles {
   ca: string;
@@ -29,10 +29,14 @@ export class TlsFileError extends Error {
 
 const MAKE_CERTS = 'make them with `lvsctl certs init DIR` and `lvsctl certs issue DIR NAME`';
 
+/** A PEM certificate or key is a few KiB; a CA bundle of many certificates still far below this. */
+export const MAX_PEM_BYTES = 1024 * 1024;
+
 function readPem(file: string, what: string): Buffer {
   try {
-    return readFileSync(file);
+    return readRegularFileSync(file, MAX_PEM_BYTES);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new TlsFileError(file, `the ${what} ${err.problem}`, 'give the path of the PEM file itself');
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? String(err)})`;
     throw new TlsFileError(file, `the ${what} ${reason}`, code === 'EACCES' ? 'check its owner and mode' : MAKE_CERTS);
