@@ -19,7 +19,9 @@ export function register(program: Command): void {
       'after',
       [
         '',
-        'Without --ipvsadm and --iptables, stdin is read (either kind of output).',
+        'With none of --ipvsadm, --iptables, --ip6tables, --keepalived and --ldirectord, stdin is read',
+        '(ipvsadm -S -n or iptables-save output, told apart by their content). With --iptables or',
+        '--ip6tables alone no IPVS table is read: give --ipvsadm FILE (or -) for the services.',
         'The plan goes to stdout; notes on what to finish by hand (the director\'s address, FTP',
         'server configs) go to stderr. Realservers are named from their address (rs-10-0-0-11),',
         'services from their key (tcp-10-0-0-100-80, fwmark-1).',

@@ -13,7 +13,7 @@ import { JsonReport } from '../report/json';
 import { shouldUseColor } from '../report/color';
 import { rolloutExitCode } from '../rollout/exit-code';
 import { runRollout, type RolloutTarget } from '../rollout/run-rollout';
-import { parseLimit, unknownLimitHosts } from '../rollout/selection';
+import { checkedLimit } from '../rollout/selection';
 import { DEFAULT_PARALLEL, MAX_PARALLEL } from './rollout-defaults';
 import { BatchedOutput } from './batched-output';
 import { rolloutTrace, tracedConnector, type TraceMark } from './rollout-trace';
@@ -89,15 +89,11 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   const plan = loaded.plan;
   const hostNames = Object.keys(plan.hosts);
 
-  const limit = options.limit ? parseLimit(options.limit) : undefined;
-  if (options.limit && (!limit || limit.length === 0)) {
-    throw new RolloutUsageError(`--limit needs host names, e.g. --limit web1,web2; known hosts: ${hostNames.join(', ')}`);
-  }
-  const unknown = limit ? unknownLimitHosts(hostNames, limit) : [];
-  if (unknown.length > 0) {
-    throw new RolloutUsageError(
-      `--limit: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a host' : 'are not hosts'} of ${planPath}; known hosts: ${hostNames.join(', ')}`,
-    );
+  let limit: string[] | undefined;
+  try {
+    limit = checkedLimit(options.limit, hostNames, planPath);
+  } catch (err) {
+    throw new RolloutUsageError((err as Error).message);
   }
 
   const resolved = await deps.resolveAddresses(plan, options.sshConfig !== undefined ? { sshConfigPath: options.sshConfig } : {});

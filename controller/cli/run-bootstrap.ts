@@ -10,8 +10,8 @@ import { CRL_FILE, crlOfCertDir, writeCrlOfCertDir } from '../certs/revocation-d
 import { readSshHostNames } from '../inventory/ssh-config';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
-import { loadFleetPlan, FleetPlanRefused } from '../fleet/plan-targets';
-import { parseLimit, unknownLimitHosts } from '../rollout/selection';
+import { fleetPlanOrRefusal } from '../fleet/commands';
+import { checkedLimit, parseLimit } from '../rollout/selection';
 import { agentPathFromUnit, stopTimeoutMsFromUnit } from '../bootstrap/remote-files';
 import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
 import { openSshRunner } from '../bootstrap/ssh';
@@ -158,25 +158,25 @@ function allowList(flag: string | undefined, certPem: Buffer | undefined, certFi
 
 export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
   const check = flags.check === true;
-  const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL : Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to ${MAX_PARALLEL}`, EXIT.invalid);
+  const parallelText = flags.parallel?.trim();
+  if (parallelText !== undefined && (!/^[1-9][0-9]*$/.test(parallelText) || Number(parallelText) > MAX_PARALLEL)) {
+    throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to ${MAX_PARALLEL}, e.g. --parallel 5`, EXIT.invalid);
+  }
+  const parallel = parallelText === undefined ? DEFAULT_PARALLEL : Number(parallelText);
   const timeoutMs = parseDurationMs('--timeout', flags.timeout, MAX_DURATION_MS);
   const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
   if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
   const hostDeadlineMs = parseDurationMs('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE, MAX_DURATION_MS);
 
-  let fleet;
+  const fleet = await fleetPlanOrRefusal('bootstrap', planPath, { ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}), json: flags.json === true },
+    { loadPlanFile, resolveAddresses, stderr: io.stderr, stdout: io.stdout });
+  if ('exitCode' in fleet) return fleet.exitCode;
+  let limit: string[] | undefined;
   try {
-    fleet = await loadFleetPlan(planPath, { loadPlanFile, resolveAddresses, stderr: io.stderr }, flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {});
+    limit = checkedLimit(flags.limit, fleet.targets.map((t) => t.host), planPath);
   } catch (err) {
-    if (err instanceof FleetPlanRefused) return err.exitCode;
-    throw err;
-  }
-  const limit = flags.limit ? parseLimit(flags.limit) : undefined;
-  if (limit) {
-    const unknown = unknownLimitHosts(fleet.targets.map((t) => t.host), limit);
-    if (unknown.length > 0) throw new CliError(`--limit names hosts the plan does not have: ${unknown.join(', ')}`, EXIT.invalid);
+    throw new CliError((err as Error).message, EXIT.invalid);
   }
   const targets = fleet.targets.filter((t) => !limit || limit.includes(t.host));
 

@@ -137,6 +137,9 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   }
   io.out(JSON.stringify(result.plan, null, 2) + '\n');
   for (const note of result.notes) io.err(`lvsctl import: note: ${note}\n`);
+  if (!implicitStdin && options.ipvsadm === undefined) {
+    io.err('lvsctl import: note: no IPVS table was read (only mark rules were given), so the plan has no services: add --ipvsadm FILE (or - for stdin) with `ipvsadm -S -n` output\n');
+  }
   return EXIT.ok;
 }
 

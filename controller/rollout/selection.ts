@@ -24,6 +24,21 @@ export function unknownLimitHosts(hostNames: Iterable<string>, limit: readonly s
   return limit.filter((h) => !known.has(h));
 }
 
+/**
+ * --limit as every command that takes it reads it: the names, or an error saying what is
+ * wrong (no name at all, a name that is no host) with the plan's hosts; undefined without one.
+ */
+export function checkedLimit(values: readonly string[] | undefined, hostNames: readonly string[], planPath: string): string[] | undefined {
+  if (values === undefined) return undefined;
+  const limit = parseLimit(values);
+  if (limit.length === 0) throw new Error(`--limit needs host names, e.g. --limit web1,web2; known hosts: ${hostNames.join(', ')}`);
+  const unknown = unknownLimitHosts(hostNames, limit);
+  if (unknown.length > 0) {
+    throw new Error(`--limit: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a host' : 'are not hosts'} of ${planPath}; known hosts: ${hostNames.join(', ')}`);
+  }
+  return limit;
+}
+
 /** "web1,web2" and ["lvs1", " web3 "] alike → trimmed, unique, non-empty names. */
 export function parseLimit(values: readonly string[]): string[] {
   const names = values.flatMap((v) => v.split(',')).map((h) => h.trim()).filter((h) => h !== '');

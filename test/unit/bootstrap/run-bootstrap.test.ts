@@ -250,4 +250,30 @@ describe('lvsctl bootstrap: the controller\'s certificate', () => {
       return true;
     });
   });
+
+  it('reads --limit and --parallel as rollout does: no name at all, an unknown name and 1e1 are refused, naming the hosts', async () => {
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    const base = { caDir: join(dir, 'ca'), agentBinary: join(dir, 'lvsctl-agent'), check: true, timeout: '10s' };
+    const refusal = (flags: Record<string, unknown>, message: RegExp) => assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { ...base, ...flags }, io), (err: unknown) => {
+      assert.ok(err instanceof CliError, String(err));
+      assert.equal(err.exitCode, EXIT.invalid);
+      assert.match(err.message, message);
+      return true;
+    });
+    await refusal({ limit: [''] }, /^--limit needs host names, e\.g\. --limit web1,web2; known hosts: lvs1, web1$/);
+    await refusal({ limit: ['web9'] }, /^--limit: web9 is not a host of .*plan\.json; known hosts: lvs1, web1$/);
+    await refusal({ parallel: '1e1' }, /^--parallel "1e1": must be a whole number from 1 to \d+, e\.g\. --parallel 5$/);
+  });
+
+  it('with --json, an invalid plan is one JSON document on stdout, as the other commands print it', async () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ apiVersion: 'lvsctl/v1', cluster: 'boot', hosts: {}, services: [] }));
+    let stdout = '';
+    const io = { stdout: { write: (t: string) => { stdout += t; return true; } }, stderr: { write: () => true }, env: {} };
+    const code = await runBootstrapCommand(join(dir, 'bad.json'), { caDir: join(dir, 'ca'), json: true, timeout: '10s' }, io);
+    assert.equal(code, EXIT.invalid);
+    const document = JSON.parse(stdout) as { command: string; problems: unknown[]; exitCode: number };
+    assert.equal(document.command, 'bootstrap');
+    assert.equal(document.exitCode, EXIT.invalid);
+    assert.ok(document.problems.length > 0);
+  });
 });

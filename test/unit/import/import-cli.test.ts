@@ -153,4 +153,11 @@ describe('lvsctl import --ip6tables: the IPv6 mark rules', () => {
   it('refuses two readers of stdin', async () => {
     assert.match(await refusal({ ipvsadm: '-', ip6tables: '-' }, {}), /only one of --ipvsadm, --iptables, --ip6tables and --director-addresses can read stdin/);
   });
+
+  it('with --ip6tables alone, says that no IPVS table was read and how to give one', async () => {
+    const { code, out, err } = await run({ ip6tables: 'mangle6.txt' }, { 'mangle6.txt': MANGLE6 });
+    assert.equal(code, 0);
+    assert.deepEqual((JSON.parse(out) as PlanInput).services, []);
+    assert.match(err, /note: no IPVS table was read \(only mark rules were given\), so the plan has no services: add --ipvsadm FILE \(or - for stdin\)/);
+  });
 });
