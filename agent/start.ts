@@ -27,6 +27,7 @@ import { startAgentServer, type RunningAgent } from './server/agent-server';
 import { Revocations } from './server/revocation';
 import { describeIdentity, loadTlsIdentity, secureContextOf, type AgentTlsFiles, type TlsIdentity } from './server/transport/tls-identity';
 import { tlsReloader } from './server/transport/tls-reloader';
+import { identityWarnings } from './server/transport/identity-warnings';
 import { TlsFileError } from '../lvs/wire/tls-files';
 import { prepareCodecsSteps } from '../lvs/wire/proto-types';
 import { runSliced } from '../lvs/yield-point';
@@ -282,6 +283,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     stateDir: config.stateDir,
     optimizingCompiler: describeOptimizingCompiler(optimizingCompiler),
   });
+  if (identity) for (const w of identityWarnings(identity, config.allow, new Date())) logger.warn(w.message, w.fields);
   // the first apply's look for a chain left from before, taken now rather than inside it (docs/director.md, step 3)
   kernel?.marks.start((error) => logger.info('the mangle table could not be read at start; the first apply reads it', { problem: errorMessage(error) }));
   // systemd (Type=notify) counts the start as done only now, when the port is bound
@@ -298,6 +300,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
       apply: (next) => {
         server.reloadTls(secureContextOf(next));
         revocations.replace(next.crl?.revoked ?? []);
+        for (const w of identityWarnings(next, config.allow, new Date())) logger.warn(w.message, w.fields);
       },
     });
     if (reloadAsked) void reload();

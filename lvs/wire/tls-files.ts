@@ -16,6 +16,8 @@ export interface TlsMaterial {
   key: Buffer;
   /** the certificate's subject common name, for logs */
   commonName: string;
+  /** when the certificate expires (its notAfter) */
+  notAfter: Date;
   /** the controller's check of the agents: the CA's revocation list (PEM), when it has one */
   crl?: Buffer;
 }
@@ -85,5 +87,5 @@ export function readTlsFiles(files: TlsFiles, now: Date = new Date()): TlsMateri
   if (notAfter.getTime() < now.getTime()) {
     throw new TlsFileError(files.cert, `expired on ${notAfter.toISOString()}`, 'issue a new one with `lvsctl certs issue DIR NAME`');
   }
-  return { ca, cert, key, commonName: commonNameOf(ownCert.subject) };
+  return { ca, cert, key, commonName: commonNameOf(ownCert.subject), notAfter };
 }

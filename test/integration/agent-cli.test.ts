@@ -172,13 +172,13 @@ describe('lvsctl-agent start-up', () => {
     assert.strictEqual(stderr, `lvsctl-agent: ${key}: the private key can be read by others than its owner (mode 0644) (run \`chmod 600 ${key}\`)\n`);
   });
 
-  it('says a --key that is a directory cannot be read, not that it wants a chmod', async () => {
+  it('says a --key that is a directory is one, not that it wants a chmod', async () => {
     const keyDir = join(stateDir, 'key-dir');
     mkdirSync(keyDir, { recursive: true, mode: 0o755 });
     chmodSync(keyDir, 0o755);
     const { code, stderr } = await runAgent(['--role', 'realserver', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', keyDir, '--listen', '127.0.0.1:0', '--state-dir', stateDir]);
     assert.strictEqual(code, 1);
-    assert.match(stderr, /key-dir: the private key cannot be read \(EISDIR\)/);
+    assert.match(stderr, /key-dir: the private key is a directory \(give the path of the PEM file itself\)/);
     assert.doesNotMatch(stderr, /chmod/);
   });
 
@@ -310,8 +310,22 @@ describe('lvsctl-agent start-up', () => {
     );
     assert.strictEqual(code, 0);
     const started = stdout.split('\n').map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => l.message === 'agent started');
-    assert.deepStrictEqual(started?.tls, { certificate: 'lvs1', allow: ['controller'] });
+    const tls = started?.tls as Record<string, unknown> | undefined;
+    assert.deepStrictEqual({ ...tls, certificateExpires: undefined }, { certificate: 'lvs1', certificateExpires: undefined, allow: ['controller'] });
+    assert.ok(!Number.isNaN(Date.parse(String(tls?.certificateExpires))), `certificateExpires: ${String(tls?.certificateExpires)}`);
     assert.doesNotMatch(stdout, /PRIVATE KEY/);
+    assert.doesNotMatch(stdout, /any certificate the CA signed may call this agent/);
+  });
+
+  it('warns when it serves any certificate its CA signed (no --allow), naming the fix', async () => {
+    const { code, stdout } = await runAgent(
+      ['--role', 'realserver', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key, '--listen', '127.0.0.1:0', '--state-dir', stateDir],
+      /any certificate the CA signed/,
+    );
+    assert.strictEqual(code, 0);
+    const warning = stdout.split('\n').map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => String(l.message).startsWith('any certificate the CA signed'));
+    assert.strictEqual(warning?.level, 'warn');
+    assert.match(String(warning?.message), /start it with --allow NAMES, the certificate names of the controllers/);
   });
 
   it('says in its start line whether V8\'s optimizing compiler runs, and why', async () => {

@@ -77,7 +77,7 @@ describe('mutual TLS between controller and agent', () => {
   it('refuses a client certificate from another CA', async () => {
     // trusts the cluster CA, but presents a certificate the agent's CA never signed
     const files = { ca: pki.agent.ca, cert: pki.stranger.cert, key: pki.stranger.key };
-    const material = { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key), commonName: 'controller' };
+    const material = { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key), commonName: 'controller', notAfter: new Date(Date.now() + 86_400_000) };
     const reason = await unreachableReason(clientTo(agent.port, { kind: 'mtls', files, material }));
     // TLS 1.3: the agent checks our certificate last and refuses it by closing before its first byte
     assert.match(reason, /closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses a client certificate under TLS 1\.3; .*other\/controller\.crt \(--cert\)/);

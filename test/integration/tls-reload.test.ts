@@ -123,7 +123,7 @@ describe('reloading the agent\'s certificates', function () {
       const onOpen = await hello();
       assert.strictEqual(onOpen?.code, status.UNAUTHENTICATED);
       assert.match(onOpen?.details ?? '', /client certificate CN=ops \(serial [0-9A-F]+\) is revoked by this agent's CRL/);
-      const fresh = clientTo(running.port, { kind: 'mtls', files: ops, material: { ca: readFileSync(ops.ca), cert: readFileSync(ops.cert), key: readFileSync(ops.key), commonName: 'ops' } });
+      const fresh = clientTo(running.port, { kind: 'mtls', files: ops, material: { ca: readFileSync(ops.ca), cert: readFileSync(ops.cert), key: readFileSync(ops.key), commonName: 'ops', notAfter: new Date(Date.now() + 86_400_000) } });
       await assert.rejects(fresh.hello(), /closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses a client certificate/);
       fresh.close();
       const line = await logged(log, (l) => l.message === 'connection refused: client certificate' && l.certificate === 'ops');

@@ -31,6 +31,7 @@ export function secureContextOf(identity: TlsIdentity): SecureContextOptions {
 export function describeIdentity(identity: TlsIdentity): Record<string, unknown> {
   return {
     certificate: identity.material.commonName,
+    certificateExpires: identity.material.notAfter.toISOString(),
     ...(identity.crl ? { crl: { revoked: identity.crl.revoked.length, thisUpdate: identity.crl.thisUpdate.toISOString() } } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { ClientTls } from '../../../controller/client/tls-options';
 const MTLS: ClientTls = {
   kind: 'mtls',
   files: { ca: '/pki/ca.crt', cert: '/pki/controller.crt', key: '/pki/controller.key' },
-  material: { ca: Buffer.from(''), cert: Buffer.from(''), key: Buffer.from(''), commonName: 'controller' },
+  material: { ca: Buffer.from(''), cert: Buffer.from(''), key: Buffer.from(''), commonName: 'controller', notAfter: new Date(0) },
 };
 const LIMIT = { at: 0, text: 'within 2000 ms (--timeout)', byCommand: false };
 

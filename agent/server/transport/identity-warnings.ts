@@ -1,0 +1,28 @@
+// What an operator should hear about the agent's TLS set-up at start and at each reload, as
+// warnings in its log: an agent that serves any certificate its CA signed (no --allow), and
+// a certificate close to its end (an agent refuses to start with an expired one, so a reboot
+// after that day leaves the host without its agent).
+import type { TlsIdentity } from './tls-identity';
+
+/** A certificate this close to its end is warned about (bootstrap replaces none with less left). */
+export const EXPIRY_WARNING_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+
+export function identityWarnings(identity: TlsIdentity, allow: readonly string[], now: Date): { message: string; fields: Record<string, unknown> }[] {
+  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+  if (allow.length === 0) {
+    warnings.push({
+      message: 'any certificate the CA signed may call this agent, another host\'s agent certificate among them: start it with --allow NAMES, the certificate names of the controllers (lvsctl bootstrap writes --allow)',
+      fields: { certificate: identity.material.commonName },
+    });
+  }
+  const daysLeft = Math.floor((identity.material.notAfter.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft < EXPIRY_WARNING_DAYS) {
+    warnings.push({
+      message: `the agent's certificate expires in ${daysLeft} day(s): after that the agent refuses to start and controllers refuse it. Remove DIR/HOST.crt and DIR/HOST.key in the CA directory and run lvsctl bootstrap (it issues a new pair and reloads the agent)`,
+      fields: { certificate: identity.material.commonName, expires: identity.material.notAfter.toISOString() },
+    });
+  }
+  return warnings;
+}
