@@ -1,8 +1,12 @@
 // The user's ssh config as an address book: `Host` alias (patterns included) → `HostName`,
-// computed the way ssh computes it (first value wins, patterns and negations honoured).
+// computed the way ssh computes it (first value wins, patterns and negations honoured,
+// Include followed: ssh-config-include.ts).
 import { errorMessage } from '../../lvs/errors';
 import { NotRegularFileError, readRegularFileSync } from '../../lvs/regular-file';
+import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { parse } from 'ssh-config';
+import { expandIncludes, SshIncludeError, type IncludeFiles } from './ssh-config-include';
 import type { PlanProblem } from '../plan/errors';
 
 /** alias → the HostName ssh would connect to, or undefined when the config names none */
@@ -24,8 +28,34 @@ export function sshHostNamesFromText(text: string): SshHostNames {
   };
 }
 
-/** An ssh config of thousands of hosts is a few hundred KiB. */
+/** An ssh config of thousands of hosts is a few hundred KiB; this bounds it with all it includes. */
 export const MAX_SSH_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/** The files an Include names, from disk: regular files only, all of them together within the bound. */
+function includeFiles(): IncludeFiles {
+  let bytes = 0;
+  return {
+    read(path) {
+      let text: string;
+      try {
+        text = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES).toString('utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new SshIncludeError(`Include ${err instanceof NotRegularFileError ? err.message : `${path}: ${errorMessage(err)}`}`);
+      }
+      bytes += text.length;
+      if (bytes > MAX_SSH_CONFIG_BYTES) throw new SshIncludeError(`the files it includes pass ${MAX_SSH_CONFIG_BYTES / 1048576} MiB together (at ${path})`);
+      return text;
+    },
+    list(dir) {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
 
 /**
  * Reads an ssh config file. A missing file is a problem only when the user named it
@@ -47,7 +77,7 @@ export async function readSshHostNames(path: string, named: boolean): Promise<{ 
     };
   }
   try {
-    return { hostNames: sshHostNamesFromText(text) };
+    return { hostNames: sshHostNamesFromText(expandIncludes(text, { home: homedir(), files: includeFiles() })) };
   } catch (err) {
     return {
       problem: {
