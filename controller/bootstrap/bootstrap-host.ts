@@ -77,6 +77,15 @@ function lastLine(text: string): string {
   return peerText(lines.slice(-2).join('; '));
 }
 
+/** Which deadline ended the host: its own (--host-deadline), or the command's (--deadline, the abort's reason). */
+function deadlineOf(signal: AbortSignal): string {
+  return signal.reason === '--deadline' ? 'the command\'s deadline (--deadline)' : 'the host\'s deadline (--host-deadline)';
+}
+
+function deadlinePassed(signal: AbortSignal): string {
+  return `${deadlineOf(signal)} passed`;
+}
+
 class StepFailed extends Error {
   constructor(readonly step: string, reason: string, readonly unreachable = false) {
     super(reason);
@@ -90,7 +99,7 @@ export async function bootstrapHost(
   let certificate: HostOutcome['certificate'];
   const say = (line: string): void => deps.progress(input.host, line);
   const remote = async (step: string, script: string, stdin?: Buffer, timeoutMs = shared.timeoutMs): Promise<string> => {
-    if (signal.aborted) throw new StepFailed(step, 'the host\'s deadline passed (--host-deadline)');
+    if (signal.aborted) throw new StepFailed(step, deadlinePassed(signal));
     let result;
     try {
       result = await deps.ssh.run(input.ssh, asRoot(script, shared.sudo), { ...(stdin ? { stdin } : {}), signal, timeoutMs });
@@ -126,7 +135,7 @@ export async function bootstrapHost(
     try {
       return await restarts.run(input.host, async () => {
         if (signal.aborted) {
-          const late = new StepFailed(name, 'the host\'s deadline passed (--host-deadline) while it waited for its turn to restart (one host at a time)');
+          const late = new StepFailed(name, `${deadlinePassed(signal)} while it waited for its turn to restart (one host at a time)`);
           waitedTooLong.add(late);
           throw late;
         }
@@ -213,7 +222,7 @@ async function hello(input: BootstrapHostInput, shared: BootstrapShared, deps: B
   const until = Date.now() + (started ? shared.helloWithinMs : 0);
   let last = '';
   for (;;) {
-    if (signal.aborted) throw new StepFailed('hello', `no answer before the host's deadline (--host-deadline): ${last}`);
+    if (signal.aborted) throw new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${last}`);
     const client = deps.connector({ host: input.host, address: input.address, port: input.port });
     try {
       const identity = await client.hello();

@@ -13,6 +13,8 @@ export interface BootstrapRun {
   shared: BootstrapShared;
   parallel: number;
   hostDeadlineMs: number;
+  /** --deadline: every host ends by then (Date.now() ms), whatever its own deadline leaves */
+  deadlineAt?: number;
 }
 
 export function bootstrapExitCode(outcomes: readonly HostOutcome[]): number {
@@ -25,7 +27,11 @@ export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Prom
   const restarts = new RestartGate();
   return mapBounded(run.hosts, run.parallel, async (host) => {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), run.hostDeadlineMs);
+    const left = run.deadlineAt === undefined ? Infinity : run.deadlineAt - Date.now();
+    // the abort's reason names the deadline that ended the host (bootstrap-host.ts says which)
+    const timer = left < run.hostDeadlineMs
+      ? setTimeout(() => abort.abort('--deadline'), Math.max(0, left))
+      : setTimeout(() => abort.abort('--host-deadline'), run.hostDeadlineMs);
     try {
       return await bootstrapHost(host, run.shared, deps, abort.signal, restarts);
     } finally {

@@ -22,6 +22,8 @@ export function register(program: Command): void {
     .option('--sudo', 'run the remote commands through sudo -n, for a login that is not root')
     .option('--parallel <n>', 'at most N hosts at once (default 10); agents are restarted one at a time, and none after one that failed')
     .option('--host-deadline <DURATION>', 'each host\'s bootstrap ends within this, its copies and the Hello included (default 10m)')
+    .option('--deadline <DURATION>', 'the whole command ends within this: a host not done by then fails, naming it (default: none beyond each host\'s --host-deadline)')
+    .option('--insecure', 'refused: bootstrap installs agents with mutual TLS only (it issues their certificates)')
     .option('--ca <FILE>', 'the CA certificate to check the agents with (or LVSCTL_CA; default: DIR/ca.crt of --ca-dir)')
     .option('--cert <FILE>', 'this controller\'s certificate, for the Hello (or LVSCTL_CERT)')
     .option('--key <FILE>', 'the key of --cert (or LVSCTL_KEY)')

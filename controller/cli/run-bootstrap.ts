@@ -29,6 +29,8 @@ export interface BootstrapFlags {
   sudo?: boolean;
   parallel?: string;
   hostDeadline?: string;
+  deadline?: string;
+  insecure?: boolean;
   ca?: string;
   cert?: string;
   key?: string;
@@ -168,6 +170,10 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
   if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
   const hostDeadlineMs = parseDurationMs('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE, MAX_DURATION_MS);
+  if (flags.insecure) {
+    throw new CliError('bootstrap installs agents with mutual TLS only (it issues their certificates and writes --allow): --insecure is for agents started by hand in a lab; drop it', EXIT.invalid);
+  }
+  const deadlineAt = flags.deadline === undefined ? undefined : Date.now() + parseDurationMs('--deadline', flags.deadline, MAX_DURATION_MS);
 
   const fleet = await fleetPlanOrRefusal('bootstrap', planPath, { ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}), json: flags.json === true },
     { loadPlanFile, resolveAddresses, stderr: io.stderr, stdout: io.stdout });
@@ -218,7 +224,7 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   };
   const outcomes = await runBootstrap(
     {
-      hosts, parallel, hostDeadlineMs,
+      hosts, parallel, hostDeadlineMs, ...(deadlineAt !== undefined ? { deadlineAt } : {}),
       shared: {
         cluster: fleet.plan.cluster, caDir: caDir, agent, agentPath, unitText, caCert, ...(crl ? { crl } : {}), allow,
         check, sudo: flags.sudo === true, timeoutMs, helloWithinMs: HELLO_WITHIN_MS, ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}),

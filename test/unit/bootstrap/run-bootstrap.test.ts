@@ -77,6 +77,36 @@ describe('runBootstrap (in memory)', function () {
   });
 });
 
+describe('runBootstrap: the command\'s --deadline', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-deadline-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ends every host by --deadline: those not done fail naming it, not their own --host-deadline', async () => {
+    const ssh: SshRunner = {
+      run: async (_target, script, { signal }) => {
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, 400);
+          signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('stopped')); });
+        });
+        return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
+      },
+    };
+    const hosts = ['a', 'b', 'c'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.2.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    const started = Date.now();
+    const outcomes = await runBootstrap({ hosts, shared: sharedOf(join(dir, 'ca'), { timeoutMs: 5000 }), parallel: 1, hostDeadlineMs: 60_000, deadlineAt: started + 1500 }, {
+      ssh, connector: realserverAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(outcomes.map((o) => o.status), ['failed', 'failed', 'failed']);
+    assert.match(outcomes[2].failure?.reason ?? '', /^the command's deadline \(--deadline\) passed/);
+  });
+});
+
 describe('runBootstrap: a restart that waits for an apply in flight', function () {
   this.timeout(30_000);
   let dir: string;
@@ -263,6 +293,16 @@ describe('lvsctl bootstrap: the controller\'s certificate', () => {
     await refusal({ limit: [''] }, /^--limit needs host names, e\.g\. --limit web1,web2; known hosts: lvs1, web1$/);
     await refusal({ limit: ['web9'] }, /^--limit: web9 is not a host of .*plan\.json; known hosts: lvs1, web1$/);
     await refusal({ parallel: '1e1' }, /^--parallel "1e1": must be a whole number from 1 to \d+, e\.g\. --parallel 5$/);
+  });
+
+  it('refuses --insecure, saying that bootstrap installs agents with mutual TLS only', async () => {
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    await assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { caDir: join(dir, 'ca'), insecure: true, timeout: '10s' }, io), (err: unknown) => {
+      assert.ok(err instanceof CliError, String(err));
+      assert.equal(err.exitCode, EXIT.invalid);
+      assert.match(err.message, /^bootstrap installs agents with mutual TLS only .*--insecure is for agents started by hand in a lab; drop it$/);
+      return true;
+    });
   });
 
   it('with --json, an invalid plan is one JSON document on stdout, as the other commands print it', async () => {
