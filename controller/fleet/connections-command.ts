@@ -2,6 +2,7 @@
 // every director's connection table (ipvsadm -Lcn), templates included, filtered on the agent.
 import { isIP } from 'net';
 import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, type ConnectionFilter } from '../../lvs/formats/ipvs-connections';
+import { invalidPlanJson } from '../report/invalid-plan-json';
 import { CliError, EXIT } from '../exit-codes';
 import { renderConnections } from '../report/connections-table';
 import { askAgents, fleetExitCode } from './ask-agents';
@@ -41,7 +42,10 @@ export async function executeConnections(planPath: string, options: ConnectionsC
     const role = fleet.plan.hosts[options.realserver]?.role;
     if (!realserver || (role !== undefined && role !== 'realserver')) {
       const known = Object.entries(fleet.plan.hosts).filter(([, h]) => h.role === 'realserver').map(([n]) => n);
-      throw new CliError(`--realserver ${JSON.stringify(options.realserver)}: not a realserver of ${planPath} nor an address; realservers: ${known.join(', ')}`, EXIT.invalid);
+      const message = `--realserver ${JSON.stringify(options.realserver)}: not a realserver of ${planPath} nor an address; realservers: ${known.join(', ')}`;
+      // --json: the one document on stdout says it too
+      if (options.json) deps.stdout.write(invalidPlanJson('connections', planPath, [{ pointer: '', message }], EXIT.invalid));
+      throw new CliError(message, EXIT.invalid);
     }
   }
   const filter: ConnectionFilter = { limit, ...(client ? { client } : {}), ...(vip ? { vip } : {}), ...(realserver ? { realserver } : {}) };

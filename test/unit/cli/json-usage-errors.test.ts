@@ -1,0 +1,41 @@
+// --json prints one JSON document on stdout, also when a usage error is found once the plan
+// is loaded (an unknown --limit host, an unknown --realserver): scripts piping into jq get
+// the problem, and the message still goes to stderr. The plan's hosts are on loopback, and
+// the commands end before any agent is asked.
+import assert from 'assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const LVSCTL = resolve(__dirname, '..', '..', '..', 'controller', 'cli', 'main.js');
+
+describe('--json and a usage error found after the plan loaded', () => {
+  let dir: string;
+  let plan: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-json-usage-'));
+    plan = join(dir, 'plan.json');
+    writeFileSync(plan, JSON.stringify({
+      apiVersion: 'lvsctl/v1', cluster: 'loop',
+      hosts: { lvs1: { role: 'director', address: '127.0.0.1' }, web1: { role: 'realserver', address: '127.0.0.2' } },
+      services: [{ name: 'web', protocol: 'tcp', vip: '127.0.0.100', port: 80, scheduler: 'rr', forwarding: 'tun', realservers: [{ host: 'web1' }] }],
+    }));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [command, args, message] of [
+    ['rollout', ['--limit', 'web9'], /--limit: web9 is not a host of .*plan\.json; known hosts: lvs1, web1/],
+    ['connections', ['--realserver', 'web9'], /--realserver "web9": not a realserver of .*plan\.json nor an address; realservers: web1/],
+  ] as const) {
+    it(`${command} ${args.join(' ')} --json: exit 1, the problem in the JSON document and on stderr`, () => {
+      const r = spawnSync(process.execPath, [LVSCTL, command, plan, ...args, '--json', '--insecure', '--timeout', '1s'], { encoding: 'utf8', timeout: 20_000 });
+      assert.strictEqual(r.status, 1, r.stderr);
+      const document = JSON.parse(r.stdout) as { command: string; problems: { message: string }[]; exitCode: number };
+      assert.strictEqual(document.command, command);
+      assert.strictEqual(document.exitCode, 1);
+      assert.match(document.problems[0].message, message);
+      assert.match(r.stderr, message);
+    });
+  }
+});
