@@ -76,6 +76,18 @@ function agentCandidates(): string[] {
   return found;
 }
 
+/**
+ * A Node script that requires a relative path (dist/agent/main.js as tsc builds it) runs only
+ * beside the rest of dist/: copied alone to /usr/bin it fails at its first line. The path it
+ * requires, or undefined for anything else (the single executable, or a script of its own).
+ */
+function loadedNeighbour(content: Buffer): string | undefined {
+  if (content.subarray(0, 2).toString('latin1') !== '#!') return undefined;
+  const head = content.subarray(0, 64 * 1024).toString('utf8');
+  if (!/^#!.*\bnode\b/.test(head)) return undefined;
+  return /\brequire\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/.exec(head)?.[1];
+}
+
 async function readAgent(flag: string | undefined): Promise<Buffer> {
   const candidates = agentCandidates();
   const file = flag ?? (await firstFile(candidates));
@@ -90,7 +102,16 @@ async function readAgent(flag: string | undefined): Promise<Buffer> {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new CliError(`--agent-binary ${file}: not a file`, EXIT.invalid);
     if ((stat.mode & 0o111) === 0) throw new CliError(`--agent-binary ${file}: not executable (chmod +x it, or give the packaged lvsctl-agent)`, EXIT.invalid);
-    return await fs.readFile(file);
+    const content = await fs.readFile(file);
+    const loadsNeighbours = loadedNeighbour(content);
+    if (loadsNeighbours !== undefined) {
+      throw new CliError(
+        `--agent-binary ${file}: a script that loads files beside it (require("${loadsNeighbours}")), which the host will not have: ` +
+          'give the single-file lvsctl-agent that `npm run package` builds (dist/release/linux-x64/lvsctl-agent)',
+        EXIT.invalid,
+      );
+    }
+    return content;
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`--agent-binary ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);

@@ -295,6 +295,17 @@ describe('lvsctl bootstrap: the controller\'s certificate', () => {
     await refusal({ parallel: '1e1' }, /^--parallel "1e1": must be a whole number from 1 to \d+, e\.g\. --parallel 5$/);
   });
 
+  it('refuses as --agent-binary the tsc-built dist/agent/main.js, which needs the rest of dist/ beside it', async () => {
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    const script = join(__dirname, '..', '..', '..', 'agent', 'main.js');
+    chmodSync(script, 0o755);
+    await assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { caDir: join(dir, 'ca'), agentBinary: script, check: true, timeout: '10s' }, io), (err: unknown) => {
+      assert.ok(err instanceof CliError, String(err));
+      assert.match(err.message, /^--agent-binary .*main\.js: a script that loads files beside it \(require\("\.\.\/lvs\/dist-bundle"\)\), which the host will not have: give the single-file lvsctl-agent/);
+      return true;
+    });
+  });
+
   it('refuses --insecure, saying that bootstrap installs agents with mutual TLS only', async () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
     await assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { caDir: join(dir, 'ca'), insecure: true, timeout: '10s' }, io), (err: unknown) => {
