@@ -234,6 +234,9 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   const director = config.role === 'director' ? await directorParts(config, logger) : undefined;
   const kernel = director?.kernel;
   if (kernel) await logUnmetPreconditions(kernel.preconditions, logger);
+  // the certificate served now: the one read at start, then each reload's
+  let served = identity;
+  if (served) metrics?.readCertificateExpiryFrom(() => (served as TlsIdentity).material.notAfter);
   const vrrp = kernel?.keepalived ? await directorVrrp(kernel.keepalived, config.stateDir) : undefined;
   if (vrrp) metrics?.readVrrpFrom(vrrp);
   // one realserver kernel for the verifier and the self-report, its reader chosen (and logged) once
@@ -300,6 +303,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
       apply: (next) => {
         server.reloadTls(secureContextOf(next));
         revocations.replace(next.crl?.revoked ?? []);
+        served = next;
         for (const w of identityWarnings(next, config.allow, new Date())) logger.warn(w.message, w.fields);
       },
     });

@@ -67,6 +67,17 @@ export function createAgentMetrics(): AgentMetrics {
     },
   });
 
+  let certificateExpiry: (() => Date) | undefined;
+  const certificateExpiryGauge = new Gauge({
+    name: 'lvsctl_tls_certificate_expiry_timestamp_seconds',
+    help: 'when the certificate the agent serves with expires (Unix time): alert well before it, an agent refuses to start with an expired one',
+    registers: [],
+    collect() {
+      const at = certificateExpiry?.();
+      if (at) certificateExpiryGauge.set(Math.floor(at.getTime() / 1000));
+    },
+  });
+
   const render = async (): Promise<MetricsPage> => {
     const chunks = await runSliced(healthExposition(healthSource?.()));
     chunks.push(Buffer.from(await registry.metrics()));
@@ -80,6 +91,10 @@ export function createAgentMetrics(): AgentMetrics {
 
   return {
     render,
+    readCertificateExpiryFrom: (source) => {
+      if (!certificateExpiry) registry.registerMetric(certificateExpiryGauge);
+      certificateExpiry = source;
+    },
     readVrrpFrom: (source) => {
       if (!vrrpSource) registry.registerMetric(vrrpState);
       vrrpSource = source;

@@ -18,6 +18,8 @@ export interface MetricsRecorder {
   readIpvsFrom(source: () => Promise<ListedService[]>): void;
   /** where lvsctl_vrrp_state comes from at each scrape (a director in a group) */
   readVrrpFrom(source: VrrpSource): void;
+  /** when the agent's certificate expires, as served now (lvsctl_tls_certificate_expiry_timestamp_seconds) */
+  readCertificateExpiryFrom(source: () => Date): void;
 }
 
 /** The agent without --metrics: nothing is kept, since nothing can scrape it. */
@@ -27,4 +29,5 @@ export const NO_METRICS: MetricsRecorder = {
   readHealthFrom: () => undefined,
   readIpvsFrom: () => undefined,
   readVrrpFrom: () => undefined,
+  readCertificateExpiryFrom: () => undefined,
 };

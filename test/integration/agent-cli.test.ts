@@ -317,6 +317,20 @@ describe('lvsctl-agent start-up', () => {
     assert.doesNotMatch(stdout, /any certificate the CA signed may call this agent/);
   });
 
+  it('exports when its certificate expires on --metrics, from the certificate it serves', async () => {
+    const agent = spawnAgent(['--role', 'realserver', ...tlsArgs(), '--allow', 'controller', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--metrics', '127.0.0.1:0']);
+    try {
+      const served = await agent.lineOf('metrics served');
+      const started = await agent.lineOf('agent started');
+      const expires = Date.parse(String((started?.tls as Record<string, unknown> | undefined)?.certificateExpires));
+      const response = await fetch(String(served?.url));
+      const text = await response.text();
+      assert.match(text, new RegExp(`\\nlvsctl_tls_certificate_expiry_timestamp_seconds ${Math.floor(expires / 1000)}\\n`));
+    } finally {
+      agent.end();
+    }
+  });
+
   it('warns when it serves any certificate its CA signed (no --allow), naming the fix', async () => {
     const { code, stdout } = await runAgent(
       ['--role', 'realserver', '--ca', pki.agent.ca, '--cert', pki.agent.cert, '--key', pki.agent.key, '--listen', '127.0.0.1:0', '--state-dir', stateDir],

@@ -84,6 +84,16 @@ describe('agent metrics', () => {
     assert.doesNotMatch(text, /10\.0\.0\.1[34]:80/);
   });
 
+  it('says when the served certificate expires, as Unix time, and the value of the moment (a reload changes it)', async () => {
+    const metrics = createAgentMetrics();
+    assert.doesNotMatch(await pageText(metrics), /lvsctl_tls_certificate_expiry_timestamp_seconds/);
+    let expires = new Date('2027-01-01T00:00:00Z');
+    metrics.readCertificateExpiryFrom(() => expires);
+    assert.match(await pageText(metrics), /\nlvsctl_tls_certificate_expiry_timestamp_seconds 1798761600\n/);
+    expires = new Date('2028-01-01T00:00:00Z');
+    assert.match(await pageText(metrics), /\nlvsctl_tls_certificate_expiry_timestamp_seconds 1830297600\n/);
+  });
+
   it('counts checks by outcome and applies by outcome with their durations', async () => {
     const metrics = createAgentMetrics();
     metrics.observeCheck({ ok: true, latencyMs: 3, detail: '' });
