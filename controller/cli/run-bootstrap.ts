@@ -119,8 +119,10 @@ async function readAgent(flag: string | undefined): Promise<Buffer> {
 }
 
 async function readUnit(flag: string | undefined): Promise<string> {
-  // dist/controller/cli → the checkout's packaging/; else where the package put it
-  const candidates = [join(__dirname, '..', '..', '..', 'packaging', 'lvsctl-agent.service'), '/usr/lib/systemd/system/lvsctl-agent.service', '/lib/systemd/system/lvsctl-agent.service'];
+  // the single executable: the unit npm run package puts beside it; dist/controller/cli → the
+  // checkout's packaging/; else where the package put it
+  const beside = /^node(\.exe)?$/.test(basename(process.execPath)) ? [] : [join(dirname(process.execPath), 'lvsctl-agent.service')];
+  const candidates = [...beside, join(__dirname, '..', '..', '..', 'packaging', 'lvsctl-agent.service'), '/usr/lib/systemd/system/lvsctl-agent.service', '/lib/systemd/system/lvsctl-agent.service'];
   const file = flag ?? (await firstFile(candidates));
   if (file === undefined) throw new CliError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE, the project's packaging/lvsctl-agent.service or the one the lvsctl .deb installs`, EXIT.invalid);
   try {

@@ -81,6 +81,10 @@ async function buildArch(arch: string, version: string, options: { deb: boolean;
     await makeExecutable({ bundle, assets, nodeBinary: node, output, codeCache: native, work: dir });
     console.log(`package: ${output} (${((await stat(output)).size / 1e6).toFixed(1)} MB; bundle ${((await stat(bundle)).size / 1e6).toFixed(1)} MB)`);
   }
+  // beside the executables, where lvsctl bootstrap looks for the unit first (docs/bootstrap.md)
+  const unitBeside = join(dirname(executablePath('lvsctl', arch)), 'lvsctl-agent.service');
+  await writeFile(unitBeside, await readFile(join(REPO, 'packaging', 'lvsctl-agent.service')));
+  console.log(`package: ${unitBeside}`);
   if (!options.deb) return;
   const deb = await buildDeb({
     repo: REPO,
