@@ -151,6 +151,7 @@ export async function bootstrapHost(
   };
 
   try {
+    if (signal.aborted) throw new StepFailed('certificate', deadlinePassed(signal));
     // 1. the certificate, from the CA directory
     let cert;
     try {

@@ -29,6 +29,8 @@ export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Prom
     const abort = new AbortController();
     const left = run.deadlineAt === undefined ? Infinity : run.deadlineAt - Date.now();
     // the abort's reason names the deadline that ended the host (bootstrap-host.ts says which)
+    // no time left: the host fails before it issues a certificate or calls ssh
+    if (left <= 0) abort.abort('--deadline');
     const timer = left < run.hostDeadlineMs
       ? setTimeout(() => abort.abort('--deadline'), Math.max(0, left))
       : setTimeout(() => abort.abort('--host-deadline'), run.hostDeadlineMs);

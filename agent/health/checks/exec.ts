@@ -58,7 +58,9 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
     // grandchildren even after the command itself has exited (ESRCH when none is left).
     // One that left the group (setsid) may still hold the pipes: the agent closes its ends,
     // so such an escapee never keeps a pipe of the agent open.
+    let settled = false;
     onSettle(() => {
+      settled = true;
       if (started?.pid === undefined) return;
       try {
         process.kill(-started.pid, 'SIGKILL');
@@ -70,6 +72,8 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
     });
     void allowedCommand(o.command, o.allowedDir).then((allowed) => {
       if ('refused' in allowed) return finish(false, `${where}: ${allowed.refused}`);
+      // the deadline may pass while realpath waits for libuv's thread pool: then nothing is started
+      if (settled) return;
       let child: ChildProcess;
       try {
         // spawn, not execFile: execFile drops `detached`, so the command would share the

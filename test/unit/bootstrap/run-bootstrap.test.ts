@@ -3,7 +3,7 @@
 // remote command received (the key on stdin, never in a command); and the command's duration
 // flags, refused with a range and examples it would take.
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCertDir } from '../../../controller/certs/cert-dir';
@@ -104,6 +104,9 @@ describe('runBootstrap: the command\'s --deadline', function () {
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     assert.deepEqual(outcomes.map((o) => o.status), ['failed', 'failed', 'failed']);
     assert.match(outcomes[2].failure?.reason ?? '', /^the command's deadline \(--deadline\) passed/);
+    // a host that starts after the deadline issues no certificate
+    assert.equal(outcomes[2].certificate, undefined);
+    assert.ok(!existsSync(join(dir, 'ca', 'c.crt')), 'a certificate was issued for a host past the deadline');
   });
 });
 

@@ -3,7 +3,7 @@
 // digests, separate connect and read timeouts, udp echo, a tiny DNS responder, exec.
 import assert from 'assert';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, pbkdf2 } from 'node:crypto';
 import dgram from 'node:dgram';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -362,6 +362,20 @@ describe('exec health check', () => {
     assert.match(r.detail, /printed more than 65536 bytes/);
     assert.ok(r.latencyMs < 2000, `took ${r.latencyMs} ms`);
     await assertGone(path.join(dir, 'flood.pid'));
+  });
+
+  it('starts nothing when its deadline passed while the command was still being looked up (a busy thread pool)', async () => {
+    const pidFile = path.join(dir, 'hang.pid');
+    await rm(pidFile, { force: true });
+    // libuv's 4 threads busy: the check's realpath waits behind them, past its 50 ms
+    const busy = Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 400_000, 32, 'sha512', resolve)));
+    const r = await run(exec('hang', { timeoutMs: 50 }), '10.0.0.11');
+    await Promise.all(busy);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ran = await readFile(pidFile, 'utf8').then((t) => Number(t.trim()), () => undefined);
+    if (ran) process.kill(ran, 'SIGKILL');
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(ran, undefined, 'the command was started after its check had ended, and nothing killed it');
   });
 
   it('lets go of its pipes when the check ends, even while a command that left the group (setsid) still holds them', async () => {
