@@ -44,6 +44,9 @@ function readLines(text: string, file: string): Line[] {
   return out;
 }
 
+/** ldirectord's own parser stops at a connecttimeout line (a config error: it was replaced by negotiatetimeout). */
+const CONNECTTIMEOUT_WHY = 'ldirectord refuses it as a configuration error (negotiatetimeout replaced it); not used';
+
 const METHODS: Record<string, Forwarding> = { gate: 'dr', masq: 'nat', ipip: 'tun' };
 
 /** "10.0.0.1:80", "[2001:db8::1]:80", "1" (a mark) */
@@ -79,6 +82,10 @@ export function ldirectordServices(text: string, file: string): LdirectordServic
     }
   }
   for (const [key, l] of global) {
+    if (key === 'connecttimeout') {
+      out.notCarried.push({ file, line: l.line, what: `${key}=${l.value}`, why: CONNECTTIMEOUT_WHY });
+      continue;
+    }
     if (!['checkinterval', 'checktimeout', 'negotiatetimeout', 'connecttimeout', 'failurecount', 'quiescent', 'fallback', 'autoreload', 'logfile', 'emailalert', 'emailalertfreq', 'emailalertstatus', 'supervised', 'fork', 'cleanstop', 'callback', 'smtp', 'maintenancedir', 'readdquiescent', 'checkcount'].includes(key)) {
       out.notCarried.push({ file, line: l.line, what: `${key}=${l.value}`, why: 'not an ldirectord setting lvsctl knows' });
     } else if (['autoreload', 'logfile', 'emailalert', 'emailalertfreq', 'emailalertstatus', 'supervised', 'fork', 'cleanstop', 'callback', 'smtp', 'maintenancedir', 'readdquiescent', 'checkcount'].includes(key)) {
@@ -144,6 +151,10 @@ function readVirtual(v: Virtual, global: Map<string, Line>, file: string, out: L
     out.notes.push(`${file}:${quiescent.line}: quiescent=no removes a failed realserver; lvsctl sets its weight to 0 (quiescent=yes), so its connections finish`);
   }
   for (const l of v.lines) {
+    if (l.key === 'connecttimeout') {
+      skip(l, CONNECTTIMEOUT_WHY);
+      continue;
+    }
     if (!['real', 'scheduler', 'persistent', 'netmask', 'protocol', 'fallback', 'checktype', 'service', 'checkport', 'request', 'receive', 'virtualhost', 'checkinterval', 'checktimeout', 'negotiatetimeout', 'connecttimeout', 'failurecount', 'quiescent', 'httpmethod', 'checkcommand'].includes(l.key)) {
       skip(l, 'not a virtual setting lvsctl can carry over');
     }
@@ -183,8 +194,6 @@ function healthCheck(
   const service = named ?? SERVICE_OF_PORT[servicePort] ?? 'none';
   const serviceWhat = named ? `service=${service}` : `service=${service} (ldirectord's default for port ${servicePort})`;
   if (checktype === 'off' || checktype === 'on' || checktype === 'none') return undefined;
-  const connecttimeout = get('connecttimeout');
-  if (connecttimeout) skip(connecttimeout, 'ldirectord itself refuses connecttimeout (deprecated in favour of negotiatetimeout)');
   const checkPort = value('checkport');
   const port = checkPort ? Number(checkPort) : undefined;
   const timeoutS = checkTimeoutS(v, global, checktype === 'negotiate');

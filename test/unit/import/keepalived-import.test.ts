@@ -243,7 +243,8 @@ describe('lvsctl import --ldirectord', () => {
     const byPort = new Map<number, { healthCheck?: unknown; realservers: { weight?: number }[] }>(plan.services.map((s: { port: number }) => [s.port, s]));
     assert.deepStrictEqual(byPort.get(80)?.healthCheck, { type: 'http', path: '/ping', bodyRegex: 'pong', interval: '10s', timeout: '7s', rise: 1 });
     assert.deepStrictEqual(byPort.get(443)?.healthCheck, { type: 'tcp', interval: '10s', timeout: '4s', rise: 1 });
-    assert.match(err, /ldirectord-defaults\.cf:15: not carried over: connecttimeout=2: ldirectord itself refuses connecttimeout/);
+    assert.match(err, /ldirectord-defaults\.cf:15: not carried over: connecttimeout=2: ldirectord refuses it as a configuration error/);
+    assert.strictEqual(err.match(/connecttimeout/g)?.length, 1, err);
     assert.strictEqual(byPort.get(5353)?.healthCheck, undefined);
     assert.match(err, /ldirectord-defaults\.cf:\d+: not carried over: checktype=connect of a UDP service: ldirectord pings \(ICMP\)/);
     assert.strictEqual(byPort.get(21)?.healthCheck, undefined);
