@@ -31,20 +31,32 @@ export function sshHostNamesFromText(text: string): SshHostNames {
 /** An ssh config of thousands of hosts is a few hundred KiB; this bounds it with all it includes. */
 export const MAX_SSH_CONFIG_BYTES = 4 * 1024 * 1024;
 
-/** The files an Include names, from disk: regular files only, all of them together within the bound. */
-function includeFiles(): IncludeFiles {
-  let bytes = 0;
+/**
+ * The files an Include names, from disk, each read once: regular files only (one a wildcard
+ * matched that is not, a directory say, is skipped as ssh skips it), the config and all it
+ * includes within MAX_SSH_CONFIG_BYTES together.
+ */
+function includeFiles(alreadyRead: number): IncludeFiles {
+  let bytes = alreadyRead;
+  const read = new Map<string, string | undefined>();
   return {
-    read(path) {
-      let text: string;
+    read(path, matched) {
+      if (read.has(path)) return read.get(path);
+      let content: Buffer;
       try {
-        text = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES).toString('utf8');
+        content = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        const skipped = (err as NodeJS.ErrnoException).code === 'ENOENT' || (matched && err instanceof NotRegularFileError && !/ bytes, more than /.test(err.problem));
+        if (skipped) {
+          read.set(path, undefined);
+          return undefined;
+        }
         throw new SshIncludeError(`Include ${err instanceof NotRegularFileError ? err.message : `${path}: ${errorMessage(err)}`}`);
       }
-      bytes += text.length;
-      if (bytes > MAX_SSH_CONFIG_BYTES) throw new SshIncludeError(`the files it includes pass ${MAX_SSH_CONFIG_BYTES / 1048576} MiB together (at ${path})`);
+      bytes += content.length;
+      if (bytes > MAX_SSH_CONFIG_BYTES) throw new SshIncludeError(`with the files it includes it passes ${MAX_SSH_CONFIG_BYTES / 1048576} MiB (at ${path})`);
+      const text = content.toString('utf8');
+      read.set(path, text);
       return text;
     },
     list(dir) {
@@ -57,14 +69,22 @@ function includeFiles(): IncludeFiles {
   };
 }
 
+/** The config with its Includes followed; per host when an Include sits in a Host block. */
+export function sshHostNamesFollowingIncludes(text: string, options: { home: string; files: IncludeFiles }): SshHostNames {
+  // every file read and checked once, whatever host is looked up later
+  const whole = expandIncludes(text, options);
+  if (!whole.perHost) return sshHostNamesFromText(whole.text);
+  return (alias) => sshHostNamesFromText(expandIncludes(text, { ...options, host: alias }).text)(alias);
+}
+
 /**
  * Reads an ssh config file. A missing file is a problem only when the user named it
  * (`--ssh-config`); the default ~/.ssh/config may simply not exist.
  */
 export async function readSshHostNames(path: string, named: boolean): Promise<{ hostNames?: SshHostNames; problem?: PlanProblem }> {
-  let text: string;
+  let content: Buffer;
   try {
-    text = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES).toString('utf8');
+    content = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!named && code === 'ENOENT') return {};
@@ -77,7 +97,7 @@ export async function readSshHostNames(path: string, named: boolean): Promise<{ 
     };
   }
   try {
-    return { hostNames: sshHostNamesFromText(expandIncludes(text, { home: homedir(), files: includeFiles() })) };
+    return { hostNames: sshHostNamesFollowingIncludes(content.toString('utf8'), { home: homedir(), files: includeFiles(content.length) }) };
   } catch (err) {
     return {
       problem: {
