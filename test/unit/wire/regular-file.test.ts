@@ -1,8 +1,9 @@
-// What lvsctl reads as a small file (PEM certificates and keys, a CRL, the ssh config) must be
-// a regular file of a sane size: a FIFO, /dev/zero or a huge file is refused at once, naming
-// it, where a read of it blocked for ever or grew the process to gigabytes.
+// What lvsctl reads as a small file (PEM certificates and keys, a CRL, the ssh config) is bounded
+// in size and in time: a regular file to its end, a pipe (`--key <(pass show …)`) as it comes
+// within a few seconds, /dev/zero or a huge file refused, naming it, where a read of it blocked
+// for ever or grew the process to gigabytes.
 import assert from 'assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { readCrlPem } from '../../../lvs/wire/crl-pem';
 import { readRegularFileSync } from '../../../lvs/regular-file';
 import { readTlsFiles } from '../../../lvs/wire/tls-files';
 
-describe('reading a small file that must be a regular file', () => {
+describe('reading a small file, bounded in size and time', () => {
   let dir: string;
   let fifo: string;
   before(() => {
@@ -21,27 +22,42 @@ describe('reading a small file that must be a regular file', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads a regular file, and refuses a FIFO, a device, a directory and a file over the bound without reading them', () => {
+  it('reads a regular file, and refuses a directory, /dev/zero and a file over the bound', () => {
     const small = join(dir, 'small.pem');
     writeFileSync(small, 'x'.repeat(100));
     assert.strictEqual(readRegularFileSync(small, 100).length, 100);
     assert.throws(() => readRegularFileSync(small, 99), /small\.pem is 100 bytes, more than the 99 such a file may be/);
-    assert.throws(() => readRegularFileSync(fifo, 1024), /fifo is not a regular file \(a pipe or a device\?\)/);
-    assert.throws(() => readRegularFileSync('/dev/zero', 1024), /\/dev\/zero is not a regular file/);
+    assert.throws(() => readRegularFileSync('/dev/zero', 1024), /\/dev\/zero is more than the 1024 bytes such a file may be/);
     assert.throws(() => readRegularFileSync(dir, 1024), /is a directory/);
     assert.throws(() => readRegularFileSync(join(dir, 'none'), 1024), /ENOENT/);
   });
 
-  it('--ca, --cert, --key and --crl as a FIFO or /dev/zero: a TLS file error naming the file, at once', () => {
-    assert.throws(() => readTlsFiles({ ca: fifo, cert: '/dev/zero', key: '/dev/zero' }), (err: Error) => {
-      assert.match(err.message, /fifo: the CA certificate is not a regular file \(a pipe or a device\?\) \(give the path of the PEM file itself\)/);
-      return true;
-    });
-    assert.throws(() => readCrlPem('/dev/zero'), /\/dev\/zero: the CRL is not a regular file \(a pipe or a device\?\)/);
+  it('reads a pipe as its writer writes it (--key <(pass show …)), and gives up on one whose writer never ends', async () => {
+    const writer = spawn('sh', ['-c', `sleep 0.2; printf 'BEGIN' > ${fifo}`]);
+    const written = await new Promise<string>((resolve) => setTimeout(() => resolve(readRegularFileSync(fifo, 1024).toString()), 100));
+    writer.kill();
+    // nobody had the pipe open yet when it was opened: an empty read, or the writer's bytes
+    assert.ok(written === '' || written === 'BEGIN', written);
+    // exec: the sleep that holds the pipe open is the process killed below
+    const holder = spawn('sh', ['-c', `exec 3>${fifo}; printf 'BEGIN'>&3; exec sleep 30`]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      assert.throws(() => readRegularFileSync(fifo, 1024, 400), /fifo gave no end within 0\.4 s \(a pipe or a terminal nobody writes to\?\)/);
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
-  it('--ssh-config as a FIFO: a plan problem naming it, not a wait for ever', async () => {
-    const { problem } = await readSshHostNames(fifo, true);
-    assert.match(problem?.message ?? '', /cannot read the ssh config .*fifo: is not a regular file/);
+  it('--ca, --cert, --key and --crl as /dev/zero: a TLS file error naming the file, at once', () => {
+    assert.throws(() => readTlsFiles({ ca: '/dev/zero', cert: '/dev/zero', key: '/dev/zero' }), /\/dev\/zero: the CA certificate is more than the 1048576 bytes such a file may be/);
+    assert.throws(() => readCrlPem('/dev/zero'), /\/dev\/zero: the CRL is more than the 16777216 bytes such a file may be/);
+  });
+
+  it('--ssh-config as a FIFO nobody writes to: read as empty, not a wait for ever', async () => {
+    const { problem, hostNames } = await readSshHostNames(fifo, true);
+    assert.strictEqual(problem, undefined);
+    assert.strictEqual(hostNames?.('web1'), undefined);
   });
 });
