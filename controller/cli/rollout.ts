@@ -7,7 +7,6 @@ import { DEFAULT_PARALLEL, MAX_PARALLEL } from './rollout-defaults';
 import { loadPlanIo } from './plan-io';
 import { rolloutTrace } from './rollout-trace';
 import { CliError, EXIT } from '../exit-codes';
-import { invalidPlanJson } from '../report/invalid-plan-json';
 import { addExitCodes, fleetExitCodes } from './exit-help';
 
 /** The command line's flags: the rollout's options less the bounds, which come from --timeout and --deadline. */
@@ -62,7 +61,10 @@ export function register(program: Command): void {
     } catch (err) {
       if (err instanceof RolloutUsageError) {
         // --json: the one document on stdout says it too (the message also goes to stderr)
-        if (flags.json) process.stdout.write(invalidPlanJson('rollout', planPath, [{ pointer: '', message: err.message }], EXIT.invalid));
+        if (flags.json) {
+          const { invalidPlanJson } = await import('../report/invalid-plan-json');
+          process.stdout.write(invalidPlanJson('rollout', planPath, [{ pointer: '', message: err.message }], EXIT.invalid));
+        }
         throw new CliError(err.message, EXIT.invalid);
       }
       throw err;
