@@ -1,7 +1,7 @@
 // The --metrics endpoint: GET /metrics on the given ADDR:PORT (node http, nothing else served).
 // It is plain HTTP that anyone who reaches the port may use, on an agent that steers traffic:
-// renders are shared (shared-render.ts), connections are few, and a client that stalls,
-// in its request or in reading the answer, is cut off.
+// renders are shared (shared-render.ts), connections are few, a client that stalls, in its
+// request or in reading the answer, is cut off, and few pages are held for slow readers.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
@@ -30,6 +30,10 @@ export interface MetricsServeLimits {
   idleTimeoutMs: number;
   /** how long a page made answers later scrapes */
   reuseMs: number;
+  /** time one answer may take to send, however slowly the client reads */
+  responseTimeoutMs: number;
+  /** different pages being sent at once: a scrape that would need one more gets 503 */
+  maxPagesInFlight: number;
 }
 
 export const METRICS_SERVE_LIMITS: MetricsServeLimits = {
@@ -37,6 +41,8 @@ export const METRICS_SERVE_LIMITS: MetricsServeLimits = {
   headersTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   reuseMs: PAGE_REUSE_MS,
+  responseTimeoutMs: 60_000,
+  maxPagesInFlight: 2,
 };
 
 /** "127.0.0.1:9400", "0.0.0.0:9400", "[::1]:9400" → address and port; a clear error otherwise. */
@@ -61,6 +67,8 @@ export async function serveMetrics(source: MetricsPageSource, listen: string, li
   const { address, port } = parseListen(listen);
   const bounds = { ...METRICS_SERVE_LIMITS, ...limits };
   const page = shareRenders(() => source.render(), bounds.reuseMs);
+  // the pages being sent now, each with how many answers send it
+  const sending = new Map<MetricsPage, number>();
   const server = http.createServer({
     headersTimeout: bounds.headersTimeoutMs,
     requestTimeout: bounds.headersTimeoutMs * 2,
@@ -78,7 +86,23 @@ export async function serveMetrics(source: MetricsPageSource, listen: string, li
       return;
     }
     page().then(
-      (made) => { if (!res.destroyed) sendPage(res, made, req.method === 'HEAD'); },
+      (made) => {
+        if (res.destroyed) return;
+        // a client reading slowly keeps its page: at most maxPagesInFlight of them are kept so
+        if (!sending.has(made) && sending.size >= bounds.maxPagesInFlight) {
+          res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '5' }).end('busy: earlier answers are still being sent; try again\n');
+          return;
+        }
+        sending.set(made, (sending.get(made) ?? 0) + 1);
+        const deadline = setTimeout(() => res.destroy(), bounds.responseTimeoutMs);
+        res.once('close', () => {
+          clearTimeout(deadline);
+          const left = (sending.get(made) ?? 1) - 1;
+          if (left === 0) sending.delete(made);
+          else sending.set(made, left);
+        });
+        sendPage(res, made, req.method === 'HEAD');
+      },
       (err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
     );
   });

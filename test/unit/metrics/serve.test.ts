@@ -133,6 +133,58 @@ describe('the metrics endpoint under load and against a stalling client', () => 
     }
   });
 
+  it('cuts off a client that reads its answer too slowly, whatever it reads now and then', async () => {
+    const big = Buffer.alloc(64 * 1024 * 1024, 'x');
+    const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
+    const server = await serveMetrics(countingSource(page), '127.0.0.1:0', { idleTimeoutMs: 60_000, responseTimeoutMs: 300 });
+    const socket = await connect(server.port);
+    try {
+      socket.pause();
+      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
+      const closed = closedWithin(socket, 5_000);
+      socket.resume();
+      await closed;
+      assert.ok(received < big.length / 2, `received ${received} of ${big.length} bytes`);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
+  });
+
+  it('holds at most maxPagesInFlight pages for slow readers: a scrape that needs another gets 503', async () => {
+    const big = (): MetricsPage => {
+      const body = Buffer.alloc(32 * 1024 * 1024, 'x');
+      return { contentType: 'text/plain', chunks: [body], bytes: body.length };
+    };
+    const server = await serveMetrics({ render: async () => big() }, '127.0.0.1:0', { reuseMs: 1, maxPagesInFlight: 2 });
+    const slow: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const socket = await connect(server.port);
+        socket.pause();
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+        slow.push(socket);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const third = await get(server.port, '/metrics');
+      assert.strictEqual(third.status, 503);
+      assert.match(third.body, /busy: earlier answers are still being sent/);
+      for (const s of slow) s.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.strictEqual((await new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: server.port, path: '/metrics', method: 'HEAD', agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on('error', reject);
+        req.end();
+      })), 200);
+    } finally {
+      for (const s of slow) s.destroy();
+      await server.close();
+    }
+  });
+
   it('cuts off a client that stops reading a large page', async () => {
     const big = Buffer.alloc(64 * 1024 * 1024, 'x');
     const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
