@@ -11,6 +11,7 @@ import { readSshHostNames } from '../inventory/ssh-config';
 import { loadPlanFile } from '../plan/load';
 import { resolveAddresses } from '../inventory/resolve';
 import { fleetPlanOrRefusal } from '../fleet/commands';
+import { invalidPlanJson } from '../report/invalid-plan-json';
 import { checkedLimit, parseLimit } from '../rollout/selection';
 import { agentPathFromUnit, stopTimeoutMsFromUnit } from '../bootstrap/remote-files';
 import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
@@ -205,6 +206,8 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   try {
     limit = checkedLimit(flags.limit, fleet.targets.map((t) => t.host), planPath);
   } catch (err) {
+    // --json: the one document on stdout says it too, as rollout's does
+    if (flags.json) io.stdout.write(invalidPlanJson('bootstrap', planPath, [{ pointer: '', message: (err as Error).message }], EXIT.invalid));
     throw new CliError((err as Error).message, EXIT.invalid);
   }
   const targets = fleet.targets.filter((t) => !limit || limit.includes(t.host));

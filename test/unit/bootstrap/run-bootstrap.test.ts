@@ -189,8 +189,16 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
   it('with --parallel, copies to many hosts at once but still restarts one at a time', async () => {
     let restarting = 0;
     let most = 0;
+    let copying = 0;
+    let mostCopying = 0;
     const ssh: SshRunner = {
       run: async (_target, script) => {
+        if (script.includes('lvsctl-new')) {
+          copying++;
+          mostCopying = Math.max(mostCopying, copying);
+          await new Promise((r) => setTimeout(r, 20));
+          copying--;
+        }
         if (script === 'systemctl restart lvsctl-agent') {
           restarting++;
           most = Math.max(most, restarting);
@@ -207,6 +215,7 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
     });
     assert.deepEqual(outcomes.map((o) => o.status), ['changed', 'changed', 'changed', 'changed']);
     assert.equal(most, 1);
+    assert.ok(mostCopying > 1, `copies never overlapped (at most ${mostCopying} at once)`);
   });
 });
 
@@ -296,6 +305,10 @@ describe('lvsctl bootstrap: the controller\'s certificate', () => {
     await refusal({ limit: [''] }, /^--limit needs host names, e\.g\. --limit web1,web2; known hosts: lvs1, web1$/);
     await refusal({ limit: ['web9'] }, /^--limit: web9 is not a host of .*plan\.json; known hosts: lvs1, web1$/);
     await refusal({ parallel: '1e1' }, /^--parallel "1e1": must be a whole number from 1 to \d+, e\.g\. --parallel 5$/);
+    let stdout = '';
+    const jsonIo = { ...io, stdout: { write: (t: string) => { stdout += t; return true; } } };
+    await assert.rejects(runBootstrapCommand(join(dir, 'plan.json'), { ...base, limit: ['web9'], json: true }, jsonIo), CliError);
+    assert.match((JSON.parse(stdout) as { problems: { message: string }[] }).problems[0].message, /^--limit: web9 is not a host of/);
   });
 
   it('refuses as --agent-binary the tsc-built dist/agent/main.js, which needs the rest of dist/ beside it', async () => {
