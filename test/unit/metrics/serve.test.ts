@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { MetricsPage } from '../../../agent/metrics/agent-metrics';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics';
-import { parseListen, serveMetrics, type MetricsServer } from '../../../agent/metrics/serve';
+import { parseListen, serveMetrics, type MetricsServer, type MetricsServeLimits } from '../../../agent/metrics/serve';
 
 function get(port: number, path: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -92,6 +92,31 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
+/**
+ * A client asks for a 64 MiB page and does not read for pauseMs, long past the limits given;
+ * then it reads what the kernel's buffers still hold: the connection ends, the rest never comes.
+ */
+async function assertCutOffMidAnswer(limits: Partial<MetricsServeLimits>, pauseMs: number): Promise<void> {
+  const big = Buffer.alloc(64 * 1024 * 1024, 'x');
+  const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
+  const server = await serveMetrics(countingSource(page), '127.0.0.1:0', limits);
+  const socket = await connect(server.port);
+  try {
+    socket.pause();
+    socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => { received += chunk.length; });
+    const closed = closedWithin(socket, 5_000);
+    socket.resume();
+    await closed;
+    assert.ok(received < big.length / 2, `received ${received} of ${big.length} bytes`);
+  } finally {
+    socket.destroy();
+    await server.close();
+  }
+}
+
 describe('the metrics endpoint under load and against a stalling client', () => {
   it('answers 20 scrapes at once with one render, and renders again once the page is older than reuseMs', async () => {
     const source = countingSource(smallPage('lvsctl_ipvs_up 1\n'));
@@ -134,24 +159,7 @@ describe('the metrics endpoint under load and against a stalling client', () => 
   });
 
   it('cuts off a client that reads its answer too slowly, whatever it reads now and then', async () => {
-    const big = Buffer.alloc(64 * 1024 * 1024, 'x');
-    const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
-    const server = await serveMetrics(countingSource(page), '127.0.0.1:0', { idleTimeoutMs: 60_000, responseTimeoutMs: 300 });
-    const socket = await connect(server.port);
-    try {
-      socket.pause();
-      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      let received = 0;
-      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
-      const closed = closedWithin(socket, 5_000);
-      socket.resume();
-      await closed;
-      assert.ok(received < big.length / 2, `received ${received} of ${big.length} bytes`);
-    } finally {
-      socket.destroy();
-      await server.close();
-    }
+    await assertCutOffMidAnswer({ idleTimeoutMs: 60_000, responseTimeoutMs: 300 }, 1_000);
   });
 
   it('holds at most maxPagesInFlight pages for slow readers: a scrape that needs another gets 503', async () => {
@@ -186,24 +194,6 @@ describe('the metrics endpoint under load and against a stalling client', () => 
   });
 
   it('cuts off a client that stops reading a large page', async () => {
-    const big = Buffer.alloc(64 * 1024 * 1024, 'x');
-    const page: MetricsPage = { contentType: 'text/plain', chunks: [big], bytes: big.length };
-    const server = await serveMetrics(countingSource(page), '127.0.0.1:0', { idleTimeoutMs: 300 });
-    const socket = await connect(server.port);
-    try {
-      socket.pause();
-      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-      // long past the idle timeout, read what the kernel's buffers still hold: the rest never comes
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      let received = 0;
-      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
-      const closed = closedWithin(socket, 5_000);
-      socket.resume();
-      await closed;
-      assert.ok(received < big.length / 2, `received ${received} of ${big.length} bytes`);
-    } finally {
-      socket.destroy();
-      await server.close();
-    }
+    await assertCutOffMidAnswer({ idleTimeoutMs: 300 }, 1_500);
   });
 });
