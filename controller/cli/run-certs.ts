@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CertDirError, initCertDir, issueIntoCertDir } from '../certs/cert-dir';
 import { revokeInCertDir, writeCrlOfCertDir } from '../certs/revocation-dir';
 import { CliError, EXIT } from '../exit-codes';
+import { stat } from 'node:fs/promises';
 
 export interface IssueCliOptions {
   /** absent when not given */
@@ -24,6 +25,11 @@ export async function runCertsInit(dir: string): Promise<void> {
   const files = await reportingCertErrors(() => initCertDir(dir, new Date()));
   // an empty revocation list from the start: bootstrap gives every agent --crl, so a later revoke needs only a reload
   const crl = await reportingCertErrors(() => writeCrlOfCertDir(dir, new Date()));
+  // the keys are 0600, but whoever may write the directory may swap ca.crt or a certificate
+  const mode = (await stat(dir)).mode & 0o777;
+  if ((mode & 0o022) !== 0) {
+    process.stderr.write(`warning: ${dir} is writable by ${(mode & 0o002) !== 0 ? 'every user' : 'its group'} (mode ${mode.toString(8).padStart(4, '0')}): they could replace ca.crt or a certificate in it; chmod 700 ${dir}\n`);
+  }
   process.stdout.write(
     `created ${files.cert}, ${files.key} (keep ca.key offline or at least private) and ${crl.crl} (nothing revoked yet)\n` +
       `next: a certificate for each agent (with the address the controller dials) and one for this controller:\n` +

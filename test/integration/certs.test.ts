@@ -1,7 +1,7 @@
 import assert from 'assert';
 import { X509Certificate } from 'crypto';
 import { spawnSync } from 'child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../controller/cli/program';
@@ -48,6 +48,16 @@ describe('lvsctl certs', () => {
     const crl = new x509.X509Crl(readFileSync(join(dir, 'pki', 'crl.pem'), 'utf8'));
     assert.deepStrictEqual(crl.entries, []);
     assert.ok(await crl.verify({ publicKey: await new x509.X509Certificate(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8')).publicKey.export() }));
+  });
+
+  it('init into a directory others may write warns, naming the chmod, and says nothing for one only its owner may', async () => {
+    chmodSync(dir, 0o777);
+    const open = await lvsctl('certs', 'init', dir);
+    assert.strictEqual(open.code, 0);
+    assert.match(open.stderr, /warning: .* is writable by every user \(mode 0777\): they could replace ca\.crt or a certificate in it; chmod 700 /);
+    const own = await lvsctl('certs', 'init', join(dir, 'private'));
+    assert.strictEqual(own.code, 0);
+    assert.doesNotMatch(own.stderr, /warning/);
   });
 
   it('init refuses to replace an existing CA, exit 1', async () => {
