@@ -2,7 +2,7 @@
 // computed the way ssh computes it (first value wins, patterns and negations honoured,
 // Include followed: ssh-config-include.ts).
 import { errorMessage } from '../../lvs/errors';
-import { NotRegularFileError, readRegularFileSync } from '../../lvs/regular-file';
+import { SmallFileError, readSmallFileSync } from '../../lvs/small-file';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parse } from 'ssh-config';
@@ -44,14 +44,14 @@ function includeFiles(alreadyRead: number): IncludeFiles {
       if (read.has(path)) return read.get(path);
       let content: Buffer;
       try {
-        content = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES);
+        content = readSmallFileSync(path, MAX_SSH_CONFIG_BYTES);
       } catch (err) {
-        const skipped = (err as NodeJS.ErrnoException).code === 'ENOENT' || (matched && err instanceof NotRegularFileError && !/ bytes, more than /.test(err.problem));
+        const skipped = (err as NodeJS.ErrnoException).code === 'ENOENT' || (matched && err instanceof SmallFileError && err.kind !== 'size');
         if (skipped) {
           read.set(path, undefined);
           return undefined;
         }
-        throw new SshIncludeError(`Include ${err instanceof NotRegularFileError ? err.message : `${path}: ${errorMessage(err)}`}`);
+        throw new SshIncludeError(`Include ${err instanceof SmallFileError ? err.message : `${path}: ${errorMessage(err)}`}`);
       }
       bytes += content.length;
       if (bytes > MAX_SSH_CONFIG_BYTES) throw new SshIncludeError(`with the files it includes it passes ${MAX_SSH_CONFIG_BYTES / 1048576} MiB (at ${path})`);
@@ -84,14 +84,14 @@ export function sshHostNamesFollowingIncludes(text: string, options: { home: str
 export async function readSshHostNames(path: string, named: boolean): Promise<{ hostNames?: SshHostNames; problem?: PlanProblem }> {
   let content: Buffer;
   try {
-    content = readRegularFileSync(path, MAX_SSH_CONFIG_BYTES);
+    content = readSmallFileSync(path, MAX_SSH_CONFIG_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!named && code === 'ENOENT') return {};
     return {
       problem: {
         pointer: '',
-        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : err instanceof NotRegularFileError ? err.problem : errorMessage(err)}`,
+        message: `cannot read the ssh config ${path}: ${code === 'ENOENT' ? 'no such file' : err instanceof SmallFileError ? err.problem : errorMessage(err)}`,
         hint: 'check --ssh-config, or give the hosts an "address"',
       },
     };

@@ -2,7 +2,7 @@
 // that is missing, unreadable or no PEM CRL is named here with its fix; what it says (issuer,
 // signature, dates) is for the caller to check. Used by agent/server/transport/crl-file.ts and
 // controller/client/tls-options.ts.
-import { NotRegularFileError, readRegularFileSync } from '../regular-file';
+import { SmallFileError, readSmallFileSync } from '../small-file';
 import { TlsFileError } from './tls-files';
 
 /** A CRL lists revoked serials, ~40 bytes each: 16 MiB is hundreds of thousands of them. */
@@ -13,9 +13,9 @@ export const MAKE_CRL = 'make it with `lvsctl certs crl DIR` (or `lvsctl certs r
 export function readCrlPem(file: string): Buffer {
   let pem: Buffer;
   try {
-    pem = readRegularFileSync(file, MAX_CRL_BYTES);
+    pem = readSmallFileSync(file, MAX_CRL_BYTES);
   } catch (err) {
-    if (err instanceof NotRegularFileError) throw new TlsFileError(file, `the CRL ${err.problem}`, MAKE_CRL);
+    if (err instanceof SmallFileError) throw new TlsFileError(file, `the CRL ${err.problem}`, MAKE_CRL);
     const code = (err as NodeJS.ErrnoException).code;
     throw new TlsFileError(file, `the CRL ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, MAKE_CRL);
   }

@@ -2,7 +2,7 @@
 // wrong file is reported by name at start-up rather than as an opaque handshake failure
 // on the first call. Used by the agent (server side) and the controller (client side).
 import { X509Certificate, createPrivateKey, type KeyObject } from 'crypto';
-import { NotRegularFileError, readRegularFileSync } from '../regular-file';
+import { SmallFileError, readSmallFileSync } from '../small-file';
 
 export interface TlsFiles {
   ca: string;
@@ -36,9 +36,9 @@ export const MAX_PEM_BYTES = 1024 * 1024;
 
 function readPem(file: string, what: string): Buffer {
   try {
-    return readRegularFileSync(file, MAX_PEM_BYTES);
+    return readSmallFileSync(file, MAX_PEM_BYTES);
   } catch (err) {
-    if (err instanceof NotRegularFileError) throw new TlsFileError(file, `the ${what} ${err.problem}`, 'give the path of the PEM file itself');
+    if (err instanceof SmallFileError) throw new TlsFileError(file, `the ${what} ${err.problem}`, 'give the path of the PEM file itself');
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? String(err)})`;
     throw new TlsFileError(file, `the ${what} ${reason}`, code === 'EACCES' ? 'check its owner and mode' : MAKE_CERTS);

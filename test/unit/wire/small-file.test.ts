@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSshHostNames } from '../../../controller/inventory/ssh-config';
 import { readCrlPem } from '../../../lvs/wire/crl-pem';
-import { readRegularFileSync } from '../../../lvs/regular-file';
+import { readSmallFileSync } from '../../../lvs/small-file';
 import { readTlsFiles } from '../../../lvs/wire/tls-files';
 
 describe('reading a small file, bounded in size and time', () => {
@@ -25,16 +25,16 @@ describe('reading a small file, bounded in size and time', () => {
   it('reads a regular file, and refuses a directory, /dev/zero and a file over the bound', () => {
     const small = join(dir, 'small.pem');
     writeFileSync(small, 'x'.repeat(100));
-    assert.strictEqual(readRegularFileSync(small, 100).length, 100);
-    assert.throws(() => readRegularFileSync(small, 99), /small\.pem is 100 bytes, more than the 99 such a file may be/);
-    assert.throws(() => readRegularFileSync('/dev/zero', 1024), /\/dev\/zero is more than the 1024 bytes such a file may be/);
-    assert.throws(() => readRegularFileSync(dir, 1024), /is a directory/);
-    assert.throws(() => readRegularFileSync(join(dir, 'none'), 1024), /ENOENT/);
+    assert.strictEqual(readSmallFileSync(small, 100).length, 100);
+    assert.throws(() => readSmallFileSync(small, 99), /small\.pem is 100 bytes, more than the 99 such a file may be/);
+    assert.throws(() => readSmallFileSync('/dev/zero', 1024), /\/dev\/zero is more than the 1024 bytes such a file may be/);
+    assert.throws(() => readSmallFileSync(dir, 1024), /is a directory/);
+    assert.throws(() => readSmallFileSync(join(dir, 'none'), 1024), /ENOENT/);
   });
 
   it('reads a pipe as its writer writes it (--key <(pass show …)), and gives up on one whose writer never ends', async () => {
     const writer = spawn('sh', ['-c', `sleep 0.2; printf 'BEGIN' > ${fifo}`]);
-    const written = await new Promise<string>((resolve) => setTimeout(() => resolve(readRegularFileSync(fifo, 1024).toString()), 100));
+    const written = await new Promise<string>((resolve) => setTimeout(() => resolve(readSmallFileSync(fifo, 1024).toString()), 100));
     writer.kill();
     // nobody had the pipe open yet when it was opened: an empty read, or the writer's bytes
     assert.ok(written === '' || written === 'BEGIN', written);
@@ -43,7 +43,7 @@ describe('reading a small file, bounded in size and time', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const started = Date.now();
-      assert.throws(() => readRegularFileSync(fifo, 1024, 400), /fifo gave no end within 0\.4 s \(a pipe or a terminal nobody writes to\?\)/);
+      assert.throws(() => readSmallFileSync(fifo, 1024, 400), /fifo gave no end within 0\.4 s \(a pipe or a terminal nobody writes to\?\)/);
       assert.ok(Date.now() - started < 3000);
     } finally {
       holder.kill('SIGKILL');
