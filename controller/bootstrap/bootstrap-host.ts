@@ -92,6 +92,9 @@ class StepFailed extends Error {
   }
 }
 
+/** A host whose deadline passed before its turn to restart: it says nothing of the new agent, so it holds no other host back. */
+class WaitedPastDeadline extends StepFailed {}
+
 export async function bootstrapHost(
   input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, restarts = new RestartGate(),
 ): Promise<HostOutcome> {
@@ -129,21 +132,16 @@ export async function bootstrapHost(
     }
   };
 
-  const waitedTooLong = new Set<unknown>();
   const restartInTurn = async (name: string): Promise<AgentIdentity> => {
     say('waiting for its turn to restart (one host at a time)');
     try {
       return await restarts.run(input.host, async () => {
-        if (signal.aborted) {
-          const late = new StepFailed(name, `${deadlinePassed(signal)} while it waited for its turn to restart (one host at a time)`);
-          waitedTooLong.add(late);
-          throw late;
-        }
+        if (signal.aborted) throw new WaitedPastDeadline(name, `${deadlinePassed(signal)} while it waited for its turn to restart (one host at a time)`);
         await restart(name);
         done.push(name);
         say(name);
         return hello(input, shared, deps, signal, true);
-      }, (error) => (waitedTooLong.has(error) ? undefined : error instanceof StepFailed ? error.step : 'internal'));
+      }, (error) => (error instanceof WaitedPastDeadline ? undefined : error instanceof StepFailed ? error.step : 'internal'));
     } catch (error) {
       if (error instanceof RestartHeld) throw new StepFailed(name, error.message);
       throw error;

@@ -36,10 +36,15 @@ function words(text: string): string[] {
   return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).filter((w) => w !== '' && !w.startsWith('#'));
 }
 
-function wildcard(part: string): RegExp | undefined {
-  if (!/[*?]/.test(part)) return undefined;
-  const source = part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+/** A shell-style pattern (`*`, `?`, everything else literal) as a whole-word, case-blind RegExp. */
+function globRegExp(pattern: string): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i');
+}
+
+/** The part's pattern when it has a wildcard; undefined for a literal name. */
+function wildcard(part: string): RegExp | undefined {
+  return /[*?]/.test(part) ? globRegExp(part) : undefined;
 }
 
 /** Whether a `Host` line's patterns take this host, as ssh decides: a negated match refuses it, else any match takes it. */
@@ -48,7 +53,7 @@ export function hostPatternsMatch(patterns: readonly string[], host: string): bo
   for (const pattern of patterns) {
     const negated = pattern.startsWith('!');
     const body = negated ? pattern.slice(1) : pattern;
-    const matches = (wildcard(body) ?? new RegExp(`^${body.replace(/[.+^${}()|[\]\\*?]/g, '\\$&')}$`, 'i')).test(host);
+    const matches = globRegExp(body).test(host);
     if (matches && negated) return false;
     if (matches) taken = true;
   }

@@ -74,7 +74,12 @@ export function sshHostNamesFollowingIncludes(text: string, options: { home: str
   // every file read and checked once, whatever host is looked up later
   const whole = expandIncludes(text, options);
   if (!whole.perHost) return sshHostNamesFromText(whole.text);
-  return (alias) => sshHostNamesFromText(expandIncludes(text, { ...options, host: alias }).text)(alias);
+  // bootstrap and the address resolution ask for the same hosts: each alias is expanded once
+  const found = new Map<string, string | undefined>();
+  return (alias) => {
+    if (!found.has(alias)) found.set(alias, sshHostNamesFromText(expandIncludes(text, { ...options, host: alias }).text)(alias));
+    return found.get(alias);
+  };
 }
 
 /**

@@ -52,15 +52,14 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
   const args = expandArgs(o.args, o.address, o.port);
   const where = `exec ${[o.command, ...args].join(' ')}`;
   let started: ChildProcess | undefined;
-  return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, ({ finish, onSettle }) => {
+  return settleOnce(o.timeoutMs, () => `${where}: still running after ${o.timeoutMs} ms, killed`, (frame) => {
+    const { finish, onSettle } = frame;
     // However the check ends (exit, timeout, too much output), nothing it started outlives it:
     // the group's id stays the command's pid while any member lives, so this reaches the
     // grandchildren even after the command itself has exited (ESRCH when none is left).
     // One that left the group (setsid) may still hold the pipes: the agent closes its ends,
     // so such an escapee never keeps a pipe of the agent open.
-    let settled = false;
     onSettle(() => {
-      settled = true;
       if (started?.pid === undefined) return;
       try {
         process.kill(-started.pid, 'SIGKILL');
@@ -73,7 +72,7 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
     void allowedCommand(o.command, o.allowedDir).then((allowed) => {
       if ('refused' in allowed) return finish(false, `${where}: ${allowed.refused}`);
       // the deadline may pass while realpath waits for libuv's thread pool: then nothing is started
-      if (settled) return;
+      if (frame.settled) return;
       let child: ChildProcess;
       try {
         // spawn, not execFile: execFile drops `detached`, so the command would share the

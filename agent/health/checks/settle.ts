@@ -11,6 +11,8 @@ export interface CheckFrame {
   /** fails the check with `detail` after `ms`, unless it settled before; returns what calls it off */
   deadline(ms: number, detail: () => string): () => void;
   started: bigint;
+  /** the check has ended (its result is given): work that comes later starts nothing */
+  readonly settled: boolean;
 }
 
 export function elapsedMs(started: bigint): number {
@@ -41,6 +43,9 @@ export function settleOnce(timeoutMs: number, timeoutDetail: () => string, run: 
     const frame: CheckFrame = {
       finish,
       started,
+      get settled() {
+        return done;
+      },
       onSettle: (cleanup) => {
         if (done) cleanup();
         else cleanups.push(cleanup);
