@@ -1,6 +1,7 @@
 // One host's bootstrap: its certificate, a probe of what it holds (checksums, modes, the
 // service's state), the steps that differ, each run over ssh, then Hello. Every failure
 // names the step and why; nothing here throws, so the other hosts go on.
+import { X509Certificate } from 'node:crypto';
 import type { PlanAgentOptions } from '../../lvs/agent-options';
 import type { AgentConnector, AgentIdentity } from '../client/agent-client';
 import { peerText } from '../client/call-failure';
@@ -95,11 +96,26 @@ class StepFailed extends Error {
 /** A host whose deadline passed before its turn to restart: it says nothing of the new agent, so it holds no other host back. */
 class WaitedPastDeadline extends StepFailed {}
 
+/** The agent answered, presenting another certificate than the one its --cert file holds: it has not loaded that file. */
+class PresentsOtherCertificate extends StepFailed {}
+
+/** The certificate bootstrap installs for a host, and where: the running agent must present it. */
+interface InstalledCertificate {
+  path: string;
+  sha256: string;
+}
+
+/** The first bytes of a fingerprint are enough to tell two certificates apart in a message. */
+function shortFingerprint(sha256: string): string {
+  return `${sha256.slice(0, 23)}…`;
+}
+
 export async function bootstrapHost(
   input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, restarts = new RestartGate(),
 ): Promise<HostOutcome> {
   const done: string[] = [];
   let certificate: HostOutcome['certificate'];
+  let installed: InstalledCertificate | undefined;
   const say = (line: string): void => deps.progress(input.host, line);
   const remote = async (step: string, script: string, stdin?: Buffer, timeoutMs = shared.timeoutMs): Promise<string> => {
     if (signal.aborted) throw new StepFailed(step, deadlinePassed(signal));
@@ -140,7 +156,7 @@ export async function bootstrapHost(
         await restart(name);
         done.push(name);
         say(name);
-        return hello(input, shared, deps, signal, true);
+        return hello(input, shared, deps, signal, true, installed);
       }, (error) => (error instanceof WaitedPastDeadline ? undefined : error instanceof StepFailed ? error.step : 'internal'));
     } catch (error) {
       if (error instanceof RestartHeld) throw new StepFailed(name, error.message);
@@ -159,6 +175,7 @@ export async function bootstrapHost(
       throw err;
     }
     certificate = cert.kind;
+    const installedSha256 = cert.kind === 'would-issue' ? undefined : new X509Certificate(cert.cert).fingerprint256;
     if (cert.kind === 'issued') {
       done.push(`issued ${cert.files.cert}`);
       say(`issued ${cert.files.cert} for ${input.address}`);
@@ -175,6 +192,8 @@ export async function bootstrapHost(
     const files: RemoteFile[] = hostFiles(filesInput, shared.agentPath).map((f) =>
       cert.kind === 'would-issue' && (f.label === 'certificate' || f.label === 'key') ? { ...f, sha256: 'to be issued' } : f,
     );
+    const certPath = files.find((f) => f.label === 'certificate')?.path;
+    installed = installedSha256 !== undefined && certPath !== undefined ? { path: certPath, sha256: installedSha256 } : undefined;
     // 3. the probe: one ssh call
     const probe = parseProbe(await remote('probe', probeScript(files.map((f) => f.path))));
     if (probe.missingTools.length > 0) {
@@ -203,11 +222,28 @@ export async function bootstrapHost(
     // 5. Hello: the agent answers with the role of the plan; a restart and its Hello take
     // their turn among the hosts (restart-gate.ts)
     const restartStep = steps.find((s) => s.kind === 'restart');
-    const agent = restartStep
-      ? await restartInTurn(stepName(restartStep))
-      : await hello(input, shared, deps, signal, steps.some((s) => s.kind === 'start' || s.kind === 'reload'));
+    const started = steps.some((s) => s.kind === 'start' || s.kind === 'reload');
+    let loadedCertificate = false;
+    let agent: AgentIdentity;
+    try {
+      agent = restartStep ? await restartInTurn(stepName(restartStep)) : await hello(input, shared, deps, signal, started, installed);
+    } catch (err) {
+      // Its files are right but the agent serves another certificate (replaced by hand, never
+      // reloaded; or a reload that failed before): it loads them now, as a changed file would make it.
+      if (!(err instanceof PresentsOtherCertificate) || restartStep || started) throw err;
+      say(`${err.message}: loading it`);
+      loadedCertificate = true;
+      if (unitReloads(shared.unitText)) {
+        await remote('systemctl reload', systemctlScript('reload'));
+        done.push('systemctl reload (the agent presented another certificate)');
+        say('systemctl reload');
+        agent = await hello(input, shared, deps, signal, true, installed);
+      } else {
+        agent = await restartInTurn('systemctl restart');
+      }
+    }
     say(`agent answered: ${agent.role} ${agent.version}`);
-    return { host: input.host, status: steps.length > 0 || cert.kind === 'issued' ? 'changed' : 'ok', steps: done, certificate, agent };
+    return { host: input.host, status: steps.length > 0 || cert.kind === 'issued' || loadedCertificate ? 'changed' : 'ok', steps: done, certificate, agent };
   } catch (err) {
     if (err instanceof StepFailed) {
       return { host: input.host, status: err.unreachable ? 'unreachable' : 'failed', steps: done, ...(certificate ? { certificate } : {}), failure: { step: err.step, reason: err.message } };
@@ -216,10 +252,17 @@ export async function bootstrapHost(
   }
 }
 
-/** Asks Hello until the agent answers (a started agent needs a moment to listen), within helloWithinMs. */
-async function hello(input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, started: boolean): Promise<AgentIdentity> {
+/**
+ * Asks Hello until the agent answers (a started agent needs a moment to listen), within
+ * helloWithinMs; and, where bootstrap holds the host's certificate, until the agent presents
+ * it (a reload takes effect a moment after systemctl returns, on new connections).
+ */
+async function hello(
+  input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, started: boolean, installed?: InstalledCertificate,
+): Promise<AgentIdentity> {
   const until = Date.now() + (started ? shared.helloWithinMs : 0);
   let last = '';
+  let otherCertificate = false;
   for (;;) {
     if (signal.aborted) throw new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${last}`);
     const client = deps.connector({ host: input.host, address: input.address, port: input.port });
@@ -228,14 +271,22 @@ async function hello(input: BootstrapHostInput, shared: BootstrapShared, deps: B
       if (identity.role !== input.role) {
         throw new StepFailed('hello', `the agent at ${input.address}:${input.port} runs as ${identity.role}, the plan makes ${input.host} a ${input.role}`);
       }
-      return identity;
+      const presented = identity.certificateSha256;
+      if (installed === undefined || presented === undefined || presented === installed.sha256) return identity;
+      otherCertificate = true;
+      last = `the agent at ${input.address}:${input.port} presents the certificate SHA-256 ${shortFingerprint(presented)}, not ${installed.path} (SHA-256 ${shortFingerprint(installed.sha256)})`;
     } catch (err) {
       if (err instanceof StepFailed) throw err;
+      otherCertificate = false;
       last = err instanceof Error ? err.message : String(err);
     } finally {
       client.close();
     }
     if (Date.now() >= until) {
+      if (otherCertificate && !started) throw new PresentsOtherCertificate('hello', last);
+      if (otherCertificate) {
+        throw new StepFailed('hello', `${last} ${Math.round(shared.helloWithinMs / 1000)} s after it was told to load it: its log says why (\`reload failed\` keeps the previous certificate): journalctl -u lvsctl-agent on ${input.host}; the new files are in place, so \`systemctl restart lvsctl-agent\` there loads them`);
+      }
       throw new StepFailed('hello', `${last}${started ? ` (the service was started ${Math.round(shared.helloWithinMs / 1000)} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
     }
     await deps.sleep(500);

@@ -9,6 +9,12 @@ export interface AgentIdentity {
   version: string;
   /** e.g. "ipvs", "iptables-legacy", "ftp-check" */
   capabilities: string[];
+  /**
+   * The SHA-256 fingerprint (AB:CD:…) of the certificate the agent presented on the
+   * connection this answer came over: bootstrap checks that a reloaded agent serves the new
+   * one. Absent without TLS.
+   */
+  certificateSha256?: string;
 }
 
 /** Why an agent could not be reached or did not answer: shown to the operator as is. */

@@ -5,6 +5,7 @@
 // wrapper gives both a bound, ends every socket of the channel on destroy(), and writes
 // each step to a ConnectionTrace so failures can be told apart.
 import { connect as tcpConnect, isIP, type Socket } from 'net';
+import { TLSSocket } from 'tls';
 import { ChannelCredentials, type CallCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { AttemptStage, ConnectionTrace } from './connection-trace';
 import { awaitConnectTo, nodeReportsConnectionAttempts } from './connect-watch';
@@ -201,8 +202,11 @@ export class BoundedCredentials extends ChannelCredentials {
   private watchOpen(socket: Socket, step: (state: AttemptStage) => void): void {
     this.own(socket);
     let error: Error | undefined;
-    step({ stage: 'open', bytesRead: () => socket.bytesRead });
+    // taken now, while the TLS session is there: bootstrap checks a reload by it (a few µs)
+    const sha256 = socket instanceof TLSSocket ? socket.getPeerX509Certificate()?.fingerprint256 : undefined;
+    const presented = sha256 !== undefined ? { peerCertificateSha256: sha256 } : {};
+    step({ stage: 'open', bytesRead: () => socket.bytesRead, ...presented });
     socket.on('error', (e: Error) => { error ??= e; });
-    socket.once('close', () => step({ stage: 'closed', bytesRead: socket.bytesRead, ...(error ? { error } : {}) }));
+    socket.once('close', () => step({ stage: 'closed', bytesRead: socket.bytesRead, ...(error ? { error } : {}), ...presented }));
   }
 }

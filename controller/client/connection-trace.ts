@@ -17,10 +17,14 @@ export type AttemptStage =
   | { stage: 'handshake-failed'; error: Error }
   /** the peer took the TCP connection and never finished the TLS handshake */
   | { stage: 'handshake-timeout'; afterMs: number }
-  /** the connection is up (after TLS, or plain TCP with --insecure) */
-  | { stage: 'open'; bytesRead: () => number }
+  /**
+   * the connection is up (after TLS, or plain TCP with --insecure); peerCertificateSha256: the
+   * SHA-256 fingerprint of the certificate the agent presented (AB:CD:…, as X509Certificate's
+   * fingerprint256), absent without TLS
+   */
+  | { stage: 'open'; bytesRead: () => number; peerCertificateSha256?: string }
   /** the connection that was up ended; bytesRead: what the peer had sent us */
-  | { stage: 'closed'; bytesRead: number; error?: Error };
+  | { stage: 'closed'; bytesRead: number; error?: Error; peerCertificateSha256?: string };
 
 export interface Attempt {
   startedAt: number;

@@ -17,6 +17,7 @@ import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
 import { AgentChannel, type KeepaliveTimings, type Target } from './agent-channel';
 import { connectionDropped, describeCallFailure, where, wireReason, type CallContext } from './call-failure';
+import type { ConnectionTrace } from './connection-trace';
 import { answerLimit, deadlinePassed, streamLimit, type CallLimit } from './call-limit';
 import type { CommandDeadline } from './command-deadline';
 import { StreamProgress } from './stream-progress';
@@ -51,6 +52,12 @@ function identityFromWire(reply: HelloReply__Output): AgentIdentity {
   };
 }
 
+/** The fingerprint of the certificate the agent presented on the connection the last answer came over. */
+function presentedCertificate(trace: ConnectionTrace): string | undefined {
+  const state = trace.lastConnected()?.state;
+  return state?.stage === 'open' || state?.stage === 'closed' ? state.peerCertificateSha256 : undefined;
+}
+
 class GrpcAgentClient implements AgentClient {
   private readonly channel: AgentChannel;
   private readonly context: CallContext;
@@ -70,7 +77,8 @@ class GrpcAgentClient implements AgentClient {
       this.channel.track(this.channel.stub.hello({ controllerVersion: VERSION, applyFollows: options.applyFollows === true }, { deadline: limit.at }, (err, reply) => {
         if (err) return reject(new AgentUnreachableError(this.target.host, describeCallFailure(err, this.context, limit).reason));
         try {
-          return resolve(identityFromWire(reply as HelloReply__Output));
+          const presented = presentedCertificate(this.channel.trace);
+          return resolve({ ...identityFromWire(reply as HelloReply__Output), ...(presented !== undefined ? { certificateSha256: presented } : {}) });
         } catch (e) {
           return reject(this.malformed(e));
         }

@@ -143,6 +143,29 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     }
   });
 
+  it('an agent that did not load its new certificate is told by the one it presents: bootstrap fails naming it, and the next run loads it', async function () {
+    // the hello waits 20 s for the new certificate before it gives up
+    this.timeout(180_000);
+    // a new certificate for web1: the old one removed from the CA directory (docs/security.md, renewing)
+    const old = readFileSync(join(local, 'ca', 'web1.crt'));
+    rmSync(join(local, 'ca', 'web1.crt'));
+    rmSync(join(local, 'ca', 'web1.key'));
+    ns!.ignoreReloads(true);
+    const r = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(r.code, 2, shown(r));
+    assert.notDeepEqual(readFileSync(ns!.written('etc/lvsctl/web1.crt')), old, 'the new certificate was copied');
+    assert.match(r.stdout, /web1 +failed +step hello: the agent at 10\.77\.0\.1:7400 presents the certificate SHA-256 [0-9A-F:]{23}…, not \/etc\/lvsctl\/web1\.crt \(SHA-256 [0-9A-F:]{23}…\) 20 s after it was told to load it: .*journalctl -u lvsctl-agent on web1; .*systemctl restart lvsctl-agent/, shown(r));
+    // its files are right now: the next run finds the agent serving the old certificate and loads the new one
+    ns!.ignoreReloads(false);
+    const before = ns!.systemctlCalls().length;
+    const again = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.equal(again.code, 0, shown(again));
+    assert.match(again.stdout, /web1 +changed +1 step\(s\): systemctl reload \(the agent presented another certificate\); agent answered/, shown(again));
+    assert.deepEqual(ns!.systemctlCalls().slice(before).filter((c) => !c.startsWith('is-')), ['reload lvsctl-agent']);
+    const third = await ns!.lvsctl(args('--limit', 'web1'));
+    assert.match(third.stdout, /web1 +ok +nothing to change; agent answered/, shown(third));
+  });
+
   it('writes the plan\'s agent options (the role\'s, the host\'s over them) and restarts the agent, which starts with them', async () => {
     const plan = JSON.parse(readFileSync(join(local, 'plan.json'), 'utf8')) as { agent?: unknown; hosts: Record<string, Record<string, unknown>> };
     plan.agent = { realserver: { selfCheckInterval: '30s', logLevel: 'debug', optimizingCompiler: 'on' } };

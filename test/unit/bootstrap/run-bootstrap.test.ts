@@ -3,7 +3,8 @@
 // remote command received (the key on stdin, never in a command); and the command's duration
 // flags, refused with a range and examples it would take.
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCertDir } from '../../../controller/certs/cert-dir';
@@ -184,6 +185,36 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
     assert.match(outcomes[3].failure?.reason ?? '', /^not restarted: the agent of bad failed after its restart \(step systemctl restart\), so bootstrap restarts no other; this host's new files are in place/);
     // its files were copied all the same
     assert.ok(outcomes[3].steps.some((step) => step.startsWith('copy agent')));
+  });
+
+  it('after starting an agent, waits until it presents the certificate bootstrap installed; one that never does fails naming both and the fix', async () => {
+    const ssh: SshRunner = {
+      run: async (_target, script) => ({ code: 0, stdout: script.includes('is-enabled') ? 'enabled disabled\nactive inactive\nuid 0\n' : '', stderr: '' }),
+    };
+    const stale = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99';
+    const hellos = new Map<string, number>();
+    // "late" presents a stale certificate at its first two answers (its reload a moment behind), "never" at every one
+    const connector: AgentConnector = (t) => ({
+      hello: async () => {
+        const n = (hellos.get(t.host) ?? 0) + 1;
+        hellos.set(t.host, n);
+        const installed = new X509Certificate(readFileSync(join(dir, 'ca', `${t.host}.crt`))).fingerprint256;
+        const presented = t.host === 'never' || n <= 2 ? stale : installed;
+        return { host: t.host, role: 'realserver', version: 'test', capabilities: [], certificateSha256: presented };
+      },
+      apply: () => Promise.reject(new Error('no apply in bootstrap')),
+      close: () => undefined,
+    });
+    const shared = { ...sharedOf(join(dir, 'ca'), { timeoutMs: 5000 }), helloWithinMs: 1500 };
+    const hosts = ['late', 'never'].map((host, i) => ({ host, role: 'realserver' as const, address: `10.0.2.${i + 1}`, port: 7400, ssh: { alias: host } }));
+    const outcomes = await runBootstrap({ hosts, shared, parallel: 2, hostDeadlineMs: 20_000 }, {
+      ssh, connector, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+    });
+    assert.equal(outcomes[0].status, 'changed', JSON.stringify(outcomes[0].failure));
+    assert.equal(hellos.get('late'), 3);
+    assert.equal(outcomes[1].status, 'failed');
+    assert.equal(outcomes[1].failure?.step, 'hello');
+    assert.match(outcomes[1].failure?.reason ?? '', /^the agent at 10\.0\.2\.2:7400 presents the certificate SHA-256 AA:BB:CC:DD:EE:FF:00:11…, not \/etc\/lvsctl\/never\.crt \(SHA-256 [0-9A-F:]{23}…\) 2 s after it was told to load it: .*journalctl -u lvsctl-agent on never; .*`systemctl restart lvsctl-agent` there loads them$/);
   });
 
   it('with --parallel, copies to many hosts at once but still restarts one at a time', async () => {

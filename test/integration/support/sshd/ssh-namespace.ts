@@ -130,6 +130,13 @@ export class SshNamespace {
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
   }
 
+  /** Whether the fake systemctl's reload does nothing (a reload that does not take), from now on. */
+  ignoreReloads(ignore: boolean): void {
+    const marker = join(this.dir, 'systemd', 'reload-ignored');
+    if (ignore) writeFileSync(marker, '');
+    else rmSync(marker, { force: true });
+  }
+
   /** The pid the fake systemctl started the agent with (it changes at each start and restart). */
   agentPid(): string {
     const file = join(this.dir, 'systemd', 'pid');
