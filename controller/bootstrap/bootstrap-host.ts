@@ -149,9 +149,9 @@ export async function bootstrapHost(
   };
 
   const restartInTurn = async (name: string): Promise<AgentIdentity> => {
-    say('waiting for its turn to restart (one host at a time)');
+    say(`waiting for its turn to restart (one host at a time${input.role === 'director' ? ', directors after every realserver' : ''})`);
     try {
-      return await restarts.run(input.host, async () => {
+      return await restarts.run(input.host, input.role, async () => {
         if (signal.aborted) throw new WaitedPastDeadline(name, `${deadlinePassed(signal)} while it waited for its turn to restart (one host at a time)`);
         await restart(name);
         done.push(name);

@@ -24,8 +24,11 @@ export function bootstrapExitCode(outcomes: readonly HostOutcome[]): number {
 }
 
 export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Promise<HostOutcome[]> {
-  const restarts = new RestartGate();
-  return mapBounded(run.hosts, run.parallel, async (host) => {
+  const restarts = new RestartGate(run.hosts.filter((h) => h.role === 'realserver').length);
+  // realservers taken first, so a director waiting for them (restart-gate.ts) never holds a
+  // place they need; the recap keeps the plan's order
+  const order = run.hosts.map((host, index) => ({ host, index })).sort((a, b) => roleRank(a.host) - roleRank(b.host) || a.index - b.index);
+  const outcomes = await mapBounded(order, run.parallel, async ({ host }) => {
     const abort = new AbortController();
     const left = run.deadlineAt === undefined ? Infinity : run.deadlineAt - Date.now();
     // the abort's reason names the deadline that ended the host (bootstrap-host.ts says which)
@@ -38,8 +41,16 @@ export async function runBootstrap(run: BootstrapRun, deps: BootstrapDeps): Prom
       return await bootstrapHost(host, run.shared, deps, abort.signal, restarts);
     } finally {
       clearTimeout(timer);
+      restarts.hostDone(host.role);
     }
   });
+  const inPlanOrder: HostOutcome[] = new Array<HostOutcome>(outcomes.length);
+  order.forEach(({ index }, i) => { inPlanOrder[index] = outcomes[i]; });
+  return inPlanOrder;
+}
+
+function roleRank(host: BootstrapHostInput): number {
+  return host.role === 'realserver' ? 0 : 1;
 }
 
 /** The recap: one line per host, then what a second run would say. */

@@ -217,6 +217,39 @@ describe('runBootstrap: a restart that waits for an apply in flight', function (
     assert.match(outcomes[1].failure?.reason ?? '', /^the agent at 10\.0\.2\.2:7400 presents the certificate SHA-256 AA:BB:CC:DD:EE:FF:00:11…, not \/etc\/lvsctl\/never\.crt \(SHA-256 [0-9A-F:]{23}…\) 2 s after it was told to load it: .*journalctl -u lvsctl-agent on never; .*`systemctl restart lvsctl-agent` there loads them$/);
   });
 
+  it('restarts the directors after every realserver, whichever reaches its restart first, and recaps in the plan\'s order', async () => {
+    const restarted: string[] = [];
+    const ssh: SshRunner = {
+      run: async (target, script) => {
+        // the realservers' copies are slow: the director is ready to restart long before them
+        if (script.includes('lvsctl-new') && target.alias !== 'lvs9') await new Promise((r) => setTimeout(r, 30));
+        if (script === 'systemctl restart lvsctl-agent') restarted.push(target.alias);
+        return { code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' };
+      },
+    };
+    const byRole: AgentConnector = (t) => ({
+      hello: async () => ({ host: t.host, role: t.host.startsWith('lvs') ? 'director' : 'realserver', version: 'test', capabilities: [] }),
+      apply: () => Promise.reject(new Error('no apply in bootstrap')),
+      close: () => undefined,
+    });
+    const shared = sharedOf(join(dir, 'ca'), { timeoutMs: 5000, stopTimeoutMs: 5000 });
+    const hosts = [
+      { host: 'lvs9', role: 'director' as const, address: '10.0.3.1', port: 7400, ssh: { alias: 'lvs9' } },
+      { host: 'web8', role: 'realserver' as const, address: '10.0.3.11', port: 7400, ssh: { alias: 'web8' } },
+      { host: 'web9', role: 'realserver' as const, address: '10.0.3.12', port: 7400, ssh: { alias: 'web9' } },
+    ];
+    // --parallel 1 too: the director never holds the one place the realservers need
+    for (const parallel of [3, 1]) {
+      restarted.length = 0;
+      const outcomes = await runBootstrap({ hosts, shared, parallel, hostDeadlineMs: 20_000 }, {
+        ssh, connector: byRole, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+      });
+      assert.deepEqual(outcomes.map((o) => [o.host, o.status]), [['lvs9', 'changed'], ['web8', 'changed'], ['web9', 'changed']], JSON.stringify(outcomes.map((o) => o.failure)));
+      assert.equal(restarted.length, 3);
+      assert.equal(restarted[2], 'lvs9', `restart order with --parallel ${parallel}: ${restarted.join(', ')}`);
+    }
+  });
+
   it('with --parallel, copies to many hosts at once but still restarts one at a time', async () => {
     let restarting = 0;
     let most = 0;
