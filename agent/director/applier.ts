@@ -166,6 +166,10 @@ async function applyOnce(
       return failed(prepared.problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; '), { failedPrecondition: true });
     }
     vrrp = prepared.change;
+    if (vrrp.advertNotice !== undefined) {
+      emit({ kind: 'notice', message: vrrp.advertNotice });
+      options.logger.warn('the group\'s VRRP adverts change', { notice: vrrp.advertNotice });
+    }
     phases.lap('keepalived');
   }
 

@@ -27,13 +27,29 @@ function quoted(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/**
+ * The one address the group's VRRP adverts carry: its first IPv4 address, or with none its
+ * first IPv6 one (which makes the instance an IPv6 one, VRRPv3). keepalived's backups drop
+ * every advert whose address list differs from their own, and a backup that hears no advert
+ * takes the addresses: listing every address there would make each added or removed VIP, while
+ * one director of the pair has the new file and the other the old, two masters. So the others
+ * move as virtual_ipaddress_excluded (taken and given up with the state, gratuitous ARPs sent
+ * alike, never advertised), and only a change of this one needs both directors at once
+ * (vrrp-step.ts says so when it comes).
+ */
+export function advertisedAddress(vrrp: Pick<VrrpPlan, 'addresses'>): string {
+  return vrrp.addresses.find((a) => !isIpv6(a)) ?? vrrp.addresses[0] ?? '';
+}
+
 export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): string {
   const name = instanceName(vrrp);
   const v4 = vrrp.addresses.filter((a) => !isIpv6(a));
-  const v6 = vrrp.addresses.filter(isIpv6);
   // keepalived puts each address, and sends its gratuitous ARP on a failover, on its dev
   const gateway = vrrp.natGatewayOn ? canonicalAddress(vrrp.natGatewayOn.address) : undefined;
   const device = (a: string): string => (gateway !== undefined && canonicalAddress(a) === gateway ? vrrp.natGatewayOn!.interface : vrrp.interface);
+  const entry = (a: string): string => `${a}/${isIpv6(a) ? 128 : 32} dev ${device(a)}`;
+  const advertised = advertisedAddress(vrrp);
+  const excluded = vrrp.addresses.filter((a) => a !== advertised);
   const lines = [
     `# Director group "${vrrp.group}": change the plan and roll out, not this file.`,
     'global_defs {',
@@ -53,19 +69,71 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
     ...(vrrp.preempt ? [] : ['    nopreempt']),
     // VRRPv2's PASS (an IPv4 instance); VRRPv3 has none, and the plan refuses a password for an IPv6-only group
     ...(vrrp.authPassword && v4.length > 0 ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
+    // One address in the adverts, the rest excluded (advertisedAddress below)
     '    virtual_ipaddress {',
-    ...v4.map((a) => `        ${a}/32 dev ${device(a)}`),
-    // no IPv4 address: the IPv6 ones make it an IPv6 instance (VRRPv3); keepalived refuses one with none
-    ...(v4.length === 0 ? v6.map((a) => `        ${a}/128 dev ${device(a)}`) : []),
+    `        ${entry(advertised)}`,
     '    }',
-    // IPv4 adverts cannot carry IPv6 addresses; keepalived moves excluded ones with the state all the same.
-    ...(v4.length > 0 && v6.length > 0 ? ['    virtual_ipaddress_excluded {', ...v6.map((a) => `        ${a}/128 dev ${device(a)}`), '    }'] : []),
+    ...(excluded.length > 0 ? ['    virtual_ipaddress_excluded {', ...excluded.map((a) => `        ${entry(a)}`), '    }'] : []),
     `    notify ${quoted(notifyScript)}`,
     '}',
     '',
   ];
   const body = lines.join('\n');
   return `${HEADER_PREFIX}${digest(body)}\n${body}`;
+}
+
+/** What a backup compares in every advert it hears: a difference in any of these makes it drop the master's adverts. */
+export interface AdvertIdentity {
+  virtualRouterId: string;
+  advertInterval: string;
+  password: string;
+  advertised: string[];
+}
+
+/**
+ * The advert identity of the group's instance in a keepalived.conf this agent wrote (its own
+ * layout: one value a line); undefined when the file holds no instance of that name.
+ */
+export function advertIdentity(text: string, vrrp: Pick<VrrpPlan, 'group'>): AdvertIdentity | undefined {
+  const lines = text.split('\n').map((l) => l.trim());
+  const start = lines.indexOf(`vrrp_instance ${instanceName(vrrp)} {`);
+  if (start < 0) return undefined;
+  const identity: AdvertIdentity = { virtualRouterId: '', advertInterval: '', password: '', advertised: [] };
+  // the block each line is in: the instance's own (''), or a block inside it (authentication, virtual_ipaddress…)
+  let block = '';
+  for (const line of lines.slice(start + 1)) {
+    const [key, value = ''] = line.split(/\s+/);
+    if (line === '}') {
+      if (block === '') break;
+      block = '';
+    } else if (line.endsWith('{')) {
+      block = key;
+    } else if (block === 'virtual_ipaddress') {
+      identity.advertised.push(key);
+    } else if (key === 'virtual_router_id') {
+      identity.virtualRouterId = value;
+    } else if (key === 'advert_int') {
+      identity.advertInterval = value;
+    } else if (key === 'auth_pass') {
+      identity.password = value;
+    }
+  }
+  return identity;
+}
+
+/**
+ * What changes in the adverts between two of the agent's files, as words for the operator;
+ * empty when a backup with one file still takes the adverts of a master with the other.
+ */
+export function advertIdentityChanges(before: AdvertIdentity, after: AdvertIdentity): string[] {
+  const changes: string[] = [];
+  if (before.virtualRouterId !== after.virtualRouterId) changes.push(`virtual_router_id ${before.virtualRouterId} → ${after.virtualRouterId}`);
+  if (before.advertInterval !== after.advertInterval) changes.push(`advert_int ${before.advertInterval} → ${after.advertInterval}`);
+  if (before.password !== after.password) changes.push('the authentication password');
+  if (before.advertised.join(' ') !== after.advertised.join(' ')) {
+    changes.push(`the advertised address ${before.advertised.join(' ') || '(none)'} → ${after.advertised.join(' ') || '(none)'}`);
+  }
+  return changes;
 }
 
 /** Whose file it is: the agent's as written, the agent's but edited since, or someone else's. */

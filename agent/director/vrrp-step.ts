@@ -12,11 +12,17 @@ import type { VrrpPlan } from '../../lvs/vrrp';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
-import { configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
+import { advertIdentity, advertIdentityChanges, configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
 
 export interface VrrpChange {
   /** true when the config differs from the file */
   changed: boolean;
+  /**
+   * When the adverts change so that a backup holding one file drops a master's adverts under
+   * the other (the router id, the interval, the password, the advertised address): a notice
+   * for the operator, naming what changes. Undefined otherwise.
+   */
+  advertNotice?: string;
   /** writes the config and reloads keepalived, when changed */
   commit(): Promise<void>;
   /** puts the previous file back and reloads, after a failed apply */
@@ -71,7 +77,8 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
   }
   // A keepalived that runs its own virtual servers deletes them from the table when the
   // reload takes them out of its file: the services lvsctl just applied would go with them.
-  const keepalivedServices = ownership === 'foreign' && before !== undefined ? keepalivedVirtualServers(before) : [];
+  // (a file of the agent's edited by hand may hold them too: only the agent's own as written does not)
+  const keepalivedServices = ownership !== 'owned' && before !== undefined ? keepalivedVirtualServers(before) : [];
   if (changed && keepalivedServices.length > 0) {
     const named = firstOf(keepalivedServices, 3);
     return refused(
@@ -81,7 +88,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
     );
   }
   // the same for virtual servers in files it includes, which the agent does not read
-  const includes = ownership === 'foreign' && before !== undefined ? keepalivedIncludes(before) : [];
+  const includes = ownership !== 'owned' && before !== undefined ? keepalivedIncludes(before) : [];
   if (changed && includes.length > 0) {
     return refused(
       path,
@@ -90,6 +97,16 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
     );
   }
   return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };
+}
+
+/** The notice for a change of the group's adverts between the file there (the agent's own) and the new one. */
+function advertNoticeOf(vrrp: VrrpPlan, before: string | undefined, text: string): string | undefined {
+  const was = before !== undefined && configOwnership(before) !== 'foreign' ? advertIdentity(before, vrrp) : undefined;
+  const now = advertIdentity(text, vrrp);
+  if (was === undefined || now === undefined) return undefined;
+  const changes = advertIdentityChanges(was, now);
+  if (changes.length === 0) return undefined;
+  return `group "${vrrp.group}": its VRRP adverts change (${changes.join(', ')}): until every director of the group has the new keepalived.conf, a backup drops the master's adverts and takes the addresses too (two masters for a few seconds, or until the other director is applied): roll out the whole group at once, and apply it when a short double answer is acceptable (docs/ha.md, "What a rollout changes in the adverts")`;
 }
 
 /** The group's interfaces (VRRP, sync daemon, NAT gateway) this director has no device for, each a problem. */
@@ -132,8 +149,10 @@ function refused(subject: string, message: string, fix: string): VrrpPrepared {
 
 function vrrpChange(keepalived: Keepalived, vrrp: VrrpPlan, process: KeepalivedProcess, before: string | undefined, text: string, changed: boolean): VrrpChange {
   let committed = false;
+  const advertNotice = changed ? advertNoticeOf(vrrp, before, text) : undefined;
   return {
     changed,
+    ...(advertNotice !== undefined ? { advertNotice } : {}),
     async commit() {
       await keepalived.ensureNotifyScript();
       if (!changed) return;

@@ -1,7 +1,7 @@
 // The keepalived part of a director's apply and its read-back, on fakes.
 import { strict as assert } from 'node:assert';
 import { createDirectorApplier } from '../../../agent/director/applier';
-import { configOwnership, renderKeepalivedConfig } from '../../../agent/director/keepalived-config';
+import { advertIdentity, advertIdentityChanges, configOwnership, renderKeepalivedConfig } from '../../../agent/director/keepalived-config';
 import { readVrrpStatus } from '../../../agent/director/vrrp-status';
 import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeKeepalived } from '../../../agent/kernel/fake/keepalived';
@@ -56,13 +56,29 @@ describe('keepalived.conf as the agent renders it', () => {
 
   it('puts a two-armed director\'s NAT gateway on its inside interface, the VIPs on the VRRP one', () => {
     const text = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.100', '192.168.10.254'], natGatewayOn: { address: '192.168.10.254', interface: 'eth1' } }, '/x');
-    assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {8}192\.168\.10\.254\/32 dev eth1\n {4}\}/);
+    assert.match(text, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {4}\}\n {4}virtual_ipaddress_excluded \{\n {8}192\.168\.10\.254\/32 dev eth1\n {4}\}/);
   });
 
-  it('makes a group that moves only IPv6 addresses an IPv6 instance (VRRPv3): its addresses in virtual_ipaddress, no authentication', () => {
+  it('makes a group that moves only IPv6 addresses an IPv6 instance (VRRPv3): its first address advertised, no authentication', () => {
     const text = renderKeepalivedConfig({ ...VRRP, addresses: ['2001:db8::100', '2001:db8::101'], authPassword: undefined }, '/x');
-    assert.match(text, /virtual_ipaddress \{\n {8}2001:db8::100\/128 dev eth0\n {8}2001:db8::101\/128 dev eth0\n {4}\}/);
-    assert.doesNotMatch(text, /virtual_ipaddress_excluded|authentication/);
+    assert.match(text, /virtual_ipaddress \{\n {8}2001:db8::100\/128 dev eth0\n {4}\}\n {4}virtual_ipaddress_excluded \{\n {8}2001:db8::101\/128 dev eth0\n {4}\}/);
+    assert.doesNotMatch(text, /authentication/);
+  });
+
+  it('advertises one address, so a VIP added or removed leaves the adverts alone (a backup with the old file keeps taking them)', () => {
+    const before = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.100', '10.0.0.101', '2001:db8::100'] }, '/x');
+    assert.match(before, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {4}\}\n {4}virtual_ipaddress_excluded \{\n {8}10\.0\.0\.101\/32 dev eth0\n {8}2001:db8::100\/128 dev eth0\n {4}\}/);
+    const added = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.100', '10.0.0.101', '10.0.0.102', '2001:db8::100'] }, '/x');
+    const removed = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.100'] }, '/x');
+    const identity = (text: string) => advertIdentity(text, VRRP)!;
+    assert.deepEqual(identity(before), { virtualRouterId: '51', advertInterval: '1', password: 'secret', advertised: ['10.0.0.100/32'] });
+    assert.deepEqual(advertIdentityChanges(identity(before), identity(added)), []);
+    assert.deepEqual(advertIdentityChanges(identity(before), identity(removed)), []);
+    // what a backup does compare: each named
+    const other = renderKeepalivedConfig({ ...VRRP, addresses: ['10.0.0.101'], virtualRouterId: 52, advertIntervalSeconds: 2, authPassword: 'other' }, '/x');
+    assert.deepEqual(advertIdentityChanges(identity(before), identity(other)), [
+      'virtual_router_id 51 → 52', 'advert_int 1 → 2', 'the authentication password', 'the advertised address 10.0.0.100/32 → 10.0.0.101/32',
+    ]);
   });
 
   it('knows its own file, a hand edit of it, and a file it did not write', () => {
@@ -91,6 +107,33 @@ describe('a director in a group applies keepalived with its table', () => {
     const second = await r.run(groupPlan(VRRP, 2));
     assert.equal(second.result.outcome, 'ok');
     assert.equal(r.keepalived.reloads, 1);
+  });
+
+  it('says when a rollout changes the group\'s adverts (router id, interval, password, advertised address), and not for a VIP added', async () => {
+    const r = await rig();
+    await r.run(groupPlan());
+    const notices = (events: ApplyEvent[]) => events.flatMap((e) => (e.kind === 'notice' ? [e.message] : []));
+    const added = await r.run(groupPlan({ ...VRRP, addresses: [...VRRP.addresses, '10.0.0.101'] }, 2));
+    assert.equal(added.result.outcome, 'changed');
+    assert.deepEqual(notices(added.events), []);
+    const moved = await r.run(groupPlan({ ...VRRP, addresses: ['10.0.0.102', '10.0.0.101'], virtualRouterId: 52 }, 3));
+    assert.equal(moved.result.outcome, 'changed');
+    assert.deepEqual(notices(moved.events), [
+      'group "front": its VRRP adverts change (virtual_router_id 51 → 52, the advertised address 10.0.0.100/32 → 10.0.0.102/32): until every director of the group has the new keepalived.conf, a backup drops the master\'s adverts and takes the addresses too (two masters for a few seconds, or until the other director is applied): roll out the whole group at once, and apply it when a short double answer is acceptable (docs/ha.md, "What a rollout changes in the adverts")',
+    ]);
+  });
+
+  it('refuses to reload over a file of its own edited by hand to define a virtual server, even when the plan takes the file over', async () => {
+    const keepalived = new FakeKeepalived();
+    const r = await rig(keepalived);
+    await r.run(groupPlan());
+    const edited = `${keepalived.config ?? ''}virtual_server 10.0.0.101 80 {\n  lb_algo rr\n}\n`;
+    keepalived.config = edited;
+    assert.equal(configOwnership(edited), 'edited');
+    const refused = await r.run(groupPlan({ ...VRRP, takeOverConfig: true, priority: 120 }, 2));
+    assert.equal(refused.result.outcome, 'failed');
+    assert.match(refused.result.message, /defines IPVS services of keepalived's own \(virtual_server 10\.0\.0\.101 80\): keepalived deletes them from the table when it reloads without them/);
+    assert.equal(keepalived.config, edited);
   });
 
   it('check mode says it would write and changes nothing', async () => {
