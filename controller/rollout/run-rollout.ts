@@ -198,6 +198,17 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
     const units = directorUnits(ready);
     // A group is one unit: its directors one after the other, backups first; the first failure stops it.
     const applyGroup = async (members: Array<[string, DirectorPlan]>, group: string): Promise<void> => {
+      // a director of the group that failed before its apply (unreachable, the wrong role, an
+      // agent too old) stops the group as a failed apply does: the others keep their one table
+      const named = new Set(members.map(([host]) => host));
+      const fallen = selection.directors.find((host) => !named.has(host) && (plans.get(host) as DirectorPlan | undefined)?.vrrp?.group === group
+        && ledger.statusOf(host) !== undefined && ledger.statusOf(host) !== 'ok' && ledger.statusOf(host) !== 'changed');
+      if (fallen !== undefined) {
+        for (const [rest] of members) {
+          finish(rest, 'skipped', `not applied: ${fallen} of group ${group} ${ledger.statusOf(fallen) ?? 'failed'} before its apply, so the group keeps one table`, `fix ${fallen}, then run lvsctl rollout again`);
+        }
+        return;
+      }
       for (const [index, [host, plan]] of members.entries()) {
         await apply(host, plan);
         const status = ledger.statusOf(host);

@@ -39,6 +39,17 @@ describe('rollout of a director group', () => {
     assert.equal(rolloutExitCode(summary), EXIT.hostFailed);
   });
 
+  it('stops the group at a director that failed before its apply (unreachable, the wrong role): the other is not applied alone', async () => {
+    for (const lvs2 of [{ unreachableAt: 'connect' as const }, { unreachableAt: 'hello' as const }, { role: 'realserver' as const }]) {
+      const { agents, summary } = await rollout({ lvs2 });
+      assert.ok(!agents.applies().some((c) => c.host === 'lvs1'), JSON.stringify(lvs2));
+      const lvs1 = summary.hosts.find((h) => h.host === 'lvs1');
+      assert.equal(lvs1?.status, 'skipped', JSON.stringify(lvs2));
+      assert.match(lvs1?.reason ?? '', /^not applied: lvs2 of group front (unreachable|failed) before its apply, so the group keeps one table$/);
+      assert.notEqual(rolloutExitCode(summary), EXIT.ok);
+    }
+  });
+
   it('goes on past a director whose keepalived is not running (it holds no VRRP role)', async () => {
     const notRunning = { steps: [{ kind: 'step' as const, action: 'precondition', target: 'keepalived', status: 'failed' as const, message: 'keepalived is not running', fix: 'start it' }], outcome: 'failed' as const };
     const { agents, summary } = await rollout({ lvs2: notRunning });
