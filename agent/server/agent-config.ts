@@ -10,6 +10,7 @@ import type { AgentTlsFiles } from './transport/tls-identity';
 import { parseListen as parseMetricsListen } from '../metrics/serve';
 import { IPTABLES_CHOICES, type IptablesChoiceOption, IPVS_CHOICES, type IpvsBackendChoice } from '../kernel/backend-choices';
 import { OPTIMIZING_COMPILER_CHOICES, type OptimizingCompilerChoice } from '../optimizing-compiler';
+import { CHECKS_DIRECTORY_EXAMPLE, tooBroadForChecks, tooBroadReason } from '../../lvs/exec-check-directory';
 
 /** --ipvs: auto is netlink when the kernel has the IPVS family and the package loads, else ipvsadm */
 
@@ -163,8 +164,11 @@ export function resolveAgentConfig(opts: RawAgentOptions): AgentConfig {
   for (const [flag, file] of [['--keepalived-config', keepalived.config], ['--keepalived-pidfile', keepalived.pidFile]] as const) {
     if (!file.startsWith('/')) throw new AgentConfigError(`${flag} ${JSON.stringify(file)}: must be an absolute path`);
   }
-  if (opts.execChecks !== undefined && (!opts.execChecks.startsWith('/') || opts.execChecks === '/')) {
-    throw new AgentConfigError(`--exec-checks ${JSON.stringify(opts.execChecks)}: must be an absolute directory other than /, e.g. /etc/lvsctl/checks`);
+  if (opts.execChecks !== undefined && !opts.execChecks.startsWith('/')) {
+    throw new AgentConfigError(`--exec-checks ${JSON.stringify(opts.execChecks)}: must be an absolute directory, e.g. ${CHECKS_DIRECTORY_EXAMPLE}`);
+  }
+  if (opts.execChecks !== undefined && tooBroadForChecks(opts.execChecks)) {
+    throw new AgentConfigError(`--exec-checks ${JSON.stringify(opts.execChecks)}: ${tooBroadReason(opts.execChecks)}`);
   }
   return {
     role: opts.role,

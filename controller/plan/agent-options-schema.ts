@@ -9,6 +9,7 @@ import {
   SELF_CHECK_INTERVAL_BOUNDS_MS, isNumericListenAddress,
 } from '../../lvs/agent-options';
 import { durationBoundsText, durationWithin, type DurationBounds } from '../../lvs/duration';
+import { tooBroadForChecks, tooBroadReason } from '../../lvs/exec-check-directory';
 
 function boundedDuration(bounds: DurationBounds, example: string): z.ZodString {
   return z.string().refine((text) => durationWithin(text, bounds) !== undefined, { error: `must be ${durationBoundsText(bounds)}, e.g. "${example}"` });
@@ -23,7 +24,7 @@ const fields = {
   ipvs: z.enum(IPVS_CHOICES).optional().describe('director: how the agent reaches IPVS (--ipvs)'),
   iptables: z.enum(IPTABLES_CHOICES).optional().describe('director: the iptables backend for mark rules (--iptables)'),
   drainTimeout: boundedDuration(DRAIN_TIMEOUT_BOUNDS_MS, '300s').optional().describe('director: how long a dropped realserver drains before it is deleted anyway (--drain-timeout)'),
-  execChecks: absolutePath.refine((path) => path !== '/', { error: 'must be a directory other than /, e.g. "/etc/lvsctl/checks"' }).optional()
+  execChecks: absolutePath.refine((path) => !tooBroadForChecks(path), { error: (issue) => `must be a directory of check scripts only: ${tooBroadReason(String(issue.input))}` }).optional()
     .describe('director: exec health checks may run only commands inside this directory (--exec-checks)'),
   keepalivedConfig: absolutePath.optional().describe('director in a group: where the agent writes keepalived.conf (--keepalived-config)'),
   keepalivedPidfile: absolutePath.optional().describe('director in a group: the pid file of the running keepalived (--keepalived-pidfile)'),

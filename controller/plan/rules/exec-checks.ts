@@ -6,6 +6,7 @@
 // warning says the agents need one. Compared as paths are written: a symlink that leads out is
 // the agent's to refuse.
 import { posix } from 'node:path';
+import { CHECKS_DIRECTORY_EXAMPLE, tooBroadForChecks } from '../../../lvs/exec-check-directory';
 import { toPointer, type PlanProblem } from '../errors';
 import { directorShares } from './director-shares';
 import type { PlanView } from './view';
@@ -41,7 +42,9 @@ export function execCheckProblems(view: PlanView): PlanProblem[] {
       problems.push({
         pointer,
         message: `${command} is not inside ${allowed.dir}, the --exec-checks directory of director "${director}" (${allowed.from}): its agent would refuse to run it, and every realserver of "${s.name}" would be taken down`,
-        hint: `put the command in ${allowed.dir}, or set execChecks to the directory it is in`,
+        hint: tooBroadForChecks(posix.dirname(command))
+          ? `put the command in ${allowed.dir}, a directory of check scripts only`
+          : `put the command in ${allowed.dir}, or set execChecks to the directory it is in if that holds check scripts only`,
       });
       // one director says it: the others have the same directory, or say it for theirs
       return;
@@ -51,7 +54,9 @@ export function execCheckProblems(view: PlanView): PlanProblem[] {
         pointer,
         severity: 'warning',
         message: `the plan gives director${without.length === 1 ? '' : 's'} ${without.map((d) => `"${d}"`).join(', ')} no --exec-checks directory: unless ${without.length === 1 ? 'its agent was' : 'their agents were'} started with one holding ${command}, every check fails and the realservers of "${s.name}" are taken down`,
-        hint: `set "agent": { "director": { "execChecks": "${posix.dirname(command)}" } } (lvsctl bootstrap writes it)`,
+        hint: tooBroadForChecks(posix.dirname(command))
+          ? `put ${posix.basename(command)} (or a script that runs it) in a directory of check scripts only and name it there, e.g. ${CHECKS_DIRECTORY_EXAMPLE}/${posix.basename(command)}, and set "agent": { "director": { "execChecks": "${CHECKS_DIRECTORY_EXAMPLE}" } } (lvsctl bootstrap writes it); not ${posix.dirname(command)}, whose every program a plan could then run`
+          : `set "agent": { "director": { "execChecks": "${posix.dirname(command)}" } } (lvsctl bootstrap writes it), a directory of check scripts only`,
       });
     }
   });

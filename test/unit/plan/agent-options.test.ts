@@ -54,7 +54,7 @@ describe('the agents\' options in a plan', () => {
     expectProblem(withOptions({ director: { drainTimeout: '500ms' } }), '/agent/director/drainTimeout', /from 1s to 1440m/);
     expectProblem(withOptions({ realserver: { selfCheckInterval: '2h' } }), '/agent/realserver/selfCheckInterval', /duration from 1s to 60m/);
     expectProblem(withOptions({ director: { execChecks: 'checks' } }), '/agent/director/execChecks', /absolute path/);
-    expectProblem(withOptions({ director: { execChecks: '/' } }), '/agent/director/execChecks', /other than \//);
+    expectProblem(withOptions({ director: { execChecks: '/' } }), '/agent/director/execChecks', /must be a directory of check scripts only: \/ holds programs that are not check scripts/);
     expectProblem(withOptions({ director: { execChecks: '/etc/my checks' } }), '/agent/director/execChecks', /one word/);
     expectProblem(withOptions({}, { web2: { metrics: 'localhost:9400' } }), '/hosts/web2/agentOptions/metrics', /numeric address/);
     expectProblem(withOptions({ director: { logLevel: 'loud' } }), '/agent/director/logLevel', /debug/);
