@@ -1,6 +1,6 @@
 // What an operator should hear about the agent's TLS set-up at start and at each reload, as
-// warnings in its log: an agent that serves any certificate its CA signed (no --allow), and
-// a certificate close to its end (an agent refuses to start with an expired one, so a reboot
+// warnings in its log: an agent that serves any certificate its CA signed (no --allow), one
+// that cannot refuse a revoked certificate (no --crl), and a certificate close to its end (an agent refuses to start with an expired one, so a reboot
 // after that day leaves the host without its agent).
 import type { TlsIdentity } from './tls-identity';
 
@@ -14,6 +14,12 @@ export function identityWarnings(identity: TlsIdentity, allow: readonly string[]
   if (allow.length === 0) {
     warnings.push({
       message: 'any certificate the CA signed may call this agent, another host\'s agent certificate among them: start it with --allow NAMES, the certificate names of the controllers (lvsctl bootstrap writes --allow)',
+      fields: { certificate: identity.material.commonName },
+    });
+  }
+  if (identity.crl === undefined) {
+    warnings.push({
+      message: 'no --crl: a certificate revoked with lvsctl certs revoke (a stolen controller key) is still served here: start the agent with --crl FILE, the CA directory\'s crl.pem (lvsctl bootstrap writes --crl)',
       fields: { certificate: identity.material.commonName },
     });
   }
