@@ -50,7 +50,9 @@ export function peerText(text: string): string {
  * stream, a GOAWAY, an answer over the size limit, an HTTP error): no answer of lvsctl-agent's,
  * whose every refusal comes as a gRPC status in the trailers.
  */
-const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Bandwidth exhausted)/;
+const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Bandwidth exhausted|Response message parsing error)/;
+/** grpc-js's own UNAVAILABLE, for a connection it could not make or lost: no word of the agent's */
+const GRPC_OWN_UNAVAILABLE = /^(No connection established|Connection dropped)/;
 /** grpc-js's own failure, not the peer's: "Received RST_STREAM with code 2 triggered by internal client error: …" */
 const OUR_OWN_ERROR = /triggered by internal client error/;
 
@@ -71,6 +73,10 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
     const reason = attempt ? wireReason(attempt, ctx, limit, err.code) : undefined;
     if (reason) return { kind: 'unreachable', reason };
     if (err.code === status.DEADLINE_EXCEEDED) return { kind: 'unreachable', reason: `${where(ctx)}: no answer ${limit.text}; is the host up and the port open?` };
+    // the connection was up when the agent said UNAVAILABLE: its own word (shutting down), no refusal of ours
+    if (err.code === status.UNAVAILABLE && attempt?.state.stage === 'open' && !GRPC_OWN_UNAVAILABLE.test(err.details ?? '')) {
+      return { kind: 'unreachable', reason: `${where(ctx)} answered UNAVAILABLE: ${details}` };
+    }
     if (err.code === status.UNAVAILABLE) {
       return {
         kind: 'unreachable',
@@ -177,7 +183,8 @@ function closedReason(bytesRead: number, error: Error | undefined, ctx: CallCont
       return `${where(ctx)} did not take a plain-TCP connection: it probably requires mutual TLS; pass --ca, --cert and --key instead of --insecure`;
     }
     return `${where(ctx)} closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses ` +
-      `a client certificate under TLS 1.3; ${ctx.tls.files.cert} (--cert) must be issued by the CA the agent trusts (the agent's --ca)`;
+      `a client certificate under TLS 1.3 (${ctx.tls.files.cert} (--cert) must be issued by the CA the agent trusts (its --ca), unexpired and not revoked by its --crl) ` +
+      'and how it sheds a connection past its bound (too many held open): its log says which (`connection refused: client certificate` with the reason, or `too many connections`)';
   }
   const why = error ? ` (${(error as NodeJS.ErrnoException).code ?? error.message})` : '';
   const after = ctx.tls.kind === 'insecure' ? 'once it was up' : 'after the TLS handshake';

@@ -62,6 +62,8 @@ describe('a call without an answer, described by what happened on the wire', () 
     assert.match(lateAlert, /refused the client certificate .*alert: unknown ca/);
     const silentClose = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 0 }, { stage: 'closed', bytesRead: 0 }]));
     assert.match(silentClose, /closed the connection as the TLS handshake ended, before sending a byte: that is how an agent refuses a client certificate under TLS 1\.3/);
+    // and how an agent at its connection bound sheds one: both named, with where to tell them apart
+    assert.match(silentClose, /unexpired and not revoked by its --crl\) and how it sheds a connection past its bound \(too many held open\): its log says which/);
   });
 
   it('a connection dropped after the agent had spoken: it stopped or restarted, not a certificate', () => {
@@ -97,7 +99,13 @@ describe('a call without an answer, described by what happened on the wire', () 
     const open = after([{ stage: 'open', bytesRead: () => 42 }]);
     assert.deepStrictEqual(describeCallFailure(grpcError(status.FAILED_PRECONDITION, 'wrong role'), open, LIMIT), { kind: 'refused', reason: 'agent of lvs1 at 10.0.0.1:7400 answered FAILED_PRECONDITION: wrong role' });
     assert.match(reason(status.PERMISSION_DENIED, open), /did not accept us: grpc-js details/);
-    assert.match(reason(status.UNAVAILABLE, open), /is unavailable: grpc-js details/);
+    // UNAVAILABLE over a connection that is up: the agent's own word, not a refused certificate
+    const shutting = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 42 }]));
+    assert.strictEqual(shutting, 'agent of lvs1 at 10.0.0.1:7400 answered UNAVAILABLE: grpc-js details');
+    // an answer that is no protobuf the client can decode: not an agent of this version, unreachable
+    const garbled = describeCallFailure(grpcError(status.INTERNAL, 'Response message parsing error: invalid wire type 7 at offset 1'), open, LIMIT);
+    assert.strictEqual(garbled.kind, 'unreachable');
+    assert.match(garbled.reason, /broke off the call \(Response message parsing error: invalid wire type 7 at offset 1\), which lvsctl-agent never does/);
   });
 });
 
