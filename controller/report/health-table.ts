@@ -3,6 +3,7 @@
 import type { AgentHealthReport, HealthEventRecord } from '../../lvs/health/report';
 import type { HostAnswer } from './host-answer';
 import { ago, clockTime, textTable } from './text-table';
+import { showControlCharacters } from '../../lvs/control-characters';
 
 function weightText(planned: number, current: number, kernel: number | undefined): string {
   const shown = kernel ?? current;
@@ -23,16 +24,16 @@ export function renderHealthTable(answers: readonly HostAnswer<AgentHealthReport
     t.reason,
   ]));
   if (rows.length > 0) {
-    out.push(textTable(['DIRECTOR', 'SERVICE', 'REALSERVER', 'ADDRESS', 'STATE', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'LAST CHECK', 'REASON'], rows));
+    out.push(textTable(['DIRECTOR', 'SERVICE', 'REALSERVER', 'ADDRESS', 'STATE', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'LAST CHECK', 'REASON'], rows.map(peerCells)));
   }
   // each host's own checks: a realserver's VIP and ARP settings, a director's reading of its table
   const checks = reports.flatMap((r) => r.selfChecks.map((c) => [
     r.host, c.action, c.target, c.status, `${c.message}${c.status === 'failed' && c.fix ? ` (fix: ${c.fix})` : ''}`,
   ]));
   if (checks.length > 0) {
-    out.push(textTable(['HOST', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks));
+    out.push(textTable(['HOST', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks.map(peerCells)));
   }
-  for (const r of reports) if (r.note) out.push(`${r.host}: ${r.note}\n`);
+  for (const r of reports) if (r.note) out.push(`${r.host}: ${showControlCharacters(r.note)}\n`);
   const events = reports.flatMap((r) => r.events.map((e) => ({ host: r.host, e }))).sort((a, b) => a.e.at.getTime() - b.e.at.getTime()).slice(-recentEvents);
   if (events.length > 0) {
     out.push(`recent events:\n${events.map(({ host, e }) => `  ${eventLine(host, e)}`).join('\n')}\n`);
@@ -46,7 +47,12 @@ export function renderHealthTable(answers: readonly HostAnswer<AgentHealthReport
 export function eventLine(agent: string, e: HealthEventRecord): string {
   const who = [e.service, e.host, e.address].filter((x) => x !== undefined).join(' ');
   const change = e.kind === 'transition' ? `${e.from ?? '?'} → ${e.to ?? '?'}: ` : e.kind === 'self-check' ? '' : `${e.kind}: `;
-  return `${clockTime(e.at)} ${agent}${who ? ` ${who}` : ''} ${change}${e.message}`;
+  return showControlCharacters(`${clockTime(e.at)} ${agent}${who ? ` ${who}` : ''} ${change}${e.message}`);
+}
+
+/** An agent's words in a table cell: a control character (a terminal escape, a line break) shown as "?". */
+function peerCells(row: string[]): string[] {
+  return row.map(showControlCharacters);
 }
 
 /** A report as JSON: dates as RFC 3339 strings. */

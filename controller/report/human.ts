@@ -7,6 +7,7 @@ import type { RolloutEvent, RolloutPhase, RolloutSummary } from '../rollout/even
 import { makePaint, type Paint } from './color';
 import { diffLines } from './diff-lines';
 import { maxOf } from '../../lvs/append';
+import { showControlCharacters } from '../../lvs/control-characters';
 
 export interface HumanReportOptions {
   /** receives whole lines, each ending in "\n" */
@@ -125,18 +126,19 @@ export class HumanReport {
     const indent = ' '.repeat(this.width + 2);
     this.line(`${indent}--- before`);
     this.line(`${indent}+++ after`);
-    for (const l of d.removed) this.line(indent + this.paint.removed(`- ${l}`));
-    for (const l of d.added) this.line(indent + this.paint.added(`+ ${l}`));
+    for (const l of d.removed) this.line(indent + this.paint.removed(`- ${showControlCharacters(l)}`));
+    for (const l of d.added) this.line(indent + this.paint.added(`+ ${showControlCharacters(l)}`));
     if (d.removed.length === 0 && d.added.length === 0) this.line(`${indent}  (no change)`);
     if (d.unchanged > 0) this.line(`${indent}  (${d.unchanged} line${d.unchanged === 1 ? '' : 's'} unchanged)`);
   }
 
+  /** text may hold an agent's words: its control characters (a terminal escape) are shown as "?" */
   private hostLine(host: string, status: string, text: string): void {
-    this.line(`${host.padEnd(this.width)}  ${status}  ${text}`.trimEnd());
+    this.line(`${host.padEnd(this.width)}  ${status}  ${showControlCharacters(text)}`.trimEnd());
   }
 
   private fixLine(fix: string): void {
-    this.line(`${' '.repeat(this.width)}  fix: ${fix}`);
+    this.line(`${' '.repeat(this.width)}  fix: ${showControlCharacters(fix)}`);
   }
 
   private banner(title: string): void {

@@ -38,6 +38,14 @@ describe('human rollout output', () => {
     assert.ok(text.includes('lvs1  ok  mark-chain LVSCTL-MARK\n'), text);
   });
 
+  it('shows an agent\'s control characters (a terminal escape) as "?": a hostile agent cannot drive the operator\'s terminal', async () => {
+    const hostile = { ...step('add-service', 'tcp 10.0.0.100:80\u001b[2J', 'failed'), message: 'x\u001b]0;pwned\u0007\r\u001b[1A', fix: 'rm -rf /\u001b[0m' };
+    const { text } = await humanOutput({ lvs1: { steps: [hostile] } });
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+    assert.ok(text.includes('lvs1  failed  add-service tcp 10.0.0.100:80?[2J: x?]0;pwned???[1A\n'), text);
+    assert.ok(text.includes('fix: rm -rf /?[0m\n'), text);
+  });
+
   it('prints a header per phase, realservers before directors', async () => {
     const { text } = await humanOutput({});
     const connect = text.indexOf('PHASE [connect');
