@@ -141,7 +141,7 @@ export async function executeRollout(planPath: string, options: RolloutCommandOp
   const exitCode = rolloutExitCode(summary);
   human?.recap(summary);
   output.flush();
-  if (jsonReport) deps.stdout.write(jsonReport.render({ plan: planPath, cluster: plan.cluster }, summary, exitCode));
+  if (jsonReport) jsonReport.writeTo((piece) => deps.stdout.write(piece), { plan: planPath, cluster: plan.cluster }, summary, exitCode);
   mark?.('report written');
   return exitCode;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT, type ConnectionEntry, t
 import { invalidPlanJson } from '../report/invalid-plan-json';
 import { CliError, EXIT } from '../exit-codes';
 import { renderConnections } from '../report/connections-table';
+import { writeJsonPieces } from '../../lvs/json-pieces';
 import { askAgents, fleetExitCode } from './ask-agents';
 import { answerJson, fleetDeadline, fleetPlanOrRefusal, namesOf, type FleetCommandDeps, type FleetCommonOptions } from './commands';
 
@@ -31,9 +32,18 @@ function limitOf(text: string | undefined): number {
 
 export async function executeConnections(planPath: string, options: ConnectionsCommandOptions, deps: FleetCommandDeps): Promise<number> {
   const startedAt = Date.now();
-  const limit = limitOf(options.limit);
-  const client = address('--client', options.client);
-  const vip = address('--vip', options.vip);
+  let limit: number;
+  let client: string | undefined;
+  let vip: string | undefined;
+  try {
+    limit = limitOf(options.limit);
+    client = address('--client', options.client);
+    vip = address('--vip', options.vip);
+  } catch (error) {
+    // --json: the one document on stdout says it too, as for --realserver
+    if (options.json && error instanceof CliError) deps.stdout.write(invalidPlanJson('connections', planPath, [{ pointer: '', message: error.message }], EXIT.invalid));
+    throw error;
+  }
   const fleet = await fleetPlanOrRefusal('connections', planPath, options, deps);
   if ('exitCode' in fleet) return fleet.exitCode;
   let realserver: string | undefined;
@@ -59,7 +69,8 @@ export async function executeConnections(planPath: string, options: ConnectionsC
       connections: entries.map((e) => ({ ...e, ...(names.host(e.destination.address) ? { realserver: names.host(e.destination.address) } : {}) })),
       truncated: entries.length >= limit,
     })));
-    deps.stdout.write(`${JSON.stringify({ command: 'connections', plan: planPath, filter, hosts, exitCode }, null, 2)}\n`);
+    // a piece at a time: a million connections from each of several directors is more than one string holds
+    writeJsonPieces({ command: 'connections', plan: planPath, filter, hosts, exitCode }, (piece) => deps.stdout.write(piece));
   } else {
     deps.stdout.write(renderConnections(answers, names, limit));
   }

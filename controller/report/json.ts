@@ -1,8 +1,12 @@
 // --json: the whole rollout as one JSON document on stdout (its events in the order
-// they happened, then the recap), for scripts. Nothing else may reach stdout.
+// they happened, then the recap), for scripts. Nothing else may reach stdout. The agents'
+// events are kept up to a bound (a flood from a hostile agent cannot take the controller's
+// memory: past it each host's are counted, not kept), and the document is written a piece at
+// a time (one string of it could exceed what a JavaScript string holds).
 import type { ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
 import type { GroupRecap } from '../rollout/events';
+import { writeJsonPieces } from '../../lvs/json-pieces';
 
 export interface RolloutJsonDocument {
   command: 'rollout';
@@ -15,17 +19,35 @@ export interface RolloutJsonDocument {
   stoppedBeforeDirectors?: string;
   /** the director groups, each with tablesMatch and the differing directors */
   groups?: GroupRecap[];
+  /** per host, how many of its agent's events were not kept (past MAX_JSON_AGENT_EVENTS in all) */
+  eventsLeftOut?: Record<string, number>;
   exitCode: number;
 }
 
+/**
+ * The agents' events --json keeps in all: a 20,000 × 10 load of a director pair streams some
+ * 440,000; the rest of the document (phases, hellos, each host's end) is always kept.
+ */
+export const MAX_JSON_AGENT_EVENTS = 1_000_000;
+
+
 export class JsonReport {
   private readonly events: RolloutEvent[] = [];
+  private agentEvents = 0;
+  private readonly leftOut = new Map<string, number>();
 
   /** diff: keep the agents' before/after blocks (as --diff asks) */
-  constructor(private readonly diff: boolean) {}
+  constructor(private readonly diff: boolean, private readonly maxAgentEvents = MAX_JSON_AGENT_EVENTS) {}
 
   onEvent(event: RolloutEvent): void {
     if (!this.diff && event.kind === 'agent' && event.event.kind === 'diff') return;
+    if (event.kind === 'agent') {
+      if (this.agentEvents >= this.maxAgentEvents) {
+        this.leftOut.set(event.host, (this.leftOut.get(event.host) ?? 0) + 1);
+        return;
+      }
+      this.agentEvents += 1;
+    }
     this.events.push(event);
   }
 
@@ -40,12 +62,23 @@ export class JsonReport {
       recap: summary.hosts,
       ...(summary.stoppedBeforeDirectors !== undefined ? { stoppedBeforeDirectors: summary.stoppedBeforeDirectors } : {}),
       ...(summary.groups ? { groups: summary.groups } : {}),
+      ...(this.leftOut.size > 0 ? { eventsLeftOut: Object.fromEntries(this.leftOut) } : {}),
       exitCode,
     };
   }
 
-  /** The document as stdout gets it: one JSON text and a newline. */
+  /**
+   * The document as stdout gets it, one JSON text and a newline (JSON.stringify's, indented by
+   * 2), handed to write a piece at a time.
+   */
+  writeTo(write: (text: string) => void, meta: { plan: string; cluster: string }, summary: RolloutSummary, exitCode: number): void {
+    writeJsonPieces(this.document(meta, summary, exitCode), write);
+  }
+
+  /** The same document as one string (a small rollout, a test). */
   render(meta: { plan: string; cluster: string }, summary: RolloutSummary, exitCode: number): string {
-    return `${JSON.stringify(this.document(meta, summary, exitCode), null, 2)}\n`;
+    let text = '';
+    this.writeTo((piece) => { text += piece; }, meta, summary, exitCode);
+    return text;
   }
 }

@@ -27,6 +27,8 @@ describe('--json and a usage error found after the plan loaded', () => {
   for (const [command, args, message] of [
     ['rollout', ['--limit', 'web9'], /--limit: web9 is not a host of .*plan\.json; known hosts: lvs1, web1/],
     ['connections', ['--realserver', 'web9'], /--realserver "web9": not a realserver of .*plan\.json nor an address; realservers: web1/],
+    ['connections', ['--limit', '0'], /--limit "0": must be 1\.\.1000000/],
+    ['connections', ['--client', 'x'], /--client "x": must be an IPv4 or IPv6 address/],
   ] as const) {
     it(`${command} ${args.join(' ')} --json: exit 1, the problem in the JSON document and on stderr`, () => {
       const r = spawnSync(process.execPath, [LVSCTL, command, plan, ...args, '--json', '--insecure', '--timeout', '1s'], { encoding: 'utf8', timeout: 20_000 });

@@ -4,10 +4,10 @@ import { runRollout } from '../../../controller/rollout/run-rollout';
 import { rolloutExitCode } from '../../../controller/rollout/exit-code';
 import { ScriptedAgents, compileShop, step, type AgentScript } from './scripted-agents';
 
-async function jsonOutput(scripts: Record<string, AgentScript>, diff = false): Promise<string> {
+async function jsonOutput(scripts: Record<string, AgentScript>, diff = false, maxAgentEvents?: number): Promise<string> {
   const { plans, targets } = compileShop();
   const agents = new ScriptedAgents(scripts, plans);
-  const report = new JsonReport(diff);
+  const report = new JsonReport(diff, maxAgentEvents);
   const summary = await runRollout({
     plans, targets, connector: agents.connector, mode: 'apply', parallel: 2, onEvent: (e) => report.onEvent(e), clock: () => 7,
   });
@@ -17,6 +17,30 @@ async function jsonOutput(scripts: Record<string, AgentScript>, diff = false): P
 const diffs = [{ kind: 'diff' as const, subject: 'marks' as const, before: '', after: '-A LVSCTL-MARK ...' }];
 
 describe('--json rollout output', () => {
+  it('is written a piece at a time, and the pieces are JSON.stringify\'s document to the character', async () => {
+    const { plans, targets } = compileShop();
+    const many = Array.from({ length: 3000 }, (_, i) => step('add-destination', `tcp 10.0.0.100:80 -> 10.0.${Math.floor(i / 250)}.${i % 250}:80`, 'changed'));
+    const report = new JsonReport(false);
+    const summary = await runRollout({
+      plans, targets, connector: new ScriptedAgents({ lvs1: { steps: many } }, plans).connector, mode: 'apply', parallel: 2, onEvent: (e) => report.onEvent(e), clock: () => 7,
+    });
+    const pieces: string[] = [];
+    report.writeTo((p) => pieces.push(p), { plan: 'shop.json', cluster: 'shop' }, summary, 0);
+    assert.strictEqual(pieces.join(''), `${JSON.stringify(report.document({ plan: 'shop.json', cluster: 'shop' }, summary, 0), null, 2)}\n`);
+    // an empty event list too (no agent asked)
+    const empty = new JsonReport(false);
+    assert.strictEqual(empty.render({ plan: 'p', cluster: 'c' }, summary, 0), `${JSON.stringify(empty.document({ plan: 'p', cluster: 'c' }, summary, 0), null, 2)}\n`);
+  });
+
+  it('keeps the agents\' events up to its bound, counts the rest per host, and keeps every host\'s end', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => step('add-destination', `tcp 10.0.0.100:80 -> 10.0.1.${i}:80`, 'changed'));
+    const doc = JSON.parse(await jsonOutput({ lvs1: { steps: many } }, false, 10)) as RolloutJsonDocument;
+    assert.strictEqual(doc.events.filter((e) => e.kind === 'agent').length, 10);
+    assert.ok((doc.eventsLeftOut?.lvs1 ?? 0) > 0, JSON.stringify(doc.eventsLeftOut));
+    assert.deepStrictEqual(doc.events.filter((e) => e.kind === 'host-done').map((e) => e.kind === 'host-done' && e.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
+    assert.strictEqual(doc.exitCode, 0);
+  });
+
   it('is one parseable JSON document with the events and the recap', async () => {
     const text = await jsonOutput({ lvs1: { steps: [step('add-service', 'tcp 10.0.0.100:80', 'changed')] } });
     const doc = JSON.parse(text) as RolloutJsonDocument;
