@@ -108,8 +108,10 @@ class GrpcAgentClient implements AgentClient {
       let answered = false;
       let settled = false;
       let result: ResultEvent | undefined;
+      let afterResult: NodeJS.Timeout | undefined;
       const finish = (outcome: () => void): void => {
         clearTimeout(answerTimer);
+        clearTimeout(afterResult);
         if (!settled) {
           settled = true;
           outcome();
@@ -143,7 +145,16 @@ class GrpcAgentClient implements AgentClient {
           for (const event of decodeApplyEvents(bytes)) {
             if (++streamedEvents > streamBound.events) return this.overflowed(call, finish, reject, `more than ${streamBound.events.toLocaleString('en-US')} events`);
             progress.saw(event);
-            if (event.kind === 'result') result = event;
+            if (event.kind === 'result') {
+              result = event;
+              // the result is the agent's last word: a stream it then leaves open (a broken or
+              // hostile peer) ends within --timeout with that result, not at the deadline
+              const kept = event;
+              afterResult ??= setTimeout(() => {
+                call.cancel();
+                finish(() => resolve(kept));
+              }, Math.max(0, answerLimit(Date.now(), this.opts.timeoutMs, this.opts.deadline).at - Date.now()));
+            }
             onEvent(event);
           }
         } catch (e) {

@@ -10,6 +10,7 @@ import { makeTestPki, type TestPki } from './support/pki';
 import { mtls } from './support/agent-harness';
 import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
 import { startFakeAgent } from './support/fake-agent-server';
+import { applyEventToWire } from '../../lvs/wire/apply-event-codec';
 import { startAgentProcess } from './support/agent-process';
 import { directorPlan } from '../unit/wire/sample-host-plans';
 
@@ -103,6 +104,24 @@ describe('the gRPC clients end what they start', function () {
       reader.close();
     } finally {
       await flooding.stop();
+    }
+  });
+
+  it('takes an apply\'s result when the agent then leaves the stream open: done within --timeout, not at the deadline', async () => {
+    const result = { kind: 'result' as const, outcome: 'changed' as const, changed: 1, message: '1 change(s) applied' };
+    const step = { kind: 'step' as const, action: 'add-service', target: 'tcp 10.0.0.100:80', status: 'changed' as const, message: '' };
+    const lingering = await startFakeAgent({ role: 'director', tls: pki.agent, applyWire: [applyEventToWire(step), applyEventToWire(result)] });
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 1500 })({ host: 'lvs1', address: '127.0.0.1', port: lingering.port });
+      const started = Date.now();
+      const events: string[] = [];
+      const got = await client.apply(directorPlan(2), 'apply', (e) => events.push(e.kind));
+      client.close();
+      assert.deepEqual(got, result);
+      assert.deepEqual(events, ['step', 'result']);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    } finally {
+      await lingering.stop();
     }
   });
 
