@@ -3,12 +3,16 @@
 // what a JavaScript string holds (about 512 MiB), or need it all in memory twice. Arrays and
 // objects are walked down to WALK_DEPTH; below that each value is one JSON.stringify.
 
-/** Levels walked container by container (a document, its hosts, a host, its connections); deeper values (one connection, one event's fields) are stringified whole. */
+/**
+ * Levels walked container by container by default (a document, its hosts, a host, its
+ * connections); deeper values (one connection) are stringified whole, which is faster.
+ */
 const WALK_DEPTH = 4;
 /** Pieces go to write at about this many characters. */
 const PIECE_CHARS = 1 << 20;
 
-export function writeJsonPieces(value: unknown, write: (text: string) => void): void {
+/** walkDepth: how many levels to walk (2 for a document whose large array is at the top: its elements whole). */
+export function writeJsonPieces(value: unknown, write: (text: string) => void, walkDepth = WALK_DEPTH): void {
   let piece = '';
   const push = (text: string): void => {
     piece += text;
@@ -17,7 +21,7 @@ export function writeJsonPieces(value: unknown, write: (text: string) => void): 
       piece = '';
     }
   };
-  emit(value, '', 0, push);
+  emit(value, '', 0, walkDepth, push);
   write(`${piece}\n`);
 }
 
@@ -28,9 +32,9 @@ function jsonValue(value: unknown): unknown {
     : value;
 }
 
-function emit(raw: unknown, indent: string, depth: number, push: (text: string) => void): void {
+function emit(raw: unknown, indent: string, depth: number, walkDepth: number, push: (text: string) => void): void {
   const value = jsonValue(raw);
-  if (depth >= WALK_DEPTH || value === null || typeof value !== 'object') {
+  if (depth >= walkDepth || value === null || typeof value !== 'object') {
     // a value JSON.stringify leaves out of an array is written as null there, as JSON.stringify does
     const text = JSON.stringify(value, null, 2) ?? 'null';
     push(indent === '' ? text : text.replace(/\n/g, `\n${indent}`));
@@ -42,7 +46,7 @@ function emit(raw: unknown, indent: string, depth: number, push: (text: string) 
     push('[');
     value.forEach((item, i) => {
       push(`\n${inner}`);
-      emit(item, inner, depth + 1, push);
+      emit(item, inner, depth + 1, walkDepth, push);
       if (i < value.length - 1) push(',');
     });
     push(`\n${indent}]`);
@@ -57,7 +61,7 @@ function emit(raw: unknown, indent: string, depth: number, push: (text: string) 
   push('{');
   entries.forEach(([key, item], i) => {
     push(`\n${inner}${JSON.stringify(key)}: `);
-    emit(item, inner, depth + 1, push);
+    emit(item, inner, depth + 1, walkDepth, push);
     if (i < entries.length - 1) push(',');
   });
   push(`\n${indent}}`);

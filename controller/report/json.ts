@@ -72,7 +72,8 @@ export class JsonReport {
    * 2), handed to write a piece at a time.
    */
   writeTo(write: (text: string) => void, meta: { plan: string; cluster: string }, summary: RolloutSummary, exitCode: number): void {
-    writeJsonPieces(this.document(meta, summary, exitCode), write);
+    // the events are the one large array, at the top: each event is stringified whole
+    writeJsonPieces(this.document(meta, summary, exitCode), write, 2);
   }
 
   /** The same document as one string (a small rollout, a test). */

@@ -17,6 +17,14 @@ describe('a JSON document written a piece at a time', () => {
     ];
     for (const value of samples) assert.equal(pieces(value).join(''), `${JSON.stringify(value, null, 2)}\n`, JSON.stringify(value));
     fc.assert(fc.property(fc.jsonValue(), (value) => pieces(value).join('') === `${JSON.stringify(value, null, 2)}\n`), { numRuns: 300 });
+    // walked less deep, the same text
+    for (const depth of [0, 1, 2, 3]) {
+      fc.assert(fc.property(fc.jsonValue(), (value) => {
+        const out: string[] = [];
+        writeJsonPieces(value, (p) => out.push(p), depth);
+        return out.join('') === `${JSON.stringify(value, null, 2)}\n`;
+      }), { numRuns: 100 });
+    }
   });
 
   it('hands a large document over in pieces of about 1 MiB, none of them the whole', () => {
