@@ -143,6 +143,9 @@ export function keepalivedServices(config: Statement[]): KeepalivedServices {
   return out;
 }
 
+/** keepalived's IPVS_SVC_PERSISTENT_TIMEOUT: the timeout it gives a service that must be persistent and names none. */
+const KEEPALIVED_PERSISTENCE_S = 360;
+
 function readVirtualServer(vs: Statement, groups: Map<string, Statement>, out: KeepalivedServices): void {
   const notCarried = out.notCarried;
   const skip = (s: Statement, why: string): void => { notCarried.push({ file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why }); };
@@ -176,6 +179,12 @@ function readVirtualServer(vs: Statement, groups: Map<string, Statement>, out: K
         break;
       }
       case 'persistence_timeout': {
+        // keepalived's pto_handler: the keyword alone means its default
+        if (o.args.length === 0) {
+          persistence = KEEPALIVED_PERSISTENCE_S;
+          out.notes.push(`${place(o)}: persistence_timeout without a value: keepalived's default ${KEEPALIVED_PERSISTENCE_S} s, and so does this plan`);
+          break;
+        }
         const t = number(o, 1, 31 * 24 * 3600);
         if (t === undefined || !Number.isInteger(t)) throw new KeepalivedImportError(o, `persistence_timeout "${o.args[0] ?? ''}" is not 1..2678400 seconds`);
         persistence = t;
@@ -224,7 +233,17 @@ function readVirtualServer(vs: Statement, groups: Map<string, Statement>, out: K
     skip(line, 'keepalived (2.2.7, in the lab) does not apply it to the services of a virtual_server group, so neither does this plan: add "persistence": { "netmask": … } by hand if it was meant');
     netmask = undefined;
   }
-  if (granularity !== undefined && persistence === undefined) skip(vs, 'persistence_granularity without persistence_timeout: IPVS ignores it');
+  // keepalived makes a service persistent for 360 s when nothing sets a timeout but something
+  // needs one: persistence_granularity (pgr_handler), or port 0, which only a persistent service
+  // may have (check_data.c); the service is persistent in its table, so it is in the plan
+  if (persistence === undefined && granularity !== undefined) {
+    persistence = KEEPALIVED_PERSISTENCE_S;
+    out.notes.push(`${place(vs)}: persistence_granularity without persistence_timeout: keepalived makes the service persistent for ${KEEPALIVED_PERSISTENCE_S} s, and so does this plan`);
+  }
+  if (persistence === undefined && keys.some((k) => k.kind !== 'fwmark' && k.port === 0)) {
+    persistence = KEEPALIVED_PERSISTENCE_S;
+    out.notes.push(`${place(vs)}: port 0 (every port) is only valid for a persistent service: keepalived makes it persistent for ${KEEPALIVED_PERSISTENCE_S} s, and so does this plan`);
+  }
   const shared = serviceExtras(vs, realservers, defaults, sorry, notCarried, out.notes);
   for (const key of keys) {
     const servicePort = key.kind === 'fwmark' ? 0 : key.port;

@@ -152,6 +152,24 @@ describe('lvsctl import --keepalived', () => {
     assert.ok(result.notes.some((n) => /^\/k\/keepalived\.conf:4: not carried over: UDP_CHECK without require_reply: keepalived counts no answer as up .* lvsctl's udp check needs a reply/.test(n)), result.notes.join('\n'));
   });
 
+  it("makes a service persistent for 360 s where keepalived does: a bare persistence_timeout, persistence_granularity alone, port 0", async () => {
+    const files = memoryFiles({
+      '/k/keepalived.conf': 'virtual_server 10.0.0.100 80 {\n  protocol TCP\n  persistence_timeout\n  real_server 10.0.0.11 80 {\n  }\n}\n' +
+        'virtual_server 10.0.0.100 81 {\n  protocol TCP\n  persistence_granularity 255.255.255.0\n  real_server 10.0.0.11 81 {\n  }\n}\n' +
+        'virtual_server 10.0.0.100 0 {\n  protocol TCP\n  lb_kind DR\n  real_server 10.0.0.11 0 {\n  }\n}\n' +
+        'virtual_server 10.0.0.100 82 {\n  protocol TCP\n  real_server 10.0.0.11 82 {\n  }\n}\n',
+    });
+    const result = await importKeepalived('/k/keepalived.conf', files, { marks: [], cluster: 'persist' });
+    const persistence = result.plan.services.map((s: { persistence?: unknown }) => s.persistence);
+    assert.deepStrictEqual(persistence, [{ timeout: 360 }, { timeout: 360, netmask: '255.255.255.0' }, { timeout: 360 }, undefined]);
+    assert.deepStrictEqual(validatePlan(result.plan).problems, []);
+    for (const re of [
+      /^\/k\/keepalived\.conf:3: persistence_timeout without a value: keepalived's default 360 s, and so does this plan$/,
+      /^\/k\/keepalived\.conf:7: persistence_granularity without persistence_timeout: keepalived makes the service persistent for 360 s, and so does this plan$/,
+      /^\/k\/keepalived\.conf:13: port 0 \(every port\) is only valid for a persistent service: keepalived makes it persistent for 360 s, and so does this plan$/,
+    ]) assert.ok(result.notes.some((n) => re.test(n)), `no note matching ${re}:\n${result.notes.join('\n')}`);
+  });
+
   it("takes keepalived's own DNS_CHECK defaults (type SOA, retry 3) and its UDP_CHECK forms: a bare require_reply, free-form hex", async () => {
     const files = memoryFiles({
       '/k/keepalived.conf': 'virtual_server 10.0.0.100 53 {\n  protocol UDP\n  real_server 10.0.0.11 53 {\n    DNS_CHECK {\n      name example.test\n    }\n  }\n}\n' +
