@@ -38,6 +38,31 @@ const TOP_LEVEL_ELSEWHERE: Record<string, string> = {
   linkbeat_interfaces: 'VRRP', SSL: 'client certificates of SSL_GET (lvsctl presents none)', bfd_instance: 'BFD',
 };
 
+/** The vrrp_instance settings a plan's directorGroups entry writes (docs/ha.md): the rest are each reported. */
+const VRRP_WRITTEN = new Set([
+  'state', 'interface', 'virtual_router_id', 'priority', 'advert_int', 'nopreempt', 'authentication', 'virtual_ipaddress', 'virtual_ipaddress_excluded',
+]);
+const NOTIFY_WHY = 'lvsctl\'s keepalived.conf runs its own notify script (the state lvsctl status reads): this one no longer runs';
+const UNICAST_WHY = 'lvsctl\'s keepalived.conf sends its adverts by multicast (224.0.0.18, ff02::12): where the network drops multicast the backup hears none and takes the addresses too (two masters) once the file is lvsctl\'s; let multicast VRRP through between the directors first, or keep this pair on keepalived\'s own file';
+const VRRP_WHY: Record<string, string> = {
+  unicast_peer: UNICAST_WHY,
+  unicast_src_ip: UNICAST_WHY,
+  track_script: 'lvsctl\'s keepalived.conf tracks no script: a failover this script caused no longer happens',
+  track_interface: 'lvsctl\'s keepalived.conf tracks only the interfaces of its addresses (keepalived\'s default): a failover on another interface no longer happens',
+  track_process: 'lvsctl\'s keepalived.conf tracks no process: a failover on it no longer happens',
+  track_file: 'lvsctl\'s keepalived.conf tracks no file: a failover on it no longer happens',
+  preempt_delay: 'lvsctl\'s keepalived.conf preempts at once (or never, with "failback": false)',
+  notify: NOTIFY_WHY, notify_master: NOTIFY_WHY, notify_backup: NOTIFY_WHY, notify_fault: NOTIFY_WHY, notify_stop: NOTIFY_WHY,
+};
+
+/** Each setting of a vrrp_instance block that the plan's directorGroups entry does not write, with what that changes. */
+function vrrpNotWritten(instance: Statement): NotCarried[] {
+  return (instance.block ?? []).filter((o) => !VRRP_WRITTEN.has(o.keyword)).map((o) => ({
+    file: o.file, line: o.line, what: `${o.keyword}${o.args.length ? ` ${o.args.join(' ')}` : ''}`,
+    why: `vrrp_instance ${instance.args.join(' ')}: ${VRRP_WHY[o.keyword] ?? 'a VRRP setting lvsctl\'s keepalived.conf does not write'}`,
+  }));
+}
+
 function place(s: Place): string {
   return `${s.file}:${s.line}`;
 }
@@ -138,6 +163,7 @@ export function keepalivedServices(config: Statement[]): KeepalivedServices {
     else if (s.keyword !== 'virtual_server_group') {
       const why = TOP_LEVEL_ELSEWHERE[s.keyword];
       out.notCarried.push({ file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why: why ? `not part of the IPVS table: ${why}` : 'not a keepalived block lvsctl knows' });
+      if (s.keyword === 'vrrp_instance') appendAll(out.notCarried, vrrpNotWritten(s));
     }
   }
   return out;

@@ -152,6 +152,21 @@ describe('lvsctl import --keepalived', () => {
     assert.ok(result.notes.some((n) => /^\/k\/keepalived\.conf:4: not carried over: UDP_CHECK without require_reply: keepalived counts no answer as up .* lvsctl's udp check needs a reply/.test(n)), result.notes.join('\n'));
   });
 
+  it('names each setting of a vrrp_instance the plan\'s directorGroups does not write, unicast peers with what that risks', async () => {
+    const files = memoryFiles({
+      '/k/keepalived.conf': 'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  unicast_src_ip 10.0.0.1\n  unicast_peer {\n    10.0.0.2\n  }\n  track_script {\n    chk_haproxy\n  }\n  notify_master /etc/keepalived/master.sh\n  virtual_ipaddress {\n    10.0.0.100\n  }\n}\n' +
+        'virtual_server 10.0.0.100 80 {\n  protocol TCP\n  real_server 10.0.0.11 80 {\n  }\n}\n',
+    });
+    const result = await importKeepalived('/k/keepalived.conf', files, { marks: [], cluster: 'vrrp' });
+    const notes = result.notes.join('\n');
+    assert.match(notes, /keepalived\.conf:6: not carried over: unicast_peer: vrrp_instance VI_1: lvsctl's keepalived\.conf sends its adverts by multicast .* the backup hears none and takes the addresses too \(two masters\)/);
+    assert.match(notes, /keepalived\.conf:5: not carried over: unicast_src_ip 10\.0\.0\.1: vrrp_instance VI_1: lvsctl's keepalived\.conf sends its adverts by multicast/);
+    assert.match(notes, /keepalived\.conf:9: not carried over: track_script: vrrp_instance VI_1: lvsctl's keepalived\.conf tracks no script: a failover this script caused no longer happens/);
+    assert.match(notes, /keepalived\.conf:12: not carried over: notify_master \/etc\/keepalived\/master\.sh: vrrp_instance VI_1: lvsctl's keepalived\.conf runs its own notify script/);
+    // what the directorGroups entry does write is not reported line by line
+    assert.doesNotMatch(notes, /keepalived\.conf:(2|3|4|13): /);
+  });
+
   it("makes a service persistent for 360 s where keepalived does: a bare persistence_timeout, persistence_granularity alone, port 0", async () => {
     const files = memoryFiles({
       '/k/keepalived.conf': 'virtual_server 10.0.0.100 80 {\n  protocol TCP\n  persistence_timeout\n  real_server 10.0.0.11 80 {\n  }\n}\n' +
