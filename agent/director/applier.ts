@@ -157,10 +157,12 @@ async function applyOnce(
   let vrrp: VrrpChange | undefined;
   if (hostPlan.vrrp) {
     const prepared = kernel.keepalived
+      // not the subject "keepalived" of a keepalived missing or stopped, which lets the rollout go
+      // on to the group's next director (it holds no VRRP role): this one may be serving
       ? await prepareVrrp(kernel.keepalived, hostPlan.vrrp, mode, kernel.interfaces).catch((error: unknown) => ({
-        ok: false as const, problems: [{ subject: 'keepalived', message: `could not check keepalived: ${errorMessage(error)}`, fix: 'see the agent log' }],
+        ok: false as const, problems: [{ subject: 'keepalived check', message: `could not check keepalived: ${errorMessage(error)}`, fix: 'see the agent log' }],
       }))
-      : { ok: false as const, problems: [{ subject: 'keepalived', message: `this director is in group "${hostPlan.vrrp.group}" but the agent has no keepalived door`, fix: 'run a lvsctl-agent that drives keepalived' }] };
+      : { ok: false as const, problems: [{ subject: 'keepalived check', message: `this director is in group "${hostPlan.vrrp.group}" but the agent has no keepalived door`, fix: 'run a lvsctl-agent that drives keepalived' }] };
     if (!prepared.ok) {
       for (const p of prepared.problems) emit({ kind: 'step', action: 'precondition', target: p.subject, status: 'failed', message: p.message, fix: p.fix });
       return failed(prepared.problems.map((p) => `${p.message} (fix: ${p.fix})`).join('; '), { failedPrecondition: true });

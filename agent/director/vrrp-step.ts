@@ -33,12 +33,25 @@ export interface VrrpChange {
 
 export type VrrpPrepared = { ok: true; change: VrrpChange } | { ok: false; problems: PreconditionProblem[] };
 
-const START_FIX = 'start keepalived (systemctl start keepalived, or keepalived -f CONFIG), then run lvsctl rollout again';
+/** Debian's keepalived.service reads this file and writes this pid file. */
+const UNIT_CONFIG = '/etc/keepalived/keepalived.conf';
+const UNIT_PIDFILE = '/run/keepalived.pid';
+
+/**
+ * How to start keepalived so that it reads the file the agent writes and writes the pid file the
+ * agent reads: the distribution's unit does for the default paths; other paths need them named.
+ */
+function startFix(keepalived: Keepalived): string {
+  const start = keepalived.configPath === UNIT_CONFIG && keepalived.pidFile === UNIT_PIDFILE
+    ? 'systemctl start keepalived'
+    : `keepalived -f ${keepalived.configPath} -p ${keepalived.pidFile} (the agent's --keepalived-config and --keepalived-pidfile: systemctl start keepalived would read ${UNIT_CONFIG} and write ${UNIT_PIDFILE})`;
+  return `start keepalived (${start}), then run lvsctl rollout again`;
+}
 
 export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: ApplyMode, interfaces?: () => Promise<NetworkInterface[]>): Promise<VrrpPrepared> {
   const path = keepalived.configPath;
   if (!(await keepalived.installed())) {
-    return refused('keepalived', `keepalived is not installed, and this director is in group "${vrrp.group}"`, `install it (apt-get install keepalived), then ${START_FIX}`);
+    return refused('keepalived', `keepalived is not installed, and this director is in group "${vrrp.group}"`, `install it (apt-get install keepalived), then ${startFix(keepalived)}`);
   }
   // keepalived only logs an interface it cannot find, and the addresses then never come up
   let devices: NetworkInterface[] | undefined;
@@ -73,7 +86,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       if (changed) await keepalived.writeConfig(text);
       written = ` (its configuration for group "${vrrp.group}" is written at ${path})`;
     }
-    return refused('keepalived', `keepalived is not running${written}`, START_FIX);
+    return refused('keepalived', `keepalived is not running${written}`, startFix(keepalived));
   }
   // A keepalived that runs its own virtual servers deletes them from the table when the
   // reload takes them out of its file: the services lvsctl just applied would go with them.

@@ -23,6 +23,8 @@ export interface KeepalivedProcess {
 export interface Keepalived {
   /** where the configuration is written (--keepalived-config) */
   readonly configPath: string;
+  /** the pid file of the running keepalived (--keepalived-pidfile) */
+  readonly pidFile: string;
   /** the script keepalived runs on every state change; it writes what readNotified reads */
   readonly notifyScriptPath: string;
   /** the keepalived binary is on PATH */

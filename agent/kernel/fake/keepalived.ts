@@ -16,7 +16,7 @@ export class FakeKeepalived implements Keepalived {
   /** the texts given to testConfig */
   tested: string[] = [];
 
-  constructor(readonly configPath = '/etc/keepalived/keepalived.conf') {}
+  constructor(readonly configPath = '/etc/keepalived/keepalived.conf', readonly pidFile = '/run/keepalived.pid') {}
 
   async installed() { return this.isInstalled; }
   async running() { return this.process; }

@@ -113,6 +113,7 @@ export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepaliv
   };
   return {
     configPath: options.configPath,
+    pidFile: options.pidFile,
     notifyScriptPath,
     async installed() {
       return (await binary()) !== undefined;

@@ -136,6 +136,17 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.equal(keepalived.config, edited);
   });
 
+  it('a keepalived it cannot check (its file unreadable) fails under its own subject, not keepalived missing or stopped (which lets a rollout go on)', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.readConfig = async () => { throw Object.assign(new Error('EACCES: permission denied, open \'/etc/keepalived/keepalived.conf\''), { code: 'EACCES' }); };
+    const r = await rig(keepalived);
+    const { result, events } = await r.run(groupPlan());
+    assert.equal(result.outcome, 'failed');
+    const failed = events.filter((e) => e.kind === 'step' && e.status === 'failed').map((e) => e.kind === 'step' && e.target);
+    assert.deepEqual(failed, ['keepalived check']);
+    assert.match(result.message, /could not check keepalived: EACCES/);
+  });
+
   it('check mode says it would write and changes nothing', async () => {
     const r = await rig();
     const { result, events } = await r.run(groupPlan(), 'check');
@@ -240,6 +251,11 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.match(b.result.message, /keepalived is not running \(its configuration for group "front" is written at .*systemctl start keepalived/);
     assert.equal(configOwnership(stopped.config), 'owned');
     assert.equal((await r.ipvs.read()).services.length, 0);
+    // the agent's own paths: the distribution's unit would read another file, so the fix names them
+    const elsewhere = new FakeKeepalived('/srv/lb/keepalived.conf', '/srv/lb/keepalived.pid');
+    elsewhere.process = undefined;
+    const c = await (await rig(elsewhere)).run(groupPlan());
+    assert.match(c.result.message, /\(fix: start keepalived \(keepalived -f \/srv\/lb\/keepalived\.conf -p \/srv\/lb\/keepalived\.pid \(the agent's --keepalived-config and --keepalived-pidfile: systemctl start keepalived would read \/etc\/keepalived\/keepalived\.conf and write \/run\/keepalived\.pid\)\), then run lvsctl rollout again\)/);
   });
 
   it('a configuration keepalived --config-test refuses is a precondition naming what keepalived said: nothing written, no reload, the table untouched', async () => {
