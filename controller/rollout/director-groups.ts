@@ -32,7 +32,8 @@ export function directorUnits(ready: ReadonlyArray<[string, DirectorPlan]>): Dir
 
 /**
  * Each group of the plan, from every director's plan (selected or not) and how each ended.
- * Only an apply can leave tables apart; a check reports every group as matching.
+ * Only an apply can leave tables apart (a check reports every group as matching), and a
+ * director left out by --limit only when the apply changed another's table.
  */
 export function groupRecaps(
   plans: ReadonlyArray<DirectorPlan>,
@@ -45,8 +46,13 @@ export function groupRecaps(
     const ordered = [...members].sort((a, b) => (a.vrrp?.priority ?? 0) - (b.vrrp?.priority ?? 0));
     const outcome = ordered.map((p) => ({ host: p.host, status: statusOf(p.host) ?? ('not selected' as const) }));
     const holdsPlan = (s: HostStatus | 'not selected'): boolean => s === 'ok' || s === 'changed';
+    // a director not selected (--limit) is left behind only by a table this rollout changed:
+    // the others found already as planned ('ok') leave it as the last rollout did
     const applied = outcome.filter((o) => holdsPlan(o.status));
-    const differing = mode === 'apply' && applied.length > 0 ? outcome.filter((o) => !holdsPlan(o.status)) : [];
+    const changedOne = outcome.some((o) => o.status === 'changed');
+    const differing = mode === 'apply' && applied.length > 0
+      ? outcome.filter((o) => !holdsPlan(o.status) && (changedOne || o.status !== 'not selected'))
+      : [];
     return {
       group,
       master: ordered[ordered.length - 1].host,

@@ -57,13 +57,21 @@ describe('rollout of a director group', () => {
     assert.deepEqual(summary.groups?.[0].differing, [{ host: 'lvs2', status: 'failed' }]);
   });
 
+  it('--limit one director already as planned: nothing changed, so no "tables differ" (and exit 0)', async () => {
+    const { summary } = await rollout({ lvs1: { outcome: 'ok' } }, ['lvs1']);
+    assert.equal(summary.hosts.find((h) => h.host === 'lvs1')?.status, 'ok');
+    assert.deepEqual(summary.groups?.map((g) => g.tablesMatch), [true]);
+    assert.equal(rolloutExitCode(summary), EXIT.ok);
+  });
+
   it('a group left with two tables exits 2 naming the group and the director', async () => {
     const { summary } = await rollout({ lvs1: { outcome: 'failed' } });
     const group = summary.groups?.[0];
     assert.equal(group?.tablesMatch, false);
     assert.deepEqual(group?.differing, [{ host: 'lvs1', status: 'failed' }]);
     assert.equal(rolloutExitCode(summary), EXIT.hostFailed);
-    const limited = await rollout({}, ['lvs2']);
+    // --limit one director whose table the rollout changed: the other is left behind
+    const limited = await rollout({ lvs2: { steps: [{ kind: 'step', action: 'add-service', target: 'tcp 10.0.0.101:80', status: 'changed', message: '' }] } }, ['lvs2']);
     assert.deepEqual(limited.summary.groups?.[0].differing, [{ host: 'lvs1', status: 'not selected' }]);
     assert.equal(rolloutExitCode(limited.summary), EXIT.hostFailed);
   });
