@@ -51,6 +51,11 @@ export function peerText(text: string): string {
  * whose every refusal comes as a gRPC status in the trailers.
  */
 const PROTOCOL_BREAK = /^(Received RST_STREAM with code \d+|Received message larger than max|Received HTTP status code \d+|Bandwidth exhausted|Response message parsing error)/;
+/** The peer broke the HTTP/2 or gRPC framing (PROTOCOL_BREAK), not grpc-js on our side. */
+export function protocolBreak(err: ServiceError): boolean {
+  return PROTOCOL_BREAK.test(err.details ?? '') && !OUR_OWN_ERROR.test(err.details ?? '');
+}
+
 /** grpc-js's own UNAVAILABLE, for a connection it could not make or lost: no word of the agent's */
 const GRPC_OWN_UNAVAILABLE = /^(No connection established|Connection dropped)/;
 /** grpc-js's own failure, not the peer's: "Received RST_STREAM with code 2 triggered by internal client error: …" */
@@ -85,7 +90,7 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
       };
     }
   }
-  if (PROTOCOL_BREAK.test(err.details ?? '') && !OUR_OWN_ERROR.test(err.details ?? '')) {
+  if (protocolBreak(err)) {
     return {
       kind: 'unreachable',
       reason: `${where(ctx)} broke off the call (${details}), which lvsctl-agent never does: ` +

@@ -16,7 +16,7 @@ import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloRe
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
 import { AgentChannel, type KeepaliveTimings, type Target } from './agent-channel';
-import { connectionDropped, describeCallFailure, where, wireReason, type CallContext } from './call-failure';
+import { connectionDropped, describeCallFailure, protocolBreak, where, wireReason, type CallContext } from './call-failure';
 import type { ConnectionTrace } from './connection-trace';
 import { answerLimit, deadlinePassed, streamLimit, type CallLimit } from './call-limit';
 import type { CommandDeadline } from './command-deadline';
@@ -165,7 +165,9 @@ class GrpcAgentClient implements AgentClient {
       call.on('error', (err: ServiceError) => {
         // Accepted, then cut off (deadline, connection gone): not the agent's answer.
         const dropped = this.channel.trace.lastConnected()?.state.stage === 'closed' || connectionDropped(err);
-        if (answered && (err.code === status.DEADLINE_EXCEEDED || dropped)) return unreachable(this.stopped(err, progress, whole, mode));
+        // a stream the agent broke off (RST_STREAM) once events came: mid-apply like a dropped connection
+        const brokeOff = progress.events > 0 && protocolBreak(err);
+        if (answered && (err.code === status.DEADLINE_EXCEEDED || dropped || brokeOff)) return unreachable(this.stopped(err, progress, whole, mode));
         const failure = describeCallFailure(err, this.context, answer);
         if (failure.kind === 'unreachable') return unreachable(failure.reason);
         // The agent answered and refused the plan (bad field, wrong role, stale generation):

@@ -24,6 +24,11 @@ export class StreamProgress {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
+  /** how many events came */
+  get events(): number {
+    return this.count;
+  }
+
   saw(event: ApplyEvent): void {
     this.count++;
     this.last = event;

@@ -10,6 +10,7 @@ import { makeTestPki, type TestPki } from './support/pki';
 import { mtls } from './support/agent-harness';
 import { startSilentTcp, startSilentTls, type SilentPeer } from './support/silent-peers';
 import { startFakeAgent } from './support/fake-agent-server';
+import { startHostileHttp2 } from './support/hostile-http2-peers';
 import { applyEventToWire } from '../../lvs/wire/apply-event-codec';
 import { startAgentProcess } from './support/agent-process';
 import { directorPlan } from '../unit/wire/sample-host-plans';
@@ -104,6 +105,18 @@ describe('the gRPC clients end what they start', function () {
       reader.close();
     } finally {
       await flooding.stop();
+    }
+  });
+
+  it('says an apply stream reset after its first step may have left part of the plan applied (a reset mid-apply is no refusal)', async () => {
+    const resetting = await startHostileHttp2(pki.agent, 'one-step-then-reset');
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 5000 })({ host: 'lvs1', address: '127.0.0.1', port: resetting.port });
+      const reason = await reasonOf(client.apply(directorPlan(2), 'apply', () => undefined));
+      client.close();
+      assert.match(reason, /the apply stream stopped mid-apply after 1 event \(the last, step add-service tcp 10\.0\.0\.100:80, [\d.]+ s before\): INTERNAL: Received RST_STREAM with code \d+.*; part of the plan may be applied: see lvsctl status/);
+    } finally {
+      await resetting.stop();
     }
   });
 

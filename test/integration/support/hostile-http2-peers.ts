@@ -1,11 +1,13 @@
 // HTTP/2 peers with a real agent certificate that break the gRPC conversation on purpose, on
 // 127.0.0.1:0: one sends GOAWAY as soon as the connection is up; one answers every call
-// with a length prefix far over any message limit. stop() ends every connection they hold.
+// with a length prefix far over any message limit; one answers with one apply step and then
+// resets the stream (RST_STREAM). stop() ends every connection they hold.
 import { readFileSync } from 'fs';
 import { constants, createSecureServer, type Http2Session } from 'http2';
 import type { TlsFiles } from '../../../lvs/wire/tls-files';
+import { encodeApplyEvent } from '../../../lvs/wire/apply-event-codec';
 
-export type HostileBehaviour = 'goaway' | 'oversized-answer';
+export type HostileBehaviour = 'goaway' | 'oversized-answer' | 'one-step-then-reset';
 
 export interface HostilePeer {
   port: number;
@@ -31,6 +33,13 @@ export function startHostileHttp2(files: TlsFiles, behaviour: HostileBehaviour):
     calls++;
     stream.on('error', () => undefined);
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    if (behaviour === 'one-step-then-reset') {
+      const message = encodeApplyEvent({ kind: 'step', action: 'add-service', target: 'tcp 10.0.0.100:80', status: 'changed', message: '' });
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt32BE(message.length, 1);
+      stream.write(Buffer.concat([prefix, message]), () => setTimeout(() => stream.close(constants.NGHTTP2_INTERNAL_ERROR), 50));
+      return;
+    }
     // not compressed, then a length of 2^31 - 1: the first five bytes of a gRPC message
     stream.write(Buffer.from([0, 0x7f, 0xff, 0xff, 0xff]));
   });
