@@ -34,6 +34,9 @@ export function renderHealthTable(answers: readonly HostAnswer<AgentHealthReport
     out.push(textTable(['HOST', 'CHECK', 'TARGET', 'STATUS', 'MESSAGE'], checks.map(peerCells)));
   }
   for (const r of reports) if (r.note) out.push(`${r.host}: ${showControlCharacters(r.note)}\n`);
+  // a host that answered with nothing at all still gets its line: its silence is no check passed
+  const silent = reports.filter((r) => r.targets.length === 0 && r.selfChecks.length === 0 && !r.note).map((r) => r.host);
+  if (silent.length > 0) out.push(`${silent.join(', ')}: answered, with no checks to report (no plan applied to ${silent.length === 1 ? 'it' : 'them'} yet? run lvsctl rollout)\n`);
   const events = reports.flatMap((r) => r.events.map((e) => ({ host: r.host, e }))).sort((a, b) => a.e.at.getTime() - b.e.at.getTime()).slice(-recentEvents);
   if (events.length > 0) {
     out.push(`recent events:\n${events.map(({ host, e }) => `  ${eventLine(host, e)}`).join('\n')}\n`);

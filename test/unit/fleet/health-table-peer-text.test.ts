@@ -19,4 +19,10 @@ describe('lvsctl health, an agent\'s words in its table', () => {
     assert.match(text, /web1: note\?\[2J\n/);
     assert.match(text, /web1 changed\?\?\[1A/);
   });
+
+  it('names a host that answered with no checks at all, rather than leaving it out', () => {
+    const empty = { host: 'web2', role: 'realserver', targets: [], selfChecks: [], events: [] } as unknown as AgentHealthReport;
+    const text = renderHealthTable([{ host: 'web2', role: 'realserver', ok: true, value: empty }], new Date(1000));
+    assert.equal(text, 'web2: answered, with no checks to report (no plan applied to it yet? run lvsctl rollout)\n');
+  });
 });
