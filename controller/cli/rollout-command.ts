@@ -14,7 +14,7 @@ import { shouldUseColor } from '../report/color';
 import { rolloutExitCode } from '../rollout/exit-code';
 import { runRollout, type RolloutTarget } from '../rollout/run-rollout';
 import { checkedLimit } from '../rollout/selection';
-import { DEFAULT_PARALLEL, MAX_PARALLEL } from './rollout-defaults';
+import { parallelOf } from './rollout-defaults';
 import { BatchedOutput } from './batched-output';
 import { rolloutTrace, tracedConnector, type TraceMark } from './rollout-trace';
 
@@ -49,11 +49,9 @@ export interface RolloutCommandDeps {
 export class RolloutUsageError extends Error {}
 
 export function parseParallel(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PARALLEL;
-  if (!/^[1-9][0-9]*$/.test(text.trim()) || Number(text.trim()) > MAX_PARALLEL) {
-    throw new RolloutUsageError(`--parallel must be a positive integer up to ${MAX_PARALLEL}, e.g. --parallel 5; got "${text}"`);
-  }
-  return Number(text.trim());
+  const read = parallelOf(text);
+  if (!read.ok) throw new RolloutUsageError(read.message);
+  return read.parallel;
 }
 
 function agentPortOf(plan: Plan, host: string): number {

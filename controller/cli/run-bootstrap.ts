@@ -18,7 +18,7 @@ import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bo
 import { openSshRunner } from '../bootstrap/ssh';
 import { connectorFromOptions, parseDurationMs } from './agent-options';
 import { CliError, EXIT } from '../exit-codes';
-import { MAX_PARALLEL } from './rollout-defaults';
+import { parallelOf } from './rollout-defaults';
 
 export interface BootstrapFlags {
   caDir?: string;
@@ -46,7 +46,6 @@ interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_PARALLEL = 10;
 const DEFAULT_HOST_DEADLINE = '10m';
 /** A started agent loads its certificates and listens within seconds; more means it is not coming. */
 const HELLO_WITHIN_MS = 20_000;
@@ -184,11 +183,9 @@ function allowList(flag: string | undefined, certPem: Buffer | undefined, certFi
 
 export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
   const check = flags.check === true;
-  const parallelText = flags.parallel?.trim();
-  if (parallelText !== undefined && (!/^[1-9][0-9]*$/.test(parallelText) || Number(parallelText) > MAX_PARALLEL)) {
-    throw new CliError(`--parallel ${JSON.stringify(flags.parallel)}: must be a whole number from 1 to ${MAX_PARALLEL}, e.g. --parallel 5`, EXIT.invalid);
-  }
-  const parallel = parallelText === undefined ? DEFAULT_PARALLEL : Number(parallelText);
+  const read = parallelOf(flags.parallel);
+  if (!read.ok) throw new CliError(read.message, EXIT.invalid);
+  const parallel = read.parallel;
   const timeoutMs = parseDurationMs('--timeout', flags.timeout, MAX_DURATION_MS);
   const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);

@@ -155,7 +155,7 @@ describe('--parallel', () => {
 
   for (const bad of ['0', '-2', '1.5', 'many', '', '1001', '100000000000']) {
     it(`refuses "${bad}" naming the option and its bound`, () => {
-      assert.throws(() => parseParallel(bad), /^Error: --parallel must be a positive integer up to 1000, e.g. --parallel 5; got "/);
+      assert.throws(() => parseParallel(bad), /^Error: --parallel "[^"]*": must be a whole number from 1 to 1000, e\.g\. --parallel 5$/);
     });
   }
 });
