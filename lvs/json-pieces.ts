@@ -21,19 +21,24 @@ export function writeJsonPieces(value: unknown, write: (text: string) => void, w
       piece = '';
     }
   };
-  emit(value, '', 0, walkDepth, push);
+  emit(value, '', '', 0, walkDepth, push);
   write(`${piece}\n`);
 }
 
-/** What JSON.stringify makes of a value before writing it: toJSON() applied. */
-function jsonValue(value: unknown): unknown {
-  return value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function'
-    ? (value as { toJSON: () => unknown }).toJSON()
-    : value;
+/** What JSON.stringify makes of a value before writing it: toJSON(key) applied, a boxed primitive unboxed. */
+function jsonValue(value: unknown, key: string): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return (value as { toJSON: (key: string) => unknown }).toJSON(key);
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
+  return value;
 }
 
-function emit(raw: unknown, indent: string, depth: number, walkDepth: number, push: (text: string) => void): void {
-  const value = jsonValue(raw);
+function emit(raw: unknown, key: string, indent: string, depth: number, walkDepth: number, push: (text: string) => void): void {
+  emitValue(jsonValue(raw, key), indent, depth, walkDepth, push);
+}
+
+/** A value already through jsonValue (its toJSON applied once, as JSON.stringify does). */
+function emitValue(value: unknown, indent: string, depth: number, walkDepth: number, push: (text: string) => void): void {
   if (depth >= walkDepth || value === null || typeof value !== 'object') {
     // a value JSON.stringify leaves out of an array is written as null there, as JSON.stringify does
     const text = JSON.stringify(value, null, 2) ?? 'null';
@@ -44,24 +49,24 @@ function emit(raw: unknown, indent: string, depth: number, walkDepth: number, pu
   if (Array.isArray(value)) {
     if (value.length === 0) return push('[]');
     push('[');
-    value.forEach((item, i) => {
+    // by index: a hole of a sparse array is written as null, as JSON.stringify does
+    for (let i = 0; i < value.length; i++) {
       push(`\n${inner}`);
-      emit(item, inner, depth + 1, walkDepth, push);
+      emit(value[i], String(i), inner, depth + 1, walkDepth, push);
       if (i < value.length - 1) push(',');
-    });
+    }
     push(`\n${indent}]`);
     return;
   }
   // an object's keys whose values JSON.stringify leaves out (undefined, a function) are left out here too
-  const entries = Object.entries(value).filter(([, v]) => {
-    const j = jsonValue(v);
-    return j !== undefined && typeof j !== 'function' && typeof j !== 'symbol';
-  });
+  const entries = Object.entries(value).map(([k, v]) => [k, jsonValue(v, k)] as const)
+    .filter(([, j]) => j !== undefined && typeof j !== 'function' && typeof j !== 'symbol');
   if (entries.length === 0) return push('{}');
   push('{');
-  entries.forEach(([key, item], i) => {
-    push(`\n${inner}${JSON.stringify(key)}: `);
-    emit(item, inner, depth + 1, walkDepth, push);
+  entries.forEach(([k, item], i) => {
+    push(`\n${inner}${JSON.stringify(k)}: `);
+    // already through jsonValue: its toJSON is not applied twice
+    emitValue(item, inner, depth + 1, walkDepth, push);
     if (i < entries.length - 1) push(',');
   });
   push(`\n${indent}}`);

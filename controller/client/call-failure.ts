@@ -57,7 +57,7 @@ export function protocolBreak(err: ServiceError): boolean {
 }
 
 /** grpc-js's own UNAVAILABLE, for a connection it could not make or lost: no word of the agent's */
-const GRPC_OWN_UNAVAILABLE = /^(No connection established|Connection dropped)/;
+const GRPC_OWN_UNAVAILABLE = /^(No connection established|Connection dropped|Stream refused|read E|Write (error|failed)|Channel closed)/;
 /** grpc-js's own failure, not the peer's: "Received RST_STREAM with code 2 triggered by internal client error: …" */
 const OUR_OWN_ERROR = /triggered by internal client error/;
 
@@ -79,10 +79,11 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
     if (reason) return { kind: 'unreachable', reason };
     if (err.code === status.DEADLINE_EXCEEDED) return { kind: 'unreachable', reason: `${where(ctx)}: no answer ${limit.text}; is the host up and the port open?` };
     // the connection was up when the agent said UNAVAILABLE: its own word (shutting down), no refusal of ours
-    if (err.code === status.UNAVAILABLE && attempt?.state.stage === 'open' && !GRPC_OWN_UNAVAILABLE.test(err.details ?? '')) {
+    if (err.code === status.UNAVAILABLE && attempt?.state.stage === 'open' && !GRPC_OWN_UNAVAILABLE.test(err.details ?? '') && !protocolBreak(err)) {
       return { kind: 'unreachable', reason: `${where(ctx)} answered UNAVAILABLE: ${details}` };
     }
-    if (err.code === status.UNAVAILABLE) {
+    // (an HTTP error over an open connection, a 503 of a proxy: the protocol's branch below says so)
+    if (err.code === status.UNAVAILABLE && !(attempt?.state.stage === 'open' && protocolBreak(err))) {
       return {
         kind: 'unreachable',
         reason: `${where(ctx)} is unavailable: ${unavailableText(details)}; an agent closes a connection it will not serve: ` +

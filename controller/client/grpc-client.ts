@@ -163,6 +163,12 @@ class GrpcAgentClient implements AgentClient {
         }
       });
       call.on('error', (err: ServiceError) => {
+        // the result is the agent's last word: a stream that breaks after it (reset, dropped)
+        // changes nothing of what was applied
+        if (result) {
+          const kept = result;
+          return finish(() => resolve(kept));
+        }
         // Accepted, then cut off (deadline, connection gone): not the agent's answer.
         const dropped = this.channel.trace.lastConnected()?.state.stage === 'closed' || connectionDropped(err);
         // a stream the agent broke off (RST_STREAM) once events came: mid-apply like a dropped connection

@@ -118,6 +118,16 @@ describe('the gRPC clients end what they start', function () {
     } finally {
       await resetting.stop();
     }
+    // a reset after the result: the result stands
+    const afterResult = await startHostileHttp2(pki.agent, 'result-then-reset');
+    try {
+      const client = createGrpcConnector({ tls: mtls(pki.controller), timeoutMs: 5000 })({ host: 'lvs1', address: '127.0.0.1', port: afterResult.port });
+      const got = await client.apply(directorPlan(2), 'apply', () => undefined);
+      client.close();
+      assert.deepEqual(got, { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' });
+    } finally {
+      await afterResult.stop();
+    }
   });
 
   it('takes an apply\'s result when the agent then leaves the stream open: done within --timeout, not at the deadline', async () => {

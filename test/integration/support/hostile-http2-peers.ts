@@ -1,13 +1,13 @@
 // HTTP/2 peers with a real agent certificate that break the gRPC conversation on purpose, on
 // 127.0.0.1:0: one sends GOAWAY as soon as the connection is up; one answers every call
-// with a length prefix far over any message limit; one answers with one apply step and then
-// resets the stream (RST_STREAM). stop() ends every connection they hold.
+// with a length prefix far over any message limit; one answers with one apply step (or its
+// result) and then resets the stream (RST_STREAM). stop() ends every connection they hold.
 import { readFileSync } from 'fs';
 import { constants, createSecureServer, type Http2Session } from 'http2';
 import type { TlsFiles } from '../../../lvs/wire/tls-files';
 import { encodeApplyEvent } from '../../../lvs/wire/apply-event-codec';
 
-export type HostileBehaviour = 'goaway' | 'oversized-answer' | 'one-step-then-reset';
+export type HostileBehaviour = 'goaway' | 'oversized-answer' | 'one-step-then-reset' | 'result-then-reset';
 
 export interface HostilePeer {
   port: number;
@@ -33,8 +33,10 @@ export function startHostileHttp2(files: TlsFiles, behaviour: HostileBehaviour):
     calls++;
     stream.on('error', () => undefined);
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
-    if (behaviour === 'one-step-then-reset') {
-      const message = encodeApplyEvent({ kind: 'step', action: 'add-service', target: 'tcp 10.0.0.100:80', status: 'changed', message: '' });
+    if (behaviour === 'one-step-then-reset' || behaviour === 'result-then-reset') {
+      const message = encodeApplyEvent(behaviour === 'one-step-then-reset'
+        ? { kind: 'step', action: 'add-service', target: 'tcp 10.0.0.100:80', status: 'changed', message: '' }
+        : { kind: 'result', outcome: 'changed', changed: 1, message: '1 change(s) applied' });
       const prefix = Buffer.alloc(5);
       prefix.writeUInt32BE(message.length, 1);
       stream.write(Buffer.concat([prefix, message]), () => setTimeout(() => stream.close(constants.NGHTTP2_INTERNAL_ERROR), 50));

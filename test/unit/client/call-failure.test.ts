@@ -102,6 +102,14 @@ describe('a call without an answer, described by what happened on the wire', () 
     // UNAVAILABLE over a connection that is up: the agent's own word, not a refused certificate
     const shutting = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 42 }]));
     assert.strictEqual(shutting, 'agent of lvs1 at 10.0.0.1:7400 answered UNAVAILABLE: grpc-js details');
+    // grpc-js's own words for a connection it lost are no answer of the agent's
+    for (const own of ['read ECONNRESET', 'Stream refused by server', 'Write error: write EPIPE', 'Channel closed before call started']) {
+      const text = describeCallFailure(grpcError(status.UNAVAILABLE, own), after([{ stage: 'open', bytesRead: () => 42 }]), LIMIT).reason;
+      assert.doesNotMatch(text, /answered UNAVAILABLE/, own);
+    }
+    // an HTTP error over an open connection (a proxy's 503): not an agent, said as a broken protocol
+    const proxy = describeCallFailure(grpcError(status.UNAVAILABLE, 'Received HTTP status code 503'), after([{ stage: 'open', bytesRead: () => 42 }]), LIMIT).reason;
+    assert.match(proxy, /broke off the call \(Received HTTP status code 503\), which lvsctl-agent never does/);
     // an answer that is no protobuf the client can decode: not an agent of this version, unreachable
     const garbled = describeCallFailure(grpcError(status.INTERNAL, 'Response message parsing error: invalid wire type 7 at offset 1'), open, LIMIT);
     assert.strictEqual(garbled.kind, 'unreachable');

@@ -14,6 +14,9 @@ describe('a JSON document written a piece at a time', () => {
     const samples: unknown[] = [
       null, 1, 'x', [], {}, { a: [] }, { a: {} }, [undefined, () => 1], { a: undefined, b: () => 1, c: 1 },
       { at: new Date(0), nested: { list: [{ at: new Date(1), deep: { deeper: [1, { x: 'y' }] } }] } },
+      // eslint-disable-next-line no-sparse-arrays
+      [1, 2, , 4], { boxed: [new String('x'), new Number(2), new Boolean(false)] },
+      { keyed: { toJSON: (key: string) => `toJSON of ${key}` }, list: [{ toJSON: (key: string) => `item ${key}` }] },
     ];
     for (const value of samples) assert.equal(pieces(value).join(''), `${JSON.stringify(value, null, 2)}\n`, JSON.stringify(value));
     fc.assert(fc.property(fc.jsonValue(), (value) => pieces(value).join('') === `${JSON.stringify(value, null, 2)}\n`), { numRuns: 300 });

@@ -48,6 +48,11 @@ describe('rollout of a director group', () => {
       assert.match(lvs1?.reason ?? '', /^not applied: lvs2 of group front (unreachable|failed) before its apply, so the group keeps one table$/);
       assert.notEqual(rolloutExitCode(summary), EXIT.ok);
     }
+    // a check changes nothing: the other director is checked all the same
+    const { plans, targets } = compileShop(HA_PLAN);
+    const agents = new ScriptedAgents({ lvs2: { unreachableAt: 'connect' } }, plans);
+    const checked = await runRollout({ plans, targets, connector: agents.connector, mode: 'check', parallel: 4, onEvent: () => undefined, clock: () => 1 });
+    assert.notEqual(checked.hosts.find((h) => h.host === 'lvs1')?.status, 'skipped');
   });
 
   it('goes on past a director whose keepalived is not running (it holds no VRRP role)', async () => {
