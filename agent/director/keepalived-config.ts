@@ -28,28 +28,42 @@ function quoted(text: string): string {
 }
 
 /**
- * The one address the group's VRRP adverts carry: its first IPv4 address, or with none its
- * first IPv6 one (which makes the instance an IPv6 one, VRRPv3). keepalived's backups drop
- * every advert whose address list differs from their own, and a backup that hears no advert
- * takes the addresses: listing every address there would make each added or removed VIP, while
- * one director of the pair has the new file and the other the old, two masters. So the others
- * move as virtual_ipaddress_excluded (taken and given up with the state, gratuitous ARPs sent
- * alike, never advertised), and only a change of this one needs both directors at once
+ * The addresses the group's VRRP adverts carry. keepalived's backups drop every advert whose
+ * address list differs from their own, and a backup that hears no advert takes the addresses:
+ * were every address advertised, each VIP added or removed would make two masters for as long
+ * as one director of the pair has the new file and the other the old. So the adverts carry what
+ * the file there advertised already (`before`: an agent's file of an earlier version lists every
+ * address), as long as the group still moves it, and a new file one address: the group's first
+ * IPv4 one, or with none its first IPv6 one (an IPv6 instance, VRRPv3). The others move as
+ * virtual_ipaddress_excluded (taken and given up with the state, gratuitous ARPs sent alike,
+ * never advertised); only an advertised address leaving the group changes the adverts
  * (vrrp-step.ts says so when it comes).
  */
-export function advertisedAddress(vrrp: Pick<VrrpPlan, 'addresses'>): string {
-  return vrrp.addresses.find((a) => !isIpv6(a)) ?? vrrp.addresses[0] ?? '';
+export function advertisedAddresses(vrrp: Pick<VrrpPlan, 'addresses'>, before: readonly string[] = []): string[] {
+  const moved = new Map(vrrp.addresses.map((a) => [canonicalAddress(a), a]));
+  const kept = before.flatMap((a) => {
+    const planned = moved.get(canonicalAddress(a));
+    return planned === undefined ? [] : [planned];
+  });
+  // one instance is one family: the first kept address's
+  const family = kept.length > 0 ? isIpv6(kept[0]) : undefined;
+  const sameFamily = kept.filter((a) => isIpv6(a) === family);
+  if (sameFamily.length > 0) return sameFamily;
+  const first = vrrp.addresses.find((a) => !isIpv6(a)) ?? vrrp.addresses[0];
+  return first === undefined ? [] : [first];
 }
 
-export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): string {
+/** advertisedBefore: the addresses the file there advertises (advertIdentity), kept while the group moves them. */
+export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string, advertisedBefore: readonly string[] = []): string {
   const name = instanceName(vrrp);
-  const v4 = vrrp.addresses.filter((a) => !isIpv6(a));
   // keepalived puts each address, and sends its gratuitous ARP on a failover, on its dev
   const gateway = vrrp.natGatewayOn ? canonicalAddress(vrrp.natGatewayOn.address) : undefined;
   const device = (a: string): string => (gateway !== undefined && canonicalAddress(a) === gateway ? vrrp.natGatewayOn!.interface : vrrp.interface);
   const entry = (a: string): string => `${a}/${isIpv6(a) ? 128 : 32} dev ${device(a)}`;
-  const advertised = advertisedAddress(vrrp);
-  const excluded = vrrp.addresses.filter((a) => a !== advertised);
+  const advertised = advertisedAddresses(vrrp, advertisedBefore);
+  const excluded = vrrp.addresses.filter((a) => !advertised.includes(a));
+  // VRRPv2's PASS for an IPv4 instance (its advertised address IPv4); VRRPv3 has none
+  const ipv4Instance = advertised.length > 0 && !isIpv6(advertised[0]);
   const lines = [
     `# Director group "${vrrp.group}": change the plan and roll out, not this file.`,
     'global_defs {',
@@ -68,10 +82,10 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string): st
     `    advert_int ${vrrp.advertIntervalSeconds}`,
     ...(vrrp.preempt ? [] : ['    nopreempt']),
     // VRRPv2's PASS (an IPv4 instance); VRRPv3 has none, and the plan refuses a password for an IPv6-only group
-    ...(vrrp.authPassword && v4.length > 0 ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
+    ...(vrrp.authPassword && ipv4Instance ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
     // One address in the adverts, the rest excluded (advertisedAddress below)
     '    virtual_ipaddress {',
-    `        ${entry(advertised)}`,
+    ...advertised.map((a) => `        ${entry(a)}`),
     '    }',
     ...(excluded.length > 0 ? ['    virtual_ipaddress_excluded {', ...excluded.map((a) => `        ${entry(a)}`), '    }'] : []),
     `    notify ${quoted(notifyScript)}`,

@@ -73,7 +73,11 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       `move it away (lvsctl writes its own), or set "takeOverKeepalivedConfig": true in the group "${vrrp.group}"`,
     );
   }
-  const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath);
+  // what the agent's own file advertises now stays advertised while the group moves it (keepalived-config.ts)
+  const advertisedBefore = before !== undefined && ownership !== 'foreign'
+    ? (advertIdentity(before, vrrp)?.advertised ?? []).map((entry) => entry.split('/')[0] ?? '')
+    : [];
+  const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath, advertisedBefore);
   const changed = before !== text;
   // a file keepalived refuses, written, would leave the group's addresses down at its next (re)load
   const refusal = changed ? await refusedByKeepalived(keepalived, vrrp, text) : undefined;

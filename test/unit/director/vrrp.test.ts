@@ -1,5 +1,6 @@
 // The keepalived part of a director's apply and its read-back, on fakes.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { createDirectorApplier } from '../../../agent/director/applier';
 import { advertIdentity, advertIdentityChanges, configOwnership, renderKeepalivedConfig } from '../../../agent/director/keepalived-config';
 import { readVrrpStatus } from '../../../agent/director/vrrp-status';
@@ -81,6 +82,24 @@ describe('keepalived.conf as the agent renders it', () => {
     ]);
   });
 
+  it('keeps advertising what its file advertised while the group moves it: an upgraded file (every address advertised), a VIP put first in the plan', () => {
+    const v4 = (addresses: string[]) => ({ ...VRRP, addresses });
+    // a file of an earlier agent advertised both: the upgrade changes nothing in the adverts
+    const upgraded = renderKeepalivedConfig(v4(['10.0.0.100', '10.0.0.101', '10.0.0.102']), '/x', ['10.0.0.100', '10.0.0.101']);
+    assert.match(upgraded, /virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {8}10\.0\.0\.101\/32 dev eth0\n {4}\}\n {4}virtual_ipaddress_excluded \{\n {8}10\.0\.0\.102\/32 dev eth0\n {4}\}/);
+    // a new service put first: the advertised address stays
+    const first = renderKeepalivedConfig(v4(['10.0.0.99', '10.0.0.100']), '/x', ['10.0.0.100']);
+    assert.deepEqual(advertIdentity(first, VRRP)?.advertised, ['10.0.0.100/32']);
+    // the advertised address gone from the group: the first one now, the adverts change (said by the agent)
+    const gone = renderKeepalivedConfig(v4(['10.0.0.99', '10.0.0.101']), '/x', ['10.0.0.100']);
+    assert.deepEqual(advertIdentity(gone, VRRP)?.advertised, ['10.0.0.99/32']);
+    // an IPv6-only group given an IPv4 NAT gateway stays an IPv6 instance, its address advertised
+    const six = { ...VRRP, authPassword: undefined, addresses: ['2001:db8::100', '192.168.10.254'], natGatewayOn: { address: '192.168.10.254', interface: 'eth1' } };
+    const grown = renderKeepalivedConfig(six, '/x', ['2001:db8::100']);
+    assert.deepEqual(advertIdentity(grown, VRRP)?.advertised, ['2001:db8::100/128']);
+    assert.match(grown, /virtual_ipaddress_excluded \{\n {8}192\.168\.10\.254\/32 dev eth1\n {4}\}/);
+  });
+
   it('knows its own file, a hand edit of it, and a file it did not write', () => {
     const text = renderKeepalivedConfig(VRRP, '/x');
     assert.equal(configOwnership(undefined), 'absent');
@@ -145,6 +164,21 @@ describe('a director in a group applies keepalived with its table', () => {
     const failed = events.filter((e) => e.kind === 'step' && e.status === 'failed').map((e) => e.kind === 'step' && e.target);
     assert.deepEqual(failed, ['keepalived check']);
     assert.match(result.message, /could not check keepalived: EACCES/);
+  });
+
+  it('an earlier agent\'s file, which advertised every address, is rewritten with the same adverts: no notice, no second master at the upgrade', async () => {
+    const keepalived = new FakeKeepalived();
+    const r = await rig(keepalived);
+    const vrrp = { ...VRRP, addresses: ['10.0.0.100', '10.0.0.101'] };
+    await r.run(groupPlan(vrrp));
+    // what an earlier agent wrote: both addresses in virtual_ipaddress (its own header and digest)
+    const body = (keepalived.config ?? '').replace(/^[^\n]*\n/, '').replace(/ {4}virtual_ipaddress \{\n {8}10\.0\.0\.100\/32 dev eth0\n {4}\}\n {4}virtual_ipaddress_excluded \{\n {8}10\.0\.0\.101\/32 dev eth0\n/, '    virtual_ipaddress {\n        10.0.0.100/32 dev eth0\n        10.0.0.101/32 dev eth0\n    }\n    virtual_ipaddress_excluded {\n');
+    keepalived.config = `# Written by lvsctl-agent; sha256 ${createHash('sha256').update(body).digest('hex')}\n${body}`;
+    assert.equal(configOwnership(keepalived.config), 'owned');
+    const next = await r.run(groupPlan({ ...vrrp, addresses: [...vrrp.addresses, '10.0.0.102'] }, 2));
+    assert.equal(next.result.outcome, 'changed');
+    assert.deepEqual(next.events.filter((e) => e.kind === 'notice'), []);
+    assert.deepEqual(advertIdentity(keepalived.config ?? '', VRRP)?.advertised, ['10.0.0.100/32', '10.0.0.101/32']);
   });
 
   it('check mode says it would write and changes nothing', async () => {
