@@ -105,6 +105,9 @@ interface InstalledCertificate {
   sha256: string;
 }
 
+/** What bootstrap last told the service, if anything: the Hello then waits, and a wrong certificate means another thing. */
+type Told = 'started' | 'reloaded' | undefined;
+
 /** The first bytes of a fingerprint are enough to tell two certificates apart in a message. */
 function shortFingerprint(sha256: string): string {
   return `${sha256.slice(0, 23)}…`;
@@ -156,7 +159,7 @@ export async function bootstrapHost(
         await restart(name);
         done.push(name);
         say(name);
-        return hello(input, shared, deps, signal, true, installed);
+        return hello(input, shared, deps, signal, 'started', installed);
       }, (error) => (error instanceof WaitedPastDeadline ? undefined : error instanceof StepFailed ? error.step : 'internal'));
     } catch (error) {
       if (error instanceof RestartHeld) throw new StepFailed(name, error.message);
@@ -222,11 +225,12 @@ export async function bootstrapHost(
     // 5. Hello: the agent answers with the role of the plan; a restart and its Hello take
     // their turn among the hosts (restart-gate.ts)
     const restartStep = steps.find((s) => s.kind === 'restart');
-    const started = steps.some((s) => s.kind === 'start' || s.kind === 'reload');
+    const told: Told = steps.some((s) => s.kind === 'start') ? 'started' : steps.some((s) => s.kind === 'reload') ? 'reloaded' : undefined;
+    const started = told !== undefined;
     let loadedCertificate = false;
     let agent: AgentIdentity;
     try {
-      agent = restartStep ? await restartInTurn(stepName(restartStep)) : await hello(input, shared, deps, signal, started, installed);
+      agent = restartStep ? await restartInTurn(stepName(restartStep)) : await hello(input, shared, deps, signal, told, installed);
     } catch (err) {
       // Its files are right but the agent serves another certificate (replaced by hand, never
       // reloaded; or a reload that failed before): it loads them now, as a changed file would make it.
@@ -237,7 +241,7 @@ export async function bootstrapHost(
         await remote('systemctl reload', systemctlScript('reload'));
         done.push('systemctl reload (the agent presented another certificate)');
         say('systemctl reload');
-        agent = await hello(input, shared, deps, signal, true, installed);
+        agent = await hello(input, shared, deps, signal, 'reloaded', installed);
       } else {
         agent = await restartInTurn('systemctl restart');
       }
@@ -258,8 +262,9 @@ export async function bootstrapHost(
  * it (a reload takes effect a moment after systemctl returns, on new connections).
  */
 async function hello(
-  input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, started: boolean, installed?: InstalledCertificate,
+  input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, told: Told, installed?: InstalledCertificate,
 ): Promise<AgentIdentity> {
+  const started = told !== undefined;
   const until = Date.now() + (started ? shared.helloWithinMs : 0);
   let last = '';
   let otherCertificate = false;
@@ -284,8 +289,12 @@ async function hello(
     }
     if (Date.now() >= until) {
       if (otherCertificate && !started) throw new PresentsOtherCertificate('hello', last);
-      if (otherCertificate) {
+      if (otherCertificate && told === 'reloaded') {
         throw new StepFailed('hello', `${last} ${Math.round(shared.helloWithinMs / 1000)} s after it was told to load it: its log says why (\`reload failed\` keeps the previous certificate): journalctl -u lvsctl-agent on ${input.host}; the new files are in place, so \`systemctl restart lvsctl-agent\` there loads them`);
+      }
+      if (otherCertificate) {
+        // an agent just started from these files presents their certificate: what answers is another process
+        throw new StepFailed('hello', `${last}, though the service was just started with it: another process answers on port ${input.port} there (an agent started by hand, or one that did not stop): \`ss -ltnp 'sport = :${input.port}'\` on ${input.host} shows which`);
       }
       throw new StepFailed('hello', `${last}${started ? ` (the service was started ${Math.round(shared.helloWithinMs / 1000)} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
     }
