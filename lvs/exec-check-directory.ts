@@ -10,10 +10,20 @@ export const CHECKS_DIRECTORY_EXAMPLE = '/etc/lvsctl/checks';
 
 /** Directories that hold the system's programs, libraries, configuration or anyone's files. */
 const TOO_BROAD = new Set([
-  '/', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib32', '/usr/lib64',
-  '/usr/libexec', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/usr/share', '/etc', '/opt',
-  '/home', '/root', '/tmp', '/var', '/var/tmp', '/var/lib', '/dev/shm', '/run', '/snap/bin',
+  '/', '/usr', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libexec', '/usr/local', '/usr/local/bin', '/usr/local/sbin',
+  '/usr/local/lib', '/usr/share', '/usr/games', '/usr/local/games', '/etc', '/etc/init.d', '/opt', '/home', '/root', '/var',
+  '/var/lib', '/snap/bin', '/usr/lib/nagios/plugins', '/usr/lib/monitoring-plugins',
 ]);
+
+/**
+ * Directories refused with everything under them: the system's flat program and library
+ * directories (the dynamic loader in /usr/lib/x86_64-linux-gnu runs any program it is given),
+ * world-writable ones, and the kernel's and the boot's.
+ */
+const TOO_BROAD_TREES = [
+  '/bin', '/sbin', '/usr/bin', '/usr/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib/i386-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/tmp', '/var/tmp', '/dev', '/proc', '/sys', '/run', '/var/run', '/boot',
+];
 
 /** The directory as compared: normalized, without a trailing slash. */
 function plain(dir: string): string {
@@ -23,7 +33,8 @@ function plain(dir: string): string {
 
 /** Whether dir is one of the system's own directories, too broad to run checks from. */
 export function tooBroadForChecks(dir: string): boolean {
-  return TOO_BROAD.has(plain(dir));
+  const path = plain(dir);
+  return TOO_BROAD.has(path) || TOO_BROAD_TREES.some((tree) => path === tree || path.startsWith(`${tree}/`));
 }
 
 /** Why such a directory is refused, for a message that names it. */
