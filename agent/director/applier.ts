@@ -323,7 +323,8 @@ async function applyPlanned(
       await claim.release().catch((releaseError: unknown) =>
         options.logger.warn('could not put the ownership file back after the rollback; the planned services stay claimed', { error: errorMessage(releaseError) }));
     }
-    await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not kept: rolled back)');
+    // each step says what became of it: rolled back, or, the rollback failed, perhaps still there
+    await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, restore.ok ? ' (not kept: rolled back)' : ' (the rollback failed: it may still be in the kernel; see lvsctl status)');
     if (vrrp) emit(vrrp.step('skipped', 'not kept: '));
     emit({ kind: 'step', action: 'apply', target: plan.host, status: 'failed', message: failure });
     return {

@@ -285,10 +285,14 @@ describe('director applier', () => {
         if (batches === 2) r.ipvs.failNextBatchAt(1, 'No such service');
         return original(ops);
       };
-      const { result } = await r.run(changedShop);
+      const { result, events } = await r.run(changedShop);
       assert.equal(result.outcome, 'failed');
       assert.match(result.message, /ROLLBACK FAILED/);
       assert.match(result.rollback ?? '', /IPVS restore failed: .*No such service/);
+      // and no step says it was rolled back
+      const skipped = events.flatMap((e) => (e.kind === 'step' && e.status === 'skipped' ? [e.message] : []));
+      assert.ok(skipped.length > 0);
+      assert.ok(skipped.every((m) => m.endsWith(' (the rollback failed: it may still be in the kernel; see lvsctl status)')), skipped.join('\n'));
     });
 
     it('fails without changing anything when the kernel cannot be read', async () => {
