@@ -274,7 +274,7 @@ async function applyPlanned(
   let claim: OwnershipClaim = { claimed: false, release: async () => undefined };
   if (ops.length > 0) {
     try {
-      claim = await claimPlannedServices(options.stateDir, planned.ownership, planned.notOwned);
+      claim = await claimPlannedServices(options.stateDir, planned.ownership, toCreate(planned.notOwned, planned.adopted));
     } catch (error) {
       await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, ' (not applied)');
       return { kind: 'result', outcome: 'failed', changed: 0, message: `cannot record the planned services as owned before changing the kernel, nothing was changed: ${errorMessage(error)}` };
@@ -344,6 +344,18 @@ async function applyPlanned(
 async function swapChain(door: Marks, action: 'replace' | 'remove', rules: MarkRule[]): Promise<void> {
   if (action === 'replace') await door.replaceOwnedChain(rules);
   else await door.removeOwnedChain();
+}
+
+/**
+ * The planned services this apply may create: those it does not own and that are not in the
+ * kernel already. One in the kernel that is not its own (made by hand, adopted by this plan)
+ * becomes its own only when the apply succeeds: claimed before, an agent killed mid-apply would
+ * own it, and the next rollout of a plan without it delete it.
+ */
+function toCreate(notOwned: readonly ServiceKey[], adopted: readonly ServiceKey[]): ServiceKey[] {
+  if (adopted.length === 0) return [...notOwned];
+  const inKernel = new Set(adopted.map(serviceKeyString));
+  return notOwned.filter((key) => !inKernel.has(serviceKeyString(key)));
 }
 
 /** Every service an operation is about, once each, in the order first named. */

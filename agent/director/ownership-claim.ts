@@ -4,7 +4,8 @@
 // name the services it had added, and the next apply would take them for someone else's
 // (unmanaged, left alone for ever, or adopted). So before the batch the agent claims, in the
 // ownership file, every service this apply will own if it succeeds: what it owned already and
-// every planned service. Success then writes what it owns; a failure that was rolled back
+// every planned service it may create (one already in the kernel, made by hand and adopted by
+// the plan, is owned only once the apply succeeded: the caller leaves it out). Success then writes what it owns; a failure that was rolled back
 // puts the previous file back; a rollback that failed keeps the claim (the kernel may hold them).
 // A claimed service that never made it into the kernel costs nothing: only services in the
 // kernel are ever deleted.

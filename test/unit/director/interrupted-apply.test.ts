@@ -92,6 +92,28 @@ describe('an apply cut off by the death of the agent', () => {
     assert.deepEqual((await readOwnership(stateDir)).services.map((k) => (k.kind === 'tcp' ? k.port : -1)).sort(), [80, 81, 82, 83, 84]);
   });
 
+  it('does not claim a hand-made service its plan adopts: killed before the batch, the previous plan after the restart leaves it alone', async () => {
+    const stateDir = await tempDir('lvsctl-adopting-');
+    const kernel = new FakeIpvs(HAND_MADE);
+    const marks = new FakeMarks();
+    assert.equal((await applierOn(stateDir, kernel, marks)(small)).result.outcome, 'changed');
+    // the next plan adopts the hand-made service (the same key and table) and adds 81
+    const adopting = directorPlan(table(
+      [service(tcp(80)), [dest('10.0.0.11'), dest('10.0.0.12')]],
+      [service(tcp(8080, '10.0.0.150'), { scheduler: 'wrr' }), [dest('10.0.0.11', { port: 8080, weight: 5 })]],
+      [service(tcp(81)), [dest('10.0.0.11', { port: 81 })]],
+    ), [markRule(1, ['8443'])], 2);
+    const dying = new DyingIpvs(kernel, 0);
+    void applierOn(stateDir, dying, marks)(adopting);
+    for (let i = 0; i < 100 && !dying.died; i += 1) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(dying.died, 'the apply never reached its batch');
+    assert.deepEqual((await readOwnership(stateDir)).services.map((k) => (k.kind === 'tcp' ? k.port : -1)).sort(), [80, 81], 'claimed: what it may create, not the hand-made service');
+    const { result, events } = await applierOn(stateDir, kernel, marks)(small);
+    assert.equal(result.outcome, 'ok', result.message);
+    assert.ok(kernel.snapshot().some((s) => s.service.key.kind === 'tcp' && s.service.key.port === 8080), 'the hand-made service is still there');
+    assert.deepEqual(notices(events), ['unmanaged service tcp 10.0.0.150:8080: not in the plan and not created by lvsctl; left alone']);
+  });
+
   it('owns nothing more after a failed apply that was rolled back: the ownership file is as before it', async () => {
     const stateDir = await tempDir('lvsctl-refused-');
     const kernel = new FakeIpvs(HAND_MADE);
