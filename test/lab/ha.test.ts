@@ -159,4 +159,28 @@ describe('A director pair: keepalived moves the VIP, the sync daemon carries con
     assert.equal(await (held as HeldConnection).exchange('link-up', 15_000), `${pinned} link-up`);
     assert.deepEqual(countByServer(await httpRequests('client', `http://${VIP}/`, 4)), { [pinned]: 4 });
   });
+
+  it('an address added to the group, rolled out to the backup alone: it still takes the master\'s adverts (no second master); then to both', async () => {
+    const lab = cluster as LabCluster;
+    const ADDED = '10.0.0.101';
+    await lab.writePlan({ ...PLAN, directorGroups: [{ ...PLAN.directorGroups![0]!, addresses: [VIP, ADDED] }] });
+    // the backup's keepalived.conf now lists one address more than the master's
+    const backupOnly = await lab.rollout(['--limit', 'lvs2']);
+    assert.match(backupOnly.stdout, /^lvs2\s+changed\s+keepalived /m, explain(backupOnly));
+    assert.equal(backupOnly.code, 2, `the group is left with two files: ${explain(backupOnly)}`);
+    // keepalived's backup drops an advert whose addresses differ from its own: were they all
+    // advertised, lvs2 would hear no master and take the VIP within 3 adverts (about 3.6 s)
+    const watchedFrom = Date.now();
+    while (Date.now() - watchedFrom < MOVE_BOUND_MS) {
+      assert.equal(await hasAddress('lvs2', 'eth0', VIP), false, `lvs2 took the VIP ${Date.now() - watchedFrom} ms after it reloaded a file with one address more: two masters`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(await hasAddress('lvs1', 'eth0', VIP), true);
+    const both = await lab.rollout();
+    assert.equal(both.code, 0, explain(both));
+    await waitFor('lvs1 holds the added address', () => hasAddress('lvs1', 'eth0', ADDED), Date.now(), 20_000);
+    assert.equal(await hasAddress('lvs2', 'eth0', ADDED), false);
+    assert.equal(await hasAddress('lvs2', 'eth0', VIP), false);
+    assert.deepEqual(countByServer(await httpRequests('client', `http://${VIP}/`, 4)), { [pinned]: 4 });
+  });
 });
