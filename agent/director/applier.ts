@@ -13,7 +13,9 @@ import type { DirectorPreconditions } from '../kernel/preconditions';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
-import { serviceKeyString, type Destination, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { constants } from 'node:os';
+import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { IpvsBatchError } from '../../lvs/formats/ipvs-netlink-errors';
 import { rulesOfFamily } from './mark-families';
 import { sameOwnedApartFromGeneration, writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
@@ -23,7 +25,7 @@ import { tableDifferenceSteps } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
 import { DiffMemo, planChanges, type Planned } from './plan-changes';
 import { reconcileMarks, type KnownEqual } from './reconcile';
-import { restoreSnapshot } from './rollback';
+import { restoreSnapshot, type AppearedService } from './rollback';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
 import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
@@ -313,7 +315,8 @@ async function applyPlanned(
   } catch (error) {
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
-    const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, marks: marksAttempted, marks6: marks6Attempted });
+    const appeared = appearedServices(error, ops);
+    const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, appeared, marks: marksAttempted, marks6: marks6Attempted });
     if (vrrp) {
       await vrrp.undo().catch((undoError: unknown) =>
         options.logger.warn('could not put keepalived.conf back after the failed apply', { error: errorMessage(undoError) }));
@@ -356,6 +359,30 @@ function toCreate(notOwned: readonly ServiceKey[], adopted: readonly ServiceKey[
   if (adopted.length === 0) return [...notOwned];
   const inKernel = new Set(adopted.map(serviceKeyString));
   return notOwned.filter((key) => !inKernel.has(serviceKeyString(key)));
+}
+
+/**
+ * The services the batch meant to add and the kernel refused as existing (the netlink backend
+ * says which operation it refused and why): made by someone else after the plan's read, the
+ * rollback must not delete them. With each, the destinations the batch added to it all the same.
+ */
+function appearedServices(error: unknown, ops: readonly IpvsOperation[]): AppearedService[] {
+  if (!(error instanceof IpvsBatchError)) return [];
+  const keys = new Map<string, ServiceKey>();
+  for (const r of error.refusals) {
+    if (r.op.op === 'add-service' && r.errno === constants.errno.EEXIST) keys.set(serviceKeyString(r.op.service.key), r.op.service.key);
+  }
+  if (keys.size === 0) return [];
+  const refusedAdds = new Set<string>();
+  for (const r of error.refusals) if (r.op.op === 'add-destination') refusedAdds.add(`${serviceKeyString(r.op.key)} -> ${destinationKeyString(r.op.destination)}`);
+  const added = new Map<string, Destination[]>();
+  for (const op of ops) {
+    if (op.op !== 'add-destination') continue;
+    const name = serviceKeyString(op.key);
+    if (!keys.has(name) || refusedAdds.has(`${name} -> ${destinationKeyString(op.destination)}`)) continue;
+    added.set(name, [...(added.get(name) ?? []), op.destination]);
+  }
+  return [...keys].map(([name, key]) => ({ key, added: added.get(name) ?? [] }));
 }
 
 /** Every service an operation is about, once each, in the order first named. */

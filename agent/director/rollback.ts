@@ -7,7 +7,8 @@ import { errorMessage } from '../../lvs/errors';
 import type { Ipvs } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
-import { serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
+import type { IpvsOperation } from '../../lvs/operations';
 import { tableDifferenceSteps } from './ipvs-table';
 import { ownedSetOf, reconcileIpvsSteps } from './reconcile';
 import { runSliced } from '../../lvs/yield-point';
@@ -19,9 +20,21 @@ export interface Snapshot {
   marks6?: MarkState;
 }
 
+/** A service the batch meant to add and found in the kernel already: someone else's, made after the plan's read. */
+export interface AppearedService {
+  key: ServiceKey;
+  /** the destinations the batch added to it all the same (its add-destination operations that took effect) */
+  added: Destination[];
+}
+
 export interface RestoreScope {
   /** every service an operation of the failed apply was about */
   services: ServiceKey[];
+  /**
+   * Services whose add-service the kernel refused as existing (the netlink backend says which):
+   * left alone but for the destinations the batch added to them, which are taken back.
+   */
+  appeared?: AppearedService[];
   /** the mark chain was (or may have been) changed */
   marks: boolean;
   /** the IPv6 mark chain was (or may have been) changed */
@@ -40,7 +53,7 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6
 
   if (scope.services.length > 0) {
     try {
-      done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services));
+      done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services, scope.appeared ?? []));
     } catch (error) {
       problems.push(`IPVS restore failed: ${errorMessage(error)}`);
     }
@@ -69,16 +82,39 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6
   return { ok: true, message: `restored the snapshot: ${done.length ? done.join('; ') : 'nothing had changed'}` };
 }
 
-async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[]): Promise<string> {
-  const touchedNames = new Set(touched.map(serviceKeyString));
+async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[], appeared: readonly AppearedService[]): Promise<string> {
+  // a service that appeared meanwhile is not this apply's to delete: only what it added to it goes
+  const spared = new Set(appeared.map((a) => serviceKeyString(a.key)));
+  const mine = spared.size === 0 ? touched : touched.filter((key) => !spared.has(serviceKeyString(key)));
+  const touchedNames = new Set(mine.map(serviceKeyString));
   const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
   const current = (await ipvs.read()).services;
-  const { ops } = await runSliced(reconcileIpvsSteps(wanted, current, ownedSetOf(touched)));
-  if (ops.length > 0) await ipvs.applyBatch(ops);
+  const { ops } = await runSliced(reconcileIpvsSteps(wanted, current, ownedSetOf(mine)));
+  const takenBack = takeBackOps(appeared, current);
+  const undo = [...ops, ...takenBack];
+  if (undo.length > 0) await ipvs.applyBatch(undo);
   const after = (await ipvs.read()).services;
-  const left = await runSliced(tableDifferenceSteps(snapshot, after, touched));
+  const left = await runSliced(tableDifferenceSteps(snapshot, after, mine));
+  const stillThere = takeBackOps(appeared, after);
+  if (stillThere.length > 0) left.push(`${stillThere.length} destination(s) this apply added to a service made meanwhile are still there`);
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
-  return ops.length === 0 ? 'no IPVS operation had taken effect' : `undid ${ops.length} IPVS operation(s)`;
+  const spoken = appeared.length === 0 ? '' : `; left ${appeared.map((a) => serviceKeyString(a.key)).join(', ')} alone: made in the kernel by someone else after the plan was read (the apply's add-service was refused as existing)` +
+    (takenBack.length > 0 ? `, and took back the ${takenBack.length} destination(s) this apply had added to ${appeared.length === 1 ? 'it' : 'them'}` : '');
+  return `${ops.length === 0 && takenBack.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spoken}`;
+}
+
+/** Deletes of the destinations the batch added to services that appeared meanwhile, those still in `table`. */
+function takeBackOps(appeared: readonly AppearedService[], table: readonly IpvsService[]): IpvsOperation[] {
+  if (appeared.length === 0) return [];
+  const byName = new Map(table.map((s) => [serviceKeyString(s.service.key), s]));
+  const ops: IpvsOperation[] = [];
+  for (const a of appeared) {
+    const service = byName.get(serviceKeyString(a.key));
+    if (!service) continue;
+    const present = new Set(service.destinations.map(destinationKeyString));
+    for (const d of a.added) if (present.has(destinationKeyString(d))) ops.push({ op: 'delete-destination', key: a.key, destination: d });
+  }
+  return ops;
 }
 
 async function restoreMarks(marks: Marks, snapshot: MarkState): Promise<string> {

@@ -13,6 +13,8 @@ import type { IpvsOperation } from '../../../lvs/operations';
 import { runSliced, runToEnd, yieldToEventLoop, type Pausable } from '../../../lvs/yield-point';
 import type { Ipvs, ServiceReader } from '../ipvs';
 import { addressBytes } from '../../../lvs/formats/ip-address-bytes';
+import { IpvsBatchError, refusalOf, type IpvsRefusal } from '../../../lvs/formats/ipvs-netlink-errors';
+import { constants } from 'node:os';
 
 /** A batch or a read this big gives the event loop its turn (a count, so small tests never interleave). */
 const PAUSE_EVERY = 2_000;
@@ -47,6 +49,11 @@ export class FakeIpvs implements Ipvs, ServiceReader {
   readonly batches: IpvsOperation[][] = [];
   /** called after every batch took effect (refusals included), with the table as it is then */
   onBatch: ((table: IpvsService[]) => void) | undefined;
+  /**
+   * Refusals as the netlink backend reports them (IpvsBatchError: each refused operation with
+   * its errno) instead of ipvsadm -R's text; the same table either way.
+   */
+  refusalsLikeNetlink = false;
 
   constructor(initial: IpvsService[] = [], foreign: UnparsedService[] = []) {
     for (const s of initial) {
@@ -228,19 +235,19 @@ export class FakeIpvs implements Ipvs, ServiceReader {
     const failAt = this.failAt;
     this.failAt = undefined;
     const refusals: string[] = [];
+    const refused: IpvsRefusal[] = [];
     for (const [index, op] of ops.entries()) {
       // Like ipvsadm -R, a big batch takes effect line by line while the agent goes on.
       if (index > 0 && index % PAUSE_EVERY === 0) await yieldToEventLoop();
       recorded.push(copyOperation(op));
       const line = index + 1;
-      if (failAt && failAt.line === line) {
-        refusals.push(`line ${line}: ${failAt.message}`);
-        continue;
-      }
-      const refusal = this.refuseForeign(op) ?? this.applyOne(op);
-      if (refusal) refusals.push(`line ${line}: ${refusal}`);
+      const refusal = failAt && failAt.line === line ? failAt.message : this.refuseForeign(op) ?? this.applyOne(op);
+      if (refusal === undefined) continue;
+      refusals.push(`line ${line}: ${refusal}`);
+      refused.push(refusalOf(index, op, errnoOf(refusal)));
     }
     if (this.onBatch) this.onBatch(this.snapshot());
+    if (refused.length > 0 && this.refusalsLikeNetlink) throw new IpvsBatchError(refused, ops.length);
     if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
   }
 
@@ -286,6 +293,14 @@ export class FakeIpvs implements Ipvs, ServiceReader {
     if (!this.foreignKeys.has(name)) return undefined;
     return op.op === 'add-service' ? `${name}: Service already exists` : `${name}: (fake) ${op.op} on a foreign service lvsctl cannot read`;
   }
+}
+
+/** The errno the kernel answers a refusal with, from ipvsadm's words for it. */
+function errnoOf(refusal: string): number {
+  if (/already exists/.test(refusal)) return constants.errno.EEXIST;
+  if (/No such service|Service not defined/.test(refusal)) return constants.errno.ESRCH;
+  if (/No such destination/.test(refusal)) return constants.errno.ENOENT;
+  return constants.errno.ENOMEM;
 }
 
 function connectionId(service: ServiceKey, destination: { address: string; port: number }): string {
