@@ -6,6 +6,7 @@
 //   arp_announce: 2 only (never use the VIP as the ARP source address).
 //   rp_filter (TUN, all and tunl0): 0 or 2 (loose: the client is reachable by the default
 //     route) accepted; 1 (strict) drops decapsulated packets. prepare sets 0.
+import { someNames } from '../../lvs/some-names';
 import { ipv4ConfKey, type Ipv4ConfSetting, type SysctlKey } from '../kernel/sysctl';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { CheckResult, Remedy } from './check-result';
@@ -67,14 +68,15 @@ export function sysctlChecks(plan: RealserverPlan, values: ReadonlyMap<SysctlKey
       const loRemedy: Remedy[] = values.get(lo) !== undefined && !rule.accepted.includes(Number(values.get(lo)))
         ? [{ kind: 'sysctl', key: lo, value: String(rule.desired) }]
         : [];
-      results.push(keyCheck(rule, 'all', facing, values, label, arpVips.join(', '), loRemedy));
-      if (facing) results.push(keyCheck(rule, facing, 'all', values, label, arpVips.join(', '), []));
+      // a few VIPs named, not 10,000: the message goes to the operator and into the self-report history
+      results.push(keyCheck(rule, 'all', facing, values, label, someNames(arpVips), loRemedy));
+      if (facing) results.push(keyCheck(rule, facing, 'all', values, label, someNames(arpVips), []));
     }
   }
   const tunVips = ipv4Vips(plan, ['tun']);
   if (tunVips.length > 0) {
-    results.push(keyCheck(RP_FILTER, 'all', TUNNEL_DEVICE, values, 'LVS-TUN', tunVips.join(', '), []));
-    results.push(keyCheck(RP_FILTER, TUNNEL_DEVICE, 'all', values, 'LVS-TUN', tunVips.join(', '), []));
+    results.push(keyCheck(RP_FILTER, 'all', TUNNEL_DEVICE, values, 'LVS-TUN', someNames(tunVips), []));
+    results.push(keyCheck(RP_FILTER, TUNNEL_DEVICE, 'all', values, 'LVS-TUN', someNames(tunVips), []));
   }
   return results;
 }

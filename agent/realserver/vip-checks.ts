@@ -103,16 +103,17 @@ function placementCheck(method: 'dr' | 'tun', vip: string, of: string, label: st
   const prefix = fullPrefix(vip);
   const quiet = holders.filter((h) => quietPlace(h.device, method));
   const good = quiet.find((h) => h.prefixlen === prefix && (h.device.up || isLoopback(h.device)));
-  if (good) return { ...base, status: 'ok', message: `${of} is on ${good.device.name} as /${prefix}` };
+  // a wider holder first, even beside a /prefix one: its route makes the network local all the same
   const wide = quiet.find((h) => h.prefixlen !== prefix);
   if (wide) {
     return {
       ...base,
       status: 'failed',
-      message: `${of} is on ${wide.device.name} as /${wide.prefixlen}: anything wider than /${prefix} there makes the whole network local to this host, so it cannot reach its neighbours`,
-      fix: `ip addr del ${vip}/${wide.prefixlen} dev ${wide.device.name} && ip addr add ${vip}/${prefix} dev ${wide.device.name}`,
+      message: `${of} is on ${wide.device.name} as /${wide.prefixlen}${good ? ` (and as /${prefix} on ${good.device.name})` : ''}: anything wider than /${prefix} there makes the whole network local to this host, so it cannot reach its neighbours`,
+      fix: good ? `ip addr del ${vip}/${wide.prefixlen} dev ${wide.device.name}` : `ip addr del ${vip}/${wide.prefixlen} dev ${wide.device.name} && ip addr add ${vip}/${prefix} dev ${wide.device.name}`,
     };
   }
+  if (good) return { ...base, status: 'ok', message: `${of} is on ${good.device.name} as /${prefix}` };
   const down = quiet.find((h) => !h.device.up);
   if (down) {
     return {

@@ -94,6 +94,18 @@ describe('realserver verifier: LVS-DR', () => {
     assert.equal(step.fix, `ip addr del ${VIP}/24 dev lo && ip addr add ${VIP}/32 dev lo`);
   });
 
+  it('fails a VIP on lo as /32 and also wider: the wider one makes the network local all the same', async () => {
+    const host = drReadyHost();
+    const lo = host.device('lo')!;
+    const thirtyTwo = lo.addresses.find((a) => a.local === VIP)!;
+    lo.addresses.push({ ...thirtyTwo, prefixlen: 24 });
+    const out = await (await rig(host)).run(realserverPlan());
+    const step = out.step('check-vip', VIP);
+    assert.equal(step.status, 'failed');
+    assert.match(step.message ?? '', /is on lo as \/24 \(and as \/32 on lo\): anything wider than \/32 there makes the whole network local/);
+    assert.equal(step.fix, `ip addr del ${VIP}/24 dev lo`);
+  });
+
   it('checks an IPv6 VIP as /128 on lo and skips the ARP sysctls for it', async () => {
     const host = bareHost();
     host.addAddress('lo', '2001:db8::100', 128);
