@@ -4,7 +4,7 @@ import type { DiffEvent } from '../../lvs/apply-events';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { SysctlKey } from '../kernel/sysctl';
 import type { Remedy } from './check-result';
-import type { UndoItem } from './ownership-plan';
+import { addressId, heldAddresses, type UndoItem } from './ownership-plan';
 import { sameAddress } from '../../lvs/address';
 
 function addressLine(device: string, address: string, prefixlen: number): string {
@@ -24,8 +24,8 @@ export function realserverDiff(
 ): DiffEvent | undefined {
   const before: string[] = [];
   const after: string[] = [];
-  const has = (device: string, address: string, prefixlen: number) =>
-    interfaces.some((i) => i.name === device && i.addresses.some((a) => sameAddress(a.local, address) && a.prefixlen === prefixlen));
+  const held = heldAddresses(interfaces);
+  const has = (device: string, address: string, prefixlen: number) => held.has(addressId({ device, address, prefixlen }));
   for (const r of remedies) {
     if (r.kind === 'address' && !has(r.device, r.address, r.prefixlen)) after.push(addressLine(r.device, r.address, r.prefixlen));
     if (r.kind === 'link-up') {

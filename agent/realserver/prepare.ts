@@ -6,7 +6,7 @@ import type { AddressChange } from '../kernel/addresses';
 import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realserver-owned';
 import type { Remedy } from './check-result';
 import type { RealserverKernel } from './kernel';
-import { addressId, type UndoItem } from './ownership-plan';
+import { addressId, heldAddresses, type UndoItem } from './ownership-plan';
 import { sameAddress } from '../../lvs/address';
 
 export type PersistOwned = (owned: RealserverOwned) => Promise<void>;
@@ -21,12 +21,49 @@ function holds(interfaces: Awaited<ReturnType<RealserverKernel['addresses']['lis
   return interfaces.some((i) => i.name === a.device && i.addresses.some((x) => sameAddress(x.local, a.address) && x.prefixlen === a.prefixlen));
 }
 
+/**
+ * The ARP and rp_filter settings go first, the addresses after, and only once the settings
+ * took: a VIP added to lo while arp_ignore is still 0 answers ARP for it, and takes the VIP
+ * from the director for the whole service (a /proc/sys that refuses writes left exactly that).
+ */
 export async function applyRemedies(kernel: RealserverKernel, remedies: readonly Remedy[], start: RealserverOwned, persist: PersistOwned): Promise<KernelChangeOutcome> {
   let owned: RealserverOwned = structuredClone(start);
   try {
+    // the tunnel device's own settings (conf/tunl0/...) exist once its module is loaded
     if (remedies.some((r) => r.kind === 'ipip-module')) await kernel.addresses.loadIpipModule();
 
+    const wantedSysctls = remedies.flatMap((r) => (r.kind === 'sysctl' ? [r] : []));
+    if (wantedSysctls.length > 0) {
+      const current = await kernel.sysctl.read(wantedSysctls.map((r) => r.key));
+      const missing = wantedSysctls.filter((r) => current.get(r.key) === undefined);
+      if (missing.length > 0) {
+        return { owned, error: `cannot set ${missing.map((r) => r.key).join(', ')}: the kernel has no such setting (no address was added either: without it the host would answer for the VIP)` };
+      }
+      const toWrite = wantedSysctls.filter((r) => current.get(r.key) !== r.value);
+      const newSysctls: OwnedSysctl[] = toWrite.map((r) => ({
+        key: r.key,
+        value: r.value,
+        // set before and set again (someone changed it since): the value before the first change is what to restore
+        previous: owned.sysctls.find((s) => s.key === r.key)?.previous ?? String(current.get(r.key)),
+      }));
+      if (newSysctls.length > 0) {
+        const rewritten = new Set(toWrite.map((r) => r.key));
+        owned = { ...owned, sysctls: [...owned.sysctls.filter((s) => !rewritten.has(s.key)), ...newSysctls] };
+        await persist(owned);
+        try {
+          await kernel.sysctl.write(toWrite.map((r) => [r.key, r.value] as const));
+        } catch (e) {
+          const after = await kernel.sysctl.read(toWrite.map((r) => r.key));
+          const attempted = new Set(newSysctls);
+          owned = { ...owned, sysctls: owned.sysctls.filter((s) => !attempted.has(s) || after.get(s.key) === s.value) };
+          await persist(owned);
+          return { owned, error: `${errorMessage(e)} (no address was added: without these settings the host would answer ARP for the VIP)` };
+        }
+      }
+    }
+
     const interfaces = await kernel.addresses.list();
+    const held = heldAddresses(interfaces);
     const changes: AddressChange[] = [];
     const newLinks: string[] = [];
     const newAddresses: OwnedAddress[] = [];
@@ -36,56 +73,34 @@ export async function applyRemedies(kernel: RealserverKernel, remedies: readonly
         newLinks.push(r.device);
       } else if (r.kind === 'address') {
         const a = { device: r.device, address: r.address, prefixlen: r.prefixlen };
-        if (holds(interfaces, a)) continue;
+        if (held.has(addressId(a))) continue;
         changes.push({ op: 'add-address', ...a });
         newAddresses.push(a);
       }
     }
     if (changes.length > 0) {
+      const newIds = new Set(newAddresses.map(addressId));
       owned = {
         ...owned,
         links: [...new Set([...owned.links, ...newLinks])],
-        addresses: [...owned.addresses.filter((a) => !newAddresses.some((n) => addressId(n) === addressId(a))), ...newAddresses],
+        addresses: [...owned.addresses.filter((a) => !newIds.has(addressId(a))), ...newAddresses],
       };
       await persist(owned);
       try {
         await kernel.addresses.apply(changes);
       } catch (e) {
-        const after = await kernel.addresses.list();
+        const after = heldAddresses(await kernel.addresses.list());
+        const upAfter = new Set((await kernel.addresses.list()).filter((i) => i.up).map((i) => i.name));
+        const attempted = new Set(newAddresses);
         owned = {
           ...owned,
-          links: owned.links.filter((l) => !newLinks.includes(l) || after.some((i) => i.name === l && i.up)),
-          addresses: owned.addresses.filter((a) => !newAddresses.includes(a) || holds(after, a)),
+          links: owned.links.filter((l) => !newLinks.includes(l) || upAfter.has(l)),
+          addresses: owned.addresses.filter((a) => !attempted.has(a) || after.has(addressId(a))),
         };
         await persist(owned);
         return { owned, error: errorMessage(e) };
       }
     }
-
-    const wantedSysctls = remedies.flatMap((r) => (r.kind === 'sysctl' ? [r] : []));
-    if (wantedSysctls.length === 0) return { owned };
-    const current = await kernel.sysctl.read(wantedSysctls.map((r) => r.key));
-    const missing = wantedSysctls.filter((r) => current.get(r.key) === undefined);
-    const toWrite = wantedSysctls.filter((r) => current.get(r.key) !== undefined && current.get(r.key) !== r.value);
-    const newSysctls: OwnedSysctl[] = toWrite.map((r) => ({
-      key: r.key,
-      value: r.value,
-      // set before and set again (someone changed it since): the value before the first change is what to restore
-      previous: owned.sysctls.find((s) => s.key === r.key)?.previous ?? String(current.get(r.key)),
-    }));
-    if (newSysctls.length > 0) {
-      owned = { ...owned, sysctls: [...owned.sysctls.filter((s) => !toWrite.some((r) => r.key === s.key)), ...newSysctls] };
-      await persist(owned);
-      try {
-        await kernel.sysctl.write(toWrite.map((r) => [r.key, r.value] as const));
-      } catch (e) {
-        const after = await kernel.sysctl.read(toWrite.map((r) => r.key));
-        owned = { ...owned, sysctls: owned.sysctls.filter((s) => !newSysctls.includes(s) || after.get(s.key) === s.value) };
-        await persist(owned);
-        return { owned, error: errorMessage(e) };
-      }
-    }
-    if (missing.length > 0) return { owned, error: `cannot set ${missing.map((r) => r.key).join(', ')}: the kernel has no such setting` };
     return { owned };
   } catch (e) {
     return { owned, error: errorMessage(e) };

@@ -46,7 +46,10 @@ export class LinuxSysctl implements Sysctl {
       try {
         await this.files.write(path, `${value}\n`);
       } catch (e) {
-        throw new Error(`cannot set ${path} to ${value}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (the agent must run as root)`);
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'EROFS' ? '/proc/sys is mounted read-only here (a container?): set it on the host, or give the agent a writable /proc/sys'
+          : code === 'EACCES' || code === 'EPERM' ? 'the agent must run as root' : 'see the agent log';
+        throw new Error(`cannot set ${path} to ${value}: ${code ?? String(e)} (${why})`);
       }
     }
   }

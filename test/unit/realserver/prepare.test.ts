@@ -131,16 +131,21 @@ describe('realserver prepare mode', () => {
     assert.equal(host.sysctls.get('net.ipv4.conf.all.rp_filter'), '1');
   });
 
-  it('reports a failed kernel change and records only what really happened', async () => {
+  it('sets the ARP sysctls before it adds the VIP, and adds no VIP when they fail (it would answer ARP for it); records only what happened', async () => {
     const host = bareHost();
     host.failNext.sysctl = 'sysctl: permission denied on key "net.ipv4.conf.all.arp_ignore"';
     const r = await rig(host);
     const out = await r.run(prepared(), 'apply');
     assert.equal(out.result.outcome, 'failed');
-    assert.match(out.step('prepare').message, /setting what is missing failed: sysctl: permission denied/);
+    assert.match(out.step('prepare').message, /setting what is missing failed: sysctl: permission denied.*\(no address was added: without these settings the host would answer ARP for the VIP\)/);
+    assert.equal(r.host.hasAddress('lo', VIP), false, 'no VIP on lo while arp_ignore is 0');
     const owned = await readRealserverOwned(r.stateDir);
-    assert.deepEqual(owned.addresses.map((a) => a.address), [VIP]);
+    assert.deepEqual(owned.addresses, []);
     assert.deepEqual(owned.sysctls, []);
+    // the next prepare, with the settings writable, sets them and then the VIP
+    const again = await r.run(prepared({ generation: 2 }), 'apply');
+    assert.equal(again.result.outcome, 'changed', again.result.message);
+    assert.ok(r.host.hasAddress('lo', VIP));
   });
 
   it('refuses an older generation than the one it prepared', async () => {
