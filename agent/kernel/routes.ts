@@ -5,6 +5,10 @@ export interface DefaultRoute {
   /** the next hop; absent for a device route ("default dev ppp0") */
   gateway?: string;
   device?: string;
+  /** the route's metric (absent: 0): the kernel sends by the lowest */
+  metric?: number;
+  /** the hops of one multipath route share it (its position in the dump); absent: a route of its own */
+  route?: number;
 }
 
 export interface Routes {

@@ -16,17 +16,40 @@ export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRou
   if (directors.length === 0) {
     return [{ ...base, status: 'failed', message: `service ${services} is LVS-NAT but the plan names no director address to route through`, fix: 'add a host with role "director" to plan.json' }];
   }
-  const via = routes.find((r) => r.gateway !== undefined && directors.some((d) => sameAddress(d, r.gateway ?? '')));
-  if (via) {
-    return [{ ...base, status: 'ok', message: `the default route goes via the director ${via.gateway}${via.device ? ` (${via.device})` : ''}, its NAT gateway` }];
+  const isDirector = (hop: DefaultRoute): boolean => hop.gateway !== undefined && directors.some((d) => sameAddress(d, hop.gateway ?? ''));
+  // the kernel sends by the default route of the lowest metric, every hop of it when multipath:
+  // a route via the director behind a lower one, or one hop of several, leaves replies elsewhere
+  const used = usedDefaultRoute(routes);
+  if (used.length > 0 && used.every(isDirector)) {
+    const via = used[0];
+    return [{ ...base, status: 'ok', message: `the default route goes via the director ${used.map((h) => h.gateway).join(' and ')}${via.device ? ` (${via.device})` : ''}, its NAT gateway` }];
   }
-  const now = routes.length === 0
+  const six = directors[0].includes(':') ? '-6 ' : '';
+  const unused = routes.filter((r) => !used.includes(r) && isDirector(r));
+  const now = used.length === 0
     ? 'there is no default route'
-    : `the default route goes via ${routes.map((r) => r.gateway ?? `dev ${r.device ?? '?'}`).join(', ')}`;
+    : `the default route goes via ${used.map(hopText).join(' and ')}${used.length > 1 ? ' (multipath: replies leave by each hop)' : ''}${unused.length > 0 ? `, not by the one via the director ${unused[0].gateway} (metric ${unused[0].metric ?? 0}: a lower metric wins)` : ''}`;
+  const winner = used[0];
+  // a lower route in the way: deleting it leaves the director's the lowest; else the used one is replaced
+  const fix = used.length === 1 && unused.length > 0 && winner !== undefined
+    ? `ip ${six}route del default${winner.gateway ? ` via ${winner.gateway}` : ` dev ${winner.device ?? '?'}`}${winner.metric ? ` metric ${winner.metric}` : ''}`
+    : `ip ${six}route replace default via ${directors[0]}${winner?.metric ? ` metric ${winner.metric}` : ''}`;
   return [{
     ...base,
     status: 'failed',
     message: `${now}; LVS-NAT (service ${services}) needs it via a director (its NAT gateway ${directors.join(' or ')}) so replies return through the director that rewrites them (prepare does not change routes: that could cut the agent off)`,
-    fix: `ip ${directors[0].includes(':') ? '-6 ' : ''}route replace default via ${directors[0]}`,
+    fix,
   }];
+}
+
+/** The default route the kernel uses: the hops of the lowest metric's (the first of equals), or none. */
+function usedDefaultRoute(routes: readonly DefaultRoute[]): DefaultRoute[] {
+  if (routes.length === 0) return [];
+  const best = routes.reduce((a, b) => ((b.metric ?? 0) < (a.metric ?? 0) ? b : a));
+  // hops of one multipath route share its index; a route without one is alone
+  return best.route === undefined ? [best] : routes.filter((r) => r.route === best.route);
+}
+
+function hopText(hop: DefaultRoute): string {
+  return `${hop.gateway ?? `dev ${hop.device ?? '?'}`}${hop.metric ? ` (metric ${hop.metric})` : ''}`;
 }

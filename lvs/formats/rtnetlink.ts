@@ -42,6 +42,8 @@ export const RTA_DST = 1;
 export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_MULTIPATH = 9;
+/** the route's metric (ip's "metric N") */
+export const RTA_PRIORITY = 6;
 export const RTA_TABLE = 15;
 export const RT_TABLE_MAIN = 254;
 export const NDA_DST = 1;
@@ -145,6 +147,8 @@ export interface RtRoute {
   cloned: boolean;
   gateway?: string;
   oif?: number;
+  /** RTA_PRIORITY: the metric; the kernel takes the lowest of two routes to one prefix (absent: 0) */
+  priority?: number;
   /** RTA_MULTIPATH's hops; empty for a route with one */
   nexthops: RtNextHop[];
 }
@@ -172,6 +176,7 @@ export function decodeRoute(payload: Buffer): RtRoute {
   const gateway = addressText(family, attrs.get(RTA_GATEWAY));
   const oif = attrs.get(RTA_OIF);
   const multipath = attrs.get(RTA_MULTIPATH);
+  const priority = attrs.get(RTA_PRIORITY);
   return {
     family,
     dstLen: header.readUInt8(1),
@@ -179,6 +184,7 @@ export function decodeRoute(payload: Buffer): RtRoute {
     cloned: (header.readUInt32LE(8) & RTM_F_CLONED) !== 0,
     ...(gateway !== undefined ? { gateway } : {}),
     ...(oif !== undefined ? { oif: readU32(oif, 'RTA_OIF') } : {}),
+    ...(priority !== undefined ? { priority: readU32(priority, 'RTA_PRIORITY') } : {}),
     nexthops: multipath === undefined ? [] : nextHops(family, multipath),
   };
 }

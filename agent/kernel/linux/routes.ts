@@ -8,10 +8,13 @@ import { lazySchemas } from '../../lazy-schema';
 
 const ipRouteJson = lazySchemas((z) => {
   const hop = { gateway: z.string().optional(), dev: z.string().optional() };
-  return z.array(z.object({ dst: z.string().optional(), ...hop, nexthops: z.array(z.object(hop)).optional() }));
+  return z.array(z.object({ dst: z.string().optional(), ...hop, metric: z.number().int().nonnegative().optional(), nexthops: z.array(z.object(hop)).optional() }));
 });
 
-const defaultRoute = (r: { gateway?: string; dev?: string }): DefaultRoute => ({ ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}) });
+/** A hop of the index-th default route, with the route's metric (ip prints none for 0). */
+const defaultRoute = (r: { gateway?: string; dev?: string }, metric: number | undefined, index: number): DefaultRoute => ({
+  ...(r.gateway ? { gateway: r.gateway } : {}), ...(r.dev ? { device: r.dev } : {}), ...(metric !== undefined ? { metric } : {}), route: index,
+});
 
 /** Parses `ip -j route show default` (a multipath route: one default route a hop); throws saying what is malformed. */
 export function parseIpRouteJson(stdout: string): DefaultRoute[] {
@@ -26,7 +29,7 @@ export function parseIpRouteJson(stdout: string): DefaultRoute[] {
   if (!parsed.success) throw new Error(`ip -j route show default printed an unexpected shape: ${parsed.error.message}`);
   return parsed.data
     .filter((r) => r.dst === undefined || r.dst === 'default')
-    .flatMap((r) => (r.nexthops && r.nexthops.length > 0 ? r.nexthops.map(defaultRoute) : [defaultRoute(r)]));
+    .flatMap((r, index) => (r.nexthops && r.nexthops.length > 0 ? r.nexthops.map((hop) => defaultRoute(hop, r.metric, index)) : [defaultRoute(r, r.metric, index)]));
 }
 
 export class LinuxRoutes implements Routes {

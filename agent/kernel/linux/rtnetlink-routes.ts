@@ -10,13 +10,15 @@ import { RTNL_LIMITS, withRtnlChannel, type RtnlLimits } from './rtnetlink-chann
 export function defaultRoutesOf(family: number, routes: readonly RtRoute[], links: readonly RtLink[]): DefaultRoute[] {
   const names = new Map(links.map((l) => [l.index, l.name]));
   // ip names a link it does not know by its index
-  const route = (hop: RtNextHop): DefaultRoute => ({
+  const hopOf = (hop: RtNextHop, of: RtRoute, index: number): DefaultRoute => ({
     ...(hop.gateway !== undefined ? { gateway: hop.gateway } : {}),
     ...(hop.oif !== undefined ? { device: names.get(hop.oif) ?? `if${hop.oif}` } : {}),
+    ...(of.priority !== undefined ? { metric: of.priority } : {}),
+    route: index,
   });
   return routes
     .filter((r) => r.family === family && isMainDefaultRoute(r))
-    .flatMap((r) => (r.nexthops.length > 0 ? r.nexthops.map(route) : [route(r)]));
+    .flatMap((r, index) => (r.nexthops.length > 0 ? r.nexthops.map((hop) => hopOf(hop, r, index)) : [hopOf(r, r, index)]));
 }
 
 export class NetlinkRoutes implements Routes {

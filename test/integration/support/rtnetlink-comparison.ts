@@ -122,8 +122,9 @@ describe(options.title, function () {
     assert.ok(lo?.addresses.some((a) => a.family === 'inet6' && a.local === '2001:db8::100' && a.prefixlen === 128));
     assert.deepEqual([byName.get('tun0')?.linkType, byName.get('tun0')?.kind, byName.get('tun0')?.addresses], ['none', 'tun', [{ family: 'inet', local: '10.3.0.1', prefixlen: 32 }]]);
     assert.deepEqual([byName.get('br0')?.linkType, byName.get('br0')?.kind], ['ether', 'bridge']);
-    assert.deepEqual(netlink.inet, [{ gateway: '10.1.0.1', device: 'br0' }]);
-    assert.deepEqual(netlink.inet6, [{ gateway: '2001:db8:1::1', device: 'br0' }, { gateway: '2001:db8:2::1', device: 'tap0' }]);
+    assert.deepEqual(netlink.inet, [{ gateway: '10.1.0.1', device: 'br0', route: 0 }]);
+    // one multipath route (IPv6's default metric, 1024): both hops share it
+    assert.deepEqual(netlink.inet6, [{ gateway: '2001:db8:1::1', device: 'br0', metric: 1024, route: 0 }, { gateway: '2001:db8:2::1', device: 'tap0', metric: 1024, route: 0 }]);
     assert.deepEqual(new Set(netlink.proxies.map((p) => `${p.address} ${p.device}`)), new Set(['2001:db8:1::100 br0', '2001:db8:2::100 tap0']));
     if (byName.has('lvs0')) assert.equal(byName.get('lvs0')?.kind, 'dummy');
     if (byName.has('eth0')) assert.equal(byName.get('eth0')?.kind, 'veth');

@@ -150,10 +150,10 @@ describe('route netlink readers', () => {
   it('give the main table\'s default routes of a family, devices by name (an unknown index as ip names it)', async () => {
     const k = realserverHost();
     const routes = new NetlinkRoutes(k.sockets(), LIMITS);
-    assert.deepEqual(await routes.defaultRoutes('inet'), [{ gateway: '10.0.0.1', device: 'eth0' }, { gateway: '10.0.0.2', device: 'if9' }]);
+    assert.deepEqual(await routes.defaultRoutes('inet'), [{ gateway: '10.0.0.1', device: 'eth0', route: 0 }, { gateway: '10.0.0.2', device: 'if9', route: 1 }]);
     assert.deepEqual(k.requests, [{ type: RTM_GETROUTE, family: 2 }, { type: RTM_GETLINK, family: 0 }]);
     // the fake answers every family alike; the reader keeps the one it asked for
-    assert.deepEqual(await routes.defaultRoutes('inet6'), [{ gateway: 'fe80::1', device: 'eth0' }]);
+    assert.deepEqual(await routes.defaultRoutes('inet6'), [{ gateway: 'fe80::1', device: 'eth0', route: 0 }]);
     assert.equal(k.requests[2].family, 10);
     assert.deepEqual([k.opened, k.closed], [2, 2]);
   });

@@ -68,13 +68,16 @@ describe('Linux addresses backend', () => {
 describe('Linux routes backend', () => {
   it('parses ip -j route show default', () => {
     assert.deepEqual(parseIpRouteJson(fixture('realserver/ip-j-route-show-default-this-machine.json')).length, 1);
-    assert.deepEqual(parseIpRouteJson('[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]}]'), [{ gateway: '10.0.0.1', device: 'eth0' }]);
+    assert.deepEqual(parseIpRouteJson('[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]}]'), [{ gateway: '10.0.0.1', device: 'eth0', route: 0 }]);
+    // each with its metric (the kernel sends by the lowest) and the route it belongs to
+    assert.deepEqual(parseIpRouteJson('[{"dst":"default","gateway":"10.0.0.254","dev":"eth0","metric":10,"flags":[]},{"dst":"default","gateway":"10.0.0.1","dev":"eth0","metric":100,"flags":[]}]'),
+      [{ gateway: '10.0.0.254', device: 'eth0', metric: 10, route: 0 }, { gateway: '10.0.0.1', device: 'eth0', metric: 100, route: 1 }]);
     assert.deepEqual(parseIpRouteJson(''), []);
   });
 
   it('makes a multipath default route one default route a hop', () => {
     const multipath = '[{"dst":"default","flags":[],"nexthops":[{"gateway":"10.1.0.1","dev":"br0","weight":1,"flags":[]},{"gateway":"10.2.0.1","dev":"t1","weight":1,"flags":["linkdown"]}]},{"type":"unreachable","dst":"default","metric":4000,"flags":[]}]';
-    assert.deepEqual(parseIpRouteJson(multipath), [{ gateway: '10.1.0.1', device: 'br0' }, { gateway: '10.2.0.1', device: 't1' }, {}]);
+    assert.deepEqual(parseIpRouteJson(multipath), [{ gateway: '10.1.0.1', device: 'br0', route: 0 }, { gateway: '10.2.0.1', device: 't1', route: 0 }, { metric: 4000, route: 1 }]);
   });
 
   it('asks for the family it is given', async () => {

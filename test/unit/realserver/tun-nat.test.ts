@@ -74,6 +74,24 @@ describe('realserver verifier: LVS-NAT', () => {
     assert.equal(step.fix, `ip route replace default via ${DIRECTOR}`);
   });
 
+  it('judges the default route the kernel uses: a lower metric via another gateway, or a multipath hop elsewhere, fails', async () => {
+    const host = bareHost();
+    host.routes.inet = [{ gateway: '10.0.0.254', device: 'eth0', metric: 10, route: 0 }, { gateway: DIRECTOR, device: 'eth0', metric: 100, route: 1 }];
+    const lower = (await (await rig(host)).run(natPlan())).step('check-default-route');
+    assert.equal(lower.status, 'failed');
+    assert.match(lower.message, /^the default route goes via 10\.0\.0\.254 \(metric 10\), not by the one via the director 10\.0\.0\.1 \(metric 100: a lower metric wins\);/);
+    assert.equal(lower.fix, 'ip route del default via 10.0.0.254 metric 10');
+    // the director's route the lowest: ok, whatever else there is
+    host.routes.inet = [{ gateway: '10.0.0.254', device: 'eth0', metric: 200, route: 0 }, { gateway: DIRECTOR, device: 'eth0', metric: 100, route: 1 }];
+    assert.equal((await (await rig(host)).run(natPlan())).step('check-default-route').status, 'ok');
+    // multipath: replies leave by every hop, so every hop must be a director
+    host.routes.inet = [{ gateway: DIRECTOR, device: 'eth0', route: 0 }, { gateway: '10.0.0.254', device: 'eth0', route: 0 }];
+    const multipath = (await (await rig(host)).run(natPlan())).step('check-default-route');
+    assert.equal(multipath.status, 'failed');
+    assert.match(multipath.message, /^the default route goes via 10\.0\.0\.1 and 10\.0\.0\.254 \(multipath: replies leave by each hop\);/);
+    assert.equal(multipath.fix, `ip route replace default via ${DIRECTOR}`);
+  });
+
   it('fails when there is no default route at all', async () => {
     const host = bareHost();
     host.routes.inet = [];
