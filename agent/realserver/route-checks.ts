@@ -33,7 +33,8 @@ export function natRouteChecks(plan: RealserverPlan, routes: readonly DefaultRou
   // a lower route in the way: deleting it leaves the director's the lowest; else the used one is replaced
   const fix = used.length === 1 && unused.length > 0 && winner !== undefined
     ? `ip ${six}route del default${winner.gateway ? ` via ${winner.gateway}` : ` dev ${winner.device ?? '?'}`}${winner.metric ? ` metric ${winner.metric}` : ''}`
-    : `ip ${six}route replace default via ${directors[0]}${winner?.metric ? ` metric ${winner.metric}` : ''}`;
+    // (without a metric: IPv4's 0 wins over any other, IPv6's 1024 is its default routes' own)
+    : `ip ${six}route replace default via ${directors[0]}`;
   return [{
     ...base,
     status: 'failed',
