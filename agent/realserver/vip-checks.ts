@@ -15,9 +15,12 @@ function isTunnel(i: NetworkInterface): boolean {
   return i.name === TUNNEL_DEVICE;
 }
 
-/** A device that holds a VIP without answering ARP for it on the network. */
-function quietPlace(i: NetworkInterface, method: 'dr' | 'tun'): boolean {
-  return isLoopback(i) || i.kind === 'dummy' || (method === 'tun' && isTunnel(i));
+/**
+ * A device that holds a VIP without answering ARP for it on the network. tunl0 is one for
+ * either method (a NOARP device): a VIP that a DR and a TUN service share sits on lo and tunl0.
+ */
+function quietPlace(i: NetworkInterface): boolean {
+  return isLoopback(i) || i.kind === 'dummy' || isTunnel(i);
 }
 
 interface VipHolder {
@@ -101,7 +104,7 @@ export function vipChecks(plan: RealserverPlan, interfaces: readonly NetworkInte
 function placementCheck(method: 'dr' | 'tun', vip: string, of: string, label: string, holders: VipHolder[], interfaces: readonly NetworkInterface[]): CheckResult {
   const base = { action: 'check-vip', target: vip };
   const prefix = fullPrefix(vip);
-  const quiet = holders.filter((h) => quietPlace(h.device, method));
+  const quiet = holders.filter((h) => quietPlace(h.device));
   const good = quiet.find((h) => h.prefixlen === prefix && (h.device.up || isLoopback(h.device)));
   // a wider holder first, even beside a /prefix one: its route makes the network local all the same
   const wide = quiet.find((h) => h.prefixlen !== prefix);
@@ -138,7 +141,7 @@ function placementCheck(method: 'dr' | 'tun', vip: string, of: string, label: st
 
 function quietCheck(method: 'dr' | 'tun', vip: string, of: string, holders: VipHolder[], facing: NetworkInterface | undefined): CheckResult {
   const base = { action: 'check-vip-not-announced', target: vip };
-  const loud = holders.filter((h) => !quietPlace(h.device, method));
+  const loud = holders.filter((h) => !quietPlace(h.device));
   const protocol = vip.includes(':') ? 'neighbour discovery' : 'ARP';
   if (loud.length === 0) return { ...base, status: 'ok', message: `${of} is on no interface that answers ${protocol} for it` };
   const where = loud.map((h) => (h.device.name === facing?.name ? `${h.device.name} (the interface facing the directors)` : h.device.name));

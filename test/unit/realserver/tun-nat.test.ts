@@ -22,6 +22,15 @@ describe('realserver verifier: LVS-TUN', () => {
     assert.match(out.step('check-vip', VIP).message, /is on tunl0 as \/32/);
   });
 
+  it('takes a VIP a DR and a TUN service share, on lo and on tunl0: tunl0 answers no ARP for the DR service either', async () => {
+    const host = tunReadyHost();
+    host.addAddress('lo', VIP, 32);
+    const shared = realserverPlan({ duties: [duty({ service: 'web', forwarding: 'dr' }), duty({ service: 'far', forwarding: 'tun' })] });
+    const out = await (await rig(host)).run(shared);
+    assert.equal(out.result.outcome, 'ok', out.result.message);
+    assert.ok(out.steps.filter((s) => s.target === VIP).every((s) => s.status === 'ok'), JSON.stringify(out.steps.filter((s) => s.target === VIP)));
+  });
+
   it('fails without tunl0, telling to load the ipip module', async () => {
     const out = await (await rig(bareHost())).run(tunPlan());
     const step = out.step('check-tunnel', 'tunl0');
