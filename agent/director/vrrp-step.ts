@@ -178,8 +178,13 @@ function vrrpChange(keepalived: Keepalived, vrrp: VrrpPlan, process: KeepalivedP
       await keepalived.reload(process);
     },
     async undo() {
-      // A first config has nothing to go back to; the table rolled back, keepalived keeps the new addresses' config.
-      if (!committed || before === undefined) return;
+      if (!committed) return;
+      // A first config has nothing to go back to: it goes, so that the next apply writes it and
+      // reloads keepalived again (left, it would be found as planned and never reloaded)
+      if (before === undefined) {
+        await keepalived.removeConfig();
+        return;
+      }
       await keepalived.writeConfig(before);
       await keepalived.reload(process);
     },

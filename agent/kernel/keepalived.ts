@@ -41,6 +41,8 @@ export interface Keepalived {
   testConfig(text: string): Promise<string | undefined>;
   /** atomic: the old content or the new, never half */
   writeConfig(text: string): Promise<void>;
+  /** takes the file away (an absent file is no error): a first one written by a failed apply */
+  removeConfig(): Promise<void>;
   /** (re)writes the notify script, executable, when its text differs */
   ensureNotifyScript(): Promise<void>;
   /** asks the running keepalived to read its configuration again (SIGHUP) */

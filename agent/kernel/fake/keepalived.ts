@@ -25,11 +25,19 @@ export class FakeKeepalived implements Keepalived {
     if (this.failWrite) throw this.failWrite;
     this.config = text;
   }
+  async removeConfig() { this.config = undefined; }
+  /** set to make the next reload fail */
+  failReload: Error | undefined;
   async testConfig(text: string) {
     this.tested.push(text);
     return this.configRefusal;
   }
   async ensureNotifyScript() { /* nothing to write */ }
-  async reload() { this.reloads += 1; }
+  async reload() {
+    const failure = this.failReload;
+    this.failReload = undefined;
+    if (failure) throw failure;
+    this.reloads += 1;
+  }
   async readNotified() { return this.notified; }
 }

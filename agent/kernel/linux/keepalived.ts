@@ -164,6 +164,9 @@ export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepaliv
     async writeConfig(text) {
       await writeAtomically(options.configPath, text, 0o644);
     },
+    async removeConfig() {
+      await fs.rm(options.configPath, { force: true });
+    },
     async ensureNotifyScript() {
       const text = notifyScriptText(stateFile);
       const current = await fs.readFile(notifyScriptPath, 'utf8').catch(() => undefined);

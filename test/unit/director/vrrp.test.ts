@@ -181,6 +181,19 @@ describe('a director in a group applies keepalived with its table', () => {
     assert.deepEqual(advertIdentity(keepalived.config ?? '', VRRP)?.advertised, ['10.0.0.100/32', '10.0.0.101/32']);
   });
 
+  it('a first keepalived.conf whose reload failed goes with the rollback, so the next apply writes it and reloads keepalived again', async () => {
+    const keepalived = new FakeKeepalived();
+    keepalived.failReload = new Error('kill ESRCH');
+    const r = await rig(keepalived);
+    const failed = await r.run(groupPlan());
+    assert.equal(failed.result.outcome, 'failed', failed.result.message);
+    assert.equal(keepalived.config, undefined, 'the file the failed apply wrote is gone');
+    const next = await r.run(groupPlan(VRRP, 2));
+    assert.equal(next.result.outcome, 'changed', next.result.message);
+    assert.equal(configOwnership(keepalived.config), 'owned');
+    assert.equal(keepalived.reloads, 1, 'keepalived read the file');
+  });
+
   it('check mode says it would write and changes nothing', async () => {
     const r = await rig();
     const { result, events } = await r.run(groupPlan(), 'check');
