@@ -102,7 +102,7 @@ describe('route netlink codec', () => {
     ]);
   });
 
-  it('reads routes: the table (RTA_TABLE over rtm_table), gateway, device, multipath hops, clones', () => {
+  it('reads routes: the table (RTA_TABLE over rtm_table), gateway, device, metric, multipath hops, clones', () => {
     const datagram = hex(`
       34000000 1800 0200 07000000 00000000   # RTM_NEWROUTE, 52 bytes
       02 00 00 00 fe 03 00 01 00000000       # rtmsg: AF_INET, dst_len 0, table main, proto boot, scope universe, unicast
@@ -112,7 +112,7 @@ describe('route netlink codec', () => {
       50000000 1800 0200 07000000 00000000   # RTM_NEWROUTE, 80 bytes
       02 00 00 00 fe 03 00 01 00000000       # AF_INET default, main
       0800 0f00 fe000000                     # RTA_TABLE 254
-      0800 0600 a00f0000                     # RTA_PRIORITY 4000 (not read)
+      0800 0600 a00f0000                     # RTA_PRIORITY 4000: the route's metric
       2400 0900                              # RTA_MULTIPATH, 36 bytes: two struct rtnexthop
         1000 00 00 03000000                  #   len 16, flags 0, hops 0, ifindex 3
         0800 0500 0a010001                   #   RTA_GATEWAY 10.1.0.1
@@ -137,7 +137,7 @@ describe('route netlink codec', () => {
     });
     assert.deepEqual(routes, [
       { family: AF_INET, dstLen: 0, table: 254, cloned: false, gateway: '10.0.0.1', oif: 2, nexthops: [] },
-      { family: AF_INET, dstLen: 0, table: 254, cloned: false, nexthops: [{ gateway: '10.1.0.1', oif: 3 }, { gateway: '10.2.0.1', oif: 4 }] },
+      { family: AF_INET, dstLen: 0, table: 254, cloned: false, priority: 4000, nexthops: [{ gateway: '10.1.0.1', oif: 3 }, { gateway: '10.2.0.1', oif: 4 }] },
       { family: AF_INET, dstLen: 0, table: 100, cloned: false, gateway: '10.0.0.9', nexthops: [] },
       { family: AF_INET6, dstLen: 0, table: 254, cloned: true, oif: 2, nexthops: [] },
       { family: AF_INET6, dstLen: 48, table: 254, cloned: false, gateway: 'fe80::1', nexthops: [] },
