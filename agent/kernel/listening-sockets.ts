@@ -9,6 +9,8 @@ import { canonicalAddress } from '../../lvs/address';
 export interface ListeningSocket {
   address: string;
   port: number;
+  /** an IPv6 socket that takes no IPv4 connection (sock_diag says; /proc/net/tcp6 cannot: absent) */
+  v6only?: boolean;
 }
 
 const LISTEN = '0A';
@@ -62,7 +64,6 @@ export function procListeningReader(read: (path: string) => Promise<string> = (p
   };
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /** True when something listens on `port` at a wildcard address or at one of `addresses`. */
 export function listensOn(sockets: readonly ListeningSocket[], port: number, addresses: readonly string[]): boolean {
@@ -77,6 +78,12 @@ export function listensOn(sockets: readonly ListeningSocket[], port: number, add
  */
 export function listeningAt(addresses: readonly string[]): (sockets: readonly ListeningSocket[], port: number) => boolean {
   const wanted = new Set(addresses.map(canonicalAddress));
-  return (sockets, port) => sockets.some((s) => s.port === port && (WILDCARDS.has(s.address) || wanted.has(s.address.toLowerCase())
+  const wantsV4 = addresses.some((a) => !a.includes(':'));
+  const wantsV6 = addresses.some((a) => a.includes(':'));
+  // a wildcard takes connections of its own family: 0.0.0.0 IPv4 only; :: IPv6, and IPv4 too
+  // unless the socket is IPV6_V6ONLY (nginx's "listen [::]:80" is), which then refuses them
+  const wildcardFor = (s: ListeningSocket): boolean =>
+    (s.address === '0.0.0.0' && wantsV4) || (s.address === '::' && (wantsV6 || (wantsV4 && s.v6only !== true)));
+  return (sockets, port) => sockets.some((s) => s.port === port && (wildcardFor(s) || wanted.has(s.address.toLowerCase())
     || (s.address.startsWith('::ffff:') && wanted.has(s.address.slice(7)))));
 }

@@ -3,7 +3,7 @@
 // the listeners returns only them, however many connections the host has (include/uapi/
 // linux/inet_diag.h: struct inet_diag_req_v2 and struct inet_diag_msg).
 import { formatAddress } from './ip-address-bytes';
-import { NetlinkFormatError, netlinkMessage, NLM_F_DUMP, NLM_F_REQUEST } from './netlink-wire';
+import { NetlinkFormatError, netlinkMessage, NLM_F_DUMP, NLM_F_REQUEST, parseAttrs } from './netlink-wire';
 
 export const NETLINK_SOCK_DIAG = 4;
 export const SOCK_DIAG_BY_FAMILY = 20;
@@ -11,6 +11,9 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 const IPPROTO_TCP = 6;
 export const TCP_LISTEN = 10;
+
+/** the attribute an IPv6 socket's message carries: IPV6_V6ONLY (one byte) */
+const INET_DIAG_SKV6ONLY = 11;
 
 /** inet_diag_req_v2: family, protocol, ext, pad, states; then an inet_diag_sockid (48 bytes) left zero. */
 const REQ_LEN = 56;
@@ -32,6 +35,8 @@ export interface DiagSocket {
   /** the local address as `ip` writes it ("0.0.0.0", "::", "::ffff:10.0.0.1") */
   address: string;
   port: number;
+  /** an IPv6 socket that takes no IPv4 connection (IPV6_V6ONLY); absent for IPv4 */
+  v6only?: boolean;
 }
 
 /** One inet_diag_msg (the payload of a SOCK_DIAG_BY_FAMILY reply); its port and addresses are in network order. */
@@ -40,5 +45,10 @@ export function decodeDiagMessage(payload: Buffer): DiagSocket {
   const family = payload.readUInt8(0);
   if (family !== AF_INET && family !== AF_INET6) throw new NetlinkFormatError(`an inet_diag_msg of address family ${family}`);
   const src = payload.subarray(8, family === AF_INET ? 12 : 24);
-  return { family, state: payload.readUInt8(1), address: formatAddress(Buffer.from(src)), port: payload.readUInt16BE(4) };
+  const socket: DiagSocket = { family, state: payload.readUInt8(1), address: formatAddress(Buffer.from(src)), port: payload.readUInt16BE(4) };
+  if (family === AF_INET6) {
+    const v6only = parseAttrs(payload.subarray(MSG_LEN)).get(INET_DIAG_SKV6ONLY);
+    if (v6only !== undefined && v6only.length >= 1) socket.v6only = v6only.readUInt8(0) !== 0;
+  }
+  return socket;
 }

@@ -24,7 +24,7 @@ class SockDiagChannel extends NetlinkChannel {
     const seq = this.nextSeq();
     const what = `reading the TCP listeners (sock_diag dump, ${family === AF_INET ? 'IPv4' : 'IPv6'})`;
     const payloads = await this.collectDump(what, tcpDumpRequest(family, 1 << TCP_LISTEN, seq), seq, SOCK_DIAG_BY_FAMILY, this.limits.maxDumpBytes);
-    return payloads.map(decodeDiagMessage).filter((s) => s.state === TCP_LISTEN).map((s) => ({ address: s.address, port: s.port }));
+    return payloads.map(decodeDiagMessage).filter((s) => s.state === TCP_LISTEN).map((s) => ({ address: s.address, port: s.port, ...(s.v6only !== undefined ? { v6only: s.v6only } : {}) }));
   }
 }
 

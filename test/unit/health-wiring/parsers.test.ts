@@ -77,4 +77,12 @@ describe('/proc/net/tcp listening sockets', () => {
     assert.strictEqual(listensOn(sockets, 80, ['10.0.0.12']), true);
     assert.strictEqual(listensOn(sockets, 80, ['::ffff:10.0.0.12']), true);
   });
+
+  it('counts a wildcard for its own family: 0.0.0.0 for IPv4 only, :: for IPv6 and for IPv4 unless it is IPV6_V6ONLY', () => {
+    assert.strictEqual(listensOn([{ address: '0.0.0.0', port: 80 }], 80, ['2001:db8::100']), false);
+    assert.strictEqual(listensOn([{ address: '::', port: 80 }], 80, ['10.0.0.100']), true);
+    // nginx's "listen [::]:80": an IPv4 client to the VIP is refused
+    assert.strictEqual(listensOn([{ address: '::', port: 80, v6only: true }], 80, ['10.0.0.100']), false);
+    assert.strictEqual(listensOn([{ address: '::', port: 80, v6only: true }], 80, ['2001:db8::100']), true);
+  });
 });

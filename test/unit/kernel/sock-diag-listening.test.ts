@@ -9,13 +9,19 @@ import { AF_INET, AF_INET6, decodeDiagMessage, SOCK_DIAG_BY_FAMILY, TCP_LISTEN, 
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, netlinkMessage, splitMessages } from '../../../lvs/formats/netlink-wire';
 
 /** struct inet_diag_msg: family, state, then the sockid (ports and addresses in network order) */
-function diagMessage(family: number, state: number, address: number[], port: number): Buffer {
+function diagMessage(family: number, state: number, address: number[], port: number, v6only?: boolean): Buffer {
   const m = Buffer.alloc(72);
   m.writeUInt8(family, 0);
   m.writeUInt8(state, 1);
   m.writeUInt16BE(port, 4);
   Buffer.from(address).copy(m, 8);
-  return m;
+  if (v6only === undefined) return m;
+  // INET_DIAG_SKV6ONLY (11): a u8, its attribute padded to 8 bytes
+  const attr = Buffer.alloc(8);
+  attr.writeUInt16LE(5, 0);
+  attr.writeUInt16LE(11, 2);
+  attr.writeUInt8(v6only ? 1 : 0, 4);
+  return Buffer.concat([m, attr]);
 }
 
 class FakeDiagKernel {
@@ -124,6 +130,11 @@ describe('inet_diag codec', () => {
 
   it('refuses a short message or an unknown family with what it got', () => {
     assert.throws(() => decodeDiagMessage(Buffer.alloc(40)), /inet_diag_msg of 40 bytes/);
+    // an IPv6 socket's IPV6_V6ONLY, from its attribute
+    const any6 = new Array<number>(16).fill(0);
+    assert.equal(decodeDiagMessage(diagMessage(AF_INET6, TCP_LISTEN, any6, 80, true)).v6only, true);
+    assert.equal(decodeDiagMessage(diagMessage(AF_INET6, TCP_LISTEN, any6, 80, false)).v6only, false);
+    assert.equal(decodeDiagMessage(diagMessage(AF_INET6, TCP_LISTEN, any6, 80)).v6only, undefined);
     assert.throws(() => decodeDiagMessage(diagMessage(1, TCP_LISTEN, [], 0)), /address family 1/);
   });
 });
