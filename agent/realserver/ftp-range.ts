@@ -76,10 +76,11 @@ export function vsftpdPassiveRange(text: string): PassiveRange {
   for (const key of ['pasv_min_port', 'pasv_max_port'] as const) {
     const entry = values[key];
     if (!entry) continue;
-    if (!/^\d{1,10}$/.test(entry.value)) {
+    const port = vsftpdNumber(entry.value);
+    if (port === undefined) {
       return { kind: 'invalid', reason: `line ${entry.line}: ${key}=${entry.value} is not a port number` };
     }
-    ports[key] = Number(entry.value);
+    ports[key] = port;
   }
   const minTakes = ports.pasv_min_port > 1024 && ports.pasv_min_port <= 65535;
   const min = minTakes ? ports.pasv_min_port : 1024;
@@ -90,6 +91,18 @@ export function vsftpdPassiveRange(text: string): PassiveRange {
     return { kind: 'any', range: { min, max }, reason: `${setting} leaves vsftpd free to use any port (${min}:${max})` };
   }
   return { kind: 'range', range: { min, max }, setting };
+}
+
+/**
+ * A number setting as vsftpd reads it (parseconf.c): a leading 0 makes it octal (as for
+ * local_umask=022; pasv_min_port=010000 is 4096), else atoi, which skips leading blanks and
+ * stops at the first other character ("10000 " is 10000). Undefined when no digit begins it
+ * (vsftpd would read 0: most likely a typo, reported).
+ */
+function vsftpdNumber(value: string): number | undefined {
+  if (value.startsWith('0')) return parseInt(/^[0-7]*/.exec(value)?.[0] || '0', 8);
+  const digits = /^[ \t]*(\d{1,10})/.exec(value);
+  return digits ? Number(digits[1]) : undefined;
 }
 
 /** The value of pure-ftpd's PassivePortRange: two port numbers, "10000 12000". */

@@ -36,6 +36,9 @@ describe('vsftpd passive range', () => {
 
   it('calls a non-numeric port and a bad boolean invalid', () => {
     assert.equal(vsftpdPassiveRange('pasv_min_port=ten\n').kind, 'invalid');
+    // as vsftpd reads numbers: atoi past a trailing blank, octal after a leading 0
+    assert.deepEqual(vsftpdPassiveRange('pasv_min_port=10000 \npasv_max_port=12000\t\n'), { kind: 'range', range: { min: 10000, max: 12000 }, setting: 'pasv_min_port=10000, pasv_max_port=12000' });
+    assert.deepEqual(vsftpdPassiveRange('pasv_min_port=010000\npasv_max_port=012000\n'), { kind: 'range', range: { min: 4096, max: 5120 }, setting: 'pasv_min_port=4096, pasv_max_port=5120' });
     assert.equal(vsftpdPassiveRange('pasv_enable=maybe\n').kind, 'invalid');
   });
 
