@@ -105,6 +105,9 @@ interface InstalledCertificate {
   sha256: string;
 }
 
+/** The step of an agent whose files are as planned but which presents another certificate. */
+const RELOAD_FOR_CERTIFICATE = 'systemctl reload (the agent presented another certificate)';
+
 /** What bootstrap last told the service, if anything: the Hello then waits, and a wrong certificate means another thing. */
 type Told = 'started' | 'reloaded' | undefined;
 
@@ -209,7 +212,23 @@ export async function bootstrapHost(
     const steps: HostStep[] = planHostSteps(files, probe, { reloads: unitReloads(shared.unitText) });
     if (shared.check) {
       for (const step of steps) say(`would ${stepDetail(step)}`);
-      return { host: input.host, status: steps.length > 0 || cert.kind === 'would-issue' ? 'changed' : 'ok', steps: [...done, ...steps.map(stepDetail)], certificate };
+      const planned = steps.map(stepDetail);
+      // files as planned and the agent running: whether it serves their certificate is one Hello away
+      const running = probe.active === 'active' || probe.active === 'reloading';
+      if (steps.length === 0 && running && installed !== undefined) {
+        try {
+          await hello(input, shared, deps, signal, undefined, installed);
+        } catch (err) {
+          if (err instanceof PresentsOtherCertificate) {
+            const step = unitReloads(shared.unitText) ? RELOAD_FOR_CERTIFICATE : 'systemctl restart (the agent presented another certificate)';
+            planned.push(step);
+            say(`would ${step}: ${err.message}`);
+          } else {
+            say(`could not ask the agent which certificate it presents: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+      return { host: input.host, status: planned.length > 0 || cert.kind === 'would-issue' ? 'changed' : 'ok', steps: [...done, ...planned], certificate };
     }
     for (const step of steps) {
       if (step.kind === 'restart') continue; // last, below: one host at a time
@@ -239,7 +258,7 @@ export async function bootstrapHost(
       loadedCertificate = true;
       if (unitReloads(shared.unitText)) {
         await remote('systemctl reload', systemctlScript('reload'));
-        done.push('systemctl reload (the agent presented another certificate)');
+        done.push(RELOAD_FOR_CERTIFICATE);
         say('systemctl reload');
         agent = await hello(input, shared, deps, signal, 'reloaded', installed);
       } else {

@@ -17,6 +17,7 @@ import { agentPathFromUnit, stopTimeoutMsFromUnit } from '../bootstrap/remote-fi
 import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bootstrap';
 import { openSshRunner } from '../bootstrap/ssh';
 import { connectorFromOptions, parseDurationMs } from './agent-options';
+import type { AgentConnector } from '../client/agent-client';
 import { CliError, EXIT } from '../exit-codes';
 import { parallelOf } from './rollout-defaults';
 
@@ -181,6 +182,16 @@ function allowList(flag: string | undefined, certPem: Buffer | undefined, certFi
   }
 }
 
+/** The connector --check uses: the command's own, or, when it cannot be made, one that says why at each use. */
+function checkConnector(make: () => AgentConnector): AgentConnector {
+  try {
+    return make();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return () => { throw new Error(`--check cannot ask the agent: ${why}`); };
+  }
+}
+
 export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
   const check = flags.check === true;
   const read = parallelOf(flags.parallel);
@@ -224,9 +235,11 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
   const crl = await readOptional(join(caDir, CRL_FILE)) ?? await (check ? crlWouldBe(caDir, io.stderr) : firstCrl(caDir, io.stderr));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
-  const connector = check
-    ? () => { throw new Error('--check asks no agent'); }
-    : connectorFromOptions({ withoutInsecure: true, ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+  const makeConnector = (): AgentConnector =>
+    connectorFromOptions({ withoutInsecure: true, ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+  // --check asks a running agent only which certificate it presents; without the controller's
+  // own certificate it cannot, and says so for the hosts where it would have asked
+  const connector = check ? checkConnector(makeConnector) : makeConnector();
   const allow = allowList(flags.allow, certFile ? await readOptional(certFile) : undefined, certFile);
   const badName = allow.find((name) => !CERT_NAME_PATTERN.test(name));
   if (badName !== undefined) throw new CliError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);

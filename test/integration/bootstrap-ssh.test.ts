@@ -155,8 +155,14 @@ describe('lvsctl bootstrap over a real sshd (namespace)', function () {
     assert.equal(r.code, 2, shown(r));
     assert.notDeepEqual(readFileSync(ns!.written('etc/lvsctl/web1.crt')), old, 'the new certificate was copied');
     assert.match(r.stdout, /web1 +failed +step hello: the agent at 10\.77\.0\.1:7400 presents the certificate SHA-256 [0-9A-F:]{23}…, not \/etc\/lvsctl\/web1\.crt \(SHA-256 [0-9A-F:]{23}…\) 20 s after it was told to load it: .*journalctl -u lvsctl-agent on web1; .*systemctl restart lvsctl-agent/, shown(r));
-    // its files are right now: the next run finds the agent serving the old certificate and loads the new one
+    // its files are right now: --check asks the agent and says it would load them, changing nothing
     ns!.ignoreReloads(false);
+    const checkedBefore = ns!.systemctlCalls().length;
+    const check = await ns!.lvsctl(args('--limit', 'web1', '--check'));
+    assert.equal(check.code, 0, shown(check));
+    assert.match(check.stdout, /web1 +would change +1 step\(s\): systemctl reload \(the agent presented another certificate\)/, shown(check));
+    assert.deepEqual(ns!.systemctlCalls().slice(checkedBefore).filter((c) => !c.startsWith('is-')), []);
+    // the next run finds the agent serving the old certificate and loads the new one
     const before = ns!.systemctlCalls().length;
     const again = await ns!.lvsctl(args('--limit', 'web1'));
     assert.equal(again.code, 0, shown(again));
