@@ -5,7 +5,6 @@ import type { NetworkInterface } from '../kernel/addresses';
 import type { SysctlKey } from '../kernel/sysctl';
 import type { Remedy } from './check-result';
 import { addressId, heldAddresses, type UndoItem } from './ownership-plan';
-import { sameAddress } from '../../lvs/address';
 
 function addressLine(device: string, address: string, prefixlen: number): string {
   return `addr ${address}/${prefixlen} dev ${device}`;

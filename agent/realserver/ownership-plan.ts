@@ -8,7 +8,7 @@ import { fullPrefix, type CheckResult, type Remedy } from './check-result';
 import { TUNNEL_DEVICE } from './sysctl-checks';
 import { redirectDevices, redirectKeysToRead } from './redirect-checks';
 import type { DefaultRoute } from '../kernel/routes';
-import { canonicalAddress, sameAddress } from '../../lvs/address';
+import { canonicalAddress } from '../../lvs/address';
 
 /** An owned address as one text, the address in the kernel's spelling: a record written from a plan that spelt it otherwise is the same address. */
 export function addressId(a: OwnedAddress): string {

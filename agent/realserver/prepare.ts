@@ -7,7 +7,6 @@ import type { OwnedAddress, OwnedSysctl, RealserverOwned } from '../state/realse
 import type { Remedy } from './check-result';
 import type { RealserverKernel } from './kernel';
 import { addressId, heldAddresses, type UndoItem } from './ownership-plan';
-import { sameAddress } from '../../lvs/address';
 
 export type PersistOwned = (owned: RealserverOwned) => Promise<void>;
 
@@ -15,10 +14,6 @@ export interface KernelChangeOutcome {
   owned: RealserverOwned;
   /** what failed, if anything; the changes before it stand (and are recorded) */
   error?: string;
-}
-
-function holds(interfaces: Awaited<ReturnType<RealserverKernel['addresses']['list']>>, a: OwnedAddress): boolean {
-  return interfaces.some((i) => i.name === a.device && i.addresses.some((x) => sameAddress(x.local, a.address) && x.prefixlen === a.prefixlen));
 }
 
 /**
@@ -89,8 +84,9 @@ export async function applyRemedies(kernel: RealserverKernel, remedies: readonly
       try {
         await kernel.addresses.apply(changes);
       } catch (e) {
-        const after = heldAddresses(await kernel.addresses.list());
-        const upAfter = new Set((await kernel.addresses.list()).filter((i) => i.up).map((i) => i.name));
+        const listed = await kernel.addresses.list();
+        const after = heldAddresses(listed);
+        const upAfter = new Set(listed.filter((i) => i.up).map((i) => i.name));
         const attempted = new Set(newAddresses);
         owned = {
           ...owned,
@@ -132,9 +128,11 @@ export async function executeUndo(kernel: RealserverKernel, items: readonly Undo
     // Keep owning whatever is still there as prepare left it, so a later run retries the undo.
     const interfaces = await kernel.addresses.list().catch(() => undefined);
     if (interfaces) {
+      const held = heldAddresses(interfaces);
+      const undoing = new Set(addressItems.map((i) => addressId(i.owned)));
       owned = {
         ...owned,
-        addresses: owned.addresses.filter((a) => !addressItems.some((i) => addressId(i.owned) === addressId(a)) || holds(interfaces, a)),
+        addresses: owned.addresses.filter((a) => !undoing.has(addressId(a)) || held.has(addressId(a))),
         links: owned.links.filter((l) => !linkItems.some((i) => i.device === l) || interfaces.some((i) => i.name === l && i.up)),
       };
     }
