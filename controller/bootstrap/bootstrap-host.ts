@@ -6,7 +6,7 @@ import type { PlanAgentOptions } from '../../lvs/agent-options';
 import type { AgentConnector, AgentIdentity } from '../client/agent-client';
 import { peerText } from '../client/call-failure';
 import { hostCertificate, HostCertificateError } from './host-certificate';
-import { planHostSteps, stepDetail, stepName, unitReloads, type HostStep } from './host-steps';
+import { planHostSteps, serviceRunning, stepDetail, stepName, unitReloads, type HostStep } from './host-steps';
 import { hostFiles, type HostFilesInput, type RemoteFile } from './remote-files';
 import { RestartGate, RestartHeld } from './restart-gate';
 import { asRoot, installScript, parseProbe, probeScript, systemctlScript } from './remote-shell';
@@ -214,8 +214,7 @@ export async function bootstrapHost(
       for (const step of steps) say(`would ${stepDetail(step)}`);
       const planned = steps.map(stepDetail);
       // files as planned and the agent running: whether it serves their certificate is one Hello away
-      const running = probe.active === 'active' || probe.active === 'reloading';
-      if (steps.length === 0 && running && installed !== undefined) {
+      if (steps.length === 0 && serviceRunning(probe) && installed !== undefined) {
         try {
           await hello(input, shared, deps, signal, undefined, installed);
         } catch (err) {

@@ -17,6 +17,11 @@ export type HostStep =
 /** The files a running agent reads again on SIGHUP (agent/server/transport/tls-reloader.ts). */
 const RELOADED_LABELS: ReadonlySet<string> = new Set(['ca', 'certificate', 'key', 'crl']);
 
+/** The service runs (or is on its way to): systemctl's is-active says so. */
+export function serviceRunning(probe: Pick<ProbeResult, 'active'>): boolean {
+  return probe.active === 'active' || probe.active === 'activating' || probe.active === 'reloading';
+}
+
 /** Whether `systemctl reload` means something for the unit: it has an ExecReload= line. */
 export function unitReloads(unitText: string): boolean {
   return /^\s*ExecReload\s*=\s*\S/m.test(unitText);
@@ -43,7 +48,7 @@ export function planHostSteps(files: readonly RemoteFile[], probe: ProbeResult, 
   const copied = steps.length > 0;
   if (steps.some((s) => s.kind === 'copy' && s.file.label === 'unit')) steps.push({ kind: 'daemon-reload' });
   if (probe.enabled !== 'enabled') steps.push({ kind: 'enable' });
-  const running = probe.active === 'active' || probe.active === 'activating' || probe.active === 'reloading';
+  const running = serviceRunning(probe);
   const onlyTls = steps.every((s) => s.kind !== 'copy' || RELOADED_LABELS.has(s.file.label));
   if (!running) steps.push({ kind: 'start' });
   else if (copied) steps.push({ kind: onlyTls && options.reloads ? 'reload' : 'restart' });
