@@ -78,12 +78,13 @@ export function describeCallFailure(err: ServiceError, ctx: CallContext, limit: 
     const reason = attempt ? wireReason(attempt, ctx, limit, err.code) : undefined;
     if (reason) return { kind: 'unreachable', reason };
     if (err.code === status.DEADLINE_EXCEEDED) return { kind: 'unreachable', reason: `${where(ctx)}: no answer ${limit.text}; is the host up and the port open?` };
+    const open = attempt?.state.stage === 'open';
     // the connection was up when the agent said UNAVAILABLE: its own word (shutting down), no refusal of ours
-    if (err.code === status.UNAVAILABLE && attempt?.state.stage === 'open' && !GRPC_OWN_UNAVAILABLE.test(err.details ?? '') && !protocolBreak(err)) {
+    if (err.code === status.UNAVAILABLE && open && !protocolBreak(err) && !GRPC_OWN_UNAVAILABLE.test(err.details ?? '')) {
       return { kind: 'unreachable', reason: `${where(ctx)} answered UNAVAILABLE: ${details}` };
     }
     // (an HTTP error over an open connection, a 503 of a proxy: the protocol's branch below says so)
-    if (err.code === status.UNAVAILABLE && !(attempt?.state.stage === 'open' && protocolBreak(err))) {
+    if (err.code === status.UNAVAILABLE && !(open && protocolBreak(err))) {
       return {
         kind: 'unreachable',
         reason: `${where(ctx)} is unavailable: ${unavailableText(details)}; an agent closes a connection it will not serve: ` +
