@@ -83,7 +83,7 @@ export function renderKeepalivedConfig(vrrp: VrrpPlan, notifyScript: string, adv
     ...(vrrp.preempt ? [] : ['    nopreempt']),
     // VRRPv2's PASS (an IPv4 instance); VRRPv3 has none, and the plan refuses a password for an IPv6-only group
     ...(vrrp.authPassword && ipv4Instance ? ['    authentication {', '        auth_type PASS', `        auth_pass ${vrrp.authPassword}`, '    }'] : []),
-    // One address in the adverts, the rest excluded (advertisedAddress below)
+    // the advertised addresses, the rest excluded (advertisedAddresses above)
     '    virtual_ipaddress {',
     ...advertised.map((a) => `        ${entry(a)}`),
     '    }',

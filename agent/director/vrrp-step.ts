@@ -12,7 +12,9 @@ import type { VrrpPlan } from '../../lvs/vrrp';
 import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
-import { advertIdentity, advertIdentityChanges, configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig } from './keepalived-config';
+import {
+  advertIdentity, advertIdentityChanges, configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig, type AdvertIdentity,
+} from './keepalived-config';
 
 export interface VrrpChange {
   /** true when the config differs from the file */
@@ -73,10 +75,10 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       `move it away (lvsctl writes its own), or set "takeOverKeepalivedConfig": true in the group "${vrrp.group}"`,
     );
   }
-  // what the agent's own file advertises now stays advertised while the group moves it (keepalived-config.ts)
-  const advertisedBefore = before !== undefined && ownership !== 'foreign'
-    ? (advertIdentity(before, vrrp)?.advertised ?? []).map((entry) => entry.split('/')[0] ?? '')
-    : [];
+  // the adverts of the agent's own file there: what it advertises stays advertised while the
+  // group moves it (keepalived-config.ts), and a change of them is told (advertNoticeOf)
+  const adverts = before !== undefined && ownership !== 'foreign' ? advertIdentity(before, vrrp) : undefined;
+  const advertisedBefore = (adverts?.advertised ?? []).map((entry) => entry.split('/')[0] ?? '');
   const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath, advertisedBefore);
   const changed = before !== text;
   // a file keepalived refuses, written, would leave the group's addresses down at its next (re)load
@@ -113,12 +115,11 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
       `take the include lines (and any virtual_server blocks) out of ${path} and reload keepalived while this director is the BACKUP, then run lvsctl rollout again; the other director likewise after a failover (docs/ha.md, "Taking over from keepalived")`,
     );
   }
-  return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed) };
+  return { ok: true, change: vrrpChange(keepalived, vrrp, running, before, text, changed, adverts) };
 }
 
-/** The notice for a change of the group's adverts between the file there (the agent's own) and the new one. */
-function advertNoticeOf(vrrp: VrrpPlan, before: string | undefined, text: string): string | undefined {
-  const was = before !== undefined && configOwnership(before) !== 'foreign' ? advertIdentity(before, vrrp) : undefined;
+/** The notice for a change of the group's adverts between the file there (`was`: the agent's own, read) and the new one. */
+function advertNoticeOf(vrrp: VrrpPlan, was: AdvertIdentity | undefined, text: string): string | undefined {
   const now = advertIdentity(text, vrrp);
   if (was === undefined || now === undefined) return undefined;
   const changes = advertIdentityChanges(was, now);
@@ -164,9 +165,11 @@ function refused(subject: string, message: string, fix: string): VrrpPrepared {
   return { ok: false, problems: [{ subject, message, fix }] };
 }
 
-function vrrpChange(keepalived: Keepalived, vrrp: VrrpPlan, process: KeepalivedProcess, before: string | undefined, text: string, changed: boolean): VrrpChange {
+function vrrpChange(
+  keepalived: Keepalived, vrrp: VrrpPlan, process: KeepalivedProcess, before: string | undefined, text: string, changed: boolean, adverts: AdvertIdentity | undefined,
+): VrrpChange {
   let committed = false;
-  const advertNotice = changed ? advertNoticeOf(vrrp, before, text) : undefined;
+  const advertNotice = changed ? advertNoticeOf(vrrp, adverts, text) : undefined;
   return {
     changed,
     ...(advertNotice !== undefined ? { advertNotice } : {}),
