@@ -14,8 +14,8 @@ import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
 import { constants } from 'node:os';
-import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
-import { IpvsBatchError } from '../../lvs/formats/ipvs-netlink-errors';
+import { serviceKeyString, type Destination, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
+import { IpvsBatchError, operationTarget } from '../../lvs/formats/ipvs-netlink-errors';
 import { rulesOfFamily } from './mark-families';
 import { sameOwnedApartFromGeneration, writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
@@ -373,14 +373,16 @@ function appearedServices(error: unknown, ops: readonly IpvsOperation[]): Appear
     if (r.op.op === 'add-service' && r.errno === constants.errno.EEXIST) keys.set(serviceKeyString(r.op.service.key), r.op.service.key);
   }
   if (keys.size === 0) return [];
-  const refusedAdds = new Set<string>();
-  for (const r of error.refusals) if (r.op.op === 'add-destination') refusedAdds.add(`${serviceKeyString(r.op.key)} -> ${destinationKeyString(r.op.destination)}`);
+  // refused operations by what they change ("tcp 10.0.0.100:81 -> 10.0.0.11:81"), as the error names them
+  const refused = new Set(error.refusals.map((r) => operationTarget(r.op)));
   const added = new Map<string, Destination[]>();
   for (const op of ops) {
     if (op.op !== 'add-destination') continue;
     const name = serviceKeyString(op.key);
-    if (!keys.has(name) || refusedAdds.has(`${name} -> ${destinationKeyString(op.destination)}`)) continue;
-    added.set(name, [...(added.get(name) ?? []), op.destination]);
+    if (!keys.has(name) || refused.has(operationTarget(op))) continue;
+    const list = added.get(name);
+    if (list) list.push(op.destination);
+    else added.set(name, [op.destination]);
   }
   return [...keys].map(([name, key]) => ({ key, added: added.get(name) ?? [] }));
 }

@@ -100,7 +100,7 @@ async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: Service
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
   const spoken = appeared.length === 0 ? '' : `; left ${appeared.map((a) => serviceKeyString(a.key)).join(', ')} alone: made in the kernel by someone else after the plan was read (the apply's add-service was refused as existing)` +
     (takenBack.length > 0 ? `, and took back the ${takenBack.length} destination(s) this apply had added to ${appeared.length === 1 ? 'it' : 'them'}` : '');
-  return `${ops.length === 0 && takenBack.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spoken}`;
+  return `${undo.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spoken}`;
 }
 
 /** Deletes of the destinations the batch added to services that appeared meanwhile, those still in `table`. */
