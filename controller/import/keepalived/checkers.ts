@@ -11,6 +11,11 @@ export interface NotCarried extends Place {
   why: string;
 }
 
+/** A statement not carried over, at its place, as written ("persistence_engine sip"), and why. */
+export function notCarriedOf(s: Statement, why: string): NotCarried {
+  return { file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why };
+}
+
 export const CHECKER_KEYWORDS = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'UDP_CHECK', 'DNS_CHECK', 'MISC_CHECK', 'SMTP_CHECK', 'BFD_CHECK', 'FILE_CHECK', 'PING_CHECK'] as const;
 
 /** The virtual server's settings a checker inherits. */
@@ -66,7 +71,7 @@ export interface MappedChecker {
 /** One checker block → a plan health check, or undefined (with the reason) when it has none. */
 export function mapChecker(checker: Statement, defaults: CheckerDefaults): MappedChecker | { refused: NotCarried } {
   const notCarried: NotCarried[] = [];
-  const skip = (s: Statement, why: string): void => { notCarried.push({ file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why }); };
+  const skip = (s: Statement, why: string): void => { notCarried.push(notCarriedOf(s, why)); };
   const kind = checker.keyword;
   const types: Record<string, ImportedHealthCheck['type']> = { HTTP_GET: 'http', SSL_GET: 'https', TCP_CHECK: 'tcp', UDP_CHECK: 'udp', DNS_CHECK: 'dns', MISC_CHECK: 'exec' };
   const type: ImportedHealthCheck['type'] | undefined = types[kind];

@@ -4,7 +4,7 @@
 // counterpart is reported with its file and line.
 import { isIP } from 'node:net';
 import { SCHEDULERS, type Forwarding, type IpvsService, type Scheduler, type SchedulerFlag, type ServiceKey } from '../../../lvs/model';
-import { CHECKER_KEYWORDS, mapChecker, number, type CheckerDefaults, type ImportedHealthCheck, type NotCarried } from './checkers';
+import { CHECKER_KEYWORDS, mapChecker, number, type CheckerDefaults, type ImportedHealthCheck, type NotCarried, notCarriedOf } from './checkers';
 import type { Place, Statement } from './syntax';
 import { appendAll } from '../../../lvs/append';
 
@@ -57,10 +57,8 @@ const VRRP_WHY: Record<string, string> = {
 
 /** Each setting of a vrrp_instance block that the plan's directorGroups entry does not write, with what that changes. */
 function vrrpNotWritten(instance: Statement): NotCarried[] {
-  return (instance.block ?? []).filter((o) => !VRRP_WRITTEN.has(o.keyword)).map((o) => ({
-    file: o.file, line: o.line, what: `${o.keyword}${o.args.length ? ` ${o.args.join(' ')}` : ''}`,
-    why: `vrrp_instance ${instance.args.join(' ')}: ${VRRP_WHY[o.keyword] ?? 'a VRRP setting lvsctl\'s keepalived.conf does not write'}`,
-  }));
+  return (instance.block ?? []).filter((o) => !VRRP_WRITTEN.has(o.keyword)).map((o) =>
+    notCarriedOf(o, `vrrp_instance ${instance.args.join(' ')}: ${VRRP_WHY[o.keyword] ?? 'a VRRP setting lvsctl\'s keepalived.conf does not write'}`));
 }
 
 function place(s: Place): string {
@@ -148,7 +146,7 @@ function readRealserver(s: Statement, notCarried: NotCarried[]): Realserver {
       case 'uthreshold': case 'lthreshold':
         throw new KeepalivedImportError(o, `${o.keyword}: lvsctl does not manage connection thresholds (ipvsadm -x/-y); remove it to import`);
       default:
-        notCarried.push({ file: o.file, line: o.line, what: `${o.keyword}${o.args.length ? ` ${o.args.join(' ')}` : ''}`, why: 'lvsctl has no such realserver setting' });
+        notCarried.push(notCarriedOf(o, 'lvsctl has no such realserver setting'));
     }
   }
   return rs;
@@ -162,7 +160,7 @@ export function keepalivedServices(config: Statement[]): KeepalivedServices {
     if (s.keyword === 'virtual_server') readVirtualServer(s, groups, out);
     else if (s.keyword !== 'virtual_server_group') {
       const why = TOP_LEVEL_ELSEWHERE[s.keyword];
-      out.notCarried.push({ file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why: why ? `not part of the IPVS table: ${why}` : 'not a keepalived block lvsctl knows' });
+      out.notCarried.push(notCarriedOf(s, why ? `not part of the IPVS table: ${why}` : 'not a keepalived block lvsctl knows'));
       if (s.keyword === 'vrrp_instance') appendAll(out.notCarried, vrrpNotWritten(s));
     }
   }
@@ -174,7 +172,7 @@ const KEEPALIVED_PERSISTENCE_S = 360;
 
 function readVirtualServer(vs: Statement, groups: Map<string, Statement>, out: KeepalivedServices): void {
   const notCarried = out.notCarried;
-  const skip = (s: Statement, why: string): void => { notCarried.push({ file: s.file, line: s.line, what: `${s.keyword}${s.args.length ? ` ${s.args.join(' ')}` : ''}`, why }); };
+  const skip = (s: Statement, why: string): void => { notCarried.push(notCarriedOf(s, why)); };
   let scheduler: Scheduler = 'wlc';
   let forwarding: Forwarding | undefined;
   let protocol: 'tcp' | 'udp' | undefined;
