@@ -89,6 +89,8 @@ export interface FanoutResults {
   ansibleVersion: string;
   /** hosts: each realserver its own network namespace on a bridge; shared-lo: every address on one lo (absent: an older run, shared-lo) */
   layout?: 'hosts' | 'shared-lo';
+  /** the agents' --self-check-interval (absent: an older run, the default 10 s) */
+  selfCheckInterval?: string;
   runs: FanoutRun[];
   /** the largest N again with --parallel N (every agent at once), ms of each run */
   wide?: { agents: number; parallel: number; lvsctlMs: number[] };
@@ -102,7 +104,7 @@ export interface FanoutResults {
   profiledAgents?: { names: string[]; rollouts: number; failed?: number };
   /** each agent's own verify in that run ("apply started" → "apply finished"), ms */
   agentVerifyMs?: { agents: number; median: number; max: number };
-  /** every agent's CPU together while nothing is asked of them (self-checks, timers), ms per second */
+  /** every agent's CPU together while nothing is asked of them (timers, and self-check rounds where selfCheckInterval lets them run), ms per second */
   agentsIdleCpuMsPerS?: number;
   /** realserver agents' memory after the runs, kB */
   agentRssKb?: { min: number; max: number; median: number };
