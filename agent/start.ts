@@ -128,6 +128,18 @@ async function directorApplier(
   }), kernel.preconditions);
 }
 
+/** A realserver agent has built its verifier (role realserver: a realserver kernel). */
+function realserverApplier(verifier: HostApplier | undefined): HostApplier {
+  if (!verifier) throw new Error('internal: a realserver agent without its verifier');
+  return verifier;
+}
+
+/** The realserver's last plan, prepared again (realserver/prepare-at-start.ts); its outcome is logged there. */
+async function prepareAtStart(stateDir: string, verifier: HostApplier, logger: Logger): Promise<void> {
+  const [{ prepareAgainAtStart }, { readLastPlan }] = await Promise.all([import('./realserver/prepare-at-start'), import('./state/last-plan')]);
+  await prepareAgainAtStart({ readLastPlan: () => readLastPlan(stateDir), applier: verifier, logger });
+}
+
 function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
   const common = ['health', ...(config.metrics ? ['metrics'] : [])];
   return config.role === 'director'
@@ -242,6 +254,11 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   // one realserver kernel for the verifier and the self-report, its reader chosen (and logged) once
   const realserverModule = config.role === 'realserver' ? await import('./realserver/kernel') : undefined;
   const realserverKernel = realserverModule?.createLinuxRealserverKernel({ log: logger });
+  const verifier = realserverKernel
+    ? (await import('./realserver/verifier')).createRealserverVerifier({ stateDir: config.stateDir, logger, kernel: realserverKernel })
+    : undefined;
+  // before the self-checks and before serving: a reboot took back what the last plan prepared
+  if (verifier) await prepareAtStart(config.stateDir, verifier, logger);
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,
@@ -264,7 +281,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     identity: { host, role: config.role, version: VERSION, capabilities: capabilitiesOf(config, director?.ipvsBackend) },
     applier: health.wrap(kernel
       ? await directorApplier(config, logger, kernel, health.wantedWeight, health.holdsNone)
-      : (await import('./realserver/verifier')).createRealserverVerifier({ stateDir: config.stateDir, logger, ...(realserverKernel ? { kernel: realserverKernel } : {}) })),
+      : realserverApplier(verifier)),
     health: health.health,
     ...(health.status ? { status: health.status } : {}),
     ...(vrrp ? { vrrp } : {}),

@@ -1,6 +1,7 @@
 // Scenario 1 of issue #5 on the real kernel, agent-driven: `lvsctl rollout` pushes a
 // persistent port service (PPC) on port 80 to a real lvsctl-agent on the director, after
-// the realserver agents prepared their VIP and ARP settings themselves (`prepare: true`).
+// the realserver agents prepared their VIP and ARP settings themselves (`prepare: true`);
+// after a reboot, a realserver agent prepares them again as it starts.
 import { strict as assert } from 'node:assert';
 import type { PlanInput } from '../../controller/plan/schema';
 import { LAB_CLUSTER_HOOK_TIMEOUT_MS, startLabCluster, type CommandResult, type LabCluster } from './support/cluster';
@@ -92,5 +93,25 @@ describe('PPC: a persistent port service on port 80, rolled out by lvsctl to rea
     assert.deepEqual(countByServer(answers), { r1: 10, r2: 10 });
     const { text, connections } = await ipvsConnections('d');
     assert.ok(!connections.some((c) => isTemplate(c) && c.virtual.address === PLAIN_VIP), `no template expected without persistence:\n${text}`);
+  });
+
+  it('a realserver that rebooted (its VIPs and ARP settings gone) prepares itself again as its agent starts, with no rollout', async () => {
+    assert.ok(cluster);
+    // what a reboot does to it: the agent gone, the kernel's addresses and sysctls back to the defaults, its state dir kept
+    await cluster.stopAgent('r1');
+    for (const vip of [VIP, PLAIN_VIP]) await inNetns('r1', 'ip', ['addr', 'del', `${vip}/32`, 'dev', 'lo']);
+    await inNetns('r1', 'sysctl', ['-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0']);
+    await cluster.restartAgent('r1');
+
+    const { stdout: addresses } = await inNetns('r1', 'ip', ['-o', 'addr', 'show', 'dev', 'lo']);
+    assert.match(addresses, /inet 10\.0\.0\.100\/32/, addresses);
+    assert.match(addresses, /inet 10\.0\.0\.101\/32/, addresses);
+    const { stdout: arp } = await inNetns('r1', 'sysctl', ['-n', 'net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce']);
+    assert.deepEqual(arp.trim().split('\n'), ['1', '2']);
+    const log = await cluster.agentLog('r1');
+    assert.match(log, /prepared again at start from the last applied plan/, log.slice(-3000));
+    // the director never stopped sending r1 its share: r1 serves it again
+    const answers = await httpRequests('client', `http://${PLAIN_VIP}/`, 20);
+    assert.deepEqual(countByServer(answers), { r1: 10, r2: 10 });
   });
 });

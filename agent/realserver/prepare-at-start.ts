@@ -1,0 +1,59 @@
+// A reboot takes back what prepare set: the VIPs on lo, the ARP sysctls, tunl0 are the
+// kernel's, not a file's. The last applied plan survives in --state-dir, so a realserver agent
+// whose last plan says `prepare: true` applies it once more as it starts, before it serves:
+// otherwise the host answers its director's health checks (at its own address) while it drops
+// every packet for the VIP, until the next rollout. Nothing is asked of a plan that only
+// verifies; a plan that cannot be read waits for the next rollout, as health checking does.
+import type { Logger } from 'winston';
+import { errorMessage } from '../../lvs/errors';
+import type { HostApplier, StepEvent } from '../../lvs/apply-events';
+import type { HostPlan } from '../../lvs/host-plan';
+
+/** How many changed or failed steps a log line names; the rest are counted. */
+const STEPS_NAMED = 20;
+
+export interface PrepareAtStartOptions {
+  /** the last applied plan, undefined when there is none (readLastPlan) */
+  readLastPlan: () => Promise<HostPlan | undefined>;
+  /** the realserver's own applier: the one a rollout goes through, so the two never interleave */
+  applier: HostApplier;
+  logger: Logger;
+}
+
+export type PrepareAtStartOutcome = 'no plan' | 'verify only' | 'unreadable' | 'as planned' | 'prepared' | 'failed';
+
+function named(steps: readonly StepEvent[]): { steps: string[]; stepsLeftOut?: number } {
+  const text = steps.slice(0, STEPS_NAMED).map((s) => `${s.action} ${s.target}: ${s.message}${s.fix ? ` (fix: ${s.fix})` : ''}`);
+  return steps.length > STEPS_NAMED ? { steps: text, stepsLeftOut: steps.length - STEPS_NAMED } : { steps: text };
+}
+
+export async function prepareAgainAtStart(opts: PrepareAtStartOptions): Promise<PrepareAtStartOutcome> {
+  let plan: HostPlan | undefined;
+  try {
+    plan = await opts.readLastPlan();
+  } catch (error) {
+    opts.logger.warn('the last applied plan could not be read: what prepare set is not put back until the next rollout', { problem: errorMessage(error) });
+    return 'unreadable';
+  }
+  if (plan === undefined) return 'no plan';
+  if (plan.role !== 'realserver' || !plan.prepare) return 'verify only';
+  const steps: StepEvent[] = [];
+  const result = await opts.applier.apply(plan, 'apply', (event) => {
+    if (event.kind === 'step') steps.push(event);
+  });
+  const fields = { generation: plan.generation, changed: result.changed };
+  if (result.outcome === 'failed') {
+    opts.logger.warn('the last applied plan could not be prepared again at start: the host may drop its VIPs\' traffic until it is fixed and rolled out', {
+      ...fields, problem: result.message, ...named(steps.filter((s) => s.status === 'failed')),
+    });
+    return 'failed';
+  }
+  if (result.changed === 0) {
+    opts.logger.info('the last applied plan is still in place at start: nothing to prepare again', fields);
+    return 'as planned';
+  }
+  opts.logger.info('prepared again at start from the last applied plan (a reboot, or a hand, had taken it back)', {
+    ...fields, ...named(steps.filter((s) => s.status === 'changed')),
+  });
+  return 'prepared';
+}

@@ -1,0 +1,103 @@
+// A realserver agent starting after a reboot puts back what its last applied plan prepared
+// (agent/realserver/prepare-at-start.ts), through the verifier a rollout uses, on a fake host.
+import { strict as assert } from 'node:assert';
+import { createRealserverVerifier } from '../../../agent/realserver/verifier';
+import { prepareAgainAtStart } from '../../../agent/realserver/prepare-at-start';
+import type { HostPlan } from '../../../lvs/host-plan';
+import { capturingLogger } from '../../integration/support/capturing-logger';
+import { bareHost, drReadyHost, realserverPlan, rig, VIP } from './rig';
+import { tempDir } from '../../temp-dirs';
+
+async function startWith(plan: HostPlan | undefined | Error, host = bareHost()) {
+  const log = capturingLogger();
+  const verifier = createRealserverVerifier({ stateDir: await tempDir('lvsctl-prepare-at-start-'), logger: log.logger, kernel: host.kernel() });
+  const outcome = await prepareAgainAtStart({
+    readLastPlan: async () => {
+      if (plan instanceof Error) throw plan;
+      return plan;
+    },
+    applier: verifier,
+    logger: log.logger,
+  });
+  return { outcome, host, lines: log.lines };
+}
+
+describe('realserver: the last applied plan prepared again at start', () => {
+  it('puts the VIP back on lo and sets the ARP sysctls the reboot took back, and logs what it set', async () => {
+    const { outcome, host, lines } = await startWith(realserverPlan({ prepare: true, generation: 7 }));
+
+    assert.equal(outcome, 'prepared');
+    assert.ok(host.hasAddress('lo', VIP, 32), 'the VIP is on lo again');
+    assert.equal(host.sysctls.get('net.ipv4.conf.all.arp_ignore'), '1');
+    assert.equal(host.sysctls.get('net.ipv4.conf.all.arp_announce'), '2');
+    const line = lines.find((l) => l.message === 'prepared again at start from the last applied plan (a reboot, or a hand, had taken it back)');
+    assert.ok(line, JSON.stringify(lines));
+    assert.equal(line.generation, 7);
+    assert.ok((line.changed as number) >= 3, JSON.stringify(line));
+    assert.ok((line.steps as string[]).some((s) => s.includes(VIP)), JSON.stringify(line.steps));
+  });
+
+  it('records what it set as its own, so a later plan without the VIP takes it away again', async () => {
+    const host = bareHost();
+    const dir = await tempDir('lvsctl-prepare-at-start-');
+    const log = capturingLogger();
+    const verifier = createRealserverVerifier({ stateDir: dir, logger: log.logger, kernel: host.kernel() });
+    await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true }), applier: verifier, logger: log.logger });
+    assert.ok(host.hasAddress('lo', VIP, 32));
+
+    const later = await rig(host, dir);
+    const result = await later.run(realserverPlan({ prepare: true, duties: [] }), 'apply');
+
+    assert.notEqual(result.result.outcome, 'failed', result.result.message);
+    assert.ok(!host.hasAddress('lo', VIP, 32), 'the VIP the start put back is taken away with the plan that dropped it');
+  });
+
+  it('changes nothing on a host still as planned, and says so', async () => {
+    const ready = drReadyHost();
+    const { outcome, host, lines } = await startWith(realserverPlan({ prepare: true }), ready);
+
+    assert.equal(outcome, 'as planned');
+    assert.deepEqual(host.processes, []);
+    assert.ok(lines.some((l) => l.message === 'the last applied plan is still in place at start: nothing to prepare again'), JSON.stringify(lines));
+  });
+
+  it('leaves a host alone whose plan only verifies (prepare: false)', async () => {
+    const { outcome, host, lines } = await startWith(realserverPlan({ prepare: false }));
+
+    assert.equal(outcome, 'verify only');
+    assert.ok(!host.hasAddress('lo', VIP), 'no VIP added without prepare');
+    assert.equal(host.sysctls.get('net.ipv4.conf.all.arp_ignore') ?? '0', '0');
+    assert.deepEqual(lines, []);
+  });
+
+  it('does nothing without a last plan (a new agent)', async () => {
+    const { outcome, lines } = await startWith(undefined);
+
+    assert.equal(outcome, 'no plan');
+    assert.deepEqual(lines, []);
+  });
+
+  it('warns, and starts anyway, when the last plan cannot be read', async () => {
+    const { outcome, host, lines } = await startWith(new Error('/var/lib/lvsctl/last-applied-plan.json: not a plan file'));
+
+    assert.equal(outcome, 'unreadable');
+    assert.ok(!host.hasAddress('lo', VIP));
+    const warning = lines.find((l) => l.level === 'warn');
+    assert.match(String(warning?.message), /could not be read: what prepare set is not put back until the next rollout/);
+    assert.match(String(warning?.problem), /last-applied-plan\.json: not a plan file/);
+  });
+
+  it('warns with the failed steps and their fixes when the host refuses (a read-only /proc/sys)', async () => {
+    const host = bareHost();
+    host.failNext.sysctl = 'EROFS: read-only file system';
+    const { outcome, lines } = await startWith(realserverPlan({ prepare: true }), host);
+
+    assert.equal(outcome, 'failed');
+    assert.ok(!host.hasAddress('lo', VIP), 'no VIP without its ARP settings');
+    const warning = lines.find((l) => l.level === 'warn');
+    assert.match(String(warning?.message), /could not be prepared again at start/, JSON.stringify(lines));
+    const steps = (warning?.steps ?? []) as string[];
+    assert.ok(steps.some((s) => /^prepare web1: .*EROFS.*no address was added/.test(s)), JSON.stringify(steps));
+    assert.ok(steps.some((s) => s.includes('fix: sysctl -w net.ipv4.conf.all.arp_ignore=1')), JSON.stringify(steps));
+  });
+});
