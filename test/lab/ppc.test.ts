@@ -100,7 +100,9 @@ describe('PPC: a persistent port service on port 80, rolled out by lvsctl to rea
     // what a reboot does to it: the agent gone, the kernel's addresses and sysctls back to the defaults, its state dir kept
     await cluster.stopAgent('r1');
     for (const vip of [VIP, PLAIN_VIP]) await inNetns('r1', 'ip', ['addr', 'del', `${vip}/32`, 'dev', 'lo']);
-    await inNetns('r1', 'sysctl', ['-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0']);
+    // every device's own value too: the kernel takes the larger of all and the device's
+    const resets = ['all', 'eth0', 'lo'].flatMap((dev) => [`net.ipv4.conf.${dev}.arp_ignore=0`, `net.ipv4.conf.${dev}.arp_announce=0`]);
+    await inNetns('r1', 'sysctl', ['-q', '-w', ...resets]);
     await cluster.restartAgent('r1');
 
     const { stdout: addresses } = await inNetns('r1', 'ip', ['-o', 'addr', 'show', 'dev', 'lo']);
