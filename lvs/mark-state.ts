@@ -22,6 +22,12 @@ export interface MarkState {
   unparsed: string[];
   /** MARK rules elsewhere that cannot be read as plan mark rules (e.g. with "!" or -s): reported */
   foreignUnparsed: string[];
+  /**
+   * rules elsewhere that jump or go to the owned chain, PREROUTING's own jump apart, as
+   * iptables-save prints them (also among foreignUnparsed): while one stands, the kernel
+   * refuses to delete the chain (absent: none read)
+   */
+  references?: string[];
 }
 
 export const NO_MARKS: MarkState = {

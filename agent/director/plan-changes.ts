@@ -8,10 +8,11 @@ import type { Marks } from '../kernel/marks';
 import { serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { NO_MARKS, type MarkState } from '../../lvs/mark-state';
 import type { ApplyPhases } from './apply-phases';
-import { rulesOfFamily } from './mark-families';
+import { chainLabel, rulesOfFamily } from './mark-families';
 import { readOwnership, type DirectorOwnership } from '../state/ownership';
 import { planDrains, type DrainPlan } from './drain';
 import { projectionSteps } from './ipvs-table';
+import { MARK_CHAIN } from '../../lvs/formats/iptables-format';
 import { markChainDrift } from './mark-drift';
 import type { IpvsOperation } from '../../lvs/operations';
 import { KnownEqual, ownedSetOf, reconcileIpvsSteps, reconcileMarks, type MarkReconciliation, type OwnedSet } from './reconcile';
@@ -132,6 +133,9 @@ export async function planChanges(
   const ipvs = await runSliced(reconcileIpvsSteps(desired, snapshot.ipvs, options.memo ? options.memo.owned(ownership.services) : ownedSetOf(ownership.services), options.memo?.knownEqual));
   const drains = planDrains({ ops: ipvs.ops, actual: snapshot.ipvs, desired, draining: ownership.draining, now });
   const marks = reconcileMarks(rulesOfFamily(plan.marks, 'inet'), snapshot.marks);
+  const marks6 = snapshot.marks6 ? reconcileMarks(wants6, snapshot.marks6) : undefined;
+  refuseReferencedChainRemoval(marks, snapshot.marks, 'inet');
+  if (marks6 && snapshot.marks6) refuseReferencedChainRemoval(marks6, snapshot.marks6, 'inet6');
   const projection = await runSliced(projectionSteps(snapshot.ipvs, drains.ops, ipvs.actualByName));
   phases?.lap('diff');
   return {
@@ -143,7 +147,7 @@ export async function planChanges(
     drains,
     marks,
     markDrift: markChainDrift(snapshot.marks, rulesOfFamily(ownership.markRules, 'inet')),
-    ...(snapshot.marks6 ? { marks6: reconcileMarks(wants6, snapshot.marks6) } : {}),
+    ...(marks6 ? { marks6 } : {}),
     markDrift6: snapshot.marks6 ? markChainDrift(snapshot.marks6, wrote6) : [],
     projected: projection.services,
     projectedTouched: projection.touched,
@@ -229,6 +233,22 @@ async function readIpv6Marks(door: Marks | undefined): Promise<MarkState | undef
  * with -o or --pe sip): adopting it would silently drop what lvsctl cannot express, and adding
  * it fails. Refused before anything changes.
  */
+/**
+ * A plan without mark rules deletes the owned chain, which the kernel refuses ("Device or
+ * resource busy") while another rule jumps to it: refused here, before the IPVS batch, so
+ * the apply does not fail half-way on it and roll back every time.
+ */
+function refuseReferencedChainRemoval(marks: MarkReconciliation, state: MarkState, family: 'inet' | 'inet6'): void {
+  const references = state.references ?? [];
+  if (marks.action !== 'remove' || references.length === 0) return;
+  const tool = family === 'inet6' ? 'ip6tables' : 'iptables';
+  throw new Error(
+    `the plan has no ${family === 'inet6' ? 'IPv6 ' : ''}mark rules, so the apply deletes lvsctl's own chain ${chainLabel(MARK_CHAIN, family)}, ` +
+      `and the kernel keeps a chain another rule jumps to: ${references.map((r) => JSON.stringify(r)).join(', ')}; nothing was changed. ` +
+      `Fix: delete that rule (${tool} -t mangle ${references[0].replace(/^-A /, '-D ')}) or point it at a chain of its own, then apply again`,
+  );
+}
+
 function refuseForeignCollisions(plan: DirectorPlan, foreign: readonly UnparsedService[]): void {
   if (foreign.length === 0) return;
   const byKey = new Map(foreign.flatMap((f) => (f.key ? [[serviceKeyString(f.key), f] as const] : [])));

@@ -127,7 +127,8 @@ export type MangleState = MarkState;
  * hold are sorted into unparsed/foreignUnparsed, never silently dropped.
  */
 export function parseMangleSave(text: string): MangleState {
-  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [] };
+  const references: string[] = [];
+  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references };
   // Without any "*table" line the text is taken as mangle rules alone.
   let table: string | undefined = /^\*/m.test(text) ? undefined : 'mangle';
   text.split('\n').forEach((raw, index) => {
@@ -179,8 +180,10 @@ export function parseMangleSave(text: string): MangleState {
     else if (reading.kind === 'mark') state.foreign.push(reading.rule);
     else if (reading.kind === 'unreadable-mark') state.foreignUnparsed.push(trimmed);
     // Someone else's way into the owned chain (another chain, a condition): reported, not ours.
-    else if (reading.kind === 'jump' && reading.chain === MARK_CHAIN) state.foreignUnparsed.push(trimmed);
-    else if (reading.kind === 'other' && reading.target === MARK_CHAIN) state.foreignUnparsed.push(trimmed);
+    else if ((reading.kind === 'jump' && reading.chain === MARK_CHAIN) || (reading.kind === 'other' && reading.target === MARK_CHAIN)) {
+      state.foreignUnparsed.push(trimmed);
+      references.push(rule);
+    }
   });
   return state;
 }

@@ -70,6 +70,7 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, Protocol>> = { '6': 'tcp', '17':
 /** Reads the words after `-A CHAIN`. */
 export function readRule(words: readonly string[]): RuleReading {
   let target: string | undefined;
+  let viaGoto = false;
   let targetArgs: string[] = [];
   const problems: string[] = [];
   let destination: string | undefined;
@@ -121,6 +122,11 @@ export function readRule(words: readonly string[]): RuleReading {
       case '-j': case '--jump':
         target = value();
         break;
+      // a goto into a chain is a way into it, never the plain jump lvsctl writes
+      case '-g': case '--goto':
+        target = value();
+        viaGoto = true;
+        break;
       case '!':
         problems.push('a negation ("!")');
         conditions++;
@@ -140,7 +146,7 @@ export function readRule(words: readonly string[]): RuleReading {
   }
 
   if (target !== 'MARK') {
-    if (target !== undefined && conditions === 0 && targetArgs.length === 0) return { kind: 'jump', chain: target };
+    if (target !== undefined && !viaGoto && conditions === 0 && targetArgs.length === 0) return { kind: 'jump', chain: target };
     return { kind: 'other', ...(target !== undefined ? { target } : {}) };
   }
   let mark: number | undefined;

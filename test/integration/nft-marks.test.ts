@@ -198,6 +198,25 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
     assert.deepEqual(await save(), before);
   });
 
+  it('refuses a plan without mark rules while another chain jumps to LVSCTL-MARK, naming the rule, with the table and the chain untouched', async () => {
+    const d = await director();
+    await d.run(shop);
+    await hand([['-t', 'mangle', '-A', 'OUTPUT', '-p', 'tcp', '-j', 'LVSCTL-MARK']]);
+    const before = await save();
+    const ipvsBefore = d.ipvs.snapshot();
+
+    const { result } = await d.run(directorPlan(services, [], 2));
+
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed\. Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK\)/);
+    assert.deepEqual(await save(), before);
+    assert.deepEqual(d.ipvs.snapshot(), ipvsBefore);
+    // the operator's fix, and the same plan goes through
+    await hand([['-t', 'mangle', '-D', 'OUTPUT', '-p', 'tcp', '-j', 'LVSCTL-MARK']]);
+    assert.equal((await d.run(directorPlan(services, [], 2))).result.outcome, 'changed');
+    assert.deepEqual(await lvsctlRules(), []);
+  });
+
   it('writes IPv6 rules with ip6tables-nft in their own chain, beside the IPv4 one, and removes them again', async () => {
     const v6Rule: MarkRule = { mark: 2, protocol: 'tcp', destination: 'FD00:0::50', ports: ['80', '443'] };
     const both = directorPlan(

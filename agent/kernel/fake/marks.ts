@@ -14,6 +14,8 @@ interface Table {
   chain: string[];
   foreign: MarkRule[];
   foreignUnparsed: string[];
+  /** other chains' jumps into the owned chain: as the kernel, a removal of the chain then fails */
+  references: string[];
 }
 
 /** "-A LVSCTL-MARK …" for a mark rule, as iptables-save prints it. */
@@ -39,13 +41,14 @@ export class FakeMarks implements Marks {
       jumpCount: initial.jumpCount ?? (initial.jumpPresent ?? chainExists ? 1 : 0),
       chain,
       foreign: structuredClone(initial.foreign ?? []),
-      foreignUnparsed: [...(initial.foreignUnparsed ?? [])],
+      foreignUnparsed: [...(initial.foreignUnparsed ?? []), ...(initial.references ?? [])],
+      references: [...(initial.references ?? [])],
     };
   }
 
   /** The table as it is now, never affected by injected faults. */
   snapshot(): MarkState {
-    const { chainExists, jumpCount, chain, foreign, foreignUnparsed } = structuredClone(this.table);
+    const { chainExists, jumpCount, chain, foreign, foreignUnparsed, references } = structuredClone(this.table);
     const owned: MarkRule[] = [];
     const unparsed: string[] = [];
     for (const line of chain) {
@@ -53,7 +56,7 @@ export class FakeMarks implements Marks {
       if (reading.kind === 'mark') owned.push(reading.rule);
       else unparsed.push(line);
     }
-    return { chainExists, jumpPresent: jumpCount > 0, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed };
+    return { chainExists, jumpPresent: jumpCount > 0, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed, references };
   }
 
   failNextReplace(message = 'iptables-restore: line 3 failed'): void {
@@ -93,6 +96,8 @@ export class FakeMarks implements Marks {
   async removeOwnedChain(): Promise<void> {
     this.calls.removeOwnedChain++;
     this.throwIfInjected('remove');
+    // iptables-nft's words for a chain another rule still jumps to
+    if (this.table.references.length > 0) throw new Error(`iptables-restore: line 4: CHAIN_DEL failed (Device or resource busy): chain ${MARK_CHAIN}`);
     this.table = { ...this.table, chainExists: false, jumpCount: 0, chain: [] };
   }
 

@@ -73,8 +73,8 @@ export class LinuxMarks implements Marks {
   async read(): Promise<MarkState> {
     const backend = await this.resolveBackend();
     const { stdout } = await this.exec(backend.save, ['-t', 'mangle'], { timeoutMs: TIMEOUT_MS });
-    const { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed } = parseMangleSave(stdout);
-    this.lastRead = { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed };
+    const { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed, references } = parseMangleSave(stdout);
+    this.lastRead = { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed, ...(references ? { references } : {}) };
     return structuredClone(this.lastRead);
   }
 

@@ -40,6 +40,22 @@ describe('the owned mark chain when someone else has been at it', () => {
     assert.deepEqual([after.chainExists, after.jumpCount], [false, 0]);
   });
 
+  it('refuses, before changing anything, a plan without mark rules while another rule jumps to the owned chain: the kernel would refuse to delete it', async () => {
+    const reference = '-A OUTPUT -p tcp -j LVSCTL-MARK';
+    const r = await directorRig({ marks: new FakeMarks({ references: [reference] }) });
+    assert.equal((await r.run(shop)).result.outcome, 'changed', 'a plan with mark rules only flushes the chain: the reference does not matter');
+    const before = { ipvs: r.ipvs.snapshot(), marks: r.marks.snapshot() };
+
+    const { result } = await r.run(directorPlan(table([service(fwmark(1)), [dest('10.0.0.11', { port: 0 })]]), [], 2));
+
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /the plan has no mark rules, so the apply deletes lvsctl's own chain LVSCTL-MARK, and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed/);
+    assert.match(result.message, /Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK\) or point it at a chain of its own, then apply again/);
+    assert.doesNotMatch(result.message, /rolled back|Device or resource busy/, 'refused before the batch, not failed in it');
+    assert.deepEqual(r.ipvs.snapshot(), before.ipvs, 'the fwmark 3 service the plan drops is still there');
+    assert.deepEqual(r.marks.snapshot(), before.marks);
+  });
+
   it('puts a missing jump back', async () => {
     const r = await appliedThenEdited((chain) => ({ chain, jumpCount: 0 }));
     const { events } = await r.run(shop);

@@ -130,13 +130,14 @@ describe('iptables mangle text format', () => {
           foreign: [{ mark: 7, protocol: 'tcp', destination: '10.0.0.100', ports: ['8080'] }],
           unparsed: [],
           foreignUnparsed: [],
+          references: [],
         });
       });
     }
 
     it('finds neither chain nor jump in an empty mangle table', () => {
       const state = parseMangleSave('*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n');
-      assert.deepEqual(state, { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [] });
+      assert.deepEqual(state, { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references: [] });
       assert.deepEqual(parseMangleSave(''), state);
     });
 

@@ -32,6 +32,14 @@ describe('iptables text for the jump to the owned chain', () => {
   it('reports a jump into the owned chain from another chain as someone else\'s rule', () => {
     const state = parseMangleSave('*mangle\n:LVSCTL-MARK - [0:0]\n-A OUTPUT -j LVSCTL-MARK\nCOMMIT\n');
     assert.deepEqual([state.jumpCount, state.foreignUnparsed], [0, ['-A OUTPUT -j LVSCTL-MARK']]);
+    assert.deepEqual(state.references, ['-A OUTPUT -j LVSCTL-MARK'], 'a rule the chain cannot be deleted past');
+  });
+
+  it('lists every other way into the owned chain as a reference, without counters, and PREROUTING\'s plain jump as none', () => {
+    const state = parseMangleSave('*mangle\n:LVSCTL-MARK - [0:0]\n-A PREROUTING -j LVSCTL-MARK\n-A PREROUTING -p udp -j LVSCTL-MARK\n' +
+      '[3:180] -A FORWARD -g LVSCTL-MARK\n-A OUTPUT -j ACCEPT\nCOMMIT\n');
+    assert.equal(state.jumpCount, 1);
+    assert.deepEqual(state.references, ['-A PREROUTING -p udp -j LVSCTL-MARK', '-A FORWARD -g LVSCTL-MARK']);
   });
 
   it('a swap deletes the extra jumps (the last one stays) and adds none', () => {
