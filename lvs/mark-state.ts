@@ -10,6 +10,13 @@ export interface MarkState {
   /** how many times it does: more than one is drift (a second `-A`), collapsed on the next swap */
   jumpCount: number;
   /**
+   * where each of those jumps stands among PREROUTING's rules (1 for the first rule), and how
+   * many rules PREROUTING holds: a rollback puts a deleted jump back at its place, not at the
+   * end, where rules after it would see the packets first (absent: not read from iptables-save)
+   */
+  jumpPositions?: number[];
+  preroutingRules?: number;
+  /**
    * every rule of the owned chain exactly as iptables-save prints it ("-A LVSCTL-MARK …"), in
    * order, whoever wrote it: what a rollback puts back, so a hand edit survives a failed apply
    */

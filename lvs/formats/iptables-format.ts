@@ -96,25 +96,50 @@ export function renderMarkChainRemoval(opts: { jumpPresent: boolean; jumpCount?:
   return lines.join('\n') + '\n';
 }
 
-/** What a rollback puts back: the owned chain's lines as read, and its number of jumps. */
+/** What a rollback puts back: the owned chain's lines as read, and its number of jumps (and their places, where read). */
 export interface SavedMarkChain {
   chainExists: boolean;
   /** "-A LVSCTL-MARK …" lines as iptables-save printed them */
   chain: readonly string[];
   jumpCount: number;
+  jumpPositions?: readonly number[];
+}
+
+/** PREROUTING as it is when the rollback starts. */
+export interface PreroutingNow {
+  jumpCount: number;
+  /** its rules, the jumps included (absent: unknown, a jump put back goes at the end) */
+  preroutingRules?: number;
 }
 
 /**
  * `iptables-restore --noflush` input putting the owned chain back exactly as it was saved,
- * hand-written lines included (iptables-restore reads what iptables-save wrote), from a
- * PREROUTING that now has `jumpCountNow` jumps to it.
+ * hand-written lines included (iptables-restore reads what iptables-save wrote), from
+ * PREROUTING as it is now. Jumps an apply deleted (a plan without marks) go back at their
+ * saved places (`-I PREROUTING N`), the rules around them as they were; a place past
+ * PREROUTING's end now (rules deleted meanwhile) becomes the end.
  */
-export function renderMarkChainReplay(saved: SavedMarkChain, jumpCountNow: number): string {
-  if (!saved.chainExists) return renderMarkChainRemoval({ jumpPresent: jumpCountNow > 0, jumpCount: jumpCountNow });
+export function renderMarkChainReplay(saved: SavedMarkChain, now: PreroutingNow): string {
+  if (!saved.chainExists) return renderMarkChainRemoval({ jumpPresent: now.jumpCount > 0, jumpCount: now.jumpCount });
   const foreignLine = saved.chain.find((line) => !line.startsWith(`-A ${MARK_CHAIN} `));
   if (foreignLine !== undefined) throw new Error(`not a line of ${MARK_CHAIN}, refusing to replay it: ${foreignLine}`);
-  const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`, ...saved.chain, ...jumpAdjustment(jumpCountNow, saved.jumpCount), 'COMMIT'];
+  const lines = ['*mangle', `:${MARK_CHAIN} - [0:0]`, ...saved.chain, ...jumpsBack(saved, now), 'COMMIT'];
   return lines.join('\n') + '\n';
+}
+
+/** Every jump back at its place when none is left and the places and PREROUTING's length are known; else by count. */
+function jumpsBack(saved: SavedMarkChain, now: PreroutingNow): string[] {
+  const positions = saved.jumpPositions;
+  if (now.jumpCount !== 0 || now.preroutingRules === undefined || positions === undefined || positions.length !== saved.jumpCount) {
+    return jumpAdjustment(now.jumpCount, saved.jumpCount);
+  }
+  // ascending: each insert puts back the rules before the next place as they were
+  let length = now.preroutingRules;
+  return [...positions].sort((a, b) => a - b).map((position) => {
+    const at = Math.min(position, length + 1);
+    length++;
+    return `-I ${MARK_PARENT_CHAIN} ${at} -j ${MARK_CHAIN}`;
+  });
 }
 
 /** What `iptables-save -t mangle` says about mark rules: the director's MarkState. */
@@ -128,7 +153,9 @@ export type MangleState = MarkState;
  */
 export function parseMangleSave(text: string): MangleState {
   const references: string[] = [];
-  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references };
+  const jumpPositions: number[] = [];
+  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references, jumpPositions, preroutingRules: 0 };
+  let preroutingRules = 0;
   // Without any "*table" line the text is taken as mangle rules alone.
   let table: string | undefined = /^\*/m.test(text) ? undefined : 'mangle';
   text.split('\n').forEach((raw, index) => {
@@ -166,6 +193,7 @@ export function parseMangleSave(text: string): MangleState {
       return fail('expected "-A CHAIN …", ":CHAIN POLICY", "*table", "COMMIT" or a # comment, as iptables-save prints');
     }
     if (table !== 'mangle') return;
+    if (chain === MARK_PARENT_CHAIN) state.preroutingRules = ++preroutingRules;
     const reading = readRule(words.slice(2));
     if (chain === MARK_CHAIN) {
       state.chain.push(rule);
@@ -176,6 +204,7 @@ export function parseMangleSave(text: string): MangleState {
     if (reading.kind === 'jump' && reading.chain === MARK_CHAIN && chain === MARK_PARENT_CHAIN) {
       state.jumpPresent = true;
       state.jumpCount++;
+      jumpPositions.push(preroutingRules);
     }
     else if (reading.kind === 'mark') state.foreign.push(reading.rule);
     else if (reading.kind === 'unreadable-mark') state.foreignUnparsed.push(trimmed);

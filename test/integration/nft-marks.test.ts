@@ -187,6 +187,28 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
     assert.deepEqual(await save(), before);
   });
 
+  it('puts the jump back at its place among PREROUTING\'s rules when a removal of the chain is rolled back', async () => {
+    await hand(HAND_RULES);
+    const first = await director();
+    await first.run(shop);
+    await hand([HAND_RULE_AFTER_JUMP]);
+    const before = await save();
+    // the IPVS read-back after the chain's removal fails: the apply must put the chain and its jump back
+    const ipvs = new FakeIpvs();
+    const armed: Exec = async (file, args, options) => {
+      const result = await netns.exec(file, args, options);
+      if (file === 'iptables-nft-restore') ipvs.failNextRead('Memory allocation problem');
+      return result;
+    };
+    const d = await director({ exec: armed, ipvs });
+    const { result } = await d.run(directorPlan(services, [], 2));
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /rolled back/);
+    const prerouting = (lines: string[]) => lines.filter((l) => l.startsWith('-A PREROUTING'));
+    assert.deepEqual(prerouting(await save()), prerouting(before), 'the jump before the hand rule that came after it, as it was');
+    assert.deepEqual(await save(), before);
+  });
+
   it('removes the chain and every jump when the plan has no mark rules, and nothing else', async () => {
     await hand(HAND_RULES);
     const before = await save();

@@ -53,6 +53,12 @@ export async function resolveIptablesBackend(exec: Exec, choice: IptablesChoice)
   );
 }
 
+/** After a write the jumps' places are not known without a read (a rollback reads PREROUTING afresh). */
+function placesUnknown(state: MarkState): MarkState {
+  const { jumpPositions: _positions, preroutingRules: _rules, ...rest } = state;
+  return rest;
+}
+
 export class LinuxMarks implements Marks {
   private backend: Promise<IptablesBackend> | undefined;
   /** the jump's presence as last read: the restore text differs with it, and reading again would cost a process */
@@ -73,8 +79,7 @@ export class LinuxMarks implements Marks {
   async read(): Promise<MarkState> {
     const backend = await this.resolveBackend();
     const { stdout } = await this.exec(backend.save, ['-t', 'mangle'], { timeoutMs: TIMEOUT_MS });
-    const { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed, references } = parseMangleSave(stdout);
-    this.lastRead = { chainExists, jumpPresent, jumpCount, chain, owned, foreign, unparsed, foreignUnparsed, ...(references ? { references } : {}) };
+    this.lastRead = parseMangleSave(stdout);
     return structuredClone(this.lastRead);
   }
 
@@ -85,7 +90,7 @@ export class LinuxMarks implements Marks {
     await this.restore(backend, text);
     // markRuleSpec writes the words iptables-save prints, so this is what a read would give.
     const chain = rules.map((r) => `-A ${MARK_CHAIN} ${markRuleSpec(r)}`);
-    this.lastRead = { ...current, chainExists: true, jumpPresent: true, jumpCount: 1, chain, owned: structuredClone(rules), unparsed: [] };
+    this.lastRead = { ...placesUnknown(current), chainExists: true, jumpPresent: true, jumpCount: 1, chain, owned: structuredClone(rules), unparsed: [] };
   }
 
   async removeOwnedChain(): Promise<void> {
@@ -93,14 +98,14 @@ export class LinuxMarks implements Marks {
     const current = this.lastRead ?? (await this.read());
     if (!current.chainExists && current.jumpCount === 0) return;
     await this.restore(backend, renderMarkChainRemoval({ jumpPresent: current.jumpPresent, jumpCount: current.jumpCount }));
-    this.lastRead = { ...current, chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], unparsed: [] };
+    this.lastRead = { ...placesUnknown(current), chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], unparsed: [] };
   }
 
   async restoreChain(snapshot: MarkState): Promise<void> {
     const backend = await this.resolveBackend();
     // A rollback must start from what is there now, not from what this object last wrote.
     const current = await this.read();
-    await this.restore(backend, renderMarkChainReplay(snapshot, current.jumpCount));
+    await this.restore(backend, renderMarkChainReplay(snapshot, current));
     this.lastRead = undefined;
   }
 

@@ -131,13 +131,15 @@ describe('iptables mangle text format', () => {
           unparsed: [],
           foreignUnparsed: [],
           references: [],
+          jumpPositions: [1],
+          preroutingRules: 2,
         });
       });
     }
 
     it('finds neither chain nor jump in an empty mangle table', () => {
       const state = parseMangleSave('*mangle\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n');
-      assert.deepEqual(state, { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references: [] });
+      assert.deepEqual(state, { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references: [], jumpPositions: [], preroutingRules: 0 });
       assert.deepEqual(parseMangleSave(''), state);
     });
 

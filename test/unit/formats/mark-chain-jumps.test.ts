@@ -55,12 +55,34 @@ describe('iptables text for the jump to the owned chain', () => {
 
   it('a replay writes the saved lines verbatim and the saved number of jumps', () => {
     const chain = ['-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT', '-A LVSCTL-MARK -d 10.0.0.100/32 -m comment --comment "by hand" -j MARK --set-xmark 0x7/0xffffffff'];
-    const text = renderMarkChainReplay({ chainExists: true, chain, jumpCount: 2 }, 1);
+    const text = renderMarkChainReplay({ chainExists: true, chain, jumpCount: 2 }, { jumpCount: 1 });
     assert.equal(text, ['*mangle', ':LVSCTL-MARK - [0:0]', ...chain, '-A PREROUTING -j LVSCTL-MARK', 'COMMIT', ''].join('\n'));
-    assert.equal(renderMarkChainReplay({ chainExists: false, chain: [], jumpCount: 0 }, 1), renderMarkChainRemoval({ jumpPresent: true }));
+    assert.equal(renderMarkChainReplay({ chainExists: false, chain: [], jumpCount: 0 }, { jumpCount: 1 }), renderMarkChainRemoval({ jumpPresent: true }));
+  });
+
+  it('reads where each jump stands among PREROUTING\'s rules, and how many it holds', () => {
+    const state = parseMangleSave('*mangle\n:PREROUTING ACCEPT [0:0]\n:LVSCTL-MARK - [0:0]\n-A PREROUTING -p udp -j ACCEPT\n-A PREROUTING -j LVSCTL-MARK\n' +
+      '-A INPUT -j ACCEPT\n-A PREROUTING -p tcp -j ACCEPT\n-A PREROUTING -j LVSCTL-MARK\nCOMMIT\n');
+    assert.deepEqual([state.jumpPositions, state.preroutingRules], [[2, 4], 4]);
+  });
+
+  it('a replay puts deleted jumps back at their places, ascending, a place past the end at the end', () => {
+    const chain = ['-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT'];
+    const jumps = (text: string) => text.split('\n').filter((l) => l.includes('PREROUTING'));
+    assert.deepEqual(jumps(renderMarkChainReplay({ chainExists: true, chain, jumpCount: 1, jumpPositions: [2] }, { jumpCount: 0, preroutingRules: 3 })),
+      ['-I PREROUTING 2 -j LVSCTL-MARK']);
+    assert.deepEqual(jumps(renderMarkChainReplay({ chainExists: true, chain, jumpCount: 2, jumpPositions: [4, 1] }, { jumpCount: 0, preroutingRules: 2 })),
+      ['-I PREROUTING 1 -j LVSCTL-MARK', '-I PREROUTING 4 -j LVSCTL-MARK']);
+    // two rules deleted meanwhile: the place is past the end
+    assert.deepEqual(jumps(renderMarkChainReplay({ chainExists: true, chain, jumpCount: 1, jumpPositions: [5] }, { jumpCount: 0, preroutingRules: 2 })),
+      ['-I PREROUTING 3 -j LVSCTL-MARK']);
+    // a jump still there: counted, as before (its place is where it stands)
+    assert.deepEqual(jumps(renderMarkChainReplay({ chainExists: true, chain, jumpCount: 1, jumpPositions: [2] }, { jumpCount: 1, preroutingRules: 3 })), []);
+    // places unknown: appended
+    assert.deepEqual(jumps(renderMarkChainReplay({ chainExists: true, chain, jumpCount: 1 }, { jumpCount: 0 })), ['-A PREROUTING -j LVSCTL-MARK']);
   });
 
   it('a replay refuses a line that is not of the owned chain', () => {
-    assert.throws(() => renderMarkChainReplay({ chainExists: true, chain: ['-A PREROUTING -j ACCEPT'], jumpCount: 1 }, 1), /not a line of LVSCTL-MARK/);
+    assert.throws(() => renderMarkChainReplay({ chainExists: true, chain: ['-A PREROUTING -j ACCEPT'], jumpCount: 1 }, { jumpCount: 1 }), /not a line of LVSCTL-MARK/);
   });
 });

@@ -86,7 +86,7 @@ describe('fake mark table', () => {
     const foreign = { ...rule, mark: 9 };
     const marks = new FakeMarks({ foreign: [foreign] });
     await marks.replaceOwnedChain([rule]);
-    assert.deepEqual({ ...(await marks.read()), foreign: [] }, { chainExists: true, jumpPresent: true, jumpCount: 1, chain: [chainLine(rule)], owned: [rule], foreign: [], unparsed: [], foreignUnparsed: [] });
+    assert.deepEqual({ ...(await marks.read()), foreign: [] }, { chainExists: true, jumpPresent: true, jumpCount: 1, chain: [chainLine(rule)], owned: [rule], foreign: [], unparsed: [], foreignUnparsed: [], references: [] });
     await marks.removeOwnedChain();
     const after = await marks.read();
     assert.equal(after.chainExists || after.jumpPresent, false);
