@@ -6,6 +6,8 @@
 // address, and the client drops the answer (seen in the lab: every connection after the first
 // stuck in SYN_RECV). The kernel reads the receiving interface's own accept_redirects only,
 // not "all" (rt6_do_redirect): the interface of the route to the director. prepare sets it to 0.
+// An interface that forwards IPv6 follows no redirect whatever its accept_redirects says (the
+// same test in rt6_do_redirect), so there the check passes and says why.
 import { ipv6ConfKey, isInterfaceName, type SysctlKey } from '../kernel/sysctl';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import { isIpv6 } from '../../lvs/model';
@@ -33,6 +35,11 @@ export function redirectKeysToRead(plan: RealserverPlan, devices: readonly strin
   return ipv6NatServices(plan).length > 0 ? devices.map((device) => ipv6ConfKey(device, 'accept_redirects')) : [];
 }
 
+/** Read beside them, never set: whether each such device forwards IPv6 (then it follows no redirect). */
+export function forwardingKeysToRead(plan: RealserverPlan, devices: readonly string[]): SysctlKey[] {
+  return ipv6NatServices(plan).length > 0 ? devices.map((device) => ipv6ConfKey(device, 'forwarding')) : [];
+}
+
 export function redirectChecks(plan: RealserverPlan, values: ReadonlyMap<SysctlKey, string | undefined>, devices: readonly string[]): CheckResult[] {
   const services = ipv6NatServices(plan);
   // without a device the address or route check has failed already, naming it
@@ -42,6 +49,11 @@ export function redirectChecks(plan: RealserverPlan, values: ReadonlyMap<SysctlK
     const base = { action: 'check-accept_redirects', target: key };
     const raw = values.get(key);
     if (raw === '0') return { ...base, status: 'ok', message: `${key} is 0` };
+    const forwarding = ipv6ConfKey(device, 'forwarding');
+    const forwards = values.get(forwarding);
+    if (forwards !== undefined && forwards !== '0') {
+      return { ...base, status: 'ok', message: `${key} is ${raw ?? 'unreadable'}, but ${forwarding} is ${forwards}: the kernel follows no redirect on an interface that forwards` };
+    }
     return {
       ...base,
       status: 'failed',

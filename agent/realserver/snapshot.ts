@@ -7,7 +7,7 @@ import { canonicalAddress } from '../../lvs/address';
 import type { RealserverPlan } from '../../lvs/host-plan';
 import type { RealserverKernel } from './kernel';
 import { sysctlKeysToRead } from './sysctl-checks';
-import { redirectDevices, redirectKeysToRead } from './redirect-checks';
+import { forwardingKeysToRead, redirectDevices, redirectKeysToRead } from './redirect-checks';
 import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';
 import { appendAll } from '../../lvs/append';
 
@@ -36,7 +36,8 @@ export async function inspectRealserver(kernel: RealserverKernel, plan: Realserv
   if (natDirectors.some((a) => !a.includes(':'))) appendAll(defaultRoutes, await kernel.routes.defaultRoutes('inet'));
   if (natDirectors.some((a) => a.includes(':'))) appendAll(defaultRoutes, await kernel.routes.defaultRoutes('inet6'));
   // the routes first: an IPv6 NAT realserver's redirect switch is read on the route's device
-  const sysctls = await kernel.sysctl.read([...sysctlKeysToRead(plan, facing), ...redirectKeysToRead(plan, redirectDevices(facing, defaultRoutes))]);
+  const redirectVia = redirectDevices(facing, defaultRoutes);
+  const sysctls = await kernel.sysctl.read([...sysctlKeysToRead(plan, facing), ...redirectKeysToRead(plan, redirectVia), ...forwardingKeysToRead(plan, redirectVia)]);
   const ipv6Vips = plan.duties.some((d) => d.forwarding !== 'nat' && d.vips.some((v) => v.includes(':')));
   const proxyNeighbours = ipv6Vips ? await kernel.neighbours.ipv6Proxies() : [];
   const ftpWanted = plan.ftp && plan.duties.some((d) => d.ftpPassivePorts !== undefined);

@@ -141,6 +141,16 @@ describe('realserver verifier: IPv6 LVS-NAT and ICMPv6 redirects', () => {
     assert.equal(v4.steps.filter((s) => s.action === 'check-accept_redirects').length, 0);
   });
 
+  it('passes an interface that forwards IPv6, whose redirects the kernel ignores whatever accept_redirects says, and says why', async () => {
+    const host = bareHost({ address: ADDRESS6, gateway: GATEWAY6 });
+    host.sysctls.set('net.ipv6.conf.eth0.forwarding', '1');
+    const out = await (await rig(host)).run(nat6Plan(true), 'apply');
+    const step = out.step('check-accept_redirects', KEY);
+    assert.equal(step.status, 'ok');
+    assert.equal(step.message, 'net.ipv6.conf.eth0.accept_redirects is 1, but net.ipv6.conf.eth0.forwarding is 1: the kernel follows no redirect on an interface that forwards');
+    assert.equal(host.sysctls.get(KEY), '1', 'prepare has nothing to set there');
+  });
+
   it('checks the interface of the route toward the director, where a redirect would arrive, not only the one holding the address', async () => {
     const host = bareHost({ address: ADDRESS6 });
     host.addAddress('eth1', 'fd00:20::11', 64);
