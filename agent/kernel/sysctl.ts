@@ -28,7 +28,7 @@ export function ipv4ConfKey(device: string, setting: Ipv4ConfSetting): SysctlKey
 }
 
 /** Per-interface IPv6 settings: an IPv6 LVS-NAT realserver's accept_redirects. */
-export type Ipv6ConfSetting = 'accept_redirects' | 'forwarding';
+export type Ipv6ConfSetting = 'accept_redirects' | 'forwarding' | 'proxy_ndp';
 
 /** net.ipv6.conf.<device>.<setting>, with the device written the way sysctl(8) reads it. */
 export function ipv6ConfKey(device: string, setting: Ipv6ConfSetting): SysctlKey {

@@ -15,7 +15,7 @@ export function evaluateRealserver(plan: RealserverPlan, snapshot: RealserverSna
     addressCheck(plan, facing),
     ...tunnelCheck(plan, snapshot.interfaces),
     ...vipChecks(plan, snapshot.interfaces, facing),
-    ...proxyNeighbourChecks(plan, snapshot.proxyNeighbours),
+    ...proxyNeighbourChecks(plan, snapshot.proxyNeighbours, snapshot.sysctls),
     ...sysctlChecks(plan, snapshot.sysctls, facing?.name),
     ...natRouteChecks(plan, snapshot.defaultRoutes),
     ...redirectChecks(plan, snapshot.sysctls, redirectDevices(facing?.name, snapshot.defaultRoutes)),

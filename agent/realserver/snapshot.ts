@@ -10,6 +10,7 @@ import { sysctlKeysToRead } from './sysctl-checks';
 import { forwardingKeysToRead, redirectDevices, redirectKeysToRead } from './redirect-checks';
 import { readFtpConfig, type FtpConfigSnapshot } from './ftp-checks';
 import { appendAll } from '../../lvs/append';
+import { proxySwitchKeysToRead } from './ipv6-vip-checks';
 
 export interface RealserverSnapshot {
   interfaces: NetworkInterface[];
@@ -40,6 +41,9 @@ export async function inspectRealserver(kernel: RealserverKernel, plan: Realserv
   const sysctls = await kernel.sysctl.read([...sysctlKeysToRead(plan, facing), ...redirectKeysToRead(plan, redirectVia), ...forwardingKeysToRead(plan, redirectVia)]);
   const ipv6Vips = plan.duties.some((d) => d.forwarding !== 'nat' && d.vips.some((v) => v.includes(':')));
   const proxyNeighbours = ipv6Vips ? await kernel.neighbours.ipv6Proxies() : [];
+  // whether those entries answer at all (ipv6-vip-checks.ts): read only when there are some
+  const proxySwitches = proxySwitchKeysToRead(proxyNeighbours);
+  if (proxySwitches.length > 0) for (const [key, value] of await kernel.sysctl.read(proxySwitches)) sysctls.set(key, value);
   const ftpWanted = plan.ftp && plan.duties.some((d) => d.ftpPassivePorts !== undefined);
   const ftp = ftpWanted && plan.ftp ? await readFtpConfig(kernel.ftpConfig, plan.ftp) : undefined;
   return { interfaces, sysctls, defaultRoutes, proxyNeighbours, ...(ftp ? { ftp } : {}) };

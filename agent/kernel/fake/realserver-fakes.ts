@@ -49,6 +49,7 @@ export class FakeRealserverHost {
       // the kernel's default for a host that does not forward
       this.sysctls.set(ipv6ConfKey(dev, 'accept_redirects'), '1');
       this.sysctls.set(ipv6ConfKey(dev, 'forwarding'), '0');
+      this.sysctls.set(ipv6ConfKey(dev, 'proxy_ndp'), '0');
     }
     if (opts.gateway) this.routes[opts.gateway.includes(':') ? 'inet6' : 'inet'].push({ gateway: opts.gateway, device: facing });
     this.ipipAvailable = opts.ipipAvailable ?? true;

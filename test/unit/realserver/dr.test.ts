@@ -121,11 +121,32 @@ describe('realserver verifier: LVS-DR', () => {
     const clean = await (await rig(host)).run(plan);
     assert.equal(clean.step('check-vip-not-proxied', '2001:db8::100').status, 'ok');
     host.proxyNeighbours.push({ address: '2001:DB8:0::100', device: 'eth0' });
+    host.sysctls.set('net.ipv6.conf.eth0.forwarding', '1');
+    host.sysctls.set('net.ipv6.conf.all.proxy_ndp', '1');
     const out = await (await rig(host)).run(plan);
     assert.equal(out.result.outcome, 'failed');
     const step = out.step('check-vip-not-proxied', '2001:db8::100');
-    assert.match(step.message, /proxy neighbour entry on eth0: with proxy_ndp on, this host answers neighbour solicitation for the VIP/);
+    assert.match(step.message, /proxy neighbour entry on eth0, which forwards IPv6 with proxy_ndp on: this host answers neighbour solicitation for the VIP/);
     assert.equal(step.fix, 'ip -6 neigh del proxy 2001:db8::100 dev eth0');
+  });
+
+  it('passes a proxy neighbour entry the kernel does not answer for (the interface not forwarding, or proxy_ndp off), naming how to remove it', async () => {
+    const host = bareHost();
+    host.addAddress('lo', '2001:db8::100', 128);
+    host.proxyNeighbours.push({ address: '2001:db8::100', device: 'eth0' });
+    const plan = realserverPlan({ duties: [duty({ vips: ['2001:db8::100'] })] });
+    for (const [forwarding, allProxy, ownProxy] of [['0', '1', '1'], ['1', '0', '0']]) {
+      host.sysctls.set('net.ipv6.conf.eth0.forwarding', forwarding);
+      host.sysctls.set('net.ipv6.conf.all.proxy_ndp', allProxy);
+      host.sysctls.set('net.ipv6.conf.eth0.proxy_ndp', ownProxy);
+      const step = (await (await rig(host)).run(plan)).step('check-vip-not-proxied', '2001:db8::100');
+      assert.equal(step.status, 'ok', `forwarding ${forwarding}, proxy_ndp all ${allProxy} eth0 ${ownProxy}`);
+      assert.match(step.message, /entry on eth0, which answers no neighbour solicitation there .* \(ip -6 neigh del proxy 2001:db8::100 dev eth0 removes it\)$/);
+    }
+    // proxy_ndp of eth0 alone is enough, with forwarding
+    host.sysctls.set('net.ipv6.conf.eth0.forwarding', '1');
+    host.sysctls.set('net.ipv6.conf.eth0.proxy_ndp', '1');
+    assert.equal((await (await rig(host)).run(plan)).step('check-vip-not-proxied', '2001:db8::100').status, 'failed');
   });
 
   it('reads no proxy neighbour entries for IPv4 VIPs', async () => {
