@@ -15,6 +15,7 @@ import type { DrainTimer } from './director/drain-timer';
 import type { VrrpSource } from '../lvs/vrrp';
 import type { Keepalived } from './kernel/keepalived';
 import type { HostApplier } from '../lvs/apply-events';
+import type { RealserverApplier } from './realserver/verifier';
 import type { IpvsWriter } from './kernel/ipvs-writer';
 import type { IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { createLogger, logToStderrFromNowOn } from './logging';
@@ -135,7 +136,7 @@ function realserverApplier(verifier: HostApplier | undefined): HostApplier {
 }
 
 /** The realserver's last plan, prepared again (realserver/prepare-at-start.ts); its outcome is logged there. */
-async function prepareAtStart(stateDir: string, verifier: HostApplier, logger: Logger): Promise<void> {
+async function prepareAtStart(stateDir: string, verifier: RealserverApplier, logger: Logger): Promise<void> {
   const [{ prepareAgainAtStart }, { readLastPlan }] = await Promise.all([import('./realserver/prepare-at-start'), import('./state/last-plan')]);
   await prepareAgainAtStart({ readLastPlan: () => readLastPlan(stateDir), applier: verifier, logger });
 }

@@ -229,11 +229,6 @@ async function readIpv6Marks(door: Marks | undefined): Promise<MarkState | undef
 }
 
 /**
- * A planned service whose key the kernel already holds as a service lvsctl cannot read (say
- * with -o or --pe sip): adopting it would silently drop what lvsctl cannot express, and adding
- * it fails. Refused before anything changes.
- */
-/**
  * A plan without mark rules deletes the owned chain, which the kernel refuses ("Device or
  * resource busy") while another rule jumps to it: refused here, before the IPVS batch, so
  * the apply does not fail half-way on it and roll back every time.
@@ -241,14 +236,22 @@ async function readIpv6Marks(door: Marks | undefined): Promise<MarkState | undef
 function refuseReferencedChainRemoval(marks: MarkReconciliation, state: MarkState, family: 'inet' | 'inet6'): void {
   const references = state.references ?? [];
   if (marks.action !== 'remove' || references.length === 0) return;
+  // the agent's --iptables chooses legacy or nft: the fix names the family's tool, whichever of the two it is
   const tool = family === 'inet6' ? 'ip6tables' : 'iptables';
+  const deletions = references.map((r) => `${tool} -t mangle ${r.replace(/^-A /, '-D ')}`).join('; ');
   throw new Error(
-    `the plan has no ${family === 'inet6' ? 'IPv6 ' : ''}mark rules, so the apply deletes lvsctl's own chain ${chainLabel(MARK_CHAIN, family)}, ` +
+    `the plan has no ${family === 'inet6' ? 'IPv6' : 'IPv4'} mark rules, so the apply deletes lvsctl's own chain ${chainLabel(MARK_CHAIN, family)}, ` +
       `and the kernel keeps a chain another rule jumps to: ${references.map((r) => JSON.stringify(r)).join(', ')}; nothing was changed. ` +
-      `Fix: delete that rule (${tool} -t mangle ${references[0].replace(/^-A /, '-D ')}) or point it at a chain of its own, then apply again`,
+      `Fix: delete ${references.length === 1 ? 'that rule' : 'those rules'} (${deletions}, with the ${tool} backend the agent uses, legacy or nft) ` +
+      'or point them at a chain of their own, then apply again',
   );
 }
 
+/**
+ * A planned service whose key the kernel already holds as a service lvsctl cannot read (say
+ * with -o or --pe sip): adopting it would silently drop what lvsctl cannot express, and adding
+ * it fails. Refused before anything changes.
+ */
 function refuseForeignCollisions(plan: DirectorPlan, foreign: readonly UnparsedService[]): void {
   if (foreign.length === 0) return;
   const byKey = new Map(foreign.flatMap((f) => (f.key ? [[serviceKeyString(f.key), f] as const] : [])));

@@ -23,7 +23,18 @@ export interface RealserverVerifierOptions {
   kernel?: RealserverKernel;
 }
 
-export function createRealserverVerifier(opts: RealserverVerifierOptions): HostApplier {
+/** The realserver's applier, and the way its last plan is applied again as the agent starts. */
+export interface RealserverApplier extends HostApplier {
+  /**
+   * The last applied plan once more, in apply mode (realserver/prepare-at-start.ts): the
+   * agent's own plan, so a newer generation recorded by a later rollout (one that changed
+   * nothing in the plan's file, or failed on this host) does not refuse it, and the recorded
+   * generation never goes back.
+   */
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void): Promise<ResultEvent>;
+}
+
+export function createRealserverVerifier(opts: RealserverVerifierOptions): RealserverApplier {
   return new RealserverVerifier(opts.stateDir, opts.logger, opts.kernel ?? createLinuxRealserverKernel());
 }
 
@@ -31,17 +42,21 @@ function stepOf(c: CheckResult, status: StepEvent['status'] = c.status, message 
   return { kind: 'step', action: c.action, target: c.target, status, message, ...(c.fix && status !== 'ok' ? { fix: c.fix } : {}) };
 }
 
-class RealserverVerifier implements HostApplier {
+class RealserverVerifier implements RealserverApplier {
   /** applies run one after another: two prepares must not interleave their kernel changes */
   private readonly queue = new SerialQueue();
 
   constructor(private readonly stateDir: string, private readonly logger: winston.Logger, private readonly kernel: RealserverKernel) {}
 
   apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
-    return this.queue.run(() => this.guarded(plan, mode, emit));
+    return this.queue.run(() => this.guarded(plan, mode, emit, false));
   }
 
-  private async guarded(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    return this.queue.run(() => this.guarded(plan, 'apply', emit, true));
+  }
+
+  private async guarded(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void, atStart: boolean): Promise<ResultEvent> {
     // No log line of its own: the service's "apply finished" says the outcome and what changed
     // (one formatted line fewer per agent per rollout); a failure to verify is logged below.
     const finish = (result: ResultEvent): ResultEvent => {
@@ -56,7 +71,7 @@ class RealserverVerifier implements HostApplier {
       return finish({ kind: 'result', outcome: 'failed', changed: 0, message: `the realserver plan for ${plan.host} is invalid: ${problems.join('; ')}` });
     }
     try {
-      return finish(await this.verify(plan, mode, emit));
+      return finish(await this.verify(plan, mode, emit, atStart));
     } catch (e) {
       const missingTool = e instanceof ExecError && e.reason === 'not-found';
       this.logger.error('realserver verify failed', { host: plan.host, error: errorMessage(e) });
@@ -70,7 +85,7 @@ class RealserverVerifier implements HostApplier {
     }
   }
 
-  private async verify(plan: RealserverPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+  private async verify(plan: RealserverPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void, atStart: boolean): Promise<ResultEvent> {
     const snapshot = await inspectRealserver(this.kernel, plan);
     const checks = evaluateRealserver(plan, snapshot);
     if (!plan.prepare) {
@@ -90,7 +105,7 @@ class RealserverVerifier implements HostApplier {
       steps.forEach((s) => emit(s));
       return summarize(plan, steps);
     }
-    if (mode === 'apply' && plan.generation < owned.generation) {
+    if (mode === 'apply' && !atStart && plan.generation < owned.generation) {
       return { kind: 'result', outcome: 'failed', changed: 0, message: `refusing plan generation ${plan.generation}: generation ${owned.generation} was already prepared on ${plan.host} (a newer rollout ran)` };
     }
 
@@ -110,7 +125,9 @@ class RealserverVerifier implements HostApplier {
       return summarize(plan, [...steps, ...undoSteps]);
     }
 
-    const persist = (o: RealserverOwned) => writeRealserverOwned(this.stateDir, { ...o, generation: plan.generation });
+    // at start the plan may be older than the generation recorded: that one stays, so a stale rollout is still refused
+    const generation = atStart ? Math.max(plan.generation, owned.generation) : plan.generation;
+    const persist = (o: RealserverOwned) => writeRealserverOwned(this.stateDir, { ...o, generation });
     const errors: string[] = [];
     let current = owned;
     if (remedies.length > 0) {
@@ -126,7 +143,7 @@ class RealserverVerifier implements HostApplier {
       if (outcome.error) errors.push(`undoing what an earlier prepare set failed: ${outcome.error}`);
       else undoSteps = emitUndo(undo, emit, false);
     }
-    if (remedies.length === 0 && undo.length === 0 && current.generation !== plan.generation) await persist(current);
+    if (remedies.length === 0 && undo.length === 0 && current.generation !== generation) await persist(current);
 
     // Read back: what is reported is the kernel after the changes, not the intent.
     const after = evaluateRealserver(plan, await inspectRealserver(this.kernel, plan));

@@ -230,7 +230,7 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
     const { result } = await d.run(directorPlan(services, [], 2));
 
     assert.equal(result.outcome, 'failed');
-    assert.match(result.message, /and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed\. Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK\)/);
+    assert.match(result.message, /and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed\. Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK, with the iptables backend/);
     assert.deepEqual(await save(), before);
     assert.deepEqual(d.ipvs.snapshot(), ipvsBefore);
     // the operator's fix, and the same plan goes through

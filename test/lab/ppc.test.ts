@@ -97,6 +97,9 @@ describe('PPC: a persistent port service on port 80, rolled out by lvsctl to rea
 
   it('a realserver that rebooted (its VIPs and ARP settings gone) prepares itself again as its agent starts, with no rollout', async () => {
     assert.ok(cluster);
+    // the same plan again first: its file keeps the older generation, the ownership record takes the newer one
+    const again = await cluster.rollout();
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
     // what a reboot does to it: the agent gone, the kernel's addresses and sysctls back to the defaults, its state dir kept
     await cluster.stopAgent('r1');
     for (const vip of [VIP, PLAIN_VIP]) await inNetns('r1', 'ip', ['addr', 'del', `${vip}/32`, 'dev', 'lo']);

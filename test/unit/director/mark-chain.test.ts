@@ -49,8 +49,8 @@ describe('the owned mark chain when someone else has been at it', () => {
     const { result } = await r.run(directorPlan(table([service(fwmark(1)), [dest('10.0.0.11', { port: 0 })]]), [], 2));
 
     assert.equal(result.outcome, 'failed');
-    assert.match(result.message, /the plan has no mark rules, so the apply deletes lvsctl's own chain LVSCTL-MARK, and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed/);
-    assert.match(result.message, /Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK\) or point it at a chain of its own, then apply again/);
+    assert.match(result.message, /the plan has no IPv4 mark rules, so the apply deletes lvsctl's own chain LVSCTL-MARK, and the kernel keeps a chain another rule jumps to: "-A OUTPUT -p tcp -j LVSCTL-MARK"; nothing was changed/);
+    assert.match(result.message, /Fix: delete that rule \(iptables -t mangle -D OUTPUT -p tcp -j LVSCTL-MARK, with the iptables backend the agent uses, legacy or nft\) or point them at a chain of their own, then apply again/);
     assert.doesNotMatch(result.message, /rolled back|Device or resource busy/, 'refused before the batch, not failed in it');
     assert.deepEqual(r.ipvs.snapshot(), before.ipvs, 'the fwmark 3 service the plan drops is still there');
     assert.deepEqual(r.marks.snapshot(), before.marks);

@@ -7,6 +7,7 @@ import type { HostPlan } from '../../../lvs/host-plan';
 import { capturingLogger } from '../../integration/support/capturing-logger';
 import { bareHost, drReadyHost, realserverPlan, rig, VIP } from './rig';
 import { tempDir } from '../../temp-dirs';
+import { readRealserverOwned } from '../../../agent/state/realserver-owned';
 
 async function startWith(plan: HostPlan | undefined | Error, host = bareHost()) {
   const log = capturingLogger();
@@ -33,8 +34,8 @@ describe('realserver: the last applied plan prepared again at start', () => {
     const line = lines.find((l) => l.message === 'prepared again at start from the last applied plan (a reboot, or a hand, had taken it back)');
     assert.ok(line, JSON.stringify(lines));
     assert.equal(line.generation, 7);
-    assert.ok((line.changed as number) >= 3, JSON.stringify(line));
-    assert.ok((line.steps as string[]).some((s) => s.includes(VIP)), JSON.stringify(line.steps));
+    assert.ok((line.changedCount as number) >= 3, JSON.stringify(line));
+    assert.ok((line.changed as string[]).some((s) => s.includes(VIP)), JSON.stringify(line.changed));
   });
 
   it('records what it set as its own, so a later plan without the VIP takes it away again', async () => {
@@ -50,6 +51,33 @@ describe('realserver: the last applied plan prepared again at start', () => {
 
     assert.notEqual(result.result.outcome, 'failed', result.result.message);
     assert.ok(!host.hasAddress('lo', VIP, 32), 'the VIP the start put back is taken away with the plan that dropped it');
+  });
+
+  it('applies its own last plan though a later rollout recorded a newer generation (the same plan again, or one that failed here), and keeps the newer one', async () => {
+    const dir = await tempDir('lvsctl-prepare-at-start-');
+    const before = bareHost();
+    // a later rollout prepared generation 2000; the file of the last plan still holds generation 1000
+    // (a plan that changed nothing but its generation is not written again; a failed one is not written)
+    await (await rig(before, dir)).run(realserverPlan({ prepare: true, generation: 2000 }), 'apply');
+    const rebooted = bareHost();
+    const log = capturingLogger();
+    const verifier = createRealserverVerifier({ stateDir: dir, logger: log.logger, kernel: rebooted.kernel() });
+
+    const outcome = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
+
+    assert.equal(outcome, 'prepared', JSON.stringify(log.lines));
+    assert.ok(rebooted.hasAddress('lo', VIP, 32));
+    assert.equal((await readRealserverOwned(dir)).generation, 2000, 'the newer generation stays recorded');
+    const stale = await (await rig(rebooted, dir)).run(realserverPlan({ prepare: true, generation: 1500 }), 'apply');
+    assert.match(stale.result.message, /refusing plan generation 1500: generation 2000 was already prepared/, 'an older rollout is still refused');
+  });
+
+  it('says so, and changes nothing, when the last plan is another role\'s', async () => {
+    const { outcome, host, lines } = await startWith({ role: 'director', cluster: 'shop', host: 'web1', generation: 3, services: [], marks: [] } as unknown as HostPlan);
+
+    assert.equal(outcome, 'not a realserver plan');
+    assert.deepEqual(host.processes, []);
+    assert.match(String(lines[0]?.message), /the last applied plan is a director's \(the agent's role changed\): nothing to prepare at start/);
   });
 
   it('changes nothing on a host still as planned, and says so', async () => {
@@ -95,8 +123,8 @@ describe('realserver: the last applied plan prepared again at start', () => {
     assert.equal(outcome, 'failed');
     assert.ok(!host.hasAddress('lo', VIP), 'no VIP without its ARP settings');
     const warning = lines.find((l) => l.level === 'warn');
-    assert.match(String(warning?.message), /could not be prepared again at start/, JSON.stringify(lines));
-    const steps = (warning?.steps ?? []) as string[];
+    assert.match(String(warning?.message), /could not be prepared again in full at start/, JSON.stringify(lines));
+    const steps = (warning?.failed ?? []) as string[];
     assert.ok(steps.some((s) => /^prepare web1: .*EROFS.*no address was added/.test(s)), JSON.stringify(steps));
     assert.ok(steps.some((s) => s.includes('fix: sysctl -w net.ipv4.conf.all.arp_ignore=1')), JSON.stringify(steps));
   });
