@@ -4,7 +4,8 @@
 // agent-config.ts), and the plan's schema is made from them (controller/plan/
 // agent-options-schema.ts), so a plan never writes an option the agent would refuse to start
 // with. What bootstrap itself decides (role, listen port, certificates, --allow, the state
-// directory) is not among them.
+// directory) is not among them, but for listenOn, which chooses the address bootstrap gives
+// --listen (bootstrap writes it itself: a value, not a word of the command line).
 import { isIP } from 'node:net';
 import { splitAddressPort } from './address';
 import type { DurationBounds } from './duration';
@@ -17,6 +18,9 @@ export const IPVS_CHOICES = ['auto', 'netlink', 'ipvsadm'] as const;
 export const OPTIMIZING_COMPILER_CHOICES = ['auto', 'on', 'off'] as const;
 /** --log-level: winston's npm levels */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** listenOn: every address of the host (--listen 0.0.0.0:PORT or [::]:PORT), or only its plan address, the one the controller dials */
+export const LISTEN_ON_CHOICES = ['any', 'address'] as const;
 
 /** --self-check-interval, ms */
 export const SELF_CHECK_INTERVAL_BOUNDS_MS: DurationBounds = { min: 1000, max: 3_600_000 };
@@ -38,7 +42,8 @@ export const PLAN_AGENT_OPTIONS = {
   metrics: { flag: '--metrics', role: 'both' },
   optimizingCompiler: { flag: '--optimizing-compiler', role: 'both' },
   logLevel: { flag: '--log-level', role: 'both' },
-} as const satisfies Record<string, { flag: string; role: AgentOptionRole }>;
+  listenOn: { flag: '--listen', role: 'both', byBootstrap: true },
+} as const satisfies Record<string, { flag: string; role: AgentOptionRole; byBootstrap?: true }>;
 
 export type PlanAgentOptionName = keyof typeof PLAN_AGENT_OPTIONS;
 export type PlanAgentOptions = Partial<Record<PlanAgentOptionName, string>>;
@@ -65,7 +70,8 @@ export function agentOptionWords(options: PlanAgentOptions): string[] {
   const words: string[] = [];
   for (const name of PLAN_AGENT_OPTION_NAMES) {
     const value = options[name];
-    if (value !== undefined) words.push(PLAN_AGENT_OPTIONS[name].flag, value);
+    const option: { flag: string; byBootstrap?: true } = PLAN_AGENT_OPTIONS[name];
+    if (value !== undefined && option.byBootstrap !== true) words.push(option.flag, value);
   }
   return words;
 }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { agentOptionWords, type PlanAgentOptions } from '../../lvs/agent-options';
+import { canonicalAddress } from '../../lvs/address';
 
 /** A word the unit's $LVSCTL_AGENT_ARGS passes through as it is. */
 const SAFE_WORD = /^[A-Za-z0-9_.\/:,@\[\]-]+$/;
@@ -102,7 +103,10 @@ export interface HostFilesInput {
 
 /** The agent's arguments, as the unit passes $LVSCTL_AGENT_ARGS (the unit adds --state-dir). */
 export function agentArgs(input: Omit<HostFilesInput, 'agent' | 'unitText' | 'caCert' | 'hostCert' | 'hostKey' | 'cluster'>): string[] {
-  const listen = isIP(input.address) === 6 ? `[::]:${input.port}` : `0.0.0.0:${input.port}`;
+  const v6 = isIP(input.address) === 6;
+  // the plan's address only, where the plan says so: nothing else of the host (a director's VIPs, a public interface) answers on the port
+  const address = input.options?.listenOn === 'address' ? canonicalAddress(input.address) : v6 ? '::' : '0.0.0.0';
+  const listen = v6 ? `[${address}]:${input.port}` : `${address}:${input.port}`;
   return [
     '--role', input.role, '--listen', listen,
     '--ca', `${CERT_DIR}/ca.crt`, '--cert', `${CERT_DIR}/${input.host}.crt`, '--key', `${CERT_DIR}/${input.host}.key`,

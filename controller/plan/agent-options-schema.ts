@@ -5,7 +5,7 @@
 // value the plan accepts is one the agent starts with.
 import { z } from 'zod';
 import {
-  DRAIN_TIMEOUT_BOUNDS_MS, IPTABLES_CHOICES, IPVS_CHOICES, LOG_LEVELS, OPTIMIZING_COMPILER_CHOICES,
+  DRAIN_TIMEOUT_BOUNDS_MS, IPTABLES_CHOICES, IPVS_CHOICES, LISTEN_ON_CHOICES, LOG_LEVELS, OPTIMIZING_COMPILER_CHOICES,
   SELF_CHECK_INTERVAL_BOUNDS_MS, isNumericListenAddress,
 } from '../../lvs/agent-options';
 import { durationBoundsText, durationWithin, type DurationBounds } from '../../lvs/duration';
@@ -33,6 +33,8 @@ const fields = {
     .describe('serve Prometheus metrics on http://ADDRESS:PORT/metrics (--metrics)'),
   optimizingCompiler: z.enum(OPTIMIZING_COMPILER_CHOICES).optional().describe("V8's optimizing compiler (--optimizing-compiler)"),
   logLevel: z.enum(LOG_LEVELS).optional().describe('the agent\'s log level (--log-level)'),
+  listenOn: z.enum(LISTEN_ON_CHOICES).optional()
+    .describe('where lvsctl bootstrap makes the agent listen: "any" address of the host (the default), or only the host\'s plan address, the one the controller dials (--listen ADDRESS:PORT)'),
 };
 
 /**

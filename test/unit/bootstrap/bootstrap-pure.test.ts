@@ -101,6 +101,16 @@ describe('bootstrap (pure)', () => {
     assert.throws(() => defaultsText({ ...input, allow: ['bad name'] }), /"bad name" cannot be written/);
   });
 
+  it('narrows --listen to the host\'s plan address with listenOn "address", and writes no --listen of its own for it', () => {
+    const args = (over: Partial<HostFilesInput>) => defaultsText({ ...input, ...over }).split('\n').find((l) => l.startsWith('LVSCTL_AGENT_ARGS=')) ?? '';
+    assert.match(args({ options: { listenOn: 'address' } }), /^LVSCTL_AGENT_ARGS="--role realserver --listen 10\.0\.0\.11:7400 --ca /);
+    assert.match(args({ address: 'FD00:0::11', options: { listenOn: 'address', logLevel: 'debug' } }), /--listen \[fd00::11\]:7400 .* --log-level debug"$/);
+    assert.match(args({ options: { listenOn: 'any' } }), /--listen 0\.0\.0\.0:7400 /);
+    for (const over of [{ options: { listenOn: 'address' as const } }, { options: { listenOn: 'any' as const } }]) {
+      assert.equal(args(over).match(/--listen/g)?.length, 1, args(over));
+    }
+  });
+
   it('gives ssh an argument array: -F, BatchMode, the plan\'s address as HostName only when asked', () => {
     assert.deepEqual(sshArgs({ alias: 'web1', hostName: '10.0.0.11' }, 'id -u', { configFile: '/tmp/cfg', connectTimeoutS: 10 }), [
       '-F', '/tmp/cfg', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=10', '-o', 'HostName=10.0.0.11', '-T', '--', 'web1', 'id -u',

@@ -19,9 +19,9 @@ const withOptions = (agent: JsonObject, hostOptions: Record<string, JsonObject> 
 const everyDirectorOption = {
   ipvs: 'netlink', iptables: 'nft', drainTimeout: '60s', execChecks: '/etc/lvsctl/checks',
   keepalivedConfig: '/etc/keepalived/keepalived.conf', keepalivedPidfile: '/run/keepalived.pid',
-  metrics: '127.0.0.1:9400', optimizingCompiler: 'on', logLevel: 'debug',
+  metrics: '127.0.0.1:9400', optimizingCompiler: 'on', logLevel: 'debug', listenOn: 'address',
 };
-const everyRealserverOption = { selfCheckInterval: '30s', metrics: '[::1]:9400', optimizingCompiler: 'off', logLevel: 'warn' };
+const everyRealserverOption = { selfCheckInterval: '30s', metrics: '[::1]:9400', optimizingCompiler: 'off', logLevel: 'warn', listenOn: 'any' };
 
 describe('the agents\' options in a plan', () => {
   it('takes every option of each role, per role and per host', () => {
@@ -58,6 +58,7 @@ describe('the agents\' options in a plan', () => {
     expectProblem(withOptions({ director: { execChecks: '/etc/my checks' } }), '/agent/director/execChecks', /one word/);
     expectProblem(withOptions({}, { web2: { metrics: 'localhost:9400' } }), '/hosts/web2/agentOptions/metrics', /numeric address/);
     expectProblem(withOptions({ director: { logLevel: 'loud' } }), '/agent/director/logLevel', /debug/);
+    expectProblem(withOptions({}, { lvs1: { listenOn: '10.0.0.1' } }), '/hosts/lvs1/agentOptions/listenOn', /"any"|any.*address/);
     // what bootstrap decides itself is no plan option
     expectProblem(withOptions({ director: { listen: '0.0.0.0:7400' } }), '/agent/director/listen', /unknown key "listen"/);
   });
