@@ -13,9 +13,7 @@ import type { DirectorPreconditions } from '../kernel/preconditions';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
 import type { ReadAccount } from '../../lvs/ipvs-reading';
-import { constants } from 'node:os';
 import { serviceKeyString, type Destination, type IpvsService, type MarkRule, type ServiceKey } from '../../lvs/model';
-import { IpvsBatchError, operationTarget } from '../../lvs/formats/ipvs-netlink-errors';
 import { rulesOfFamily } from './mark-families';
 import { sameOwnedApartFromGeneration, writeOwnership } from '../state/ownership';
 import { changeCount, emitSteps, reportPlan, reportSweep } from './apply-report';
@@ -25,9 +23,10 @@ import { tableDifferenceSteps } from './ipvs-table';
 import type { IpvsOperation } from '../../lvs/operations';
 import { DiffMemo, planChanges, type Planned } from './plan-changes';
 import { reconcileMarks, type KnownEqual } from './reconcile';
-import { restoreSnapshot, type AppearedService } from './rollback';
+import { restoreSnapshot } from './rollback';
+import { appearedMeanwhile } from './appeared';
 import { runSliced, type Pausable } from '../../lvs/yield-point';
-import { claimPlannedServices, type OwnershipClaim } from './ownership-claim';
+import { claimPlannedServices, NO_CLAIM, type OwnershipClaim } from './ownership-claim';
 import type { Keepalived } from '../kernel/keepalived';
 import { prepareVrrp, type VrrpChange } from './vrrp-step';
 import type { NetworkInterface } from '../kernel/addresses';
@@ -273,7 +272,7 @@ async function applyPlanned(
 ): Promise<ResultEvent> {
   const { plan, desired, ops, marks } = planned;
   const touched = await runSliced(touchedServiceSteps(ops));
-  let claim: OwnershipClaim = { claimed: false, release: async () => undefined };
+  let claim: OwnershipClaim = NO_CLAIM;
   if (ops.length > 0) {
     try {
       claim = await claimPlannedServices(options.stateDir, planned.ownership, toCreate(planned.notOwned, planned.adopted));
@@ -315,16 +314,21 @@ async function applyPlanned(
   } catch (error) {
     const failure = errorMessage(error);
     options.logger.warn('director apply failed; restoring the snapshot', { failure });
-    const appeared = appearedServices(error, ops);
+    const appeared = appearedMeanwhile(error, ops);
     const restore = await restoreSnapshot(kernel, planned.snapshot, { services: touched, appeared, marks: marksAttempted, marks6: marks6Attempted });
     if (vrrp) {
       await vrrp.undo().catch((undoError: unknown) =>
         options.logger.warn('could not put keepalived.conf back after the failed apply', { error: errorMessage(undoError) }));
     }
-    // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay claimed.
+    // Rolled back: the claim goes. Not rolled back: the kernel may hold the planned services, so they stay
+    // claimed, but for those someone else made meanwhile (or may have: ipvsadm names none), which the
+    // next rollout of a plan without them would otherwise delete.
     if (restore.ok) {
       await claim.release().catch((releaseError: unknown) =>
         options.logger.warn('could not put the ownership file back after the rollback; the planned services stay claimed', { error: errorMessage(releaseError) }));
+    } else if (appeared.services.length > 0) {
+      await claim.narrow(appeared.services.map((a) => a.key)).catch((narrowError: unknown) =>
+        options.logger.warn('could not take the services made meanwhile out of the ownership file; they stay claimed', { error: errorMessage(narrowError) }));
     }
     // each step says what became of it: rolled back, or, the rollback failed, perhaps still there
     await emitSteps(planned, emit, 'skipped', '', settings.drainTimeoutMs, restore.ok ? ' (not kept: rolled back)' : ' (the rollback failed: it may still be in the kernel; see lvsctl status)');
@@ -359,32 +363,6 @@ function toCreate(notOwned: readonly ServiceKey[], adopted: readonly ServiceKey[
   if (adopted.length === 0) return [...notOwned];
   const inKernel = new Set(adopted.map(serviceKeyString));
   return notOwned.filter((key) => !inKernel.has(serviceKeyString(key)));
-}
-
-/**
- * The services the batch meant to add and the kernel refused as existing (the netlink backend
- * says which operation it refused and why): made by someone else after the plan's read, the
- * rollback must not delete them. With each, the destinations the batch added to it all the same.
- */
-function appearedServices(error: unknown, ops: readonly IpvsOperation[]): AppearedService[] {
-  if (!(error instanceof IpvsBatchError)) return [];
-  const keys = new Map<string, ServiceKey>();
-  for (const r of error.refusals) {
-    if (r.op.op === 'add-service' && r.errno === constants.errno.EEXIST) keys.set(serviceKeyString(r.op.service.key), r.op.service.key);
-  }
-  if (keys.size === 0) return [];
-  // refused operations by what they change ("tcp 10.0.0.100:81 -> 10.0.0.11:81"), as the error names them
-  const refused = new Set(error.refusals.map((r) => operationTarget(r.op)));
-  const added = new Map<string, Destination[]>();
-  for (const op of ops) {
-    if (op.op !== 'add-destination') continue;
-    const name = serviceKeyString(op.key);
-    if (!keys.has(name) || refused.has(operationTarget(op))) continue;
-    const list = added.get(name);
-    if (list) list.push(op.destination);
-    else added.set(name, [op.destination]);
-  }
-  return [...keys].map(([name, key]) => ({ key, added: added.get(name) ?? [] }));
 }
 
 /** Every service an operation is about, once each, in the order first named. */

@@ -9,7 +9,7 @@
 // puts the previous file back; a rollback that failed keeps the claim (the kernel may hold them).
 // A claimed service that never made it into the kernel costs nothing: only services in the
 // kernel are ever deleted.
-import type { ServiceKey } from '../../lvs/model';
+import { serviceKeyString, type ServiceKey } from '../../lvs/model';
 import { writeOwnership, type DirectorOwnership } from '../state/ownership';
 
 export interface OwnershipClaim {
@@ -17,14 +17,27 @@ export interface OwnershipClaim {
   claimed: boolean;
   /** Puts the ownership file back as it was before the claim (nothing to do when nothing was claimed). */
   release(): Promise<void>;
+  /** Keeps the claim but for these services (made by someone else meanwhile: never this apply's to own). */
+  narrow(keys: readonly ServiceKey[]): Promise<void>;
 }
+
+/** Nothing claimed: nothing to put back or narrow. */
+export const NO_CLAIM: OwnershipClaim = { claimed: false, release: async () => undefined, narrow: async () => undefined };
 
 /**
  * Records the planned services `ownership` (as read for this apply) does not own yet
  * (`notOwned`, the diff's reconcileIpvs found them) as owned too; writes nothing when there are none.
  */
 export async function claimPlannedServices(stateDir: string, ownership: DirectorOwnership, notOwned: readonly ServiceKey[]): Promise<OwnershipClaim> {
-  if (notOwned.length === 0) return { claimed: false, release: async () => undefined };
+  if (notOwned.length === 0) return NO_CLAIM;
   await writeOwnership(stateDir, { ...ownership, services: [...ownership.services, ...notOwned] });
-  return { claimed: true, release: () => writeOwnership(stateDir, ownership) };
+  return {
+    claimed: true,
+    release: () => writeOwnership(stateDir, ownership),
+    narrow: (keys) => {
+      const gone = new Set(keys.map(serviceKeyString));
+      // only what this claim added: a service owned before the apply stays owned
+      return writeOwnership(stateDir, { ...ownership, services: [...ownership.services, ...notOwned.filter((k) => !gone.has(serviceKeyString(k)))] });
+    },
+  };
 }

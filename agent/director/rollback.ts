@@ -7,7 +7,8 @@ import { errorMessage } from '../../lvs/errors';
 import type { Ipvs } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
-import { destinationKeyString, serviceKeyString, type Destination, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { destinationKeyString, serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { NOTHING_APPEARED, type Appeared, type AppearedDestination, type AppearedService } from './appeared';
 import type { IpvsOperation } from '../../lvs/operations';
 import { tableDifferenceSteps } from './ipvs-table';
 import { ownedSetOf, reconcileIpvsSteps } from './reconcile';
@@ -20,21 +21,15 @@ export interface Snapshot {
   marks6?: MarkState;
 }
 
-/** A service the batch meant to add and found in the kernel already: someone else's, made after the plan's read. */
-export interface AppearedService {
-  key: ServiceKey;
-  /** the destinations the batch added to it all the same (its add-destination operations that took effect) */
-  added: Destination[];
-}
-
 export interface RestoreScope {
   /** every service an operation of the failed apply was about */
   services: ServiceKey[];
   /**
-   * Services whose add-service the kernel refused as existing (the netlink backend says which):
-   * left alone but for the destinations the batch added to them, which are taken back.
+   * What the batch found made by someone else meanwhile (appeared.ts): such services are left
+   * alone but for the destinations the batch added to them, which are taken back; such
+   * destinations on services that were there are left alone.
    */
-  appeared?: AppearedService[];
+  appeared?: Appeared;
   /** the mark chain was (or may have been) changed */
   marks: boolean;
   /** the IPv6 mark chain was (or may have been) changed */
@@ -53,7 +48,7 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6
 
   if (scope.services.length > 0) {
     try {
-      done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services, scope.appeared ?? []));
+      done.push(await restoreIpvs(kernel.ipvs, snapshot.ipvs, scope.services, scope.appeared ?? NOTHING_APPEARED));
     } catch (error) {
       problems.push(`IPVS restore failed: ${errorMessage(error)}`);
     }
@@ -82,25 +77,61 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6
   return { ok: true, message: `restored the snapshot: ${done.length ? done.join('; ') : 'nothing had changed'}` };
 }
 
-async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[], appeared: readonly AppearedService[]): Promise<string> {
+async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[], appeared: Appeared): Promise<string> {
   // a service that appeared meanwhile is not this apply's to delete: only what it added to it goes
-  const spared = new Set(appeared.map((a) => serviceKeyString(a.key)));
+  const spared = new Set(appeared.services.map((a) => serviceKeyString(a.key)));
   const mine = spared.size === 0 ? touched : touched.filter((key) => !spared.has(serviceKeyString(key)));
   const touchedNames = new Set(mine.map(serviceKeyString));
-  const wanted = snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key)));
   const current = (await ipvs.read()).services;
+  // a destination that appeared meanwhile on a service of ours stays, as the kernel holds it
+  const wanted = withDestinationsAsFound(snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key))), appeared.destinations, current);
   const { ops } = await runSliced(reconcileIpvsSteps(wanted, current, ownedSetOf(mine)));
-  const takenBack = takeBackOps(appeared, current);
+  const takenBack = takeBackOps(appeared.services, current);
   const undo = [...ops, ...takenBack];
   if (undo.length > 0) await ipvs.applyBatch(undo);
   const after = (await ipvs.read()).services;
-  const left = await runSliced(tableDifferenceSteps(snapshot, after, mine));
-  const stillThere = takeBackOps(appeared, after);
+  const left = await runSliced(tableDifferenceSteps(wanted, after, mine));
+  const stillThere = takeBackOps(appeared.services, after);
   if (stillThere.length > 0) left.push(`${stillThere.length} destination(s) this apply added to a service made meanwhile are still there`);
   if (left.length > 0) throw new Error(`after undoing, the table still differs: ${left.join('; ')}`);
-  const spoken = appeared.length === 0 ? '' : `; left ${appeared.map((a) => serviceKeyString(a.key)).join(', ')} alone: made in the kernel by someone else after the plan was read (the apply's add-service was refused as existing)` +
-    (takenBack.length > 0 ? `, and took back the ${takenBack.length} destination(s) this apply had added to ${appeared.length === 1 ? 'it' : 'them'}` : '');
-  return `${undo.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spoken}`;
+  return `${undo.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spokenAppeared(appeared, takenBack.length)}`;
+}
+
+/** What the rollback left alone, and why, for its message. */
+function spokenAppeared(appeared: Appeared, takenBack: number): string {
+  const services = appeared.services.map((a) => serviceKeyString(a.key)).join(', ');
+  const destinations = appeared.destinations.map((d) => `${serviceKeyString(d.key)} -> ${destinationKeyString(d.destination)}`).join(', ');
+  const taken = takenBack > 0 ? `, and took back the ${takenBack} destination(s) this apply had added to ${appeared.services.length === 1 ? 'it' : 'them'}` : '';
+  if (appeared.unnamed) {
+    // ipvsadm said something existed already, not what: nothing is deleted on a guess
+    return (services ? `; left ${services} alone: ipvsadm refused an add-service as existing without naming it, so lvsctl cannot tell which of these someone else made meanwhile ` +
+      `(those it made stay, not owned: the next rollout adopts the planned ones; lvsctl status shows them)${taken}` : '') +
+      (destinations ? `; left ${destinations} alone: ipvsadm refused an add-destination as existing without naming it` : '');
+  }
+  return (services ? `; left ${services} alone: made in the kernel by someone else after the plan was read (the apply's add-service was refused as existing)${taken}` : '') +
+    (destinations ? `; left ${destinations} alone: added in the kernel by someone else after the plan was read (the apply's add-destination was refused as existing)` : '');
+}
+
+/** The snapshot's services with the destinations that appeared meanwhile added, as `current` holds them. */
+function withDestinationsAsFound(services: IpvsService[], appeared: readonly AppearedDestination[], current: readonly IpvsService[]): IpvsService[] {
+  if (appeared.length === 0) return services;
+  const found = new Map(current.map((s) => [serviceKeyString(s.service.key), s]));
+  const byService = new Map<string, string[]>();
+  for (const a of appeared) {
+    const name = serviceKeyString(a.key);
+    const list = byService.get(name);
+    if (list) list.push(destinationKeyString(a.destination));
+    else byService.set(name, [destinationKeyString(a.destination)]);
+  }
+  return services.map((s) => {
+    const name = serviceKeyString(s.service.key);
+    const wantedIds = byService.get(name);
+    const now = found.get(name);
+    if (!wantedIds || !now) return s;
+    const have = new Set(s.destinations.map(destinationKeyString));
+    const extra = now.destinations.filter((d) => wantedIds.includes(destinationKeyString(d)) && !have.has(destinationKeyString(d)));
+    return extra.length === 0 ? s : { ...s, destinations: [...s.destinations, ...extra] };
+  });
 }
 
 /** Deletes of the destinations the batch added to services that appeared meanwhile, those still in `table`. */

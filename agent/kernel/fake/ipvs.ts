@@ -13,6 +13,7 @@ import type { IpvsOperation } from '../../../lvs/operations';
 import { runSliced, runToEnd, yieldToEventLoop, type Pausable } from '../../../lvs/yield-point';
 import type { Ipvs, ServiceReader } from '../ipvs';
 import { addressBytes } from '../../../lvs/formats/ip-address-bytes';
+import { IpvsadmBatchError } from '../../../lvs/formats/ipvsadm-errors';
 import { IpvsBatchError, refusalOf, type IpvsRefusal } from '../../../lvs/formats/ipvs-netlink-errors';
 import { constants } from 'node:os';
 
@@ -248,7 +249,7 @@ export class FakeIpvs implements Ipvs, ServiceReader {
     }
     if (this.onBatch) this.onBatch(this.snapshot());
     if (refused.length > 0 && this.refusalsLikeNetlink) throw new IpvsBatchError(refused, ops.length);
-    if (refusals.length > 0) throw new Error(`ipvsadm -R: ${refusals.join('; ')}`);
+    if (refusals.length > 0) throw new IpvsadmBatchError(refusals.join('\n'), `ipvsadm -R: ${refusals.join('; ')}`);
   }
 
   /** Changes the table as the kernel would, or returns the kernel's refusal (ipvsadm's wording). */

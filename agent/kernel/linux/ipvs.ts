@@ -6,7 +6,8 @@ import { joinIpvsListings, parseIpvsList, parseIpvsStats } from '../../../lvs/fo
 import { parseIpvsSaveTolerant, renderIpvsRestore } from '../../../lvs/formats/ipvsadm-format';
 import type { IpvsReading, ListedService } from '../../../lvs/ipvs-reading';
 import type { IpvsOperation } from '../../../lvs/operations';
-import type { Exec } from '../exec';
+import { ExecError, type Exec } from '../exec';
+import { IpvsadmBatchError } from '../../../lvs/formats/ipvsadm-errors';
 import type { Ipvs } from '../ipvs';
 
 /** 2,000 services x 10 destinations take ~25 s to restore in the slow lab kernel; leave headroom. */
@@ -37,8 +38,15 @@ export class LinuxIpvs implements Ipvs {
 
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
     if (ops.length === 0) return;
-    const { stderr } = await this.exec(this.ipvsadm, ['-R'], { input: renderIpvsRestore(ops), timeoutMs: WRITE_TIMEOUT_MS });
+    let stderr: string;
+    try {
+      ({ stderr } = await this.exec(this.ipvsadm, ['-R'], { input: renderIpvsRestore(ops), timeoutMs: WRITE_TIMEOUT_MS }));
+    } catch (error) {
+      // the last line refused: the status is its, the refusals are on stderr as for any other line
+      if (error instanceof ExecError && error.reason === 'exit' && error.stderr.trim() !== '') throw new IpvsadmBatchError(error.stderr, error.message);
+      throw error;
+    }
     // -R exits with the status of its last line only: a refused line before it shows on stderr alone.
-    if (stderr.trim() !== '') throw new Error(`ipvsadm -R refused part of the batch: ${stderr.trim()}`);
+    if (stderr.trim() !== '') throw new IpvsadmBatchError(stderr);
   }
 }

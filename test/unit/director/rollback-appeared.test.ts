@@ -15,22 +15,31 @@ import { FakeIpvs } from '../../../agent/kernel/fake/ipvs';
 import { FakeMarks } from '../../../agent/kernel/fake/marks';
 import { readOwnership } from '../../../agent/state/ownership';
 import { silentLogger } from '../../../agent/logging';
+import { IpvsadmBatchError } from '../../../lvs/formats/ipvsadm-errors';
 import { dest, directorPlan, service, table, tcp } from './builders';
 import { tempDir } from '../../temp-dirs';
 
-/** The kernel, where someone else makes `theirs` just before the next batch that adds the same service. */
+/** The kernel, where someone else runs `theirs` just before the next batch with an operation of kind `before`. */
 class SomeoneElseFirst implements Ipvs {
   private done = false;
-  constructor(private readonly kernel: FakeIpvs, private readonly theirs: IpvsOperation[]) {}
+  /** called once the batch after theirs has failed */
+  afterBatch: (() => void) | undefined;
+  constructor(private readonly kernel: FakeIpvs, private readonly theirs: IpvsOperation[], private readonly before: IpvsOperation['op'] = 'add-service') {}
   read() { return this.kernel.read(); }
   list() { return this.kernel.list(); }
   connections() { return this.kernel.connections(); }
   async applyBatch(ops: IpvsOperation[]): Promise<void> {
-    if (!this.done && ops.some((op) => op.op === 'add-service')) {
+    const first = !this.done && ops.some((op) => op.op === this.before);
+    if (first) {
       this.done = true;
       await this.kernel.applyBatch(this.theirs);
     }
-    return this.kernel.applyBatch(ops);
+    try {
+      await this.kernel.applyBatch(ops);
+    } catch (error) {
+      if (first) this.afterBatch?.();
+      throw error;
+    }
   }
 }
 
@@ -63,4 +72,80 @@ describe('a rollback and a service made meanwhile by someone else', () => {
     assert.equal(theirs.service.scheduler, 'wlc');
     assert.deepEqual((await readOwnership(stateDir)).services.map((k) => (k.kind === 'tcp' ? k.port : -1)), [80]);
   });
+
+  it('with ipvsadm, whose refusal names no service, leaves every service the batch added alone, and says why', async () => {
+    const { kernel, run } = await rig(false);
+    assert.equal((await run(kernel, small)).result.outcome, 'changed');
+    const { result } = await run(new AsIpvsadmPrints(new SomeoneElseFirst(kernel, theirs)), grown);
+
+    assert.equal(result.outcome, 'failed', result.message);
+    assert.match(result.message, /rolled back: .*left tcp 10\.0\.0\.100:81 alone: ipvsadm refused an add-service as existing without naming it, so lvsctl cannot tell which of these someone else made meanwhile/);
+    const port81 = kernel.snapshot().find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 81);
+    assert.ok(port81, 'their service is still in the kernel');
+    assert.deepEqual(port81.destinations.map((d) => d.address), ['10.0.0.99'], 'the destination the batch added to it is taken back');
+  });
+
+  it('leaves alone a destination someone else added meanwhile to a service of the plan', async () => {
+    const { kernel, run } = await rig(true);
+    assert.equal((await run(kernel, small)).result.outcome, 'changed');
+    const twelve = dest('10.0.0.12', { weight: 5 });
+    const both = directorPlan(table([service(tcp(80)), [dest('10.0.0.11'), dest('10.0.0.12')]]), [], 2);
+    const { result } = await run(new SomeoneElseFirst(kernel, [{ op: 'add-destination', key: tcp(80), destination: twelve }], 'add-destination'), both);
+
+    assert.equal(result.outcome, 'failed', result.message);
+    assert.match(result.message, /rolled back: .*left tcp 10\.0\.0\.100:80 -> 10\.0\.0\.12:80 alone: added in the kernel by someone else after the plan was read/);
+    const port80 = kernel.snapshot().find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 80);
+    assert.deepEqual(port80?.destinations.map((d) => [d.address, d.weight]), [['10.0.0.11', 1], ['10.0.0.12', 5]]);
+  });
+
+  it('takes a service made meanwhile out of its claim when the rollback fails, so the next rollout does not delete it', async () => {
+    const { stateDir, kernel, run } = await rig(true);
+    assert.equal((await run(kernel, small)).result.outcome, 'changed');
+    const meanwhile = new SomeoneElseFirst(kernel, theirs);
+    meanwhile.afterBatch = () => kernel.failNextRead('Memory allocation problem');
+    const { result } = await run(meanwhile, grown);
+
+    assert.match(result.message, /ROLLBACK FAILED/);
+    assert.deepEqual((await readOwnership(stateDir)).services.map((k) => (k.kind === 'tcp' ? k.port : -1)), [80], 'claimed: only what was owned before');
+    assert.equal((await run(kernel, small)).result.outcome, 'ok', 'the next rollout finds the plan in place and leaves theirs alone');
+    assert.ok(kernel.snapshot().some((s) => s.service.key.kind === 'tcp' && s.service.key.port === 81), 'their service is still in the kernel');
+  });
 });
+
+/** The small plan, the one that grows it by tcp :81, and the service someone else makes meanwhile. */
+const small = directorPlan(table([service(tcp(80)), [dest('10.0.0.11')]]), [], 1);
+const grown = directorPlan(table([service(tcp(80)), [dest('10.0.0.11')]], [service(tcp(81)), [dest('10.0.0.11', { port: 81 })]]), [], 2);
+const theirService = service(tcp(81), { scheduler: 'wlc' });
+const theirs: IpvsOperation[] = [
+  { op: 'add-service', service: theirService },
+  { op: 'add-destination', key: theirService.key, destination: dest('10.0.0.99', { port: 81, weight: 7 }) },
+];
+
+async function rig(likeNetlink: boolean) {
+  const stateDir = await tempDir('lvsctl-appeared-');
+  const kernel = new FakeIpvs();
+  kernel.refusalsLikeNetlink = likeNetlink;
+  const marks = new FakeMarks();
+  const run = async (ipvs: Ipvs, plan: HostPlan): Promise<{ result: ResultEvent; events: ApplyEvent[] }> => {
+    const events: ApplyEvent[] = [];
+    const applier = createDirectorApplier({ stateDir, logger: silentLogger(), kernel: { ipvs: new IpvsWriter(ipvs), marks } });
+    return { result: await applier.apply(plan, 'apply', (e) => events.push(e)), events };
+  };
+  return { stateDir, kernel, run };
+}
+
+/** A batch's refusals as ipvsadm -R prints them: libipvs's words alone, no line and no service. */
+class AsIpvsadmPrints implements Ipvs {
+  constructor(private readonly kernel: Ipvs) {}
+  read() { return this.kernel.read(); }
+  list() { return this.kernel.list(); }
+  connections() { return this.kernel.connections(); }
+  async applyBatch(ops: IpvsOperation[]): Promise<void> {
+    try {
+      await this.kernel.applyBatch(ops);
+    } catch (error) {
+      if (!(error instanceof IpvsadmBatchError)) throw error;
+      throw new IpvsadmBatchError(error.lines.map((l) => l.replace(/^.*: /, '')).join('\n'));
+    }
+  }
+}

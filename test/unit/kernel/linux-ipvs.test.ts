@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { destinationConnectionsOf } from '../../../lvs/ipvs-reading';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IpvsadmBatchError } from '../../../lvs/formats/ipvsadm-errors';
 import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
+import type { IpvsOperation } from '../../../lvs/operations';
 import { exitWith, ok, recordingExec } from './recording-exec';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -52,6 +54,19 @@ describe('Linux IPVS through ipvsadm', () => {
       new LinuxIpvs(exec).applyBatch([{ op: 'delete-service', service: { key: { kind: 'tcp', vip: '10.0.0.105', port: 80 }, scheduler: 'rr', flags: [] } }]),
       /ipvsadm -R: exited with status 1: Scheduler or persistence engine not found/,
     );
+  });
+
+  it('hands on ipvsadm -R\'s refusals as its own lines, from a batch that went on past them (exit 0) or ended on one (exit 255)', async () => {
+    const op: IpvsOperation = { op: 'add-service', service: { key: { kind: 'tcp', vip: '10.0.0.105', port: 81 }, scheduler: 'rr', flags: [] } };
+    const past = recordingExec(() => ({ stdout: '', stderr: 'Service already exists\n' }));
+    const first = await new LinuxIpvs(past.exec).applyBatch([op, op]).then(() => undefined, (e: unknown) => e);
+    assert.ok(first instanceof IpvsadmBatchError, String(first));
+    assert.deepEqual([first.lines, first.refusedExistingService(), first.refusedExistingDestination()], [['Service already exists'], true, false]);
+    const last = recordingExec((file, args) => exitWith(file, args, 255, 'Destination already exists\n'));
+    const second = await new LinuxIpvs(last.exec).applyBatch([op]).then(() => undefined, (e: unknown) => e);
+    assert.ok(second instanceof IpvsadmBatchError, String(second));
+    assert.equal(second.refusedExistingDestination(), true);
+    assert.match(second.message, /exited with status 255: Destination already exists/);
   });
 });
 
