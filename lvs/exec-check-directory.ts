@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 
 /** Where the docs and the fixes put check scripts. */
-export const CHECKS_DIRECTORY_EXAMPLE = '/etc/lvsctl/checks';
+export const CHECKS_DIRECTORY_EXAMPLE = '/etc/lvsctl-checks';
 
 /** Directories that hold the system's programs, libraries, configuration or anyone's files. */
 const TOO_BROAD = new Set([

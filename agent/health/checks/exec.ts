@@ -43,6 +43,11 @@ function lastLine(text: string): string {
 
 /** Why spawn refused to start the command, with the fix when it is a missing privilege. */
 function spawnRefusal(err: NodeJS.ErrnoException, o: ExecProbeOptions): string {
+  if (err.code === 'EACCES' && o.uid !== undefined) {
+    // the switch to the user comes first: that user must be able to reach and run the command
+    return `could not run it as uid ${o.uid} (${err.message}): that user cannot search a directory above the command, or run it ` +
+      '(a check directory inside /etc/lvsctl, mode 0700, is one); keep check scripts in a directory every user may enter (e.g. /etc/lvsctl-checks, 0755) and the script 0755';
+  }
   if (err.code !== 'EPERM' || (o.uid === undefined && o.gid === undefined)) return err.message;
   const as = [o.uid !== undefined ? `uid ${o.uid}` : '', o.gid !== undefined ? `gid ${o.gid}` : ''].filter(Boolean).join(' and ');
   return `could not run it as ${as} (${err.message}): the agent needs CAP_SETUID and CAP_SETGID for exec.uid/exec.gid (root, and those capabilities in its unit's CapabilityBoundingSet); or take exec.uid/exec.gid out of the plan`;
@@ -100,7 +105,7 @@ export function execCheck(o: ExecProbeOptions): Promise<ProbeResult> {
       };
       child.stdout?.on('data', collect);
       child.stderr?.on('data', collect);
-      child.on('error', (err) => finish(false, `${where}: ${err.message}`));
+      child.on('error', (err) => finish(false, `${where}: ${spawnRefusal(err as NodeJS.ErrnoException, o)}`));
       // 'close' comes once the command has exited and every pipe is closed: a grandchild that
       // still holds one keeps the check running until the deadline kills the group
       child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {

@@ -404,6 +404,15 @@ describe('exec health check', () => {
     assert.match(r.detail, /as 65534|EACCES|Permission denied/, r.detail);
   });
 
+  it('says why a check run as exec.uid cannot be reached (EACCES: a directory above it that user cannot enter) and where to keep it', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // only root switches to another uid
+    // the check directory is a mkdtemp one, 0700: nobody cannot enter it
+    await chmod(dir, 0o700);
+    const r = await run(exec('ok', { exec: { command: script, args: [], uid: 65534, gid: 65534 } }), '10.0.0.11');
+    assert.strictEqual(r.ok, false);
+    assert.match(r.detail, /could not run it as uid 65534 \(.*EACCES.*\): that user cannot search a directory above the command, or run it .*e\.g\. \/etc\/lvsctl-checks, 0755/, r.detail);
+  });
+
   it('fails, naming the capabilities, a check it may not run as exec.uid (EPERM), and the agent goes on', async () => {
     // spawn throws EPERM (no 'error' event) when setuid is refused. The agent's unit without
     // CAP_SETUID/CAP_SETGID, played by a root whose bounding set lacks them (or by a user).

@@ -38,7 +38,7 @@ describe('exec checks and the directors\' --exec-checks directory', () => {
     const warning = result.warnings.find((w) => w.pointer === '/services/0/healthCheck/exec/command');
     assert.match(warning?.message ?? '', /the plan gives director "lvs1" no --exec-checks directory: unless its agent was started with one holding \/usr\/local\/bin\/check-db, every check fails/);
     // never a system directory as the fix: every program in it could then be run by a plan
-    assert.equal(warning?.hint, 'put check-db (or a script that runs it) in a directory of check scripts only and name it there, e.g. /etc/lvsctl/checks/check-db, and set "agent": { "director": { "execChecks": "/etc/lvsctl/checks" } } (lvsctl bootstrap writes it); not /usr/local/bin, whose every program a plan could then run');
+    assert.equal(warning?.hint, 'put check-db (or a script that runs it) in a directory of check scripts only and name it there, e.g. /etc/lvsctl-checks/check-db, and set "agent": { "director": { "execChecks": "/etc/lvsctl-checks" } } (lvsctl bootstrap writes it); not /usr/local/bin, whose every program a plan could then run');
     const own = validatePlan(withExec('/srv/db-checks/check-db')).warnings.find((w) => w.pointer === '/services/0/healthCheck/exec/command');
     assert.match(own?.hint ?? '', /^set "agent": \{ "director": \{ "execChecks": "\/srv\/db-checks" \} \} \(lvsctl bootstrap writes it\), a directory of check scripts only$/);
     const outside = expectProblem(withExec('/usr/bin/true', { director: { execChecks: '/etc/lvsctl/checks' } }), '/services/0/healthCheck/exec/command', /is not inside/);
@@ -48,7 +48,7 @@ describe('exec checks and the directors\' --exec-checks directory', () => {
   it('refuses as execChecks a directory of the system\'s own programs (a plan could run bash from it, as root)', () => {
     for (const dir of ['/', '/usr/bin', '/usr/bin/', '/bin', '/usr/local/sbin', '/tmp']) {
       expectProblem(withExec('/etc/lvsctl/checks/db', { director: { execChecks: dir } }), '/agent/director/execChecks',
-        /must be a directory of check scripts only: \/\S* holds programs that are not check scripts .*e\.g\. \/etc\/lvsctl\/checks/);
+        /must be a directory of check scripts only: \/\S* holds programs that are not check scripts .*e\.g\. \/etc\/lvsctl-checks/);
     }
     expectProblem(withExec('/etc/lvsctl/checks/db', undefined, { execChecks: '/usr/sbin' }), '/hosts/lvs1/agentOptions/execChecks', /must be a directory of check scripts only/);
   });

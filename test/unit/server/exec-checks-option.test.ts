@@ -9,11 +9,11 @@ describe('the agent\'s --exec-checks', () => {
   it('refuses a directory of the system\'s own programs, naming why and the fix', () => {
     for (const dir of ['/', '/usr/bin', '/usr/bin/', '/bin', '/usr/local/bin', '/tmp', '/tmp/checks', '/etc', '/etc/init.d', '/usr/lib/x86_64-linux-gnu', '/usr/lib/nagios/plugins', '/run/user', '/boot', '/usr/games']) {
       assert.throws(() => resolveAgentConfig({ ...options, execChecks: dir }), (err: Error) => {
-        assert.match(err.message, /^--exec-checks "[^"]+": \/\S* holds programs that are not check scripts \(a plan, that is any controller certificate the agent serves, could run any of them, as root by default\): use a directory of check scripts only, e\.g\. \/etc\/lvsctl\/checks$/, dir);
+        assert.match(err.message, /^--exec-checks "[^"]+": \/\S* holds programs that are not check scripts \(a plan, that is any controller certificate the agent serves, could run any of them, as root by default\): use a directory of check scripts only, e\.g\. \/etc\/lvsctl-checks$/, dir);
         return true;
       });
     }
-    assert.throws(() => resolveAgentConfig({ ...options, execChecks: 'checks' }), /^Error: --exec-checks "checks": must be an absolute directory, e\.g\. \/etc\/lvsctl\/checks$/);
+    assert.throws(() => resolveAgentConfig({ ...options, execChecks: 'checks' }), /^Error: --exec-checks "checks": must be an absolute directory, e\.g\. \/etc\/lvsctl-checks$/);
   });
 
   it('takes a directory of its own', () => {
