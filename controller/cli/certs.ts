@@ -17,10 +17,10 @@ export function register(program: Command): void {
 
   certs
     .command('init')
-    .description('create a cluster CA: DIR/ca.crt and DIR/ca.key (mode 0600); refuses to replace an existing CA')
+    .description('create a cluster CA: DIR/ca.crt, DIR/ca.key (mode 0600) and an empty revocation list DIR/crl.pem; refuses to replace an existing CA')
     .argument('<DIR>', 'directory for the CA (created if missing)')
     .addHelpText('after', '\nIt prints the next command to run: lvsctl certs issue DIR NAME --ip ADDRESS.')
-    .addHelpText('after', exitCodesText([[0, 'DIR/ca.crt and DIR/ca.key created'], [1, 'DIR already holds a CA, DIR cannot be written, or a usage error']]))
+    .addHelpText('after', exitCodesText([[0, 'DIR/ca.crt, DIR/ca.key and DIR/crl.pem created'], [1, 'DIR already holds a CA, DIR cannot be written, or a usage error']]))
     .action(async (dir: string) => {
       const { runCertsInit } = await import('./run-certs');
       await runCertsInit(dir);

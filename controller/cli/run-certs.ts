@@ -45,9 +45,9 @@ export async function runCertsIssue(dir: string, name: string, opts: IssueCliOpt
   process.stdout.write(
     `created ${files.cert} and ${files.key}\n` +
       `next, for the agent on ${name}: copy ${caCert}, ${join(dir, 'crl.pem')}, ${files.cert} and ${files.key} (mode 0600) to it, then\n` +
-      `  lvsctl-agent --role director|realserver --ca ca.crt --crl crl.pem --cert ${name}.crt --key ${name}.key --allow CONTROLLER\n` +
+      `  lvsctl-agent --role ROLE --ca ca.crt --crl crl.pem --cert ${name}.crt --key ${name}.key --allow CONTROLLER   (ROLE: director or realserver)\n` +
       `  (or: lvsctl bootstrap PLAN --ca-dir ${dir} --limit ${name})\n` +
-      `or, for this controller: export LVSCTL_CA=${caCert} LVSCTL_CERT=${files.cert} LVSCTL_KEY=${files.key}\n`,
+      `or, if ${name} is a controller (never an agent's certificate): export LVSCTL_CA=${caCert} LVSCTL_CERT=${files.cert} LVSCTL_KEY=${files.key}\n`,
   );
 }
 

@@ -53,6 +53,7 @@ export function lvsctlPage(root: CommandModel, meta: PageMeta): string {
     '.PP', 'Each command\'s own meaning of them is in its section above.',
     '.SH ENVIRONMENT',
     '.TP', '\\fBLVSCTL_CA\\fR, \\fBLVSCTL_CERT\\fR, \\fBLVSCTL_KEY\\fR', escape('the controller\'s TLS files when --ca, --cert and --key are not given'),
+    '.TP', '\\fBLVSCTL_CRL\\fR', escape('the CA\'s revocation list when --crl is not given (default: crl.pem beside --ca, when there is one)'),
     '.TP', '\\fBNO_COLOR\\fR', 'no colours in the output',
     '.SH FILES',
     '.TP', '\\fI~/.ssh/config\\fR', escape('resolves the plan\'s hosts that have no "address" (HostName), and is what ssh reads for bootstrap; --ssh-config names another'),

@@ -26,7 +26,7 @@ export function identityWarnings(identity: TlsIdentity, allow: readonly string[]
   const daysLeft = Math.floor((identity.material.notAfter.getTime() - now.getTime()) / DAY_MS);
   if (daysLeft < EXPIRY_WARNING_DAYS) {
     warnings.push({
-      message: `the agent's certificate expires in ${daysLeft} day(s): after that the agent refuses to start and controllers refuse it. Remove DIR/HOST.crt and DIR/HOST.key in the CA directory and run lvsctl bootstrap (it issues a new pair and reloads the agent)`,
+      message: `the agent's certificate expires in ${daysLeft} day(s): after that the agent refuses to start and controllers refuse it. Remove DIR/HOST.crt and DIR/HOST.key in the CA directory and run lvsctl bootstrap (it issues a new pair and reloads the agent); on a host installed from the .deb, lvsctl certs issue DIR HOST, copy the new HOST.crt and HOST.key here, then systemctl reload lvsctl-agent`,
       fields: { certificate: identity.material.commonName, expires: identity.material.notAfter.toISOString() },
     });
   }
