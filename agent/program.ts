@@ -17,6 +17,14 @@ async function run(argv: string[]): Promise<void> {
 }
 
 /** The whole program: from dist/ (main.ts), or from a bundle (scripts/package/). */
+/** Where a unit's agent gets its options: the fix of a wrong one is made there, not on a command line. */
+const UNIT_OPTIONS_HINT = ' (under systemd the agent\'s options are LVSCTL_AGENT_ARGS in /etc/default/lvsctl-agent, which lvsctl bootstrap writes from the plan: fix it there, then systemctl restart lvsctl-agent)';
+
+/** A wrong option or file, in an agent systemd started (INVOCATION_ID: systemd.exec(5)); by name, so the config module is not loaded for this. */
+function configErrorUnderSystemd(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AgentConfigError' && process.env.INVOCATION_ID !== undefined;
+}
+
 export function runAgentCommand(argv: string[]): void {
   const stdoutFailure = firstFailureOf(process.stdout);
   run(argv).catch((err: unknown) => {
@@ -35,7 +43,7 @@ export function runAgentCommand(argv: string[]): void {
     }
     // an AgentConfigError's message names the option and the fix
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${message}\n`);
+    process.stderr.write(`${stderrErrorPrefix()}lvsctl-agent: ${message}${configErrorUnderSystemd(err) ? UNIT_OPTIONS_HINT : ''}\n`);
     process.exit(1);
   });
 }

@@ -77,7 +77,13 @@ function parseDurationOption(flag: string, text: string | undefined, defaultMs: 
   return ms;
 }
 
-export class AgentConfigError extends Error {}
+export class AgentConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    // by its name: agent/program.ts tells it without loading this module
+    this.name = 'AgentConfigError';
+  }
+}
 
 const CN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 

@@ -16,9 +16,9 @@ interface Exit {
 }
 
 /** Runs lvsctl-agent; `untilLine` ends it with SIGTERM once stdout shows that text. */
-function runAgent(args: string[], untilLine?: RegExp): Promise<Exit> {
+function runAgent(args: string[], untilLine?: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [AGENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -137,6 +137,14 @@ describe('lvsctl-agent start-up', () => {
     const { code, stderr } = await runAgent(['--role', 'router', '--insecure']);
     assert.strictEqual(code, 1);
     assert.match(stderr, /--role "router" is not a role: use --role director or --role realserver/);
+    assert.doesNotMatch(stderr, /\/etc\/default\/lvsctl-agent/, 'run by hand, the command line is where the fix goes');
+  });
+
+  it('started by systemd with a wrong option, names the file its options come from', async () => {
+    const env = { ...process.env, INVOCATION_ID: '0123456789abcdef0123456789abcdef' };
+    const { code, stderr } = await runAgent(['--insecure'], undefined, env);
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--role is required: use --role director or --role realserver \(under systemd the agent's options are LVSCTL_AGENT_ARGS in \/etc\/default\/lvsctl-agent/);
   });
 
   it('with --insecure warns loudly, serves, and exits 0 on SIGTERM', async () => {

@@ -72,6 +72,6 @@ describe('--ipvs', () => {
   });
 
   it('refuses anything else, naming the choices', () => {
-    assert.throws(() => resolveAgentConfig({ ...options, ipvs: 'ioctl' }), /^Error: --ipvs "ioctl": must be one of auto, netlink, ipvsadm$/);
+    assert.throws(() => resolveAgentConfig({ ...options, ipvs: 'ioctl' }), /^AgentConfigError: --ipvs "ioctl": must be one of auto, netlink, ipvsadm$/);
   });
 });

@@ -13,7 +13,7 @@ describe('the agent\'s --exec-checks', () => {
         return true;
       });
     }
-    assert.throws(() => resolveAgentConfig({ ...options, execChecks: 'checks' }), /^Error: --exec-checks "checks": must be an absolute directory, e\.g\. \/etc\/lvsctl-checks$/);
+    assert.throws(() => resolveAgentConfig({ ...options, execChecks: 'checks' }), /^AgentConfigError: --exec-checks "checks": must be an absolute directory, e\.g\. \/etc\/lvsctl-checks$/);
   });
 
   it('takes a directory of its own', () => {

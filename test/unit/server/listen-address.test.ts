@@ -34,7 +34,7 @@ describe('the agent\'s --listen', () => {
   it('refuses a --metrics on the port it serves gRPC on, naming both, where it once failed as "address in use"', () => {
     const options = { role: 'director', stateDir: '/var/lib/lvsctl', iptables: 'auto', logLevel: 'info', insecure: true };
     for (const [listen, metrics] of [['0.0.0.0:7400', '127.0.0.1:7400'], ['127.0.0.1:7400', '127.0.0.1:7400'], ['10.0.0.1:7400', '0.0.0.0:7400'], ['[::]:7400', '[::1]:7400']]) {
-      assert.throws(() => resolveAgentConfig({ ...options, listen, metrics }), new RegExp(`^Error: --metrics \\S+ takes the port --listen serves gRPC on \\(7400\\): give metrics a port of their own`), `${listen} ${metrics}`);
+      assert.throws(() => resolveAgentConfig({ ...options, listen, metrics }), new RegExp(`^AgentConfigError: --metrics \\S+ takes the port --listen serves gRPC on \\(7400\\): give metrics a port of their own`), `${listen} ${metrics}`);
     }
     for (const [listen, metrics] of [['0.0.0.0:7400', '127.0.0.1:9400'], ['10.0.0.1:7400', '10.0.0.2:7400'], ['127.0.0.1:0', '127.0.0.1:0']]) {
       assert.equal(resolveAgentConfig({ ...options, listen, metrics }).metrics, metrics, `${listen} ${metrics}`);

@@ -64,7 +64,7 @@ describe('--optimizing-compiler', () => {
     });
 
     it('refuses anything else, naming the choices', () => {
-      assert.throws(() => resolveAgentConfig({ ...options, optimizingCompiler: 'turbofan' }), /^Error: --optimizing-compiler "turbofan": must be one of auto, on, off$/);
+      assert.throws(() => resolveAgentConfig({ ...options, optimizingCompiler: 'turbofan' }), /^AgentConfigError: --optimizing-compiler "turbofan": must be one of auto, on, off$/);
     });
   });
 });
