@@ -110,8 +110,12 @@ class RealserverVerifier implements RealserverApplier {
     }
 
     const facing = facingInterface(snapshot.interfaces, plan.address)?.name;
-    const stale = staleOwned(owned, wantedByPlan(plan, facing, snapshot.defaultRoutes));
-    const undo = isEmptyStale(stale) ? [] : planUndo(stale, snapshot.interfaces, await this.kernel.sysctl.read(stale.sysctls.map((s) => s.key)));
+    // At start, a plan older than what was prepared since (its file not rewritten) only sets what
+    // it needs: what the newer rollout set stays (a VIP more on lo is harmless with arp_ignore),
+    // for the directors may be serving that rollout's plan.
+    const olderAtStart = atStart && plan.generation < owned.generation;
+    const stale = olderAtStart ? undefined : staleOwned(owned, wantedByPlan(plan, facing, snapshot.defaultRoutes));
+    const undo = stale === undefined || isEmptyStale(stale) ? [] : planUndo(stale, snapshot.interfaces, await this.kernel.sysctl.read(stale.sysctls.map((s) => s.key)));
     const remedies = collectRemedies(checks);
     const diff = realserverDiff(snapshot.interfaces, snapshot.sysctls, remedies, undo);
     if (diff) emit(diff);

@@ -5,7 +5,7 @@ import { createRealserverVerifier } from '../../../agent/realserver/verifier';
 import { prepareAgainAtStart } from '../../../agent/realserver/prepare-at-start';
 import type { HostPlan } from '../../../lvs/host-plan';
 import { capturingLogger } from '../../integration/support/capturing-logger';
-import { bareHost, drReadyHost, realserverPlan, rig, VIP } from './rig';
+import { bareHost, drReadyHost, duty, realserverPlan, rig, VIP } from './rig';
 import { tempDir } from '../../temp-dirs';
 import { readRealserverOwned } from '../../../agent/state/realserver-owned';
 
@@ -70,6 +70,23 @@ describe('realserver: the last applied plan prepared again at start', () => {
     assert.equal((await readRealserverOwned(dir)).generation, 2000, 'the newer generation stays recorded');
     const stale = await (await rig(rebooted, dir)).run(realserverPlan({ prepare: true, generation: 1500 }), 'apply');
     assert.match(stale.result.message, /refusing plan generation 1500: generation 2000 was already prepared/, 'an older rollout is still refused');
+  });
+
+  it('takes back nothing a newer rollout set when its own last plan is older (its file was not written): the directors may serve that rollout', async () => {
+    const dir = await tempDir('lvsctl-prepare-at-start-');
+    const host = bareHost();
+    const moved = '10.0.0.200';
+    // generation 2000 moved the VIP; the file of the last plan still holds generation 1000, with the old one
+    await (await rig(host, dir)).run(realserverPlan({ prepare: true, generation: 2000, duties: [duty({ vips: [moved] })] }), 'apply');
+    assert.ok(host.hasAddress('lo', moved, 32));
+    const log = capturingLogger();
+    const verifier = createRealserverVerifier({ stateDir: dir, logger: log.logger, kernel: host.kernel() });
+
+    const outcome = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
+
+    assert.equal(outcome, 'prepared', JSON.stringify(log.lines));
+    assert.ok(host.hasAddress('lo', VIP, 32), 'what the older plan needs is set');
+    assert.ok(host.hasAddress('lo', moved, 32), 'what the newer rollout set stays');
   });
 
   it('says so, and changes nothing, when the last plan is another role\'s', async () => {
