@@ -7,7 +7,7 @@ import { errorMessage } from '../../lvs/errors';
 import type { Ipvs } from '../kernel/ipvs';
 import type { Marks } from '../kernel/marks';
 import type { MarkState } from '../../lvs/mark-state';
-import { destinationKeyString, serviceKeyString, type IpvsService, type ServiceKey } from '../../lvs/model';
+import { destinationKeyString, serviceKeyString, serviceSettingsEqual, type IpvsService, type ServiceKey } from '../../lvs/model';
 import { NOTHING_APPEARED, type Appeared, type AppearedDestination, type AppearedService } from './appeared';
 import type { IpvsOperation } from '../../lvs/operations';
 import { tableDifferenceSteps } from './ipvs-table';
@@ -77,12 +77,14 @@ export async function restoreSnapshot(kernel: { ipvs: Ipvs; marks: Marks; marks6
   return { ok: true, message: `restored the snapshot: ${done.length ? done.join('; ') : 'nothing had changed'}` };
 }
 
-async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[], appeared: Appeared): Promise<string> {
+async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: ServiceKey[], found: Appeared): Promise<string> {
+  const current = (await ipvs.read()).services;
+  // ipvsadm named no refused operation: its candidates told apart by what the kernel holds
+  const appeared = found.unnamed ? attributed(found, current) : found;
   // a service that appeared meanwhile is not this apply's to delete: only what it added to it goes
   const spared = new Set(appeared.services.map((a) => serviceKeyString(a.key)));
   const mine = spared.size === 0 ? touched : touched.filter((key) => !spared.has(serviceKeyString(key)));
   const touchedNames = new Set(mine.map(serviceKeyString));
-  const current = (await ipvs.read()).services;
   // a destination that appeared meanwhile on a service of ours stays, as the kernel holds it
   const wanted = withDestinationsAsFound(snapshot.filter((s) => touchedNames.has(serviceKeyString(s.service.key))), appeared.destinations, current);
   const { ops } = await runSliced(reconcileIpvsSteps(wanted, current, ownedSetOf(mine)));
@@ -97,11 +99,37 @@ async function restoreIpvs(ipvs: Ipvs, snapshot: IpvsService[], touched: Service
   return `${undo.length === 0 ? 'no IPVS operation had taken effect' : `undid ${undo.length} IPVS operation(s)`}${spokenAppeared(appeared, takenBack.length)}`;
 }
 
+/**
+ * Of ipvsadm's candidates, those the kernel holds otherwise than the batch wrote them (other
+ * settings, or a destination the batch did not add) are someone else's. When they are as many
+ * as the add-services ipvsadm refused, every other candidate is the apply's own, and no longer
+ * spared: the rollback deletes it. Fewer: one of the others is theirs too, and which is not
+ * known: all stay.
+ */
+function attributed(found: Appeared, current: readonly IpvsService[]): Appeared {
+  const byName = new Map(current.map((s) => [serviceKeyString(s.service.key), s]));
+  const theirs = found.services.filter((a) => {
+    const held = byName.get(serviceKeyString(a.key));
+    if (!held || !a.written) return false;
+    const wrote = new Set(a.written.destinations.map(destinationKeyString));
+    return !serviceSettingsEqual(held.service, a.written.service) || held.destinations.some((d) => !wrote.has(destinationKeyString(d)));
+  });
+  if (theirs.length < (found.servicesRefused ?? Number.POSITIVE_INFINITY)) return found;
+  return { ...found, services: theirs, unnamed: false, ownFound: found.services.length - theirs.length };
+}
+
 /** What the rollback left alone, and why, for its message. */
 function spokenAppeared(appeared: Appeared, takenBack: number): string {
   const services = appeared.services.map((a) => serviceKeyString(a.key)).join(', ');
   const destinations = appeared.destinations.map((d) => `${serviceKeyString(d.key)} -> ${destinationKeyString(d.destination)}`).join(', ');
   const taken = takenBack > 0 ? `, and took back the ${takenBack} destination(s) this apply had added to ${appeared.services.length === 1 ? 'it' : 'them'}` : '';
+  if (appeared.ownFound !== undefined) {
+    // ipvsadm's refusals told apart by what the kernel holds
+    return `; left ${services} alone: held otherwise than this apply wrote ${appeared.services.length === 1 ? 'it' : 'them'}, so made by someone else after the plan was read ` +
+      `(ipvsadm refused ${appeared.services.length === 1 ? 'an add-service' : 'add-services'} as existing)${taken}` +
+      (appeared.ownFound > 0 ? `; the ${appeared.ownFound} other service(s) this apply had added were its own (as it wrote them) and are deleted` : '') +
+      (destinations ? `; left ${destinations} alone: ipvsadm refused an add-destination as existing without naming it` : '');
+  }
   if (appeared.unnamed) {
     // ipvsadm said something existed already, not what: nothing is deleted on a guess
     return (services ? `; left ${services} alone: ipvsadm refused an add-service as existing without naming it, so lvsctl cannot tell which of these someone else made meanwhile ` +

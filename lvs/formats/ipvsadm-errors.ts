@@ -16,7 +16,12 @@ export class IpvsadmBatchError extends Error {
 
   /** some add-service was refused because the service exists (which one, ipvsadm does not say) */
   refusedExistingService(): boolean {
-    return this.lines.some((l) => /Service already exists/i.test(l));
+    return this.existingServiceRefusals() > 0;
+  }
+
+  /** how many add-service lines were refused so: one line each */
+  existingServiceRefusals(): number {
+    return this.lines.filter((l) => /Service already exists/i.test(l)).length;
   }
 
   /** some add-destination was refused because the destination exists */

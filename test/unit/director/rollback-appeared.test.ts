@@ -73,16 +73,30 @@ describe('a rollback and a service made meanwhile by someone else', () => {
     assert.deepEqual((await readOwnership(stateDir)).services.map((k) => (k.kind === 'tcp' ? k.port : -1)), [80]);
   });
 
-  it('with ipvsadm, whose refusal names no service, leaves every service the batch added alone, and says why', async () => {
+  it('with ipvsadm, whose refusal names no service, tells theirs from its own by what the kernel holds: theirs stays, its own goes', async () => {
     const { kernel, run } = await rig(false);
     assert.equal((await run(kernel, small)).result.outcome, 'changed');
-    const { result } = await run(new AsIpvsadmPrints(new SomeoneElseFirst(kernel, theirs)), grown);
+    const grownTwice = directorPlan(table([service(tcp(80)), [dest('10.0.0.11')]], [service(tcp(81)), [dest('10.0.0.11', { port: 81 })]], [service(tcp(82)), [dest('10.0.0.11', { port: 82 })]]), [], 2);
+    const { result } = await run(new AsIpvsadmPrints(new SomeoneElseFirst(kernel, theirs)), grownTwice);
+
+    assert.equal(result.outcome, 'failed', result.message);
+    assert.match(result.message, /rolled back: .*left tcp 10\.0\.0\.100:81 alone: held otherwise than this apply wrote it, so made by someone else after the plan was read \(ipvsadm refused an add-service as existing\), and took back the 1 destination\(s\) this apply had added to it; the 1 other service\(s\) this apply had added were its own \(as it wrote them\) and are deleted/);
+    const ports = kernel.snapshot().map((s) => (s.service.key.kind === 'tcp' ? s.service.key.port : -1));
+    assert.deepEqual(ports, [80, 81], 'their :81 stays, its own :82 is gone');
+    const port81 = kernel.snapshot().find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 81);
+    assert.deepEqual(port81?.destinations.map((d) => d.address), ['10.0.0.99'], 'the destination the batch added to it is taken back');
+  });
+
+  it('with ipvsadm, leaves every service the batch added alone when theirs cannot be told from its own, and says why', async () => {
+    const { kernel, run } = await rig(false);
+    assert.equal((await run(kernel, small)).result.outcome, 'changed');
+    // someone made :81 just as the plan would, with no destination yet
+    const sameAsPlanned: IpvsOperation[] = [{ op: 'add-service', service: service(tcp(81)) }];
+    const { result } = await run(new AsIpvsadmPrints(new SomeoneElseFirst(kernel, sameAsPlanned)), grown);
 
     assert.equal(result.outcome, 'failed', result.message);
     assert.match(result.message, /rolled back: .*left tcp 10\.0\.0\.100:81 alone: ipvsadm refused an add-service as existing without naming it, so lvsctl cannot tell which of these someone else made meanwhile/);
-    const port81 = kernel.snapshot().find((s) => s.service.key.kind === 'tcp' && s.service.key.port === 81);
-    assert.ok(port81, 'their service is still in the kernel');
-    assert.deepEqual(port81.destinations.map((d) => d.address), ['10.0.0.99'], 'the destination the batch added to it is taken back');
+    assert.ok(kernel.snapshot().some((s) => s.service.key.kind === 'tcp' && s.service.key.port === 81), 'not deleted on a guess');
   });
 
   it('leaves alone a destination someone else added meanwhile to a service of the plan', async () => {
