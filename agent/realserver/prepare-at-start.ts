@@ -45,9 +45,16 @@ export async function prepareAgainAtStart(opts: PrepareAtStartOptions): Promise<
   }
   if (!plan.prepare) return 'verify only';
   const steps: StepEvent[] = [];
-  const result = await opts.applier.applyAtStart(plan, (event) => {
-    if (event.kind === 'step') steps.push(event);
-  });
+  let result;
+  try {
+    result = await opts.applier.applyAtStart(plan, (event) => {
+      if (event.kind === 'step') steps.push(event);
+    });
+  } catch (error) {
+    // the agent starts whatever happens here: a controller must be able to reach it to fix the host
+    opts.logger.warn('the last applied plan could not be prepared again at start: what failed holds until it is fixed and rolled out', { generation: plan.generation, problem: errorMessage(error) });
+    return 'failed';
+  }
   const fields = { generation: plan.generation, changedCount: result.changed };
   const changed = named('changed', steps.filter((s) => s.status === 'changed'));
   if (result.outcome === 'failed') {

@@ -89,6 +89,18 @@ describe('realserver: the last applied plan prepared again at start', () => {
     assert.ok(host.hasAddress('lo', moved, 32), 'what the newer rollout set stays');
   });
 
+  it('warns, and lets the agent start, when the applier itself throws', async () => {
+    const log = capturingLogger();
+    const outcome = await prepareAgainAtStart({
+      readLastPlan: async () => realserverPlan({ prepare: true, generation: 4 }),
+      applier: { applyAtStart: async () => { throw new Error('EIO: the state directory went away'); } },
+      logger: log.logger,
+    });
+
+    assert.equal(outcome, 'failed');
+    assert.match(String(log.lines[0]?.problem), /EIO: the state directory went away/);
+  });
+
   it('says so, and changes nothing, when the last plan is another role\'s', async () => {
     const { outcome, host, lines } = await startWith({ role: 'director', cluster: 'shop', host: 'web1', generation: 3, services: [], marks: [] } as unknown as HostPlan);
 
