@@ -144,20 +144,13 @@ function spokenAppeared(appeared: Appeared, takenBack: number): string {
 function withDestinationsAsFound(services: IpvsService[], appeared: readonly AppearedDestination[], current: readonly IpvsService[]): IpvsService[] {
   if (appeared.length === 0) return services;
   const found = new Map(current.map((s) => [serviceKeyString(s.service.key), s]));
-  const byService = new Map<string, string[]>();
-  for (const a of appeared) {
-    const name = serviceKeyString(a.key);
-    const list = byService.get(name);
-    if (list) list.push(destinationKeyString(a.destination));
-    else byService.set(name, [destinationKeyString(a.destination)]);
-  }
+  const appearedIds = new Set(appeared.map((a) => `${serviceKeyString(a.key)} -> ${destinationKeyString(a.destination)}`));
   return services.map((s) => {
     const name = serviceKeyString(s.service.key);
-    const wantedIds = byService.get(name);
     const now = found.get(name);
-    if (!wantedIds || !now) return s;
+    if (!now) return s;
     const have = new Set(s.destinations.map(destinationKeyString));
-    const extra = now.destinations.filter((d) => wantedIds.includes(destinationKeyString(d)) && !have.has(destinationKeyString(d)));
+    const extra = now.destinations.filter((d) => !have.has(destinationKeyString(d)) && appearedIds.has(`${name} -> ${destinationKeyString(d)}`));
     return extra.length === 0 ? s : { ...s, destinations: [...s.destinations, ...extra] };
   });
 }

@@ -154,7 +154,7 @@ export type MangleState = MarkState;
 export function parseMangleSave(text: string): MangleState {
   const references: string[] = [];
   const jumpPositions: number[] = [];
-  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references, jumpPositions, preroutingRules: 0 };
+  const state: MangleState = { chainExists: false, jumpPresent: false, jumpCount: 0, chain: [], owned: [], foreign: [], unparsed: [], foreignUnparsed: [], references, jumpPositions };
   let preroutingRules = 0;
   // Without any "*table" line the text is taken as mangle rules alone.
   let table: string | undefined = /^\*/m.test(text) ? undefined : 'mangle';
@@ -193,7 +193,7 @@ export function parseMangleSave(text: string): MangleState {
       return fail('expected "-A CHAIN …", ":CHAIN POLICY", "*table", "COMMIT" or a # comment, as iptables-save prints');
     }
     if (table !== 'mangle') return;
-    if (chain === MARK_PARENT_CHAIN) state.preroutingRules = ++preroutingRules;
+    if (chain === MARK_PARENT_CHAIN) preroutingRules++;
     const reading = readRule(words.slice(2));
     if (chain === MARK_CHAIN) {
       state.chain.push(rule);
@@ -214,5 +214,5 @@ export function parseMangleSave(text: string): MangleState {
       references.push(rule);
     }
   });
-  return state;
+  return { ...state, preroutingRules };
 }

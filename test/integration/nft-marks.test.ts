@@ -110,6 +110,16 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
       },
     };
   }
+  /** A director whose IPVS read-back fails right after its chain swap: its apply must roll the chain back. */
+  function directorFailingAfterChainSwap(): ReturnType<typeof director> {
+    const ipvs = new FakeIpvs();
+    const armed: Exec = async (file, args, options) => {
+      const result = await netns.exec(file, args, options);
+      if (file === 'iptables-nft-restore') ipvs.failNextRead('Memory allocation problem');
+      return result;
+    };
+    return director({ exec: armed, ipvs });
+  }
   const notices = (events: ApplyEvent[]) => events.flatMap((e) => (e.kind === 'notice' ? [e.message] : []));
 
   it('installs the chain with one jump, reads nft\'s own printing back as planned, and leaves the director\'s rules alone', async () => {
@@ -174,13 +184,7 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
     await hand([['-t', 'mangle', '-A', 'LVSCTL-MARK', '-s', '192.0.2.7/32', '-j', 'ACCEPT'], ['-t', 'mangle', '-A', 'PREROUTING', '-j', 'LVSCTL-MARK']]);
     const before = await save();
     // The IPVS read-back after the mark swap fails: the apply must undo the swap.
-    const ipvs = new FakeIpvs();
-    const armed: Exec = async (file, args, options) => {
-      const result = await netns.exec(file, args, options);
-      if (file === 'iptables-nft-restore') ipvs.failNextRead('Memory allocation problem');
-      return result;
-    };
-    const d = await director({ exec: armed, ipvs });
+    const d = await directorFailingAfterChainSwap();
     const { result } = await d.run(directorPlan(services, [shopRules[0]], 2));
     assert.equal(result.outcome, 'failed');
     assert.match(result.message, /rolled back: .*put back the previous mark chain \(3 rule\(s\)\)/);
@@ -194,13 +198,7 @@ describe('the mark chain on real iptables-nft in a throwaway network namespace',
     await hand([HAND_RULE_AFTER_JUMP]);
     const before = await save();
     // the IPVS read-back after the chain's removal fails: the apply must put the chain and its jump back
-    const ipvs = new FakeIpvs();
-    const armed: Exec = async (file, args, options) => {
-      const result = await netns.exec(file, args, options);
-      if (file === 'iptables-nft-restore') ipvs.failNextRead('Memory allocation problem');
-      return result;
-    };
-    const d = await director({ exec: armed, ipvs });
+    const d = await directorFailingAfterChainSwap();
     const { result } = await d.run(directorPlan(services, [], 2));
     assert.equal(result.outcome, 'failed');
     assert.match(result.message, /rolled back/);
