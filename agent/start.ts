@@ -16,6 +16,7 @@ import type { VrrpSource } from '../lvs/vrrp';
 import type { Keepalived } from './kernel/keepalived';
 import type { HostApplier } from '../lvs/apply-events';
 import type { RealserverApplier } from './realserver/verifier';
+import type { PrepareRetries } from './realserver/prepare-at-start';
 import type { IpvsWriter } from './kernel/ipvs-writer';
 import type { IpvsBackendName } from './kernel/linux/ipvs-backend';
 import { createLogger, logToStderrFromNowOn } from './logging';
@@ -135,10 +136,16 @@ function realserverApplier(verifier: HostApplier | undefined): HostApplier {
   return verifier;
 }
 
-/** The realserver's last plan, prepared again (realserver/prepare-at-start.ts); its outcome is logged there. */
-async function prepareAtStart(stateDir: string, verifier: RealserverApplier, logger: Logger): Promise<void> {
-  const [{ prepareAgainAtStart }, { readLastPlan }] = await Promise.all([import('./realserver/prepare-at-start'), import('./state/last-plan')]);
-  await prepareAgainAtStart({ readLastPlan: () => readLastPlan(stateDir), applier: verifier, logger });
+/**
+ * The realserver's last plan, prepared again (realserver/prepare-at-start.ts; its outcome is
+ * logged there); when that failed, the tries again later, which the agent stops as it stops.
+ */
+async function prepareAtStart(stateDir: string, verifier: RealserverApplier, logger: Logger): Promise<PrepareRetries | undefined> {
+  const [{ prepareAgainAtStart, retryPrepareAfterFailure }, { readLastPlan }] = await Promise.all([import('./realserver/prepare-at-start'), import('./state/last-plan')]);
+  const readPlan = (): ReturnType<typeof readLastPlan> => readLastPlan(stateDir);
+  const { outcome, generation } = await prepareAgainAtStart({ readLastPlan: readPlan, applier: verifier, logger });
+  if (outcome !== 'failed' || generation === undefined) return undefined;
+  return retryPrepareAfterFailure({ readLastPlan: readPlan, applier: verifier, logger, generation });
 }
 
 function capabilitiesOf(config: AgentConfig, ipvsBackend?: IpvsBackendName): string[] {
@@ -213,11 +220,13 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   let health: AgentHealth | undefined;
   let metricsServer: MetricsServer | undefined;
   let drainTimer: DrainTimer | undefined;
+  let prepareRetries: PrepareRetries | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
+    prepareRetries?.stop();
     // before the server is bound there is nothing to drain: exit at once
     (running ? running.shutdown() : Promise.resolve())
       .then(() => Promise.all([health?.stop(), metricsServer?.close(), drainTimer?.stop()]))
@@ -259,7 +268,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     ? (await import('./realserver/verifier')).createRealserverVerifier({ stateDir: config.stateDir, logger, kernel: realserverKernel })
     : undefined;
   // before the self-checks and before serving: a reboot took back what the last plan prepared
-  if (verifier) await prepareAtStart(config.stateDir, verifier, logger);
+  if (verifier) prepareRetries = await prepareAtStart(config.stateDir, verifier, logger);
   health = createAgentHealth({
     role: config.role,
     stateDir: config.stateDir,

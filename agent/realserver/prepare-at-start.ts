@@ -4,6 +4,9 @@
 // otherwise the host answers its director's health checks (at its own address) while it drops
 // every packet for the VIP, until the next rollout. Nothing is asked of a plan that only
 // verifies; a plan that cannot be read waits for the next rollout, as health checking does.
+// A prepare that failed (an interface not up yet at boot, a module still loading) is tried
+// again, 10 s later and then at doubling intervals up to 5 minutes, until it holds or a
+// rollout has replaced the plan: the host mends itself once the cause is gone.
 import type { Logger } from 'winston';
 import { errorMessage } from '../../lvs/errors';
 import type { StepEvent } from '../../lvs/apply-events';
@@ -19,6 +22,8 @@ export interface PrepareAtStartOptions {
   /** the realserver's own applier: the one a rollout goes through, so the two never interleave */
   applier: Pick<RealserverApplier, 'applyAtStart'>;
   logger: Logger;
+  /** the how-manieth try again after a failed start (logged); absent at the start itself */
+  retry?: number;
 }
 
 export type PrepareAtStartOutcome = 'no plan' | 'not a realserver plan' | 'verify only' | 'unreadable' | 'as planned' | 'prepared' | 'failed';
@@ -30,20 +35,28 @@ function named(key: 'changed' | 'failed', steps: readonly StepEvent[]): Record<s
   return steps.length > STEPS_NAMED ? { [key]: text, [`${key}LeftOut`]: steps.length - STEPS_NAMED } : { [key]: text };
 }
 
-export async function prepareAgainAtStart(opts: PrepareAtStartOptions): Promise<PrepareAtStartOutcome> {
+export interface PrepareAtStartResult {
+  outcome: PrepareAtStartOutcome;
+  /** the generation of the plan it prepared, or tried to */
+  generation?: number;
+}
+
+export async function prepareAgainAtStart(opts: PrepareAtStartOptions): Promise<PrepareAtStartResult> {
   let plan: HostPlan | undefined;
   try {
     plan = await opts.readLastPlan();
   } catch (error) {
     opts.logger.warn('the last applied plan could not be read: what prepare set is not put back until the next rollout', { problem: errorMessage(error) });
-    return 'unreadable';
+    return { outcome: 'unreadable' };
   }
-  if (plan === undefined) return 'no plan';
+  if (plan === undefined) return { outcome: 'no plan' };
   if (plan.role !== 'realserver') {
     opts.logger.info(`the last applied plan is a ${plan.role}'s (the agent's role changed): nothing to prepare at start; the next rollout replaces it`, { generation: plan.generation });
-    return 'not a realserver plan';
+    return { outcome: 'not a realserver plan', generation: plan.generation };
   }
-  if (!plan.prepare) return 'verify only';
+  if (!plan.prepare) return { outcome: 'verify only', generation: plan.generation };
+  const { generation } = plan;
+  const retry = opts.retry === undefined ? {} : { retry: opts.retry };
   const steps: StepEvent[] = [];
   let result;
   try {
@@ -52,22 +65,76 @@ export async function prepareAgainAtStart(opts: PrepareAtStartOptions): Promise<
     });
   } catch (error) {
     // the agent starts whatever happens here: a controller must be able to reach it to fix the host
-    opts.logger.warn('the last applied plan could not be prepared again at start: what failed holds until it is fixed and rolled out', { generation: plan.generation, problem: errorMessage(error) });
-    return 'failed';
+    opts.logger.warn('the last applied plan could not be prepared again at start: it is tried again later, until it holds or a rollout replaces the plan', { generation, ...retry, problem: errorMessage(error) });
+    return { outcome: 'failed', generation };
   }
-  const fields = { generation: plan.generation, changedCount: result.changed };
+  const fields = { generation, ...retry, changedCount: result.changed };
   const changed = named('changed', steps.filter((s) => s.status === 'changed'));
   if (result.outcome === 'failed') {
     // what it did set is named too: a check prepare cannot fix (a route, an FTP range) fails it as well
-    opts.logger.warn('the last applied plan could not be prepared again in full at start: what failed holds until it is fixed and rolled out', {
+    opts.logger.warn('the last applied plan could not be prepared again in full at start: it is tried again later, until it holds or a rollout replaces the plan', {
       ...fields, problem: result.message, ...named('failed', steps.filter((s) => s.status === 'failed')), ...changed,
     });
-    return 'failed';
+    return { outcome: 'failed', generation };
   }
   if (result.changed === 0) {
     opts.logger.info('the last applied plan is still in place at start: nothing to prepare again', fields);
-    return 'as planned';
+    return { outcome: 'as planned', generation };
   }
   opts.logger.info('prepared again at start from the last applied plan (a reboot, or a hand, had taken it back)', { ...fields, ...changed });
-  return 'prepared';
+  return { outcome: 'prepared', generation };
+}
+
+export interface PrepareRetryOptions extends Omit<PrepareAtStartOptions, 'retry'> {
+  /** the generation whose prepare failed at start */
+  generation: number;
+  /** the first wait; doubled after each failed try up to maxDelayMs (defaults 10 s and 5 minutes) */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  /** told each try's outcome (tests); the log says it as well */
+  tried?: (result: PrepareAtStartResult) => void;
+}
+
+export interface PrepareRetries {
+  /** no more tries (the agent stops); a try under way finishes */
+  stop(): void;
+}
+
+const FIRST_RETRY_DELAY_MS = 10_000;
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+/**
+ * After a failed start-time prepare: the last plan prepared again later, and again at doubling
+ * intervals, until it holds (prepared, or found as planned) or the last plan is no longer the one
+ * that failed (a rollout replaced it, and said how it went). Through the same applier, so a try
+ * never interleaves with a rollout's apply. The timer does not hold the process.
+ */
+export function retryPrepareAfterFailure(opts: PrepareRetryOptions): PrepareRetries {
+  const maxDelayMs = opts.maxDelayMs ?? MAX_RETRY_DELAY_MS;
+  let delayMs = opts.firstDelayMs ?? FIRST_RETRY_DELAY_MS;
+  let retry = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    opts.logger.info('the start-time prepare is tried again later', { generation: opts.generation, nextRetryInS: Math.round(delayMs / 1000) });
+    timer = setTimeout(() => void tryAgain(), delayMs);
+    timer.unref();
+  };
+  const tryAgain = async (): Promise<void> => {
+    timer = undefined;
+    retry += 1;
+    const result = await prepareAgainAtStart({ readLastPlan: opts.readLastPlan, applier: opts.applier, logger: opts.logger, retry });
+    opts.tried?.(result);
+    if (stopped || result.outcome !== 'failed' || result.generation !== opts.generation) return;
+    delayMs = Math.min(delayMs * 2, maxDelayMs);
+    schedule();
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // (agent/realserver/prepare-at-start.ts), through the verifier a rollout uses, on a fake host.
 import { strict as assert } from 'node:assert';
 import { createRealserverVerifier } from '../../../agent/realserver/verifier';
-import { prepareAgainAtStart } from '../../../agent/realserver/prepare-at-start';
+import { prepareAgainAtStart, retryPrepareAfterFailure, type PrepareAtStartResult } from '../../../agent/realserver/prepare-at-start';
 import type { HostPlan } from '../../../lvs/host-plan';
 import { capturingLogger } from '../../integration/support/capturing-logger';
 import { bareHost, drReadyHost, duty, realserverPlan, rig, VIP } from './rig';
@@ -12,7 +12,7 @@ import { readRealserverOwned } from '../../../agent/state/realserver-owned';
 async function startWith(plan: HostPlan | undefined | Error, host = bareHost()) {
   const log = capturingLogger();
   const verifier = createRealserverVerifier({ stateDir: await tempDir('lvsctl-prepare-at-start-'), logger: log.logger, kernel: host.kernel() });
-  const outcome = await prepareAgainAtStart({
+  const { outcome } = await prepareAgainAtStart({
     readLastPlan: async () => {
       if (plan instanceof Error) throw plan;
       return plan;
@@ -63,7 +63,7 @@ describe('realserver: the last applied plan prepared again at start', () => {
     const log = capturingLogger();
     const verifier = createRealserverVerifier({ stateDir: dir, logger: log.logger, kernel: rebooted.kernel() });
 
-    const outcome = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
+    const { outcome } = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
 
     assert.equal(outcome, 'prepared', JSON.stringify(log.lines));
     assert.ok(rebooted.hasAddress('lo', VIP, 32));
@@ -82,7 +82,7 @@ describe('realserver: the last applied plan prepared again at start', () => {
     const log = capturingLogger();
     const verifier = createRealserverVerifier({ stateDir: dir, logger: log.logger, kernel: host.kernel() });
 
-    const outcome = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
+    const { outcome } = await prepareAgainAtStart({ readLastPlan: async () => realserverPlan({ prepare: true, generation: 1000 }), applier: verifier, logger: log.logger });
 
     assert.equal(outcome, 'prepared', JSON.stringify(log.lines));
     assert.ok(host.hasAddress('lo', VIP, 32), 'what the older plan needs is set');
@@ -91,7 +91,7 @@ describe('realserver: the last applied plan prepared again at start', () => {
 
   it('warns, and lets the agent start, when the applier itself throws', async () => {
     const log = capturingLogger();
-    const outcome = await prepareAgainAtStart({
+    const { outcome } = await prepareAgainAtStart({
       readLastPlan: async () => realserverPlan({ prepare: true, generation: 4 }),
       applier: { applyAtStart: async () => { throw new Error('EIO: the state directory went away'); } },
       logger: log.logger,
@@ -156,5 +156,88 @@ describe('realserver: the last applied plan prepared again at start', () => {
     const steps = (warning?.failed ?? []) as string[];
     assert.ok(steps.some((s) => /^prepare web1: .*EROFS.*no address was added/.test(s)), JSON.stringify(steps));
     assert.ok(steps.some((s) => s.includes('fix: sysctl -w net.ipv4.conf.all.arp_ignore=1')), JSON.stringify(steps));
+  });
+
+  describe('a prepare that failed at start, tried again', () => {
+    /** The tries after a failed start on this host, each outcome as it comes; stopped after `until` of them. */
+    async function retriesOn(host: ReturnType<typeof bareHost>, readLastPlan: () => Promise<HostPlan | undefined>, until: number) {
+      const log = capturingLogger();
+      const verifier = createRealserverVerifier({ stateDir: await tempDir('lvsctl-prepare-at-start-'), logger: log.logger, kernel: host.kernel() });
+      const first = await prepareAgainAtStart({ readLastPlan, applier: verifier, logger: log.logger });
+      assert.equal(first.outcome, 'failed', JSON.stringify(log.lines));
+      const tries: PrepareAtStartResult[] = [];
+      let enough!: () => void;
+      const done = new Promise<void>((resolve) => { enough = resolve; });
+      const retries = retryPrepareAfterFailure({
+        readLastPlan, applier: verifier, logger: log.logger, generation: first.generation as number, firstDelayMs: 5, maxDelayMs: 20,
+        tried: (result) => {
+          tries.push(result);
+          if (tries.length >= until) enough();
+        },
+      });
+      // bounded: a retry loop that stops too early would otherwise hang the test
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([done, timeout]);
+      // time for several more waits of at most 20 ms: a loop that should have ended tries again meanwhile
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // a stopped retry tries no more
+      retries.stop();
+      const stoppedAt = tries.length;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      assert.ok(tries.length <= stoppedAt + 1, `${tries.length - stoppedAt} tries after stop(); at most the one under way may end`);
+      return { tries, lines: log.lines };
+    }
+
+    it('puts the VIP back once the host lets it (the read-only /proc/sys of the boot is gone), and stops trying', async () => {
+      const host = bareHost();
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      const plan = realserverPlan({ prepare: true, generation: 9 });
+
+      const { tries, lines } = await retriesOn(host, async () => plan, 1);
+
+      assert.deepEqual(tries.map((t) => t.outcome), ['prepared'], 'one try that held, then none');
+      assert.ok(host.hasAddress('lo', VIP, 32), 'the VIP is on lo');
+      assert.equal(host.sysctls.get('net.ipv4.conf.all.arp_ignore'), '1');
+      const later = lines.find((l) => l.message === 'the start-time prepare is tried again later');
+      assert.equal(later?.nextRetryInS, 0);
+      const held = lines.find((l) => /^prepared again at start/.test(String(l.message)));
+      assert.equal(held?.retry, 1, JSON.stringify(lines));
+    });
+
+    it('keeps trying, each wait longer up to its bound, while the host still refuses', async () => {
+      const host = bareHost();
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      const plan = realserverPlan({ prepare: true, generation: 9 });
+      const failing = { ...host.failNext };
+      const readLastPlan = async (): Promise<HostPlan> => {
+        // the host refuses every try
+        host.failNext.sysctl = failing.sysctl;
+        return plan;
+      };
+
+      const { tries, lines } = await retriesOn(host, readLastPlan, 3);
+
+      assert.ok(tries.length >= 3 && tries.every((t) => t.outcome === 'failed'), JSON.stringify(tries));
+      assert.ok(!host.hasAddress('lo', VIP), 'no VIP without its ARP settings');
+      const waits = lines.filter((l) => l.message === 'the start-time prepare is tried again later').map((l) => l.nextRetryInS);
+      assert.ok(waits.length >= 3, JSON.stringify(lines));
+      assert.deepEqual(lines.filter((l) => l.level === 'warn' && l.retry !== undefined).map((l) => l.retry).slice(0, 3), [1, 2, 3]);
+    });
+
+    it('stops once a rollout replaced the plan that failed (the rollout said how it went)', async () => {
+      const host = bareHost();
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      let reads = 0;
+      const readLastPlan = async (): Promise<HostPlan> => {
+        reads += 1;
+        // the host refuses every try; from the first try again on, the last plan is generation 10, a rollout's
+        host.failNext.sysctl = 'EROFS: read-only file system';
+        return realserverPlan({ prepare: true, generation: reads === 1 ? 9 : 10 });
+      };
+
+      const { tries } = await retriesOn(host, readLastPlan, 1);
+
+      assert.deepEqual(tries.map((t) => [t.outcome, t.generation]), [['failed', 10]], 'no try after the plan changed');
+    });
   });
 });
