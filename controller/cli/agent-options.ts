@@ -6,6 +6,9 @@ import type { AgentConnector } from '../client/agent-client';
 import type { CommandDeadline, DeadlineOptions } from '../client/command-deadline';
 import type * as GrpcClient from '../client/grpc-client';
 import type * as TlsOptions from '../client/tls-options';
+import type * as ExpiryWarnings from '../client/certificate-expiry-warnings';
+import type { CertificateExpiryWarnings } from '../client/certificate-expiry-warnings';
+import type { ClientTls } from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -67,9 +70,19 @@ export function connectorFromOptions(
   // command line: every command's start, --help and validate included, would pay for them
   const { clientTlsFromOptions } = require('../client/tls-options') as typeof TlsOptions;
   const tls = clientTlsFromOptions(opts, env);
+  const warnings = expiryWarnings(tls);
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
   return createGrpcConnector({
     tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}),
     ...(apply.omitDiff ? { omitDiff: true } : {}),
+    agentCertificateSeen: (host, notAfter) => warnings.agent(host, notAfter),
   });
+}
+
+/** Certificates close to their end, said on stderr: the controller's own now, each agent's as it connects. */
+export function expiryWarnings(tls: ClientTls, write: (line: string) => void = (line) => void process.stderr.write(line)): CertificateExpiryWarnings {
+  const { CertificateExpiryWarnings: Warnings } = require('../client/certificate-expiry-warnings') as typeof ExpiryWarnings;
+  const warnings = new Warnings(write);
+  warnings.controller(tls);
+  return warnings;
 }

@@ -21,6 +21,24 @@ export interface KeepaliveTimings {
   answerWithinMs: number;
 }
 
+export interface AgentChannelExtras {
+  /** other ping timings than CLIENT_OPTIONS' (tests of a frozen agent) */
+  keepalive?: KeepaliveTimings;
+  /** told when the certificate the agent presented expires, at each connection */
+  certificateSeen?: (notAfter: Date) => void;
+}
+
+/** A channel's extras from a connector's options: the host named to its certificate observer. */
+export function channelExtras(
+  target: Target, opts: { keepalive?: KeepaliveTimings; agentCertificateSeen?: (host: string, notAfter: Date) => void },
+): AgentChannelExtras {
+  const seen = opts.agentCertificateSeen;
+  return {
+    ...(opts.keepalive ? { keepalive: opts.keepalive } : {}),
+    ...(seen ? { certificateSeen: (notAfter: Date) => seen(target.host, notAfter) } : {}),
+  };
+}
+
 /** Anything grpc-js returns for a call: it can be cancelled and reports its end as 'status'. */
 interface Cancellable {
   cancel(): void;
@@ -70,10 +88,9 @@ export class AgentChannel {
 
   /**
    * connectMs bounds the TCP connect and the TLS handshake of every connection (--timeout).
-   * keepalive: other ping timings than CLIENT_OPTIONS' (tests of a frozen agent).
    */
-  constructor(target: Target, tls: ClientTls, connectMs: number, keepalive?: KeepaliveTimings) {
-    this.credentials = new BoundedCredentials(tlsCredentials(tls, target), target, connectMs, this.trace);
+  constructor(target: Target, tls: ClientTls, connectMs: number, { keepalive, certificateSeen }: AgentChannelExtras = {}) {
+    this.credentials = new BoundedCredentials(tlsCredentials(tls, target), target, connectMs, this.trace, certificateSeen);
     const Agent = loadAgentProto().lvsctl.v1.Agent;
     // TLS server name (SNI) = the plan's host name: an IP address there is not allowed (RFC 6066).
     // The certificate check itself is tlsCredentials' and accepts the address or the name.

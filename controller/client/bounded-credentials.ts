@@ -35,6 +35,8 @@ export class BoundedCredentials extends ChannelCredentials {
     private readonly target: DialTarget,
     private readonly connectMs: number,
     readonly trace: ConnectionTrace,
+    /** told when each connection's certificate expires (the agent's, checked by then) */
+    private readonly certificateSeen?: (notAfter: Date) => void,
   ) {
     super();
   }
@@ -202,9 +204,10 @@ export class BoundedCredentials extends ChannelCredentials {
   private watchOpen(socket: Socket, step: (state: AttemptStage) => void): void {
     this.own(socket);
     let error: Error | undefined;
-    // taken now, while the TLS session is there: bootstrap checks a reload by it (a few µs)
-    const sha256 = socket instanceof TLSSocket ? socket.getPeerX509Certificate()?.fingerprint256 : undefined;
-    const presented = sha256 !== undefined ? { peerCertificateSha256: sha256 } : {};
+    // taken now, while the TLS session is there: bootstrap checks a reload by its fingerprint (a few µs)
+    const peer = socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined;
+    const presented = peer !== undefined ? { peerCertificateSha256: peer.fingerprint256 } : {};
+    if (peer !== undefined) this.certificateSeen?.(new Date(peer.validTo));
     step({ stage: 'open', bytesRead: () => socket.bytesRead, ...presented });
     socket.on('error', (e: Error) => { error ??= e; });
     socket.once('close', () => step({ stage: 'closed', bytesRead: socket.bytesRead, ...(error ? { error } : {}), ...presented }));

@@ -15,7 +15,7 @@ import { runSliced, type Pausable } from '../../lvs/yield-point';
 import type { HelloReply__Output } from '../../proto/generated/lvsctl/v1/HelloReply';
 import { VERSION } from '../../lvs/version';
 import { AgentUnreachableError, type AgentClient, type AgentConnector, type AgentIdentity } from './agent-client';
-import { AgentChannel, type KeepaliveTimings, type Target } from './agent-channel';
+import { AgentChannel, channelExtras, type KeepaliveTimings, type Target } from './agent-channel';
 import { connectionDropped, describeCallFailure, protocolBreak, where, wireReason, type CallContext } from './call-failure';
 import type { ConnectionTrace } from './connection-trace';
 import { answerLimit, deadlinePassed, streamLimit, type CallLimit } from './call-limit';
@@ -37,6 +37,8 @@ export interface GrpcConnectorOptions {
   omitDiff?: boolean;
   /** other keepalive ping timings than lvs/wire/limits.ts' (tests) */
   keepalive?: KeepaliveTimings;
+  /** told when each agent's certificate expires, as its connection opens (certificate-expiry-warnings.ts) */
+  agentCertificateSeen?: (host: string, notAfter: Date) => void;
   /** other bounds of one apply's stream than lvs/wire/limits.ts' (tests) */
   applyStream?: { bytes: number; events: number };
 }
@@ -66,7 +68,7 @@ class GrpcAgentClient implements AgentClient {
   private closed = false;
 
   constructor(private readonly target: Target, private readonly opts: GrpcConnectorOptions) {
-    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs, opts.keepalive);
+    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs, channelExtras(target, opts));
     this.context = { ...target, tls: opts.tls, trace: this.channel.trace };
   }
 

@@ -10,7 +10,7 @@ import { healthReportFromWire } from '../../lvs/wire/health-codec';
 import { statusReplyFromWire, type DirectorStatus } from '../../lvs/wire/status-encode';
 import type { StatusReply__Output } from '../../proto/generated/lvsctl/v1/StatusReply';
 import { AgentUnreachableError } from './agent-client';
-import { AgentChannel, type Target } from './agent-channel';
+import { AgentChannel, channelExtras, type Target } from './agent-channel';
 import { AgentRefusedError, type AgentReader, type AgentReaderConnector, type HealthWatch } from './agent-reader';
 import { describeCallFailure, where, wireReason, type CallContext } from './call-failure';
 import { answerLimit, deadlinePassed, type CallLimit } from './call-limit';
@@ -32,7 +32,7 @@ class GrpcAgentReader implements AgentReader {
   private readonly context: CallContext;
 
   constructor(private readonly target: Target, private readonly opts: GrpcReaderOptions) {
-    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs);
+    this.channel = new AgentChannel(target, opts.tls, opts.timeoutMs, channelExtras(target, opts));
     this.context = { ...target, tls: opts.tls, trace: this.channel.trace };
   }
 

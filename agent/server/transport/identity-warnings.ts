@@ -3,11 +3,7 @@
 // that cannot refuse a revoked certificate (no --crl), and a certificate close to its end (an agent refuses to start with an expired one, so a reboot
 // after that day leaves the host without its agent).
 import type { TlsIdentity } from './tls-identity';
-
-/** A certificate this close to its end is warned about (bootstrap replaces none with less left). */
-export const EXPIRY_WARNING_DAYS = 30;
-
-const DAY_MS = 86_400_000;
+import { daysLeft as daysUntil, expiresSoon } from '../../../lvs/certificate-expiry';
 
 export function identityWarnings(identity: TlsIdentity, allow: readonly string[], now: Date): { message: string; fields: Record<string, unknown> }[] {
   const warnings: { message: string; fields: Record<string, unknown> }[] = [];
@@ -23,8 +19,8 @@ export function identityWarnings(identity: TlsIdentity, allow: readonly string[]
       fields: { certificate: identity.material.commonName },
     });
   }
-  const daysLeft = Math.floor((identity.material.notAfter.getTime() - now.getTime()) / DAY_MS);
-  if (daysLeft < EXPIRY_WARNING_DAYS) {
+  if (expiresSoon(identity.material.notAfter, now)) {
+    const daysLeft = daysUntil(identity.material.notAfter, now);
     warnings.push({
       message: `the agent's certificate expires in ${daysLeft} day(s): after that the agent refuses to start and controllers refuse it. Remove DIR/HOST.crt and DIR/HOST.key in the CA directory and run lvsctl bootstrap (it issues a new pair and reloads the agent); on a host installed from the .deb, lvsctl certs issue DIR HOST, copy the new HOST.crt and HOST.key here, then systemctl reload lvsctl-agent`,
       fields: { certificate: identity.material.commonName, expires: identity.material.notAfter.toISOString() },
