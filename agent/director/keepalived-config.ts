@@ -150,6 +150,15 @@ export function advertIdentityChanges(before: AdvertIdentity, after: AdvertIdent
   return changes;
 }
 
+/**
+ * The addresses the file there advertises for this group, as the next render keeps them
+ * (renderKeepalivedConfig's advertisedBefore): none from a file that is not the agent's.
+ */
+export function advertisedBeforeIn(text: string | undefined, vrrp: Pick<VrrpPlan, 'group'>): { adverts: AdvertIdentity | undefined; advertised: string[] } {
+  const adverts = text !== undefined && configOwnership(text) !== 'foreign' ? advertIdentity(text, vrrp) : undefined;
+  return { adverts, advertised: (adverts?.advertised ?? []).map((entry) => entry.split('/')[0] ?? '') };
+}
+
 /** Whose file it is: the agent's as written, the agent's but edited since, or someone else's. */
 export function configOwnership(text: string | undefined): ConfigOwnership {
   if (text === undefined) return 'absent';

@@ -5,12 +5,13 @@
 import { errorMessage } from '../../lvs/errors';
 import type { VrrpPlan, VrrpSource, VrrpStatus } from '../../lvs/vrrp';
 import type { Keepalived } from '../kernel/keepalived';
-import { instanceName, renderKeepalivedConfig } from './keepalived-config';
+import { advertisedBeforeIn, instanceName, renderKeepalivedConfig } from './keepalived-config';
 
 export async function readVrrpStatus(keepalived: Keepalived, vrrp: VrrpPlan): Promise<VrrpStatus> {
   const base = { group: vrrp.group, priority: vrrp.priority };
   const [process, config, notified] = await Promise.all([keepalived.running(), keepalived.readConfig(), keepalived.readNotified()]);
-  const configOwned = config === renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath);
+  // rendered as the apply renders it over this file: with the addresses it advertises kept
+  const configOwned = config === renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath, advertisedBeforeIn(config, vrrp).advertised);
   const configNote = configOwned ? [] : [`${keepalived.configPath} is not the configuration lvsctl wrote for this plan`];
   if (!process) {
     return { ...base, state: 'STOPPED', configOwned, note: ['keepalived is not running', ...configNote].join('; ') };

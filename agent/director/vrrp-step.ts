@@ -13,7 +13,7 @@ import type { NetworkInterface } from '../kernel/addresses';
 import type { Keepalived, KeepalivedProcess } from '../kernel/keepalived';
 import type { PreconditionProblem } from '../kernel/preconditions';
 import {
-  advertIdentity, advertIdentityChanges, configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig, type AdvertIdentity,
+  advertIdentity, advertIdentityChanges, advertisedBeforeIn, configOwnership, keepalivedIncludes, keepalivedVirtualServers, renderKeepalivedConfig, type AdvertIdentity,
 } from './keepalived-config';
 
 export interface VrrpChange {
@@ -77,8 +77,7 @@ export async function prepareVrrp(keepalived: Keepalived, vrrp: VrrpPlan, mode: 
   }
   // the adverts of the agent's own file there: what it advertises stays advertised while the
   // group moves it (keepalived-config.ts), and a change of them is told (advertNoticeOf)
-  const adverts = before !== undefined && ownership !== 'foreign' ? advertIdentity(before, vrrp) : undefined;
-  const advertisedBefore = (adverts?.advertised ?? []).map((entry) => entry.split('/')[0] ?? '');
+  const { adverts, advertised: advertisedBefore } = advertisedBeforeIn(before, vrrp);
   const text = renderKeepalivedConfig(vrrp, keepalived.notifyScriptPath, advertisedBefore);
   const changed = before !== text;
   // a file keepalived refuses, written, would leave the group's addresses down at its next (re)load

@@ -367,4 +367,20 @@ describe("a director's VRRP read-back", () => {
     assert.equal(foreign.configOwned, false);
     assert.match(foreign.note ?? '', /not the configuration lvsctl wrote/);
   });
+
+  it('takes the file an apply wrote as its own when the apply kept the advertised address (a new address first in the plan)', async () => {
+    const r = await rig();
+    const first = { ...VRRP, addresses: ['10.0.0.100'] };
+    await r.run(groupPlan(first));
+    // a new address put first: the apply keeps 10.0.0.100 advertised (no advert change), as ha.md says
+    const next = { ...VRRP, addresses: ['10.0.0.99', '10.0.0.100'] };
+    const applied = await r.run(groupPlan(next, 2));
+    assert.equal(applied.result.outcome, 'changed', applied.result.message);
+    assert.equal(advertIdentity(r.keepalived.config ?? '', next)?.advertised.join(' '), '10.0.0.100/32');
+
+    const read = await readVrrpStatus(r.keepalived, next);
+
+    assert.equal(read.configOwned, true, read.note);
+    assert.doesNotMatch(read.note ?? '', /not the configuration lvsctl wrote/);
+  });
 });
