@@ -82,4 +82,9 @@ describe('the systemd unit and its /etc/default file', () => {
     assert.equal(setting('ExecReload'), '/bin/kill -HUP $MAINPID');
     assert.equal(setting('KillSignal'), 'SIGTERM');
   });
+
+  it('sends the stop\'s SIGTERM to the agent alone, so that an ipvsadm -R or iptables-restore of the apply in flight finishes', () => {
+    // systemd's default, control-group, signals every process of the unit at once
+    assert.equal(setting('KillMode'), 'mixed');
+  });
 });
