@@ -3,6 +3,7 @@
 // Loaded only to start the agent, so --help and --version load none of it.
 import { CAPABILITIES } from '../lvs/agent-capabilities';
 import { promises as fs } from 'fs';
+import { tooBroadForChecks, tooBroadReason } from '../lvs/exec-check-directory';
 import { hostname } from 'os';
 import type { Logger } from 'winston';
 import { VERSION } from '../lvs/version';
@@ -181,6 +182,19 @@ async function prepareStateDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * --exec-checks as it resolves: a symbolic link to /usr/bin is /usr/bin, refused as that is
+ * (agent-config.ts refuses the path as written, without I/O). A directory not there yet is left
+ * to the checks, which say so.
+ */
+async function refuseBroadExecChecks(dir: string | undefined): Promise<void> {
+  if (dir === undefined) return;
+  const resolved = await fs.realpath(dir).catch(() => undefined);
+  if (resolved !== undefined && tooBroadForChecks(resolved)) {
+    throw new AgentConfigError(`--exec-checks ${JSON.stringify(dir)} resolves to ${resolved}: ${tooBroadReason(resolved)}`);
+  }
+}
+
 /** The TLS files as at start: a wrong one ends the start with its name and the fix. */
 async function startIdentity(files: AgentTlsFiles | undefined): Promise<TlsIdentity | undefined> {
   if (!files) return undefined;
@@ -248,6 +262,7 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
   });
   const identity = await startIdentity(config.tls);
   await prepareStateDir(config.stateDir);
+  await refuseBroadExecChecks(config.execChecksDir);
   const host = hostname();
   const revocations = new Revocations();
   if (identity?.crl) revocations.replace(identity.crl.revoked);

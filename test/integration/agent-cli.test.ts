@@ -1,7 +1,7 @@
 import assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
 import { clientTo, mtls } from './support/agent-harness';
@@ -131,6 +131,22 @@ describe('lvsctl-agent start-up', () => {
     const { code, stderr } = await runAgent(['--role', 'director', '--insecure', '--metrics', 'localhost:9100']);
     assert.strictEqual(code, 1);
     assert.match(stderr, /--metrics "localhost:9100": expected ADDR:PORT with a numeric address, e.g. 127.0.0.1:9400/);
+  });
+
+  it('refuses an --exec-checks that is a symbolic link to a system directory, naming where it leads', async () => {
+    // not under /tmp: a path there is refused as written, before any link is followed
+    const home = mkdtempSync(join(homedir(), '.lvsctl-exec-link-'));
+    const link = join(home, 'checks-link');
+    symlinkSync('/usr/bin', link);
+    let exit: { code: number | null; stderr: string };
+    try {
+      exit = await runAgent(['--role', 'director', '--insecure', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--exec-checks', link]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    const { code, stderr } = exit;
+    assert.strictEqual(code, 1);
+    assert.match(stderr, /--exec-checks ".*checks-link" resolves to \/usr\/bin: \/usr\/bin holds programs that are not check scripts .*e\.g\. \/etc\/lvsctl-checks/);
   });
 
   it('refuses an unknown role', async () => {

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_EXEC_OUTPUT_BYTES, type ExecCheckOptions } from '../../../lvs/health/check-options';
+import { tooBroadForChecks, tooBroadReason } from '../../../lvs/exec-check-directory';
 import type { ProbeResult } from '../../../lvs/health/types';
 import { settleOnce } from './settle';
 
@@ -29,6 +30,9 @@ async function allowedCommand(command: string, allowedDir: string | undefined): 
   if (!allowedDir) return { refused: 'exec checks are off on this agent: start lvsctl-agent with --exec-checks DIR and put the command in DIR' };
   try {
     const [file, dir] = await Promise.all([realpath(command), realpath(allowedDir)]);
+    // where a symbolic link in it leads, now: a link to /usr/bin is /usr/bin (the path as written
+    // is refused at start, agent-config.ts; the link at start too, and again here: a link can be moved)
+    if (dir !== path.resolve(allowedDir) && tooBroadForChecks(dir)) return { refused: `the agent's --exec-checks directory ${allowedDir} resolves to ${dir}: ${tooBroadReason(dir)}` };
     if (!file.startsWith(dir + path.sep)) return { refused: `${command} is not inside the agent's --exec-checks directory ${allowedDir}` };
     return { file };
   } catch (err) {

@@ -5,7 +5,7 @@ import assert from 'assert';
 import { execFile } from 'node:child_process';
 import { createHash, pbkdf2 } from 'node:crypto';
 import dgram from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
@@ -16,6 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { createCertificateAuthority, issueCertificate } from '../../../controller/certs/authority';
 import { checkRunner, runHealthCheck } from '../../../agent/health/checkers';
 import { describeAnswers } from '../../../agent/health/checks/dns';
+import { execCheck } from '../../../agent/health/checks/exec';
 import { MAX_CHECK_BODY_BYTES } from '../../../lvs/health/check-options';
 import type { HealthCheckSpec } from '../../../lvs/host-plan';
 import { startDnsResponder, type DnsResponder } from './dns-responder';
@@ -419,13 +420,35 @@ describe('exec health check', () => {
     const self = process.getuid?.() ?? 0;
     const uid = self === 65534 ? 65533 : 65534;
     const module = path.join(__dirname, '../../../agent/health/checks/exec.js');
-    const code = `require(${JSON.stringify(module)}).execCheck({ command: '/bin/true', args: [], address: '10.0.0.11', port: 80, timeoutMs: 5000, allowedDir: '/bin', uid: ${uid}, gid: ${uid} })` +
+    // a check directory of its own (a system directory is refused before any uid is tried)
+    const dir = await mkdtemp(path.join(tmpdir(), 'lvsctl-exec-eperm-'));
+    const script = path.join(dir, 'true.sh');
+    await writeFile(script, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const code = `require(${JSON.stringify(module)}).execCheck({ command: ${JSON.stringify(script)}, args: [], address: '10.0.0.11', port: 80, timeoutMs: 5000, allowedDir: ${JSON.stringify(dir)}, uid: ${uid}, gid: ${uid} })` +
       `.then((r) => setTimeout(() => console.log(JSON.stringify(r)), 50))`;
     const [file, args] = self === 0 ? ['setpriv', ['--bounding-set', '-setuid,-setgid', process.execPath, '-e', code]] : [process.execPath, ['-e', code]];
-    const { stdout } = await promisify(execFile)(file, args, { timeout: 10_000 });
+    let stdout: string;
+    try {
+      ({ stdout } = await promisify(execFile)(file, args, { timeout: 10_000 }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const result = JSON.parse(stdout) as { ok: boolean; detail: string };
     assert.strictEqual(result.ok, false);
-    assert.match(result.detail, new RegExp(`exec /bin/true: could not run it as uid ${uid} and gid ${uid} \\(.*EPERM.*\\): the agent needs CAP_SETUID and CAP_SETGID`), result.detail);
+    assert.match(result.detail, new RegExp(`exec ${script.replace(/[.]/g, '\\.')}: could not run it as uid ${uid} and gid ${uid} \\(.*EPERM.*\\): the agent needs CAP_SETUID and CAP_SETGID`), result.detail);
+  });
+
+  it('refuses every command when --exec-checks is a symbolic link to a system directory (/usr/bin through a link is /usr/bin)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lvsctl-exec-link-'));
+    try {
+      const link = path.join(dir, 'checks');
+      await symlink('/usr/bin', link);
+      const result = await execCheck({ command: path.join(link, 'true'), args: [], address: '10.0.0.11', port: 80, timeoutMs: 5000, allowedDir: link });
+      assert.strictEqual(result.ok, false);
+      assert.match(result.detail, /the agent's --exec-checks directory .*\/checks resolves to \/usr\/bin: \/usr\/bin holds programs that are not check scripts/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a command outside --exec-checks, and every command when the agent has none', async () => {
