@@ -1,7 +1,7 @@
 // lvsctl-agent: the daemon on every director and realserver (main.ts starts it). This file
 // parses the command line (command-line.ts) and only then loads start.ts, which starts the
 // agent: --help and --version never load gRPC, winston or prom-client.
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { buildProgram } from './command-line';
 import type { RawAgentOptions } from './server/agent-config';
 import { stderrErrorPrefix } from './journal';
@@ -10,6 +10,7 @@ import { errorMessage } from '../lvs/errors';
 
 async function run(argv: string[]): Promise<void> {
   const program = buildProgram();
+  reportUsageErrors(program);
   program.parse(argv);
   const { startAgent } = await import('./start');
   const given = program.options.map((o) => o.attributeName()).filter((name) => program.getOptionValueSource(name) === 'cli');
@@ -20,9 +21,29 @@ async function run(argv: string[]): Promise<void> {
 /** Where a unit's agent gets its options: the fix of a wrong one is made there, not on a command line. */
 const UNIT_OPTIONS_HINT = ' (under systemd the agent\'s options are LVSCTL_AGENT_ARGS in /etc/default/lvsctl-agent, which lvsctl bootstrap writes from the plan: fix it there, then systemctl restart lvsctl-agent)';
 
-/** A wrong option or file, in an agent systemd started (INVOCATION_ID: systemd.exec(5)); by name, so the config module is not loaded for this. */
+/** Started by systemd (INVOCATION_ID: systemd.exec(5)). */
+function underSystemd(): boolean {
+  return process.env.INVOCATION_ID !== undefined;
+}
+
+/** A wrong option or file, in an agent systemd started; by name, so the config module is not loaded for this. */
 function configErrorUnderSystemd(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AgentConfigError' && process.env.INVOCATION_ID !== undefined;
+  return err instanceof Error && err.name === 'AgentConfigError' && underSystemd();
+}
+
+/**
+ * A usage error (an unknown or misspelt option) as a start error: at error priority in the
+ * journal (`journalctl -p warning` shows why the unit keeps restarting), naming the program,
+ * and under systemd where the options come from. Commander's own lines (a "Did you mean")
+ * follow as it wrote them.
+ */
+function reportUsageErrors(program: Command): void {
+  program.configureOutput({
+    outputError: (text, write) => {
+      const [first = '', ...rest] = text.replace(/\n$/, '').split('\n');
+      write(`${stderrErrorPrefix()}lvsctl-agent: ${first}${underSystemd() ? UNIT_OPTIONS_HINT : ''}\n${rest.map((line) => `${line}\n`).join('')}`);
+    },
+  });
 }
 
 export function runAgentCommand(argv: string[]): void {

@@ -1,6 +1,6 @@
 import assert from 'assert';
-import { spawn, type ChildProcess } from 'child_process';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { chmodSync, closeSync, copyFileSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { makeTestPki, type TestPki } from './support/pki';
@@ -161,6 +161,24 @@ describe('lvsctl-agent start-up', () => {
     const { code, stderr } = await runAgent(['--insecure'], undefined, env);
     assert.strictEqual(code, 1);
     assert.match(stderr, /--role is required: use --role director or --role realserver \(under systemd the agent's options are LVSCTL_AGENT_ARGS in \/etc\/default\/lvsctl-agent/);
+  });
+
+  it('started by systemd with a misspelt option, says it at error priority in the journal and names the file its options come from', () => {
+    // stderr a file that JOURNAL_STREAM names, as systemd hands the journal's stream over
+    const file = join(stateDir, 'journal-stderr');
+    const fd = openSync(file, 'w');
+    let code: number | null;
+    try {
+      const { dev, ino } = fstatSync(fd, { bigint: true });
+      const env = { ...process.env, INVOCATION_ID: '0123456789abcdef0123456789abcdef', JOURNAL_STREAM: `${dev}:${ino}` };
+      ({ status: code } = spawnSync(process.execPath, [AGENT, '--rol', 'director'], { stdio: ['ignore', 'pipe', fd], env, timeout: 15_000 }));
+    } finally {
+      closeSync(fd);
+    }
+    const written = readFileSync(file, 'utf8');
+    assert.strictEqual(code, 1);
+    assert.match(written.split('\n')[0] ?? '', /^<3>lvsctl-agent: error: unknown option '--rol' \(under systemd the agent's options are LVSCTL_AGENT_ARGS in \/etc\/default\/lvsctl-agent/, written);
+    assert.match(written, /Did you mean --role\?/);
   });
 
   it('with --insecure warns loudly, serves, and exits 0 on SIGTERM', async () => {
