@@ -5,7 +5,7 @@ import { LinuxIpvs } from '../../../agent/kernel/linux/ipvs';
 import { NetlinkIpvs } from '../../../agent/kernel/linux/netlink-ipvs';
 import { resolveAgentConfig } from '../../../agent/server/agent-config';
 import { FakeGenlKernel } from './fake-genl-kernel';
-import { ok, recordingExec } from './recording-exec';
+import { exitWith, ok, recordingExec } from './recording-exec';
 
 function logRecorder(): { lines: string[]; log: { info(m: string, meta?: object): void; warn(m: string, meta?: object): void } } {
   const lines: string[] = [];
@@ -28,14 +28,41 @@ describe('choosing the IPVS backend', () => {
     assert.equal(kernel.openSockets, 0, 'the probe closed its socket');
   });
 
-  it('auto: ipvsadm when the family cannot be resolved, said once with why', async () => {
+  it('auto: loads ip_vs (a director just booted) and takes netlink, saying how to load it at boot', async () => {
     const kernel = new FakeGenlKernel();
     kernel.ipvsLoaded = false;
+    const { exec: modprobe, calls } = recordingExec((file) => {
+      if (file === 'modprobe') kernel.ipvsLoaded = true;
+      return ok();
+    });
     const { lines, log } = logRecorder();
-    const chosen = await chooseIpvsBackend('auto', { exec, log, loadSockets: () => kernel.sockets() });
+    const chosen = await chooseIpvsBackend('auto', { exec: modprobe, log, loadSockets: () => kernel.sockets() });
+    assert.equal(chosen.backend, 'netlink');
+    assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['modprobe', 'ip_vs']]);
+    assert.deepEqual(lines, [
+      'info loaded the ip_vs module (modprobe ip_vs): the kernel had no IPVS yet; load it at boot with echo ip_vs > /etc/modules-load.d/ipvs.conf',
+      'info IPVS through netlink (--ipvs auto found the IPVS generic netlink family)',
+    ]);
+    assert.equal(kernel.openSockets, 0, 'both probes closed their sockets');
+  });
+
+  it('auto: ipvsadm when the family cannot be resolved and modprobe cannot load it, said once with why', async () => {
+    const kernel = new FakeGenlKernel();
+    kernel.ipvsLoaded = false;
+    const { exec: refusing } = recordingExec((file, args) => exitWith(file, args, 1, 'modprobe: FATAL: Module ip_vs not found in directory /lib/modules/6.1.0'));
+    const { lines, log } = logRecorder();
+    const chosen = await chooseIpvsBackend('auto', { exec: refusing, log, loadSockets: () => kernel.sockets() });
     assert.equal(chosen.backend, 'ipvsadm');
     assert.ok(chosen.ipvs instanceof LinuxIpvs);
-    assert.deepEqual(lines, ['warn IPVS through ipvsadm: netlink is not usable here {"why":"the kernel has no \\"IPVS\\" generic netlink family (ip_vs is not loaded)"}']);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] as string, /^warn IPVS through ipvsadm: netlink is not usable here \{"why":"the kernel has no \\"IPVS\\" generic netlink family \(ip_vs is not loaded\), and modprobe ip_vs failed: .*Module ip_vs not found/);
+  });
+
+  it('auto: does not run modprobe when the family is there', async () => {
+    const kernel = new FakeGenlKernel();
+    const { exec: recorded, calls } = recordingExec(() => ok());
+    await chooseIpvsBackend('auto', { exec: recorded, log: logRecorder().log, loadSockets: () => kernel.sockets() });
+    assert.deepEqual(calls, []);
   });
 
   it('auto: ipvsadm when the netlink package cannot load', async () => {
@@ -51,7 +78,10 @@ describe('choosing the IPVS backend', () => {
     await assert.rejects(chooseIpvsBackend('netlink', { exec, log, loadSockets: () => new Error('the netlink package does not load: x') }), /^Error: --ipvs netlink: the netlink package does not load: x; use --ipvs ipvsadm \(or auto\)$/);
     const kernel = new FakeGenlKernel();
     kernel.ipvsLoaded = false;
-    assert.equal((await chooseIpvsBackend('netlink', { exec, log, loadSockets: () => kernel.sockets() })).backend, 'netlink');
+    const { exec: refusing } = recordingExec((file, args) => exitWith(file, args, 1, 'modprobe: FATAL: Module ip_vs not found'));
+    const named = logRecorder();
+    assert.equal((await chooseIpvsBackend('netlink', { exec: refusing, log: named.log, loadSockets: () => kernel.sockets() })).backend, 'netlink');
+    assert.match(named.lines[0] as string, /^warn IPVS through netlink \(--ipvs netlink\), though it is not usable yet: each apply says so until it is .*modprobe ip_vs failed/);
   });
 
   it('ipvsadm by name: never touches netlink', async () => {
