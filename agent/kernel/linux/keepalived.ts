@@ -162,7 +162,8 @@ export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepaliv
       }
     },
     async writeConfig(text) {
-      await writeAtomically(options.configPath, text, 0o644);
+      // 0600: it holds the group's VRRP password (auth_pass); keepalived reads it as root
+      await writeAtomically(options.configPath, text, 0o600);
     },
     async removeConfig() {
       await fs.rm(options.configPath, { force: true });
