@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--limit <hosts>', 'only these hosts, comma separated, repeatable', collect)
     .option('--check', 'change nothing (and issue no certificate): say, per host, what would be done')
     .option('--agent-binary <FILE>', 'the agent executable to install (default: lvsctl-agent beside lvsctl, as npm run package builds it)')
-    .option('--unit <FILE>', 'the systemd unit to install (default: the project\'s packaging/lvsctl-agent.service, or the one the package installed)')
+    .option('--unit <FILE>', 'the systemd unit to install (default: lvsctl-agent.service beside a packaged lvsctl, else the project\'s packaging/lvsctl-agent.service, or the one the package installed)')
     .option('--allow <NAME,...>', 'the agents serve only client certificates with these common names (default: the common name of --cert)')
     .option('--sudo', 'run the remote commands through sudo -n, for a login that is not root')
     .option('--parallel <n>', 'at most N hosts at once (default 10); agents are restarted one at a time, and none after one that failed')

@@ -71,7 +71,7 @@ export function agentPage(agent: CommandModel, meta: PageMeta): string {
     '.SH SYNOPSIS',
     `\\fB${escape(agent.usage)}\\fR`,
     '.SH DESCRIPTION',
-    escape('The daemon on every director and realserver. On a director it applies the IPVS services, destinations and firewall-mark rules of the plan lvsctl(1) sends, as one transaction that is rolled back on failure, and watches the realservers\' health; on a realserver it verifies (and with prepare, sets) what the forwarding method needs. It logs one JSON object a line on stdout. Under systemd it runs as lvsctl-agent.service with its arguments in /etc/default/lvsctl-agent.'),
+    escape('The daemon on every director and realserver. On a director it applies the IPVS services, destinations and firewall-mark rules of the plan lvsctl(1) sends (one batch; on a failure it undoes what took effect, and reads the table back to say so), and watches the realservers\' health; on a realserver it verifies (and with prepare, sets) what the forwarding method needs. It logs one JSON object a line on stdout. Under systemd it runs as lvsctl-agent.service with its arguments in /etc/default/lvsctl-agent.'),
     '.SH OPTIONS',
     ...agent.options.flatMap(optionItem),
     ...(agent.after ? ['.SH NOTES', ...preformatted(agent.after)] : []),
