@@ -96,6 +96,27 @@ function looksLikeIptablesSave(text: string): boolean {
   return /^\*[a-z]+\s*$/m.test(text);
 }
 
+/**
+ * stdin holding both dumps, as `(ipvsadm -S -n; iptables-save -t mangle) | lvsctl import`
+ * gives them: iptables-save's lines (from a "*table" line to its COMMIT, and its "#" comments)
+ * apart from the rest, ipvsadm's. Each keeps its line numbers (the other's lines are blank in
+ * it), so an error still names the line of stdin.
+ */
+export function splitDumps(text: string): { ipvsadm: string; iptables: string } {
+  const ipvsadm: string[] = [];
+  const iptables: string[] = [];
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    const bare = line.replace(/\r$/, '').trim();
+    const isIptables = inTable || /^\*[a-z]+$/.test(bare) || bare.startsWith('#');
+    if (/^\*[a-z]+$/.test(bare)) inTable = true;
+    else if (bare === 'COMMIT') inTable = false;
+    iptables.push(isIptables ? line : '');
+    ipvsadm.push(isIptables ? '' : line);
+  }
+  return { ipvsadm: ipvsadm.join('\n'), iptables: iptables.join('\n') };
+}
+
 export async function runImport(options: ImportCliOptions, io: ImportIo): Promise<number> {
   const cluster = options.cluster ?? DEFAULT_IMPORT_CLUSTER;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster) || cluster.length > 63) {
@@ -115,8 +136,14 @@ export async function runImport(options: ImportCliOptions, io: ImportIo): Promis
   let marks: MarkRule[] = [];
   if (implicitStdin) {
     const text = await readSource(io, STDIN);
-    if (looksLikeIptablesSave(text)) marks = readMarks(STDIN, text);
-    else services = parsing(STDIN, () => parseIpvsSave(text));
+    if (looksLikeIptablesSave(text)) {
+      // iptables-save output, alone or after (or before) ipvsadm -S -n's
+      const { ipvsadm, iptables } = splitDumps(text);
+      marks = readMarks(STDIN, iptables);
+      if (ipvsadm.trim() !== '') services = parsing(STDIN, () => parseIpvsSave(ipvsadm));
+    } else {
+      services = parsing(STDIN, () => parseIpvsSave(text));
+    }
   } else {
     if (options.ipvsadm !== undefined) {
       const source = options.ipvsadm;

@@ -58,6 +58,22 @@ describe('lvsctl import', () => {
     assert.equal((JSON.parse(guessed.out) as PlanInput).marks?.length, 1);
   });
 
+  it('reads both dumps from stdin, one after the other ((ipvsadm -S -n; iptables-save -t mangle) | lvsctl import), in either order', async () => {
+    for (const both of [IPVS + MANGLE, MANGLE + IPVS]) {
+      const { code, out } = await run({}, { '-': both });
+      assert.equal(code, 0);
+      const plan = JSON.parse(out) as PlanInput;
+      assert.equal(plan.services.length, 1);
+      assert.equal(plan.services[0]?.fwmark, 1);
+      assert.deepEqual(plan.marks, [{ mark: 1, protocol: 'tcp', destination: '10.0.0.100', ports: ['80', '443'], inInterface: 'eth0' }]);
+    }
+  });
+
+  it('names the line of stdin a bad line of either dump is on, when both come that way', async () => {
+    const message = await refusal({}, { '-': `${IPVS}-A -t 10.0.0.100:80 -s nosuch\n${MANGLE}` });
+    assert.match(message, /^stdin:4: /, message);
+  });
+
   it('says it waits for the terminal before reading stdin from one, and says nothing when stdin is a pipe or a file is given', async () => {
     const typed = await run({}, { '-': IPVS }, true);
     assert.match(typed.err, /^lvsctl import: reading `ipvsadm -S -n` or `iptables-save -t mangle` output from the terminal: paste it and end with Ctrl-D, or give a file/);
