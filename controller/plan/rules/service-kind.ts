@@ -11,7 +11,9 @@ function kindProblems(s: PlanService, i: number): PlanProblem[] {
     const extra = (['vip', 'port', 'protocol'] as const).filter((k) => s[k] !== undefined);
     return extra.map((k) => ({
       pointer: at(k),
-      message: `a firewall-mark service takes no "${k}": it is fwmark ${s.fwmark} and a port service at once`,
+      message: k === 'protocol'
+        ? `a firewall-mark service takes no "protocol": fwmark ${s.fwmark} takes the packets its mark rules mark, of whatever protocol they match`
+        : `a firewall-mark service takes no "${k}": it is fwmark ${s.fwmark} and a port service at once`,
       hint: k === 'protocol'
         ? 'remove "protocol"; the mark rules say which packets are marked'
         : `remove "vip" and "port" to keep the fwmark service, or "fwmark" to make it a port service`,

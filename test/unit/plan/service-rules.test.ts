@@ -21,6 +21,10 @@ describe('service kind (rule 3)', () => {
   it('refuses a service that is both a port and a fwmark service', () => {
     expectProblem(planWith([web({ fwmark: 1 })], [mark1]), '/services/0/vip', /takes no "vip"/);
   });
+  it('refuses a "protocol" on a fwmark service, saying the mark rules choose the packets (not that it is a port service too)', () => {
+    const p = expectProblem(planWith([{ name: 'web', fwmark: 1, protocol: 'tcp', realservers: [] }], [mark1]), '/services/0/protocol', /takes no "protocol": fwmark 1 takes the packets its mark rules mark/);
+    assert.doesNotMatch(p.message, /port service/);
+  });
   it('refuses a service that is neither', () => {
     expectProblem(planWith([{ name: 'web', realservers: [] }]), '/services/0', /neither a port service nor a firewall-mark service/);
   });
