@@ -15,3 +15,9 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/**
+ * A wrong option or option file (TLS files, a duration), found before the command printed
+ * anything: with --json, program.ts prints the command's one document for it.
+ */
+export class OptionError extends CliError {}

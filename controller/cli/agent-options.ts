@@ -10,7 +10,7 @@ import type * as ExpiryWarnings from '../client/certificate-expiry-warnings';
 import type { CertificateExpiryWarnings } from '../client/certificate-expiry-warnings';
 import type { ClientTls } from '../client/tls-options';
 import { durationMs } from '../../lvs/duration';
-import { CliError, EXIT } from '../exit-codes';
+import { EXIT, OptionError } from '../exit-codes';
 
 export interface AgentConnectionOptions {
   ca?: string;
@@ -46,7 +46,7 @@ export function addAgentOptions(cmd: Command, deadlineDefault = 'derived from --
 export function parseDurationMs(flag: string, text: string, maxMs: number): number {
   const ms = durationMs(text);
   if (ms === undefined || ms <= 0 || ms > maxMs) {
-    throw new CliError(`${flag} ${JSON.stringify(text)}: must be a duration from 1ms to ${maxMs / 60_000}m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);
+    throw new OptionError(`${flag} ${JSON.stringify(text)}: must be a duration from 1ms to ${maxMs / 60_000}m, e.g. "500ms", "10s" or "2m"`, EXIT.invalid);
   }
   return ms;
 }

@@ -3,7 +3,7 @@
 // A command's file declares it (arguments, options, help) and its action loads what does
 // the work when it runs, so building the program and --help load commander and little else.
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, OptionError } from '../exit-codes';
 import { VERSION } from '../../lvs/version';
 import { carryOnWhenCommandOutputCloses, stdoutFailureMessage } from './closed-output';
 import { registerCommands } from './commands';
@@ -29,6 +29,33 @@ export async function main(argv: string[]): Promise<number> {
   return code === EXIT.ok ? EXIT.invalid : code;
 }
 
+/**
+ * A command run with --json that fails before printing anything (an unknown option, a wrong
+ * --timeout, TLS files missing) still prints its one document on stdout, as for a refused plan:
+ * `{command, plan, problems: [{pointer: "", message}], exitCode: 1}` (one line with --watch).
+ */
+async function jsonDocumentOfFailure(program: Command, argv: readonly string[], message: string): Promise<void> {
+  const words = argv.slice(2);
+  if (!words.includes('--json')) return;
+  const name = words.find((w) => !w.startsWith('-'));
+  const command = program.commands.find((c) => c.name() === name);
+  if (command === undefined || !command.options.some((o) => o.long === '--json')) return;
+  const plan = firstArgument(command, words.slice(words.indexOf(name as string) + 1)) ?? '';
+  const { invalidPlanJson } = await import('../report/invalid-plan-json');
+  process.stdout.write(invalidPlanJson(command.name(), plan, [{ pointer: '', message }], EXIT.invalid, words.includes('--watch')));
+}
+
+/** The command's first argument among its words: not an option, nor the value an option takes. */
+function firstArgument(command: Command, words: readonly string[]): string | undefined {
+  const takesValue = new Set(command.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)));
+  for (let i = 0; i < words.length; i += 1) {
+    const word = words[i] as string;
+    if (!word.startsWith('-')) return word;
+    if (takesValue.has(word)) i += 1;
+  }
+  return undefined;
+}
+
 async function runCommand(program: Command, argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
@@ -36,10 +63,13 @@ async function runCommand(program: Command, argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; a usage error already printed its message.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+      if (err.exitCode === 0) return EXIT.ok;
+      await jsonDocumentOfFailure(program, argv, err.message.replace(/^error: /, ''));
+      return EXIT.invalid;
     }
     if (err instanceof CliError) {
       process.stderr.write(`lvsctl: ${err.message}\n`);
+      if (err instanceof OptionError) await jsonDocumentOfFailure(program, argv, err.message);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@ import { dirname, join } from 'path';
 import { createSecureContext } from 'tls';
 import { MAKE_CRL, readCrlPem } from '../../lvs/wire/crl-pem';
 import { readTlsFiles, TlsFileError, type TlsFiles, type TlsMaterial } from '../../lvs/wire/tls-files';
-import { CliError, EXIT } from '../exit-codes';
+import { EXIT, OptionError } from '../exit-codes';
 
 export type ClientTls =
   /** crlFile: the CRL in material.crl, when there is one */
@@ -39,7 +39,7 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
     const flagged = (value: string | undefined, name: string): boolean => value !== undefined && value !== env[name];
     const given = [...SOURCES.filter((s) => flagged(opts[s.field], s.env)).map((s) => s.flag), ...(flagged(opts.crl, 'LVSCTL_CRL') ? ['--crl'] : [])];
     if (given.length > 0) {
-      throw new CliError(
+      throw new OptionError(
         `--insecure and ${given.join(', ')} exclude each other: drop --insecure to use mutual TLS, or ${given.join(', ')} to reach agents started with --insecure (labs only)`,
         EXIT.invalid,
       );
@@ -57,7 +57,7 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
     if (flagged === undefined && value) fromEnv.set(value, s.env);
   }
   if (missing.length > 0) {
-    throw new CliError(
+    throw new OptionError(
       `mutual TLS needs a CA, a certificate and a key; missing ${missing.join(', ')}. ` +
         'Make them with `lvsctl certs init DIR` and `lvsctl certs issue DIR NAME`, ' +
         (opts.withoutInsecure
@@ -77,7 +77,7 @@ export function clientTlsFromOptions(opts: TlsOptions, env: NodeJS.ProcessEnv): 
     return { kind: 'mtls', files, material: { ...material, crl: readCrl(crlFile) }, crlFile };
   } catch (err) {
     // a file named by the environment says so: the operator may not know the variable is set
-    if (err instanceof TlsFileError) throw new CliError(fromEnv.has(err.file) ? `${err.message} (from ${fromEnv.get(err.file)})` : err.message, EXIT.invalid);
+    if (err instanceof TlsFileError) throw new OptionError(fromEnv.has(err.file) ? `${err.message} (from ${fromEnv.get(err.file)})` : err.message, EXIT.invalid);
     throw err;
   }
 }

@@ -41,3 +41,46 @@ describe('--json and a usage error found after the plan loaded', () => {
     });
   }
 });
+
+describe('--json and a failure before the command printed anything (an option, the TLS files)', () => {
+  let dir: string;
+  let plan: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-json-option-'));
+    plan = join(dir, 'plan.json');
+    writeFileSync(plan, JSON.stringify({ apiVersion: 'lvsctl/v1', cluster: 'loop', hosts: { lvs1: { role: 'director', address: '127.0.0.1' } }, services: [] }));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [command, args, message] of [
+    ['health', ['--timeout', '0s', '--insecure'], /^--timeout "0s": must be a duration from 1ms/],
+    ['status', ['--bogus'], /^unknown option '--bogus'/],
+    ['rollout', [], /^mutual TLS needs a CA, a certificate and a key; missing --ca/],
+    ['connections', ['--deadline', 'soon', '--insecure'], /^--deadline "soon": must be a duration/],
+  ] as const) {
+    it(`${command} ${args.join(' ')} --json: exit 1, the one document on stdout names the plan and the problem`, () => {
+      // the environment's TLS files would be taken: none here, so the missing ones are the problem
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LVSCTL_')));
+      const r = spawnSync(process.execPath, [LVSCTL, command, ...args, plan, '--json'], { encoding: 'utf8', timeout: 20_000, env });
+      assert.strictEqual(r.status, 1, r.stderr);
+      const document = JSON.parse(r.stdout) as { command: string; plan: string; problems: { pointer: string; message: string }[]; exitCode: number };
+      assert.deepStrictEqual([document.command, document.plan, document.exitCode, document.problems.length], [command, plan, 1, 1]);
+      assert.match(document.problems[0]?.message ?? '', message);
+      assert.notStrictEqual(r.stderr, '', 'the message goes to stderr as well');
+    });
+  }
+
+  it('health --watch --json: the document on one line, as every object of a watch', () => {
+    const r = spawnSync(process.execPath, [LVSCTL, 'health', plan, '--watch', '--json', '--insecure', '--timeout', 'x'], { encoding: 'utf8', timeout: 20_000 });
+    assert.strictEqual(r.status, 1, r.stderr);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    assert.strictEqual(lines.length, 1, r.stdout);
+    assert.strictEqual((JSON.parse(lines[0] as string) as { kind: string }).kind, 'invalid-plan');
+  });
+
+  it('prints nothing on stdout without --json', () => {
+    const r = spawnSync(process.execPath, [LVSCTL, 'health', plan, '--timeout', '0s', '--insecure'], { encoding: 'utf8', timeout: 20_000 });
+    assert.strictEqual(r.status, 1);
+    assert.strictEqual(r.stdout, '');
+  });
+});
