@@ -103,7 +103,18 @@ export class LinuxMarks implements Marks {
 
   async restoreChain(snapshot: MarkState): Promise<void> {
     const backend = await this.resolveBackend();
-    // A rollback must start from what is there now, not from what this object last wrote.
+    try {
+      await this.replayFromNow(backend, snapshot);
+    } catch {
+      // PREROUTING changed between the read and the restore (a rule deleted meanwhile puts a
+      // jump's saved place past its end, which iptables-restore refuses): once more, from a
+      // fresh read; its failure is the rollback's
+      await this.replayFromNow(backend, snapshot);
+    }
+  }
+
+  /** A rollback starts from what is there now, not from what this object last wrote. */
+  private async replayFromNow(backend: IptablesBackend, snapshot: MarkState): Promise<void> {
     const current = await this.read();
     await this.restore(backend, renderMarkChainReplay(snapshot, current));
     this.lastRead = undefined;

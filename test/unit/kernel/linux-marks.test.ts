@@ -130,4 +130,38 @@ describe('Linux marks: the jump and the exact restore', () => {
       '*mangle\n:LVSCTL-MARK - [0:0]\n-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT\n-D PREROUTING -j LVSCTL-MARK\nCOMMIT\n',
     );
   });
+
+  it('reads again and restores once more when the restore is refused (PREROUTING changed between its read and the restore)', async () => {
+    const saved = fixture('captured/iptables-legacy-save-mangle-after-second-jump.txt');
+    let restores = 0;
+    const { exec, calls } = recordingExec((file, args): Answer => {
+      if (file.endsWith('-save')) return ok(saved);
+      if (file.endsWith('-restore')) {
+        restores += 1;
+        if (restores === 1) return exitWith(file, args, 1, 'iptables-restore: line 4 failed: Index of insertion too big.');
+      }
+      return ok();
+    });
+    const marks = new LinuxMarks(exec, 'legacy');
+    const snapshot = { ...(await marks.read()), chain: ['-A LVSCTL-MARK -s 192.0.2.0/24 -j ACCEPT'], jumpCount: 1 };
+    calls.length = 0;
+
+    await marks.restoreChain(snapshot);
+
+    assert.deepEqual(commandLines(calls), [
+      'iptables-legacy-save -t mangle', 'iptables-legacy-restore --noflush -w 10',
+      'iptables-legacy-save -t mangle', 'iptables-legacy-restore --noflush -w 10',
+    ]);
+  });
+
+  it('fails the rollback with the second refusal when the retry is refused too', async () => {
+    const { exec } = recordingExec((file, args): Answer => {
+      if (file.endsWith('-save')) return ok(fixture('captured/iptables-legacy-save-mangle-after-second-jump.txt'));
+      if (file.endsWith('-restore')) return exitWith(file, args, 2, 'iptables-restore: unable to initialize table \'mangle\'');
+      return ok();
+    });
+    const marks = new LinuxMarks(exec, 'legacy');
+    const snapshot = { ...(await marks.read()), chain: [], jumpCount: 1 };
+    await assert.rejects(marks.restoreChain(snapshot), /unable to initialize table 'mangle'/);
+  });
 });
