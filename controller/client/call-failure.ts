@@ -193,8 +193,13 @@ function closedReason(bytesRead: number, error: Error | undefined, ctx: CallCont
       `a client certificate under TLS 1.3 (${ctx.tls.files.cert} (--cert) must be issued by the CA the agent trusts (its --ca), unexpired and not revoked by its --crl) ` +
       'and how it sheds a connection past its bound (too many held open): its log says which (`connection refused: client certificate` with the reason, or `too many connections`)';
   }
-  const why = error ? ` (${(error as NodeJS.ErrnoException).code ?? error.message})` : '';
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why = error ? ` (${code ?? error.message})` : '';
   const after = ctx.tls.kind === 'insecure' ? 'once it was up' : 'after the TLS handshake';
+  // node's HTTP/2 layer could not read what came: not an agent that stopped, a peer that does not speak gRPC
+  if (code?.startsWith('ERR_HTTP2_')) {
+    return `${where(ctx)} answered ${after} with bytes that are not HTTP/2${why}, which lvsctl-agent never sends: is it lvsctl-agent that listens on port ${ctx.port}? (another service there)`;
+  }
   return `${where(ctx)}: the connection dropped ${after}${why}: the agent stopped or restarted? see its log`;
 }
 

@@ -72,6 +72,12 @@ describe('a call without an answer, described by what happened on the wire', () 
     assert.doesNotMatch(text, /certificate/);
   });
 
+  it('bytes that are not HTTP/2 after the handshake: another service, not an agent that restarted', () => {
+    const text = reason(status.UNAVAILABLE, after([{ stage: 'open', bytesRead: () => 40 }, { stage: 'closed', bytesRead: 40, error: errno('ERR_HTTP2_ERROR') }]));
+    assert.match(text, /answered after the TLS handshake with bytes that are not HTTP\/2 \(ERR_HTTP2_ERROR\), which lvsctl-agent never sends: is it lvsctl-agent that listens on port 7400\?/);
+    assert.doesNotMatch(text, /stopped or restarted/);
+  });
+
   it('our check of the agent\'s certificate, and an agent without TLS', () => {
     assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('SELF_SIGNED_CERT_IN_CHAIN') }])), /its certificate is not signed by the CA in \/pki\/ca\.crt \(--ca\)/);
     assert.match(reason(status.UNAVAILABLE, after([{ stage: 'handshake-failed', error: errno('ERR_TLS_CERT_ALTNAME_INVALID') }])), /valid neither for 10\.0\.0\.1 nor for "lvs1"/);
