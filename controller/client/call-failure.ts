@@ -9,6 +9,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import type { CallLimit } from './call-limit';
 import type { Attempt, ConnectionTrace } from './connection-trace';
 import { classifyTlsError, isCertificateAlert, type TlsFailure } from './tls-failure';
+import { crlIssuedByCa } from './crl-issuer';
 import type { ClientTls } from './tls-options';
 import { formatAddressPort } from '../../lvs/model';
 import { showControlCharacters } from '../../lvs/control-characters';
@@ -150,6 +151,10 @@ function tlsReason(failure: TlsFailure, ctx: CallContext): string {
       return `${where(ctx)}: its certificate is revoked (on the CRL ${ctx.tls.kind === 'mtls' ? ctx.tls.crlFile ?? '--crl' : '--crl'}): ` +
         `it is not trusted; if the host is yours again, issue it a new certificate (\`lvsctl certs issue DIR ${ctx.host} --ip ${ctx.address}\`, then \`lvsctl bootstrap\`)`;
     case 'crl':
+      // the CRL is the CA's own: then the agent's certificate is what is not from that CA
+      if (failure.code === 'UNABLE_TO_GET_CRL' && ctx.tls.kind === 'mtls' && ctx.tls.material.crl && crlIssuedByCa(ctx.tls.material.ca, ctx.tls.material.crl)) {
+        return tlsReason({ kind: 'untrusted', code: 'UNABLE_TO_GET_CRL: no CRL of its issuer, which is not the CA in --ca' }, ctx);
+      }
       return `${where(ctx)}: the CRL ${ctx.tls.kind === 'mtls' ? ctx.tls.crlFile ?? '--crl' : '--crl'} cannot check its certificate (${failure.code}): ` +
         'either the CRL is not that of the CA in --ca, or the agent\'s certificate is not from that CA (OpenSSL looks for a CRL ' +
         'of the chain the agent sent before it finds its CA missing): pass the crl.pem of the CA that issued the agents\' certificates ' +

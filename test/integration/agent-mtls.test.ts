@@ -101,6 +101,20 @@ describe('mutual TLS between controller and agent', () => {
     }
   });
 
+  it('refuses an agent from another CA as that, also with the crl.pem beside --ca (OpenSSL first misses a CRL of its issuer)', async () => {
+    const strangeAgent = await startTestAgent({ tls: pki.stranger });
+    try {
+      // as the CLI reads --ca: the cluster's crl.pem beside it comes along
+      const asCli = clientTlsFromOptions({ ca: pki.controller.ca, cert: pki.controller.cert, key: pki.controller.key }, {});
+      assert.ok(asCli.kind === 'mtls' && asCli.crlFile !== undefined, 'the CRL beside --ca is taken');
+      const reason = await unreachableReason(clientTo(strangeAgent.port, asCli));
+      assert.match(reason, /its certificate is not signed by the CA in .*cluster\/ca\.crt \(--ca\) \(UNABLE_TO_GET_CRL: no CRL of its issuer, which is not the CA in --ca\)/);
+      assert.doesNotMatch(reason, /either the CRL is not that of the CA/);
+    } finally {
+      await strangeAgent.stop();
+    }
+  });
+
   it("refuses an agent whose certificate the CA revoked: the crl.pem beside --ca (certs init keeps it there), or --crl", async () => {
     const revokedAgent = await startTestAgent({ tls: pki.revoked });
     const elsewhere = mkdtempSync(join(tmpdir(), 'lvsctl-ca-copy-'));
