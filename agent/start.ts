@@ -240,10 +240,11 @@ export async function startAgent(options: RawAgentOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping: no new calls; the apply in flight finishes first', { signal });
-    prepareRetries?.stop();
+    // no try again of the start-time prepare from now on; the one under way finishes, as an apply does
+    const retriesStopped = prepareRetries?.stop();
     // before the server is bound there is nothing to drain: exit at once
     (running ? running.shutdown() : Promise.resolve())
-      .then(() => Promise.all([health?.stop(), metricsServer?.close(), drainTimer?.stop()]))
+      .then(() => Promise.all([health?.stop(), metricsServer?.close(), drainTimer?.stop(), retriesStopped]))
       .then(() => {
       logger.info('agent stopped', { signal });
       process.exit(0);

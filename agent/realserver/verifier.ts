@@ -32,6 +32,13 @@ export interface RealserverApplier extends HostApplier {
    * generation never goes back.
    */
   applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void): Promise<ResultEvent>;
+  /**
+   * How many rollouts' applies (mode apply) this applier has taken so far: a start-time prepare
+   * tried again later passes the count it began with to applyAtStart, which then does nothing
+   * ('superseded') once a rollout came in between, whatever became of it.
+   */
+  rolloutApplies(): number;
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void, unlessRolloutSince: number): Promise<ResultEvent | 'superseded'>;
 }
 
 export function createRealserverVerifier(opts: RealserverVerifierOptions): RealserverApplier {
@@ -45,15 +52,29 @@ function stepOf(c: CheckResult, status: StepEvent['status'] = c.status, message 
 class RealserverVerifier implements RealserverApplier {
   /** applies run one after another: two prepares must not interleave their kernel changes */
   private readonly queue = new SerialQueue();
+  /** rollouts' applies taken (mode apply), counted as each enters the queue */
+  private applies = 0;
 
   constructor(private readonly stateDir: string, private readonly logger: winston.Logger, private readonly kernel: RealserverKernel) {}
 
   apply(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
+    // counted as it arrives: a try again queued behind it sees it
+    if (mode === 'apply') this.applies += 1;
     return this.queue.run(() => this.guarded(plan, mode, emit, false));
   }
 
-  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void): Promise<ResultEvent> {
-    return this.queue.run(() => this.guarded(plan, 'apply', emit, true));
+  rolloutApplies(): number {
+    return this.applies;
+  }
+
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void): Promise<ResultEvent>;
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void, unlessRolloutSince: number): Promise<ResultEvent | 'superseded'>;
+  applyAtStart(plan: HostPlan, emit: (event: ApplyEvent) => void, unlessRolloutSince?: number): Promise<ResultEvent | 'superseded'> {
+    return this.queue.run(async () => {
+      // decided in the queue: a rollout that came while this waited has set what its plan wants
+      if (unlessRolloutSince !== undefined && this.applies !== unlessRolloutSince) return 'superseded' as const;
+      return this.guarded(plan, 'apply', emit, true);
+    });
   }
 
   private async guarded(plan: HostPlan, mode: ApplyMode, emit: (event: ApplyEvent) => void, atStart: boolean): Promise<ResultEvent> {

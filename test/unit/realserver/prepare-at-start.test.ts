@@ -159,17 +159,23 @@ describe('realserver: the last applied plan prepared again at start', () => {
   });
 
   describe('a prepare that failed at start, tried again', () => {
-    /** The tries after a failed start on this host, each outcome as it comes; stopped after `until` of them. */
-    async function retriesOn(host: ReturnType<typeof bareHost>, readLastPlan: () => Promise<HostPlan | undefined>, until: number) {
+    /** A verifier on this host whose start-time prepare failed. */
+    async function failedAtStart(host: ReturnType<typeof bareHost>, readLastPlan: () => Promise<HostPlan | undefined>) {
       const log = capturingLogger();
       const verifier = createRealserverVerifier({ stateDir: await tempDir('lvsctl-prepare-at-start-'), logger: log.logger, kernel: host.kernel() });
       const first = await prepareAgainAtStart({ readLastPlan, applier: verifier, logger: log.logger });
       assert.equal(first.outcome, 'failed', JSON.stringify(log.lines));
+      return { verifier, log, generation: first.generation as number };
+    }
+
+    /** The tries after a failed start on this host, each outcome as it comes; stopped after `until` of them. */
+    async function retriesOn(host: ReturnType<typeof bareHost>, readLastPlan: () => Promise<HostPlan | undefined>, until: number, maxRetries?: number) {
+      const { verifier, log, generation } = await failedAtStart(host, readLastPlan);
       const tries: PrepareAtStartResult[] = [];
       let enough!: () => void;
       const done = new Promise<void>((resolve) => { enough = resolve; });
       const retries = retryPrepareAfterFailure({
-        readLastPlan, applier: verifier, logger: log.logger, generation: first.generation as number, firstDelayMs: 5, maxDelayMs: 20,
+        readLastPlan, applier: verifier, logger: log.logger, generation, firstDelayMs: 5, maxDelayMs: 20, ...(maxRetries ? { maxRetries } : {}),
         tried: (result) => {
           tries.push(result);
           if (tries.length >= until) enough();
@@ -180,13 +186,19 @@ describe('realserver: the last applied plan prepared again at start', () => {
       await Promise.race([done, timeout]);
       // time for several more waits of at most 20 ms: a loop that should have ended tries again meanwhile
       await new Promise((resolve) => setTimeout(resolve, 100));
-      // a stopped retry tries no more
-      retries.stop();
+      // a stopped retry tries no more, once the one under way has finished
+      await retries.stop();
       const stoppedAt = tries.length;
       await new Promise((resolve) => setTimeout(resolve, 60));
-      assert.ok(tries.length <= stoppedAt + 1, `${tries.length - stoppedAt} tries after stop(); at most the one under way may end`);
+      assert.equal(tries.length, stoppedAt, 'a try after stop() resolved');
       return { tries, lines: log.lines };
     }
+
+    const refusing = (host: ReturnType<typeof bareHost>, plan: HostPlan) => async (): Promise<HostPlan> => {
+      // the host refuses every try
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      return plan;
+    };
 
     it('puts the VIP back once the host lets it (the read-only /proc/sys of the boot is gone), and stops trying', async () => {
       const host = bareHost();
@@ -204,40 +216,64 @@ describe('realserver: the last applied plan prepared again at start', () => {
       assert.equal(held?.retry, 1, JSON.stringify(lines));
     });
 
-    it('keeps trying, each wait longer up to its bound, while the host still refuses', async () => {
+    it('keeps trying, each wait longer up to its bound, while the host still refuses, and gives up after its tries', async () => {
       const host = bareHost();
-      host.failNext.sysctl = 'EROFS: read-only file system';
       const plan = realserverPlan({ prepare: true, generation: 9 });
-      const failing = { ...host.failNext };
-      const readLastPlan = async (): Promise<HostPlan> => {
-        // the host refuses every try
-        host.failNext.sysctl = failing.sysctl;
-        return plan;
-      };
 
-      const { tries, lines } = await retriesOn(host, readLastPlan, 3);
+      const { tries, lines } = await retriesOn(host, refusing(host, plan), 4, 4);
 
-      assert.ok(tries.length >= 3 && tries.every((t) => t.outcome === 'failed'), JSON.stringify(tries));
+      assert.deepEqual(tries.map((t) => t.outcome), ['failed', 'failed', 'failed', 'failed']);
       assert.ok(!host.hasAddress('lo', VIP), 'no VIP without its ARP settings');
-      const waits = lines.filter((l) => l.message === 'the start-time prepare is tried again later').map((l) => l.nextRetryInS);
-      assert.ok(waits.length >= 3, JSON.stringify(lines));
-      assert.deepEqual(lines.filter((l) => l.level === 'warn' && l.retry !== undefined).map((l) => l.retry).slice(0, 3), [1, 2, 3]);
+      assert.deepEqual(lines.filter((l) => l.level === 'warn' && l.retry !== undefined).map((l) => l.retry), [1, 2, 3, 4]);
+      assert.ok(lines.some((l) => l.level === 'warn' && /failed 5 times: it is not tried again; the next rollout prepares the host/.test(String(l.message))), JSON.stringify(lines));
     });
 
-    it('stops once a rollout replaced the plan that failed (the rollout said how it went)', async () => {
+    it('does nothing once a rollout came, though the try waited behind it with the older plan (the rollout set what its plan wants)', async () => {
       const host = bareHost();
+      const moved = '10.0.0.200';
+      const rolloutPlan = realserverPlan({ prepare: true, generation: 10, duties: [duty({ vips: [moved] })] });
+      let lastPlan: HostPlan = realserverPlan({ prepare: true, generation: 9 });
       host.failNext.sysctl = 'EROFS: read-only file system';
-      let reads = 0;
-      const readLastPlan = async (): Promise<HostPlan> => {
-        reads += 1;
-        // the host refuses every try; from the first try again on, the last plan is generation 10, a rollout's
-        host.failNext.sysctl = 'EROFS: read-only file system';
-        return realserverPlan({ prepare: true, generation: reads === 1 ? 9 : 10 });
-      };
+      const { verifier, log, generation } = await failedAtStart(host, async () => lastPlan);
+      const tries: PrepareAtStartResult[] = [];
+      let rollout: Promise<unknown> | undefined;
+      const retries = retryPrepareAfterFailure({
+        // the try has read generation 9 when the rollout arrives; the file says 10 only once its apply is done
+        readLastPlan: async () => {
+          rollout ??= verifier.apply(rolloutPlan, 'apply', () => undefined).then((result) => {
+            lastPlan = rolloutPlan;
+            return result;
+          });
+          return lastPlan;
+        },
+        applier: verifier, logger: log.logger, generation, firstDelayMs: 1, maxDelayMs: 5, tried: (r) => tries.push(r),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await retries.stop();
+      await rollout;
 
-      const { tries } = await retriesOn(host, readLastPlan, 1);
+      assert.deepEqual(tries, [{ outcome: 'superseded', generation: 9 }]);
+      assert.ok(host.hasAddress('lo', moved, 32), 'the rollout\'s VIP');
+      assert.ok(!host.hasAddress('lo', VIP), 'the older plan\'s VIP is not put back over the rollout');
+    });
 
-      assert.deepEqual(tries.map((t) => [t.outcome, t.generation]), [['failed', 10]], 'no try after the plan changed');
+    it('is not tried at all after a rollout that failed: the operator saw that one fail', async () => {
+      const host = bareHost();
+      const plan = realserverPlan({ prepare: true, generation: 9 });
+      const { verifier, log, generation } = await failedAtStart(host, refusing(host, plan));
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      const failedRollout = await verifier.apply(realserverPlan({ prepare: true, generation: 10 }), 'apply', () => undefined);
+      assert.equal(failedRollout.outcome, 'failed');
+      const tries: PrepareAtStartResult[] = [];
+      const retries = retryPrepareAfterFailure({ readLastPlan: async () => plan, applier: verifier, logger: log.logger, generation, firstDelayMs: 1, tried: (r) => tries.push(r) });
+      // the count it begins with is taken now: a rollout before this does not stop it; one after does
+      await verifier.apply(realserverPlan({ prepare: true, generation: 11 }), 'check', () => undefined);
+      host.failNext.sysctl = 'EROFS: read-only file system';
+      await verifier.apply(realserverPlan({ prepare: true, generation: 12 }), 'apply', () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await retries.stop();
+
+      assert.deepEqual(tries, [], 'no try after a rollout (check mode does not count, apply does)');
     });
   });
 });
