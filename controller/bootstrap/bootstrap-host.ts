@@ -283,7 +283,10 @@ async function hello(
   input: BootstrapHostInput, shared: BootstrapShared, deps: BootstrapDeps, signal: AbortSignal, told: Told, installed?: InstalledCertificate,
 ): Promise<AgentIdentity> {
   const started = told !== undefined;
-  const until = Date.now() + (started ? shared.helloWithinMs : 0);
+  const askedFrom = Date.now();
+  const until = askedFrom + (started ? shared.helloWithinMs : 0);
+  // what the messages say: the time since the service was told, as it passed (a Hello may end past `until`)
+  const secondsSince = (): number => Math.round((Date.now() - askedFrom) / 1000);
   let last = '';
   let otherCertificate = false;
   for (;;) {
@@ -308,13 +311,13 @@ async function hello(
     if (Date.now() >= until) {
       if (otherCertificate && !started) throw new PresentsOtherCertificate('hello', last);
       if (otherCertificate && told === 'reloaded') {
-        throw new StepFailed('hello', `${last} ${Math.round(shared.helloWithinMs / 1000)} s after it was told to load it: its log says why (\`reload failed\` keeps the previous certificate): journalctl -u lvsctl-agent on ${input.host}; the new files are in place, so \`systemctl restart lvsctl-agent\` there loads them`);
+        throw new StepFailed('hello', `${last} ${secondsSince()} s after it was told to load it: its log says why (\`reload failed\` keeps the previous certificate): journalctl -u lvsctl-agent on ${input.host}; the new files are in place, so \`systemctl restart lvsctl-agent\` there loads them`);
       }
       if (otherCertificate) {
         // an agent just started from these files presents their certificate: what answers is another process
         throw new StepFailed('hello', `${last}, though the service was just started with it: another process answers on port ${input.port} there (an agent started by hand, or one that did not stop): \`ss -ltnp 'sport = :${input.port}'\` on ${input.host} shows which`);
       }
-      throw new StepFailed('hello', `${last}${started ? ` (the service was started ${Math.round(shared.helloWithinMs / 1000)} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
+      throw new StepFailed('hello', `${last}${started ? ` (the service was started ${secondsSince()} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
     }
     await deps.sleep(500);
   }

@@ -64,7 +64,7 @@ export function deadlineOptionsFrom(opts: Pick<AgentConnectionOptions, 'timeout'
 
 export function connectorFromOptions(
   opts: AgentConnectionOptions, deadline?: CommandDeadline, env: NodeJS.ProcessEnv = process.env, trace?: (what: string, host: string) => void,
-  apply: { omitDiff?: boolean } = {},
+  extras: { omitDiff?: boolean; agentCertificateWarnings?: boolean } = {},
 ): AgentConnector {
   // the TLS files (node:crypto) and gRPC are loaded when a command connects, not with the
   // command line: every command's start, --help and validate included, would pay for them
@@ -74,8 +74,8 @@ export function connectorFromOptions(
   const { createGrpcConnector } = require('../client/grpc-client') as typeof GrpcClient;
   return createGrpcConnector({
     tls, timeoutMs: parseTimeoutMs(opts.timeout ?? DEFAULT_TIMEOUT), ...(deadline ? { deadline } : {}), ...(trace ? { trace } : {}),
-    ...(apply.omitDiff ? { omitDiff: true } : {}),
-    agentCertificateSeen: (host, notAfter) => warnings.agent(host, notAfter),
+    ...(extras.omitDiff ? { omitDiff: true } : {}),
+    ...(extras.agentCertificateWarnings === false ? {} : { agentCertificateSeen: (host: string, notAfter: Date) => warnings.agent(host, notAfter) }),
   });
 }
 

@@ -235,8 +235,11 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
   const crl = await readOptional(join(caDir, CRL_FILE)) ?? await (check ? crlWouldBe(caDir, io.stderr) : firstCrl(caDir, io.stderr));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
+  // every Hello ends by --deadline too, not only by --timeout; and no word of an agent's
+  // certificate ending soon: bootstrap is what renews it, and the old one shows until the reload
+  const commandDeadline = deadlineAt === undefined ? undefined : { at: deadlineAt, text: `the command's deadline (--deadline ${flags.deadline ?? ''})` };
   const makeConnector = (): AgentConnector =>
-    connectorFromOptions({ withoutInsecure: true, ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, undefined, io.env);
+    connectorFromOptions({ withoutInsecure: true, ca: caFile ?? join(caDir, 'ca.crt'), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), timeout: flags.timeout }, commandDeadline, io.env, undefined, { agentCertificateWarnings: false });
   // --check asks a running agent only which certificate it presents; without the controller's
   // own certificate it cannot, and says so for the hosts where it would have asked
   const connector = check ? checkConnector(makeConnector) : makeConnector();

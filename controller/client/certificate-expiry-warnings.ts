@@ -3,7 +3,7 @@
 // command, as it loads its files) and each agent's (once a host, as its connection opens: the
 // certificate it presents, checked against the CA by then). The agent warns of its own in its
 // log too (agent/server/transport/identity-warnings.ts); this is the side an operator watches.
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { expiresSoon, expiryText } from '../../lvs/certificate-expiry';
 import type { ClientTls } from './tls-options';
 
@@ -17,11 +17,13 @@ export class CertificateExpiryWarnings {
     if (tls.kind !== 'mtls') return;
     const { notAfter, commonName } = tls.material;
     if (!expiresSoon(notAfter, this.now())) return;
-    const dir = dirname(tls.files.cert);
-    const name = basename(tls.files.cert).replace(/\.crt$/, '');
+    // the CA directory is where --ca is (certs init keeps ca.crt and ca.key together); the
+    // agents' --allow names the certificate's common name, whatever its files are called
+    const dir = dirname(tls.files.ca);
     this.write(
       `warning: the controller's certificate ${tls.files.cert} (${commonName}) expires ${expiryText(notAfter, this.now())}; after that every agent refuses it. ` +
-        `Renew it: remove ${tls.files.cert} and its key, run lvsctl certs issue ${dir} ${name} (the CA directory), and point --cert/--key (or LVSCTL_CERT/LVSCTL_KEY) at the new pair\n`,
+        `Renew it in the CA directory ${dir}: move ${commonName}.crt and ${commonName}.key there aside (certs issue makes no pair over one), ` +
+        `run lvsctl certs issue ${dir} ${commonName}, then point --cert/--key (or LVSCTL_CERT/LVSCTL_KEY) at the new ${dir}/${commonName}.crt and .key\n`,
     );
   }
 

@@ -50,7 +50,7 @@ describe('certificates close to their end, warned of by the fleet commands', fun
 
     const warnings = exit.stderr.split('\n').filter((l) => l.startsWith('warning:'));
     assert.equal(warnings.length, 2, shown(exit));
-    assert.match(warnings[0] as string, new RegExp(`^warning: the controller's certificate ${join(dir, 'controller.crt').replace(/[.]/g, '\\.')} \\(controller\\) expires on \\S+ \\(in (11|12) days\\); after that every agent refuses it\\. Renew it: .*lvsctl certs issue ${dir.replace(/[.]/g, '\\.')} controller`));
+    assert.match(warnings[0] as string, new RegExp(`^warning: the controller's certificate ${join(dir, 'controller.crt').replace(/[.]/g, '\\.')} \\(controller\\) expires on \\S+ \\(in (11|12) days\\); after that every agent refuses it\\. Renew it in the CA directory .*lvsctl certs issue ${dir.replace(/[.]/g, '\\.')} controller`));
     assert.match(warnings[1] as string, /^warning: the certificate of lvs1's agent expires/);
   });
 

@@ -7,7 +7,8 @@ const NOW = new Date('2026-12-07T06:00:00Z');
 function tlsUntil(notAfter: Date): ClientTls {
   return {
     kind: 'mtls',
-    files: { ca: '/etc/lvsctl/pki/ca.crt', cert: '/etc/lvsctl/pki/ops.crt', key: '/etc/lvsctl/pki/ops.key' },
+    // files named otherwise than the certificate: --allow names its common name
+    files: { ca: '/etc/lvsctl/pki/ca.crt', cert: '/home/ops/.config/lvsctl/client.pem', key: '/home/ops/.config/lvsctl/client.key' },
     material: { ca: Buffer.alloc(0), cert: Buffer.alloc(0), key: Buffer.alloc(0), commonName: 'ops', notAfter },
   };
 }
@@ -18,11 +19,13 @@ describe('warnings of certificates close to their end (the controller side)', ()
     return { lines, warnings: new CertificateExpiryWarnings((line) => lines.push(line), () => now) };
   }
 
-  it('names the controller\'s certificate file, its day and the certs issue that renews it', () => {
+  it('names the controller\'s certificate file, its day and the certs issue that renews it: by its common name, in the CA\'s directory', () => {
     const { lines, warnings } = warningsAt(NOW);
     warnings.controller(tlsUntil(new Date('2026-12-20T08:00:00Z')));
     assert.deepEqual(lines, [
-      "warning: the controller's certificate /etc/lvsctl/pki/ops.crt (ops) expires on 2026-12-20 (in 13 days); after that every agent refuses it. Renew it: remove /etc/lvsctl/pki/ops.crt and its key, run lvsctl certs issue /etc/lvsctl/pki ops (the CA directory), and point --cert/--key (or LVSCTL_CERT/LVSCTL_KEY) at the new pair\n",
+      "warning: the controller's certificate /home/ops/.config/lvsctl/client.pem (ops) expires on 2026-12-20 (in 13 days); after that every agent refuses it. " +
+        'Renew it in the CA directory /etc/lvsctl/pki: move ops.crt and ops.key there aside (certs issue makes no pair over one), run lvsctl certs issue /etc/lvsctl/pki ops, ' +
+        'then point --cert/--key (or LVSCTL_CERT/LVSCTL_KEY) at the new /etc/lvsctl/pki/ops.crt and .key\n',
     ]);
   });
 
