@@ -40,8 +40,10 @@ function configErrorUnderSystemd(err: unknown): boolean {
 function reportUsageErrors(program: Command): void {
   program.configureOutput({
     outputError: (text, write) => {
+      // every line at error priority: "(Did you mean --role?)" is the fix, and must show under journalctl -p warning too
+      const prefix = stderrErrorPrefix();
       const [first = '', ...rest] = text.replace(/\n$/, '').split('\n');
-      write(`${stderrErrorPrefix()}lvsctl-agent: ${first}${underSystemd() ? UNIT_OPTIONS_HINT : ''}\n${rest.map((line) => `${line}\n`).join('')}`);
+      write(`${prefix}lvsctl-agent: ${first}${underSystemd() ? UNIT_OPTIONS_HINT : ''}\n${rest.map((line) => `${prefix}${line}\n`).join('')}`);
     },
   });
 }

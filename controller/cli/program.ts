@@ -39,7 +39,8 @@ async function jsonDocumentOfFailure(program: Command, argv: readonly string[], 
   if (!words.includes('--json')) return;
   const name = words.find((w) => !w.startsWith('-'));
   const command = program.commands.find((c) => c.name() === name);
-  if (command === undefined || !command.options.some((o) => o.long === '--json')) return;
+  // validate's document has a shape of its own ({plan, ok, problems, …}), and says its problems itself
+  if (command === undefined || command.name() === 'validate' || !command.options.some((o) => o.long === '--json')) return;
   const plan = firstArgument(command, words.slice(words.indexOf(name as string) + 1)) ?? '';
   const { invalidPlanJson } = await import('../report/invalid-plan-json');
   process.stdout.write(invalidPlanJson(command.name(), plan, [{ pointer: '', message }], EXIT.invalid, words.includes('--watch')));

@@ -18,7 +18,7 @@ import { bootstrapExitCode, recapLines, runBootstrap } from '../bootstrap/run-bo
 import { openSshRunner } from '../bootstrap/ssh';
 import { connectorFromOptions, parseDurationMs } from './agent-options';
 import type { AgentConnector } from '../client/agent-client';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, OptionError } from '../exit-codes';
 import { parallelOf } from './rollout-defaults';
 
 export interface BootstrapFlags {
@@ -195,15 +195,15 @@ function checkConnector(make: () => AgentConnector): AgentConnector {
 export async function runBootstrapCommand(planPath: string, flags: BootstrapFlags, io: Io): Promise<number> {
   const check = flags.check === true;
   const read = parallelOf(flags.parallel);
-  if (!read.ok) throw new CliError(read.message, EXIT.invalid);
+  if (!read.ok) throw new OptionError(read.message, EXIT.invalid);
   const parallel = read.parallel;
   const timeoutMs = parseDurationMs('--timeout', flags.timeout, MAX_DURATION_MS);
   const caFile = flags.ca ?? (io.env.LVSCTL_CA || undefined);
   const caDir = flags.caDir ?? (caFile !== undefined ? dirname(caFile) : undefined);
-  if (caDir === undefined) throw new CliError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
+  if (caDir === undefined) throw new OptionError('bootstrap needs the CA directory (lvsctl certs init DIR): pass --ca-dir DIR, or --ca DIR/ca.crt', EXIT.invalid);
   const hostDeadlineMs = parseDurationMs('--host-deadline', flags.hostDeadline ?? DEFAULT_HOST_DEADLINE, MAX_DURATION_MS);
   if (flags.insecure) {
-    throw new CliError('bootstrap installs agents with mutual TLS only (it issues their certificates and writes --allow): --insecure is for agents started by hand in a lab; drop it', EXIT.invalid);
+    throw new OptionError('bootstrap installs agents with mutual TLS only (it issues their certificates and writes --allow): --insecure is for agents started by hand in a lab; drop it', EXIT.invalid);
   }
   const deadlineAt = flags.deadline === undefined ? undefined : Date.now() + parseDurationMs('--deadline', flags.deadline, MAX_DURATION_MS);
 

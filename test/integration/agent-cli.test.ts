@@ -178,7 +178,7 @@ describe('lvsctl-agent start-up', () => {
     const written = readFileSync(file, 'utf8');
     assert.strictEqual(code, 1);
     assert.match(written.split('\n')[0] ?? '', /^<3>lvsctl-agent: error: unknown option '--rol' \(under systemd the agent's options are LVSCTL_AGENT_ARGS in \/etc\/default\/lvsctl-agent/, written);
-    assert.match(written, /Did you mean --role\?/);
+    assert.match(written, /^<3>\(Did you mean --role\?\)$/m, 'the fix at error priority too');
   });
 
   it('with --insecure warns loudly, serves, and exits 0 on SIGTERM', async () => {

@@ -78,6 +78,13 @@ describe('--json and a failure before the command printed anything (an option, t
     assert.strictEqual((JSON.parse(lines[0] as string) as { kind: string }).kind, 'invalid-plan');
   });
 
+  it('leaves validate\'s own document to validate: an unknown flag prints no document of another shape', () => {
+    const r = spawnSync(process.execPath, [LVSCTL, 'validate', plan, '--json', '--bogus'], { encoding: 'utf8', timeout: 20_000 });
+    assert.strictEqual(r.status, 1);
+    assert.strictEqual(r.stdout, '');
+    assert.match(r.stderr, /unknown option '--bogus'/);
+  });
+
   it('prints nothing on stdout without --json', () => {
     const r = spawnSync(process.execPath, [LVSCTL, 'health', plan, '--timeout', '0s', '--insecure'], { encoding: 'utf8', timeout: 20_000 });
     assert.strictEqual(r.status, 1);
