@@ -174,7 +174,8 @@ function vrrpChange(
     ...(advertNotice !== undefined ? { advertNotice } : {}),
     async commit() {
       await keepalived.ensureNotifyScript();
-      if (!changed) return;
+      // as planned: nothing to write, but a file an earlier agent wrote 0644 holds auth_pass
+      if (!changed) return keepalived.keepConfigPrivate();
       await keepalived.writeConfig(text);
       committed = true;
       await keepalived.reload(process);

@@ -43,6 +43,11 @@ export interface Keepalived {
   writeConfig(text: string): Promise<void>;
   /** takes the file away (an absent file is no error): a first one written by a failed apply */
   removeConfig(): Promise<void>;
+  /**
+   * The file readable by its owner only (it holds auth_pass): one an earlier agent wrote 0644,
+   * and left as planned since, is made 0600. An absent file is no error.
+   */
+  keepConfigPrivate(): Promise<void>;
   /** (re)writes the notify script, executable, when its text differs */
   ensureNotifyScript(): Promise<void>;
   /** asks the running keepalived to read its configuration again (SIGHUP) */

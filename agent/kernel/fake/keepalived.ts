@@ -26,6 +26,9 @@ export class FakeKeepalived implements Keepalived {
     this.config = text;
   }
   async removeConfig() { this.config = undefined; }
+  /** how often the agent made sure the file is its owner's only */
+  keptPrivate = 0;
+  async keepConfigPrivate() { this.keptPrivate += 1; }
   /** set to make the next reload fail */
   failReload: Error | undefined;
   async testConfig(text: string) {

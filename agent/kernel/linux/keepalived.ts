@@ -168,6 +168,13 @@ export function createLinuxKeepalived(options: LinuxKeepalivedOptions): Keepaliv
     async removeConfig() {
       await fs.rm(options.configPath, { force: true });
     },
+    async keepConfigPrivate() {
+      const mode = await fs.stat(options.configPath).then((st) => st.mode, (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (mode !== undefined && (mode & 0o077) !== 0) await fs.chmod(options.configPath, 0o600);
+    },
     async ensureNotifyScript() {
       const text = notifyScriptText(stateFile);
       const current = await fs.readFile(notifyScriptPath, 'utf8').catch(() => undefined);

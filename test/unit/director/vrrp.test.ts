@@ -126,6 +126,7 @@ describe('a director in a group applies keepalived with its table', () => {
     const second = await r.run(groupPlan(VRRP, 2));
     assert.equal(second.result.outcome, 'ok');
     assert.equal(r.keepalived.reloads, 1);
+    assert.ok(r.keepalived.keptPrivate >= 1, 'a file left as planned is still made its owner\'s only (auth_pass)');
   });
 
   it('says when a rollout changes the group\'s adverts (router id, interval, password, advertised address), and not for a VIP added', async () => {
