@@ -99,10 +99,6 @@ export const SERVER_OPTIONS: ChannelOptions = {
   // the caps above, the idle limit and the keepalive pings bound what a peer holds.
   // channelz keeps per-connection and per-call records nobody reads here
   'grpc.enable_channelz': 0,
-  // agents are dialled directly: grpc-js would otherwise send every call through the proxy an
-  // operator's shell names for the web (https_proxy, grpc_proxy), whose CONNECT it neither
-  // bounds in time nor closes when refused, so a fleet command hung past its deadline
-  'grpc.enable_http_proxy': 0,
 };
 
 export const CLIENT_OPTIONS: ChannelOptions = {
