@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .option('--allow <NAME,...>', 'serve only client certificates with one of these common names')
     .option('--state-dir <DIR>', 'where the agent keeps what it applied and owns', '/var/lib/lvsctl')
     .option('--iptables <BACKEND>', `iptables backend for mark rules: ${IPTABLES_CHOICES.join(', ')}`, 'auto')
-    .option('--ipvs <BACKEND>', `director: how to reach IPVS: ${IPVS_CHOICES.join(', ')} (auto: netlink if the kernel has it, else ipvsadm)`, 'auto')
+    .option('--ipvs <BACKEND>', `director: how to reach IPVS: ${IPVS_CHOICES.join(', ')} (auto: netlink if the kernel has it, once modprobe ip_vs loaded it where needed, else ipvsadm)`, 'auto')
     .option('--metrics <ADDR:PORT>', 'serve Prometheus metrics on http://ADDR:PORT/metrics (health, applies, IPVS counters)')
     .option('--self-check-interval <DURATION>', 'realserver: how often it re-runs its own checks (VIP, ARP, FTP range, ports listening)', '10s')
     .option('--drain-timeout <DURATION>', 'director: how long a realserver dropped from the plan drains (weight 0) before it is deleted anyway', '300s')
