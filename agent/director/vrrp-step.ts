@@ -174,8 +174,9 @@ function vrrpChange(
     ...(advertNotice !== undefined ? { advertNotice } : {}),
     async commit() {
       await keepalived.ensureNotifyScript();
-      // as planned: nothing to write, but a file an earlier agent wrote 0644 holds auth_pass
-      if (!changed) return keepalived.keepConfigPrivate();
+      // as planned: nothing to write, but a file an earlier agent wrote 0644 holds auth_pass;
+      // a mode that cannot be changed (a read-only /etc) does not fail an apply that changes nothing there
+      if (!changed) return keepalived.keepConfigPrivate().catch(() => undefined);
       await keepalived.writeConfig(text);
       committed = true;
       await keepalived.reload(process);

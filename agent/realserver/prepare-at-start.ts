@@ -101,7 +101,7 @@ export interface PrepareRetryOptions extends Omit<PrepareAtStartOptions, 'retry'
   /** the first wait; doubled after each failed try up to maxDelayMs (defaults 10 s and 5 minutes) */
   firstDelayMs?: number;
   maxDelayMs?: number;
-  /** how many tries again at most (default 10: about 40 minutes with the default waits) */
+  /** how many tries again at most (default 10: about 30 minutes with the default waits) */
   maxRetries?: number;
   /** told each try's outcome (tests); the log says it as well */
   tried?: (result: PrepareAtStartResult) => void;

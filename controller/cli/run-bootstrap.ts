@@ -93,7 +93,7 @@ async function readAgent(flag: string | undefined): Promise<Buffer> {
   const candidates = agentCandidates();
   const file = flag ?? (await firstFile(candidates));
   if (file === undefined) {
-    throw new CliError(
+    throw new OptionError(
       `no agent executable beside lvsctl (looked for ${candidates.join(', ') || 'lvsctl-agent'}): pass --agent-binary FILE, ` +
         'the single-file lvsctl-agent that `npm run package` builds (or /usr/bin/lvsctl-agent where the package is installed)',
       EXIT.invalid,
@@ -101,12 +101,12 @@ async function readAgent(flag: string | undefined): Promise<Buffer> {
   }
   try {
     const stat = await fs.stat(file);
-    if (!stat.isFile()) throw new CliError(`--agent-binary ${file}: not a file`, EXIT.invalid);
-    if ((stat.mode & 0o111) === 0) throw new CliError(`--agent-binary ${file}: not executable (chmod +x it, or give the packaged lvsctl-agent)`, EXIT.invalid);
+    if (!stat.isFile()) throw new OptionError(`--agent-binary ${file}: not a file`, EXIT.invalid);
+    if ((stat.mode & 0o111) === 0) throw new OptionError(`--agent-binary ${file}: not executable (chmod +x it, or give the packaged lvsctl-agent)`, EXIT.invalid);
     const content = await fs.readFile(file);
     const loadsNeighbours = loadedNeighbour(content);
     if (loadsNeighbours !== undefined) {
-      throw new CliError(
+      throw new OptionError(
         `--agent-binary ${file}: a script that loads files beside it (require("${loadsNeighbours}")), which the host will not have: ` +
           'give the single-file lvsctl-agent that `npm run package` builds (dist/release/linux-x64/lvsctl-agent)',
         EXIT.invalid,
@@ -115,7 +115,7 @@ async function readAgent(flag: string | undefined): Promise<Buffer> {
     return content;
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`--agent-binary ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+    throw new OptionError(`--agent-binary ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
   }
 }
 
@@ -125,11 +125,11 @@ async function readUnit(flag: string | undefined): Promise<string> {
   const beside = /^node(\.exe)?$/.test(basename(process.execPath)) ? [] : [join(dirname(process.execPath), 'lvsctl-agent.service')];
   const candidates = [...beside, join(__dirname, '..', '..', '..', 'packaging', 'lvsctl-agent.service'), '/usr/lib/systemd/system/lvsctl-agent.service', '/lib/systemd/system/lvsctl-agent.service'];
   const file = flag ?? (await firstFile(candidates));
-  if (file === undefined) throw new CliError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE, the project's packaging/lvsctl-agent.service or the one the lvsctl .deb installs`, EXIT.invalid);
+  if (file === undefined) throw new OptionError(`no systemd unit found (looked for ${candidates.join(', ')}): pass --unit FILE, the project's packaging/lvsctl-agent.service or the one the lvsctl .deb installs`, EXIT.invalid);
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`--unit ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+    throw new OptionError(`--unit ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
   }
 }
 
@@ -166,7 +166,7 @@ async function readOptional(file: string): Promise<Buffer | undefined> {
     return await fs.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
+    throw new OptionError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalid);
   }
 }
 
@@ -178,7 +178,7 @@ function allowList(flag: string | undefined, certPem: Buffer | undefined, certFi
     const cn = /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(certPem).subject)?.[1];
     return cn ? [cn] : [];
   } catch {
-    throw new CliError(`--cert ${certFile}: not a PEM certificate`, EXIT.invalid);
+    throw new OptionError(`--cert ${certFile}: not a PEM certificate`, EXIT.invalid);
   }
 }
 
@@ -228,11 +228,11 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
     agentPath = agentPathFromUnit(unitText);
     stopTimeoutMs = stopTimeoutMsFromUnit(unitText);
   } catch (err) {
-    throw new CliError(`the unit ${flags.unit ?? ''}: ${(err as Error).message}`.replace('unit : ', 'unit: '), EXIT.invalid);
+    throw new OptionError(`the unit ${flags.unit ?? ''}: ${(err as Error).message}`.replace('unit : ', 'unit: '), EXIT.invalid);
   }
   const agent = await readAgent(flags.agentBinary);
   const caCert = await readOptional(join(caDir, 'ca.crt'));
-  if (!caCert) throw new CliError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
+  if (!caCert) throw new OptionError(`--ca-dir ${caDir}: no ca.crt; create the CA with \`lvsctl certs init ${caDir}\``, EXIT.invalid);
   const crl = await readOptional(join(caDir, CRL_FILE)) ?? await (check ? crlWouldBe(caDir, io.stderr) : firstCrl(caDir, io.stderr));
   const certFile = flags.cert ?? (io.env.LVSCTL_CERT || undefined);
   // every Hello ends by --deadline too, not only by --timeout; and no word of an agent's
@@ -245,12 +245,12 @@ export async function runBootstrapCommand(planPath: string, flags: BootstrapFlag
   const connector = check ? checkConnector(makeConnector) : makeConnector();
   const allow = allowList(flags.allow, certFile ? await readOptional(certFile) : undefined, certFile);
   const badName = allow.find((name) => !CERT_NAME_PATTERN.test(name));
-  if (badName !== undefined) throw new CliError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);
+  if (badName !== undefined) throw new OptionError(`--allow: ${JSON.stringify(badName)} is no certificate name (1-63 letters, digits, ".", "_" or "-"), e.g. --allow controller`, EXIT.invalid);
 
   // ssh gets the plan's address as HostName only when the ssh config names none for the host
   const sshConfigPath = flags.sshConfig ?? join(homedir(), '.ssh', 'config');
   const sshNames = await readSshHostNames(sshConfigPath, flags.sshConfig !== undefined);
-  if (sshNames.problem) throw new CliError(`${sshNames.problem.message} (${sshNames.problem.hint ?? 'check --ssh-config'})`, EXIT.invalid);
+  if (sshNames.problem) throw new OptionError(`${sshNames.problem.message} (${sshNames.problem.hint ?? 'check --ssh-config'})`, EXIT.invalid);
   const hosts = targets.map((t) => ({
     host: t.host, role: t.role, address: t.address, port: t.port,
     ssh: { alias: t.host, ...(sshNames.hostNames?.(t.host) === undefined ? { hostName: t.address } : {}) },

@@ -3,6 +3,7 @@
 // or from what `iptables --version` says the system's iptables is. One object per address
 // family: IPv4 rules go through iptables-*, IPv6 ones through ip6tables-* of the same backend
 // (Debian and RHEL switch both together).
+import { errorMessage } from '../../../lvs/errors';
 import { ExecError, type Exec } from '../exec';
 import type { Marks } from '../marks';
 import type { MarkState } from '../../../lvs/mark-state';
@@ -105,11 +106,13 @@ export class LinuxMarks implements Marks {
     const backend = await this.resolveBackend();
     try {
       await this.replayFromNow(backend, snapshot);
-    } catch {
+    } catch (first) {
       // PREROUTING changed between the read and the restore (a rule deleted meanwhile puts a
       // jump's saved place past its end, which iptables-restore refuses): once more, from a
-      // fresh read; its failure is the rollback's
-      await this.replayFromNow(backend, snapshot);
+      // fresh read; a second refusal fails the rollback, naming both
+      await this.replayFromNow(backend, snapshot).catch((second: unknown) => {
+        throw new Error(`${errorMessage(second)} (and, before a fresh read of PREROUTING: ${errorMessage(first)})`);
+      });
     }
   }
 

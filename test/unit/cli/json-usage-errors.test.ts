@@ -70,6 +70,15 @@ describe('--json and a failure before the command printed anything (an option, t
     });
   }
 
+  it('bootstrap --json: a local file it checks before any ssh call (the agent binary) refused in the document too', () => {
+    const caDir = mkdtempSync(join(dir, 'ca-'));
+    const r = spawnSync(process.execPath, [LVSCTL, 'bootstrap', plan, '--json', '--ca-dir', caDir, '--agent-binary', join(dir, 'no-such-agent')], { encoding: 'utf8', timeout: 20_000 });
+    assert.strictEqual(r.status, 1, r.stderr);
+    const document = JSON.parse(r.stdout) as { command: string; problems: { message: string }[] };
+    assert.strictEqual(document.command, 'bootstrap');
+    assert.match(document.problems[0]?.message ?? '', /--agent-binary .*no-such-agent/);
+  });
+
   it('health --watch --json: the document on one line, as every object of a watch', () => {
     const r = spawnSync(process.execPath, [LVSCTL, 'health', plan, '--watch', '--json', '--insecure', '--timeout', 'x'], { encoding: 'utf8', timeout: 20_000 });
     assert.strictEqual(r.status, 1, r.stderr);

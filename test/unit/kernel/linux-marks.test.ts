@@ -154,14 +154,19 @@ describe('Linux marks: the jump and the exact restore', () => {
     ]);
   });
 
-  it('fails the rollback with the second refusal when the retry is refused too', async () => {
+  it('fails the rollback when the retry is refused too, naming both refusals, the last first', async () => {
+    let restores = 0;
     const { exec } = recordingExec((file, args): Answer => {
       if (file.endsWith('-save')) return ok(fixture('captured/iptables-legacy-save-mangle-after-second-jump.txt'));
-      if (file.endsWith('-restore')) return exitWith(file, args, 2, 'iptables-restore: unable to initialize table \'mangle\'');
+      if (file.endsWith('-restore')) {
+        restores += 1;
+        return exitWith(file, args, 2, restores === 1 ? 'line 4 failed: Index of insertion too big.' : 'unable to initialize table \'mangle\'');
+      }
       return ok();
     });
     const marks = new LinuxMarks(exec, 'legacy');
     const snapshot = { ...(await marks.read()), chain: [], jumpCount: 1 };
-    await assert.rejects(marks.restoreChain(snapshot), /unable to initialize table 'mangle'/);
+    await assert.rejects(marks.restoreChain(snapshot), /unable to initialize table 'mangle'.*\(and, before a fresh read of PREROUTING: .*Index of insertion too big/);
+    assert.equal(restores, 2, 'one retry, no more');
   });
 });
