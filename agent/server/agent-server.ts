@@ -1,7 +1,7 @@
 // Starts and stops the gRPC server that carries the Agent service: the listening socket
 // with its TLS and its bounds (transport/listener.ts), the gRPC server it hands
 // connections to, a reload of the certificates, and the graceful stop that SIGTERM asks for.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials } from '@grpc/grpc-js';
 import type { SecureContextOptions, TLSSocket } from 'tls';
 import type { Logger } from 'winston';
 import { CONNECTION_LIMITS, SERVER_OPTIONS } from '../../lvs/wire/limits';
@@ -42,8 +42,7 @@ export async function startAgentServer(opts: {
    */
   shutdownGraceMs?: number;
 }): Promise<RunningAgent> {
-  const server = new Server({ ...SERVER_OPTIONS, ...(opts.idleConnectionMs ? { 'grpc.max_connection_idle_ms': opts.idleConnectionMs } : {}) });
-  opts.service.addToServer(server);
+  const server = opts.service.createServer({ ...SERVER_OPTIONS, ...(opts.idleConnectionMs ? { 'grpc.max_connection_idle_ms': opts.idleConnectionMs } : {}) });
   // The listener did the TLS: the injector gets the authenticated TLS socket, from which
   // gRPC reads the client certificate of each call (getAuthContext). Should a grpc-js
   // ever stop reading it from an injected socket, authorize.ts finds no certificate and

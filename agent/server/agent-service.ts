@@ -1,10 +1,11 @@
-// The Agent gRPC service: authorizes each call, validates what arrives, and hands a
-// valid plan to the injected HostApplier. No kernel logic lives here.
+// The Agent gRPC service: the server that carries it authorizes each call as it arrives
+// (refuse-before-reading.ts); the service validates what arrives and hands a valid plan to
+// the injected HostApplier. No kernel logic lives here.
 import type { VrrpSource } from '../../lvs/vrrp';
 import type { DirectorPreconditions } from '../kernel/preconditions';
 import { authReadOnce, callerOf, type CallerInfo } from './caller';
 import { errorMessage } from '../../lvs/errors';
-import { Metadata, status, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, Server, status, type ServerOptions, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { ApplyEvent, ApplyMode, HostApplier, ReceivedRequest, ResultEvent } from '../../lvs/apply-events';
 import type { HostPlan } from '../../lvs/host-plan';
@@ -23,7 +24,8 @@ import { runSliced } from '../../lvs/yield-point';
 import { loadAgentProto } from '../../lvs/wire/proto-loader';
 import { statusReplyToWire } from '../../lvs/wire/status-encode';
 import { SerialQueue } from '../../lvs/serial-queue';
-import { authorizeCall, type AuthorizationPolicy } from './authorize';
+import type { AuthorizationPolicy } from './authorize';
+import { refuseBeforeReading } from './refuse-before-reading';
 import { ApplyEventSender } from './apply-event-sender';
 import { performance } from 'node:perf_hooks';
 import { startWorkCost, type WorkCost } from '../work-cost';
@@ -104,7 +106,13 @@ export class AgentService {
     });
   }
 
-  addToServer(server: Server): void {
+  /**
+   * A gRPC server carrying this service, every call of which is authorized as its headers
+   * arrive, before its request is read: there is no server with the service and without that.
+   */
+  createServer(options: ServerOptions): Server {
+    const refusals = refuseBeforeReading(this.deps.authorization, (method, call, error) => { this.logRefusal(method, call, error); });
+    const server = new Server({ ...options, interceptors: [refusals, ...(options.interceptors ?? [])] });
     const handlers: AgentHandlers = {
       Hello: (call, callback) => this.hello(call, callback),
       // The request arrives as bytes, apply() decodes it in slices (lvs/wire/apply-request-codec.ts);
@@ -116,6 +124,7 @@ export class AgentService {
     };
     const service = loadAgentProto().lvsctl.v1.Agent.service;
     server.addService({ ...service, Apply: rawApplyMethod(service.Apply) }, handlers);
+    return server;
   }
 
   /** applies accepted and waiting behind the one in flight */
@@ -133,8 +142,6 @@ export class AgentService {
   }
 
   private hello(call: ServerUnaryCall<HelloRequest__Output, HelloReply>, callback: sendUnaryData<HelloReply>): void {
-    const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(this.logRefusal('hello', call, refused));
     const { host, role, version, capabilities } = this.deps.identity;
     // checked first: winston formats a line before it drops one below its level
     if (this.deps.logger.isDebugEnabled()) this.deps.logger.debug('hello', { peer: call.getPeer(), controllerVersion: call.request.controllerVersion, applyFollows: call.request.applyFollows });
@@ -148,8 +155,6 @@ export class AgentService {
   }
 
   private async status(call: ServerUnaryCall<StatusRequest__Output, StatusReply>, callback: sendUnaryData<StatusReply>): Promise<void> {
-    const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return callback(this.logRefusal('status', call, refused));
     if (this.deps.identity.role !== 'director') {
       return callback(callError(status.FAILED_PRECONDITION, 'this agent is a realserver: only a director has an IPVS table to report'));
     }
@@ -178,15 +183,11 @@ export class AgentService {
 
   private async health(call: ServerWritableStream<HealthRequest__Output, HealthReport>): Promise<void> {
     const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('health', call, error)); };
-    const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return refuse(refused);
     await this.healthCalls.handle(call, refuse);
   }
 
   private async connections(call: ServerWritableStream<ConnectionsRequest__Output, Connection>): Promise<void> {
     const refuse = (error: CallError): void => { call.emit('error', this.logRefusal('connections', call, error)); };
-    const refused = authorizeCall(this.deps.authorization, call);
-    if (refused) return refuse(refused);
     await serveConnections(call, {
       role: this.deps.identity.role, logger: this.deps.logger, unmetPreconditions: () => this.unmetPreconditions(),
       ...(this.deps.connections ? { source: this.deps.connections } : {}),
@@ -194,10 +195,8 @@ export class AgentService {
   }
 
   private async apply(call: ServerWritableStream<Buffer, Buffer>): Promise<void> {
-    // one read of the client certificate for the authorization and every audit line of this call
+    // one read of the client certificate for every audit line of this call
     const caller = authReadOnce(call);
-    const refused = authorizeCall(this.deps.authorization, caller);
-    if (refused) return this.endWith(call, caller, refused);
     // Headers now tell the controller the plan arrived, so its --timeout covers only "is
     // anyone there", not decoding a big plan or the wait behind another apply. A refusal
     // still ends the call with its status.

@@ -93,8 +93,8 @@ export const SERVER_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   // the controller is the only client, and one command asks an agent at most two things at
-  // once (status: its table and its health; a rollout: a Hello, then an Apply): 4 is room to spare. Each stream may buffer a 16 MiB
-  // message before its handler (and --allow) sees it: 32 let one connection hold 512 MiB
+  // once (status: its table and its health; a rollout: a Hello, then an Apply): 4 is room to spare. Each stream of an
+  // allowed certificate may buffer a 16 MiB message before its handler sees it: 32 let one connection hold 512 MiB
   'grpc.max_concurrent_streams': 4,
   'grpc.max_connection_idle_ms': IDLE_CONNECTION_MS,
   // No connection age limit: an apply may take 30 minutes and a health --watch longer;
