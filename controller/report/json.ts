@@ -3,7 +3,7 @@
 // events are kept up to a bound (a flood from a hostile agent cannot take the controller's
 // memory: past it each host's are counted, not kept), and the document is written a piece at
 // a time (one string of it could exceed what a JavaScript string holds).
-import type { ApplyMode } from '../../lvs/apply-events';
+import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
 import type { GroupRecap } from '../rollout/events';
 import { writeJsonPieces } from '../../lvs/json-pieces';
@@ -19,7 +19,7 @@ export interface RolloutJsonDocument {
   stoppedBeforeDirectors?: string;
   /** the director groups, each with tablesMatch and the differing directors */
   groups?: GroupRecap[];
-  /** per host, how many of its agent's events were not kept (past MAX_JSON_AGENT_EVENTS in all) */
+  /** per host, how many of its agent's events were not kept (past MAX_JSON_AGENT_EVENTS or MAX_JSON_AGENT_EVENT_CHARS in all) */
   eventsLeftOut?: Record<string, number>;
   exitCode: number;
 }
@@ -30,23 +30,42 @@ export interface RolloutJsonDocument {
  */
 export const MAX_JSON_AGENT_EVENTS = 1_000_000;
 
+/**
+ * The characters of text those events may hold in all: an agent may send events of up to 16 MiB
+ * each, so a count alone let ten flooding agents hold gigabytes. The 20,000 × 10 pair's
+ * events hold about 90 million.
+ */
+export const MAX_JSON_AGENT_EVENT_CHARS = 256 * 1024 * 1024;
+
+/** The characters of an event's text, what its memory grows with. */
+function textChars(event: ApplyEvent): number {
+  switch (event.kind) {
+    case 'step': return event.action.length + event.target.length + event.message.length + (event.fix?.length ?? 0);
+    case 'diff': return event.before.length + event.after.length;
+    case 'notice': return event.message.length;
+    case 'result': return event.message.length + (event.rollback?.length ?? 0);
+  }
+}
 
 export class JsonReport {
   private readonly events: RolloutEvent[] = [];
   private agentEvents = 0;
+  private agentEventChars = 0;
   private readonly leftOut = new Map<string, number>();
 
   /** diff: keep the agents' before/after blocks (as --diff asks) */
-  constructor(private readonly diff: boolean, private readonly maxAgentEvents = MAX_JSON_AGENT_EVENTS) {}
+  constructor(private readonly diff: boolean, private readonly maxAgentEvents = MAX_JSON_AGENT_EVENTS, private readonly maxAgentEventChars = MAX_JSON_AGENT_EVENT_CHARS) {}
 
   onEvent(event: RolloutEvent): void {
     if (!this.diff && event.kind === 'agent' && event.event.kind === 'diff') return;
     if (event.kind === 'agent') {
-      if (this.agentEvents >= this.maxAgentEvents) {
+      const chars = textChars(event.event);
+      if (this.agentEvents >= this.maxAgentEvents || this.agentEventChars + chars > this.maxAgentEventChars) {
         this.leftOut.set(event.host, (this.leftOut.get(event.host) ?? 0) + 1);
         return;
       }
       this.agentEvents += 1;
+      this.agentEventChars += chars;
     }
     this.events.push(event);
   }

@@ -12,16 +12,29 @@ export interface RealserverOutcome {
   status: HostStatus;
   mode: ApplyMode;
   readOnly: boolean;
-  /** "check-arp_ignore net.ipv4.conf.all.arp_ignore", one per failed step */
-  failedChecks: string[];
+  failedChecks: FailedChecks;
   reason?: string;
 }
+
+/** A host's failed steps: how many, and the names of the first ones (ledger.ts). */
+export interface FailedChecks {
+  count: number;
+  /** "check-arp_ignore net.ipv4.conf.all.arp_ignore", one per failed step, the first ones */
+  names: string[];
+}
+
+/** Why a realserver does not pass, as the operator acts on it. */
+export type BlockerKind = 'checks' | 'unreachable' | 'outside-limit' | 'other';
 
 export interface Blocker {
   host: string;
   /** why it does not pass, naming the failed checks */
   why: string;
+  kind: BlockerKind;
 }
+
+/** A director's line names this many realservers that did not pass with their reasons; the rest by count. */
+export const BLOCKERS_DESCRIBED = 5;
 
 /**
  * A realserver passes when it is as wanted (ok) or was made so (changed). Checked
@@ -34,18 +47,21 @@ export function realserverPassed(outcome: RealserverOutcome, rolloutMode: ApplyM
   return !(outcome.readOnly && rolloutMode === 'apply');
 }
 
-function whyNotPassed(outcome: RealserverOutcome): string {
+function whyNotPassed(outcome: RealserverOutcome): Pick<Blocker, 'why' | 'kind'> {
+  const { count, names } = outcome.failedChecks;
   switch (outcome.status) {
     case 'failed':
-      return outcome.failedChecks.length > 0
-        ? `failed ${outcome.failedChecks.length === 1 ? 'check' : `${outcome.failedChecks.length} checks:`} ${outcome.failedChecks.join(', ')}`
-        : `failed: ${outcome.reason ?? 'no reason given'}`;
+      if (count === 0) return { why: `failed: ${outcome.reason ?? 'no reason given'}`, kind: 'other' };
+      return {
+        why: `failed ${count === 1 ? 'check' : `${count} checks:`} ${names.join(', ')}${count > names.length ? `, and ${count - names.length} more` : ''}`,
+        kind: 'checks',
+      };
     case 'unreachable':
-      return `unreachable: ${outcome.reason ?? 'no reason given'}`;
+      return { why: `unreachable: ${outcome.reason ?? 'no reason given'}`, kind: 'unreachable' };
     case 'changed':
-      return 'is outside --limit and still needs preparing (checked read-only)';
+      return { why: 'is outside --limit and still needs preparing (checked read-only)', kind: 'outside-limit' };
     default:
-      return `was ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+      return { why: `was ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, kind: 'other' };
   }
 }
 
@@ -59,16 +75,37 @@ export function blockersOf(
   for (const host of realserversOf(director)) {
     const outcome = outcomes.get(host);
     if (!outcome) {
-      blockers.push({ host, why: 'was not verified' });
+      blockers.push({ host, why: 'was not verified', kind: 'unreachable' });
     } else if (!realserverPassed(outcome, rolloutMode)) {
-      blockers.push({ host, why: whyNotPassed(outcome) });
+      blockers.push({ host, ...whyNotPassed(outcome) });
     }
   }
   return blockers;
 }
 
+/**
+ * The first BLOCKERS_DESCRIBED with their reasons, the rest by count: with 90 realservers
+ * unreachable, each director's line would otherwise repeat all 90 reasons, which their own
+ * lines above already give.
+ */
 export function describeBlockers(blockers: readonly Blocker[]): string {
-  return blockers.map((b) => `realserver ${b.host} ${b.why}`).join('; ');
+  const described = blockers.slice(0, BLOCKERS_DESCRIBED).map((b) => `realserver ${b.host} ${b.why}`);
+  const rest = blockers.length - described.length;
+  return `${described.join('; ')}${rest > 0 ? `; and ${rest} more realservers that did not pass (each said why above)` : ''}`;
+}
+
+/** What the operator does about a director held back: fix what the realservers' lines name, by kind. */
+export const FIX_FAILED_CHECKS = 'fix the realserver checks above (each failed check names its fix), then run lvsctl rollout again';
+
+export function fixForBlockers(blockers: readonly Blocker[]): string {
+  const kinds = new Set(blockers.map((b) => b.kind));
+  if (kinds.size === 1 && kinds.has('checks')) return FIX_FAILED_CHECKS;
+  const steps: string[] = [];
+  if (kinds.has('checks')) steps.push('fix the failed realserver checks above (each names its fix)');
+  if (kinds.has('unreachable')) steps.push('reach the realserver agents that did not answer (each line above says why; one not asked in time needs a longer --deadline)');
+  if (kinds.has('outside-limit')) steps.push('prepare the realservers outside --limit (name them in --limit)');
+  if (kinds.has('other')) steps.push('see why each realserver above did not pass');
+  return `${steps.join('; ')}, then run lvsctl rollout again (or apply the directors now with --continue-with-quiesced: those realservers at weight 0)`;
 }
 
 export interface QuiescedDestination {

@@ -3,6 +3,20 @@
 // so `ok=3 changed=2` reads "three steps fine, two of them changed something".
 import type { ApplyMode, StepEvent } from '../../lvs/apply-events';
 import type { HostDoneEvent, HostRecap, HostRole, HostStatus, RolloutEvent } from './events';
+import type { FailedChecks } from './gate';
+
+/**
+ * The failed checks named per host (all are counted): the names go into one line of the
+ * report, and an agent that streams a million failed steps must not fill the controller's
+ * memory with them. A name longer than CHECK_NAME_CHARS is cut there.
+ */
+export const FAILED_CHECKS_NAMED = 20;
+const CHECK_NAME_CHARS = 200;
+
+function checkName(step: StepEvent): string {
+  const name = `${step.action} ${step.target}`;
+  return name.length > CHECK_NAME_CHARS ? `${name.slice(0, CHECK_NAME_CHARS)}…` : name;
+}
 
 interface HostEntry {
   role: HostRole;
@@ -15,7 +29,7 @@ interface HostEntry {
   skipped: number;
   /** the result's own count, when it says more changed than the steps showed */
   resultChanged: number;
-  failedSteps: StepEvent[];
+  failedChecks: FailedChecks;
 }
 
 export class RolloutLedger {
@@ -24,7 +38,7 @@ export class RolloutLedger {
   /** Registers a host before any of its events arrive; recap order is registration order. */
   track(host: string, role: HostRole, mode: ApplyMode): void {
     this.entries.set(host, {
-      role, mode, ok: 0, changed: 0, failed: 0, skipped: 0, resultChanged: 0, failedSteps: [],
+      role, mode, ok: 0, changed: 0, failed: 0, skipped: 0, resultChanged: 0, failedChecks: { count: 0, names: [] },
     });
   }
 
@@ -36,7 +50,11 @@ export class RolloutLedger {
       if (e.kind === 'step') {
         if (e.status === 'ok') entry.ok++;
         if (e.status === 'changed') { entry.ok++; entry.changed++; }
-        if (e.status === 'failed') { entry.failed++; entry.failedSteps.push(e); }
+        if (e.status === 'failed') {
+          entry.failed++;
+          entry.failedChecks.count++;
+          if (entry.failedChecks.names.length < FAILED_CHECKS_NAMED) entry.failedChecks.names.push(checkName(e));
+        }
         if (e.status === 'skipped') entry.skipped++;
       } else if (e.kind === 'result') {
         entry.resultChanged = e.changed;
@@ -63,11 +81,13 @@ export class RolloutLedger {
   }
 
   /**
-   * "check-arp_ignore net.ipv4.conf.all.arp_ignore" for each failed step of the host: the
-   * names only, since each step's message and fix were already streamed on its own line.
+   * How many steps of the host failed, and "check-arp_ignore net.ipv4.conf.all.arp_ignore" for
+   * the first FAILED_CHECKS_NAMED: the names only, since each step's message and fix were
+   * already streamed on its own line.
    */
-  failedChecksOf(host: string): string[] {
-    return (this.entries.get(host)?.failedSteps ?? []).map((s) => `${s.action} ${s.target}`);
+  failedChecksOf(host: string): FailedChecks {
+    const checks = this.entries.get(host)?.failedChecks;
+    return checks ? { count: checks.count, names: [...checks.names] } : { count: 0, names: [] };
   }
 
   reasonOf(host: string): string | undefined {

@@ -8,7 +8,7 @@ import type { DirectorPlan, HostPlan } from '../../lvs/host-plan';
 import { AgentUnreachableError, type AgentClient, type AgentConnector } from '../client/agent-client';
 import { mapBounded } from '../../lvs/map-bounded';
 import type { HostStatus, RolloutEvent, RolloutSummary } from './events';
-import { blockersOf, describeBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
+import { blockersOf, describeBlockers, fixForBlockers, quiesceRealservers, type RealserverOutcome } from './gate';
 import { RolloutLedger } from './ledger';
 import { selectRolloutHosts } from './selection';
 import { directorUnits, groupRecaps, KEEPALIVED_PRECONDITION } from './director-groups';
@@ -34,8 +34,6 @@ export interface RolloutInput {
   clock?: () => number;
 }
 
-export const FIX_BLOCKED_DIRECTORS =
-  'fix the realserver checks above (each failed check names its fix), then run lvsctl rollout again';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -192,7 +190,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         ready.push([host, quiescedPlan]);
       } else {
         stoppedBeforeDirectors = describeBlockers(blockers);
-        finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, FIX_BLOCKED_DIRECTORS);
+        finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, fixForBlockers(blockers));
       }
     }
     const units = directorUnits(ready);
@@ -217,7 +215,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         // keepalived missing or not running: that director holds no VRRP role, so it cannot take
         // the addresses with its old table; the next one may go on (and gets its config written too).
         const failedChecks = ledger.failedChecksOf(host);
-        if (status === 'failed' && failedChecks.length > 0 && failedChecks.every((c) => c === KEEPALIVED_PRECONDITION)) continue;
+        if (status === 'failed' && failedChecks.count > 0 && failedChecks.count === failedChecks.names.length && failedChecks.names.every((c) => c === KEEPALIVED_PRECONDITION)) continue;
         for (const [rest] of members.slice(index + 1)) {
           finish(rest, 'skipped', `not applied: ${host} of group ${group} ${status ?? 'failed'}, so the group keeps one table`, `fix ${host}, then run lvsctl rollout again`);
         }

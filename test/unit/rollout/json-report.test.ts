@@ -4,10 +4,10 @@ import { runRollout } from '../../../controller/rollout/run-rollout';
 import { rolloutExitCode } from '../../../controller/rollout/exit-code';
 import { ScriptedAgents, compileShop, step, type AgentScript } from './scripted-agents';
 
-async function jsonOutput(scripts: Record<string, AgentScript>, diff = false, maxAgentEvents?: number): Promise<string> {
+async function jsonOutput(scripts: Record<string, AgentScript>, diff = false, maxAgentEvents?: number, maxAgentEventChars?: number): Promise<string> {
   const { plans, targets } = compileShop();
   const agents = new ScriptedAgents(scripts, plans);
-  const report = new JsonReport(diff, maxAgentEvents);
+  const report = new JsonReport(diff, maxAgentEvents, maxAgentEventChars);
   const summary = await runRollout({
     plans, targets, connector: agents.connector, mode: 'apply', parallel: 2, onEvent: (e) => report.onEvent(e), clock: () => 7,
   });
@@ -39,6 +39,15 @@ describe('--json rollout output', () => {
     assert.ok((doc.eventsLeftOut?.lvs1 ?? 0) > 0, JSON.stringify(doc.eventsLeftOut));
     assert.deepStrictEqual(doc.events.filter((e) => e.kind === 'host-done').map((e) => e.kind === 'host-done' && e.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
     assert.strictEqual(doc.exitCode, 0);
+  });
+
+  it('keeps the agents\' events up to a bound on their text too: a few events of a megabyte each fill it, and the rest are counted', async () => {
+    const big = Array.from({ length: 20 }, (_, i) => step('check-x', `t${i}`, 'ok', 'y'.repeat(1_000_000)));
+    const doc = JSON.parse(await jsonOutput({ lvs1: { steps: big } }, false, undefined, 5_000_000)) as RolloutJsonDocument;
+    const kept = doc.events.filter((e) => e.kind === 'agent' && e.event.kind === 'step');
+    assert.strictEqual(kept.length, 4);
+    assert.ok((doc.eventsLeftOut?.lvs1 ?? 0) >= 16, JSON.stringify(doc.eventsLeftOut));
+    assert.deepStrictEqual(doc.events.filter((e) => e.kind === 'host-done').map((e) => e.kind === 'host-done' && e.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
   });
 
   it('is one parseable JSON document with the events and the recap', async () => {

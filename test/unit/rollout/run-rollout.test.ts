@@ -148,6 +148,32 @@ describe('a realserver that does not pass', () => {
     );
   });
 
+  it('names at most 20 failed checks of a realserver and counts the rest, whatever their text holds', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    const failures = Array.from({ length: 300 }, (_, i) => step('check-x', `t${i}`, 'failed', huge, huge));
+    const { summary } = await rollout({ web1: { steps: failures } });
+    const reason = recapOf(summary, 'lvs1').reason ?? '';
+    assert.match(reason, /^not applied: realserver web1 failed 300 checks: check-x t0, check-x t1, .*check-x t19, and 280 more$/);
+    assert.ok(reason.length < 1000, `${reason.length} characters`);
+    assert.strictEqual(recapOf(summary, 'web1').failed, 300);
+  });
+
+  it('says to fix the checks when checks failed, and what else to do when realservers were not reached', async () => {
+    const failed = await rollout({ web1: { steps: [arpFailure] } });
+    const lvs1 = failed.events.find((e) => e.kind === 'host-done' && e.host === 'lvs1');
+    assert.ok(lvs1 && lvs1.kind === 'host-done');
+    assert.strictEqual(lvs1.fix, 'fix the realserver checks above (each failed check names its fix), then run lvsctl rollout again');
+    const unreached = await rollout({ web2: { unreachableAt: 'hello' } });
+    const skipped = unreached.events.find((e) => e.kind === 'host-done' && e.host === 'lvs1');
+    assert.ok(skipped && skipped.kind === 'host-done');
+    assert.doesNotMatch(skipped.fix ?? '', /fix the realserver checks/);
+    assert.match(skipped.fix ?? '', /^reach the realserver agents that did not answer .*--deadline.*, then run lvsctl rollout again \(or apply the directors now with --continue-with-quiesced/);
+    const both = await rollout({ web1: { steps: [arpFailure] }, web2: { unreachableAt: 'hello' } });
+    const mixed = both.events.find((e) => e.kind === 'host-done' && e.host === 'lvs1');
+    assert.ok(mixed && mixed.kind === 'host-done');
+    assert.match(mixed.fix ?? '', /^fix the failed realserver checks above \(each names its fix\); reach the realserver agents that did not answer/);
+  });
+
   it('still verifies the other realservers (their results are in the recap)', async () => {
     const { summary } = await rollout({ web1: { steps: [arpFailure] }, web2: { steps: [step('prepare-vip', '10.0.0.100', 'changed')] } });
     assert.strictEqual(recapOf(summary, 'web2').status, 'changed');
