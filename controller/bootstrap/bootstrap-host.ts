@@ -289,9 +289,13 @@ async function hello(
   const secondsSince = (): number => Math.round((Date.now() - askedFrom) / 1000);
   let last = '';
   let otherCertificate = false;
+  const unanswered = (): StepFailed => new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${last || 'its Hello was still unanswered'}`);
   for (;;) {
-    if (signal.aborted) throw new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${last}`);
+    if (signal.aborted) throw unanswered();
     const client = deps.connector({ host: input.host, address: input.address, port: input.port });
+    // the host's deadline ends a Hello in flight too (closing the client cancels it), not only the next try
+    const cancel = (): void => client.close();
+    signal.addEventListener('abort', cancel, { once: true });
     try {
       const identity = await client.hello();
       if (identity.role !== input.role) {
@@ -303,9 +307,11 @@ async function hello(
       last = `the agent at ${input.address}:${input.port} presents the certificate SHA-256 ${shortFingerprint(presented)}, not ${installed.path} (SHA-256 ${shortFingerprint(installed.sha256)})`;
     } catch (err) {
       if (err instanceof StepFailed) throw err;
+      if (signal.aborted) throw unanswered();
       otherCertificate = false;
       last = err instanceof Error ? err.message : String(err);
     } finally {
+      signal.removeEventListener('abort', cancel);
       client.close();
     }
     if (Date.now() >= until) {
@@ -319,7 +325,22 @@ async function hello(
       }
       throw new StepFailed('hello', `${last}${started ? ` (the service was started ${secondsSince()} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
     }
-    await deps.sleep(500);
+    await sleepUnlessAborted(deps.sleep, 500, signal);
+  }
+}
+
+/** deps.sleep, ended early by the signal. */
+async function sleepUnlessAborted(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  let wake = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    wake = resolve;
+    signal.addEventListener('abort', wake, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', wake);
   }
 }
 

@@ -111,6 +111,41 @@ describe('runBootstrap: the command\'s --deadline', function () {
   });
 });
 
+describe('runBootstrap: --host-deadline ends a Hello in flight', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-hello-deadline-'));
+    await initCertDir(join(dir, 'ca'), new Date());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails the host at its deadline with its Hello unanswered (an agent port that takes TCP and says nothing), not at --timeout', async () => {
+    const ssh: SshRunner = {
+      run: async (_target, script) => ({ code: 0, stdout: script.includes('is-enabled') ? 'enabled enabled\nactive active\nuid 0\n' : '', stderr: '' }),
+    };
+    // a Hello that ends only when its client is closed, as a call to a silent peer within a long --timeout
+    const silentAgents: AgentConnector = () => {
+      let cancel = (): void => undefined;
+      return {
+        hello: () => new Promise((_, reject) => { cancel = () => reject(new Error('Cancelled on client')); }),
+        apply: () => Promise.reject(new Error('no apply in bootstrap')),
+        close: () => cancel(),
+      };
+    };
+    const hosts = [{ host: 'r1', role: 'realserver' as const, address: '10.0.3.1', port: 7400, ssh: { alias: 'r1' } }];
+    const started = Date.now();
+    const outcomes = await Promise.race([
+      runBootstrap({ hosts, shared: sharedOf(join(dir, 'ca'), { timeoutMs: 60_000 }), parallel: 1, hostDeadlineMs: 1500 }, {
+        ssh, connector: silentAgents, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined,
+      }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 10 s after a host deadline of 1.5 s')), 10_000).unref()),
+    ]);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(outcomes[0].failure, { step: 'hello', reason: 'no answer before the host\'s deadline (--host-deadline): its Hello was still unanswered' });
+  });
+});
+
 describe('runBootstrap: a restart that waits for an apply in flight', function () {
   this.timeout(30_000);
   let dir: string;
