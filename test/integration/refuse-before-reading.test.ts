@@ -5,7 +5,8 @@ import assert from 'assert';
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { readFileSync } from 'fs';
 import { makeTestPki, type TestPki } from './support/pki';
-import { startTestAgent, type TestAgent } from './support/agent-harness';
+import { clientTo, mtls, startTestAgent, type TestAgent } from './support/agent-harness';
+import { bigDirectorPlan } from './support/big-director-plan';
 import { capturingLogger, type CapturedLog } from './support/capturing-logger';
 import type { TlsFiles } from '../../lvs/wire/tls-files';
 
@@ -65,6 +66,15 @@ describe('a refused certificate is answered before its request is read', () => {
     assert.ok(refused, JSON.stringify(log.lines));
     assert.strictEqual(refused.certificate, 'intruder');
     assert.strictEqual(refused.code, 'PERMISSION_DENIED');
+  });
+
+  it('gives lvsctl the refusal in words, not a stream error, though the refused request (20,000 services) was still being sent', async () => {
+    const client = clientTo(agent.port, mtls(pki.intruder), 10_000);
+    try {
+      await assert.rejects(client.apply(bigDirectorPlan(20_000, 10), 'check', () => undefined), /did not accept us: client certificate CN=intruder is not allowed here; this agent allows controller/);
+    } finally {
+      client.close();
+    }
   });
 
   it('lets the same partial Apply of the controller\'s certificate wait for the rest of its request (it is read, not refused)', async () => {
