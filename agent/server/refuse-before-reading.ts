@@ -2,8 +2,9 @@
 // A handler sees its request only once grpc-js has taken in the whole message, up to
 // MAX_MESSAGE_BYTES (16 MiB): had the handlers checked the certificate, a peer whose
 // certificate --allow does not name could make the agent hold 16 MiB on each of its streams
-// before being refused. Here a refused call is answered at once and its request never read:
-// the stream stays paused, so the peer can send no more than HTTP/2's flow-control window.
+// before being refused. Here a refused call is answered at once, and its handler never asks
+// for the request: what the peer still sends on that stream, grpc-js reads and throws away
+// as it comes, never holding a message.
 import { ServerInterceptingCall, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import { authorizeCall, type AuthorizationPolicy } from './authorize';
 import type { CallError } from './call-errors';

@@ -289,9 +289,13 @@ async function hello(
   const secondsSince = (): number => Math.round((Date.now() - askedFrom) / 1000);
   let last = '';
   let otherCertificate = false;
-  const unanswered = (): StepFailed => new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${last || 'its Hello was still unanswered'}`);
+  /** `inFlight`: the deadline ended a Hello still waiting, so `last` is the try before's */
+  const unanswered = (inFlight: boolean): StepFailed => {
+    const what = inFlight ? `its Hello was still unanswered${last ? ` (the try before: ${last})` : ''}` : last;
+    return new StepFailed('hello', `no answer before ${deadlineOf(signal)}: ${what}${started ? ` (the service was started ${secondsSince()} s ago; see journalctl -u lvsctl-agent on ${input.host})` : ''}`);
+  };
   for (;;) {
-    if (signal.aborted) throw unanswered();
+    if (signal.aborted) throw unanswered(false);
     const client = deps.connector({ host: input.host, address: input.address, port: input.port });
     // the host's deadline ends a Hello in flight too (closing the client cancels it), not only the next try
     const cancel = (): void => client.close();
@@ -307,7 +311,7 @@ async function hello(
       last = `the agent at ${input.address}:${input.port} presents the certificate SHA-256 ${shortFingerprint(presented)}, not ${installed.path} (SHA-256 ${shortFingerprint(installed.sha256)})`;
     } catch (err) {
       if (err instanceof StepFailed) throw err;
-      if (signal.aborted) throw unanswered();
+      if (signal.aborted) throw unanswered(true);
       otherCertificate = false;
       last = err instanceof Error ? err.message : String(err);
     } finally {

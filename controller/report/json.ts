@@ -51,6 +51,8 @@ export class JsonReport {
   private readonly events: RolloutEvent[] = [];
   private agentEvents = 0;
   private agentEventChars = 0;
+  /** set once an event did not fit: from then on the agents' events are counted, not kept, so those kept are the start of the stream */
+  private full = false;
   private readonly leftOut = new Map<string, number>();
 
   /** diff: keep the agents' before/after blocks (as --diff asks) */
@@ -60,7 +62,8 @@ export class JsonReport {
     if (!this.diff && event.kind === 'agent' && event.event.kind === 'diff') return;
     if (event.kind === 'agent') {
       const chars = textChars(event.event);
-      if (this.agentEvents >= this.maxAgentEvents || this.agentEventChars + chars > this.maxAgentEventChars) {
+      if (this.full || this.agentEvents >= this.maxAgentEvents || this.agentEventChars + chars > this.maxAgentEventChars) {
+        this.full = true;
         this.leftOut.set(event.host, (this.leftOut.get(event.host) ?? 0) + 1);
         return;
       }

@@ -75,7 +75,7 @@ export function blockersOf(
   for (const host of realserversOf(director)) {
     const outcome = outcomes.get(host);
     if (!outcome) {
-      blockers.push({ host, why: 'was not verified', kind: 'unreachable' });
+      blockers.push({ host, why: 'was not verified', kind: 'other' });
     } else if (!realserverPassed(outcome, rolloutMode)) {
       blockers.push({ host, ...whyNotPassed(outcome) });
     }
@@ -91,21 +91,22 @@ export function blockersOf(
 export function describeBlockers(blockers: readonly Blocker[]): string {
   const described = blockers.slice(0, BLOCKERS_DESCRIBED).map((b) => `realserver ${b.host} ${b.why}`);
   const rest = blockers.length - described.length;
-  return `${described.join('; ')}${rest > 0 ? `; and ${rest} more realservers that did not pass (each said why above)` : ''}`;
+  return `${described.join('; ')}${rest > 0 ? `; and ${rest} more ${rest === 1 ? 'realserver' : 'realservers'} that did not pass (each one's own line says why)` : ''}`;
 }
 
 /** What the operator does about a director held back: fix what the realservers' lines name, by kind. */
 export const FIX_FAILED_CHECKS = 'fix the realserver checks above (each failed check names its fix), then run lvsctl rollout again';
 
-export function fixForBlockers(blockers: readonly Blocker[]): string {
+export function fixForBlockers(blockers: readonly Blocker[], mode: ApplyMode): string {
   const kinds = new Set(blockers.map((b) => b.kind));
   if (kinds.size === 1 && kinds.has('checks')) return FIX_FAILED_CHECKS;
   const steps: string[] = [];
   if (kinds.has('checks')) steps.push('fix the failed realserver checks above (each names its fix)');
-  if (kinds.has('unreachable')) steps.push('reach the realserver agents that did not answer (each line above says why; one not asked in time needs a longer --deadline)');
+  if (kinds.has('unreachable')) steps.push('reach the realserver agents that did not answer (each one\'s own line says why; one that ran out of time needs a longer --timeout or --deadline)');
   if (kinds.has('outside-limit')) steps.push('prepare the realservers outside --limit (name them in --limit)');
-  if (kinds.has('other')) steps.push('see why each realserver above did not pass');
-  return `${steps.join('; ')}, then run lvsctl rollout again (or apply the directors now with --continue-with-quiesced: those realservers at weight 0)`;
+  if (kinds.has('other')) steps.push('see the reason given for each realserver');
+  const meanwhile = mode === 'apply' ? ' (or apply the directors now with --continue-with-quiesced: those realservers at weight 0)' : '';
+  return `${steps.join('; ')}, then run lvsctl rollout again${meanwhile}`;
 }
 
 export interface QuiescedDestination {

@@ -190,7 +190,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutSummary> {
         ready.push([host, quiescedPlan]);
       } else {
         stoppedBeforeDirectors = describeBlockers(blockers);
-        finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, fixForBlockers(blockers));
+        finish(host, 'skipped', `not applied: ${stoppedBeforeDirectors}`, fixForBlockers(blockers, input.mode));
       }
     }
     const units = directorUnits(ready);

@@ -68,7 +68,7 @@ describe('a refused certificate is answered before its request is read', () => {
     assert.strictEqual(refused.code, 'PERMISSION_DENIED');
   });
 
-  it('gives lvsctl the refusal in words, not a stream error, though the refused request (20,000 services) was still being sent', async () => {
+  it('gives lvsctl the refusal in words for a 20,000-service Apply too (an answer that comes while lvsctl still sends must not turn into a stream error)', async () => {
     const client = clientTo(agent.port, mtls(pki.intruder), 10_000);
     try {
       await assert.rejects(client.apply(bigDirectorPlan(20_000, 10), 'check', () => undefined), /did not accept us: client certificate CN=intruder is not allowed here; this agent allows controller/);

@@ -142,7 +142,8 @@ describe('runBootstrap: --host-deadline ends a Hello in flight', function () {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 10 s after a host deadline of 1.5 s')), 10_000).unref()),
     ]);
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
-    assert.deepEqual(outcomes[0].failure, { step: 'hello', reason: 'no answer before the host\'s deadline (--host-deadline): its Hello was still unanswered' });
+    assert.equal(outcomes[0].failure?.step, 'hello');
+    assert.match(outcomes[0].failure?.reason ?? '', /^no answer before the host's deadline \(--host-deadline\): its Hello was still unanswered( \(the service was started \d+ s ago; see journalctl -u lvsctl-agent on r1\))?$/);
   });
 });
 

@@ -50,6 +50,14 @@ describe('--json rollout output', () => {
     assert.deepStrictEqual(doc.events.filter((e) => e.kind === 'host-done').map((e) => e.kind === 'host-done' && e.host).sort(), ['lvs1', 'web1', 'web2', 'web3']);
   });
 
+  it('keeps the start of the stream: once an event does not fit, the smaller ones after it are counted too', async () => {
+    const steps = [step('check-x', 'a', 'ok', 'y'.repeat(1000)), step('check-x', 'big', 'ok', 'y'.repeat(10_000)), step('check-x', 'small', 'ok', 'y')];
+    const doc = JSON.parse(await jsonOutput({ lvs1: { steps } }, false, undefined, 5000)) as RolloutJsonDocument;
+    const targets = doc.events.flatMap((e) => (e.kind === 'agent' && e.event.kind === 'step' ? [e.event.target] : []));
+    assert.deepStrictEqual(targets, ['a']);
+    assert.ok((doc.eventsLeftOut?.lvs1 ?? 0) >= 2, JSON.stringify(doc.eventsLeftOut));
+  });
+
   it('is one parseable JSON document with the events and the recap', async () => {
     const text = await jsonOutput({ lvs1: { steps: [step('add-service', 'tcp 10.0.0.100:80', 'changed')] } });
     const doc = JSON.parse(text) as RolloutJsonDocument;

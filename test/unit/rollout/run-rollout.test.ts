@@ -5,6 +5,7 @@ import { rolloutExitCode } from '../../../controller/rollout/exit-code';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../../../controller/rollout/events';
 import { EXIT } from '../../../controller/exit-codes';
 import { ScriptedAgents, compileShop, step, type AgentScript } from './scripted-agents';
+import { describeBlockers, type Blocker } from '../../../controller/rollout/gate';
 
 const GENERATION = 1_700_000_000_000;
 
@@ -172,6 +173,17 @@ describe('a realserver that does not pass', () => {
     const mixed = both.events.find((e) => e.kind === 'host-done' && e.host === 'lvs1');
     assert.ok(mixed && mixed.kind === 'host-done');
     assert.match(mixed.fix ?? '', /^fix the failed realserver checks above \(each names its fix\); reach the realserver agents that did not answer/);
+    const checked = await rollout({ web2: { unreachableAt: 'hello' } }, { mode: 'check' });
+    const inCheck = checked.events.find((e) => e.kind === 'host-done' && e.host === 'lvs1');
+    assert.ok(inCheck && inCheck.kind === 'host-done');
+    assert.match(inCheck.fix ?? '', /then run lvsctl rollout again$/);
+  });
+
+  it('names 5 realservers that did not pass with their reasons, and counts the rest', () => {
+    const blockers = (n: number): Blocker[] => Array.from({ length: n }, (_, i) => ({ host: `rs${i}`, why: 'unreachable: x', kind: 'unreachable' as const }));
+    assert.strictEqual(describeBlockers(blockers(6)), 'realserver rs0 unreachable: x; realserver rs1 unreachable: x; realserver rs2 unreachable: x; realserver rs3 unreachable: x; realserver rs4 unreachable: x; and 1 more realserver that did not pass (each one\'s own line says why)');
+    assert.match(describeBlockers(blockers(90)), /rs4 unreachable: x; and 85 more realservers that did not pass/);
+    assert.strictEqual(describeBlockers(blockers(2)), 'realserver rs0 unreachable: x; realserver rs1 unreachable: x');
   });
 
   it('still verifies the other realservers (their results are in the recap)', async () => {
