@@ -3,12 +3,18 @@
 // each command and node -e 0 run in turn (A B A B …), the ratio taken pair by pair and its
 // median kept, so the machine's speed drifting between runs does not move it. Both ways lvsctl
 // is run: from dist/ by node (npm, the lab) and the packaged single executable (the .deb's
-// /usr/bin/lvsctl), when `--packaged` names one. Writes cli.json in --dir.
+// /usr/bin/lvsctl), when `--packaged` names one. Then where `validate`'s time goes: it runs from
+// dist/ under `node --cpu-prof` PROFILED_RUNS times (a run is too short for enough samples
+// alone), the profiles merged (the packaged executable takes no node options). Writes cli.json
+// and profile-cli-validate.json in --dir.
 //   node dist/bench/cli-startup.js --dir .lab/bench [--packaged dist/release/linux-x64/lvsctl] [--pairs 11]
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bySampleCount, mergeCaptures } from './profile-merge';
+import type { ProfileCapture } from './profiler';
 import type { CliStartupResults } from './results';
 
 const REPO = join(__dirname, '..', '..');
@@ -27,6 +33,27 @@ function timed(argv: readonly string[]): Promise<number> {
       else reject(new Error(`${argv.join(' ')} exited ${code ?? signal}`));
     });
   });
+}
+
+const PROFILED_RUNS = 5;
+const PROFILE_INTERVAL_US = 100;
+
+/** `argv` (node and its script first) run `runs` times under --cpu-prof, the profiles merged, each sample one interval. */
+async function profiledRuns(argv: readonly string[], runs: number): Promise<ProfileCapture> {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsctl-bench-cli-prof-'));
+  try {
+    const startedAt = Date.now();
+    for (let i = 0; i < runs; i++) {
+      await timed([argv[0], '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(PROFILE_INTERVAL_US), ...argv.slice(1)]);
+    }
+    const stoppedAt = Date.now();
+    const captures = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f): ProfileCapture => ({
+      profile: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown, execs: [], startedAt, stoppedAt, samplingIntervalUs: PROFILE_INTERVAL_US,
+    }));
+    return mergeCaptures(captures.map(bySampleCount));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function median(values: readonly number[]): number {
@@ -79,6 +106,13 @@ async function main(argv: string[]): Promise<void> {
     } catch (error) {
       results.notes.push(`${command.figure}: not measured (${error instanceof Error ? error.message : String(error)})`);
     }
+  }
+  try {
+    const capture = await profiledRuns([...dist, 'validate', SMALL_PLAN], PROFILED_RUNS);
+    writeFileSync(join(dir, 'profile-cli-validate.json'), JSON.stringify(capture));
+    results.validateProfiledRuns = PROFILED_RUNS;
+  } catch (error) {
+    results.notes.push(`\`lvsctl validate\` was not profiled: ${error instanceof Error ? error.message : String(error)}`);
   }
   writeFileSync(join(dir, 'cli.json'), JSON.stringify(results, null, 2));
 }

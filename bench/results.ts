@@ -119,6 +119,8 @@ export interface CliStartupResults {
   baseline: string;
   /** medians: the command's wall time, the baseline's, and the ratio pair by pair, ms */
   figures: Array<{ figure: string; ms: number; baselineMs: number; ratio: number }>;
+  /** how many runs of `validate` profile-cli-validate.json merges, when it was written */
+  validateProfiledRuns?: number;
   notes: string[];
 }
 
