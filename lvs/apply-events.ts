@@ -49,6 +49,16 @@ export interface ResultEvent {
 
 export type ApplyEvent = StepEvent | DiffEvent | NoticeEvent | ResultEvent;
 
+/** The characters of an event's text: what its size on the wire and in memory grows with. */
+export function eventTextChars(event: ApplyEvent): number {
+  switch (event.kind) {
+    case 'step': return event.action.length + event.target.length + event.message.length + (event.fix?.length ?? 0);
+    case 'diff': return event.before.length + event.after.length;
+    case 'notice': return event.message.length;
+    case 'result': return event.message.length + (event.rollback?.length ?? 0);
+  }
+}
+
 export interface HostApplier {
   /**
    * Checks (mode "check") or applies (mode "apply") the plan, reporting each step

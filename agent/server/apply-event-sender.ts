@@ -5,7 +5,7 @@
 // controller sees is the order emitted), and when the event loop next has its turn: a step
 // never waits in the batch while the apply waits on the kernel, and a sliced report
 // (lvs/yield-point.ts) sends what each slice made at the end of that slice.
-import type { ApplyEvent, StepEvent } from '../../lvs/apply-events';
+import { eventTextChars, type ApplyEvent, type StepEvent } from '../../lvs/apply-events';
 import { encodeApplyEvent, encodeStepBatch } from '../../lvs/wire/apply-event-codec';
 import { LIMITS, STEP_BATCH_BYTES } from '../../lvs/wire/limits';
 
@@ -16,7 +16,7 @@ import { LIMITS, STEP_BATCH_BYTES } from '../../lvs/wire/limits';
  * time spent batching.)
  */
 function stepBytes(step: StepEvent): number {
-  return 24 + step.action.length + step.target.length + step.message.length + (step.fix?.length ?? 0);
+  return 24 + eventTextChars(step);
 }
 
 export class ApplyEventSender {

@@ -3,7 +3,7 @@
 // events are kept up to a bound (a flood from a hostile agent cannot take the controller's
 // memory: past it each host's are counted, not kept), and the document is written a piece at
 // a time (one string of it could exceed what a JavaScript string holds).
-import type { ApplyEvent, ApplyMode } from '../../lvs/apply-events';
+import { eventTextChars, type ApplyMode } from '../../lvs/apply-events';
 import type { HostRecap, RolloutEvent, RolloutSummary } from '../rollout/events';
 import type { GroupRecap } from '../rollout/events';
 import { writeJsonPieces } from '../../lvs/json-pieces';
@@ -37,15 +37,6 @@ export const MAX_JSON_AGENT_EVENTS = 1_000_000;
  */
 export const MAX_JSON_AGENT_EVENT_CHARS = 256 * 1024 * 1024;
 
-/** The characters of an event's text, what its memory grows with. */
-function textChars(event: ApplyEvent): number {
-  switch (event.kind) {
-    case 'step': return event.action.length + event.target.length + event.message.length + (event.fix?.length ?? 0);
-    case 'diff': return event.before.length + event.after.length;
-    case 'notice': return event.message.length;
-    case 'result': return event.message.length + (event.rollback?.length ?? 0);
-  }
-}
 
 export class JsonReport {
   private readonly events: RolloutEvent[] = [];
@@ -61,7 +52,7 @@ export class JsonReport {
   onEvent(event: RolloutEvent): void {
     if (!this.diff && event.kind === 'agent' && event.event.kind === 'diff') return;
     if (event.kind === 'agent') {
-      const chars = textChars(event.event);
+      const chars = eventTextChars(event.event);
       if (this.full || this.agentEvents >= this.maxAgentEvents || this.agentEventChars + chars > this.maxAgentEventChars) {
         this.full = true;
         this.leftOut.set(event.host, (this.leftOut.get(event.host) ?? 0) + 1);
