@@ -78,7 +78,7 @@ describe('runBootstrap (in memory)', function () {
   });
 });
 
-describe('runBootstrap: the command\'s --deadline', function () {
+describe('runBootstrap: the command\'s --deadline and the host\'s', function () {
   this.timeout(30_000);
   let dir: string;
   before(async () => {
@@ -109,16 +109,6 @@ describe('runBootstrap: the command\'s --deadline', function () {
     assert.equal(outcomes[2].certificate, undefined);
     assert.ok(!existsSync(join(dir, 'ca', 'c.crt')), 'a certificate was issued for a host past the deadline');
   });
-});
-
-describe('runBootstrap: --host-deadline ends a Hello in flight', function () {
-  this.timeout(30_000);
-  let dir: string;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lvsctl-bootstrap-hello-deadline-'));
-    await initCertDir(join(dir, 'ca'), new Date());
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('fails the host at its deadline with its Hello unanswered (an agent port that takes TCP and says nothing), not at --timeout', async () => {
     const ssh: SshRunner = {
